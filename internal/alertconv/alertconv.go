@@ -1,0 +1,70 @@
+// Package alertconv holds Quell's alert and incident convention for log
+// records (see docs/architecture.md and the alert convention in the design):
+// attribute names shared by the alert_webhook receiver, the alert_correlator
+// processor and the incident exporter, and the Alertmanager fingerprint.
+//
+// Until OpenTelemetry has alert semantic conventions, an alert is a log record
+// carrying the attributes below; an incident is a log record carrying the
+// incident attributes as well.
+package alertconv
+
+// Alert attributes on the log record.
+const (
+	AttrRuleName    = "alert.rule.name"
+	AttrFingerprint = "alert.fingerprint"
+	// AttrState is StateFiring or StateResolved.
+	AttrState    = "alert.state"
+	AttrSeverity = "alert.severity"
+	// AttrStartsAt and AttrEndsAt are RFC 3339 timestamps.
+	AttrStartsAt = "alert.starts_at"
+	AttrEndsAt   = "alert.ends_at"
+	// AttrLabelPrefix and AttrAnnotationPrefix prefix one string attribute
+	// per label or annotation (alert.label.instance), so OTTL can reach them.
+	AttrLabelPrefix      = "alert.label."
+	AttrAnnotationPrefix = "alert.annotation."
+	// AttrSource is SourceAlertmanager, SourceGrafana or SourceOTLP.
+	AttrSource = "alert.source"
+)
+
+// Alert states.
+const (
+	StateFiring   = "firing"
+	StateResolved = "resolved"
+)
+
+// Alert sources.
+const (
+	SourceAlertmanager = "alertmanager"
+	SourceGrafana      = "grafana"
+	SourceOTLP         = "otlp"
+)
+
+// Resource attributes an alert's labels map to.
+const (
+	ResourceServiceName      = "service.name"
+	ResourceServiceNamespace = "service.namespace"
+	ResourceEnvironment      = "deployment.environment.name"
+)
+
+// Incident attributes, added on incident records.
+const (
+	// AttrIncidentID is stable for the incident's life; it is also the
+	// PagerDuty dedup_key.
+	AttrIncidentID = "incident.id"
+	// AttrIncidentState is IncidentOpen, IncidentUpdated or IncidentResolved.
+	AttrIncidentState       = "incident.state"
+	AttrIncidentRootService = "incident.root_service"
+	AttrIncidentRootAlert   = "incident.root_alert"
+	AttrIncidentServices    = "incident.services" // string slice
+	AttrIncidentAlertCount  = "incident.alert_count"
+	AttrIncidentSuppressed  = "incident.suppressed_count"
+	AttrIncidentFirstSeen   = "incident.first_seen" // RFC 3339
+	AttrIncidentLastSeen    = "incident.last_seen"  // RFC 3339
+)
+
+// Incident states.
+const (
+	IncidentOpen     = "open"
+	IncidentUpdated  = "updated"
+	IncidentResolved = "resolved"
+)
