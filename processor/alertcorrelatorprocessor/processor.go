@@ -62,6 +62,7 @@ type core struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	server   *http.Server
+	addr     string
 	client   storage.Client
 	lastSeen topoCounts
 }
@@ -148,6 +149,7 @@ func (c *core) Start(ctx context.Context, host component.Host) error {
 		if err != nil {
 			return fmt.Errorf("topology.endpoint: %w", err)
 		}
+		c.addr = ln.Addr().String()
 		c.server = &http.Server{Handler: c.handler(), ReadHeaderTimeout: 5 * time.Second}
 		c.wg.Add(1)
 		go func() {
@@ -559,6 +561,13 @@ func summary(ev correlate.Event) string {
 		s += fmt.Sprintf(" (+%d symptom alerts on %s)", in.SuppressedCount, strings.Join(in.Services, ", "))
 	}
 	return s
+}
+
+// serverAddr is the topology endpoint's listening address ("" when off).
+func (c *core) serverAddr() string {
+	c.lifeMu.Lock()
+	defer c.lifeMu.Unlock()
+	return c.addr
 }
 
 // handler serves the graph and the open incidents as JSON.
