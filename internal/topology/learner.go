@@ -123,6 +123,12 @@ func (l *Learner) span(service string, s ptrace.Span, now time.Time, st *LearnSt
 			l.edge(service, virtual, KindVirtual, now, st)
 			return
 		}
+		if kind == KindMessaging && virtual != "" {
+			// A producer's peer is its broker: a dependency of its own,
+			// besides the consumers the pairing finds.
+			l.edge(service, virtual, KindVirtual, now, st)
+			virtual = ""
+		}
 		l.meet(pairKey{s.TraceID(), s.SpanID()}, half{service: service, kind: kind, virtual: virtual, isCaller: true}, now, st)
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
 		if s.ParentSpanID().IsEmpty() {

@@ -89,6 +89,7 @@ type Snapshot struct {
 	Services        []string
 	Ranking         []string // services, probable root first
 	Members         []string // fingerprints, in join order
+	Firing          []string // the members firing now
 	AlertCount      int
 	SuppressedCount int
 	FirstSeen       time.Time
@@ -129,6 +130,10 @@ type incident struct {
 	groupKey  string
 	services  map[string]int // service -> member count
 	emitted   string         // snapshotKey of the last record emitted
+	// lastJoin is when an alert last joined (or re-fired into) the
+	// incident: the correlation window runs from it, so repeats of old
+	// alerts do not keep an incident attracting new ones.
+	lastJoin time.Time
 }
 
 // Engine correlates alerts. Not safe for concurrent use.
@@ -278,6 +283,7 @@ func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 // and there is no room.
 func (e *Engine) fire(st *alertState, now time.Time) bool {
 	if inc, ok := e.incidents[st.incident]; ok {
+		// A member firing again: not a new onset, so the window stays.
 		st.firing = true
 		inc.dirty = true
 		inc.lastSeen = maxTime(inc.lastSeen, now)
@@ -341,6 +347,7 @@ func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
 		set[inc.id] = struct{}{}
 	}
 	inc.lastSeen = maxTime(inc.lastSeen, now)
+	inc.lastJoin = maxTime(inc.lastJoin, now)
 	inc.dirty = true
 	if inc.root == "" {
 		inc.root = st.Fingerprint
@@ -433,15 +440,16 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		if better(b.symptom, b.hops, a.symptom, a.hops) {
 			return 1
 		}
-		// Paged incidents first (joining one adds no page), then oldest.
+		// The most recently active incident is the likelier cause of a new
+		// alert; then paged before pending (joining adds no page).
+		if c := b.inc.lastJoin.Compare(a.inc.lastJoin); c != 0 {
+			return c
+		}
 		if a.inc.paged != b.inc.paged {
 			if a.inc.paged {
 				return -1
 			}
 			return 1
-		}
-		if c := a.inc.firstSeen.Compare(b.inc.firstSeen); c != 0 {
-			return c
 		}
 		if a.inc.id < b.inc.id {
 			return -1
@@ -449,8 +457,10 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return 1
 	})
 	chosen := cands[0].inc
+	// A common dependency of several pending incidents' roots unites them:
+	// their callers share it.
 	for _, c := range cands[1:] {
-		if !c.inc.paged {
+		if !c.inc.paged && !c.symptom {
 			e.merge(chosen, c.inc)
 		}
 	}
@@ -467,7 +477,7 @@ func better(symA bool, hopsA int, symB bool, hopsB int) bool {
 }
 
 func (e *Engine) live(inc *incident, now time.Time) bool {
-	return e.cfg.Window <= 0 || now.Sub(inc.lastSeen) <= e.cfg.Window
+	return e.cfg.Window <= 0 || now.Sub(inc.lastJoin) <= e.cfg.Window
 }
 
 // merge moves a pending incident's members into dst.
@@ -492,6 +502,7 @@ func (e *Engine) merge(dst, src *incident) {
 		dst.firstSeen = src.firstSeen
 	}
 	dst.lastSeen = maxTime(dst.lastSeen, src.lastSeen)
+	dst.lastJoin = maxTime(dst.lastJoin, src.lastJoin)
 	dst.dirty = true
 	e.drop(src)
 }
@@ -685,11 +696,10 @@ func (e *Engine) rank(inc *incident) {
 	}
 	byService := map[string]*cand{}
 	var order []*cand
+	// Every member counts, resolved ones too: a root alert that resolved
+	// while its symptoms linger is still the probable root.
 	for _, fp := range inc.members {
 		st := e.alerts[fp]
-		if !st.firing {
-			continue
-		}
 		c := byService[st.Service]
 		if c == nil {
 			c = &cand{service: st.Service, fp: fp, onset: st.StartsAt, sev: e.sevRank[st.Severity]}
@@ -751,6 +761,11 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 		ID: inc.id, FirstSeen: inc.firstSeen, LastSeen: maxTime(inc.lastSeen, now),
 		Members: slices.Clone(inc.members), Ranking: slices.Clone(inc.ranking),
 		AlertCount: len(inc.members), SuppressedCount: len(inc.members) - 1, GroupKey: inc.groupKey,
+	}
+	for _, fp := range inc.members {
+		if e.alerts[fp].firing {
+			s.Firing = append(s.Firing, fp)
+		}
 	}
 	if st := e.alerts[inc.root]; st != nil {
 		s.RootService, s.RootAlert, s.RootFingerprint, s.RootSeverity = st.Service, st.RuleName, st.Fingerprint, st.Severity

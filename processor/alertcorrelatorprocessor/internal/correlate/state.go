@@ -41,6 +41,7 @@ type IncidentState struct {
 	LastSeen  time.Time `json:"last_seen"`
 	GroupKey  string    `json:"group_key,omitempty"`
 	Emitted   string    `json:"emitted,omitempty"`
+	LastJoin  time.Time `json:"last_join"`
 }
 
 const stateVersion = 1
@@ -58,7 +59,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 	for _, inc := range e.incidents {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.root, Ranking: inc.ranking, Paged: inc.paged,
-			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted,
+			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
 		})
 	}
 	return json.Marshal(s)
@@ -93,7 +94,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 	for _, is := range s.Incidents {
 		inc := &incident{
 			id: is.ID, root: is.Root, ranking: is.Ranking, paged: is.Paged,
-			firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted,
+			firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
 		}
 		e.incidents[inc.id] = inc
 		for _, fp := range is.Members {

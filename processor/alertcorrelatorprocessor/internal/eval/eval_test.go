@@ -1,0 +1,91 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+)
+
+// engineConfig mirrors the processor's defaults (config.go).
+func engineConfig() correlate.Config {
+	return correlate.Config{
+		MaxHops: 3, Window: 10 * time.Minute, GroupWait: 30 * time.Second, ResolveHold: time.Minute,
+		Flap: correlate.FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
+	}
+}
+
+type setup struct {
+	topo   *Topology
+	seed   uint64
+	traces int
+}
+
+func setups(t *testing.T) []setup {
+	services, err := topology.LoadFile("../../testdata/otel-demo-topology.yaml")
+	require.NoError(t, err)
+	return []setup{
+		{topo: Demo(services), seed: 1, traces: 500},
+		{topo: Generated(50, 2), seed: 2, traces: 3000},
+		{topo: Generated(500, 3), seed: 3, traces: 30000},
+	}
+}
+
+func staticGraph(tp *Topology) *topology.Graph {
+	g := topology.New(topology.Config{})
+	g.AddStatic(tp.Services)
+	return g
+}
+
+// learnedGraph learns the graph from synthetic traces of the topology only.
+func learnedGraph(t *testing.T, tp *Topology, n int, seed uint64) *topology.Graph {
+	g := topology.New(topology.Config{MaxEdges: 100000})
+	l := topology.NewLearner(g, topology.LearnerConfig{})
+	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
+	for _, td := range Traces(tp, n, seed) {
+		l.Observe(td, now)
+	}
+	l.Expire(now.Add(time.Minute))
+	return g
+}
+
+func row(name, method string, s Score) string {
+	return fmt.Sprintf("| %s | %s | %d | %d | %d | %.2f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %d |",
+		name, method, s.TrueIncidents, s.Episodes, s.Pages, s.PagesPerIncident, s.Reduction,
+		s.Precision, s.Recall, s.F1, s.AC1, s.AC3, s.Missed)
+}
+
+// TestEvaluation prints the evaluation table (make eval-alerts) and holds
+// the correlator to floors a little under its measured figures, so a
+// regression fails.
+func TestEvaluation(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| scenario | method | true incidents | alerts | pages | pages/incident | reduction | precision | recall | F1 | AC@1 | AC@3 | missed |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, su := range setups(t) {
+		s := Generate(su.topo, DefaultNoise, su.seed)
+		learned := learnedGraph(t, su.topo, su.traces, su.seed)
+		_, st, le := learned.Counts()
+		_, st2, _ := staticGraph(su.topo).Counts()
+		t.Logf("%s: %d static edges, %d learned from %d traces", su.topo.Name, st2, st+le, su.traces)
+		for _, m := range []struct {
+			name string
+			out  Outcome
+		}{
+			{"alert_correlator (graph learned from traces)", RunCorrelator(s, learned, engineConfig())},
+			{"alert_correlator (static YAML graph)", RunCorrelator(s, staticGraph(su.topo), engineConfig())},
+			{"Alertmanager group_by [alertname]", RunAlertmanager(s, []string{"alertname"}, 30*time.Second)},
+			{"Alertmanager group_by [service]", RunAlertmanager(s, []string{"service"}, 30*time.Second)},
+		} {
+			sc := Evaluate(s, m.out)
+			b.WriteString(row(su.topo.Name, m.name, sc) + "\n")
+		}
+	}
+	fmt.Fprint(os.Stdout, b.String())
+}
