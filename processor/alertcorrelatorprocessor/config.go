@@ -134,8 +134,8 @@ func createDefaultConfig() component.Config {
 		},
 		Correlation: CorrelationConfig{
 			MaxHops:   3,
-			Window:    10 * time.Minute,
-			GroupWait: 30 * time.Second,
+			Window:    3 * time.Minute,
+			GroupWait: time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
