@@ -438,9 +438,11 @@ func (c *memClient) Delete(_ context.Context, k string) error {
 	return nil
 }
 func (c *memClient) Batch(context.Context, ...*storage.Operation) error { return nil }
-func (c *memClient) Close(context.Context) error                       { return nil }
+func (c *memClient) Close(context.Context) error                        { return nil }
 
-type host struct{ ext map[component.ID]component.Component }
+type host struct {
+	ext map[component.ID]component.Component
+}
 
 func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
@@ -29,7 +30,7 @@ func slowConfig() correlate.Config {
 }
 
 type setup struct {
-	topo   *Topology
+	topo   *alertscenario.Topology
 	seed   uint64
 	traces int
 }
@@ -38,31 +39,31 @@ func setups(t *testing.T) []setup {
 	services, err := topology.LoadFile("../../testdata/otel-demo-topology.yaml")
 	require.NoError(t, err)
 	return []setup{
-		{topo: Demo(services), seed: 1, traces: 500},
-		{topo: Generated(50, 2), seed: 2, traces: 3000},
-		{topo: Generated(500, 3), seed: 3, traces: 30000},
+		{topo: alertscenario.Demo(services), seed: 1, traces: 500},
+		{topo: alertscenario.Generated(50, 2), seed: 2, traces: 3000},
+		{topo: alertscenario.Generated(500, 3), seed: 3, traces: 30000},
 	}
 }
 
-func staticGraph(tp *Topology) *topology.Graph {
+func staticGraph(tp *alertscenario.Topology) *topology.Graph {
 	g := topology.New(topology.Config{})
 	g.AddStatic(tp.Services)
 	return g
 }
 
 // learnedGraph learns the graph from synthetic traces of the topology only.
-func learnedGraph(t *testing.T, tp *Topology, n int, seed uint64) *topology.Graph {
+func learnedGraph(t *testing.T, tp *alertscenario.Topology, n int, seed uint64) *topology.Graph {
 	g := topology.New(topology.Config{MaxEdges: 100000})
 	l := topology.NewLearner(g, topology.LearnerConfig{})
 	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
-	for _, td := range Traces(tp, n, seed) {
+	for _, td := range alertscenario.Traces(tp, n, seed) {
 		l.Observe(td, now)
 	}
 	l.Expire(now.Add(time.Minute))
 	return g
 }
 
-func row(name, method string, s Score) string {
+func row(name, method string, s alertscenario.Score) string {
 	return fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %d |",
 		name, method, s.TrueIncidents, s.Episodes, s.Notifications, s.Pages, s.PagesPerIncident, s.Reduction, s.ReductionRaw,
 		s.Precision, s.Recall, s.F1, s.AC1, s.AC3, s.Missed)
@@ -76,22 +77,22 @@ func TestEvaluation(t *testing.T) {
 	b.WriteString("| scenario | method | true incidents | alerts | alert records | pages | pages/incident | reduction (alerts) | reduction (records) | precision | recall | F1 | AC@1 | AC@3 | missed |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, su := range setups(t) {
-		s := Generate(su.topo, DefaultNoise, su.seed)
+		s := alertscenario.Generate(su.topo, alertscenario.DefaultNoise, su.seed)
 		learned := learnedGraph(t, su.topo, su.traces, su.seed)
 		_, st, le := learned.Counts()
 		_, st2, _ := staticGraph(su.topo).Counts()
 		t.Logf("%s: %d static edges, %d learned from %d traces", su.topo.Name, st2, st+le, su.traces)
 		for i, m := range []struct {
 			name string
-			out  Outcome
+			out  alertscenario.Outcome
 		}{
 			{"alert_correlator (graph learned from traces)", RunCorrelator(s, learned, engineConfig())},
 			{"alert_correlator (static YAML graph)", RunCorrelator(s, staticGraph(su.topo), engineConfig())},
 			{"alert_correlator (learned, group_wait 2m)", RunCorrelator(s, learned, slowConfig())},
-			{"Alertmanager group_by [alertname]", RunAlertmanager(s, []string{"alertname"}, 30*time.Second)},
-			{"Alertmanager group_by [service]", RunAlertmanager(s, []string{"service"}, 30*time.Second)},
+			{"Alertmanager group_by [alertname]", alertscenario.RunAlertmanager(s, []string{"alertname"}, 30*time.Second)},
+			{"Alertmanager group_by [service]", alertscenario.RunAlertmanager(s, []string{"service"}, 30*time.Second)},
 		} {
-			sc := Evaluate(s, m.out)
+			sc := alertscenario.Evaluate(s, m.out)
 			b.WriteString(row(su.topo.Name, m.name, sc) + "\n")
 			if i == 0 {
 				// Regression floors, a little under the figures measured

@@ -1,11 +1,11 @@
-// Package eval generates alert-storm scenarios with known root causes and
+// Package alertscenario generates alert-storm scenarios with known root causes and
 // scores the alert_correlator against them (pages per incident, reduction,
 // pairwise precision/recall/F1 of grouping, AC@1/AC@3 of the probable root,
 // incidents missed), beside Alertmanager-style group_by grouping.
 //
 // Everything is seeded: the seeds and noise rates below were fixed before the
 // correlator was tuned against them.
-package eval
+package alertscenario
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package eval
+package alertscenario
 
 import (
 	"encoding/binary"
