@@ -33,6 +33,7 @@ $(BUILDER) $(MDATAGEN): internal/tools/go.mod internal/tools/go.sum
 ## generate: regenerate components/ with ocb and every component's mdatagen output
 generate: tools
 	@$(BUILDER) --config builder-config.yaml --skip-get-modules --skip-compilation >$(BIN)/ocb.log 2>&1 || { cat $(BIN)/ocb.log; exit 1; }
+	gofmt -w components  # ocb's output is not gofmt-clean
 	$(GO) generate ./...
 
 ## build: build bin/otelcol-quell from components/
