@@ -38,7 +38,7 @@ generate: tools
 
 ## build: build bin/otelcol-quell from components/
 build:
-	$(GO) build -trimpath -o $(COLLECTOR) ./components
+	$(GO) build -o $(COLLECTOR) ./components
 
 ## run: build if needed, then start the collector on config/default.yaml
 run: build

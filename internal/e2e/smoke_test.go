@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,6 +47,16 @@ func TestDefaultConfigPassesTracesAndLogsThroughUnchanged(t *testing.T) {
 	for _, batch := range workload.Split(traces, 3) {
 		SendTraces(t, col.Addr("OTLP_GRPC"), batch)
 	}
+	// And one more trace over OTLP/HTTP (protobuf), as browsers and many SDKs send.
+	httpTrace := workload.NewTraceGenerator(workload.TraceOptions{Seed: 43}).Next()
+	body, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(httpTrace.Spans)
+	require.NoError(t, err)
+	resp, err := http.Post("http://"+col.Addr("OTLP_HTTP")+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	sent = workload.Merge(append(traces, httpTrace))
+
 	logs := workload.NewLogGenerator(workload.LogOptions{Seed: 42}).Batch(500)
 	SendLogs(t, col.Addr("OTLP_GRPC"), logs)
 
