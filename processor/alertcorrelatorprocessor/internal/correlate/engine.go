@@ -44,6 +44,9 @@ type Config struct {
 	MaxAlerts    int
 	MaxIncidents int
 	Silences     []Silence
+	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
+	// record; the evaluation needs them, the processor does not).
+	SnapshotMembers bool
 }
 
 // Outcome says what Ingest did with an alert.
@@ -130,6 +133,9 @@ type incident struct {
 	groupKey  string
 	services  map[string]int // service -> member count
 	emitted   string         // snapshotKey of the last record emitted
+	reps      map[string]*rep
+	rankDirty bool
+	firing    int // members firing now
 	// lastJoin is when an alert last joined (or re-fired into) the
 	// incident: the correlation window runs from it, so repeats of old
 	// alerts do not keep an incident attracting new ones.
@@ -284,8 +290,12 @@ func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 func (e *Engine) fire(st *alertState, now time.Time) bool {
 	if inc, ok := e.incidents[st.incident]; ok {
 		// A member firing again: not a new onset, so the window stays.
+		if !st.firing {
+			inc.firing++
+		}
 		st.firing = true
 		inc.dirty = true
+		e.addRep(inc, st)
 		inc.lastSeen = maxTime(inc.lastSeen, now)
 		return true
 	}
@@ -334,6 +344,9 @@ func IncidentID(fingerprint string, onset time.Time) string {
 
 func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
 	st.incident = inc.id
+	if st.firing {
+		inc.firing++
+	}
 	e.joinSeq++
 	st.joined = e.joinSeq
 	inc.members = append(inc.members, st.Fingerprint)
@@ -349,6 +362,7 @@ func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
 	inc.lastSeen = maxTime(inc.lastSeen, now)
 	inc.lastJoin = maxTime(inc.lastJoin, now)
 	inc.dirty = true
+	e.addRep(inc, st)
 	if inc.root == "" {
 		inc.root = st.Fingerprint
 		inc.ranking = []string{st.Service}
@@ -487,7 +501,11 @@ func (e *Engine) merge(dst, src *incident) {
 		st := e.alerts[fp]
 		e.leave(src, st)
 		st.incident = dst.id
+		if st.firing {
+			dst.firing++
+		}
 		dst.members = append(dst.members, fp)
+		e.addRep(dst, st)
 		dst.services[st.Service]++
 		if dst.services[st.Service] == 1 {
 			set := e.byService[st.Service]
@@ -586,6 +604,7 @@ func (e *Engine) Advance(now time.Time) []Event {
 		delete(e.held, fp)
 		if inc := e.incidents[st.incident]; inc != nil {
 			inc.dirty = true
+			inc.firing--
 		}
 	}
 	// Forget resolved alerts outside open incidents once their flap history
@@ -610,13 +629,7 @@ func (e *Engine) Advance(now time.Time) []Event {
 	slices.Sort(ids)
 	for _, id := range ids {
 		inc := e.incidents[id]
-		firing := 0
-		for _, fp := range inc.members {
-			if e.alerts[fp].firing {
-				firing++
-			}
-		}
-		if firing == 0 {
+		if inc.firing <= 0 {
 			if inc.paged {
 				e.rank(inc)
 				events = append(events, Event{State: alertconv.IncidentResolved, Incident: e.snapshot(inc, now)})
@@ -657,19 +670,8 @@ func (e *Engine) Advance(now time.Time) []Event {
 
 // snapshotKey summarises what an update reports, so unchanged incidents do
 // not emit.
-func (inc *incident) snapshotKey(e *Engine) string {
-	b := make([]byte, 0, 64)
-	b = append(b, inc.root...)
-	b = append(b, '|')
-	b = strconv.AppendInt(b, int64(len(inc.members)), 10)
-	for _, fp := range inc.members {
-		if e.alerts[fp].firing {
-			b = append(b, '+')
-		} else {
-			b = append(b, '-')
-		}
-	}
-	return string(b)
+func (inc *incident) snapshotKey(*Engine) string {
+	return inc.root + "|" + strconv.Itoa(len(inc.members)) + "|" + strconv.Itoa(inc.firing)
 }
 
 func (e *Engine) close(inc *incident) {
@@ -686,53 +688,40 @@ func (e *Engine) close(inc *incident) {
 // callers reach it within MaxHops; among those, fewest alerting
 // dependencies below it), then onset, then severity.
 func (e *Engine) rank(inc *incident) {
-	type cand struct {
-		service string
-		fp      string
-		callers int
-		deps    int
-		onset   time.Time
-		sev     int
-	}
-	byService := map[string]*cand{}
-	var order []*cand
-	// Every member counts, resolved ones too: a root alert that resolved
-	// while its symptoms linger is still the probable root.
-	for _, fp := range inc.members {
-		st := e.alerts[fp]
-		c := byService[st.Service]
-		if c == nil {
-			c = &cand{service: st.Service, fp: fp, onset: st.StartsAt, sev: e.sevRank[st.Severity]}
-			byService[st.Service] = c
-			order = append(order, c)
-			continue
-		}
-		// The service's representative alert: earliest, then most severe.
-		sev := e.sevRank[st.Severity]
-		if st.StartsAt.Before(c.onset) || (st.StartsAt.Equal(c.onset) && sev > c.sev) {
-			c.fp, c.onset = fp, st.StartsAt
-		}
-		c.sev = max(c.sev, sev)
-	}
-	if len(order) == 0 {
+	if !inc.rankDirty && len(inc.ranking) > 0 {
 		return
 	}
+	inc.rankDirty = false
+	type cand struct {
+		*rep
+		service string
+		callers int
+		deps    int
+	}
+	if len(inc.reps) == 0 {
+		return
+	}
+	byService := make(map[string]*cand, len(inc.reps))
+	order := make([]*cand, 0, len(inc.reps))
+	for svc, r := range inc.reps {
+		c := &cand{rep: r, service: svc}
+		byService[svc] = c
+		order = append(order, c)
+	}
+	// Each alerting service's dependencies within MaxHops that alert too:
+	// a walk over the (small, cached) reachable set, not over all pairs.
 	for _, c := range order {
 		if c.service == "" {
 			continue
 		}
-		deps := e.graph.Dependencies(c.service, e.cfg.MaxHops)
-		for _, o := range order {
-			if o == c {
-				continue
-			}
-			if _, ok := deps[o.service]; ok {
+		for d := range e.graph.Dependencies(c.service, e.cfg.MaxHops) {
+			if o, ok := byService[d]; ok && o != c {
 				c.deps++
 				o.callers++
 			}
 		}
 	}
-	slices.SortStableFunc(order, func(a, b *cand) int {
+	slices.SortFunc(order, func(a, b *cand) int {
 		switch {
 		case a.callers != b.callers:
 			return b.callers - a.callers
@@ -756,15 +745,48 @@ func (e *Engine) rank(inc *incident) {
 	inc.root = order[0].fp
 }
 
+// rep is a service's representative alert in an incident: its earliest,
+// then most severe. Every member counts, resolved ones too: a root alert
+// that resolved while its symptoms linger is still the probable root.
+type rep struct {
+	fp    string
+	onset time.Time
+	sev   int
+}
+
+func (e *Engine) addRep(inc *incident, st *alertState) {
+	if inc.reps == nil {
+		inc.reps = map[string]*rep{}
+	}
+	sev := e.sevRank[st.Severity]
+	r := inc.reps[st.Service]
+	if r == nil {
+		inc.reps[st.Service] = &rep{fp: st.Fingerprint, onset: st.StartsAt, sev: sev}
+		inc.rankDirty = true
+		return
+	}
+	if st.StartsAt.Before(r.onset) || (st.StartsAt.Equal(r.onset) && sev > r.sev) {
+		r.fp, r.onset = st.Fingerprint, st.StartsAt
+		inc.rankDirty = true
+	}
+	if sev > r.sev {
+		r.sev = sev
+		inc.rankDirty = true
+	}
+}
+
 func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	s := Snapshot{
 		ID: inc.id, FirstSeen: inc.firstSeen, LastSeen: maxTime(inc.lastSeen, now),
-		Members: slices.Clone(inc.members), Ranking: slices.Clone(inc.ranking),
+		Ranking:    slices.Clone(inc.ranking),
 		AlertCount: len(inc.members), SuppressedCount: len(inc.members) - 1, GroupKey: inc.groupKey,
 	}
-	for _, fp := range inc.members {
-		if e.alerts[fp].firing {
-			s.Firing = append(s.Firing, fp)
+	if e.cfg.SnapshotMembers {
+		s.Members = slices.Clone(inc.members)
+		for _, fp := range inc.members {
+			if e.alerts[fp].firing {
+				s.Firing = append(s.Firing, fp)
+			}
 		}
 	}
 	if st := e.alerts[inc.root]; st != nil {

@@ -103,6 +103,10 @@ func (e *Engine) Unmarshal(b []byte) error {
 				continue
 			}
 			inc.members = append(inc.members, fp)
+			e.addRep(inc, st)
+			if st.firing {
+				inc.firing++
+			}
 			inc.services[st.Service]++
 			set := e.byService[st.Service]
 			if set == nil {

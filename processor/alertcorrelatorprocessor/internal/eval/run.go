@@ -13,6 +13,7 @@ import (
 // RunCorrelator replays the scenario through the correlator's engine on
 // graph g, advancing time every second of the scenario clock.
 func RunCorrelator(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config) alertscenario.Outcome {
+	cfg.SnapshotMembers = true
 	e := correlate.New(cfg, g)
 	out := alertscenario.Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}}
 	current := map[string]int{} // fingerprint -> current episode
