@@ -11,6 +11,7 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/internal/workload"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
@@ -43,6 +44,36 @@ func setups(t *testing.T) []setup {
 		{topo: alertscenario.Generated(50, 2), seed: 2, traces: 3000},
 		{topo: alertscenario.Generated(500, 3), seed: 3, traces: 30000},
 	}
+}
+
+// workloadSetup: the topology is what internal/workload's traces contain
+// (learned from 5000 of them); the correlator runs on a graph learned from
+// only the first 300, as a collector that just started would have.
+func workloadSetup(t *testing.T) (*alertscenario.Topology, *topology.Graph) {
+	gen := workload.NewTraceGenerator(workload.TraceOptions{Seed: 5, Services: 50})
+	full := topology.New(topology.Config{MaxEdges: 100000})
+	partial := topology.New(topology.Config{MaxEdges: 100000})
+	lf := topology.NewLearner(full, topology.LearnerConfig{})
+	lp := topology.NewLearner(partial, topology.LearnerConfig{})
+	now := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
+	for i, tr := range gen.Generate(5000) {
+		lf.Observe(tr.Spans, now)
+		if i < 300 {
+			lp.Observe(tr.Spans, now)
+		}
+	}
+	lf.Expire(now.Add(time.Minute))
+	lp.Expire(now.Add(time.Minute))
+	tp := &alertscenario.Topology{Name: "workload-50", Services: map[string][]string{}, Databases: map[string]string{}, Brokers: map[string]bool{}}
+	for _, e := range full.Snapshot().Edges {
+		tp.Services[e.From] = append(tp.Services[e.From], e.To)
+		if e.Kind == topology.KindVirtual {
+			tp.Databases[e.To] = "virtual"
+		}
+	}
+	tp.Entry = gen.ServiceNames()[:3]
+	tp.Faults = tp.Nodes()
+	return tp, partial
 }
 
 func staticGraph(tp *alertscenario.Topology) *topology.Graph {
@@ -102,6 +133,23 @@ func TestEvaluation(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The workload generator's own graph, learned from its traces.
+	tp, partial := workloadSetup(t)
+	s := alertscenario.Generate(tp, alertscenario.DefaultNoise, 4)
+	_, full, _ := staticGraph(tp).Counts()
+	_, _, part := partial.Counts()
+	t.Logf("workload-50: %d edges in 5000 traces, %d learned from the first 300", full, part)
+	for _, m := range []struct {
+		name string
+		out  alertscenario.Outcome
+	}{
+		{"alert_correlator (graph learned from 300 workload traces)", RunCorrelator(s, partial, engineConfig())},
+		{"alert_correlator (graph learned from 5000 workload traces)", RunCorrelator(s, staticGraph(tp), engineConfig())},
+		{"Alertmanager group_by [alertname]", alertscenario.RunAlertmanager(s, []string{"alertname"}, 30*time.Second)},
+		{"Alertmanager group_by [service]", alertscenario.RunAlertmanager(s, []string{"service"}, 30*time.Second)},
+	} {
+		b.WriteString(row(tp.Name, m.name, alertscenario.Evaluate(s, m.out)) + "\n")
 	}
 	fmt.Fprint(os.Stdout, b.String())
 }
