@@ -342,6 +342,18 @@ func (g *Graph) bfs(adj map[string][]string, from string, maxHops int) map[strin
 	return r
 }
 
+// Restore re-adds learned edges from a snapshot (after a restart), keeping
+// their last-seen times so they still age out on schedule. Static edges in
+// the snapshot are skipped: the static file is the source of those.
+func (g *Graph) Restore(s Snapshot) {
+	for _, e := range s.Edges {
+		if e.Source != SourceLearned || e.LastSeen == nil {
+			continue
+		}
+		_, _ = g.Observe(e.From, e.To, e.Kind, *e.LastSeen)
+	}
+}
+
 // Snapshot is the JSON view of the graph.
 type Snapshot struct {
 	Version      uint64         `json:"version"`

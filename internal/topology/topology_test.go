@@ -170,3 +170,17 @@ func TestLearnerBound(t *testing.T) {
 	}
 	assert.LessOrEqual(t, len(l.queue), 4+2)
 }
+
+func TestRestoreKeepsLearnedEdgesAndAges(t *testing.T) {
+	g := New(Config{TTL: time.Minute})
+	g.AddStatic(map[string][]string{"a": {"b"}})
+	_, _ = g.Observe("b", "c", KindRPC, t0)
+	snap := g.Snapshot()
+
+	g2 := New(Config{TTL: time.Minute})
+	g2.Restore(snap)
+	_, static, learned := g2.Counts()
+	assert.Zero(t, static, "static edges come from the file, not the snapshot")
+	assert.Equal(t, 1, learned)
+	assert.Equal(t, 1, g2.Expire(t0.Add(2*time.Minute)), "restored edges keep their last-seen time")
+}

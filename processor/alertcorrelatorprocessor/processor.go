@@ -34,8 +34,11 @@ import (
 // internal/alertconv has no attribute for it.
 const AttrSuppressed = "alert.suppressed"
 
-// stateKey is the storage key of the engine state.
-const stateKey = "alert_correlator_state"
+// Storage keys: the engine state and the learned graph.
+const (
+	stateKey    = "alert_correlator_state"
+	topologyKey = "alert_correlator_topology"
+)
 
 // core is the one instance shared by the traces and logs sides of an ID.
 type core struct {
@@ -65,6 +68,8 @@ type core struct {
 	addr     string
 	client   storage.Client
 	lastSeen topoCounts
+	// savedGraph is the graph version last written to storage.
+	savedGraph uint64
 }
 
 type topoCounts struct{ nodes, static, learned int }
@@ -197,6 +202,14 @@ func (c *core) loadState(ctx context.Context, host component.Host) error {
 		return fmt.Errorf("storage: %w", err)
 	}
 	c.client = client
+	if tb, err := client.Get(ctx, topologyKey); err == nil && tb != nil {
+		var snap topology.Snapshot
+		if err := json.Unmarshal(tb, &snap); err != nil {
+			c.logger.Warn("discarding unreadable learned topology", zap.Error(err))
+		} else {
+			c.graph.Restore(snap)
+		}
+	}
 	b, err := client.Get(ctx, stateKey)
 	if err != nil {
 		return fmt.Errorf("storage: reading state: %w", err)
@@ -230,6 +243,15 @@ func (c *core) saveState(ctx context.Context) {
 	c.mu.Unlock()
 	if err == nil {
 		err = c.client.Set(ctx, stateKey, b)
+	}
+	if err == nil && c.graph.Version() != c.savedGraph {
+		var tb []byte
+		snap := c.graph.Snapshot()
+		tb, err = json.Marshal(snap)
+		if err == nil {
+			err = c.client.Set(ctx, topologyKey, tb)
+			c.savedGraph = snap.Version
+		}
 	}
 	if err != nil {
 		c.logger.Warn("saving alert correlator state", zap.Error(err))

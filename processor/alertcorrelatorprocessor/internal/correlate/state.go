@@ -115,6 +115,8 @@ func (e *Engine) Unmarshal(b []byte) error {
 			}
 			set[inc.id] = struct{}{}
 		}
+		// Keep the saved ranking: the graph may not be learned again yet.
+		inc.rankDirty = len(inc.ranking) == 0
 		if inc.groupKey != "" {
 			e.byGroup[inc.groupKey] = inc.id
 		}
