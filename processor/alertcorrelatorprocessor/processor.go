@@ -426,7 +426,10 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 	after := c.engine.Stats()
 	overflowAlerts = int64(after.OverflowAlerts - before.OverflowAlerts)
 	overflowIncidents = int64(after.OverflowIncidents - before.OverflowIncidents)
-	c.dirty = true
+	// Repeats alone change nothing worth saving.
+	if len(events) > 0 || after.Received-before.Received != after.Duplicates-before.Duplicates {
+		c.dirty = true
+	}
 	c.mu.Unlock()
 
 	for outcome, n := range counts {

@@ -410,7 +410,7 @@ func TestTopologyEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Contains(t, string(body), `"RootService":"payment"`)
+	assert.Contains(t, string(body), `"root_service":"payment"`)
 	h.core.tick(context.Background()) // logs the graph once
 	h.stop(t)
 }

@@ -84,20 +84,20 @@ type Event struct {
 
 // Snapshot is an incident as emitted.
 type Snapshot struct {
-	ID              string
-	RootService     string
-	RootAlert       string // root alert's rule name
-	RootFingerprint string
-	RootSeverity    string
-	Services        []string
-	Ranking         []string // services, probable root first
-	Members         []string // fingerprints, in join order
-	Firing          []string // the members firing now
-	AlertCount      int
-	SuppressedCount int
-	FirstSeen       time.Time
-	LastSeen        time.Time
-	GroupKey        string
+	ID              string    `json:"id"`
+	RootService     string    `json:"root_service"`
+	RootAlert       string    `json:"root_alert"` // root alert's rule name
+	RootFingerprint string    `json:"root_fingerprint"`
+	RootSeverity    string    `json:"root_severity"`
+	Services        []string  `json:"services"`
+	Ranking         []string  `json:"ranking"`           // services, probable root first
+	Members         []string  `json:"members,omitempty"` // fingerprints, in join order
+	Firing          []string  `json:"firing,omitempty"`  // the members firing now
+	AlertCount      int       `json:"alert_count"`
+	SuppressedCount int       `json:"suppressed_count"`
+	FirstSeen       time.Time `json:"first_seen"`
+	LastSeen        time.Time `json:"last_seen"`
+	GroupKey        string    `json:"group_key,omitempty"`
 }
 
 // Stats are the engine's counters since creation.
