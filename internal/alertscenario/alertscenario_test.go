@@ -57,7 +57,7 @@ func TestEvaluateScoresPerfectAndTrivialGroupings(t *testing.T) {
 	}
 	pages := map[int]bool{}
 	for ep, tid := range s.EpisodeTruth {
-		id := string(rune('A' + tid%26)) + string(rune('a'+tid/26))
+		id := string(rune('A'+tid%26)) + string(rune('a'+tid/26))
 		truth.Assign[ep] = id
 		truth.Ranking[id] = []string{roots[tid]}
 		pages[tid] = true
