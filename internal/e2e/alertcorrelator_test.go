@@ -17,9 +17,9 @@ import (
 	"github.com/quell-otel/quell/internal/workload"
 )
 
-// alertRecords builds alert log records in the Quell alert convention, as
+// correlatorAlerts builds alert log records in the Quell alert convention, as
 // the alert_webhook receiver emits them.
-func alertRecords(state string, alerts ...[2]string) plog.Logs {
+func correlatorAlerts(state string, alerts ...[2]string) plog.Logs {
 	ld := plog.NewLogs()
 	for _, a := range alerts {
 		service, rule := a[0], a[1]
@@ -41,14 +41,14 @@ func alertRecords(state string, alerts ...[2]string) plog.Logs {
 	return ld
 }
 
-type incidentSeen struct {
+type correlatorIncident struct {
 	id, state, root string
 	services        []string
 	alerts          int64
 }
 
-func incidentRecords(sink *Sink) []incidentSeen {
-	var out []incidentSeen
+func correlatorIncidents(sink *Sink) []correlatorIncident {
+	var out []correlatorIncident
 	for _, ld := range sink.Logs() {
 		for i := 0; i < ld.ResourceLogs().Len(); i++ {
 			sls := ld.ResourceLogs().At(i).ScopeLogs()
@@ -69,7 +69,7 @@ func incidentRecords(sink *Sink) []incidentSeen {
 							svcs = append(svcs, fmt.Sprint(v))
 						}
 					}
-					out = append(out, incidentSeen{id.Str(), st.Str(), root.Str(), svcs, n.Int()})
+					out = append(out, correlatorIncident{id.Str(), st.Str(), root.Str(), svcs, n.Int()})
 				}
 			}
 		}
@@ -77,16 +77,16 @@ func incidentRecords(sink *Sink) []incidentSeen {
 	return out
 }
 
-func waitIncidents(t *testing.T, sink *Sink, n int) []incidentSeen {
+func waitCorrelatorIncidents(t *testing.T, sink *Sink, n int) []correlatorIncident {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if got := incidentRecords(sink); len(got) >= n {
+		if got := correlatorIncidents(sink); len(got) >= n {
 			return got
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	got := incidentRecords(sink)
+	got := correlatorIncidents(sink)
 	t.Fatalf("want %d incident records, got %d: %+v", n, len(got), got)
 	return nil
 }
@@ -137,37 +137,38 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 		}
 		return false
 	}, 10*time.Second, 100*time.Millisecond)
-	assert.Contains(t, col.Output(), "service graph changed")
+	require.Eventually(t, func() bool { return strings.Contains(col.Output(), "service graph changed") },
+		10*time.Second, 100*time.Millisecond, "topology.log_changes logs the graph")
 
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateFiring, [2]string{caller, "HighErrorRate"}))
-	got := waitIncidents(t, sink, 1)
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateFiring, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
-	got = waitIncidents(t, sink, 2)
+	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, [2]string{caller, "HighErrorRate"}))
+	got := waitCorrelatorIncidents(t, sink, 1)
+	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
+	got = waitCorrelatorIncidents(t, sink, 2)
 	require.Len(t, got, 2)
-	assert.Equal(t, incidentSeen{got[0].id, alertconv.IncidentOpen, caller, []string{caller}, 1}, got[0])
+	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentOpen, caller, []string{caller}, 1}, got[0])
 	want := []string{caller, callee}
 	slices.Sort(want)
-	assert.Equal(t, incidentSeen{got[0].id, alertconv.IncidentUpdated, callee, want, 2}, got[1])
+	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentUpdated, callee, want, 2}, got[1])
 	// One open record: one page.
 	assert.Equal(t, 1.0, col.MetricValue(t, "otelcol_processor_alert_correlator_incident_records", map[string]string{"state": "open"}))
 	assert.Equal(t, 1.0, col.MetricValue(t, "otelcol_processor_alert_correlator_alerts", map[string]string{"outcome": "duplicate"}))
 	col.Stop(t)
-	afterStop := incidentRecords(sink)
-	require.Len(t, afterStop, 3, "shutdown emits the open incident's state")
+	afterStop := waitCorrelatorIncidents(t, sink, 3) // shutdown emits the open incident's state
+	require.Len(t, afterStop, 3)
 	assert.Equal(t, alertconv.IncidentUpdated, afterStop[2].state)
 
 	// Restart on the same storage: a repeat does not page again, and the
 	// resolution closes the same incident.
 	col = Start(t, opts)
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateFiring, [2]string{callee, "ServiceDown"}))
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateResolved, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
-	got = waitIncidents(t, sink, 4)
+	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, [2]string{callee, "ServiceDown"}))
+	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateResolved, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
+	got = waitCorrelatorIncidents(t, sink, 4)
 	assert.Equal(t, alertconv.IncidentResolved, got[3].state)
 	assert.Equal(t, got[0].id, got[3].id)
 	assert.Equal(t, callee, got[3].root)
 	assert.Equal(t, 0.0, col.MetricValue(t, "otelcol_processor_alert_correlator_incident_records", map[string]string{"state": "open"}))
 	col.Stop(t)
-	for _, r := range incidentRecords(sink) {
+	for _, r := range correlatorIncidents(sink) {
 		assert.False(t, strings.HasPrefix(r.id, "0000"), "ids are hashes")
 	}
 }
