@@ -16,6 +16,8 @@ type Outcome struct {
 	Assign map[int]string
 	// Ranking per group, probable root first.
 	Ranking map[string][]string
+	// PagedAt is when each group paged.
+	PagedAt map[string]time.Time
 }
 
 // RunAlertmanager simulates Alertmanager grouping by the given labels with
@@ -25,7 +27,7 @@ type Outcome struct {
 // Notifications for changes within an active group are not counted as pages
 // (the PagerDuty dedup_key folds them), which favours Alertmanager.
 func RunAlertmanager(s *Scenario, groupBy []string, groupWait time.Duration) Outcome {
-	out := Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}}
+	out := Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{}}
 	type group struct {
 		id      string
 		firing  map[string]bool
@@ -61,6 +63,7 @@ func RunAlertmanager(s *Scenario, groupBy []string, groupWait time.Duration) Out
 			}
 			g.paged = true
 			out.Pages++
+			out.PagedAt[g.id] = now
 			for _, ep := range g.eps {
 				out.Assign[ep] = g.id
 			}

@@ -3,6 +3,7 @@ package alertscenario
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Score holds the metrics of one method on one scenario.
@@ -17,6 +18,10 @@ type Score struct {
 	Precision, Recall, F1 float64
 	AC1, AC3              float64 // over fault incidents
 	Missed                int
+	// TimeToPage is the median, over fault incidents, of the time from the
+	// first alert of the fault to the page of the group holding most of
+	// its alerts.
+	TimeToPage time.Duration
 }
 
 // Evaluate scores an outcome against the scenario's truth.
@@ -100,6 +105,14 @@ func Evaluate(s *Scenario, o Outcome) Score {
 	}
 	// AC@k over fault incidents: the group holding most of the incident's
 	// episodes names the root.
+	firstAlert := map[int]time.Time{}
+	for _, n := range s.Notifications {
+		t := s.EpisodeTruth[n.Episode]
+		if at, ok := firstAlert[t]; !ok || n.At.Before(at) {
+			firstAlert[t] = n.At
+		}
+	}
+	var waits []time.Duration
 	var faults, hit1, hit3 float64
 	for _, truth := range s.Truths {
 		if truth.Kind != "fault" || !hasEpisodes[truth.ID] {
@@ -120,6 +133,9 @@ func Evaluate(s *Scenario, o Outcome) Score {
 				best, bestN = g, c
 			}
 		}
+		if at, ok := o.PagedAt[best]; ok {
+			waits = append(waits, at.Sub(firstAlert[truth.ID]))
+		}
 		r := o.Ranking[best]
 		if len(r) > 0 && r[0] == truth.Root {
 			hit1++
@@ -130,6 +146,10 @@ func Evaluate(s *Scenario, o Outcome) Score {
 	}
 	if faults > 0 {
 		sc.AC1, sc.AC3 = hit1/faults, hit3/faults
+	}
+	if len(waits) > 0 {
+		slices.Sort(waits)
+		sc.TimeToPage = waits[len(waits)/2]
 	}
 	return sc
 }

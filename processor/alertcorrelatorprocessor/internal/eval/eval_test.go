@@ -95,9 +95,9 @@ func learnedGraph(t *testing.T, tp *alertscenario.Topology, n int, seed uint64) 
 }
 
 func row(name, method string, s alertscenario.Score) string {
-	return fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %d |",
+	return fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %d | %s |",
 		name, method, s.TrueIncidents, s.Episodes, s.Notifications, s.Pages, s.PagesPerIncident, s.Reduction, s.ReductionRaw,
-		s.Precision, s.Recall, s.F1, s.AC1, s.AC3, s.Missed)
+		s.Precision, s.Recall, s.F1, s.AC1, s.AC3, s.Missed, s.TimeToPage.Round(time.Second))
 }
 
 // TestEvaluation prints the evaluation table (make eval-alerts) and holds
@@ -105,8 +105,8 @@ func row(name, method string, s alertscenario.Score) string {
 // regression fails.
 func TestEvaluation(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("| scenario | method | true incidents | alerts | alert records | pages | pages/incident | reduction (alerts) | reduction (records) | precision | recall | F1 | AC@1 | AC@3 | missed |\n")
-	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("| scenario | method | true incidents | alerts | alert records | pages | pages/incident | reduction (alerts) | reduction (records) | precision | recall | F1 | AC@1 | AC@3 | missed | median time to page |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, su := range setups(t) {
 		s := alertscenario.Generate(su.topo, alertscenario.DefaultNoise, su.seed)
 		learned := learnedGraph(t, su.topo, su.traces, su.seed)

@@ -15,13 +15,15 @@ import (
 func RunCorrelator(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config) alertscenario.Outcome {
 	cfg.SnapshotMembers = true
 	e := correlate.New(cfg, g)
-	out := alertscenario.Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}}
+	out := alertscenario.Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{}}
 	current := map[string]int{} // fingerprint -> current episode
 	widest := map[string]int{}
+	var clock time.Time
 	handle := func(events []correlate.Event) {
 		for _, ev := range events {
 			if ev.State == alertconv.IncidentOpen {
 				out.Pages++
+				out.PagedAt[ev.Incident.ID] = clock
 			}
 			// The ranking shown when the incident was at its largest.
 			if ev.State != alertconv.IncidentResolved && len(ev.Incident.Firing) >= widest[ev.Incident.ID] {
@@ -39,10 +41,12 @@ func RunCorrelator(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.C
 	for _, n := range s.Notifications {
 		if !last.IsZero() {
 			for t := last.Add(time.Second); t.Before(n.At); t = t.Add(time.Second) {
+				clock = t
 				handle(e.Advance(t))
 			}
 		}
 		last = n.At
+		clock = n.At
 		fp := n.Fingerprint()
 		current[fp] = n.Episode
 		e.Ingest(correlate.Alert{
@@ -52,6 +56,7 @@ func RunCorrelator(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.C
 		handle(e.Advance(n.At))
 	}
 	for t := last; t.Before(last.Add(time.Hour)); t = t.Add(time.Second) {
+		clock = t
 		handle(e.Advance(t))
 	}
 	return out
