@@ -24,7 +24,10 @@ func NewFactory() exporter.Factory {
 }
 
 func newFactory(clock func() time.Time) exporter.Factory {
-	reg := newRegistry(clock)
+	return newRegistry(clock).factory()
+}
+
+func (reg *registry) factory() exporter.Factory {
 	return exporter.NewFactory(
 		metadata.Type,
 		createDefaultConfig,

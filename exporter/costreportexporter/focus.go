@@ -196,7 +196,6 @@ func (r *report) tags(k costKey) string {
 	m := map[string]string{
 		keys.ServiceAttribute:     k.Service,
 		keys.EnvironmentAttribute: k.Env,
-		"x_signal":                k.Signal.String(),
 	}
 	team := keys.TeamAttribute
 	if team == "" {
