@@ -14,11 +14,11 @@ type pageLine struct {
 
 // chartBar is one labelled pair of bars: list cost and money saved.
 type chartBar struct {
-	Label             string
-	Y, TextY          int
-	CostW, SavedW     int
+	Label               string
+	Y, TextY            int
+	CostW, SavedW       int
 	CostText, SavedText string
-	SavedY            int
+	SavedY              int
 }
 
 type chart struct {

@@ -256,9 +256,9 @@ func (l *ledger) periodLocked(hours []int64, start, end int64) period {
 
 // ledgerState is the durable form of the ledger.
 type ledgerState struct {
-	Version  int          `json:"version"`
-	Exported []string     `json:"billed_on_exported"`
-	Hours    []stateHour  `json:"hours"`
+	Version  int         `json:"version"`
+	Exported []string    `json:"billed_on_exported"`
+	Hours    []stateHour `json:"hours"`
 }
 
 type stateHour struct {
