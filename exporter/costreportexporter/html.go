@@ -48,7 +48,8 @@ body{font-family:sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
 th:nth-child(-n+4),td:nth-child(-n+4){text-align:left}
-tfoot td{font-weight:bold}
+tfoot td{font-weight:bold;text-align:right}
+tfoot td:first-child{text-align:left}
 .cards{display:flex;gap:1em;flex-wrap:wrap}
 .card{border:1px solid #ccc;border-radius:6px;padding:.6em 1em}
 .card b{display:block;font-size:1.4em}
@@ -77,6 +78,7 @@ svg text{font-size:12px;font-family:sans-serif}
 <rect x="200" y="{{.Y}}" width="{{.CostW}}" height="12" fill="#3b6fb6"><title>billed {{.CostText}}</title></rect>
 <text x="{{.CostW}}" dx="205" y="{{.TextY}}" class="cost">{{.CostText}}</text>
 <rect x="200" y="{{.SavedY}}" width="{{.SavedW}}" height="12" fill="#4caf50"><title>saved {{.SavedText}}</title></rect>
+<text x="{{.SavedW}}" dx="205" y="{{.SavedTextY}}" class="saved">{{.SavedText}}</text>
 </g>
 {{end}}</svg>
 {{end}}
@@ -112,7 +114,7 @@ func makeChart(id, title string, groups map[string]*totals) chart {
 			return max(1, int(v/maxV*barSpan))
 		}
 		c.Bars = append(c.Bars, chartBar{
-			Label: n, Y: y, SavedY: y + 14, TextY: y + 11,
+			Label: n, Y: y, SavedY: y + 14, TextY: y + 11, SavedTextY: y + 25,
 			CostW: w(t.ListCost), SavedW: w(t.SavedCost),
 			CostText: money(t.ListCost), SavedText: money(t.SavedCost),
 		})
