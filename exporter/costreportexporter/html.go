@@ -18,7 +18,7 @@ type chartBar struct {
 	Y, TextY            int
 	CostW, SavedW       int
 	CostText, SavedText string
-	SavedY              int
+	SavedY, SavedTextY  int
 }
 
 type chart struct {
