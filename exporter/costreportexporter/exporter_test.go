@@ -2,6 +2,7 @@ package costreportexporter
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -180,6 +181,28 @@ func TestHourRollover(t *testing.T) {
 	assert.Equal(t, "3", h3[1]["ConsumedQuantity"])
 	daily := readSummary(t, filepath.Join(dir, "daily", "focus-2026-11-22.json"))
 	assert.Equal(t, int64(5), daily.Total.IngestedRecords)
+
+	// The closed, written hour left the ledger; its day keeps the total.
+	raw, err := os.ReadFile(filepath.Join(dir, stateFileName))
+	require.NoError(t, err)
+	var st ledgerState
+	require.NoError(t, json.Unmarshal(raw, &st))
+	require.Len(t, st.Hours, 1)
+	assert.Equal(t, "2026-11-22T03:00:00Z", st.Hours[0].Start)
+	require.Len(t, st.Days, 1)
+	assert.Equal(t, int64(5), st.Days[0].Keys[0].IngestedRecords)
+
+	// After a restart the day goes on from 5; the closed hour's file stays.
+	clock.Set("2026-11-22T03:30:00Z")
+	e = startLogs(t, newFactory(clock.Now), settings(""), testConfig(dir, StageIngested))
+	require.NoError(t, e.ConsumeLogs(ctx, makeLogs(res{"checkout", "prod", "", 1})))
+	require.NoError(t, e.Shutdown(ctx))
+	daily = readSummary(t, filepath.Join(dir, "daily", "focus-2026-11-22.json"))
+	assert.Equal(t, int64(6), daily.Total.IngestedRecords)
+	_, h2 = readCSV(t, hourlyPath(dir, "2026-11-22T02"))
+	_, h3 = readCSV(t, hourlyPath(dir, "2026-11-22T03"))
+	assert.Equal(t, "2", h2[1]["ConsumedQuantity"])
+	assert.Equal(t, "4", h3[1]["ConsumedQuantity"])
 }
 
 func TestPeriodicFlushWritesOpenPeriod(t *testing.T) {
@@ -293,11 +316,11 @@ func TestMaxKeysOverflow(t *testing.T) {
 		{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalLogs}, vol: volume{Records: 5, Bytes: 50}},
 	}
 	assert.Equal(t, int64(7), l.add(StageIngested, h, entries))
-	of := l.hours[h][costKey{Team: overflowValue, Service: overflowValue, Env: overflowValue, Signal: signalLogs}]
+	of := l.hours.m[h][costKey{Team: overflowValue, Service: overflowValue, Env: overflowValue, Signal: signalLogs}]
 	require.NotNil(t, of)
 	assert.Equal(t, volume{Records: 7, Bytes: 70}, of.In)
-	assert.Equal(t, volume{Records: 6, Bytes: 60}, l.hours[h][costKey{Team: "t", Service: "a", Env: "p", Signal: signalLogs}].In)
-	assert.Len(t, l.hours[h], 3, "max_keys plus the overflow key")
+	assert.Equal(t, volume{Records: 6, Bytes: 60}, l.hours.m[h][costKey{Team: "t", Service: "a", Env: "p", Signal: signalLogs}].In)
+	assert.Len(t, l.hours.m[h], 3, "max_keys plus the overflow key")
 }
 
 func TestLedgerStateRoundTrip(t *testing.T) {
@@ -306,17 +329,17 @@ func TestLedgerStateRoundTrip(t *testing.T) {
 	l.markExported(signalTraces)
 	l.add(StageIngested, h, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 4, Bytes: 400}}})
 	l.add(StageExported, h, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 1, Bytes: 100}}})
-	l.mu.Lock()
-	data, err := l.encodeLocked()
-	l.mu.Unlock()
+	data, err := l.encode()
 	require.NoError(t, err)
 	back := newLedger(10)
 	require.NoError(t, back.restore(data))
-	assert.Equal(t, l.hours, back.hours)
+	assert.Equal(t, l.hours.m, back.hours.m)
+	assert.Equal(t, l.days.m, back.days.m)
+	assert.Len(t, back.days.m[dayOf(h)], 1)
 	assert.Equal(t, l.exported, back.exported)
 
 	for _, bad := range []string{`{"version":2}`, `{"version":1,"billed_on_exported":["x"]}`,
-		`{"version":1,"hours":[{"start":"yesterday"}]}`, `{"version":1,"hours":[{"start":"2026-11-22T02:00:00Z","keys":[{"signal":"x"}]}]}`} {
+		`{"version":1,"hours":[{"start":"yesterday"}]}`, `{"version":1,"days":[{"start":"2026-11-22T02:00:00Z"}]}`, `{"version":1,"hours":[{"start":"2026-11-22T02:00:00Z","keys":[{"signal":"x"}]}]}`} {
 		assert.Error(t, newLedger(10).restore([]byte(bad)), bad)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -98,13 +99,43 @@ type meterEntry struct {
 	vol volume
 }
 
-// ledger holds the hourly tallies of the periods that are still open or not
-// yet written. Days are rolled up from their hours when reports are written.
+// buckets are the tallies of several periods of one length.
+type buckets struct {
+	m     map[int64]map[costKey]*tally // key: Unix seconds of the period start
+	dirty map[int64]struct{}
+}
+
+func newBuckets() buckets {
+	return buckets{m: map[int64]map[costKey]*tally{}, dirty: map[int64]struct{}{}}
+}
+
+func (b *buckets) bucket(start int64) map[costKey]*tally {
+	keys := b.m[start]
+	if keys == nil {
+		keys = map[costKey]*tally{}
+		b.m[start] = keys
+	}
+	b.dirty[start] = struct{}{}
+	return keys
+}
+
+func (b *buckets) sortedStarts() []int64 {
+	starts := make([]int64, 0, len(b.m))
+	for s := range b.m {
+		starts = append(starts, s)
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
+	return starts
+}
+
+// ledger holds the tallies of the hours and days that are still open or
+// not yet written. Each metered volume goes into its hour and its day, so a
+// closed hour can be forgotten once written while its day keeps the total.
 type ledger struct {
 	mu      sync.Mutex
 	maxKeys int
-	hours   map[int64]map[costKey]*tally // key: Unix seconds of the hour start
-	dirty   map[int64]struct{}
+	hours   buckets
+	days    buckets
 	// exported[s] is set once a stage=exported meter for signal s shares this
 	// ledger: the signal is then billed on its exported volume, otherwise on
 	// its ingested volume.
@@ -112,11 +143,7 @@ type ledger struct {
 }
 
 func newLedger(maxKeys int) *ledger {
-	return &ledger{
-		maxKeys: maxKeys,
-		hours:   map[int64]map[costKey]*tally{},
-		dirty:   map[int64]struct{}{},
-	}
+	return &ledger{maxKeys: maxKeys, hours: newBuckets(), days: newBuckets()}
 }
 
 func hourOf(t time.Time) int64 {
@@ -124,38 +151,65 @@ func hourOf(t time.Time) int64 {
 	return u - u%3600
 }
 
-// add meters entries at one stage into the hour starting at hour. It
-// returns the records that went to the overflow key.
+func dayOf(start int64) int64 { return start - start%86400 }
+
+func overflowKey(s signal) costKey {
+	return costKey{Team: overflowValue, Service: overflowValue, Env: overflowValue, Signal: s}
+}
+
+// slot returns the tally of key in keys, creating it (with its own copy of
+// the key's strings, which outlive the batch) or, when keys is full, the
+// overflow key's tally.
+func (l *ledger) slot(keys map[costKey]*tally, key *costKey, owned *costKey) (t *tally, overflowed bool) {
+	if t = keys[*key]; t != nil {
+		return t, false
+	}
+	k := overflowKey(key.Signal)
+	if len(keys) < l.maxKeys {
+		if owned.Service == "" {
+			*owned = costKey{
+				Team: strings.Clone(key.Team), Service: strings.Clone(key.Service),
+				Env: strings.Clone(key.Env), Signal: key.Signal, Extra: strings.Clone(key.Extra),
+			}
+		}
+		k = *owned
+	} else {
+		overflowed = true
+		if t = keys[k]; t != nil {
+			return t, true
+		}
+	}
+	t = &tally{}
+	keys[k] = t
+	return t, overflowed
+}
+
+func (t *tally) add(stage Stage, v volume) {
+	if stage == StageIngested {
+		t.In.Records += v.Records
+		t.In.Bytes += v.Bytes
+	} else {
+		t.Out.Records += v.Records
+		t.Out.Bytes += v.Bytes
+	}
+}
+
+// add meters entries at one stage into the hour starting at hour and its
+// day. It returns the records that went to an overflow key.
 func (l *ledger) add(stage Stage, hour int64, entries []meterEntry) (overflow int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	keys := l.hours[hour]
-	if keys == nil {
-		keys = map[costKey]*tally{}
-		l.hours[hour] = keys
-	}
-	l.dirty[hour] = struct{}{}
+	hk := l.hours.bucket(hour)
+	dk := l.days.bucket(dayOf(hour))
 	for i := range entries {
 		e := &entries[i]
-		t := keys[e.key]
-		if t == nil {
-			k := e.key
-			if len(keys) >= l.maxKeys {
-				k = costKey{Team: overflowValue, Service: overflowValue, Env: overflowValue, Signal: e.key.Signal}
-				overflow += e.vol.Records
-				t = keys[k]
-			}
-			if t == nil {
-				t = &tally{}
-				keys[k] = t
-			}
-		}
-		if stage == StageIngested {
-			t.In.Records += e.vol.Records
-			t.In.Bytes += e.vol.Bytes
-		} else {
-			t.Out.Records += e.vol.Records
-			t.Out.Bytes += e.vol.Bytes
+		var owned costKey
+		th, o1 := l.slot(hk, &e.key, &owned)
+		td, o2 := l.slot(dk, &e.key, &owned)
+		th.add(stage, e.vol)
+		td.add(stage, e.vol)
+		if o1 || o2 {
+			overflow += e.vol.Records
 		}
 	}
 	return overflow
@@ -170,7 +224,7 @@ func (l *ledger) markExported(s signal) {
 func (l *ledger) keysIn(hour int64) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.hours[hour])
+	return len(l.hours.m[hour])
 }
 
 // period is one charge period's tallies, copied out of the ledger.
@@ -189,79 +243,84 @@ func (p *period) sortedKeys() []costKey {
 	return keys
 }
 
-// snapshot is what one flush writes: the dirty hours and the days holding them.
+// snapshot is what one flush writes: the hours and days that changed.
 type snapshot struct {
 	Hours []period
 	Days  []period
-	State []byte
 }
 
-func dayOf(hour int64) int64 { return hour - hour%86400 }
+func (l *ledger) copyLocked(b *buckets, length int64) []period {
+	var out []period
+	for _, start := range b.sortedStarts() {
+		if _, ok := b.dirty[start]; !ok {
+			continue
+		}
+		p := period{
+			Start:    time.Unix(start, 0).UTC(),
+			End:      time.Unix(start+length, 0).UTC(),
+			Tallies:  make(map[costKey]tally, len(b.m[start])),
+			Exported: l.exported,
+		}
+		for k, t := range b.m[start] {
+			p.Tallies[k] = *t
+		}
+		out = append(out, p)
+	}
+	clear(b.dirty)
+	return out
+}
 
-// takeSnapshot copies the dirty hours and their days, clears the dirty set,
-// forgets hours of days before now's day once they have been copied, and
-// encodes the remaining state. changed is false when nothing was dirty.
-func (l *ledger) takeSnapshot(now time.Time) (s snapshot, changed bool, err error) {
+// takeSnapshot copies the hours and days that changed since the last one.
+func (l *ledger) takeSnapshot() snapshot {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	changed = len(l.dirty) > 0
-	days := map[int64]struct{}{}
-	for h := range l.dirty {
-		s.Hours = append(s.Hours, l.periodLocked([]int64{h}, h, h+3600))
-		days[dayOf(h)] = struct{}{}
-	}
-	sort.Slice(s.Hours, func(i, j int) bool { return s.Hours[i].Start.Before(s.Hours[j].Start) })
-	dayList := make([]int64, 0, len(days))
-	for d := range days {
-		dayList = append(dayList, d)
-	}
-	sort.Slice(dayList, func(i, j int) bool { return dayList[i] < dayList[j] })
-	for _, d := range dayList {
-		var hs []int64
-		for h := range l.hours {
-			if dayOf(h) == d {
-				hs = append(hs, h)
-			}
-		}
-		s.Days = append(s.Days, l.periodLocked(hs, d, d+86400))
-	}
-	clear(l.dirty)
-	today := dayOf(now.Unix())
-	for h := range l.hours {
-		if dayOf(h) < today {
-			delete(l.hours, h)
-			changed = true
-		}
-	}
-	s.State, err = l.encodeLocked()
-	return s, changed, err
+	return snapshot{Hours: l.copyLocked(&l.hours, 3600), Days: l.copyLocked(&l.days, 86400)}
 }
 
-func (l *ledger) periodLocked(hours []int64, start, end int64) period {
-	p := period{
-		Start:    time.Unix(start, 0).UTC(),
-		End:      time.Unix(end, 0).UTC(),
-		Tallies:  map[costKey]tally{},
-		Exported: l.exported,
+// markDirty asks the next flush to write a period again (after a failed
+// write); hour says which kind of period start is.
+func (l *ledger) markDirty(start int64, hour bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := &l.days
+	if hour {
+		b = &l.hours
 	}
-	for _, h := range hours {
-		for k, t := range l.hours[h] {
-			sum := p.Tallies[k]
-			t.addTo(&sum)
-			p.Tallies[k] = sum
+	if _, ok := b.m[start]; ok {
+		b.dirty[start] = struct{}{}
+	}
+}
+
+// prune forgets the closed hours and days that have been written, and
+// reports whether it forgot any.
+func (l *ledger) prune(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	hour := hourOf(now)
+	pruned := false
+	for _, p := range []struct {
+		b    *buckets
+		open int64
+	}{{&l.hours, hour}, {&l.days, dayOf(hour)}} {
+		for start := range p.b.m {
+			if _, dirty := p.b.dirty[start]; start < p.open && !dirty {
+				delete(p.b.m, start)
+				pruned = true
+			}
 		}
 	}
-	return p
+	return pruned
 }
 
 // ledgerState is the durable form of the ledger.
 type ledgerState struct {
-	Version  int         `json:"version"`
-	Exported []string    `json:"billed_on_exported"`
-	Hours    []stateHour `json:"hours"`
+	Version  int           `json:"version"`
+	Exported []string      `json:"billed_on_exported"`
+	Hours    []statePeriod `json:"hours"`
+	Days     []statePeriod `json:"days"`
 }
 
-type stateHour struct {
+type statePeriod struct {
 	Start string     `json:"start"`
 	Keys  []stateKey `json:"keys"`
 }
@@ -278,39 +337,73 @@ type stateKey struct {
 	ExportedBytes   int64  `json:"exported_bytes"`
 }
 
-func (l *ledger) encodeLocked() ([]byte, error) {
-	st := ledgerState{Version: 1, Exported: []string{}, Hours: []stateHour{}}
-	for s := range numSignals {
-		if l.exported[s] {
-			st.Exported = append(st.Exported, s.String())
-		}
-	}
-	hours := make([]int64, 0, len(l.hours))
-	for h := range l.hours {
-		hours = append(hours, h)
-	}
-	sort.Slice(hours, func(i, j int) bool { return hours[i] < hours[j] })
-	for _, h := range hours {
+func encodeBuckets(b *buckets) []statePeriod {
+	out := []statePeriod{}
+	for _, start := range b.sortedStarts() {
 		p := period{Tallies: map[costKey]tally{}}
-		for k, t := range l.hours[h] {
+		for k, t := range b.m[start] {
 			p.Tallies[k] = *t
 		}
-		sh := stateHour{Start: time.Unix(h, 0).UTC().Format(time.RFC3339)}
+		sp := statePeriod{Start: time.Unix(start, 0).UTC().Format(time.RFC3339), Keys: []stateKey{}}
 		for _, k := range p.sortedKeys() {
 			t := p.Tallies[k]
-			sh.Keys = append(sh.Keys, stateKey{
+			sp.Keys = append(sp.Keys, stateKey{
 				Team: k.Team, Service: k.Service, Environment: k.Env, Signal: k.Signal.String(), Extra: k.Extra,
 				IngestedRecords: t.In.Records, IngestedBytes: t.In.Bytes,
 				ExportedRecords: t.Out.Records, ExportedBytes: t.Out.Bytes,
 			})
 		}
-		st.Hours = append(st.Hours, sh)
+		out = append(out, sp)
+	}
+	return out
+}
+
+// encode returns the durable state: every hour and day the ledger holds.
+func (l *ledger) encode() ([]byte, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := ledgerState{Version: 1, Exported: []string{}, Hours: encodeBuckets(&l.hours), Days: encodeBuckets(&l.days)}
+	for s := range numSignals {
+		if l.exported[s] {
+			st.Exported = append(st.Exported, s.String())
+		}
 	}
 	return json.Marshal(st)
 }
 
-// restore adds a saved state to the ledger and marks its hours dirty, so
-// their reports are rewritten (and closed days finished) at the next flush.
+func restoreBuckets(b *buckets, periods []statePeriod, length int64) error {
+	for _, sp := range periods {
+		start, err := time.Parse(time.RFC3339, sp.Start)
+		if err != nil {
+			return fmt.Errorf("ledger state period %q: %w", sp.Start, err)
+		}
+		u := start.Unix()
+		if u%length != 0 {
+			return fmt.Errorf("ledger state period %q: not aligned", sp.Start)
+		}
+		keys := b.bucket(u)
+		for _, sk := range sp.Keys {
+			s, err := parseSignal(sk.Signal)
+			if err != nil {
+				return fmt.Errorf("ledger state period %q: %w", sp.Start, err)
+			}
+			k := costKey{Team: sk.Team, Service: sk.Service, Env: sk.Environment, Signal: s, Extra: sk.Extra}
+			t := keys[k]
+			if t == nil {
+				t = &tally{}
+				keys[k] = t
+			}
+			t.In.Records += sk.IngestedRecords
+			t.In.Bytes += sk.IngestedBytes
+			t.Out.Records += sk.ExportedRecords
+			t.Out.Bytes += sk.ExportedBytes
+		}
+	}
+	return nil
+}
+
+// restore adds a saved state to the ledger and marks its periods dirty, so
+// their reports are rewritten (and closed ones finished) at the next flush.
 func (l *ledger) restore(data []byte) error {
 	var st ledgerState
 	if err := json.Unmarshal(data, &st); err != nil {
@@ -328,43 +421,8 @@ func (l *ledger) restore(data []byte) error {
 		}
 		l.exported[s] = true
 	}
-	for _, sh := range st.Hours {
-		start, err := time.Parse(time.RFC3339, sh.Start)
-		if err != nil {
-			return fmt.Errorf("ledger state hour %q: %w", sh.Start, err)
-		}
-		h := hourOf(start)
-		keys := l.hours[h]
-		if keys == nil {
-			keys = map[costKey]*tally{}
-			l.hours[h] = keys
-		}
-		for _, sk := range sh.Keys {
-			s, err := parseSignal(sk.Signal)
-			if err != nil {
-				return fmt.Errorf("ledger state hour %q: %w", sh.Start, err)
-			}
-			k := costKey{Team: sk.Team, Service: sk.Service, Env: sk.Environment, Signal: s, Extra: sk.Extra}
-			t := keys[k]
-			if t == nil {
-				t = &tally{}
-				keys[k] = t
-			}
-			t.In.Records += sk.IngestedRecords
-			t.In.Bytes += sk.IngestedBytes
-			t.Out.Records += sk.ExportedRecords
-			t.Out.Bytes += sk.ExportedBytes
-		}
-		l.dirty[h] = struct{}{}
+	if err := restoreBuckets(&l.hours, st.Hours, 3600); err != nil {
+		return err
 	}
-	return nil
-}
-
-// markDirty asks the next flush to write hour again (after a failed write).
-func (l *ledger) markDirty(hour int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.hours[hour]; ok {
-		l.dirty[hour] = struct{}{}
-	}
+	return restoreBuckets(&l.days, st.Days, 86400)
 }

@@ -224,4 +224,3 @@ func mustFloat(t *testing.T, s string) float64 {
 	require.NoError(t, err)
 	return v
 }
-

@@ -141,33 +141,34 @@ func hourlyName(t time.Time) string { return "focus-" + t.Format("2006-01-02T15"
 func dailyName(t time.Time) string  { return "focus-" + t.Format("2006-01-02") }
 func htmlName(t time.Time) string   { return "cost-report-" + t.Format("2006-01-02") + ".html" }
 
-// flush writes the reports of every period that changed, then the state.
+// flush writes the reports of every period that changed, forgets the
+// closed periods once written, then saves the state.
 func (sl *sharedLedger) flush(ctx context.Context) error {
 	sl.flushMu.Lock()
 	defer sl.flushMu.Unlock()
-	snap, changed, err := sl.ledger.takeSnapshot(sl.clock())
-	if err != nil {
-		return err
-	}
+	snap := sl.ledger.takeSnapshot()
 	var errs []error
 	for i := range snap.Hours {
 		p := &snap.Hours[i]
 		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "hourly"), hourlyName(p.Start), ""); err != nil {
 			errs = append(errs, err)
-			sl.ledger.markDirty(hourOf(p.Start))
+			sl.ledger.markDirty(p.Start.Unix(), true)
 		}
 	}
 	for i := range snap.Days {
 		p := &snap.Days[i]
 		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "daily"), dailyName(p.Start), htmlName(p.Start)); err != nil {
 			errs = append(errs, err)
-			for h := p.Start.Unix(); h < p.End.Unix(); h += 3600 {
-				sl.ledger.markDirty(h)
-			}
+			sl.ledger.markDirty(p.Start.Unix(), false)
 		}
 	}
-	if changed {
-		if err := sl.store.save(ctx, snap.State); err != nil {
+	pruned := sl.ledger.prune(sl.clock())
+	if len(snap.Hours) > 0 || len(snap.Days) > 0 || pruned {
+		state, err := sl.ledger.encode()
+		if err == nil {
+			err = sl.store.save(ctx, state)
+		}
+		if err != nil {
 			sl.tb.CostReportReportWriteErrors.Add(ctx, 1)
 			errs = append(errs, fmt.Errorf("saving cost ledger state to %s: %w", sl.store, err))
 		}
