@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -20,7 +21,9 @@ import (
 // least: decode the request and encode it again. The cost_report variants
 // add one metering exporter (stage ingested) or two (ingested and
 // exported, the README's pattern without reduction in between);
-// cost_report_only is the metering alone.
+// passthrough+cost_report_share times the metering and the pass-through
+// apart inside each iteration (robust against a busy machine) and reports
+// the metering's share; cost_report_only is the metering alone.
 //
 //	go test -run '^$' -bench 'BenchmarkCostReport' -count 6 ./benchmarks/ | tee new.txt
 //	benchstat -col /impl new.txt
@@ -106,6 +109,34 @@ func BenchmarkCostReportTraces(b *testing.B) {
 		defer stopOut()
 		pipeline(b, in, out)
 	})
+	// The share, timed within each iteration so that load on a shared
+	// machine hits both parts alike: decode, meter, encode.
+	b.Run("impl=passthrough+cost_report_share", func(b *testing.B) {
+		in, stop := startCostReportTraces(b, b.TempDir(), "ingested")
+		defer stop()
+		b.ReportAllocs()
+		var pass, meter time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if err := in(ctx, td); err != nil {
+				b.Fatal(err)
+			}
+			t2 := time.Now()
+			if _, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td); err != nil {
+				b.Fatal(err)
+			}
+			pass += t1.Sub(t0) + time.Since(t2)
+			meter += t2.Sub(t1)
+		}
+		b.ReportMetric(100*float64(meter)/float64(pass), "meter_%_of_passthrough")
+		b.ReportMetric(float64(meter.Nanoseconds())/float64(b.N)/float64(spans), "meter_ns/span")
+		b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N)/float64(spans), "passthrough_ns/span")
+	})
 	b.Run("impl=cost_report_only", func(b *testing.B) {
 		in, stop := startCostReportTraces(b, b.TempDir(), "ingested")
 		defer stop()
@@ -159,6 +190,32 @@ func BenchmarkCostReportLogs(b *testing.B) {
 		out, stopOut := startCostReportLogs(b, dir, "exported")
 		defer stopOut()
 		pipeline(b, in, out)
+	})
+	b.Run("impl=passthrough+cost_report_share", func(b *testing.B) {
+		in, stop := startCostReportLogs(b, b.TempDir(), "ingested")
+		defer stop()
+		b.ReportAllocs()
+		var pass, meter time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if err := in(ctx, ld); err != nil {
+				b.Fatal(err)
+			}
+			t2 := time.Now()
+			if _, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld); err != nil {
+				b.Fatal(err)
+			}
+			pass += t1.Sub(t0) + time.Since(t2)
+			meter += t2.Sub(t1)
+		}
+		b.ReportMetric(100*float64(meter)/float64(pass), "meter_%_of_passthrough")
+		b.ReportMetric(float64(meter.Nanoseconds())/float64(b.N)/float64(records), "meter_ns/record")
+		b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N)/float64(records), "passthrough_ns/record")
 	})
 	b.Run("impl=cost_report_only", func(b *testing.B) {
 		in, stop := startCostReportLogs(b, b.TempDir(), "ingested")
