@@ -1,6 +1,7 @@
 package costreportexporter // import "github.com/quell-otel/quell/exporter/costreportexporter"
 
 import (
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -82,6 +83,7 @@ var (
 
 func (k *keyer) traces(td ptrace.Traces, out []meterEntry) []meterEntry {
 	rss := td.ResourceSpans()
+	out = slices.Grow(out, rss.Len())
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		var n int64
@@ -99,6 +101,7 @@ func (k *keyer) traces(td ptrace.Traces, out []meterEntry) []meterEntry {
 
 func (k *keyer) logs(ld plog.Logs, out []meterEntry) []meterEntry {
 	rls := ld.ResourceLogs()
+	out = slices.Grow(out, rls.Len())
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		var n int64
@@ -132,6 +135,7 @@ func dataPoints(m pmetric.Metric) int {
 
 func (k *keyer) metrics(md pmetric.Metrics, out []meterEntry) []meterEntry {
 	rms := md.ResourceMetrics()
+	out = slices.Grow(out, rms.Len())
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
 		var n int64
