@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -255,6 +256,16 @@ func TestConflictingSettingsRejected(t *testing.T) {
 	// A different directory is a different ledger.
 	c := startTraces(t, f, settings("c"), testConfig(t.TempDir(), StageExported))
 	require.NoError(t, c.Shutdown(ctx))
+}
+
+func TestUnusableDirectoryFailsStart(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	e, err := newFactory(time.Now).CreateLogs(ctx, settings(""), testConfig(filepath.Join(file, "reports"), StageIngested))
+	require.NoError(t, err)
+	require.ErrorContains(t, e.Start(ctx, componenttest.NewNopHost()), "directory: ")
+	require.NoError(t, e.Shutdown(ctx))
 }
 
 func TestConsumeBeforeStart(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -62,6 +63,10 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 		}
 		sl.refs++
 		return sl, nil
+	}
+	// Fail at start, naming the key, rather than at the first flush.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
 	}
 	sl := &sharedLedger{
 		dir:    dir,
