@@ -172,3 +172,53 @@ func framingDelta(t *testing.T, merged ptrace.Traces, batches []ptrace.Traces) i
 	}
 	return n - int64((&ptrace.ProtoMarshaler{}).TracesSize(merged))
 }
+
+// waitCostSummary polls the daily summary until cond holds: the periodic
+// flush (every second here) has written what was metered.
+func waitCostSummary(t *testing.T, dir string, cond func(costSummary) bool) costSummary {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "cost-report", "daily", "focus-*.json"))
+		if len(files) > 0 {
+			if s := readCostSummary(t, dir); cond(s) {
+				return s
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("the cost report did not reach the expected totals")
+	return costSummary{}
+}
+
+// A crash (SIGKILL) after a periodic flush loses nothing flushed, and the
+// restarted collector continues the totals without counting them twice.
+func TestCostReportSurvivesCrash(t *testing.T) {
+	sink := StartSink(t)
+	dataDir := t.TempDir()
+	env := map[string]string{
+		"QUELL_BACKEND_PORT":        strconv.Itoa(sink.Port()),
+		"QUELL_COST_FLUSH_INTERVAL": "1s",
+	}
+	first := workload.NewLogGenerator(workload.LogOptions{Seed: 21}).Batch(300)
+	col := Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+	SendLogs(t, col.Addr("OTLP_GRPC"), first)
+	s := waitCostSummary(t, dataDir, func(s costSummary) bool {
+		return s.BySignal["logs"].IngestedRecords == int64(first.LogRecordCount()) &&
+			s.BySignal["logs"].ExportedRecords == int64(notBelowInfo(first))
+	})
+	col.Kill()
+
+	second := workload.NewLogGenerator(workload.LogOptions{Seed: 22}).Batch(200)
+	col = Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+	SendLogs(t, col.Addr("OTLP_GRPC"), second)
+	col.Stop(t)
+	after := readCostSummary(t, dataDir)
+	if after.ChargePeriodStart != s.ChargePeriodStart {
+		t.Skip("the UTC day changed between the two runs")
+	}
+	lg := after.BySignal["logs"]
+	assert.Equal(t, int64(first.LogRecordCount()+second.LogRecordCount()), lg.IngestedRecords)
+	assert.Equal(t, int64((&plog.ProtoMarshaler{}).LogsSize(first)+(&plog.ProtoMarshaler{}).LogsSize(second)), lg.IngestedBytes)
+	assert.Equal(t, int64(notBelowInfo(first)+notBelowInfo(second)), lg.ExportedRecords)
+}
