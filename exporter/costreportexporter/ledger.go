@@ -412,15 +412,16 @@ func (l *ledger) restore(data []byte) error {
 	if st.Version != 1 {
 		return fmt.Errorf("ledger state version %d is not supported", st.Version)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	// billed_on_exported is informative only: which signals are billed on
+	// their exported volume follows the running configuration (the
+	// stage=exported meters that start), not an earlier one.
 	for _, name := range st.Exported {
-		s, err := parseSignal(name)
-		if err != nil {
+		if _, err := parseSignal(name); err != nil {
 			return fmt.Errorf("ledger state billed_on_exported: %w", err)
 		}
-		l.exported[s] = true
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err := restoreBuckets(&l.hours, st.Hours, 3600); err != nil {
 		return err
 	}
