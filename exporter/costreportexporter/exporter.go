@@ -93,7 +93,7 @@ func (m *meterExporter) meter(ctx context.Context, fill func([]meterEntry) []met
 		return errNotStarted
 	}
 	buf := m.pool.Get().(*[]meterEntry)
-	entries := fill((*buf)[:0])
+	entries := compact(fill((*buf)[:0]))
 	overflow := m.shared.ledger.add(m.stage, hourOf(m.shared.clock()), entries)
 	var records, bytes int64
 	for i := range entries {

@@ -153,3 +153,27 @@ func (k *keyer) metrics(md pmetric.Metrics, out []meterEntry) []meterEntry {
 	}
 	return out
 }
+
+// compactWindow bounds the keys compact compares each entry with.
+const compactWindow = 32
+
+// compact merges entries with equal keys in place. A batch holds many
+// resources of few services (one per service per trace), and comparing a
+// handful of keys costs less than hashing each into the ledger's maps.
+func compact(entries []meterEntry) []meterEntry {
+	n := 0
+next:
+	for i := range entries {
+		for j := max(0, n-compactWindow); j < n; j++ {
+			if entries[j].key == entries[i].key {
+				entries[j].vol.Records += entries[i].vol.Records
+				entries[j].vol.Bytes += entries[i].vol.Bytes
+				continue next
+			}
+		}
+		entries[n] = entries[i]
+		n++
+	}
+	clear(entries[n:])
+	return entries[:n]
+}

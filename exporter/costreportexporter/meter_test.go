@@ -132,3 +132,26 @@ func TestKeyDerivation(t *testing.T) {
 	got := k2.key(resource(map[string]any{"service.name": "search", "team": "ignored"}), signalTraces)
 	assert.Equal(t, "discovery", got.Team, "without team_attribute only the map decides")
 }
+
+func TestCompact(t *testing.T) {
+	a := costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces}
+	b := costKey{Team: "t", Service: "b", Env: "p", Signal: signalTraces}
+	got := compact([]meterEntry{
+		{key: a, vol: volume{Records: 1, Bytes: 10}},
+		{key: b, vol: volume{Records: 2, Bytes: 20}},
+		{key: a, vol: volume{Records: 3, Bytes: 30}},
+	})
+	assert.Equal(t, []meterEntry{
+		{key: a, vol: volume{Records: 4, Bytes: 40}},
+		{key: b, vol: volume{Records: 2, Bytes: 20}},
+	}, got)
+
+	// Beyond the window equal keys may stay apart; the totals still hold.
+	var many []meterEntry
+	for i := range 3 * compactWindow {
+		many = append(many, meterEntry{key: costKey{Service: string(rune('A' + i%(compactWindow+5)))}, vol: volume{Records: 1, Bytes: 1}})
+	}
+	records, bytes := sumEntries(compact(many))
+	assert.Equal(t, int64(3*compactWindow), records)
+	assert.Equal(t, int64(3*compactWindow), bytes)
+}
