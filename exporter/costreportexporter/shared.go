@@ -90,7 +90,7 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 	}
 	data, err := sl.store.load(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("loading cost ledger state from %s: %w", sl.store, err)
+		return nil, errors.Join(fmt.Errorf("loading cost ledger state from %s: %w", sl.store, err), sl.store.close(ctx))
 	}
 	if data != nil {
 		if err := sl.ledger.restore(data); err != nil {
