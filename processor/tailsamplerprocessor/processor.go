@@ -714,13 +714,13 @@ func (p *tailSampler) emit(ctx context.Context, items []emitItem) error {
 }
 
 type stamper struct {
-	p          *tailSampler
-	it         *emitItem
-	rule       string
-	thTValue   string
-	fresh      string // tracestate for spans without one
-	lastIn     string
-	lastOut    string
+	p        *tailSampler
+	it       *emitItem
+	rule     string
+	thTValue string
+	fresh    string // tracestate for spans without one
+	lastIn   string
+	lastOut  string
 }
 
 func (p *tailSampler) stamper(it *emitItem) stamper {

@@ -314,12 +314,12 @@ func (p *traceStatePred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptra
 }
 
 type attrPred struct {
-	key           string
+	key            string
 	span, resource bool
-	exists        bool
-	m             stringMatch
-	numeric       bool
-	min, max      float64
+	exists         bool
+	m              stringMatch
+	numeric        bool
+	min, max       float64
 	hasMin, hasMax bool
 }
 
