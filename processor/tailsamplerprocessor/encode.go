@@ -6,15 +6,19 @@ package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/ta
 import (
 	"errors"
 	"math/bits"
+	"unique"
+	"unsafe"
 )
 
 // Buffered spans are held in their OTLP protobuf encoding, which is several
 // times smaller than pdata's in-memory form. A batch is marshalled once; the
-// wire bytes are then walked to find each ResourceSpans, ScopeSpans and Span,
-// and each trace's spans are copied into one "chunk" per batch: a complete
-// TracesData encoding (resource and scope headers followed by the spans).
-// TracesData is a single repeated field, so chunks concatenate into a valid
-// TracesData that one unmarshal turns back into pdata when a trace is kept.
+// wire bytes are then walked to find each ResourceSpans, ScopeSpans and Span.
+// Resource and scope headers (every field but their children) are interned
+// with unique.Make, so each distinct resource is held once however many
+// traces and batches refer to it, and freed by the GC when none does. A
+// trace keeps, per batch, segments of (resource, scope, encoded spans). When
+// traces are kept, their segments are regrouped by resource and scope into
+// one TracesData encoding that a single unmarshal turns back into pdata.
 
 const (
 	tagResourceSpans = 0x0a // TracesData.resource_spans = 1, LEN
@@ -45,6 +49,17 @@ type wireBatch struct {
 	rs    []byteRange
 	ss    []wireSS
 	spans []wireSpan
+	rsH   []unique.Handle[string]
+	ssH   []unique.Handle[string]
+}
+
+func (w *wireBatch) intern(r byteRange) unique.Handle[string] {
+	if r.len() == 0 {
+		return unique.Make("")
+	}
+	// unique.Make clones the string when it first stores it, so a view of
+	// the reused arena is safe here.
+	return unique.Make(unsafe.String(&w.arena[r.start], r.len()))
 }
 
 func (w *wireBatch) reset() {
@@ -53,6 +68,8 @@ func (w *wireBatch) reset() {
 	w.rs = w.rs[:0]
 	w.ss = w.ss[:0]
 	w.spans = w.spans[:0]
+	w.rsH = w.rsH[:0]
+	w.ssH = w.ssH[:0]
 }
 
 func readVarint(b []byte, i int) (uint64, int, error) {
@@ -141,6 +158,7 @@ func (w *wireBatch) parseRS(start, stop int) error {
 	}
 	rsIdx := int32(len(w.rs))
 	w.rs = append(w.rs, byteRange{hdrStart, int32(len(w.arena))})
+	w.rsH = append(w.rsH, w.intern(w.rs[rsIdx]))
 	for i := start; i < stop; {
 		f, wt, ps, pe, end, err := nextField(b, i)
 		if err != nil {
@@ -175,6 +193,7 @@ func (w *wireBatch) parseSS(start, stop int, rs int32) error {
 		i = end
 	}
 	w.ss[ssIdx].hdr = byteRange{hdrStart, int32(len(w.arena))}
+	w.ssH = append(w.ssH, w.intern(w.ss[ssIdx].hdr))
 	return nil
 }
 
@@ -194,67 +213,117 @@ func putVarint(b []byte, i int, x uint64) int {
 
 func fieldLen(payload int) int { return 1 + varintLen(uint64(payload)) + payload }
 
+// segment is a run of one trace's spans under one resource and scope.
 type segment struct {
-	idx  int32 // ss or rs index
+	rs, ss unique.Handle[string]
+	spans  []byte // Span fields (tag, length, encoding) back to back
+}
+
+// segmentOverhead is what a segment costs besides its span bytes.
+const segmentOverhead = int(unsafe.Sizeof(segment{}))
+
+// appendSegments encodes the spans (indices into w.spans, in encoding order)
+// as segments appended to dst, in one allocation. It returns dst and the
+// bytes allocated.
+func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int) {
+	size := 0
+	for _, si := range spans {
+		size += fieldLen(w.spans[si].rng.len())
+	}
+	buf := make([]byte, size)
+	i, segStart, cur := 0, 0, int32(-1)
+	for _, si := range spans {
+		sp := w.spans[si]
+		if sp.ss != cur {
+			if cur >= 0 {
+				dst = append(dst, segment{rs: w.rsH[w.ss[cur].rs], ss: w.ssH[cur], spans: buf[segStart:i:i]})
+			}
+			cur, segStart = sp.ss, i
+		}
+		buf[i] = tagSpans
+		i = putVarint(buf, i+1, uint64(sp.rng.len()))
+		i += copy(buf[i:], w.buf[sp.rng.start:sp.rng.end])
+	}
+	if cur >= 0 {
+		dst = append(dst, segment{rs: w.rsH[w.ss[cur].rs], ss: w.ssH[cur], spans: buf[segStart:i:i]})
+	}
+	return dst, size
+}
+
+type ssGroup struct {
+	h     unique.Handle[string]
+	parts [][]byte
+	size  int
+}
+
+type rsGroup struct {
+	h    unique.Handle[string]
+	ss   []ssGroup
 	size int
 }
 
-// chunkBuilder assembles one trace's chunk from a parsed batch; it keeps its
-// scratch slices between calls.
-type chunkBuilder struct {
-	ssSegs []segment
-	rsSegs []segment
-	rsOfSS []int32 // number of ss segments per rs segment
+// tracesEncoder regroups segments by resource and scope into one TracesData.
+type tracesEncoder struct {
+	idx map[unique.Handle[string]]int
+	rs  []rsGroup
 }
 
-// build encodes the spans (indices into w.spans, in encoding order) as a
-// TracesData. It returns the chunk and the number of ResourceSpans in it.
-func (cb *chunkBuilder) build(w *wireBatch, spans []int32) ([]byte, int) {
-	cb.ssSegs = cb.ssSegs[:0]
-	cb.rsSegs = cb.rsSegs[:0]
-	cb.rsOfSS = cb.rsOfSS[:0]
-	for _, si := range spans {
-		sp := w.spans[si]
-		if n := len(cb.ssSegs); n == 0 || cb.ssSegs[n-1].idx != sp.ss {
-			cb.ssSegs = append(cb.ssSegs, segment{idx: sp.ss, size: w.ss[sp.ss].hdr.len()})
-		}
-		cb.ssSegs[len(cb.ssSegs)-1].size += fieldLen(sp.rng.len())
+func (e *tracesEncoder) add(segs []segment) {
+	if e.idx == nil {
+		e.idx = map[unique.Handle[string]]int{}
 	}
-	for _, seg := range cb.ssSegs {
-		rs := w.ss[seg.idx].rs
-		if n := len(cb.rsSegs); n == 0 || cb.rsSegs[n-1].idx != rs {
-			cb.rsSegs = append(cb.rsSegs, segment{idx: rs, size: w.rs[rs].len()})
-			cb.rsOfSS = append(cb.rsOfSS, 0)
+	for _, sg := range segs {
+		ri, ok := e.idx[sg.rs]
+		if !ok {
+			ri = len(e.rs)
+			e.idx[sg.rs] = ri
+			e.rs = append(e.rs, rsGroup{h: sg.rs})
 		}
-		cb.rsSegs[len(cb.rsSegs)-1].size += fieldLen(seg.size)
-		cb.rsOfSS[len(cb.rsOfSS)-1]++
+		r := &e.rs[ri]
+		si := -1
+		for j := range r.ss {
+			if r.ss[j].h == sg.ss {
+				si = j
+				break
+			}
+		}
+		if si < 0 {
+			si = len(r.ss)
+			r.ss = append(r.ss, ssGroup{h: sg.ss})
+		}
+		r.ss[si].parts = append(r.ss[si].parts, sg.spans)
+		r.ss[si].size += len(sg.spans)
 	}
+}
+
+func (e *tracesEncoder) encode() []byte {
 	total := 0
-	for _, seg := range cb.rsSegs {
-		total += fieldLen(seg.size)
+	for ri := range e.rs {
+		r := &e.rs[ri]
+		r.size = len(r.h.Value())
+		for si := range r.ss {
+			s := &r.ss[si]
+			s.size += len(s.h.Value())
+			r.size += fieldLen(s.size)
+		}
+		total += fieldLen(r.size)
 	}
 	out := make([]byte, total)
-	i, ssi, spi := 0, 0, 0
-	for r, rseg := range cb.rsSegs {
+	i := 0
+	for _, r := range e.rs {
 		out[i] = tagResourceSpans
-		i = putVarint(out, i+1, uint64(rseg.size))
-		h := w.rs[rseg.idx]
-		i += copy(out[i:], w.arena[h.start:h.end])
-		for range cb.rsOfSS[r] {
-			sseg := cb.ssSegs[ssi]
-			ssi++
+		i = putVarint(out, i+1, uint64(r.size))
+		i += copy(out[i:], r.h.Value())
+		for _, s := range r.ss {
 			out[i] = tagScopeSpans
-			i = putVarint(out, i+1, uint64(sseg.size))
-			h := w.ss[sseg.idx].hdr
-			i += copy(out[i:], w.arena[h.start:h.end])
-			for spi < len(spans) && w.spans[spans[spi]].ss == sseg.idx {
-				rng := w.spans[spans[spi]].rng
-				out[i] = tagSpans
-				i = putVarint(out, i+1, uint64(rng.len()))
-				i += copy(out[i:], w.buf[rng.start:rng.end])
-				spi++
+			i = putVarint(out, i+1, uint64(s.size))
+			i += copy(out[i:], s.h.Value())
+			for _, p := range s.parts {
+				i += copy(out[i:], p)
 			}
 		}
 	}
-	return out, len(cb.rsSegs)
+	clear(e.idx)
+	e.rs = e.rs[:0]
+	return out
 }

@@ -57,7 +57,7 @@ var triggerNames = [numTriggers]string{"root", "timeout", "span_limit", "memory_
 type trace struct {
 	id           pcommon.TraceID
 	fp           uint64
-	chunks       [][]byte
+	segs         []segment
 	keys         []string // adaptive key values (without status), per adaptive rule
 	first        int64    // arrival of the first span, unix ns
 	rootDeadline int64
@@ -67,7 +67,6 @@ type trace struct {
 	rv           uint64
 	bytes        int32
 	spans        int32
-	rsCount      int32
 	hasError     bool
 	hasRoot      bool
 	hasRV        bool
@@ -84,11 +83,11 @@ type keptEntry struct {
 
 // emitItem is a decided trace (or late spans) to send on.
 type emitItem struct {
-	chunks  [][]byte
-	rsCount int32
-	th      sampling.Threshold
-	rule    int32
-	keep    bool
+	id   pcommon.TraceID
+	segs []segment
+	th   sampling.Threshold
+	rule int32
+	keep bool
 }
 
 type shard struct {
@@ -292,7 +291,6 @@ func (p *tailSampler) tick(ctx context.Context, now int64) error {
 // ingestScratch holds per-call buffers, pooled.
 type ingestScratch struct {
 	w       wireBatch
-	cb      chunkBuilder
 	idx     map[pcommon.TraceID]int32
 	groups  []group
 	next    []int32
@@ -501,9 +499,9 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		// Late spans of a decided trace follow its decision.
 		if s.kept != nil {
 			if e, ok := s.kept.Get(g.id); ok {
-				chunk, n := sc.cb.build(&sc.w, p.groupSpans(sc, g))
+				segs, _ := appendSegments(&sc.w, p.groupSpans(sc, g), nil)
 				p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
-				return append(out, emitItem{chunks: [][]byte{chunk}, rsCount: int32(n), th: e.th, rule: e.rule, keep: e.keep})
+				return append(out, emitItem{id: g.id, segs: segs, th: e.th, rule: e.rule, keep: e.keep})
 			}
 		}
 		if s.dropped.has(g.hash) {
@@ -517,12 +515,13 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		s.dBytes += traceOverhead
 		s.dTraces++
 	}
-	chunk, n := sc.cb.build(&sc.w, p.groupSpans(sc, g))
-	t.chunks = append(t.chunks, chunk)
-	t.rsCount += int32(n)
-	t.bytes += int32(len(chunk))
-	s.bytes += int64(len(chunk))
-	s.dBytes += int64(len(chunk))
+	nSegs := len(t.segs)
+	var size int
+	t.segs, size = appendSegments(&sc.w, p.groupSpans(sc, g), t.segs)
+	size += (len(t.segs) - nSegs) * segmentOverhead
+	t.bytes += int32(size)
+	s.bytes += int64(size)
+	s.dBytes += int64(size)
 	t.spans += g.n
 	t.minStart = min(t.minStart, g.minStart)
 	t.maxEnd = max(t.maxEnd, g.maxEnd)
@@ -639,11 +638,11 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 		if s.kept != nil {
 			s.kept.Add(t.id, keptEntry{th: th, rule: int32(ri), keep: keep})
 		}
-		out = append(out, emitItem{chunks: t.chunks, rsCount: t.rsCount, th: th, rule: int32(ri), keep: keep})
+		out = append(out, emitItem{id: t.id, segs: t.segs, th: th, rule: int32(ri), keep: keep})
 	} else {
 		s.forgotDropped += int64(s.dropped.add(t.fp))
 	}
-	t.chunks = nil
+	t.segs = nil
 	t.keys = nil
 	return out
 }
@@ -672,41 +671,38 @@ func (p *tailSampler) emit(ctx context.Context, items []emitItem) error {
 	if len(items) == 0 {
 		return nil
 	}
-	var buf []byte
-	if len(items) == 1 && len(items[0].chunks) == 1 {
-		buf = items[0].chunks[0]
-	} else {
-		size := 0
-		for i := range items {
-			for _, c := range items[i].chunks {
-				size += len(c)
-			}
-		}
-		buf = make([]byte, 0, size)
-		for i := range items {
-			for _, c := range items[i].chunks {
-				buf = append(buf, c...)
-			}
-		}
+	var enc tracesEncoder
+	for i := range items {
+		enc.add(items[i].segs)
 	}
 	var um ptrace.ProtoUnmarshaler
-	td, err := um.UnmarshalTraces(buf)
+	td, err := um.UnmarshalTraces(enc.encode())
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}
-	rss := td.ResourceSpans()
-	ri := 0
+	stampers := make([]stamper, len(items))
+	var byID map[pcommon.TraceID]int32
+	if len(items) > 1 {
+		byID = make(map[pcommon.TraceID]int32, len(items))
+	}
 	for i := range items {
-		it := &items[i]
-		st := p.stamper(it)
-		for range it.rsCount {
-			sss := rss.At(ri).ScopeSpans()
-			ri++
-			for j := 0; j < sss.Len(); j++ {
-				spans := sss.At(j).Spans()
-				for k := 0; k < spans.Len(); k++ {
-					st.stamp(spans.At(k))
+		stampers[i] = p.stamper(&items[i])
+		if byID != nil {
+			byID[items[i].id] = int32(i)
+		}
+	}
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				sp := spans.At(k)
+				st := &stampers[0]
+				if byID != nil {
+					st = &stampers[byID[sp.TraceID()]]
 				}
+				st.stamp(sp)
 			}
 		}
 	}

@@ -332,10 +332,10 @@ func TestThresholdsOnlyRise(t *testing.T) {
 	h := newHarness(t, baseConfig(ruleDefault(prob(0.5))))
 	// Randomness from ot=rv (not the trace ID): high enough for both.
 	specs := []spanSpec{
-		{trace: 1, id: 1, service: "a", ts: "ot=rv:f0000000000000;th:c"},                  // upstream 25% stays
-		{trace: 2, id: 1, service: "a", ts: "ot=rv:f0000000000000;th:4,vendor=x"},        // upstream 75% rises to 50%
-		{trace: 3, id: 1, service: "a", ts: "vendor=y"},                                   // no threshold yet
-		{trace: 4, id: 1, service: "a", ts: "ot=rv:00000000000001"},                       // rv says drop
+		{trace: 1, id: 1, service: "a", ts: "ot=rv:f0000000000000;th:c"},          // upstream 25% stays
+		{trace: 2, id: 1, service: "a", ts: "ot=rv:f0000000000000;th:4,vendor=x"}, // upstream 75% rises to 50%
+		{trace: 3, id: 1, service: "a", ts: "vendor=y"},                           // no threshold yet
+		{trace: 4, id: 1, service: "a", ts: "ot=rv:00000000000001"},               // rv says drop
 	}
 	h.consume(t, batch(specs...))
 	h.shutdown(t)

@@ -1,0 +1,317 @@
+// Copyright Quell authors
+// SPDX-License-Identifier: Apache-2.0
+
+package benchmarks
+
+// Side-by-side: Quell's tail_sampler against contrib's tail_sampling
+// (v0.159.0) on the same generated traces (spans of each trace spread over
+// several batches; 10% error traces, 5% slow traces, the rest kept at 10%),
+// with equivalent first-match rules.
+//
+// Both are measured the same way: buffer N traces with a long decision wait,
+// then shut down (both decide everything pending and send the kept traces).
+// Contrib runs with num_shards = GOMAXPROCS, sample_on_first_match and
+// decision caches of the same size as ours.
+//
+//	go test ./benchmarks -run '^$' -bench 'BenchmarkTailSampler' -count 6 | tee ts.txt
+//	benchstat -col /impl ts.txt
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/quell-otel/quell/processor/tailsamplerprocessor"
+)
+
+const (
+	tsBenchTraces  = 2000 // traces buffered per iteration
+	tsBenchBatches = 4    // each trace's spans are spread over this many batches
+	tsKeptCache    = 100_000
+	tsDroppedCache = 1_000_000
+)
+
+// tsWorkload generates the traces as tsBenchBatches interleaved batches.
+func tsWorkload(seed uint64, n, parts int) (batches []ptrace.Traces, spans int) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	const services = 10
+	routes := []string{"/api/cart", "/api/checkout", "/api/product/{id}", "/api/user", "/healthz", "/api/search"}
+	dbs := []string{"postgresql", "redis", "mongodb"}
+	type spanRef struct {
+		svc  int
+		fill func(ptrace.Span)
+	}
+	perBatch := make([][]spanRef, parts)
+	for t := range n {
+		var tid pcommon.TraceID
+		for i := range tid {
+			tid[i] = byte(rng.Uint32())
+		}
+		count := 3 + rng.IntN(28)
+		isErr := t%10 == 0
+		isSlow := t%20 == 1
+		base := int64(1_700_000_000_000_000_000) + int64(t)*int64(time.Millisecond)
+		total := int64(20+rng.IntN(400)) * int64(time.Millisecond)
+		if isSlow {
+			total = int64(1200+rng.IntN(3000)) * int64(time.Millisecond)
+		}
+		errAt := rng.IntN(count)
+		for s := range count {
+			sid := pcommon.SpanID{byte(s + 1), byte(t), byte(t >> 8), 7}
+			svc := (t + s*3) % services
+			if s == 0 {
+				svc = t % services
+			}
+			route := routes[rng.IntN(len(routes))]
+			dur := total / int64(s+1)
+			start := base + int64(s)*int64(time.Millisecond)
+			st, db, status := s, dbs[rng.IntN(len(dbs))], 200
+			if isErr && s == errAt {
+				status = 500
+			}
+			fill := func(sp ptrace.Span) {
+				sp.SetTraceID(tid)
+				sp.SetSpanID(sid)
+				if st > 0 {
+					sp.SetParentSpanID(pcommon.SpanID{byte(st/2 + 1), byte(t), byte(t >> 8), 7})
+				}
+				sp.SetStartTimestamp(pcommon.Timestamp(start))
+				sp.SetEndTimestamp(pcommon.Timestamp(start + dur))
+				a := sp.Attributes()
+				if st%3 == 2 {
+					sp.SetName("SELECT " + db)
+					sp.SetKind(ptrace.SpanKindClient)
+					a.PutStr("db.system", db)
+					a.PutStr("peer.service", db)
+					a.PutStr("db.statement", "SELECT * FROM items WHERE id = ?")
+					a.PutStr("server.address", db+".internal")
+					a.PutInt("server.port", 5432)
+				} else {
+					sp.SetName("GET " + route)
+					sp.SetKind(ptrace.SpanKindServer)
+					a.PutStr("http.request.method", "GET")
+					a.PutStr("http.route", route)
+					a.PutStr("url.path", route)
+					a.PutInt("http.response.status_code", int64(status))
+					a.PutStr("user_agent.original", "Mozilla/5.0 (X11; Linux x86_64)")
+					a.PutStr("client.address", "10.0.0.1")
+				}
+				if status >= 500 {
+					sp.Status().SetCode(ptrace.StatusCodeError)
+					sp.Status().SetMessage("internal error")
+				}
+			}
+			// The root goes into the last batch, so traces complete late.
+			part := s % parts
+			if s == 0 {
+				part = parts - 1
+			}
+			perBatch[part] = append(perBatch[part], spanRef{svc: svc, fill: fill})
+			spans++
+		}
+	}
+	for _, refs := range perBatch {
+		td := ptrace.NewTraces()
+		ss := make([]ptrace.ScopeSpans, services)
+		for svc := range services {
+			rs := td.ResourceSpans().AppendEmpty()
+			r := rs.Resource().Attributes()
+			r.PutStr("service.name", fmt.Sprintf("service-%d", svc))
+			r.PutStr("service.version", "1.4.2")
+			r.PutStr("deployment.environment.name", "production")
+			r.PutStr("host.name", fmt.Sprintf("node-%d.cluster.local", svc))
+			r.PutStr("k8s.pod.name", fmt.Sprintf("service-%d-7d9f8c6b5-x2x4z", svc))
+			r.PutStr("telemetry.sdk.language", "go")
+			ss[svc] = rs.ScopeSpans().AppendEmpty()
+			ss[svc].Scope().SetName("go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp")
+			ss[svc].Scope().SetVersion("0.60.0")
+		}
+		for _, r := range refs {
+			r.fill(ss[r.svc].Spans().AppendEmpty())
+		}
+		batches = append(batches, td)
+	}
+	return batches, spans
+}
+
+type tsImpl struct {
+	name string
+	new  func(tb testing.TB, ottl bool) processor.Traces
+}
+
+func tsImpls() []tsImpl {
+	return []tsImpl{
+		{"quell", newQuellTailSampler},
+		{"contrib", newContribTailSampling},
+	}
+}
+
+func newQuellTailSampler(tb testing.TB, withOTTL bool) processor.Traces {
+	rules := []any{
+		map[string]any{"name": "errors", "type": "status_code", "status_code": map[string]any{"codes": []any{"ERROR"}}},
+		map[string]any{"name": "slow", "type": "duration", "duration": map[string]any{"min": "1s"}},
+	}
+	if withOTTL {
+		rules = append(rules, map[string]any{"name": "ottl", "type": "ottl", "ottl": map[string]any{
+			"span": []any{`span.attributes["http.route"] == "/api/never" and span.kind == SPAN_KIND_SERVER`},
+		}})
+	}
+	rules = append(rules, map[string]any{"name": "default", "type": "default", "probability": 0.1})
+	f := tailsamplerprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	err := confmap.NewFromStringMap(map[string]any{
+		"decision_wait":       "1h",
+		"root_wait":           "1h",
+		"max_buffered_bytes":  int64(8 << 30),
+		"decision_cache":      map[string]any{"kept_traces": tsKeptCache, "dropped_traces": tsDroppedCache},
+		"rules":               rules,
+		"max_spans_per_trace": 100000,
+	}).Unmarshal(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cfg.(interface{ Validate() error }).Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+func newContribTailSampling(tb testing.TB, withOTTL bool) processor.Traces {
+	policies := []any{
+		map[string]any{"name": "errors", "type": "status_code", "status_code": map[string]any{"status_codes": []any{"ERROR"}}},
+		map[string]any{"name": "slow", "type": "latency", "latency": map[string]any{"threshold_ms": 1000}},
+	}
+	if withOTTL {
+		policies = append(policies, map[string]any{"name": "ottl", "type": "ottl_condition", "ottl_condition": map[string]any{
+			"error_mode": "ignore",
+			"span":       []any{`attributes["http.route"] == "/api/never" and kind == SPAN_KIND_SERVER`},
+		}})
+	}
+	policies = append(policies, map[string]any{"name": "default", "type": "probabilistic", "probabilistic": map[string]any{"sampling_percentage": 10}})
+	f := tailsamplingprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	err := confmap.NewFromStringMap(map[string]any{
+		"decision_wait":         "1h",
+		"num_traces":            tsBenchTraces * 2,
+		"num_shards":            runtime.GOMAXPROCS(0),
+		"sample_on_first_match": true,
+		"decision_cache":        map[string]any{"sampled_cache_size": tsKeptCache, "non_sampled_cache_size": tsDroppedCache},
+		"policies":              policies,
+	}).Unmarshal(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cfg.(interface{ Validate() error }).Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// runTailSampling buffers every batch, then shuts down (deciding all).
+func runTailSampling(b *testing.B, newP func(testing.TB, bool) processor.Traces, withOTTL bool, batches []ptrace.Traces, spans int) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		p := newP(b, withOTTL)
+		if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		for _, td := range batches {
+			if err := p.ConsumeTraces(ctx, td); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := p.Shutdown(ctx); err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(b.N*spans), "ns/span")
+	b.ReportMetric(float64(b.N*spans)/elapsed.Seconds(), "spans/s")
+}
+
+// BenchmarkTailSampler is the headline comparison (no OTTL rules).
+func BenchmarkTailSampler(b *testing.B) {
+	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
+	for _, impl := range tsImpls() {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			runTailSampling(b, impl.new, false, batches, spans)
+		})
+	}
+}
+
+// BenchmarkTailSamplerOTTL adds one OTTL rule (never matching, so every span
+// is evaluated) ahead of the default rule in both.
+func BenchmarkTailSamplerOTTL(b *testing.B) {
+	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
+	for _, impl := range tsImpls() {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			runTailSampling(b, impl.new, true, batches, spans)
+		})
+	}
+}
+
+// BenchmarkTailSamplerMemory reports heap in use per buffered span: after
+// runtime.GC() with N traces buffered, minus the same before buffering.
+func BenchmarkTailSamplerMemory(b *testing.B) {
+	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
+	for _, impl := range tsImpls() {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			ctx := context.Background()
+			var total float64
+			for b.Loop() {
+				p := impl.new(b, false)
+				if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
+					b.Fatal(err)
+				}
+				before := heapInUse()
+				for _, td := range batches {
+					if err := p.ConsumeTraces(ctx, td); err != nil {
+						b.Fatal(err)
+					}
+				}
+				// Contrib ingests asynchronously: let its shards drain.
+				time.Sleep(200 * time.Millisecond)
+				after := heapInUse()
+				total += float64(after) - float64(before)
+				if err := p.Shutdown(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(total/float64(b.N*spans), "B/span")
+			runtime.KeepAlive(batches)
+		})
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
