@@ -16,6 +16,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -737,3 +738,5 @@ func TestWireParserRejectsGarbage(t *testing.T) {
 	require.Error(t, w.parse([]byte{0x0f}))
 	require.NoError(t, w.parse(nil))
 }
+
+func componentTestSettings() component.TelemetrySettings { return componenttest.NewNopTelemetrySettings() }
