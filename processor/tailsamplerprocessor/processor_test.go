@@ -739,4 +739,6 @@ func TestWireParserRejectsGarbage(t *testing.T) {
 	require.NoError(t, w.parse(nil))
 }
 
-func componentTestSettings() component.TelemetrySettings { return componenttest.NewNopTelemetrySettings() }
+func componentTestSettings() component.TelemetrySettings {
+	return componenttest.NewNopTelemetrySettings()
+}
