@@ -18,8 +18,6 @@ package benchmarks
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
@@ -28,11 +26,11 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/quell-otel/quell/internal/workload"
 	"github.com/quell-otel/quell/processor/tailsamplerprocessor"
 )
 
@@ -43,107 +41,14 @@ const (
 	tsDroppedCache = 1_000_000
 )
 
-// tsWorkload generates the traces as tsBenchBatches interleaved batches.
-func tsWorkload(seed uint64, n, parts int) (batches []ptrace.Traces, spans int) {
-	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
-	const services = 10
-	routes := []string{"/api/cart", "/api/checkout", "/api/product/{id}", "/api/user", "/healthz", "/api/search"}
-	dbs := []string{"postgresql", "redis", "mongodb"}
-	type spanRef struct {
-		svc  int
-		fill func(ptrace.Span)
+// tsWorkload generates n traces with internal/workload (10% errors, 5% slow)
+// and spreads each trace's spans over parts interleaved batches.
+func tsWorkload(seed int64, n, parts int) (batches []ptrace.Traces, spans int) {
+	traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: seed, ErrorRatio: 0.1, SlowRatio: 0.05}).Generate(n)
+	for _, tr := range traces {
+		spans += tr.SpanCount
 	}
-	perBatch := make([][]spanRef, parts)
-	for t := range n {
-		var tid pcommon.TraceID
-		for i := range tid {
-			tid[i] = byte(rng.Uint32())
-		}
-		count := 3 + rng.IntN(28)
-		isErr := t%10 == 0
-		isSlow := t%20 == 1
-		base := int64(1_700_000_000_000_000_000) + int64(t)*int64(time.Millisecond)
-		total := int64(20+rng.IntN(400)) * int64(time.Millisecond)
-		if isSlow {
-			total = int64(1200+rng.IntN(3000)) * int64(time.Millisecond)
-		}
-		errAt := rng.IntN(count)
-		for s := range count {
-			sid := pcommon.SpanID{byte(s + 1), byte(t), byte(t >> 8), 7}
-			svc := (t + s*3) % services
-			if s == 0 {
-				svc = t % services
-			}
-			route := routes[rng.IntN(len(routes))]
-			dur := total / int64(s+1)
-			start := base + int64(s)*int64(time.Millisecond)
-			st, db, status := s, dbs[rng.IntN(len(dbs))], 200
-			if isErr && s == errAt {
-				status = 500
-			}
-			fill := func(sp ptrace.Span) {
-				sp.SetTraceID(tid)
-				sp.SetSpanID(sid)
-				if st > 0 {
-					sp.SetParentSpanID(pcommon.SpanID{byte(st/2 + 1), byte(t), byte(t >> 8), 7})
-				}
-				sp.SetStartTimestamp(pcommon.Timestamp(start))
-				sp.SetEndTimestamp(pcommon.Timestamp(start + dur))
-				a := sp.Attributes()
-				if st%3 == 2 {
-					sp.SetName("SELECT " + db)
-					sp.SetKind(ptrace.SpanKindClient)
-					a.PutStr("db.system", db)
-					a.PutStr("peer.service", db)
-					a.PutStr("db.statement", "SELECT * FROM items WHERE id = ?")
-					a.PutStr("server.address", db+".internal")
-					a.PutInt("server.port", 5432)
-				} else {
-					sp.SetName("GET " + route)
-					sp.SetKind(ptrace.SpanKindServer)
-					a.PutStr("http.request.method", "GET")
-					a.PutStr("http.route", route)
-					a.PutStr("url.path", route)
-					a.PutInt("http.response.status_code", int64(status))
-					a.PutStr("user_agent.original", "Mozilla/5.0 (X11; Linux x86_64)")
-					a.PutStr("client.address", "10.0.0.1")
-				}
-				if status >= 500 {
-					sp.Status().SetCode(ptrace.StatusCodeError)
-					sp.Status().SetMessage("internal error")
-				}
-			}
-			// The root goes into the last batch, so traces complete late.
-			part := s % parts
-			if s == 0 {
-				part = parts - 1
-			}
-			perBatch[part] = append(perBatch[part], spanRef{svc: svc, fill: fill})
-			spans++
-		}
-	}
-	for _, refs := range perBatch {
-		td := ptrace.NewTraces()
-		ss := make([]ptrace.ScopeSpans, services)
-		for svc := range services {
-			rs := td.ResourceSpans().AppendEmpty()
-			r := rs.Resource().Attributes()
-			r.PutStr("service.name", fmt.Sprintf("service-%d", svc))
-			r.PutStr("service.version", "1.4.2")
-			r.PutStr("deployment.environment.name", "production")
-			r.PutStr("host.name", fmt.Sprintf("node-%d.cluster.local", svc))
-			r.PutStr("k8s.pod.name", fmt.Sprintf("service-%d-7d9f8c6b5-x2x4z", svc))
-			r.PutStr("telemetry.sdk.language", "go")
-			ss[svc] = rs.ScopeSpans().AppendEmpty()
-			ss[svc].Scope().SetName("go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp")
-			ss[svc].Scope().SetVersion("0.60.0")
-		}
-		for _, r := range refs {
-			r.fill(ss[r.svc].Spans().AppendEmpty())
-		}
-		batches = append(batches, td)
-	}
-	return batches, spans
+	return workload.Split(traces, parts), spans
 }
 
 type tsImpl struct {
