@@ -3,6 +3,12 @@
 
 package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/tailsamplerprocessor"
 
+import (
+	"unsafe"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
 // fingerprintSet remembers dropped traces as 64-bit fingerprints in two
 // generations of open-addressing tables: when the current generation is
 // full it becomes the old one and the previous old one is forgotten. It holds
@@ -95,38 +101,63 @@ func (s *fingerprintSet) has(fp uint64) bool {
 	return s.cur.has(fp) || s.old.has(fp)
 }
 
-// fifo is a queue of traces in arrival order; decided traces are skipped
-// lazily when they reach the head.
+// fifo is a queue of (trace ID, time) in time order. Entries are values, not
+// pointers, so a decided trace's memory is released at once; its stale entry
+// (fifoEntrySize bytes) is skipped when it reaches the head or dropped when
+// the queue is compacted.
 type fifo struct {
-	items []*trace
+	items []fifoEntry
 	head  int
 }
 
-func (q *fifo) push(t *trace) { q.items = append(q.items, t) }
+type fifoEntry struct {
+	id pcommon.TraceID
+	at int64
+}
+
+const fifoEntrySize = int64(unsafe.Sizeof(fifoEntry{}))
+
+func (q *fifo) push(id pcommon.TraceID, at int64) { q.items = append(q.items, fifoEntry{id, at}) }
 
 func (q *fifo) len() int { return len(q.items) - q.head }
 
-// peek returns the oldest trace that satisfies live, dropping others.
-func (q *fifo) peek(live func(*trace) bool) *trace {
+func (q *fifo) entries() []fifoEntry { return q.items[q.head:] }
+
+// peek returns the oldest entry that satisfies live, dropping others.
+func (q *fifo) peek(live func(fifoEntry) bool) (fifoEntry, bool) {
 	for q.head < len(q.items) {
-		if t := q.items[q.head]; live(t) {
-			return t
+		if e := q.items[q.head]; live(e) {
+			return e, true
 		}
 		q.pop()
 	}
-	return nil
+	return fifoEntry{}, false
 }
 
 func (q *fifo) pop() {
-	q.items[q.head] = nil
 	q.head++
 	if q.head == len(q.items) {
 		q.items = q.items[:0]
 		q.head = 0
 	} else if q.head >= 1024 && q.head*2 >= len(q.items) {
 		n := copy(q.items, q.items[q.head:])
-		clear(q.items[n:])
 		q.items = q.items[:n]
 		q.head = 0
+	}
+}
+
+// compact keeps only the entries that satisfy live.
+func (q *fifo) compact(live func(fifoEntry) bool) {
+	n := 0
+	for _, e := range q.items[q.head:] {
+		if live(e) {
+			q.items[n] = e
+			n++
+		}
+	}
+	q.items = q.items[:n]
+	q.head = 0
+	if cap(q.items) > 1024 && 4*n < cap(q.items) {
+		q.items = append([]fifoEntry(nil), q.items...)
 	}
 }

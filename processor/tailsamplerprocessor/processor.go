@@ -71,7 +71,6 @@ type trace struct {
 	hasRoot      bool
 	hasRV        bool
 	rootKeys     bool
-	decided      bool
 }
 
 // keptEntry is the decision remembered for late spans.
@@ -237,8 +236,8 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 		for _, s := range p.shards {
 			var out []emitItem
 			s.mu.Lock()
-			for _, t := range s.arrivals.items[s.arrivals.head:] {
-				if !t.decided {
+			for _, e := range s.arrivals.entries() {
+				if t := s.pending(e, false); t != nil {
 					out = p.decide(s, t, now, triggerShutdown, out)
 				}
 			}
@@ -258,21 +257,21 @@ func (p *tailSampler) tickShard(ctx context.Context, s *shard, now int64) error 
 	var out []emitItem
 	s.mu.Lock()
 	for {
-		t := s.roots.peek(func(t *trace) bool { return !t.decided })
-		if t == nil || t.rootDeadline > now {
+		e, ok := s.roots.peek(s.liveRoot)
+		if !ok || e.at > now {
 			break
 		}
 		s.roots.pop()
-		out = p.decide(s, t, now, triggerRoot, out)
+		out = p.decide(s, s.traces[e.id], now, triggerRoot, out)
 	}
 	wait := int64(p.cfg.DecisionWait)
 	for {
-		t := s.arrivals.peek(func(t *trace) bool { return !t.decided })
-		if t == nil || t.first+wait > now {
+		e, ok := s.arrivals.peek(s.liveArrival)
+		if !ok || e.at+wait > now {
 			break
 		}
 		s.arrivals.pop()
-		out = p.decide(s, t, now, triggerTimeout, out)
+		out = p.decide(s, s.traces[e.id], now, triggerTimeout, out)
 	}
 	s.mu.Unlock()
 	p.flushShardTelemetry(ctx, s)
@@ -354,7 +353,7 @@ func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error
 		for _, gi := range gis {
 			out = p.ingestGroup(ctx, s, sc, &sc.groups[gi], now, out)
 		}
-		if s.bytes > s.budget {
+		if s.overBudget() {
 			out = p.relievePressure(s, now, out)
 		}
 		s.mu.Unlock()
@@ -510,7 +509,7 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		}
 		t = &trace{id: g.id, fp: g.hash, first: now, minStart: math.MaxUint64}
 		s.traces[g.id] = t
-		s.arrivals.push(t)
+		s.arrivals.push(t.id, t.first)
 		s.bytes += traceOverhead
 		s.dBytes += traceOverhead
 		s.dTraces++
@@ -543,30 +542,62 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		if p.cfg.RootWait <= 0 {
 			return p.decide(s, t, now, triggerRoot, out)
 		}
-		s.roots.push(t)
+		s.roots.push(t.id, t.rootDeadline)
 	}
 	return out
 }
 
+// pending returns the undecided trace an arrivals (or roots) entry stands
+// for, or nil when the entry is stale.
+func (s *shard) pending(e fifoEntry, root bool) *trace {
+	t := s.traces[e.id]
+	if t == nil || (!root && t.first != e.at) || (root && t.rootDeadline != e.at) {
+		return nil
+	}
+	return t
+}
+
+func (s *shard) liveArrival(e fifoEntry) bool { return s.pending(e, false) != nil }
+
+func (s *shard) liveRoot(e fifoEntry) bool { return s.pending(e, true) != nil }
+
+// queueBytes is what the time queues hold, stale entries included.
+func (s *shard) queueBytes() int64 {
+	return int64(s.arrivals.len()+s.roots.len()) * fifoEntrySize
+}
+
+func (s *shard) overBudget() bool { return s.bytes+s.queueBytes() > s.budget }
+
 // relievePressure decides the oldest traces early until the shard is back
 // under 90% of its budget; traces holding an error go last (lock held).
+// Stale queue entries (of traces decided on their root) are dropped first.
 func (p *tailSampler) relievePressure(s *shard, now int64, out []emitItem) []emitItem {
 	target := s.budget / 10 * 9
+	if s.queueBytes() > int64(len(s.traces))*2*fifoEntrySize+4096 {
+		s.arrivals.compact(s.liveArrival)
+		s.roots.compact(s.liveRoot)
+	}
+	// Deciding a trace leaves its queue entries stale until the next
+	// compaction, so count the queues as two entries per pending trace.
+	over := func() bool { return s.bytes+int64(len(s.traces))*2*fifoEntrySize > target }
 	early := int64(0)
-	for pass := 0; pass < 2 && s.bytes > target; pass++ {
-		for _, t := range s.arrivals.items[s.arrivals.head:] {
-			if s.bytes <= target {
+	for pass := 0; pass < 2 && over(); pass++ {
+		for _, e := range s.arrivals.entries() {
+			if !over() {
 				break
 			}
-			if t.decided || (pass == 0 && t.hasError) {
+			t := s.pending(e, false)
+			if t == nil || (pass == 0 && t.hasError) {
 				continue
 			}
 			out = p.decide(s, t, now, triggerMemory, out)
 			early++
 		}
 	}
-	s.arrivals.peek(func(t *trace) bool { return !t.decided })
-	p.tb.ProcessorTailSamplerEarlyDecisions.Add(context.Background(), early)
+	s.arrivals.peek(s.liveArrival)
+	if early > 0 {
+		p.tb.ProcessorTailSamplerEarlyDecisions.Add(context.Background(), early)
+	}
 	return out
 }
 
@@ -621,7 +652,6 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 	}
 	keep := r.mode != modeDrop && th.ShouldSample(rnd)
 
-	t.decided = true
 	delete(s.traces, t.id)
 	s.bytes -= int64(t.bytes) + traceOverhead
 	s.dBytes -= int64(t.bytes) + traceOverhead

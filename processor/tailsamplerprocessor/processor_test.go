@@ -742,3 +742,66 @@ func TestWireParserRejectsGarbage(t *testing.T) {
 func componentTestSettings() component.TelemetrySettings {
 	return componenttest.NewNopTelemetrySettings()
 }
+
+func TestStaleQueueEntriesAreCompactedUnderPressure(t *testing.T) {
+	cfg := baseConfig(ruleDefault(nil))
+	cfg.NumShards = 1
+	cfg.RootWait = 0
+	h := newHarness(t, cfg)
+	for i := byte(1); i <= 200; i++ {
+		h.consume(t, batch(spanSpec{trace: i, id: 1, service: "a"})) // decided on its root at once
+	}
+	s := h.p.shards[0]
+	assert.Equal(t, 200, s.arrivals.len(), "stale entries wait for their timeout")
+	s.budget = 1
+	h.consume(t, batch(spanSpec{trace: 201, id: 2, parent: 1, service: "a"}))
+	assert.Zero(t, s.arrivals.len())
+	assert.Empty(t, s.traces)
+	h.shutdown(t)
+	assert.Equal(t, 201, h.sink.SpanCount())
+}
+
+// TestConcurrentIngest runs senders in parallel with the real tickers (for
+// the race detector) and checks every span comes out exactly once.
+func TestConcurrentIngest(t *testing.T) {
+	cfg := baseConfig(ruleDefault(nil))
+	cfg.NumShards = 3
+	cfg.RootWait = time.Millisecond
+	cfg.DecisionWait = 5 * time.Millisecond
+	cfg.TickInterval = time.Millisecond
+	sink := new(consumertest.TracesSink)
+	p, err := newTailSampler(processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 50 {
+				tr := byte(g*50 + i + 1)
+				for _, sp := range []spanSpec{{trace: tr, id: 2, parent: 1, service: "a"}, {trace: tr, id: 1, service: "b"}} {
+					td := batch(sp)
+					td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).SetTraceID(pcommon.TraceID{byte(g), tr, 1})
+					assert.NoError(t, p.ConsumeTraces(context.Background(), td))
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	require.NoError(t, p.Shutdown(context.Background()))
+	assert.Equal(t, 400, sink.SpanCount())
+	ids := map[pcommon.TraceID]int{}
+	for _, td := range sink.AllTraces() {
+		for i := 0; i < td.ResourceSpans().Len(); i++ {
+			for j := 0; j < td.ResourceSpans().At(i).ScopeSpans().Len(); j++ {
+				spans := td.ResourceSpans().At(i).ScopeSpans().At(j).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					ids[spans.At(k).TraceID()]++
+				}
+			}
+		}
+	}
+	assert.Len(t, ids, 200)
+}
