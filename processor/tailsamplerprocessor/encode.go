@@ -33,8 +33,7 @@ type byteRange struct{ start, end int32 }
 func (r byteRange) len() int { return int(r.end - r.start) }
 
 type wireSS struct {
-	hdr byteRange // in arena
-	rs  int32
+	rs, ss unique.Handle[string] // interned resource and scope headers
 }
 
 type wireSpan struct {
@@ -45,31 +44,52 @@ type wireSpan struct {
 // wireBatch is the parsed layout of one marshalled batch.
 type wireBatch struct {
 	buf   []byte
-	arena []byte // resource/scope headers (fields other than the children)
-	rs    []byteRange
+	arena []byte // scratch for a header made of non-adjacent fields
 	ss    []wireSS
 	spans []wireSpan
-	rsH   []unique.Handle[string]
-	ssH   []unique.Handle[string]
 }
 
-func (w *wireBatch) intern(r byteRange) unique.Handle[string] {
-	if r.len() == 0 {
-		return unique.Make("")
+// hdrAcc accumulates a header: every field of a ResourceSpans or ScopeSpans
+// but its children. Usually the fields are adjacent and the header is a
+// view of buf; otherwise they are copied into the arena.
+type hdrAcc struct {
+	start, end int
+	multi      bool
+}
+
+func (w *wireBatch) hdrAdd(h *hdrAcc, a, b int) {
+	if !h.multi {
+		switch {
+		case h.end == h.start:
+			h.start, h.end = a, b
+			return
+		case h.end == a:
+			h.end = b
+			return
+		}
+		h.multi = true
+		w.arena = append(w.arena[:0], w.buf[h.start:h.end]...)
 	}
-	// unique.Make clones the string when it first stores it, so a view of
-	// the reused arena is safe here.
-	return unique.Make(unsafe.String(&w.arena[r.start], r.len()))
+	w.arena = append(w.arena, w.buf[a:b]...)
+}
+
+// intern returns the header's handle. unique.Make clones the string when it
+// first stores it, so views of buf and of the reused arena are safe here.
+func (w *wireBatch) intern(h *hdrAcc) unique.Handle[string] {
+	switch {
+	case h.multi:
+		return unique.Make(unsafe.String(unsafe.SliceData(w.arena), len(w.arena)))
+	case h.end > h.start:
+		return unique.Make(unsafe.String(&w.buf[h.start], h.end-h.start))
+	}
+	return unique.Make("")
 }
 
 func (w *wireBatch) reset() {
 	w.buf = nil
 	w.arena = w.arena[:0]
-	w.rs = w.rs[:0]
 	w.ss = w.ss[:0]
 	w.spans = w.spans[:0]
-	w.rsH = w.rsH[:0]
-	w.ssH = w.ssH[:0]
 }
 
 func readVarint(b []byte, i int) (uint64, int, error) {
@@ -144,28 +164,26 @@ func (w *wireBatch) parse(buf []byte) error {
 func (w *wireBatch) parseRS(start, stop int) error {
 	b := w.buf[:stop]
 	// Two passes: the resource header (every field but scope_spans) first,
-	// so that it is contiguous in the arena, then the scopes.
-	hdrStart := int32(len(w.arena))
+	// then the scopes.
+	var h hdrAcc
 	for i := start; i < stop; {
 		f, wt, _, _, end, err := nextField(b, i)
 		if err != nil {
 			return err
 		}
 		if f != 2 || wt != 2 {
-			w.arena = append(w.arena, b[i:end]...)
+			w.hdrAdd(&h, i, end)
 		}
 		i = end
 	}
-	rsIdx := int32(len(w.rs))
-	w.rs = append(w.rs, byteRange{hdrStart, int32(len(w.arena))})
-	w.rsH = append(w.rsH, w.intern(w.rs[rsIdx]))
+	rs := w.intern(&h)
 	for i := start; i < stop; {
 		f, wt, ps, pe, end, err := nextField(b, i)
 		if err != nil {
 			return err
 		}
 		if f == 2 && wt == 2 {
-			if err := w.parseSS(ps, pe, rsIdx); err != nil {
+			if err := w.parseSS(ps, pe, rs); err != nil {
 				return err
 			}
 		}
@@ -174,26 +192,23 @@ func (w *wireBatch) parseRS(start, stop int) error {
 	return nil
 }
 
-func (w *wireBatch) parseSS(start, stop int, rs int32) error {
-	b := w.buf
+func (w *wireBatch) parseSS(start, stop int, rs unique.Handle[string]) error {
+	b := w.buf[:stop]
 	ssIdx := int32(len(w.ss))
-	w.ss = append(w.ss, wireSS{rs: rs})
-	// The scope header goes to the arena; spans are referenced in place.
-	hdrStart := int32(len(w.arena))
+	var h hdrAcc
 	for i := start; i < stop; {
-		f, wt, ps, pe, end, err := nextField(b[:stop], i)
+		f, wt, ps, pe, end, err := nextField(b, i)
 		if err != nil {
 			return err
 		}
 		if f == 2 && wt == 2 {
 			w.spans = append(w.spans, wireSpan{rng: byteRange{int32(ps), int32(pe)}, ss: ssIdx})
 		} else {
-			w.arena = append(w.arena, b[i:end]...)
+			w.hdrAdd(&h, i, end)
 		}
 		i = end
 	}
-	w.ss[ssIdx].hdr = byteRange{hdrStart, int32(len(w.arena))}
-	w.ssH = append(w.ssH, w.intern(w.ss[ssIdx].hdr))
+	w.ss = append(w.ss, wireSS{rs: rs, ss: w.intern(&h)})
 	return nil
 }
 
@@ -236,7 +251,7 @@ func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int)
 		sp := w.spans[si]
 		if sp.ss != cur {
 			if cur >= 0 {
-				dst = append(dst, segment{rs: w.rsH[w.ss[cur].rs], ss: w.ssH[cur], spans: buf[segStart:i:i]})
+				dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
 			}
 			cur, segStart = sp.ss, i
 		}
@@ -245,7 +260,7 @@ func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int)
 		i += copy(buf[i:], w.buf[sp.rng.start:sp.rng.end])
 	}
 	if cur >= 0 {
-		dst = append(dst, segment{rs: w.rsH[w.ss[cur].rs], ss: w.ssH[cur], spans: buf[segStart:i:i]})
+		dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
 	}
 	return dst, size
 }

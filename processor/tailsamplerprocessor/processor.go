@@ -389,6 +389,7 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	}
 	keyed := len(p.rules.adaptive) > 0
 	idx := 0
+	lastGI := int32(-1)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -399,7 +400,11 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 			for k := 0; k < spans.Len(); k++ {
 				sp := spans.At(k)
 				id := sp.TraceID()
-				gi, ok := sc.idx[id]
+				// Spans of one trace often sit together: skip the map then.
+				gi, ok := lastGI, lastGI >= 0 && sc.groups[lastGI].id == id
+				if !ok {
+					gi, ok = sc.idx[id]
+				}
 				if !ok {
 					gi = int32(len(sc.groups))
 					sc.groups = append(sc.groups, group{id: id, head: int32(idx), tail: int32(idx), minStart: math.MaxUint64})
@@ -409,6 +414,7 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 					sc.groups[gi].tail = int32(idx)
 				}
 				sc.next = append(sc.next, -1)
+				lastGI = gi
 				g := &sc.groups[gi]
 				first := g.n == 0
 				g.n++
