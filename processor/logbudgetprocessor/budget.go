@@ -38,6 +38,10 @@ const (
 	// maxSampledTemplates bounds per-key demand tracking per interval; further
 	// templates share one bucket.
 	maxSampledTemplates = 512
+	// samplerHeadroom aims sampling slightly under the budget so the token
+	// bucket (the hard cap) rarely has to drop a record the sampler kept:
+	// such drops would bias the weights.
+	samplerHeadroom = 0.95
 )
 
 // dayWindow sums bytes over a rolling 24h in 10-minute slots.
@@ -144,10 +148,15 @@ func (s *budgetState) charge(now time.Time, size int) {
 }
 
 // admit takes budget for a record below the floor, or says no.
-func (s *budgetState) admit(now time.Time, size int, tier int) bool {
+func (s *budgetState) admit(now time.Time, size int, tier int, sampled bool) bool {
 	reserve := 0.0
-	if !s.sampling {
+	switch {
+	case !s.sampling:
 		reserve = tierReserve[tier]
+	case sampled:
+		// records of templates being sampled leave the sampler's headroom
+		// to templates kept whole (rare ones) and higher tiers
+		reserve = 1 - samplerHeadroom
 	}
 	if s.day != nil {
 		s.day.advance(now)
@@ -155,10 +164,10 @@ func (s *budgetState) admit(now time.Time, size int, tier int) bool {
 			return false
 		}
 	}
-	if s.recs != nil && s.recs.TokensAt(now)-1 < reserve*float64(s.recs.Burst()) {
+	if s.recs != nil && s.recs.TokensAt(now)-1 < math.Floor(reserve*float64(s.recs.Burst())) {
 		return false
 	}
-	if s.bytes != nil && s.bytes.TokensAt(now)-float64(size) < reserve*float64(s.bytes.Burst()) {
+	if s.bytes != nil && s.bytes.TokensAt(now)-float64(size) < math.Floor(reserve*float64(s.bytes.Burst())) {
 		return false
 	}
 	if s.recs != nil {
@@ -232,7 +241,7 @@ func (s *budgetState) roll(now time.Time) {
 		s.probs = nil
 		s.otherProb = 1
 	} else {
-		s.probs, s.otherProb = waterFill(s.demand, &s.otherDemand, f*s.demandRecs)
+		s.probs, s.otherProb = waterFill(s.demand, &s.otherDemand, f*samplerHeadroom*s.demandRecs)
 	}
 	clear(s.demand)
 	s.otherDemand = tmplDemand{}

@@ -444,10 +444,11 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	if !ks.budget.limited() {
 		return p.pass(ks, lr, size, annotated)
 	}
-	weighted := false
+	weighted, sampledP := false, false
 	if p.cfg.Sampling.Enabled {
 		prob := ks.budget.prob(now, tmplSeq, tier, size)
 		if prob < 1 {
+			sampledP = true
 			th, keep := p.sample(lr, prob)
 			if !keep {
 				p.drop(ks, reasonSample, templateIDOf(cl), int64(size))
@@ -459,7 +460,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 			}
 		}
 	}
-	if !ks.budget.admit(now, size, tier) {
+	if !ks.budget.admit(now, size, tier, sampledP) {
 		p.drop(ks, reasonBudget, templateIDOf(cl), int64(size))
 		return p.cfg.DryRun
 	}
