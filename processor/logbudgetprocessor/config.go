@@ -115,9 +115,11 @@ type DedupConfig struct {
 type TemplatesConfig struct {
 	// MaxTemplates bounds the template table (default 10000).
 	MaxTemplates int `mapstructure:"max_templates"`
-	// Similarity is the share of equal tokens joining a line to a template (default 0.5).
+	// Similarity is the share of a line's constant tokens a template must share,
+	// position by position, for the line to join it (default 0.6).
 	Similarity float64 `mapstructure:"similarity"`
-	// Depth of the parse tree (default 4, minimum 3).
+	// Depth of the parse tree (default 3, minimum 3): the token-count layer,
+	// Depth-2 layers of leading tokens, then the leaf.
 	Depth int `mapstructure:"depth"`
 	// MaxChildren bounds fan-out per tree node (default 100).
 	MaxChildren int `mapstructure:"max_children"`

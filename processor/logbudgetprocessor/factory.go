@@ -22,8 +22,8 @@ const (
 	defaultDedupMaxEntries = 10000
 	defaultSampleValues    = 5
 	defaultMaxTemplates    = 10000
-	defaultSimilarity      = 0.5
-	defaultDepth           = 4
+	defaultSimilarity      = 0.6
+	defaultDepth           = 3
 	defaultMaxChildren     = 100
 	defaultMaxTokens       = 64
 	defaultSampleInterval  = time.Second

@@ -3,9 +3,9 @@ package logbudgetprocessor
 import (
 	"context"
 	"encoding/binary"
-	"math/rand/v2"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 

@@ -21,9 +21,10 @@ const Wildcard = "<*>"
 
 // Settings tune the tree. Zero values take the defaults noted per field.
 type Settings struct {
-	// Depth of the parse tree, counting the length layer and the leaf (default 4, minimum 3).
+	// Depth of the parse tree, counting the length layer and the leaf (default 3, minimum 3).
 	Depth int
-	// Similarity is the share of equal tokens a line needs to join a cluster (default 0.5).
+	// Similarity is the share of a line's constant tokens a cluster must have
+	// at the same positions for the line to join it (default 0.6).
 	Similarity float64
 	// MaxChildren bounds the fan-out of an inner node (default 100); further
 	// distinct tokens route to the wildcard child.
@@ -41,7 +42,10 @@ type Cluster struct {
 	template string
 	id       uint64
 	idHex    string
-	leaf     *node
+	leaves   []*node
+	// tail: the last wildcard stands for any number of tokens (a free-text
+	// detail after "prefix:")
+	tail bool
 }
 
 // Template returns the template text, variables shown as <*>.
@@ -71,15 +75,16 @@ type Tree struct {
 	masked   []string
 	raw      []string
 	seq      uint64
+	byFirst  map[string][]*Cluster
 }
 
 // New returns an empty tree.
 func New(s Settings) *Tree {
 	if s.Depth < 3 {
-		s.Depth = 4
+		s.Depth = 3
 	}
 	if s.Similarity <= 0 || s.Similarity > 1 {
-		s.Similarity = 0.5
+		s.Similarity = 0.6
 	}
 	if s.MaxChildren <= 0 {
 		s.MaxChildren = 100
@@ -90,7 +95,7 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}}
+	t := &Tree{s: s, root: map[int]*node{}, byFirst: map[string][]*Cluster{}}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
 		t.detach(c)
 	})
@@ -103,7 +108,7 @@ func (t *Tree) Len() int { return t.clusters.Len() }
 // Add finds the cluster of line, creating or widening one as needed.
 func (t *Tree) Add(line string) *Cluster {
 	masked, _ := t.tokenize(line)
-	leaf := t.leaf(masked, true)
+	leaf := t.leaf(masked)
 	best, sim := bestMatch(leaf.clusters, masked)
 	if best != nil && sim >= t.s.Similarity {
 		if widen(best, masked) {
@@ -112,12 +117,72 @@ func (t *Tree) Add(line string) *Cluster {
 		t.clusters.Get(best)
 		return best
 	}
+	// Drain keys clusters by token count, so a free-text detail of varying
+	// length after "prefix:" (a wrapped Go error, a reason) would split a
+	// template: join a cluster sharing the whole prefix up to a token ending
+	// in ':' and let the rest be one variable tail.
+	if c := t.tailMatch(masked); c != nil {
+		c.leaves = append(c.leaves, leaf)
+		leaf.clusters = append(leaf.clusters, c)
+		t.clusters.Get(c)
+		return c
+	}
 	t.seq++
-	c := &Cluster{tokens: append([]string(nil), masked...), leaf: leaf, seq: t.seq}
+	c := &Cluster{tokens: append([]string(nil), masked...), leaves: []*node{leaf}, seq: t.seq}
 	c.setTemplate()
 	leaf.clusters = append(leaf.clusters, c)
 	t.clusters.Add(c, struct{}{})
+	if len(masked) > 0 {
+		t.byFirst[masked[0]] = append(t.byFirst[masked[0]], c)
+	}
 	return c
+}
+
+// minTailPrefix is the least number of constant tokens a shared prefix needs
+// before a differing tail may be folded into one variable.
+const minTailPrefix = 4
+
+func (t *Tree) tailMatch(tokens []string) *Cluster {
+	if len(tokens) == 0 {
+		return nil
+	}
+	for _, c := range t.byFirst[tokens[0]] {
+		if c.tail {
+			if k := len(c.tokens) - 1; len(tokens) >= k && prefixEqual(c.tokens[:k], tokens[:k]) {
+				return c
+			}
+			continue
+		}
+		// longest shared prefix ending in a "field:" token
+		k, consts := 0, 0
+		cut := -1
+		for k < len(c.tokens) && k < len(tokens) && c.tokens[k] == tokens[k] {
+			if tokens[k] != Wildcard {
+				consts++
+			}
+			if strings.HasSuffix(tokens[k], ":") && consts >= minTailPrefix {
+				cut = k + 1
+			}
+			k++
+		}
+		if cut < 0 || cut >= len(tokens) || cut >= len(c.tokens) || k == len(tokens) && k == len(c.tokens) {
+			continue
+		}
+		c.tokens = append(c.tokens[:cut], Wildcard)
+		c.tail = true
+		c.setTemplate()
+		return c
+	}
+	return nil
+}
+
+func prefixEqual(tmpl, tokens []string) bool {
+	for i, tok := range tmpl {
+		if tok != Wildcard && tok != tokens[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Params returns the variable values of line under c's template: the
@@ -142,16 +207,29 @@ func (c *Cluster) setTemplate() {
 }
 
 func (t *Tree) detach(c *Cluster) {
-	l := c.leaf
-	for i, x := range l.clusters {
-		if x == c {
-			l.clusters = append(l.clusters[:i], l.clusters[i+1:]...)
-			break
+	for _, l := range c.leaves {
+		l.clusters = removeCluster(l.clusters, c)
+	}
+	if len(c.tokens) > 0 {
+		first := c.tokens[0]
+		if rest := removeCluster(t.byFirst[first], c); len(rest) > 0 {
+			t.byFirst[first] = rest
+		} else {
+			delete(t.byFirst, first)
 		}
 	}
 }
 
-func (t *Tree) leaf(tokens []string, create bool) *node {
+func removeCluster(cs []*Cluster, c *Cluster) []*Cluster {
+	for i, x := range cs {
+		if x == c {
+			return append(cs[:i], cs[i+1:]...)
+		}
+	}
+	return cs
+}
+
+func (t *Tree) leaf(tokens []string) *node {
 	n := t.root[len(tokens)]
 	if n == nil {
 		n = &node{children: map[string]*node{}}
@@ -175,24 +253,38 @@ func (t *Tree) leaf(tokens []string, create bool) *node {
 	return n
 }
 
+// bestMatch scores clusters by the share of the line's constant tokens (not
+// masked variables) they share at the same position. Masked positions carry
+// no evidence either way, so lines made mostly of variables are matched on
+// their few constants, and a widened template does not swallow everything.
 func bestMatch(cs []*Cluster, tokens []string) (*Cluster, float64) {
 	var best *Cluster
 	bestSim, bestWild := -1.0, -1
+	consts := 0
+	for _, tok := range tokens {
+		if tok != Wildcard {
+			consts++
+		}
+	}
 	for _, c := range cs {
+		if c.tail {
+			if k := len(c.tokens) - 1; len(tokens) >= k && prefixEqual(c.tokens[:k], tokens[:k]) {
+				return c, 1
+			}
+			continue
+		}
 		eq, wild := 0, 0
 		for i, tok := range c.tokens {
 			if tok == Wildcard {
 				wild++
-				eq++
-				continue
 			}
-			if tok == tokens[i] {
+			if tokens[i] != Wildcard && tok == tokens[i] {
 				eq++
 			}
 		}
-		sim := float64(eq) / float64(len(tokens))
-		if len(tokens) == 0 {
-			sim = 1
+		sim := 1.0
+		if consts > 0 {
+			sim = float64(eq) / float64(consts)
 		}
 		if sim > bestSim || (sim == bestSim && wild > bestWild) {
 			best, bestSim, bestWild = c, sim, wild
@@ -202,6 +294,9 @@ func bestMatch(cs []*Cluster, tokens []string) (*Cluster, float64) {
 }
 
 func widen(c *Cluster, tokens []string) bool {
+	if c.tail {
+		return false
+	}
 	changed := false
 	for i, tok := range c.tokens {
 		if tok != Wildcard && tok != tokens[i] {
