@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -90,6 +92,7 @@ type dedupEntry struct {
 	scope      pcommon.InstrumentationScope
 	first      plog.LogRecord
 	count      int64
+	weight     float64 // events the count stands for (upstream or our sampling weights)
 	firstTime  pcommon.Timestamp
 	lastTime   pcommon.Timestamp
 	samples    []string
@@ -400,14 +403,20 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	var body string
 	tmplSeq := uint64(seqNonString)
 	if p.needTemplate {
-		if b := lr.Body(); b.Type() == pcommon.ValueTypeStr {
+		switch b := lr.Body(); b.Type() {
+		case pcommon.ValueTypeStr:
 			body = b.Str()
-			if body == "" {
-				tmplSeq = seqEmpty
-			} else {
-				cl = p.tree.Add(body)
-				tmplSeq = cl.Seq()
+		case pcommon.ValueTypeMap:
+			body = flattenMap(b.Map())
+		}
+		if body == "" {
+			tmplSeq = seqEmpty
+			if lr.Body().Type() != pcommon.ValueTypeStr {
+				tmplSeq = seqNonString
 			}
+		} else {
+			cl = p.tree.Add(body)
+			tmplSeq = cl.Seq()
 		}
 	}
 	annotated := false
@@ -417,6 +426,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 		annotated = true
 	}
 
+	var window *dedupEntry
 	if p.dedup != nil && cl != nil {
 		var dk uint64
 		switch {
@@ -427,11 +437,11 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 		}
 		if dk != 0 {
 			if e, ok := p.dedup.Get(dk); ok && !e.done {
-				p.absorb(e, cl, rl, sl, lr, body)
+				p.absorb(e, cl, rl, sl, lr, body, adjustedCount(lr.Attributes()))
 				p.drop(ks, reasonDedup, cl.IDString(), int64(size))
 				return p.cfg.DryRun
 			}
-			p.openWindow(dk, ks, cl, sev, tier, aboveFloor, now)
+			window = p.openWindow(dk, ks, cl, sev, tier, aboveFloor, now)
 		}
 	}
 
@@ -461,10 +471,58 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 		}
 	}
 	if !ks.budget.admit(now, size, tier, sampledP) {
+		if window != nil && !window.done {
+			// still counted: the window's summary stands for it
+			p.absorb(window, cl, rl, sl, lr, body, adjustedCount(lr.Attributes()))
+		}
 		p.drop(ks, reasonBudget, templateIDOf(cl), int64(size))
 		return p.cfg.DryRun
 	}
 	return p.pass(ks, lr, size, annotated || weighted)
+}
+
+// messageKeys name the map body field read as the line of a structured record.
+var messageKeys = [...]string{"message", "msg", "log", "body", "text"}
+
+// flattenMap renders a structured body as a line to template: the message
+// field first, then the other top-level fields as key=value in key order.
+func flattenMap(m pcommon.Map) string {
+	if m.Len() == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	msgKey := ""
+	for _, k := range messageKeys {
+		if v, ok := m.Get(k); ok {
+			msgKey = k
+			sb.WriteString(v.AsString())
+			break
+		}
+	}
+	keys := make([]string, 0, m.Len())
+	for k := range m.All() {
+		if k != msgKey {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, _ := m.Get(k)
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(k)
+		sb.WriteByte('=')
+		s := v.AsString()
+		if strings.ContainsAny(s, " \t\n") {
+			s = strconv.Quote(s)
+		}
+		sb.WriteString(s)
+		if sb.Len() > 1024 {
+			break
+		}
+	}
+	return sb.String()
 }
 
 func templateIDOf(cl *drain.Cluster) string {
@@ -521,6 +579,19 @@ func (p *logBudgetProcessor) sample(lr plog.LogRecord, prob float64) (sampling.T
 		rnd, _ = sampling.UnsignedToRandomness(p.rng.Uint64() >> 8)
 	}
 	return th, th.ShouldSample(rnd)
+}
+
+// adjustedCount is the number of events a record stands for (1 unless sampled).
+func adjustedCount(attrs pcommon.Map) float64 {
+	if v, ok := attrs.Get(AttrAdjustedCount); ok {
+		switch v.Type() {
+		case pcommon.ValueTypeDouble:
+			return v.Double()
+		case pcommon.ValueTypeInt:
+			return float64(v.Int())
+		}
+	}
+	return 1
 }
 
 func setAdjusted(attrs pcommon.Map, w float64) {
@@ -778,7 +849,7 @@ func (p *logBudgetProcessor) mix(a, b, c, d uint64) uint64 {
 	return h
 }
 
-func (p *logBudgetProcessor) openWindow(dk uint64, ks *keyState, cl *drain.Cluster, sev plog.SeverityNumber, tier int, aboveFloor bool, now time.Time) {
+func (p *logBudgetProcessor) openWindow(dk uint64, ks *keyState, cl *drain.Cluster, sev plog.SeverityNumber, tier int, aboveFloor bool, now time.Time) *dedupEntry {
 	e := &dedupEntry{
 		hash:       dk,
 		ks:         ks,
@@ -790,9 +861,12 @@ func (p *logBudgetProcessor) openWindow(dk uint64, ks *keyState, cl *drain.Clust
 	}
 	p.dedup.Add(dk, e)
 	p.queue = append(p.queue, e)
+	return e
 }
 
-func (p *logBudgetProcessor) absorb(e *dedupEntry, cl *drain.Cluster, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, body string) {
+// absorb counts lr into the window; w is the number of events lr stands for.
+func (p *logBudgetProcessor) absorb(e *dedupEntry, cl *drain.Cluster, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, body string, w float64) {
+	e.weight += w
 	ts := lr.Timestamp()
 	if ts == 0 {
 		ts = lr.ObservedTimestamp()
@@ -872,22 +946,15 @@ func (p *logBudgetProcessor) emitLocked(e *dedupEntry) {
 	resource, scope := e.resource, e.scope
 	e.first, e.samples, e.resource, e.scope = plog.LogRecord{}, nil, pcommon.Resource{}, pcommon.InstrumentationScope{}
 
+	// A summary is never sampled or cut: it is the cheapest record there is
+	// for what it stands for, so it is charged to the budget like the floor.
+	// Its events carry the average weight of what it absorbed.
+	if w := e.weight / float64(e.count); w < 0.999999 || w > 1.000001 {
+		a.PutDouble(AttrAdjustedCount, w)
+	}
 	var sizer plog.ProtoMarshaler
 	size := sizer.LogRecordSize(lr)
 	p.touch(ks)
-	if ks.budget.limited() && p.cfg.Sampling.Enabled && !e.aboveFloor {
-		if prob := ks.budget.prob(now, e.tmplSeq, e.tier, size); prob < 1 {
-			th, ok := p.sample(lr, prob)
-			if !ok {
-				ks.recDrop[reasonSample]++
-				ks.bytesDrop[reasonSample] += int64(size)
-				return
-			}
-			// each of the summary's log.record.count events stands for 1/p
-			a.PutDouble(AttrAdjustedCount, th.AdjustedCount())
-			size = sizer.LogRecordSize(lr)
-		}
-	}
 	if ks.budget.limited() {
 		ks.budget.charge(now, size)
 	}

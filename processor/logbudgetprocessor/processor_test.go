@@ -307,9 +307,22 @@ func TestNonStringAndEmptyBodiesPass(t *testing.T) {
 	h.send(t, ld)
 	require.NoError(t, h.p.Shutdown(context.Background()))
 	got := h.records()
-	require.Len(t, got, 7)
-	assert.Equal(t, int64(42), got[5].Body().Int())
-	assert.Empty(t, attrStr(got[0], AttrTemplate))
+	require.Len(t, got, 7, "six records pass, the repeated map body is summarised")
+	assert.Equal(t, "hello", attrStr(got[0], AttrTemplate), "map bodies are templated by their message field")
+	assert.Equal(t, pcommon.ValueTypeStr, got[1].Body().Type())
+	assert.Empty(t, attrStr(got[1], AttrTemplate), "empty bodies are not templated")
+	assert.Equal(t, []byte{0, 1, 2}, got[3].Body().Bytes().AsRaw())
+	assert.Equal(t, int64(42), got[4].Body().Int())
+	assert.Equal(t, pcommon.ValueTypeEmpty, got[5].Body().Type())
+	assert.Equal(t, "1", attrStr(got[6], AttrCount))
+	assert.Equal(t, "hello", got[6].Body().Map().AsRaw()["msg"])
+}
+
+func TestFlattenMap(t *testing.T) {
+	m := pcommon.NewMap()
+	require.NoError(t, m.FromRaw(map[string]any{"msg": "user 7 saved", "took": "3 ms", "a": 1, "nested": map[string]any{"x": 1}}))
+	assert.Equal(t, `user 7 saved a=1 nested={"x":1} took="3 ms"`, flattenMap(m))
+	assert.Empty(t, flattenMap(pcommon.NewMap()))
 }
 
 // A simulated minute at ten times the budget: output holds within 5% and the

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/quell-otel/quell/internal/workload"
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
@@ -149,6 +150,9 @@ func TestReductionReport(t *testing.T) {
 			missing++
 			continue
 		}
+		if os.Getenv("REDUCTION_DEBUG") != "" && abs(outWeight[g]-n)/n > 0.1 {
+			fmt.Printf("  group %v in %.0f out %.1f\n", g, n, outWeight[g])
+		}
 		if d := abs(outWeight[g]-n) / n; d > worst {
 			worst = d
 		}
@@ -156,6 +160,12 @@ func TestReductionReport(t *testing.T) {
 	fmt.Printf("groups (key, template, severity): %d; missing from the output: %d; weighted count %.0f for %.0f records in (%.2f%%); worst group off by %.1f%%\n",
 		len(inCount), missing, sumOut, sumIn, 100*(sumOut-sumIn)/sumIn, 100*worst)
 
+	h := &harness{tel: tel}
+	for _, r := range reasonNames {
+		fmt.Printf("dropped %-8s records %d bytes %d\n", r,
+			h.metric(t, "processor_log_budget_records_dropped", attribute.String("reason", r)),
+			h.metric(t, "processor_log_budget_bytes_dropped", attribute.String("reason", r)))
+	}
 	assert.LessOrEqual(t, float64(tot.bytesOut), 0.2*float64(tot.bytesIn), "at most 20%% of the bytes out")
 	assert.Equal(t, tot.errIn, tot.errOut, "every ERROR and above kept")
 	assert.Zero(t, missing, "every template represented")
