@@ -419,12 +419,6 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 			tmplSeq = cl.Seq()
 		}
 	}
-	annotated := false
-	if p.cfg.Annotate && cl != nil && !p.cfg.DryRun {
-		lr.Attributes().PutStr(AttrTemplate, cl.Template())
-		lr.Attributes().PutStr(AttrTemplateID, cl.IDString())
-		annotated = true
-	}
 
 	var window *dedupEntry
 	if p.dedup != nil && cl != nil {
@@ -436,13 +430,24 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 			dk = p.mix(ks.id, xxhash.Sum64String(body), uint64(sev), 1)
 		}
 		if dk != 0 {
-			if e, ok := p.dedup.Get(dk); ok && !e.done {
+			if e, ok := p.dedup.Peek(dk); ok && !e.done {
+				if e.count&63 == 0 {
+					p.dedup.Get(dk) // recency, refreshed now and then
+				}
 				p.absorb(e, cl, rl, sl, lr, body, adjustedCount(lr.Attributes()))
 				p.drop(ks, reasonDedup, cl.IDString(), int64(size))
 				return p.cfg.DryRun
 			}
 			window = p.openWindow(dk, ks, cl, sev, tier, aboveFloor, now)
 		}
+	}
+
+	// annotate what passes dedup (records it absorbs are dropped anyway)
+	annotated := false
+	if p.cfg.Annotate && cl != nil && !p.cfg.DryRun {
+		lr.Attributes().PutStr(AttrTemplate, cl.Template())
+		lr.Attributes().PutStr(AttrTemplateID, cl.IDString())
+		annotated = true
 	}
 
 	if aboveFloor {

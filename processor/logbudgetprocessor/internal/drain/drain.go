@@ -45,7 +45,8 @@ type Cluster struct {
 	leaves   []*node
 	// tail: the last wildcard stands for any number of tokens (a free-text
 	// detail after "prefix:")
-	tail bool
+	tail    bool
+	touched uint64
 }
 
 // Template returns the template text, variables shown as <*>.
@@ -76,6 +77,9 @@ type Tree struct {
 	raw      []string
 	seq      uint64
 	byFirst  map[string][]*Cluster
+	intern   map[string]string
+	adds     uint64
+	buf      []byte
 }
 
 // New returns an empty tree.
@@ -95,7 +99,7 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}, byFirst: map[string][]*Cluster{}}
+	t := &Tree{s: s, root: map[int]*node{}, byFirst: map[string][]*Cluster{}, intern: map[string]string{}}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
 		t.detach(c)
 	})
@@ -114,7 +118,7 @@ func (t *Tree) Add(line string) *Cluster {
 		if widen(best, masked) {
 			best.setTemplate()
 		}
-		t.clusters.Get(best)
+		t.touch(best)
 		return best
 	}
 	// Drain keys clusters by token count, so a free-text detail of varying
@@ -124,7 +128,7 @@ func (t *Tree) Add(line string) *Cluster {
 	if c := t.tailMatch(masked); c != nil {
 		c.leaves = append(c.leaves, leaf)
 		leaf.clusters = append(leaf.clusters, c)
-		t.clusters.Get(c)
+		t.touch(c)
 		return c
 	}
 	t.seq++
@@ -137,6 +141,18 @@ func (t *Tree) Add(line string) *Cluster {
 	}
 	return c
 }
+
+// touch marks c recently used; the LRU list is only reordered once per
+// touchEvery adds, which keeps hits cheap and the eviction order close enough.
+func (t *Tree) touch(c *Cluster) {
+	t.adds++
+	if t.adds-c.touched >= touchEvery {
+		c.touched = t.adds
+		t.clusters.Get(c)
+	}
+}
+
+const touchEvery = 256
 
 // minTailPrefix is the least number of constant tokens a shared prefix needs
 // before a differing tail may be folded into one variable.
@@ -349,7 +365,7 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 		}
 		tok := s[start:i]
 		raw = append(raw, tok)
-		masked = append(masked, mask(tok))
+		masked = append(masked, t.mask(tok))
 	}
 	t.masked, t.raw = masked, raw
 	return masked, raw
@@ -358,11 +374,10 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
 
 // mask returns tok with its variable part replaced by the wildcard.
-func mask(tok string) string {
+func (t *Tree) mask(tok string) string {
 	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
-		v := tok[eq+1:]
-		if isVariable(trimPunct(v)) {
-			return tok[:eq+1] + Wildcard
+		if isVariable(trimPunct(tok[eq+1:])) {
+			return t.compose(tok[:eq+1], "")
 		}
 		return tok
 	}
@@ -375,17 +390,52 @@ func mask(tok string) string {
 	}
 	// keep brackets and trailing punctuation: "[1234]" -> "[<*>]", "42ms," -> "<*>,"
 	pre := strings.Index(tok, core)
-	return tok[:pre] + Wildcard + tok[pre+len(core):]
+	return t.compose(tok[:pre], tok[pre+len(core):])
 }
 
+// compose returns pre + Wildcard + post, interned so the common shapes
+// ("key=<*>", "[<*>]", "<*>,") cost no allocation.
+func (t *Tree) compose(pre, post string) string {
+	b := append(append(append(t.buf[:0], pre...), Wildcard...), post...)
+	t.buf = b
+	if s, ok := t.intern[string(b)]; ok {
+		return s
+	}
+	if len(t.intern) >= maxInterned {
+		clear(t.intern)
+	}
+	s := string(b)
+	t.intern[s] = s
+	return s
+}
+
+// maxInterned bounds the interned masked tokens.
+const maxInterned = 4096
+
 func trimPunct(s string) string {
-	for len(s) > 0 && strings.IndexByte("([{<,;", s[0]) >= 0 {
+	for len(s) > 0 && isOpen(s[0]) {
 		s = s[1:]
 	}
-	for len(s) > 0 && strings.IndexByte(")]}>,;:.", s[len(s)-1]) >= 0 {
+	for len(s) > 0 && isClose(s[len(s)-1]) {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+func isOpen(c byte) bool {
+	switch c {
+	case '(', '[', '{', '<', ',', ';':
+		return true
+	}
+	return false
+}
+
+func isClose(c byte) bool {
+	switch c {
+	case ')', ']', '}', '>', ',', ';', ':', '.':
+		return true
+	}
+	return false
 }
 
 // isVariable: quoted strings and any token holding a digit (numbers, hex ids,
