@@ -16,6 +16,7 @@ import (
 	tailsamplingprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	costreportexporter "github.com/quell-otel/quell/exporter/costreportexporter"
+	logbudgetprocessor "github.com/quell-otel/quell/processor/logbudgetprocessor"
 	tailsamplerprocessor "github.com/quell-otel/quell/processor/tailsamplerprocessor"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
@@ -113,6 +114,7 @@ func components() (otelcol.Factories, error) {
 		tailsamplingprocessor.NewFactory(),
 		transformprocessor.NewFactory(),
 		tailsamplerprocessor.NewFactory(),
+		logbudgetprocessor.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -125,6 +127,7 @@ func components() (otelcol.Factories, error) {
 		tailsamplingprocessor.NewFactory().Type():         "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor v0.159.0",
 		transformprocessor.NewFactory().Type():            "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.159.0",
 		tailsamplerprocessor.NewFactory().Type():          "github.com/quell-otel/quell v0.0.0",
+		logbudgetprocessor.NewFactory().Type():            "github.com/quell-otel/quell v0.0.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
