@@ -26,6 +26,7 @@ type incidentExporter struct {
 
 	dest   destination
 	poster *poster
+	order  *orderGuard
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*incidentExporter, error) {
@@ -37,7 +38,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*incidentExporter, error) 
 	for _, s := range []string{"open", "updated", "resolved"} {
 		byState[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("incident.state", s)))
 	}
-	e := &incidentExporter{cfg: cfg, settings: set, telemetry: tb, byState: byState, now: time.Now}
+	e := &incidentExporter{cfg: cfg, settings: set, telemetry: tb, byState: byState, now: time.Now, order: newOrderGuard()}
 	var secrets []string
 	for _, s := range []string{string(cfg.PagerDuty.RoutingKey), string(cfg.Slack.WebhookURL)} {
 		if s != "" {
@@ -94,8 +95,13 @@ func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 					skipped++
 					continue
 				}
+				if e.order.stale(inc) {
+					e.telemetry.ExporterIncidentStaleDropped.Add(ctx, 1)
+					continue
+				}
 				err := e.dest.send(ctx, inc)
 				if err == nil {
+					e.order.markDelivered(inc)
 					e.telemetry.ExporterIncidentNotifications.Add(ctx, 1, e.stateOption(inc.State))
 					continue
 				}

@@ -35,6 +35,9 @@ type incident struct {
 	// resource, for destinations that pass them on.
 	Attributes map[string]any
 	Resource   map[string]any
+	// ChangedAt is when this state change happened: the record's
+	// timestamp, else its observed timestamp, else LastSeen.
+	ChangedAt time.Time
 	// Namespace and Environment come from the resource.
 	Namespace   string
 	Environment string
@@ -124,11 +127,20 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 	if len(inc.Services) == 0 && inc.RootService != "" {
 		inc.Services = []string{inc.RootService}
 	}
+	switch {
+	case lr.Timestamp() != 0:
+		inc.ChangedAt = lr.Timestamp().AsTime().UTC()
+	case lr.ObservedTimestamp() != 0:
+		inc.ChangedAt = lr.ObservedTimestamp().AsTime().UTC()
+	}
 	if inc.LastSeen.IsZero() {
-		inc.LastSeen = lr.Timestamp().AsTime()
-		if lr.Timestamp() == 0 {
+		inc.LastSeen = inc.ChangedAt
+		if inc.LastSeen.IsZero() {
 			inc.LastSeen = inc.FirstSeen
 		}
+	}
+	if inc.ChangedAt.IsZero() {
+		inc.ChangedAt = inc.LastSeen
 	}
 	return inc, true
 }

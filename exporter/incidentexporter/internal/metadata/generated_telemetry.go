@@ -31,6 +31,7 @@ type TelemetryBuilder struct {
 	ExporterIncidentAlertmanagerUntracked      metric.Int64Counter
 	ExporterIncidentNotifications              metric.Int64Counter
 	ExporterIncidentRecordsSkipped             metric.Int64Counter
+	ExporterIncidentStaleDropped               metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -90,6 +91,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_incident_records_skipped",
 		metric.WithDescription("Log records skipped because they carry neither incident.id nor alert.fingerprint. [Development]"),
 		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterIncidentStaleDropped, err = builder.meter.Int64Counter(
+		"otelcol_exporter_incident_stale_dropped",
+		metric.WithDescription("State changes not sent because a later change of the same incident was already delivered (for example a change that was in flight at shutdown, which the persistent queue retries after the ones queued behind it). [Development]"),
+		metric.WithUnit("{notification}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

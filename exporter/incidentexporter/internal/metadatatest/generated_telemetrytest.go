@@ -100,3 +100,19 @@ func AssertEqualExporterIncidentRecordsSkipped(t *testing.T, tt *componenttest.T
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
+
+func AssertEqualExporterIncidentStaleDropped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_exporter_incident_stale_dropped",
+		Description: "State changes not sent because a later change of the same incident was already delivered (for example a change that was in flight at shutdown, which the persistent queue retries after the ones queued behind it). [Development]",
+		Unit:        "{notification}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_exporter_incident_stale_dropped")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}

@@ -24,6 +24,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ExporterIncidentAlertmanagerUntracked.Add(context.Background(), 1)
 	tb.ExporterIncidentNotifications.Add(context.Background(), 1)
 	tb.ExporterIncidentRecordsSkipped.Add(context.Background(), 1)
+	tb.ExporterIncidentStaleDropped.Add(context.Background(), 1)
 	AssertEqualExporterIncidentAlertmanagerResendFailures(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -37,6 +38,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualExporterIncidentRecordsSkipped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualExporterIncidentStaleDropped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 
