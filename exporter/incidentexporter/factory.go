@@ -72,6 +72,10 @@ func createLogs(ctx context.Context, set exporter.Settings, c component.Config) 
 	if err != nil {
 		return nil, err
 	}
+	return newLogsExporter(ctx, set, cfg, exp)
+}
+
+func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config, exp *incidentExporter) (exporter.Logs, error) {
 	return exporterhelper.NewLogs(ctx, set, cfg, exp.pushLogs,
 		exporterhelper.WithStart(exp.start),
 		exporterhelper.WithShutdown(exp.shutdown),
