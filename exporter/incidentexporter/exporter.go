@@ -106,6 +106,9 @@ func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 					continue
 				}
 				if consumererror.IsPermanent(err) {
+					if inner := errors.Unwrap(err); inner != nil {
+						err = inner // re-wrapped as permanent below, once
+					}
 					permanent = append(permanent, fmt.Errorf("incident %s (%s): %w", inc.ID, inc.State, err))
 					continue
 				}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -177,6 +178,11 @@ type testExporter struct {
 // the push error.
 func newTestExporter(t *testing.T, cfg *Config, queued bool, host component.Host) *testExporter {
 	t.Helper()
+	return newTestExporterWithLogger(t, cfg, queued, host, nil)
+}
+
+func newTestExporterWithLogger(t *testing.T, cfg *Config, queued bool, host component.Host, logger *zap.Logger) *testExporter {
+	t.Helper()
 	cfg.RetryConfig.InitialInterval = 10 * time.Millisecond
 	cfg.RetryConfig.MaxInterval = 20 * time.Millisecond
 	cfg.RetryConfig.RandomizationFactor = 0
@@ -187,6 +193,9 @@ func newTestExporter(t *testing.T, cfg *Config, queued bool, host component.Host
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	set := metadatatest.NewSettings(tel)
+	if logger != nil {
+		set.Logger = logger
+	}
 	exp, err := newExporter(cfg, set)
 	require.NoError(t, err)
 	exp.now = func() time.Time { return fixedNow }
