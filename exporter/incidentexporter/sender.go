@@ -32,11 +32,13 @@ type poster struct {
 }
 
 func (p *poster) post(ctx context.Context, target string, body any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep "5xx > 5%" readable for people reading raw payloads
+	if err := enc.Encode(body); err != nil {
 		return consumererror.NewPermanent(fmt.Errorf("%s: encode request: %w", p.name, err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, &buf)
 	if err != nil {
 		return consumererror.NewPermanent(p.redact(fmt.Errorf("%s: build request for %s: %w", p.name, redactURL(target), stripURLError(err))))
 	}
