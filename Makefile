@@ -1,0 +1,83 @@
+# Quell: the front door. `make run` starts the distribution on the default
+# config; `make test` is what CI runs.
+
+GO        ?= go
+BIN       := $(CURDIR)/bin
+COLLECTOR := $(BIN)/otelcol-quell
+BUILDER   := $(BIN)/builder
+MDATAGEN  := $(BIN)/mdatagen
+CONFIGS   := $(wildcard config/*.yaml)
+# Packages with unit tests: everything but the end-to-end suite.
+UNIT_PKGS  = $(shell $(GO) list ./... | grep -v /internal/e2e)
+# How many times `make bench` runs each benchmark (benchstat wants >= 6 for
+# confidence intervals; 1 is a quick look).
+BENCH_COUNT ?= 6
+BENCH       ?= .
+
+export PATH := $(BIN):$(PATH)
+
+.PHONY: all build run test unit-test e2e-test validate-configs check-versions \
+        check-generated generate tools bench lint fmt clean
+
+all: build
+
+## tools: build the pinned ocb (builder) and mdatagen into ./bin
+tools: $(BUILDER) $(MDATAGEN)
+
+$(BUILDER) $(MDATAGEN): internal/tools/go.mod internal/tools/go.sum
+	cd internal/tools && GOBIN=$(BIN) $(GO) install \
+		go.opentelemetry.io/collector/cmd/builder \
+		go.opentelemetry.io/collector/cmd/mdatagen
+	@touch $(BUILDER) $(MDATAGEN)
+
+## generate: regenerate components/ with ocb and every component's mdatagen output
+generate: tools
+	@$(BUILDER) --config builder-config.yaml --skip-get-modules --skip-compilation >$(BIN)/ocb.log 2>&1 || { cat $(BIN)/ocb.log; exit 1; }
+	gofmt -w components  # ocb's output is not gofmt-clean
+	$(GO) generate ./...
+
+## build: build bin/otelcol-quell from components/
+build:
+	$(GO) build -o $(COLLECTOR) ./components
+
+## run: build if needed, then start the collector on config/default.yaml
+run: build
+	$(COLLECTOR) --config config/default.yaml
+
+## test: versions, generated code, unit tests (-race), config validation, end-to-end tests
+test: check-versions check-generated build unit-test validate-configs e2e-test
+
+check-versions:
+	@./scripts/check-versions.sh
+
+check-generated: tools
+	@./scripts/check-generated.sh
+
+unit-test:
+	$(GO) test -race -timeout 20m $(UNIT_PKGS)
+
+validate-configs: build
+	@for f in $(CONFIGS); do \
+		QUELL_DATA_DIR=$$(mktemp -d) $(COLLECTOR) validate --config $$f || { echo "invalid: $$f"; exit 1; }; \
+		echo "valid: $$f"; \
+	done
+
+## e2e-test: start the built binary on loopback ports and test it end to end
+e2e-test: build
+	QUELL_BINARY=$(COLLECTOR) $(GO) test -p 1 -count=1 -timeout 40m ./internal/e2e/...
+
+## bench: side-by-side benchmarks against the upstream components
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -timeout 60m ./benchmarks/... | tee bench.out
+	@echo "compare with: go run golang.org/x/perf/cmd/benchstat@latest bench.out"
+
+## lint: go vet and gofmt (the linters that install here from the Go toolchain)
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf $(BIN) bench.out
