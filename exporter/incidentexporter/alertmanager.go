@@ -2,6 +2,9 @@ package incidentexporter
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -9,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
 
 	"github.com/quell-otel/quell/exporter/incidentexporter/internal/metadata"
@@ -26,6 +31,10 @@ const (
 	defaultMaxOpenIncidents = 10000
 	// alertsPath is Alertmanager's API v2 alerts endpoint.
 	alertsPath = "/api/v2/alerts"
+	// openStorageName and openKey name where the open set is kept when the
+	// sending queue has a storage extension.
+	openStorageName = "alertmanager_open"
+	openKey         = "open"
 )
 
 // alertmanager posts one alert per incident to Alertmanager's API v2: the
@@ -43,8 +52,9 @@ type alertmanager struct {
 
 	// mu serialises every post and the open set, so a periodic re-send can
 	// never land after (and so undo) the resolve of the same incident.
-	mu   sync.Mutex
-	open map[string]amAlert // last alert sent per open incident ID
+	mu    sync.Mutex
+	open  map[string]amAlert // last alert sent per open incident ID
+	store storage.Client     // keeps open across restarts; nil: memory only
 
 	stop chan struct{}
 	done chan struct{}
@@ -103,6 +113,60 @@ func (d *alertmanager) send(ctx context.Context, inc incident) error {
 			d.telemetry.ExporterIncidentAlertmanagerUntracked.Add(ctx, 1)
 		}
 	}
+	d.saveLocked(ctx)
+	return nil
+}
+
+// saveLocked writes the open set to storage. A failure only costs re-sends
+// after a restart, so it is logged, not returned (the alert was delivered).
+func (d *alertmanager) saveLocked(ctx context.Context) {
+	if d.store == nil {
+		return
+	}
+	b, err := json.Marshal(d.open)
+	if err == nil {
+		err = d.store.Set(ctx, openKey, b)
+	}
+	if err != nil {
+		d.logger.Warn("saving open incidents for Alertmanager re-sends failed", zap.Error(err))
+	}
+}
+
+// openStorage loads the open set kept by a previous run from the sending
+// queue's storage extension, and keeps it there from now on.
+func (d *alertmanager) openStorage(ctx context.Context, host component.Host, storageID component.ID, self component.ID) error {
+	ext, ok := host.GetExtensions()[storageID]
+	if !ok {
+		return fmt.Errorf("sending_queue.storage: extension %q not found", storageID)
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return fmt.Errorf("sending_queue.storage: %q is not a storage extension", storageID)
+	}
+	client, err := se.GetClient(ctx, component.KindExporter, self, openStorageName)
+	if err != nil {
+		return fmt.Errorf("sending_queue.storage: %w", err)
+	}
+	b, err := client.Get(ctx, openKey)
+	if err != nil {
+		return errors.Join(fmt.Errorf("loading open incidents: %w", err), client.Close(ctx))
+	}
+	open := map[string]amAlert{}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &open); err != nil {
+			d.logger.Warn("stored open incidents unreadable; starting with none", zap.Error(err))
+			open = map[string]amAlert{}
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for id, a := range open {
+		if len(d.open) >= d.max {
+			break
+		}
+		d.open[id] = a
+	}
+	d.store = client
 	return nil
 }
 
@@ -151,13 +215,20 @@ func (d *alertmanager) start(logger *zap.Logger, tb *metadata.TelemetryBuilder) 
 	go d.loop()
 }
 
-func (d *alertmanager) shutdown() {
-	if d.stop == nil {
-		return
+func (d *alertmanager) shutdown(ctx context.Context) error {
+	if d.stop != nil {
+		close(d.stop)
+		<-d.done
+		d.stop = nil
 	}
-	close(d.stop)
-	<-d.done
-	d.stop = nil
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.store == nil {
+		return nil
+	}
+	err := d.store.Close(ctx)
+	d.store = nil
+	return err
 }
 
 func (d *alertmanager) loop() {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
@@ -233,4 +235,52 @@ func TestRealAlertmanager(t *testing.T) {
 	assert.JSONEq(t, shiftTimes(expectedAMOpen()), got[0])
 	assert.JSONEq(t, shiftTimes(expectedAMUpdated()), got[1])
 	assert.JSONEq(t, shiftTimes(expectedAMResolved()), got[2])
+}
+
+// TestAlertmanagerOpenSetSurvivesRestart: with the sending queue on
+// file_storage, the incidents being re-sent are kept there too, so after a
+// restart Alertmanager keeps getting them and does not resolve them after
+// its resolve_timeout.
+func TestAlertmanagerOpenSetSurvivesRestart(t *testing.T) {
+	am := newFakeDest(t, func(int, recorded) reply { return reply{status: http.StatusOK} })
+	dir := t.TempDir()
+	storageID := component.MustNewID("file_storage")
+	cfgFor := func() *Config {
+		cfg := amConfig(am.srv.URL)
+		cfg.QueueConfig.Get().StorageID = &storageID
+		return cfg
+	}
+	host, ext := startFileStorage(t, dir)
+	first := newTestExporter(t, cfgFor(), true, host)
+	open, _, _ := paymentIncident()
+	other := open
+	other.ID = "inc-closed"
+	closed := other
+	closed.State, closed.Last = "resolved", t0.Add(time.Minute)
+	require.NoError(t, first.ConsumeLogs(context.Background(), logsOf(open, other, closed)))
+	waitUntil(t, "three posts", func() bool { return len(am.Bodies()) == 3 })
+	require.NoError(t, first.Shutdown(context.Background()))
+	require.NoError(t, ext.Shutdown(context.Background()))
+
+	host, ext = startFileStorage(t, dir)
+	second := newTestExporter(t, cfgFor(), true, host)
+	n, err := second.inner.dest.(*alertmanager).resend(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the incident still open")
+	require.NoError(t, second.Shutdown(context.Background()))
+	require.NoError(t, ext.Shutdown(context.Background()))
+	assert.JSONEq(t, expectedAMOpen(), am.Bodies()[3])
+}
+
+func TestAlertmanagerStorageMissing(t *testing.T) {
+	cfg := amConfig("http://127.0.0.1:1")
+	storageID := component.MustNewID("file_storage")
+	cfg.QueueConfig.Get().StorageID = &storageID
+	tel := componenttest.NewTelemetry()
+	set := metadatatest.NewSettings(tel)
+	exp, err := newExporter(cfg, set)
+	require.NoError(t, err)
+	err = exp.start(context.Background(), componenttest.NewNopHost())
+	require.ErrorContains(t, err, `sending_queue.storage: extension "file_storage" not found`)
+	require.NoError(t, exp.shutdown(context.Background()))
 }

@@ -64,17 +64,24 @@ func (e *incidentExporter) start(ctx context.Context, host component.Host) error
 	}
 	e.poster.client = client
 	if am, ok := e.dest.(*alertmanager); ok {
+		am.logger = e.settings.Logger
+		if e.cfg.QueueConfig.HasValue() && e.cfg.QueueConfig.Get().StorageID != nil {
+			if err := am.openStorage(ctx, host, *e.cfg.QueueConfig.Get().StorageID, e.settings.ID); err != nil {
+				return fmt.Errorf("incident exporter: %w", err)
+			}
+		}
 		am.start(e.settings.Logger, e.telemetry)
 	}
 	return nil
 }
 
-func (e *incidentExporter) shutdown(context.Context) error {
+func (e *incidentExporter) shutdown(ctx context.Context) error {
+	var err error
 	if am, ok := e.dest.(*alertmanager); ok {
-		am.shutdown()
+		err = am.shutdown(ctx)
 	}
 	e.telemetry.Shutdown()
-	return nil
+	return err
 }
 
 // pushLogs delivers every incident record in order, one request each. A
