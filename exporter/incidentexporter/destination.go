@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 // destination delivers one incident state change.
@@ -61,7 +63,7 @@ func details(inc incident) map[string]any {
 	// Everything else the record carries (member alerts, correlation
 	// reasons) rides along under its own name.
 	for k, v := range inc.Attributes {
-		if strings.HasPrefix(k, "alert.label.") || strings.HasPrefix(k, "alert.annotation.") {
+		if strings.HasPrefix(k, alertconv.AttrLabelPrefix) || strings.HasPrefix(k, alertconv.AttrAnnotationPrefix) {
 			continue
 		}
 		if _, known := knownAttributes[k]; known {
@@ -74,9 +76,10 @@ func details(inc incident) map[string]any {
 
 // knownAttributes are reported by details under their own keys already.
 var knownAttributes = map[string]struct{}{
-	"incident.id": {}, "incident.state": {}, "incident.root_service": {}, "incident.root_alert": {},
-	"incident.services": {}, "incident.alert_count": {}, "incident.suppressed_count": {},
-	"incident.first_seen": {}, "incident.last_seen": {}, "alert.severity": {},
+	alertconv.AttrIncidentID: {}, alertconv.AttrIncidentState: {}, alertconv.AttrIncidentRootService: {},
+	alertconv.AttrIncidentRootAlert: {}, alertconv.AttrIncidentServices: {}, alertconv.AttrIncidentAlertCount: {},
+	alertconv.AttrIncidentSuppressed: {}, alertconv.AttrIncidentFirstSeen: {}, alertconv.AttrIncidentLastSeen: {},
+	alertconv.AttrSeverity: {},
 }
 
 func nonNil(s []string) []string {
