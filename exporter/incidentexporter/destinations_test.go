@@ -210,6 +210,11 @@ func TestAlertRecordsAndSkipped(t *testing.T) {
 	a.Attributes().PutStr("alert.starts_at", "2026-11-22T01:00:00Z")
 	a.Attributes().PutStr("alert.ends_at", "2026-11-22T01:04:00Z")
 	recs.AppendEmpty().Body().SetStr("an ordinary log line")
+	// A raw alert alert_correlator passed on, marked with its incident.
+	member := recs.AppendEmpty()
+	member.Attributes().PutStr("alert.fingerprint", "0123456789abcdef")
+	member.Attributes().PutStr("alert.state", "firing")
+	member.Attributes().PutStr("incident.id", "inc-7f3a")
 	require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
 
 	got := wh.Accepted()
@@ -219,6 +224,6 @@ func TestAlertRecordsAndSkipped(t *testing.T) {
 	assert.Contains(t, got[0].Body, `"root_service":"checkout"`)
 	assert.Contains(t, got[0].Body, `"first_seen":"2026-11-22T01:00:00Z"`)
 	assert.Contains(t, got[0].Body, `"last_seen":"2026-11-22T01:04:00Z"`)
-	metadatatest.AssertEqualExporterIncidentRecordsSkipped(t, exp.tel, []metricdata.DataPoint[int64]{{Value: 1}},
+	metadatatest.AssertEqualExporterIncidentRecordsSkipped(t, exp.tel, []metricdata.DataPoint[int64]{{Value: 2}},
 		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }

@@ -43,10 +43,11 @@ type incident struct {
 	Environment string
 }
 
-// parseIncident reads an incident record. A plain alert record (alert.*
-// without incident.*) becomes an incident of one alert keyed by its
-// fingerprint, so alert_webhook can feed the exporter directly. Records with
-// neither are not incidents (ok false).
+// parseIncident reads an incident record (incident.id and incident.state).
+// A plain alert record (alert.* without incident.*) becomes an incident of
+// one alert keyed by its fingerprint, so alert_webhook can feed the exporter
+// directly. Anything else, including raw alerts marked only with their
+// incident.id, is not an incident state change (ok false).
 func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 	attrs := lr.Attributes()
 	str := func(k string) string {
@@ -87,7 +88,10 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 		inc.ID = id
 		inc.State = str(alertconv.AttrIncidentState)
 		if inc.State == "" {
-			inc.State = alertconv.IncidentOpen
+			// A member alert that alert_correlator passed on marked with
+			// its incident, not a state change of the incident: paging on
+			// it would re-trigger the incident for every member.
+			return incident{}, false
 		}
 		inc.RootService = str(alertconv.AttrIncidentRootService)
 		if inc.RootService == "" {

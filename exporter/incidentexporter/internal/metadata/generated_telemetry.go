@@ -89,7 +89,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ExporterIncidentRecordsSkipped, err = builder.meter.Int64Counter(
 		"otelcol_exporter_incident_records_skipped",
-		metric.WithDescription("Log records skipped because they carry neither incident.id nor alert.fingerprint. [Development]"),
+		metric.WithDescription("Log records skipped because they are not incident state changes (no incident.id with incident.state, no alert.fingerprint), such as raw alerts marked only with their incident.id. [Development]"),
 		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)

@@ -88,7 +88,7 @@ func AssertEqualExporterIncidentNotifications(t *testing.T, tt *componenttest.Te
 func AssertEqualExporterIncidentRecordsSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_exporter_incident_records_skipped",
-		Description: "Log records skipped because they carry neither incident.id nor alert.fingerprint. [Development]",
+		Description: "Log records skipped because they are not incident state changes (no incident.id with incident.state, no alert.fingerprint), such as raw alerts marked only with their incident.id. [Development]",
 		Unit:        "{record}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
