@@ -22,6 +22,12 @@ const (
 	destWebhook      = "webhook"
 )
 
+// plain_alerts values.
+const (
+	plainAlertsSend = "send"
+	plainAlertsSkip = "skip"
+)
+
 // Config is the incident exporter's configuration. One instance has one
 // destination; list several instances (incident/pagerduty, incident/slack)
 // to fan out, each with its own queue and retries.
@@ -57,6 +63,11 @@ type Config struct {
 	Slack SlackConfig `mapstructure:"slack"`
 	// Webhook configures destination webhook.
 	Webhook WebhookConfig `mapstructure:"webhook"`
+
+	// PlainAlerts is what to do with alert records that are not incident
+	// records (alert.fingerprint, no incident.id): send them as incidents
+	// of one alert, or skip (and count) them. Empty means send.
+	PlainAlerts string `mapstructure:"plain_alerts"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -169,6 +180,11 @@ func (cfg *Config) Validate() error {
 		errs = errors.Join(errs, errors.New("destination: required (pagerduty, alertmanager, slack or webhook)"))
 	default:
 		errs = errors.Join(errs, fmt.Errorf("destination: unknown %q (want pagerduty, alertmanager, slack or webhook)", cfg.Destination))
+	}
+	switch cfg.PlainAlerts {
+	case "", plainAlertsSend, plainAlertsSkip:
+	default:
+		errs = errors.Join(errs, fmt.Errorf("plain_alerts: %q is not send or skip", cfg.PlainAlerts))
 	}
 	if cfg.ClientConfig.Timeout < 0 {
 		errs = errors.Join(errs, errors.New("timeout: must not be negative"))

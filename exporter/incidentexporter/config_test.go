@@ -45,6 +45,7 @@ func TestLoadConfig(t *testing.T) {
 	wh.ClientConfig.Endpoint = "https://hooks.example.internal/incidents"
 	wh.ClientConfig.Headers = configopaque.MapList{{Name: "Authorization", Value: "Bearer s3cr3t-token"}}
 	wh.Webhook = WebhookConfig{SummaryTemplate: "{{.ID}}"}
+	wh.PlainAlerts = "skip"
 
 	for _, tt := range []struct {
 		name string
@@ -130,6 +131,9 @@ func TestConfigValidate(t *testing.T) {
 		{name: "webhook bad template", modify: func(c *Config) {
 			c.Destination, c.ClientConfig.Endpoint, c.Webhook.SummaryTemplate = "webhook", "http://x", "{{if}}"
 		}, errs: []string{"webhook.summary_template: template: webhook.summary_template:1: missing value for if"}},
+		{name: "bad plain_alerts", modify: func(c *Config) {
+			c.Destination, c.ClientConfig.Endpoint, c.PlainAlerts = "webhook", "http://x", "page"
+		}, errs: []string{`plain_alerts: "page" is not send or skip`}},
 		{name: "negative timeout", modify: func(c *Config) {
 			c.Destination, c.ClientConfig.Endpoint, c.ClientConfig.Timeout = "webhook", "http://x", -time.Second
 		}, errs: []string{"timeout: must not be negative"}},

@@ -227,3 +227,24 @@ func TestAlertRecordsAndSkipped(t *testing.T) {
 	metadatatest.AssertEqualExporterIncidentRecordsSkipped(t, exp.tel, []metricdata.DataPoint[int64]{{Value: 2}},
 		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
+
+func TestPlainAlertsSkip(t *testing.T) {
+	wh := newFakeDest(t, nil)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Destination = "webhook"
+	cfg.ClientConfig.Endpoint = wh.srv.URL
+	cfg.PlainAlerts = "skip"
+	exp := newTestExporter(t, cfg, false, nil)
+	defer func() { require.NoError(t, exp.Shutdown(context.Background())) }()
+
+	open, _, _ := paymentIncident()
+	ld := logsOf(open)
+	plain := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().AppendEmpty()
+	plain.Attributes().PutStr("alert.fingerprint", "7d2d332feada5c59")
+	plain.Attributes().PutStr("alert.state", "firing")
+	require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
+	require.Len(t, wh.Accepted(), 1)
+	assert.Contains(t, wh.Accepted()[0].Body, `"incident_id":"inc-7f3a"`)
+	metadatatest.AssertEqualExporterIncidentRecordsSkipped(t, exp.tel, []metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+}

@@ -98,7 +98,7 @@ func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				i := idx
 				idx++
 				inc, ok := parseIncident(rl.Resource(), lr)
-				if !ok {
+				if !ok || (inc.Plain && e.cfg.PlainAlerts == plainAlertsSkip) {
 					skipped++
 					continue
 				}

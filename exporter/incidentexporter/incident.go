@@ -15,6 +15,8 @@ const attrGeneratorURL = "alert.generator_url"
 
 // incident is one state change of an incident, read from a log record.
 type incident struct {
+	// Plain is set for an alert record that is not an incident record.
+	Plain           bool
 	ID              string
 	State           string // open, updated or resolved
 	RootService     string
@@ -115,6 +117,7 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 		inc.FirstSeen = timeAttr(str(alertconv.AttrIncidentFirstSeen))
 		inc.LastSeen = timeAttr(str(alertconv.AttrIncidentLastSeen))
 	} else if fp := str(alertconv.AttrFingerprint); fp != "" {
+		inc.Plain = true
 		inc.ID = fp
 		inc.State = alertconv.IncidentOpen
 		if str(alertconv.AttrState) == alertconv.StateResolved {
