@@ -60,6 +60,9 @@ func details(inc incident) map[string]any {
 	if len(inc.Annotations) > 0 {
 		d["annotations"] = inc.Annotations
 	}
+	if len(inc.Members) > 0 {
+		d["member_alerts"] = inc.Members
+	}
 	// Everything else the record carries (member alerts, correlation
 	// reasons) rides along under its own name.
 	for k, v := range inc.Attributes {

@@ -2,6 +2,7 @@ package incidentexporter
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -247,4 +248,65 @@ func TestPlainAlertsSkip(t *testing.T) {
 	assert.Contains(t, wh.Accepted()[0].Body, `"incident_id":"inc-7f3a"`)
 	metadatatest.AssertEqualExporterIncidentRecordsSkipped(t, exp.tel, []metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+}
+
+// TestMemberAlerts: raw alerts alert_correlator passes on after their
+// incident's record are listed in the notification, and forgotten once the
+// resolve is delivered.
+func TestMemberAlerts(t *testing.T) {
+	pd := newFakeDest(t, nil)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Destination = "pagerduty"
+	cfg.ClientConfig.Endpoint = pd.srv.URL
+	cfg.PagerDuty.RoutingKey = routingKey
+	exp := newTestExporter(t, cfg, false, nil)
+	defer func() { require.NoError(t, exp.Shutdown(context.Background())) }()
+
+	open, _, resolved := paymentIncident()
+	ld := logsOf(open)
+	addMember := func(svc, fp, rule string, suppressed bool) {
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("service.name", svc)
+		lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		lr.Attributes().PutStr("alert.fingerprint", fp)
+		lr.Attributes().PutStr("alert.rule.name", rule)
+		lr.Attributes().PutStr("alert.state", "firing")
+		lr.Attributes().PutStr("alert.severity", "warning")
+		lr.Attributes().PutStr("incident.id", "inc-7f3a")
+		lr.Attributes().PutBool("alert.suppressed", suppressed)
+	}
+	addMember("payment", "00000000000000a1", "PaymentErrors", false)
+	addMember("checkout", "00000000000000b2", "CheckoutLatency", true)
+	require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
+	require.Len(t, pd.Accepted(), 1)
+	var ev struct {
+		Payload struct {
+			CustomDetails struct {
+				Members []member `json:"member_alerts"`
+			} `json:"custom_details"`
+		} `json:"payload"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(pd.Accepted()[0].Body), &ev))
+	assert.Equal(t, []member{
+		{Fingerprint: "00000000000000a1", Rule: "PaymentErrors", Service: "payment", State: "firing", Severity: "warning"},
+		{Fingerprint: "00000000000000b2", Rule: "CheckoutLatency", Service: "checkout", State: "firing", Severity: "warning", Suppressed: true},
+	}, ev.Payload.CustomDetails.Members)
+
+	require.NoError(t, exp.ConsumeLogs(context.Background(), logsOf(resolved)))
+	assert.Empty(t, exp.inner.members.get("inc-7f3a"), "forgotten after the resolve")
+}
+
+func TestMemberBookBounded(t *testing.T) {
+	b := newMemberBook()
+	for i := range maxMembersPerIncident + 10 {
+		b.add("a", member{Fingerprint: itoaN(i)})
+	}
+	assert.Len(t, b.get("a"), maxMembersPerIncident)
+	b.add("a", member{Fingerprint: "0", Suppressed: true})
+	assert.True(t, b.get("a")[0].Suppressed, "updated in place")
+	for i := range maxTrackedIncidents {
+		b.add("inc-"+itoaN(i), member{Fingerprint: "f"})
+	}
+	assert.Empty(t, b.get("a"), "oldest incident forgotten")
+	assert.Len(t, b.by, maxTrackedIncidents)
 }

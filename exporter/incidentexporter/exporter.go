@@ -26,7 +26,8 @@ type incidentExporter struct {
 
 	dest   destination
 	poster *poster
-	order  *orderGuard
+	order   *orderGuard
+	members *memberBook
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*incidentExporter, error) {
@@ -38,7 +39,7 @@ func newExporter(cfg *Config, set exporter.Settings) (*incidentExporter, error) 
 	for _, s := range []string{"open", "updated", "resolved"} {
 		byState[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("incident.state", s)))
 	}
-	e := &incidentExporter{cfg: cfg, settings: set, telemetry: tb, byState: byState, now: time.Now, order: newOrderGuard()}
+	e := &incidentExporter{cfg: cfg, settings: set, telemetry: tb, byState: byState, now: time.Now, order: newOrderGuard(), members: newMemberBook()}
 	var secrets []string
 	for _, s := range []string{string(cfg.PagerDuty.RoutingKey), string(cfg.Slack.WebhookURL)} {
 		if s != "" {
@@ -89,6 +90,17 @@ func (e *incidentExporter) shutdown(ctx context.Context) error {
 // retryable one stops and hands back only the records not yet delivered,
 // so a retry never re-sends what the destination already took.
 func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	// Members first: alert_correlator puts them after their incident's
+	// record in the same batch.
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if id, m, ok := parseMember(rl.Resource(), lr); ok {
+					e.members.add(id, m)
+				}
+			}
+		}
+	}
 	var permanent []error
 	skipped := 0
 	idx := 0
@@ -102,6 +114,7 @@ func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 					skipped++
 					continue
 				}
+				inc.Members = e.members.get(inc.ID)
 				if e.order.stale(inc) {
 					e.telemetry.ExporterIncidentStaleDropped.Add(ctx, 1)
 					continue
@@ -109,6 +122,9 @@ func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				err := e.dest.send(ctx, inc)
 				if err == nil {
 					e.order.markDelivered(inc)
+					if inc.resolved() {
+						e.members.forget(inc.ID)
+					}
 					e.telemetry.ExporterIncidentNotifications.Add(ctx, 1, e.stateOption(inc.State))
 					continue
 				}

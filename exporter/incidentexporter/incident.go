@@ -33,6 +33,9 @@ type incident struct {
 	Labels       map[string]string // alert.label.* (the root alert's labels)
 	Annotations  map[string]string // alert.annotation.*
 	GeneratorURL string
+	// Members are the incident's alerts alert_correlator passed on
+	// (pass_alerts: true), as far as this exporter has seen them.
+	Members []member
 	// Attributes and Resource are every attribute of the record and of its
 	// resource, for destinations that pass them on.
 	Attributes map[string]any

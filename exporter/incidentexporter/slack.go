@@ -52,5 +52,11 @@ func escapeSlack(inc incident) incident {
 		annotations[k] = e(v)
 	}
 	inc.Annotations = annotations
+	members := make([]member, len(inc.Members))
+	for i, m := range inc.Members {
+		m.Rule, m.Service, m.State, m.Severity = e(m.Rule), e(m.Service), e(m.State), e(m.Severity)
+		members[i] = m
+	}
+	inc.Members = members
 	return inc
 }

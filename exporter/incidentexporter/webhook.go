@@ -37,5 +37,8 @@ func (d *webhook) send(ctx context.Context, inc incident) error {
 		"attributes":       inc.Attributes,
 		"resource":         inc.Resource,
 	}
+	if len(inc.Members) > 0 {
+		body["member_alerts"] = inc.Members
+	}
 	return d.poster.post(ctx, d.endpoint, body)
 }
