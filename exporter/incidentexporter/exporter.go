@@ -24,8 +24,8 @@ type incidentExporter struct {
 	byState   map[string]metric.MeasurementOption
 	now       func() time.Time
 
-	dest   destination
-	poster *poster
+	dest    destination
+	poster  *poster
 	order   *orderGuard
 	members *memberBook
 }
