@@ -16,8 +16,10 @@ import (
 	tailsamplingprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	costreportexporter "github.com/quell-otel/quell/exporter/costreportexporter"
+	incidentexporter "github.com/quell-otel/quell/exporter/incidentexporter"
 	logbudgetprocessor "github.com/quell-otel/quell/processor/logbudgetprocessor"
 	tailsamplerprocessor "github.com/quell-otel/quell/processor/tailsamplerprocessor"
+	alertwebhookreceiver "github.com/quell-otel/quell/receiver/alertwebhookreceiver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
 	forwardconnector "go.opentelemetry.io/collector/connector/forwardconnector"
@@ -78,12 +80,14 @@ func components() (otelcol.Factories, error) {
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
 		otlpreceiver.NewFactory(),
+		alertwebhookreceiver.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
 	}
 	factories.ReceiverModules = makeModulesMap(factories.Receivers, map[component.Type]string{
-		otlpreceiver.NewFactory().Type(): "go.opentelemetry.io/collector/receiver/otlpreceiver v0.159.0",
+		otlpreceiver.NewFactory().Type():         "go.opentelemetry.io/collector/receiver/otlpreceiver v0.159.0",
+		alertwebhookreceiver.NewFactory().Type(): "github.com/quell-otel/quell v0.0.0",
 	})
 
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
@@ -93,6 +97,7 @@ func components() (otelcol.Factories, error) {
 		fileexporter.NewFactory(),
 		loadbalancingexporter.NewFactory(),
 		costreportexporter.NewFactory(),
+		incidentexporter.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -104,6 +109,7 @@ func components() (otelcol.Factories, error) {
 		fileexporter.NewFactory().Type():          "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter v0.159.0",
 		loadbalancingexporter.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.159.0",
 		costreportexporter.NewFactory().Type():    "github.com/quell-otel/quell v0.0.0",
+		incidentexporter.NewFactory().Type():      "github.com/quell-otel/quell v0.0.0",
 	})
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
