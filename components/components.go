@@ -17,6 +17,7 @@ import (
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	costreportexporter "github.com/quell-otel/quell/exporter/costreportexporter"
 	incidentexporter "github.com/quell-otel/quell/exporter/incidentexporter"
+	alertcorrelatorprocessor "github.com/quell-otel/quell/processor/alertcorrelatorprocessor"
 	logbudgetprocessor "github.com/quell-otel/quell/processor/logbudgetprocessor"
 	tailsamplerprocessor "github.com/quell-otel/quell/processor/tailsamplerprocessor"
 	alertwebhookreceiver "github.com/quell-otel/quell/receiver/alertwebhookreceiver"
@@ -121,6 +122,7 @@ func components() (otelcol.Factories, error) {
 		transformprocessor.NewFactory(),
 		tailsamplerprocessor.NewFactory(),
 		logbudgetprocessor.NewFactory(),
+		alertcorrelatorprocessor.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -134,6 +136,7 @@ func components() (otelcol.Factories, error) {
 		transformprocessor.NewFactory().Type():            "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.159.0",
 		tailsamplerprocessor.NewFactory().Type():          "github.com/quell-otel/quell v0.0.0",
 		logbudgetprocessor.NewFactory().Type():            "github.com/quell-otel/quell v0.0.0",
+		alertcorrelatorprocessor.NewFactory().Type():      "github.com/quell-otel/quell v0.0.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
