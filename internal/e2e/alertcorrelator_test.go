@@ -19,7 +19,7 @@ import (
 
 // alertRecords builds alert log records in the Quell alert convention, as
 // the alert_webhook receiver emits them.
-func alertRecords(state string, alerts ...[2]string) plog.Logs {
+func otlpAlerts(state string, alerts ...[2]string) plog.Logs {
 	ld := plog.NewLogs()
 	for _, a := range alerts {
 		service, rule := a[0], a[1]
@@ -139,9 +139,9 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond)
 	assert.Contains(t, col.Output(), "service graph changed")
 
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateFiring, [2]string{caller, "HighErrorRate"}))
+	SendLogs(t, col.Addr("OTLP_GRPC"), otlpAlerts(alertconv.StateFiring, [2]string{caller, "HighErrorRate"}))
 	got := waitIncidents(t, sink, 1)
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateFiring, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
+	SendLogs(t, col.Addr("OTLP_GRPC"), otlpAlerts(alertconv.StateFiring, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
 	got = waitIncidents(t, sink, 2)
 	require.Len(t, got, 2)
 	assert.Equal(t, incidentSeen{got[0].id, alertconv.IncidentOpen, caller, []string{caller}, 1}, got[0])
@@ -159,8 +159,8 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 	// Restart on the same storage: a repeat does not page again, and the
 	// resolution closes the same incident.
 	col = Start(t, opts)
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateFiring, [2]string{callee, "ServiceDown"}))
-	SendLogs(t, col.Addr("OTLP_GRPC"), alertRecords(alertconv.StateResolved, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
+	SendLogs(t, col.Addr("OTLP_GRPC"), otlpAlerts(alertconv.StateFiring, [2]string{callee, "ServiceDown"}))
+	SendLogs(t, col.Addr("OTLP_GRPC"), otlpAlerts(alertconv.StateResolved, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
 	got = waitIncidents(t, sink, 4)
 	assert.Equal(t, alertconv.IncidentResolved, got[3].state)
 	assert.Equal(t, got[0].id, got[3].id)
