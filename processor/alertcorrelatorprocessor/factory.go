@@ -77,5 +77,5 @@ func (f *factory) createLogs(ctx context.Context, set processor.Settings, cfg co
 	return processorhelper.NewLogs(ctx, set, cfg, next, c.processLogs,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
 		processorhelper.WithStart(c.Start),
-		processorhelper.WithShutdown(c.Shutdown))
+		processorhelper.WithShutdown(c.shutdownLogs))
 }

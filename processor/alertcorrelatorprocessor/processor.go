@@ -258,8 +258,35 @@ func (c *core) saveState(ctx context.Context) {
 	}
 }
 
-// Shutdown stops the shared instance on the last pipeline's Shutdown: it
-// emits the current state of open incidents and saves the state.
+// shutdownLogs runs when the logs pipeline's processor shuts down: while
+// its next consumer still runs (the collector stops a pipeline's exporters
+// after its processors, but the traces pipeline's processor may be stopped
+// after the logs exporters), it emits the current state of every open
+// incident and saves the state; then it releases its reference.
+func (c *core) shutdownLogs(ctx context.Context) error {
+	var errs []error
+	c.lifeMu.Lock()
+	started := c.started
+	c.lifeMu.Unlock()
+	if started {
+		c.mu.Lock()
+		events := c.engine.Open(c.now())
+		c.dirty = true
+		next := c.nextLogs
+		c.nextLogs = nil // no tick may send to it any more
+		c.mu.Unlock()
+		if len(events) > 0 && next != nil {
+			c.countEvents(ctx, events)
+			errs = append(errs, next.ConsumeLogs(ctx, c.incidentLogs(events, c.now())))
+		}
+		c.saveState(ctx)
+	}
+	errs = append(errs, c.Shutdown(ctx))
+	return errors.Join(errs...)
+}
+
+// Shutdown stops the shared instance on the last pipeline's Shutdown and
+// saves the state.
 func (c *core) Shutdown(ctx context.Context) error {
 	c.lifeMu.Lock()
 	defer c.lifeMu.Unlock()
@@ -278,15 +305,6 @@ func (c *core) Shutdown(ctx context.Context) error {
 	}
 	c.wg.Wait()
 	if c.started {
-		c.mu.Lock()
-		events := c.engine.Open(c.now())
-		c.dirty = true
-		next := c.nextLogs
-		c.mu.Unlock()
-		if len(events) > 0 && next != nil {
-			c.countEvents(ctx, events)
-			errs = append(errs, next.ConsumeLogs(ctx, c.incidentLogs(events, c.now())))
-		}
 		c.saveState(ctx)
 		if c.client != nil {
 			errs = append(errs, c.client.Close(ctx))

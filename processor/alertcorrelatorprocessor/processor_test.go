@@ -497,3 +497,29 @@ type notStorage struct {
 	component.StartFunc
 	component.ShutdownFunc
 }
+
+// The collector may stop the traces pipeline's processor after the logs
+// pipeline's exporter: the open incidents' state goes out when the logs side
+// stops, and the traces side keeps passing spans on until it stops.
+func TestLogsSideStopsFirst(t *testing.T) {
+	cfg := testCfg()
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	h := newHarness(t, cfg)
+	h.start(t, componenttest.NewNopHost())
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	require.NoError(t, h.logs.Shutdown(context.Background()))
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 2)
+	assert.Equal(t, alertconv.IncidentUpdated, recs[1].attrs[alertconv.AttrIncidentState])
+	assert.Len(t, h.f.cores, 1, "the traces side still holds the instance")
+
+	td := ptrace.NewTraces()
+	spanPair(td, 1, 10, "frontend", "checkout")
+	require.NoError(t, h.traces.ConsumeTraces(context.Background(), td))
+	assert.Equal(t, 2, h.tsink.SpanCount())
+	h.clock.Set(t0.Add(time.Hour))
+	h.core.tick(context.Background()) // nothing left to send to
+	assert.Len(t, incidents(t, h.lsink), 2)
+	require.NoError(t, h.traces.Shutdown(context.Background()))
+	assert.Empty(t, h.f.cores)
+}
