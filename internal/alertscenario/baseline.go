@@ -25,7 +25,7 @@ type Outcome struct {
 // alert after every alert of the group resolved), unless all its alerts
 // resolve within group_wait. The first alert of a group is its "root".
 // Notifications for changes within an active group are not counted as pages
-// (the PagerDuty dedup_key folds them), which favours Alertmanager.
+// (the PagerDuty dedup_key folds them), which favors Alertmanager.
 func RunAlertmanager(s *Scenario, groupBy []string, groupWait time.Duration) Outcome {
 	out := Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{}}
 	type group struct {

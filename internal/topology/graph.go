@@ -1,7 +1,7 @@
 // Package topology holds Quell's service graph: directed edges from caller to
 // callee, given in a static YAML file and learned from spans (client/server
 // and producer/consumer pairs, peer.service / db.system virtual nodes), with
-// learned edges ageing out after a TTL. It answers "is b a dependency of a
+// learned edges aging out after a TTL. It answers "is b a dependency of a
 // within k hops" quickly and can be rendered as JSON.
 package topology
 

@@ -55,7 +55,7 @@ type LearnStats struct {
 // Both halves must reach the same learner (put it where every span passes).
 // A client span with db.system makes an immediate edge to a virtual node;
 // one with peer.service that never meets its server half does when it
-// expires. Not safe for concurrent use: callers serialise.
+// expires. Not safe for concurrent use: callers serialize.
 type Learner struct {
 	cfg     LearnerConfig
 	graph   *Graph

@@ -389,11 +389,6 @@ var outcomeNames = map[correlate.Outcome]string{
 	correlate.Ignored:    "ignored",
 }
 
-type recordResult struct {
-	res   correlate.Result
-	alert bool
-}
-
 // processLogs correlates alert records and returns the incident records
 // (plus passed-on alerts when configured, and any non-alert records).
 func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {

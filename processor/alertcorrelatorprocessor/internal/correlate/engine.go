@@ -668,7 +668,7 @@ func (e *Engine) Advance(now time.Time) []Event {
 	return events
 }
 
-// snapshotKey summarises what an update reports, so unchanged incidents do
+// snapshotKey summarizes what an update reports, so unchanged incidents do
 // not emit.
 func (inc *incident) snapshotKey(*Engine) string {
 	return inc.root + "|" + strconv.Itoa(len(inc.members)) + "|" + strconv.Itoa(inc.firing)

@@ -3,9 +3,9 @@ package correlate
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/quell-otel/quell/internal/alertconv"
-	"time"
 )
 
 // State is the engine's durable state (alerts and open incidents), so a
