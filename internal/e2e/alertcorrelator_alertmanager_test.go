@@ -54,19 +54,33 @@ func TestAlertCorrelatorWithAlertmanagerWebhooks(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond, "the two symptoms are attached, not paged")
 
 	// Resolve everything: Alertmanager sends the resolutions (send_resolved).
-	ended := time.Now().Add(-time.Second).UTC()
-	var resolved []alertmanagertest.Alert
-	for _, a := range append(symptoms, root) {
-		a.EndsAt = ended
-		resolved = append(resolved, a)
+	// As Prometheus does when a rule stops firing: the alerts again with
+	// their start and an end, here just ahead so that Alertmanager resolves
+	// them on its own clock.
+	ends := time.Now().Add(2 * time.Second).UTC()
+	held := am.Alerts(t)
+	require.Len(t, held, 3)
+	for _, a := range held {
+		am.PostAlerts(t, alertmanagertest.Alert{Labels: a.Labels, Annotations: a.Annotations, StartsAt: a.StartsAt, EndsAt: ends})
 	}
-	am.PostAlerts(t, resolved...)
-	require.Eventually(t, func() bool {
-		recs := correlatorIncidents(sink)
-		return len(recs) > 0 && recs[len(recs)-1].state == alertconv.IncidentResolved
-	}, 30*time.Second, 100*time.Millisecond, "resolved incident: %+v\n%s\n%s", correlatorIncidents(sink), correlatorGrep(col.Metrics(t), "alert_correlator_alerts"), am.Output())
-	recs := correlatorIncidents(sink)
-	last := recs[len(recs)-1]
+	// Records may reach the sink out of order (the exporter's queue has
+	// several consumers): look for the resolved one.
+	resolvedRecord := func() (correlatorIncident, bool) {
+		for _, r := range correlatorIncidents(sink) {
+			if r.state == alertconv.IncidentResolved {
+				return r, true
+			}
+		}
+		return correlatorIncident{}, false
+	}
+	resolved := func() bool { _, ok := resolvedRecord(); return ok }
+	deadline := time.Now().Add(30 * time.Second)
+	for !resolved() && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.True(t, resolved(), "resolved incident: %+v\n%s\n%s", correlatorIncidents(sink),
+		correlatorGrep(col.Metrics(t), "alert_correlator_alerts"), am.Output())
+	last, _ := resolvedRecord()
 	assert.Equal(t, open.id, last.id, "incident.id is stable")
 	assert.Equal(t, "payment", last.root)
 	// One page for the whole storm.

@@ -671,7 +671,9 @@ func (e *Engine) Advance(now time.Time) []Event {
 // snapshotKey summarizes what an update reports, so unchanged incidents do
 // not emit.
 func (inc *incident) snapshotKey(*Engine) string {
-	return inc.root + "|" + strconv.Itoa(len(inc.members)) + "|" + strconv.Itoa(inc.firing)
+	// Members resolving one by one change nothing a record shows: only new
+	// members and root changes are updates.
+	return inc.root + "|" + strconv.Itoa(len(inc.members))
 }
 
 func (e *Engine) close(inc *incident) {
