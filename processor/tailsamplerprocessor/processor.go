@@ -6,7 +6,6 @@ package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/ta
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -315,21 +314,11 @@ type group struct {
 	rootKeys   bool
 }
 
-var marshaler ptrace.ProtoMarshaler
-
 func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	sc := p.scratch.Get().(*ingestScratch)
 	defer p.release(sc)
-	nSpans, err := p.scan(ctx, sc, td)
-	if err != nil || nSpans == 0 {
-		return err
-	}
-	buf, err := marshaler.MarshalTraces(td)
-	if err != nil {
-		return consumererror.NewPermanent(err)
-	}
-	if err := sc.w.parse(buf); err != nil || len(sc.w.spans) != nSpans {
-		return consumererror.NewPermanent(fmt.Errorf("tail_sampler: re-reading the encoded batch: %d spans of %d (%w)", len(sc.w.spans), nSpans, err))
+	if nSpans := p.scan(ctx, sc, td); nSpans == 0 {
+		return nil
 	}
 	nShards := uint64(len(p.shards))
 	if cap(sc.byShard) < len(p.shards) {
@@ -381,7 +370,7 @@ func (p *tailSampler) release(sc *ingestScratch) {
 
 // scan walks the batch once: groups spans by trace and evaluates the
 // span-level conditions.
-func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Traces) (int, error) {
+func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Traces) int {
 	preds := p.rules.preds
 	allBits := uint64(1)<<len(preds) - 1
 	if len(preds) == 64 {
@@ -390,15 +379,29 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	keyed := len(p.rules.adaptive) > 0
 	idx := 0
 	lastGI := int32(-1)
+	w := &sc.w
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		sss := rs.ScopeSpans()
+		if sss.Len() == 0 {
+			continue
+		}
+		rsH := w.resourceHandle(rs)
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
 			spans := ss.Spans()
+			if spans.Len() == 0 {
+				continue
+			}
+			ssIdx := int32(len(w.ss))
+			w.arena = appendScopeHeader(w.arena[:0], ss.Scope(), ss.SchemaUrl())
+			w.ss = append(w.ss, wireSS{rs: rsH, ss: w.internArena()})
 			for k := 0; k < spans.Len(); k++ {
 				sp := spans.At(k)
+				start := len(w.buf)
+				w.buf = appendSpan(w.buf, sp)
+				w.spans = append(w.spans, wireSpan{rng: byteRange{int32(start), int32(len(w.buf))}, ss: ssIdx})
 				id := sp.TraceID()
 				// Spans of one trace often sit together: skip the map then.
 				gi, ok := lastGI, lastGI >= 0 && sc.groups[lastGI].id == id
@@ -455,7 +458,7 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 			}
 		}
 	}
-	return idx, nil
+	return idx
 }
 
 // keyValues computes each adaptive rule's key (without status) from a span.

@@ -732,11 +732,11 @@ func TestEmptyBatch(t *testing.T) {
 	assert.Zero(t, h.sink.SpanCount())
 }
 
-func TestWireParserRejectsGarbage(t *testing.T) {
-	var w wireBatch
-	require.Error(t, w.parse([]byte{0x0a, 0x05, 0x12}))
-	require.Error(t, w.parse([]byte{0x0f}))
-	require.NoError(t, w.parse(nil))
+func TestNextFieldRejectsGarbage(t *testing.T) {
+	for _, b := range [][]byte{{0x0a, 0x05, 0x12}, {0x0f}, {0x08}, {0x09, 1}, {0x80}} {
+		_, _, _, _, _, err := nextField(b, 0)
+		require.Error(t, err, "% x", b)
+	}
 }
 
 func componentTestSettings() component.TelemetrySettings {
