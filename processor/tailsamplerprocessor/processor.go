@@ -380,6 +380,14 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	idx := 0
 	lastGI := int32(-1)
 	w := &sc.w
+	// Size the reused buffers once for the batch rather than by doubling.
+	if n := td.SpanCount(); cap(w.spans) < n {
+		w.spans = make([]wireSpan, 0, n)
+		sc.next = make([]int32, 0, n)
+		if cap(w.buf) < n*256 {
+			w.buf = make([]byte, 0, n*256)
+		}
+	}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
