@@ -124,8 +124,6 @@ type tailSampler struct {
 	spanOpts    [][2]metric.AddOption
 	lateOpts    [2]metric.AddOption
 	forgotOpts  [2]metric.AddOption
-	thState     map[sampling.Threshold]string
-	thMu        sync.Mutex
 }
 
 func decisionIdx(keep bool) int {
@@ -151,14 +149,13 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		n = runtime.GOMAXPROCS(0)
 	}
 	p := &tailSampler{
-		cfg:     cfg,
-		logger:  set.Logger,
-		next:    next,
-		rules:   rules,
-		tb:      tb,
-		now:     func() int64 { return time.Now().UnixNano() },
-		stop:    make(chan struct{}),
-		thState: map[sampling.Threshold]string{},
+		cfg:    cfg,
+		logger: set.Logger,
+		next:   next,
+		rules:  rules,
+		tb:     tb,
+		now:    func() int64 { return time.Now().UnixNano() },
+		stop:   make(chan struct{}),
 	}
 	p.scratch.New = func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }
 	for range n {
@@ -769,24 +766,20 @@ type stamper struct {
 func (p *tailSampler) stamper(it *emitItem) stamper {
 	st := stamper{p: p, it: it, rule: p.rules.rules[it.rule].name}
 	if !p.cfg.DryRun {
-		st.fresh = p.thTraceState(it.th)
+		st.fresh = p.thTraceState(it.rule, it.th)
 	} else {
 		st.thTValue = it.th.TValue()
 	}
 	return st
 }
 
-func (p *tailSampler) thTraceState(th sampling.Threshold) string {
-	p.thMu.Lock()
-	defer p.thMu.Unlock()
-	s, ok := p.thState[th]
-	if !ok {
-		s = "ot=th:" + th.TValue()
-		if len(p.thState) < 4096 {
-			p.thState[th] = s
-		}
+// thTraceState is the tracestate given to a kept span that has none. Rules
+// with a fixed threshold compute it once (thState).
+func (p *tailSampler) thTraceState(rule int32, th sampling.Threshold) string {
+	if r := &p.rules.rules[rule]; r.thState != "" && r.thStateFor == th {
+		return r.thState
 	}
-	return s
+	return "ot=th:" + th.TValue()
 }
 
 func (st *stamper) stamp(sp ptrace.Span) {
