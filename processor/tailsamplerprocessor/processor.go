@@ -792,10 +792,10 @@ func (st *stamper) stamp(sp ptrace.Span) {
 	}
 	ts := sp.TraceState()
 	in := ts.AsRaw()
-	switch {
-	case in == "":
+	switch in {
+	case "":
 		ts.FromRaw(st.fresh)
-	case in == st.lastIn:
+	case st.lastIn:
 		ts.FromRaw(st.lastOut)
 	default:
 		out := raiseThreshold(in, st.it.th)

@@ -34,17 +34,16 @@ const t0 = int64(1_700_000_000_000_000_000)
 
 // spanSpec describes one span of a hand-built batch.
 type spanSpec struct {
-	trace    byte // trace number; the trace ID is derived from it
-	id       byte
-	parent   byte // 0 = root
-	service  string
-	name     string
-	err      bool
-	dur      time.Duration
-	attrs    map[string]any
-	ts       string // tracestate
-	scope    string
-	traceHex string // overrides the derived trace ID
+	trace   byte // trace number; the trace ID is derived from it
+	id      byte
+	parent  byte // 0 = root
+	service string
+	name    string
+	err     bool
+	dur     time.Duration
+	attrs   map[string]any
+	ts      string // tracestate
+	scope   string
 }
 
 func traceID(n byte) pcommon.TraceID {
