@@ -9,6 +9,7 @@ import (
 	"unique"
 	"unsafe"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/xpdata/entity"
 )
@@ -44,12 +45,22 @@ type wireSpan struct {
 	ss  int32
 }
 
+// recentResource is a resource of the current batch and its header handle.
+type recentResource struct {
+	res       pcommon.Resource
+	schemaURL string
+	h         unique.Handle[string]
+}
+
+const maxRecentResources = 16
+
 // wireBatch is one batch encoded span by span.
 type wireBatch struct {
-	buf   []byte // the spans' encodings, back to back (reused)
-	arena []byte // scratch for the header being encoded
-	ss    []wireSS
-	spans []wireSpan
+	recent []recentResource // most recent first; cleared between batches
+	buf    []byte           // the spans' encodings, back to back (reused)
+	arena  []byte           // scratch for the header being encoded
+	ss     []wireSS
+	spans  []wireSpan
 }
 
 // internArena returns the handle of the header just encoded in the arena.
@@ -66,9 +77,28 @@ func (w *wireBatch) internArena() unique.Handle[string] {
 // references are not reachable through pcommon, so a resource carrying them
 // is encoded by pdata's marshaller instead.
 func (w *wireBatch) resourceHandle(rs ptrace.ResourceSpans) unique.Handle[string] {
-	if entity.ResourceEntityRefs(rs.Resource()).Len() == 0 {
-		w.arena = appendResourceHeader(w.arena[:0], rs.Resource(), rs.SchemaUrl())
-		return w.internArena()
+	res := rs.Resource()
+	if entity.ResourceEntityRefs(res).Len() == 0 {
+		// A batch often repeats a few resources in many ResourceSpans:
+		// compare with the last ones seen in this batch before encoding.
+		for i := range w.recent {
+			e := &w.recent[i]
+			if e.schemaURL == rs.SchemaUrl() && e.res.DroppedAttributesCount() == res.DroppedAttributesCount() &&
+				e.res.Attributes().Equal(res.Attributes()) {
+				h := e.h
+				copy(w.recent[1:i+1], w.recent[:i]) // move to front
+				w.recent[0] = recentResource{res: res, schemaURL: rs.SchemaUrl(), h: h}
+				return h
+			}
+		}
+		w.arena = appendResourceHeader(w.arena[:0], res, rs.SchemaUrl())
+		h := w.internArena()
+		if len(w.recent) < maxRecentResources {
+			w.recent = append(w.recent, recentResource{})
+		}
+		copy(w.recent[1:], w.recent)
+		w.recent[0] = recentResource{res: res, schemaURL: rs.SchemaUrl(), h: h}
+		return h
 	}
 	td := ptrace.NewTraces()
 	hdr := td.ResourceSpans().AppendEmpty()
@@ -90,6 +120,8 @@ func (w *wireBatch) reset() {
 		w.buf = nil // do not pool the buffer of a huge batch
 	}
 	w.buf = w.buf[:0]
+	clear(w.recent) // holds the caller's pdata: never past the batch
+	w.recent = w.recent[:0]
 	w.arena = w.arena[:0]
 	w.ss = w.ss[:0]
 	w.spans = w.spans[:0]

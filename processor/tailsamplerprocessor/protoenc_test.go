@@ -147,3 +147,31 @@ func TestResourceWithEntityRefsUsesPdataEncoding(t *testing.T) {
 	assert.Equal(t, "service", got.At(0).Type())
 	assert.Equal(t, []string{"service.name"}, got.At(0).IdKeys().AsRaw())
 }
+
+func TestRecentResourcesReuseOnlyEqualHeaders(t *testing.T) {
+	td := ptrace.NewTraces()
+	add := func(svc, schema string, dropped uint32) ptrace.ResourceSpans {
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", svc)
+		rs.Resource().Attributes().PutInt("n", 1)
+		rs.Resource().SetDroppedAttributesCount(dropped)
+		rs.SetSchemaUrl(schema)
+		return rs
+	}
+	all := []ptrace.ResourceSpans{add("a", "", 0), add("b", "", 0), add("a", "", 0), add("a", "s", 0), add("a", "", 1), add("a", "", 0)}
+	var w wireBatch
+	var got []string
+	for _, rs := range all {
+		h := w.resourceHandle(rs)
+		want := appendResourceHeader(nil, rs.Resource(), rs.SchemaUrl())
+		require.Equal(t, string(want), h.Value())
+		got = append(got, h.Value())
+	}
+	assert.Equal(t, got[0], got[2])
+	assert.Equal(t, got[0], got[5])
+	assert.NotEqual(t, got[0], got[1])
+	assert.NotEqual(t, got[0], got[3])
+	assert.NotEqual(t, got[0], got[4])
+	w.reset()
+	assert.Empty(t, w.recent)
+}
