@@ -228,21 +228,30 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 	p.shutOnce.Do(func() {
 		close(p.stop)
 		p.wg.Wait()
+		// Shards are independent: decide and send them in parallel.
 		now := p.now()
-		for _, s := range p.shards {
-			var out []emitItem
-			s.mu.Lock()
-			for _, e := range s.arrivals.entries() {
-				if t := s.pending(e, false); t != nil {
-					out = p.decide(s, t, now, triggerShutdown, out)
+		errs := make([]error, len(p.shards))
+		var wg sync.WaitGroup
+		for i, s := range p.shards {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var out []emitItem
+				s.mu.Lock()
+				for _, e := range s.arrivals.entries() {
+					if t := s.pending(e, false); t != nil {
+						out = p.decide(s, t, now, triggerShutdown, out)
+					}
 				}
-			}
-			s.arrivals = fifo{}
-			s.roots = fifo{}
-			s.mu.Unlock()
-			p.flushShardTelemetry(ctx, s)
-			err = errors.Join(err, p.emit(ctx, out))
+				s.arrivals = fifo{}
+				s.roots = fifo{}
+				s.mu.Unlock()
+				p.flushShardTelemetry(ctx, s)
+				errs[i] = p.emit(ctx, out)
+			}()
 		}
+		wg.Wait()
+		err = errors.Join(errs...)
 		p.tb.Shutdown()
 	})
 	return err
