@@ -15,7 +15,9 @@ import (
 	probabilisticsamplerprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
 	tailsamplingprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+	costreportexporter "github.com/quell-otel/quell/exporter/costreportexporter"
 	incidentexporter "github.com/quell-otel/quell/exporter/incidentexporter"
+	tailsamplerprocessor "github.com/quell-otel/quell/processor/tailsamplerprocessor"
 	alertwebhookreceiver "github.com/quell-otel/quell/receiver/alertwebhookreceiver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
@@ -93,6 +95,7 @@ func components() (otelcol.Factories, error) {
 		otlphttpexporter.NewFactory(),
 		fileexporter.NewFactory(),
 		loadbalancingexporter.NewFactory(),
+		costreportexporter.NewFactory(),
 		incidentexporter.NewFactory(),
 	)
 	if err != nil {
@@ -104,6 +107,7 @@ func components() (otelcol.Factories, error) {
 		otlphttpexporter.NewFactory().Type():      "go.opentelemetry.io/collector/exporter/otlphttpexporter v0.159.0",
 		fileexporter.NewFactory().Type():          "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter v0.159.0",
 		loadbalancingexporter.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.159.0",
+		costreportexporter.NewFactory().Type():    "github.com/quell-otel/quell v0.0.0",
 		incidentexporter.NewFactory().Type():      "github.com/quell-otel/quell v0.0.0",
 	})
 
@@ -114,6 +118,7 @@ func components() (otelcol.Factories, error) {
 		probabilisticsamplerprocessor.NewFactory(),
 		tailsamplingprocessor.NewFactory(),
 		transformprocessor.NewFactory(),
+		tailsamplerprocessor.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -125,6 +130,7 @@ func components() (otelcol.Factories, error) {
 		probabilisticsamplerprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor v0.159.0",
 		tailsamplingprocessor.NewFactory().Type():         "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor v0.159.0",
 		transformprocessor.NewFactory().Type():            "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.159.0",
+		tailsamplerprocessor.NewFactory().Type():          "github.com/quell-otel/quell v0.0.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
