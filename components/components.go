@@ -17,6 +17,8 @@ import (
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	costreportexporter "github.com/quell-otel/quell/exporter/costreportexporter"
 	incidentexporter "github.com/quell-otel/quell/exporter/incidentexporter"
+	alertcorrelatorprocessor "github.com/quell-otel/quell/processor/alertcorrelatorprocessor"
+	logbudgetprocessor "github.com/quell-otel/quell/processor/logbudgetprocessor"
 	tailsamplerprocessor "github.com/quell-otel/quell/processor/tailsamplerprocessor"
 	alertwebhookreceiver "github.com/quell-otel/quell/receiver/alertwebhookreceiver"
 	"go.opentelemetry.io/collector/component"
@@ -119,6 +121,8 @@ func components() (otelcol.Factories, error) {
 		tailsamplingprocessor.NewFactory(),
 		transformprocessor.NewFactory(),
 		tailsamplerprocessor.NewFactory(),
+		logbudgetprocessor.NewFactory(),
+		alertcorrelatorprocessor.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -131,6 +135,8 @@ func components() (otelcol.Factories, error) {
 		tailsamplingprocessor.NewFactory().Type():         "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor v0.159.0",
 		transformprocessor.NewFactory().Type():            "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.159.0",
 		tailsamplerprocessor.NewFactory().Type():          "github.com/quell-otel/quell v0.0.0",
+		logbudgetprocessor.NewFactory().Type():            "github.com/quell-otel/quell v0.0.0",
+		alertcorrelatorprocessor.NewFactory().Type():      "github.com/quell-otel/quell v0.0.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](

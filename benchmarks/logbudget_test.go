@@ -1,0 +1,121 @@
+package benchmarks
+
+import (
+	"context"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/quell-otel/quell/internal/workload"
+	"github.com/quell-otel/quell/processor/logbudgetprocessor"
+)
+
+const (
+	logBatch   = 1000 // records per ConsumeLogs call
+	logBatches = 64   // distinct pre-generated batches, cycled
+)
+
+// logBudgetConfig turns every feature on: dedup, annotate, a records/s,
+// bytes/s and money/day budget per key (that binds: the workload sends far
+// more), sampling, truncation, a priority class in OTTL.
+var logBudgetConfig = map[string]any{
+	"annotate":     true,
+	"price_per_gb": 0.5,
+	"budget": map[string]any{
+		"records_per_second": 2000,
+		"bytes_per_second":   200_000,
+		"money_per_day":      5,
+	},
+	"priority_classes": []any{map[string]any{
+		"name": "audit", "priority": "keep", "conditions": []any{`attributes["audit"] == true`},
+	}},
+	"truncate": map[string]any{
+		"max_body_bytes":            2048,
+		"max_attribute_value_bytes": 256,
+		"max_attributes":            32,
+		"drop_attributes":           []any{"password"},
+	},
+}
+
+// BenchmarkLogBudget runs log_budget (dedup + budget + sampling + annotate +
+// truncation + a priority class) and the contrib processors a user would
+// combine instead, over the same generated logs. Each iteration processes one
+// batch of 1000 records (the copy each processor may mutate is made with the
+// timer stopped); allocs/op and B/op are per batch of 1000.
+func BenchmarkLogBudget(b *testing.B) {
+	gen := workload.NewLogGenerator(workload.LogOptions{Seed: 7})
+	batches := make([]plog.Logs, logBatches)
+	for i := range batches {
+		batches[i] = gen.Batch(logBatch)
+	}
+
+	run := func(b *testing.B, p processor.Logs) {
+		ctx := context.Background()
+		if err := p.Start(ctx, nopHost{}); err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			if err := p.Shutdown(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}()
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			// the copy the processor may mutate is made with the timer stopped
+			b.StopTimer()
+			ld := plog.NewLogs()
+			batches[i%logBatches].CopyTo(ld)
+			i++
+			b.StartTimer()
+			if err := p.ConsumeLogs(ctx, ld); err != nil {
+				b.Fatal(err)
+			}
+		}
+		recs := float64(i * logBatch)
+		b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+	}
+
+	b.Run("impl=log_budget", func(b *testing.B) {
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig))
+	})
+	b.Run("impl=log_budget_dedup_only", func(b *testing.B) {
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}))
+	})
+	b.Run("impl=contrib_probabilistic_sampler", func(b *testing.B) {
+		run(b, newLogs(b, probabilisticsamplerprocessor.NewFactory(), map[string]any{
+			"sampling_percentage": 10,
+			"fail_closed":         false,
+		}))
+	})
+	b.Run("impl=contrib_filter", func(b *testing.B) {
+		run(b, newLogs(b, filterprocessor.NewFactory(), map[string]any{
+			"logs": map[string]any{"log_record": []any{"severity_number < SEVERITY_NUMBER_WARN"}},
+		}))
+	})
+}
+
+func newLogs(b *testing.B, f processor.Factory, raw map[string]any) processor.Logs {
+	b.Helper()
+	cfg := f.CreateDefaultConfig()
+	if err := confmap.NewFromStringMap(raw).Unmarshal(cfg); err != nil {
+		b.Fatal(err)
+	}
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+type nopHost struct{}
+
+func (nopHost) GetExtensions() map[component.ID]component.Component { return nil }

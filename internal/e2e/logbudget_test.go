@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/quell-otel/quell/internal/workload"
+)
+
+// TestLogBudgetPipeline sends the generator's log mix through log_budget in
+// the built binary: every ERROR and above and every audit record arrive,
+// repeats arrive as summaries whose counts (times their weights) add up to
+// what was sent, far fewer bytes leave than arrive, and the accounting
+// metrics count every record.
+func TestLogBudgetPipeline(t *testing.T) {
+	sink := StartSink(t)
+	col := Start(t, Options{Configs: []string{"internal/e2e/testdata/logbudget-pipeline.yaml"}, Sink: sink})
+
+	gen := workload.NewLogGenerator(workload.LogOptions{Seed: 11, Services: 3})
+	var sizer plog.ProtoMarshaler
+	sent, errorsSent, audit, bytesIn := 0, 0, 0, 0
+	for range 5 {
+		ld := gen.Batch(1000)
+		lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+		lrs.At(0).Attributes().PutBool("audit", true)
+		audit++
+		forEachRecord(ld, func(lr plog.LogRecord) {
+			sent++
+			bytesIn += sizer.LogRecordSize(lr)
+			if lr.SeverityNumber() >= plog.SeverityNumberError {
+				errorsSent++
+			}
+		})
+		SendLogs(t, col.Addr("OTLP_GRPC"), ld)
+	}
+	// the accounting metrics count every record in
+	require.Eventually(t, func() bool {
+		return int(col.MetricValue(t, "otelcol_processor_log_budget_records_in", nil)) == sent
+	}, 30*time.Second, 200*time.Millisecond, "records_in: %v", grepLines(col.Metrics(t), "log_budget"))
+	metrics := col.Metrics(t)
+	// shutdown flushes every open dedup window
+	col.Stop(t)
+
+	var got, errorsGot, auditGot, bytesOut, summaries int
+	weighted := 0.0
+	for _, ld := range sink.Logs() {
+		forEachRecord(ld, func(lr plog.LogRecord) {
+			got++
+			bytesOut += sizer.LogRecordSize(lr)
+			if lr.SeverityNumber() >= plog.SeverityNumberError {
+				errorsGot++
+			}
+			if v, ok := lr.Attributes().Get("audit"); ok && v.Bool() {
+				auditGot++
+			}
+			w := 1.0
+			if v, ok := lr.Attributes().Get("sampling.adjusted_count"); ok {
+				w = v.Double()
+			}
+			if v, ok := lr.Attributes().Get("log.record.count"); ok {
+				summaries++
+				w *= float64(v.Int())
+			}
+			weighted += w
+		})
+	}
+	t.Logf("sent %d records (%d B), received %d (%d B, %.1f%%), %d summaries, weighted count %.0f",
+		sent, bytesIn, got, bytesOut, 100*float64(bytesOut)/float64(bytesIn), summaries, weighted)
+	assert.Equal(t, errorsSent, errorsGot, "every ERROR and above arrives")
+	assert.Equal(t, audit, auditGot, "every audit record arrives")
+	assert.Positive(t, summaries)
+	assert.Less(t, bytesOut, bytesIn/3)
+	assert.InEpsilon(t, float64(sent), weighted, 0.03)
+	dropped := SumMetric(metrics, "otelcol_processor_log_budget_records_dropped", map[string]string{"reason": "dedup"})
+	assert.Positive(t, dropped)
+	assert.True(t, strings.Contains(metrics, `key="`), "per-key accounting")
+}
+
+func TestLogBudgetInvalidConfigNamesTheKeys(t *testing.T) {
+	cfg := filepath.Join(RepoRoot(t), "internal/e2e/testdata/logbudget-invalid.yaml")
+	out, err := exec.Command(Binary(t), "validate", "--config", cfg).CombinedOutput()
+	require.Error(t, err, "validate must fail")
+	for _, want := range []string{
+		`severity_floor: unknown severity "LOUD"`,
+		"budget.bytes_per_day: must not be negative",
+		"priority_classes[0].conditions[0]",
+	} {
+		assert.Contains(t, string(out), want)
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func forEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				f(lrs.At(k))
+			}
+		}
+	}
+}

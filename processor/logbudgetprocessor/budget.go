@@ -1,0 +1,306 @@
+package logbudgetprocessor // import "github.com/quell-otel/quell/processor/logbudgetprocessor"
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Shedding tiers, lowest shed first. Records at or above the floor and the
+// "keep" class never reach the sampler or the budget check.
+const (
+	tierLow = iota
+	tierTrace
+	tierDebug
+	tierInfo
+	tierWarn
+	tierHigh
+	numTiers
+)
+
+// tierWeight scales each tier's share in water-filling: a tier gets four
+// times the per-template allowance of the tier below it.
+var tierWeight = [numTiers]float64{1, 4, 16, 64, 256, 1024}
+
+// tierReserve is the share of a bucket a tier may not use when sampling is
+// off, so lower severities run out first.
+var tierReserve = [numTiers]float64{0.5, 0.4, 0.3, 0.15, 0.05, 0}
+
+const (
+	daySlots    = 144 // rolling 24h in 10-minute slots
+	daySlotSpan = 24 * time.Hour / daySlots
+	// dayHorizon paces daily budgets: at most the unused remainder of the
+	// rolling window is spent per dayHorizon, so spend approaches the limit
+	// smoothly rather than hitting a cliff.
+	dayHorizon = time.Hour
+	// maxSampledTemplates bounds per-key demand tracking per interval; further
+	// templates share one bucket.
+	maxSampledTemplates = 512
+	// samplerHeadroom aims sampling slightly under the budget so the token
+	// bucket (the hard cap) rarely has to drop a record the sampler kept:
+	// such drops would bias the weights.
+	samplerHeadroom = 0.95
+)
+
+// dayWindow sums bytes over a rolling 24h in 10-minute slots.
+type dayWindow struct {
+	slots [daySlots]int64
+	cur   int64 // index of the current slot since the epoch
+	sum   int64
+}
+
+func (d *dayWindow) advance(now time.Time) {
+	idx := now.UnixNano() / int64(daySlotSpan)
+	if idx <= d.cur {
+		return
+	}
+	if idx-d.cur >= daySlots {
+		d.slots = [daySlots]int64{}
+		d.sum = 0
+	} else {
+		for i := d.cur + 1; i <= idx; i++ {
+			s := &d.slots[i%daySlots]
+			d.sum -= *s
+			*s = 0
+		}
+	}
+	d.cur = idx
+}
+
+func (d *dayWindow) add(n int64) {
+	d.slots[d.cur%daySlots] += n
+	d.sum += n
+}
+
+// budgetState is one key's budget and sampler.
+type budgetState struct {
+	recs, bytes *rate.Limiter // nil: unlimited
+	recRate     float64
+	byteRate    float64
+	dayLimit    int64
+	day         *dayWindow
+
+	// sampler: demand below the floor in the current interval, and the keep
+	// probabilities computed from the previous one.
+	interval      time.Duration
+	intervalStart time.Time
+	demandRecs    float64
+	demandBytes   float64
+	floorRecs     float64
+	floorBytes    float64
+	demand        map[uint64]*tmplDemand
+	otherDemand   tmplDemand
+	probs         map[uint64]float64
+	otherProb     float64
+	sampling      bool
+}
+
+type tmplDemand struct {
+	recs float64
+	tier int
+}
+
+func newBudgetState(b BudgetConfig, price float64, sampling bool, interval time.Duration, now time.Time) *budgetState {
+	s := &budgetState{interval: interval, sampling: sampling, intervalStart: now, otherProb: 1}
+	if b.RecordsPerSecond > 0 {
+		burst := b.RecordsBurst
+		if burst == 0 {
+			burst = int(math.Ceil(b.RecordsPerSecond))
+		}
+		s.recs = rate.NewLimiter(rate.Limit(b.RecordsPerSecond), burst)
+		s.recRate = b.RecordsPerSecond
+	}
+	if b.BytesPerSecond > 0 {
+		burst := b.BytesBurst
+		if burst == 0 {
+			burst = int(math.Ceil(b.BytesPerSecond))
+		}
+		s.bytes = rate.NewLimiter(rate.Limit(b.BytesPerSecond), burst)
+		s.byteRate = b.BytesPerSecond
+	}
+	if d := b.dailyBytes(price); d > 0 {
+		s.dayLimit = d
+		s.day = &dayWindow{cur: now.UnixNano() / int64(daySlotSpan)}
+	}
+	return s
+}
+
+func (s *budgetState) limited() bool { return s.recs != nil || s.bytes != nil || s.day != nil }
+
+// charge counts a record that is kept whatever the budget says (floor,
+// keep class, summaries): tokens may go negative.
+func (s *budgetState) charge(now time.Time, size int) {
+	if s.recs != nil {
+		s.recs.ReserveN(now, 1)
+	}
+	if s.bytes != nil && !s.bytes.ReserveN(now, size).OK() {
+		// larger than the burst: drain what there is
+		s.bytes.AllowN(now, int(s.bytes.TokensAt(now)))
+	}
+	if s.day != nil {
+		s.day.advance(now)
+		s.day.add(int64(size))
+	}
+	s.floorRecs++
+	s.floorBytes += float64(size)
+}
+
+// admit takes budget for a record below the floor, or says no.
+func (s *budgetState) admit(now time.Time, size int, tier int, sampled bool) bool {
+	reserve := 0.0
+	switch {
+	case !s.sampling:
+		reserve = tierReserve[tier]
+	case sampled:
+		// records of templates being sampled leave the sampler's headroom
+		// to templates kept whole (rare ones) and higher tiers
+		reserve = 1 - samplerHeadroom
+	}
+	if s.day != nil {
+		s.day.advance(now)
+		if float64(s.day.sum+int64(size)) > float64(s.dayLimit)*(1-reserve) {
+			return false
+		}
+	}
+	if s.recs != nil && s.recs.TokensAt(now)-1 < math.Floor(reserve*float64(s.recs.Burst())) {
+		return false
+	}
+	if s.bytes != nil && s.bytes.TokensAt(now)-float64(size) < math.Floor(reserve*float64(s.bytes.Burst())) {
+		return false
+	}
+	if s.recs != nil {
+		s.recs.AllowN(now, 1)
+	}
+	if s.bytes != nil {
+		s.bytes.AllowN(now, size)
+	}
+	if s.day != nil {
+		s.day.add(int64(size))
+	}
+	return true
+}
+
+// prob returns the keep probability of a template for the current interval
+// and records the demand.
+func (s *budgetState) prob(now time.Time, tmpl uint64, tier int, size int) float64 {
+	s.roll(now)
+	s.demandRecs++
+	s.demandBytes += float64(size)
+	d := s.demand[tmpl]
+	if d == nil {
+		if s.demand == nil {
+			s.demand = map[uint64]*tmplDemand{}
+		}
+		if len(s.demand) < maxSampledTemplates {
+			d = &tmplDemand{tier: tier}
+			s.demand[tmpl] = d
+		} else {
+			d = &s.otherDemand
+		}
+	}
+	d.recs++
+	if p, ok := s.probs[tmpl]; ok {
+		return p
+	}
+	if s.probs == nil {
+		return 1 // first interval, or the key was under budget: nothing sampled
+	}
+	if _, ok := s.demand[tmpl]; ok && len(s.probs) > 0 {
+		// a template not seen in the last interval is rare: keep it
+		return 1
+	}
+	return s.otherProb
+}
+
+// roll recomputes the keep probabilities when an interval has passed.
+func (s *budgetState) roll(now time.Time) {
+	el := now.Sub(s.intervalStart)
+	if el < s.interval {
+		return
+	}
+	secs := el.Seconds()
+	// keep fraction f from every budget dimension, net of what the floor used
+	f := 1.0
+	if s.demandRecs > 0 {
+		if s.recs != nil {
+			f = math.Min(f, math.Max(0, s.recRate*secs-s.floorRecs)/s.demandRecs)
+		}
+		if s.bytes != nil && s.demandBytes > 0 {
+			f = math.Min(f, math.Max(0, s.byteRate*secs-s.floorBytes)/s.demandBytes)
+		}
+		if s.day != nil && s.demandBytes > 0 {
+			s.day.advance(now)
+			left := float64(s.dayLimit - s.day.sum)
+			allow := left / dayHorizon.Seconds() * secs
+			f = math.Min(f, math.Max(0, allow-s.floorBytes)/s.demandBytes)
+		}
+	}
+	if f >= 1 {
+		s.probs = nil
+		s.otherProb = 1
+	} else {
+		s.probs, s.otherProb = waterFill(s.demand, &s.otherDemand, f*samplerHeadroom*s.demandRecs)
+	}
+	clear(s.demand)
+	s.otherDemand = tmplDemand{}
+	s.demandRecs, s.demandBytes, s.floorRecs, s.floorBytes = 0, 0, 0, 0
+	// whole intervals only, so a clock jump does not carry a stale start
+	if el >= 2*s.interval {
+		s.intervalStart = now
+	} else {
+		s.intervalStart = s.intervalStart.Add(s.interval)
+	}
+}
+
+// waterFill finds T with sum_t min(c_t, T*w_t) = target and returns
+// p_t = min(1, T*w_t/c_t): rare templates and higher tiers are kept whole,
+// frequent templates of low tiers give way first.
+func waterFill(demand map[uint64]*tmplDemand, other *tmplDemand, target float64) (map[uint64]float64, float64) {
+	type item struct {
+		id  uint64
+		c   float64
+		w   float64
+		gap float64 // T at which this template saturates: c/w
+	}
+	items := make([]item, 0, len(demand)+1)
+	for id, d := range demand {
+		w := tierWeight[d.tier]
+		items = append(items, item{id: id, c: d.recs, w: w, gap: d.recs / w})
+	}
+	if other.recs > 0 {
+		w := tierWeight[tierInfo]
+		items = append(items, item{id: 0, c: other.recs, w: w, gap: other.recs / w})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].gap < items[j].gap })
+	// walk saturation points: below T, items[:k] are whole, the rest take T*w
+	filled, wRest := 0.0, 0.0
+	for _, it := range items {
+		wRest += it.w
+	}
+	T := 0.0
+	found := false
+	for _, it := range items {
+		if filled+it.gap*wRest >= target {
+			T = (target - filled) / wRest
+			found = true
+			break
+		}
+		filled += it.c
+		wRest -= it.w
+	}
+	probs := make(map[uint64]float64, len(items))
+	otherP := 1.0
+	for _, it := range items {
+		p := 1.0
+		if found {
+			p = math.Min(1, T*it.w/it.c)
+		}
+		if other.recs > 0 && it.id == 0 && it.c == other.recs {
+			otherP = p
+		}
+		probs[it.id] = p
+	}
+	return probs, otherP
+}

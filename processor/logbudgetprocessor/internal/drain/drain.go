@@ -1,0 +1,455 @@
+// Package drain reduces log lines to templates: variable tokens are masked
+// (numbers, hex, UUIDs, IPs, durations, timestamps: any token holding a digit;
+// quoted strings), then lines are clustered in a fixed-depth parse tree in the
+// manner of Drain (He et al., ICWS 2017) so lines differing only in variables
+// share one template. The cluster table is bounded by an LRU.
+//
+// A Tree is not safe for concurrent use; callers hold a lock.
+package drain // import "github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+)
+
+// Wildcard replaces a variable token in a template.
+const Wildcard = "<*>"
+
+// Settings tune the tree. Zero values take the defaults noted per field.
+type Settings struct {
+	// Depth of the parse tree, counting the length layer and the leaf (default 3, minimum 3).
+	Depth int
+	// Similarity is the share of a line's constant tokens a cluster must have
+	// at the same positions for the line to join it (default 0.6).
+	Similarity float64
+	// MaxChildren bounds the fan-out of an inner node (default 100); further
+	// distinct tokens route to the wildcard child.
+	MaxChildren int
+	// MaxClusters bounds the cluster table (default 10000, least recently used evicted).
+	MaxClusters int
+	// MaxTokens bounds how many tokens of the first line are considered (default 64).
+	MaxTokens int
+}
+
+// Cluster is one template.
+type Cluster struct {
+	tokens   []string
+	seq      uint64
+	template string
+	id       uint64
+	idHex    string
+	leaves   []*node
+	// tail: the last wildcard stands for any number of tokens (a free-text
+	// detail after "prefix:")
+	tail    bool
+	touched uint64
+}
+
+// Template returns the template text, variables shown as <*>.
+func (c *Cluster) Template() string { return c.template }
+
+// ID is a hash (xxhash64) of the template text: equal on every instance for
+// equal templates.
+func (c *Cluster) ID() uint64 { return c.id }
+
+// Seq is a number fixed at creation, unlike ID, which follows the template
+// text as it widens.
+func (c *Cluster) Seq() uint64 { return c.seq }
+
+// IDString is ID as 16 hex digits.
+func (c *Cluster) IDString() string { return c.idHex }
+
+type node struct {
+	children map[string]*node
+	clusters []*Cluster
+}
+
+// Tree is a Drain parse tree.
+type Tree struct {
+	s        Settings
+	root     map[int]*node
+	clusters *simplelru.LRU[*Cluster, struct{}]
+	masked   []string
+	raw      []string
+	seq      uint64
+	byFirst  map[string][]*Cluster
+	intern   map[string]string
+	adds     uint64
+	buf      []byte
+}
+
+// New returns an empty tree.
+func New(s Settings) *Tree {
+	if s.Depth < 3 {
+		s.Depth = 3
+	}
+	if s.Similarity <= 0 || s.Similarity > 1 {
+		s.Similarity = 0.6
+	}
+	if s.MaxChildren <= 0 {
+		s.MaxChildren = 100
+	}
+	if s.MaxClusters <= 0 {
+		s.MaxClusters = 10000
+	}
+	if s.MaxTokens <= 0 {
+		s.MaxTokens = 64
+	}
+	t := &Tree{s: s, root: map[int]*node{}, byFirst: map[string][]*Cluster{}, intern: map[string]string{}}
+	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
+		t.detach(c)
+	})
+	return t
+}
+
+// Len is the number of clusters held.
+func (t *Tree) Len() int { return t.clusters.Len() }
+
+// Add finds the cluster of line, creating or widening one as needed.
+func (t *Tree) Add(line string) *Cluster {
+	masked, _ := t.tokenize(line)
+	leaf := t.leaf(masked)
+	best, sim := bestMatch(leaf.clusters, masked)
+	if best != nil && sim >= t.s.Similarity {
+		if widen(best, masked) {
+			best.setTemplate()
+		}
+		t.touch(best)
+		return best
+	}
+	// Drain keys clusters by token count, so a free-text detail of varying
+	// length after "prefix:" (a wrapped Go error, a reason) would split a
+	// template: join a cluster sharing the whole prefix up to a token ending
+	// in ':' and let the rest be one variable tail.
+	if c := t.tailMatch(masked); c != nil {
+		c.leaves = append(c.leaves, leaf)
+		leaf.clusters = append(leaf.clusters, c)
+		t.touch(c)
+		return c
+	}
+	t.seq++
+	c := &Cluster{tokens: append([]string(nil), masked...), leaves: []*node{leaf}, seq: t.seq}
+	c.setTemplate()
+	leaf.clusters = append(leaf.clusters, c)
+	t.clusters.Add(c, struct{}{})
+	if len(masked) > 0 {
+		t.byFirst[masked[0]] = append(t.byFirst[masked[0]], c)
+	}
+	return c
+}
+
+// touch marks c recently used; the LRU list is only reordered once per
+// touchEvery adds, which keeps hits cheap and the eviction order close enough.
+func (t *Tree) touch(c *Cluster) {
+	t.adds++
+	if t.adds-c.touched >= touchEvery {
+		c.touched = t.adds
+		t.clusters.Get(c)
+	}
+}
+
+const touchEvery = 256
+
+// minTailPrefix is the least number of constant tokens a shared prefix needs
+// before a differing tail may be folded into one variable.
+const minTailPrefix = 4
+
+func (t *Tree) tailMatch(tokens []string) *Cluster {
+	if len(tokens) == 0 {
+		return nil
+	}
+	for _, c := range t.byFirst[tokens[0]] {
+		if c.tail {
+			if k := len(c.tokens) - 1; len(tokens) >= k && prefixEqual(c.tokens[:k], tokens[:k]) {
+				return c
+			}
+			continue
+		}
+		// longest shared prefix ending in a "field:" token
+		k, consts := 0, 0
+		cut := -1
+		for k < len(c.tokens) && k < len(tokens) && c.tokens[k] == tokens[k] {
+			if tokens[k] != Wildcard {
+				consts++
+			}
+			if strings.HasSuffix(tokens[k], ":") && consts >= minTailPrefix {
+				cut = k + 1
+			}
+			k++
+		}
+		if cut < 0 || cut >= len(tokens) || cut >= len(c.tokens) || k == len(tokens) && k == len(c.tokens) {
+			continue
+		}
+		c.tokens = append(c.tokens[:cut], Wildcard)
+		c.tail = true
+		c.setTemplate()
+		return c
+	}
+	return nil
+}
+
+func prefixEqual(tmpl, tokens []string) bool {
+	for i, tok := range tmpl {
+		if tok != Wildcard && tok != tokens[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Params returns the variable values of line under c's template: the
+// original text at every wildcard position.
+func (t *Tree) Params(c *Cluster, line string) []string {
+	_, raw := t.tokenize(line)
+	var out []string
+	for i, tok := range c.tokens {
+		if tok == Wildcard && i < len(raw) {
+			out = append(out, raw[i])
+		}
+	}
+	return out
+}
+
+func (c *Cluster) setTemplate() {
+	c.template = strings.Join(c.tokens, " ")
+	c.id = xxhash.Sum64String(c.template)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], c.id)
+	c.idHex = hex.EncodeToString(b[:])
+}
+
+func (t *Tree) detach(c *Cluster) {
+	for _, l := range c.leaves {
+		l.clusters = removeCluster(l.clusters, c)
+	}
+	if len(c.tokens) > 0 {
+		first := c.tokens[0]
+		if rest := removeCluster(t.byFirst[first], c); len(rest) > 0 {
+			t.byFirst[first] = rest
+		} else {
+			delete(t.byFirst, first)
+		}
+	}
+}
+
+func removeCluster(cs []*Cluster, c *Cluster) []*Cluster {
+	for i, x := range cs {
+		if x == c {
+			return append(cs[:i], cs[i+1:]...)
+		}
+	}
+	return cs
+}
+
+func (t *Tree) leaf(tokens []string) *node {
+	n := t.root[len(tokens)]
+	if n == nil {
+		n = &node{children: map[string]*node{}}
+		t.root[len(tokens)] = n
+	}
+	for d := 0; d < t.s.Depth-2 && d < len(tokens); d++ {
+		tok := tokens[d]
+		next := n.children[tok]
+		if next == nil {
+			if len(n.children) >= t.s.MaxChildren {
+				tok = Wildcard
+				next = n.children[tok]
+			}
+			if next == nil {
+				next = &node{children: map[string]*node{}}
+				n.children[tok] = next
+			}
+		}
+		n = next
+	}
+	return n
+}
+
+// bestMatch scores clusters by the share of the line's constant tokens (not
+// masked variables) they share at the same position. Masked positions carry
+// no evidence either way, so lines made mostly of variables are matched on
+// their few constants, and a widened template does not swallow everything.
+func bestMatch(cs []*Cluster, tokens []string) (*Cluster, float64) {
+	var best *Cluster
+	bestSim, bestWild := -1.0, -1
+	consts := 0
+	for _, tok := range tokens {
+		if tok != Wildcard {
+			consts++
+		}
+	}
+	for _, c := range cs {
+		if c.tail {
+			if k := len(c.tokens) - 1; len(tokens) >= k && prefixEqual(c.tokens[:k], tokens[:k]) {
+				return c, 1
+			}
+			continue
+		}
+		eq, wild := 0, 0
+		for i, tok := range c.tokens {
+			if tok == Wildcard {
+				wild++
+			}
+			if tokens[i] != Wildcard && tok == tokens[i] {
+				eq++
+			}
+		}
+		sim := 1.0
+		if consts > 0 {
+			sim = float64(eq) / float64(consts)
+		}
+		if sim > bestSim || (sim == bestSim && wild > bestWild) {
+			best, bestSim, bestWild = c, sim, wild
+		}
+	}
+	return best, bestSim
+}
+
+func widen(c *Cluster, tokens []string) bool {
+	if c.tail {
+		return false
+	}
+	changed := false
+	for i, tok := range c.tokens {
+		if tok != Wildcard && tok != tokens[i] {
+			c.tokens[i] = Wildcard
+			changed = true
+		}
+	}
+	return changed
+}
+
+// tokenize splits the first line of s on blanks into at most MaxTokens tokens.
+// A token opening a quote runs to the closing quote. raw holds the original
+// tokens; masked the tokens with variables replaced (whole token, or the value
+// of key=value, keeping surrounding brackets and punctuation).
+func (t *Tree) tokenize(s string) (masked, raw []string) {
+	masked, raw = t.masked[:0], t.raw[:0]
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	i := 0
+	for i < len(s) && len(raw) < t.s.MaxTokens {
+		for i < len(s) && isBlank(s[i]) {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		start := i
+		if q := s[i]; q == '"' || q == '\'' || q == '`' {
+			if j := strings.IndexByte(s[i+1:], q); j >= 0 {
+				i += j + 2
+				for i < len(s) && !isBlank(s[i]) {
+					i++
+				}
+				tok := s[start:i]
+				raw = append(raw, tok)
+				masked = append(masked, Wildcard)
+				continue
+			}
+		}
+		for i < len(s) && !isBlank(s[i]) {
+			if c := s[i]; (c == '"' || c == '\'') && i > start && s[i-1] == '=' {
+				// key="quoted value with blanks"
+				if j := strings.IndexByte(s[i+1:], c); j >= 0 {
+					i += j + 2
+					continue
+				}
+			}
+			i++
+		}
+		tok := s[start:i]
+		raw = append(raw, tok)
+		masked = append(masked, t.mask(tok))
+	}
+	t.masked, t.raw = masked, raw
+	return masked, raw
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+// mask returns tok with its variable part replaced by the wildcard.
+func (t *Tree) mask(tok string) string {
+	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
+		if isVariable(trimPunct(tok[eq+1:])) {
+			return t.compose(tok[:eq+1], "")
+		}
+		return tok
+	}
+	core := trimPunct(tok)
+	if !isVariable(core) {
+		return tok
+	}
+	if len(core) == len(tok) {
+		return Wildcard
+	}
+	// keep brackets and trailing punctuation: "[1234]" -> "[<*>]", "42ms," -> "<*>,"
+	pre := strings.Index(tok, core)
+	return t.compose(tok[:pre], tok[pre+len(core):])
+}
+
+// compose returns pre + Wildcard + post, interned so the common shapes
+// ("key=<*>", "[<*>]", "<*>,") cost no allocation.
+func (t *Tree) compose(pre, post string) string {
+	b := append(append(append(t.buf[:0], pre...), Wildcard...), post...)
+	t.buf = b
+	if s, ok := t.intern[string(b)]; ok {
+		return s
+	}
+	if len(t.intern) >= maxInterned {
+		clear(t.intern)
+	}
+	s := string(b)
+	t.intern[s] = s
+	return s
+}
+
+// maxInterned bounds the interned masked tokens.
+const maxInterned = 4096
+
+func trimPunct(s string) string {
+	for len(s) > 0 && isOpen(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isClose(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isOpen(c byte) bool {
+	switch c {
+	case '(', '[', '{', '<', ',', ';':
+		return true
+	}
+	return false
+}
+
+func isClose(c byte) bool {
+	switch c {
+	case ')', ']', '}', '>', ',', ';', ':', '.':
+		return true
+	}
+	return false
+}
+
+// isVariable: quoted strings and any token holding a digit (numbers, hex ids,
+// UUIDs, IPs, durations, sizes, timestamps, versions).
+func isVariable(s string) bool {
+	if len(s) >= 2 {
+		if q := s[0]; (q == '"' || q == '\'' || q == '`') && s[len(s)-1] == q {
+			return true
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}

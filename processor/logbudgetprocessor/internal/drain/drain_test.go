@@ -1,0 +1,102 @@
+package drain
+
+import (
+	"bufio"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGroupingAccuracy measures grouping accuracy (the logparser evaluator's
+// metric: the share of lines whose predicted group holds exactly the lines of
+// their true template) on a hand-labelled fixture of real software formats.
+func TestGroupingAccuracy(t *testing.T) {
+	f, err := os.Open("testdata/labelled.txt")
+	require.NoError(t, err)
+	defer f.Close()
+	var labels, lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	for sc.Scan() {
+		label, line, ok := strings.Cut(sc.Text(), "\t")
+		require.True(t, ok)
+		labels = append(labels, label)
+		lines = append(lines, strings.ReplaceAll(strings.ReplaceAll(line, `\n`, "\n"), `\t`, "\t"))
+	}
+	require.GreaterOrEqual(t, len(lines), 300)
+
+	tree := New(Settings{}) // the processor's defaults
+	clusters := make([]*Cluster, len(lines))
+	for i, l := range lines {
+		clusters[i] = tree.Add(l)
+	}
+	// group by final cluster (templates widen while lines arrive)
+	pred := map[*Cluster][]int{}
+	truth := map[string][]int{}
+	for i := range lines {
+		pred[clusters[i]] = append(pred[clusters[i]], i)
+		truth[labels[i]] = append(truth[labels[i]], i)
+	}
+	require.GreaterOrEqual(t, len(truth), 25)
+	key := func(ix []int) string {
+		s := make([]string, len(ix))
+		for i, x := range ix {
+			s[i] = string(rune(x + 1))
+		}
+		sort.Strings(s)
+		return strings.Join(s, ",")
+	}
+	trueSets := map[string]string{}
+	for l, ix := range truth {
+		trueSets[key(ix)] = l
+	}
+	correct := 0
+	for c, ix := range pred {
+		if _, ok := trueSets[key(ix)]; ok {
+			correct += len(ix)
+		} else {
+			t.Logf("group of %d lines does not match a true template: %q (first: %s)", len(ix), c.Template(), labels[ix[0]])
+		}
+	}
+	ga := float64(correct) / float64(len(lines))
+	t.Logf("grouping accuracy %.3f over %d lines, %d true templates, %d predicted", ga, len(lines), len(truth), len(pred))
+	assert.GreaterOrEqual(t, ga, 0.9)
+}
+
+func TestMasking(t *testing.T) {
+	tree := New(Settings{Depth: 3, Similarity: 0.6})
+	for _, tc := range []struct{ line, want string }{
+		{"user 42 logged in from 10.0.0.1", "user <*> logged in from <*>"},
+		{"took 35ms, retrying", "took <*>, retrying"},
+		{"request id=8f14e45f-ceea-467a-9af3-08c3a5b1c9d2 done", "request id=<*> done"},
+		{`cache miss for "session 9" key`, "cache miss for <*> key"},
+		{"pid [12345] exited", "pid [<*>] exited"},
+		{"addr 0xdeadbeef fault", "addr <*> fault"},
+		{"link fe80::1 up", "link <*> up"},
+		{`msg="hello world" level=info`, "msg=<*> level=info"},
+		{"first line 1\nsecond line", "first line <*>"},
+		{"", ""},
+	} {
+		masked, _ := tree.tokenize(tc.line)
+		assert.Equal(t, tc.want, strings.Join(masked, " "), tc.line)
+	}
+}
+
+func TestClustersBoundedAndIDsStable(t *testing.T) {
+	tree := New(Settings{MaxClusters: 2})
+	a := tree.Add("alpha beta 1")
+	tree.Add("gamma delta epsilon 1")
+	tree.Add("zeta eta theta iota 1")
+	assert.Equal(t, 2, tree.Len())
+	a2 := tree.Add("alpha beta 2")
+	assert.NotSame(t, a, a2, "evicted cluster rebuilt")
+	assert.Equal(t, a.ID(), a2.ID(), "ID is a hash of the template text")
+	assert.Equal(t, "alpha beta <*>", a2.Template())
+	b := New(Settings{}).Add("alpha beta 9")
+	assert.Equal(t, a.IDString(), b.IDString(), "same on every instance")
+	assert.Equal(t, []string{"9"}, tree.Params(a2, "alpha beta 9"))
+}

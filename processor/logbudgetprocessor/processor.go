@@ -1,0 +1,982 @@
+package logbudgetprocessor // import "github.com/quell-otel/quell/processor/logbudgetprocessor"
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
+
+	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
+	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/metadata"
+)
+
+// Attribute names written on records.
+const (
+	AttrCount         = "log.record.count"
+	AttrTemplate      = "log.record.template"
+	AttrTemplateID    = "log.record.template_id"
+	AttrLastEventTime = "log.record.last_event_time"
+	AttrSampleValues  = "log.record.sample_values"
+	AttrAdjustedCount = "sampling.adjusted_count"
+
+	overflowKey = "_overflow"
+	missing     = "-"
+)
+
+// Drop reasons, as the `reason` attribute of the accounting metrics.
+const (
+	reasonBudget = iota
+	reasonSample
+	reasonDedup
+	reasonTruncate
+	numReasons
+)
+
+var reasonNames = [numReasons]string{"budget", "sample", "dedup", "truncate"}
+
+// pseudo template numbers for bodies that are not templated
+const (
+	seqNonString = 1<<63 + iota
+	seqEmpty
+)
+
+type keyState struct {
+	id       uint64
+	name     string
+	budget   *budgetState
+	lastSeen time.Time
+
+	attrs     metric.MeasurementOption
+	dropAttrs [numReasons]metric.MeasurementOption
+
+	// counters since the last metrics flush
+	recIn, recOut, bytesIn, bytesOut int64
+	recDrop, bytesDrop               [numReasons]int64
+	summaries                        int64
+	touched                          bool
+}
+
+type dedupEntry struct {
+	hash       uint64
+	ks         *keyState
+	deadline   time.Time
+	template   string
+	tmplID     string
+	tmplSeq    uint64
+	sev        plog.SeverityNumber
+	tier       int
+	aboveFloor bool
+	resource   pcommon.Resource
+	scope      pcommon.InstrumentationScope
+	first      plog.LogRecord
+	count      int64
+	weight     float64 // events the count stands for (upstream or our sampling weights)
+	firstTime  pcommon.Timestamp
+	lastTime   pcommon.Timestamp
+	samples    []string
+	done       bool
+}
+
+type priorityClass struct {
+	name string
+	seq  ottl.ConditionSequence[*ottllog.TransformContext]
+	tier int
+	keep bool
+}
+
+type override struct {
+	match  map[string]string
+	budget BudgetConfig
+}
+
+type logBudgetProcessor struct {
+	cfg     *Config
+	logger  *zap.Logger
+	next    consumer.Logs
+	tb      *metadata.TelemetryBuilder
+	clock   func() time.Time
+	floor   plog.SeverityNumber
+	classes []priorityClass
+	dropSet map[string]struct{}
+	keyAttr []string
+
+	mu         sync.Mutex
+	keys       *simplelru.LRU[uint64, *keyState]
+	overflow   *keyState
+	tree       *drain.Tree
+	dedup      *simplelru.LRU[uint64, *dedupEntry]
+	queue      []*dedupEntry
+	pending    plog.Logs
+	rng        *rand.Rand
+	touched    []*keyState
+	dryTouched map[dryKey]*[2]int64
+	hashBuf    []byte
+
+	needTemplate bool
+	truncating   bool
+
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+}
+
+type dryKey struct {
+	key, template string
+	reason        int
+}
+
+func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock func() time.Time) (*logBudgetProcessor, error) {
+	floor, err := parseFloor(cfg.SeverityFloor)
+	if err != nil {
+		return nil, fmt.Errorf("severity_floor: %w", err)
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("error creating log_budget telemetry: %w", err)
+	}
+	p := &logBudgetProcessor{
+		cfg:     cfg,
+		logger:  set.Logger,
+		next:    next,
+		tb:      tb,
+		clock:   clock,
+		floor:   floor,
+		pending: plog.NewLogs(),
+		rng:     rand.New(rand.NewPCG(cfg.Sampling.Seed, 0x6c6f675f62756467)),
+		tree: drain.New(drain.Settings{
+			Depth:       cfg.Templates.Depth,
+			Similarity:  cfg.Templates.Similarity,
+			MaxChildren: cfg.Templates.MaxChildren,
+			MaxClusters: cfg.Templates.MaxTemplates,
+			MaxTokens:   cfg.Templates.MaxTokens,
+		}),
+		dryTouched: map[dryKey]*[2]int64{},
+	}
+	p.keyAttr = append(append([]string(nil), cfg.Key.ResourceAttributes...), cfg.Key.RecordAttributes...)
+	if len(cfg.PriorityClasses) > 0 {
+		parser, perr := newConditionParser(set.TelemetrySettings)
+		if perr != nil {
+			return nil, perr
+		}
+		for i, pc := range cfg.PriorityClasses {
+			conds, cerr := parser.ParseConditions(pc.Conditions)
+			if cerr != nil {
+				return nil, fmt.Errorf("priority_classes[%d].conditions: %w", i, cerr)
+			}
+			c := priorityClass{
+				name: pc.Name,
+				seq:  ottllog.NewConditionSequence(conds, set.TelemetrySettings, ottllog.WithConditionSequenceErrorMode(ottl.IgnoreError)),
+			}
+			switch pc.Priority {
+			case priorityKeep:
+				c.keep = true
+			case priorityHigh:
+				c.tier = tierHigh
+			default:
+				c.tier = tierLow
+			}
+			p.classes = append(p.classes, c)
+		}
+	}
+	if len(cfg.Truncate.DropAttributes) > 0 {
+		p.dropSet = map[string]struct{}{}
+		for _, a := range cfg.Truncate.DropAttributes {
+			p.dropSet[a] = struct{}{}
+		}
+	}
+	t := cfg.Truncate
+	p.truncating = p.dropSet != nil || t.MaxAttributes > 0 || t.MaxAttributeValueBytes > 0 || t.MaxBodyBytes > 0
+	p.needTemplate = cfg.Dedup.Enabled || cfg.Annotate || cfg.Sampling.Enabled
+	p.keys, _ = simplelru.NewLRU[uint64, *keyState](cfg.Key.MaxKeys, nil)
+	if cfg.Dedup.Enabled {
+		p.dedup, _ = simplelru.NewLRU[uint64, *dedupEntry](cfg.Dedup.MaxEntries, func(_ uint64, e *dedupEntry) {
+			if !e.done {
+				p.emitLocked(e)
+			}
+		})
+	}
+	p.overflow = p.newKeyState(0, overflowKey, nil, clock())
+	if err = tb.RegisterProcessorLogBudgetKeysCallback(func(_ context.Context, o metric.Int64Observer) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		o.Observe(int64(p.keys.Len()))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err = tb.RegisterProcessorLogBudgetTemplatesCallback(func(_ context.Context, o metric.Int64Observer) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		o.Observe(int64(p.tree.Len()))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *logBudgetProcessor) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
+
+// Start runs the window flusher.
+func (p *logBudgetProcessor) Start(_ context.Context, _ component.Host) error {
+	if !p.cfg.Dedup.Enabled {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	every := p.cfg.Dedup.Window / 4
+	every = max(min(every, time.Second), 50*time.Millisecond)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := p.tick(ctx); err != nil {
+					p.logger.Warn("sending dedup summaries failed", zap.Error(err))
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+// Shutdown stops the flusher and emits every open dedup window.
+func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
+	var err error
+	p.stopOnce.Do(func() {
+		if p.cancel != nil {
+			p.cancel()
+		}
+		p.wg.Wait()
+		p.mu.Lock()
+		if p.dedup != nil {
+			for _, e := range p.queue {
+				if !e.done {
+					p.emitLocked(e)
+				}
+			}
+			p.queue = nil
+			p.dedup.Purge()
+		}
+		out := p.takePendingLocked()
+		p.flushMetricsLocked(ctx)
+		p.mu.Unlock()
+		if out.LogRecordCount() > 0 {
+			err = p.next.ConsumeLogs(ctx, out)
+		}
+		p.tb.Shutdown()
+	})
+	return err
+}
+
+// tick emits the summaries of expired windows.
+func (p *logBudgetProcessor) tick(ctx context.Context) error {
+	p.mu.Lock()
+	p.expireLocked(p.clock())
+	out := p.takePendingLocked()
+	p.flushMetricsLocked(ctx)
+	p.mu.Unlock()
+	if out.LogRecordCount() == 0 {
+		return nil
+	}
+	return p.next.ConsumeLogs(ctx, out)
+}
+
+func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	p.mu.Lock()
+	now := p.clock()
+	p.expireLocked(now)
+	rls := ld.ResourceLogs()
+	if p.cfg.DryRun {
+		for i := 0; i < rls.Len(); i++ {
+			p.processResource(ctx, rls.At(i), now)
+		}
+	} else {
+		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
+			p.processResource(ctx, rl, now)
+			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
+			return rl.ScopeLogs().Len() == 0
+		})
+	}
+	summaries := p.takePendingLocked()
+	p.flushMetricsLocked(ctx)
+	p.mu.Unlock()
+
+	var errs error
+	if rls.Len() > 0 {
+		errs = p.next.ConsumeLogs(ctx, ld)
+	}
+	if summaries.ResourceLogs().Len() > 0 {
+		errs = errors.Join(errs, p.next.ConsumeLogs(ctx, summaries))
+	}
+	return errs
+}
+
+func (p *logBudgetProcessor) processResource(ctx context.Context, rl plog.ResourceLogs, now time.Time) {
+	res := rl.Resource().Attributes()
+	var resKS *keyState
+	var resHash uint64
+	if len(p.cfg.Key.RecordAttributes) == 0 {
+		resKS = p.lookupKey(res, pcommon.Map{}, now)
+	} else {
+		resHash = p.hashAttrs(res, p.cfg.Key.ResourceAttributes, 0)
+	}
+	sls := rl.ScopeLogs()
+	for j := 0; j < sls.Len(); j++ {
+		sl := sls.At(j)
+		keep := func(lr plog.LogRecord) bool {
+			ks := resKS
+			if ks == nil {
+				ks = p.lookupKeyHashed(res, lr.Attributes(), resHash, now)
+			}
+			return p.processRecord(ctx, ks, rl, sl, lr, now)
+		}
+		if p.cfg.DryRun {
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				keep(lrs.At(k))
+			}
+			continue
+		}
+		sl.LogRecords().RemoveIf(func(lr plog.LogRecord) bool { return !keep(lr) })
+	}
+}
+
+// processRecord applies every stage to one record and says whether it stays.
+func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, now time.Time) bool {
+	var sizer plog.ProtoMarshaler
+	size := sizer.LogRecordSize(lr)
+	ks.recIn++
+	ks.bytesIn += int64(size)
+	ks.lastSeen = now
+	p.touch(ks)
+
+	if p.truncating {
+		if p.cfg.DryRun {
+			tmp := plog.NewLogRecord()
+			lr.CopyTo(tmp)
+			p.truncate(tmp)
+			if cut := size - sizer.LogRecordSize(tmp); cut > 0 {
+				p.dry(ks, reasonTruncate, "", 0, int64(cut))
+			}
+		} else if p.truncate(lr) {
+			n := sizer.LogRecordSize(lr)
+			ks.bytesDrop[reasonTruncate] += int64(size - n)
+			size = n
+		}
+	}
+
+	sev := severityOf(lr)
+	tier, keepClass := p.classify(ctx, rl, sl, lr, sev)
+	aboveFloor := keepClass || (p.floor != plog.SeverityNumberUnspecified && sev >= p.floor)
+
+	var cl *drain.Cluster
+	var body string
+	tmplSeq := uint64(seqNonString)
+	if p.needTemplate {
+		switch b := lr.Body(); b.Type() {
+		case pcommon.ValueTypeStr:
+			body = b.Str()
+		case pcommon.ValueTypeMap:
+			body = flattenMap(b.Map())
+		}
+		if body == "" {
+			tmplSeq = seqEmpty
+			if lr.Body().Type() != pcommon.ValueTypeStr {
+				tmplSeq = seqNonString
+			}
+		} else {
+			cl = p.tree.Add(body)
+			tmplSeq = cl.Seq()
+		}
+	}
+
+	var window *dedupEntry
+	if p.dedup != nil && cl != nil {
+		var dk uint64
+		switch {
+		case !aboveFloor:
+			dk = p.mix(ks.id, tmplSeq, uint64(sev), 0)
+		case p.cfg.Dedup.AboveFloor:
+			dk = p.mix(ks.id, xxhash.Sum64String(body), uint64(sev), 1)
+		}
+		if dk != 0 {
+			if e, ok := p.dedup.Peek(dk); ok && !e.done {
+				if e.count&63 == 0 {
+					p.dedup.Get(dk) // recency, refreshed now and then
+				}
+				p.absorb(e, cl, rl, sl, lr, body, adjustedCount(lr.Attributes()))
+				p.drop(ks, reasonDedup, cl.IDString(), int64(size))
+				return p.cfg.DryRun
+			}
+			window = p.openWindow(dk, ks, cl, sev, tier, aboveFloor, now)
+		}
+	}
+
+	// annotate what passes dedup (records it absorbs are dropped anyway)
+	annotated := false
+	if p.cfg.Annotate && cl != nil && !p.cfg.DryRun {
+		lr.Attributes().PutStr(AttrTemplate, cl.Template())
+		lr.Attributes().PutStr(AttrTemplateID, cl.IDString())
+		annotated = true
+	}
+
+	if aboveFloor {
+		if ks.budget.limited() {
+			ks.budget.charge(now, size)
+		}
+		return p.pass(ks, lr, size, annotated)
+	}
+	if !ks.budget.limited() {
+		return p.pass(ks, lr, size, annotated)
+	}
+	weighted, sampledP := false, false
+	if p.cfg.Sampling.Enabled {
+		prob := ks.budget.prob(now, tmplSeq, tier, size)
+		if prob < 1 {
+			sampledP = true
+			th, keep := p.sample(lr, prob)
+			if !keep {
+				p.drop(ks, reasonSample, templateIDOf(cl), int64(size))
+				return p.cfg.DryRun
+			}
+			if !p.cfg.DryRun {
+				setAdjusted(lr.Attributes(), th.AdjustedCount())
+				weighted = true
+			}
+		}
+	}
+	if !ks.budget.admit(now, size, tier, sampledP) {
+		if window != nil && !window.done {
+			// still counted: the window's summary stands for it
+			p.absorb(window, cl, rl, sl, lr, body, adjustedCount(lr.Attributes()))
+		}
+		p.drop(ks, reasonBudget, templateIDOf(cl), int64(size))
+		return p.cfg.DryRun
+	}
+	return p.pass(ks, lr, size, annotated || weighted)
+}
+
+// messageKeys name the map body field read as the line of a structured record.
+var messageKeys = [...]string{"message", "msg", "log", "body", "text"}
+
+// flattenMap renders a structured body as a line to template: the message
+// field first, then the other top-level fields as key=value in key order.
+func flattenMap(m pcommon.Map) string {
+	if m.Len() == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	msgKey := ""
+	for _, k := range messageKeys {
+		if v, ok := m.Get(k); ok {
+			msgKey = k
+			sb.WriteString(v.AsString())
+			break
+		}
+	}
+	keys := make([]string, 0, m.Len())
+	for k := range m.All() {
+		if k != msgKey {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, _ := m.Get(k)
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(k)
+		sb.WriteByte('=')
+		s := v.AsString()
+		if strings.ContainsAny(s, " \t\n") {
+			s = strconv.Quote(s)
+		}
+		sb.WriteString(s)
+		if sb.Len() > 1024 {
+			break
+		}
+	}
+	return sb.String()
+}
+
+func templateIDOf(cl *drain.Cluster) string {
+	if cl == nil {
+		return ""
+	}
+	return cl.IDString()
+}
+
+func (p *logBudgetProcessor) pass(ks *keyState, lr plog.LogRecord, size int, changed bool) bool {
+	if changed {
+		var sizer plog.ProtoMarshaler
+		size = sizer.LogRecordSize(lr)
+	}
+	ks.recOut++
+	ks.bytesOut += int64(size)
+	return true
+}
+
+func (p *logBudgetProcessor) drop(ks *keyState, reason int, tmpl string, size int64) {
+	if p.cfg.DryRun {
+		p.dry(ks, reason, tmpl, 1, size)
+		ks.recOut++
+		ks.bytesOut += size
+		return
+	}
+	ks.recDrop[reason]++
+	ks.bytesDrop[reason] += size
+}
+
+func (p *logBudgetProcessor) dry(ks *keyState, reason int, tmpl string, recs, size int64) {
+	k := dryKey{key: ks.name, template: tmpl, reason: reason}
+	c := p.dryTouched[k]
+	if c == nil {
+		c = new([2]int64)
+		p.dryTouched[k] = c
+	}
+	c[0] += recs
+	c[1] += size
+}
+
+// sample decides with probability prob, consistently by trace ID when the
+// record has one.
+func (p *logBudgetProcessor) sample(lr plog.LogRecord, prob float64) (sampling.Threshold, bool) {
+	th, err := sampling.ProbabilityToThreshold(prob)
+	if err != nil {
+		// below the smallest representable probability
+		return sampling.NeverSampleThreshold, false
+	}
+	var rnd sampling.Randomness
+	if tid := lr.TraceID(); !tid.IsEmpty() {
+		rnd = sampling.TraceIDToRandomness(tid)
+	} else {
+		rnd, _ = sampling.UnsignedToRandomness(p.rng.Uint64() >> 8)
+	}
+	return th, th.ShouldSample(rnd)
+}
+
+// adjustedCount is the number of events a record stands for (1 unless sampled).
+func adjustedCount(attrs pcommon.Map) float64 {
+	if v, ok := attrs.Get(AttrAdjustedCount); ok {
+		switch v.Type() {
+		case pcommon.ValueTypeDouble:
+			return v.Double()
+		case pcommon.ValueTypeInt:
+			return float64(v.Int())
+		}
+	}
+	return 1
+}
+
+func setAdjusted(attrs pcommon.Map, w float64) {
+	if v, ok := attrs.Get(AttrAdjustedCount); ok {
+		switch v.Type() {
+		case pcommon.ValueTypeDouble:
+			w *= v.Double()
+		case pcommon.ValueTypeInt:
+			w *= float64(v.Int())
+		}
+	}
+	attrs.PutDouble(AttrAdjustedCount, w)
+}
+
+func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, sev plog.SeverityNumber) (int, bool) {
+	if len(p.classes) > 0 {
+		tctx := ottllog.NewTransformContextPtr(rl, sl, lr)
+		defer tctx.Close()
+		for i := range p.classes {
+			if ok, _ := p.classes[i].seq.Eval(ctx, tctx); ok {
+				return p.classes[i].tier, p.classes[i].keep
+			}
+		}
+	}
+	switch {
+	case sev == plog.SeverityNumberUnspecified:
+		return tierInfo, false
+	case sev < plog.SeverityNumberDebug:
+		return tierTrace, false
+	case sev < plog.SeverityNumberInfo:
+		return tierDebug, false
+	case sev < plog.SeverityNumberWarn:
+		return tierInfo, false
+	case sev < plog.SeverityNumberError:
+		return tierWarn, false
+	default:
+		return tierHigh, false
+	}
+}
+
+// severityOf reads the severity number, falling back to the text.
+func severityOf(lr plog.LogRecord) plog.SeverityNumber {
+	if n := lr.SeverityNumber(); n != plog.SeverityNumberUnspecified {
+		return n
+	}
+	if t := lr.SeverityText(); t != "" {
+		if n, ok := parseSeverity(t); ok {
+			return n
+		}
+		if strings.EqualFold(t, "critical") || strings.EqualFold(t, "crit") {
+			return plog.SeverityNumberFatal
+		}
+		if strings.EqualFold(t, "err") {
+			return plog.SeverityNumberError
+		}
+	}
+	return plog.SeverityNumberUnspecified
+}
+
+// truncate applies the drop list and caps; it says whether anything changed.
+func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
+	t := p.cfg.Truncate
+	changed := false
+	attrs := lr.Attributes()
+	if p.dropSet != nil {
+		attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
+			_, drop := p.dropSet[k]
+			changed = changed || drop
+			return drop
+		})
+	}
+	if t.MaxAttributes > 0 && attrs.Len() > t.MaxAttributes {
+		n := 0
+		attrs.RemoveIf(func(string, pcommon.Value) bool {
+			n++
+			return n > t.MaxAttributes
+		})
+		changed = true
+	}
+	if t.MaxAttributeValueBytes > 0 {
+		for _, v := range attrs.All() {
+			if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > t.MaxAttributeValueBytes {
+				v.SetStr(cutUTF8(v.Str(), t.MaxAttributeValueBytes))
+				changed = true
+			}
+		}
+	}
+	if t.MaxBodyBytes > 0 {
+		if b := lr.Body(); b.Type() == pcommon.ValueTypeStr && len(b.Str()) > t.MaxBodyBytes {
+			b.SetStr(cutUTF8(b.Str(), t.MaxBodyBytes))
+			changed = true
+		}
+	}
+	return changed
+}
+
+func cutUTF8(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// ---- keys
+
+func (p *logBudgetProcessor) hashAttrs(m pcommon.Map, names []string, seed uint64) uint64 {
+	buf := p.hashBuf[:0]
+	buf = binary.LittleEndian.AppendUint64(buf, seed)
+	for _, n := range names {
+		if v, ok := m.Get(n); ok {
+			buf = append(buf, 1)
+			buf = append(buf, v.AsString()...)
+		}
+		buf = append(buf, 0)
+	}
+	p.hashBuf = buf
+	return xxhash.Sum64(buf)
+}
+
+func (p *logBudgetProcessor) lookupKey(res, rec pcommon.Map, now time.Time) *keyState {
+	h := p.hashAttrs(res, p.cfg.Key.ResourceAttributes, 0)
+	return p.lookupKeyHashed(res, rec, h, now)
+}
+
+func (p *logBudgetProcessor) lookupKeyHashed(res, rec pcommon.Map, resHash uint64, now time.Time) *keyState {
+	h := resHash
+	if len(p.cfg.Key.RecordAttributes) > 0 {
+		h = p.hashAttrs(rec, p.cfg.Key.RecordAttributes, resHash)
+	}
+	if h == 0 {
+		h = 1
+	}
+	if ks, ok := p.keys.Get(h); ok {
+		return ks
+	}
+	if p.keys.Len() >= p.cfg.Key.MaxKeys {
+		// evict only a key idle for a whole day: its budget window is empty
+		_, old, ok := p.keys.GetOldest()
+		if !ok || now.Sub(old.lastSeen) <= 24*time.Hour {
+			return p.overflow
+		}
+		p.keys.RemoveOldest()
+	}
+	vals := make(map[string]string, len(p.keyAttr))
+	parts := make([]string, 0, len(p.keyAttr))
+	for i, n := range p.keyAttr {
+		m := res
+		if i >= len(p.cfg.Key.ResourceAttributes) {
+			m = rec
+		}
+		v := missing
+		if x, ok := m.Get(n); ok {
+			v = x.AsString()
+		}
+		vals[n] = v
+		parts = append(parts, v)
+	}
+	ks := p.newKeyState(h, strings.Join(parts, "/"), vals, now)
+	p.keys.Add(h, ks)
+	return ks
+}
+
+func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string]string, now time.Time) *keyState {
+	b := p.cfg.Budget
+	for _, o := range p.cfg.Overrides {
+		if matches(o.Match, vals) {
+			b = o.Budget
+			break
+		}
+	}
+	ks := &keyState{
+		id:       id,
+		name:     name,
+		lastSeen: now,
+		budget:   newBudgetState(b, p.cfg.PricePerGB, p.cfg.Sampling.Enabled, p.cfg.Sampling.Interval, now),
+		attrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name))),
+	}
+	for r := range numReasons {
+		ks.dropAttrs[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name), attribute.String("reason", reasonNames[r])))
+	}
+	return ks
+}
+
+func matches(want, have map[string]string) bool {
+	if have == nil {
+		return false
+	}
+	for k, v := range want {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *logBudgetProcessor) touch(ks *keyState) {
+	if !ks.touched {
+		ks.touched = true
+		p.touched = append(p.touched, ks)
+	}
+}
+
+func (p *logBudgetProcessor) flushMetricsLocked(ctx context.Context) {
+	tb := p.tb
+	for _, ks := range p.touched {
+		ks.touched = false
+		if ks.recIn > 0 {
+			tb.ProcessorLogBudgetRecordsIn.Add(ctx, ks.recIn, ks.attrs)
+			tb.ProcessorLogBudgetBytesIn.Add(ctx, ks.bytesIn, ks.attrs)
+		}
+		if ks.recOut > 0 || ks.bytesOut > 0 {
+			tb.ProcessorLogBudgetRecordsOut.Add(ctx, ks.recOut, ks.attrs)
+			tb.ProcessorLogBudgetBytesOut.Add(ctx, ks.bytesOut, ks.attrs)
+		}
+		if ks.summaries > 0 {
+			tb.ProcessorLogBudgetSummaries.Add(ctx, ks.summaries, ks.attrs)
+		}
+		for r := range numReasons {
+			if ks.recDrop[r] > 0 {
+				tb.ProcessorLogBudgetRecordsDropped.Add(ctx, ks.recDrop[r], ks.dropAttrs[r])
+			}
+			if ks.bytesDrop[r] > 0 {
+				tb.ProcessorLogBudgetBytesDropped.Add(ctx, ks.bytesDrop[r], ks.dropAttrs[r])
+			}
+		}
+		ks.recIn, ks.recOut, ks.bytesIn, ks.bytesOut, ks.summaries = 0, 0, 0, 0, 0
+		ks.recDrop, ks.bytesDrop = [numReasons]int64{}, [numReasons]int64{}
+	}
+	p.touched = p.touched[:0]
+	for k, c := range p.dryTouched {
+		set := metric.WithAttributeSet(attribute.NewSet(
+			attribute.String("key", k.key),
+			attribute.String("reason", reasonNames[k.reason]),
+			attribute.String("template", k.template)))
+		if c[0] > 0 {
+			tb.ProcessorLogBudgetDryRunRecords.Add(ctx, c[0], set)
+		}
+		tb.ProcessorLogBudgetDryRunBytes.Add(ctx, c[1], set)
+	}
+	clear(p.dryTouched)
+}
+
+// ---- dedup windows
+
+func (p *logBudgetProcessor) mix(a, b, c, d uint64) uint64 {
+	var buf [32]byte
+	binary.LittleEndian.PutUint64(buf[0:], a)
+	binary.LittleEndian.PutUint64(buf[8:], b)
+	binary.LittleEndian.PutUint64(buf[16:], c)
+	binary.LittleEndian.PutUint64(buf[24:], d)
+	h := xxhash.Sum64(buf[:])
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+func (p *logBudgetProcessor) openWindow(dk uint64, ks *keyState, cl *drain.Cluster, sev plog.SeverityNumber, tier int, aboveFloor bool, now time.Time) *dedupEntry {
+	e := &dedupEntry{
+		hash:       dk,
+		ks:         ks,
+		deadline:   now.Add(p.cfg.Dedup.Window),
+		tmplSeq:    cl.Seq(),
+		sev:        sev,
+		tier:       tier,
+		aboveFloor: aboveFloor,
+	}
+	p.dedup.Add(dk, e)
+	p.queue = append(p.queue, e)
+	return e
+}
+
+// absorb counts lr into the window; w is the number of events lr stands for.
+func (p *logBudgetProcessor) absorb(e *dedupEntry, cl *drain.Cluster, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, body string, w float64) {
+	e.weight += w
+	ts := lr.Timestamp()
+	if ts == 0 {
+		ts = lr.ObservedTimestamp()
+	}
+	if e.count == 0 {
+		e.firstTime, e.lastTime = ts, ts
+	}
+	if e.count == 0 && !p.cfg.DryRun {
+		e.first = plog.NewLogRecord()
+		lr.CopyTo(e.first)
+		e.resource = pcommon.NewResource()
+		rl.Resource().CopyTo(e.resource)
+		e.scope = pcommon.NewInstrumentationScope()
+		sl.Scope().CopyTo(e.scope)
+	}
+	e.count++
+	if ts < e.firstTime {
+		e.firstTime = ts
+	}
+	if ts > e.lastTime {
+		e.lastTime = ts
+	}
+	e.template = cl.Template()
+	e.tmplID = cl.IDString()
+	if len(e.samples) < p.cfg.Dedup.SampleValues {
+		if params := p.tree.Params(cl, body); len(params) > 0 {
+			e.samples = append(e.samples, strings.Join(params, " "))
+		}
+	}
+}
+
+// expireLocked emits every window past its deadline.
+func (p *logBudgetProcessor) expireLocked(now time.Time) {
+	if p.dedup == nil {
+		return
+	}
+	i := 0
+	for ; i < len(p.queue) && !p.queue[i].deadline.After(now); i++ {
+		e := p.queue[i]
+		if !e.done {
+			p.emitLocked(e)
+			p.dedup.Remove(e.hash)
+		}
+	}
+	if i > 0 {
+		n := copy(p.queue, p.queue[i:])
+		clear(p.queue[n:])
+		p.queue = p.queue[:n]
+	}
+}
+
+// emitLocked turns a window into a summary record (when it absorbed
+// anything) and closes it.
+func (p *logBudgetProcessor) emitLocked(e *dedupEntry) {
+	e.done = true
+	if e.count == 0 || p.cfg.DryRun {
+		e.first, e.samples = plog.LogRecord{}, nil
+		return
+	}
+	ks := e.ks
+	now := p.clock()
+	lr := e.first
+	lr.SetTimestamp(e.firstTime)
+	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(now))
+	a := lr.Attributes()
+	a.PutInt(AttrCount, e.count)
+	a.PutStr(AttrTemplate, e.template)
+	a.PutStr(AttrTemplateID, e.tmplID)
+	a.PutStr(AttrLastEventTime, e.lastTime.AsTime().UTC().Format(time.RFC3339Nano))
+	if len(e.samples) > 0 {
+		s := a.PutEmptySlice(AttrSampleValues)
+		for _, v := range e.samples {
+			s.AppendEmpty().SetStr(v)
+		}
+	}
+	a.Remove(AttrAdjustedCount)
+	resource, scope := e.resource, e.scope
+	e.first, e.samples, e.resource, e.scope = plog.LogRecord{}, nil, pcommon.Resource{}, pcommon.InstrumentationScope{}
+
+	// A summary is never sampled or cut: it is the cheapest record there is
+	// for what it stands for, so it is charged to the budget like the floor.
+	// Its events carry the average weight of what it absorbed.
+	if w := e.weight / float64(e.count); w < 0.999999 || w > 1.000001 {
+		a.PutDouble(AttrAdjustedCount, w)
+	}
+	var sizer plog.ProtoMarshaler
+	size := sizer.LogRecordSize(lr)
+	p.touch(ks)
+	if ks.budget.limited() {
+		ks.budget.charge(now, size)
+	}
+	rl := p.pending.ResourceLogs().AppendEmpty()
+	resource.CopyTo(rl.Resource())
+	sl := rl.ScopeLogs().AppendEmpty()
+	scope.CopyTo(sl.Scope())
+	lr.MoveTo(sl.LogRecords().AppendEmpty())
+	ks.summaries++
+	ks.recOut++
+	ks.bytesOut += int64(size)
+}
+
+func (p *logBudgetProcessor) takePendingLocked() plog.Logs {
+	out := p.pending
+	if out.ResourceLogs().Len() > 0 {
+		p.pending = plog.NewLogs()
+	}
+	return out
+}
