@@ -228,3 +228,45 @@ func TestAlertPathToPagerDuty(t *testing.T) {
 	}
 	assert.NotContains(t, col.Output(), routingKey)
 }
+
+// TestAlertsConfigWithAlertmanager starts the shipped config/alerts.yaml
+// against a real Alertmanager that routes everything to Quell: the incident
+// goes back into Alertmanager (label incident_id), its echo is ignored, the
+// resolve ends it there, and both state changes are written to
+// incidents.jsonl.
+func TestAlertsConfigWithAlertmanager(t *testing.T) {
+	webhookPort := FreePort(t)
+	am := alertmanagertest.Start(t, alertmanagertest.Options{
+		WebhookURL: "http://127.0.0.1:" + strconv.Itoa(webhookPort) + "/alertmanager",
+	})
+	col := Start(t, Options{
+		Configs: []string{"config/alerts.yaml"},
+		Ports:   []string{"TOPOLOGY"},
+		Env: map[string]string{
+			"QUELL_ALERT_WEBHOOK_PORT": strconv.Itoa(webhookPort),
+			"QUELL_ALERTMANAGER_URL":   am.URL,
+			"QUELL_ALERT_GROUP_WAIT":   "1s",
+			"QUELL_ALERT_RESOLVE_HOLD": "0s",
+		},
+	})
+	labels := map[string]string{"alertname": "PaymentDown", "service": "payment", "severity": "critical"}
+	am.PostAlerts(t, alertmanagertest.Alert{Labels: labels})
+	incidentActive := func() bool {
+		for _, a := range am.Alerts(t) {
+			if a.Labels["incident_id"] != "" && a.Status.State == "active" {
+				return true
+			}
+		}
+		return false
+	}
+	eventually(t, "the incident in Alertmanager", incidentActive)
+	eventually(t, "its echo ignored by alert_webhook", func() bool {
+		return col.MetricValue(t, "otelcol_receiver_alert_webhook_alerts_ignored", nil) >= 1
+	})
+	assert.Len(t, am.Alerts(t), 2, "the alert and its incident; nothing loops")
+
+	am.PostAlerts(t, alertmanagertest.Alert{Labels: labels, EndsAt: time.Now().Add(-time.Second)})
+	eventually(t, "the incident resolved in Alertmanager", func() bool { return !incidentActive() })
+	col.Stop(t)
+	assert.Equal(t, 2, countInFile(t, filepath.Join(col.DataDir(), "incidents.jsonl"), `"incident.state"`), "open and resolved")
+}
