@@ -21,7 +21,6 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
-
 )
 
 func webhookConfig(endpoint string) *Config {
@@ -394,4 +393,3 @@ func itoaN(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
 }
-

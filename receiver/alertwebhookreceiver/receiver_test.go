@@ -443,4 +443,3 @@ func sumMetric(t *testing.T, tel *componenttest.Telemetry, name string) int64 {
 	}
 	return total
 }
-
