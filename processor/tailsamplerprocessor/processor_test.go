@@ -399,6 +399,14 @@ func TestDecisionTriggers(t *testing.T) {
 	metadatatest.AssertEqualProcessorTailSamplerSpansDecided(t, h.tt, []metricdata.DataPoint[int64]{
 		{Value: 6, Attributes: attribute.NewSet(attribute.String("rule", "default"), attribute.String("decision", "kept"))},
 	}, metricdatatest.IgnoreTimestamp())
+	// Decision latency: span limit at once, root after root_wait (1 s),
+	// timeout after decision_wait (10 s).
+	m, err := h.tt.GetMetric("otelcol_processor_tail_sampler_decision_latency")
+	require.NoError(t, err)
+	dps := m.Data.(metricdata.Histogram[int64]).DataPoints
+	require.Len(t, dps, 1)
+	assert.Equal(t, uint64(3), dps[0].Count)
+	assert.Equal(t, int64(11000), dps[0].Sum)
 	metadatatest.AssertEqualProcessorTailSamplerBufferedTraces(t, h.tt, []metricdata.DataPoint[int64]{{Value: 0}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorTailSamplerBufferedBytes(t, h.tt, []metricdata.DataPoint[int64]{{Value: 0}}, metricdatatest.IgnoreTimestamp())
 }
