@@ -353,14 +353,15 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 		// most tokens are plain words: note digits and quotes while scanning
 		// so those skip the masking rules
 		special := false
-		for i < len(s) && !isBlank(s[i]) && s[i] != '\n' {
+		for i < len(s) {
 			c := s[i]
-			switch {
-			case c >= '0' && c <= '9':
+			cls := byteClass[c]
+			if cls&classEnd != 0 {
+				break
+			}
+			if cls != 0 {
 				special = true
-			case c == '"' || c == '\'' || c == '`':
-				special = true
-				if i > start && s[i-1] == '=' {
+				if cls&classQuote != 0 && i > start && s[i-1] == '=' {
 					// key="quoted value with blanks"
 					if j := strings.IndexByte(s[i+1:], c); j >= 0 {
 						i += j + 2
@@ -464,3 +465,23 @@ func isVariable(s string) bool {
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+// Byte classes for the tokenizer's inner loop (one table lookup per byte).
+const (
+	classEnd   = 1 << iota // blank or newline: ends a token
+	classDigit             // makes a token a variable candidate
+	classQuote             // may open a quoted value
+)
+
+var byteClass = func() (t [256]uint8) {
+	for _, c := range " \t\r\n" {
+		t[c] = classEnd
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
+	}
+	for _, c := range "\"'`" {
+		t[c] = classQuote
+	}
+	return t
+}()
