@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/metadatatest"
 )
@@ -683,4 +684,71 @@ func TestWaterFill(t *testing.T) {
 	assert.InDelta(t, 45.0/900, probs[1], 1e-9)
 	assert.InDelta(t, 45.0/90, probs[2], 1e-9)
 	assert.False(t, math.IsNaN(probs[1]))
+}
+
+// The floor holds whatever the load and whichever budget binds.
+func TestSeverityFloorHoldsUnderAnyLoad(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		budget BudgetConfig
+		load   int // records per second, 10% at ERROR or above
+	}{
+		{"records 10x", BudgetConfig{RecordsPerSecond: 100}, 1000},
+		{"records 1000x", BudgetConfig{RecordsPerSecond: 10}, 10000},
+		{"bytes 100x", BudgetConfig{BytesPerSecond: 1000}, 2000},
+		{"day exhausted", BudgetConfig{BytesPerDay: 1}, 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) { c.Budget = tc.budget })
+			errs := 0
+			for s := range 5 {
+				var recs []rec
+				for i := range tc.load {
+					sev := plog.SeverityNumberInfo
+					if i%10 == 0 {
+						sev = []plog.SeverityNumber{plog.SeverityNumberError, plog.SeverityNumberError3, plog.SeverityNumberFatal}[i%3]
+						errs++
+					}
+					recs = append(recs, rec{svc: "a", sev: sev, body: fmt.Sprintf("op %d failed after %d tries", i, s), ts: h.clock.now})
+				}
+				h.send(t, logs(recs...))
+				h.clock.Advance(time.Second)
+			}
+			require.NoError(t, h.p.Shutdown(context.Background()))
+			got := 0
+			for _, lr := range h.records() {
+				if lr.SeverityNumber() >= plog.SeverityNumberError {
+					got++
+					assert.Empty(t, attrStr(lr, AttrCount), "never merged")
+					assert.Empty(t, attrStr(lr, AttrAdjustedCount), "never sampled")
+				}
+			}
+			assert.Equal(t, errs, got)
+		})
+	}
+}
+
+func TestAccountingTelemetry(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Budget.RecordsPerSecond = 2; c.Sampling.Enabled = false })
+	h.send(t, logs(
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "alpha 1", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "alpha 2", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "beta gamma 1", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "delta epsilon zeta 1", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberError, body: "omega 1", ts: t0},
+	))
+	require.NoError(t, h.p.Shutdown(context.Background()))
+	key := attribute.NewSet(attribute.String("key", "a/prod"))
+	metadatatest.AssertEqualProcessorLogBudgetRecordsIn(t, h.tel, []metricdata.DataPoint[int64]{{Attributes: key, Value: 5}},
+		metricdatatest.IgnoreTimestamp())
+	// alpha 1 and beta pass (burst 2), omega is above the floor; alpha 2 comes
+	// back in a summary, and so does delta, which the budget refused
+	metadatatest.AssertEqualProcessorLogBudgetRecordsOut(t, h.tel, []metricdata.DataPoint[int64]{{Attributes: key, Value: 5}},
+		metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorLogBudgetRecordsDropped(t, h.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("key", "a/prod"), attribute.String("reason", "budget")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("key", "a/prod"), attribute.String("reason", "dedup")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorLogBudgetSummaries(t, h.tel, []metricdata.DataPoint[int64]{{Attributes: key, Value: 2}},
+		metricdatatest.IgnoreTimestamp())
 }
