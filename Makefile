@@ -6,6 +6,7 @@ BIN       := $(CURDIR)/bin
 COLLECTOR := $(BIN)/otelcol-quell
 BUILDER   := $(BIN)/builder
 MDATAGEN  := $(BIN)/mdatagen
+GOLANGCI_LINT := $(BIN)/golangci-lint
 CONFIGS   := $(wildcard config/*.yaml)
 # Packages with unit tests: everything but the end-to-end suite.
 UNIT_PKGS  = $(shell $(GO) list ./... | grep -v /internal/e2e)
@@ -71,10 +72,15 @@ bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -timeout 60m ./benchmarks/... | tee bench.out
 	@echo "compare with: go run golang.org/x/perf/cmd/benchstat@latest bench.out"
 
-## lint: go vet and gofmt (the linters that install here from the Go toolchain)
-lint:
-	$(GO) vet ./...
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+## lint: golangci-lint (pinned in internal/tools/lint, built into ./bin on first use) with .golangci.yml
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+# golangci-lint has its own tools module: its dependencies must not move
+# ocb's or mdatagen's. The first build takes several minutes.
+$(GOLANGCI_LINT): internal/tools/lint/go.mod internal/tools/lint/go.sum
+	cd internal/tools/lint && GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+	@touch $(GOLANGCI_LINT)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

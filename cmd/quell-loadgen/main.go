@@ -103,7 +103,7 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 		wg.Go(func() { send(ctx, c, reqs, &st, &firstErr) })
 	}
 

@@ -206,7 +206,7 @@ func (c *Collector) Metrics(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("scraping collector metrics: %v", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatalf("reading collector metrics: %v", err)
@@ -314,7 +314,7 @@ func FreePort(t testing.TB) int {
 	if err != nil {
 		t.Fatalf("finding a free port: %v", err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port
 }
 

@@ -15,8 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
-	// The collector's OTLP exporter compresses with gzip by default.
-	_ "google.golang.org/grpc/encoding/gzip"
+	_ "google.golang.org/grpc/encoding/gzip" // the collector's OTLP exporter compresses with gzip by default
 
 	"github.com/quell-otel/quell/internal/workload"
 )
@@ -184,7 +183,7 @@ func (s *metricServer) Export(_ context.Context, req pmetricotlp.ExportRequest) 
 func SendTraces(t *testing.T, addr string, td ptrace.Traces) {
 	t.Helper()
 	c := client(t, addr)
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := c.SendTraces(ctx, td); err != nil {
@@ -197,7 +196,7 @@ func SendTraces(t *testing.T, addr string, td ptrace.Traces) {
 func SendLogs(t *testing.T, addr string, ld plog.Logs) {
 	t.Helper()
 	c := client(t, addr)
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := c.SendLogs(ctx, ld); err != nil {

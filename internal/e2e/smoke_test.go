@@ -42,7 +42,6 @@ func TestDefaultConfigPassesTracesAndLogsThroughUnchanged(t *testing.T) {
 	col := Start(t, Options{Configs: []string{"config/default.yaml", overlay}, Sink: sink})
 
 	traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 42, ErrorRatio: 0.1, SlowRatio: 0.05}).Generate(200)
-	sent := workload.Merge(traces)
 	// Spans of one trace in separate requests from separate senders.
 	for _, batch := range workload.Split(traces, 3) {
 		SendTraces(t, col.Addr("OTLP_GRPC"), batch)
@@ -55,7 +54,7 @@ func TestDefaultConfigPassesTracesAndLogsThroughUnchanged(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	sent = workload.Merge(append(traces, httpTrace))
+	sent := workload.Merge(append(traces, httpTrace))
 
 	logs := workload.NewLogGenerator(workload.LogOptions{Seed: 42}).Batch(500)
 	SendLogs(t, col.Addr("OTLP_GRPC"), logs)

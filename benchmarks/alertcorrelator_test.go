@@ -1,0 +1,235 @@
+package benchmarks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/workload"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor"
+)
+
+// There is no upstream alert correlator to compare with: contrib v0.159.0
+// has none (its alertmanagerexporter only forwards span events, and is not
+// served at that version). The sub-benchmarks measure the alert_correlator
+// against the target of 50k alerts/s on a 500-service graph.
+
+const alertBatch = 100
+
+// topologyFile writes the 500-service generated graph as a static topology.
+func topologyFile(b *testing.B, t *alertscenario.Topology) string {
+	var sb strings.Builder
+	sb.WriteString("services:\n")
+	for _, n := range t.Nodes() {
+		fmt.Fprintf(&sb, "  %s: [%s]\n", n, strings.Join(t.Services[n], ", "))
+	}
+	p := filepath.Join(b.TempDir(), "topology.yaml")
+	if err := os.WriteFile(p, []byte(sb.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+func alertRecord(rl plog.ResourceLogs, service, rule, sev, state string, extra map[string]string) {
+	rl.Resource().Attributes().PutStr(alertconv.ResourceServiceName, service)
+	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	labels := map[string]string{"alertname": rule, "service": service, "severity": sev}
+	for k, v := range extra {
+		labels[k] = v
+	}
+	a := lr.Attributes()
+	for k, v := range labels {
+		a.PutStr(alertconv.AttrLabelPrefix+k, v)
+	}
+	a.PutStr(alertconv.AttrRuleName, rule)
+	a.PutStr(alertconv.AttrFingerprint, alertconv.Fingerprint(labels))
+	a.PutStr(alertconv.AttrState, state)
+	a.PutStr(alertconv.AttrSeverity, sev)
+	a.PutStr(alertconv.AttrSource, alertconv.SourceAlertmanager)
+	lr.Body().SetStr(rule + " on " + service)
+}
+
+func newCorrelator(b *testing.B, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
+	f := alertcorrelatorprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	raw := map[string]any{}
+	mutate(raw)
+	if err := confmapInto(raw, cfg); err != nil {
+		b.Fatal(err)
+	}
+	set := processortest.NewNopSettings(f.Type())
+	tp, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	lp, err := f.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	host := componenttest.NewNopHost()
+	if err := tp.Start(context.Background(), host); err != nil {
+		b.Fatal(err)
+	}
+	if err := lp.Start(context.Background(), host); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = lp.Shutdown(context.Background())
+	})
+	return lp, tp
+}
+
+// BenchmarkAlertCorrelator feeds alert records through the processor
+// (ConsumeLogs, batches of 100) with the 500-service graph.
+func BenchmarkAlertCorrelator(b *testing.B) {
+	topo := alertscenario.Generated(500, 3)
+	file := topologyFile(b, topo)
+	nodes := topo.Nodes()
+
+	// Replay: the evaluation scenario's alert records (repeats, resolves,
+	// flapping) in order, again and again: mostly dedup and held changes.
+	b.Run("alert_correlator/replay-500svc", func(b *testing.B) {
+		lp, _ := newCorrelator(b, func(m map[string]any) {
+			m["topology"] = map[string]any{"file": file}
+		})
+		s := alertscenario.Generate(topo, alertscenario.DefaultNoise, 3)
+		var batches []plog.Logs
+		for i := 0; i < len(s.Notifications); i += alertBatch {
+			ld := plog.NewLogs()
+			for _, n := range s.Notifications[i:min(i+alertBatch, len(s.Notifications))] {
+				alertRecord(ld.ResourceLogs().AppendEmpty(), n.Service, n.Rule, n.Sev, n.State, nil)
+			}
+			batches = append(batches, ld)
+		}
+		runAlerts(b, lp, func(i int) plog.Logs { return batches[i%len(batches)] })
+	})
+
+	// New alerts: every record a new alert on a random service of the
+	// graph, firing, then resolved in the next batch: incidents open, grow,
+	// re-rank and resolve all the time.
+	b.Run("alert_correlator/new-alerts-500svc", func(b *testing.B) {
+		lp, _ := newCorrelator(b, func(m map[string]any) {
+			m["topology"] = map[string]any{"file": file}
+			m["resolve_hold"] = "0s"
+			m["flap"] = map[string]any{"window": "1ms"}
+			m["correlation"] = map[string]any{"group_wait": "0s"}
+		})
+		const pre = 64
+		batches := make([]plog.Logs, pre)
+		for i := range pre {
+			ld := plog.NewLogs()
+			for j := range alertBatch {
+				k := i*alertBatch + j
+				svc := nodes[(k*7919)%len(nodes)]
+				if j%2 == 1 {
+					// Resolve the previous record's alert.
+					prev := nodes[((k-1)*7919)%len(nodes)]
+					alertRecord(ld.ResourceLogs().AppendEmpty(), prev, "HighErrorRate", "warning", alertconv.StateResolved, map[string]string{"n": fmt.Sprint(k - 1)})
+					continue
+				}
+				alertRecord(ld.ResourceLogs().AppendEmpty(), svc, "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
+			}
+			batches[i] = ld
+		}
+		runAlerts(b, lp, func(i int) plog.Logs { return batches[i%pre] })
+	})
+
+	// Memory: 50k distinct firing alerts held at once (services spread over
+	// the graph, so they form many incidents); heap per tracked alert.
+	b.Run("alert_correlator/state-50k-alerts", func(b *testing.B) {
+		const n = 50000
+		var batches []plog.Logs
+		for i := 0; i < n; i += alertBatch {
+			ld := plog.NewLogs()
+			for k := i; k < i+alertBatch; k++ {
+				alertRecord(ld.ResourceLogs().AppendEmpty(), nodes[(k*7919)%len(nodes)], "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
+			}
+			batches = append(batches, ld)
+		}
+		b.ReportAllocs()
+		var perAlert float64
+		for b.Loop() {
+			lp, _ := newCorrelator(b, func(m map[string]any) {
+				m["topology"] = map[string]any{"file": file}
+				m["correlation"] = map[string]any{"group_wait": "0s"}
+			})
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for _, ld := range batches {
+				cp := plog.NewLogs()
+				ld.CopyTo(cp)
+				if err := lp.ConsumeLogs(context.Background(), cp); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			perAlert = float64(after.HeapAlloc-before.HeapAlloc) / n
+			runtime.KeepAlive(lp)
+		}
+		b.ReportMetric(perAlert, "B/tracked-alert")
+	})
+
+	// The traces side: learning the graph from workload traces (client/
+	// server pairs, peer.service / db.system), spans observed per second.
+	b.Run("alert_correlator/observe-traces", func(b *testing.B) {
+		_, tp := newCorrelator(b, func(map[string]any) {})
+		traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 7, Services: 50}).Generate(500)
+		batches := workload.Split(traces, 10)
+		spans := 0
+		for _, t := range batches {
+			spans += t.SpanCount()
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		n := 0
+		for b.Loop() {
+			for _, t := range batches {
+				td := ptrace.NewTraces()
+				t.CopyTo(td)
+				if err := tp.ConsumeTraces(context.Background(), td); err != nil {
+					b.Fatal(err)
+				}
+			}
+			n++
+		}
+		b.ReportMetric(float64(n*spans)/b.Elapsed().Seconds(), "spans/s")
+	})
+}
+
+// confmapInto decodes a raw map into a component config, as the collector does.
+func confmapInto(raw map[string]any, cfg any) error {
+	return confmap.NewFromStringMap(raw).Unmarshal(cfg)
+}
+
+func runAlerts(b *testing.B, lp processor.Logs, batch func(int) plog.Logs) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		ld := plog.NewLogs()
+		batch(i).CopyTo(ld)
+		if err := lp.ConsumeLogs(context.Background(), ld); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i*alertBatch)/b.Elapsed().Seconds(), "alerts/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(i*alertBatch), "ns/alert")
+}

@@ -1,0 +1,268 @@
+package costreportexporter // import "github.com/quell-otel/quell/exporter/costreportexporter"
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+)
+
+// Stage says where in the pipeline an instance meters.
+type Stage string
+
+const (
+	// StageIngested meters data before any reduction (fan out to cost_report
+	// and, through the forward connector, to the reducing pipeline).
+	StageIngested Stage = "ingested"
+	// StageExported meters data beside the real exporter, after reduction.
+	StageExported Stage = "exported"
+)
+
+// Config is the cost_report exporter configuration.
+type Config struct {
+	// Directory receives the FOCUS CSV files, their JSON summaries, the daily
+	// HTML pages and (without storage) the ledger state. Required. Every
+	// instance writing to one directory shares one ledger and one writer, so
+	// all of them must agree on every setting but stage.
+	Directory string `mapstructure:"directory"`
+	// Stage is `ingested` (before reduction) or `exported` (after it).
+	// Zero means `exported`.
+	Stage Stage `mapstructure:"stage"`
+	// Keys says which resource attributes make a cost key.
+	Keys KeysConfig `mapstructure:"keys"`
+	// Prices is the list price card applied to the metered volumes.
+	Prices PriceCard `mapstructure:"prices"`
+	// Billing fills the FOCUS account and party columns.
+	Billing BillingConfig `mapstructure:"billing"`
+	// FlushInterval is how often the open periods' files and the ledger
+	// state are rewritten. Zero means the default, 1m. Data metered since the
+	// last flush is lost on a crash (never counted twice).
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// MaxKeys bounds the keys (team, service, environment, signal, extra
+	// attributes) one hour may hold; further keys are metered into one
+	// `_overflow` key and counted. Zero means the default, 10000.
+	MaxKeys int `mapstructure:"max_keys"`
+	// Storage, if set, names a storage extension (e.g. file_storage) that
+	// holds the ledger state instead of the report directory.
+	Storage *component.ID `mapstructure:"storage"`
+}
+
+// KeysConfig names the resource attributes a cost key is made of.
+type KeysConfig struct {
+	// ServiceAttribute is the resource attribute naming the service.
+	// Default `service.name`.
+	ServiceAttribute string `mapstructure:"service_attribute"`
+	// EnvironmentAttribute is the resource attribute naming the environment.
+	// Default `deployment.environment.name`.
+	EnvironmentAttribute string `mapstructure:"environment_attribute"`
+	// TeamAttribute is the resource attribute naming the owning team; when
+	// a resource lacks it, ServiceTeams and then DefaultTeam decide.
+	// Default `team`. Empty (`""`) means only ServiceTeams is used.
+	TeamAttribute string `mapstructure:"team_attribute"`
+	// ServiceTeams maps a service name to its team.
+	ServiceTeams map[string]string `mapstructure:"service_teams"`
+	// DefaultTeam is the team of a resource no rule assigns. Default `unassigned`.
+	DefaultTeam string `mapstructure:"default_team"`
+	// ExtraAttributes are further resource attributes that split keys and
+	// appear in the FOCUS Tags column. Empty means none.
+	ExtraAttributes []string `mapstructure:"extra_attributes"`
+	// Unknown is the value used for a missing service or environment.
+	// Default `unknown`.
+	Unknown string `mapstructure:"unknown"`
+}
+
+// SignalPrices holds one price per signal.
+type SignalPrices struct {
+	// Traces price; zero means free.
+	Traces float64 `mapstructure:"traces"`
+	// Logs price; zero means free.
+	Logs float64 `mapstructure:"logs"`
+	// Metrics price; zero means free.
+	Metrics float64 `mapstructure:"metrics"`
+}
+
+// PriceCard is the list price of telemetry at the backend.
+type PriceCard struct {
+	// Currency is the ISO 4217 code of every price and cost. Default `USD`.
+	Currency string `mapstructure:"currency"`
+	// PerGB is the price per GB (10^9 bytes of OTLP protobuf) ingested by the
+	// backend, per signal. Default 0.40 for each signal.
+	PerGB SignalPrices `mapstructure:"per_gb"`
+	// PerMillionRecords is the price per million log records. Zero means free.
+	PerMillionRecords float64 `mapstructure:"per_million_records"`
+	// PerMillionSpans is the price per million spans. Zero means free.
+	PerMillionSpans float64 `mapstructure:"per_million_spans"`
+	// PerMillionDataPoints is the price per million metric data points.
+	// Zero means free.
+	PerMillionDataPoints float64 `mapstructure:"per_million_data_points"`
+}
+
+// BillingConfig fills the FOCUS billing account and party columns.
+type BillingConfig struct {
+	// AccountID is BillingAccountId. Default `quell`.
+	AccountID string `mapstructure:"account_id"`
+	// AccountName is BillingAccountName. Default `Quell telemetry`.
+	AccountName string `mapstructure:"account_name"`
+	// ProviderName is ProviderName (who sells the backend). Default `Telemetry backend`.
+	ProviderName string `mapstructure:"provider_name"`
+	// PublisherName is PublisherName. Default `Telemetry backend`.
+	PublisherName string `mapstructure:"publisher_name"`
+	// InvoiceIssuerName is InvoiceIssuerName. Default `Telemetry backend`.
+	InvoiceIssuerName string `mapstructure:"invoice_issuer_name"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		Stage: StageExported,
+		Keys: KeysConfig{
+			ServiceAttribute:     "service.name",
+			EnvironmentAttribute: "deployment.environment.name",
+			TeamAttribute:        "team",
+			DefaultTeam:          "unassigned",
+			Unknown:              "unknown",
+		},
+		Prices: PriceCard{
+			Currency: "USD",
+			PerGB:    SignalPrices{Traces: 0.40, Logs: 0.40, Metrics: 0.40},
+		},
+		Billing: BillingConfig{
+			AccountID:         "quell",
+			AccountName:       "Quell telemetry",
+			ProviderName:      "Telemetry backend",
+			PublisherName:     "Telemetry backend",
+			InvoiceIssuerName: "Telemetry backend",
+		},
+		FlushInterval: time.Minute,
+		MaxKeys:       10000,
+	}
+}
+
+func (c *Config) stage() Stage {
+	if c.Stage == "" {
+		return StageExported
+	}
+	return c.Stage
+}
+
+func (c *Config) flushInterval() time.Duration {
+	if c.FlushInterval == 0 {
+		return time.Minute
+	}
+	return c.FlushInterval
+}
+
+func (c *Config) maxKeys() int {
+	if c.MaxKeys == 0 {
+		return 10000
+	}
+	return c.MaxKeys
+}
+
+func checkPrice(errs []error, key string, v float64) []error {
+	if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		errs = append(errs, fmt.Errorf("%s: must be a finite number >= 0, got %v", key, v))
+	}
+	return errs
+}
+
+// Validate checks the configuration; each error names its YAML key.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Directory == "" {
+		errs = append(errs, errors.New("directory: must be set"))
+	}
+	switch c.Stage {
+	case "", StageIngested, StageExported:
+	default:
+		errs = append(errs, fmt.Errorf("stage: must be %q or %q, got %q", StageIngested, StageExported, c.Stage))
+	}
+	if c.Keys.ServiceAttribute == "" {
+		errs = append(errs, errors.New("keys.service_attribute: must be set"))
+	}
+	if c.Keys.EnvironmentAttribute == "" {
+		errs = append(errs, errors.New("keys.environment_attribute: must be set"))
+	}
+	if c.Keys.DefaultTeam == "" {
+		errs = append(errs, errors.New("keys.default_team: must be set"))
+	}
+	if c.Keys.Unknown == "" {
+		errs = append(errs, errors.New("keys.unknown: must be set"))
+	}
+	for svc, team := range c.Keys.ServiceTeams {
+		if team == "" {
+			errs = append(errs, fmt.Errorf("keys.service_teams.%s: team must not be empty", svc))
+		}
+	}
+	seen := map[string]bool{c.Keys.ServiceAttribute: true, c.Keys.EnvironmentAttribute: true, c.Keys.TeamAttribute: true}
+	for i, a := range c.Keys.ExtraAttributes {
+		switch {
+		case a == "":
+			errs = append(errs, fmt.Errorf("keys.extra_attributes[%d]: must not be empty", i))
+		case seen[a]:
+			errs = append(errs, fmt.Errorf("keys.extra_attributes[%d]: %q is already a key attribute", i, a))
+		}
+		seen[a] = true
+	}
+	if !validCurrency(c.Prices.Currency) {
+		errs = append(errs, fmt.Errorf("prices.currency: must be a 3-letter ISO 4217 code such as USD, got %q", c.Prices.Currency))
+	}
+	errs = checkPrice(errs, "prices.per_gb.traces", c.Prices.PerGB.Traces)
+	errs = checkPrice(errs, "prices.per_gb.logs", c.Prices.PerGB.Logs)
+	errs = checkPrice(errs, "prices.per_gb.metrics", c.Prices.PerGB.Metrics)
+	errs = checkPrice(errs, "prices.per_million_records", c.Prices.PerMillionRecords)
+	errs = checkPrice(errs, "prices.per_million_spans", c.Prices.PerMillionSpans)
+	errs = checkPrice(errs, "prices.per_million_data_points", c.Prices.PerMillionDataPoints)
+	for key, v := range map[string]string{
+		"billing.account_id":          c.Billing.AccountID,
+		"billing.account_name":        c.Billing.AccountName,
+		"billing.provider_name":       c.Billing.ProviderName,
+		"billing.publisher_name":      c.Billing.PublisherName,
+		"billing.invoice_issuer_name": c.Billing.InvoiceIssuerName,
+	} {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s: must be set", key))
+		}
+	}
+	if c.FlushInterval < 0 || (c.FlushInterval > 0 && c.FlushInterval < time.Second) {
+		errs = append(errs, fmt.Errorf("flush_interval: must be at least 1s, got %s", c.FlushInterval))
+	}
+	if c.MaxKeys < 0 {
+		errs = append(errs, fmt.Errorf("max_keys: must be >= 0, got %d", c.MaxKeys))
+	}
+	return errors.Join(sortErrors(errs)...)
+}
+
+func validCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// sortErrors keeps Validate's output stable despite map iteration.
+func sortErrors(errs []error) []error {
+	for i := 1; i < len(errs); i++ {
+		for j := i; j > 0 && errs[j].Error() < errs[j-1].Error(); j-- {
+			errs[j], errs[j-1] = errs[j-1], errs[j]
+		}
+	}
+	return errs
+}
+
+// sameReport reports whether two configs may share one ledger: every
+// setting but the stage must match.
+func sameReport(a, b *Config) bool {
+	x, y := *a, *b
+	x.Stage, y.Stage = "", ""
+	return reflect.DeepEqual(x, y)
+}

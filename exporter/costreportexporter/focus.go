@@ -1,0 +1,380 @@
+package costreportexporter // import "github.com/quell-otel/quell/exporter/costreportexporter"
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// focusColumns are the CSV columns: FOCUS v1.2 columns first (all 21
+// mandatory ones plus the conditional and recommended ones a telemetry bill
+// can fill), then our own x_ columns, as the spec asks.
+var focusColumns = []string{
+	"BilledCost",
+	"BillingAccountId",
+	"BillingAccountName",
+	"BillingCurrency",
+	"BillingPeriodEnd",
+	"BillingPeriodStart",
+	"ChargeCategory",
+	"ChargeClass",
+	"ChargeDescription",
+	"ChargeFrequency",
+	"ChargePeriodEnd",
+	"ChargePeriodStart",
+	"ConsumedQuantity",
+	"ConsumedUnit",
+	"ContractedCost",
+	"ContractedUnitPrice",
+	"EffectiveCost",
+	"InvoiceIssuerName",
+	"ListCost",
+	"ListUnitPrice",
+	"PricingCategory",
+	"PricingCurrency",
+	"PricingQuantity",
+	"PricingUnit",
+	"ProviderName",
+	"PublisherName",
+	"ResourceId",
+	"ResourceName",
+	"ResourceType",
+	"ServiceCategory",
+	"ServiceName",
+	"ServiceSubcategory",
+	"SkuId",
+	"SkuMeter",
+	"SubAccountId",
+	"SubAccountName",
+	"SubAccountType",
+	"Tags",
+	"x_SignalType",
+	"x_Environment",
+	"x_BilledStage",
+	"x_IngestedRecords",
+	"x_ExportedRecords",
+	"x_IngestedBytes",
+	"x_ExportedBytes",
+	"x_IngestedCost",
+	"x_SavedCost",
+}
+
+const focusTime = "2006-01-02T15:04:05Z"
+
+// meter is one priced dimension of a key.
+type meter uint8
+
+const (
+	meterBytes meter = iota
+	meterCount
+)
+
+// costRow is one FOCUS row before formatting.
+type costRow struct {
+	Key             costKey
+	Meter           meter
+	Start, End      time.Time
+	BilledStage     Stage
+	UnitPrice       float64 // per PricingUnit
+	PricingQuantity float64
+	PricingUnit     string
+	ConsumedQty     int64
+	ConsumedUnit    string
+	ListCost        float64
+	IngestedCost    float64
+	SavedCost       float64
+	In, Out         volume
+}
+
+// report turns periods into rows and files; it holds what all instances
+// sharing a directory agree on.
+type report struct {
+	cfg *Config
+}
+
+func (r *report) countPrice(s signal) (perMillion float64, unit string) {
+	switch s {
+	case signalTraces:
+		return r.cfg.Prices.PerMillionSpans, "Spans"
+	case signalLogs:
+		return r.cfg.Prices.PerMillionRecords, "Records"
+	default:
+		return r.cfg.Prices.PerMillionDataPoints, "Datapoints"
+	}
+}
+
+func (r *report) gbPrice(s signal) float64 {
+	switch s {
+	case signalTraces:
+		return r.cfg.Prices.PerGB.Traces
+	case signalLogs:
+		return r.cfg.Prices.PerGB.Logs
+	default:
+		return r.cfg.Prices.PerGB.Metrics
+	}
+}
+
+// rows prices one period: two rows per key, the OTLP bytes (per GB) and the
+// item count (per million). Each row is billed on the exported volume when a
+// stage=exported meter shares the ledger for that signal, else on the
+// ingested volume; x_SavedCost is the ingested cost minus the billed cost.
+func (r *report) rows(p *period) []costRow {
+	keys := p.sortedKeys()
+	rows := make([]costRow, 0, 2*len(keys))
+	for _, k := range keys {
+		t := p.Tallies[k]
+		stage := StageIngested
+		billed := t.In
+		if p.Exported[k.Signal] {
+			stage = StageExported
+			billed = t.Out
+		}
+		gb := r.gbPrice(k.Signal)
+		bytesRow := costRow{
+			Key: k, Meter: meterBytes, Start: p.Start, End: p.End, BilledStage: stage,
+			UnitPrice:       gb,
+			PricingQuantity: float64(billed.Bytes) / 1e9,
+			PricingUnit:     "GB",
+			ConsumedQty:     billed.Bytes,
+			ConsumedUnit:    "B",
+			In:              volume{Bytes: t.In.Bytes},
+			Out:             volume{Bytes: t.Out.Bytes},
+		}
+		bytesRow.ListCost = roundMoney(bytesRow.PricingQuantity * gb)
+		bytesRow.IngestedCost = roundMoney(float64(t.In.Bytes) / 1e9 * gb)
+		bytesRow.SavedCost = roundMoney(bytesRow.IngestedCost - bytesRow.ListCost)
+
+		perMillion, unit := r.countPrice(k.Signal)
+		countRow := costRow{
+			Key: k, Meter: meterCount, Start: p.Start, End: p.End, BilledStage: stage,
+			UnitPrice:       perMillion,
+			PricingQuantity: float64(billed.Records) / 1e6,
+			PricingUnit:     "1000000 " + unit,
+			ConsumedQty:     billed.Records,
+			ConsumedUnit:    unit,
+			In:              volume{Records: t.In.Records},
+			Out:             volume{Records: t.Out.Records},
+		}
+		countRow.ListCost = roundMoney(countRow.PricingQuantity * perMillion)
+		countRow.IngestedCost = roundMoney(float64(t.In.Records) / 1e6 * perMillion)
+		countRow.SavedCost = roundMoney(countRow.IngestedCost - countRow.ListCost)
+		rows = append(rows, bytesRow, countRow)
+	}
+	return rows
+}
+
+// roundMoney keeps 10 decimal places: far below a cent, and free of the
+// binary noise of float products (0.1*3).
+func roundMoney(v float64) float64 {
+	r := math.Round(v*1e10) / 1e10
+	if r == 0 {
+		return 0 // no "-0"
+	}
+	return r
+}
+
+// decimal formats a FOCUS Decimal: plain digits, never an exponent.
+func decimal(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+func billingPeriod(t time.Time) (time.Time, time.Time) {
+	start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return start, start.AddDate(0, 1, 0)
+}
+
+var serviceNames = [numSignals]string{"Trace Ingestion", "Log Ingestion", "Metric Ingestion"}
+
+func (r *report) tags(k costKey) string {
+	keys := r.cfg.Keys
+	m := map[string]string{
+		keys.ServiceAttribute:     k.Service,
+		keys.EnvironmentAttribute: k.Env,
+	}
+	team := keys.TeamAttribute
+	if team == "" {
+		team = "team"
+	}
+	m[team] = k.Team
+	if k.Extra != "" || len(keys.ExtraAttributes) > 0 {
+		vals := strings.Split(k.Extra, extraSep)
+		for i, a := range keys.ExtraAttributes {
+			if i < len(vals) && vals[i] != "" {
+				m[a] = vals[i]
+			}
+		}
+	}
+	b, _ := json.Marshal(m) // map keys come out sorted
+	return string(b)
+}
+
+func (r *report) record(row *costRow) []string {
+	k := row.Key
+	bpStart, bpEnd := billingPeriod(row.Start)
+	money := decimal(row.ListCost)
+	what := "OTLP protobuf bytes"
+	sku := "quell-" + k.Signal.String() + "-bytes"
+	skuMeter := "Ingested GB"
+	if row.Meter == meterCount {
+		what = strings.ToLower(row.ConsumedUnit)
+		sku = "quell-" + k.Signal.String() + "-count"
+		skuMeter = row.ConsumedUnit
+	}
+	desc := fmt.Sprintf("%s %s of service %s (team %s, environment %s), billed on the %s volume",
+		k.Signal.String(), what, k.Service, k.Team, k.Env, row.BilledStage)
+	resourceID := k.Env + "/" + k.Service
+	if k.Extra != "" {
+		resourceID += "/" + strings.ReplaceAll(k.Extra, extraSep, "/")
+	}
+	rec := map[string]string{
+		"BilledCost":          money,
+		"BillingAccountId":    r.cfg.Billing.AccountID,
+		"BillingAccountName":  r.cfg.Billing.AccountName,
+		"BillingCurrency":     r.cfg.Prices.Currency,
+		"BillingPeriodEnd":    bpEnd.Format(focusTime),
+		"BillingPeriodStart":  bpStart.Format(focusTime),
+		"ChargeCategory":      "Usage",
+		"ChargeClass":         "",
+		"ChargeDescription":   desc,
+		"ChargeFrequency":     "Usage-Based",
+		"ChargePeriodEnd":     row.End.Format(focusTime),
+		"ChargePeriodStart":   row.Start.Format(focusTime),
+		"ConsumedQuantity":    strconv.FormatInt(row.ConsumedQty, 10),
+		"ConsumedUnit":        row.ConsumedUnit,
+		"ContractedCost":      money,
+		"ContractedUnitPrice": decimal(row.UnitPrice),
+		"EffectiveCost":       money,
+		"InvoiceIssuerName":   r.cfg.Billing.InvoiceIssuerName,
+		"ListCost":            money,
+		"ListUnitPrice":       decimal(row.UnitPrice),
+		"PricingCategory":     "Standard",
+		"PricingCurrency":     r.cfg.Prices.Currency,
+		"PricingQuantity":     decimal(row.PricingQuantity),
+		"PricingUnit":         row.PricingUnit,
+		"ProviderName":        r.cfg.Billing.ProviderName,
+		"PublisherName":       r.cfg.Billing.PublisherName,
+		"ResourceId":          resourceID,
+		"ResourceName":        k.Service,
+		"ResourceType":        "Service",
+		"ServiceCategory":     "Management and Governance",
+		"ServiceName":         serviceNames[k.Signal],
+		"ServiceSubcategory":  "Observability",
+		"SkuId":               sku,
+		"SkuMeter":            skuMeter,
+		"SubAccountId":        k.Team,
+		"SubAccountName":      k.Team,
+		"SubAccountType":      "Team",
+		"Tags":                r.tags(k),
+		"x_SignalType":        k.Signal.String(),
+		"x_Environment":       k.Env,
+		"x_BilledStage":       string(row.BilledStage),
+		"x_IngestedRecords":   strconv.FormatInt(row.In.Records, 10),
+		"x_ExportedRecords":   strconv.FormatInt(row.Out.Records, 10),
+		"x_IngestedBytes":     strconv.FormatInt(row.In.Bytes, 10),
+		"x_ExportedBytes":     strconv.FormatInt(row.Out.Bytes, 10),
+		"x_IngestedCost":      decimal(row.IngestedCost),
+		"x_SavedCost":         decimal(row.SavedCost),
+	}
+	out := make([]string, len(focusColumns))
+	for i, c := range focusColumns {
+		out[i] = rec[c]
+	}
+	return out
+}
+
+// csv renders rows as a FOCUS CSV file.
+func (r *report) csv(rows []costRow) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(focusColumns); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		if err := w.Write(r.record(&rows[i])); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// totals sums volumes and money over rows.
+type totals struct {
+	IngestedRecords int64   `json:"ingested_records"`
+	ExportedRecords int64   `json:"exported_records"`
+	IngestedBytes   int64   `json:"ingested_bytes"`
+	ExportedBytes   int64   `json:"exported_bytes"`
+	ListCost        float64 `json:"list_cost"`
+	IngestedCost    float64 `json:"ingested_cost"`
+	SavedCost       float64 `json:"saved_cost"`
+}
+
+func (t *totals) add(row *costRow) {
+	t.IngestedRecords += row.In.Records
+	t.ExportedRecords += row.Out.Records
+	t.IngestedBytes += row.In.Bytes
+	t.ExportedBytes += row.Out.Bytes
+	t.ListCost = roundMoney(t.ListCost + row.ListCost)
+	t.IngestedCost = roundMoney(t.IngestedCost + row.IngestedCost)
+	t.SavedCost = roundMoney(t.SavedCost + row.SavedCost)
+}
+
+// summary is the JSON file written beside each CSV.
+type summary struct {
+	ChargePeriodStart string             `json:"charge_period_start"`
+	ChargePeriodEnd   string             `json:"charge_period_end"`
+	Currency          string             `json:"billing_currency"`
+	CSV               string             `json:"csv"`
+	Rows              int                `json:"rows"`
+	Total             totals             `json:"total"`
+	BySignal          map[string]*totals `json:"by_signal"`
+	ByTeam            map[string]*totals `json:"by_team"`
+	ByService         map[string]*totals `json:"by_service"`
+	ByEnvironment     map[string]*totals `json:"by_environment"`
+}
+
+func (r *report) summarize(p *period, rows []costRow, csvName string) summary {
+	s := summary{
+		ChargePeriodStart: p.Start.Format(focusTime),
+		ChargePeriodEnd:   p.End.Format(focusTime),
+		Currency:          r.cfg.Prices.Currency,
+		CSV:               csvName,
+		Rows:              len(rows),
+		BySignal:          map[string]*totals{},
+		ByTeam:            map[string]*totals{},
+		ByService:         map[string]*totals{},
+		ByEnvironment:     map[string]*totals{},
+	}
+	group := func(m map[string]*totals, name string, row *costRow) {
+		t := m[name]
+		if t == nil {
+			t = &totals{}
+			m[name] = t
+		}
+		t.add(row)
+	}
+	for i := range rows {
+		row := &rows[i]
+		s.Total.add(row)
+		group(s.BySignal, row.Key.Signal.String(), row)
+		group(s.ByTeam, row.Key.Team, row)
+		group(s.ByService, row.Key.Service, row)
+		group(s.ByEnvironment, row.Key.Env, row)
+	}
+	return s
+}
+
+func sortedNames(m map[string]*totals) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,219 @@
+package costreportexporter // import "github.com/quell-otel/quell/exporter/costreportexporter"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/exporter"
+	"go.uber.org/zap"
+
+	"github.com/quell-otel/quell/exporter/costreportexporter/internal/metadata"
+)
+
+// registry is held by the factory: one shared ledger per report directory,
+// reference-counted by the exporters (every signal of every instance) that
+// use it. The first Start opens it, the last Shutdown writes and closes it.
+type registry struct {
+	clock   func() time.Time
+	mu      sync.Mutex
+	ledgers map[string]*sharedLedger
+}
+
+func newRegistry(clock func() time.Time) *registry {
+	return &registry{clock: clock, ledgers: map[string]*sharedLedger{}}
+}
+
+// sharedLedger is one directory's ledger and its writer.
+type sharedLedger struct {
+	dir    string
+	cfg    *Config
+	owner  component.ID
+	refs   int
+	ledger *ledger
+	report report
+	store  stateStore
+	logger *zap.Logger
+	tb     *metadata.TelemetryBuilder
+	clock  func() time.Time
+
+	flushMu sync.Mutex
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+func (r *registry) acquire(ctx context.Context, host component.Host, set exporter.Settings, cfg *Config, tb *metadata.TelemetryBuilder) (*sharedLedger, error) {
+	dir, err := filepath.Abs(cfg.Directory)
+	if err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if sl := r.ledgers[dir]; sl != nil {
+		a, b := *sl.cfg, *cfg
+		a.Directory, b.Directory = dir, dir
+		if !sameReport(&a, &b) {
+			return nil, fmt.Errorf("directory: %q is already used by %s with different settings; instances sharing a report directory may differ only in stage", cfg.Directory, sl.owner)
+		}
+		sl.refs++
+		return sl, nil
+	}
+	// Fail at start, naming the key, rather than at the first flush.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
+	sl := &sharedLedger{
+		dir:    dir,
+		cfg:    cfg,
+		owner:  set.ID,
+		refs:   1,
+		ledger: newLedger(cfg.maxKeys()),
+		report: report{cfg: cfg},
+		logger: set.Logger,
+		tb:     tb,
+		clock:  r.clock,
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	if cfg.Storage != nil {
+		if sl.store, err = newStorageStore(ctx, host, *cfg.Storage, dir); err != nil {
+			return nil, err
+		}
+	} else {
+		sl.store = dirStore{path: filepath.Join(dir, stateFileName)}
+	}
+	data, err := sl.store.load(ctx)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("loading cost ledger state from %s: %w", sl.store, err), sl.store.close(ctx))
+	}
+	if data != nil {
+		if err := sl.ledger.restore(data); err != nil {
+			// A state we cannot read must not stop the collector: set it
+			// aside for inspection and start a fresh ledger.
+			sl.logger.Error("Cost ledger state unreadable; set aside, starting empty",
+				zap.String("state", sl.store.String()), zap.Error(err))
+			sl.ledger = newLedger(cfg.maxKeys())
+			if derr := sl.store.discard(ctx); derr != nil {
+				sl.logger.Error("Could not set the unreadable state aside", zap.Error(derr))
+			}
+		}
+	}
+	go sl.run(cfg.flushInterval())
+	r.ledgers[dir] = sl
+	return sl, nil
+}
+
+func (r *registry) release(ctx context.Context, sl *sharedLedger) error {
+	r.mu.Lock()
+	sl.refs--
+	if sl.refs > 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	delete(r.ledgers, sl.dir)
+	r.mu.Unlock()
+	close(sl.stop)
+	<-sl.done
+	// The last one out writes the partial period and the state.
+	err := sl.flush(ctx)
+	return errors.Join(err, sl.store.close(ctx))
+}
+
+func (sl *sharedLedger) run(every time.Duration) {
+	defer close(sl.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-sl.stop:
+			return
+		case <-t.C:
+			if err := sl.flush(context.Background()); err != nil {
+				sl.logger.Warn("Writing cost reports failed", zap.Error(err))
+			}
+		}
+	}
+}
+
+// File layout under the report directory.
+func hourlyName(t time.Time) string { return "focus-" + t.Format("2006-01-02T15") + "Z" }
+func dailyName(t time.Time) string  { return "focus-" + t.Format("2006-01-02") }
+func htmlName(t time.Time) string   { return "cost-report-" + t.Format("2006-01-02") + ".html" }
+
+// flush writes the reports of every period that changed, forgets the
+// closed periods once written, then saves the state.
+func (sl *sharedLedger) flush(ctx context.Context) error {
+	sl.flushMu.Lock()
+	defer sl.flushMu.Unlock()
+	snap := sl.ledger.takeSnapshot()
+	var errs []error
+	for i := range snap.Hours {
+		p := &snap.Hours[i]
+		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "hourly"), hourlyName(p.Start), ""); err != nil {
+			errs = append(errs, err)
+			sl.ledger.markDirty(p.Start.Unix(), true)
+		}
+	}
+	for i := range snap.Days {
+		p := &snap.Days[i]
+		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "daily"), dailyName(p.Start), htmlName(p.Start)); err != nil {
+			errs = append(errs, err)
+			sl.ledger.markDirty(p.Start.Unix(), false)
+		}
+	}
+	pruned := sl.ledger.prune(sl.clock())
+	if len(snap.Hours) > 0 || len(snap.Days) > 0 || pruned {
+		state, err := sl.ledger.encode()
+		if err == nil {
+			err = sl.store.save(ctx, state)
+		}
+		if err != nil {
+			sl.tb.CostReportReportWriteErrors.Add(ctx, 1)
+			errs = append(errs, fmt.Errorf("saving cost ledger state to %s: %w", sl.store, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir, base, html string) error {
+	rows := sl.report.rows(p)
+	csvData, err := sl.report.csv(rows)
+	if err != nil {
+		return err
+	}
+	sum := sl.report.summarize(p, rows, base+".csv")
+	jsonData, err := json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return err
+	}
+	files := []struct {
+		name string
+		data []byte
+	}{{base + ".csv", csvData}, {base + ".json", jsonData}}
+	if html != "" {
+		page, err := sl.report.html(p.Start.Format("2006-01-02"), &sum, rows)
+		if err != nil {
+			return err
+		}
+		files = append(files, struct {
+			name string
+			data []byte
+		}{html, page})
+	}
+	var errs []error
+	for _, f := range files {
+		if err := writeAtomic(filepath.Join(dir, f.name), f.data); err != nil {
+			sl.tb.CostReportReportWriteErrors.Add(ctx, 1)
+			errs = append(errs, err)
+			continue
+		}
+		sl.tb.CostReportReportsWritten.Add(ctx, 1)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,184 @@
+package incidentexporter
+
+import (
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+)
+
+// attrGeneratorURL is the alert_webhook receiver's link to the alert rule.
+const attrGeneratorURL = "alert.generator_url"
+
+// incident is one state change of an incident, read from a log record.
+type incident struct {
+	// Plain is set for an alert record that is not an incident record.
+	Plain           bool
+	ID              string
+	State           string // open, updated or resolved
+	RootService     string
+	RootAlert       string
+	Services        []string
+	AlertCount      int64
+	SuppressedCount int64
+	FirstSeen       time.Time
+	LastSeen        time.Time
+	Severity        string
+	// Summary is the record's body (the root alert's summary for records
+	// from alert_webhook).
+	Summary      string
+	Labels       map[string]string // alert.label.* (the root alert's labels)
+	Annotations  map[string]string // alert.annotation.*
+	GeneratorURL string
+	// Members are the incident's alerts alert_correlator passed on
+	// (pass_alerts: true), as far as this exporter has seen them.
+	Members []member
+	// Attributes and Resource are every attribute of the record and of its
+	// resource, for destinations that pass them on.
+	Attributes map[string]any
+	Resource   map[string]any
+	// ChangedAt is when this state change happened: the record's
+	// timestamp, else its observed timestamp, else LastSeen.
+	ChangedAt time.Time
+	// Namespace and Environment come from the resource.
+	Namespace   string
+	Environment string
+}
+
+// parseIncident reads an incident record (incident.id and incident.state).
+// A plain alert record (alert.* without incident.*) becomes an incident of
+// one alert keyed by its fingerprint, so alert_webhook can feed the exporter
+// directly. Anything else, including raw alerts marked only with their
+// incident.id, is not an incident state change (ok false).
+func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
+	attrs := lr.Attributes()
+	str := func(k string) string {
+		if v, ok := attrs.Get(k); ok {
+			return v.AsString()
+		}
+		return ""
+	}
+	inc := incident{
+		Severity:     str(alertconv.AttrSeverity),
+		Summary:      lr.Body().AsString(),
+		GeneratorURL: str(attrGeneratorURL),
+		Labels:       map[string]string{},
+		Annotations:  map[string]string{},
+		Attributes:   attrs.AsRaw(),
+		Resource:     res.Attributes().AsRaw(),
+	}
+	if v, ok := res.Attributes().Get(alertconv.ResourceServiceNamespace); ok {
+		inc.Namespace = v.AsString()
+	}
+	if v, ok := res.Attributes().Get(alertconv.ResourceEnvironment); ok {
+		inc.Environment = v.AsString()
+	}
+	for k, v := range attrs.All() {
+		switch {
+		case strings.HasPrefix(k, alertconv.AttrLabelPrefix):
+			inc.Labels[strings.TrimPrefix(k, alertconv.AttrLabelPrefix)] = v.AsString()
+		case strings.HasPrefix(k, alertconv.AttrAnnotationPrefix):
+			inc.Annotations[strings.TrimPrefix(k, alertconv.AttrAnnotationPrefix)] = v.AsString()
+		}
+	}
+	resService := ""
+	if v, ok := res.Attributes().Get(alertconv.ResourceServiceName); ok {
+		resService = v.AsString()
+	}
+
+	if id := str(alertconv.AttrIncidentID); id != "" {
+		inc.ID = id
+		inc.State = str(alertconv.AttrIncidentState)
+		if inc.State == "" {
+			// A member alert that alert_correlator passed on marked with
+			// its incident, not a state change of the incident: paging on
+			// it would re-trigger the incident for every member.
+			return incident{}, false
+		}
+		inc.RootService = str(alertconv.AttrIncidentRootService)
+		if inc.RootService == "" {
+			inc.RootService = resService
+		}
+		inc.RootAlert = str(alertconv.AttrIncidentRootAlert)
+		if inc.RootAlert == "" {
+			inc.RootAlert = str(alertconv.AttrRuleName)
+		}
+		if v, ok := attrs.Get(alertconv.AttrIncidentServices); ok {
+			if v.Type() == pcommon.ValueTypeSlice {
+				for _, s := range v.Slice().All() {
+					inc.Services = append(inc.Services, s.AsString())
+				}
+			} else if s := v.AsString(); s != "" {
+				inc.Services = strings.Split(s, ",")
+			}
+		}
+		inc.AlertCount = intAttr(attrs, alertconv.AttrIncidentAlertCount)
+		inc.SuppressedCount = intAttr(attrs, alertconv.AttrIncidentSuppressed)
+		inc.FirstSeen = timeAttr(str(alertconv.AttrIncidentFirstSeen))
+		inc.LastSeen = timeAttr(str(alertconv.AttrIncidentLastSeen))
+	} else if fp := str(alertconv.AttrFingerprint); fp != "" {
+		inc.Plain = true
+		inc.ID = fp
+		inc.State = alertconv.IncidentOpen
+		if str(alertconv.AttrState) == alertconv.StateResolved {
+			inc.State = alertconv.IncidentResolved
+		}
+		inc.RootService = resService
+		inc.RootAlert = str(alertconv.AttrRuleName)
+		inc.AlertCount = 1
+		inc.FirstSeen = timeAttr(str(alertconv.AttrStartsAt))
+		inc.LastSeen = timeAttr(str(alertconv.AttrEndsAt))
+	} else {
+		return incident{}, false
+	}
+	if len(inc.Services) == 0 && inc.RootService != "" {
+		inc.Services = []string{inc.RootService}
+	}
+	switch {
+	case lr.Timestamp() != 0:
+		inc.ChangedAt = lr.Timestamp().AsTime().UTC()
+	case lr.ObservedTimestamp() != 0:
+		inc.ChangedAt = lr.ObservedTimestamp().AsTime().UTC()
+	}
+	if inc.LastSeen.IsZero() {
+		inc.LastSeen = inc.ChangedAt
+		if inc.LastSeen.IsZero() {
+			inc.LastSeen = inc.FirstSeen
+		}
+	}
+	if inc.ChangedAt.IsZero() {
+		inc.ChangedAt = inc.LastSeen
+	}
+	return inc, true
+}
+
+func intAttr(m pcommon.Map, k string) int64 {
+	v, ok := m.Get(k)
+	if !ok {
+		return 0
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return v.Int()
+	case pcommon.ValueTypeDouble:
+		return int64(v.Double())
+	}
+	return 0
+}
+
+func timeAttr(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// resolved reports whether this state change ends the incident.
+func (inc *incident) resolved() bool { return inc.State == alertconv.IncidentResolved }

@@ -1,0 +1,224 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/quell-otel/quell/internal/workload"
+)
+
+// costTotals is the part of the cost_report JSON summary this test reads.
+type costTotals struct {
+	IngestedRecords int64   `json:"ingested_records"`
+	ExportedRecords int64   `json:"exported_records"`
+	IngestedBytes   int64   `json:"ingested_bytes"`
+	ExportedBytes   int64   `json:"exported_bytes"`
+	ListCost        float64 `json:"list_cost"`
+	IngestedCost    float64 `json:"ingested_cost"`
+	SavedCost       float64 `json:"saved_cost"`
+}
+
+type costSummary struct {
+	ChargePeriodStart string                `json:"charge_period_start"`
+	Total             costTotals            `json:"total"`
+	BySignal          map[string]costTotals `json:"by_signal"`
+	ByTeam            map[string]costTotals `json:"by_team"`
+}
+
+func readCostSummary(t *testing.T, dir string) costSummary {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "cost-report", "daily", "focus-*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no daily report")
+	b, err := os.ReadFile(files[len(files)-1]) // the latest day
+	require.NoError(t, err)
+	var s costSummary
+	require.NoError(t, json.Unmarshal(b, &s))
+	return s
+}
+
+// waitStable waits until count stops changing for a while (what a sampler
+// keeps is not known in advance) and returns it.
+func waitStable(t *testing.T, atLeast int, count func() int) int {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	last, since := -1, time.Now()
+	for time.Now().Before(deadline) {
+		n := count()
+		if n != last {
+			last, since = n, time.Now()
+		} else if n >= atLeast && time.Since(since) > 3*time.Second {
+			return n
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("count did not settle at >= %d (last %d)", atLeast, last)
+	return 0
+}
+
+func notBelowInfo(ld plog.Logs) int {
+	n := 0
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				s := lrs.At(k).SeverityNumber()
+				if s == plog.SeverityNumberUnspecified || s >= plog.SeverityNumberInfo {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// config/cost-report.yaml as shipped: the ingested and exported cost_report
+// instances around tail_sampling and filter, against a real OTLP backend
+// (the sink); the report totals match what was sent and what the backend
+// received, and survive a restart through file_storage.
+func TestCostReportConfigMetersIngestedAndExported(t *testing.T) {
+	sink := StartSink(t)
+	dataDir := t.TempDir()
+	env := map[string]string{
+		"QUELL_BACKEND_PORT":  strconv.Itoa(sink.Port()),
+		"QUELL_DECISION_WAIT": "1s",
+		"QUELL_BACKEND_HOST":  "127.0.0.1",
+	}
+	col := Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+
+	gen := workload.NewTraceGenerator(workload.TraceOptions{Seed: 11, ErrorRatio: 0.1, SlowRatio: 0.05})
+	traces := gen.Generate(300)
+	mustKeep := 0
+	for _, tr := range traces {
+		if tr.Error || tr.Slow {
+			mustKeep += tr.SpanCount
+		}
+	}
+	sent := workload.Merge(traces)
+	for _, batch := range workload.Split(traces, 3) {
+		SendTraces(t, col.Addr("OTLP_GRPC"), batch)
+	}
+	logs := workload.NewLogGenerator(workload.LogOptions{Seed: 11}).Batch(1000)
+	SendLogs(t, col.Addr("OTLP_GRPC"), logs)
+
+	keptLogs := notBelowInfo(logs)
+	sink.WaitLogRecords(t, keptLogs, 30*time.Second)
+	keptSpans := waitStable(t, mustKeep, sink.SpanCount)
+	require.Less(t, keptSpans, sent.SpanCount(), "tail sampling reduced the spans")
+
+	metrics := col.Metrics(t)
+	assert.Equal(t, float64(sent.SpanCount()), SumMetric(metrics, "otelcol_cost_report_records_metered",
+		map[string]string{"stage": "ingested", "signal": "traces"}))
+	assert.Equal(t, float64(keptSpans), SumMetric(metrics, "otelcol_cost_report_records_metered",
+		map[string]string{"stage": "exported", "signal": "traces"}))
+	col.Stop(t) // writes the partial period
+
+	s := readCostSummary(t, dataDir)
+	tr := s.BySignal["traces"]
+	assert.Equal(t, int64(sent.SpanCount()), tr.IngestedRecords)
+	assert.Equal(t, int64(keptSpans), tr.ExportedRecords)
+	assert.Equal(t, int64((&ptrace.ProtoMarshaler{}).TracesSize(sent)), tr.IngestedBytes-framingDelta(t, sent, workload.Split(traces, 3)))
+	var backendBytes int64
+	for _, td := range sink.Traces() {
+		backendBytes += int64((&ptrace.ProtoMarshaler{}).TracesSize(td))
+	}
+	assert.Equal(t, backendBytes, tr.ExportedBytes, "exported bytes are what the backend received")
+	assert.InDelta(t, float64(tr.ExportedBytes)/1e9*0.40, tr.ListCost, 1e-8)
+	assert.InDelta(t, tr.IngestedCost-tr.ListCost, tr.SavedCost, 1e-8)
+	assert.Positive(t, tr.SavedCost)
+
+	lg := s.BySignal["logs"]
+	assert.Equal(t, int64(logs.LogRecordCount()), lg.IngestedRecords)
+	assert.Equal(t, int64(keptLogs), lg.ExportedRecords)
+	assert.Equal(t, int64((&plog.ProtoMarshaler{}).LogsSize(logs)), lg.IngestedBytes)
+	assert.InDelta(t, float64(lg.ExportedBytes)/1e9*0.50+float64(keptLogs)/1e6*1.70, lg.ListCost, 1e-8)
+	assert.FileExists(t, filepath.Join(dataDir, "cost-report", "daily", "cost-report-"+s.ChargePeriodStart[:10]+".html"))
+	hourly, err := filepath.Glob(filepath.Join(dataDir, "cost-report", "hourly", "focus-*Z.csv"))
+	require.NoError(t, err)
+	assert.NotEmpty(t, hourly)
+
+	// Restart on the same data directory: the day continues from the state
+	// in file_storage, nothing counted twice.
+	more := workload.NewLogGenerator(workload.LogOptions{Seed: 12}).Batch(200)
+	col = Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+	SendLogs(t, col.Addr("OTLP_GRPC"), more)
+	sink.WaitLogRecords(t, keptLogs+notBelowInfo(more), 30*time.Second)
+	col.Stop(t)
+	s2 := readCostSummary(t, dataDir)
+	if s2.ChargePeriodStart == s.ChargePeriodStart {
+		assert.Equal(t, int64(logs.LogRecordCount()+more.LogRecordCount()), s2.BySignal["logs"].IngestedRecords)
+		assert.Equal(t, int64(sent.SpanCount()), s2.BySignal["traces"].IngestedRecords)
+	}
+}
+
+// framingDelta is the metered size of the split batches minus the size of
+// the merged trace set: the same spans cost a little more framing when a
+// resource arrives in several requests.
+func framingDelta(t *testing.T, merged ptrace.Traces, batches []ptrace.Traces) int64 {
+	t.Helper()
+	var n int64
+	for _, b := range batches {
+		n += int64((&ptrace.ProtoMarshaler{}).TracesSize(b))
+	}
+	return n - int64((&ptrace.ProtoMarshaler{}).TracesSize(merged))
+}
+
+// waitCostSummary polls the daily summary until cond holds: the periodic
+// flush (every second here) has written what was metered.
+func waitCostSummary(t *testing.T, dir string, cond func(costSummary) bool) costSummary {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "cost-report", "daily", "focus-*.json"))
+		if len(files) > 0 {
+			if s := readCostSummary(t, dir); cond(s) {
+				return s
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("the cost report did not reach the expected totals")
+	return costSummary{}
+}
+
+// A crash (SIGKILL) after a periodic flush loses nothing flushed, and the
+// restarted collector continues the totals without counting them twice.
+func TestCostReportSurvivesCrash(t *testing.T) {
+	sink := StartSink(t)
+	dataDir := t.TempDir()
+	env := map[string]string{
+		"QUELL_BACKEND_PORT":        strconv.Itoa(sink.Port()),
+		"QUELL_COST_FLUSH_INTERVAL": "1s",
+	}
+	first := workload.NewLogGenerator(workload.LogOptions{Seed: 21}).Batch(300)
+	col := Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+	SendLogs(t, col.Addr("OTLP_GRPC"), first)
+	s := waitCostSummary(t, dataDir, func(s costSummary) bool {
+		return s.BySignal["logs"].IngestedRecords == int64(first.LogRecordCount()) &&
+			s.BySignal["logs"].ExportedRecords == int64(notBelowInfo(first))
+	})
+	col.Kill()
+
+	second := workload.NewLogGenerator(workload.LogOptions{Seed: 22}).Batch(200)
+	col = Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+	SendLogs(t, col.Addr("OTLP_GRPC"), second)
+	col.Stop(t)
+	after := readCostSummary(t, dataDir)
+	if after.ChargePeriodStart != s.ChargePeriodStart {
+		t.Skip("the UTC day changed between the two runs")
+	}
+	lg := after.BySignal["logs"]
+	assert.Equal(t, int64(first.LogRecordCount()+second.LogRecordCount()), lg.IngestedRecords)
+	assert.Equal(t, int64((&plog.ProtoMarshaler{}).LogsSize(first)+(&plog.ProtoMarshaler{}).LogsSize(second)), lg.IngestedBytes)
+	assert.Equal(t, int64(notBelowInfo(first)+notBelowInfo(second)), lg.ExportedRecords)
+}

@@ -1,0 +1,224 @@
+package topology
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Span attributes the learner reads.
+const (
+	attrServiceName = "service.name"
+	attrPeerService = "peer.service"
+	attrDBSystem    = "db.system"
+)
+
+// LearnerConfig bounds the span pairing store.
+type LearnerConfig struct {
+	// MaxPending bounds half-pairs waiting for their other half (entries).
+	// Zero means 100000.
+	MaxPending int
+	// PendingTTL is how long a half-pair waits; a client span that expires
+	// unpaired with peer.service or db.system becomes a virtual-node edge.
+	// Zero means 10s.
+	PendingTTL time.Duration
+}
+
+type pairKey struct {
+	trace pcommon.TraceID
+	span  pcommon.SpanID
+}
+
+type half struct {
+	service   string
+	kind      string // KindRPC or KindMessaging
+	virtual   string // peer.service / db.system of an outgoing half
+	isCaller  bool
+	expiresAt time.Time
+}
+
+// LearnStats counts what one Observe call did.
+type LearnStats struct {
+	Spans        int
+	NewEdges     int
+	Overflow     int // half-pairs refused for MaxPending
+	EdgeOverflow int // new edges refused by the graph's MaxEdges
+	Unpaired     int // half-pairs that expired with no partner
+	VirtualNew   int
+}
+
+// Learner pairs spans into edges of a Graph, the way the contrib
+// servicegraph connector does: an outgoing (client/producer) span waits under
+// (traceID, spanID), an incoming (server/consumer) span under (traceID,
+// parentSpanID); when both halves meet, caller service -> callee service.
+// Both halves must reach the same learner (put it where every span passes).
+// A client span with db.system makes an immediate edge to a virtual node;
+// one with peer.service that never meets its server half does when it
+// expires. Not safe for concurrent use: callers serialise.
+type Learner struct {
+	cfg     LearnerConfig
+	graph   *Graph
+	pending map[pairKey]half
+	// expiry order: pending keys in insertion order (TTL is fixed, so this is
+	// also expiry order); entries already paired are skipped.
+	queue []pairKey
+}
+
+// NewLearner returns a learner feeding g.
+func NewLearner(g *Graph, cfg LearnerConfig) *Learner {
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 100000
+	}
+	if cfg.PendingTTL <= 0 {
+		cfg.PendingTTL = 10 * time.Second
+	}
+	return &Learner{cfg: cfg, graph: g, pending: map[pairKey]half{}}
+}
+
+// Pending is the number of half-pairs waiting.
+func (l *Learner) Pending() int { return len(l.pending) }
+
+// Observe learns from every span of td, seen at now.
+func (l *Learner) Observe(td ptrace.Traces, now time.Time) LearnStats {
+	var st LearnStats
+	l.expire(now, &st)
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		sv, ok := rs.Resource().Attributes().Get(attrServiceName)
+		if !ok || sv.Str() == "" {
+			continue
+		}
+		service := sv.Str()
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				st.Spans++
+				l.span(service, spans.At(k), now, &st)
+			}
+		}
+	}
+	return st
+}
+
+func (l *Learner) span(service string, s ptrace.Span, now time.Time, st *LearnStats) {
+	switch s.Kind() {
+	case ptrace.SpanKindClient, ptrace.SpanKindProducer:
+		kind := KindRPC
+		if s.Kind() == ptrace.SpanKindProducer {
+			kind = KindMessaging
+		}
+		attrs := s.Attributes()
+		virtual := ""
+		if v, ok := attrs.Get(attrPeerService); ok {
+			virtual = v.Str()
+		}
+		if db, ok := attrs.Get(attrDBSystem); ok && db.Str() != "" {
+			// A database is never instrumented as a server: edge now.
+			if virtual == "" {
+				virtual = db.Str()
+			}
+			l.edge(service, virtual, KindVirtual, now, st)
+			return
+		}
+		if kind == KindMessaging && virtual != "" {
+			// A producer's peer is its broker: a dependency of its own,
+			// besides the consumers the pairing finds.
+			l.edge(service, virtual, KindVirtual, now, st)
+			virtual = ""
+		}
+		l.meet(pairKey{s.TraceID(), s.SpanID()}, half{service: service, kind: kind, virtual: virtual, isCaller: true}, now, st)
+	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
+		if s.ParentSpanID().IsEmpty() {
+			return
+		}
+		kind := KindRPC
+		if s.Kind() == ptrace.SpanKindConsumer {
+			kind = KindMessaging
+		}
+		l.meet(pairKey{s.TraceID(), s.ParentSpanID()}, half{service: service, kind: kind}, now, st)
+	}
+}
+
+func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
+	if other, ok := l.pending[k]; ok && other.isCaller != h.isCaller {
+		delete(l.pending, k)
+		caller, callee := other, h
+		if h.isCaller {
+			caller, callee = h, other
+		}
+		l.edge(caller.service, callee.service, caller.kind, now, st)
+		return
+	}
+	if len(l.pending) >= l.cfg.MaxPending {
+		st.Overflow++
+		if h.isCaller && h.virtual != "" {
+			// Still worth an edge: the caller named its peer.
+			l.edge(h.service, h.virtual, KindVirtual, now, st)
+		}
+		return
+	}
+	h.expiresAt = now.Add(l.cfg.PendingTTL)
+	l.pending[k] = h
+	l.queue = append(l.queue, k)
+	if len(l.queue) > 2*l.cfg.MaxPending {
+		// Most queued keys paired already: keep the queue as small as the map.
+		kept := l.queue[:0]
+		for _, q := range l.queue {
+			if _, ok := l.pending[q]; ok {
+				kept = append(kept, q)
+			}
+		}
+		l.queue = kept
+	}
+}
+
+func (l *Learner) edge(from, to, kind string, now time.Time, st *LearnStats) {
+	added, err := l.graph.Observe(from, to, kind, now)
+	if err != nil {
+		st.EdgeOverflow++
+		return
+	}
+	if added {
+		st.NewEdges++
+		if kind == KindVirtual {
+			st.VirtualNew++
+		}
+	}
+}
+
+// Expire drops half-pairs older than the pending TTL (turning unpaired
+// client spans with a peer into virtual edges).
+func (l *Learner) Expire(now time.Time) LearnStats {
+	var st LearnStats
+	l.expire(now, &st)
+	return st
+}
+
+func (l *Learner) expire(now time.Time, st *LearnStats) {
+	n := 0
+	for n < len(l.queue) {
+		k := l.queue[n]
+		h, ok := l.pending[k]
+		if ok && h.expiresAt.After(now) {
+			break
+		}
+		n++
+		if !ok {
+			continue // paired already
+		}
+		delete(l.pending, k)
+		st.Unpaired++
+		if h.isCaller && h.virtual != "" {
+			l.edge(h.service, h.virtual, KindVirtual, h.expiresAt, st)
+		}
+	}
+	if n > 0 {
+		l.queue = l.queue[n:]
+		if cap(l.queue) > 4*len(l.queue)+1024 {
+			l.queue = append([]pairKey(nil), l.queue...)
+		}
+	}
+}

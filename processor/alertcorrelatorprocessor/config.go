@@ -1,0 +1,256 @@
+package alertcorrelatorprocessor
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+)
+
+// Config of the alert_correlator processor.
+type Config struct {
+	// Topology: where the service graph comes from and how it is shown.
+	Topology TopologyConfig `mapstructure:"topology"`
+	// Correlation: how alerts join incidents.
+	Correlation CorrelationConfig `mapstructure:"correlation"`
+	// ResolveHold is how long a resolved alert must stay resolved before its
+	// incident sees it resolved; a re-fire inside it is the same alert
+	// episode (no new page). Zero applies resolutions at once.
+	ResolveHold time.Duration `mapstructure:"resolve_hold"`
+	// Flap holds alerts that churn between firing and resolved.
+	Flap FlapConfig `mapstructure:"flap"`
+	// Silences mute matching alerts in a time range (maintenance windows).
+	// Empty: none.
+	Silences []SilenceConfig `mapstructure:"silences"`
+	// ServiceLabel is the alert label read when the record's resource has no
+	// service.name. Empty: resource only.
+	ServiceLabel string `mapstructure:"service_label"`
+	// SeverityOrder lists severities most severe first, for root ranking.
+	// Empty: [critical, error, warning, info].
+	SeverityOrder []string `mapstructure:"severity_order"`
+	// Limits bound the state.
+	Limits LimitsConfig `mapstructure:"limits"`
+	// PassAlerts forwards the raw alert records after the incident records,
+	// marked with incident.id and alert.suppressed. False: only incident
+	// records (and non-alert records) leave the logs pipeline.
+	PassAlerts bool `mapstructure:"pass_alerts"`
+	// Storage is the ID of a storage extension (file_storage) that keeps
+	// alerts and open incidents across restarts. Nil: in memory only.
+	Storage *component.ID `mapstructure:"storage"`
+	// TickInterval is how often held resolutions, group_wait and edge
+	// expiry are applied when no data arrives. Zero means 1s.
+	TickInterval time.Duration `mapstructure:"tick_interval"`
+}
+
+// TopologyConfig is the service graph's source and display.
+type TopologyConfig struct {
+	// File is a static topology YAML (`services: {caller: [callee]}`).
+	// Empty: the graph is learned from traces only.
+	File string `mapstructure:"file"`
+	// TTL removes a learned edge not seen for this long. Zero keeps learned
+	// edges forever.
+	TTL time.Duration `mapstructure:"ttl"`
+	// MaxEdges bounds learned edges (static ones do not count). Zero means
+	// 10000.
+	MaxEdges int `mapstructure:"max_edges"`
+	// MaxPendingSpans bounds spans waiting for their other half. Zero means
+	// 100000.
+	MaxPendingSpans int `mapstructure:"max_pending_spans"`
+	// PendingTTL is how long a span waits for its other half. Zero means 10s.
+	PendingTTL time.Duration `mapstructure:"pending_ttl"`
+	// Endpoint serves the graph as JSON on GET /topology (and open
+	// incidents on GET /incidents). Empty: not served. Must be a loopback
+	// host:port.
+	Endpoint string `mapstructure:"endpoint"`
+	// LogChanges logs the graph's node and edge counts when edges are added
+	// or expire (at most once per tick).
+	LogChanges bool `mapstructure:"log_changes"`
+}
+
+// CorrelationConfig says which alerts belong together.
+type CorrelationConfig struct {
+	// MaxHops: alerts on services at most this many calls apart join one
+	// incident. Zero means 3.
+	MaxHops int `mapstructure:"max_hops"`
+	// Window: an alert joins an open incident only if the incident saw an
+	// alert within this window. Zero means no limit.
+	Window time.Duration `mapstructure:"window"`
+	// GroupWait holds a new incident this long before its first record
+	// (page), so its root and symptoms arrive first; resolved within it, it
+	// never pages. Zero pages at once.
+	GroupWait time.Duration `mapstructure:"group_wait"`
+	// GroupBy labels group alerts whose service the graph does not know, as
+	// Alertmanager's group_by. Empty: such alerts are incidents of their own.
+	GroupBy []string `mapstructure:"group_by"`
+}
+
+// FlapConfig holds flapping alerts until stable.
+type FlapConfig struct {
+	// Window in which state changes are counted. Zero means 10m.
+	Window time.Duration `mapstructure:"window"`
+	// Threshold state changes within Window make an alert flapping. Zero
+	// disables flap detection.
+	Threshold int `mapstructure:"threshold"`
+	// Hold: a flapping alert's resolution waits this long without a new
+	// change. Zero means ResolveHold.
+	Hold time.Duration `mapstructure:"hold"`
+}
+
+// SilenceConfig is one silence / maintenance window.
+type SilenceConfig struct {
+	// Name identifies the silence in errors and logs.
+	Name string `mapstructure:"name"`
+	// Matchers in Alertmanager syntax (`service="payment"`,
+	// `alertname=~"High.*"`, `!=`, `!~`); all must match. Required.
+	Matchers []string `mapstructure:"matchers"`
+	// StartsAt (RFC 3339). Zero: already started.
+	StartsAt time.Time `mapstructure:"starts_at"`
+	// EndsAt (RFC 3339). Zero: never ends.
+	EndsAt time.Time `mapstructure:"ends_at"`
+}
+
+// LimitsConfig bounds the correlator's state.
+type LimitsConfig struct {
+	// MaxAlerts tracked at once. Zero means 100000.
+	MaxAlerts int `mapstructure:"max_alerts"`
+	// MaxIncidents open at once. Zero means 10000.
+	MaxIncidents int `mapstructure:"max_incidents"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		Topology: TopologyConfig{
+			TTL:             time.Hour,
+			MaxEdges:        10000,
+			MaxPendingSpans: 100000,
+			PendingTTL:      10 * time.Second,
+		},
+		Correlation: CorrelationConfig{
+			MaxHops:   3,
+			Window:    3 * time.Minute,
+			GroupWait: time.Minute,
+		},
+		ResolveHold:   time.Minute,
+		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
+		ServiceLabel:  "service",
+		SeverityOrder: []string{"critical", "error", "warning", "info"},
+		Limits:        LimitsConfig{MaxAlerts: 100000, MaxIncidents: 10000},
+		TickInterval:  time.Second,
+	}
+}
+
+// Validate checks the configuration; errors name the YAML key.
+func (c *Config) Validate() error {
+	var errs []error
+	neg := func(key string, d time.Duration) {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s: must not be negative", key))
+		}
+	}
+	negInt := func(key string, v int) {
+		if v < 0 {
+			errs = append(errs, fmt.Errorf("%s: must not be negative", key))
+		}
+	}
+	neg("topology.ttl", c.Topology.TTL)
+	neg("topology.pending_ttl", c.Topology.PendingTTL)
+	negInt("topology.max_edges", c.Topology.MaxEdges)
+	negInt("topology.max_pending_spans", c.Topology.MaxPendingSpans)
+	if c.Topology.File != "" {
+		if _, err := topology.LoadFile(c.Topology.File); err != nil {
+			errs = append(errs, fmt.Errorf("topology.file: %w", err))
+		}
+	}
+	if c.Topology.Endpoint != "" {
+		host, _, err := net.SplitHostPort(c.Topology.Endpoint)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("topology.endpoint: %w", err))
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			errs = append(errs, fmt.Errorf("topology.endpoint: %q is not a loopback address", host))
+		}
+	}
+	negInt("correlation.max_hops", c.Correlation.MaxHops)
+	neg("correlation.window", c.Correlation.Window)
+	neg("correlation.group_wait", c.Correlation.GroupWait)
+	for i, l := range c.Correlation.GroupBy {
+		if l == "" {
+			errs = append(errs, fmt.Errorf("correlation.group_by[%d]: must not be empty", i))
+		}
+	}
+	neg("resolve_hold", c.ResolveHold)
+	neg("flap.window", c.Flap.Window)
+	negInt("flap.threshold", c.Flap.Threshold)
+	neg("flap.hold", c.Flap.Hold)
+	if c.Flap.Threshold == 1 {
+		errs = append(errs, errors.New("flap.threshold: 1 would call every state change flapping; use 0 (off) or at least 2"))
+	}
+	names := map[string]int{}
+	for i, s := range c.Silences {
+		key := fmt.Sprintf("silences[%d]", i)
+		if s.Name != "" {
+			if j, dup := names[s.Name]; dup {
+				errs = append(errs, fmt.Errorf("%s.name: %q already used by silences[%d]", key, s.Name, j))
+			}
+			names[s.Name] = i
+		}
+		if len(s.Matchers) == 0 {
+			errs = append(errs, fmt.Errorf("%s.matchers: at least one matcher is required", key))
+		}
+		for j, m := range s.Matchers {
+			if _, err := correlate.ParseMatcher(m); err != nil {
+				errs = append(errs, fmt.Errorf("%s.matchers[%d]: %w", key, j, err))
+			}
+		}
+		if !s.StartsAt.IsZero() && !s.EndsAt.IsZero() && !s.EndsAt.After(s.StartsAt) {
+			errs = append(errs, fmt.Errorf("%s.ends_at: must be after starts_at", key))
+		}
+	}
+	seen := map[string]bool{}
+	for i, s := range c.SeverityOrder {
+		if s == "" || seen[s] {
+			errs = append(errs, fmt.Errorf("severity_order[%d]: must be non-empty and unique", i))
+		}
+		seen[s] = true
+	}
+	negInt("limits.max_alerts", c.Limits.MaxAlerts)
+	negInt("limits.max_incidents", c.Limits.MaxIncidents)
+	neg("tick_interval", c.TickInterval)
+	return errors.Join(errs...)
+}
+
+func (c *Config) engineConfig() correlate.Config {
+	ec := correlate.Config{
+		MaxHops:      c.Correlation.MaxHops,
+		Window:       c.Correlation.Window,
+		GroupWait:    c.Correlation.GroupWait,
+		ResolveHold:  c.ResolveHold,
+		GroupBy:      c.Correlation.GroupBy,
+		Severities:   c.SeverityOrder,
+		MaxAlerts:    c.Limits.MaxAlerts,
+		MaxIncidents: c.Limits.MaxIncidents,
+		Flap: correlate.FlapConfig{
+			Window: c.Flap.Window, Threshold: c.Flap.Threshold, Hold: c.Flap.Hold,
+		},
+	}
+	if ec.Flap.Window == 0 {
+		ec.Flap.Window = 10 * time.Minute
+	}
+	for _, s := range c.Silences {
+		sil := correlate.Silence{Name: s.Name, StartsAt: s.StartsAt, EndsAt: s.EndsAt}
+		for _, m := range s.Matchers {
+			pm, err := correlate.ParseMatcher(m)
+			if err == nil {
+				sil.Matchers = append(sil.Matchers, pm)
+			}
+		}
+		ec.Silences = append(ec.Silences, sil)
+	}
+	return ec
+}

@@ -1,0 +1,859 @@
+// Package correlate is the alert_correlator's engine, free of pdata: alerts
+// in, incident state changes out, time passed in by the caller so tests and
+// the evaluation replay scenarios exactly.
+package correlate
+
+import (
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+// Alert is one alert notification (one log record in the alert convention).
+type Alert struct {
+	Fingerprint string
+	RuleName    string
+	Service     string
+	Severity    string
+	State       string // alertconv.StateFiring or StateResolved
+	StartsAt    time.Time
+	Labels      map[string]string
+}
+
+// FlapConfig holds flapping alerts until they are stable.
+type FlapConfig struct {
+	Window    time.Duration
+	Threshold int
+	Hold      time.Duration
+}
+
+// Config of the engine; the processor's config maps onto it.
+type Config struct {
+	MaxHops      int
+	Window       time.Duration
+	GroupWait    time.Duration
+	ResolveHold  time.Duration
+	Flap         FlapConfig
+	GroupBy      []string
+	Severities   []string // most severe first
+	MaxAlerts    int
+	MaxIncidents int
+	Silences     []Silence
+	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
+	// record; the evaluation needs them, the processor does not).
+	SnapshotMembers bool
+}
+
+// Outcome says what Ingest did with an alert.
+type Outcome int
+
+const (
+	// Correlated: the alert is new or changed state and belongs to an incident.
+	Correlated Outcome = iota
+	// Duplicate: a repeat of a known alert in the same state.
+	Duplicate
+	// Silenced by a silence.
+	Silenced
+	// Held: a state change held back (flapping or waiting to be stable).
+	Held
+	// Overflow: no room to track the alert or open its incident.
+	Overflow
+	// Ignored: resolved alert never seen firing.
+	Ignored
+)
+
+// Result of Ingest.
+type Result struct {
+	Outcome    Outcome
+	IncidentID string
+	// Suppressed is true when the alert is attached to an incident whose
+	// root is another alert (a symptom, not paged).
+	Suppressed bool
+}
+
+// Event is one incident state change to emit.
+type Event struct {
+	State    string // alertconv.IncidentOpen / IncidentUpdated / IncidentResolved
+	Incident Snapshot
+}
+
+// Snapshot is an incident as emitted.
+type Snapshot struct {
+	ID              string    `json:"id"`
+	RootService     string    `json:"root_service"`
+	RootAlert       string    `json:"root_alert"` // root alert's rule name
+	RootFingerprint string    `json:"root_fingerprint"`
+	RootSeverity    string    `json:"root_severity"`
+	Services        []string  `json:"services"`
+	Ranking         []string  `json:"ranking"`           // services, probable root first
+	Members         []string  `json:"members,omitempty"` // fingerprints, in join order
+	Firing          []string  `json:"firing,omitempty"`  // the members firing now
+	AlertCount      int       `json:"alert_count"`
+	SuppressedCount int       `json:"suppressed_count"`
+	FirstSeen       time.Time `json:"first_seen"`
+	LastSeen        time.Time `json:"last_seen"`
+	GroupKey        string    `json:"group_key,omitempty"`
+}
+
+// Stats are the engine's counters since creation.
+type Stats struct {
+	Received, Duplicates, Silenced, Held, Flapping, Ignored uint64
+	OverflowAlerts, OverflowIncidents                       uint64
+	Opened, Updated, Resolved                               uint64
+	DroppedUnpaged                                          uint64 // pending incidents that resolved before group_wait
+}
+
+type alertState struct {
+	Alert
+	firing      bool // effective state, as the incident sees it
+	reported    string
+	lastChange  time.Time
+	transitions []time.Time
+	flapping    bool
+	incident    string
+	firstSeen   time.Time
+	lastSeen    time.Time
+	joined      int // order in the incident
+}
+
+type incident struct {
+	id        string
+	members   []string // fingerprints
+	root      string
+	ranking   []string
+	paged     bool
+	dirty     bool
+	firstSeen time.Time
+	lastSeen  time.Time
+	groupKey  string
+	services  map[string]int // service -> member count
+	emitted   string         // snapshotKey of the last record emitted
+	reps      map[string]*rep
+	rankDirty bool
+	firing    int // members firing now
+	// lastJoin is when an alert last joined (or re-fired into) the
+	// incident: the correlation window runs from it, so repeats of old
+	// alerts do not keep an incident attracting new ones.
+	lastJoin time.Time
+}
+
+// Engine correlates alerts. Not safe for concurrent use.
+type Engine struct {
+	cfg       Config
+	graph     *topology.Graph
+	sevRank   map[string]int
+	alerts    map[string]*alertState
+	incidents map[string]*incident
+	byService map[string]map[string]struct{} // service -> incident ids
+	byGroup   map[string]string              // group key -> incident id
+	stats     Stats
+	joinSeq   int
+	// held are firing alerts whose resolution waits to be stable.
+	held   map[string]*alertState
+	lastGC time.Time
+}
+
+// New returns an engine over graph g.
+func New(cfg Config, g *topology.Graph) *Engine {
+	if cfg.MaxHops <= 0 {
+		cfg.MaxHops = 3
+	}
+	if len(cfg.Severities) == 0 {
+		cfg.Severities = []string{"critical", "error", "warning", "info"}
+	}
+	if cfg.MaxAlerts <= 0 {
+		cfg.MaxAlerts = 100000
+	}
+	if cfg.MaxIncidents <= 0 {
+		cfg.MaxIncidents = 10000
+	}
+	rank := map[string]int{}
+	for i, s := range cfg.Severities {
+		rank[s] = len(cfg.Severities) - i
+	}
+	return &Engine{
+		cfg: cfg, graph: g, sevRank: rank,
+		alerts:    map[string]*alertState{},
+		incidents: map[string]*incident{},
+		byService: map[string]map[string]struct{}{},
+		byGroup:   map[string]string{},
+		held:      map[string]*alertState{},
+	}
+}
+
+// Stats returns the counters.
+func (e *Engine) Stats() Stats { return e.stats }
+
+// Sizes returns tracked alerts and open incidents.
+func (e *Engine) Sizes() (alerts, incidents int) { return len(e.alerts), len(e.incidents) }
+
+// Ingest takes one alert notification received at now.
+func (e *Engine) Ingest(a Alert, now time.Time) Result {
+	e.stats.Received++
+	if a.StartsAt.IsZero() {
+		a.StartsAt = now
+	}
+	for i := range e.cfg.Silences {
+		if e.cfg.Silences[i].Mutes(a.Labels, now) {
+			e.stats.Silenced++
+			return Result{Outcome: Silenced}
+		}
+	}
+	st, known := e.alerts[a.Fingerprint]
+	if known {
+		return e.update(st, a, now)
+	}
+	if a.State == alertconv.StateResolved {
+		e.stats.Ignored++
+		return Result{Outcome: Ignored}
+	}
+	if len(e.alerts) >= e.cfg.MaxAlerts && !e.evictAlert() {
+		e.stats.OverflowAlerts++
+		return Result{Outcome: Overflow}
+	}
+	st = &alertState{Alert: a, reported: a.State, lastChange: now, firstSeen: now, lastSeen: now}
+	e.alerts[a.Fingerprint] = st
+	if !e.fire(st, now) {
+		delete(e.alerts, a.Fingerprint)
+		e.stats.OverflowIncidents++
+		return Result{Outcome: Overflow}
+	}
+	return e.result(st, Correlated)
+}
+
+func (e *Engine) result(st *alertState, o Outcome) Result {
+	r := Result{Outcome: o, IncidentID: st.incident}
+	if inc, ok := e.incidents[st.incident]; ok {
+		r.Suppressed = inc.root != st.Fingerprint
+	}
+	return r
+}
+
+func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
+	st.lastSeen = now
+	// Labels and annotations may change; identity does not.
+	st.Severity, st.RuleName = a.Severity, a.RuleName
+	if a.State == st.reported {
+		e.stats.Duplicates++
+		if inc, ok := e.incidents[st.incident]; ok && st.firing {
+			inc.lastSeen = maxTime(inc.lastSeen, now)
+		}
+		return e.result(st, Duplicate)
+	}
+	st.reported = a.State
+	st.lastChange = now
+	st.transitions = append(st.transitions, now)
+	cut := 0
+	for cut < len(st.transitions) && now.Sub(st.transitions[cut]) > e.cfg.Flap.Window {
+		cut++
+	}
+	st.transitions = st.transitions[cut:]
+	if e.cfg.Flap.Threshold > 0 && len(st.transitions) >= e.cfg.Flap.Threshold && !st.flapping {
+		st.flapping = true
+		e.stats.Flapping++
+	}
+	if a.State == alertconv.StateResolved {
+		if st.firing {
+			e.held[st.Fingerprint] = st
+		}
+		// Applied by Advance once it has held (ResolveHold, or Flap.Hold
+		// while flapping).
+		e.stats.Held++
+		return e.result(st, Held)
+	}
+	// Firing again.
+	delete(e.held, st.Fingerprint)
+	if st.firing {
+		// It never stopped, as far as the incident knows.
+		e.stats.Held++
+		if inc, ok := e.incidents[st.incident]; ok {
+			inc.lastSeen = maxTime(inc.lastSeen, now)
+		}
+		return e.result(st, Held)
+	}
+	st.StartsAt = a.StartsAt
+	if !e.fire(st, now) {
+		e.stats.OverflowIncidents++
+		return Result{Outcome: Overflow}
+	}
+	return e.result(st, Correlated)
+}
+
+// fire puts a firing alert into an incident: its old one if still open, a
+// related one, or a new one. It returns false when a new incident is needed
+// and there is no room.
+func (e *Engine) fire(st *alertState, now time.Time) bool {
+	if inc, ok := e.incidents[st.incident]; ok {
+		// A member firing again: not a new onset, so the window stays.
+		if !st.firing {
+			inc.firing++
+		}
+		st.firing = true
+		inc.dirty = true
+		e.addRep(inc, st)
+		inc.lastSeen = maxTime(inc.lastSeen, now)
+		return true
+	}
+	inc := e.findIncident(st, now)
+	if inc == nil {
+		if len(e.incidents) >= e.cfg.MaxIncidents {
+			return false
+		}
+		inc = e.newIncident(st, now)
+	}
+	st.firing = true
+	e.join(inc, st, now)
+	return true
+}
+
+func (e *Engine) newIncident(st *alertState, now time.Time) *incident {
+	id := IncidentID(st.Fingerprint, st.StartsAt)
+	for e.incidents[id] != nil {
+		// Same alert, same onset, still open elsewhere: disambiguate.
+		id = IncidentID(id, now)
+	}
+	inc := &incident{id: id, firstSeen: now, lastSeen: now, services: map[string]int{}}
+	if st.Service == "" || !e.graph.HasNode(st.Service) {
+		inc.groupKey = e.groupKey(st)
+		if inc.groupKey != "" {
+			e.byGroup[inc.groupKey] = id
+		}
+	}
+	e.incidents[id] = inc
+	return inc
+}
+
+// IncidentID is deterministic: the first alert's fingerprint and onset, so
+// replicas and restarts that see the same alert name the incident alike.
+func IncidentID(fingerprint string, onset time.Time) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(fingerprint))
+	_, _ = h.Write([]byte{0xff})
+	_, _ = h.Write(strconv.AppendInt(nil, onset.UnixNano(), 10))
+	s := strconv.FormatUint(h.Sum64(), 16)
+	for len(s) < 16 {
+		s = "0" + s
+	}
+	return s
+}
+
+func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
+	st.incident = inc.id
+	if st.firing {
+		inc.firing++
+	}
+	e.joinSeq++
+	st.joined = e.joinSeq
+	inc.members = append(inc.members, st.Fingerprint)
+	inc.services[st.Service]++
+	if inc.services[st.Service] == 1 {
+		set := e.byService[st.Service]
+		if set == nil {
+			set = map[string]struct{}{}
+			e.byService[st.Service] = set
+		}
+		set[inc.id] = struct{}{}
+	}
+	inc.lastSeen = maxTime(inc.lastSeen, now)
+	inc.lastJoin = maxTime(inc.lastJoin, now)
+	inc.dirty = true
+	e.addRep(inc, st)
+	if inc.root == "" {
+		inc.root = st.Fingerprint
+		inc.ranking = []string{st.Service}
+	}
+}
+
+func (e *Engine) groupKey(st *alertState) string {
+	if len(e.cfg.GroupBy) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 64)
+	for _, l := range e.cfg.GroupBy {
+		b = append(b, l...)
+		b = append(b, '=')
+		b = append(b, st.Labels[l]...)
+		b = append(b, 0xff)
+	}
+	return string(b)
+}
+
+// findIncident picks the open incident a new firing alert belongs to.
+// Graph first, direction-aware: the alert's service calls (within MaxHops)
+// a service of the incident (the alert is a symptom), or is a dependency of
+// the incident's root (the alert may be the deeper root). Pending (not yet
+// paged) incidents it relates to as well are merged into the chosen one.
+// Services the graph does not know fall back to group_by labels.
+func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
+	s := st.Service
+	if s == "" || !e.graph.HasNode(s) {
+		key := e.groupKey(st)
+		if key == "" {
+			return nil
+		}
+		if inc, ok := e.incidents[e.byGroup[key]]; ok && e.live(inc, now) {
+			return inc
+		}
+		return nil
+	}
+	type cand struct {
+		inc     *incident
+		symptom bool
+		hops    int
+	}
+	var cands []cand
+	seen := map[string]bool{}
+	consider := func(id string, symptom bool, hops int) {
+		inc := e.incidents[id]
+		if inc == nil || !e.live(inc, now) {
+			return
+		}
+		if seen[id] {
+			for i := range cands {
+				c := &cands[i]
+				if c.inc.id == id && better(symptom, hops, c.symptom, c.hops) {
+					c.symptom, c.hops = symptom, hops
+				}
+			}
+			return
+		}
+		seen[id] = true
+		cands = append(cands, cand{inc, symptom, hops})
+	}
+	// Same service already alerting.
+	for id := range e.byService[s] {
+		consider(id, true, 0)
+	}
+	// s calls d: s's alert is explained by an alerting dependency.
+	for d, h := range e.graph.Dependencies(s, e.cfg.MaxHops) {
+		for id := range e.byService[d] {
+			consider(id, true, h)
+		}
+	}
+	// c calls s: s may be the deeper root of c's incident.
+	for c, h := range e.graph.Callers(s, e.cfg.MaxHops) {
+		for id := range e.byService[c] {
+			inc := e.incidents[id]
+			if inc != nil && e.rootService(inc) == c {
+				consider(id, false, h)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if better(a.symptom, a.hops, b.symptom, b.hops) {
+			return -1
+		}
+		if better(b.symptom, b.hops, a.symptom, a.hops) {
+			return 1
+		}
+		// The most recently active incident is the likelier cause of a new
+		// alert; then paged before pending (joining adds no page).
+		if c := b.inc.lastJoin.Compare(a.inc.lastJoin); c != 0 {
+			return c
+		}
+		if a.inc.paged != b.inc.paged {
+			if a.inc.paged {
+				return -1
+			}
+			return 1
+		}
+		if a.inc.id < b.inc.id {
+			return -1
+		}
+		return 1
+	})
+	chosen := cands[0].inc
+	// A common dependency of several pending incidents' roots unites them:
+	// their callers share it.
+	for _, c := range cands[1:] {
+		if !c.inc.paged && !c.symptom {
+			e.merge(chosen, c.inc)
+		}
+	}
+	return chosen
+}
+
+// better orders relations: symptom (explained by a dependency) before
+// deeper-root, then fewer hops.
+func better(symA bool, hopsA int, symB bool, hopsB int) bool {
+	if symA != symB {
+		return symA
+	}
+	return hopsA < hopsB
+}
+
+func (e *Engine) live(inc *incident, now time.Time) bool {
+	return e.cfg.Window <= 0 || now.Sub(inc.lastJoin) <= e.cfg.Window
+}
+
+// merge moves a pending incident's members into dst.
+func (e *Engine) merge(dst, src *incident) {
+	slices.SortFunc(src.members, func(a, b string) int { return e.alerts[a].joined - e.alerts[b].joined })
+	for _, fp := range src.members {
+		st := e.alerts[fp]
+		e.leave(src, st)
+		st.incident = dst.id
+		if st.firing {
+			dst.firing++
+		}
+		dst.members = append(dst.members, fp)
+		e.addRep(dst, st)
+		dst.services[st.Service]++
+		if dst.services[st.Service] == 1 {
+			set := e.byService[st.Service]
+			if set == nil {
+				set = map[string]struct{}{}
+				e.byService[st.Service] = set
+			}
+			set[dst.id] = struct{}{}
+		}
+	}
+	if src.firstSeen.Before(dst.firstSeen) {
+		dst.firstSeen = src.firstSeen
+	}
+	dst.lastSeen = maxTime(dst.lastSeen, src.lastSeen)
+	dst.lastJoin = maxTime(dst.lastJoin, src.lastJoin)
+	dst.dirty = true
+	e.drop(src)
+}
+
+func (e *Engine) leave(inc *incident, st *alertState) {
+	inc.services[st.Service]--
+	if inc.services[st.Service] <= 0 {
+		delete(inc.services, st.Service)
+		if set := e.byService[st.Service]; set != nil {
+			delete(set, inc.id)
+			if len(set) == 0 {
+				delete(e.byService, st.Service)
+			}
+		}
+	}
+}
+
+func (e *Engine) drop(inc *incident) {
+	for s := range inc.services {
+		if set := e.byService[s]; set != nil {
+			delete(set, inc.id)
+			if len(set) == 0 {
+				delete(e.byService, s)
+			}
+		}
+	}
+	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
+		delete(e.byGroup, inc.groupKey)
+	}
+	delete(e.incidents, inc.id)
+}
+
+func (e *Engine) rootService(inc *incident) string {
+	if len(inc.ranking) > 0 {
+		return inc.ranking[0]
+	}
+	if st := e.alerts[inc.root]; st != nil {
+		return st.Service
+	}
+	return ""
+}
+
+// evictAlert frees one slot: the least recently seen alert that is resolved
+// and outside any open incident.
+func (e *Engine) evictAlert() bool {
+	var victim *alertState
+	for _, st := range e.alerts {
+		if st.firing || e.incidents[st.incident] != nil {
+			continue
+		}
+		if victim == nil || st.lastSeen.Before(victim.lastSeen) {
+			victim = st
+		}
+	}
+	if victim == nil {
+		return false
+	}
+	delete(e.alerts, victim.Fingerprint)
+	return true
+}
+
+// Advance applies what time decides (held resolutions, group_wait) and
+// returns the incident changes to emit, in a stable order.
+func (e *Engine) Advance(now time.Time) []Event {
+	var events []Event
+	// Held resolutions that are now stable.
+	for fp, st := range e.held {
+		if !st.firing || st.reported != alertconv.StateResolved {
+			delete(e.held, fp)
+			continue
+		}
+		hold := e.cfg.ResolveHold
+		if st.flapping {
+			hold = max(hold, e.cfg.Flap.Hold)
+		}
+		if now.Sub(st.lastChange) < hold {
+			continue
+		}
+		st.firing = false
+		st.flapping = false
+		delete(e.held, fp)
+		if inc := e.incidents[st.incident]; inc != nil {
+			inc.dirty = true
+			inc.firing--
+		}
+	}
+	// Forget resolved alerts outside open incidents once their flap history
+	// is old (a sweep at most once a second).
+	if now.Sub(e.lastGC) >= time.Second {
+		e.lastGC = now
+		for fp, st := range e.alerts {
+			if st.firing || e.incidents[st.incident] != nil {
+				continue
+			}
+			if now.Sub(st.lastChange) > max(e.cfg.Flap.Window, e.cfg.ResolveHold) {
+				delete(e.alerts, fp)
+			}
+		}
+	}
+	ids := make([]string, 0, len(e.incidents))
+	for id, inc := range e.incidents {
+		if inc.dirty || !inc.paged {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		inc := e.incidents[id]
+		if inc.firing <= 0 {
+			if inc.paged {
+				e.rank(inc)
+				events = append(events, Event{State: alertconv.IncidentResolved, Incident: e.snapshot(inc, now)})
+				e.stats.Resolved++
+			} else {
+				e.stats.DroppedUnpaged++
+			}
+			e.close(inc)
+			continue
+		}
+		if !inc.paged {
+			if now.Sub(inc.firstSeen) < e.cfg.GroupWait {
+				if inc.dirty {
+					e.rank(inc)
+					inc.dirty = false
+				}
+				continue
+			}
+			e.rank(inc)
+			inc.paged, inc.dirty = true, false
+			inc.emitted = inc.snapshotKey(e)
+			events = append(events, Event{State: alertconv.IncidentOpen, Incident: e.snapshot(inc, now)})
+			e.stats.Opened++
+			continue
+		}
+		if inc.dirty {
+			e.rank(inc)
+			inc.dirty = false
+			if key := inc.snapshotKey(e); key != inc.emitted {
+				inc.emitted = key
+				events = append(events, Event{State: alertconv.IncidentUpdated, Incident: e.snapshot(inc, now)})
+				e.stats.Updated++
+			}
+		}
+	}
+	return events
+}
+
+// snapshotKey summarises what an update reports, so unchanged incidents do
+// not emit.
+func (inc *incident) snapshotKey(*Engine) string {
+	return inc.root + "|" + strconv.Itoa(len(inc.members)) + "|" + strconv.Itoa(inc.firing)
+}
+
+func (e *Engine) close(inc *incident) {
+	for _, fp := range inc.members {
+		if st := e.alerts[fp]; st != nil {
+			st.incident = ""
+		}
+	}
+	e.drop(inc)
+}
+
+// rank orders the incident's firing services by probable root: the
+// deepest alerting dependency its alerting callers share (most alerting
+// callers reach it within MaxHops; among those, fewest alerting
+// dependencies below it), then onset, then severity.
+func (e *Engine) rank(inc *incident) {
+	if !inc.rankDirty && len(inc.ranking) > 0 {
+		return
+	}
+	inc.rankDirty = false
+	type cand struct {
+		*rep
+		service string
+		callers int
+		deps    int
+	}
+	if len(inc.reps) == 0 {
+		return
+	}
+	byService := make(map[string]*cand, len(inc.reps))
+	order := make([]*cand, 0, len(inc.reps))
+	for svc, r := range inc.reps {
+		c := &cand{rep: r, service: svc}
+		byService[svc] = c
+		order = append(order, c)
+	}
+	// Each alerting service's dependencies within MaxHops that alert too:
+	// a walk over the (small, cached) reachable set, not over all pairs.
+	for _, c := range order {
+		if c.service == "" {
+			continue
+		}
+		for d := range e.graph.Dependencies(c.service, e.cfg.MaxHops) {
+			if o, ok := byService[d]; ok && o != c {
+				c.deps++
+				o.callers++
+			}
+		}
+	}
+	slices.SortFunc(order, func(a, b *cand) int {
+		switch {
+		case a.callers != b.callers:
+			return b.callers - a.callers
+		case a.deps != b.deps:
+			return a.deps - b.deps
+		case !a.onset.Equal(b.onset):
+			return a.onset.Compare(b.onset)
+		case a.sev != b.sev:
+			return b.sev - a.sev
+		case a.fp < b.fp:
+			return -1
+		case a.fp > b.fp:
+			return 1
+		}
+		return 0
+	})
+	inc.ranking = inc.ranking[:0]
+	for _, c := range order {
+		inc.ranking = append(inc.ranking, c.service)
+	}
+	inc.root = order[0].fp
+}
+
+// rep is a service's representative alert in an incident: its earliest,
+// then most severe. Every member counts, resolved ones too: a root alert
+// that resolved while its symptoms linger is still the probable root.
+type rep struct {
+	fp    string
+	onset time.Time
+	sev   int
+}
+
+func (e *Engine) addRep(inc *incident, st *alertState) {
+	if inc.reps == nil {
+		inc.reps = map[string]*rep{}
+	}
+	sev := e.sevRank[st.Severity]
+	r := inc.reps[st.Service]
+	if r == nil {
+		inc.reps[st.Service] = &rep{fp: st.Fingerprint, onset: st.StartsAt, sev: sev}
+		inc.rankDirty = true
+		return
+	}
+	if st.StartsAt.Before(r.onset) || (st.StartsAt.Equal(r.onset) && sev > r.sev) {
+		r.fp, r.onset = st.Fingerprint, st.StartsAt
+		inc.rankDirty = true
+	}
+	if sev > r.sev {
+		r.sev = sev
+		inc.rankDirty = true
+	}
+}
+
+func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
+	s := Snapshot{
+		ID: inc.id, FirstSeen: inc.firstSeen, LastSeen: maxTime(inc.lastSeen, now),
+		Ranking:    slices.Clone(inc.ranking),
+		AlertCount: len(inc.members), SuppressedCount: len(inc.members) - 1, GroupKey: inc.groupKey,
+	}
+	if e.cfg.SnapshotMembers {
+		s.Members = slices.Clone(inc.members)
+		for _, fp := range inc.members {
+			if e.alerts[fp].firing {
+				s.Firing = append(s.Firing, fp)
+			}
+		}
+	}
+	if st := e.alerts[inc.root]; st != nil {
+		s.RootService, s.RootAlert, s.RootFingerprint, s.RootSeverity = st.Service, st.RuleName, st.Fingerprint, st.Severity
+	}
+	for svc := range inc.services {
+		s.Services = append(s.Services, svc)
+	}
+	slices.Sort(s.Services)
+	return s
+}
+
+// Open returns the current state of every open incident (paged or not), for
+// shutdown: paged ones as updated, pending ones as open (they page now
+// rather than never).
+func (e *Engine) Open(now time.Time) []Event {
+	ids := make([]string, 0, len(e.incidents))
+	for id := range e.incidents {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []Event
+	for _, id := range ids {
+		inc := e.incidents[id]
+		e.rank(inc)
+		state := alertconv.IncidentUpdated
+		inc.emitted = inc.snapshotKey(e)
+		if !inc.paged {
+			state = alertconv.IncidentOpen
+			inc.paged = true
+			e.stats.Opened++
+		}
+		out = append(out, Event{State: state, Incident: e.snapshot(inc, now)})
+	}
+	return out
+}
+
+// List returns every open incident, sorted by id (for the JSON endpoint).
+func (e *Engine) List(now time.Time) []Snapshot {
+	out := make([]Snapshot, 0, len(e.incidents))
+	for _, inc := range e.incidents {
+		out = append(out, e.snapshot(inc, now))
+	}
+	slices.SortFunc(out, func(a, b Snapshot) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Incident returns the snapshot of an open incident.
+func (e *Engine) Incident(id string, now time.Time) (Snapshot, bool) {
+	inc, ok := e.incidents[id]
+	if !ok {
+		return Snapshot{}, false
+	}
+	return e.snapshot(inc, now), true
+}
+
+// IncidentOf returns the id of the incident an alert currently belongs to.
+func (e *Engine) IncidentOf(fingerprint string) string {
+	if st, ok := e.alerts[fingerprint]; ok {
+		return st.incident
+	}
+	return ""
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,318 @@
+package correlate
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+
+func demoGraph(t *testing.T) *topology.Graph {
+	t.Helper()
+	services, err := topology.LoadFile("../../testdata/otel-demo-topology.yaml")
+	require.NoError(t, err)
+	g := topology.New(topology.Config{})
+	g.AddStatic(services)
+	return g
+}
+
+func testConfig() Config {
+	return Config{
+		MaxHops: 3, Window: 10 * time.Minute, GroupWait: 30 * time.Second, ResolveHold: time.Minute,
+		Flap: FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
+	}
+}
+
+func alert(service, rule, state string, at time.Time) Alert {
+	labels := map[string]string{"alertname": rule, "service": service, "severity": "critical"}
+	return Alert{
+		Fingerprint: alertconv.Fingerprint(labels), RuleName: rule, Service: service,
+		Severity: "critical", State: state, StartsAt: at, Labels: labels,
+	}
+}
+
+func firing(service, rule string, at time.Time) Alert {
+	return alert(service, rule, alertconv.StateFiring, at)
+}
+
+func resolved(service, rule string, at time.Time) Alert {
+	return alert(service, rule, alertconv.StateResolved, at)
+}
+
+func TestRootCauseAndSymptoms(t *testing.T) {
+	e := New(testConfig(), demoGraph(t))
+	// Symptoms arrive before the root, as they often do.
+	e.Ingest(firing("frontend", "HighErrorRate", t0), t0)
+	e.Ingest(firing("checkout", "HighErrorRate", t0.Add(5*time.Second)), t0.Add(5*time.Second))
+	r := e.Ingest(firing("payment", "PaymentFailures", t0.Add(10*time.Second)), t0.Add(10*time.Second))
+	require.Equal(t, Correlated, r.Outcome)
+	assert.Empty(t, e.Advance(t0.Add(20*time.Second)), "group_wait holds the page")
+
+	events := e.Advance(t0.Add(30 * time.Second))
+	require.Len(t, events, 1)
+	ev := events[0]
+	assert.Equal(t, alertconv.IncidentOpen, ev.State)
+	assert.Equal(t, "payment", ev.Incident.RootService)
+	assert.Equal(t, "PaymentFailures", ev.Incident.RootAlert)
+	assert.Equal(t, []string{"checkout", "frontend", "payment"}, ev.Incident.Services)
+	assert.Equal(t, []string{"payment", "checkout", "frontend"}, ev.Incident.Ranking)
+	assert.Equal(t, 3, ev.Incident.AlertCount)
+	assert.Equal(t, 2, ev.Incident.SuppressedCount)
+	assert.Equal(t, IncidentID(alert("frontend", "HighErrorRate", "", t0).Fingerprint, t0), ev.Incident.ID)
+	assert.Equal(t, t0, ev.Incident.FirstSeen)
+
+	// Repeats never page again.
+	r = e.Ingest(firing("checkout", "HighErrorRate", t0.Add(5*time.Second)), t0.Add(time.Minute))
+	assert.Equal(t, Duplicate, r.Outcome)
+	assert.True(t, r.Suppressed)
+	assert.Equal(t, ev.Incident.ID, r.IncidentID)
+	assert.Empty(t, e.Advance(t0.Add(time.Minute)))
+
+	// All resolve: after the hold, one resolved record.
+	at := t0.Add(2 * time.Minute)
+	for _, s := range []string{"frontend", "checkout"} {
+		e.Ingest(resolved(s, "HighErrorRate", t0), at)
+	}
+	e.Ingest(resolved("payment", "PaymentFailures", t0), at)
+	assert.Empty(t, e.Advance(at.Add(30*time.Second)))
+	events = e.Advance(at.Add(time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentResolved, events[0].State)
+	assert.Equal(t, ev.Incident.ID, events[0].Incident.ID)
+	st := e.Stats()
+	assert.Equal(t, uint64(1), st.Opened)
+	assert.Equal(t, uint64(1), st.Resolved)
+	_, open := e.Sizes()
+	assert.Zero(t, open)
+}
+
+func TestDirectionKeepsUnrelatedApart(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait = 0
+	e := New(cfg, demoGraph(t))
+	e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	require.Len(t, e.Advance(t0), 1)
+	// ad is neither a caller nor a dependency of payment.
+	r := e.Ingest(firing("ad", "HighLatency", t0.Add(time.Second)), t0.Add(time.Second))
+	events := e.Advance(t0.Add(time.Second))
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentOpen, events[0].State)
+	assert.Equal(t, "ad", events[0].Incident.RootService)
+	assert.NotEqual(t, e.IncidentOf(firing("payment", "PaymentFailures", t0).Fingerprint), r.IncidentID)
+	// A caller of payment joins payment's incident as a symptom.
+	r = e.Ingest(firing("checkout", "HighErrorRate", t0.Add(2*time.Second)), t0.Add(2*time.Second))
+	assert.True(t, r.Suppressed)
+	events = e.Advance(t0.Add(2 * time.Second))
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentUpdated, events[0].State)
+	assert.Equal(t, "payment", events[0].Incident.RootService)
+	assert.Equal(t, []string{"checkout", "payment"}, events[0].Incident.Services)
+}
+
+func TestDeeperRootAfterPage(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait = 0
+	e := New(cfg, demoGraph(t))
+	e.Ingest(firing("frontend", "HighErrorRate", t0), t0)
+	events := e.Advance(t0)
+	require.Len(t, events, 1)
+	assert.Equal(t, "frontend", events[0].Incident.RootService)
+	e.Ingest(firing("payment", "PaymentFailures", t0.Add(time.Second)), t0.Add(time.Second))
+	events = e.Advance(t0.Add(time.Second))
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentUpdated, events[0].State)
+	assert.Equal(t, "payment", events[0].Incident.RootService, "the dependency explains the caller")
+	assert.Equal(t, 1, events[0].Incident.SuppressedCount)
+	assert.Equal(t, uint64(1), e.Stats().Opened)
+}
+
+func TestPendingIncidentsMergeUnderSharedDependency(t *testing.T) {
+	e := New(testConfig(), demoGraph(t))
+	// cart and payment do not call each other; both call flagd.
+	e.Ingest(firing("cart", "HighErrorRate", t0), t0)
+	e.Ingest(firing("payment", "HighErrorRate", t0.Add(time.Second)), t0.Add(time.Second))
+	_, open := e.Sizes()
+	require.Equal(t, 2, open)
+	e.Ingest(firing("flagd", "FlagdDown", t0.Add(2*time.Second)), t0.Add(2*time.Second))
+	_, open = e.Sizes()
+	require.Equal(t, 1, open)
+	events := e.Advance(t0.Add(time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, "flagd", events[0].Incident.RootService)
+	assert.Equal(t, []string{"cart", "flagd", "payment"}, events[0].Incident.Services)
+	assert.Equal(t, 2, events[0].Incident.SuppressedCount)
+}
+
+func TestFlappingAlertPagesOnce(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait = 0
+	e := New(cfg, demoGraph(t))
+	at := t0
+	var events []Event
+	for i := range 6 {
+		e.Ingest(firing("email", "EmailQueue", t0), at)
+		events = append(events, e.Advance(at)...)
+		at = at.Add(40 * time.Second)
+		r := e.Ingest(resolved("email", "EmailQueue", t0), at)
+		assert.Equal(t, Held, r.Outcome, "cycle %d", i)
+		events = append(events, e.Advance(at)...)
+		at = at.Add(40 * time.Second)
+	}
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentOpen, events[0].State)
+	assert.Equal(t, uint64(1), e.Stats().Flapping)
+	// Stable for the flap hold: resolved.
+	events = e.Advance(at.Add(5 * time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentResolved, events[0].State)
+}
+
+func TestResolvedWithinGroupWaitNeverPages(t *testing.T) {
+	cfg := testConfig()
+	cfg.ResolveHold = 0
+	e := New(cfg, demoGraph(t))
+	e.Ingest(firing("quote", "Slow", t0), t0)
+	e.Ingest(resolved("quote", "Slow", t0), t0.Add(10*time.Second))
+	assert.Empty(t, e.Advance(t0.Add(10*time.Second)))
+	assert.Empty(t, e.Advance(t0.Add(time.Minute)))
+	assert.Equal(t, uint64(1), e.Stats().DroppedUnpaged)
+	assert.Zero(t, e.Stats().Opened)
+}
+
+func TestGroupByFallbackForUnknownServices(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait = 0
+	cfg.GroupBy = []string{"alertname"}
+	e := New(cfg, demoGraph(t))
+	r1 := e.Ingest(firing("batch-a", "DiskFull", t0), t0)
+	r2 := e.Ingest(firing("batch-b", "DiskFull", t0), t0)
+	r3 := e.Ingest(firing("batch-c", "CronMissed", t0), t0)
+	assert.Equal(t, r1.IncidentID, r2.IncidentID)
+	assert.NotEqual(t, r1.IncidentID, r3.IncidentID)
+	// Known services never fall back to labels.
+	r4 := e.Ingest(firing("ad", "DiskFull", t0), t0)
+	assert.NotEqual(t, r1.IncidentID, r4.IncidentID)
+	assert.Len(t, e.Advance(t0), 3)
+}
+
+func TestNoGroupByMeansOwnIncident(t *testing.T) {
+	cfg := testConfig()
+	e := New(cfg, demoGraph(t))
+	r1 := e.Ingest(firing("batch-a", "DiskFull", t0), t0)
+	r2 := e.Ingest(firing("batch-b", "DiskFull", t0), t0)
+	assert.NotEqual(t, r1.IncidentID, r2.IncidentID)
+}
+
+func TestWindowLimitsJoining(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait = 0
+	cfg.Window = time.Minute
+	e := New(cfg, demoGraph(t))
+	r1 := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	r2 := e.Ingest(firing("checkout", "HighErrorRate", t0), t0.Add(2*time.Minute))
+	assert.NotEqual(t, r1.IncidentID, r2.IncidentID)
+}
+
+func TestSilences(t *testing.T) {
+	cfg := testConfig()
+	m, err := ParseMatcher(`service=~"pay.*"`)
+	require.NoError(t, err)
+	cfg.Silences = []Silence{{Name: "deploy", Matchers: []Matcher{m}, StartsAt: t0, EndsAt: t0.Add(time.Hour)}}
+	e := New(cfg, demoGraph(t))
+	assert.Equal(t, Silenced, e.Ingest(firing("payment", "PaymentFailures", t0), t0).Outcome)
+	assert.Equal(t, Correlated, e.Ingest(firing("checkout", "HighErrorRate", t0), t0).Outcome)
+	assert.Equal(t, Correlated, e.Ingest(firing("payment", "PaymentFailures", t0), t0.Add(time.Hour)).Outcome, "silence ended")
+	assert.Equal(t, uint64(1), e.Stats().Silenced)
+}
+
+func TestMatchers(t *testing.T) {
+	labels := map[string]string{"alertname": "HighErrorRate", "service": "checkout"}
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{`service="checkout"`, true},
+		{`service=checkout`, true},
+		{`service!="checkout"`, false},
+		{`alertname=~"High.*"`, true},
+		{`alertname=~"High"`, false},
+		{`alertname!~"Low.*"`, true},
+		{`team=""`, true},
+	} {
+		m, err := ParseMatcher(tt.in)
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.want, m.Matches(labels), tt.in)
+	}
+	for _, bad := range []string{"", "service", `="x"`, `a=~"("`, "a<b"} {
+		_, err := ParseMatcher(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestOverflow(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxAlerts = 2
+	cfg.MaxIncidents = 1
+	e := New(cfg, demoGraph(t))
+	assert.Equal(t, Correlated, e.Ingest(firing("payment", "A", t0), t0).Outcome)
+	assert.Equal(t, Overflow, e.Ingest(firing("ad", "B", t0), t0).Outcome, "no room for a second incident")
+	assert.Equal(t, Correlated, e.Ingest(firing("checkout", "C", t0), t0).Outcome)
+	assert.Equal(t, Overflow, e.Ingest(firing("frontend", "D", t0), t0).Outcome, "no room for a third alert")
+	st := e.Stats()
+	assert.Equal(t, uint64(1), st.OverflowAlerts)
+	assert.Equal(t, uint64(1), st.OverflowIncidents)
+}
+
+func TestResolvedUnknownIgnored(t *testing.T) {
+	e := New(testConfig(), demoGraph(t))
+	assert.Equal(t, Ignored, e.Ingest(resolved("payment", "A", t0), t0).Outcome)
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait = 0
+	g := demoGraph(t)
+	e := New(cfg, g)
+	e.Ingest(firing("checkout", "HighErrorRate", t0), t0)
+	e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	events := e.Advance(t0)
+	require.Len(t, events, 1)
+	b, err := e.Marshal()
+	require.NoError(t, err)
+
+	e2 := New(cfg, g)
+	require.NoError(t, e2.Unmarshal(b))
+	// No page again after the restart, and repeats stay duplicates.
+	assert.Equal(t, Duplicate, e2.Ingest(firing("payment", "PaymentFailures", t0), t0.Add(time.Second)).Outcome)
+	assert.Empty(t, e2.Advance(t0.Add(time.Second)))
+	snap, ok := e2.Incident(events[0].Incident.ID, t0)
+	require.True(t, ok)
+	assert.Equal(t, "payment", snap.RootService)
+	// And it resolves as the same incident.
+	e2.Ingest(resolved("payment", "PaymentFailures", t0), t0.Add(time.Minute))
+	e2.Ingest(resolved("checkout", "HighErrorRate", t0), t0.Add(time.Minute))
+	events = e2.Advance(t0.Add(3 * time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentResolved, events[0].State)
+	assert.Equal(t, snap.ID, events[0].Incident.ID)
+
+	assert.Error(t, e2.Unmarshal([]byte("{")))
+	assert.Error(t, e2.Unmarshal([]byte(`{"version":9}`)))
+}
+
+func TestOpenAtShutdown(t *testing.T) {
+	e := New(testConfig(), demoGraph(t))
+	e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	events := e.Open(t0)
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentOpen, events[0].State, "a pending incident pages rather than vanishing")
+	events = e.Open(t0)
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentUpdated, events[0].State)
+}

@@ -1,0 +1,613 @@
+package alertcorrelatorprocessor
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/metadata"
+)
+
+// AttrSuppressed marks a passed-on alert that is a symptom attached to an
+// incident whose root is another alert. Quell-specific; the convention in
+// internal/alertconv has no attribute for it.
+const AttrSuppressed = "alert.suppressed"
+
+// Storage keys: the engine state and the learned graph.
+const (
+	stateKey    = "alert_correlator_state"
+	topologyKey = "alert_correlator_topology"
+)
+
+// core is the one instance shared by the traces and logs sides of an ID.
+type core struct {
+	cfg    *Config
+	set    processor.Settings
+	logger *zap.Logger
+	tb     *metadata.TelemetryBuilder
+	now    func() time.Time
+
+	graph   *topology.Graph
+	learnMu sync.Mutex
+	learner *topology.Learner
+
+	mu       sync.Mutex // engine, dirty
+	engine   *correlate.Engine
+	dirty    bool
+	nextLogs consumer.Logs
+
+	lifeMu   sync.Mutex
+	refs     int
+	started  bool
+	stopped  bool
+	release  func()
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	server   *http.Server
+	addr     string
+	client   storage.Client
+	lastSeen topoCounts
+	// savedGraph is the graph version last written to storage.
+	savedGraph uint64
+}
+
+type topoCounts struct{ nodes, static, learned int }
+
+func newCore(set processor.Settings, cfg *Config, release func()) (*core, error) {
+	g := topology.New(topology.Config{TTL: cfg.Topology.TTL, MaxEdges: cfg.Topology.MaxEdges})
+	if cfg.Topology.File != "" {
+		services, err := topology.LoadFile(cfg.Topology.File)
+		if err != nil {
+			return nil, fmt.Errorf("topology.file: %w", err)
+		}
+		g.AddStatic(services)
+	}
+	c := &core{
+		cfg: cfg, set: set, logger: set.Logger, now: time.Now, graph: g,
+		learner: topology.NewLearner(g, topology.LearnerConfig{
+			MaxPending: cfg.Topology.MaxPendingSpans, PendingTTL: cfg.Topology.PendingTTL,
+		}),
+		engine:  correlate.New(cfg.engineConfig(), g),
+		release: release,
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	c.tb = tb
+	err = errors.Join(
+		tb.RegisterProcessorAlertCorrelatorOpenIncidentsCallback(func(_ context.Context, o metric.Int64Observer) error {
+			c.mu.Lock()
+			_, n := c.engine.Sizes()
+			c.mu.Unlock()
+			o.Observe(int64(n))
+			return nil
+		}),
+		tb.RegisterProcessorAlertCorrelatorTrackedAlertsCallback(func(_ context.Context, o metric.Int64Observer) error {
+			c.mu.Lock()
+			n, _ := c.engine.Sizes()
+			c.mu.Unlock()
+			o.Observe(int64(n))
+			return nil
+		}),
+		tb.RegisterProcessorAlertCorrelatorTopologyEdgesCallback(func(_ context.Context, o metric.Int64Observer) error {
+			_, s, l := c.graph.Counts()
+			o.Observe(int64(s + l))
+			return nil
+		}),
+	)
+	if err != nil {
+		tb.Shutdown()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *core) addRef() {
+	c.lifeMu.Lock()
+	c.refs++
+	c.lifeMu.Unlock()
+}
+
+func (c *core) setNextLogs(next consumer.Logs) {
+	c.mu.Lock()
+	c.nextLogs = next
+	c.mu.Unlock()
+}
+
+// Start runs once for the shared instance, on the first pipeline's Start.
+func (c *core) Start(ctx context.Context, host component.Host) error {
+	c.lifeMu.Lock()
+	defer c.lifeMu.Unlock()
+	if c.started {
+		return nil
+	}
+	c.started = true
+	if c.cfg.Storage != nil {
+		if err := c.loadState(ctx, host); err != nil {
+			return err
+		}
+	}
+	if c.cfg.Topology.Endpoint != "" {
+		ln, err := net.Listen("tcp", c.cfg.Topology.Endpoint)
+		if err != nil {
+			return fmt.Errorf("topology.endpoint: %w", err)
+		}
+		c.addr = ln.Addr().String()
+		c.server = &http.Server{Handler: c.handler(), ReadHeaderTimeout: 5 * time.Second}
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			if err := c.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				c.logger.Error("topology endpoint stopped", zap.Error(err))
+			}
+		}()
+		c.logger.Info("serving the service graph", zap.String("url", "http://"+ln.Addr().String()+"/topology"))
+	}
+	tickCtx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	interval := c.cfg.TickInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-tickCtx.Done():
+				return
+			case <-t.C:
+				c.tick(tickCtx)
+			}
+		}
+	}()
+	return nil
+}
+
+func (c *core) loadState(ctx context.Context, host component.Host) error {
+	ext, ok := host.GetExtensions()[*c.cfg.Storage]
+	if !ok {
+		return fmt.Errorf("storage: extension %q not found", c.cfg.Storage.String())
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return fmt.Errorf("storage: extension %q is not a storage extension", c.cfg.Storage.String())
+	}
+	client, err := se.GetClient(ctx, component.KindProcessor, c.set.ID, "")
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	c.client = client
+	if tb, err := client.Get(ctx, topologyKey); err == nil && tb != nil {
+		var snap topology.Snapshot
+		if err := json.Unmarshal(tb, &snap); err != nil {
+			c.logger.Warn("discarding unreadable learned topology", zap.Error(err))
+		} else {
+			c.graph.Restore(snap)
+		}
+	}
+	b, err := client.Get(ctx, stateKey)
+	if err != nil {
+		return fmt.Errorf("storage: reading state: %w", err)
+	}
+	if b == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.engine.Unmarshal(b); err != nil {
+		// A state we cannot read must not stop the collector: start empty.
+		c.logger.Warn("discarding unreadable alert correlator state", zap.Error(err))
+		return nil
+	}
+	a, i := c.engine.Sizes()
+	c.logger.Info("restored alert correlator state", zap.Int("alerts", a), zap.Int("incidents", i))
+	return nil
+}
+
+func (c *core) saveState(ctx context.Context) {
+	if c.client == nil {
+		return
+	}
+	c.mu.Lock()
+	if !c.dirty {
+		c.mu.Unlock()
+		return
+	}
+	b, err := c.engine.Marshal()
+	c.dirty = false
+	c.mu.Unlock()
+	if err == nil {
+		err = c.client.Set(ctx, stateKey, b)
+	}
+	if err == nil && c.graph.Version() != c.savedGraph {
+		var tb []byte
+		snap := c.graph.Snapshot()
+		tb, err = json.Marshal(snap)
+		if err == nil {
+			err = c.client.Set(ctx, topologyKey, tb)
+			c.savedGraph = snap.Version
+		}
+	}
+	if err != nil {
+		c.logger.Warn("saving alert correlator state", zap.Error(err))
+	}
+}
+
+// Shutdown stops the shared instance on the last pipeline's Shutdown: it
+// emits the current state of open incidents and saves the state.
+func (c *core) Shutdown(ctx context.Context) error {
+	c.lifeMu.Lock()
+	defer c.lifeMu.Unlock()
+	c.refs--
+	if c.refs > 0 || c.stopped {
+		return nil
+	}
+	c.stopped = true
+	c.release()
+	if c.cancel != nil {
+		c.cancel()
+	}
+	var errs []error
+	if c.server != nil {
+		errs = append(errs, c.server.Shutdown(ctx))
+	}
+	c.wg.Wait()
+	if c.started {
+		c.mu.Lock()
+		events := c.engine.Open(c.now())
+		c.dirty = true
+		next := c.nextLogs
+		c.mu.Unlock()
+		if len(events) > 0 && next != nil {
+			c.countEvents(ctx, events)
+			errs = append(errs, next.ConsumeLogs(ctx, c.incidentLogs(events, c.now())))
+		}
+		c.saveState(ctx)
+		if c.client != nil {
+			errs = append(errs, c.client.Close(ctx))
+		}
+	}
+	c.tb.Shutdown()
+	return errors.Join(errs...)
+}
+
+func (c *core) tick(ctx context.Context) {
+	now := c.now()
+	c.learnMu.Lock()
+	ls := c.learner.Expire(now)
+	c.learnMu.Unlock()
+	c.countLearn(ctx, ls)
+	if n := c.graph.Expire(now); n > 0 {
+		c.tb.ProcessorAlertCorrelatorTopologyEdgesExpired.Add(ctx, int64(n))
+	}
+	c.logTopology()
+	c.mu.Lock()
+	events := c.engine.Advance(now)
+	if len(events) > 0 {
+		c.dirty = true
+	}
+	next := c.nextLogs
+	c.mu.Unlock()
+	if len(events) > 0 && next != nil {
+		c.countEvents(ctx, events)
+		if err := next.ConsumeLogs(ctx, c.incidentLogs(events, now)); err != nil {
+			c.logger.Warn("sending incident records", zap.Error(err), zap.Int("records", len(events)))
+		}
+	}
+	c.saveState(ctx)
+}
+
+func (c *core) logTopology() {
+	if !c.cfg.Topology.LogChanges {
+		return
+	}
+	n, s, l := c.graph.Counts()
+	now := topoCounts{n, s, l}
+	c.learnMu.Lock()
+	changed := now != c.lastSeen
+	c.lastSeen = now
+	c.learnMu.Unlock()
+	if changed {
+		c.logger.Info("service graph changed", zap.Int("nodes", n), zap.Int("static_edges", s), zap.Int("learned_edges", l))
+	}
+}
+
+// observeTraces learns edges and passes the traces on untouched.
+func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	now := c.now()
+	c.learnMu.Lock()
+	ls := c.learner.Observe(td, now)
+	c.learnMu.Unlock()
+	c.countLearn(ctx, ls)
+	return td, nil
+}
+
+func (c *core) countLearn(ctx context.Context, ls topology.LearnStats) {
+	if ls.Spans > 0 {
+		c.tb.ProcessorAlertCorrelatorSpansObserved.Add(ctx, int64(ls.Spans))
+	}
+	if ls.NewEdges > 0 {
+		c.tb.ProcessorAlertCorrelatorTopologyEdgesLearned.Add(ctx, int64(ls.NewEdges))
+	}
+	if ls.Overflow > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(ls.Overflow), metric.WithAttributes(attribute.String("map", "pending_spans")))
+	}
+	if ls.EdgeOverflow > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(ls.EdgeOverflow), metric.WithAttributes(attribute.String("map", "edges")))
+	}
+}
+
+var outcomeNames = map[correlate.Outcome]string{
+	correlate.Correlated: "correlated",
+	correlate.Duplicate:  "duplicate",
+	correlate.Silenced:   "silenced",
+	correlate.Held:       "held",
+	correlate.Overflow:   "overflow",
+	correlate.Ignored:    "ignored",
+}
+
+type recordResult struct {
+	res   correlate.Result
+	alert bool
+}
+
+// processLogs correlates alert records and returns the incident records
+// (plus passed-on alerts when configured, and any non-alert records).
+func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	now := c.now()
+	counts := map[string]int64{}
+	var suppressed int64
+	var overflowAlerts, overflowIncidents int64
+
+	c.mu.Lock()
+	before := c.engine.Stats()
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		res := rl.Resource().Attributes()
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sls.At(j).LogRecords().RemoveIf(func(lr plog.LogRecord) bool {
+				a, ok, valid := c.parse(res, lr)
+				if !ok {
+					return false // not an alert: pass on
+				}
+				if !valid {
+					counts["invalid"]++
+					return false
+				}
+				r := c.engine.Ingest(a, now)
+				counts[outcomeNames[r.Outcome]]++
+				if r.Outcome == correlate.Correlated && r.Suppressed {
+					suppressed++
+				}
+				if !c.cfg.PassAlerts {
+					// Fail open: an alert we could not track still goes on.
+					return r.Outcome != correlate.Overflow
+				}
+				if r.IncidentID != "" {
+					lr.Attributes().PutStr(alertconv.AttrIncidentID, r.IncidentID)
+					lr.Attributes().PutBool(AttrSuppressed, r.Suppressed)
+				}
+				return false
+			})
+		}
+	}
+	rls.RemoveIf(func(rl plog.ResourceLogs) bool {
+		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
+		return rl.ScopeLogs().Len() == 0
+	})
+	events := c.engine.Advance(now)
+	after := c.engine.Stats()
+	overflowAlerts = int64(after.OverflowAlerts - before.OverflowAlerts)
+	overflowIncidents = int64(after.OverflowIncidents - before.OverflowIncidents)
+	// Repeats alone change nothing worth saving.
+	if len(events) > 0 || after.Received-before.Received != after.Duplicates-before.Duplicates {
+		c.dirty = true
+	}
+	c.mu.Unlock()
+
+	for outcome, n := range counts {
+		c.tb.ProcessorAlertCorrelatorAlerts.Add(ctx, n, metric.WithAttributes(attribute.String("outcome", outcome)))
+	}
+	if suppressed > 0 {
+		c.tb.ProcessorAlertCorrelatorSuppressedAlerts.Add(ctx, suppressed)
+	}
+	if overflowAlerts > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, overflowAlerts, metric.WithAttributes(attribute.String("map", "alerts")))
+	}
+	if overflowIncidents > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, overflowIncidents, metric.WithAttributes(attribute.String("map", "incidents")))
+	}
+	if len(events) > 0 {
+		c.countEvents(ctx, events)
+		c.incidentLogs(events, now).ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
+	}
+	if ld.ResourceLogs().Len() == 0 {
+		return ld, processorhelper.ErrSkipProcessingData
+	}
+	return ld, nil
+}
+
+func (c *core) countEvents(ctx context.Context, events []correlate.Event) {
+	counts := map[string]int64{}
+	for _, ev := range events {
+		counts[ev.State]++
+	}
+	for state, n := range counts {
+		c.tb.ProcessorAlertCorrelatorIncidentRecords.Add(ctx, n, metric.WithAttributes(attribute.String("state", state)))
+	}
+}
+
+// parse reads an alert from a log record in the alert convention. ok is
+// false for records that are not alerts; valid is false for alerts that
+// cannot be correlated (unknown state).
+func (c *core) parse(res pcommon.Map, lr plog.LogRecord) (a correlate.Alert, ok, valid bool) {
+	attrs := lr.Attributes()
+	fp, hasFP := attrs.Get(alertconv.AttrFingerprint)
+	rule, hasRule := attrs.Get(alertconv.AttrRuleName)
+	if !hasFP && !hasRule {
+		return a, false, false
+	}
+	a.Labels = map[string]string{}
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		if name, found := strings.CutPrefix(k, alertconv.AttrLabelPrefix); found {
+			a.Labels[name] = v.AsString()
+		}
+		return true
+	})
+	if hasRule {
+		a.RuleName = rule.Str()
+		if _, set := a.Labels["alertname"]; !set {
+			a.Labels["alertname"] = a.RuleName
+		}
+	} else {
+		a.RuleName = a.Labels["alertname"]
+	}
+	if hasFP && fp.Str() != "" {
+		a.Fingerprint = fp.Str()
+	} else {
+		a.Fingerprint = alertconv.Fingerprint(a.Labels)
+	}
+	if sv, found := res.Get(alertconv.ResourceServiceName); found && sv.Str() != "" {
+		a.Service = sv.Str()
+	} else if c.cfg.ServiceLabel != "" {
+		a.Service = a.Labels[c.cfg.ServiceLabel]
+	}
+	if sev, found := attrs.Get(alertconv.AttrSeverity); found {
+		a.Severity = sev.Str()
+	} else {
+		a.Severity = a.Labels["severity"]
+	}
+	a.State = alertconv.StateFiring
+	if st, found := attrs.Get(alertconv.AttrState); found {
+		a.State = st.Str()
+	}
+	if a.State != alertconv.StateFiring && a.State != alertconv.StateResolved {
+		return a, true, false
+	}
+	if ts, found := attrs.Get(alertconv.AttrStartsAt); found {
+		if t, err := time.Parse(time.RFC3339Nano, ts.Str()); err == nil && t.Year() > 1 {
+			a.StartsAt = t
+		}
+	}
+	return a, true, true
+}
+
+var severityNumbers = map[string]plog.SeverityNumber{
+	"critical": plog.SeverityNumberFatal,
+	"error":    plog.SeverityNumberError,
+	"warning":  plog.SeverityNumberWarn,
+	"info":     plog.SeverityNumberInfo,
+}
+
+// incidentLogs renders incident changes as log records in the convention,
+// one ResourceLogs per root service.
+func (c *core) incidentLogs(events []correlate.Event, now time.Time) plog.Logs {
+	ld := plog.NewLogs()
+	byService := map[string]plog.LogRecordSlice{}
+	for _, ev := range events {
+		in := ev.Incident
+		recs, ok := byService[in.RootService]
+		if !ok {
+			rl := ld.ResourceLogs().AppendEmpty()
+			if in.RootService != "" {
+				rl.Resource().Attributes().PutStr(alertconv.ResourceServiceName, in.RootService)
+			}
+			sl := rl.ScopeLogs().AppendEmpty()
+			sl.Scope().SetName(metadata.ScopeName)
+			recs = sl.LogRecords()
+			byService[in.RootService] = recs
+		}
+		lr := recs.AppendEmpty()
+		ts := pcommon.NewTimestampFromTime(now)
+		lr.SetTimestamp(ts)
+		lr.SetObservedTimestamp(ts)
+		lr.SetSeverityText(in.RootSeverity)
+		if n, ok := severityNumbers[in.RootSeverity]; ok {
+			lr.SetSeverityNumber(n)
+		}
+		lr.Body().SetStr(summary(ev))
+		a := lr.Attributes()
+		a.PutStr(alertconv.AttrIncidentID, in.ID)
+		a.PutStr(alertconv.AttrIncidentState, ev.State)
+		a.PutStr(alertconv.AttrIncidentRootService, in.RootService)
+		a.PutStr(alertconv.AttrIncidentRootAlert, in.RootAlert)
+		svcs := a.PutEmptySlice(alertconv.AttrIncidentServices)
+		for _, s := range in.Services {
+			svcs.AppendEmpty().SetStr(s)
+		}
+		a.PutInt(alertconv.AttrIncidentAlertCount, int64(in.AlertCount))
+		a.PutInt(alertconv.AttrIncidentSuppressed, int64(in.SuppressedCount))
+		a.PutStr(alertconv.AttrIncidentFirstSeen, in.FirstSeen.UTC().Format(time.RFC3339Nano))
+		a.PutStr(alertconv.AttrIncidentLastSeen, in.LastSeen.UTC().Format(time.RFC3339Nano))
+		a.PutStr(alertconv.AttrFingerprint, in.RootFingerprint)
+		a.PutStr(alertconv.AttrRuleName, in.RootAlert)
+		if in.RootSeverity != "" {
+			a.PutStr(alertconv.AttrSeverity, in.RootSeverity)
+		}
+	}
+	return ld
+}
+
+func summary(ev correlate.Event) string {
+	in := ev.Incident
+	root := in.RootService
+	if root == "" {
+		root = "(no service)"
+	}
+	s := fmt.Sprintf("[%s] %s on %s", ev.State, in.RootAlert, root)
+	if in.SuppressedCount > 0 {
+		s += fmt.Sprintf(" (+%d symptom alerts on %s)", in.SuppressedCount, strings.Join(in.Services, ", "))
+	}
+	return s
+}
+
+// serverAddr is the topology endpoint's listening address ("" when off).
+func (c *core) serverAddr() string {
+	c.lifeMu.Lock()
+	defer c.lifeMu.Unlock()
+	return c.addr
+}
+
+// handler serves the graph and the open incidents as JSON.
+func (c *core) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /topology", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(c.graph.Snapshot())
+	})
+	mux.HandleFunc("GET /incidents", func(w http.ResponseWriter, _ *http.Request) {
+		c.mu.Lock()
+		list := c.engine.List(c.now())
+		c.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(list)
+	})
+	return mux
+}

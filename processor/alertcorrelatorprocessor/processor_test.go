@@ -1,0 +1,499 @@
+package alertcorrelatorprocessor
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/metadata"
+)
+
+var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+type harness struct {
+	f      *factory
+	core   *core
+	traces processor.Traces
+	logs   processor.Logs
+	tsink  *consumertest.TracesSink
+	lsink  *consumertest.LogsSink
+	tel    *componenttest.Telemetry
+	clock  *clock
+}
+
+func newHarness(t *testing.T, cfg *Config) *harness {
+	t.Helper()
+	h := &harness{
+		f:     &factory{cores: map[component.ID]*core{}},
+		tsink: new(consumertest.TracesSink), lsink: new(consumertest.LogsSink),
+		tel: componenttest.NewTelemetry(), clock: &clock{now: t0},
+	}
+	t.Cleanup(func() { require.NoError(t, h.tel.Shutdown(context.Background())) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = h.tel.NewTelemetrySettings()
+	var err error
+	h.traces, err = h.f.createTraces(context.Background(), set, cfg, h.tsink)
+	require.NoError(t, err)
+	h.logs, err = h.f.createLogs(context.Background(), set, cfg, h.lsink)
+	require.NoError(t, err)
+	require.Len(t, h.f.cores, 1, "one shared core per component ID")
+	h.core = h.f.cores[set.ID]
+	h.core.now = h.clock.Now
+	return h
+}
+
+func (h *harness) start(t *testing.T, host component.Host) {
+	t.Helper()
+	require.NoError(t, h.traces.Start(context.Background(), host))
+	require.NoError(t, h.logs.Start(context.Background(), host))
+}
+
+func (h *harness) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, h.traces.Shutdown(context.Background()))
+	require.NoError(t, h.logs.Shutdown(context.Background()))
+}
+
+func testCfg() *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Correlation.GroupWait = 0
+	cfg.TickInterval = time.Hour // the test drives time
+	return cfg
+}
+
+type alertSpec struct {
+	service, rule, state, severity string
+	labels                         map[string]string
+}
+
+func alertLogs(specs ...alertSpec) plog.Logs {
+	ld := plog.NewLogs()
+	for _, s := range specs {
+		rl := ld.ResourceLogs().AppendEmpty()
+		if s.service != "" {
+			rl.Resource().Attributes().PutStr(alertconv.ResourceServiceName, s.service)
+		}
+		lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		a := lr.Attributes()
+		labels := map[string]string{"alertname": s.rule, "service": s.service, "severity": s.severity}
+		for k, v := range s.labels {
+			labels[k] = v
+		}
+		for k, v := range labels {
+			a.PutStr(alertconv.AttrLabelPrefix+k, v)
+		}
+		a.PutStr(alertconv.AttrRuleName, s.rule)
+		a.PutStr(alertconv.AttrFingerprint, alertconv.Fingerprint(labels))
+		state := s.state
+		if state == "" {
+			state = alertconv.StateFiring
+		}
+		a.PutStr(alertconv.AttrState, state)
+		a.PutStr(alertconv.AttrSeverity, s.severity)
+		a.PutStr(alertconv.AttrStartsAt, t0.Format(time.RFC3339Nano))
+		a.PutStr(alertconv.AttrSource, alertconv.SourceAlertmanager)
+		lr.Body().SetStr(s.rule + " on " + s.service)
+	}
+	return ld
+}
+
+// spanPair builds a client span in caller and its server span in callee.
+func spanPair(td ptrace.Traces, trace byte, id uint64, caller, callee string) {
+	var cid, sid pcommon.SpanID
+	binary.BigEndian.PutUint64(cid[:], id)
+	binary.BigEndian.PutUint64(sid[:], id+1)
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", caller)
+	c := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	c.SetTraceID(pcommon.TraceID{trace})
+	c.SetSpanID(cid)
+	c.SetKind(ptrace.SpanKindClient)
+	c.Attributes().PutStr("peer.service", callee)
+	rs = td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", callee)
+	s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetTraceID(pcommon.TraceID{trace})
+	s.SetSpanID(sid)
+	s.SetParentSpanID(cid)
+	s.SetKind(ptrace.SpanKindServer)
+}
+
+type incidentRecord struct {
+	resource map[string]any
+	attrs    map[string]any
+	body     string
+	severity plog.SeverityNumber
+}
+
+func incidents(t *testing.T, sink *consumertest.LogsSink) []incidentRecord {
+	t.Helper()
+	var out []incidentRecord
+	for _, ld := range sink.AllLogs() {
+		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+			rl := ld.ResourceLogs().At(i)
+			for j := 0; j < rl.ScopeLogs().Len(); j++ {
+				recs := rl.ScopeLogs().At(j).LogRecords()
+				for k := 0; k < recs.Len(); k++ {
+					lr := recs.At(k)
+					if _, ok := lr.Attributes().Get(alertconv.AttrIncidentState); !ok {
+						continue
+					}
+					out = append(out, incidentRecord{
+						resource: rl.Resource().Attributes().AsRaw(), attrs: lr.Attributes().AsRaw(),
+						body: lr.Body().Str(), severity: lr.SeverityNumber(),
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func counter(t *testing.T, tel *componenttest.Telemetry, name string, kv ...string) int64 {
+	t.Helper()
+	m, err := tel.GetMetric("otelcol_" + name)
+	if err != nil {
+		return 0
+	}
+	var total int64
+	switch d := m.Data.(type) {
+	case metricdata.Sum[int64]:
+		for _, dp := range d.DataPoints {
+			if matches(dp.Attributes, kv) {
+				total += dp.Value
+			}
+		}
+	case metricdata.Gauge[int64]:
+		for _, dp := range d.DataPoints {
+			total += dp.Value
+		}
+	}
+	return total
+}
+
+func matches(set attribute.Set, kv []string) bool {
+	for i := 0; i+1 < len(kv); i += 2 {
+		v, ok := set.Value(attribute.Key(kv[i]))
+		if !ok || v.AsString() != kv[i+1] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSharedInstanceLearnsFromTracesAndCorrelatesLogs(t *testing.T) {
+	cfg := testCfg()
+	h := newHarness(t, cfg)
+	h.start(t, componenttest.NewNopHost())
+
+	// Traces: only observed, passed on untouched.
+	td := ptrace.NewTraces()
+	spanPair(td, 1, 10, "frontend", "checkout")
+	spanPair(td, 1, 20, "checkout", "payment")
+	want := ptrace.NewTraces()
+	td.CopyTo(want)
+	require.NoError(t, h.traces.ConsumeTraces(context.Background(), td))
+	require.Len(t, h.tsink.AllTraces(), 1)
+	assert.Equal(t, want, h.tsink.AllTraces()[0])
+	assert.False(t, h.traces.Capabilities().MutatesData)
+	assert.Equal(t, int64(4), counter(t, h.tel, "processor_alert_correlator_spans_observed"))
+	assert.Equal(t, int64(2), counter(t, h.tel, "processor_alert_correlator_topology_edges_learned"))
+
+	// Logs: symptom first, then the learned dependency.
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "frontend", rule: "HighErrorRate", severity: "warning"})))
+	h.clock.Set(t0.Add(10 * time.Second))
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(
+		alertSpec{service: "payment", rule: "PaymentFailures", severity: "critical"},
+		alertSpec{service: "frontend", rule: "HighErrorRate", severity: "warning"}, // repeat
+	)))
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 2)
+	fp := alertconv.Fingerprint(map[string]string{"alertname": "HighErrorRate", "service": "frontend", "severity": "warning"})
+	payFP := alertconv.Fingerprint(map[string]string{"alertname": "PaymentFailures", "service": "payment", "severity": "critical"})
+	id := recs[0].attrs[alertconv.AttrIncidentID]
+	assert.Equal(t, map[string]any{
+		alertconv.AttrIncidentID:          id,
+		alertconv.AttrIncidentState:       alertconv.IncidentOpen,
+		alertconv.AttrIncidentRootService: "frontend",
+		alertconv.AttrIncidentRootAlert:   "HighErrorRate",
+		alertconv.AttrIncidentServices:    []any{"frontend"},
+		alertconv.AttrIncidentAlertCount:  int64(1),
+		alertconv.AttrIncidentSuppressed:  int64(0),
+		alertconv.AttrIncidentFirstSeen:   t0.Format(time.RFC3339Nano),
+		alertconv.AttrIncidentLastSeen:    t0.Format(time.RFC3339Nano),
+		alertconv.AttrFingerprint:         fp,
+		alertconv.AttrRuleName:            "HighErrorRate",
+		alertconv.AttrSeverity:            "warning",
+	}, recs[0].attrs)
+	assert.Equal(t, map[string]any{"service.name": "frontend"}, recs[0].resource)
+	assert.Equal(t, "[open] HighErrorRate on frontend", recs[0].body)
+	assert.Equal(t, plog.SeverityNumberWarn, recs[0].severity)
+	assert.Equal(t, map[string]any{
+		alertconv.AttrIncidentID:          id,
+		alertconv.AttrIncidentState:       alertconv.IncidentUpdated,
+		alertconv.AttrIncidentRootService: "payment",
+		alertconv.AttrIncidentRootAlert:   "PaymentFailures",
+		alertconv.AttrIncidentServices:    []any{"frontend", "payment"},
+		alertconv.AttrIncidentAlertCount:  int64(2),
+		alertconv.AttrIncidentSuppressed:  int64(1),
+		alertconv.AttrIncidentFirstSeen:   t0.Format(time.RFC3339Nano),
+		alertconv.AttrIncidentLastSeen:    t0.Add(10 * time.Second).Format(time.RFC3339Nano),
+		alertconv.AttrFingerprint:         payFP,
+		alertconv.AttrRuleName:            "PaymentFailures",
+		alertconv.AttrSeverity:            "critical",
+	}, recs[1].attrs)
+	assert.Equal(t, "[updated] PaymentFailures on payment (+1 symptom alerts on frontend, payment)", recs[1].body)
+	// Only incident records leave by default.
+	assert.Equal(t, 2, h.lsink.LogRecordCount())
+
+	assert.Equal(t, int64(2), counter(t, h.tel, "processor_alert_correlator_alerts", "outcome", "correlated"))
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_alerts", "outcome", "duplicate"))
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_incident_records", "state", "open"))
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_incident_records", "state", "updated"))
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_open_incidents"))
+	assert.Equal(t, int64(2), counter(t, h.tel, "processor_alert_correlator_tracked_alerts"))
+	assert.Equal(t, int64(2), counter(t, h.tel, "processor_alert_correlator_topology_edges"))
+
+	// Shutdown of the first pipeline keeps the instance; the last emits
+	// the open incident's state and releases the ID.
+	require.NoError(t, h.traces.Shutdown(context.Background()))
+	assert.Len(t, h.f.cores, 1)
+	assert.Len(t, incidents(t, h.lsink), 2)
+	require.NoError(t, h.logs.Shutdown(context.Background()))
+	assert.Empty(t, h.f.cores)
+	recs = incidents(t, h.lsink)
+	require.Len(t, recs, 3)
+	assert.Equal(t, alertconv.IncidentUpdated, recs[2].attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, id, recs[2].attrs[alertconv.AttrIncidentID])
+}
+
+func TestResolveThroughTick(t *testing.T) {
+	cfg := testCfg()
+	cfg.ResolveHold = time.Minute
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	h := newHarness(t, cfg)
+	h.start(t, componenttest.NewNopHost())
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "cart", rule: "CartErrors", severity: "error"})))
+	h.clock.Set(t0.Add(time.Minute))
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "cart", rule: "CartErrors", severity: "error", state: alertconv.StateResolved})))
+	assert.Len(t, incidents(t, h.lsink), 1, "resolution held")
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_alerts", "outcome", "held"))
+	h.clock.Set(t0.Add(2 * time.Minute))
+	h.core.tick(context.Background())
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 2)
+	assert.Equal(t, alertconv.IncidentResolved, recs[1].attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_incident_records", "state", "resolved"))
+	h.stop(t)
+	assert.Len(t, incidents(t, h.lsink), 2, "nothing open at shutdown")
+}
+
+func TestPassAlertsMarksThem(t *testing.T) {
+	cfg := testCfg()
+	cfg.PassAlerts = true
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	h := newHarness(t, cfg)
+	h.start(t, componenttest.NewNopHost())
+	ld := alertLogs(
+		alertSpec{service: "payment", rule: "PaymentFailures", severity: "critical"},
+		alertSpec{service: "checkout", rule: "HighErrorRate", severity: "warning"},
+	)
+	other := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	other.Body().SetStr("an ordinary log line")
+	bad := alertLogs(alertSpec{service: "cart", rule: "X", state: "pending"})
+	bad.ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), ld))
+	out := h.lsink.AllLogs()[0]
+	require.Equal(t, 5, out.LogRecordCount(), "2 alerts + 1 ordinary + 1 invalid + 1 incident")
+	get := func(i int) plog.LogRecord { return out.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords().At(0) }
+	id, _ := get(0).Attributes().Get(alertconv.AttrIncidentID)
+	sup, _ := get(0).Attributes().Get(AttrSuppressed)
+	assert.False(t, sup.Bool())
+	id2, _ := get(1).Attributes().Get(alertconv.AttrIncidentID)
+	sup, _ = get(1).Attributes().Get(AttrSuppressed)
+	assert.True(t, sup.Bool())
+	assert.Equal(t, id.Str(), id2.Str())
+	assert.Equal(t, "an ordinary log line", get(2).Body().Str())
+	_, marked := get(3).Attributes().Get(alertconv.AttrIncidentID)
+	assert.False(t, marked, "invalid alert passed on unmarked")
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_alerts", "outcome", "invalid"))
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_suppressed_alerts"))
+	h.stop(t)
+}
+
+func TestOverflowFailsOpen(t *testing.T) {
+	cfg := testCfg()
+	cfg.Limits.MaxIncidents = 1
+	h := newHarness(t, cfg)
+	h.start(t, componenttest.NewNopHost())
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(
+		alertSpec{service: "a", rule: "A"}, alertSpec{service: "b", rule: "B"})))
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_overflow", "map", "incidents"))
+	out := h.lsink.AllLogs()[0]
+	assert.Equal(t, 2, out.LogRecordCount(), "the untracked alert goes on raw, beside the one incident")
+	h.stop(t)
+}
+
+func TestNonAlertLogsPassAndEmptyBatchSkips(t *testing.T) {
+	h := newHarness(t, testCfg())
+	h.start(t, componenttest.NewNopHost())
+	ld := plog.NewLogs()
+	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("hello")
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), ld))
+	assert.Equal(t, 1, h.lsink.LogRecordCount())
+	// A batch of duplicates emits nothing at all.
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "a", rule: "A"})))
+	n := len(h.lsink.AllLogs())
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "a", rule: "A"})))
+	assert.Len(t, h.lsink.AllLogs(), n)
+	h.stop(t)
+}
+
+func TestTopologyEndpoint(t *testing.T) {
+	cfg := testCfg()
+	cfg.Topology.Endpoint = "127.0.0.1:0"
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	cfg.Topology.LogChanges = true
+	h := newHarness(t, cfg)
+	// Learn a listener address: start on port 0 and read it back.
+	h.start(t, componenttest.NewNopHost())
+	addr := h.core.serverAddr()
+	require.NotEmpty(t, addr)
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	resp, err := http.Get("http://" + addr + "/topology")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var snap topology.Snapshot
+	require.NoError(t, json.Unmarshal(body, &snap))
+	assert.Len(t, snap.Nodes, 19)
+	assert.Equal(t, 30, snap.StaticEdges)
+	resp, err = http.Get("http://" + addr + "/incidents")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(body), `"root_service":"payment"`)
+	h.core.tick(context.Background()) // logs the graph once
+	h.stop(t)
+}
+
+// memStorage is an in-memory storage extension.
+type memStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+	data map[string][]byte
+}
+
+func (m *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return &memClient{m}, nil
+}
+
+type memClient struct{ s *memStorage }
+
+func (c *memClient) Get(_ context.Context, k string) ([]byte, error) { return c.s.data[k], nil }
+func (c *memClient) Set(_ context.Context, k string, v []byte) error {
+	c.s.data[k] = v
+	return nil
+}
+func (c *memClient) Delete(_ context.Context, k string) error {
+	delete(c.s.data, k)
+	return nil
+}
+func (c *memClient) Batch(context.Context, ...*storage.Operation) error { return nil }
+func (c *memClient) Close(context.Context) error                        { return nil }
+
+type host struct {
+	ext map[component.ID]component.Component
+}
+
+func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+func TestStateSurvivesRestart(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	st := &memStorage{data: map[string][]byte{}}
+	hst := host{ext: map[component.ID]component.Component{id: st}}
+	cfg := testCfg()
+	cfg.Storage = &id
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+
+	h := newHarness(t, cfg)
+	h.start(t, hst)
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	h.stop(t)
+	require.NotEmpty(t, st.data[stateKey])
+	first := incidents(t, h.lsink)
+	require.Len(t, first, 2) // open, then the state at shutdown
+
+	h2 := newHarness(t, cfg)
+	h2.start(t, hst)
+	h2.clock.Set(t0.Add(time.Minute))
+	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	assert.Empty(t, incidents(t, h2.lsink), "a repeat after the restart does not page again")
+	h2.clock.Set(t0.Add(2 * time.Minute))
+	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})))
+	h2.clock.Set(t0.Add(4 * time.Minute))
+	h2.core.tick(context.Background())
+	recs := incidents(t, h2.lsink)
+	require.Len(t, recs, 1)
+	assert.Equal(t, alertconv.IncidentResolved, recs[0].attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, first[0].attrs[alertconv.AttrIncidentID], recs[0].attrs[alertconv.AttrIncidentID])
+	h2.stop(t)
+}
+
+func TestStartErrors(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	cfg := testCfg()
+	cfg.Storage = &id
+	h := newHarness(t, cfg)
+	assert.ErrorContains(t, h.logs.Start(context.Background(), componenttest.NewNopHost()), `storage: extension "file_storage" not found`)
+	h.stop(t)
+
+	cfg = testCfg()
+	cfg.Storage = &id
+	h = newHarness(t, cfg)
+	assert.ErrorContains(t, h.logs.Start(context.Background(), host{ext: map[component.ID]component.Component{id: notStorage{}}}), "not a storage extension")
+	h.stop(t)
+}
+
+type notStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+}

@@ -1,0 +1,488 @@
+// Copyright Quell authors
+// SPDX-License-Identifier: Apache-2.0
+
+package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/tailsamplerprocessor"
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+)
+
+// Condition types accepted in `rules[].type` (and in `all`/`any` entries).
+const (
+	TypeAttribute    = "attribute"
+	TypeStatusCode   = "status_code"
+	TypeDuration     = "duration"
+	TypeSpanCount    = "span_count"
+	TypeRootSpanName = "root_span_name"
+	TypeTraceState   = "trace_state"
+	TypeOTTL         = "ottl"
+	TypeAll          = "all"
+	TypeAny          = "any"
+	TypeDefault      = "default"
+)
+
+// Rule actions accepted in `rules[].action`.
+const (
+	ActionKeep = "keep"
+	ActionDrop = "drop"
+)
+
+// Adaptive key fields that are not attributes.
+const (
+	KeyRootName = "root.name"
+	KeyStatus   = "status"
+)
+
+// maxSpanConditions bounds the span-level conditions (attribute, status_code,
+// root_span_name, trace_state, ottl) over all rules: their matches are kept
+// per trace in one 64-bit set.
+const maxSpanConditions = 64
+
+// Config is the configuration of the tail_sampler processor.
+type Config struct {
+	// DecisionWait is how long after the first span of a trace it is decided
+	// at the latest. Zero is invalid; the default is 30s.
+	DecisionWait time.Duration `mapstructure:"decision_wait"`
+	// RootWait is the delay after the root span (a span without parent)
+	// arrives before the trace is decided, to let its last children arrive.
+	// Zero decides as soon as the root arrives. Default 2s.
+	RootWait time.Duration `mapstructure:"root_wait"`
+	// MaxSpansPerTrace decides a trace as soon as it has buffered this many
+	// spans. Zero is invalid; the default is 10000.
+	MaxSpansPerTrace int `mapstructure:"max_spans_per_trace"`
+	// MaxBufferedBytes bounds the memory held by buffered spans (encoded
+	// size plus per-trace overhead). Above it the oldest traces are decided
+	// early; traces holding an error are decided last. Zero is invalid; the
+	// default is 256 MiB.
+	MaxBufferedBytes int64 `mapstructure:"max_buffered_bytes"`
+	// NumShards is the number of independent shards (trace ID hashed). Zero
+	// means GOMAXPROCS.
+	NumShards int `mapstructure:"num_shards"`
+	// TickInterval is how often due traces are looked for. Zero is invalid;
+	// the default is 100ms.
+	TickInterval time.Duration `mapstructure:"tick_interval"`
+	// DecisionCache sizes the memory of past decisions used for late spans.
+	DecisionCache DecisionCacheConfig `mapstructure:"decision_cache"`
+	// RecordRule stamps `sampling.rule` with the deciding rule's name on every
+	// kept span. Default true.
+	RecordRule bool `mapstructure:"record_rule"`
+	// DryRun keeps every span and only stamps the decision that would have
+	// been taken (`sampling.rule`, `sampling.dry_run.kept`,
+	// `sampling.dry_run.threshold`); tracestate is left untouched.
+	DryRun bool `mapstructure:"dry_run"`
+	// Rules are evaluated in order; the first match decides. The last rule
+	// must have type `default`.
+	Rules []RuleConfig `mapstructure:"rules"`
+}
+
+// DecisionCacheConfig sizes the late-span decision caches (split evenly
+// across shards).
+type DecisionCacheConfig struct {
+	// KeptTraces is the number of kept trace IDs remembered (LRU, with the
+	// decision's threshold and rule). Zero disables it. Default 100000.
+	KeptTraces int `mapstructure:"kept_traces"`
+	// DroppedTraces is the number of dropped trace IDs remembered (64-bit
+	// fingerprints, 16 bytes each, two rotating generations). Zero disables
+	// it. Default 1000000.
+	DroppedTraces int `mapstructure:"dropped_traces"`
+}
+
+// RuleConfig is one sampling rule: a condition and what to do on a match.
+type RuleConfig struct {
+	// Name identifies the rule in telemetry and in `sampling.rule`; required
+	// and unique.
+	Name string `mapstructure:"name"`
+	// Condition says which traces the rule matches (its `type` and
+	// parameters sit at the rule's top level).
+	Condition ConditionConfig `mapstructure:",squash"`
+	// Action is `keep` (default when empty) or `drop`.
+	Action string `mapstructure:"action"`
+	// Probability keeps a matching trace with this probability, in (0, 1].
+	// Unset keeps every matching trace. Exclusive with Adaptive.
+	Probability *float64 `mapstructure:"probability"`
+	// Adaptive targets a throughput per key instead of a fixed probability.
+	Adaptive *AdaptiveConfig `mapstructure:"adaptive"`
+}
+
+// AdaptiveConfig targets a throughput of kept traces per key, raising rare
+// keys and damping frequent ones, with an exponential moving average of each
+// key's rate.
+type AdaptiveConfig struct {
+	// Key lists the fields forming the key: `resource.<attr>` (from the root
+	// span's resource, else the first span's), `span.<attr>` (root span
+	// attribute), `root.name`, `status` (`error` if any span failed, else
+	// `ok`). Default: resource.service.name, root.name, status.
+	Key []string `mapstructure:"key"`
+	// TargetTracesPerSecond is the kept-trace rate aimed at per key (per
+	// collector instance). Required, > 0.
+	TargetTracesPerSecond float64 `mapstructure:"target_traces_per_second"`
+	// MinProbability is the lowest probability given to any key, in (0, 1].
+	// Zero means the default, 0.001.
+	MinProbability float64 `mapstructure:"min_probability"`
+	// AdjustmentInterval is how often the rates are folded into the moving
+	// average. Zero means the default, 15s.
+	AdjustmentInterval time.Duration `mapstructure:"adjustment_interval"`
+	// Weight is the weight of the newest interval in the average, in (0, 1].
+	// Zero means the default, 0.5.
+	Weight float64 `mapstructure:"weight"`
+	// MaxKeys bounds the keys tracked per shard; further keys share one
+	// overflow key. Zero means the default, 1000.
+	MaxKeys int `mapstructure:"max_keys"`
+}
+
+// ConditionConfig is a condition on a trace: a leaf match, or an `all` /
+// `any` combination (type all or any) of sub-conditions, which may nest once
+// more.
+type ConditionConfig struct {
+	Match MatchConfig          `mapstructure:",squash"`
+	All   []SubConditionConfig `mapstructure:"all"`
+	Any   []SubConditionConfig `mapstructure:"any"`
+}
+
+// SubConditionConfig is an entry of `all` / `any`: a leaf match or one more
+// level of combination.
+type SubConditionConfig struct {
+	Match MatchConfig   `mapstructure:",squash"`
+	All   []MatchConfig `mapstructure:"all"`
+	Any   []MatchConfig `mapstructure:"any"`
+}
+
+// MatchConfig is a leaf condition. Exactly the block named by Type is read.
+type MatchConfig struct {
+	// Type is one of attribute, status_code, duration, span_count,
+	// root_span_name, trace_state, ottl, all, any, default.
+	Type         string            `mapstructure:"type"`
+	Attribute    AttributeConfig   `mapstructure:"attribute"`
+	StatusCode   StatusCodeConfig  `mapstructure:"status_code"`
+	Duration     DurationConfig    `mapstructure:"duration"`
+	SpanCount    SpanCountConfig   `mapstructure:"span_count"`
+	RootSpanName StringMatchConfig `mapstructure:"root_span_name"`
+	TraceState   TraceStateConfig  `mapstructure:"trace_state"`
+	OTTL         OTTLConfig        `mapstructure:"ottl"`
+}
+
+// condNode is the uniform view of the three condition levels.
+type condNode struct {
+	m        *MatchConfig
+	all, any []condNode
+}
+
+func (c *ConditionConfig) node() condNode {
+	n := condNode{m: &c.Match}
+	for i := range c.All {
+		n.all = append(n.all, c.All[i].node())
+	}
+	for i := range c.Any {
+		n.any = append(n.any, c.Any[i].node())
+	}
+	return n
+}
+
+func (c *SubConditionConfig) node() condNode {
+	n := condNode{m: &c.Match}
+	for i := range c.All {
+		n.all = append(n.all, condNode{m: &c.All[i]})
+	}
+	for i := range c.Any {
+		n.any = append(n.any, condNode{m: &c.Any[i]})
+	}
+	return n
+}
+
+// AttributeConfig matches when any span (or its resource) has the attribute.
+// With none of values/regex/min/max set it tests existence.
+type AttributeConfig struct {
+	// Key is the attribute name. Required.
+	Key string `mapstructure:"key"`
+	// Scope is `any` (default: span or resource), `span` or `resource`.
+	Scope string `mapstructure:"scope"`
+	// Values matches when the attribute's string form equals one of them.
+	Values []string `mapstructure:"values"`
+	// Regex matches the attribute's string form (RE2).
+	Regex string `mapstructure:"regex"`
+	// Min and Max bound a numeric (int or double) attribute, inclusive.
+	Min *float64 `mapstructure:"min"`
+	Max *float64 `mapstructure:"max"`
+}
+
+// StatusCodeConfig matches when any span has one of the status codes.
+type StatusCodeConfig struct {
+	// Codes are among ERROR, OK, UNSET. Required.
+	Codes []string `mapstructure:"codes"`
+}
+
+// DurationConfig matches on the trace duration, from the earliest span start
+// to the latest span end. At least one bound is required.
+type DurationConfig struct {
+	// Min matches traces at least this long. Zero is no lower bound.
+	Min time.Duration `mapstructure:"min"`
+	// Max matches traces at most this long. Zero is no upper bound.
+	Max time.Duration `mapstructure:"max"`
+}
+
+// SpanCountConfig matches on the number of spans buffered for the trace.
+type SpanCountConfig struct {
+	// Min spans, inclusive. Zero is no lower bound.
+	Min int `mapstructure:"min"`
+	// Max spans, inclusive. Zero is no upper bound.
+	Max int `mapstructure:"max"`
+}
+
+// StringMatchConfig matches a string exactly against Values or with Regex.
+type StringMatchConfig struct {
+	Values []string `mapstructure:"values"`
+	Regex  string   `mapstructure:"regex"`
+}
+
+// TraceStateConfig matches when any span's W3C tracestate has Key set to one
+// of Values.
+type TraceStateConfig struct {
+	Key    string   `mapstructure:"key"`
+	Values []string `mapstructure:"values"`
+}
+
+// OTTLConfig matches when any span satisfies any of the OTTL span conditions.
+type OTTLConfig struct {
+	// Span conditions in the OTTL span context (parsed once at start).
+	Span []string `mapstructure:"span"`
+	// ErrorMode is ignore (default), silent or propagate; on an evaluation
+	// error the condition is false for that span.
+	ErrorMode ottl.ErrorMode `mapstructure:"error_mode"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+// Validate checks the configuration; every error names its YAML key.
+func (cfg *Config) Validate() error {
+	var errs []error
+	if cfg.DecisionWait <= 0 {
+		errs = append(errs, errors.New("decision_wait: must be > 0"))
+	}
+	if cfg.RootWait < 0 {
+		errs = append(errs, errors.New("root_wait: must be >= 0"))
+	}
+	if cfg.MaxSpansPerTrace <= 0 {
+		errs = append(errs, errors.New("max_spans_per_trace: must be > 0"))
+	}
+	if cfg.MaxBufferedBytes <= 0 {
+		errs = append(errs, errors.New("max_buffered_bytes: must be > 0"))
+	}
+	if cfg.NumShards < 0 {
+		errs = append(errs, errors.New("num_shards: must be >= 0"))
+	}
+	if cfg.TickInterval <= 0 {
+		errs = append(errs, errors.New("tick_interval: must be > 0"))
+	}
+	if cfg.DecisionCache.KeptTraces < 0 {
+		errs = append(errs, errors.New("decision_cache.kept_traces: must be >= 0"))
+	}
+	if cfg.DecisionCache.DroppedTraces < 0 {
+		errs = append(errs, errors.New("decision_cache.dropped_traces: must be >= 0"))
+	}
+	if len(cfg.Rules) == 0 {
+		errs = append(errs, errors.New("rules: at least one rule is required, the last of type \"default\""))
+	} else if cfg.Rules[len(cfg.Rules)-1].Condition.Match.Type != TypeDefault {
+		errs = append(errs, fmt.Errorf("rules[%d].type: the last rule must have type \"default\" so no trace is left undecided", len(cfg.Rules)-1))
+	}
+	names := map[string]int{}
+	spanConds := 0
+	for i := range cfg.Rules {
+		r := &cfg.Rules[i]
+		key := fmt.Sprintf("rules[%d]", i)
+		if r.Name == "" {
+			errs = append(errs, fmt.Errorf("%s.name: required", key))
+		} else if j, dup := names[r.Name]; dup {
+			errs = append(errs, fmt.Errorf("%s.name: duplicate rule name %q (also rules[%d])", key, r.Name, j))
+		} else {
+			names[r.Name] = i
+		}
+		if r.Condition.Match.Type == TypeDefault && i != len(cfg.Rules)-1 {
+			errs = append(errs, fmt.Errorf("%s.type: \"default\" is only allowed on the last rule", key))
+		}
+		errs = append(errs, validateCondition(key, r.Condition.node(), &spanConds)...)
+		switch r.Action {
+		case "", ActionKeep:
+		case ActionDrop:
+			if r.Probability != nil || r.Adaptive != nil {
+				errs = append(errs, fmt.Errorf("%s.action: drop takes neither probability nor adaptive", key))
+			}
+		default:
+			errs = append(errs, fmt.Errorf("%s.action: must be keep or drop, got %q", key, r.Action))
+		}
+		if r.Probability != nil {
+			if p := *r.Probability; !(p > 0 && p <= 1) || math.IsNaN(p) {
+				errs = append(errs, fmt.Errorf("%s.probability: must be in (0, 1], got %v", key, p))
+			}
+			if r.Adaptive != nil {
+				errs = append(errs, fmt.Errorf("%s: probability and adaptive are exclusive", key))
+			}
+		}
+		if a := r.Adaptive; a != nil {
+			errs = append(errs, validateAdaptive(key+".adaptive", a)...)
+		}
+	}
+	if spanConds > maxSpanConditions {
+		errs = append(errs, fmt.Errorf("rules: at most %d span-level conditions (attribute, status_code, root_span_name, trace_state, ottl) in total, got %d", maxSpanConditions, spanConds))
+	}
+	return errors.Join(errs...)
+}
+
+func validateAdaptive(key string, a *AdaptiveConfig) []error {
+	var errs []error
+	if !(a.TargetTracesPerSecond > 0) {
+		errs = append(errs, fmt.Errorf("%s.target_traces_per_second: must be > 0", key))
+	}
+	if a.MinProbability != 0 && !(a.MinProbability > 0 && a.MinProbability <= 1) {
+		errs = append(errs, fmt.Errorf("%s.min_probability: must be in (0, 1], got %v", key, a.MinProbability))
+	}
+	if a.AdjustmentInterval < 0 {
+		errs = append(errs, fmt.Errorf("%s.adjustment_interval: must be >= 0", key))
+	}
+	if a.Weight != 0 && !(a.Weight > 0 && a.Weight <= 1) {
+		errs = append(errs, fmt.Errorf("%s.weight: must be in (0, 1], got %v", key, a.Weight))
+	}
+	if a.MaxKeys < 0 {
+		errs = append(errs, fmt.Errorf("%s.max_keys: must be >= 0", key))
+	}
+	for i, k := range a.Key {
+		if k != KeyRootName && k != KeyStatus &&
+			!(strings.HasPrefix(k, "resource.") && len(k) > len("resource.")) &&
+			!(strings.HasPrefix(k, "span.") && len(k) > len("span.")) {
+			errs = append(errs, fmt.Errorf("%s.key[%d]: must be resource.<attr>, span.<attr>, root.name or status, got %q", key, i, k))
+		}
+	}
+	return errs
+}
+
+func validateCondition(key string, n condNode, spanConds *int) []error {
+	var errs []error
+	c := n.m
+	switch c.Type {
+	case TypeDefault:
+	case TypeAttribute:
+		*spanConds++
+		a := &c.Attribute
+		if a.Key == "" {
+			errs = append(errs, fmt.Errorf("%s.attribute.key: required", key))
+		}
+		switch a.Scope {
+		case "", "any", "span", "resource":
+		default:
+			errs = append(errs, fmt.Errorf("%s.attribute.scope: must be any, span or resource, got %q", key, a.Scope))
+		}
+		modes := 0
+		if len(a.Values) > 0 {
+			modes++
+		}
+		if a.Regex != "" {
+			modes++
+			if _, err := regexp.Compile(a.Regex); err != nil {
+				errs = append(errs, fmt.Errorf("%s.attribute.regex: %w", key, err))
+			}
+		}
+		if a.Min != nil || a.Max != nil {
+			modes++
+			if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
+				errs = append(errs, fmt.Errorf("%s.attribute.min: must be <= max", key))
+			}
+		}
+		if modes > 1 {
+			errs = append(errs, fmt.Errorf("%s.attribute: set only one of values, regex, min/max", key))
+		}
+	case TypeStatusCode:
+		*spanConds++
+		if len(c.StatusCode.Codes) == 0 {
+			errs = append(errs, fmt.Errorf("%s.status_code.codes: required", key))
+		}
+		for i, code := range c.StatusCode.Codes {
+			if _, ok := parseStatusCode(code); !ok {
+				errs = append(errs, fmt.Errorf("%s.status_code.codes[%d]: must be ERROR, OK or UNSET, got %q", key, i, code))
+			}
+		}
+	case TypeDuration:
+		d := c.Duration
+		if d.Min < 0 || d.Max < 0 {
+			errs = append(errs, fmt.Errorf("%s.duration: min and max must be >= 0", key))
+		}
+		if d.Min == 0 && d.Max == 0 {
+			errs = append(errs, fmt.Errorf("%s.duration: set min or max", key))
+		}
+		if d.Max > 0 && d.Min > d.Max {
+			errs = append(errs, fmt.Errorf("%s.duration.min: must be <= max", key))
+		}
+	case TypeSpanCount:
+		s := c.SpanCount
+		if s.Min < 0 || s.Max < 0 {
+			errs = append(errs, fmt.Errorf("%s.span_count: min and max must be >= 0", key))
+		}
+		if s.Min == 0 && s.Max == 0 {
+			errs = append(errs, fmt.Errorf("%s.span_count: set min or max", key))
+		}
+		if s.Max > 0 && s.Min > s.Max {
+			errs = append(errs, fmt.Errorf("%s.span_count.min: must be <= max", key))
+		}
+	case TypeRootSpanName:
+		*spanConds++
+		m := c.RootSpanName
+		if (len(m.Values) == 0) == (m.Regex == "") {
+			errs = append(errs, fmt.Errorf("%s.root_span_name: set exactly one of values or regex", key))
+		}
+		if m.Regex != "" {
+			if _, err := regexp.Compile(m.Regex); err != nil {
+				errs = append(errs, fmt.Errorf("%s.root_span_name.regex: %w", key, err))
+			}
+		}
+	case TypeTraceState:
+		*spanConds++
+		if c.TraceState.Key == "" {
+			errs = append(errs, fmt.Errorf("%s.trace_state.key: required", key))
+		}
+		if len(c.TraceState.Values) == 0 {
+			errs = append(errs, fmt.Errorf("%s.trace_state.values: required", key))
+		}
+	case TypeOTTL:
+		*spanConds++
+		if len(c.OTTL.Span) == 0 {
+			errs = append(errs, fmt.Errorf("%s.ottl.span: at least one condition is required", key))
+		} else if _, err := newOTTLCondition(c.OTTL, componenttest.NewNopTelemetrySettings()); err != nil {
+			errs = append(errs, fmt.Errorf("%s.ottl.span: %w", key, err))
+		}
+		switch c.OTTL.ErrorMode {
+		case "", ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
+		default:
+			errs = append(errs, fmt.Errorf("%s.ottl.error_mode: must be ignore, silent or propagate, got %q", key, c.OTTL.ErrorMode))
+		}
+	case TypeAll, TypeAny:
+		subs := n.all
+		if c.Type == TypeAny {
+			subs = n.any
+		}
+		if len(subs) == 0 {
+			errs = append(errs, fmt.Errorf("%s.%s: at least one condition is required", key, c.Type))
+		}
+		for i := range subs {
+			sk := fmt.Sprintf("%s.%s[%d]", key, c.Type, i)
+			if subs[i].m.Type == TypeDefault {
+				errs = append(errs, fmt.Errorf("%s.type: \"default\" is not allowed inside %s", sk, c.Type))
+				continue
+			}
+			errs = append(errs, validateCondition(sk, subs[i], spanConds)...)
+		}
+	case "":
+		errs = append(errs, fmt.Errorf("%s.type: required (one of %s)", key, allTypes))
+	default:
+		errs = append(errs, fmt.Errorf("%s.type: unknown rule type %q (one of %s)", key, c.Type, allTypes))
+	}
+	return errs
+}
+
+const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, ottl, all, any, default"

@@ -1,0 +1,344 @@
+// Copyright Quell authors
+// SPDX-License-Identifier: Apache-2.0
+
+package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/tailsamplerprocessor"
+
+import (
+	"errors"
+	"math/bits"
+	"unique"
+	"unsafe"
+)
+
+// Buffered spans are held in their OTLP protobuf encoding, which is several
+// times smaller than pdata's in-memory form. A batch is marshalled once; the
+// wire bytes are then walked to find each ResourceSpans, ScopeSpans and Span.
+// Resource and scope headers (every field but their children) are interned
+// with unique.Make, so each distinct resource is held once however many
+// traces and batches refer to it, and freed by the GC when none does. A
+// trace keeps, per batch, segments of (resource, scope, encoded spans). When
+// traces are kept, their segments are regrouped by resource and scope into
+// one TracesData encoding that a single unmarshal turns back into pdata.
+
+const (
+	tagResourceSpans = 0x0a // TracesData.resource_spans = 1, LEN
+	tagScopeSpans    = 0x12 // ResourceSpans.scope_spans = 2, LEN
+	tagSpans         = 0x12 // ScopeSpans.spans = 2, LEN
+)
+
+var errWire = errors.New("malformed protobuf")
+
+type byteRange struct{ start, end int32 }
+
+func (r byteRange) len() int { return int(r.end - r.start) }
+
+type wireSS struct {
+	rs, ss unique.Handle[string] // interned resource and scope headers
+}
+
+type wireSpan struct {
+	rng byteRange // in buf
+	ss  int32
+}
+
+// wireBatch is the parsed layout of one marshalled batch.
+type wireBatch struct {
+	buf   []byte
+	arena []byte // scratch for a header made of non-adjacent fields
+	ss    []wireSS
+	spans []wireSpan
+}
+
+// hdrAcc accumulates a header: every field of a ResourceSpans or ScopeSpans
+// but its children. Usually the fields are adjacent and the header is a
+// view of buf; otherwise they are copied into the arena.
+type hdrAcc struct {
+	start, end int
+	multi      bool
+}
+
+func (w *wireBatch) hdrAdd(h *hdrAcc, a, b int) {
+	if !h.multi {
+		switch {
+		case h.end == h.start:
+			h.start, h.end = a, b
+			return
+		case h.end == a:
+			h.end = b
+			return
+		}
+		h.multi = true
+		w.arena = append(w.arena[:0], w.buf[h.start:h.end]...)
+	}
+	w.arena = append(w.arena, w.buf[a:b]...)
+}
+
+// intern returns the header's handle. unique.Make clones the string when it
+// first stores it, so views of buf and of the reused arena are safe here.
+func (w *wireBatch) intern(h *hdrAcc) unique.Handle[string] {
+	switch {
+	case h.multi:
+		return unique.Make(unsafe.String(unsafe.SliceData(w.arena), len(w.arena)))
+	case h.end > h.start:
+		return unique.Make(unsafe.String(&w.buf[h.start], h.end-h.start))
+	}
+	return unique.Make("")
+}
+
+func (w *wireBatch) reset() {
+	w.buf = nil
+	w.arena = w.arena[:0]
+	w.ss = w.ss[:0]
+	w.spans = w.spans[:0]
+}
+
+func readVarint(b []byte, i int) (uint64, int, error) {
+	var v uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		if i >= len(b) {
+			return 0, 0, errWire
+		}
+		c := b[i]
+		i++
+		v |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return v, i, nil
+		}
+	}
+	return 0, 0, errWire
+}
+
+// nextField reads one field at b[i:]; for LEN fields it returns the payload
+// range, for others an empty payload. end is where the next field starts.
+func nextField(b []byte, i int) (field int, wt int, pStart, pEnd, end int, err error) {
+	tag, j, err := readVarint(b, i)
+	if err != nil {
+		return 0, 0, 0, 0, 0, err
+	}
+	field, wt = int(tag>>3), int(tag&7)
+	switch wt {
+	case 0:
+		_, j, err = readVarint(b, j)
+		return field, wt, j, j, j, err
+	case 1:
+		j += 8
+	case 5:
+		j += 4
+	case 2:
+		l, k, err := readVarint(b, j)
+		if err != nil {
+			return 0, 0, 0, 0, 0, err
+		}
+		if l > uint64(len(b)-k) {
+			return 0, 0, 0, 0, 0, errWire
+		}
+		return field, wt, k, k + int(l), k + int(l), nil
+	default:
+		return 0, 0, 0, 0, 0, errWire
+	}
+	if j > len(b) {
+		return 0, 0, 0, 0, 0, errWire
+	}
+	return field, wt, j, j, j, nil
+}
+
+// parse walks buf (an encoded TracesData) and records every span's range in
+// encoding order, which is pdata's iteration order.
+func (w *wireBatch) parse(buf []byte) error {
+	w.buf = buf
+	for i := 0; i < len(buf); {
+		f, wt, ps, pe, end, err := nextField(buf, i)
+		if err != nil {
+			return err
+		}
+		if f == 1 && wt == 2 {
+			if err := w.parseRS(ps, pe); err != nil {
+				return err
+			}
+		}
+		i = end
+	}
+	return nil
+}
+
+func (w *wireBatch) parseRS(start, stop int) error {
+	b := w.buf[:stop]
+	// Two passes: the resource header (every field but scope_spans) first,
+	// then the scopes.
+	var h hdrAcc
+	for i := start; i < stop; {
+		f, wt, _, _, end, err := nextField(b, i)
+		if err != nil {
+			return err
+		}
+		if f != 2 || wt != 2 {
+			w.hdrAdd(&h, i, end)
+		}
+		i = end
+	}
+	rs := w.intern(&h)
+	for i := start; i < stop; {
+		f, wt, ps, pe, end, err := nextField(b, i)
+		if err != nil {
+			return err
+		}
+		if f == 2 && wt == 2 {
+			if err := w.parseSS(ps, pe, rs); err != nil {
+				return err
+			}
+		}
+		i = end
+	}
+	return nil
+}
+
+func (w *wireBatch) parseSS(start, stop int, rs unique.Handle[string]) error {
+	b := w.buf[:stop]
+	ssIdx := int32(len(w.ss))
+	var h hdrAcc
+	for i := start; i < stop; {
+		f, wt, ps, pe, end, err := nextField(b, i)
+		if err != nil {
+			return err
+		}
+		if f == 2 && wt == 2 {
+			w.spans = append(w.spans, wireSpan{rng: byteRange{int32(ps), int32(pe)}, ss: ssIdx})
+		} else {
+			w.hdrAdd(&h, i, end)
+		}
+		i = end
+	}
+	w.ss = append(w.ss, wireSS{rs: rs, ss: w.intern(&h)})
+	return nil
+}
+
+func varintLen(x uint64) int {
+	return (bits.Len64(x|1) + 6) / 7
+}
+
+func putVarint(b []byte, i int, x uint64) int {
+	for x >= 0x80 {
+		b[i] = byte(x) | 0x80
+		x >>= 7
+		i++
+	}
+	b[i] = byte(x)
+	return i + 1
+}
+
+func fieldLen(payload int) int { return 1 + varintLen(uint64(payload)) + payload }
+
+// segment is a run of one trace's spans under one resource and scope.
+type segment struct {
+	rs, ss unique.Handle[string]
+	spans  []byte // Span fields (tag, length, encoding) back to back
+}
+
+// segmentOverhead is what a segment costs besides its span bytes.
+const segmentOverhead = int(unsafe.Sizeof(segment{}))
+
+// appendSegments encodes the spans (indices into w.spans, in encoding order)
+// as segments appended to dst, in one allocation. It returns dst and the
+// bytes allocated.
+func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int) {
+	size := 0
+	for _, si := range spans {
+		size += fieldLen(w.spans[si].rng.len())
+	}
+	buf := make([]byte, size)
+	i, segStart, cur := 0, 0, int32(-1)
+	for _, si := range spans {
+		sp := w.spans[si]
+		if sp.ss != cur {
+			if cur >= 0 {
+				dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+			}
+			cur, segStart = sp.ss, i
+		}
+		buf[i] = tagSpans
+		i = putVarint(buf, i+1, uint64(sp.rng.len()))
+		i += copy(buf[i:], w.buf[sp.rng.start:sp.rng.end])
+	}
+	if cur >= 0 {
+		dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+	}
+	return dst, size
+}
+
+type ssGroup struct {
+	h     unique.Handle[string]
+	parts [][]byte
+	size  int
+}
+
+type rsGroup struct {
+	h    unique.Handle[string]
+	ss   []ssGroup
+	size int
+}
+
+// tracesEncoder regroups segments by resource and scope into one TracesData.
+type tracesEncoder struct {
+	idx map[unique.Handle[string]]int
+	rs  []rsGroup
+}
+
+func (e *tracesEncoder) add(segs []segment) {
+	if e.idx == nil {
+		e.idx = map[unique.Handle[string]]int{}
+	}
+	for _, sg := range segs {
+		ri, ok := e.idx[sg.rs]
+		if !ok {
+			ri = len(e.rs)
+			e.idx[sg.rs] = ri
+			e.rs = append(e.rs, rsGroup{h: sg.rs})
+		}
+		r := &e.rs[ri]
+		si := -1
+		for j := range r.ss {
+			if r.ss[j].h == sg.ss {
+				si = j
+				break
+			}
+		}
+		if si < 0 {
+			si = len(r.ss)
+			r.ss = append(r.ss, ssGroup{h: sg.ss})
+		}
+		r.ss[si].parts = append(r.ss[si].parts, sg.spans)
+		r.ss[si].size += len(sg.spans)
+	}
+}
+
+func (e *tracesEncoder) encode() []byte {
+	total := 0
+	for ri := range e.rs {
+		r := &e.rs[ri]
+		r.size = len(r.h.Value())
+		for si := range r.ss {
+			s := &r.ss[si]
+			s.size += len(s.h.Value())
+			r.size += fieldLen(s.size)
+		}
+		total += fieldLen(r.size)
+	}
+	out := make([]byte, total)
+	i := 0
+	for _, r := range e.rs {
+		out[i] = tagResourceSpans
+		i = putVarint(out, i+1, uint64(r.size))
+		i += copy(out[i:], r.h.Value())
+		for _, s := range r.ss {
+			out[i] = tagScopeSpans
+			i = putVarint(out, i+1, uint64(s.size))
+			i += copy(out[i:], s.h.Value())
+			for _, p := range s.parts {
+				i += copy(out[i:], p)
+			}
+		}
+	}
+	clear(e.idx)
+	e.rs = e.rs[:0]
+	return out
+}

@@ -1,0 +1,411 @@
+// Copyright Quell authors
+// SPDX-License-Identifier: Apache-2.0
+
+package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/tailsamplerprocessor"
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Span-level conditions (attribute, status code, root span name, trace state,
+// OTTL) are evaluated once per span as it arrives and OR-ed into a 64-bit set
+// on the trace, so no span has to be looked at again at decision time.
+// Trace-level conditions (duration, span count) and the all/any/default
+// combinations are evaluated on the trace summary when it is decided.
+
+// spanPred is one span-level condition; it owns one bit of the trace's set.
+type spanPred interface {
+	match(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, root bool) bool
+}
+
+type condKind uint8
+
+const (
+	condSpanBit condKind = iota
+	condDuration
+	condSpanCount
+	condAll
+	condAny
+	condDefault
+)
+
+// cond is a compiled condition tree node.
+type cond struct {
+	kind     condKind
+	bit      uint64
+	min, max uint64 // duration in ns / span count; max 0 = unbounded
+	children []cond
+}
+
+// summary is what the trace-level conditions see.
+type summary struct {
+	bits     uint64
+	spans    uint64
+	duration uint64
+}
+
+func (c *cond) eval(s *summary) bool {
+	switch c.kind {
+	case condSpanBit:
+		return s.bits&c.bit != 0
+	case condDuration:
+		return s.duration >= c.min && (c.max == 0 || s.duration <= c.max)
+	case condSpanCount:
+		return s.spans >= c.min && (c.max == 0 || s.spans <= c.max)
+	case condAll:
+		for i := range c.children {
+			if !c.children[i].eval(s) {
+				return false
+			}
+		}
+		return true
+	case condAny:
+		for i := range c.children {
+			if c.children[i].eval(s) {
+				return true
+			}
+		}
+		return false
+	default:
+		return true
+	}
+}
+
+type sampleMode uint8
+
+const (
+	modeAlways sampleMode = iota
+	modeProbability
+	modeAdaptive
+	modeDrop
+)
+
+// rule is a compiled rule.
+type rule struct {
+	name      string
+	cond      cond
+	mode      sampleMode
+	threshold sampling.Threshold // modeProbability
+	adaptive  *AdaptiveConfig
+	adaptIdx  int // index among adaptive rules
+	keyFields []keyField
+}
+
+type keyFieldKind uint8
+
+const (
+	keyResource keyFieldKind = iota
+	keySpan
+	keyRootName
+	keyStatus
+)
+
+type keyField struct {
+	kind keyFieldKind
+	attr string
+}
+
+// ruleSet is the compiled configuration.
+type ruleSet struct {
+	rules    []rule
+	preds    []spanPred
+	adaptive []*rule
+	// errorBit is set on a trace with an error span, whether or not a rule
+	// tests for it (used to protect error traces under memory pressure).
+	hasKeyFields bool
+}
+
+func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error) {
+	rs := &ruleSet{}
+	for i := range cfg.Rules {
+		rc := &cfg.Rules[i]
+		c, err := rs.compileCond(rc.Condition.node(), set)
+		if err != nil {
+			return nil, fmt.Errorf("rules[%d]: %w", i, err)
+		}
+		r := rule{name: rc.Name, cond: c}
+		switch {
+		case rc.Action == ActionDrop:
+			r.mode = modeDrop
+		case rc.Adaptive != nil:
+			r.mode = modeAdaptive
+			a := *rc.Adaptive
+			adaptiveDefaults(&a)
+			r.adaptive = &a
+			keys := a.Key
+			if len(keys) == 0 {
+				keys = []string{"resource.service.name", KeyRootName, KeyStatus}
+			}
+			for _, k := range keys {
+				switch {
+				case k == KeyRootName:
+					r.keyFields = append(r.keyFields, keyField{kind: keyRootName})
+				case k == KeyStatus:
+					r.keyFields = append(r.keyFields, keyField{kind: keyStatus})
+				case strings.HasPrefix(k, "resource."):
+					r.keyFields = append(r.keyFields, keyField{kind: keyResource, attr: strings.TrimPrefix(k, "resource.")})
+				default:
+					r.keyFields = append(r.keyFields, keyField{kind: keySpan, attr: strings.TrimPrefix(k, "span.")})
+				}
+			}
+		case rc.Probability != nil && *rc.Probability < 1:
+			th, err := sampling.ProbabilityToThreshold(*rc.Probability)
+			if err != nil {
+				return nil, fmt.Errorf("rules[%d].probability: %w", i, err)
+			}
+			r.mode = modeProbability
+			r.threshold = th
+		default:
+			r.mode = modeAlways
+		}
+		rs.rules = append(rs.rules, r)
+	}
+	for i := range rs.rules {
+		if rs.rules[i].mode == modeAdaptive {
+			rs.rules[i].adaptIdx = len(rs.adaptive)
+			rs.adaptive = append(rs.adaptive, &rs.rules[i])
+			rs.hasKeyFields = true
+		}
+	}
+	return rs, nil
+}
+
+func (rs *ruleSet) addPred(p spanPred) (cond, error) {
+	if len(rs.preds) >= maxSpanConditions {
+		return cond{}, fmt.Errorf("more than %d span-level conditions", maxSpanConditions)
+	}
+	bit := uint64(1) << len(rs.preds)
+	rs.preds = append(rs.preds, p)
+	return cond{kind: condSpanBit, bit: bit}, nil
+}
+
+func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (cond, error) {
+	c := n.m
+	switch c.Type {
+	case TypeDefault:
+		return cond{kind: condDefault}, nil
+	case TypeAttribute:
+		p, err := newAttrPred(&c.Attribute)
+		if err != nil {
+			return cond{}, err
+		}
+		return rs.addPred(p)
+	case TypeStatusCode:
+		p := &statusPred{}
+		for _, s := range c.StatusCode.Codes {
+			code, _ := parseStatusCode(s)
+			p.codes[code] = true
+		}
+		return rs.addPred(p)
+	case TypeRootSpanName:
+		m, err := newStringMatch(c.RootSpanName.Values, c.RootSpanName.Regex)
+		if err != nil {
+			return cond{}, err
+		}
+		return rs.addPred(&rootNamePred{m: m})
+	case TypeTraceState:
+		return rs.addPred(&traceStatePred{key: c.TraceState.Key, values: c.TraceState.Values})
+	case TypeOTTL:
+		p, err := newOTTLCondition(c.OTTL, set)
+		if err != nil {
+			return cond{}, fmt.Errorf("ottl.span: %w", err)
+		}
+		return rs.addPred(p)
+	case TypeDuration:
+		return cond{kind: condDuration, min: uint64(c.Duration.Min), max: uint64(c.Duration.Max)}, nil
+	case TypeSpanCount:
+		return cond{kind: condSpanCount, min: uint64(c.SpanCount.Min), max: uint64(c.SpanCount.Max)}, nil
+	case TypeAll, TypeAny:
+		subs, kind := n.all, condAll
+		if c.Type == TypeAny {
+			subs, kind = n.any, condAny
+		}
+		out := cond{kind: kind}
+		for i := range subs {
+			sc, err := rs.compileCond(subs[i], set)
+			if err != nil {
+				return cond{}, fmt.Errorf("%s[%d]: %w", c.Type, i, err)
+			}
+			out.children = append(out.children, sc)
+		}
+		return out, nil
+	}
+	return cond{}, fmt.Errorf("unknown rule type %q", c.Type)
+}
+
+func parseStatusCode(s string) (ptrace.StatusCode, bool) {
+	switch strings.ToUpper(s) {
+	case "ERROR":
+		return ptrace.StatusCodeError, true
+	case "OK":
+		return ptrace.StatusCodeOk, true
+	case "UNSET":
+		return ptrace.StatusCodeUnset, true
+	}
+	return 0, false
+}
+
+type statusPred struct{ codes [3]bool }
+
+func (p *statusPred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
+	c := span.Status().Code()
+	return int(c) < len(p.codes) && p.codes[c]
+}
+
+type stringMatch struct {
+	values []string
+	re     *regexp.Regexp
+}
+
+func newStringMatch(values []string, re string) (stringMatch, error) {
+	m := stringMatch{values: values}
+	if re != "" {
+		r, err := regexp.Compile(re)
+		if err != nil {
+			return m, err
+		}
+		m.re = r
+	}
+	return m, nil
+}
+
+func (m *stringMatch) match(s string) bool {
+	if m.re != nil {
+		return m.re.MatchString(s)
+	}
+	return slices.Contains(m.values, s)
+}
+
+type rootNamePred struct{ m stringMatch }
+
+func (p *rootNamePred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptrace.ScopeSpans, span ptrace.Span, root bool) bool {
+	return root && p.m.match(span.Name())
+}
+
+type traceStatePred struct {
+	key    string
+	values []string
+}
+
+func (p *traceStatePred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
+	ts := span.TraceState().AsRaw()
+	if ts == "" {
+		return false
+	}
+	for member := range strings.SplitSeq(ts, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(member), "=")
+		if ok && k == p.key && slices.Contains(p.values, v) {
+			return true
+		}
+	}
+	return false
+}
+
+type attrPred struct {
+	key            string
+	span, resource bool
+	exists         bool
+	m              stringMatch
+	numeric        bool
+	min, max       float64
+	hasMin, hasMax bool
+}
+
+func newAttrPred(c *AttributeConfig) (*attrPred, error) {
+	p := &attrPred{key: c.Key, span: c.Scope != "resource", resource: c.Scope != "span"}
+	switch {
+	case len(c.Values) > 0 || c.Regex != "":
+		m, err := newStringMatch(c.Values, c.Regex)
+		if err != nil {
+			return nil, err
+		}
+		p.m = m
+	case c.Min != nil || c.Max != nil:
+		p.numeric = true
+		if c.Min != nil {
+			p.hasMin, p.min = true, *c.Min
+		}
+		if c.Max != nil {
+			p.hasMax, p.max = true, *c.Max
+		}
+	default:
+		p.exists = true
+	}
+	return p, nil
+}
+
+func (p *attrPred) test(v pcommon.Value) bool {
+	switch {
+	case p.exists:
+		return true
+	case p.numeric:
+		var f float64
+		switch v.Type() {
+		case pcommon.ValueTypeInt:
+			f = float64(v.Int())
+		case pcommon.ValueTypeDouble:
+			f = v.Double()
+		default:
+			return false
+		}
+		return (!p.hasMin || f >= p.min) && (!p.hasMax || f <= p.max)
+	case v.Type() == pcommon.ValueTypeStr:
+		return p.m.match(v.Str())
+	default:
+		return p.m.match(v.AsString())
+	}
+}
+
+func (p *attrPred) match(_ context.Context, rs ptrace.ResourceSpans, _ ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
+	if p.span {
+		if v, ok := span.Attributes().Get(p.key); ok && p.test(v) {
+			return true
+		}
+	}
+	if p.resource {
+		if v, ok := rs.Resource().Attributes().Get(p.key); ok && p.test(v) {
+			return true
+		}
+	}
+	return false
+}
+
+type ottlPred struct {
+	seq ottl.ConditionSequence[*ottlspan.TransformContext]
+}
+
+func newOTTLCondition(c OTTLConfig, set component.TelemetrySettings) (*ottlPred, error) {
+	parser, err := ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set, ottlspan.EnablePathContextNames())
+	if err != nil {
+		return nil, err
+	}
+	conds, err := parser.ParseConditions(c.Span)
+	if err != nil {
+		return nil, err
+	}
+	mode := c.ErrorMode
+	if mode == "" {
+		mode = ottl.IgnoreError
+	}
+	seq := ottl.NewConditionSequence(conds, set, ottl.WithConditionSequenceErrorMode[*ottlspan.TransformContext](mode))
+	return &ottlPred{seq: seq}, nil
+}
+
+func (p *ottlPred) match(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
+	tCtx := ottlspan.NewTransformContextPtr(rs, ss, span)
+	ok, err := p.seq.Eval(ctx, tCtx)
+	tCtx.Close()
+	return err == nil && ok
+}

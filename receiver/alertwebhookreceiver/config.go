@@ -1,0 +1,98 @@
+package alertwebhookreceiver
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+)
+
+// Config is the alert_webhook receiver's configuration.
+type Config struct {
+	// ServerConfig is the HTTP server: endpoint, tls, auth (an auth
+	// extension), max_request_body_size (default 20 MiB), timeouts. Its keys
+	// sit at the top level, as in other HTTP receivers.
+	ServerConfig confighttp.ServerConfig `mapstructure:",squash"`
+
+	// AlertmanagerPath is the path that accepts Alertmanager webhooks
+	// (payload version 4). Empty disables it.
+	AlertmanagerPath string `mapstructure:"alertmanager_path"`
+
+	// GrafanaPath is the path that accepts Grafana alerting webhooks.
+	// Empty disables it.
+	GrafanaPath string `mapstructure:"grafana_path"`
+
+	// ResourceLabels names the alert labels that fill the record's resource
+	// attributes; see ResourceLabelsConfig.
+	ResourceLabels ResourceLabelsConfig `mapstructure:"resource_labels"`
+
+	// SeverityLabel is the label copied to alert.severity and to the
+	// record's severity. Empty means alerts carry no severity.
+	SeverityLabel string `mapstructure:"severity_label"`
+
+	// IgnoreLabels drops (and counts) alerts that carry any of these labels.
+	// The default, [incident_id], keeps incidents that the incident exporter
+	// posts to Alertmanager from coming back as alerts. Empty ignores none.
+	IgnoreLabels []string `mapstructure:"ignore_labels"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// ResourceLabelsConfig maps alert labels to resource attributes. Each list is
+// tried in order and the first label present wins; an empty list leaves the
+// attribute unset.
+type ResourceLabelsConfig struct {
+	// ServiceName fills service.name.
+	ServiceName []string `mapstructure:"service_name"`
+	// ServiceNamespace fills service.namespace.
+	ServiceNamespace []string `mapstructure:"service_namespace"`
+	// Environment fills deployment.environment.name.
+	Environment []string `mapstructure:"deployment_environment_name"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+var _ component.Config = (*Config)(nil)
+
+// Validate checks the paths and label lists.
+func (cfg *Config) Validate() error {
+	var errs error
+	if cfg.AlertmanagerPath == "" && cfg.GrafanaPath == "" {
+		errs = errors.Join(errs, errors.New("alertmanager_path, grafana_path: at least one must be set"))
+	}
+	for key, p := range map[string]string{"alertmanager_path": cfg.AlertmanagerPath, "grafana_path": cfg.GrafanaPath} {
+		if p != "" && !strings.HasPrefix(p, "/") {
+			errs = errors.Join(errs, fmt.Errorf("%s: %q must start with /", key, p))
+		}
+	}
+	if cfg.AlertmanagerPath != "" && cfg.AlertmanagerPath == cfg.GrafanaPath {
+		errs = errors.Join(errs, fmt.Errorf("grafana_path: %q is also alertmanager_path", cfg.GrafanaPath))
+	}
+	errs = errors.Join(errs,
+		validateLabels("resource_labels.service_name", cfg.ResourceLabels.ServiceName),
+		validateLabels("resource_labels.service_namespace", cfg.ResourceLabels.ServiceNamespace),
+		validateLabels("resource_labels.deployment_environment_name", cfg.ResourceLabels.Environment),
+		validateLabels("ignore_labels", cfg.IgnoreLabels),
+	)
+	return errs
+}
+
+func validateLabels(key string, labels []string) error {
+	var errs error
+	seen := make(map[string]struct{}, len(labels))
+	for i, l := range labels {
+		if l == "" {
+			errs = errors.Join(errs, fmt.Errorf("%s[%d]: must not be empty", key, i))
+			continue
+		}
+		if _, dup := seen[l]; dup {
+			errs = errors.Join(errs, fmt.Errorf("%s[%d]: duplicate label %q", key, i, l))
+		}
+		seen[l] = struct{}{}
+	}
+	return errs
+}
