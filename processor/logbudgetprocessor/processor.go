@@ -63,11 +63,6 @@ type priorityClass struct {
 	keep bool
 }
 
-type override struct {
-	match  map[string]string
-	budget BudgetConfig
-}
-
 type logBudgetProcessor struct {
 	cfg     *Config
 	logger  *zap.Logger

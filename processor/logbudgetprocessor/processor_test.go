@@ -308,7 +308,7 @@ func TestNonStringAndEmptyBodiesPass(t *testing.T) {
 	h.send(t, ld)
 	require.NoError(t, h.p.Shutdown(context.Background()))
 	got := h.records()
-	require.Len(t, got, 7, "six records pass, the repeated map body is summarised")
+	require.Len(t, got, 7, "six records pass, the repeated map body is summarized")
 	assert.Equal(t, "hello", attrStr(got[0], AttrTemplate), "map bodies are templated by their message field")
 	assert.Equal(t, pcommon.ValueTypeStr, got[1].Body().Type())
 	assert.Empty(t, attrStr(got[1], AttrTemplate), "empty bodies are not templated")

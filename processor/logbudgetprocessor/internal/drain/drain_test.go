@@ -13,7 +13,7 @@ import (
 
 // TestGroupingAccuracy measures grouping accuracy (the logparser evaluator's
 // metric: the share of lines whose predicted group holds exactly the lines of
-// their true template) on a hand-labelled fixture of real software formats.
+// their true template) on a hand-labeled fixture of real software formats.
 func TestGroupingAccuracy(t *testing.T) {
 	f, err := os.Open("testdata/labelled.txt")
 	require.NoError(t, err)
