@@ -129,6 +129,8 @@ func (p *logBudgetProcessor) touch(ks *keyState) {
 
 func (p *logBudgetProcessor) flushMetricsLocked(ctx context.Context) {
 	tb := p.tb
+	p.keysGauge.Store(int64(p.keys.Len()))
+	p.templatesGauge.Store(int64(p.tree.Len()))
 	for _, ks := range p.touched {
 		ks.touched = false
 		if ks.recIn > 0 {

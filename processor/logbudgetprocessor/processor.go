@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -85,6 +86,9 @@ type logBudgetProcessor struct {
 	touched    []*keyState
 	dryTouched map[dryKey]*[2]int64
 	hashBuf    []byte
+
+	keysGauge      atomic.Int64
+	templatesGauge atomic.Int64
 
 	needTemplate bool
 	truncating   bool
@@ -170,18 +174,16 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		})
 	}
 	p.overflow = p.newKeyState(0, overflowKey, nil, clock())
+	// the gauges read figures published under the lock, so a metrics
+	// collection never waits for (or on) the processor's lock
 	if err = tb.RegisterProcessorLogBudgetKeysCallback(func(_ context.Context, o metric.Int64Observer) error {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		o.Observe(int64(p.keys.Len()))
+		o.Observe(p.keysGauge.Load())
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	if err = tb.RegisterProcessorLogBudgetTemplatesCallback(func(_ context.Context, o metric.Int64Observer) error {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		o.Observe(int64(p.tree.Len()))
+		o.Observe(p.templatesGauge.Load())
 		return nil
 	}); err != nil {
 		return nil, err

@@ -752,3 +752,13 @@ func TestAccountingTelemetry(t *testing.T) {
 	metadatatest.AssertEqualProcessorLogBudgetSummaries(t, h.tel, []metricdata.DataPoint[int64]{{Attributes: key, Value: 2}},
 		metricdatatest.IgnoreTimestamp())
 }
+
+func TestTableGauges(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(t, logs(
+		rec{svc: "a", sev: plog.SeverityNumberInfo, body: "alpha 1", ts: t0},
+		rec{svc: "b", sev: plog.SeverityNumberInfo, body: "beta gamma 1", ts: t0},
+	))
+	metadatatest.AssertEqualProcessorLogBudgetKeys(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorLogBudgetTemplates(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+}
