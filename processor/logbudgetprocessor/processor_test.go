@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -761,4 +762,38 @@ func TestTableGauges(t *testing.T) {
 	))
 	metadatatest.AssertEqualProcessorLogBudgetKeys(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorLogBudgetTemplates(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+}
+
+// Concurrent senders, the window flusher and metric collection at once (run
+// with -race); every record is accounted once.
+func TestConcurrentUse(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Budget.RecordsPerSecond = 500 })
+	require.NoError(t, h.p.Start(context.Background(), componenttest.NewNopHost()))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				var recs []rec
+				for j := range 20 {
+					recs = append(recs, rec{svc: fmt.Sprintf("s%d", g), sev: plog.SeverityNumber(1 + (i+j)%21), body: fmt.Sprintf("job %d step %d done", i, j), ts: t0})
+				}
+				assert.NoError(t, h.p.ConsumeLogs(context.Background(), logs(recs...)))
+				if i%10 == 0 {
+					_, _ = h.tel.GetMetric("otelcol_processor_log_budget_keys")
+					assert.NoError(t, h.p.tick(context.Background()))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, h.p.Shutdown(context.Background()))
+	in := h.metric(t, "processor_log_budget_records_in")
+	out := h.metric(t, "processor_log_budget_records_out")
+	summaries := h.metric(t, "processor_log_budget_summaries")
+	dropped := h.metric(t, "processor_log_budget_records_dropped")
+	assert.Equal(t, int64(4*50*20), in)
+	assert.Equal(t, in, out-summaries+dropped)
+	assert.Equal(t, out, int64(len(h.records())))
 }
