@@ -50,7 +50,7 @@ type alertmanager struct {
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 
-	// mu serialises every post and the open set, so a periodic re-send can
+	// mu serializes every post and the open set, so a periodic re-send can
 	// never land after (and so undo) the resolve of the same incident.
 	mu    sync.Mutex
 	open  map[string]amAlert // last alert sent per open incident ID
