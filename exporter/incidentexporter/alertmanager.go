@@ -17,13 +17,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/quell-otel/quell/exporter/incidentexporter/internal/metadata"
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 const (
-	// incidentIDLabel marks Quell's incidents in Alertmanager; the
-	// alert_webhook receiver ignores alerts carrying it by default, so they
-	// do not come back as alerts.
-	incidentIDLabel = "incident_id"
 	// defaultResendInterval stays well below Alertmanager's default
 	// resolve_timeout (5m).
 	defaultResendInterval = time.Minute
@@ -182,7 +179,7 @@ func (d *alertmanager) alert(inc incident) amAlert {
 			labels["service"] = inc.RootService
 		}
 	}
-	labels[incidentIDLabel] = inc.ID
+	labels[alertconv.LabelIncidentID] = inc.ID
 
 	annotations := make(map[string]string, len(inc.Annotations)+7)
 	maps.Copy(annotations, inc.Annotations)
