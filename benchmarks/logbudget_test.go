@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
@@ -119,3 +120,76 @@ func newLogs(b *testing.B, f processor.Factory, raw map[string]any) processor.Lo
 type nopHost struct{}
 
 func (nopHost) GetExtensions() map[component.ID]component.Component { return nil }
+
+// BenchmarkLogBudgetState measures the memory log_budget holds per key, per
+// template and per open dedup window (heap after GC, divided by the number
+// of items), for the README's memory bound.
+func BenchmarkLogBudgetState(b *testing.B) {
+	const n = 5000
+	word := func(i int) string { // distinct, digit-free tokens
+		var s []byte
+		for i++; i > 0; i /= 26 {
+			s = append(s, byte('a'+i%26))
+		}
+		return string(s)
+	}
+	measure := func(b *testing.B, raw map[string]any, fill func(ld plog.Logs, i int)) {
+		b.ReportAllocs()
+		var per float64
+		for b.Loop() {
+			p := newLogs(b, logbudgetprocessor.NewFactory(), raw)
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			before := ms.HeapAlloc
+			for i := 0; i < n; i += 100 {
+				ld := plog.NewLogs()
+				for j := i; j < i+100; j++ {
+					fill(ld, j)
+				}
+				if err := p.ConsumeLogs(context.Background(), ld); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			per = float64(int64(ms.HeapAlloc)-int64(before)) / n
+			runtime.KeepAlive(p)
+		}
+		b.ReportMetric(per, "B/item")
+	}
+	record := func(ld plog.Logs, svc, body string) {
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("service.name", svc)
+		rl.Resource().Attributes().PutStr("deployment.environment.name", "production")
+		lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		lr.SetSeverityNumber(plog.SeverityNumberInfo)
+		lr.Body().SetStr(body)
+		lr.Attributes().PutStr("code.function", "handle")
+	}
+	b.Run("item=key", func(b *testing.B) {
+		measure(b, map[string]any{
+			"key":    map[string]any{"max_keys": n},
+			"budget": map[string]any{"records_per_second": 1000, "bytes_per_second": 100000, "bytes_per_day": 1 << 30},
+			"dedup":  map[string]any{"enabled": false},
+		}, func(ld plog.Logs, i int) { record(ld, "svc-"+word(i), "request served") })
+	})
+	b.Run("item=template", func(b *testing.B) {
+		measure(b, map[string]any{
+			"dedup":     map[string]any{"enabled": false},
+			"templates": map[string]any{"max_templates": n},
+		}, func(ld plog.Logs, i int) {
+			record(ld, "svc", word(i)+" "+word(i+n)+" "+word(i+2*n)+" took 12 ms for tenant "+word(i+3*n))
+		})
+	})
+	b.Run("item=template+window", func(b *testing.B) {
+		measure(b, map[string]any{
+			"dedup":     map[string]any{"max_entries": n},
+			"templates": map[string]any{"max_templates": n},
+		}, func(ld plog.Logs, i int) {
+			// twice: the second is held in the window
+			record(ld, "svc", word(i)+" "+word(i+n)+" "+word(i+2*n)+" took 12 ms for tenant "+word(i+3*n))
+			record(ld, "svc", word(i)+" "+word(i+n)+" "+word(i+2*n)+" took 13 ms for tenant "+word(i+3*n))
+		})
+	})
+}

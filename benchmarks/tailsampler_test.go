@@ -22,6 +22,7 @@ package benchmarks
 import (
 	"context"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -136,8 +137,10 @@ func newContribTailSampling(tb testing.TB, withOTTL bool) processor.Traces {
 	return p
 }
 
-// runTailSampling buffers every batch, then shuts down (deciding all).
-func runTailSampling(b *testing.B, newP func(testing.TB, bool) processor.Traces, withOTTL bool, batches []ptrace.Traces, spans int) {
+// runTailSampling buffers every batch (from one goroutine, or spread over
+// several senders as a receiver would call concurrently), then shuts down,
+// which decides every trace.
+func runTailSampling(b *testing.B, newP func(testing.TB, bool) processor.Traces, withOTTL bool, batches []ptrace.Traces, spans, senders int) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	var elapsed, cpu time.Duration
@@ -150,10 +153,23 @@ func runTailSampling(b *testing.B, newP func(testing.TB, bool) processor.Traces,
 		b.StartTimer()
 		start := time.Now()
 		cpu0, _ := cputime.Used()
-		for _, td := range batches {
-			if err := p.ConsumeTraces(ctx, td); err != nil {
-				b.Fatal(err)
-			}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(batches))
+		for w := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(batches); i += senders {
+					if err := p.ConsumeTraces(ctx, batches[i]); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			b.Fatal(err)
 		}
 		if err := p.Shutdown(ctx); err != nil {
 			b.Fatal(err)
@@ -176,7 +192,19 @@ func BenchmarkTailSampler(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
 	for _, impl := range tsImpls() {
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, false, batches, spans)
+			runTailSampling(b, impl.new, false, batches, spans, 1)
+		})
+	}
+}
+
+// BenchmarkTailSamplerParallel is the headline comparison with the batches
+// sent by GOMAXPROCS concurrent senders, as an OTLP receiver calls a
+// processor from several connections.
+func BenchmarkTailSamplerParallel(b *testing.B) {
+	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
+	for _, impl := range tsImpls() {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			runTailSampling(b, impl.new, false, batches, spans, runtime.GOMAXPROCS(0))
 		})
 	}
 }
@@ -187,7 +215,7 @@ func BenchmarkTailSamplerOTTL(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
 	for _, impl := range tsImpls() {
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, true, batches, spans)
+			runTailSampling(b, impl.new, true, batches, spans, 1)
 		})
 	}
 }

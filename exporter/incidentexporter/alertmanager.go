@@ -17,13 +17,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/quell-otel/quell/exporter/incidentexporter/internal/metadata"
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 const (
-	// incidentIDLabel marks Quell's incidents in Alertmanager; the
-	// alert_webhook receiver ignores alerts carrying it by default, so they
-	// do not come back as alerts.
-	incidentIDLabel = "incident_id"
 	// defaultResendInterval stays well below Alertmanager's default
 	// resolve_timeout (5m).
 	defaultResendInterval = time.Minute
@@ -50,7 +47,7 @@ type alertmanager struct {
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 
-	// mu serialises every post and the open set, so a periodic re-send can
+	// mu serializes every post and the open set, so a periodic re-send can
 	// never land after (and so undo) the resolve of the same incident.
 	mu    sync.Mutex
 	open  map[string]amAlert // last alert sent per open incident ID
@@ -182,7 +179,7 @@ func (d *alertmanager) alert(inc incident) amAlert {
 			labels["service"] = inc.RootService
 		}
 	}
-	labels[incidentIDLabel] = inc.ID
+	labels[alertconv.LabelIncidentID] = inc.ID
 
 	annotations := make(map[string]string, len(inc.Annotations)+7)
 	maps.Copy(annotations, inc.Annotations)

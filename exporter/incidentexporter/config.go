@@ -47,7 +47,7 @@ type Config struct {
 	ClientConfig confighttp.ClientConfig `mapstructure:",squash"`
 
 	// RetryConfig retries 5xx, 429 and network errors with backoff,
-	// honouring Retry-After. Other 4xx are permanent and not retried.
+	// honoring Retry-After. Other 4xx are permanent and not retried.
 	RetryConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 
 	// QueueConfig is the sending queue: one consumer by default so the

@@ -18,12 +18,9 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
-
-	"github.com/quell-otel/quell/exporter/incidentexporter/internal/metadatatest"
 )
 
 func webhookConfig(endpoint string) *Config {
@@ -396,6 +393,3 @@ func itoaN(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
 }
-
-var _ = metadatatest.NewSettings
-var _ = metricdatatest.IgnoreTimestamp

@@ -135,7 +135,7 @@ func logsOf(changes ...change) plog.Logs {
 			a.PutStr(alertconv.AttrSeverity, c.Severity)
 		}
 		if c.Generator != "" {
-			a.PutStr(attrGeneratorURL, c.Generator)
+			a.PutStr(alertconv.AttrGeneratorURL, c.Generator)
 		}
 		for k, v := range c.Labels {
 			a.PutStr(alertconv.AttrLabelPrefix+k, v)

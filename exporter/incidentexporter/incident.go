@@ -10,9 +10,6 @@ import (
 	"github.com/quell-otel/quell/internal/alertconv"
 )
 
-// attrGeneratorURL is the alert_webhook receiver's link to the alert rule.
-const attrGeneratorURL = "alert.generator_url"
-
 // incident is one state change of an incident, read from a log record.
 type incident struct {
 	// Plain is set for an alert record that is not an incident record.
@@ -64,7 +61,7 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 	inc := incident{
 		Severity:     str(alertconv.AttrSeverity),
 		Summary:      lr.Body().AsString(),
-		GeneratorURL: str(attrGeneratorURL),
+		GeneratorURL: str(alertconv.AttrGeneratorURL),
 		Labels:       map[string]string{},
 		Annotations:  map[string]string{},
 		Attributes:   attrs.AsRaw(),

@@ -13,9 +13,6 @@ const (
 	// maxMembersPerIncident bounds the member alerts reported per incident;
 	// the first ones seen are kept.
 	maxMembersPerIncident = 100
-	// attrSuppressed is set by alert_correlator on raw alerts it passes on
-	// (pass_alerts: true): true when the alert's page was suppressed.
-	attrSuppressed = "alert.suppressed"
 )
 
 // member is one alert of an incident, as destinations report it.
@@ -60,7 +57,7 @@ func parseMember(res pcommon.Resource, lr plog.LogRecord) (string, member, bool)
 	if v, ok := res.Attributes().Get(alertconv.ResourceServiceName); ok {
 		m.Service = v.AsString()
 	}
-	if v, ok := attrs.Get(attrSuppressed); ok && v.Type() == pcommon.ValueTypeBool {
+	if v, ok := attrs.Get(alertconv.AttrSuppressed); ok && v.Type() == pcommon.ValueTypeBool {
 		m.Suppressed = v.Bool()
 	}
 	return id, m, true

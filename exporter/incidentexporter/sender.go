@@ -47,7 +47,7 @@ func (p *poster) post(ctx context.Context, target string, body any) error {
 	if err != nil {
 		return p.redact(fmt.Errorf("%s: post to %s: %w", p.name, redactURL(target), stripURLError(err)))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // let the connection be reused
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {

@@ -24,7 +24,18 @@ const (
 	AttrAnnotationPrefix = "alert.annotation."
 	// AttrSource is SourceAlertmanager, SourceGrafana or SourceOTLP.
 	AttrSource = "alert.source"
+	// AttrGeneratorURL links to the rule that fired (Alertmanager's
+	// generatorURL, Grafana's generatorURL), so destinations can link to it.
+	AttrGeneratorURL = "alert.generator_url"
+	// AttrSuppressed is true on a member alert the correlator attached to an
+	// incident instead of paging for it.
+	AttrSuppressed = "alert.suppressed"
 )
+
+// LabelIncidentID is the label the incident exporter puts on the alerts it
+// sends to Alertmanager; the alert_webhook receiver ignores alerts carrying
+// it by default, so incidents do not route back in as alerts.
+const LabelIncidentID = "incident_id"
 
 // Alert states.
 const (

@@ -144,7 +144,7 @@ func (am *Alertmanager) PostAlerts(t testing.TB, alerts ...Alert) {
 	if err != nil {
 		t.Fatalf("post alerts: %v", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	msg, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("post alerts: %s: %s", resp.Status, msg)
@@ -159,7 +159,7 @@ func (am *Alertmanager) Alerts(t testing.TB) []Alert {
 	if err != nil {
 		t.Fatalf("get alerts: %v", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("get alerts: %s", resp.Status)
 	}
@@ -175,12 +175,12 @@ func (am *Alertmanager) waitReady(timeout time.Duration) error {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-am.waitCh:
-			return fmt.Errorf("exited early (%v): %s", err, am.Output())
+			return fmt.Errorf("exited early (%w): %s", err, am.Output())
 		default:
 		}
 		resp, err := http.Get(am.URL + "/-/ready")
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}

@@ -3,7 +3,7 @@
 
 // Package cputime reads the CPU time this process has used (user + system,
 // every thread, GC included). Benchmarks report it next to wall time because
-// on a shared machine wall time mostly measures the neighbours.
+// on a shared machine wall time mostly measures the neighbors.
 package cputime // import "github.com/quell-otel/quell/internal/cputime"
 
 import "time"

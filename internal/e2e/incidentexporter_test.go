@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -154,4 +155,118 @@ func TestIncidentExporterFanOutRestartAndLoopGuard(t *testing.T) {
 		assert.NotContains(t, out, "/incidents", "URLs in errors are cut to scheme and host")
 	}
 	assert.True(t, strings.Contains(col.Output(), "webhook answered 400 Bad Request"), "the 400 is logged with the destination's message")
+}
+
+// TestAlertPathToPagerDuty runs the whole alert path in the built binary:
+// a real Alertmanager posts a checkout symptom and its payment cause to
+// alert_webhook, alert_correlator makes one incident rooted at payment
+// (static topology), and the incident exporter pages PagerDuty (a loopback
+// stand-in) once, listing both alerts, then resolves the same dedup_key.
+func TestAlertPathToPagerDuty(t *testing.T) {
+	const routingKey = "R0UT1NGKEY0123456789abcdefabcdef"
+	pd := newHookServer(t, http.StatusOK)
+	hook := newHookServer(t, http.StatusOK)
+	webhookPort := FreePort(t)
+	am := alertmanagertest.Start(t, alertmanagertest.Options{
+		WebhookURL: "http://127.0.0.1:" + strconv.Itoa(webhookPort) + "/alertmanager",
+	})
+	col := Start(t, Options{
+		Configs: []string{"internal/e2e/testdata/incidentexporter-chain.yaml"},
+		Env: map[string]string{
+			"QUELL_ALERT_WEBHOOK_PORT":   strconv.Itoa(webhookPort),
+			"QUELL_TOPOLOGY_FILE":        filepath.Join(RepoRoot(t), "internal", "e2e", "testdata", "incidentexporter-topology.yaml"),
+			"QUELL_PAGERDUTY_URL":        pd.srv.URL + "/v2/enqueue",
+			"QUELL_PAGERDUTY_KEY":        routingKey,
+			"QUELL_INCIDENT_WEBHOOK_URL": hook.srv.URL + "/incidents",
+		},
+	})
+
+	symptom := map[string]string{"alertname": "HighErrorRate", "service": "checkout", "severity": "warning"}
+	cause := map[string]string{"alertname": "PaymentDown", "service": "payment", "severity": "critical"}
+	am.PostAlerts(t, alertmanagertest.Alert{Labels: symptom}, alertmanagertest.Alert{Labels: cause})
+	eventually(t, "a PagerDuty trigger", func() bool { return len(pd.received()) >= 1 })
+
+	first := pd.received()[0]
+	assert.Equal(t, "trigger", first["event_action"])
+	assert.Equal(t, routingKey, first["routing_key"])
+	dedup, _ := first["dedup_key"].(string)
+	require.NotEmpty(t, dedup)
+	payload, _ := first["payload"].(map[string]any)
+	require.NotNil(t, payload)
+	assert.Equal(t, "payment", payload["component"], "the probable root")
+	assert.Equal(t, "critical", payload["severity"])
+	details, _ := payload["custom_details"].(map[string]any)
+	require.NotNil(t, details)
+	var members []string
+	for _, m := range details["member_alerts"].([]any) {
+		members = append(members, m.(map[string]any)["fingerprint"].(string))
+	}
+	assert.ElementsMatch(t, []string{alertconv.Fingerprint(symptom), alertconv.Fingerprint(cause)}, members)
+
+	// Resolve both: PagerDuty gets a resolve for the same dedup_key.
+	past := time.Now().Add(-time.Second)
+	am.PostAlerts(t, alertmanagertest.Alert{Labels: symptom, EndsAt: past}, alertmanagertest.Alert{Labels: cause, EndsAt: past})
+	eventually(t, "the PagerDuty resolve", func() bool {
+		got := pd.received()
+		return got[len(got)-1]["event_action"] == "resolve"
+	})
+	col.Stop(t)
+
+	events := pd.received()
+	triggers := 0
+	for _, ev := range events {
+		assert.Equal(t, dedup, ev["dedup_key"], "one incident, one dedup_key")
+		if ev["event_action"] == "trigger" {
+			triggers++
+		}
+	}
+	assert.Equal(t, "resolve", events[len(events)-1]["event_action"])
+	t.Logf("PagerDuty events: %d triggers then a resolve", triggers)
+	// The webhook (plain_alerts: skip) got incident state changes only.
+	for _, b := range hook.received() {
+		assert.Equal(t, dedup, b["incident_id"])
+	}
+	assert.NotContains(t, col.Output(), routingKey)
+}
+
+// TestAlertsConfigWithAlertmanager starts the shipped config/alerts.yaml
+// against a real Alertmanager that routes everything to Quell: the incident
+// goes back into Alertmanager (label incident_id), its echo is ignored, the
+// resolve ends it there, and both state changes are written to
+// incidents.jsonl.
+func TestAlertsConfigWithAlertmanager(t *testing.T) {
+	webhookPort := FreePort(t)
+	am := alertmanagertest.Start(t, alertmanagertest.Options{
+		WebhookURL: "http://127.0.0.1:" + strconv.Itoa(webhookPort) + "/alertmanager",
+	})
+	col := Start(t, Options{
+		Configs: []string{"config/alerts.yaml"},
+		Ports:   []string{"TOPOLOGY"},
+		Env: map[string]string{
+			"QUELL_ALERT_WEBHOOK_PORT": strconv.Itoa(webhookPort),
+			"QUELL_ALERTMANAGER_URL":   am.URL,
+			"QUELL_ALERT_GROUP_WAIT":   "1s",
+			"QUELL_ALERT_RESOLVE_HOLD": "0s",
+		},
+	})
+	labels := map[string]string{"alertname": "PaymentDown", "service": "payment", "severity": "critical"}
+	am.PostAlerts(t, alertmanagertest.Alert{Labels: labels})
+	incidentActive := func() bool {
+		for _, a := range am.Alerts(t) {
+			if a.Labels["incident_id"] != "" && a.Status.State == "active" {
+				return true
+			}
+		}
+		return false
+	}
+	eventually(t, "the incident in Alertmanager", incidentActive)
+	eventually(t, "its echo ignored by alert_webhook", func() bool {
+		return col.MetricValue(t, "otelcol_receiver_alert_webhook_alerts_ignored", nil) >= 1
+	})
+	assert.Len(t, am.Alerts(t), 2, "the alert and its incident; nothing loops")
+
+	am.PostAlerts(t, alertmanagertest.Alert{Labels: labels, EndsAt: time.Now().Add(-time.Second)})
+	eventually(t, "the incident resolved in Alertmanager", func() bool { return !incidentActive() })
+	col.Stop(t)
+	assert.Equal(t, 2, countInFile(t, filepath.Join(col.DataDir(), "incidents.jsonl"), `"incident.state"`), "open and resolved")
 }

@@ -31,7 +31,7 @@ func TestLogBudgetPipeline(t *testing.T) {
 		lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 		lrs.At(0).Attributes().PutBool("audit", true)
 		audit++
-		forEachRecord(ld, func(lr plog.LogRecord) {
+		logBudgetEachRecord(ld, func(lr plog.LogRecord) {
 			sent++
 			bytesIn += sizer.LogRecordSize(lr)
 			if lr.SeverityNumber() >= plog.SeverityNumberError {
@@ -43,7 +43,7 @@ func TestLogBudgetPipeline(t *testing.T) {
 	// the accounting metrics count every record in
 	require.Eventually(t, func() bool {
 		return int(col.MetricValue(t, "otelcol_processor_log_budget_records_in", nil)) == sent
-	}, 30*time.Second, 200*time.Millisecond, "records_in: %v", grepLines(col.Metrics(t), "log_budget"))
+	}, 30*time.Second, 200*time.Millisecond, "records_in: %v", logBudgetGrep(col.Metrics(t), "log_budget"))
 	metrics := col.Metrics(t)
 	// shutdown flushes every open dedup window
 	col.Stop(t)
@@ -51,7 +51,7 @@ func TestLogBudgetPipeline(t *testing.T) {
 	var got, errorsGot, auditGot, bytesOut, summaries int
 	weighted := 0.0
 	for _, ld := range sink.Logs() {
-		forEachRecord(ld, func(lr plog.LogRecord) {
+		logBudgetEachRecord(ld, func(lr plog.LogRecord) {
 			got++
 			bytesOut += sizer.LogRecordSize(lr)
 			if lr.SeverityNumber() >= plog.SeverityNumberError {
@@ -96,7 +96,7 @@ func TestLogBudgetInvalidConfigNamesTheKeys(t *testing.T) {
 	}
 }
 
-func grepLines(s, sub string) string {
+func logBudgetGrep(s, sub string) string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if strings.Contains(l, sub) {
@@ -106,7 +106,7 @@ func grepLines(s, sub string) string {
 	return strings.Join(out, "\n")
 }
 
-func forEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
+func logBudgetEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
 		sls := ld.ResourceLogs().At(i).ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {

@@ -332,34 +332,39 @@ func Merge(traces []Trace) ptrace.Traces {
 
 // Split spreads the spans of every trace over parts batches, so the spans of
 // one trace arrive in separate requests (round robin from a per-trace offset:
-// a trace with at least parts spans appears in every batch). Traces are
-// interleaved in every batch. The inputs are copied, not moved.
+// a trace with at least parts spans appears in every batch). Within a batch,
+// spans of one service share one ResourceSpans, as an SDK's batch would, and
+// traces are interleaved. The inputs are copied, not moved.
 func Split(traces []Trace, parts int) []ptrace.Traces {
 	parts = max(parts, 1)
 	out := make([]ptrace.Traces, parts)
+	// byService[b] maps a service name to its span slice in batch b.
+	byService := make([]map[string]ptrace.SpanSlice, parts)
 	for i := range out {
 		out[i] = ptrace.NewTraces()
+		byService[i] = map[string]ptrace.SpanSlice{}
 	}
 	for ti, t := range traces {
 		n := ti // the offset rotates so a 1-span trace does not always land in batch 0
 		rss := t.Spans.ResourceSpans()
 		for r := 0; r < rss.Len(); r++ {
 			rs := rss.At(r)
+			svc, _ := rs.Resource().Attributes().Get("service.name")
 			for s := 0; s < rs.ScopeSpans().Len(); s++ {
 				ss := rs.ScopeSpans().At(s)
-				// One destination resource per batch, made on first use.
-				dst := make([]ptrace.SpanSlice, parts)
 				for k := 0; k < ss.Spans().Len(); k++ {
 					b := n % parts
 					n++
-					if dst[b] == (ptrace.SpanSlice{}) {
+					dst, ok := byService[b][svc.Str()]
+					if !ok {
 						nrs := out[b].ResourceSpans().AppendEmpty()
 						rs.Resource().CopyTo(nrs.Resource())
 						nss := nrs.ScopeSpans().AppendEmpty()
 						ss.Scope().CopyTo(nss.Scope())
-						dst[b] = nss.Spans()
+						dst = nss.Spans()
+						byService[b][svc.Str()] = dst
 					}
-					ss.Spans().At(k).CopyTo(dst[b].AppendEmpty())
+					ss.Spans().At(k).CopyTo(dst.AppendEmpty())
 				}
 			}
 		}

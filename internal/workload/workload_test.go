@@ -84,6 +84,7 @@ func TestSplitSpreadsEveryTrace(t *testing.T) {
 	perTrace := map[pcommon.TraceID]map[int]int{}
 	total := 0
 	for b, td := range batches {
+		assert.LessOrEqual(t, td.ResourceSpans().Len(), 10, "one ResourceSpans per service in a batch")
 		total += td.SpanCount()
 		forEachSpan(td, func(_ pcommon.Map, s ptrace.Span) {
 			if perTrace[s.TraceID()] == nil {

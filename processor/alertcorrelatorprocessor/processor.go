@@ -29,11 +29,6 @@ import (
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/metadata"
 )
 
-// AttrSuppressed marks a passed-on alert that is a symptom attached to an
-// incident whose root is another alert. Quell-specific; the convention in
-// internal/alertconv has no attribute for it.
-const AttrSuppressed = "alert.suppressed"
-
 // Storage keys: the engine state and the learned graph.
 const (
 	stateKey    = "alert_correlator_state"
@@ -425,7 +420,7 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 				}
 				if r.IncidentID != "" {
 					lr.Attributes().PutStr(alertconv.AttrIncidentID, r.IncidentID)
-					lr.Attributes().PutBool(AttrSuppressed, r.Suppressed)
+					lr.Attributes().PutBool(alertconv.AttrSuppressed, r.Suppressed)
 				}
 				return false
 			})

@@ -345,10 +345,10 @@ func TestPassAlertsMarksThem(t *testing.T) {
 	require.Equal(t, 5, out.LogRecordCount(), "2 alerts + 1 ordinary + 1 invalid + 1 incident")
 	get := func(i int) plog.LogRecord { return out.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords().At(0) }
 	id, _ := get(0).Attributes().Get(alertconv.AttrIncidentID)
-	sup, _ := get(0).Attributes().Get(AttrSuppressed)
+	sup, _ := get(0).Attributes().Get(alertconv.AttrSuppressed)
 	assert.False(t, sup.Bool())
 	id2, _ := get(1).Attributes().Get(alertconv.AttrIncidentID)
-	sup, _ = get(1).Attributes().Get(AttrSuppressed)
+	sup, _ = get(1).Attributes().Get(alertconv.AttrSuppressed)
 	assert.True(t, sup.Bool())
 	assert.Equal(t, id.Str(), id2.Str())
 	assert.Equal(t, "an ordinary log line", get(2).Body().Str())

@@ -2,16 +2,12 @@ package logbudgetprocessor // import "github.com/quell-otel/quell/processor/logb
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -20,7 +16,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
@@ -62,53 +57,11 @@ const (
 	seqEmpty
 )
 
-type keyState struct {
-	id       uint64
-	name     string
-	budget   *budgetState
-	lastSeen time.Time
-
-	attrs     metric.MeasurementOption
-	dropAttrs [numReasons]metric.MeasurementOption
-
-	// counters since the last metrics flush
-	recIn, recOut, bytesIn, bytesOut int64
-	recDrop, bytesDrop               [numReasons]int64
-	summaries                        int64
-	touched                          bool
-}
-
-type dedupEntry struct {
-	hash       uint64
-	ks         *keyState
-	deadline   time.Time
-	template   string
-	tmplID     string
-	tmplSeq    uint64
-	sev        plog.SeverityNumber
-	tier       int
-	aboveFloor bool
-	resource   pcommon.Resource
-	scope      pcommon.InstrumentationScope
-	first      plog.LogRecord
-	count      int64
-	weight     float64 // events the count stands for (upstream or our sampling weights)
-	firstTime  pcommon.Timestamp
-	lastTime   pcommon.Timestamp
-	samples    []string
-	done       bool
-}
-
 type priorityClass struct {
 	name string
 	seq  ottl.ConditionSequence[*ottllog.TransformContext]
 	tier int
 	keep bool
-}
-
-type override struct {
-	match  map[string]string
-	budget BudgetConfig
 }
 
 type logBudgetProcessor struct {
@@ -133,6 +86,9 @@ type logBudgetProcessor struct {
 	touched    []*keyState
 	dryTouched map[dryKey]*[2]int64
 	hashBuf    []byte
+
+	keysGauge      atomic.Int64
+	templatesGauge atomic.Int64
 
 	needTemplate bool
 	truncating   bool
@@ -218,18 +174,16 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		})
 	}
 	p.overflow = p.newKeyState(0, overflowKey, nil, clock())
+	// the gauges read figures published under the lock, so a metrics
+	// collection never waits for (or on) the processor's lock
 	if err = tb.RegisterProcessorLogBudgetKeysCallback(func(_ context.Context, o metric.Int64Observer) error {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		o.Observe(int64(p.keys.Len()))
+		o.Observe(p.keysGauge.Load())
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	if err = tb.RegisterProcessorLogBudgetTemplatesCallback(func(_ context.Context, o metric.Int64Observer) error {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		o.Observe(int64(p.tree.Len()))
+		o.Observe(p.templatesGauge.Load())
 		return nil
 	}); err != nil {
 		return nil, err
@@ -486,50 +440,6 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	return p.pass(ks, lr, size, annotated || weighted)
 }
 
-// messageKeys name the map body field read as the line of a structured record.
-var messageKeys = [...]string{"message", "msg", "log", "body", "text"}
-
-// flattenMap renders a structured body as a line to template: the message
-// field first, then the other top-level fields as key=value in key order.
-func flattenMap(m pcommon.Map) string {
-	if m.Len() == 0 {
-		return ""
-	}
-	var sb strings.Builder
-	msgKey := ""
-	for _, k := range messageKeys {
-		if v, ok := m.Get(k); ok {
-			msgKey = k
-			sb.WriteString(v.AsString())
-			break
-		}
-	}
-	keys := make([]string, 0, m.Len())
-	for k := range m.All() {
-		if k != msgKey {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v, _ := m.Get(k)
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(k)
-		sb.WriteByte('=')
-		s := v.AsString()
-		if strings.ContainsAny(s, " \t\n") {
-			s = strconv.Quote(s)
-		}
-		sb.WriteString(s)
-		if sb.Len() > 1024 {
-			break
-		}
-	}
-	return sb.String()
-}
-
 func templateIDOf(cl *drain.Cluster) string {
 	if cl == nil {
 		return ""
@@ -635,348 +545,4 @@ func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs,
 	default:
 		return tierHigh, false
 	}
-}
-
-// severityOf reads the severity number, falling back to the text.
-func severityOf(lr plog.LogRecord) plog.SeverityNumber {
-	if n := lr.SeverityNumber(); n != plog.SeverityNumberUnspecified {
-		return n
-	}
-	if t := lr.SeverityText(); t != "" {
-		if n, ok := parseSeverity(t); ok {
-			return n
-		}
-		if strings.EqualFold(t, "critical") || strings.EqualFold(t, "crit") {
-			return plog.SeverityNumberFatal
-		}
-		if strings.EqualFold(t, "err") {
-			return plog.SeverityNumberError
-		}
-	}
-	return plog.SeverityNumberUnspecified
-}
-
-// truncate applies the drop list and caps; it says whether anything changed.
-func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
-	t := p.cfg.Truncate
-	changed := false
-	attrs := lr.Attributes()
-	if p.dropSet != nil {
-		attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
-			_, drop := p.dropSet[k]
-			changed = changed || drop
-			return drop
-		})
-	}
-	if t.MaxAttributes > 0 && attrs.Len() > t.MaxAttributes {
-		n := 0
-		attrs.RemoveIf(func(string, pcommon.Value) bool {
-			n++
-			return n > t.MaxAttributes
-		})
-		changed = true
-	}
-	if t.MaxAttributeValueBytes > 0 {
-		for _, v := range attrs.All() {
-			if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > t.MaxAttributeValueBytes {
-				v.SetStr(cutUTF8(v.Str(), t.MaxAttributeValueBytes))
-				changed = true
-			}
-		}
-	}
-	if t.MaxBodyBytes > 0 {
-		if b := lr.Body(); b.Type() == pcommon.ValueTypeStr && len(b.Str()) > t.MaxBodyBytes {
-			b.SetStr(cutUTF8(b.Str(), t.MaxBodyBytes))
-			changed = true
-		}
-	}
-	return changed
-}
-
-func cutUTF8(s string, n int) string {
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-// ---- keys
-
-func (p *logBudgetProcessor) hashAttrs(m pcommon.Map, names []string, seed uint64) uint64 {
-	buf := p.hashBuf[:0]
-	buf = binary.LittleEndian.AppendUint64(buf, seed)
-	for _, n := range names {
-		if v, ok := m.Get(n); ok {
-			buf = append(buf, 1)
-			buf = append(buf, v.AsString()...)
-		}
-		buf = append(buf, 0)
-	}
-	p.hashBuf = buf
-	return xxhash.Sum64(buf)
-}
-
-func (p *logBudgetProcessor) lookupKey(res, rec pcommon.Map, now time.Time) *keyState {
-	h := p.hashAttrs(res, p.cfg.Key.ResourceAttributes, 0)
-	return p.lookupKeyHashed(res, rec, h, now)
-}
-
-func (p *logBudgetProcessor) lookupKeyHashed(res, rec pcommon.Map, resHash uint64, now time.Time) *keyState {
-	h := resHash
-	if len(p.cfg.Key.RecordAttributes) > 0 {
-		h = p.hashAttrs(rec, p.cfg.Key.RecordAttributes, resHash)
-	}
-	if h == 0 {
-		h = 1
-	}
-	if ks, ok := p.keys.Get(h); ok {
-		return ks
-	}
-	if p.keys.Len() >= p.cfg.Key.MaxKeys {
-		// evict only a key idle for a whole day: its budget window is empty
-		_, old, ok := p.keys.GetOldest()
-		if !ok || now.Sub(old.lastSeen) <= 24*time.Hour {
-			return p.overflow
-		}
-		p.keys.RemoveOldest()
-	}
-	vals := make(map[string]string, len(p.keyAttr))
-	parts := make([]string, 0, len(p.keyAttr))
-	for i, n := range p.keyAttr {
-		m := res
-		if i >= len(p.cfg.Key.ResourceAttributes) {
-			m = rec
-		}
-		v := missing
-		if x, ok := m.Get(n); ok {
-			v = x.AsString()
-		}
-		vals[n] = v
-		parts = append(parts, v)
-	}
-	ks := p.newKeyState(h, strings.Join(parts, "/"), vals, now)
-	p.keys.Add(h, ks)
-	return ks
-}
-
-func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string]string, now time.Time) *keyState {
-	b := p.cfg.Budget
-	for _, o := range p.cfg.Overrides {
-		if matches(o.Match, vals) {
-			b = o.Budget
-			break
-		}
-	}
-	ks := &keyState{
-		id:       id,
-		name:     name,
-		lastSeen: now,
-		budget:   newBudgetState(b, p.cfg.PricePerGB, p.cfg.Sampling.Enabled, p.cfg.Sampling.Interval, now),
-		attrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name))),
-	}
-	for r := range numReasons {
-		ks.dropAttrs[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name), attribute.String("reason", reasonNames[r])))
-	}
-	return ks
-}
-
-func matches(want, have map[string]string) bool {
-	if have == nil {
-		return false
-	}
-	for k, v := range want {
-		if have[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
-func (p *logBudgetProcessor) touch(ks *keyState) {
-	if !ks.touched {
-		ks.touched = true
-		p.touched = append(p.touched, ks)
-	}
-}
-
-func (p *logBudgetProcessor) flushMetricsLocked(ctx context.Context) {
-	tb := p.tb
-	for _, ks := range p.touched {
-		ks.touched = false
-		if ks.recIn > 0 {
-			tb.ProcessorLogBudgetRecordsIn.Add(ctx, ks.recIn, ks.attrs)
-			tb.ProcessorLogBudgetBytesIn.Add(ctx, ks.bytesIn, ks.attrs)
-		}
-		if ks.recOut > 0 || ks.bytesOut > 0 {
-			tb.ProcessorLogBudgetRecordsOut.Add(ctx, ks.recOut, ks.attrs)
-			tb.ProcessorLogBudgetBytesOut.Add(ctx, ks.bytesOut, ks.attrs)
-		}
-		if ks.summaries > 0 {
-			tb.ProcessorLogBudgetSummaries.Add(ctx, ks.summaries, ks.attrs)
-		}
-		for r := range numReasons {
-			if ks.recDrop[r] > 0 {
-				tb.ProcessorLogBudgetRecordsDropped.Add(ctx, ks.recDrop[r], ks.dropAttrs[r])
-			}
-			if ks.bytesDrop[r] > 0 {
-				tb.ProcessorLogBudgetBytesDropped.Add(ctx, ks.bytesDrop[r], ks.dropAttrs[r])
-			}
-		}
-		ks.recIn, ks.recOut, ks.bytesIn, ks.bytesOut, ks.summaries = 0, 0, 0, 0, 0
-		ks.recDrop, ks.bytesDrop = [numReasons]int64{}, [numReasons]int64{}
-	}
-	p.touched = p.touched[:0]
-	for k, c := range p.dryTouched {
-		set := metric.WithAttributeSet(attribute.NewSet(
-			attribute.String("key", k.key),
-			attribute.String("reason", reasonNames[k.reason]),
-			attribute.String("template", k.template)))
-		if c[0] > 0 {
-			tb.ProcessorLogBudgetDryRunRecords.Add(ctx, c[0], set)
-		}
-		tb.ProcessorLogBudgetDryRunBytes.Add(ctx, c[1], set)
-	}
-	clear(p.dryTouched)
-}
-
-// ---- dedup windows
-
-func (p *logBudgetProcessor) mix(a, b, c, d uint64) uint64 {
-	var buf [32]byte
-	binary.LittleEndian.PutUint64(buf[0:], a)
-	binary.LittleEndian.PutUint64(buf[8:], b)
-	binary.LittleEndian.PutUint64(buf[16:], c)
-	binary.LittleEndian.PutUint64(buf[24:], d)
-	h := xxhash.Sum64(buf[:])
-	if h == 0 {
-		h = 1
-	}
-	return h
-}
-
-func (p *logBudgetProcessor) openWindow(dk uint64, ks *keyState, cl *drain.Cluster, sev plog.SeverityNumber, tier int, aboveFloor bool, now time.Time) *dedupEntry {
-	e := &dedupEntry{
-		hash:       dk,
-		ks:         ks,
-		deadline:   now.Add(p.cfg.Dedup.Window),
-		tmplSeq:    cl.Seq(),
-		sev:        sev,
-		tier:       tier,
-		aboveFloor: aboveFloor,
-	}
-	p.dedup.Add(dk, e)
-	p.queue = append(p.queue, e)
-	return e
-}
-
-// absorb counts lr into the window; w is the number of events lr stands for.
-func (p *logBudgetProcessor) absorb(e *dedupEntry, cl *drain.Cluster, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, body string, w float64) {
-	e.weight += w
-	ts := lr.Timestamp()
-	if ts == 0 {
-		ts = lr.ObservedTimestamp()
-	}
-	if e.count == 0 {
-		e.firstTime, e.lastTime = ts, ts
-	}
-	if e.count == 0 && !p.cfg.DryRun {
-		e.first = plog.NewLogRecord()
-		lr.CopyTo(e.first)
-		e.resource = pcommon.NewResource()
-		rl.Resource().CopyTo(e.resource)
-		e.scope = pcommon.NewInstrumentationScope()
-		sl.Scope().CopyTo(e.scope)
-	}
-	e.count++
-	if ts < e.firstTime {
-		e.firstTime = ts
-	}
-	if ts > e.lastTime {
-		e.lastTime = ts
-	}
-	e.template = cl.Template()
-	e.tmplID = cl.IDString()
-	if len(e.samples) < p.cfg.Dedup.SampleValues {
-		if params := p.tree.Params(cl, body); len(params) > 0 {
-			e.samples = append(e.samples, strings.Join(params, " "))
-		}
-	}
-}
-
-// expireLocked emits every window past its deadline.
-func (p *logBudgetProcessor) expireLocked(now time.Time) {
-	if p.dedup == nil {
-		return
-	}
-	i := 0
-	for ; i < len(p.queue) && !p.queue[i].deadline.After(now); i++ {
-		e := p.queue[i]
-		if !e.done {
-			p.emitLocked(e)
-			p.dedup.Remove(e.hash)
-		}
-	}
-	if i > 0 {
-		n := copy(p.queue, p.queue[i:])
-		clear(p.queue[n:])
-		p.queue = p.queue[:n]
-	}
-}
-
-// emitLocked turns a window into a summary record (when it absorbed
-// anything) and closes it.
-func (p *logBudgetProcessor) emitLocked(e *dedupEntry) {
-	e.done = true
-	if e.count == 0 || p.cfg.DryRun {
-		e.first, e.samples = plog.LogRecord{}, nil
-		return
-	}
-	ks := e.ks
-	now := p.clock()
-	lr := e.first
-	lr.SetTimestamp(e.firstTime)
-	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(now))
-	a := lr.Attributes()
-	a.PutInt(AttrCount, e.count)
-	a.PutStr(AttrTemplate, e.template)
-	a.PutStr(AttrTemplateID, e.tmplID)
-	a.PutStr(AttrLastEventTime, e.lastTime.AsTime().UTC().Format(time.RFC3339Nano))
-	if len(e.samples) > 0 {
-		s := a.PutEmptySlice(AttrSampleValues)
-		for _, v := range e.samples {
-			s.AppendEmpty().SetStr(v)
-		}
-	}
-	a.Remove(AttrAdjustedCount)
-	resource, scope := e.resource, e.scope
-	e.first, e.samples, e.resource, e.scope = plog.LogRecord{}, nil, pcommon.Resource{}, pcommon.InstrumentationScope{}
-
-	// A summary is never sampled or cut: it is the cheapest record there is
-	// for what it stands for, so it is charged to the budget like the floor.
-	// Its events carry the average weight of what it absorbed.
-	if w := e.weight / float64(e.count); w < 0.999999 || w > 1.000001 {
-		a.PutDouble(AttrAdjustedCount, w)
-	}
-	var sizer plog.ProtoMarshaler
-	size := sizer.LogRecordSize(lr)
-	p.touch(ks)
-	if ks.budget.limited() {
-		ks.budget.charge(now, size)
-	}
-	rl := p.pending.ResourceLogs().AppendEmpty()
-	resource.CopyTo(rl.Resource())
-	sl := rl.ScopeLogs().AppendEmpty()
-	scope.CopyTo(sl.Scope())
-	lr.MoveTo(sl.LogRecords().AppendEmpty())
-	ks.summaries++
-	ks.recOut++
-	ks.bytesOut += int64(size)
-}
-
-func (p *logBudgetProcessor) takePendingLocked() plog.Logs {
-	out := p.pending
-	if out.ResourceLogs().Len() > 0 {
-		p.pending = plog.NewLogs()
-	}
-	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/metadatatest"
 )
@@ -307,7 +309,7 @@ func TestNonStringAndEmptyBodiesPass(t *testing.T) {
 	h.send(t, ld)
 	require.NoError(t, h.p.Shutdown(context.Background()))
 	got := h.records()
-	require.Len(t, got, 7, "six records pass, the repeated map body is summarised")
+	require.Len(t, got, 7, "six records pass, the repeated map body is summarized")
 	assert.Equal(t, "hello", attrStr(got[0], AttrTemplate), "map bodies are templated by their message field")
 	assert.Equal(t, pcommon.ValueTypeStr, got[1].Body().Type())
 	assert.Empty(t, attrStr(got[1], AttrTemplate), "empty bodies are not templated")
@@ -683,4 +685,115 @@ func TestWaterFill(t *testing.T) {
 	assert.InDelta(t, 45.0/900, probs[1], 1e-9)
 	assert.InDelta(t, 45.0/90, probs[2], 1e-9)
 	assert.False(t, math.IsNaN(probs[1]))
+}
+
+// The floor holds whatever the load and whichever budget binds.
+func TestSeverityFloorHoldsUnderAnyLoad(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		budget BudgetConfig
+		load   int // records per second, 10% at ERROR or above
+	}{
+		{"records 10x", BudgetConfig{RecordsPerSecond: 100}, 1000},
+		{"records 1000x", BudgetConfig{RecordsPerSecond: 10}, 10000},
+		{"bytes 100x", BudgetConfig{BytesPerSecond: 1000}, 2000},
+		{"day exhausted", BudgetConfig{BytesPerDay: 1}, 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) { c.Budget = tc.budget })
+			errs := 0
+			for s := range 5 {
+				var recs []rec
+				for i := range tc.load {
+					sev := plog.SeverityNumberInfo
+					if i%10 == 0 {
+						sev = []plog.SeverityNumber{plog.SeverityNumberError, plog.SeverityNumberError3, plog.SeverityNumberFatal}[i%3]
+						errs++
+					}
+					recs = append(recs, rec{svc: "a", sev: sev, body: fmt.Sprintf("op %d failed after %d tries", i, s), ts: h.clock.now})
+				}
+				h.send(t, logs(recs...))
+				h.clock.Advance(time.Second)
+			}
+			require.NoError(t, h.p.Shutdown(context.Background()))
+			got := 0
+			for _, lr := range h.records() {
+				if lr.SeverityNumber() >= plog.SeverityNumberError {
+					got++
+					assert.Empty(t, attrStr(lr, AttrCount), "never merged")
+					assert.Empty(t, attrStr(lr, AttrAdjustedCount), "never sampled")
+				}
+			}
+			assert.Equal(t, errs, got)
+		})
+	}
+}
+
+func TestAccountingTelemetry(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Budget.RecordsPerSecond = 2; c.Sampling.Enabled = false })
+	h.send(t, logs(
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "alpha 1", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "alpha 2", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "beta gamma 1", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberInfo, body: "delta epsilon zeta 1", ts: t0},
+		rec{svc: "a", env: "prod", sev: plog.SeverityNumberError, body: "omega 1", ts: t0},
+	))
+	require.NoError(t, h.p.Shutdown(context.Background()))
+	key := attribute.NewSet(attribute.String("key", "a/prod"))
+	metadatatest.AssertEqualProcessorLogBudgetRecordsIn(t, h.tel, []metricdata.DataPoint[int64]{{Attributes: key, Value: 5}},
+		metricdatatest.IgnoreTimestamp())
+	// alpha 1 and beta pass (burst 2), omega is above the floor; alpha 2 comes
+	// back in a summary, and so does delta, which the budget refused
+	metadatatest.AssertEqualProcessorLogBudgetRecordsOut(t, h.tel, []metricdata.DataPoint[int64]{{Attributes: key, Value: 5}},
+		metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorLogBudgetRecordsDropped(t, h.tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(attribute.String("key", "a/prod"), attribute.String("reason", "budget")), Value: 1},
+		{Attributes: attribute.NewSet(attribute.String("key", "a/prod"), attribute.String("reason", "dedup")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorLogBudgetSummaries(t, h.tel, []metricdata.DataPoint[int64]{{Attributes: key, Value: 2}},
+		metricdatatest.IgnoreTimestamp())
+}
+
+func TestTableGauges(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(t, logs(
+		rec{svc: "a", sev: plog.SeverityNumberInfo, body: "alpha 1", ts: t0},
+		rec{svc: "b", sev: plog.SeverityNumberInfo, body: "beta gamma 1", ts: t0},
+	))
+	metadatatest.AssertEqualProcessorLogBudgetKeys(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorLogBudgetTemplates(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+}
+
+// Concurrent senders, the window flusher and metric collection at once (run
+// with -race); every record is accounted once.
+func TestConcurrentUse(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Budget.RecordsPerSecond = 500 })
+	require.NoError(t, h.p.Start(context.Background(), componenttest.NewNopHost()))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				var recs []rec
+				for j := range 20 {
+					recs = append(recs, rec{svc: fmt.Sprintf("s%d", g), sev: plog.SeverityNumber(1 + (i+j)%21), body: fmt.Sprintf("job %d step %d done", i, j), ts: t0})
+				}
+				assert.NoError(t, h.p.ConsumeLogs(context.Background(), logs(recs...)))
+				if i%10 == 0 {
+					_, _ = h.tel.GetMetric("otelcol_processor_log_budget_keys")
+					assert.NoError(t, h.p.tick(context.Background()))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, h.p.Shutdown(context.Background()))
+	in := h.metric(t, "processor_log_budget_records_in")
+	out := h.metric(t, "processor_log_budget_records_out")
+	summaries := h.metric(t, "processor_log_budget_summaries")
+	dropped := h.metric(t, "processor_log_budget_records_dropped")
+	assert.Equal(t, int64(4*50*20), in)
+	assert.Equal(t, in, out-summaries+dropped)
+	assert.Equal(t, out, int64(len(h.records())))
 }

@@ -354,9 +354,12 @@ func validateAdaptive(key string, a *AdaptiveConfig) []error {
 		errs = append(errs, fmt.Errorf("%s.max_keys: must be >= 0", key))
 	}
 	for i, k := range a.Key {
-		if k != KeyRootName && k != KeyStatus &&
-			!(strings.HasPrefix(k, "resource.") && len(k) > len("resource.")) &&
-			!(strings.HasPrefix(k, "span.") && len(k) > len("span.")) {
+		attr, isResource := strings.CutPrefix(k, "resource.")
+		if !isResource {
+			attr, _ = strings.CutPrefix(k, "span.")
+		}
+		validAttr := attr != k && attr != ""
+		if k != KeyRootName && k != KeyStatus && !validAttr {
 			errs = append(errs, fmt.Errorf("%s.key[%d]: must be resource.<attr>, span.<attr>, root.name or status, got %q", key, i, k))
 		}
 	}

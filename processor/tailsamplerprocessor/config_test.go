@@ -80,9 +80,9 @@ func TestLoadConfig(t *testing.T) {
 func TestUnknownKeysAreRejected(t *testing.T) {
 	cfg := createDefaultConfig()
 	err := confmap.NewFromStringMap(map[string]any{
-		"rules": []any{map[string]any{"name": "x", "type": "default", "probabilty": 0.5}},
+		"rules": []any{map[string]any{"name": "x", "type": "default", "sampling_rate": 0.5}},
 	}).Unmarshal(cfg)
-	require.ErrorContains(t, err, "probabilty")
+	require.ErrorContains(t, err, "sampling_rate")
 }
 
 func TestConfigValidateErrors(t *testing.T) {

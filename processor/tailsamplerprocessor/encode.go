@@ -8,11 +8,15 @@ import (
 	"math/bits"
 	"unique"
 	"unsafe"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/xpdata/entity"
 )
 
 // Buffered spans are held in their OTLP protobuf encoding, which is several
-// times smaller than pdata's in-memory form. A batch is marshalled once; the
-// wire bytes are then walked to find each ResourceSpans, ScopeSpans and Span.
+// times smaller than pdata's in-memory form. Each span of a batch is encoded
+// once (protoenc.go) into a reused buffer while the batch is scanned.
 // Resource and scope headers (every field but their children) are interned
 // with unique.Make, so each distinct resource is held once however many
 // traces and batches refer to it, and freed by the GC when none does. A
@@ -41,52 +45,83 @@ type wireSpan struct {
 	ss  int32
 }
 
-// wireBatch is the parsed layout of one marshalled batch.
+// recentResource is a resource of the current batch and its header handle.
+type recentResource struct {
+	res       pcommon.Resource
+	schemaURL string
+	h         unique.Handle[string]
+}
+
+const maxRecentResources = 16
+
+// wireBatch is one batch encoded span by span.
 type wireBatch struct {
-	buf   []byte
-	arena []byte // scratch for a header made of non-adjacent fields
-	ss    []wireSS
-	spans []wireSpan
+	recent []recentResource // most recent first; cleared between batches
+	buf    []byte           // the spans' encodings, back to back (reused)
+	arena  []byte           // scratch for the header being encoded
+	ss     []wireSS
+	spans  []wireSpan
 }
 
-// hdrAcc accumulates a header: every field of a ResourceSpans or ScopeSpans
-// but its children. Usually the fields are adjacent and the header is a
-// view of buf; otherwise they are copied into the arena.
-type hdrAcc struct {
-	start, end int
-	multi      bool
+// internArena returns the handle of the header just encoded in the arena.
+// unique.Make clones the string when it first stores it, so a view of the
+// reused arena is safe here.
+func (w *wireBatch) internArena() unique.Handle[string] {
+	if len(w.arena) == 0 {
+		return unique.Make("")
+	}
+	return unique.Make(unsafe.String(unsafe.SliceData(w.arena), len(w.arena)))
 }
 
-func (w *wireBatch) hdrAdd(h *hdrAcc, a, b int) {
-	if !h.multi {
-		switch {
-		case h.end == h.start:
-			h.start, h.end = a, b
-			return
-		case h.end == a:
-			h.end = b
-			return
+// resourceHandle encodes and interns a ResourceSpans header. Entity
+// references are not reachable through pcommon, so a resource carrying them
+// is encoded by pdata's marshaller instead.
+func (w *wireBatch) resourceHandle(rs ptrace.ResourceSpans) unique.Handle[string] {
+	res := rs.Resource()
+	if entity.ResourceEntityRefs(res).Len() == 0 {
+		// A batch often repeats a few resources in many ResourceSpans:
+		// compare with the last ones seen in this batch before encoding.
+		for i := range w.recent {
+			e := &w.recent[i]
+			if e.schemaURL == rs.SchemaUrl() && e.res.DroppedAttributesCount() == res.DroppedAttributesCount() &&
+				e.res.Attributes().Equal(res.Attributes()) {
+				h := e.h
+				copy(w.recent[1:i+1], w.recent[:i]) // move to front
+				w.recent[0] = recentResource{res: res, schemaURL: rs.SchemaUrl(), h: h}
+				return h
+			}
 		}
-		h.multi = true
-		w.arena = append(w.arena[:0], w.buf[h.start:h.end]...)
+		w.arena = appendResourceHeader(w.arena[:0], res, rs.SchemaUrl())
+		h := w.internArena()
+		if len(w.recent) < maxRecentResources {
+			w.recent = append(w.recent, recentResource{})
+		}
+		copy(w.recent[1:], w.recent)
+		w.recent[0] = recentResource{res: res, schemaURL: rs.SchemaUrl(), h: h}
+		return h
 	}
-	w.arena = append(w.arena, w.buf[a:b]...)
-}
-
-// intern returns the header's handle. unique.Make clones the string when it
-// first stores it, so views of buf and of the reused arena are safe here.
-func (w *wireBatch) intern(h *hdrAcc) unique.Handle[string] {
-	switch {
-	case h.multi:
-		return unique.Make(unsafe.String(unsafe.SliceData(w.arena), len(w.arena)))
-	case h.end > h.start:
-		return unique.Make(unsafe.String(&w.buf[h.start], h.end-h.start))
+	td := ptrace.NewTraces()
+	hdr := td.ResourceSpans().AppendEmpty()
+	rs.Resource().CopyTo(hdr.Resource())
+	hdr.SetSchemaUrl(rs.SchemaUrl())
+	var m ptrace.ProtoMarshaler
+	buf, _ := m.MarshalTraces(td)
+	// buf is one TracesData.resource_spans field holding only the header.
+	if _, _, ps, pe, _, err := nextField(buf, 0); err == nil {
+		w.arena = append(w.arena[:0], buf[ps:pe]...)
+	} else {
+		w.arena = appendResourceHeader(w.arena[:0], rs.Resource(), rs.SchemaUrl())
 	}
-	return unique.Make("")
+	return w.internArena()
 }
 
 func (w *wireBatch) reset() {
-	w.buf = nil
+	if cap(w.buf) > 16<<20 {
+		w.buf = nil // do not pool the buffer of a huge batch
+	}
+	w.buf = w.buf[:0]
+	clear(w.recent) // holds the caller's pdata: never past the batch
+	w.recent = w.recent[:0]
 	w.arena = w.arena[:0]
 	w.ss = w.ss[:0]
 	w.spans = w.spans[:0]
@@ -140,76 +175,6 @@ func nextField(b []byte, i int) (field int, wt int, pStart, pEnd, end int, err e
 		return 0, 0, 0, 0, 0, errWire
 	}
 	return field, wt, j, j, j, nil
-}
-
-// parse walks buf (an encoded TracesData) and records every span's range in
-// encoding order, which is pdata's iteration order.
-func (w *wireBatch) parse(buf []byte) error {
-	w.buf = buf
-	for i := 0; i < len(buf); {
-		f, wt, ps, pe, end, err := nextField(buf, i)
-		if err != nil {
-			return err
-		}
-		if f == 1 && wt == 2 {
-			if err := w.parseRS(ps, pe); err != nil {
-				return err
-			}
-		}
-		i = end
-	}
-	return nil
-}
-
-func (w *wireBatch) parseRS(start, stop int) error {
-	b := w.buf[:stop]
-	// Two passes: the resource header (every field but scope_spans) first,
-	// then the scopes.
-	var h hdrAcc
-	for i := start; i < stop; {
-		f, wt, _, _, end, err := nextField(b, i)
-		if err != nil {
-			return err
-		}
-		if f != 2 || wt != 2 {
-			w.hdrAdd(&h, i, end)
-		}
-		i = end
-	}
-	rs := w.intern(&h)
-	for i := start; i < stop; {
-		f, wt, ps, pe, end, err := nextField(b, i)
-		if err != nil {
-			return err
-		}
-		if f == 2 && wt == 2 {
-			if err := w.parseSS(ps, pe, rs); err != nil {
-				return err
-			}
-		}
-		i = end
-	}
-	return nil
-}
-
-func (w *wireBatch) parseSS(start, stop int, rs unique.Handle[string]) error {
-	b := w.buf[:stop]
-	ssIdx := int32(len(w.ss))
-	var h hdrAcc
-	for i := start; i < stop; {
-		f, wt, ps, pe, end, err := nextField(b, i)
-		if err != nil {
-			return err
-		}
-		if f == 2 && wt == 2 {
-			w.spans = append(w.spans, wireSpan{rng: byteRange{int32(ps), int32(pe)}, ss: ssIdx})
-		} else {
-			w.hdrAdd(&h, i, end)
-		}
-		i = end
-	}
-	w.ss = append(w.ss, wireSS{rs: rs, ss: w.intern(&h)})
-	return nil
 }
 
 func varintLen(x uint64) int {

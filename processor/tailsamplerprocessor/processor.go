@@ -6,7 +6,6 @@ package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/ta
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -125,8 +124,6 @@ type tailSampler struct {
 	spanOpts    [][2]metric.AddOption
 	lateOpts    [2]metric.AddOption
 	forgotOpts  [2]metric.AddOption
-	thState     map[sampling.Threshold]string
-	thMu        sync.Mutex
 }
 
 func decisionIdx(keep bool) int {
@@ -152,14 +149,13 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		n = runtime.GOMAXPROCS(0)
 	}
 	p := &tailSampler{
-		cfg:     cfg,
-		logger:  set.Logger,
-		next:    next,
-		rules:   rules,
-		tb:      tb,
-		now:     func() int64 { return time.Now().UnixNano() },
-		stop:    make(chan struct{}),
-		thState: map[sampling.Threshold]string{},
+		cfg:    cfg,
+		logger: set.Logger,
+		next:   next,
+		rules:  rules,
+		tb:     tb,
+		now:    func() int64 { return time.Now().UnixNano() },
+		stop:   make(chan struct{}),
 	}
 	p.scratch.New = func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }
 	for range n {
@@ -232,21 +228,30 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 	p.shutOnce.Do(func() {
 		close(p.stop)
 		p.wg.Wait()
+		// Shards are independent: decide and send them in parallel.
 		now := p.now()
-		for _, s := range p.shards {
-			var out []emitItem
-			s.mu.Lock()
-			for _, e := range s.arrivals.entries() {
-				if t := s.pending(e, false); t != nil {
-					out = p.decide(s, t, now, triggerShutdown, out)
+		errs := make([]error, len(p.shards))
+		var wg sync.WaitGroup
+		for i, s := range p.shards {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var out []emitItem
+				s.mu.Lock()
+				for _, e := range s.arrivals.entries() {
+					if t := s.pending(e, false); t != nil {
+						out = p.decide(s, t, now, triggerShutdown, out)
+					}
 				}
-			}
-			s.arrivals = fifo{}
-			s.roots = fifo{}
-			s.mu.Unlock()
-			p.flushShardTelemetry(ctx, s)
-			err = errors.Join(err, p.emit(ctx, out))
+				s.arrivals = fifo{}
+				s.roots = fifo{}
+				s.mu.Unlock()
+				p.flushShardTelemetry(ctx, s)
+				errs[i] = p.emit(ctx, out)
+			}()
 		}
+		wg.Wait()
+		err = errors.Join(errs...)
 		p.tb.Shutdown()
 	})
 	return err
@@ -315,21 +320,11 @@ type group struct {
 	rootKeys   bool
 }
 
-var marshaler ptrace.ProtoMarshaler
-
 func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	sc := p.scratch.Get().(*ingestScratch)
 	defer p.release(sc)
-	nSpans, err := p.scan(ctx, sc, td)
-	if err != nil || nSpans == 0 {
-		return err
-	}
-	buf, err := marshaler.MarshalTraces(td)
-	if err != nil {
-		return consumererror.NewPermanent(err)
-	}
-	if err := sc.w.parse(buf); err != nil || len(sc.w.spans) != nSpans {
-		return consumererror.NewPermanent(fmt.Errorf("tail_sampler: re-reading the encoded batch: %d spans of %d (%w)", len(sc.w.spans), nSpans, err))
+	if nSpans := p.scan(ctx, sc, td); nSpans == 0 {
+		return nil
 	}
 	nShards := uint64(len(p.shards))
 	if cap(sc.byShard) < len(p.shards) {
@@ -381,7 +376,7 @@ func (p *tailSampler) release(sc *ingestScratch) {
 
 // scan walks the batch once: groups spans by trace and evaluates the
 // span-level conditions.
-func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Traces) (int, error) {
+func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Traces) int {
 	preds := p.rules.preds
 	allBits := uint64(1)<<len(preds) - 1
 	if len(preds) == 64 {
@@ -390,15 +385,37 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	keyed := len(p.rules.adaptive) > 0
 	idx := 0
 	lastGI := int32(-1)
+	w := &sc.w
+	// Size the reused buffers once for the batch rather than by doubling.
+	if n := td.SpanCount(); cap(w.spans) < n {
+		w.spans = make([]wireSpan, 0, n)
+		sc.next = make([]int32, 0, n)
+		if cap(w.buf) < n*256 {
+			w.buf = make([]byte, 0, n*256)
+		}
+	}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		sss := rs.ScopeSpans()
+		if sss.Len() == 0 {
+			continue
+		}
+		rsH := w.resourceHandle(rs)
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
 			spans := ss.Spans()
+			if spans.Len() == 0 {
+				continue
+			}
+			ssIdx := int32(len(w.ss))
+			w.arena = appendScopeHeader(w.arena[:0], ss.Scope(), ss.SchemaUrl())
+			w.ss = append(w.ss, wireSS{rs: rsH, ss: w.internArena()})
 			for k := 0; k < spans.Len(); k++ {
 				sp := spans.At(k)
+				start := len(w.buf)
+				w.buf = appendSpan(w.buf, sp)
+				w.spans = append(w.spans, wireSpan{rng: byteRange{int32(start), int32(len(w.buf))}, ss: ssIdx})
 				id := sp.TraceID()
 				// Spans of one trace often sit together: skip the map then.
 				gi, ok := lastGI, lastGI >= 0 && sc.groups[lastGI].id == id
@@ -455,7 +472,7 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 			}
 		}
 	}
-	return idx, nil
+	return idx
 }
 
 // keyValues computes each adaptive rule's key (without status) from a span.
@@ -758,24 +775,20 @@ type stamper struct {
 func (p *tailSampler) stamper(it *emitItem) stamper {
 	st := stamper{p: p, it: it, rule: p.rules.rules[it.rule].name}
 	if !p.cfg.DryRun {
-		st.fresh = p.thTraceState(it.th)
+		st.fresh = p.thTraceState(it.rule, it.th)
 	} else {
 		st.thTValue = it.th.TValue()
 	}
 	return st
 }
 
-func (p *tailSampler) thTraceState(th sampling.Threshold) string {
-	p.thMu.Lock()
-	defer p.thMu.Unlock()
-	s, ok := p.thState[th]
-	if !ok {
-		s = "ot=th:" + th.TValue()
-		if len(p.thState) < 4096 {
-			p.thState[th] = s
-		}
+// thTraceState is the tracestate given to a kept span that has none. Rules
+// with a fixed threshold compute it once (thState).
+func (p *tailSampler) thTraceState(rule int32, th sampling.Threshold) string {
+	if r := &p.rules.rules[rule]; r.thState != "" && r.thStateFor == th {
+		return r.thState
 	}
-	return s
+	return "ot=th:" + th.TValue()
 }
 
 func (st *stamper) stamp(sp ptrace.Span) {
@@ -788,10 +801,10 @@ func (st *stamper) stamp(sp ptrace.Span) {
 	}
 	ts := sp.TraceState()
 	in := ts.AsRaw()
-	switch {
-	case in == "":
+	switch in {
+	case "":
 		ts.FromRaw(st.fresh)
-	case in == st.lastIn:
+	case st.lastIn:
 		ts.FromRaw(st.lastOut)
 	default:
 		out := raiseThreshold(in, st.it.th)

@@ -26,6 +26,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/quell-otel/quell/internal/workload"
 	"github.com/quell-otel/quell/processor/tailsamplerprocessor/internal/metadata"
 	"github.com/quell-otel/quell/processor/tailsamplerprocessor/internal/metadatatest"
 )
@@ -34,17 +35,16 @@ const t0 = int64(1_700_000_000_000_000_000)
 
 // spanSpec describes one span of a hand-built batch.
 type spanSpec struct {
-	trace    byte // trace number; the trace ID is derived from it
-	id       byte
-	parent   byte // 0 = root
-	service  string
-	name     string
-	err      bool
-	dur      time.Duration
-	attrs    map[string]any
-	ts       string // tracestate
-	scope    string
-	traceHex string // overrides the derived trace ID
+	trace   byte // trace number; the trace ID is derived from it
+	id      byte
+	parent  byte // 0 = root
+	service string
+	name    string
+	err     bool
+	dur     time.Duration
+	attrs   map[string]any
+	ts      string // tracestate
+	scope   string
 }
 
 func traceID(n byte) pcommon.TraceID {
@@ -399,6 +399,14 @@ func TestDecisionTriggers(t *testing.T) {
 	metadatatest.AssertEqualProcessorTailSamplerSpansDecided(t, h.tt, []metricdata.DataPoint[int64]{
 		{Value: 6, Attributes: attribute.NewSet(attribute.String("rule", "default"), attribute.String("decision", "kept"))},
 	}, metricdatatest.IgnoreTimestamp())
+	// Decision latency: span limit at once, root after root_wait (1 s),
+	// timeout after decision_wait (10 s).
+	m, err := h.tt.GetMetric("otelcol_processor_tail_sampler_decision_latency")
+	require.NoError(t, err)
+	dps := m.Data.(metricdata.Histogram[int64]).DataPoints
+	require.Len(t, dps, 1)
+	assert.Equal(t, uint64(3), dps[0].Count)
+	assert.Equal(t, int64(11000), dps[0].Sum)
 	metadatatest.AssertEqualProcessorTailSamplerBufferedTraces(t, h.tt, []metricdata.DataPoint[int64]{{Value: 0}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorTailSamplerBufferedBytes(t, h.tt, []metricdata.DataPoint[int64]{{Value: 0}}, metricdatatest.IgnoreTimestamp())
 }
@@ -638,68 +646,48 @@ func TestAdaptiveDampsFrequentKeysAndKeepsRareOnes(t *testing.T) {
 	assert.InDelta(t, float64(sent["hot"]), adjBy["hot"], 0.35*float64(sent["hot"]), "adjusted counts estimate the hot key")
 }
 
-// TestAdjustedCountsEstimateTraceCount: 100k traces, 10% errors, 5% slow,
-// the rest kept at 10%: every error and slow trace is kept, and the sum of
-// 1/p over kept traces estimates 100k within 3%.
+// TestAdjustedCountsEstimateTraceCount: 100k generated traces (10% errors,
+// 5% slow, the rest kept at 10%), each spread over 4 batches: every error and
+// slow trace is kept whole, and the sum of 1/p (from ot=th) over kept traces
+// estimates 100k within 3%.
 func TestAdjustedCountsEstimateTraceCount(t *testing.T) {
 	cfg := baseConfig(ruleErrors(), ruleSlow(time.Second), ruleDefault(prob(0.1)))
-	cfg.RootWait = 0
 	cfg.MaxBufferedBytes = 1 << 30
 	h := newHarness(t, cfg)
-	rng := rand.New(rand.NewPCG(7, 9))
 	const n = 100_000
-	wantKept := map[pcommon.TraceID]bool{}
-	for b := range n / 1000 {
-		td := ptrace.NewTraces()
-		rs := td.ResourceSpans().AppendEmpty()
-		rs.Resource().Attributes().PutStr("service.name", "svc")
-		ss := rs.ScopeSpans().AppendEmpty()
-		for i := range 1000 {
-			var id pcommon.TraceID
-			binary.BigEndian.PutUint64(id[:8], rng.Uint64())
-			binary.BigEndian.PutUint64(id[8:], rng.Uint64())
-			class := (b*1000 + i) % 20 // 2 of 20 errors, 1 of 20 slow
-			for s := range 2 {
-				sp := ss.Spans().AppendEmpty()
-				sp.SetTraceID(id)
-				sp.SetSpanID(pcommon.SpanID{byte(s + 1)})
-				if s == 0 {
-					sp.SetParentSpanID(pcommon.SpanID{9}) // child first, root last
-				}
-				sp.SetStartTimestamp(pcommon.Timestamp(t0))
-				d := 50 * time.Millisecond
-				if class == 2 {
-					d = 1500 * time.Millisecond
-				}
-				sp.SetEndTimestamp(pcommon.Timestamp(t0 + int64(d)))
-				if class < 2 && s == 0 {
-					sp.Status().SetCode(ptrace.StatusCodeError)
-				}
-			}
-			if class <= 2 {
-				wantKept[id] = true
+	gen := workload.NewTraceGenerator(workload.TraceOptions{Seed: 99, ErrorRatio: 0.1, SlowRatio: 0.05, MinSpans: 2, MaxSpans: 8})
+	mustKeep := map[pcommon.TraceID]int{}
+	for range n / 5000 {
+		traces := gen.Generate(5000)
+		for _, tr := range traces {
+			if tr.Error || tr.Slow {
+				mustKeep[tr.ID] = tr.SpanCount
 			}
 		}
-		h.consume(t, td)
+		for _, td := range workload.Split(traces, 4) {
+			h.consume(t, td)
+		}
+		h.advance(t, cfg.RootWait)
 	}
 	h.shutdown(t)
-	sum := 0.0
-	kept := map[pcommon.TraceID]float64{}
+	spans := map[pcommon.TraceID]int{}
+	adjusted := map[pcommon.TraceID]float64{}
 	for _, s := range h.kept() {
 		w3c, err := sampling.NewW3CTraceState(s.tracestate)
 		require.NoError(t, err)
-		kept[s.trace] = w3c.OTelValue().AdjustedCount()
+		spans[s.trace]++
+		adjusted[s.trace] = w3c.OTelValue().AdjustedCount()
 	}
-	for id := range wantKept {
-		a, ok := kept[id]
-		require.True(t, ok, "error/slow trace dropped")
-		require.InDelta(t, 1, a, 1e-9)
+	for id, want := range mustKeep {
+		require.Equal(t, want, spans[id], "error/slow trace not kept whole")
+		require.InDelta(t, 1, adjusted[id], 1e-9)
 	}
-	for _, a := range kept {
+	sum := 0.0
+	for _, a := range adjusted {
 		sum += a
 	}
 	assert.InDelta(t, n, sum, 0.03*n, "sum of adjusted counts %.0f", sum)
-	t.Logf("kept %d of %d traces; estimate %.0f (%.2f%% off)", len(kept), n, sum, 100*(sum-n)/n)
+	t.Logf("kept %d of %d traces (%d error/slow); estimate %.0f (%+.2f%%)", len(adjusted), n, len(mustKeep), sum, 100*(sum-n)/n)
 }
 
 func TestShutdownDecidesPendingAndIsIdempotent(t *testing.T) {
@@ -732,11 +720,11 @@ func TestEmptyBatch(t *testing.T) {
 	assert.Zero(t, h.sink.SpanCount())
 }
 
-func TestWireParserRejectsGarbage(t *testing.T) {
-	var w wireBatch
-	require.Error(t, w.parse([]byte{0x0a, 0x05, 0x12}))
-	require.Error(t, w.parse([]byte{0x0f}))
-	require.NoError(t, w.parse(nil))
+func TestNextFieldRejectsGarbage(t *testing.T) {
+	for _, b := range [][]byte{{0x0a, 0x05, 0x12}, {0x0f}, {0x08}, {0x09, 1}, {0x80}} {
+		_, _, _, _, _, err := nextField(b, 0)
+		require.Error(t, err, "% x", b)
+	}
 }
 
 func componentTestSettings() component.TelemetrySettings {

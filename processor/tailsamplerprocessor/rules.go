@@ -98,9 +98,12 @@ type rule struct {
 	cond      cond
 	mode      sampleMode
 	threshold sampling.Threshold // modeProbability
-	adaptive  *AdaptiveConfig
-	adaptIdx  int // index among adaptive rules
-	keyFields []keyField
+	// thState is "ot=th:<threshold>" for rules whose threshold is fixed.
+	thState    string
+	thStateFor sampling.Threshold
+	adaptive   *AdaptiveConfig
+	adaptIdx   int // index among adaptive rules
+	keyFields  []keyField
 }
 
 type keyFieldKind uint8
@@ -169,6 +172,12 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 			r.threshold = th
 		default:
 			r.mode = modeAlways
+		}
+		switch r.mode {
+		case modeAlways:
+			r.thState, r.thStateFor = "ot=th:"+sampling.AlwaysSampleThreshold.TValue(), sampling.AlwaysSampleThreshold
+		case modeProbability:
+			r.thState, r.thStateFor = "ot=th:"+r.threshold.TValue(), r.threshold
 		}
 		rs.rules = append(rs.rules, r)
 	}

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/receiver/alertwebhookreceiver/internal/metadata"
 )
 
@@ -25,9 +26,6 @@ const (
 	defaultGrafanaPath      = "/grafana"
 	// defaultSeverityLabel is the label Prometheus rules and Grafana use.
 	defaultSeverityLabel = "severity"
-	// defaultIgnoreLabel marks incidents the incident exporter posts to
-	// Alertmanager; ignoring it stops them coming back as alerts.
-	defaultIgnoreLabel = "incident_id"
 )
 
 // NewFactory returns the alert_webhook receiver factory.
@@ -52,7 +50,7 @@ func createDefaultConfig() component.Config {
 			Environment:      []string{"env", "environment", "deployment_environment"},
 		},
 		SeverityLabel: defaultSeverityLabel,
-		IgnoreLabels:  []string{defaultIgnoreLabel},
+		IgnoreLabels:  []string{alertconv.LabelIncidentID},
 	}
 }
 

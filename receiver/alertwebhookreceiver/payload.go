@@ -16,11 +16,6 @@ import (
 	"github.com/quell-otel/quell/receiver/alertwebhookreceiver/internal/metadata"
 )
 
-// attrGeneratorURL carries the sender's link back to the rule (Prometheus
-// graph, Grafana rule view); not part of the convention, so incident
-// destinations can link to it.
-const attrGeneratorURL = "alert.generator_url"
-
 // webhookMessage is the part of Alertmanager's webhook (version 4,
 // notify/webhook Message) and Grafana's alerting webhook that Quell reads.
 // Unknown fields (notification_reason, routeLabels, Grafana's title, state,
@@ -178,7 +173,7 @@ func (r *alertReceiver) fillRecord(lr plog.LogRecord, a *webhookAlert, source st
 		attrs.PutStr(alertconv.AttrEndsAt, a.EndsAt.UTC().Format(time.RFC3339Nano))
 	}
 	attrs.PutStr(alertconv.AttrSource, source)
-	putNonEmpty(attrs, attrGeneratorURL, a.GeneratorURL)
+	putNonEmpty(attrs, alertconv.AttrGeneratorURL, a.GeneratorURL)
 	for k, v := range a.Labels {
 		attrs.PutStr(alertconv.AttrLabelPrefix+k, v)
 	}

@@ -20,7 +20,6 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -444,5 +443,3 @@ func sumMetric(t *testing.T, tel *componenttest.Telemetry, name string) int64 {
 	}
 	return total
 }
-
-var _ = pcommon.NewMap

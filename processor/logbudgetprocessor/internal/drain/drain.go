@@ -329,22 +329,19 @@ func widen(c *Cluster, tokens []string) bool {
 // of key=value, keeping surrounding brackets and punctuation).
 func (t *Tree) tokenize(s string) (masked, raw []string) {
 	masked, raw = t.masked[:0], t.raw[:0]
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
 	i := 0
-	for i < len(s) && len(raw) < t.s.MaxTokens {
+	for i < len(s) && s[i] != '\n' && len(raw) < t.s.MaxTokens {
 		for i < len(s) && isBlank(s[i]) {
 			i++
 		}
-		if i >= len(s) {
+		if i >= len(s) || s[i] == '\n' {
 			break
 		}
 		start := i
 		if q := s[i]; q == '"' || q == '\'' || q == '`' {
 			if j := strings.IndexByte(s[i+1:], q); j >= 0 {
 				i += j + 2
-				for i < len(s) && !isBlank(s[i]) {
+				for i < len(s) && !isBlank(s[i]) && s[i] != '\n' {
 					i++
 				}
 				tok := s[start:i]
@@ -353,25 +350,38 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 				continue
 			}
 		}
-		for i < len(s) && !isBlank(s[i]) {
-			if c := s[i]; (c == '"' || c == '\'') && i > start && s[i-1] == '=' {
-				// key="quoted value with blanks"
-				if j := strings.IndexByte(s[i+1:], c); j >= 0 {
-					i += j + 2
-					continue
+		// most tokens are plain words: note digits and quotes while scanning
+		// so those skip the masking rules
+		special := false
+		for i < len(s) {
+			c := s[i]
+			cls := byteClass[c]
+			if cls&classEnd != 0 {
+				break
+			}
+			if cls != 0 {
+				special = true
+				if cls&classQuote != 0 && i > start && s[i-1] == '=' {
+					// key="quoted value with blanks"
+					if j := strings.IndexByte(s[i+1:], c); j >= 0 {
+						i += j + 2
+						continue
+					}
 				}
 			}
 			i++
 		}
 		tok := s[start:i]
 		raw = append(raw, tok)
-		masked = append(masked, t.mask(tok))
+		if special {
+			masked = append(masked, t.mask(tok))
+		} else {
+			masked = append(masked, tok)
+		}
 	}
 	t.masked, t.raw = masked, raw
 	return masked, raw
 }
-
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
 
 // mask returns tok with its variable part replaced by the wildcard.
 func (t *Tree) mask(tok string) string {
@@ -453,3 +463,25 @@ func isVariable(s string) bool {
 	}
 	return false
 }
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+// Byte classes for the tokenizer's inner loop (one table lookup per byte).
+const (
+	classEnd   = 1 << iota // blank or newline: ends a token
+	classDigit             // makes a token a variable candidate
+	classQuote             // may open a quoted value
+)
+
+var byteClass = func() (t [256]uint8) {
+	for _, c := range " \t\r\n" {
+		t[c] = classEnd
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
+	}
+	for _, c := range "\"'`" {
+		t[c] = classQuote
+	}
+	return t
+}()

@@ -13,7 +13,7 @@ import (
 
 // TestGroupingAccuracy measures grouping accuracy (the logparser evaluator's
 // metric: the share of lines whose predicted group holds exactly the lines of
-// their true template) on a hand-labelled fixture of real software formats.
+// their true template) on a hand-labeled fixture of real software formats.
 func TestGroupingAccuracy(t *testing.T) {
 	f, err := os.Open("testdata/labelled.txt")
 	require.NoError(t, err)
@@ -99,4 +99,26 @@ func TestClustersBoundedAndIDsStable(t *testing.T) {
 	b := New(Settings{}).Add("alpha beta 9")
 	assert.Equal(t, a.IDString(), b.IDString(), "same on every instance")
 	assert.Equal(t, []string{"9"}, tree.Params(a2, "alpha beta 9"))
+}
+
+// FuzzAdd: any body templates without panicking, the template has as many
+// tokens as the line (or ends in a tail wildcard), and Params stays in range.
+func FuzzAdd(f *testing.F) {
+	for _, s := range []string{"", " ", "\n", `"`, `a="b`, `k='v w'`, "x=", "=", "[", "]]]", "(\"a\")", "1 2 3",
+		"http: TLS handshake error from 1.2.3.4:5: EOF", "héllo wörld 42", "\t\r\n\x00\xff"} {
+		f.Add(s, s+" 1")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		tree := New(Settings{MaxClusters: 4, MaxTokens: 8})
+		for _, line := range []string{a, b, a, b + a} {
+			c := tree.Add(line)
+			require.NotNil(t, c)
+			masked, _ := tree.tokenize(line)
+			if !c.tail {
+				require.Len(t, c.tokens, len(masked))
+			}
+			require.LessOrEqual(t, len(tree.Params(c, line)), len(masked))
+		}
+		require.LessOrEqual(t, tree.Len(), 4)
+	})
 }

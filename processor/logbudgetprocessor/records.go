@@ -1,0 +1,118 @@
+package logbudgetprocessor // import "github.com/quell-otel/quell/processor/logbudgetprocessor"
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// messageKeys name the map body field read as the line of a structured record.
+var messageKeys = [...]string{"message", "msg", "log", "body", "text"}
+
+// flattenMap renders a structured body as a line to template: the message
+// field first, then the other top-level fields as key=value in key order.
+func flattenMap(m pcommon.Map) string {
+	if m.Len() == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	msgKey := ""
+	for _, k := range messageKeys {
+		if v, ok := m.Get(k); ok {
+			msgKey = k
+			sb.WriteString(v.AsString())
+			break
+		}
+	}
+	keys := make([]string, 0, m.Len())
+	for k := range m.All() {
+		if k != msgKey {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, _ := m.Get(k)
+		if sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(k)
+		sb.WriteByte('=')
+		s := v.AsString()
+		if strings.ContainsAny(s, " \t\n") {
+			s = strconv.Quote(s)
+		}
+		sb.WriteString(s)
+		if sb.Len() > 1024 {
+			break
+		}
+	}
+	return sb.String()
+}
+
+// severityOf reads the severity number, falling back to the text.
+func severityOf(lr plog.LogRecord) plog.SeverityNumber {
+	if n := lr.SeverityNumber(); n != plog.SeverityNumberUnspecified {
+		return n
+	}
+	if t := lr.SeverityText(); t != "" {
+		if n, ok := parseSeverity(t); ok {
+			return n
+		}
+		if strings.EqualFold(t, "critical") || strings.EqualFold(t, "crit") {
+			return plog.SeverityNumberFatal
+		}
+		if strings.EqualFold(t, "err") {
+			return plog.SeverityNumberError
+		}
+	}
+	return plog.SeverityNumberUnspecified
+}
+
+// truncate applies the drop list and caps; it says whether anything changed.
+func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
+	t := p.cfg.Truncate
+	changed := false
+	attrs := lr.Attributes()
+	if p.dropSet != nil {
+		attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
+			_, drop := p.dropSet[k]
+			changed = changed || drop
+			return drop
+		})
+	}
+	if t.MaxAttributes > 0 && attrs.Len() > t.MaxAttributes {
+		n := 0
+		attrs.RemoveIf(func(string, pcommon.Value) bool {
+			n++
+			return n > t.MaxAttributes
+		})
+		changed = true
+	}
+	if t.MaxAttributeValueBytes > 0 {
+		for _, v := range attrs.All() {
+			if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > t.MaxAttributeValueBytes {
+				v.SetStr(cutUTF8(v.Str(), t.MaxAttributeValueBytes))
+				changed = true
+			}
+		}
+	}
+	if t.MaxBodyBytes > 0 {
+		if b := lr.Body(); b.Type() == pcommon.ValueTypeStr && len(b.Str()) > t.MaxBodyBytes {
+			b.SetStr(cutUTF8(b.Str(), t.MaxBodyBytes))
+			changed = true
+		}
+	}
+	return changed
+}
+
+func cutUTF8(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

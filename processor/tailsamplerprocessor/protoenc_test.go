@@ -1,0 +1,177 @@
+// Copyright Quell authors
+// SPDX-License-Identifier: Apache-2.0
+
+package tailsamplerprocessor
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/xpdata/entity"
+)
+
+// richTraces has every field the encoder writes, with edge values: empty
+// strings and maps, zero ids, nested slices and maps, bytes, negative ints,
+// NaN-free doubles, bools, flags, dropped counts, links and events.
+func richTraces() ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.SetSchemaUrl("https://opentelemetry.io/schemas/1.26.0")
+	rs.Resource().Attributes().PutStr("service.name", "rich")
+	rs.Resource().Attributes().PutInt("neg", -42)
+	rs.Resource().SetDroppedAttributesCount(3)
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.SetSchemaUrl("scope-schema")
+	ss.Scope().SetName("lib")
+	ss.Scope().SetVersion("v9")
+	ss.Scope().Attributes().PutBool("b", false)
+	ss.Scope().SetDroppedAttributesCount(1)
+
+	sp := ss.Spans().AppendEmpty()
+	sp.SetTraceID(pcommon.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	sp.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, 8})
+	sp.SetParentSpanID(pcommon.SpanID{8, 7, 6, 5, 4, 3, 2, 1})
+	sp.TraceState().FromRaw("ot=th:8;rv:abcdef01234567,vendor=x")
+	sp.SetName("all fields")
+	sp.SetKind(ptrace.SpanKindConsumer)
+	sp.SetStartTimestamp(1)
+	sp.SetEndTimestamp(math.MaxUint64)
+	sp.SetFlags(0x301)
+	a := sp.Attributes()
+	a.PutStr("s", "x")
+	a.PutStr("empty", "")
+	a.PutStr("", "empty key")
+	a.PutInt("i", math.MinInt64)
+	a.PutDouble("d", -1.5e300)
+	a.PutBool("t", true)
+	a.PutBool("f", false)
+	a.PutEmptyBytes("bytes").FromRaw([]byte{0, 1, 2, 255})
+	a.PutEmptyBytes("nobytes")
+	a.PutEmpty("nothing")
+	sl := a.PutEmptySlice("slice")
+	sl.AppendEmpty().SetStr("a")
+	sl.AppendEmpty().SetInt(7)
+	sl.AppendEmpty()
+	inner := sl.AppendEmpty().SetEmptyMap()
+	inner.PutDouble("pi", 3.14)
+	m := a.PutEmptyMap("map")
+	m.PutEmptyMap("nested").PutEmptySlice("deep").AppendEmpty().SetBool(true)
+	m.PutEmptyMap("emptymap")
+	a.PutEmptySlice("emptyslice")
+	sp.SetDroppedAttributesCount(5)
+	ev := sp.Events().AppendEmpty()
+	ev.SetName("ev")
+	ev.SetTimestamp(123)
+	ev.Attributes().PutStr("k", "v")
+	ev.SetDroppedAttributesCount(2)
+	sp.Events().AppendEmpty() // all defaults
+	sp.SetDroppedEventsCount(6)
+	l := sp.Links().AppendEmpty()
+	l.SetTraceID(pcommon.TraceID{9})
+	l.SetSpanID(pcommon.SpanID{9})
+	l.TraceState().FromRaw("a=b")
+	l.Attributes().PutInt("n", 1)
+	l.SetDroppedAttributesCount(4)
+	l.SetFlags(1)
+	sp.Links().AppendEmpty()
+	sp.SetDroppedLinksCount(7)
+	sp.Status().SetCode(ptrace.StatusCodeError)
+	sp.Status().SetMessage("bad")
+
+	// A span with every field at its default, and one with only a status
+	// message.
+	ss.Spans().AppendEmpty()
+	ss.Spans().AppendEmpty().Status().SetMessage("only message")
+
+	// An empty scope and an empty resource.
+	rs2 := td.ResourceSpans().AppendEmpty()
+	rs2.ScopeSpans().AppendEmpty().Spans().AppendEmpty().SetName("bare")
+	return td
+}
+
+func TestEncoderMatchesPdata(t *testing.T) {
+	in := richTraces()
+	var w wireBatch
+	var out []byte
+	rss := in.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		rsHdr := w.resourceHandle(rs).Value()
+		var rsBody []byte
+		for j := 0; j < rs.ScopeSpans().Len(); j++ {
+			ss := rs.ScopeSpans().At(j)
+			ssBody := appendScopeHeader(nil, ss.Scope(), ss.SchemaUrl())
+			for k := 0; k < ss.Spans().Len(); k++ {
+				enc := appendSpan(nil, ss.Spans().At(k))
+				ssBody = append(appendLen(ssBody, tagSpans, len(enc)), enc...)
+			}
+			rsBody = append(appendLen(rsBody, tagScopeSpans, len(ssBody)), ssBody...)
+		}
+		body := append([]byte(rsHdr), rsBody...)
+		out = append(appendLen(out, tagResourceSpans, len(body)), body...)
+	}
+	var um ptrace.ProtoUnmarshaler
+	got, err := um.UnmarshalTraces(out)
+	require.NoError(t, err)
+	var jm ptrace.JSONMarshaler
+	want, err := jm.MarshalTraces(in)
+	require.NoError(t, err)
+	gotJSON, err := jm.MarshalTraces(got)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(gotJSON))
+
+	// pdata also writes empty ids and an empty status as zero-length
+	// fields; the encoder omits them, which decodes the same.
+	var pm ptrace.ProtoMarshaler
+	empty := ptrace.NewSpan()
+	assert.Equal(t, pm.SpanSize(empty)-8, len(appendSpan(nil, empty)))
+}
+
+func TestResourceWithEntityRefsUsesPdataEncoding(t *testing.T) {
+	h := newHarness(t, baseConfig(ruleDefault(nil)))
+	td := batch(spanSpec{trace: 1, id: 1, service: "a"})
+	res := td.ResourceSpans().At(0).Resource()
+	ref := entity.ResourceEntityRefs(res).AppendEmpty()
+	ref.SetType("service")
+	ref.IdKeys().Append("service.name")
+	require.NoError(t, h.p.ConsumeTraces(context.Background(), td))
+	h.shutdown(t)
+	require.Equal(t, 1, h.sink.SpanCount())
+	got := entity.ResourceEntityRefs(h.sink.AllTraces()[0].ResourceSpans().At(0).Resource())
+	require.Equal(t, 1, got.Len())
+	assert.Equal(t, "service", got.At(0).Type())
+	assert.Equal(t, []string{"service.name"}, got.At(0).IdKeys().AsRaw())
+}
+
+func TestRecentResourcesReuseOnlyEqualHeaders(t *testing.T) {
+	td := ptrace.NewTraces()
+	add := func(svc, schema string, dropped uint32) ptrace.ResourceSpans {
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", svc)
+		rs.Resource().Attributes().PutInt("n", 1)
+		rs.Resource().SetDroppedAttributesCount(dropped)
+		rs.SetSchemaUrl(schema)
+		return rs
+	}
+	all := []ptrace.ResourceSpans{add("a", "", 0), add("b", "", 0), add("a", "", 0), add("a", "s", 0), add("a", "", 1), add("a", "", 0)}
+	var w wireBatch
+	var got []string
+	for _, rs := range all {
+		h := w.resourceHandle(rs)
+		want := appendResourceHeader(nil, rs.Resource(), rs.SchemaUrl())
+		require.Equal(t, string(want), h.Value())
+		got = append(got, h.Value())
+	}
+	assert.Equal(t, got[0], got[2])
+	assert.Equal(t, got[0], got[5])
+	assert.NotEqual(t, got[0], got[1])
+	assert.NotEqual(t, got[0], got[3])
+	assert.NotEqual(t, got[0], got[4])
+	w.reset()
+	assert.Empty(t, w.recent)
+}
