@@ -523,3 +523,18 @@ func TestLogsSideStopsFirst(t *testing.T) {
 	require.NoError(t, h.traces.Shutdown(context.Background()))
 	assert.Empty(t, h.f.cores)
 }
+
+func TestSilenceFromConfig(t *testing.T) {
+	cfg := testCfg()
+	cfg.Silences = []SilenceConfig{{Name: "deploy", Matchers: []string{`service="payment"`}, StartsAt: t0.Add(-time.Minute), EndsAt: t0.Add(time.Hour)}}
+	h := newHarness(t, cfg)
+	h.start(t, componenttest.NewNopHost())
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(
+		alertSpec{service: "payment", rule: "PaymentFailures"},
+		alertSpec{service: "cart", rule: "CartErrors"})))
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "cart", recs[0].attrs[alertconv.AttrIncidentRootService])
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_alerts", "outcome", "silenced"))
+	h.stop(t)
+}
