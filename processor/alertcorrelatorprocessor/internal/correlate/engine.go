@@ -154,8 +154,9 @@ type Engine struct {
 	stats     Stats
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
-	held   map[string]*alertState
-	lastGC time.Time
+	held      map[string]*alertState
+	lastGC    time.Time
+	lastEvict time.Time
 }
 
 // New returns an engine over graph g.
@@ -212,7 +213,7 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 		e.stats.Ignored++
 		return Result{Outcome: Ignored}
 	}
-	if len(e.alerts) >= e.cfg.MaxAlerts && !e.evictAlert() {
+	if len(e.alerts) >= e.cfg.MaxAlerts && !e.evictAlerts(now) {
 		e.stats.OverflowAlerts++
 		return Result{Outcome: Overflow}
 	}
@@ -563,23 +564,24 @@ func (e *Engine) rootService(inc *incident) string {
 	return ""
 }
 
-// evictAlert frees one slot: the least recently seen alert that is resolved
-// and outside any open incident.
-func (e *Engine) evictAlert() bool {
-	var victim *alertState
-	for _, st := range e.alerts {
+// evictAlerts frees room when the alert map is full: it forgets every
+// alert that is resolved and outside any open incident (their flap history
+// goes early). A full scan, so at most once a second; between scans a full
+// map refuses new alerts.
+func (e *Engine) evictAlerts(now time.Time) bool {
+	if !e.lastEvict.IsZero() && now.Sub(e.lastEvict) < time.Second {
+		return false
+	}
+	e.lastEvict = now
+	freed := false
+	for fp, st := range e.alerts {
 		if st.firing || e.incidents[st.incident] != nil {
 			continue
 		}
-		if victim == nil || st.lastSeen.Before(victim.lastSeen) {
-			victim = st
-		}
+		delete(e.alerts, fp)
+		freed = true
 	}
-	if victim == nil {
-		return false
-	}
-	delete(e.alerts, victim.Fingerprint)
-	return true
+	return freed
 }
 
 // Advance applies what time decides (held resolutions, group_wait) and

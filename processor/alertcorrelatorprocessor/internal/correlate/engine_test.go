@@ -316,3 +316,20 @@ func TestOpenAtShutdown(t *testing.T) {
 	require.Len(t, events, 1)
 	assert.Equal(t, alertconv.IncidentUpdated, events[0].State)
 }
+
+func TestFullAlertMapEvictsResolvedAlerts(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxAlerts = 2
+	cfg.ResolveHold = 0
+	cfg.GroupWait = 0
+	e := New(cfg, demoGraph(t))
+	e.Ingest(firing("payment", "A", t0), t0)
+	e.Ingest(firing("ad", "B", t0), t0)
+	e.Ingest(resolved("ad", "B", t0), t0)
+	e.Advance(t0) // ad's incident resolves; its alert is kept for flap history
+	n, _ := e.Sizes()
+	require.Equal(t, 2, n)
+	assert.Equal(t, Correlated, e.Ingest(firing("cart", "C", t0), t0).Outcome, "the resolved alert made room")
+	assert.Equal(t, Overflow, e.Ingest(firing("email", "D", t0), t0).Outcome, "nothing evictable, and no second scan within a second")
+	assert.Equal(t, uint64(1), e.Stats().OverflowAlerts)
+}
