@@ -6,6 +6,7 @@ package alertcorrelatorprocessor
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
@@ -72,8 +73,11 @@ func (f *factory) createLogs(ctx context.Context, set processor.Settings, cfg co
 	if err != nil {
 		return nil, err
 	}
+	if !c.setNextLogs(next) {
+		// Incidents decided on a tick need one place to go.
+		return nil, fmt.Errorf("%s: already in a logs pipeline; list it in one logs pipeline only", set.ID)
+	}
 	c.addRef()
-	c.setNextLogs(next)
 	return processorhelper.NewLogs(ctx, set, cfg, next, c.processLogs,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
 		processorhelper.WithStart(c.Start),

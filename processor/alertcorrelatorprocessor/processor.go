@@ -51,6 +51,7 @@ type core struct {
 	engine   *correlate.Engine
 	dirty    bool
 	nextLogs consumer.Logs
+	hasLogs  bool
 
 	lifeMu   sync.Mutex
 	refs     int
@@ -125,10 +126,17 @@ func (c *core) addRef() {
 	c.lifeMu.Unlock()
 }
 
-func (c *core) setNextLogs(next consumer.Logs) {
+// setNextLogs records the logs side's next consumer; false when the core
+// already has one.
+func (c *core) setNextLogs(next consumer.Logs) bool {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hasLogs {
+		return false
+	}
+	c.hasLogs = true
 	c.nextLogs = next
-	c.mu.Unlock()
+	return true
 }
 
 // Start runs once for the shared instance, on the first pipeline's Start.

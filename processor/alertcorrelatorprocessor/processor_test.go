@@ -538,3 +538,18 @@ func TestSilenceFromConfig(t *testing.T) {
 	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_alerts", "outcome", "silenced"))
 	h.stop(t)
 }
+
+func TestOneLogsPipelinePerID(t *testing.T) {
+	h := newHarness(t, testCfg())
+	set := processortest.NewNopSettings(metadata.Type)
+	_, err := h.f.createLogs(context.Background(), set, testCfg(), consumertest.NewNop())
+	assert.ErrorContains(t, err, "alert_correlator: already in a logs pipeline")
+	// A second traces pipeline is fine: it only observes.
+	tp, err := h.f.createTraces(context.Background(), set, testCfg(), consumertest.NewNop())
+	require.NoError(t, err)
+	h.start(t, componenttest.NewNopHost())
+	require.NoError(t, tp.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, tp.Shutdown(context.Background()))
+	h.stop(t)
+	assert.Empty(t, h.f.cores)
+}
