@@ -146,13 +146,19 @@ func hourlyName(t time.Time) string { return "focus-" + t.Format("2006-01-02T15"
 func dailyName(t time.Time) string  { return "focus-" + t.Format("2006-01-02") }
 func htmlName(t time.Time) string   { return "cost-report-" + t.Format("2006-01-02") + ".html" }
 
-// flush writes the reports of every period that changed, forgets the
-// closed periods once written, then saves the state.
+// flush saves the state, then writes the reports of every period that
+// changed, then forgets the closed periods once written (saving again). The
+// state is saved first so that it is never older than a report on disk: a
+// crash between the two loses nothing, as a restored state marks its
+// periods dirty and the next flush rewrites their reports.
 func (sl *sharedLedger) flush(ctx context.Context) error {
 	sl.flushMu.Lock()
 	defer sl.flushMu.Unlock()
 	snap := sl.ledger.takeSnapshot()
 	var errs []error
+	if len(snap.Hours) > 0 || len(snap.Days) > 0 {
+		errs = append(errs, sl.saveState(ctx))
+	}
 	for i := range snap.Hours {
 		p := &snap.Hours[i]
 		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "hourly"), hourlyName(p.Start), ""); err != nil {
@@ -167,18 +173,22 @@ func (sl *sharedLedger) flush(ctx context.Context) error {
 			sl.ledger.markDirty(p.Start.Unix(), false)
 		}
 	}
-	pruned := sl.ledger.prune(sl.clock())
-	if len(snap.Hours) > 0 || len(snap.Days) > 0 || pruned {
-		state, err := sl.ledger.encode()
-		if err == nil {
-			err = sl.store.save(ctx, state)
-		}
-		if err != nil {
-			sl.tb.CostReportReportWriteErrors.Add(ctx, 1)
-			errs = append(errs, fmt.Errorf("saving cost ledger state to %s: %w", sl.store, err))
-		}
+	if sl.ledger.prune(sl.clock()) {
+		errs = append(errs, sl.saveState(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+func (sl *sharedLedger) saveState(ctx context.Context) error {
+	state, err := sl.ledger.encode()
+	if err == nil {
+		err = sl.store.save(ctx, state)
+	}
+	if err != nil {
+		sl.tb.CostReportReportWriteErrors.Add(ctx, 1)
+		return fmt.Errorf("saving cost ledger state to %s: %w", sl.store, err)
+	}
+	return nil
 }
 
 func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir, base, html string) error {
