@@ -18,7 +18,8 @@ BENCH       ?= .
 export PATH := $(BIN):$(PATH)
 
 .PHONY: all build run test unit-test e2e-test validate-configs check-versions \
-        check-generated generate tools bench lint fmt clean
+        check-generated generate tools bench lint fmt clean test-deps \
+        eval-alerts reduction-logs
 
 all: build
 
@@ -46,7 +47,11 @@ run: build
 	$(COLLECTOR) --config config/default.yaml
 
 ## test: versions, generated code, unit tests (-race), config validation, end-to-end tests
-test: check-versions check-generated build unit-test validate-configs e2e-test
+test: test-deps check-versions check-generated build unit-test validate-configs e2e-test
+
+## test-deps: install Alertmanager and Chromium from Debian's packages when missing
+test-deps:
+	@./scripts/install-test-deps.sh
 
 check-versions:
 	@./scripts/check-versions.sh
@@ -71,6 +76,14 @@ e2e-test: build
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -timeout 60m ./benchmarks/... | tee bench.out
 	@echo "compare with: go run golang.org/x/perf/cmd/benchstat@latest bench.out"
+
+## eval-alerts: score alert_correlator on seeded alert-storm scenarios beside Alertmanager-style grouping
+eval-alerts:
+	$(GO) test -count=1 -run TestEvaluation -v ./processor/alertcorrelatorprocessor/internal/eval/
+
+## reduction-logs: log_budget's reduction report on a seeded 200k-record workload
+reduction-logs:
+	$(GO) test -count=1 -run TestReductionReport -v ./processor/logbudgetprocessor/
 
 ## lint: golangci-lint (pinned in internal/tools/lint, built into ./bin on first use) with .golangci.yml
 lint: $(GOLANGCI_LINT)

@@ -86,13 +86,6 @@ type tally struct {
 	Out volume
 }
 
-func (t *tally) addTo(o *tally) {
-	o.In.Records += t.In.Records
-	o.In.Bytes += t.In.Bytes
-	o.Out.Records += t.Out.Records
-	o.Out.Bytes += t.Out.Bytes
-}
-
 // meterEntry is one resource's contribution to a key.
 type meterEntry struct {
 	key costKey
