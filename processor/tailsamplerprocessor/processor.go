@@ -113,7 +113,10 @@ type tailSampler struct {
 	shards []*shard
 	now    func() int64
 
-	scratch sync.Pool
+	// scratch is a free list of per-call buffers. Unlike a sync.Pool it
+	// survives garbage collections, so the span buffer (a few MB for a large
+	// batch) is allocated once per concurrent caller, not once per GC cycle.
+	scratch chan *ingestScratch
 
 	stop     chan struct{}
 	wg       sync.WaitGroup
@@ -157,7 +160,7 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		now:    func() int64 { return time.Now().UnixNano() },
 		stop:   make(chan struct{}),
 	}
-	p.scratch.New = func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }
+	p.scratch = make(chan *ingestScratch, 2*runtime.GOMAXPROCS(0))
 	for range n {
 		s := &shard{
 			traces:  map[pcommon.TraceID]*trace{},
@@ -321,7 +324,7 @@ type group struct {
 }
 
 func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	sc := p.scratch.Get().(*ingestScratch)
+	sc := p.getScratch()
 	defer p.release(sc)
 	if nSpans := p.scan(ctx, sc, td); nSpans == 0 {
 		return nil
@@ -371,7 +374,19 @@ func (p *tailSampler) release(sc *ingestScratch) {
 	sc.out = sc.out[:0]
 	sc.next = sc.next[:0]
 	sc.w.reset()
-	p.scratch.Put(sc)
+	select {
+	case p.scratch <- sc:
+	default: // more concurrent callers than the list holds: let it go
+	}
+}
+
+func (p *tailSampler) getScratch() *ingestScratch {
+	select {
+	case sc := <-p.scratch:
+		return sc
+	default:
+		return &ingestScratch{idx: map[pcommon.TraceID]int32{}}
+	}
 }
 
 // scan walks the batch once: groups spans by trace and evaluates the
@@ -386,8 +401,10 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	idx := 0
 	lastGI := int32(-1)
 	w := &sc.w
-	// Size the reused buffers once for the batch rather than by doubling.
+	// Size the reused buffers once for the batch rather than by doubling,
+	// with headroom so that batches of about the same size reuse them.
 	if n := td.SpanCount(); cap(w.spans) < n {
+		n += n / 4
 		w.spans = make([]wireSpan, 0, n)
 		sc.next = make([]int32, 0, n)
 		if cap(w.buf) < n*256 {
