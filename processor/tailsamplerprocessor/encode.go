@@ -243,9 +243,12 @@ type rsGroup struct {
 }
 
 // tracesEncoder regroups segments by resource and scope into one TracesData.
+// It is reused (from the ingest scratch): its groups and output buffer keep
+// their capacity, and references to span bytes are cleared after encode.
 type tracesEncoder struct {
 	idx map[unique.Handle[string]]int
 	rs  []rsGroup
+	out []byte
 }
 
 func (e *tracesEncoder) add(segs []segment) {
@@ -257,7 +260,12 @@ func (e *tracesEncoder) add(segs []segment) {
 		if !ok {
 			ri = len(e.rs)
 			e.idx[sg.rs] = ri
-			e.rs = append(e.rs, rsGroup{h: sg.rs})
+			if len(e.rs) < cap(e.rs) {
+				e.rs = e.rs[:ri+1]
+				e.rs[ri].h, e.rs[ri].size = sg.rs, 0
+			} else {
+				e.rs = append(e.rs, rsGroup{h: sg.rs})
+			}
 		}
 		r := &e.rs[ri]
 		si := -1
@@ -269,13 +277,21 @@ func (e *tracesEncoder) add(segs []segment) {
 		}
 		if si < 0 {
 			si = len(r.ss)
-			r.ss = append(r.ss, ssGroup{h: sg.ss})
+			if len(r.ss) < cap(r.ss) {
+				r.ss = r.ss[:si+1]
+				r.ss[si].h, r.ss[si].size = sg.ss, 0
+			} else {
+				r.ss = append(r.ss, ssGroup{h: sg.ss})
+			}
 		}
 		r.ss[si].parts = append(r.ss[si].parts, sg.spans)
 		r.ss[si].size += len(sg.spans)
 	}
 }
 
+// encode returns the TracesData of everything added, in a buffer that the
+// next encode reuses (pdata's unmarshaller copies what it keeps), and
+// resets the encoder.
 func (e *tracesEncoder) encode() []byte {
 	total := 0
 	for ri := range e.rs {
@@ -288,7 +304,10 @@ func (e *tracesEncoder) encode() []byte {
 		}
 		total += fieldLen(r.size)
 	}
-	out := make([]byte, total)
+	if cap(e.out) < total || cap(e.out) > 16<<20 {
+		e.out = make([]byte, total)
+	}
+	out := e.out[:total]
 	i := 0
 	for _, r := range e.rs {
 		out[i] = tagResourceSpans
@@ -303,7 +322,24 @@ func (e *tracesEncoder) encode() []byte {
 			}
 		}
 	}
-	clear(e.idx)
-	e.rs = e.rs[:0]
+	e.reset()
 	return out
+}
+
+// reset forgets what was added, keeping capacity but no span bytes or
+// handles.
+func (e *tracesEncoder) reset() {
+	clear(e.idx)
+	for ri := range e.rs {
+		r := &e.rs[ri]
+		r.h = unique.Handle[string]{}
+		for si := range r.ss {
+			s := &r.ss[si]
+			s.h = unique.Handle[string]{}
+			clear(s.parts)
+			s.parts = s.parts[:0]
+		}
+		r.ss = r.ss[:0]
+	}
+	e.rs = e.rs[:0]
 }

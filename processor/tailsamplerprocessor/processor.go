@@ -239,6 +239,8 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				sc := p.getScratch()
+				defer p.release(sc)
 				var out []emitItem
 				s.mu.Lock()
 				for _, e := range s.arrivals.entries() {
@@ -250,7 +252,7 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 				s.roots = fifo{}
 				s.mu.Unlock()
 				p.flushShardTelemetry(ctx, s)
-				errs[i] = p.emit(ctx, out)
+				errs[i] = p.emit(ctx, sc, out)
 			}()
 		}
 		wg.Wait()
@@ -262,6 +264,8 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 
 // tickShard decides the traces of one shard that are due at now.
 func (p *tailSampler) tickShard(ctx context.Context, s *shard, now int64) error {
+	sc := p.getScratch()
+	defer p.release(sc)
 	var out []emitItem
 	s.mu.Lock()
 	for {
@@ -283,7 +287,7 @@ func (p *tailSampler) tickShard(ctx context.Context, s *shard, now int64) error 
 	}
 	s.mu.Unlock()
 	p.flushShardTelemetry(ctx, s)
-	return p.emit(ctx, out)
+	return p.emit(ctx, sc, out)
 }
 
 // tick decides due traces in every shard (tests drive time through it).
@@ -304,6 +308,7 @@ type ingestScratch struct {
 	list    []int32
 	byShard [][]int32
 	out     []emitItem
+	enc     tracesEncoder
 }
 
 // group is the spans of one trace within one batch.
@@ -359,7 +364,7 @@ func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error
 		sc.byShard[si] = gis[:0]
 	}
 	sc.out = out
-	return p.emit(ctx, out)
+	return p.emit(ctx, sc, out)
 }
 
 func (p *tailSampler) release(sc *ingestScratch) {
@@ -737,11 +742,11 @@ func (p *tailSampler) flushShardTelemetry(ctx context.Context, s *shard) {
 }
 
 // emit decodes the kept traces, stamps their spans and sends them on.
-func (p *tailSampler) emit(ctx context.Context, items []emitItem) error {
+func (p *tailSampler) emit(ctx context.Context, sc *ingestScratch, items []emitItem) error {
 	if len(items) == 0 {
 		return nil
 	}
-	var enc tracesEncoder
+	enc := &sc.enc
 	for i := range items {
 		enc.add(items[i].segs)
 	}
