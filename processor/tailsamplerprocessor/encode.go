@@ -199,24 +199,36 @@ type segment struct {
 	spans  []byte // Span fields (tag, length, encoding) back to back
 }
 
-// segmentOverhead is what a segment costs besides its span bytes.
-const segmentOverhead = int(unsafe.Sizeof(segment{}))
+// segmentOverhead is what a segment costs besides its span bytes; a
+// batch's segments of a trace are one slice, held in the trace's list of
+// groups (groupOverhead).
+const (
+	segmentOverhead = int(unsafe.Sizeof(segment{}))
+	groupOverhead   = int(unsafe.Sizeof([]segment{}))
+)
 
-// appendSegments encodes the spans (indices into w.spans, in encoding order)
-// as segments appended to dst, in one allocation. It returns dst and the
-// bytes allocated.
-func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int) {
-	size := 0
+// encodeGroup copies the encoded spans (indices into w.spans, in encoding
+// order) into one allocation and returns them as segments, in a slice of
+// exactly their number, with the bytes both take.
+func encodeGroup(w *wireBatch, spans []int32) ([]segment, int) {
+	size, nSegs, cur := 0, 0, int32(-1)
 	for _, si := range spans {
-		size += fieldLen(w.spans[si].rng.len())
+		sp := &w.spans[si]
+		size += fieldLen(sp.rng.len())
+		if sp.ss != cur {
+			cur = sp.ss
+			nSegs++
+		}
 	}
 	buf := make([]byte, size)
-	i, segStart, cur := 0, 0, int32(-1)
+	segs := make([]segment, 0, nSegs)
+	i, segStart := 0, 0
+	cur = -1
 	for _, si := range spans {
 		sp := w.spans[si]
 		if sp.ss != cur {
 			if cur >= 0 {
-				dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+				segs = append(segs, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
 			}
 			cur, segStart = sp.ss, i
 		}
@@ -225,9 +237,9 @@ func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int)
 		i += copy(buf[i:], w.buf[sp.rng.start:sp.rng.end])
 	}
 	if cur >= 0 {
-		dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+		segs = append(segs, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
 	}
-	return dst, size
+	return segs, size + nSegs*segmentOverhead
 }
 
 type ssGroup struct {
@@ -251,7 +263,13 @@ type tracesEncoder struct {
 	out []byte
 }
 
-func (e *tracesEncoder) add(segs []segment) {
+func (e *tracesEncoder) add(groups [][]segment) {
+	for _, segs := range groups {
+		e.addSegments(segs)
+	}
+}
+
+func (e *tracesEncoder) addSegments(segs []segment) {
 	if e.idx == nil {
 		e.idx = map[unique.Handle[string]]int{}
 	}

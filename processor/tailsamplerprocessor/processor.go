@@ -56,9 +56,9 @@ var triggerNames = [numTriggers]string{"root", "timeout", "span_limit", "memory_
 type trace struct {
 	id           pcommon.TraceID
 	fp           uint64
-	segs         []segment
-	keys         []string // adaptive key values (without status), per adaptive rule
-	first        int64    // arrival of the first span, unix ns
+	groups       [][]segment // one slice of segments per batch
+	keys         []string    // adaptive key values (without status), per adaptive rule
+	first        int64       // arrival of the first span, unix ns
 	rootDeadline int64
 	minStart     uint64
 	maxEnd       uint64
@@ -81,11 +81,11 @@ type keptEntry struct {
 
 // emitItem is a decided trace (or late spans) to send on.
 type emitItem struct {
-	id   pcommon.TraceID
-	segs []segment
-	th   sampling.Threshold
-	rule int32
-	keep bool
+	id     pcommon.TraceID
+	groups [][]segment
+	th     sampling.Threshold
+	rule   int32
+	keep   bool
 }
 
 type shard struct {
@@ -113,10 +113,10 @@ type tailSampler struct {
 	shards []*shard
 	now    func() int64
 
-	// scratch is a free list of per-call buffers. Unlike a sync.Pool it
-	// survives garbage collections, so the span buffer (a few MB for a large
-	// batch) is allocated once per concurrent caller, not once per GC cycle.
-	scratch chan *ingestScratch
+	// scratch pools per-call buffers (a few MB for a large batch). A
+	// sync.Pool rather than a free list, so that an idle processor gives
+	// them back to the GC.
+	scratch sync.Pool
 
 	stop     chan struct{}
 	wg       sync.WaitGroup
@@ -160,7 +160,7 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		now:    func() int64 { return time.Now().UnixNano() },
 		stop:   make(chan struct{}),
 	}
-	p.scratch = make(chan *ingestScratch, 2*runtime.GOMAXPROCS(0))
+	p.scratch.New = func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }
 	for range n {
 		s := &shard{
 			traces:  map[pcommon.TraceID]*trace{},
@@ -379,19 +379,11 @@ func (p *tailSampler) release(sc *ingestScratch) {
 	sc.out = sc.out[:0]
 	sc.next = sc.next[:0]
 	sc.w.reset()
-	select {
-	case p.scratch <- sc:
-	default: // more concurrent callers than the list holds: let it go
-	}
+	p.scratch.Put(sc)
 }
 
 func (p *tailSampler) getScratch() *ingestScratch {
-	select {
-	case sc := <-p.scratch:
-		return sc
-	default:
-		return &ingestScratch{idx: map[pcommon.TraceID]int32{}}
-	}
+	return p.scratch.Get().(*ingestScratch)
 }
 
 // scan walks the batch once: groups spans by trace and evaluates the
@@ -543,9 +535,9 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		// Late spans of a decided trace follow its decision.
 		if s.kept != nil {
 			if e, ok := s.kept.Get(g.id); ok {
-				segs, _ := appendSegments(&sc.w, p.groupSpans(sc, g), nil)
+				segs, _ := encodeGroup(&sc.w, p.groupSpans(sc, g))
 				p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
-				return append(out, emitItem{id: g.id, segs: segs, th: e.th, rule: e.rule, keep: e.keep})
+				return append(out, emitItem{id: g.id, groups: [][]segment{segs}, th: e.th, rule: e.rule, keep: e.keep})
 			}
 		}
 		if s.dropped.has(g.hash) {
@@ -559,10 +551,9 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		s.dBytes += traceOverhead
 		s.dTraces++
 	}
-	nSegs := len(t.segs)
-	var size int
-	t.segs, size = appendSegments(&sc.w, p.groupSpans(sc, g), t.segs)
-	size += (len(t.segs) - nSegs) * segmentOverhead
+	segs, size := encodeGroup(&sc.w, p.groupSpans(sc, g))
+	t.groups = append(t.groups, segs)
+	size += groupOverhead
 	t.bytes += int32(size)
 	s.bytes += int64(size)
 	s.dBytes += int64(size)
@@ -713,11 +704,11 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 		if s.kept != nil {
 			s.kept.Add(t.id, keptEntry{th: th, rule: int32(ri), keep: keep})
 		}
-		out = append(out, emitItem{id: t.id, segs: t.segs, th: th, rule: int32(ri), keep: keep})
+		out = append(out, emitItem{id: t.id, groups: t.groups, th: th, rule: int32(ri), keep: keep})
 	} else {
 		s.forgotDropped += int64(s.dropped.add(t.fp))
 	}
-	t.segs = nil
+	t.groups = nil
 	t.keys = nil
 	return out
 }
@@ -748,7 +739,7 @@ func (p *tailSampler) emit(ctx context.Context, sc *ingestScratch, items []emitI
 	}
 	enc := &sc.enc
 	for i := range items {
-		enc.add(items[i].segs)
+		enc.add(items[i].groups)
 	}
 	var um ptrace.ProtoUnmarshaler
 	td, err := um.UnmarshalTraces(enc.encode())
