@@ -61,6 +61,16 @@ type wireBatch struct {
 	arena  []byte           // scratch for the header being encoded
 	ss     []wireSS
 	spans  []wireSpan
+	// avgSpan is the encoded bytes per span of the last batch, 0 before.
+	avgSpan int
+}
+
+// spanBytes estimates the encoded size of a span for sizing buf.
+func (w *wireBatch) spanBytes() int {
+	if w.avgSpan == 0 {
+		return 160 // a span with a handful of attributes: 100-200 B
+	}
+	return w.avgSpan + w.avgSpan/8
 }
 
 // internArena returns the handle of the header just encoded in the arena.
@@ -116,6 +126,9 @@ func (w *wireBatch) resourceHandle(rs ptrace.ResourceSpans) unique.Handle[string
 }
 
 func (w *wireBatch) reset() {
+	if len(w.spans) > 0 {
+		w.avgSpan = len(w.buf)/len(w.spans) + 1
+	}
 	if cap(w.buf) > 16<<20 {
 		w.buf = nil // do not pool the buffer of a huge batch
 	}

@@ -400,13 +400,15 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	w := &sc.w
 	// Size the reused buffers once for the batch rather than by doubling,
 	// with headroom so that batches of about the same size reuse them.
-	if n := td.SpanCount(); cap(w.spans) < n {
-		n += n / 4
-		w.spans = make([]wireSpan, 0, n)
-		sc.next = make([]int32, 0, n)
-		if cap(w.buf) < n*256 {
-			w.buf = make([]byte, 0, n*256)
-		}
+	n := td.SpanCount()
+	if cap(w.spans) < n {
+		w.spans = make([]wireSpan, 0, n+n/4)
+		sc.next = make([]int32, 0, n+n/4)
+	}
+	// The span buffer is sized from the bytes per span of the last batch
+	// (append grows it if this one is larger).
+	if need := n * w.spanBytes(); cap(w.buf) < need {
+		w.buf = make([]byte, 0, need+need/4)
 	}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
