@@ -113,11 +113,6 @@ type tailSampler struct {
 	shards []*shard
 	now    func() int64
 
-	// scratch pools per-call buffers (a few MB for a large batch). A
-	// sync.Pool rather than a free list, so that an idle processor gives
-	// them back to the GC.
-	scratch sync.Pool
-
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	started  bool
@@ -160,7 +155,6 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		now:    func() int64 { return time.Now().UnixNano() },
 		stop:   make(chan struct{}),
 	}
-	p.scratch.New = func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }
 	for range n {
 		s := &shard{
 			traces:  map[pcommon.TraceID]*trace{},
@@ -299,6 +293,11 @@ func (p *tailSampler) tick(ctx context.Context, now int64) error {
 	return err
 }
 
+// scratchPool pools per-call buffers (a few MB for a large batch). It is
+// shared by every tail_sampler instance (nothing in a scratch belongs to one
+// processor) and, being a sync.Pool, gives them back to the GC when idle.
+var scratchPool = sync.Pool{New: func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }}
+
 // ingestScratch holds per-call buffers, pooled.
 type ingestScratch struct {
 	w       wireBatch
@@ -379,11 +378,11 @@ func (p *tailSampler) release(sc *ingestScratch) {
 	sc.out = sc.out[:0]
 	sc.next = sc.next[:0]
 	sc.w.reset()
-	p.scratch.Put(sc)
+	scratchPool.Put(sc)
 }
 
 func (p *tailSampler) getScratch() *ingestScratch {
-	return p.scratch.Get().(*ingestScratch)
+	return scratchPool.Get().(*ingestScratch)
 }
 
 // scan walks the batch once: groups spans by trace and evaluates the
