@@ -61,6 +61,16 @@ type wireBatch struct {
 	arena  []byte           // scratch for the header being encoded
 	ss     []wireSS
 	spans  []wireSpan
+	// avgSpan is the encoded bytes per span of the last batch, 0 before.
+	avgSpan int
+}
+
+// spanBytes estimates the encoded size of a span for sizing buf.
+func (w *wireBatch) spanBytes() int {
+	if w.avgSpan == 0 {
+		return 160 // a span with a handful of attributes: 100-200 B
+	}
+	return w.avgSpan + w.avgSpan/8
 }
 
 // internArena returns the handle of the header just encoded in the arena.
@@ -116,6 +126,9 @@ func (w *wireBatch) resourceHandle(rs ptrace.ResourceSpans) unique.Handle[string
 }
 
 func (w *wireBatch) reset() {
+	if len(w.spans) > 0 {
+		w.avgSpan = len(w.buf)/len(w.spans) + 1
+	}
 	if cap(w.buf) > 16<<20 {
 		w.buf = nil // do not pool the buffer of a huge batch
 	}
@@ -199,24 +212,36 @@ type segment struct {
 	spans  []byte // Span fields (tag, length, encoding) back to back
 }
 
-// segmentOverhead is what a segment costs besides its span bytes.
-const segmentOverhead = int(unsafe.Sizeof(segment{}))
+// segmentOverhead is what a segment costs besides its span bytes; a
+// batch's segments of a trace are one slice, held in the trace's list of
+// groups (groupOverhead).
+const (
+	segmentOverhead = int(unsafe.Sizeof(segment{}))
+	groupOverhead   = int(unsafe.Sizeof([]segment{}))
+)
 
-// appendSegments encodes the spans (indices into w.spans, in encoding order)
-// as segments appended to dst, in one allocation. It returns dst and the
-// bytes allocated.
-func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int) {
-	size := 0
+// encodeGroup copies the encoded spans (indices into w.spans, in encoding
+// order) into one allocation and returns them as segments, in a slice of
+// exactly their number, with the bytes both take.
+func encodeGroup(w *wireBatch, spans []int32) ([]segment, int) {
+	size, nSegs, cur := 0, 0, int32(-1)
 	for _, si := range spans {
-		size += fieldLen(w.spans[si].rng.len())
+		sp := &w.spans[si]
+		size += fieldLen(sp.rng.len())
+		if sp.ss != cur {
+			cur = sp.ss
+			nSegs++
+		}
 	}
 	buf := make([]byte, size)
-	i, segStart, cur := 0, 0, int32(-1)
+	segs := make([]segment, 0, nSegs)
+	i, segStart := 0, 0
+	cur = -1
 	for _, si := range spans {
 		sp := w.spans[si]
 		if sp.ss != cur {
 			if cur >= 0 {
-				dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+				segs = append(segs, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
 			}
 			cur, segStart = sp.ss, i
 		}
@@ -225,9 +250,9 @@ func appendSegments(w *wireBatch, spans []int32, dst []segment) ([]segment, int)
 		i += copy(buf[i:], w.buf[sp.rng.start:sp.rng.end])
 	}
 	if cur >= 0 {
-		dst = append(dst, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+		segs = append(segs, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
 	}
-	return dst, size
+	return segs, size + nSegs*segmentOverhead
 }
 
 type ssGroup struct {
@@ -243,12 +268,21 @@ type rsGroup struct {
 }
 
 // tracesEncoder regroups segments by resource and scope into one TracesData.
+// It is reused (from the ingest scratch): its groups and output buffer keep
+// their capacity, and references to span bytes are cleared after encode.
 type tracesEncoder struct {
 	idx map[unique.Handle[string]]int
 	rs  []rsGroup
+	out []byte
 }
 
-func (e *tracesEncoder) add(segs []segment) {
+func (e *tracesEncoder) add(groups [][]segment) {
+	for _, segs := range groups {
+		e.addSegments(segs)
+	}
+}
+
+func (e *tracesEncoder) addSegments(segs []segment) {
 	if e.idx == nil {
 		e.idx = map[unique.Handle[string]]int{}
 	}
@@ -257,7 +291,12 @@ func (e *tracesEncoder) add(segs []segment) {
 		if !ok {
 			ri = len(e.rs)
 			e.idx[sg.rs] = ri
-			e.rs = append(e.rs, rsGroup{h: sg.rs})
+			if len(e.rs) < cap(e.rs) {
+				e.rs = e.rs[:ri+1]
+				e.rs[ri].h, e.rs[ri].size = sg.rs, 0
+			} else {
+				e.rs = append(e.rs, rsGroup{h: sg.rs})
+			}
 		}
 		r := &e.rs[ri]
 		si := -1
@@ -269,13 +308,21 @@ func (e *tracesEncoder) add(segs []segment) {
 		}
 		if si < 0 {
 			si = len(r.ss)
-			r.ss = append(r.ss, ssGroup{h: sg.ss})
+			if len(r.ss) < cap(r.ss) {
+				r.ss = r.ss[:si+1]
+				r.ss[si].h, r.ss[si].size = sg.ss, 0
+			} else {
+				r.ss = append(r.ss, ssGroup{h: sg.ss})
+			}
 		}
 		r.ss[si].parts = append(r.ss[si].parts, sg.spans)
 		r.ss[si].size += len(sg.spans)
 	}
 }
 
+// encode returns the TracesData of everything added, in a buffer that the
+// next encode reuses (pdata's unmarshaller copies what it keeps), and
+// resets the encoder.
 func (e *tracesEncoder) encode() []byte {
 	total := 0
 	for ri := range e.rs {
@@ -288,7 +335,10 @@ func (e *tracesEncoder) encode() []byte {
 		}
 		total += fieldLen(r.size)
 	}
-	out := make([]byte, total)
+	if cap(e.out) < total || cap(e.out) > 16<<20 {
+		e.out = make([]byte, total)
+	}
+	out := e.out[:total]
 	i := 0
 	for _, r := range e.rs {
 		out[i] = tagResourceSpans
@@ -303,7 +353,24 @@ func (e *tracesEncoder) encode() []byte {
 			}
 		}
 	}
-	clear(e.idx)
-	e.rs = e.rs[:0]
+	e.reset()
 	return out
+}
+
+// reset forgets what was added, keeping capacity but no span bytes or
+// handles.
+func (e *tracesEncoder) reset() {
+	clear(e.idx)
+	for ri := range e.rs {
+		r := &e.rs[ri]
+		r.h = unique.Handle[string]{}
+		for si := range r.ss {
+			s := &r.ss[si]
+			s.h = unique.Handle[string]{}
+			clear(s.parts)
+			s.parts = s.parts[:0]
+		}
+		r.ss = r.ss[:0]
+	}
+	e.rs = e.rs[:0]
 }

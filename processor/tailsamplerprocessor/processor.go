@@ -56,9 +56,9 @@ var triggerNames = [numTriggers]string{"root", "timeout", "span_limit", "memory_
 type trace struct {
 	id           pcommon.TraceID
 	fp           uint64
-	segs         []segment
-	keys         []string // adaptive key values (without status), per adaptive rule
-	first        int64    // arrival of the first span, unix ns
+	groups       [][]segment // one slice of segments per batch
+	keys         []string    // adaptive key values (without status), per adaptive rule
+	first        int64       // arrival of the first span, unix ns
 	rootDeadline int64
 	minStart     uint64
 	maxEnd       uint64
@@ -81,11 +81,11 @@ type keptEntry struct {
 
 // emitItem is a decided trace (or late spans) to send on.
 type emitItem struct {
-	id   pcommon.TraceID
-	segs []segment
-	th   sampling.Threshold
-	rule int32
-	keep bool
+	id     pcommon.TraceID
+	groups [][]segment
+	th     sampling.Threshold
+	rule   int32
+	keep   bool
 }
 
 type shard struct {
@@ -112,8 +112,6 @@ type tailSampler struct {
 	tb     *metadata.TelemetryBuilder
 	shards []*shard
 	now    func() int64
-
-	scratch sync.Pool
 
 	stop     chan struct{}
 	wg       sync.WaitGroup
@@ -157,7 +155,6 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		now:    func() int64 { return time.Now().UnixNano() },
 		stop:   make(chan struct{}),
 	}
-	p.scratch.New = func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }
 	for range n {
 		s := &shard{
 			traces:  map[pcommon.TraceID]*trace{},
@@ -236,6 +233,8 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				sc := p.getScratch()
+				defer p.release(sc)
 				var out []emitItem
 				s.mu.Lock()
 				for _, e := range s.arrivals.entries() {
@@ -247,7 +246,7 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 				s.roots = fifo{}
 				s.mu.Unlock()
 				p.flushShardTelemetry(ctx, s)
-				errs[i] = p.emit(ctx, out)
+				errs[i] = p.emit(ctx, sc, out)
 			}()
 		}
 		wg.Wait()
@@ -259,6 +258,8 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 
 // tickShard decides the traces of one shard that are due at now.
 func (p *tailSampler) tickShard(ctx context.Context, s *shard, now int64) error {
+	sc := p.getScratch()
+	defer p.release(sc)
 	var out []emitItem
 	s.mu.Lock()
 	for {
@@ -280,7 +281,7 @@ func (p *tailSampler) tickShard(ctx context.Context, s *shard, now int64) error 
 	}
 	s.mu.Unlock()
 	p.flushShardTelemetry(ctx, s)
-	return p.emit(ctx, out)
+	return p.emit(ctx, sc, out)
 }
 
 // tick decides due traces in every shard (tests drive time through it).
@@ -292,6 +293,11 @@ func (p *tailSampler) tick(ctx context.Context, now int64) error {
 	return err
 }
 
+// scratchPool pools per-call buffers (a few MB for a large batch). It is
+// shared by every tail_sampler instance (nothing in a scratch belongs to one
+// processor) and, being a sync.Pool, gives them back to the GC when idle.
+var scratchPool = sync.Pool{New: func() any { return &ingestScratch{idx: map[pcommon.TraceID]int32{}} }}
+
 // ingestScratch holds per-call buffers, pooled.
 type ingestScratch struct {
 	w       wireBatch
@@ -301,6 +307,7 @@ type ingestScratch struct {
 	list    []int32
 	byShard [][]int32
 	out     []emitItem
+	enc     tracesEncoder
 }
 
 // group is the spans of one trace within one batch.
@@ -321,7 +328,7 @@ type group struct {
 }
 
 func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	sc := p.scratch.Get().(*ingestScratch)
+	sc := p.getScratch()
 	defer p.release(sc)
 	if nSpans := p.scan(ctx, sc, td); nSpans == 0 {
 		return nil
@@ -356,7 +363,7 @@ func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error
 		sc.byShard[si] = gis[:0]
 	}
 	sc.out = out
-	return p.emit(ctx, out)
+	return p.emit(ctx, sc, out)
 }
 
 func (p *tailSampler) release(sc *ingestScratch) {
@@ -371,7 +378,11 @@ func (p *tailSampler) release(sc *ingestScratch) {
 	sc.out = sc.out[:0]
 	sc.next = sc.next[:0]
 	sc.w.reset()
-	p.scratch.Put(sc)
+	scratchPool.Put(sc)
+}
+
+func (p *tailSampler) getScratch() *ingestScratch {
+	return scratchPool.Get().(*ingestScratch)
 }
 
 // scan walks the batch once: groups spans by trace and evaluates the
@@ -386,13 +397,17 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	idx := 0
 	lastGI := int32(-1)
 	w := &sc.w
-	// Size the reused buffers once for the batch rather than by doubling.
-	if n := td.SpanCount(); cap(w.spans) < n {
-		w.spans = make([]wireSpan, 0, n)
-		sc.next = make([]int32, 0, n)
-		if cap(w.buf) < n*256 {
-			w.buf = make([]byte, 0, n*256)
-		}
+	// Size the reused buffers once for the batch rather than by doubling,
+	// with headroom so that batches of about the same size reuse them.
+	n := td.SpanCount()
+	if cap(w.spans) < n {
+		w.spans = make([]wireSpan, 0, n+n/4)
+		sc.next = make([]int32, 0, n+n/4)
+	}
+	// The span buffer is sized from the bytes per span of the last batch
+	// (append grows it if this one is larger).
+	if need := n * w.spanBytes(); cap(w.buf) < need {
+		w.buf = make([]byte, 0, need+need/4)
 	}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -521,9 +536,9 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		// Late spans of a decided trace follow its decision.
 		if s.kept != nil {
 			if e, ok := s.kept.Get(g.id); ok {
-				segs, _ := appendSegments(&sc.w, p.groupSpans(sc, g), nil)
+				segs, _ := encodeGroup(&sc.w, p.groupSpans(sc, g))
 				p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
-				return append(out, emitItem{id: g.id, segs: segs, th: e.th, rule: e.rule, keep: e.keep})
+				return append(out, emitItem{id: g.id, groups: [][]segment{segs}, th: e.th, rule: e.rule, keep: e.keep})
 			}
 		}
 		if s.dropped.has(g.hash) {
@@ -537,10 +552,9 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		s.dBytes += traceOverhead
 		s.dTraces++
 	}
-	nSegs := len(t.segs)
-	var size int
-	t.segs, size = appendSegments(&sc.w, p.groupSpans(sc, g), t.segs)
-	size += (len(t.segs) - nSegs) * segmentOverhead
+	segs, size := encodeGroup(&sc.w, p.groupSpans(sc, g))
+	t.groups = append(t.groups, segs)
+	size += groupOverhead
 	t.bytes += int32(size)
 	s.bytes += int64(size)
 	s.dBytes += int64(size)
@@ -691,11 +705,11 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 		if s.kept != nil {
 			s.kept.Add(t.id, keptEntry{th: th, rule: int32(ri), keep: keep})
 		}
-		out = append(out, emitItem{id: t.id, segs: t.segs, th: th, rule: int32(ri), keep: keep})
+		out = append(out, emitItem{id: t.id, groups: t.groups, th: th, rule: int32(ri), keep: keep})
 	} else {
 		s.forgotDropped += int64(s.dropped.add(t.fp))
 	}
-	t.segs = nil
+	t.groups = nil
 	t.keys = nil
 	return out
 }
@@ -720,13 +734,13 @@ func (p *tailSampler) flushShardTelemetry(ctx context.Context, s *shard) {
 }
 
 // emit decodes the kept traces, stamps their spans and sends them on.
-func (p *tailSampler) emit(ctx context.Context, items []emitItem) error {
+func (p *tailSampler) emit(ctx context.Context, sc *ingestScratch, items []emitItem) error {
 	if len(items) == 0 {
 		return nil
 	}
-	var enc tracesEncoder
+	enc := &sc.enc
 	for i := range items {
-		enc.add(items[i].segs)
+		enc.add(items[i].groups)
 	}
 	var um ptrace.ProtoUnmarshaler
 	td, err := um.UnmarshalTraces(enc.encode())

@@ -131,6 +131,17 @@ func appendValue(b []byte, v pcommon.Value) []byte {
 // appendAttrs writes m as a repeated KeyValue field with the given tag.
 func appendAttrs(b []byte, tag byte, m pcommon.Map) []byte {
 	for k, v := range m.All() {
+		if v.Type() == pcommon.ValueTypeStr {
+			// Most attributes are strings: size and write them in one go.
+			sv := v.Str()
+			vl := fieldLen(len(sv)) // AnyValue{string_value}
+			b = appendLen(b, tag, strFieldLen(k)+fieldLen(vl))
+			if k != "" {
+				b = appendStr(b, 0x0a, k)
+			}
+			b = appendStr(appendLen(b, 0x12, vl), 0x0a, sv)
+			continue
+		}
 		b = appendLen(b, tag, sizeKV(k, v))
 		if k != "" {
 			b = appendStr(b, 0x0a, k)
