@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -87,6 +88,17 @@ type CorrelationConfig struct {
 	// GroupBy labels group alerts whose service the graph does not know, as
 	// Alertmanager's group_by. Empty: such alerts are incidents of their own.
 	GroupBy []string `mapstructure:"group_by"`
+	// LocalRules are regular expressions over alert rule names (alertname)
+	// for alerts about a service's own resources (disk, CPU, memory,
+	// restarts): such an alert is never attached as a symptom of another
+	// service's alert, and no alert attaches as a symptom of it; it pages
+	// as its own incident. Empty list: every alert may be a symptom.
+	LocalRules []string `mapstructure:"local_rules"`
+	// OnsetWindow: an alert is attached as a symptom only if its onset
+	// (alert.starts_at) is within this of its alerting dependency's onset,
+	// and as a deeper root only if within this of the incident's first
+	// onset. Zero: no limit.
+	OnsetWindow time.Duration `mapstructure:"onset_window"`
 }
 
 // FlapConfig holds flapping alerts until stable.
@@ -133,9 +145,11 @@ func createDefaultConfig() component.Config {
 			PendingTTL:      10 * time.Second,
 		},
 		Correlation: CorrelationConfig{
-			MaxHops:   3,
-			Window:    3 * time.Minute,
-			GroupWait: time.Minute,
+			MaxHops:     3,
+			Window:      3 * time.Minute,
+			GroupWait:   time.Minute,
+			LocalRules:  []string{correlate.DefaultLocalRules},
+			OnsetWindow: 3 * time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
@@ -184,6 +198,14 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("correlation.group_by[%d]: must not be empty", i))
 		}
 	}
+	for i, r := range c.Correlation.LocalRules {
+		if r == "" {
+			errs = append(errs, fmt.Errorf("correlation.local_rules[%d]: must not be empty", i))
+		} else if _, err := regexp.Compile(r); err != nil {
+			errs = append(errs, fmt.Errorf("correlation.local_rules[%d]: %w", i, err))
+		}
+	}
+	neg("correlation.onset_window", c.Correlation.OnsetWindow)
 	neg("resolve_hold", c.ResolveHold)
 	neg("flap.window", c.Flap.Window)
 	negInt("flap.threshold", c.Flap.Threshold)
@@ -232,6 +254,7 @@ func (c *Config) engineConfig() correlate.Config {
 		GroupWait:    c.Correlation.GroupWait,
 		ResolveHold:  c.ResolveHold,
 		GroupBy:      c.Correlation.GroupBy,
+		OnsetWindow:  c.Correlation.OnsetWindow,
 		Severities:   c.SeverityOrder,
 		MaxAlerts:    c.Limits.MaxAlerts,
 		MaxIncidents: c.Limits.MaxIncidents,
@@ -241,6 +264,11 @@ func (c *Config) engineConfig() correlate.Config {
 	}
 	if ec.Flap.Window == 0 {
 		ec.Flap.Window = 10 * time.Minute
+	}
+	for _, r := range c.Correlation.LocalRules {
+		if re, err := regexp.Compile(r); err == nil && r != "" {
+			ec.LocalRules = append(ec.LocalRules, re)
+		}
 	}
 	for _, s := range c.Silences {
 		sil := correlate.Silence{Name: s.Name, StartsAt: s.StartsAt, EndsAt: s.EndsAt}

@@ -5,6 +5,7 @@ package correlate
 
 import (
 	"hash/fnv"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,10 +45,23 @@ type Config struct {
 	MaxAlerts    int
 	MaxIncidents int
 	Silences     []Silence
+	// LocalRules match rule names of alerts about a service's own
+	// resources (disk, restarts): such an alert is never attached to an
+	// incident as a symptom, and no alert joins its incident as a symptom
+	// of it. Nil: every alert may be a symptom or a cause.
+	LocalRules []*regexp.Regexp
+	// OnsetWindow: an alert attaches as a symptom only if its onset is
+	// within this of its alerting dependency's onset, and as a deeper root
+	// only if within this of the incident's first onset. Zero: no limit.
+	OnsetWindow time.Duration
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
 	// record; the evaluation needs them, the processor does not).
 	SnapshotMembers bool
 }
+
+// DefaultLocalRules matches the rule names of common resource alerts (the
+// processor's correlation.local_rules default).
+const DefaultLocalRules = `(?i)disk|filesystem|inode|cpu|memory|oom|restart|crashloop|evict`
 
 // Outcome says what Ingest did with an alert.
 type Outcome int
@@ -132,7 +146,10 @@ type incident struct {
 	lastSeen  time.Time
 	groupKey  string
 	services  map[string]int // service -> member count
-	emitted   string         // snapshotKey of the last record emitted
+	// causes: service -> earliest onset of its member alerts that are not
+	// local (those an alert may be a symptom of).
+	causes    map[string]time.Time
+	emitted   string // snapshotKey of the last record emitted
 	reps      map[string]*rep
 	rankDirty bool
 	firing    int // members firing now
@@ -155,6 +172,7 @@ type Engine struct {
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
 	held      map[string]*alertState
+	local     map[string]bool // rule name -> matches LocalRules
 	lastGC    time.Time
 	lastEvict time.Time
 }
@@ -184,7 +202,61 @@ func New(cfg Config, g *topology.Graph) *Engine {
 		byService: map[string]map[string]struct{}{},
 		byGroup:   map[string]string{},
 		held:      map[string]*alertState{},
+		local:     map[string]bool{},
 	}
+}
+
+// isLocal reports whether a rule name is a local (resource) alert.
+func (e *Engine) isLocal(rule string) bool {
+	if len(e.cfg.LocalRules) == 0 {
+		return false
+	}
+	l, ok := e.local[rule]
+	if !ok {
+		for _, re := range e.cfg.LocalRules {
+			if re.MatchString(rule) {
+				l = true
+				break
+			}
+		}
+		if len(e.local) < 10000 {
+			e.local[rule] = l
+		}
+	}
+	return l
+}
+
+// addCause records a non-local member's onset on its service.
+func (e *Engine) addCause(inc *incident, st *alertState) {
+	if e.isLocal(st.RuleName) {
+		return
+	}
+	if inc.causes == nil {
+		inc.causes = map[string]time.Time{}
+	}
+	if t, ok := inc.causes[st.Service]; !ok || st.StartsAt.Before(t) {
+		inc.causes[st.Service] = st.StartsAt
+	}
+}
+
+// near reports whether onsets a and b are within OnsetWindow.
+func (e *Engine) near(a, b time.Time) bool {
+	if e.cfg.OnsetWindow <= 0 {
+		return true
+	}
+	d := a.Sub(b)
+	return d <= e.cfg.OnsetWindow && d >= -e.cfg.OnsetWindow
+}
+
+// firstCause is the earliest onset of the incident's non-local members.
+func firstCause(inc *incident) (time.Time, bool) {
+	var first time.Time
+	for _, t := range inc.causes {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+	}
+	return first, !first.IsZero()
 }
 
 // Stats returns the counters.
@@ -364,6 +436,7 @@ func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
 	inc.lastJoin = maxTime(inc.lastJoin, now)
 	inc.dirty = true
 	e.addRep(inc, st)
+	e.addCause(inc, st)
 	if inc.root == "" {
 		inc.root = st.Fingerprint
 		inc.ranking = []string{st.Service}
@@ -426,21 +499,45 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		seen[id] = true
 		cands = append(cands, cand{inc, symptom, hops})
 	}
-	// Same service already alerting.
-	for id := range e.byService[s] {
-		consider(id, true, 0)
+	local := e.isLocal(st.RuleName)
+	// symptomOf: the incident has a non-local alert on d whose onset is
+	// near st's.
+	symptomOf := func(id, d string) bool {
+		inc := e.incidents[id]
+		if inc == nil {
+			return false
+		}
+		t, ok := inc.causes[d]
+		return ok && e.near(st.StartsAt, t)
 	}
-	// s calls d: s's alert is explained by an alerting dependency.
-	for d, h := range e.graph.Dependencies(s, e.cfg.MaxHops) {
-		for id := range e.byService[d] {
-			consider(id, true, h)
+	if !local {
+		// Same service already alerting.
+		for id := range e.byService[s] {
+			if symptomOf(id, s) {
+				consider(id, true, 0)
+			}
+		}
+		// s calls d: s's alert is explained by an alerting dependency.
+		for d, h := range e.graph.Dependencies(s, e.cfg.MaxHops) {
+			for id := range e.byService[d] {
+				if symptomOf(id, d) {
+					consider(id, true, h)
+				}
+			}
 		}
 	}
-	// c calls s: s may be the deeper root of c's incident.
+	// c calls s: s may be the deeper root of c's incident (whose root is
+	// not a local alert, and whose first onset is near st's).
 	for c, h := range e.graph.Callers(s, e.cfg.MaxHops) {
 		for id := range e.byService[c] {
 			inc := e.incidents[id]
-			if inc != nil && e.rootService(inc) == c {
+			if inc == nil || e.rootService(inc) != c {
+				continue
+			}
+			if _, ok := inc.causes[c]; !ok {
+				continue
+			}
+			if first, ok := firstCause(inc); ok && e.near(st.StartsAt, first) {
 				consider(id, false, h)
 			}
 		}
@@ -507,6 +604,7 @@ func (e *Engine) merge(dst, src *incident) {
 		}
 		dst.members = append(dst.members, fp)
 		e.addRep(dst, st)
+		e.addCause(dst, st)
 		dst.services[st.Service]++
 		if dst.services[st.Service] == 1 {
 			set := e.byService[st.Service]
