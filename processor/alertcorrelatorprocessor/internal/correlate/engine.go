@@ -112,6 +112,9 @@ type Snapshot struct {
 	FirstSeen       time.Time `json:"first_seen"`
 	LastSeen        time.Time `json:"last_seen"`
 	GroupKey        string    `json:"group_key,omitempty"`
+	// MergedInto is set on the resolved record of a paged incident whose
+	// alerts moved into another incident (a shared root arrived later).
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // Stats are the engine's counters since creation.
@@ -120,6 +123,7 @@ type Stats struct {
 	OverflowAlerts, OverflowIncidents                       uint64
 	Opened, Updated, Resolved                               uint64
 	DroppedUnpaged                                          uint64 // pending incidents that resolved before group_wait
+	Merged                                                  uint64 // paged incidents merged into another (counted in Resolved too)
 }
 
 type alertState struct {
@@ -171,8 +175,11 @@ type Engine struct {
 	stats     Stats
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
-	held      map[string]*alertState
-	local     map[string]bool // rule name -> matches LocalRules
+	held  map[string]*alertState
+	local map[string]bool // rule name -> matches LocalRules
+	// merged are resolved records of paged incidents merged into another,
+	// emitted by the next Advance.
+	merged    []Event
 	lastGC    time.Time
 	lastEvict time.Time
 }
@@ -568,15 +575,38 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		return 1
 	})
-	chosen := cands[0].inc
-	// A common dependency of several pending incidents' roots unites them:
-	// their callers share it.
+	// A common dependency of several incidents' roots unites them: their
+	// callers share it. The survivor is the earliest paged one (its page
+	// stays the page), else the best candidate; paged incidents merged
+	// into it are resolved with MergedInto set.
+	group := []*incident{cands[0].inc}
 	for _, c := range cands[1:] {
-		if !c.inc.paged && !c.symptom {
-			e.merge(chosen, c.inc)
+		if !c.symptom {
+			group = append(group, c.inc)
 		}
 	}
-	return chosen
+	survivor := group[0]
+	for _, inc := range group[1:] {
+		if inc.paged && (!survivor.paged || inc.firstSeen.Before(survivor.firstSeen)) {
+			survivor = inc
+		}
+	}
+	for _, inc := range group {
+		if inc == survivor {
+			continue
+		}
+		if inc.paged {
+			e.rank(inc)
+			snap := e.snapshot(inc, now)
+			snap.MergedInto = survivor.id
+			snap.Firing = nil
+			e.merged = append(e.merged, Event{State: alertconv.IncidentResolved, Incident: snap})
+			e.stats.Resolved++
+			e.stats.Merged++
+		}
+		e.merge(survivor, inc)
+	}
+	return survivor
 }
 
 // better orders relations: symptom (explained by a dependency) before
@@ -685,7 +715,8 @@ func (e *Engine) evictAlerts(now time.Time) bool {
 // Advance applies what time decides (held resolutions, group_wait) and
 // returns the incident changes to emit, in a stable order.
 func (e *Engine) Advance(now time.Time) []Event {
-	var events []Event
+	events := e.merged
+	e.merged = nil
 	// Held resolutions that are now stable.
 	for fp, st := range e.held {
 		if !st.firing || st.reported != alertconv.StateResolved {
