@@ -152,11 +152,13 @@ type incident struct {
 	services  map[string]int // service -> member count
 	// causes: service -> earliest onset of its member alerts that are not
 	// local (those an alert may be a symptom of).
-	causes    map[string]time.Time
-	emitted   string // snapshotKey of the last record emitted
-	reps      map[string]*rep
-	rankDirty bool
-	firing    int // members firing now
+	causes map[string]time.Time
+	// firstCause is the earliest onset in causes.
+	firstCause time.Time
+	emitted    string // snapshotKey of the last record emitted
+	reps       map[string]*rep
+	rankDirty  bool
+	firing     int // members firing now
 	// lastJoin is when an alert last joined (or re-fired into) the
 	// incident: the correlation window runs from it, so repeats of old
 	// alerts do not keep an incident attracting new ones.
@@ -244,6 +246,9 @@ func (e *Engine) addCause(inc *incident, st *alertState) {
 	if t, ok := inc.causes[st.Service]; !ok || st.StartsAt.Before(t) {
 		inc.causes[st.Service] = st.StartsAt
 	}
+	if inc.firstCause.IsZero() || st.StartsAt.Before(inc.firstCause) {
+		inc.firstCause = st.StartsAt
+	}
 }
 
 // near reports whether onsets a and b are within OnsetWindow.
@@ -253,17 +258,6 @@ func (e *Engine) near(a, b time.Time) bool {
 	}
 	d := a.Sub(b)
 	return d <= e.cfg.OnsetWindow && d >= -e.cfg.OnsetWindow
-}
-
-// firstCause is the earliest onset of the incident's non-local members.
-func firstCause(inc *incident) (time.Time, bool) {
-	var first time.Time
-	for _, t := range inc.causes {
-		if first.IsZero() || t.Before(first) {
-			first = t
-		}
-	}
-	return first, !first.IsZero()
 }
 
 // Stats returns the counters.
@@ -544,7 +538,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 			if _, ok := inc.causes[c]; !ok {
 				continue
 			}
-			if first, ok := firstCause(inc); ok && e.near(st.StartsAt, first) {
+			if e.near(st.StartsAt, inc.firstCause) {
 				consider(id, false, h)
 			}
 		}
