@@ -88,6 +88,11 @@ type CorrelationConfig struct {
 	// GroupBy labels group alerts whose service the graph does not know, as
 	// Alertmanager's group_by. Empty: such alerts are incidents of their own.
 	GroupBy []string `mapstructure:"group_by"`
+	// LowSeverityWaitFactor multiplies GroupWait for an incident whose
+	// probable root is less severe than severity_order[0]: such a root is
+	// more often the first symptom of a cause that has not alerted yet.
+	// 1: every incident waits GroupWait. Zero means 2.
+	LowSeverityWaitFactor float64 `mapstructure:"low_severity_wait_factor"`
 	// LocalRules are regular expressions over alert rule names (alertname)
 	// for alerts about a service's own resources (disk, CPU, memory,
 	// restarts): such an alert is never attached as a symptom of another
@@ -145,11 +150,12 @@ func createDefaultConfig() component.Config {
 			PendingTTL:      10 * time.Second,
 		},
 		Correlation: CorrelationConfig{
-			MaxHops:     3,
-			Window:      3 * time.Minute,
-			GroupWait:   time.Minute,
-			LocalRules:  []string{correlate.DefaultLocalRules},
-			OnsetWindow: 3 * time.Minute,
+			MaxHops:               3,
+			Window:                3 * time.Minute,
+			GroupWait:             time.Minute,
+			LowSeverityWaitFactor: 2,
+			LocalRules:            []string{correlate.DefaultLocalRules},
+			OnsetWindow:           3 * time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
@@ -206,6 +212,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	neg("correlation.onset_window", c.Correlation.OnsetWindow)
+	if f := c.Correlation.LowSeverityWaitFactor; f != 0 && (f < 1 || f > 100) {
+		errs = append(errs, fmt.Errorf("correlation.low_severity_wait_factor: must be in [1, 100] (0 means 2)"))
+	}
 	neg("resolve_hold", c.ResolveHold)
 	neg("flap.window", c.Flap.Window)
 	negInt("flap.threshold", c.Flap.Threshold)
@@ -262,6 +271,11 @@ func (c *Config) engineConfig() correlate.Config {
 			Window: c.Flap.Window, Threshold: c.Flap.Threshold, Hold: c.Flap.Hold,
 		},
 	}
+	factor := c.Correlation.LowSeverityWaitFactor
+	if factor == 0 {
+		factor = 2
+	}
+	ec.LowGroupWait = time.Duration(float64(ec.GroupWait) * factor)
 	if ec.Flap.Window == 0 {
 		ec.Flap.Window = 10 * time.Minute
 	}

@@ -35,9 +35,12 @@ type FlapConfig struct {
 
 // Config of the engine; the processor's config maps onto it.
 type Config struct {
-	MaxHops      int
-	Window       time.Duration
-	GroupWait    time.Duration
+	MaxHops   int
+	Window    time.Duration
+	GroupWait time.Duration
+	// LowGroupWait replaces GroupWait for incidents whose probable root is
+	// less severe than Severities[0]. Not longer than GroupWait: unused.
+	LowGroupWait time.Duration
 	ResolveHold  time.Duration
 	Flap         FlapConfig
 	GroupBy      []string
@@ -766,11 +769,11 @@ func (e *Engine) Advance(now time.Time) []Event {
 			continue
 		}
 		if !inc.paged {
-			if now.Sub(inc.firstSeen) < e.cfg.GroupWait {
-				if inc.dirty {
-					e.rank(inc)
-					inc.dirty = false
-				}
+			if inc.dirty {
+				e.rank(inc)
+				inc.dirty = false
+			}
+			if now.Sub(inc.firstSeen) < e.groupWait(inc) {
 				continue
 			}
 			e.rank(inc)
@@ -791,6 +794,20 @@ func (e *Engine) Advance(now time.Time) []Event {
 		}
 	}
 	return events
+}
+
+// groupWait is how long a pending incident waits before its page: GroupWait
+// when its probable root is of the most severe level, LowGroupWait (when
+// longer) otherwise, since a less severe root is more often the first
+// symptom of a cause still to come.
+func (e *Engine) groupWait(inc *incident) time.Duration {
+	if e.cfg.LowGroupWait <= e.cfg.GroupWait {
+		return e.cfg.GroupWait
+	}
+	if st := e.alerts[inc.root]; st != nil && e.sevRank[st.Severity] == len(e.cfg.Severities) {
+		return e.cfg.GroupWait
+	}
+	return e.cfg.LowGroupWait
 }
 
 // snapshotKey summarizes what an update reports, so unchanged incidents do

@@ -393,3 +393,26 @@ func TestOnsetWindow(t *testing.T) {
 	deep := e.Ingest(firing("flagd", "ServiceDown", t0.Add(7*time.Minute)), t0.Add(7*time.Minute))
 	assert.NotEqual(t, root.IncidentID, deep.IncidentID)
 }
+
+func TestLowSeverityRootWaitsLonger(t *testing.T) {
+	cfg := testConfig()
+	cfg.LowGroupWait = time.Minute
+	e := New(cfg, demoGraph(t))
+	warn := firing("frontend", "HighLatency", t0)
+	warn.Severity = "warning"
+	warn.Labels = map[string]string{"alertname": "HighLatency", "service": "frontend", "severity": "warning"}
+	warn.Fingerprint = alertconv.Fingerprint(warn.Labels)
+	e.Ingest(warn, t0)
+	assert.Empty(t, e.Advance(t0.Add(30*time.Second)), "a warning-rooted incident waits LowGroupWait")
+	events := e.Advance(t0.Add(time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, "frontend", events[0].Incident.RootService)
+
+	// A critical root arriving while its symptom waits: group_wait applies.
+	e = New(cfg, demoGraph(t))
+	e.Ingest(warn, t0)
+	e.Ingest(firing("payment", "PaymentFailures", t0.Add(10*time.Second)), t0.Add(10*time.Second))
+	events = e.Advance(t0.Add(30 * time.Second))
+	require.Len(t, events, 1)
+	assert.Equal(t, "payment", events[0].Incident.RootService)
+}
