@@ -95,9 +95,10 @@ type CorrelationConfig struct {
 	LowSeverityWaitFactor float64 `mapstructure:"low_severity_wait_factor"`
 	// LocalRules are regular expressions over alert rule names (alertname)
 	// for alerts about a service's own resources (disk, CPU, memory,
-	// restarts): such an alert is never attached as a symptom of another
-	// service's alert, and no alert attaches as a symptom of it; it pages
-	// as its own incident. Empty list: every alert may be a symptom.
+	// restarts): such an alert is never attached to another service's
+	// alerts through the graph (neither as a symptom nor as a deeper
+	// root), and no alert attaches to it; it pages as its own incident.
+	// Empty list: every alert may be a symptom or a cause.
 	LocalRules []string `mapstructure:"local_rules"`
 	// OnsetWindow: an alert is attached as a symptom only if its onset
 	// (alert.starts_at) is within this of its alerting dependency's onset,

@@ -49,9 +49,10 @@ type Config struct {
 	MaxIncidents int
 	Silences     []Silence
 	// LocalRules match rule names of alerts about a service's own
-	// resources (disk, restarts): such an alert is never attached to an
-	// incident as a symptom, and no alert joins its incident as a symptom
-	// of it. Nil: every alert may be a symptom or a cause.
+	// resources (disk, restarts): such an alert is an incident of its own,
+	// never attached to another through the graph (as a symptom or as a
+	// deeper root), and no alert joins it through the graph. Nil: every
+	// alert may be a symptom or a cause.
 	LocalRules []*regexp.Regexp
 	// OnsetWindow: an alert attaches as a symptom only if its onset is
 	// within this of its alerting dependency's onset, and as a deeper root
@@ -503,7 +504,11 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		seen[id] = true
 		cands = append(cands, cand{inc, symptom, hops})
 	}
-	local := e.isLocal(st.RuleName)
+	if e.isLocal(st.RuleName) {
+		// A local alert is neither a symptom nor a cause of another
+		// service's alerts: an incident of its own.
+		return nil
+	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's.
 	symptomOf := func(id, d string) bool {
@@ -514,7 +519,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		t, ok := inc.causes[d]
 		return ok && e.near(st.StartsAt, t)
 	}
-	if !local {
+	{
 		// Same service already alerting.
 		for id := range e.byService[s] {
 			if symptomOf(id, s) {
