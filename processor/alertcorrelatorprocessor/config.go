@@ -156,7 +156,7 @@ func createDefaultConfig() component.Config {
 			GroupWait:             time.Minute,
 			LowSeverityWaitFactor: 2,
 			LocalRules:            []string{correlate.DefaultLocalRules},
-			OnsetWindow:           3 * time.Minute,
+			OnsetWindow:           2 * time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
