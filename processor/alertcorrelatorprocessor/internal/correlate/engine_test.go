@@ -416,3 +416,19 @@ func TestLowSeverityRootWaitsLonger(t *testing.T) {
 	require.Len(t, events, 1)
 	assert.Equal(t, "payment", events[0].Incident.RootService)
 }
+
+func TestRestoredIncidentAttractsSymptoms(t *testing.T) {
+	cfg := testConfig()
+	cfg.OnsetWindow = 3 * time.Minute
+	e := New(cfg, demoGraph(t))
+	root := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	b, err := e.Marshal()
+	require.NoError(t, err)
+	restored := New(cfg, demoGraph(t))
+	require.NoError(t, restored.Unmarshal(b))
+	sym := restored.Ingest(firing("checkout", "HighErrorRate", t0.Add(time.Minute)), t0.Add(time.Minute))
+	assert.Equal(t, root.IncidentID, sym.IncidentID)
+	assert.True(t, sym.Suppressed)
+	deep := restored.Ingest(firing("flagd", "ServiceDown", t0.Add(time.Minute)), t0.Add(time.Minute))
+	assert.Equal(t, root.IncidentID, deep.IncidentID, "a deeper root joins the restored incident too")
+}
