@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -87,6 +88,23 @@ type CorrelationConfig struct {
 	// GroupBy labels group alerts whose service the graph does not know, as
 	// Alertmanager's group_by. Empty: such alerts are incidents of their own.
 	GroupBy []string `mapstructure:"group_by"`
+	// LowSeverityWaitFactor multiplies GroupWait for an incident whose
+	// probable root is less severe than severity_order[0]: such a root is
+	// more often the first symptom of a cause that has not alerted yet.
+	// 1: every incident waits GroupWait. Zero means 2.
+	LowSeverityWaitFactor float64 `mapstructure:"low_severity_wait_factor"`
+	// LocalRules are regular expressions over alert rule names (alertname)
+	// for alerts about a service's own resources (disk, CPU, memory,
+	// restarts): such an alert is never attached to another service's
+	// alerts through the graph (neither as a symptom nor as a deeper
+	// root), and no alert attaches to it; it pages as its own incident.
+	// Empty list: every alert may be a symptom or a cause.
+	LocalRules []string `mapstructure:"local_rules"`
+	// OnsetWindow: an alert is attached as a symptom only if its onset
+	// (alert.starts_at) is within this of its alerting dependency's onset,
+	// and as a deeper root only if within this of the incident's first
+	// onset. Zero: no limit.
+	OnsetWindow time.Duration `mapstructure:"onset_window"`
 }
 
 // FlapConfig holds flapping alerts until stable.
@@ -133,9 +151,12 @@ func createDefaultConfig() component.Config {
 			PendingTTL:      10 * time.Second,
 		},
 		Correlation: CorrelationConfig{
-			MaxHops:   3,
-			Window:    3 * time.Minute,
-			GroupWait: time.Minute,
+			MaxHops:               3,
+			Window:                3 * time.Minute,
+			GroupWait:             time.Minute,
+			LowSeverityWaitFactor: 2,
+			LocalRules:            []string{correlate.DefaultLocalRules},
+			OnsetWindow:           2 * time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
@@ -183,6 +204,17 @@ func (c *Config) Validate() error {
 		if l == "" {
 			errs = append(errs, fmt.Errorf("correlation.group_by[%d]: must not be empty", i))
 		}
+	}
+	for i, r := range c.Correlation.LocalRules {
+		if r == "" {
+			errs = append(errs, fmt.Errorf("correlation.local_rules[%d]: must not be empty", i))
+		} else if _, err := regexp.Compile(r); err != nil {
+			errs = append(errs, fmt.Errorf("correlation.local_rules[%d]: %w", i, err))
+		}
+	}
+	neg("correlation.onset_window", c.Correlation.OnsetWindow)
+	if f := c.Correlation.LowSeverityWaitFactor; f != 0 && (f < 1 || f > 100) {
+		errs = append(errs, fmt.Errorf("correlation.low_severity_wait_factor: must be in [1, 100] (0 means 2)"))
 	}
 	neg("resolve_hold", c.ResolveHold)
 	neg("flap.window", c.Flap.Window)
@@ -232,6 +264,7 @@ func (c *Config) engineConfig() correlate.Config {
 		GroupWait:    c.Correlation.GroupWait,
 		ResolveHold:  c.ResolveHold,
 		GroupBy:      c.Correlation.GroupBy,
+		OnsetWindow:  c.Correlation.OnsetWindow,
 		Severities:   c.SeverityOrder,
 		MaxAlerts:    c.Limits.MaxAlerts,
 		MaxIncidents: c.Limits.MaxIncidents,
@@ -239,8 +272,18 @@ func (c *Config) engineConfig() correlate.Config {
 			Window: c.Flap.Window, Threshold: c.Flap.Threshold, Hold: c.Flap.Hold,
 		},
 	}
+	factor := c.Correlation.LowSeverityWaitFactor
+	if factor == 0 {
+		factor = 2
+	}
+	ec.LowGroupWait = time.Duration(float64(ec.GroupWait) * factor)
 	if ec.Flap.Window == 0 {
 		ec.Flap.Window = 10 * time.Minute
+	}
+	for _, r := range c.Correlation.LocalRules {
+		if re, err := regexp.Compile(r); err == nil && r != "" {
+			ec.LocalRules = append(ec.LocalRules, re)
+		}
 	}
 	for _, s := range c.Silences {
 		sil := correlate.Silence{Name: s.Name, StartsAt: s.StartsAt, EndsAt: s.EndsAt}

@@ -29,7 +29,7 @@ func TestLoadConfig(t *testing.T) {
 				File: "testdata/otel-demo-topology.yaml", TTL: 30 * time.Minute, MaxEdges: 500,
 				MaxPendingSpans: 2000, PendingTTL: 5 * time.Second, Endpoint: "127.0.0.1:0", LogChanges: true,
 			},
-			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}},
+			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}, LocalRules: []string{"(?i)disk", "^PodRestarting$"}, OnsetWindow: 2 * time.Minute, LowSeverityWaitFactor: 1.5},
 			ResolveHold: 30 * time.Second,
 			Flap:        FlapConfig{Window: 5 * time.Minute, Threshold: 3, Hold: 2 * time.Minute},
 			Silences: []SilenceConfig{{
@@ -48,6 +48,8 @@ func TestLoadConfig(t *testing.T) {
 			"topology.max_edges: must not be negative", "topology.max_pending_spans: must not be negative",
 			"correlation.max_hops: must not be negative", "correlation.window: must not be negative",
 			"correlation.group_wait: must not be negative", "correlation.group_by[0]: must not be empty",
+			"correlation.local_rules[0]: must not be empty", "correlation.local_rules[1]: error parsing regexp",
+			"correlation.onset_window: must not be negative", "correlation.low_severity_wait_factor: must be in [1, 100]",
 			"resolve_hold: must not be negative", "flap.window: must not be negative",
 			"flap.threshold: must not be negative", "flap.hold: must not be negative",
 			"limits.max_alerts: must not be negative", "limits.max_incidents: must not be negative",

@@ -582,6 +582,9 @@ func (c *core) incidentLogs(events []correlate.Event, now time.Time) plog.Logs {
 		a.PutInt(alertconv.AttrIncidentSuppressed, int64(in.SuppressedCount))
 		a.PutStr(alertconv.AttrIncidentFirstSeen, in.FirstSeen.UTC().Format(time.RFC3339Nano))
 		a.PutStr(alertconv.AttrIncidentLastSeen, in.LastSeen.UTC().Format(time.RFC3339Nano))
+		if in.MergedInto != "" {
+			a.PutStr(attrIncidentMergedInto, in.MergedInto)
+		}
 		a.PutStr(alertconv.AttrFingerprint, in.RootFingerprint)
 		a.PutStr(alertconv.AttrRuleName, in.RootAlert)
 		if in.RootSeverity != "" {
@@ -590,6 +593,10 @@ func (c *core) incidentLogs(events []correlate.Event, now time.Time) plog.Logs {
 	}
 	return ld
 }
+
+// attrIncidentMergedInto is on the resolved record of an incident merged
+// into another one: the surviving incident's id.
+const attrIncidentMergedInto = "incident.merged_into"
 
 func summary(ev correlate.Event) string {
 	in := ev.Incident
@@ -600,6 +607,9 @@ func summary(ev correlate.Event) string {
 	s := fmt.Sprintf("[%s] %s on %s", ev.State, in.RootAlert, root)
 	if in.SuppressedCount > 0 {
 		s += fmt.Sprintf(" (+%d symptom alerts on %s)", in.SuppressedCount, strings.Join(in.Services, ", "))
+	}
+	if in.MergedInto != "" {
+		s += " (merged into " + in.MergedInto + ")"
 	}
 	return s
 }

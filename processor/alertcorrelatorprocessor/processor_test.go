@@ -553,3 +553,35 @@ func TestOneLogsPipelinePerID(t *testing.T) {
 	h.stop(t)
 	assert.Empty(t, h.f.cores)
 }
+
+func TestMergedIncidentRecords(t *testing.T) {
+	h := newHarness(t, testCfg())
+	h.start(t, componenttest.NewNopHost())
+	td := ptrace.NewTraces()
+	spanPair(td, 1, 10, "frontend", "payment")
+	spanPair(td, 1, 20, "checkout", "payment")
+	require.NoError(t, h.traces.ConsumeTraces(context.Background(), td))
+
+	// Two symptoms page as separate incidents before their root arrives.
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "frontend", rule: "HighErrorRate", severity: "warning"})))
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "checkout", rule: "HighErrorRate", severity: "warning"})))
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 2)
+	assert.NotEqual(t, recs[0].attrs[alertconv.AttrIncidentID], recs[1].attrs[alertconv.AttrIncidentID])
+
+	h.clock.Set(t0.Add(10 * time.Second))
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", severity: "critical"})))
+	recs = incidents(t, h.lsink)
+	require.Len(t, recs, 4)
+	merged, survivor := recs[2].attrs, recs[3].attrs
+	assert.Equal(t, alertconv.IncidentResolved, merged[alertconv.AttrIncidentState])
+	assert.Equal(t, alertconv.IncidentUpdated, survivor[alertconv.AttrIncidentState])
+	assert.Equal(t, survivor[alertconv.AttrIncidentID], merged[attrIncidentMergedInto])
+	assert.Contains(t, recs[2].body, "(merged into "+survivor[alertconv.AttrIncidentID].(string)+")")
+	assert.NotContains(t, survivor, attrIncidentMergedInto)
+	assert.Equal(t, "payment", survivor[alertconv.AttrIncidentRootService])
+	assert.Equal(t, []any{"checkout", "frontend", "payment"}, survivor[alertconv.AttrIncidentServices])
+	assert.Equal(t, int64(3), survivor[alertconv.AttrIncidentAlertCount])
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_incident_records", "state", "resolved"))
+	h.stop(t)
+}

@@ -5,6 +5,7 @@ package correlate
 
 import (
 	"hash/fnv"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,9 +35,12 @@ type FlapConfig struct {
 
 // Config of the engine; the processor's config maps onto it.
 type Config struct {
-	MaxHops      int
-	Window       time.Duration
-	GroupWait    time.Duration
+	MaxHops   int
+	Window    time.Duration
+	GroupWait time.Duration
+	// LowGroupWait replaces GroupWait for incidents whose probable root is
+	// less severe than Severities[0]. Not longer than GroupWait: unused.
+	LowGroupWait time.Duration
 	ResolveHold  time.Duration
 	Flap         FlapConfig
 	GroupBy      []string
@@ -44,10 +48,24 @@ type Config struct {
 	MaxAlerts    int
 	MaxIncidents int
 	Silences     []Silence
+	// LocalRules match rule names of alerts about a service's own
+	// resources (disk, restarts): such an alert is an incident of its own,
+	// never attached to another through the graph (as a symptom or as a
+	// deeper root), and no alert joins it through the graph. Nil: every
+	// alert may be a symptom or a cause.
+	LocalRules []*regexp.Regexp
+	// OnsetWindow: an alert attaches as a symptom only if its onset is
+	// within this of its alerting dependency's onset, and as a deeper root
+	// only if within this of the incident's first onset. Zero: no limit.
+	OnsetWindow time.Duration
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
 	// record; the evaluation needs them, the processor does not).
 	SnapshotMembers bool
 }
+
+// DefaultLocalRules matches the rule names of common resource alerts (the
+// processor's correlation.local_rules default).
+const DefaultLocalRules = `(?i)disk|filesystem|inode|cpu|memory|oom|restart|crashloop|evict`
 
 // Outcome says what Ingest did with an alert.
 type Outcome int
@@ -98,6 +116,9 @@ type Snapshot struct {
 	FirstSeen       time.Time `json:"first_seen"`
 	LastSeen        time.Time `json:"last_seen"`
 	GroupKey        string    `json:"group_key,omitempty"`
+	// MergedInto is set on the resolved record of a paged incident whose
+	// alerts moved into another incident (a shared root arrived later).
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // Stats are the engine's counters since creation.
@@ -106,6 +127,7 @@ type Stats struct {
 	OverflowAlerts, OverflowIncidents                       uint64
 	Opened, Updated, Resolved                               uint64
 	DroppedUnpaged                                          uint64 // pending incidents that resolved before group_wait
+	Merged                                                  uint64 // paged incidents merged into another (counted in Resolved too)
 }
 
 type alertState struct {
@@ -132,10 +154,15 @@ type incident struct {
 	lastSeen  time.Time
 	groupKey  string
 	services  map[string]int // service -> member count
-	emitted   string         // snapshotKey of the last record emitted
-	reps      map[string]*rep
-	rankDirty bool
-	firing    int // members firing now
+	// causes: service -> earliest onset of its member alerts that are not
+	// local (those an alert may be a symptom of).
+	causes map[string]time.Time
+	// firstCause is the earliest onset in causes.
+	firstCause time.Time
+	emitted    string // snapshotKey of the last record emitted
+	reps       map[string]*rep
+	rankDirty  bool
+	firing     int // members firing now
 	// lastJoin is when an alert last joined (or re-fired into) the
 	// incident: the correlation window runs from it, so repeats of old
 	// alerts do not keep an incident attracting new ones.
@@ -154,7 +181,11 @@ type Engine struct {
 	stats     Stats
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
-	held      map[string]*alertState
+	held  map[string]*alertState
+	local map[string]bool // rule name -> matches LocalRules
+	// merged are resolved records of paged incidents merged into another,
+	// emitted by the next Advance.
+	merged    []Event
 	lastGC    time.Time
 	lastEvict time.Time
 }
@@ -184,7 +215,53 @@ func New(cfg Config, g *topology.Graph) *Engine {
 		byService: map[string]map[string]struct{}{},
 		byGroup:   map[string]string{},
 		held:      map[string]*alertState{},
+		local:     map[string]bool{},
 	}
+}
+
+// isLocal reports whether a rule name is a local (resource) alert.
+func (e *Engine) isLocal(rule string) bool {
+	if len(e.cfg.LocalRules) == 0 {
+		return false
+	}
+	l, ok := e.local[rule]
+	if !ok {
+		for _, re := range e.cfg.LocalRules {
+			if re.MatchString(rule) {
+				l = true
+				break
+			}
+		}
+		if len(e.local) < 10000 {
+			e.local[rule] = l
+		}
+	}
+	return l
+}
+
+// addCause records a non-local member's onset on its service.
+func (e *Engine) addCause(inc *incident, st *alertState) {
+	if e.isLocal(st.RuleName) {
+		return
+	}
+	if inc.causes == nil {
+		inc.causes = map[string]time.Time{}
+	}
+	if t, ok := inc.causes[st.Service]; !ok || st.StartsAt.Before(t) {
+		inc.causes[st.Service] = st.StartsAt
+	}
+	if inc.firstCause.IsZero() || st.StartsAt.Before(inc.firstCause) {
+		inc.firstCause = st.StartsAt
+	}
+}
+
+// near reports whether onsets a and b are within OnsetWindow.
+func (e *Engine) near(a, b time.Time) bool {
+	if e.cfg.OnsetWindow <= 0 {
+		return true
+	}
+	d := a.Sub(b)
+	return d <= e.cfg.OnsetWindow && d >= -e.cfg.OnsetWindow
 }
 
 // Stats returns the counters.
@@ -364,6 +441,7 @@ func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
 	inc.lastJoin = maxTime(inc.lastJoin, now)
 	inc.dirty = true
 	e.addRep(inc, st)
+	e.addCause(inc, st)
 	if inc.root == "" {
 		inc.root = st.Fingerprint
 		inc.ranking = []string{st.Service}
@@ -426,21 +504,49 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		seen[id] = true
 		cands = append(cands, cand{inc, symptom, hops})
 	}
-	// Same service already alerting.
-	for id := range e.byService[s] {
-		consider(id, true, 0)
+	if e.isLocal(st.RuleName) {
+		// A local alert is neither a symptom nor a cause of another
+		// service's alerts: an incident of its own.
+		return nil
 	}
-	// s calls d: s's alert is explained by an alerting dependency.
-	for d, h := range e.graph.Dependencies(s, e.cfg.MaxHops) {
-		for id := range e.byService[d] {
-			consider(id, true, h)
+	// symptomOf: the incident has a non-local alert on d whose onset is
+	// near st's.
+	symptomOf := func(id, d string) bool {
+		inc := e.incidents[id]
+		if inc == nil {
+			return false
+		}
+		t, ok := inc.causes[d]
+		return ok && e.near(st.StartsAt, t)
+	}
+	{
+		// Same service already alerting.
+		for id := range e.byService[s] {
+			if symptomOf(id, s) {
+				consider(id, true, 0)
+			}
+		}
+		// s calls d: s's alert is explained by an alerting dependency.
+		for d, h := range e.graph.Dependencies(s, e.cfg.MaxHops) {
+			for id := range e.byService[d] {
+				if symptomOf(id, d) {
+					consider(id, true, h)
+				}
+			}
 		}
 	}
-	// c calls s: s may be the deeper root of c's incident.
+	// c calls s: s may be the deeper root of c's incident (whose root is
+	// not a local alert, and whose first onset is near st's).
 	for c, h := range e.graph.Callers(s, e.cfg.MaxHops) {
 		for id := range e.byService[c] {
 			inc := e.incidents[id]
-			if inc != nil && e.rootService(inc) == c {
+			if inc == nil || e.rootService(inc) != c {
+				continue
+			}
+			if _, ok := inc.causes[c]; !ok {
+				continue
+			}
+			if e.near(st.StartsAt, inc.firstCause) {
 				consider(id, false, h)
 			}
 		}
@@ -471,15 +577,38 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		return 1
 	})
-	chosen := cands[0].inc
-	// A common dependency of several pending incidents' roots unites them:
-	// their callers share it.
+	// A common dependency of several incidents' roots unites them: their
+	// callers share it. The survivor is the earliest paged one (its page
+	// stays the page), else the best candidate; paged incidents merged
+	// into it are resolved with MergedInto set.
+	group := []*incident{cands[0].inc}
 	for _, c := range cands[1:] {
-		if !c.inc.paged && !c.symptom {
-			e.merge(chosen, c.inc)
+		if !c.symptom {
+			group = append(group, c.inc)
 		}
 	}
-	return chosen
+	survivor := group[0]
+	for _, inc := range group[1:] {
+		if inc.paged && (!survivor.paged || inc.firstSeen.Before(survivor.firstSeen)) {
+			survivor = inc
+		}
+	}
+	for _, inc := range group {
+		if inc == survivor {
+			continue
+		}
+		if inc.paged {
+			e.rank(inc)
+			snap := e.snapshot(inc, now)
+			snap.MergedInto = survivor.id
+			snap.Firing = nil
+			e.merged = append(e.merged, Event{State: alertconv.IncidentResolved, Incident: snap})
+			e.stats.Resolved++
+			e.stats.Merged++
+		}
+		e.merge(survivor, inc)
+	}
+	return survivor
 }
 
 // better orders relations: symptom (explained by a dependency) before
@@ -507,6 +636,7 @@ func (e *Engine) merge(dst, src *incident) {
 		}
 		dst.members = append(dst.members, fp)
 		e.addRep(dst, st)
+		e.addCause(dst, st)
 		dst.services[st.Service]++
 		if dst.services[st.Service] == 1 {
 			set := e.byService[st.Service]
@@ -587,7 +717,8 @@ func (e *Engine) evictAlerts(now time.Time) bool {
 // Advance applies what time decides (held resolutions, group_wait) and
 // returns the incident changes to emit, in a stable order.
 func (e *Engine) Advance(now time.Time) []Event {
-	var events []Event
+	events := e.merged
+	e.merged = nil
 	// Held resolutions that are now stable.
 	for fp, st := range e.held {
 		if !st.firing || st.reported != alertconv.StateResolved {
@@ -643,11 +774,11 @@ func (e *Engine) Advance(now time.Time) []Event {
 			continue
 		}
 		if !inc.paged {
-			if now.Sub(inc.firstSeen) < e.cfg.GroupWait {
-				if inc.dirty {
-					e.rank(inc)
-					inc.dirty = false
-				}
+			if inc.dirty {
+				e.rank(inc)
+				inc.dirty = false
+			}
+			if now.Sub(inc.firstSeen) < e.groupWait(inc) {
 				continue
 			}
 			e.rank(inc)
@@ -668,6 +799,20 @@ func (e *Engine) Advance(now time.Time) []Event {
 		}
 	}
 	return events
+}
+
+// groupWait is how long a pending incident waits before its page: GroupWait
+// when its probable root is of the most severe level, LowGroupWait (when
+// longer) otherwise, since a less severe root is more often the first
+// symptom of a cause still to come.
+func (e *Engine) groupWait(inc *incident) time.Duration {
+	if e.cfg.LowGroupWait <= e.cfg.GroupWait {
+		return e.cfg.GroupWait
+	}
+	if st := e.alerts[inc.root]; st != nil && e.sevRank[st.Severity] == len(e.cfg.Severities) {
+		return e.cfg.GroupWait
+	}
+	return e.cfg.LowGroupWait
 }
 
 // snapshotKey summarizes what an update reports, so unchanged incidents do

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"regexp"
 	"testing"
 	"time"
 
@@ -332,4 +333,102 @@ func TestFullAlertMapEvictsResolvedAlerts(t *testing.T) {
 	assert.Equal(t, Correlated, e.Ingest(firing("cart", "C", t0), t0).Outcome, "the resolved alert made room")
 	assert.Equal(t, Overflow, e.Ingest(firing("email", "D", t0), t0).Outcome, "nothing evictable, and no second scan within a second")
 	assert.Equal(t, uint64(1), e.Stats().OverflowAlerts)
+}
+
+func TestMergePagedIncidentsOnSharedRoot(t *testing.T) {
+	e := New(testConfig(), demoGraph(t))
+	// Two unrelated-looking symptoms page before their shared root.
+	e.Ingest(firing("recommendation", "HighErrorRate", t0), t0)
+	e.Ingest(firing("ad", "HighErrorRate", t0), t0)
+	events := e.Advance(t0.Add(30 * time.Second))
+	require.Len(t, events, 2)
+	ids := []string{events[0].Incident.ID, events[1].Incident.ID}
+
+	e.Ingest(firing("flagd", "ServiceDown", t0.Add(40*time.Second)), t0.Add(40*time.Second))
+	events = e.Advance(t0.Add(41 * time.Second))
+	require.Len(t, events, 2)
+	merged, survivor := events[0], events[1]
+	assert.Equal(t, alertconv.IncidentResolved, merged.State)
+	assert.Equal(t, alertconv.IncidentUpdated, survivor.State)
+	assert.Equal(t, survivor.Incident.ID, merged.Incident.MergedInto)
+	assert.ElementsMatch(t, ids, []string{merged.Incident.ID, survivor.Incident.ID})
+	assert.Equal(t, "flagd", survivor.Incident.RootService)
+	assert.Equal(t, []string{"ad", "flagd", "recommendation"}, survivor.Incident.Services)
+	assert.Equal(t, 3, survivor.Incident.AlertCount)
+	assert.Equal(t, uint64(1), e.Stats().Merged)
+	_, open := e.Sizes()
+	assert.Equal(t, 1, open)
+	assert.Equal(t, survivor.Incident.ID, e.IncidentOf(alert("ad", "HighErrorRate", "", t0).Fingerprint))
+}
+
+func TestLocalRulesAreNotSymptoms(t *testing.T) {
+	cfg := testConfig()
+	cfg.LocalRules = []*regexp.Regexp{regexp.MustCompile(DefaultLocalRules)}
+	e := New(cfg, demoGraph(t))
+	root := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	disk := e.Ingest(firing("checkout", "DiskSpaceLow", t0.Add(5*time.Second)), t0.Add(5*time.Second))
+	assert.NotEqual(t, root.IncidentID, disk.IncidentID, "a caller's disk alert is not a symptom")
+	assert.False(t, disk.Suppressed)
+	// A symptom of the disk alert's service is not attracted by it.
+	sym := e.Ingest(firing("frontend", "HighErrorRate", t0.Add(10*time.Second)), t0.Add(10*time.Second))
+	assert.Equal(t, root.IncidentID, sym.IncidentID)
+	// Only local alerts on a service: its callers do not join them.
+	e2 := New(cfg, demoGraph(t))
+	d := e2.Ingest(firing("cart", "PodRestarting", t0), t0)
+	c := e2.Ingest(firing("frontend", "HighLatency", t0), t0)
+	assert.NotEqual(t, d.IncidentID, c.IncidentID)
+}
+
+func TestOnsetWindow(t *testing.T) {
+	cfg := testConfig()
+	cfg.OnsetWindow = 3 * time.Minute
+	e := New(cfg, demoGraph(t))
+	root := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	near := e.Ingest(firing("checkout", "HighErrorRate", t0.Add(2*time.Minute)), t0.Add(2*time.Minute))
+	assert.Equal(t, root.IncidentID, near.IncidentID)
+	far := e.Ingest(firing("frontend", "HighErrorRate", t0.Add(6*time.Minute)), t0.Add(6*time.Minute))
+	// checkout's onset (t0+2m) is 4m before: too far as well.
+	assert.NotEqual(t, root.IncidentID, far.IncidentID, "well after its dependencies' onsets")
+	// A deeper root long after the incident's first onset starts its own.
+	deep := e.Ingest(firing("flagd", "ServiceDown", t0.Add(7*time.Minute)), t0.Add(7*time.Minute))
+	assert.NotEqual(t, root.IncidentID, deep.IncidentID)
+}
+
+func TestLowSeverityRootWaitsLonger(t *testing.T) {
+	cfg := testConfig()
+	cfg.LowGroupWait = time.Minute
+	e := New(cfg, demoGraph(t))
+	warn := firing("frontend", "HighLatency", t0)
+	warn.Severity = "warning"
+	warn.Labels = map[string]string{"alertname": "HighLatency", "service": "frontend", "severity": "warning"}
+	warn.Fingerprint = alertconv.Fingerprint(warn.Labels)
+	e.Ingest(warn, t0)
+	assert.Empty(t, e.Advance(t0.Add(30*time.Second)), "a warning-rooted incident waits LowGroupWait")
+	events := e.Advance(t0.Add(time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, "frontend", events[0].Incident.RootService)
+
+	// A critical root arriving while its symptom waits: group_wait applies.
+	e = New(cfg, demoGraph(t))
+	e.Ingest(warn, t0)
+	e.Ingest(firing("payment", "PaymentFailures", t0.Add(10*time.Second)), t0.Add(10*time.Second))
+	events = e.Advance(t0.Add(30 * time.Second))
+	require.Len(t, events, 1)
+	assert.Equal(t, "payment", events[0].Incident.RootService)
+}
+
+func TestRestoredIncidentAttractsSymptoms(t *testing.T) {
+	cfg := testConfig()
+	cfg.OnsetWindow = 3 * time.Minute
+	e := New(cfg, demoGraph(t))
+	root := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	b, err := e.Marshal()
+	require.NoError(t, err)
+	restored := New(cfg, demoGraph(t))
+	require.NoError(t, restored.Unmarshal(b))
+	sym := restored.Ingest(firing("checkout", "HighErrorRate", t0.Add(time.Minute)), t0.Add(time.Minute))
+	assert.Equal(t, root.IncidentID, sym.IncidentID)
+	assert.True(t, sym.Suppressed)
+	deep := restored.Ingest(firing("flagd", "ServiceDown", t0.Add(time.Minute)), t0.Add(time.Minute))
+	assert.Equal(t, root.IncidentID, deep.IncidentID, "a deeper root joins the restored incident too")
 }

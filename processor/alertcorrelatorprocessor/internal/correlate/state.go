@@ -104,6 +104,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 			}
 			inc.members = append(inc.members, fp)
 			e.addRep(inc, st)
+			e.addCause(inc, st)
 			if st.firing {
 				inc.firing++
 			}
