@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/quell-otel/quell/exporter/incidentexporter/internal/metadatatest"
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 const routingKey = "R0UT1NGKEY0123456789abcdefabcdef"
@@ -273,7 +274,7 @@ func TestMemberAlerts(t *testing.T) {
 		lr.Attributes().PutStr("alert.state", "firing")
 		lr.Attributes().PutStr("alert.severity", "warning")
 		lr.Attributes().PutStr("incident.id", "inc-7f3a")
-		lr.Attributes().PutBool("alert.suppressed", suppressed)
+		lr.Attributes().PutBool(alertconv.AttrSuppressed, suppressed)
 	}
 	addMember("payment", "00000000000000a1", "PaymentErrors", false)
 	addMember("checkout", "00000000000000b2", "CheckoutLatency", true)

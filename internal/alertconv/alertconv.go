@@ -71,6 +71,10 @@ const (
 	AttrIncidentSuppressed  = "incident.suppressed_count"
 	AttrIncidentFirstSeen   = "incident.first_seen" // RFC 3339
 	AttrIncidentLastSeen    = "incident.last_seen"  // RFC 3339
+	// AttrIncidentMergedInto is on the resolved record of an incident merged
+	// into another one (their shared root arrived after both had paged): the
+	// surviving incident's id.
+	AttrIncidentMergedInto = "incident.merged_into"
 )
 
 // Incident states.

@@ -583,7 +583,7 @@ func (c *core) incidentLogs(events []correlate.Event, now time.Time) plog.Logs {
 		a.PutStr(alertconv.AttrIncidentFirstSeen, in.FirstSeen.UTC().Format(time.RFC3339Nano))
 		a.PutStr(alertconv.AttrIncidentLastSeen, in.LastSeen.UTC().Format(time.RFC3339Nano))
 		if in.MergedInto != "" {
-			a.PutStr(attrIncidentMergedInto, in.MergedInto)
+			a.PutStr(alertconv.AttrIncidentMergedInto, in.MergedInto)
 		}
 		a.PutStr(alertconv.AttrFingerprint, in.RootFingerprint)
 		a.PutStr(alertconv.AttrRuleName, in.RootAlert)
@@ -593,10 +593,6 @@ func (c *core) incidentLogs(events []correlate.Event, now time.Time) plog.Logs {
 	}
 	return ld
 }
-
-// attrIncidentMergedInto is on the resolved record of an incident merged
-// into another one: the surviving incident's id.
-const attrIncidentMergedInto = "incident.merged_into"
 
 func summary(ev correlate.Event) string {
 	in := ev.Incident

@@ -576,9 +576,9 @@ func TestMergedIncidentRecords(t *testing.T) {
 	merged, survivor := recs[2].attrs, recs[3].attrs
 	assert.Equal(t, alertconv.IncidentResolved, merged[alertconv.AttrIncidentState])
 	assert.Equal(t, alertconv.IncidentUpdated, survivor[alertconv.AttrIncidentState])
-	assert.Equal(t, survivor[alertconv.AttrIncidentID], merged[attrIncidentMergedInto])
+	assert.Equal(t, survivor[alertconv.AttrIncidentID], merged[alertconv.AttrIncidentMergedInto])
 	assert.Contains(t, recs[2].body, "(merged into "+survivor[alertconv.AttrIncidentID].(string)+")")
-	assert.NotContains(t, survivor, attrIncidentMergedInto)
+	assert.NotContains(t, survivor, alertconv.AttrIncidentMergedInto)
 	assert.Equal(t, "payment", survivor[alertconv.AttrIncidentRootService])
 	assert.Equal(t, []any{"checkout", "frontend", "payment"}, survivor[alertconv.AttrIncidentServices])
 	assert.Equal(t, int64(3), survivor[alertconv.AttrIncidentAlertCount])
