@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -79,7 +78,7 @@ func TestAlertCorrelatorWithAlertmanagerWebhooks(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	require.True(t, resolved(), "resolved incident: %+v\n%s\n%s", correlatorIncidents(sink),
-		correlatorGrep(col.Metrics(t), "alert_correlator_alerts"), am.Output())
+		GrepLines(col.Metrics(t), "alert_correlator_alerts"), am.Output())
 	last, _ := resolvedRecord()
 	assert.Equal(t, open.id, last.id, "incident.id is stable")
 	assert.Equal(t, "payment", last.root)
@@ -87,14 +86,4 @@ func TestAlertCorrelatorWithAlertmanagerWebhooks(t *testing.T) {
 	assert.Equal(t, 1.0, col.MetricValue(t, "otelcol_processor_alert_correlator_incident_records", map[string]string{"state": "open"}))
 	assert.Equal(t, 3.0, col.MetricValue(t, "otelcol_processor_alert_correlator_alerts", map[string]string{"outcome": "correlated"}))
 	col.Stop(t)
-}
-
-func correlatorGrep(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }

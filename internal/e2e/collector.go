@@ -269,6 +269,18 @@ func hasLabels(lbls string, want map[string]string) bool {
 	return true
 }
 
+// GrepLines returns the lines of s that contain sub, for failure messages
+// that show the relevant part of a scrape or of the collector's output.
+func GrepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 // Stop sends SIGTERM and waits for the collector to exit, failing the test
 // unless it exits with status 0 within the stop timeout.
 func (c *Collector) Stop(t *testing.T) {

@@ -43,7 +43,7 @@ func TestLogBudgetPipeline(t *testing.T) {
 	// the accounting metrics count every record in
 	require.Eventually(t, func() bool {
 		return int(col.MetricValue(t, "otelcol_processor_log_budget_records_in", nil)) == sent
-	}, 30*time.Second, 200*time.Millisecond, "records_in: %v", logBudgetGrep(col.Metrics(t), "log_budget"))
+	}, 30*time.Second, 200*time.Millisecond, "records_in: %v", GrepLines(col.Metrics(t), "log_budget"))
 	metrics := col.Metrics(t)
 	// shutdown flushes every open dedup window
 	col.Stop(t)
@@ -94,16 +94,6 @@ func TestLogBudgetInvalidConfigNamesTheKeys(t *testing.T) {
 	} {
 		assert.Contains(t, string(out), want)
 	}
-}
-
-func logBudgetGrep(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func logBudgetEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
