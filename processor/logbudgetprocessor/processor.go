@@ -65,15 +65,16 @@ type priorityClass struct {
 }
 
 type logBudgetProcessor struct {
-	cfg     *Config
-	logger  *zap.Logger
-	next    consumer.Logs
-	tb      *metadata.TelemetryBuilder
-	clock   func() time.Time
-	floor   plog.SeverityNumber
-	classes []priorityClass
-	dropSet map[string]struct{}
-	keyAttr []string
+	cfg      *Config
+	logger   *zap.Logger
+	next     consumer.Logs
+	tb       *metadata.TelemetryBuilder
+	clock    func() time.Time
+	floor    plog.SeverityNumber
+	classes  []priorityClass
+	dropSet  map[string]struct{}
+	dropList []string
+	keyAttr  []string
 
 	mu         sync.Mutex
 	keys       *simplelru.LRU[uint64, *keyState]
@@ -161,6 +162,7 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		for _, a := range cfg.Truncate.DropAttributes {
 			p.dropSet[a] = struct{}{}
 		}
+		p.dropList = cfg.Truncate.DropAttributes
 	}
 	t := cfg.Truncate
 	p.truncating = p.dropSet != nil || t.MaxAttributes > 0 || t.MaxAttributeValueBytes > 0 || t.MaxBodyBytes > 0

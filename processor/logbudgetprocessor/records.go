@@ -74,16 +74,26 @@ func severityOf(lr plog.LogRecord) plog.SeverityNumber {
 }
 
 // truncate applies the drop list and caps; it says whether anything changed.
+// Most records need none of it, so one read-only pass over the attributes
+// decides whether the map is touched at all.
 func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
 	t := p.cfg.Truncate
 	changed := false
 	attrs := lr.Attributes()
-	if p.dropSet != nil {
-		attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
-			_, drop := p.dropSet[k]
-			changed = changed || drop
-			return drop
-		})
+	drop, long := false, false
+	if p.dropSet != nil || t.MaxAttributeValueBytes > 0 {
+		for k, v := range attrs.All() {
+			if p.dropSet != nil && !drop && p.dropped(k) {
+				drop = true
+			}
+			if t.MaxAttributeValueBytes > 0 && !long && v.Type() == pcommon.ValueTypeStr && len(v.Str()) > t.MaxAttributeValueBytes {
+				long = true
+			}
+		}
+	}
+	if drop {
+		attrs.RemoveIf(func(k string, _ pcommon.Value) bool { return p.dropped(k) })
+		changed = true
 	}
 	if t.MaxAttributes > 0 && attrs.Len() > t.MaxAttributes {
 		n := 0
@@ -93,7 +103,7 @@ func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
 		})
 		changed = true
 	}
-	if t.MaxAttributeValueBytes > 0 {
+	if long {
 		for _, v := range attrs.All() {
 			if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > t.MaxAttributeValueBytes {
 				v.SetStr(cutUTF8(v.Str(), t.MaxAttributeValueBytes))
@@ -108,6 +118,21 @@ func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
 		}
 	}
 	return changed
+}
+
+// dropped says whether attribute k is on the drop list (a short list is
+// compared directly, cheaper than hashing k).
+func (p *logBudgetProcessor) dropped(k string) bool {
+	if len(p.dropList) <= 8 {
+		for _, d := range p.dropList {
+			if k == d {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := p.dropSet[k]
+	return ok
 }
 
 func cutUTF8(s string, n int) string {
