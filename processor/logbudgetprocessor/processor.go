@@ -352,8 +352,15 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	}
 
 	sev := severityOf(lr)
-	tier, keepClass := p.classify(ctx, rl, sl, lr, sev)
-	aboveFloor := keepClass || (p.floor != plog.SeverityNumberUnspecified && sev >= p.floor)
+	var tier int
+	var aboveFloor bool
+	if p.floor != plog.SeverityNumberUnspecified && sev >= p.floor {
+		// at or above the floor whatever class matches: the tier only
+		// matters below it, so the OTTL conditions are not evaluated
+		tier, aboveFloor = tierHigh, true
+	} else {
+		tier, aboveFloor = p.classify(ctx, rl, sl, lr, sev)
+	}
 
 	var cl *drain.Cluster
 	var body string
@@ -526,12 +533,13 @@ func setAdjusted(attrs pcommon.Map, w float64) {
 func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, sev plog.SeverityNumber) (int, bool) {
 	if len(p.classes) > 0 {
 		tctx := ottllog.NewTransformContextPtr(rl, sl, lr)
-		defer tctx.Close()
 		for i := range p.classes {
 			if ok, _ := p.classes[i].seq.Eval(ctx, tctx); ok {
+				tctx.Close()
 				return p.classes[i].tier, p.classes[i].keep
 			}
 		}
+		tctx.Close()
 	}
 	switch {
 	case sev == plog.SeverityNumberUnspecified:
