@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -406,23 +407,34 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	}
 
 	// annotate what passes dedup (records it absorbs are dropped anyway)
-	annotated := false
+	// out says what the record weighs when it leaves: its size plus the
+	// annotations (computed, not re-measured, when they are new attributes)
+	out := outSize{size: size}
 	if p.cfg.Annotate && cl != nil && !p.cfg.DryRun {
-		lr.Attributes().PutStr(AttrTemplate, cl.Template())
-		lr.Attributes().PutStr(AttrTemplateID, cl.IDString())
-		annotated = true
+		attrs := lr.Attributes()
+		_, had := attrs.Get(AttrTemplate)
+		if !had {
+			_, had = attrs.Get(AttrTemplateID)
+		}
+		attrs.PutStr(AttrTemplate, cl.Template())
+		attrs.PutStr(AttrTemplateID, cl.IDString())
+		if had {
+			out.remeasure = true
+		} else {
+			out.size += strAttrSize(AttrTemplate, cl.Template()) + strAttrSize(AttrTemplateID, cl.IDString())
+		}
 	}
 
 	if aboveFloor {
 		if ks.budget.limited() {
 			ks.budget.charge(now, size)
 		}
-		return p.pass(ks, lr, size, annotated)
+		return p.pass(ks, lr, out)
 	}
 	if !ks.budget.limited() {
-		return p.pass(ks, lr, size, annotated)
+		return p.pass(ks, lr, out)
 	}
-	weighted, sampledP := false, false
+	sampledP := false
 	if p.cfg.Sampling.Enabled {
 		prob := ks.budget.prob(now, tmplSeq, tier, size)
 		if prob < 1 {
@@ -434,7 +446,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 			}
 			if !p.cfg.DryRun {
 				setAdjusted(lr.Attributes(), th.AdjustedCount())
-				weighted = true
+				out.remeasure = true
 			}
 		}
 	}
@@ -446,7 +458,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 		p.drop(ks, reasonBudget, templateIDOf(cl), int64(size))
 		return p.cfg.DryRun
 	}
-	return p.pass(ks, lr, size, annotated || weighted)
+	return p.pass(ks, lr, out)
 }
 
 func templateIDOf(cl *drain.Cluster) string {
@@ -456,14 +468,38 @@ func templateIDOf(cl *drain.Cluster) string {
 	return cl.IDString()
 }
 
-func (p *logBudgetProcessor) pass(ks *keyState, lr plog.LogRecord, size int, changed bool) bool {
-	if changed {
+// outSize is a passing record's size: known, or to be measured again.
+type outSize struct {
+	size      int
+	remeasure bool
+}
+
+func (p *logBudgetProcessor) pass(ks *keyState, lr plog.LogRecord, out outSize) bool {
+	size := out.size
+	if out.remeasure {
 		var sizer plog.ProtoMarshaler
 		size = sizer.LogRecordSize(lr)
 	}
 	ks.recOut++
 	ks.bytesOut += int64(size)
 	return true
+}
+
+// strAttrSize is what a new string attribute adds to a record's protobuf
+// size: the attributes field (tag 6) holding a KeyValue {key (tag 1), value
+// (tag 2): AnyValue {string_value (tag 1)}}.
+func strAttrSize(key, val string) int {
+	av := 1 + sov(len(val)) + len(val)
+	kv := 1 + sov(av) + av
+	if key != "" {
+		kv += 1 + sov(len(key)) + len(key)
+	}
+	return 1 + sov(kv) + kv
+}
+
+// sov is the length of n as a protobuf varint.
+func sov(n int) int {
+	return (bits.Len64(uint64(n)|1) + 6) / 7
 }
 
 func (p *logBudgetProcessor) drop(ks *keyState, reason int, tmpl string, size int64) {
