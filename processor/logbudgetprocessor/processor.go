@@ -88,6 +88,7 @@ type logBudgetProcessor struct {
 	touched    []*keyState
 	dryTouched map[dryKey]*[2]int64
 	hashBuf    []byte
+	flat       flattener
 
 	keysGauge      atomic.Int64
 	templatesGauge atomic.Int64
@@ -371,7 +372,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 		case pcommon.ValueTypeStr:
 			body = b.Str()
 		case pcommon.ValueTypeMap:
-			body = flattenMap(b.Map())
+			body = p.flat.flatten(b.Map())
 		}
 		if body == "" {
 			tmplSeq = seqEmpty

@@ -16,19 +16,31 @@ var messageKeys = [...]string{"message", "msg", "log", "body", "text"}
 // flattenMap renders a structured body as a line to template: the message
 // field first, then the other top-level fields as key=value in key order.
 func flattenMap(m pcommon.Map) string {
+	var f flattener
+	return f.flatten(m)
+}
+
+// flattener keeps flattenMap's buffers between records (one allocation per
+// body: the returned string).
+type flattener struct {
+	buf  []byte
+	keys []string
+}
+
+func (f *flattener) flatten(m pcommon.Map) string {
 	if m.Len() == 0 {
 		return ""
 	}
-	var sb strings.Builder
+	b := f.buf[:0]
 	msgKey := ""
 	for _, k := range messageKeys {
 		if v, ok := m.Get(k); ok {
 			msgKey = k
-			sb.WriteString(v.AsString())
+			b = appendAsString(b, v)
 			break
 		}
 	}
-	keys := make([]string, 0, m.Len())
+	keys := f.keys[:0]
 	for k := range m.All() {
 		if k != msgKey {
 			keys = append(keys, k)
@@ -37,21 +49,36 @@ func flattenMap(m pcommon.Map) string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v, _ := m.Get(k)
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
+		if len(b) > 0 {
+			b = append(b, ' ')
 		}
-		sb.WriteString(k)
-		sb.WriteByte('=')
-		s := v.AsString()
-		if strings.ContainsAny(s, " \t\n") {
-			s = strconv.Quote(s)
+		b = append(b, k...)
+		b = append(b, '=')
+		if v.Type() == pcommon.ValueTypeStr {
+			if s := v.Str(); strings.ContainsAny(s, " \t\n") {
+				b = strconv.AppendQuote(b, s)
+			} else {
+				b = append(b, s...)
+			}
+		} else if s := v.AsString(); strings.ContainsAny(s, " \t\n") {
+			b = strconv.AppendQuote(b, s)
+		} else {
+			b = append(b, s...)
 		}
-		sb.WriteString(s)
-		if sb.Len() > 1024 {
+		if len(b) > 1024 {
 			break
 		}
 	}
-	return sb.String()
+	clear(keys)
+	f.buf, f.keys = b, keys[:0]
+	return string(b)
+}
+
+func appendAsString(b []byte, v pcommon.Value) []byte {
+	if v.Type() == pcommon.ValueTypeStr {
+		return append(b, v.Str()...)
+	}
+	return append(b, v.AsString()...)
 }
 
 // severityOf reads the severity number, falling back to the text.
