@@ -89,6 +89,7 @@ type logBudgetProcessor struct {
 	dryTouched map[dryKey]*[2]int64
 	hashBuf    []byte
 	flat       flattener
+	paramBuf   []byte
 
 	keysGauge      atomic.Int64
 	templatesGauge atomic.Int64

@@ -256,6 +256,27 @@ func (t *Tree) Params(c *Cluster, line string) []string {
 	return out
 }
 
+// AppendParams appends Params(c, line) joined by blanks to dst, without
+// masking the line or building the list; n is the number of values.
+func (t *Tree) AppendParams(dst []byte, c *Cluster, line string) (out []byte, n int) {
+	i := 0
+	for k := 0; k < t.s.MaxTokens && k < len(c.tokens); k++ {
+		start, end, kind := nextToken(line, i)
+		if kind == tokNone {
+			break
+		}
+		i = end
+		if c.tokens[k] == Wildcard {
+			if n > 0 {
+				dst = append(dst, ' ')
+			}
+			dst = append(dst, line[start:end]...)
+			n++
+		}
+	}
+	return dst, n
+}
+
 func (c *Cluster) setTemplate() {
 	c.template = strings.Join(c.tokens, " ")
 	c.id = xxhash.Sum64String(c.template)

@@ -126,7 +126,11 @@ func FuzzAdd(f *testing.F) {
 			if !c.tail {
 				require.Len(t, c.tokens, len(masked))
 			}
-			require.LessOrEqual(t, len(tree.Params(c, line)), len(masked))
+			params := tree.Params(c, line)
+			require.LessOrEqual(t, len(params), len(masked))
+			joined, n := tree.AppendParams(nil, c, line)
+			require.Equal(t, strings.Join(params, " "), string(joined))
+			require.Equal(t, len(params), n)
 		}
 		require.LessOrEqual(t, tree.Len(), 4)
 	})
@@ -178,6 +182,8 @@ func TestShapeCacheSameClusters(t *testing.T) {
 			a, b := cached.Add(l), plain.Add(l)
 			require.Equal(t, b.Template(), a.Template(), l)
 			require.Equal(t, b.Seq(), a.Seq(), l)
+			joined, _ := cached.AppendParams(nil, a, l)
+			require.Equal(t, strings.Join(plain.Params(b, l), " "), string(joined), l)
 		}
 		assert.Equal(t, plain.Len(), cached.Len())
 	}
