@@ -478,13 +478,12 @@ func nextToken(s string, i int) (start, end, kind int) {
 	// most tokens are plain words: note digits and quotes while scanning
 	// so those skip the masking rules
 	kind = tokPlain
-	for {
-		for i < len(s) && byteClass[s[i]] == 0 {
-			i++
-		}
-		if i >= len(s) {
-			break
-		}
+	for i < len(s) && byteClass[s[i]] == 0 {
+		i++
+	}
+	// once the token is special, digits no longer stop the scan: only its
+	// end and quotes do
+	for i < len(s) {
 		c := s[i]
 		cls := byteClass[c]
 		if cls&classEnd != 0 {
@@ -499,6 +498,9 @@ func nextToken(s string, i int) (start, end, kind int) {
 			}
 		}
 		i++
+		for i < len(s) && byteClass[s[i]]&(classEnd|classQuote) == 0 {
+			i++
+		}
 	}
 	return start, i, kind
 }

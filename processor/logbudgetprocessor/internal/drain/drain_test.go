@@ -225,3 +225,64 @@ func BenchmarkAdd(b *testing.B) {
 		})
 	}
 }
+
+// refNextToken is the tokenizer's original byte loop, kept as the reference
+// nextToken must agree with.
+func refNextToken(s string, i int) (start, end, kind int) {
+	for i < len(s) && isBlank(s[i]) {
+		i++
+	}
+	if i >= len(s) || s[i] == '\n' {
+		return i, i, tokNone
+	}
+	start = i
+	if q := s[i]; q == '"' || q == '\'' || q == '`' {
+		if j := strings.IndexByte(s[i+1:], q); j >= 0 {
+			i += j + 2
+			for i < len(s) && !isBlank(s[i]) && s[i] != '\n' {
+				i++
+			}
+			return start, i, tokQuoted
+		}
+	}
+	kind = tokPlain
+	for i < len(s) {
+		c := s[i]
+		cls := byteClass[c]
+		if cls&classEnd != 0 {
+			break
+		}
+		if cls != 0 {
+			kind = tokSpecial
+			if cls&classQuote != 0 && i > start && s[i-1] == '=' {
+				if j := strings.IndexByte(s[i+1:], c); j >= 0 {
+					i += j + 2
+					continue
+				}
+			}
+		}
+		i++
+	}
+	return start, i, kind
+}
+
+func FuzzNextToken(f *testing.F) {
+	for _, s := range []string{"", "a", "a1 b", `k="v 1" x`, `k="v`, `x1"y z"`, "1.2.3.4:5", `a1='b c'd e`, "\"q\" r", "é1 \t2\n3"} {
+		f.Add(s)
+	}
+	for _, l := range fixtureLines(f) {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		i := 0
+		for {
+			a, b, k := nextToken(s, i)
+			ra, rb, rk := refNextToken(s, i)
+			require.Equal(t, [3]int{ra, rb, rk}, [3]int{a, b, k}, "%q at %d", s, i)
+			if k == tokNone {
+				return
+			}
+			i = b
+		}
+	})
+}
