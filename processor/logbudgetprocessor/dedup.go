@@ -2,7 +2,6 @@ package logbudgetprocessor // import "github.com/quell-otel/quell/processor/logb
 
 import (
 	"encoding/binary"
-	"strings"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -92,8 +91,9 @@ func (p *logBudgetProcessor) absorb(e *dedupEntry, cl *drain.Cluster, rl plog.Re
 	e.template = cl.Template()
 	e.tmplID = cl.IDString()
 	if len(e.samples) < p.cfg.Dedup.SampleValues {
-		if params := p.tree.Params(cl, body); len(params) > 0 {
-			e.samples = append(e.samples, strings.Join(params, " "))
+		var n int
+		if p.paramBuf, n = p.tree.AppendParams(p.paramBuf[:0], cl, body); n > 0 {
+			e.samples = append(e.samples, string(p.paramBuf))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -65,15 +66,16 @@ type priorityClass struct {
 }
 
 type logBudgetProcessor struct {
-	cfg     *Config
-	logger  *zap.Logger
-	next    consumer.Logs
-	tb      *metadata.TelemetryBuilder
-	clock   func() time.Time
-	floor   plog.SeverityNumber
-	classes []priorityClass
-	dropSet map[string]struct{}
-	keyAttr []string
+	cfg      *Config
+	logger   *zap.Logger
+	next     consumer.Logs
+	tb       *metadata.TelemetryBuilder
+	clock    func() time.Time
+	floor    plog.SeverityNumber
+	classes  []priorityClass
+	dropSet  map[string]struct{}
+	dropList []string
+	keyAttr  []string
 
 	mu         sync.Mutex
 	keys       *simplelru.LRU[uint64, *keyState]
@@ -86,6 +88,8 @@ type logBudgetProcessor struct {
 	touched    []*keyState
 	dryTouched map[dryKey]*[2]int64
 	hashBuf    []byte
+	flat       flattener
+	paramBuf   []byte
 
 	keysGauge      atomic.Int64
 	templatesGauge atomic.Int64
@@ -161,6 +165,7 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		for _, a := range cfg.Truncate.DropAttributes {
 			p.dropSet[a] = struct{}{}
 		}
+		p.dropList = cfg.Truncate.DropAttributes
 	}
 	t := cfg.Truncate
 	p.truncating = p.dropSet != nil || t.MaxAttributes > 0 || t.MaxAttributeValueBytes > 0 || t.MaxBodyBytes > 0
@@ -350,8 +355,15 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	}
 
 	sev := severityOf(lr)
-	tier, keepClass := p.classify(ctx, rl, sl, lr, sev)
-	aboveFloor := keepClass || (p.floor != plog.SeverityNumberUnspecified && sev >= p.floor)
+	var tier int
+	var aboveFloor bool
+	if p.floor != plog.SeverityNumberUnspecified && sev >= p.floor {
+		// at or above the floor whatever class matches: the tier only
+		// matters below it, so the OTTL conditions are not evaluated
+		tier, aboveFloor = tierHigh, true
+	} else {
+		tier, aboveFloor = p.classify(ctx, rl, sl, lr, sev)
+	}
 
 	var cl *drain.Cluster
 	var body string
@@ -361,7 +373,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 		case pcommon.ValueTypeStr:
 			body = b.Str()
 		case pcommon.ValueTypeMap:
-			body = flattenMap(b.Map())
+			body = p.flat.flatten(b.Map())
 		}
 		if body == "" {
 			tmplSeq = seqEmpty
@@ -397,23 +409,34 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	}
 
 	// annotate what passes dedup (records it absorbs are dropped anyway)
-	annotated := false
+	// out says what the record weighs when it leaves: its size plus the
+	// annotations (computed, not re-measured, when they are new attributes)
+	out := outSize{size: size}
 	if p.cfg.Annotate && cl != nil && !p.cfg.DryRun {
-		lr.Attributes().PutStr(AttrTemplate, cl.Template())
-		lr.Attributes().PutStr(AttrTemplateID, cl.IDString())
-		annotated = true
+		attrs := lr.Attributes()
+		_, had := attrs.Get(AttrTemplate)
+		if !had {
+			_, had = attrs.Get(AttrTemplateID)
+		}
+		attrs.PutStr(AttrTemplate, cl.Template())
+		attrs.PutStr(AttrTemplateID, cl.IDString())
+		if had {
+			out.remeasure = true
+		} else {
+			out.size += strAttrSize(AttrTemplate, cl.Template()) + strAttrSize(AttrTemplateID, cl.IDString())
+		}
 	}
 
 	if aboveFloor {
 		if ks.budget.limited() {
 			ks.budget.charge(now, size)
 		}
-		return p.pass(ks, lr, size, annotated)
+		return p.pass(ks, lr, out)
 	}
 	if !ks.budget.limited() {
-		return p.pass(ks, lr, size, annotated)
+		return p.pass(ks, lr, out)
 	}
-	weighted, sampledP := false, false
+	sampledP := false
 	if p.cfg.Sampling.Enabled {
 		prob := ks.budget.prob(now, tmplSeq, tier, size)
 		if prob < 1 {
@@ -425,7 +448,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 			}
 			if !p.cfg.DryRun {
 				setAdjusted(lr.Attributes(), th.AdjustedCount())
-				weighted = true
+				out.remeasure = true
 			}
 		}
 	}
@@ -437,7 +460,7 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 		p.drop(ks, reasonBudget, templateIDOf(cl), int64(size))
 		return p.cfg.DryRun
 	}
-	return p.pass(ks, lr, size, annotated || weighted)
+	return p.pass(ks, lr, out)
 }
 
 func templateIDOf(cl *drain.Cluster) string {
@@ -447,14 +470,38 @@ func templateIDOf(cl *drain.Cluster) string {
 	return cl.IDString()
 }
 
-func (p *logBudgetProcessor) pass(ks *keyState, lr plog.LogRecord, size int, changed bool) bool {
-	if changed {
+// outSize is a passing record's size: known, or to be measured again.
+type outSize struct {
+	size      int
+	remeasure bool
+}
+
+func (p *logBudgetProcessor) pass(ks *keyState, lr plog.LogRecord, out outSize) bool {
+	size := out.size
+	if out.remeasure {
 		var sizer plog.ProtoMarshaler
 		size = sizer.LogRecordSize(lr)
 	}
 	ks.recOut++
 	ks.bytesOut += int64(size)
 	return true
+}
+
+// strAttrSize is what a new string attribute adds to a record's protobuf
+// size: the attributes field (tag 6) holding a KeyValue {key (tag 1), value
+// (tag 2): AnyValue {string_value (tag 1)}}.
+func strAttrSize(key, val string) int {
+	av := 1 + sov(len(val)) + len(val)
+	kv := 1 + sov(av) + av
+	if key != "" {
+		kv += 1 + sov(len(key)) + len(key)
+	}
+	return 1 + sov(kv) + kv
+}
+
+// sov is the length of n as a protobuf varint.
+func sov(n int) int {
+	return (bits.Len64(uint64(n)|1) + 6) / 7
 }
 
 func (p *logBudgetProcessor) drop(ks *keyState, reason int, tmpl string, size int64) {
@@ -524,12 +571,13 @@ func setAdjusted(attrs pcommon.Map, w float64) {
 func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, sev plog.SeverityNumber) (int, bool) {
 	if len(p.classes) > 0 {
 		tctx := ottllog.NewTransformContextPtr(rl, sl, lr)
-		defer tctx.Close()
 		for i := range p.classes {
 			if ok, _ := p.classes[i].seq.Eval(ctx, tctx); ok {
+				tctx.Close()
 				return p.classes[i].tier, p.classes[i].keep
 			}
 		}
+		tctx.Close()
 	}
 	switch {
 	case sev == plog.SeverityNumberUnspecified:

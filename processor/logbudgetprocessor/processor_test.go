@@ -543,16 +543,22 @@ func TestPriorityClasses(t *testing.T) {
 	for i := range 100 {
 		recs = append(recs,
 			rec{svc: "a", sev: plog.SeverityNumberInfo, body: fmt.Sprintf("user %d read record", i), ts: t0, attrs: map[string]any{"audit": true}},
-			rec{svc: "a", sev: plog.SeverityNumberDebug, body: fmt.Sprintf("healthz ok %d", i), ts: t0})
+			rec{svc: "a", sev: plog.SeverityNumberDebug, body: fmt.Sprintf("healthz ok %d", i), ts: t0},
+			// a low class cannot push a record under the floor
+			rec{svc: "a", sev: plog.SeverityNumberError, body: fmt.Sprintf("healthz failed %d", i), ts: t0})
 	}
 	h.send(t, logs(recs...))
-	audit := 0
+	audit, errs := 0, 0
 	for _, lr := range h.records() {
 		if v, ok := lr.Attributes().Get("audit"); ok && v.Bool() {
 			audit++
 		}
+		if lr.SeverityNumber() == plog.SeverityNumberError {
+			errs++
+		}
 	}
 	assert.Equal(t, 100, audit)
+	assert.Equal(t, 100, errs)
 }
 
 func TestTruncation(t *testing.T) {

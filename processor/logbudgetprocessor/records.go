@@ -16,19 +16,31 @@ var messageKeys = [...]string{"message", "msg", "log", "body", "text"}
 // flattenMap renders a structured body as a line to template: the message
 // field first, then the other top-level fields as key=value in key order.
 func flattenMap(m pcommon.Map) string {
+	var f flattener
+	return f.flatten(m)
+}
+
+// flattener keeps flattenMap's buffers between records (one allocation per
+// body: the returned string).
+type flattener struct {
+	buf  []byte
+	keys []string
+}
+
+func (f *flattener) flatten(m pcommon.Map) string {
 	if m.Len() == 0 {
 		return ""
 	}
-	var sb strings.Builder
+	b := f.buf[:0]
 	msgKey := ""
 	for _, k := range messageKeys {
 		if v, ok := m.Get(k); ok {
 			msgKey = k
-			sb.WriteString(v.AsString())
+			b = appendAsString(b, v)
 			break
 		}
 	}
-	keys := make([]string, 0, m.Len())
+	keys := f.keys[:0]
 	for k := range m.All() {
 		if k != msgKey {
 			keys = append(keys, k)
@@ -37,21 +49,36 @@ func flattenMap(m pcommon.Map) string {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v, _ := m.Get(k)
-		if sb.Len() > 0 {
-			sb.WriteByte(' ')
+		if len(b) > 0 {
+			b = append(b, ' ')
 		}
-		sb.WriteString(k)
-		sb.WriteByte('=')
-		s := v.AsString()
-		if strings.ContainsAny(s, " \t\n") {
-			s = strconv.Quote(s)
+		b = append(b, k...)
+		b = append(b, '=')
+		if v.Type() == pcommon.ValueTypeStr {
+			if s := v.Str(); strings.ContainsAny(s, " \t\n") {
+				b = strconv.AppendQuote(b, s)
+			} else {
+				b = append(b, s...)
+			}
+		} else if s := v.AsString(); strings.ContainsAny(s, " \t\n") {
+			b = strconv.AppendQuote(b, s)
+		} else {
+			b = append(b, s...)
 		}
-		sb.WriteString(s)
-		if sb.Len() > 1024 {
+		if len(b) > 1024 {
 			break
 		}
 	}
-	return sb.String()
+	clear(keys)
+	f.buf, f.keys = b, keys[:0]
+	return string(b)
+}
+
+func appendAsString(b []byte, v pcommon.Value) []byte {
+	if v.Type() == pcommon.ValueTypeStr {
+		return append(b, v.Str()...)
+	}
+	return append(b, v.AsString()...)
 }
 
 // severityOf reads the severity number, falling back to the text.
@@ -74,16 +101,26 @@ func severityOf(lr plog.LogRecord) plog.SeverityNumber {
 }
 
 // truncate applies the drop list and caps; it says whether anything changed.
+// Most records need none of it, so one read-only pass over the attributes
+// decides whether the map is touched at all.
 func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
 	t := p.cfg.Truncate
 	changed := false
 	attrs := lr.Attributes()
-	if p.dropSet != nil {
-		attrs.RemoveIf(func(k string, _ pcommon.Value) bool {
-			_, drop := p.dropSet[k]
-			changed = changed || drop
-			return drop
-		})
+	drop, long := false, false
+	if p.dropSet != nil || t.MaxAttributeValueBytes > 0 {
+		for k, v := range attrs.All() {
+			if p.dropSet != nil && !drop && p.dropped(k) {
+				drop = true
+			}
+			if t.MaxAttributeValueBytes > 0 && !long && v.Type() == pcommon.ValueTypeStr && len(v.Str()) > t.MaxAttributeValueBytes {
+				long = true
+			}
+		}
+	}
+	if drop {
+		attrs.RemoveIf(func(k string, _ pcommon.Value) bool { return p.dropped(k) })
+		changed = true
 	}
 	if t.MaxAttributes > 0 && attrs.Len() > t.MaxAttributes {
 		n := 0
@@ -93,7 +130,7 @@ func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
 		})
 		changed = true
 	}
-	if t.MaxAttributeValueBytes > 0 {
+	if long {
 		for _, v := range attrs.All() {
 			if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > t.MaxAttributeValueBytes {
 				v.SetStr(cutUTF8(v.Str(), t.MaxAttributeValueBytes))
@@ -108,6 +145,21 @@ func (p *logBudgetProcessor) truncate(lr plog.LogRecord) bool {
 		}
 	}
 	return changed
+}
+
+// dropped says whether attribute k is on the drop list (a short list is
+// compared directly, cheaper than hashing k).
+func (p *logBudgetProcessor) dropped(k string) bool {
+	if len(p.dropList) <= 8 {
+		for _, d := range p.dropList {
+			if k == d {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := p.dropSet[k]
+	return ok
 }
 
 func cutUTF8(s string, n int) string {

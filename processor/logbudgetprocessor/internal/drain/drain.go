@@ -8,6 +8,7 @@
 package drain // import "github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"strings"
@@ -80,7 +81,28 @@ type Tree struct {
 	intern   map[string]string
 	adds     uint64
 	buf      []byte
+
+	// gen counts every change to the tree's matching state (nodes, cluster
+	// tokens, leaf membership, evictions). While it stands still, Add is a
+	// pure function of the masked token sequence, so a line whose masked
+	// shape was seen under the same gen gets the same cluster without the
+	// tree walk: shapes caches shape -> cluster, checked exactly (the
+	// encoded shape is compared byte for byte, not just its hash).
+	gen      uint64
+	shapes   map[uint64]shapeEntry
+	shapeBuf []byte
+	// noShapeCache turns the cache off (tests compare both paths)
+	noShapeCache bool
 }
+
+type shapeEntry struct {
+	key []byte
+	c   *Cluster
+	gen uint64
+}
+
+// maxShapes bounds the shape cache (cleared when full).
+const maxShapes = 8192
 
 // New returns an empty tree.
 func New(s Settings) *Tree {
@@ -99,7 +121,7 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}, byFirst: map[string][]*Cluster{}, intern: map[string]string{}}
+	t := &Tree{s: s, root: map[int]*node{}, byFirst: map[string][]*Cluster{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
 		t.detach(c)
 	})
@@ -111,11 +133,30 @@ func (t *Tree) Len() int { return t.clusters.Len() }
 
 // Add finds the cluster of line, creating or widening one as needed.
 func (t *Tree) Add(line string) *Cluster {
+	h := t.shape(line)
+	if e, ok := t.shapes[h]; ok && e.gen == t.gen && !t.noShapeCache && bytes.Equal(e.key, t.shapeBuf) {
+		t.touch(e.c)
+		return e.c
+	}
+	gen := t.gen
+	c := t.add(line)
+	if t.gen == gen {
+		// nothing changed: the same shape gives c until the tree changes
+		if len(t.shapes) >= maxShapes {
+			clear(t.shapes)
+		}
+		t.shapes[h] = shapeEntry{key: bytes.Clone(t.shapeBuf), c: c, gen: gen}
+	}
+	return c
+}
+
+func (t *Tree) add(line string) *Cluster {
 	masked, _ := t.tokenize(line)
 	leaf := t.leaf(masked)
 	best, sim := bestMatch(leaf.clusters, masked)
 	if best != nil && sim >= t.s.Similarity {
 		if widen(best, masked) {
+			t.gen++
 			best.setTemplate()
 		}
 		t.touch(best)
@@ -125,6 +166,7 @@ func (t *Tree) Add(line string) *Cluster {
 	// length after "prefix:" (a wrapped Go error, a reason) would split a
 	// template: join a cluster sharing the whole prefix up to a token ending
 	// in ':' and let the rest be one variable tail.
+	t.gen++ // a tail join or a new cluster follows
 	if c := t.tailMatch(masked); c != nil {
 		c.leaves = append(c.leaves, leaf)
 		leaf.clusters = append(leaf.clusters, c)
@@ -214,6 +256,27 @@ func (t *Tree) Params(c *Cluster, line string) []string {
 	return out
 }
 
+// AppendParams appends Params(c, line) joined by blanks to dst, without
+// masking the line or building the list; n is the number of values.
+func (t *Tree) AppendParams(dst []byte, c *Cluster, line string) (out []byte, n int) {
+	i := 0
+	for k := 0; k < t.s.MaxTokens && k < len(c.tokens); k++ {
+		start, end, kind := nextToken(line, i)
+		if kind == tokNone {
+			break
+		}
+		i = end
+		if c.tokens[k] == Wildcard {
+			if n > 0 {
+				dst = append(dst, ' ')
+			}
+			dst = append(dst, line[start:end]...)
+			n++
+		}
+	}
+	return dst, n
+}
+
 func (c *Cluster) setTemplate() {
 	c.template = strings.Join(c.tokens, " ")
 	c.id = xxhash.Sum64String(c.template)
@@ -223,6 +286,7 @@ func (c *Cluster) setTemplate() {
 }
 
 func (t *Tree) detach(c *Cluster) {
+	t.gen++
 	for _, l := range c.leaves {
 		l.clusters = removeCluster(l.clusters, c)
 	}
@@ -250,6 +314,7 @@ func (t *Tree) leaf(tokens []string) *node {
 	if n == nil {
 		n = &node{children: map[string]*node{}}
 		t.root[len(tokens)] = n
+		t.gen++
 	}
 	for d := 0; d < t.s.Depth-2 && d < len(tokens); d++ {
 		tok := tokens[d]
@@ -262,6 +327,7 @@ func (t *Tree) leaf(tokens []string) *node {
 			if next == nil {
 				next = &node{children: map[string]*node{}}
 				n.children[tok] = next
+				t.gen++
 			}
 		}
 		n = next
@@ -330,52 +396,20 @@ func widen(c *Cluster, tokens []string) bool {
 func (t *Tree) tokenize(s string) (masked, raw []string) {
 	masked, raw = t.masked[:0], t.raw[:0]
 	i := 0
-	for i < len(s) && s[i] != '\n' && len(raw) < t.s.MaxTokens {
-		for i < len(s) && isBlank(s[i]) {
-			i++
-		}
-		if i >= len(s) || s[i] == '\n' {
+	for len(raw) < t.s.MaxTokens {
+		start, end, kind := nextToken(s, i)
+		if kind == tokNone {
 			break
 		}
-		start := i
-		if q := s[i]; q == '"' || q == '\'' || q == '`' {
-			if j := strings.IndexByte(s[i+1:], q); j >= 0 {
-				i += j + 2
-				for i < len(s) && !isBlank(s[i]) && s[i] != '\n' {
-					i++
-				}
-				tok := s[start:i]
-				raw = append(raw, tok)
-				masked = append(masked, Wildcard)
-				continue
-			}
-		}
-		// most tokens are plain words: note digits and quotes while scanning
-		// so those skip the masking rules
-		special := false
-		for i < len(s) {
-			c := s[i]
-			cls := byteClass[c]
-			if cls&classEnd != 0 {
-				break
-			}
-			if cls != 0 {
-				special = true
-				if cls&classQuote != 0 && i > start && s[i-1] == '=' {
-					// key="quoted value with blanks"
-					if j := strings.IndexByte(s[i+1:], c); j >= 0 {
-						i += j + 2
-						continue
-					}
-				}
-			}
-			i++
-		}
-		tok := s[start:i]
+		i = end
+		tok := s[start:end]
 		raw = append(raw, tok)
-		if special {
+		switch kind {
+		case tokQuoted:
+			masked = append(masked, Wildcard)
+		case tokSpecial:
 			masked = append(masked, t.mask(tok))
-		} else {
+		default:
 			masked = append(masked, tok)
 		}
 	}
@@ -383,24 +417,125 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 	return masked, raw
 }
 
+// shape encodes the masked token sequence of line (what tokenize returns as
+// masked) into t.shapeBuf, each token prefixed by its length, and returns its
+// hash. It builds no strings.
+func (t *Tree) shape(s string) uint64 {
+	b := t.shapeBuf[:0]
+	i, n := 0, 0
+	for ; n < t.s.MaxTokens; n++ {
+		start, end, kind := nextToken(s, i)
+		if kind == tokNone {
+			break
+		}
+		i = end
+		tok := s[start:end]
+		switch kind {
+		case tokQuoted:
+			b = append(append(b, byte(len(Wildcard))), Wildcard...)
+			continue
+		case tokSpecial:
+			if pre, post, ok := maskParts(tok); ok {
+				b = binary.AppendUvarint(b, uint64(len(pre)+len(Wildcard)+len(post)))
+				b = append(append(append(b, pre...), Wildcard...), post...)
+				continue
+			}
+		}
+		b = binary.AppendUvarint(b, uint64(len(tok)))
+		b = append(b, tok...)
+	}
+	t.shapeBuf = b
+	return xxhash.Sum64(b)
+}
+
+// token kinds returned by nextToken
+const (
+	tokNone    = iota // no token left on the first line
+	tokPlain          // no digit or quote: never masked
+	tokSpecial        // may hold a variable: see mask
+	tokQuoted         // a whole quoted string: a variable
+)
+
+// nextToken finds the token of the first line of s starting at or after i.
+// A token opening a quote runs to the closing quote.
+func nextToken(s string, i int) (start, end, kind int) {
+	for i < len(s) && isBlank(s[i]) {
+		i++
+	}
+	if i >= len(s) || s[i] == '\n' {
+		return i, i, tokNone
+	}
+	start = i
+	if q := s[i]; q == '"' || q == '\'' || q == '`' {
+		if j := strings.IndexByte(s[i+1:], q); j >= 0 {
+			i += j + 2
+			for i < len(s) && !isBlank(s[i]) && s[i] != '\n' {
+				i++
+			}
+			return start, i, tokQuoted
+		}
+	}
+	// most tokens are plain words: note digits and quotes while scanning
+	// so those skip the masking rules
+	kind = tokPlain
+	for i < len(s) && byteClass[s[i]] == 0 {
+		i++
+	}
+	// once the token is special, digits no longer stop the scan: only its
+	// end and quotes do
+	for i < len(s) {
+		c := s[i]
+		cls := byteClass[c]
+		if cls&classEnd != 0 {
+			break
+		}
+		kind = tokSpecial
+		if cls&classQuote != 0 && i > start && s[i-1] == '=' {
+			// key="quoted value with blanks"
+			if j := strings.IndexByte(s[i+1:], c); j >= 0 {
+				i += j + 2
+				continue
+			}
+		}
+		i++
+		for i < len(s) && byteClass[s[i]]&(classEnd|classQuote) == 0 {
+			i++
+		}
+	}
+	return start, i, kind
+}
+
 // mask returns tok with its variable part replaced by the wildcard.
 func (t *Tree) mask(tok string) string {
+	pre, post, ok := maskParts(tok)
+	switch {
+	case !ok:
+		return tok
+	case pre == "" && post == "":
+		return Wildcard
+	}
+	return t.compose(pre, post)
+}
+
+// maskParts says whether tok holds a variable, and what surrounds it: the
+// masked token is pre + Wildcard + post.
+func maskParts(tok string) (pre, post string, ok bool) {
 	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
 		if isVariable(trimPunct(tok[eq+1:])) {
-			return t.compose(tok[:eq+1], "")
+			return tok[:eq+1], "", true
 		}
-		return tok
+		return "", "", false
 	}
 	core := trimPunct(tok)
 	if !isVariable(core) {
-		return tok
+		return "", "", false
 	}
 	if len(core) == len(tok) {
-		return Wildcard
+		return "", "", true
 	}
 	// keep brackets and trailing punctuation: "[1234]" -> "[<*>]", "42ms," -> "<*>,"
-	pre := strings.Index(tok, core)
-	return t.compose(tok[:pre], tok[pre+len(core):])
+	i := strings.Index(tok, core)
+	return tok[:i], tok[i+len(core):], true
 }
 
 // compose returns pre + Wildcard + post, interned so the common shapes

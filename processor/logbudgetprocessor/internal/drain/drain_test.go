@@ -2,6 +2,7 @@ package drain
 
 import (
 	"bufio"
+	"encoding/binary"
 	"os"
 	"sort"
 	"strings"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/quell-otel/quell/internal/workload"
 )
 
 // TestGroupingAccuracy measures grouping accuracy (the logparser evaluator's
@@ -110,15 +114,175 @@ func FuzzAdd(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		tree := New(Settings{MaxClusters: 4, MaxTokens: 8})
-		for _, line := range []string{a, b, a, b + a} {
+		plain := New(Settings{MaxClusters: 4, MaxTokens: 8})
+		plain.noShapeCache = true
+		for _, line := range []string{a, b, a, b + a, b} {
 			c := tree.Add(line)
+			require.Equal(t, plain.Add(line).Template(), c.Template())
+			masked, _ := plain.tokenize(line)
+			tree.shape(line)
+			require.Equal(t, string(encodeMasked(masked)), string(tree.shapeBuf))
 			require.NotNil(t, c)
-			masked, _ := tree.tokenize(line)
 			if !c.tail {
 				require.Len(t, c.tokens, len(masked))
 			}
-			require.LessOrEqual(t, len(tree.Params(c, line)), len(masked))
+			params := tree.Params(c, line)
+			require.LessOrEqual(t, len(params), len(masked))
+			joined, n := tree.AppendParams(nil, c, line)
+			require.Equal(t, strings.Join(params, " "), string(joined))
+			require.Equal(t, len(params), n)
 		}
 		require.LessOrEqual(t, tree.Len(), 4)
+	})
+}
+
+// encodeMasked is the reference encoding of a masked token sequence, the one
+// shape must produce without building the tokens.
+func encodeMasked(masked []string) []byte {
+	b := []byte{}
+	for _, m := range masked {
+		b = binary.AppendUvarint(b, uint64(len(m)))
+		b = append(b, m...)
+	}
+	return b
+}
+
+func fixtureLines(t testing.TB) []string {
+	data, err := os.ReadFile("testdata/labelled.txt")
+	require.NoError(t, err)
+	var lines []string
+	for _, row := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		_, line, _ := strings.Cut(row, "\t")
+		lines = append(lines, strings.ReplaceAll(strings.ReplaceAll(line, `\n`, "\n"), `\t`, "\t"))
+	}
+	return lines
+}
+
+// TestShapeCacheSameClusters: the shape cache changes nothing: a tree with
+// it and one without give every line the same template, in the same order
+// of creation, and shape encodes exactly tokenize's masked tokens.
+func TestShapeCacheSameClusters(t *testing.T) {
+	lines := fixtureLines(t)
+	// repeat with small variations so the cache is hit, widened, evicted
+	var all []string
+	for r := range 4 {
+		for i, l := range lines {
+			all = append(all, l, strings.ReplaceAll(l, "1", string(rune('2'+r))), l+" "+lines[(i+r)%len(lines)][:min(10, len(lines[(i+r)%len(lines)]))])
+		}
+	}
+	for _, max := range []int{0, 7} { // default, and a table small enough to evict
+		cached := New(Settings{MaxClusters: max})
+		plain := New(Settings{MaxClusters: max})
+		plain.noShapeCache = true
+		for _, l := range all {
+			masked, _ := plain.tokenize(l)
+			want := encodeMasked(masked)
+			cached.shape(l)
+			require.Equal(t, string(want), string(cached.shapeBuf), l)
+			a, b := cached.Add(l), plain.Add(l)
+			require.Equal(t, b.Template(), a.Template(), l)
+			require.Equal(t, b.Seq(), a.Seq(), l)
+			joined, _ := cached.AppendParams(nil, a, l)
+			require.Equal(t, strings.Join(plain.Params(b, l), " "), string(joined), l)
+		}
+		assert.Equal(t, plain.Len(), cached.Len())
+	}
+}
+
+// BenchmarkAdd: Add over the fixture's lines, with and without the shape cache.
+func BenchmarkAdd(b *testing.B) {
+	gen := workload.NewLogGenerator(workload.LogOptions{Seed: 7})
+	var generated []string
+	for _, rl := range gen.Batch(5000).ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if lr.Body().Type() == pcommon.ValueTypeStr {
+					generated = append(generated, lr.Body().Str())
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		lines []string
+		cache bool
+	}{
+		{"lines=fixture/cache=on", fixtureLines(b), true},
+		{"lines=fixture/cache=off", fixtureLines(b), false},
+		{"lines=workload/cache=on", generated, true},
+		{"lines=workload/cache=off", generated, false},
+	} {
+		lines, cache := c.lines, c.cache
+		b.Run(c.name, func(b *testing.B) {
+			tree := New(Settings{})
+			tree.noShapeCache = !cache
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				tree.Add(lines[i%len(lines)])
+				i++
+			}
+		})
+	}
+}
+
+// refNextToken is the tokenizer's original byte loop, kept as the reference
+// nextToken must agree with.
+func refNextToken(s string, i int) (start, end, kind int) {
+	for i < len(s) && isBlank(s[i]) {
+		i++
+	}
+	if i >= len(s) || s[i] == '\n' {
+		return i, i, tokNone
+	}
+	start = i
+	if q := s[i]; q == '"' || q == '\'' || q == '`' {
+		if j := strings.IndexByte(s[i+1:], q); j >= 0 {
+			i += j + 2
+			for i < len(s) && !isBlank(s[i]) && s[i] != '\n' {
+				i++
+			}
+			return start, i, tokQuoted
+		}
+	}
+	kind = tokPlain
+	for i < len(s) {
+		c := s[i]
+		cls := byteClass[c]
+		if cls&classEnd != 0 {
+			break
+		}
+		if cls != 0 {
+			kind = tokSpecial
+			if cls&classQuote != 0 && i > start && s[i-1] == '=' {
+				if j := strings.IndexByte(s[i+1:], c); j >= 0 {
+					i += j + 2
+					continue
+				}
+			}
+		}
+		i++
+	}
+	return start, i, kind
+}
+
+func FuzzNextToken(f *testing.F) {
+	for _, s := range []string{"", "a", "a1 b", `k="v 1" x`, `k="v`, `x1"y z"`, "1.2.3.4:5", `a1='b c'd e`, "\"q\" r", "é1 \t2\n3"} {
+		f.Add(s)
+	}
+	for _, l := range fixtureLines(f) {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		i := 0
+		for {
+			a, b, k := nextToken(s, i)
+			ra, rb, rk := refNextToken(s, i)
+			require.Equal(t, [3]int{ra, rb, rk}, [3]int{a, b, k}, "%q at %d", s, i)
+			if k == tokNone {
+				return
+			}
+			i = b
+		}
 	})
 }
