@@ -38,9 +38,10 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// details are the incident fields every destination reports, as JSON.
-func details(inc incident) map[string]any {
-	d := map[string]any{
+// coreFields are the convention's incident fields, as JSON, the part every
+// destination's payload shares.
+func coreFields(inc incident) map[string]any {
+	return map[string]any{
 		"incident_id":      inc.ID,
 		"state":            inc.State,
 		"root_service":     inc.RootService,
@@ -51,6 +52,11 @@ func details(inc incident) map[string]any {
 		"first_seen":       rfc3339(inc.FirstSeen),
 		"last_seen":        rfc3339(inc.LastSeen),
 	}
+}
+
+// details are the incident fields every destination reports, as JSON.
+func details(inc incident) map[string]any {
+	d := coreFields(inc)
 	if inc.Severity != "" {
 		d["severity"] = inc.Severity
 	}

@@ -22,21 +22,11 @@ func newWebhook(cfg *Config, p *poster, now func() time.Time) (*webhook, error) 
 }
 
 func (d *webhook) send(ctx context.Context, inc incident) error {
-	body := map[string]any{
-		"incident_id":      inc.ID,
-		"state":            inc.State,
-		"root_service":     inc.RootService,
-		"root_alert":       inc.RootAlert,
-		"services":         nonNil(inc.Services),
-		"alert_count":      inc.AlertCount,
-		"suppressed_count": inc.SuppressedCount,
-		"first_seen":       rfc3339(inc.FirstSeen),
-		"last_seen":        rfc3339(inc.LastSeen),
-		"severity":         inc.Severity,
-		"summary":          d.summary.render(inc, maxRendered),
-		"attributes":       inc.Attributes,
-		"resource":         inc.Resource,
-	}
+	body := coreFields(inc)
+	body["severity"] = inc.Severity
+	body["summary"] = d.summary.render(inc, maxRendered)
+	body["attributes"] = inc.Attributes
+	body["resource"] = inc.Resource
 	if len(inc.Members) > 0 {
 		body["member_alerts"] = inc.Members
 	}
