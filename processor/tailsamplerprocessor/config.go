@@ -412,27 +412,9 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 			}
 		}
 	case TypeDuration:
-		d := c.Duration
-		if d.Min < 0 || d.Max < 0 {
-			errs = append(errs, fmt.Errorf("%s.duration: min and max must be >= 0", key))
-		}
-		if d.Min == 0 && d.Max == 0 {
-			errs = append(errs, fmt.Errorf("%s.duration: set min or max", key))
-		}
-		if d.Max > 0 && d.Min > d.Max {
-			errs = append(errs, fmt.Errorf("%s.duration.min: must be <= max", key))
-		}
+		errs = append(errs, validateRange(key+".duration", c.Duration.Min, c.Duration.Max)...)
 	case TypeSpanCount:
-		s := c.SpanCount
-		if s.Min < 0 || s.Max < 0 {
-			errs = append(errs, fmt.Errorf("%s.span_count: min and max must be >= 0", key))
-		}
-		if s.Min == 0 && s.Max == 0 {
-			errs = append(errs, fmt.Errorf("%s.span_count: set min or max", key))
-		}
-		if s.Max > 0 && s.Min > s.Max {
-			errs = append(errs, fmt.Errorf("%s.span_count.min: must be <= max", key))
-		}
+		errs = append(errs, validateRange(key+".span_count", c.SpanCount.Min, c.SpanCount.Max)...)
 	case TypeRootSpanName:
 		*spanConds++
 		m := c.RootSpanName
@@ -489,3 +471,19 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 }
 
 const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, ottl, all, any, default"
+
+// validateRange checks a min/max pair where zero means unbounded: both
+// non-negative, at least one set, and min <= max when max is set.
+func validateRange[T int | time.Duration](key string, lo, hi T) []error {
+	var errs []error
+	if lo < 0 || hi < 0 {
+		errs = append(errs, fmt.Errorf("%s: min and max must be >= 0", key))
+	}
+	if lo == 0 && hi == 0 {
+		errs = append(errs, fmt.Errorf("%s: set min or max", key))
+	}
+	if hi > 0 && lo > hi {
+		errs = append(errs, fmt.Errorf("%s.min: must be <= max", key))
+	}
+	return errs
+}
