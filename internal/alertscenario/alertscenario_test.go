@@ -89,3 +89,35 @@ func TestAlertmanagerBaselineGroupsByLabels(t *testing.T) {
 	// group_by [service]: one page per service per fault at least.
 	assert.GreaterOrEqual(t, byService.Pages, 3)
 }
+
+func TestWithCriticalSymptoms(t *testing.T) {
+	s := Generate(Generated(50, 2), DefaultNoise, 9)
+	all := s.WithCriticalSymptoms(1, 1)
+	none := s.WithCriticalSymptoms(0, 1)
+	require.Equal(t, s.Notifications, none.Notifications)
+	changed := 0
+	for i, n := range all.Notifications {
+		orig := s.Notifications[i]
+		tr := s.Truths[s.EpisodeTruth[n.Episode]]
+		if n.Sev != orig.Sev {
+			changed++
+			assert.Equal(t, "critical", n.Sev)
+			assert.Equal(t, "fault", tr.Kind)
+			assert.NotEqual(t, tr.Root, n.Service, "roots keep their severity")
+			assert.Equal(t, all.EpisodeFP[n.Episode], n.Fingerprint())
+		}
+	}
+	assert.Greater(t, changed, len(s.Notifications)/3)
+	assert.Equal(t, "warning", s.Notifications[firstWarningSymptom(t, s)].Sev, "the original is not modified")
+}
+
+func firstWarningSymptom(t *testing.T, s *Scenario) int {
+	for i, n := range s.Notifications {
+		tr := s.Truths[s.EpisodeTruth[n.Episode]]
+		if tr.Kind == "fault" && n.Service != tr.Root {
+			return i
+		}
+	}
+	t.Fatal("no symptom")
+	return 0
+}

@@ -105,6 +105,13 @@ type CorrelationConfig struct {
 	// and as a deeper root only if within this of the incident's first
 	// onset. Zero: no limit.
 	OnsetWindow time.Duration `mapstructure:"onset_window"`
+	// SeveritySplits takes severity as evidence where the alerts show it
+	// is: an alert more severe than every symptom already grouped under a
+	// cause is a cause of its own (a new incident), not one more symptom,
+	// and an incident whose root is more severe than its symptoms is not
+	// taken over by a deeper root. Alerts that all share one severity are
+	// correlated as if it were off.
+	SeveritySplits bool `mapstructure:"severity_splits"`
 }
 
 // FlapConfig holds flapping alerts until stable.
@@ -157,6 +164,7 @@ func createDefaultConfig() component.Config {
 			LowSeverityWaitFactor: 2,
 			LocalRules:            []string{correlate.DefaultLocalRules},
 			OnsetWindow:           2 * time.Minute,
+			SeveritySplits:        true,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
@@ -259,15 +267,16 @@ func (c *Config) Validate() error {
 
 func (c *Config) engineConfig() correlate.Config {
 	ec := correlate.Config{
-		MaxHops:      c.Correlation.MaxHops,
-		Window:       c.Correlation.Window,
-		GroupWait:    c.Correlation.GroupWait,
-		ResolveHold:  c.ResolveHold,
-		GroupBy:      c.Correlation.GroupBy,
-		OnsetWindow:  c.Correlation.OnsetWindow,
-		Severities:   c.SeverityOrder,
-		MaxAlerts:    c.Limits.MaxAlerts,
-		MaxIncidents: c.Limits.MaxIncidents,
+		MaxHops:        c.Correlation.MaxHops,
+		Window:         c.Correlation.Window,
+		GroupWait:      c.Correlation.GroupWait,
+		ResolveHold:    c.ResolveHold,
+		GroupBy:        c.Correlation.GroupBy,
+		OnsetWindow:    c.Correlation.OnsetWindow,
+		SeveritySplits: c.Correlation.SeveritySplits,
+		Severities:     c.SeverityOrder,
+		MaxAlerts:      c.Limits.MaxAlerts,
+		MaxIncidents:   c.Limits.MaxIncidents,
 		Flap: correlate.FlapConfig{
 			Window: c.Flap.Window, Threshold: c.Flap.Threshold, Hold: c.Flap.Hold,
 		},

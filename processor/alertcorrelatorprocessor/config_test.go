@@ -29,7 +29,7 @@ func TestLoadConfig(t *testing.T) {
 				File: "testdata/otel-demo-topology.yaml", TTL: 30 * time.Minute, MaxEdges: 500,
 				MaxPendingSpans: 2000, PendingTTL: 5 * time.Second, Endpoint: "127.0.0.1:0", LogChanges: true,
 			},
-			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}, LocalRules: []string{"(?i)disk", "^PodRestarting$"}, OnsetWindow: 2 * time.Minute, LowSeverityWaitFactor: 1.5},
+			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}, LocalRules: []string{"(?i)disk", "^PodRestarting$"}, OnsetWindow: 2 * time.Minute, LowSeverityWaitFactor: 1.5, SeveritySplits: false},
 			ResolveHold: 30 * time.Second,
 			Flap:        FlapConfig{Window: 5 * time.Minute, Threshold: 3, Hold: 2 * time.Minute},
 			Silences: []SilenceConfig{{

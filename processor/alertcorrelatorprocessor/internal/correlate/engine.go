@@ -58,6 +58,13 @@ type Config struct {
 	// within this of its alerting dependency's onset, and as a deeper root
 	// only if within this of the incident's first onset. Zero: no limit.
 	OnsetWindow time.Duration
+	// SeveritySplits takes severity as evidence where the alerts show it
+	// is: an alert more severe than every symptom already grouped under a
+	// cause is a cause of its own, not one more symptom. It is neither
+	// attached as a symptom to such an incident nor, as an incident's root,
+	// taken over by a deeper root whose other symptoms are less severe.
+	// Where every alert has one severity it changes nothing.
+	SeveritySplits bool
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
 	// record; the evaluation needs them, the processor does not).
 	SnapshotMembers bool
@@ -161,7 +168,10 @@ type incident struct {
 	firstCause time.Time
 	emitted    string // snapshotKey of the last record emitted
 	reps       map[string]*rep
-	rankDirty  bool
+	// repsAt counts reps by severity rank (index 0: unknown severity), so
+	// the highest severity among an incident's services is a short scan.
+	repsAt    []int
+	rankDirty bool
 	firing     int // members firing now
 	// lastJoin is when an alert last joined (or re-fired into) the
 	// incident: the correlation window runs from it, so repeats of old
@@ -480,11 +490,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		return nil
 	}
-	type cand struct {
-		inc     *incident
-		symptom bool
-		hops    int
-	}
 	var cands []cand
 	seen := map[string]bool{}
 	consider := func(id string, symptom bool, hops int) {
@@ -551,6 +556,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 			}
 		}
 	}
+	if e.cfg.SeveritySplits {
+		cands = e.splitBySeverity(st, cands)
+	}
 	if len(cands) == 0 {
 		return nil
 	}
@@ -609,6 +617,79 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		e.merge(survivor, inc)
 	}
 	return survivor
+}
+
+// cand is an open incident a new alert relates to through the graph: as a
+// symptom of one of its alerts, or as the deeper root of its root.
+type cand struct {
+	inc     *incident
+	symptom bool
+	hops    int
+}
+
+// splitBySeverity drops the candidates SeveritySplits rules out: those st
+// would join as a symptom more severe than every symptom they hold, and
+// those whose root st would take over while that root is more severe than
+// every other alert the take-over makes a symptom (the other candidates'
+// alerts and its own symptoms).
+func (e *Engine) splitBySeverity(st *alertState, cands []cand) []cand {
+	sev := e.sevRank[st.Severity]
+	// The most severe alert of each deeper-root candidate, and the two
+	// highest of those, so each candidate sees the others' maximum.
+	top1, top2 := -1, -1
+	for _, c := range cands {
+		if c.symptom {
+			continue
+		}
+		m := e.maxSeverity(c.inc, "")
+		if m > top1 {
+			top1, top2 = m, top1
+		} else if m > top2 {
+			top2 = m
+		}
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		root := e.rootService(c.inc)
+		if c.symptom {
+			if st.Service != root {
+				if others := e.maxSeverity(c.inc, root); others >= 0 && sev > others {
+					continue
+				}
+			}
+		} else {
+			others := e.maxSeverity(c.inc, root)
+			if own := e.maxSeverity(c.inc, ""); own == top1 {
+				others = max(others, top2)
+			} else {
+				others = max(others, top1)
+			}
+			if r := c.inc.reps[root]; r != nil && others >= 0 && r.sev > others {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// maxSeverity is the highest severity rank among inc's alerts on services
+// other than except, -1 when there are none.
+func (e *Engine) maxSeverity(inc *incident, except string) int {
+	skip := -1
+	if r := inc.reps[except]; r != nil {
+		skip = r.sev
+	}
+	for sev := len(inc.repsAt) - 1; sev >= 0; sev-- {
+		n := inc.repsAt[sev]
+		if sev == skip {
+			n--
+		}
+		if n > 0 {
+			return sev
+		}
+	}
+	return -1
 }
 
 // better orders relations: symptom (explained by a dependency) before
@@ -907,10 +988,14 @@ func (e *Engine) addRep(inc *incident, st *alertState) {
 	if inc.reps == nil {
 		inc.reps = map[string]*rep{}
 	}
+	if inc.repsAt == nil {
+		inc.repsAt = make([]int, len(e.cfg.Severities)+1)
+	}
 	sev := e.sevRank[st.Severity]
 	r := inc.reps[st.Service]
 	if r == nil {
 		inc.reps[st.Service] = &rep{fp: st.Fingerprint, onset: st.StartsAt, sev: sev}
+		inc.repsAt[sev]++
 		inc.rankDirty = true
 		return
 	}
@@ -919,6 +1004,8 @@ func (e *Engine) addRep(inc *incident, st *alertState) {
 		inc.rankDirty = true
 	}
 	if sev > r.sev {
+		inc.repsAt[r.sev]--
+		inc.repsAt[sev]++
 		r.sev = sev
 		inc.rankDirty = true
 	}

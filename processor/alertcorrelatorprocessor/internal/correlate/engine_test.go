@@ -432,3 +432,71 @@ func TestRestoredIncidentAttractsSymptoms(t *testing.T) {
 	deep := restored.Ingest(firing("flagd", "ServiceDown", t0.Add(time.Minute)), t0.Add(time.Minute))
 	assert.Equal(t, root.IncidentID, deep.IncidentID, "a deeper root joins the restored incident too")
 }
+
+func withSeverity(a Alert, sev string) Alert {
+	a.Labels = map[string]string{"alertname": a.RuleName, "service": a.Service, "severity": sev}
+	a.Fingerprint, a.Severity = alertconv.Fingerprint(a.Labels), sev
+	return a
+}
+
+func TestSeveritySplitsAnAlertMoreSevereThanTheSymptoms(t *testing.T) {
+	for _, splits := range []bool{true, false} {
+		cfg := testConfig()
+		cfg.SeveritySplits = splits
+		e := New(cfg, demoGraph(t))
+		root := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+		sym := e.Ingest(withSeverity(firing("checkout", "HighErrorRate", t0.Add(10*time.Second)), "warning"), t0.Add(10*time.Second))
+		require.Equal(t, root.IncidentID, sym.IncidentID)
+		// frontend calls checkout and, through it, payment; a critical
+		// alert there while the known symptoms are warnings is a second
+		// problem.
+		second := e.Ingest(firing("frontend", "HighErrorRate", t0.Add(40*time.Second)), t0.Add(40*time.Second))
+		if splits {
+			assert.NotEqual(t, root.IncidentID, second.IncidentID)
+			assert.False(t, second.Suppressed)
+		} else {
+			assert.Equal(t, root.IncidentID, second.IncidentID)
+		}
+	}
+}
+
+func TestSeveritySplitsInertWhenSeveritiesAreAlike(t *testing.T) {
+	cfg := testConfig()
+	cfg.SeveritySplits = true
+	e := New(cfg, demoGraph(t))
+	root := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	for i, svc := range []string{"checkout", "frontend", "frontend-proxy"} {
+		at := t0.Add(time.Duration(i+1) * 10 * time.Second)
+		r := e.Ingest(firing(svc, "HighErrorRate", at), at)
+		assert.Equal(t, root.IncidentID, r.IncidentID, svc)
+		assert.True(t, r.Suppressed, svc)
+	}
+	// A deeper root still takes over a lone critical root.
+	e2 := New(cfg, demoGraph(t))
+	first := e2.Ingest(firing("checkout", "HighErrorRate", t0), t0)
+	deep := e2.Ingest(firing("payment", "PaymentFailures", t0.Add(30*time.Second)), t0.Add(30*time.Second))
+	assert.Equal(t, first.IncidentID, deep.IncidentID)
+}
+
+func TestSeveritySplitsKeepsASevereRootFromTakeOver(t *testing.T) {
+	cfg := testConfig()
+	cfg.SeveritySplits = true
+	e := New(cfg, demoGraph(t))
+	// recommendation (critical) and checkout (warning) both call
+	// product-catalog; product-catalog's alert explains checkout's warning,
+	// but a critical alert beside warning symptoms is taken as its own
+	// problem.
+	rec := e.Ingest(firing("recommendation", "HighErrorRate", t0), t0)
+	chk := e.Ingest(withSeverity(firing("checkout", "HighLatency", t0.Add(time.Minute)), "warning"), t0.Add(time.Minute))
+	require.NotEqual(t, rec.IncidentID, chk.IncidentID)
+	pc := e.Ingest(firing("product-catalog", "ServiceDown", t0.Add(61*time.Second)), t0.Add(61*time.Second))
+	assert.Equal(t, chk.IncidentID, pc.IncidentID)
+	assert.Equal(t, rec.IncidentID, e.IncidentOf(firing("recommendation", "HighErrorRate", t0).Fingerprint), "not merged")
+
+	// A critical root with warning symptoms is not taken over either.
+	e2 := New(cfg, demoGraph(t))
+	root := e2.Ingest(firing("checkout", "HighErrorRate", t0), t0)
+	e2.Ingest(withSeverity(firing("frontend", "HighLatency", t0.Add(10*time.Second)), "warning"), t0.Add(10*time.Second))
+	deep := e2.Ingest(firing("payment", "PaymentFailures", t0.Add(30*time.Second)), t0.Add(30*time.Second))
+	assert.NotEqual(t, root.IncidentID, deep.IncidentID)
+}

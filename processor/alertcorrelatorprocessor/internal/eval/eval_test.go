@@ -22,7 +22,7 @@ func engineConfig() correlate.Config {
 		MaxHops: 3, Window: 3 * time.Minute, GroupWait: time.Minute, ResolveHold: time.Minute,
 		Flap:        correlate.FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
 		LocalRules:  []*regexp.Regexp{regexp.MustCompile(correlate.DefaultLocalRules)},
-		OnsetWindow: 2 * time.Minute, LowGroupWait: 2 * time.Minute,
+		OnsetWindow: 2 * time.Minute, LowGroupWait: 2 * time.Minute, SeveritySplits: true,
 	}
 }
 
@@ -131,8 +131,8 @@ func TestEvaluation(t *testing.T) {
 			if i == 0 {
 				// Regression floors, a little under the figures measured
 				// when the defaults were chosen (README).
-				if sc.F1 < 0.92 || sc.AC1 < 0.95 || sc.PagesPerIncident > 1.1 || sc.Missed > 1 {
-					t.Errorf("%s: F1 %.3f, AC@1 %.2f, pages/incident %.2f below the floors", su.topo.Name, sc.F1, sc.AC1, sc.PagesPerIncident)
+				if sc.F1 < 0.92 || sc.AC1 < 0.95 || sc.PagesPerIncident > 1.1 || sc.Missed > 0 {
+					t.Errorf("%s: F1 %.3f, AC@1 %.2f, pages/incident %.2f, missed %d below the floors", su.topo.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed)
 				}
 			}
 		}
@@ -154,7 +154,7 @@ func TestEvaluation(t *testing.T) {
 	} {
 		sc := alertscenario.Evaluate(s, m.out)
 		b.WriteString(row(tp.Name, m.name, sc) + "\n")
-		if strings.Contains(m.name, "5000") && (sc.F1 < 0.9 || sc.AC1 < 0.85 || sc.PagesPerIncident > 1.1 || sc.Missed > 2) {
+		if strings.Contains(m.name, "5000") && (sc.F1 < 0.95 || sc.AC1 < 0.95 || sc.PagesPerIncident > 1.1 || sc.Missed > 0) {
 			t.Errorf("%s: F1 %.3f, AC@1 %.2f, pages/incident %.2f, missed %d below the floors", tp.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed)
 		}
 	}

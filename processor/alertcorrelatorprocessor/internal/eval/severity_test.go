@@ -1,0 +1,62 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+// TestSeverityConventions prints (make eval-alerts) how correlation.
+// severity_splits fares where alerts do not follow the scenario
+// generator's convention (roots critical, symptoms warning): the same
+// scenarios with 30% and with all symptom alerts critical, splits on and
+// off. It holds the all-critical case to the convention's floors: there the
+// splits have no evidence and must change nothing.
+func TestSeverityConventions(t *testing.T) {
+	type run struct {
+		name string
+		s    *alertscenario.Scenario
+		g    *topology.Graph
+	}
+	var runs []run
+	for _, su := range setups(t) {
+		runs = append(runs, run{su.topo.Name, alertscenario.Generate(su.topo, alertscenario.DefaultNoise, su.seed), learnedGraph(t, su.topo, su.traces, su.seed)})
+	}
+	tp, _ := workloadSetup(t)
+	runs = append(runs, run{tp.Name, alertscenario.Generate(tp, alertscenario.DefaultNoise, 4), staticGraph(tp)})
+
+	var b strings.Builder
+	b.WriteString("| scenario | symptom alerts | severity_splits | pages/incident | F1 | AC@1 | AC@3 | missed |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range runs {
+		for _, v := range []struct {
+			name string
+			s    *alertscenario.Scenario
+		}{
+			{"warning (generated)", r.s},
+			{"30% critical", r.s.WithCriticalSymptoms(0.3, 11)},
+			{"all critical", r.s.WithCriticalSymptoms(1, 11)},
+		} {
+			var off, on alertscenario.Score
+			for _, splits := range []bool{true, false} {
+				cfg := engineConfig()
+				cfg.SeveritySplits = splits
+				sc := alertscenario.Evaluate(v.s, RunCorrelator(v.s, r.g, cfg))
+				if splits {
+					on = sc
+				} else {
+					off = sc
+				}
+				fmt.Fprintf(&b, "| %s | %s | %t | %.2f | %.3f | %.2f | %.2f | %d |\n", r.name, v.name, splits, sc.PagesPerIncident, sc.F1, sc.AC1, sc.AC3, sc.Missed)
+			}
+			if v.name == "all critical" && on != off {
+				t.Errorf("%s, all symptoms critical: severity_splits changed the outcome (%+v vs %+v)", r.name, on, off)
+			}
+		}
+	}
+	fmt.Fprint(os.Stdout, b.String())
+}
