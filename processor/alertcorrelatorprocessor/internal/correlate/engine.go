@@ -172,7 +172,7 @@ type incident struct {
 	// the highest severity among an incident's services is a short scan.
 	repsAt    []int
 	rankDirty bool
-	firing     int // members firing now
+	firing    int // members firing now
 	// lastJoin is when an alert last joined (or re-fired into) the
 	// incident: the correlation window runs from it, so repeats of old
 	// alerts do not keep an incident attracting new ones.
