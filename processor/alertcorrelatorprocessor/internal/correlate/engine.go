@@ -186,7 +186,7 @@ type Engine struct {
 	sevRank   map[string]int
 	alerts    map[string]*alertState
 	incidents map[string]*incident
-	byService map[string]map[string]struct{} // service -> incident ids
+	byService map[string]map[string]*incident // service -> incidents with alerts on it, by id
 	byGroup   map[string]string              // group key -> incident id
 	stats     Stats
 	joinSeq   int
@@ -222,7 +222,7 @@ func New(cfg Config, g *topology.Graph) *Engine {
 		cfg: cfg, graph: g, sevRank: rank,
 		alerts:    map[string]*alertState{},
 		incidents: map[string]*incident{},
-		byService: map[string]map[string]struct{}{},
+		byService: map[string]map[string]*incident{},
 		byGroup:   map[string]string{},
 		held:      map[string]*alertState{},
 		local:     map[string]bool{},
@@ -438,15 +438,7 @@ func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
 	e.joinSeq++
 	st.joined = e.joinSeq
 	inc.members = append(inc.members, st.Fingerprint)
-	inc.services[st.Service]++
-	if inc.services[st.Service] == 1 {
-		set := e.byService[st.Service]
-		if set == nil {
-			set = map[string]struct{}{}
-			e.byService[st.Service] = set
-		}
-		set[inc.id] = struct{}{}
-	}
+	e.addService(inc, st.Service)
 	inc.lastSeen = maxTime(inc.lastSeen, now)
 	inc.lastJoin = maxTime(inc.lastJoin, now)
 	inc.dirty = true
@@ -491,22 +483,19 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	var cands []cand
-	seen := map[string]bool{}
-	consider := func(id string, symptom bool, hops int) {
-		inc := e.incidents[id]
-		if inc == nil || !e.live(inc, now) {
+	consider := func(inc *incident, symptom bool, hops int) {
+		if !e.live(inc, now) {
 			return
 		}
-		if seen[id] {
-			for i := range cands {
-				c := &cands[i]
-				if c.inc.id == id && better(symptom, hops, c.symptom, c.hops) {
+		// Candidates are few: a scan beats a set.
+		for i := range cands {
+			if c := &cands[i]; c.inc == inc {
+				if better(symptom, hops, c.symptom, c.hops) {
 					c.symptom, c.hops = symptom, hops
 				}
+				return
 			}
-			return
 		}
-		seen[id] = true
 		cands = append(cands, cand{inc, symptom, hops})
 	}
 	if e.isLocal(st.RuleName) {
@@ -516,26 +505,22 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's.
-	symptomOf := func(id, d string) bool {
-		inc := e.incidents[id]
-		if inc == nil {
-			return false
-		}
+	symptomOf := func(inc *incident, d string) bool {
 		t, ok := inc.causes[d]
 		return ok && e.near(st.StartsAt, t)
 	}
 	{
 		// Same service already alerting.
-		for id := range e.byService[s] {
-			if symptomOf(id, s) {
-				consider(id, true, 0)
+		for _, inc := range e.byService[s] {
+			if symptomOf(inc, s) {
+				consider(inc, true, 0)
 			}
 		}
 		// s calls d: s's alert is explained by an alerting dependency.
 		for d, h := range e.graph.Dependencies(s, e.cfg.MaxHops) {
-			for id := range e.byService[d] {
-				if symptomOf(id, d) {
-					consider(id, true, h)
+			for _, inc := range e.byService[d] {
+				if symptomOf(inc, d) {
+					consider(inc, true, h)
 				}
 			}
 		}
@@ -543,16 +528,15 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	// c calls s: s may be the deeper root of c's incident (whose root is
 	// not a local alert, and whose first onset is near st's).
 	for c, h := range e.graph.Callers(s, e.cfg.MaxHops) {
-		for id := range e.byService[c] {
-			inc := e.incidents[id]
-			if inc == nil || e.rootService(inc) != c {
+		for _, inc := range e.byService[c] {
+			if e.rootService(inc) != c {
 				continue
 			}
 			if _, ok := inc.causes[c]; !ok {
 				continue
 			}
 			if e.near(st.StartsAt, inc.firstCause) {
-				consider(id, false, h)
+				consider(inc, false, h)
 			}
 		}
 	}
@@ -718,15 +702,7 @@ func (e *Engine) merge(dst, src *incident) {
 		dst.members = append(dst.members, fp)
 		e.addRep(dst, st)
 		e.addCause(dst, st)
-		dst.services[st.Service]++
-		if dst.services[st.Service] == 1 {
-			set := e.byService[st.Service]
-			if set == nil {
-				set = map[string]struct{}{}
-				e.byService[st.Service] = set
-			}
-			set[dst.id] = struct{}{}
-		}
+		e.addService(dst, st.Service)
 	}
 	if src.firstSeen.Before(dst.firstSeen) {
 		dst.firstSeen = src.firstSeen
@@ -735,6 +711,21 @@ func (e *Engine) merge(dst, src *incident) {
 	dst.lastJoin = maxTime(dst.lastJoin, src.lastJoin)
 	dst.dirty = true
 	e.drop(src)
+}
+
+// addService counts one more member of inc on svc and indexes inc under
+// svc.
+func (e *Engine) addService(inc *incident, svc string) {
+	inc.services[svc]++
+	if inc.services[svc] > 1 {
+		return
+	}
+	set := e.byService[svc]
+	if set == nil {
+		set = map[string]*incident{}
+		e.byService[svc] = set
+	}
+	set[inc.id] = inc
 }
 
 func (e *Engine) leave(inc *incident, st *alertState) {

@@ -108,13 +108,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 			if st.firing {
 				inc.firing++
 			}
-			inc.services[st.Service]++
-			set := e.byService[st.Service]
-			if set == nil {
-				set = map[string]struct{}{}
-				e.byService[st.Service] = set
-			}
-			set[inc.id] = struct{}{}
+			e.addService(inc, st.Service)
 		}
 		// Keep the saved ranking: the graph may not be learned again yet.
 		inc.rankDirty = len(inc.ranking) == 0
