@@ -187,7 +187,7 @@ type Engine struct {
 	alerts    map[string]*alertState
 	incidents map[string]*incident
 	byService map[string]map[string]*incident // service -> incidents with alerts on it, by id
-	byGroup   map[string]string              // group key -> incident id
+	byGroup   map[string]string               // group key -> incident id
 	stats     Stats
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
