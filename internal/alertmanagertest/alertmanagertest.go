@@ -21,9 +21,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/quell-otel/quell/internal/syncbuf"
 )
 
 // Options configure the Alertmanager that Start runs.
@@ -50,7 +51,7 @@ type Alertmanager struct {
 	URL string
 
 	cmd    *exec.Cmd
-	out    *lockedBuffer
+	out    *syncbuf.Buffer
 	waitCh chan error
 }
 
@@ -107,7 +108,7 @@ func Start(t testing.TB, opts Options) *Alertmanager {
 	var lastErr error
 	for range 3 { // a free port can be taken between probing and binding
 		addr := freeAddr(t)
-		am := &Alertmanager{URL: "http://" + addr, out: &lockedBuffer{}, waitCh: make(chan error, 1)}
+		am := &Alertmanager{URL: "http://" + addr, out: &syncbuf.Buffer{}, waitCh: make(chan error, 1)}
 		am.cmd = exec.Command(bin,
 			"--config.file="+cfgPath,
 			"--storage.path="+filepath.Join(dir, "data"),
@@ -265,21 +266,4 @@ func freeAddr(t testing.TB) string {
 	addr := l.Addr().String()
 	_ = l.Close()
 	return addr
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -6,7 +6,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,10 +16,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/quell-otel/quell/internal/syncbuf"
 )
 
 // StandardPorts are allocated for every collector the harness starts and
@@ -91,7 +91,7 @@ type Collector struct {
 	cmd     *exec.Cmd
 	ports   map[string]int
 	dataDir string
-	out     *syncBuffer
+	out     *syncbuf.Buffer
 	done    chan struct{}
 	waitErr error
 	stopped bool
@@ -102,7 +102,7 @@ type Collector struct {
 // unless the test stops it first.
 func Start(t *testing.T, opts Options) *Collector {
 	t.Helper()
-	c := &Collector{ports: map[string]int{}, out: &syncBuffer{}, done: make(chan struct{})}
+	c := &Collector{ports: map[string]int{}, out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	env := os.Environ()
 	for _, name := range append(append([]string(nil), StandardPorts...), opts.Ports...) {
 		c.ports[name] = FreePort(t)
@@ -328,23 +328,4 @@ func FreePort(t testing.TB) int {
 	}
 	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's two output streams and
-// the test reading it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
