@@ -27,6 +27,7 @@ const (
 	TypeOTTL         = "ottl"
 	TypeAll          = "all"
 	TypeAny          = "any"
+	TypeNot          = "not"
 	TypeDefault      = "default"
 )
 
@@ -140,26 +141,30 @@ type AdaptiveConfig struct {
 }
 
 // ConditionConfig is a condition on a trace: a leaf match, or an `all` /
-// `any` combination (type all or any) of sub-conditions, which may nest once
-// more.
+// `any` combination (type all or any) of sub-conditions, or the negation
+// (type not) of one sub-condition; sub-conditions may combine once more.
 type ConditionConfig struct {
 	Match MatchConfig          `mapstructure:",squash"`
 	All   []SubConditionConfig `mapstructure:"all"`
 	Any   []SubConditionConfig `mapstructure:"any"`
+	// Not is the condition negated by type not (matches when it does not).
+	Not *SubConditionConfig `mapstructure:"not"`
 }
 
-// SubConditionConfig is an entry of `all` / `any`: a leaf match or one more
-// level of combination.
+// SubConditionConfig is an entry of `all` / `any`, or the operand of `not`:
+// a leaf match or one more level of combination (whose entries are leaves).
 type SubConditionConfig struct {
 	Match MatchConfig   `mapstructure:",squash"`
 	All   []MatchConfig `mapstructure:"all"`
 	Any   []MatchConfig `mapstructure:"any"`
+	// Not is the leaf condition negated by type not.
+	Not *MatchConfig `mapstructure:"not"`
 }
 
 // MatchConfig is a leaf condition. Exactly the block named by Type is read.
 type MatchConfig struct {
 	// Type is one of attribute, status_code, duration, span_count,
-	// root_span_name, trace_state, ottl, all, any, default.
+	// root_span_name, trace_state, ottl, all, any, not, default.
 	Type         string            `mapstructure:"type"`
 	Attribute    AttributeConfig   `mapstructure:"attribute"`
 	StatusCode   StatusCodeConfig  `mapstructure:"status_code"`
@@ -174,6 +179,7 @@ type MatchConfig struct {
 type condNode struct {
 	m        *MatchConfig
 	all, any []condNode
+	not      *condNode
 }
 
 func (c *ConditionConfig) node() condNode {
@@ -183,6 +189,10 @@ func (c *ConditionConfig) node() condNode {
 	}
 	for i := range c.Any {
 		n.any = append(n.any, c.Any[i].node())
+	}
+	if c.Not != nil {
+		sub := c.Not.node()
+		n.not = &sub
 	}
 	return n
 }
@@ -194,6 +204,9 @@ func (c *SubConditionConfig) node() condNode {
 	}
 	for i := range c.Any {
 		n.any = append(n.any, condNode{m: &c.Any[i]})
+	}
+	if c.Not != nil {
+		n.not = &condNode{m: c.Not}
 	}
 	return n
 }
@@ -250,12 +263,17 @@ type TraceStateConfig struct {
 	Values []string `mapstructure:"values"`
 }
 
-// OTTLConfig matches when any span satisfies any of the OTTL span conditions.
+// OTTLConfig matches when any span satisfies any of the OTTL span
+// conditions, or any span event of any span satisfies any of the span event
+// conditions. At least one condition is required.
 type OTTLConfig struct {
 	// Span conditions in the OTTL span context (parsed once at start).
 	Span []string `mapstructure:"span"`
+	// SpanEvent conditions in the OTTL span event context (paths
+	// `spanevent.*`, `span.*`, `resource.*`, `scope.*`; parsed once at start).
+	SpanEvent []string `mapstructure:"spanevent"`
 	// ErrorMode is ignore (default), silent or propagate; on an evaluation
-	// error the condition is false for that span.
+	// error the condition is false for that span (or span event).
 	ErrorMode ottl.ErrorMode `mapstructure:"error_mode"`
 }
 
@@ -436,10 +454,15 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 		}
 	case TypeOTTL:
 		*spanConds++
-		if len(c.OTTL.Span) == 0 {
-			errs = append(errs, fmt.Errorf("%s.ottl.span: at least one condition is required", key))
-		} else if _, err := newOTTLCondition(c.OTTL, componenttest.NewNopTelemetrySettings()); err != nil {
+		if len(c.OTTL.Span) == 0 && len(c.OTTL.SpanEvent) == 0 {
+			errs = append(errs, fmt.Errorf("%s.ottl: at least one span or spanevent condition is required", key))
+		}
+		nop := componenttest.NewNopTelemetrySettings()
+		if _, err := parseOTTLSpan(c.OTTL, nop); err != nil {
 			errs = append(errs, fmt.Errorf("%s.ottl.span: %w", key, err))
+		}
+		if _, err := parseOTTLSpanEvent(c.OTTL, nop); err != nil {
+			errs = append(errs, fmt.Errorf("%s.ottl.spanevent: %w", key, err))
 		}
 		switch c.OTTL.ErrorMode {
 		case "", ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
@@ -462,6 +485,15 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 			}
 			errs = append(errs, validateCondition(sk, subs[i], spanConds)...)
 		}
+	case TypeNot:
+		switch {
+		case n.not == nil:
+			errs = append(errs, fmt.Errorf("%s.not: a condition is required", key))
+		case n.not.m.Type == TypeDefault:
+			errs = append(errs, fmt.Errorf("%s.not.type: \"default\" is not allowed inside not", key))
+		default:
+			errs = append(errs, validateCondition(key+".not", *n.not, spanConds)...)
+		}
 	case "":
 		errs = append(errs, fmt.Errorf("%s.type: required (one of %s)", key, allTypes))
 	default:
@@ -470,7 +502,7 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 	return errs
 }
 
-const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, ottl, all, any, default"
+const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, ottl, all, any, not, default"
 
 // validateRange checks a min/max pair where zero means unbounded: both
 // non-negative, at least one set, and min <= max when max is set.

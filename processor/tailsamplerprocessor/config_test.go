@@ -49,7 +49,21 @@ func TestLoadConfig(t *testing.T) {
 					{Type: TypeTraceState, TraceState: TraceStateConfig{Key: "vendor", Values: []string{"debug"}}},
 				}},
 			}}},
+			{Name: "external-errors", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
+				{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}},
+				{Match: MatchConfig{Type: TypeNot}, Not: &MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}}},
+			}}},
+			{Name: "not-tiny-or-internal", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{
+				Match: MatchConfig{Type: TypeAny}, Any: []MatchConfig{
+					{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}},
+					{Type: TypeSpanCount, SpanCount: SpanCountConfig{Max: 1}},
+				},
+			}}, Probability: f64(0.25)},
 			{Name: "checkout", Condition: ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.attributes["http.route"] == "/checkout"`}, ErrorMode: ottl.PropagateError}}}},
+			{Name: "exceptions", Condition: ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{
+				Span:      []string{`span.name == "charge"`},
+				SpanEvent: []string{`spanevent.name == "exception"`, `IsMatch(spanevent.attributes["exception.type"], "Timeout")`},
+			}}}},
 			{Name: "per-endpoint", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDefault}}, Adaptive: &AdaptiveConfig{
 				Key: []string{"resource.service.name", "root.name", "status"}, TargetTracesPerSecond: 5, MinProbability: 0.01,
 				AdjustmentInterval: 30 * time.Second, Weight: 0.3, MaxKeys: 500,
@@ -107,7 +121,10 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"probability above one", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Probability: f64(1.5)}), []string{"rules[0].probability: must be in (0, 1], got 1.5"}},
 		{"probability negative", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Probability: f64(-0.1)}), []string{"rules[0].probability: must be in (0, 1]"}},
 		{"bad ottl", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.attributes["x" ==`}}})}, okDefault), []string{"rules[0].ottl.span:"}},
-		{"empty ottl", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL})}, okDefault), []string{"rules[0].ottl.span: at least one condition is required"}},
+		{"empty ottl", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL})}, okDefault), []string{"rules[0].ottl: at least one span or spanevent condition is required"}},
+		{"bad ottl spanevent", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{"true"}, SpanEvent: []string{`spanevent.name ==`}}})}, okDefault), []string{"rules[0].ottl.spanevent:"}},
+		{"spanevent path in span list", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`spanevent.name == "x"`}}})}, okDefault), []string{"rules[0].ottl.span:"}},
+		{"nested ottl keyed", withRules(RuleConfig{Name: "o", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{SpanEvent: []string{`nope(`}}}}}}, okDefault), []string{"rules[0].not.ottl.spanevent:"}},
 		{"bad ottl error mode", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{"true"}, ErrorMode: "loud"}})}, okDefault), []string{"rules[0].ottl.error_mode: must be ignore, silent or propagate"}},
 		{"bad action", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: "sample"}), []string{`rules[0].action: must be keep or drop, got "sample"`}},
 		{"drop with probability", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: ActionDrop, Probability: f64(0.5)}), []string{"rules[0].action: drop takes neither probability nor adaptive"}},
@@ -141,6 +158,17 @@ func TestConfigValidateErrors(t *testing.T) {
 			{Match: MatchConfig{Type: TypeAll}, All: []MatchConfig{{Type: "nope"}}},
 			{Match: MatchConfig{Type: TypeDefault}},
 		}}}, okDefault), []string{`rules[0].any[0].all[0].type: unknown rule type "nope"`, `rules[0].any[1].type: "default" is not allowed inside any`}},
+		{"not without operand", withRules(RuleConfig{Name: "n", Condition: match(MatchConfig{Type: TypeNot})}, okDefault), []string{"rules[0].not: a condition is required"}},
+		{"not default", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeDefault}}}}, okDefault), []string{`rules[0].not.type: "default" is not allowed inside not`}},
+		{"not nested error keyed", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{
+			Match: MatchConfig{Type: TypeAll}, All: []MatchConfig{{Type: TypeStatusCode}},
+		}}}, okDefault), []string{"rules[0].not.all[0].status_code.codes: required"}},
+		{"not inside all without operand", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
+			{Match: MatchConfig{Type: TypeNot}},
+		}}}, okDefault), []string{"rules[0].all[0].not: a condition is required"}},
+		{"not leaf bad", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAny}, Any: []SubConditionConfig{
+			{Match: MatchConfig{Type: TypeNot}, Not: &MatchConfig{Type: TypeDuration}},
+		}}}, okDefault), []string{"rules[0].any[0].not.duration: set min or max"}},
 		{"too many span conditions", func(c *Config) {
 			c.Rules = nil
 			for i := range 65 {

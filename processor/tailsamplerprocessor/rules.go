@@ -12,6 +12,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspanevent"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 	"go.opentelemetry.io/collector/component"
@@ -22,8 +23,9 @@ import (
 // Span-level conditions (attribute, status code, root span name, trace state,
 // OTTL) are evaluated once per span as it arrives and OR-ed into a 64-bit set
 // on the trace, so no span has to be looked at again at decision time.
-// Trace-level conditions (duration, span count) and the all/any/default
-// combinations are evaluated on the trace summary when it is decided.
+// Trace-level conditions (duration, span count) and the all/any/not/default
+// combinations are evaluated on the trace summary when it is decided, so
+// `not` over a span-level condition means "no span matches".
 
 // spanPred is one span-level condition; it owns one bit of the trace's set.
 type spanPred interface {
@@ -38,6 +40,7 @@ const (
 	condSpanCount
 	condAll
 	condAny
+	condNot
 	condDefault
 )
 
@@ -78,6 +81,8 @@ func (c *cond) eval(s *summary) bool {
 			}
 		}
 		return false
+	case condNot:
+		return !c.children[0].eval(s)
 	default:
 		return true
 	}
@@ -227,11 +232,15 @@ func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (con
 	case TypeTraceState:
 		return rs.addPred(&traceStatePred{key: c.TraceState.Key, values: c.TraceState.Values})
 	case TypeOTTL:
-		p, err := newOTTLCondition(c.OTTL, set)
+		span, err := parseOTTLSpan(c.OTTL, set)
 		if err != nil {
 			return cond{}, fmt.Errorf("ottl.span: %w", err)
 		}
-		return rs.addPred(p)
+		event, err := parseOTTLSpanEvent(c.OTTL, set)
+		if err != nil {
+			return cond{}, fmt.Errorf("ottl.spanevent: %w", err)
+		}
+		return rs.addPred(&ottlPred{span: span, event: event})
 	case TypeDuration:
 		return cond{kind: condDuration, min: uint64(c.Duration.Min), max: uint64(c.Duration.Max)}, nil
 	case TypeSpanCount:
@@ -250,6 +259,15 @@ func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (con
 			out.children = append(out.children, sc)
 		}
 		return out, nil
+	case TypeNot:
+		if n.not == nil {
+			return cond{}, fmt.Errorf("not: a condition is required")
+		}
+		sc, err := rs.compileCond(*n.not, set)
+		if err != nil {
+			return cond{}, fmt.Errorf("not: %w", err)
+		}
+		return cond{kind: condNot, children: []cond{sc}}, nil
 	}
 	return cond{}, fmt.Errorf("unknown rule type %q", c.Type)
 }
@@ -391,11 +409,26 @@ func (p *attrPred) match(_ context.Context, rs ptrace.ResourceSpans, _ ptrace.Sc
 	return false
 }
 
+// ottlPred matches a span when any span condition holds for it, or any
+// span event condition holds for one of its events (contrib ottl_condition's
+// semantics). Either sequence may be absent.
 type ottlPred struct {
-	seq ottl.ConditionSequence[*ottlspan.TransformContext]
+	span  *ottl.ConditionSequence[*ottlspan.TransformContext]
+	event *ottl.ConditionSequence[*ottlspanevent.TransformContext]
 }
 
-func newOTTLCondition(c OTTLConfig, set component.TelemetrySettings) (*ottlPred, error) {
+func ottlErrorMode(c OTTLConfig) ottl.ErrorMode {
+	if c.ErrorMode == "" {
+		return ottl.IgnoreError
+	}
+	return c.ErrorMode
+}
+
+// parseOTTLSpan parses the span conditions; nil when there are none.
+func parseOTTLSpan(c OTTLConfig, set component.TelemetrySettings) (*ottl.ConditionSequence[*ottlspan.TransformContext], error) {
+	if len(c.Span) == 0 {
+		return nil, nil
+	}
 	parser, err := ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set, ottlspan.EnablePathContextNames())
 	if err != nil {
 		return nil, err
@@ -404,17 +437,47 @@ func newOTTLCondition(c OTTLConfig, set component.TelemetrySettings) (*ottlPred,
 	if err != nil {
 		return nil, err
 	}
-	mode := c.ErrorMode
-	if mode == "" {
-		mode = ottl.IgnoreError
+	seq := ottlspan.NewConditionSequence(conds, set, ottlspan.WithConditionSequenceErrorMode(ottlErrorMode(c)))
+	return &seq, nil
+}
+
+// parseOTTLSpanEvent parses the span event conditions; nil when there are
+// none.
+func parseOTTLSpanEvent(c OTTLConfig, set component.TelemetrySettings) (*ottl.ConditionSequence[*ottlspanevent.TransformContext], error) {
+	if len(c.SpanEvent) == 0 {
+		return nil, nil
 	}
-	seq := ottl.NewConditionSequence(conds, set, ottl.WithConditionSequenceErrorMode[*ottlspan.TransformContext](mode))
-	return &ottlPred{seq: seq}, nil
+	parser, err := ottlspanevent.NewParser(ottlfuncs.StandardConverters[*ottlspanevent.TransformContext](), set, ottlspanevent.EnablePathContextNames())
+	if err != nil {
+		return nil, err
+	}
+	conds, err := parser.ParseConditions(c.SpanEvent)
+	if err != nil {
+		return nil, err
+	}
+	seq := ottlspanevent.NewConditionSequence(conds, set, ottlspanevent.WithConditionSequenceErrorMode(ottlErrorMode(c)))
+	return &seq, nil
 }
 
 func (p *ottlPred) match(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
-	tCtx := ottlspan.NewTransformContextPtr(rs, ss, span)
-	ok, err := p.seq.Eval(ctx, tCtx)
-	tCtx.Close()
-	return err == nil && ok
+	if p.span != nil {
+		tCtx := ottlspan.NewTransformContextPtr(rs, ss, span)
+		ok, err := p.span.Eval(ctx, tCtx)
+		tCtx.Close()
+		if err == nil && ok {
+			return true
+		}
+	}
+	if p.event != nil {
+		events := span.Events()
+		for i := 0; i < events.Len(); i++ {
+			tCtx := ottlspanevent.NewTransformContextPtr(rs, ss, span, events.At(i), ottlspanevent.WithEventIndex(int64(i)))
+			ok, err := p.event.Eval(ctx, tCtx)
+			tCtx.Close()
+			if err == nil && ok {
+				return true
+			}
+		}
+	}
+	return false
 }
