@@ -112,6 +112,28 @@ type RuleConfig struct {
 	Probability *float64 `mapstructure:"probability"`
 	// Adaptive targets a throughput per key instead of a fixed probability.
 	Adaptive *AdaptiveConfig `mapstructure:"adaptive"`
+	// RateLimit caps what the rule keeps, in spans or bytes per second.
+	// Unset: no cap. Exclusive with Adaptive and with action drop.
+	RateLimit *RateLimitConfig `mapstructure:"rate_limit"`
+}
+
+// RateLimitConfig caps the spans or bytes per second a rule keeps (contrib's
+// rate_limiting and bytes_limiting). Matching traces are kept with the
+// probability that brings the rule's recent rate down to the budget (so
+// their thresholds are honest), and a token bucket refuses whatever would
+// still exceed it. Exactly one of SpansPerSecond and BytesPerSecond is set.
+type RateLimitConfig struct {
+	// SpansPerSecond is the budget in kept spans per second, per collector
+	// instance (each shard has its share). Zero: not a span budget.
+	SpansPerSecond int64 `mapstructure:"spans_per_second"`
+	// BytesPerSecond is the budget in kept bytes per second (the OTLP
+	// protobuf size of the trace's spans with their resource and scope),
+	// per collector instance. Zero: not a byte budget.
+	BytesPerSecond int64 `mapstructure:"bytes_per_second"`
+	// BurstCapacity is the token bucket's size, in spans or bytes, per
+	// shard; a trace larger than it is never kept by the rule. Zero means
+	// twice the per-second budget.
+	BurstCapacity int64 `mapstructure:"burst_capacity"`
 }
 
 // AdaptiveConfig targets a throughput of kept traces per key, raising rare
@@ -330,8 +352,8 @@ func (cfg *Config) Validate() error {
 		switch r.Action {
 		case "", ActionKeep:
 		case ActionDrop:
-			if r.Probability != nil || r.Adaptive != nil {
-				errs = append(errs, fmt.Errorf("%s.action: drop takes neither probability nor adaptive", key))
+			if r.Probability != nil || r.Adaptive != nil || r.RateLimit != nil {
+				errs = append(errs, fmt.Errorf("%s.action: drop takes none of probability, adaptive, rate_limit", key))
 			}
 		default:
 			errs = append(errs, fmt.Errorf("%s.action: must be keep or drop, got %q", key, r.Action))
@@ -347,11 +369,34 @@ func (cfg *Config) Validate() error {
 		if a := r.Adaptive; a != nil {
 			errs = append(errs, validateAdaptive(key+".adaptive", a)...)
 		}
+		if rl := r.RateLimit; rl != nil {
+			if r.Adaptive != nil {
+				errs = append(errs, fmt.Errorf("%s: adaptive and rate_limit are exclusive", key))
+			}
+			errs = append(errs, validateRateLimit(key+".rate_limit", rl)...)
+		}
 	}
 	if spanConds > maxSpanConditions {
 		errs = append(errs, fmt.Errorf("rules: at most %d span-level conditions (attribute, status_code, root_span_name, trace_state, ottl) in total, got %d", maxSpanConditions, spanConds))
 	}
 	return errors.Join(errs...)
+}
+
+func validateRateLimit(key string, rl *RateLimitConfig) []error {
+	var errs []error
+	if rl.SpansPerSecond < 0 {
+		errs = append(errs, fmt.Errorf("%s.spans_per_second: must be >= 0", key))
+	}
+	if rl.BytesPerSecond < 0 {
+		errs = append(errs, fmt.Errorf("%s.bytes_per_second: must be >= 0", key))
+	}
+	if (rl.SpansPerSecond > 0) == (rl.BytesPerSecond > 0) {
+		errs = append(errs, fmt.Errorf("%s: set exactly one of spans_per_second or bytes_per_second", key))
+	}
+	if rl.BurstCapacity < 0 {
+		errs = append(errs, fmt.Errorf("%s.burst_capacity: must be >= 0", key))
+	}
+	return errs
 }
 
 func validateAdaptive(key string, a *AdaptiveConfig) []error {

@@ -64,6 +64,10 @@ func TestLoadConfig(t *testing.T) {
 				Span:      []string{`span.name == "charge"`},
 				SpanEvent: []string{`spanevent.name == "exception"`, `IsMatch(spanevent.attributes["exception.type"], "Timeout")`},
 			}}}},
+			{Name: "capped-search", Condition: ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Values: []string{"GET /search"}}}},
+				Probability: f64(0.5), RateLimit: &RateLimitConfig{SpansPerSecond: 1000, BurstCapacity: 5000}},
+			{Name: "capped-bytes", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "payload.size", Min: f64(1000000)}}},
+				RateLimit: &RateLimitConfig{BytesPerSecond: 1 << 20}},
 			{Name: "per-endpoint", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDefault}}, Adaptive: &AdaptiveConfig{
 				Key: []string{"resource.service.name", "root.name", "status"}, TargetTracesPerSecond: 5, MinProbability: 0.01,
 				AdjustmentInterval: 30 * time.Second, Weight: 0.3, MaxKeys: 500,
@@ -127,7 +131,15 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"nested ottl keyed", withRules(RuleConfig{Name: "o", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{SpanEvent: []string{`nope(`}}}}}}, okDefault), []string{"rules[0].not.ottl.spanevent:"}},
 		{"bad ottl error mode", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{"true"}, ErrorMode: "loud"}})}, okDefault), []string{"rules[0].ottl.error_mode: must be ignore, silent or propagate"}},
 		{"bad action", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: "sample"}), []string{`rules[0].action: must be keep or drop, got "sample"`}},
-		{"drop with probability", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: ActionDrop, Probability: f64(0.5)}), []string{"rules[0].action: drop takes neither probability nor adaptive"}},
+		{"drop with probability", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: ActionDrop, Probability: f64(0.5)}), []string{"rules[0].action: drop takes none of probability, adaptive, rate_limit"}},
+		{"drop with rate limit", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: ActionDrop, RateLimit: &RateLimitConfig{SpansPerSecond: 1}}), []string{"rules[0].action: drop takes none of probability, adaptive, rate_limit"}},
+		{"rate limit and adaptive", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Adaptive: &AdaptiveConfig{TargetTracesPerSecond: 1}, RateLimit: &RateLimitConfig{SpansPerSecond: 1}}), []string{"rules[0]: adaptive and rate_limit are exclusive"}},
+		{"rate limit empty", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{}}), []string{"rules[0].rate_limit: set exactly one of spans_per_second or bytes_per_second"}},
+		{"rate limit both", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{SpansPerSecond: 1, BytesPerSecond: 1}}), []string{"rules[0].rate_limit: set exactly one of spans_per_second or bytes_per_second"}},
+		{"rate limit negative", withRules(ruleErrors(), RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{SpansPerSecond: -1, BytesPerSecond: -2, BurstCapacity: -3}}), []string{
+			"rules[1].rate_limit.spans_per_second: must be >= 0", "rules[1].rate_limit.bytes_per_second: must be >= 0",
+			"rules[1].rate_limit: set exactly one of spans_per_second or bytes_per_second", "rules[1].rate_limit.burst_capacity: must be >= 0",
+		}},
 		{"probability and adaptive", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Probability: f64(0.5), Adaptive: &AdaptiveConfig{TargetTracesPerSecond: 1}}), []string{"rules[0]: probability and adaptive are exclusive"}},
 		{"adaptive bad fields", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Adaptive: &AdaptiveConfig{MinProbability: 2, Weight: -1, AdjustmentInterval: -1, MaxKeys: -1, Key: []string{"host"}}}), []string{
 			"rules[0].adaptive.target_traces_per_second: must be > 0",

@@ -109,6 +109,10 @@ type rule struct {
 	adaptive   *AdaptiveConfig
 	adaptIdx   int // index among adaptive rules
 	keyFields  []keyField
+	// limitIdx is the index among rate-limited rules, -1 without
+	// rate_limit; limitBytes says the budget is in bytes, not spans.
+	limitIdx   int
+	limitBytes bool
 }
 
 type keyFieldKind uint8
@@ -125,11 +129,19 @@ type keyField struct {
 	attr string
 }
 
+type limitedRule struct {
+	cfg  *RateLimitConfig
+	rule int
+}
+
 // ruleSet is the compiled configuration.
 type ruleSet struct {
 	rules    []rule
 	preds    []spanPred
 	adaptive []*rule
+	// limited holds the rate_limit of each rate-limited rule, with the
+	// rule's index, in limitIdx order.
+	limited []limitedRule
 	// errorBit is set on a trace with an error span, whether or not a rule
 	// tests for it (used to protect error traces under memory pressure).
 	hasKeyFields bool
@@ -143,7 +155,12 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 		if err != nil {
 			return nil, fmt.Errorf("rules[%d]: %w", i, err)
 		}
-		r := rule{name: rc.Name, cond: c}
+		r := rule{name: rc.Name, cond: c, limitIdx: -1}
+		if rc.RateLimit != nil && rc.Action != ActionDrop {
+			r.limitIdx = len(rs.limited)
+			r.limitBytes = rc.RateLimit.BytesPerSecond > 0
+			rs.limited = append(rs.limited, limitedRule{cfg: rc.RateLimit, rule: i})
+		}
 		switch {
 		case rc.Action == ActionDrop:
 			r.mode = modeDrop
