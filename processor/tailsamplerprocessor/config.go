@@ -24,6 +24,7 @@ const (
 	TypeSpanCount    = "span_count"
 	TypeRootSpanName = "root_span_name"
 	TypeTraceState   = "trace_state"
+	TypeTraceFlags   = "trace_flags"
 	TypeOTTL         = "ottl"
 	TypeAll          = "all"
 	TypeAny          = "any"
@@ -44,7 +45,7 @@ const (
 )
 
 // maxSpanConditions bounds the span-level conditions (attribute, status_code,
-// root_span_name, trace_state, ottl) over all rules: their matches are kept
+// root_span_name, trace_state, trace_flags, ottl) over all rules: their matches are kept
 // per trace in one 64-bit set.
 const maxSpanConditions = 64
 
@@ -186,7 +187,8 @@ type SubConditionConfig struct {
 // MatchConfig is a leaf condition. Exactly the block named by Type is read.
 type MatchConfig struct {
 	// Type is one of attribute, status_code, duration, span_count,
-	// root_span_name, trace_state, ottl, all, any, not, default.
+	// root_span_name, trace_state, trace_flags (no block: any span has the
+	// W3C sampled flag), ottl, all, any, not, default.
 	Type         string            `mapstructure:"type"`
 	Attribute    AttributeConfig   `mapstructure:"attribute"`
 	StatusCode   StatusCodeConfig  `mapstructure:"status_code"`
@@ -377,7 +379,7 @@ func (cfg *Config) Validate() error {
 		}
 	}
 	if spanConds > maxSpanConditions {
-		errs = append(errs, fmt.Errorf("rules: at most %d span-level conditions (attribute, status_code, root_span_name, trace_state, ottl) in total, got %d", maxSpanConditions, spanConds))
+		errs = append(errs, fmt.Errorf("rules: at most %d span-level conditions (attribute, status_code, root_span_name, trace_state, trace_flags, ottl) in total, got %d", maxSpanConditions, spanConds))
 	}
 	return errors.Join(errs...)
 }
@@ -497,6 +499,8 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 		if len(c.TraceState.Values) == 0 {
 			errs = append(errs, fmt.Errorf("%s.trace_state.values: required", key))
 		}
+	case TypeTraceFlags:
+		*spanConds++
 	case TypeOTTL:
 		*spanConds++
 		if len(c.OTTL.Span) == 0 && len(c.OTTL.SpanEvent) == 0 {
@@ -547,7 +551,7 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 	return errs
 }
 
-const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, ottl, all, any, not, default"
+const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, trace_flags, ottl, all, any, not, default"
 
 // validateRange checks a min/max pair where zero means unbounded: both
 // non-negative, at least one set, and min <= max when max is set.

@@ -41,6 +41,7 @@ func TestLoadConfig(t *testing.T) {
 			{Name: "errors", Condition: ConditionConfig{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}}},
 			{Name: "slow", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDuration, Duration: DurationConfig{Min: 2 * time.Second}}}},
 			{Name: "health-checks", Condition: ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Regex: "^GET /healthz"}}}, Action: ActionDrop},
+			{Name: "sampled-upstream", Condition: ConditionConfig{Match: MatchConfig{Type: TypeTraceFlags}}},
 			{Name: "gold-tenant", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "tenant.tier", Scope: "resource", Values: []string{"gold"}}}}, Probability: f64(0.5)},
 			{Name: "big-5xx", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
 				{Match: MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "http.response.status_code", Min: f64(500), Max: f64(599)}}},

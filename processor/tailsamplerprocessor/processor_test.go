@@ -46,6 +46,7 @@ type spanSpec struct {
 	attrs   map[string]any
 	ts      string // tracestate
 	scope   string
+	flags   uint32
 }
 
 func traceID(n byte) pcommon.TraceID {
@@ -110,6 +111,7 @@ func batch(specs ...spanSpec) ptrace.Traces {
 		sp.Attributes().PutStr("http.route", "/r")
 		_ = sp.Attributes().FromRaw(mergeAttrs(s.attrs))
 		sp.TraceState().FromRaw(s.ts)
+		sp.SetFlags(s.flags)
 		ev := sp.Events().AppendEmpty()
 		ev.SetName("event")
 		ev.Attributes().PutInt("n", int64(s.id))
@@ -571,6 +573,8 @@ func TestConditionKinds(t *testing.T) {
 		{"root name", ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Values: []string{"GET /"}}}}, []spanSpec{{name: "GET /"}}, true},
 		{"root name only on root", ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Regex: "^GET"}}}, []spanSpec{{id: 2, parent: 1, name: "GET /"}}, false},
 		{"trace state", ConditionConfig{Match: MatchConfig{Type: TypeTraceState, TraceState: TraceStateConfig{Key: "vendor", Values: []string{"v1"}}}}, []spanSpec{{ts: "ot=th:0,vendor=v1"}}, true},
+		{"trace flags sampled", ConditionConfig{Match: MatchConfig{Type: TypeTraceFlags}}, []spanSpec{{}, {id: 2, parent: 1, flags: 0x101}}, true},
+		{"trace flags unsampled", ConditionConfig{Match: MatchConfig{Type: TypeTraceFlags}}, []spanSpec{{flags: 0x100}, {id: 2, parent: 1, flags: 0x02}}, false},
 		{"ottl", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.attributes["tenant"] == "gold"`}}}}, []spanSpec{{}, {id: 2, parent: 1, attrs: map[string]any{"tenant": "gold"}}}, true},
 		{"ottl spanevent", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`spanevent.attributes["n"] == 2`}}}}, []spanSpec{{}, {id: 2, parent: 1}}, true},
 		{"ottl spanevent miss", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`spanevent.name == "exception"`}}}}, []spanSpec{{}, {id: 2, parent: 1}}, false},

@@ -21,7 +21,7 @@ import (
 )
 
 // Span-level conditions (attribute, status code, root span name, trace state,
-// OTTL) are evaluated once per span as it arrives and OR-ed into a 64-bit set
+// trace flags, OTTL) are evaluated once per span as it arrives and OR-ed into a 64-bit set
 // on the trace, so no span has to be looked at again at decision time.
 // Trace-level conditions (duration, span count) and the all/any/not/default
 // combinations are evaluated on the trace summary when it is decided, so
@@ -248,6 +248,8 @@ func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (con
 		return rs.addPred(&rootNamePred{m: m})
 	case TypeTraceState:
 		return rs.addPred(&traceStatePred{key: c.TraceState.Key, values: c.TraceState.Values})
+	case TypeTraceFlags:
+		return rs.addPred(sampledFlagPred{})
 	case TypeOTTL:
 		span, err := parseOTTLSpan(c.OTTL, set)
 		if err != nil {
@@ -355,6 +357,14 @@ func (p *traceStatePred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptra
 		}
 	}
 	return false
+}
+
+// sampledFlagPred matches a span whose W3C trace flags (the low byte of its
+// flags) have the sampled bit set, like contrib's trace_flags policy.
+type sampledFlagPred struct{}
+
+func (sampledFlagPred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
+	return byte(span.Flags())&0x01 != 0
 }
 
 type attrPred struct {
