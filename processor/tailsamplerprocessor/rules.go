@@ -259,7 +259,8 @@ func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (con
 		if err != nil {
 			return cond{}, fmt.Errorf("ottl.spanevent: %w", err)
 		}
-		return rs.addPred(&ottlPred{span: span, event: event})
+		eventIndex := slices.ContainsFunc(c.OTTL.SpanEvent, func(s string) bool { return strings.Contains(s, "event_index") })
+		return rs.addPred(&ottlPred{span: span, event: event, eventIndex: eventIndex})
 	case TypeDuration:
 		return cond{kind: condDuration, min: uint64(c.Duration.Min), max: uint64(c.Duration.Max)}, nil
 	case TypeSpanCount:
@@ -442,6 +443,9 @@ func (p *attrPred) match(_ context.Context, rs ptrace.ResourceSpans, _ ptrace.Sc
 type ottlPred struct {
 	span  *ottl.ConditionSequence[*ottlspan.TransformContext]
 	event *ottl.ConditionSequence[*ottlspanevent.TransformContext]
+	// eventIndex: a span event condition reads spanevent.event_index.
+	// Passing the index costs three allocations per event, so only then.
+	eventIndex bool
 }
 
 func ottlErrorMode(c OTTLConfig) ottl.ErrorMode {
@@ -498,7 +502,12 @@ func (p *ottlPred) match(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace
 	if p.event != nil {
 		events := span.Events()
 		for i := 0; i < events.Len(); i++ {
-			tCtx := ottlspanevent.NewTransformContextPtr(rs, ss, span, events.At(i), ottlspanevent.WithEventIndex(int64(i)))
+			var tCtx *ottlspanevent.TransformContext
+			if p.eventIndex {
+				tCtx = ottlspanevent.NewTransformContextPtr(rs, ss, span, events.At(i), ottlspanevent.WithEventIndex(int64(i)))
+			} else {
+				tCtx = ottlspanevent.NewTransformContextPtr(rs, ss, span, events.At(i))
+			}
 			ok, err := p.event.Eval(ctx, tCtx)
 			tCtx.Close()
 			if err == nil && ok {
