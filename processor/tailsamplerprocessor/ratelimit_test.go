@@ -225,3 +225,50 @@ func TestRateLimitKeepsBudgetWithHonestWeights(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitLateSpansSpendNoTokens: late spans of a kept trace follow its
+// decision (with its threshold) without spending tokens, so the next trace
+// still finds the tokens left.
+func TestRateLimitLateSpansSpendNoTokens(t *testing.T) {
+	cfg := baseConfig(ruleCapped(RateLimitConfig{SpansPerSecond: 10, BurstCapacity: 10}, nil))
+	cfg.NumShards = 1
+	cfg.RootWait = 0
+	h := newHarness(t, cfg)
+	a, b := traceIDWithRandomness(1, rHigh), traceIDWithRandomness(2, rHigh)
+	h.consume(t, spanTrace(a, 5, "a")) // 15/5 -> 1: kept, tokens 5
+	late := spanTrace(a, 3, "a")
+	late.ResourceSpans().At(0).ScopeSpans().At(0).Spans().RemoveIf(func(sp ptrace.Span) bool { return sp.ParentSpanID().IsEmpty() })
+	h.consume(t, late)                 // 2 late spans: kept, no tokens spent
+	h.consume(t, spanTrace(b, 5, "a")) // 10 x (0.5 + 5/10) / 10 = 1: kept, tokens 0
+	h.shutdown(t)
+	assert.Equal(t, map[pcommon.TraceID]string{a: "ot=th:0", b: "ot=th:0"}, keptThresholds(t, h))
+	assert.Equal(t, 12, h.sink.SpanCount())
+	_, err := h.tt.GetMetric("otelcol_processor_tail_sampler_rate_limited")
+	assert.Error(t, err, "nothing refused")
+}
+
+// TestRateLimitDryRun: in dry run the limiter decides as it would (a refused
+// trace is stamped kept=false with the threshold it passed) and every span
+// goes on.
+func TestRateLimitDryRun(t *testing.T) {
+	cfg := baseConfig(ruleCapped(RateLimitConfig{SpansPerSecond: 10, BurstCapacity: 5}, nil))
+	cfg.NumShards = 1
+	cfg.RootWait = 0
+	cfg.DryRun = true
+	h := newHarness(t, cfg)
+	a, b := traceIDWithRandomness(1, rHigh), traceIDWithRandomness(2, rHigh)
+	h.consume(t, spanTrace(a, 5, "a")) // 15/5 -> 1: would keep, tokens 0
+	h.consume(t, spanTrace(b, 5, "a")) // 5/10: passes 0.5, refused by the empty bucket
+	h.shutdown(t)
+	th := thOf(t, 0.5)
+	got := map[pcommon.TraceID][2]any{}
+	for _, s := range h.kept() {
+		got[s.trace] = [2]any{s.attrs[AttrDryRunKept], s.attrs[AttrDryRunThreshold]}
+		assert.Empty(t, s.tracestate)
+	}
+	assert.Equal(t, map[pcommon.TraceID][2]any{a: {true, "0"}, b: {false, th[len("ot=th:"):]}}, got)
+	assert.Equal(t, 10, h.sink.SpanCount())
+	metadatatest.AssertEqualProcessorTailSamplerRateLimited(t, h.tt, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("rule", "capped"))},
+	}, metricdatatest.IgnoreTimestamp())
+}
