@@ -457,36 +457,32 @@ func ottlErrorMode(c OTTLConfig) ottl.ErrorMode {
 
 // parseOTTLSpan parses the span conditions; nil when there are none.
 func parseOTTLSpan(c OTTLConfig, set component.TelemetrySettings) (*ottl.ConditionSequence[*ottlspan.TransformContext], error) {
-	if len(c.Span) == 0 {
-		return nil, nil
-	}
-	parser, err := ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set, ottlspan.EnablePathContextNames())
-	if err != nil {
-		return nil, err
-	}
-	conds, err := parser.ParseConditions(c.Span)
-	if err != nil {
-		return nil, err
-	}
-	seq := ottlspan.NewConditionSequence(conds, set, ottlspan.WithConditionSequenceErrorMode(ottlErrorMode(c)))
-	return &seq, nil
+	return parseOTTL(c.Span, ottlErrorMode(c), set, func() (ottl.Parser[*ottlspan.TransformContext], error) {
+		return ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set, ottlspan.EnablePathContextNames())
+	})
 }
 
 // parseOTTLSpanEvent parses the span event conditions; nil when there are
 // none.
 func parseOTTLSpanEvent(c OTTLConfig, set component.TelemetrySettings) (*ottl.ConditionSequence[*ottlspanevent.TransformContext], error) {
-	if len(c.SpanEvent) == 0 {
+	return parseOTTL(c.SpanEvent, ottlErrorMode(c), set, func() (ottl.Parser[*ottlspanevent.TransformContext], error) {
+		return ottlspanevent.NewParser(ottlfuncs.StandardConverters[*ottlspanevent.TransformContext](), set, ottlspanevent.EnablePathContextNames())
+	})
+}
+
+func parseOTTL[K any](conditions []string, mode ottl.ErrorMode, set component.TelemetrySettings, newParser func() (ottl.Parser[K], error)) (*ottl.ConditionSequence[K], error) {
+	if len(conditions) == 0 {
 		return nil, nil
 	}
-	parser, err := ottlspanevent.NewParser(ottlfuncs.StandardConverters[*ottlspanevent.TransformContext](), set, ottlspanevent.EnablePathContextNames())
+	parser, err := newParser()
 	if err != nil {
 		return nil, err
 	}
-	conds, err := parser.ParseConditions(c.SpanEvent)
+	conds, err := parser.ParseConditions(conditions)
 	if err != nil {
 		return nil, err
 	}
-	seq := ottlspanevent.NewConditionSequence(conds, set, ottlspanevent.WithConditionSequenceErrorMode(ottlErrorMode(c)))
+	seq := ottl.NewConditionSequence(conds, set, ottl.WithConditionSequenceErrorMode[K](mode))
 	return &seq, nil
 }
 
