@@ -56,9 +56,49 @@ func tsWorkload(seed int64, n, parts int) (batches []ptrace.Traces, spans int) {
 	return workload.Split(traces, parts), spans
 }
 
+// tsRules says which rules the processors get besides errors, slow and the
+// 10% default.
+type tsRules int
+
+const (
+	tsPlain     tsRules = iota
+	tsOTTL              // one OTTL span condition that never matches
+	tsSpanEvent         // one OTTL span event condition that never matches
+)
+
+// withEvents adds two span events to every span of the batches (a log line
+// and, on error spans, an exception), for the span event rule to look at.
+func withEvents(batches []ptrace.Traces) []ptrace.Traces {
+	for _, td := range batches {
+		rss := td.ResourceSpans()
+		for i := 0; i < rss.Len(); i++ {
+			sss := rss.At(i).ScopeSpans()
+			for j := 0; j < sss.Len(); j++ {
+				spans := sss.At(j).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					sp := spans.At(k)
+					ev := sp.Events().AppendEmpty()
+					ev.SetName("log")
+					ev.SetTimestamp(sp.StartTimestamp())
+					ev.Attributes().PutStr("log.severity", "INFO")
+					ev = sp.Events().AppendEmpty()
+					ev.SetTimestamp(sp.EndTimestamp())
+					if sp.Status().Code() == ptrace.StatusCodeError {
+						ev.SetName("exception")
+						ev.Attributes().PutStr("exception.type", "TimeoutError")
+					} else {
+						ev.SetName("done")
+					}
+				}
+			}
+		}
+	}
+	return batches
+}
+
 type tsImpl struct {
 	name string
-	new  func(tb testing.TB, ottl bool) processor.Traces
+	new  func(tb testing.TB, rules tsRules) processor.Traces
 }
 
 func tsImpls() []tsImpl {
@@ -68,14 +108,19 @@ func tsImpls() []tsImpl {
 	}
 }
 
-func newQuellTailSampler(tb testing.TB, withOTTL bool) processor.Traces {
+func newQuellTailSampler(tb testing.TB, variant tsRules) processor.Traces {
 	rules := []any{
 		map[string]any{"name": "errors", "type": "status_code", "status_code": map[string]any{"codes": []any{"ERROR"}}},
 		map[string]any{"name": "slow", "type": "duration", "duration": map[string]any{"min": "1s"}},
 	}
-	if withOTTL {
+	switch variant {
+	case tsOTTL:
 		rules = append(rules, map[string]any{"name": "ottl", "type": "ottl", "ottl": map[string]any{
 			"span": []any{`span.attributes["http.route"] == "/api/never" and span.kind == SPAN_KIND_SERVER`},
+		}})
+	case tsSpanEvent:
+		rules = append(rules, map[string]any{"name": "ottl", "type": "ottl", "ottl": map[string]any{
+			"spanevent": []any{`spanevent.name == "exception" and spanevent.attributes["exception.type"] == "Never"`},
 		}})
 	}
 	rules = append(rules, map[string]any{"name": "default", "type": "default", "probability": 0.1})
@@ -102,15 +147,21 @@ func newQuellTailSampler(tb testing.TB, withOTTL bool) processor.Traces {
 	return p
 }
 
-func newContribTailSampling(tb testing.TB, withOTTL bool) processor.Traces {
+func newContribTailSampling(tb testing.TB, variant tsRules) processor.Traces {
 	policies := []any{
 		map[string]any{"name": "errors", "type": "status_code", "status_code": map[string]any{"status_codes": []any{"ERROR"}}},
 		map[string]any{"name": "slow", "type": "latency", "latency": map[string]any{"threshold_ms": 1000}},
 	}
-	if withOTTL {
+	switch variant {
+	case tsOTTL:
 		policies = append(policies, map[string]any{"name": "ottl", "type": "ottl_condition", "ottl_condition": map[string]any{
 			"error_mode": "ignore",
 			"span":       []any{`attributes["http.route"] == "/api/never" and kind == SPAN_KIND_SERVER`},
+		}})
+	case tsSpanEvent:
+		policies = append(policies, map[string]any{"name": "ottl", "type": "ottl_condition", "ottl_condition": map[string]any{
+			"error_mode": "ignore",
+			"spanevent":  []any{`name == "exception" and attributes["exception.type"] == "Never"`},
 		}})
 	}
 	policies = append(policies, map[string]any{"name": "default", "type": "probabilistic", "probabilistic": map[string]any{"sampling_percentage": 10}})
@@ -140,13 +191,13 @@ func newContribTailSampling(tb testing.TB, withOTTL bool) processor.Traces {
 // runTailSampling buffers every batch (from one goroutine, or spread over
 // several senders as a receiver would call concurrently), then shuts down,
 // which decides every trace.
-func runTailSampling(b *testing.B, newP func(testing.TB, bool) processor.Traces, withOTTL bool, batches []ptrace.Traces, spans, senders int) {
+func runTailSampling(b *testing.B, newP func(testing.TB, tsRules) processor.Traces, variant tsRules, batches []ptrace.Traces, spans, senders int) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	var elapsed, cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		p := newP(b, withOTTL)
+		p := newP(b, variant)
 		if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
 			b.Fatal(err)
 		}
@@ -192,7 +243,7 @@ func BenchmarkTailSampler(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
 	for _, impl := range tsImpls() {
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, false, batches, spans, 1)
+			runTailSampling(b, impl.new, tsPlain, batches, spans, 1)
 		})
 	}
 }
@@ -204,7 +255,7 @@ func BenchmarkTailSamplerParallel(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
 	for _, impl := range tsImpls() {
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, false, batches, spans, runtime.GOMAXPROCS(0))
+			runTailSampling(b, impl.new, tsPlain, batches, spans, runtime.GOMAXPROCS(0))
 		})
 	}
 }
@@ -215,7 +266,20 @@ func BenchmarkTailSamplerOTTL(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
 	for _, impl := range tsImpls() {
 		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, true, batches, spans, 1)
+			runTailSampling(b, impl.new, tsOTTL, batches, spans, 1)
+		})
+	}
+}
+
+// BenchmarkTailSamplerSpanEvent adds one OTTL span event rule (never
+// matching, so every event of every span is evaluated) ahead of the default
+// rule in both; every span carries two events.
+func BenchmarkTailSamplerSpanEvent(b *testing.B) {
+	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
+	batches = withEvents(batches)
+	for _, impl := range tsImpls() {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			runTailSampling(b, impl.new, tsSpanEvent, batches, spans, 1)
 		})
 	}
 }
@@ -229,7 +293,7 @@ func BenchmarkTailSamplerMemory(b *testing.B) {
 			ctx := context.Background()
 			var total float64
 			for b.Loop() {
-				p := impl.new(b, false)
+				p := impl.new(b, tsPlain)
 				if err := p.Start(ctx, componenttest.NewNopHost()); err != nil {
 					b.Fatal(err)
 				}

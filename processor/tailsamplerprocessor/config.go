@@ -24,9 +24,11 @@ const (
 	TypeSpanCount    = "span_count"
 	TypeRootSpanName = "root_span_name"
 	TypeTraceState   = "trace_state"
+	TypeTraceFlags   = "trace_flags"
 	TypeOTTL         = "ottl"
 	TypeAll          = "all"
 	TypeAny          = "any"
+	TypeNot          = "not"
 	TypeDefault      = "default"
 )
 
@@ -43,7 +45,7 @@ const (
 )
 
 // maxSpanConditions bounds the span-level conditions (attribute, status_code,
-// root_span_name, trace_state, ottl) over all rules: their matches are kept
+// root_span_name, trace_state, trace_flags, ottl) over all rules: their matches are kept
 // per trace in one 64-bit set.
 const maxSpanConditions = 64
 
@@ -111,6 +113,28 @@ type RuleConfig struct {
 	Probability *float64 `mapstructure:"probability"`
 	// Adaptive targets a throughput per key instead of a fixed probability.
 	Adaptive *AdaptiveConfig `mapstructure:"adaptive"`
+	// RateLimit caps what the rule keeps, in spans or bytes per second.
+	// Unset: no cap. Exclusive with Adaptive and with action drop.
+	RateLimit *RateLimitConfig `mapstructure:"rate_limit"`
+}
+
+// RateLimitConfig caps the spans or bytes per second a rule keeps (contrib's
+// rate_limiting and bytes_limiting). Matching traces are kept with the
+// probability that brings the rule's recent rate down to the budget (so
+// their thresholds are honest), and a token bucket refuses whatever would
+// still exceed it. Exactly one of SpansPerSecond and BytesPerSecond is set.
+type RateLimitConfig struct {
+	// SpansPerSecond is the budget in kept spans per second, per collector
+	// instance (each shard has its share). Zero: not a span budget.
+	SpansPerSecond int64 `mapstructure:"spans_per_second"`
+	// BytesPerSecond is the budget in kept bytes per second (the OTLP
+	// protobuf size of the trace's spans with their resource and scope),
+	// per collector instance. Zero: not a byte budget.
+	BytesPerSecond int64 `mapstructure:"bytes_per_second"`
+	// BurstCapacity is the token bucket's size, in spans or bytes, per
+	// shard; a trace larger than it is never kept by the rule. Zero means
+	// twice the per-second budget.
+	BurstCapacity int64 `mapstructure:"burst_capacity"`
 }
 
 // AdaptiveConfig targets a throughput of kept traces per key, raising rare
@@ -140,26 +164,31 @@ type AdaptiveConfig struct {
 }
 
 // ConditionConfig is a condition on a trace: a leaf match, or an `all` /
-// `any` combination (type all or any) of sub-conditions, which may nest once
-// more.
+// `any` combination (type all or any) of sub-conditions, or the negation
+// (type not) of one sub-condition; sub-conditions may combine once more.
 type ConditionConfig struct {
 	Match MatchConfig          `mapstructure:",squash"`
 	All   []SubConditionConfig `mapstructure:"all"`
 	Any   []SubConditionConfig `mapstructure:"any"`
+	// Not is the condition negated by type not (matches when it does not).
+	Not *SubConditionConfig `mapstructure:"not"`
 }
 
-// SubConditionConfig is an entry of `all` / `any`: a leaf match or one more
-// level of combination.
+// SubConditionConfig is an entry of `all` / `any`, or the operand of `not`:
+// a leaf match or one more level of combination (whose entries are leaves).
 type SubConditionConfig struct {
 	Match MatchConfig   `mapstructure:",squash"`
 	All   []MatchConfig `mapstructure:"all"`
 	Any   []MatchConfig `mapstructure:"any"`
+	// Not is the leaf condition negated by type not.
+	Not *MatchConfig `mapstructure:"not"`
 }
 
 // MatchConfig is a leaf condition. Exactly the block named by Type is read.
 type MatchConfig struct {
 	// Type is one of attribute, status_code, duration, span_count,
-	// root_span_name, trace_state, ottl, all, any, default.
+	// root_span_name, trace_state, trace_flags (no block: any span has the
+	// W3C sampled flag), ottl, all, any, not, default.
 	Type         string            `mapstructure:"type"`
 	Attribute    AttributeConfig   `mapstructure:"attribute"`
 	StatusCode   StatusCodeConfig  `mapstructure:"status_code"`
@@ -174,6 +203,7 @@ type MatchConfig struct {
 type condNode struct {
 	m        *MatchConfig
 	all, any []condNode
+	not      *condNode
 }
 
 func (c *ConditionConfig) node() condNode {
@@ -183,6 +213,10 @@ func (c *ConditionConfig) node() condNode {
 	}
 	for i := range c.Any {
 		n.any = append(n.any, c.Any[i].node())
+	}
+	if c.Not != nil {
+		sub := c.Not.node()
+		n.not = &sub
 	}
 	return n
 }
@@ -194,6 +228,9 @@ func (c *SubConditionConfig) node() condNode {
 	}
 	for i := range c.Any {
 		n.any = append(n.any, condNode{m: &c.Any[i]})
+	}
+	if c.Not != nil {
+		n.not = &condNode{m: c.Not}
 	}
 	return n
 }
@@ -250,12 +287,17 @@ type TraceStateConfig struct {
 	Values []string `mapstructure:"values"`
 }
 
-// OTTLConfig matches when any span satisfies any of the OTTL span conditions.
+// OTTLConfig matches when any span satisfies any of the OTTL span
+// conditions, or any span event of any span satisfies any of the span event
+// conditions. At least one condition is required.
 type OTTLConfig struct {
 	// Span conditions in the OTTL span context (parsed once at start).
 	Span []string `mapstructure:"span"`
+	// SpanEvent conditions in the OTTL span event context (paths
+	// `spanevent.*`, `span.*`, `resource.*`, `scope.*`; parsed once at start).
+	SpanEvent []string `mapstructure:"spanevent"`
 	// ErrorMode is ignore (default), silent or propagate; on an evaluation
-	// error the condition is false for that span.
+	// error the condition is false for that span (or span event).
 	ErrorMode ottl.ErrorMode `mapstructure:"error_mode"`
 }
 
@@ -312,8 +354,8 @@ func (cfg *Config) Validate() error {
 		switch r.Action {
 		case "", ActionKeep:
 		case ActionDrop:
-			if r.Probability != nil || r.Adaptive != nil {
-				errs = append(errs, fmt.Errorf("%s.action: drop takes neither probability nor adaptive", key))
+			if r.Probability != nil || r.Adaptive != nil || r.RateLimit != nil {
+				errs = append(errs, fmt.Errorf("%s.action: drop takes none of probability, adaptive, rate_limit", key))
 			}
 		default:
 			errs = append(errs, fmt.Errorf("%s.action: must be keep or drop, got %q", key, r.Action))
@@ -329,11 +371,34 @@ func (cfg *Config) Validate() error {
 		if a := r.Adaptive; a != nil {
 			errs = append(errs, validateAdaptive(key+".adaptive", a)...)
 		}
+		if rl := r.RateLimit; rl != nil {
+			if r.Adaptive != nil {
+				errs = append(errs, fmt.Errorf("%s: adaptive and rate_limit are exclusive", key))
+			}
+			errs = append(errs, validateRateLimit(key+".rate_limit", rl)...)
+		}
 	}
 	if spanConds > maxSpanConditions {
-		errs = append(errs, fmt.Errorf("rules: at most %d span-level conditions (attribute, status_code, root_span_name, trace_state, ottl) in total, got %d", maxSpanConditions, spanConds))
+		errs = append(errs, fmt.Errorf("rules: at most %d span-level conditions (attribute, status_code, root_span_name, trace_state, trace_flags, ottl) in total, got %d", maxSpanConditions, spanConds))
 	}
 	return errors.Join(errs...)
+}
+
+func validateRateLimit(key string, rl *RateLimitConfig) []error {
+	var errs []error
+	if rl.SpansPerSecond < 0 {
+		errs = append(errs, fmt.Errorf("%s.spans_per_second: must be >= 0", key))
+	}
+	if rl.BytesPerSecond < 0 {
+		errs = append(errs, fmt.Errorf("%s.bytes_per_second: must be >= 0", key))
+	}
+	if (rl.SpansPerSecond > 0) == (rl.BytesPerSecond > 0) {
+		errs = append(errs, fmt.Errorf("%s: set exactly one of spans_per_second or bytes_per_second", key))
+	}
+	if rl.BurstCapacity < 0 {
+		errs = append(errs, fmt.Errorf("%s.burst_capacity: must be >= 0", key))
+	}
+	return errs
 }
 
 func validateAdaptive(key string, a *AdaptiveConfig) []error {
@@ -434,12 +499,19 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 		if len(c.TraceState.Values) == 0 {
 			errs = append(errs, fmt.Errorf("%s.trace_state.values: required", key))
 		}
+	case TypeTraceFlags:
+		*spanConds++
 	case TypeOTTL:
 		*spanConds++
-		if len(c.OTTL.Span) == 0 {
-			errs = append(errs, fmt.Errorf("%s.ottl.span: at least one condition is required", key))
-		} else if _, err := newOTTLCondition(c.OTTL, componenttest.NewNopTelemetrySettings()); err != nil {
+		if len(c.OTTL.Span) == 0 && len(c.OTTL.SpanEvent) == 0 {
+			errs = append(errs, fmt.Errorf("%s.ottl: at least one span or spanevent condition is required", key))
+		}
+		nop := componenttest.NewNopTelemetrySettings()
+		if _, err := parseOTTLSpan(c.OTTL, nop); err != nil {
 			errs = append(errs, fmt.Errorf("%s.ottl.span: %w", key, err))
+		}
+		if _, err := parseOTTLSpanEvent(c.OTTL, nop); err != nil {
+			errs = append(errs, fmt.Errorf("%s.ottl.spanevent: %w", key, err))
 		}
 		switch c.OTTL.ErrorMode {
 		case "", ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
@@ -462,6 +534,15 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 			}
 			errs = append(errs, validateCondition(sk, subs[i], spanConds)...)
 		}
+	case TypeNot:
+		switch {
+		case n.not == nil:
+			errs = append(errs, fmt.Errorf("%s.not: a condition is required", key))
+		case n.not.m.Type == TypeDefault:
+			errs = append(errs, fmt.Errorf("%s.not.type: \"default\" is not allowed inside not", key))
+		default:
+			errs = append(errs, validateCondition(key+".not", *n.not, spanConds)...)
+		}
 	case "":
 		errs = append(errs, fmt.Errorf("%s.type: required (one of %s)", key, allTypes))
 	default:
@@ -470,7 +551,7 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 	return errs
 }
 
-const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, ottl, all, any, default"
+const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, trace_flags, ottl, all, any, not, default"
 
 // validateRange checks a min/max pair where zero means unbounded: both
 // non-negative, at least one set, and min <= max when max is set.

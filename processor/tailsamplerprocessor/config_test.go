@@ -41,6 +41,7 @@ func TestLoadConfig(t *testing.T) {
 			{Name: "errors", Condition: ConditionConfig{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}}},
 			{Name: "slow", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDuration, Duration: DurationConfig{Min: 2 * time.Second}}}},
 			{Name: "health-checks", Condition: ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Regex: "^GET /healthz"}}}, Action: ActionDrop},
+			{Name: "sampled-upstream", Condition: ConditionConfig{Match: MatchConfig{Type: TypeTraceFlags}}},
 			{Name: "gold-tenant", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "tenant.tier", Scope: "resource", Values: []string{"gold"}}}}, Probability: f64(0.5)},
 			{Name: "big-5xx", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
 				{Match: MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "http.response.status_code", Min: f64(500), Max: f64(599)}}},
@@ -49,7 +50,25 @@ func TestLoadConfig(t *testing.T) {
 					{Type: TypeTraceState, TraceState: TraceStateConfig{Key: "vendor", Values: []string{"debug"}}},
 				}},
 			}}},
+			{Name: "external-errors", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
+				{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}},
+				{Match: MatchConfig{Type: TypeNot}, Not: &MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}}},
+			}}},
+			{Name: "not-tiny-or-internal", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{
+				Match: MatchConfig{Type: TypeAny}, Any: []MatchConfig{
+					{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}},
+					{Type: TypeSpanCount, SpanCount: SpanCountConfig{Max: 1}},
+				},
+			}}, Probability: f64(0.25)},
 			{Name: "checkout", Condition: ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.attributes["http.route"] == "/checkout"`}, ErrorMode: ottl.PropagateError}}}},
+			{Name: "exceptions", Condition: ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{
+				Span:      []string{`span.name == "charge"`},
+				SpanEvent: []string{`spanevent.name == "exception"`, `IsMatch(spanevent.attributes["exception.type"], "Timeout")`},
+			}}}},
+			{Name: "capped-search", Condition: ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Values: []string{"GET /search"}}}},
+				Probability: f64(0.5), RateLimit: &RateLimitConfig{SpansPerSecond: 1000, BurstCapacity: 5000}},
+			{Name: "capped-bytes", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "payload.size", Min: f64(1000000)}}},
+				RateLimit: &RateLimitConfig{BytesPerSecond: 1 << 20}},
 			{Name: "per-endpoint", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDefault}}, Adaptive: &AdaptiveConfig{
 				Key: []string{"resource.service.name", "root.name", "status"}, TargetTracesPerSecond: 5, MinProbability: 0.01,
 				AdjustmentInterval: 30 * time.Second, Weight: 0.3, MaxKeys: 500,
@@ -107,10 +126,21 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"probability above one", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Probability: f64(1.5)}), []string{"rules[0].probability: must be in (0, 1], got 1.5"}},
 		{"probability negative", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Probability: f64(-0.1)}), []string{"rules[0].probability: must be in (0, 1]"}},
 		{"bad ottl", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.attributes["x" ==`}}})}, okDefault), []string{"rules[0].ottl.span:"}},
-		{"empty ottl", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL})}, okDefault), []string{"rules[0].ottl.span: at least one condition is required"}},
+		{"empty ottl", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL})}, okDefault), []string{"rules[0].ottl: at least one span or spanevent condition is required"}},
+		{"bad ottl spanevent", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{"true"}, SpanEvent: []string{`spanevent.name ==`}}})}, okDefault), []string{"rules[0].ottl.spanevent:"}},
+		{"spanevent path in span list", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`spanevent.name == "x"`}}})}, okDefault), []string{"rules[0].ottl.span:"}},
+		{"nested ottl keyed", withRules(RuleConfig{Name: "o", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{SpanEvent: []string{`nope(`}}}}}}, okDefault), []string{"rules[0].not.ottl.spanevent:"}},
 		{"bad ottl error mode", withRules(RuleConfig{Name: "o", Condition: match(MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{"true"}, ErrorMode: "loud"}})}, okDefault), []string{"rules[0].ottl.error_mode: must be ignore, silent or propagate"}},
 		{"bad action", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: "sample"}), []string{`rules[0].action: must be keep or drop, got "sample"`}},
-		{"drop with probability", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: ActionDrop, Probability: f64(0.5)}), []string{"rules[0].action: drop takes neither probability nor adaptive"}},
+		{"drop with probability", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: ActionDrop, Probability: f64(0.5)}), []string{"rules[0].action: drop takes none of probability, adaptive, rate_limit"}},
+		{"drop with rate limit", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Action: ActionDrop, RateLimit: &RateLimitConfig{SpansPerSecond: 1}}), []string{"rules[0].action: drop takes none of probability, adaptive, rate_limit"}},
+		{"rate limit and adaptive", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Adaptive: &AdaptiveConfig{TargetTracesPerSecond: 1}, RateLimit: &RateLimitConfig{SpansPerSecond: 1}}), []string{"rules[0]: adaptive and rate_limit are exclusive"}},
+		{"rate limit empty", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{}}), []string{"rules[0].rate_limit: set exactly one of spans_per_second or bytes_per_second"}},
+		{"rate limit both", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{SpansPerSecond: 1, BytesPerSecond: 1}}), []string{"rules[0].rate_limit: set exactly one of spans_per_second or bytes_per_second"}},
+		{"rate limit negative", withRules(ruleErrors(), RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{SpansPerSecond: -1, BytesPerSecond: -2, BurstCapacity: -3}}), []string{
+			"rules[1].rate_limit.spans_per_second: must be >= 0", "rules[1].rate_limit.bytes_per_second: must be >= 0",
+			"rules[1].rate_limit: set exactly one of spans_per_second or bytes_per_second", "rules[1].rate_limit.burst_capacity: must be >= 0",
+		}},
 		{"probability and adaptive", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Probability: f64(0.5), Adaptive: &AdaptiveConfig{TargetTracesPerSecond: 1}}), []string{"rules[0]: probability and adaptive are exclusive"}},
 		{"adaptive bad fields", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Adaptive: &AdaptiveConfig{MinProbability: 2, Weight: -1, AdjustmentInterval: -1, MaxKeys: -1, Key: []string{"host"}}}), []string{
 			"rules[0].adaptive.target_traces_per_second: must be > 0",
@@ -141,6 +171,17 @@ func TestConfigValidateErrors(t *testing.T) {
 			{Match: MatchConfig{Type: TypeAll}, All: []MatchConfig{{Type: "nope"}}},
 			{Match: MatchConfig{Type: TypeDefault}},
 		}}}, okDefault), []string{`rules[0].any[0].all[0].type: unknown rule type "nope"`, `rules[0].any[1].type: "default" is not allowed inside any`}},
+		{"not without operand", withRules(RuleConfig{Name: "n", Condition: match(MatchConfig{Type: TypeNot})}, okDefault), []string{"rules[0].not: a condition is required"}},
+		{"not default", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeDefault}}}}, okDefault), []string{`rules[0].not.type: "default" is not allowed inside not`}},
+		{"not nested error keyed", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{
+			Match: MatchConfig{Type: TypeAll}, All: []MatchConfig{{Type: TypeStatusCode}},
+		}}}, okDefault), []string{"rules[0].not.all[0].status_code.codes: required"}},
+		{"not inside all without operand", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
+			{Match: MatchConfig{Type: TypeNot}},
+		}}}, okDefault), []string{"rules[0].all[0].not: a condition is required"}},
+		{"not leaf bad", withRules(RuleConfig{Name: "n", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAny}, Any: []SubConditionConfig{
+			{Match: MatchConfig{Type: TypeNot}, Not: &MatchConfig{Type: TypeDuration}},
+		}}}, okDefault), []string{"rules[0].any[0].not.duration: set min or max"}},
 		{"too many span conditions", func(c *Config) {
 			c.Rules = nil
 			for i := range 65 {

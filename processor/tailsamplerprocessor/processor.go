@@ -96,6 +96,7 @@ type shard struct {
 	kept     *lru.Cache[pcommon.TraceID, keptEntry]
 	dropped  *fingerprintSet
 	adaptive []*adaptiveState
+	limits   []*rateLimiter
 	bytes    int64
 	budget   int64
 	// pending telemetry deltas, flushed after the lock is released
@@ -120,6 +121,7 @@ type tailSampler struct {
 
 	decidedOpts [][2][numTriggers]metric.AddOption
 	spanOpts    [][2]metric.AddOption
+	limitOpts   []metric.AddOption
 	lateOpts    [2]metric.AddOption
 	forgotOpts  [2]metric.AddOption
 }
@@ -167,6 +169,9 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		for _, r := range rules.adaptive {
 			s.adaptive = append(s.adaptive, newAdaptiveState(r.adaptive, n))
 		}
+		for _, l := range rules.limited {
+			s.limits = append(s.limits, newRateLimiter(l.cfg, n))
+		}
 		p.shards = append(p.shards, s)
 	}
 	for _, r := range rules.rules {
@@ -181,6 +186,9 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		}
 		p.decidedOpts = append(p.decidedOpts, d)
 		p.spanOpts = append(p.spanOpts, sp)
+	}
+	for _, l := range rules.limited {
+		p.limitOpts = append(p.limitOpts, metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", rules.rules[l.rule].name))))
 	}
 	for di, dn := range decisionNames {
 		p.lateOpts[di] = metric.WithAttributeSet(attribute.NewSet(attribute.String("decision", dn)))
@@ -687,7 +695,16 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 	} else {
 		rnd = sampling.TraceIDToRandomness(t.id)
 	}
-	keep := r.mode != modeDrop && th.ShouldSample(rnd)
+	keep := false
+	if r.mode != modeDrop {
+		if r.limitIdx >= 0 {
+			th = p.limitThreshold(s.limits[r.limitIdx], r, t, th, now)
+		}
+		keep = th.ShouldSample(rnd)
+		if keep && r.limitIdx >= 0 {
+			keep = s.limits[r.limitIdx].take(r.limitCost(t))
+		}
+	}
 
 	delete(s.traces, t.id)
 	s.bytes -= int64(t.bytes) + traceOverhead
@@ -714,11 +731,60 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 	return out
 }
 
+// limitThreshold raises th to the threshold of a rate-limited rule's
+// current probability (lock held).
+func (p *tailSampler) limitThreshold(l *rateLimiter, r *rule, t *trace, th sampling.Threshold, now int64) sampling.Threshold {
+	lp := l.probability(r.limitCost(t), now)
+	if lp >= 1 {
+		return th
+	}
+	lth, err := sampling.ProbabilityToThreshold(lp)
+	if err != nil {
+		lth = sampling.NeverSampleThreshold // below 2^-56: nothing is kept
+	}
+	if sampling.ThresholdGreater(lth, th) {
+		return lth
+	}
+	return th
+}
+
+// limitCost is what a trace costs against its rule's rate limit: its spans,
+// or its OTLP protobuf size (spans plus each batch's resource and scope).
+func (r *rule) limitCost(t *trace) float64 {
+	if !r.limitBytes {
+		return float64(t.spans)
+	}
+	n := 0
+	for _, segs := range t.groups {
+		for i := range segs {
+			// One ResourceSpans holding one ScopeSpans with the spans:
+			// the resource and scope encodings, with their framing.
+			scopeSpans := len(segs[i].ss.Value()) + len(segs[i].spans)
+			n += fieldLen(len(segs[i].rs.Value()) + fieldLen(scopeSpans))
+		}
+	}
+	return float64(n)
+}
+
 func (p *tailSampler) flushShardTelemetry(ctx context.Context, s *shard) {
 	s.mu.Lock()
 	db, dt, fk, fd := s.dBytes, s.dTraces, s.forgotKept, s.forgotDropped
 	s.dBytes, s.dTraces, s.forgotKept, s.forgotDropped = 0, 0, 0, 0
+	var refused []int64
+	for i, l := range s.limits {
+		if l.refused != 0 {
+			if refused == nil {
+				refused = make([]int64, len(s.limits))
+			}
+			refused[i], l.refused = l.refused, 0
+		}
+	}
 	s.mu.Unlock()
+	for i, n := range refused {
+		if n != 0 {
+			p.tb.ProcessorTailSamplerRateLimited.Add(ctx, n, p.limitOpts[i])
+		}
+	}
 	if db != 0 {
 		p.tb.ProcessorTailSamplerBufferedBytes.Add(ctx, db)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,6 +46,7 @@ type spanSpec struct {
 	attrs   map[string]any
 	ts      string // tracestate
 	scope   string
+	flags   uint32
 }
 
 func traceID(n byte) pcommon.TraceID {
@@ -109,6 +111,7 @@ func batch(specs ...spanSpec) ptrace.Traces {
 		sp.Attributes().PutStr("http.route", "/r")
 		_ = sp.Attributes().FromRaw(mergeAttrs(s.attrs))
 		sp.TraceState().FromRaw(s.ts)
+		sp.SetFlags(s.flags)
 		ev := sp.Events().AppendEmpty()
 		ev.SetName("event")
 		ev.Attributes().PutInt("n", int64(s.id))
@@ -570,12 +573,41 @@ func TestConditionKinds(t *testing.T) {
 		{"root name", ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Values: []string{"GET /"}}}}, []spanSpec{{name: "GET /"}}, true},
 		{"root name only on root", ConditionConfig{Match: MatchConfig{Type: TypeRootSpanName, RootSpanName: StringMatchConfig{Regex: "^GET"}}}, []spanSpec{{id: 2, parent: 1, name: "GET /"}}, false},
 		{"trace state", ConditionConfig{Match: MatchConfig{Type: TypeTraceState, TraceState: TraceStateConfig{Key: "vendor", Values: []string{"v1"}}}}, []spanSpec{{ts: "ot=th:0,vendor=v1"}}, true},
+		{"trace flags sampled", ConditionConfig{Match: MatchConfig{Type: TypeTraceFlags}}, []spanSpec{{}, {id: 2, parent: 1, flags: 0x101}}, true},
+		{"trace flags unsampled", ConditionConfig{Match: MatchConfig{Type: TypeTraceFlags}}, []spanSpec{{flags: 0x100}, {id: 2, parent: 1, flags: 0x02}}, false},
 		{"ottl", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.attributes["tenant"] == "gold"`}}}}, []spanSpec{{}, {id: 2, parent: 1, attrs: map[string]any{"tenant": "gold"}}}, true},
+		{"ottl spanevent", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`spanevent.attributes["n"] == 2`}}}}, []spanSpec{{}, {id: 2, parent: 1}}, true},
+		{"ottl spanevent miss", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`spanevent.name == "exception"`}}}}, []spanSpec{{}, {id: 2, parent: 1}}, false},
+		{"ottl spanevent sees its span and resource", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`spanevent.name == "event" and span.name == "charge" and resource.attributes["service.name"] == "a"`}}}}, []spanSpec{{}, {id: 2, parent: 1, name: "charge"}}, true},
+		{"ottl spanevent index", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`spanevent.event_index == 1`}}}}, []spanSpec{{}}, false},
+		{"ottl span or spanevent", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.name == "nope"`}, SpanEvent: []string{`spanevent.attributes["n"] == 1`}}}}, []spanSpec{{}}, true},
+		{"ottl spanevent error ignored: next condition decides", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`Len(spanevent.attributes["n"]) > 0`, `spanevent.name == "event"`}, ErrorMode: ottl.IgnoreError}}}, []spanSpec{{}}, true},
+		{"ottl spanevent error silent: next condition decides", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`Len(spanevent.attributes["n"]) > 0`, `spanevent.name == "event"`}, ErrorMode: ottl.SilentError}}}, []spanSpec{{}}, true},
+		{"ottl spanevent error propagated: false for the event", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: nil, SpanEvent: []string{`Len(spanevent.attributes["n"]) > 0`, `spanevent.name == "event"`}, ErrorMode: ottl.PropagateError}}}, []spanSpec{{}}, false},
+		{"not ottl spanevent", ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{SpanEvent: []string{`spanevent.attributes["n"] == 2`}}}}}, []spanSpec{{}}, true},
 		{"ottl miss", ConditionConfig{Match: MatchConfig{Type: TypeOTTL, OTTL: OTTLConfig{Span: []string{`span.name == "nope"`}}}}, []spanSpec{{}}, false},
 		{"all", ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
 			{Match: attr(AttributeConfig{Key: "tenant"})},
 			{Match: MatchConfig{Type: TypeAny}, Any: []MatchConfig{{Type: TypeSpanCount, SpanCount: SpanCountConfig{Min: 5}}, {Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}}},
 		}}, []spanSpec{{attrs: map[string]any{"tenant": "x"}}, {id: 2, parent: 1, err: true}}, true},
+		{"not status", ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}}}, []spanSpec{{}, {id: 2, parent: 1}}, true},
+		{"not status miss: any span matching the operand defeats not", ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}}}, []spanSpec{{}, {id: 2, parent: 1, err: true}}, false},
+		{"not any", ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeAny}, Any: []MatchConfig{
+			{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}}, {Type: TypeSpanCount, SpanCount: SpanCountConfig{Max: 1}},
+		}}}, []spanSpec{{}, {id: 2, parent: 1}}, true},
+		{"not any miss", ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeAny}, Any: []MatchConfig{
+			{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}}, {Type: TypeSpanCount, SpanCount: SpanCountConfig{Max: 1}},
+		}}}, []spanSpec{{}}, false},
+		{"not duration", ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeDuration, Duration: DurationConfig{Min: time.Second}}}}, []spanSpec{{}}, true},
+		{"all with not", ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
+			{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}},
+			{Match: MatchConfig{Type: TypeNot}, Not: &MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}}},
+		}}, []spanSpec{{err: true}}, true},
+		{"all with not miss", ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
+			{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}},
+			{Match: MatchConfig{Type: TypeNot}, Not: &MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "internal"}}},
+		}}, []spanSpec{{err: true}, {id: 2, parent: 1, attrs: map[string]any{"internal": true}}}, false},
+		{"not not", ConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &SubConditionConfig{Match: MatchConfig{Type: TypeNot}, Not: &MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}}}, []spanSpec{{err: true}}, true},
 		{"all miss", ConditionConfig{Match: MatchConfig{Type: TypeAll}, All: []SubConditionConfig{
 			{Match: attr(AttributeConfig{Key: "tenant"})},
 			{Match: MatchConfig{Type: TypeStatusCode, StatusCode: StatusCodeConfig{Codes: []string{"ERROR"}}}},

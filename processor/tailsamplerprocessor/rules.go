@@ -12,6 +12,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspanevent"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 	"go.opentelemetry.io/collector/component"
@@ -20,10 +21,11 @@ import (
 )
 
 // Span-level conditions (attribute, status code, root span name, trace state,
-// OTTL) are evaluated once per span as it arrives and OR-ed into a 64-bit set
+// trace flags, OTTL) are evaluated once per span as it arrives and OR-ed into a 64-bit set
 // on the trace, so no span has to be looked at again at decision time.
-// Trace-level conditions (duration, span count) and the all/any/default
-// combinations are evaluated on the trace summary when it is decided.
+// Trace-level conditions (duration, span count) and the all/any/not/default
+// combinations are evaluated on the trace summary when it is decided, so
+// `not` over a span-level condition means "no span matches".
 
 // spanPred is one span-level condition; it owns one bit of the trace's set.
 type spanPred interface {
@@ -38,6 +40,7 @@ const (
 	condSpanCount
 	condAll
 	condAny
+	condNot
 	condDefault
 )
 
@@ -78,6 +81,8 @@ func (c *cond) eval(s *summary) bool {
 			}
 		}
 		return false
+	case condNot:
+		return !c.children[0].eval(s)
 	default:
 		return true
 	}
@@ -104,6 +109,10 @@ type rule struct {
 	adaptive   *AdaptiveConfig
 	adaptIdx   int // index among adaptive rules
 	keyFields  []keyField
+	// limitIdx is the index among rate-limited rules, -1 without
+	// rate_limit; limitBytes says the budget is in bytes, not spans.
+	limitIdx   int
+	limitBytes bool
 }
 
 type keyFieldKind uint8
@@ -120,11 +129,19 @@ type keyField struct {
 	attr string
 }
 
+type limitedRule struct {
+	cfg  *RateLimitConfig
+	rule int
+}
+
 // ruleSet is the compiled configuration.
 type ruleSet struct {
 	rules    []rule
 	preds    []spanPred
 	adaptive []*rule
+	// limited holds the rate_limit of each rate-limited rule, with the
+	// rule's index, in limitIdx order.
+	limited []limitedRule
 	// errorBit is set on a trace with an error span, whether or not a rule
 	// tests for it (used to protect error traces under memory pressure).
 	hasKeyFields bool
@@ -138,7 +155,12 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 		if err != nil {
 			return nil, fmt.Errorf("rules[%d]: %w", i, err)
 		}
-		r := rule{name: rc.Name, cond: c}
+		r := rule{name: rc.Name, cond: c, limitIdx: -1}
+		if rc.RateLimit != nil && rc.Action != ActionDrop {
+			r.limitIdx = len(rs.limited)
+			r.limitBytes = rc.RateLimit.BytesPerSecond > 0
+			rs.limited = append(rs.limited, limitedRule{cfg: rc.RateLimit, rule: i})
+		}
 		switch {
 		case rc.Action == ActionDrop:
 			r.mode = modeDrop
@@ -226,12 +248,19 @@ func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (con
 		return rs.addPred(&rootNamePred{m: m})
 	case TypeTraceState:
 		return rs.addPred(&traceStatePred{key: c.TraceState.Key, values: c.TraceState.Values})
+	case TypeTraceFlags:
+		return rs.addPred(sampledFlagPred{})
 	case TypeOTTL:
-		p, err := newOTTLCondition(c.OTTL, set)
+		span, err := parseOTTLSpan(c.OTTL, set)
 		if err != nil {
 			return cond{}, fmt.Errorf("ottl.span: %w", err)
 		}
-		return rs.addPred(p)
+		event, err := parseOTTLSpanEvent(c.OTTL, set)
+		if err != nil {
+			return cond{}, fmt.Errorf("ottl.spanevent: %w", err)
+		}
+		eventIndex := slices.ContainsFunc(c.OTTL.SpanEvent, func(s string) bool { return strings.Contains(s, "event_index") })
+		return rs.addPred(&ottlPred{span: span, event: event, eventIndex: eventIndex})
 	case TypeDuration:
 		return cond{kind: condDuration, min: uint64(c.Duration.Min), max: uint64(c.Duration.Max)}, nil
 	case TypeSpanCount:
@@ -250,6 +279,15 @@ func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (con
 			out.children = append(out.children, sc)
 		}
 		return out, nil
+	case TypeNot:
+		if n.not == nil {
+			return cond{}, fmt.Errorf("not: a condition is required")
+		}
+		sc, err := rs.compileCond(*n.not, set)
+		if err != nil {
+			return cond{}, fmt.Errorf("not: %w", err)
+		}
+		return cond{kind: condNot, children: []cond{sc}}, nil
 	}
 	return cond{}, fmt.Errorf("unknown rule type %q", c.Type)
 }
@@ -322,6 +360,14 @@ func (p *traceStatePred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptra
 	return false
 }
 
+// sampledFlagPred matches a span whose W3C trace flags (the low byte of its
+// flags) have the sampled bit set, like contrib's trace_flags policy.
+type sampledFlagPred struct{}
+
+func (sampledFlagPred) match(_ context.Context, _ ptrace.ResourceSpans, _ ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
+	return byte(span.Flags())&0x01 != 0
+}
+
 type attrPred struct {
 	key            string
 	span, resource bool
@@ -391,30 +437,79 @@ func (p *attrPred) match(_ context.Context, rs ptrace.ResourceSpans, _ ptrace.Sc
 	return false
 }
 
+// ottlPred matches a span when any span condition holds for it, or any
+// span event condition holds for one of its events (contrib ottl_condition's
+// semantics). Either sequence may be absent.
 type ottlPred struct {
-	seq ottl.ConditionSequence[*ottlspan.TransformContext]
+	span  *ottl.ConditionSequence[*ottlspan.TransformContext]
+	event *ottl.ConditionSequence[*ottlspanevent.TransformContext]
+	// eventIndex: a span event condition reads spanevent.event_index.
+	// Passing the index costs three allocations per event, so only then.
+	eventIndex bool
 }
 
-func newOTTLCondition(c OTTLConfig, set component.TelemetrySettings) (*ottlPred, error) {
-	parser, err := ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set, ottlspan.EnablePathContextNames())
+func ottlErrorMode(c OTTLConfig) ottl.ErrorMode {
+	if c.ErrorMode == "" {
+		return ottl.IgnoreError
+	}
+	return c.ErrorMode
+}
+
+// parseOTTLSpan parses the span conditions; nil when there are none.
+func parseOTTLSpan(c OTTLConfig, set component.TelemetrySettings) (*ottl.ConditionSequence[*ottlspan.TransformContext], error) {
+	return parseOTTL(c.Span, ottlErrorMode(c), set, func() (ottl.Parser[*ottlspan.TransformContext], error) {
+		return ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set, ottlspan.EnablePathContextNames())
+	})
+}
+
+// parseOTTLSpanEvent parses the span event conditions; nil when there are
+// none.
+func parseOTTLSpanEvent(c OTTLConfig, set component.TelemetrySettings) (*ottl.ConditionSequence[*ottlspanevent.TransformContext], error) {
+	return parseOTTL(c.SpanEvent, ottlErrorMode(c), set, func() (ottl.Parser[*ottlspanevent.TransformContext], error) {
+		return ottlspanevent.NewParser(ottlfuncs.StandardConverters[*ottlspanevent.TransformContext](), set, ottlspanevent.EnablePathContextNames())
+	})
+}
+
+func parseOTTL[K any](conditions []string, mode ottl.ErrorMode, set component.TelemetrySettings, newParser func() (ottl.Parser[K], error)) (*ottl.ConditionSequence[K], error) {
+	if len(conditions) == 0 {
+		return nil, nil
+	}
+	parser, err := newParser()
 	if err != nil {
 		return nil, err
 	}
-	conds, err := parser.ParseConditions(c.Span)
+	conds, err := parser.ParseConditions(conditions)
 	if err != nil {
 		return nil, err
 	}
-	mode := c.ErrorMode
-	if mode == "" {
-		mode = ottl.IgnoreError
-	}
-	seq := ottl.NewConditionSequence(conds, set, ottl.WithConditionSequenceErrorMode[*ottlspan.TransformContext](mode))
-	return &ottlPred{seq: seq}, nil
+	seq := ottl.NewConditionSequence(conds, set, ottl.WithConditionSequenceErrorMode[K](mode))
+	return &seq, nil
 }
 
 func (p *ottlPred) match(ctx context.Context, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, _ bool) bool {
-	tCtx := ottlspan.NewTransformContextPtr(rs, ss, span)
-	ok, err := p.seq.Eval(ctx, tCtx)
-	tCtx.Close()
-	return err == nil && ok
+	if p.span != nil {
+		tCtx := ottlspan.NewTransformContextPtr(rs, ss, span)
+		ok, err := p.span.Eval(ctx, tCtx)
+		tCtx.Close()
+		if err == nil && ok {
+			return true
+		}
+	}
+	if p.event != nil {
+		events := span.Events()
+		for i := 0; i < events.Len(); i++ {
+			var tCtx *ottlspanevent.TransformContext
+			if p.eventIndex {
+				tCtx = ottlspanevent.NewTransformContextPtr(rs, ss, span, events.At(i), ottlspanevent.WithEventIndex(int64(i)))
+			} else {
+				tCtx = ottlspanevent.NewTransformContextPtr(rs, ss, span, events.At(i))
+			}
+			ok, err := p.event.Eval(ctx, tCtx)
+			tCtx.Close()
+			if err == nil && ok {
+				return true
+			}
+		}
+	}
+	return false
 }

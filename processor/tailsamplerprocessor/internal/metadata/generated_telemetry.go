@@ -32,6 +32,7 @@ type TelemetryBuilder struct {
 	ProcessorTailSamplerDecisionsForgotten metric.Int64Counter
 	ProcessorTailSamplerEarlyDecisions     metric.Int64Counter
 	ProcessorTailSamplerLateSpans          metric.Int64Counter
+	ProcessorTailSamplerRateLimited        metric.Int64Counter
 	ProcessorTailSamplerSpansDecided       metric.Int64Counter
 	ProcessorTailSamplerTracesDecided      metric.Int64Counter
 }
@@ -100,6 +101,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_tail_sampler_late_spans",
 		metric.WithDescription("Spans that arrived after their trace was decided and followed that decision. [Development]"),
 		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorTailSamplerRateLimited, err = builder.meter.Int64Counter(
+		"otelcol_processor_tail_sampler_rate_limited",
+		metric.WithDescription("Traces a rule with rate_limit would have kept (they passed its probability) but its token bucket refused; the thresholds on kept traces do not account for them. [Development]"),
+		metric.WithUnit("{traces}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorTailSamplerSpansDecided, err = builder.meter.Int64Counter(

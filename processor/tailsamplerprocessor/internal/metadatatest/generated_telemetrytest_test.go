@@ -25,6 +25,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorTailSamplerDecisionsForgotten.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerEarlyDecisions.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerLateSpans.Add(context.Background(), 1)
+	tb.ProcessorTailSamplerRateLimited.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerSpansDecided.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerTracesDecided.Add(context.Background(), 1)
 	AssertEqualProcessorTailSamplerBufferedBytes(t, testTel,
@@ -43,6 +44,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerLateSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorTailSamplerRateLimited(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerSpansDecided(t, testTel,
