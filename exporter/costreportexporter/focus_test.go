@@ -165,7 +165,7 @@ func TestDecimalFormatting(t *testing.T) {
 }
 
 func TestBillingPeriod(t *testing.T) {
-	s, e := billingPeriod(time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC))
+	s, e := utcCalendar.billingPeriod(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC).Unix())
 	assert.Equal(t, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), s)
 	assert.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), e)
 }
