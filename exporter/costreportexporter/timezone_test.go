@@ -15,6 +15,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
+// zoneConfig is an ingested meter's test config in a time zone.
+func zoneConfig(dir, zone string) *Config {
+	cfg := testConfig(dir, StageIngested)
+	cfg.Timezone = zone
+	return cfg
+}
+
 // periodCols are the columns that place a row in time, and the volume.
 var periodCols = []string{"ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd", "ConsumedUnit", "x_IngestedRecords"}
 
@@ -59,8 +66,7 @@ func meterLogsAt(t *testing.T, clock *fakeClock, e interface {
 func TestTimezoneBerlinDay25Hours(t *testing.T) {
 	dir := t.TempDir()
 	clock := newFakeClock("2026-10-24T22:30:00Z")
-	cfg := testConfig(dir, StageIngested)
-	cfg.Timezone = "Europe/Berlin"
+	cfg := zoneConfig(dir, "Europe/Berlin")
 	e := startLogs(t, newFactory(clock.Now), settings(""), cfg)
 	meterLogsAt(t, clock, e, map[string]int{
 		"2026-10-24T21:59:59Z": 6, // 23:59:59 CEST on the 24th
@@ -147,8 +153,7 @@ func TestTimezoneBerlinDay25Hours(t *testing.T) {
 func TestTimezoneBerlinDay23HoursAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	clock := newFakeClock("2026-03-29T00:30:00Z")
-	cfg := testConfig(dir, StageIngested)
-	cfg.Timezone = "Europe/Berlin"
+	cfg := zoneConfig(dir, "Europe/Berlin")
 	e := startLogs(t, newFactory(clock.Now), settings(""), cfg)
 	meterLogsAt(t, clock, e, map[string]int{"2026-03-29T00:30:00Z": 2}) // 01:30 CET
 	require.NoError(t, e.Shutdown(context.Background()))
@@ -236,15 +241,13 @@ func TestTimezoneChangeAcrossRestart(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			clock := newFakeClock("2026-11-22T10:15:00Z")
-			cfg := testConfig(dir, StageIngested)
-			cfg.Timezone = tt.from
+			cfg := zoneConfig(dir, tt.from)
 			e := startLogs(t, newFactory(clock.Now), settings(""), cfg)
 			meterLogsAt(t, clock, e, map[string]int{"2026-11-22T10:15:00Z": 4})
 			require.NoError(t, e.Shutdown(context.Background()))
 
 			clock.Set("2026-11-22T10:40:00Z")
-			cfg = testConfig(dir, StageIngested)
-			cfg.Timezone = tt.to
+			cfg = zoneConfig(dir, tt.to)
 			e = startLogs(t, newFactory(clock.Now), settings(""), cfg)
 			meterLogsAt(t, clock, e, map[string]int{"2026-11-22T10:40:00Z": 3})
 			require.NoError(t, e.Shutdown(context.Background()))
@@ -295,8 +298,7 @@ func TestForeignPeriodSurvivesFailedWrite(t *testing.T) {
 	// Daily writes fail during the Berlin run.
 	require.NoError(t, os.RemoveAll(filepath.Join(dir, "daily")))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "daily"), nil, 0o644))
-	berlin := testConfig(dir, StageIngested)
-	berlin.Timezone = "Europe/Berlin"
+	berlin := zoneConfig(dir, "Europe/Berlin")
 	clock.Set("2026-11-22T10:40:00Z")
 	e = startLogs(t, newFactory(clock.Now), settings(""), berlin)
 	meterLogsAt(t, clock, e, map[string]int{"2026-11-22T10:40:00Z": 3})

@@ -43,7 +43,12 @@ func readCostSummary(t *testing.T, dir string) costSummary {
 	files, err := filepath.Glob(filepath.Join(dir, "cost-report", "daily", "focus-*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no daily report")
-	b, err := os.ReadFile(files[len(files)-1]) // the latest day
+	return decodeCostSummary(t, files[len(files)-1]) // the latest day
+}
+
+func decodeCostSummary(t *testing.T, path string) costSummary {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var s costSummary
 	require.NoError(t, json.Unmarshal(b, &s))
@@ -228,10 +233,7 @@ func sumCostSummaries(t *testing.T, dir string) (int64, map[string]costSummary) 
 	var total int64
 	out := map[string]costSummary{}
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		require.NoError(t, err)
-		var s costSummary
-		require.NoError(t, json.Unmarshal(b, &s))
+		s := decodeCostSummary(t, f)
 		total += s.BySignal["logs"].IngestedRecords
 		out[filepath.Base(f)] = s
 	}
