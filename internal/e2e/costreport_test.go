@@ -302,3 +302,35 @@ func TestCostReportTimezoneAcrossRestart(t *testing.T) {
 	require.Error(t, err, "validate must fail")
 	assert.Contains(t, string(out), `timezone: must be an IANA time zone such as "Europe/Berlin": unknown time zone Mars/Olympus`)
 }
+
+// The binary carries the IANA database (time/tzdata): with every zoneinfo
+// source of the host hidden in a private mount namespace, as in a minimal
+// container, a configured zone still resolves. Skipped where mount
+// namespaces are not allowed (not root, no CAP_SYS_ADMIN).
+func TestCostReportTimezoneWithoutHostZoneinfo(t *testing.T) {
+	bin := Binary(t)
+	// The Go root the binary was built with holds lib/time/zoneinfo.zip,
+	// which the time package also reads.
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	require.NoError(t, err)
+	var hide []string
+	for _, dir := range []string{"/usr/share/zoneinfo", "/usr/share/lib/zoneinfo", "/usr/lib/locale/TZ", "/etc/zoneinfo",
+		filepath.Join(strings.TrimSpace(string(goroot)), "lib", "time")} {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			hide = append(hide, "mount -t tmpfs none "+dir)
+		}
+	}
+	script := strings.Join(append(hide, `exec "$0" validate --config "$1"`), " && ")
+	cmd := exec.Command("unshare", "-m", "sh", "-c", script, bin, filepath.Join(RepoRoot(t), "config", "cost-report.yaml"))
+	cmd.Env = []string{"QUELL_COST_TIMEZONE=Europe/Berlin"} // and no ZONEINFO
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ZONEINFO=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if out, err := exec.Command("unshare", "-m", "sh", "-c", strings.Join(append(hide, "true"), " && ")).CombinedOutput(); err != nil {
+		t.Skipf("no private mount namespace here: %v: %s", err, out)
+	}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+}
