@@ -23,7 +23,8 @@ import (
 // exported, the README's pattern without reduction in between);
 // passthrough+cost_report_share times the metering and the pass-through
 // apart inside each iteration (robust against a busy machine) and reports
-// the metering's share; cost_report_only is the metering alone.
+// the metering's share; cost_report_only is the metering alone, and
+// cost_report_only_berlin the same with `timezone: Europe/Berlin`.
 //
 //	go test -run '^$' -bench 'BenchmarkCostReport' -count 6 ./benchmarks/ | tee new.txt
 //	benchstat -col /impl new.txt
@@ -33,16 +34,23 @@ type (
 	logsConsumer   func(context.Context, plog.Logs) error
 )
 
-func newCostReportConfig(dir, stage string) (*costreportexporter.Config, component.ID) {
+// berlin is the zone of the *_berlin variants: the same metering with
+// charge periods cut in a zone with DST instead of UTC.
+const berlin = "Europe/Berlin"
+
+func newCostReportConfig(dir, stage string, timezone ...string) (*costreportexporter.Config, component.ID) {
 	cfg := costreportexporter.NewFactory().CreateDefaultConfig().(*costreportexporter.Config)
 	cfg.Directory = dir
 	cfg.Stage = costreportexporter.Stage(stage)
+	if len(timezone) > 0 && timezone[0] != "" {
+		cfg.Timezone = timezone[0]
+	}
 	return cfg, component.MustNewIDWithName("cost_report", stage)
 }
 
-func startCostReportTraces(b *testing.B, dir, stage string) (tracesConsumer, func()) {
+func startCostReportTraces(b *testing.B, dir, stage string, timezone ...string) (tracesConsumer, func()) {
 	f := costreportexporter.NewFactory()
-	cfg, id := newCostReportConfig(dir, stage)
+	cfg, id := newCostReportConfig(dir, stage, timezone...)
 	set := exportertest.NewNopSettings(f.Type())
 	set.ID = id
 	e, err := f.CreateTraces(context.Background(), set, cfg)
@@ -51,9 +59,9 @@ func startCostReportTraces(b *testing.B, dir, stage string) (tracesConsumer, fun
 	return e.ConsumeTraces, func() { require.NoError(b, e.Shutdown(context.Background())) }
 }
 
-func startCostReportLogs(b *testing.B, dir, stage string) (logsConsumer, func()) {
+func startCostReportLogs(b *testing.B, dir, stage string, timezone ...string) (logsConsumer, func()) {
 	f := costreportexporter.NewFactory()
-	cfg, id := newCostReportConfig(dir, stage)
+	cfg, id := newCostReportConfig(dir, stage, timezone...)
 	set := exportertest.NewNopSettings(f.Type())
 	set.ID = id
 	e, err := f.CreateLogs(context.Background(), set, cfg)
@@ -137,17 +145,23 @@ func BenchmarkCostReportTraces(b *testing.B) {
 		b.ReportMetric(float64(meter.Nanoseconds())/float64(b.N)/float64(spans), "meter_ns/span")
 		b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N)/float64(spans), "passthrough_ns/span")
 	})
-	b.Run("impl=cost_report_only", func(b *testing.B) {
-		in, stop := startCostReportTraces(b, b.TempDir(), "ingested")
-		defer stop()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := in(ctx, batch); err != nil {
-				b.Fatal(err)
-			}
+	for _, tz := range []string{"", berlin} {
+		name := "impl=cost_report_only"
+		if tz != "" {
+			name += "_berlin"
 		}
-		reportPer(b, spans, "span")
-	})
+		b.Run(name, func(b *testing.B) {
+			in, stop := startCostReportTraces(b, b.TempDir(), "ingested", tz)
+			defer stop()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := in(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPer(b, spans, "span")
+		})
+	}
 }
 
 func BenchmarkCostReportLogs(b *testing.B) {
@@ -217,15 +231,21 @@ func BenchmarkCostReportLogs(b *testing.B) {
 		b.ReportMetric(float64(meter.Nanoseconds())/float64(b.N)/float64(records), "meter_ns/record")
 		b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N)/float64(records), "passthrough_ns/record")
 	})
-	b.Run("impl=cost_report_only", func(b *testing.B) {
-		in, stop := startCostReportLogs(b, b.TempDir(), "ingested")
-		defer stop()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := in(ctx, batch); err != nil {
-				b.Fatal(err)
-			}
+	for _, tz := range []string{"", berlin} {
+		name := "impl=cost_report_only"
+		if tz != "" {
+			name += "_berlin"
 		}
-		reportPer(b, records, "record")
-	})
+		b.Run(name, func(b *testing.B) {
+			in, stop := startCostReportLogs(b, b.TempDir(), "ingested", tz)
+			defer stop()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := in(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportPer(b, records, "record")
+		})
+	}
 }

@@ -48,6 +48,11 @@ type Config struct {
 	// Storage, if set, names a storage extension (e.g. file_storage) that
 	// holds the ledger state instead of the report directory.
 	Storage *component.ID `mapstructure:"storage"`
+	// Timezone is the IANA time zone (e.g. `Europe/Berlin`) whose hours,
+	// days and calendar months the charge and billing periods follow; the
+	// reports still state every bound in UTC, as FOCUS requires. Empty
+	// means `UTC`, the default.
+	Timezone string `mapstructure:"timezone"`
 }
 
 // KeysConfig names the resource attributes a cost key is made of.
@@ -139,6 +144,7 @@ func createDefaultConfig() component.Config {
 		},
 		FlushInterval: time.Minute,
 		MaxKeys:       10000,
+		Timezone:      "UTC",
 	}
 }
 
@@ -233,6 +239,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxKeys < 0 {
 		errs = append(errs, fmt.Errorf("max_keys: must be >= 0, got %d", c.MaxKeys))
+	}
+	if _, err := newCalendar(c.Timezone); err != nil {
+		errs = append(errs, fmt.Errorf("timezone: must be an IANA time zone such as \"Europe/Berlin\": %w", err))
 	}
 	return errors.Join(sortErrors(errs)...)
 }

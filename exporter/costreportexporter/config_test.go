@@ -57,6 +57,7 @@ func TestLoadConfig(t *testing.T) {
 				FlushInterval: 30 * time.Second,
 				MaxKeys:       500,
 				Storage:       &storage,
+				Timezone:      "Europe/Berlin",
 			},
 		},
 	}
@@ -83,6 +84,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, SignalPrices{Traces: 0.40, Logs: 0.40, Metrics: 0.40}, cfg.Prices.PerGB)
 	assert.Equal(t, time.Minute, cfg.FlushInterval)
 	assert.Equal(t, 10000, cfg.MaxKeys)
+	assert.Equal(t, "UTC", cfg.Timezone)
 	// Zero values mean the defaults.
 	zero := &Config{}
 	assert.Equal(t, StageExported, zero.stage())
@@ -124,6 +126,10 @@ func TestConfigValidate(t *testing.T) {
 		{"flush interval short", func(c *Config) { c.FlushInterval = time.Millisecond }, "flush_interval: must be at least 1s, got 1ms"},
 		{"flush interval negative", func(c *Config) { c.FlushInterval = -time.Second }, "flush_interval: must be at least 1s, got -1s"},
 		{"max keys", func(c *Config) { c.MaxKeys = -1 }, "max_keys: must be >= 0, got -1"},
+		{"timezone unknown", func(c *Config) { c.Timezone = "Europe/Berlín" }, `timezone: must be an IANA time zone such as "Europe/Berlin": unknown time zone Europe/Berlín`},
+		{"timezone offset", func(c *Config) { c.Timezone = "+02:00" }, `timezone: must be an IANA time zone such as "Europe/Berlin": unknown time zone +02:00`},
+		{"timezone path", func(c *Config) { c.Timezone = "../../etc/passwd" }, `timezone: must be an IANA time zone such as "Europe/Berlin": time: invalid location name`},
+		{"timezone local", func(c *Config) { c.Timezone = "Local" }, `timezone: must be an IANA time zone such as "Europe/Berlin": "Local" depends on the host`},
 		{"two errors", func(c *Config) { c.Directory = ""; c.MaxKeys = -1 }, "directory: must be set\nmax_keys: must be >= 0, got -1"},
 	}
 	for _, tt := range tests {
@@ -136,6 +142,15 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
+func TestConfigValidTimezones(t *testing.T) {
+	for _, tz := range []string{"", "UTC", "Etc/UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Chatham"} {
+		cfg := createDefaultConfig().(*Config)
+		cfg.Directory = "reports"
+		cfg.Timezone = tz
+		assert.NoError(t, cfg.Validate(), tz)
+	}
+}
+
 func TestSameReport(t *testing.T) {
 	a := createDefaultConfig().(*Config)
 	a.Directory = "d"
@@ -145,4 +160,7 @@ func TestSameReport(t *testing.T) {
 	assert.True(t, sameReport(a, b), "stage may differ")
 	b.Prices.PerGB.Logs = 1
 	assert.False(t, sameReport(a, b), "prices must match")
+	b.Prices.PerGB.Logs = a.Prices.PerGB.Logs
+	b.Timezone = "Europe/Berlin"
+	assert.False(t, sameReport(a, b), "time zones must match")
 }

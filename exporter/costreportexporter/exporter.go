@@ -62,7 +62,7 @@ func (m *meterExporter) start(ctx context.Context, host component.Host) error {
 		sl.ledger.markExported(m.sig)
 	}
 	if err := m.tb.RegisterCostReportLedgerKeysCallback(func(_ context.Context, o metric.Int64Observer) error {
-		o.Observe(int64(sl.ledger.keysIn(hourOf(sl.clock()))))
+		o.Observe(int64(sl.ledger.keysAt(sl.clock())))
 		return nil
 	}); err != nil {
 		return errors.Join(err, m.reg.release(ctx, sl))
@@ -94,7 +94,7 @@ func (m *meterExporter) meter(ctx context.Context, fill func([]meterEntry) []met
 	}
 	buf := m.pool.Get().(*[]meterEntry)
 	entries := compact(fill((*buf)[:0]))
-	overflow := m.shared.ledger.add(m.stage, hourOf(m.shared.clock()), entries)
+	overflow := m.shared.ledger.add(m.stage, m.shared.clock(), entries)
 	var records, bytes int64
 	for i := range entries {
 		records += entries[i].vol.Records

@@ -317,8 +317,9 @@ func TestWriteFailureKeepsData(t *testing.T) {
 }
 
 func TestMaxKeysOverflow(t *testing.T) {
-	l := newLedger(2)
-	h := hourOf(newFakeClock("2026-11-22T02:15:00Z").Now())
+	l := newLedger(2, utcCalendar)
+	now := newFakeClock("2026-11-22T02:15:00Z").Now()
+	h := now.Unix() - now.Unix()%3600
 	entries := []meterEntry{
 		{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalLogs}, vol: volume{Records: 1, Bytes: 10}},
 		{key: costKey{Team: "t", Service: "b", Env: "p", Signal: signalLogs}, vol: volume{Records: 2, Bytes: 20}},
@@ -326,7 +327,7 @@ func TestMaxKeysOverflow(t *testing.T) {
 		{key: costKey{Team: "t", Service: "d", Env: "p", Signal: signalLogs}, vol: volume{Records: 4, Bytes: 40}},
 		{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalLogs}, vol: volume{Records: 5, Bytes: 50}},
 	}
-	assert.Equal(t, int64(7), l.add(StageIngested, h, entries))
+	assert.Equal(t, int64(7), l.add(StageIngested, now, entries))
 	of := l.hours.m[h][costKey{Team: overflowValue, Service: overflowValue, Env: overflowValue, Signal: signalLogs}]
 	require.NotNil(t, of)
 	assert.Equal(t, volume{Records: 7, Bytes: 70}, of.In)
@@ -335,23 +336,23 @@ func TestMaxKeysOverflow(t *testing.T) {
 }
 
 func TestLedgerStateRoundTrip(t *testing.T) {
-	l := newLedger(10)
-	h := hourOf(newFakeClock("2026-11-22T02:15:00Z").Now())
+	l := newLedger(10, utcCalendar)
+	now := newFakeClock("2026-11-22T02:15:00Z").Now()
 	l.markExported(signalTraces)
-	l.add(StageIngested, h, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 4, Bytes: 400}}})
-	l.add(StageExported, h, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 1, Bytes: 100}}})
+	l.add(StageIngested, now, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 4, Bytes: 400}}})
+	l.add(StageExported, now, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 1, Bytes: 100}}})
 	data, err := l.encode()
 	require.NoError(t, err)
-	back := newLedger(10)
-	require.NoError(t, back.restore(data))
+	back := newLedger(10, utcCalendar)
+	require.NoError(t, back.restore(data, now))
 	assert.Equal(t, l.hours.m, back.hours.m)
 	assert.Equal(t, l.days.m, back.days.m)
-	assert.Len(t, back.days.m[dayOf(h)], 1)
+	assert.Len(t, back.days.m[now.Unix()-now.Unix()%86400], 1)
 	assert.Equal(t, [numSignals]bool{}, back.exported, "billing basis follows the running config")
 
 	for _, bad := range []string{`{"version":2}`, `{"version":1,"billed_on_exported":["x"]}`,
 		`{"version":1,"hours":[{"start":"yesterday"}]}`, `{"version":1,"days":[{"start":"2026-11-22T02:00:00Z"}]}`, `{"version":1,"hours":[{"start":"2026-11-22T02:00:00Z","keys":[{"signal":"x"}]}]}`} {
-		assert.Error(t, newLedger(10).restore([]byte(bad)), bad)
+		assert.Error(t, newLedger(10, utcCalendar).restore([]byte(bad), now), bad)
 	}
 }
 

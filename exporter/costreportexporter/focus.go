@@ -65,6 +65,10 @@ var focusColumns = []string{
 	"x_SavedCost",
 }
 
+// focusTime is FOCUS's Date/Time format: "Date/time values MUST be in UTC
+// ... in the extended ISO 8601 format with UTC offset
+// ('YYYY-MM-DDTHH:mm:ssZ')". Periods of another zone keep their local
+// bounds, written as the UTC instants they are.
 const focusTime = "2006-01-02T15:04:05Z"
 
 // meter is one priced dimension of a key.
@@ -77,19 +81,22 @@ const (
 
 // costRow is one FOCUS row before formatting.
 type costRow struct {
-	Key             costKey
-	Meter           meter
-	Start, End      time.Time
-	BilledStage     Stage
-	UnitPrice       float64 // per PricingUnit
-	PricingQuantity float64
-	PricingUnit     string
-	ConsumedQty     int64
-	ConsumedUnit    string
-	ListCost        float64
-	IngestedCost    float64
-	SavedCost       float64
-	In, Out         volume
+	Key        costKey
+	Meter      meter
+	Start, End time.Time
+	// BillingStart and BillingEnd bound the calendar month in the
+	// configured zone.
+	BillingStart, BillingEnd time.Time
+	BilledStage              Stage
+	UnitPrice                float64 // per PricingUnit
+	PricingQuantity          float64
+	PricingUnit              string
+	ConsumedQty              int64
+	ConsumedUnit             string
+	ListCost                 float64
+	IngestedCost             float64
+	SavedCost                float64
+	In, Out                  volume
 }
 
 // report turns periods into rows and files; it holds what all instances
@@ -138,6 +145,7 @@ func (r *report) rows(p *period) []costRow {
 		gb := r.gbPrice(k.Signal)
 		bytesRow := costRow{
 			Key: k, Meter: meterBytes, Start: p.Start, End: p.End, BilledStage: stage,
+			BillingStart: p.BillingStart, BillingEnd: p.BillingEnd,
 			UnitPrice:       gb,
 			PricingQuantity: float64(billed.Bytes) / 1e9,
 			PricingUnit:     "GB",
@@ -153,6 +161,7 @@ func (r *report) rows(p *period) []costRow {
 		perMillion, unit := r.countPrice(k.Signal)
 		countRow := costRow{
 			Key: k, Meter: meterCount, Start: p.Start, End: p.End, BilledStage: stage,
+			BillingStart: p.BillingStart, BillingEnd: p.BillingEnd,
 			UnitPrice:       perMillion,
 			PricingQuantity: float64(billed.Records) / 1e6,
 			PricingUnit:     "1000000 " + unit,
@@ -184,11 +193,6 @@ func decimal(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-func billingPeriod(t time.Time) (time.Time, time.Time) {
-	start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-	return start, start.AddDate(0, 1, 0)
-}
-
 var serviceNames = [numSignals]string{"Trace Ingestion", "Log Ingestion", "Metric Ingestion"}
 
 func (r *report) tags(k costKey) string {
@@ -216,7 +220,6 @@ func (r *report) tags(k costKey) string {
 
 func (r *report) record(row *costRow) []string {
 	k := row.Key
-	bpStart, bpEnd := billingPeriod(row.Start)
 	money := decimal(row.ListCost)
 	what := "OTLP protobuf bytes"
 	sku := "quell-" + k.Signal.String() + "-bytes"
@@ -237,14 +240,14 @@ func (r *report) record(row *costRow) []string {
 		"BillingAccountId":    r.cfg.Billing.AccountID,
 		"BillingAccountName":  r.cfg.Billing.AccountName,
 		"BillingCurrency":     r.cfg.Prices.Currency,
-		"BillingPeriodEnd":    bpEnd.Format(focusTime),
-		"BillingPeriodStart":  bpStart.Format(focusTime),
+		"BillingPeriodEnd":    row.BillingEnd.UTC().Format(focusTime),
+		"BillingPeriodStart":  row.BillingStart.UTC().Format(focusTime),
 		"ChargeCategory":      "Usage",
 		"ChargeClass":         "",
 		"ChargeDescription":   desc,
 		"ChargeFrequency":     "Usage-Based",
-		"ChargePeriodEnd":     row.End.Format(focusTime),
-		"ChargePeriodStart":   row.Start.Format(focusTime),
+		"ChargePeriodEnd":     row.End.UTC().Format(focusTime),
+		"ChargePeriodStart":   row.Start.UTC().Format(focusTime),
 		"ConsumedQuantity":    strconv.FormatInt(row.ConsumedQty, 10),
 		"ConsumedUnit":        row.ConsumedUnit,
 		"ContractedCost":      money,
@@ -327,22 +330,28 @@ func (t *totals) add(row *costRow) {
 
 // summary is the JSON file written beside each CSV.
 type summary struct {
-	ChargePeriodStart string             `json:"charge_period_start"`
-	ChargePeriodEnd   string             `json:"charge_period_end"`
-	Currency          string             `json:"billing_currency"`
-	CSV               string             `json:"csv"`
-	Rows              int                `json:"rows"`
-	Total             totals             `json:"total"`
-	BySignal          map[string]*totals `json:"by_signal"`
-	ByTeam            map[string]*totals `json:"by_team"`
-	ByService         map[string]*totals `json:"by_service"`
-	ByEnvironment     map[string]*totals `json:"by_environment"`
+	ChargePeriodStart string `json:"charge_period_start"`
+	ChargePeriodEnd   string `json:"charge_period_end"`
+	// TimeZone is the zone whose hour or day the period is, LocalDate
+	// the date of its day there.
+	TimeZone      string             `json:"time_zone"`
+	LocalDate     string             `json:"local_date"`
+	Currency      string             `json:"billing_currency"`
+	CSV           string             `json:"csv"`
+	Rows          int                `json:"rows"`
+	Total         totals             `json:"total"`
+	BySignal      map[string]*totals `json:"by_signal"`
+	ByTeam        map[string]*totals `json:"by_team"`
+	ByService     map[string]*totals `json:"by_service"`
+	ByEnvironment map[string]*totals `json:"by_environment"`
 }
 
 func (r *report) summarize(p *period, rows []costRow, csvName string) summary {
 	s := summary{
-		ChargePeriodStart: p.Start.Format(focusTime),
-		ChargePeriodEnd:   p.End.Format(focusTime),
+		ChargePeriodStart: p.Start.UTC().Format(focusTime),
+		ChargePeriodEnd:   p.End.UTC().Format(focusTime),
+		TimeZone:          p.TimeZone,
+		LocalDate:         p.Day,
 		Currency:          r.cfg.Prices.Currency,
 		CSV:               csvName,
 		Rows:              len(rows),

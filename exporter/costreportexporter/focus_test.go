@@ -63,8 +63,9 @@ func parseTime(t *testing.T, col, v string) time.Time {
 }
 
 // checkFOCUS checks a report column by column against the FOCUS v1.2
-// mandatory list and value rules. period is the charge period length.
-func checkFOCUS(t *testing.T, path string, period time.Duration) []map[string]string {
+// mandatory list and value rules. period is the charge period: time.Hour,
+// or 24*time.Hour for a day of loc, the configured time zone.
+func checkFOCUS(t *testing.T, path string, period time.Duration, loc *time.Location) []map[string]string {
 	header, rows := readCSV(t, path)
 
 	// Every mandatory column is present, once.
@@ -117,19 +118,26 @@ func checkFOCUS(t *testing.T, path string, period time.Duration) []map[string]st
 				assert.InDelta(t, consumed/1e6, qty, 1e-15)
 			}
 
-			// Periods: ISO 8601, start inclusive and end exclusive, so a
-			// charge period is exactly one hour or one day, aligned, inside
-			// its calendar-month billing period.
+			// Periods: ISO 8601 in UTC, start inclusive and end exclusive,
+			// so a charge period is exactly one hour or one local day of
+			// loc (23 to 25 hours on DST days), aligned, inside its
+			// local calendar-month billing period.
 			cs := parseTime(t, "ChargePeriodStart", r["ChargePeriodStart"])
 			ce := parseTime(t, "ChargePeriodEnd", r["ChargePeriodEnd"])
 			bs := parseTime(t, "BillingPeriodStart", r["BillingPeriodStart"])
 			be := parseTime(t, "BillingPeriodEnd", r["BillingPeriodEnd"])
-			assert.Equal(t, period, ce.Sub(cs))
-			assert.Equal(t, cs, cs.Truncate(period))
+			lcs, lbs := cs.In(loc), bs.In(loc)
+			if period == time.Hour {
+				assert.Equal(t, period, ce.Sub(cs))
+				assert.Equal(t, 0, lcs.Minute()*60+lcs.Second(), "starts on a local hour")
+			} else {
+				assert.Equal(t, time.Date(lcs.Year(), lcs.Month(), lcs.Day(), 0, 0, 0, 0, loc), lcs, "starts at local midnight")
+				assert.Equal(t, time.Date(lcs.Year(), lcs.Month(), lcs.Day()+1, 0, 0, 0, 0, loc).UTC(), ce, "ends at the next local midnight")
+			}
 			assert.False(t, cs.Before(bs))
 			assert.False(t, ce.After(be))
-			assert.Equal(t, 1, bs.Day())
-			assert.Equal(t, bs.AddDate(0, 1, 0), be)
+			assert.Equal(t, time.Date(lbs.Year(), lbs.Month(), 1, 0, 0, 0, 0, loc), lbs, "billing period starts on a local 1st")
+			assert.Equal(t, time.Date(lbs.Year(), lbs.Month()+1, 1, 0, 0, 0, 0, loc).UTC(), be, "and lasts the local month")
 
 			// Enumerations and required strings.
 			assert.Contains(t, chargeCategories, r["ChargeCategory"])
@@ -153,8 +161,8 @@ func checkFOCUS(t *testing.T, path string, period time.Duration) []map[string]st
 }
 
 func TestGoldenFOCUSColumnByColumn(t *testing.T) {
-	checkFOCUS(t, filepath.Join("testdata", "golden", "focus-hourly.csv"), time.Hour)
-	checkFOCUS(t, filepath.Join("testdata", "golden", "focus-daily.csv"), 24*time.Hour)
+	checkFOCUS(t, filepath.Join("testdata", "golden", "focus-hourly.csv"), time.Hour, time.UTC)
+	checkFOCUS(t, filepath.Join("testdata", "golden", "focus-daily.csv"), 24*time.Hour, time.UTC)
 }
 
 func TestDecimalFormatting(t *testing.T) {
@@ -165,7 +173,7 @@ func TestDecimalFormatting(t *testing.T) {
 }
 
 func TestBillingPeriod(t *testing.T) {
-	s, e := billingPeriod(time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC))
+	s, e := utcCalendar.billingPeriod(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC).Unix())
 	assert.Equal(t, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), s)
 	assert.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), e)
 }

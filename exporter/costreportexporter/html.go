@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"strconv"
 )
 
 // pageLine is one key's line in the HTML table (both meters summed).
@@ -29,6 +30,10 @@ type chart struct {
 
 type pageData struct {
 	Day      string
+	TimeZone string
+	Start    string
+	End      string
+	Hours    string
 	Currency string
 	Total    totals
 	Charts   []chart
@@ -58,7 +63,8 @@ svg text{font-size:12px;font-family:sans-serif}
 </style>
 </head>
 <body>
-<h1>Telemetry cost report for {{.Day}} (UTC)</h1>
+<h1>Telemetry cost report for {{.Day}} ({{.TimeZone}})</h1>
+<p id="period">Charge period {{.Start}} to {{.End}} ({{.Hours}} hours), in UTC as in the CSV.</p>
 <p>List prices in {{.Currency}}. Billed cost is the volume the backend receives; saved is the cost of the ingested volume minus the billed cost. Data: <a href="{{.CSV}}">{{.CSV}}</a> (FOCUS 1.2).</p>
 <div class="cards">
 <div class="card">Billed (list) cost<b id="total-list-cost">{{money .Total.ListCost}}</b></div>
@@ -123,8 +129,12 @@ func makeChart(id, title string, groups map[string]*totals) chart {
 }
 
 // html renders the static day page: no scripts, no external assets.
-func (r *report) html(day string, s *summary, rows []costRow) ([]byte, error) {
-	data := pageData{Day: day, Currency: s.Currency, Total: s.Total, CSV: s.CSV}
+func (r *report) html(p *period, s *summary, rows []costRow) ([]byte, error) {
+	data := pageData{
+		Day: p.Day, TimeZone: p.TimeZone, Start: s.ChargePeriodStart, End: s.ChargePeriodEnd,
+		Hours:    strconv.FormatFloat(p.End.Sub(p.Start).Hours(), 'f', -1, 64),
+		Currency: s.Currency, Total: s.Total, CSV: s.CSV,
+	}
 	data.Charts = []chart{
 		makeChart("chart-team", "Cost and savings per team", s.ByTeam),
 		makeChart("chart-service", "Cost and savings per service", s.ByService),

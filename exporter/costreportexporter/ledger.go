@@ -3,6 +3,7 @@ package costreportexporter // import "github.com/quell-otel/quell/exporter/costr
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -121,30 +122,84 @@ func (b *buckets) sortedStarts() []int64 {
 	return starts
 }
 
+// periodSet holds the periods of one length (hours or days) of one
+// calendar.
+type periodSet struct {
+	buckets
+	cal    *calendar
+	hourly bool
+	// foreign sets hold periods restored from a state written under another
+	// time zone that no period of the running zone can take: nothing is
+	// added to them, they are written once more under their own zone and
+	// names, then dropped.
+	foreign bool
+}
+
+func newPeriodSet(cal *calendar, hourly, foreign bool) *periodSet {
+	return &periodSet{buckets: newBuckets(), cal: cal, hourly: hourly, foreign: foreign}
+}
+
+// startOf returns the start of the period holding instant u.
+func (ps *periodSet) startOf(u int64) int64 {
+	if ps.hourly {
+		return ps.cal.hourStart(u)
+	}
+	return ps.cal.dayStart(u)
+}
+
+func (ps *periodSet) end(start int64) int64 {
+	if ps.hourly {
+		return ps.cal.hourEnd(start)
+	}
+	return ps.cal.dayEnd(start)
+}
+
+// name is the base name of the period's files.
+func (ps *periodSet) name(start int64) string {
+	if ps.hourly {
+		return ps.cal.hourlyName(start)
+	}
+	return ps.cal.dailyName(start)
+}
+
+// span is a period's start (inclusive) and end (exclusive), Unix seconds.
+type span struct{ start, end int64 }
+
 // ledger holds the tallies of the hours and days that are still open or
 // not yet written. Each metered volume goes into its hour and its day, so a
 // closed hour can be forgotten once written while its day keeps the total.
 type ledger struct {
 	mu      sync.Mutex
 	maxKeys int
-	hours   buckets
-	days    buckets
+	cal     *calendar
+	hours   *periodSet
+	days    *periodSet
+	foreign []*periodSet
 	// exported[s] is set once a stage=exported meter for signal s shares this
 	// ledger: the signal is then billed on its exported volume, otherwise on
 	// its ingested volume.
 	exported [numSignals]bool
+	// The open hour and day, so metering finds them without zone arithmetic.
+	hour, day span
 }
 
-func newLedger(maxKeys int) *ledger {
-	return &ledger{maxKeys: maxKeys, hours: newBuckets(), days: newBuckets()}
+func newLedger(maxKeys int, cal *calendar) *ledger {
+	return &ledger{maxKeys: maxKeys, cal: cal, hours: newPeriodSet(cal, true, false), days: newPeriodSet(cal, false, false)}
 }
 
-func hourOf(t time.Time) int64 {
-	u := t.Unix()
-	return u - u%3600
+// periodsAt returns the starts of the hour and the day holding instant u.
+// l.mu must be held.
+func (l *ledger) periodsAt(u int64) (hour, day int64) {
+	if u < l.hour.start || u >= l.hour.end {
+		s := l.cal.hourStart(u)
+		l.hour = span{s, l.cal.hourEnd(s)}
+	}
+	if u < l.day.start || u >= l.day.end {
+		s := l.cal.dayStart(u)
+		l.day = span{s, l.cal.dayEnd(s)}
+	}
+	return l.hour.start, l.day.start
 }
-
-func dayOf(start int64) int64 { return start - start%86400 }
 
 func overflowKey(s signal) costKey {
 	return costKey{Team: overflowValue, Service: overflowValue, Env: overflowValue, Signal: s}
@@ -187,13 +242,14 @@ func (t *tally) add(stage Stage, v volume) {
 	}
 }
 
-// add meters entries at one stage into the hour starting at hour and its
-// day. It returns the records that went to an overflow key.
-func (l *ledger) add(stage Stage, hour int64, entries []meterEntry) (overflow int64) {
+// add meters entries at one stage into the hour and the day holding now.
+// It returns the records that went to an overflow key.
+func (l *ledger) add(stage Stage, now time.Time, entries []meterEntry) (overflow int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	hour, day := l.periodsAt(now.Unix())
 	hk := l.hours.bucket(hour)
-	dk := l.days.bucket(dayOf(hour))
+	dk := l.days.bucket(day)
 	for i := range entries {
 		e := &entries[i]
 		var owned costKey
@@ -214,17 +270,29 @@ func (l *ledger) markExported(s signal) {
 	l.exported[s] = true
 }
 
-func (l *ledger) keysIn(hour int64) int {
+// keysAt returns the keys the hour holding now has.
+func (l *ledger) keysAt(now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	hour, _ := l.periodsAt(now.Unix())
 	return len(l.hours.m[hour])
 }
 
 // period is one charge period's tallies, copied out of the ledger.
 type period struct {
+	// Start and End bound the charge period (UTC instants).
 	Start, End time.Time
-	Tallies    map[costKey]tally
-	Exported   [numSignals]bool
+	// BillingStart and BillingEnd bound the calendar month of its day.
+	BillingStart, BillingEnd time.Time
+	// TimeZone is the zone whose hours, days and months these are.
+	TimeZone string
+	// Day is the local date of the period's day; Name the base name of its
+	// files; HTML the name of its page (days only).
+	Day, Name, HTML string
+	Tallies         map[costKey]tally
+	Exported        [numSignals]bool
+
+	set *periodSet
 }
 
 func (p *period) sortedKeys() []costKey {
@@ -242,80 +310,119 @@ type snapshot struct {
 	Days  []period
 }
 
-func (l *ledger) copyLocked(b *buckets, length int64) []period {
-	var out []period
-	for _, start := range b.sortedStarts() {
-		if _, ok := b.dirty[start]; !ok {
+func (l *ledger) copyLocked(ps *periodSet, out []period) []period {
+	for _, start := range ps.sortedStarts() {
+		if _, ok := ps.dirty[start]; !ok {
 			continue
+		}
+		day := start
+		if ps.hourly {
+			day = ps.cal.dayStart(start)
 		}
 		p := period{
 			Start:    time.Unix(start, 0).UTC(),
-			End:      time.Unix(start+length, 0).UTC(),
-			Tallies:  make(map[costKey]tally, len(b.m[start])),
+			End:      time.Unix(ps.end(start), 0).UTC(),
+			TimeZone: ps.cal.name,
+			Day:      ps.cal.dayLabel(day),
+			Name:     ps.name(start),
+			Tallies:  make(map[costKey]tally, len(ps.m[start])),
 			Exported: l.exported,
+			set:      ps,
 		}
-		for k, t := range b.m[start] {
+		p.BillingStart, p.BillingEnd = ps.cal.billingPeriod(day)
+		if !ps.hourly {
+			p.HTML = ps.cal.htmlName(start)
+		}
+		for k, t := range ps.m[start] {
 			p.Tallies[k] = *t
 		}
 		out = append(out, p)
 	}
-	clear(b.dirty)
+	clear(ps.dirty)
 	return out
+}
+
+// sets returns every period set: the running zone's, then foreign ones.
+func (l *ledger) sets() []*periodSet {
+	return append([]*periodSet{l.hours, l.days}, l.foreign...)
 }
 
 // takeSnapshot copies the hours and days that changed since the last one.
 func (l *ledger) takeSnapshot() snapshot {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return snapshot{Hours: l.copyLocked(&l.hours, 3600), Days: l.copyLocked(&l.days, 86400)}
+	var snap snapshot
+	for _, ps := range l.sets() {
+		if ps.hourly {
+			snap.Hours = l.copyLocked(ps, snap.Hours)
+		} else {
+			snap.Days = l.copyLocked(ps, snap.Days)
+		}
+	}
+	return snap
 }
 
 // markDirty asks the next flush to write a period again (after a failed
-// write); hour says which kind of period start is.
-func (l *ledger) markDirty(start int64, hour bool) {
+// write).
+func (l *ledger) markDirty(p *period) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := &l.days
-	if hour {
-		b = &l.hours
-	}
-	if _, ok := b.m[start]; ok {
-		b.dirty[start] = struct{}{}
+	start := p.Start.Unix()
+	if _, ok := p.set.m[start]; ok {
+		p.set.dirty[start] = struct{}{}
 	}
 }
 
-// prune forgets the closed hours and days that have been written, and
-// reports whether it forgot any.
+// prune forgets the closed hours and days that have been written, and the
+// written periods of foreign zones, and reports whether it forgot any.
 func (l *ledger) prune(now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	hour := hourOf(now)
+	hour, day := l.periodsAt(now.Unix())
 	pruned := false
-	for _, p := range []struct {
-		b    *buckets
-		open int64
-	}{{&l.hours, hour}, {&l.days, dayOf(hour)}} {
-		for start := range p.b.m {
-			if _, dirty := p.b.dirty[start]; start < p.open && !dirty {
-				delete(p.b.m, start)
+	for _, ps := range l.sets() {
+		open := day
+		switch {
+		case ps.foreign:
+			open = math.MaxInt64 // nothing is open in a foreign zone
+		case ps.hourly:
+			open = hour
+		}
+		for start := range ps.m {
+			if _, dirty := ps.dirty[start]; start < open && !dirty {
+				delete(ps.m, start)
 				pruned = true
 			}
 		}
 	}
+	kept := l.foreign[:0]
+	for _, ps := range l.foreign {
+		if len(ps.m) > 0 {
+			kept = append(kept, ps)
+		}
+	}
+	clear(l.foreign[len(kept):])
+	l.foreign = kept
 	return pruned
 }
 
 // ledgerState is the durable form of the ledger.
 type ledgerState struct {
-	Version  int           `json:"version"`
+	Version int `json:"version"`
+	// TimeZone is the zone the periods were cut in; absent (states written
+	// before the option existed) means UTC.
+	TimeZone string        `json:"time_zone,omitempty"`
 	Exported []string      `json:"billed_on_exported"`
 	Hours    []statePeriod `json:"hours"`
 	Days     []statePeriod `json:"days"`
 }
 
 type statePeriod struct {
-	Start string     `json:"start"`
-	Keys  []stateKey `json:"keys"`
+	Start string `json:"start"`
+	// TimeZone is set on a period of another zone than the state's: one
+	// restored from an earlier zone and not yet written.
+	TimeZone string     `json:"time_zone,omitempty"`
+	Keys     []stateKey `json:"keys"`
 }
 
 type stateKey struct {
@@ -330,14 +437,16 @@ type stateKey struct {
 	ExportedBytes   int64  `json:"exported_bytes"`
 }
 
-func encodeBuckets(b *buckets) []statePeriod {
-	out := []statePeriod{}
-	for _, start := range b.sortedStarts() {
+func encodeSet(ps *periodSet, zone string, out []statePeriod) []statePeriod {
+	for _, start := range ps.sortedStarts() {
 		p := period{Tallies: map[costKey]tally{}}
-		for k, t := range b.m[start] {
+		for k, t := range ps.m[start] {
 			p.Tallies[k] = *t
 		}
 		sp := statePeriod{Start: time.Unix(start, 0).UTC().Format(time.RFC3339), Keys: []stateKey{}}
+		if ps.cal.name != zone {
+			sp.TimeZone = ps.cal.name
+		}
 		for _, k := range p.sortedKeys() {
 			t := p.Tallies[k]
 			sp.Keys = append(sp.Keys, stateKey{
@@ -355,7 +464,17 @@ func encodeBuckets(b *buckets) []statePeriod {
 func (l *ledger) encode() ([]byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st := ledgerState{Version: 1, Exported: []string{}, Hours: encodeBuckets(&l.hours), Days: encodeBuckets(&l.days)}
+	st := ledgerState{Version: 1, Exported: []string{}, Hours: []statePeriod{}, Days: []statePeriod{}}
+	if !l.cal.utc {
+		st.TimeZone = l.cal.name // a UTC state reads as before time zones
+	}
+	for _, ps := range l.sets() {
+		if ps.hourly {
+			st.Hours = encodeSet(ps, l.cal.name, st.Hours)
+		} else {
+			st.Days = encodeSet(ps, l.cal.name, st.Days)
+		}
+	}
 	for s := range numSignals {
 		if l.exported[s] {
 			st.Exported = append(st.Exported, s.String())
@@ -364,17 +483,59 @@ func (l *ledger) encode() ([]byte, error) {
 	return json.Marshal(st)
 }
 
-func restoreBuckets(b *buckets, periods []statePeriod, length int64) error {
+// setFor returns the set a restored period of zone cal starting at start
+// goes to. A period of another zone than the running one joins the
+// running zone's period of the same file name, which starts at the same
+// instant (the names carry the offset), when that period also holds all the
+// restored volume, metered before now; otherwise it stays a period of its
+// own zone, to be written once more and dropped. Either way its files keep
+// their name, so none is left behind with a stale copy of the volume, and
+// no row's charge period misses any of its volume. l.mu must be held.
+func (l *ledger) setFor(cal *calendar, hourly bool, start, now int64) *periodSet {
+	cur := l.days
+	if hourly {
+		cur = l.hours
+	}
+	if cal.name == l.cal.name {
+		return cur
+	}
+	old := periodSet{cal: cal, hourly: hourly}
+	if cur.startOf(start) == start && cur.name(start) == old.name(start) && cur.end(start) >= min(old.end(start), now) {
+		return cur
+	}
+	for _, ps := range l.foreign {
+		if ps.cal.name == cal.name && ps.hourly == hourly {
+			return ps
+		}
+	}
+	ps := newPeriodSet(cal, hourly, true)
+	l.foreign = append(l.foreign, ps)
+	return ps
+}
+
+func (l *ledger) restorePeriods(periods []statePeriod, hourly bool, zone string, cals map[string]*calendar, now int64) error {
 	for _, sp := range periods {
+		name := zone
+		if sp.TimeZone != "" {
+			name = sp.TimeZone
+		}
+		cal := cals[name]
+		if cal == nil {
+			var err error
+			if cal, err = newCalendar(name); err != nil {
+				return fmt.Errorf("ledger state period %q: time zone: %w", sp.Start, err)
+			}
+			cals[name] = cal
+		}
 		start, err := time.Parse(time.RFC3339, sp.Start)
 		if err != nil {
 			return fmt.Errorf("ledger state period %q: %w", sp.Start, err)
 		}
 		u := start.Unix()
-		if u%length != 0 {
-			return fmt.Errorf("ledger state period %q: not aligned", sp.Start)
+		if (&periodSet{cal: cal, hourly: hourly}).startOf(u) != u {
+			return fmt.Errorf("ledger state period %q: not the start of a period in %s", sp.Start, cal.name)
 		}
-		keys := b.bucket(u)
+		keys := l.setFor(cal, hourly, u, now).bucket(u)
 		for _, sk := range sp.Keys {
 			s, err := parseSignal(sk.Signal)
 			if err != nil {
@@ -397,7 +558,8 @@ func restoreBuckets(b *buckets, periods []statePeriod, length int64) error {
 
 // restore adds a saved state to the ledger and marks its periods dirty, so
 // their reports are rewritten (and closed ones finished) at the next flush.
-func (l *ledger) restore(data []byte) error {
+// now is when the restore happens: no restored volume is later than that.
+func (l *ledger) restore(data []byte, now time.Time) error {
 	var st ledgerState
 	if err := json.Unmarshal(data, &st); err != nil {
 		return fmt.Errorf("decoding ledger state: %w", err)
@@ -413,10 +575,15 @@ func (l *ledger) restore(data []byte) error {
 			return fmt.Errorf("ledger state billed_on_exported: %w", err)
 		}
 	}
+	zone := st.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := restoreBuckets(&l.hours, st.Hours, 3600); err != nil {
+	cals := map[string]*calendar{l.cal.name: l.cal}
+	if err := l.restorePeriods(st.Hours, true, zone, cals, now.Unix()); err != nil {
 		return err
 	}
-	return restoreBuckets(&l.days, st.Days, 86400)
+	return l.restorePeriods(st.Days, false, zone, cals, now.Unix())
 }

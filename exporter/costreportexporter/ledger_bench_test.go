@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // BenchmarkLedgerNewKeys measures what one new key costs in the ledger: it
@@ -24,8 +25,8 @@ func BenchmarkLedgerNewKeys(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		l := newLedger(n)
-		l.add(StageIngested, 0, entries)
+		l := newLedger(n, utcCalendar)
+		l.add(StageIngested, time.Unix(0, 0), entries)
 	}
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/n, "B/key")

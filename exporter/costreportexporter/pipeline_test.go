@@ -156,7 +156,7 @@ func checkReducingPipeline(t *testing.T, newTraces func(*testing.T, consumer.Tra
 	assert.InDelta(t, s.Total.SavedCost, teamSaved, 1e-8)
 	assert.InDelta(t, s.Total.ListCost, teamList, 1e-8)
 	assert.Len(t, s.ByTeam, 3)
-	rows := checkFOCUS(t, filepath.Join(dir, "daily", "focus-2026-11-22.csv"), 24*time.Hour)
+	rows := checkFOCUS(t, filepath.Join(dir, "daily", "focus-2026-11-22.csv"), 24*time.Hour, time.UTC)
 	var csvIn, csvOut int64
 	var csvList, csvSaved float64
 	for _, r := range rows {

@@ -64,6 +64,10 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 		sl.refs++
 		return sl, nil
 	}
+	cal, err := newCalendar(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("timezone: %w", err)
+	}
 	// Fail at start, naming the key, rather than at the first flush.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
@@ -73,7 +77,7 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 		cfg:    cfg,
 		owner:  set.ID,
 		refs:   1,
-		ledger: newLedger(cfg.maxKeys()),
+		ledger: newLedger(cfg.maxKeys(), cal),
 		report: report{cfg: cfg},
 		logger: set.Logger,
 		tb:     tb,
@@ -93,12 +97,12 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 		return nil, errors.Join(fmt.Errorf("loading cost ledger state from %s: %w", sl.store, err), sl.store.close(ctx))
 	}
 	if data != nil {
-		if err := sl.ledger.restore(data); err != nil {
+		if err := sl.ledger.restore(data, sl.clock()); err != nil {
 			// A state we cannot read must not stop the collector: set it
 			// aside for inspection and start a fresh ledger.
 			sl.logger.Error("Cost ledger state unreadable; set aside, starting empty",
 				zap.String("state", sl.store.String()), zap.Error(err))
-			sl.ledger = newLedger(cfg.maxKeys())
+			sl.ledger = newLedger(cfg.maxKeys(), cal)
 			if derr := sl.store.discard(ctx); derr != nil {
 				sl.logger.Error("Could not set the unreadable state aside", zap.Error(derr))
 			}
@@ -141,11 +145,6 @@ func (sl *sharedLedger) run(every time.Duration) {
 	}
 }
 
-// File layout under the report directory.
-func hourlyName(t time.Time) string { return "focus-" + t.Format("2006-01-02T15") + "Z" }
-func dailyName(t time.Time) string  { return "focus-" + t.Format("2006-01-02") }
-func htmlName(t time.Time) string   { return "cost-report-" + t.Format("2006-01-02") + ".html" }
-
 // flush saves the state, then writes the reports of every period that
 // changed, then forgets the closed periods once written (saving again). The
 // state is saved first so that it is never older than a report on disk: a
@@ -161,16 +160,16 @@ func (sl *sharedLedger) flush(ctx context.Context) error {
 	}
 	for i := range snap.Hours {
 		p := &snap.Hours[i]
-		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "hourly"), hourlyName(p.Start), ""); err != nil {
+		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "hourly")); err != nil {
 			errs = append(errs, err)
-			sl.ledger.markDirty(p.Start.Unix(), true)
+			sl.ledger.markDirty(p)
 		}
 	}
 	for i := range snap.Days {
 		p := &snap.Days[i]
-		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "daily"), dailyName(p.Start), htmlName(p.Start)); err != nil {
+		if err := sl.writePeriod(ctx, p, filepath.Join(sl.dir, "daily")); err != nil {
 			errs = append(errs, err)
-			sl.ledger.markDirty(p.Start.Unix(), false)
+			sl.ledger.markDirty(p)
 		}
 	}
 	if sl.ledger.prune(sl.clock()) {
@@ -191,13 +190,13 @@ func (sl *sharedLedger) saveState(ctx context.Context) error {
 	return nil
 }
 
-func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir, base, html string) error {
+func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir string) error {
 	rows := sl.report.rows(p)
 	csvData, err := sl.report.csv(rows)
 	if err != nil {
 		return err
 	}
-	sum := sl.report.summarize(p, rows, base+".csv")
+	sum := sl.report.summarize(p, rows, p.Name+".csv")
 	jsonData, err := json.MarshalIndent(sum, "", "  ")
 	if err != nil {
 		return err
@@ -205,16 +204,16 @@ func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir, base, h
 	files := []struct {
 		name string
 		data []byte
-	}{{base + ".csv", csvData}, {base + ".json", jsonData}}
-	if html != "" {
-		page, err := sl.report.html(p.Start.Format("2006-01-02"), &sum, rows)
+	}{{p.Name + ".csv", csvData}, {p.Name + ".json", jsonData}}
+	if p.HTML != "" {
+		page, err := sl.report.html(p, &sum, rows)
 		if err != nil {
 			return err
 		}
 		files = append(files, struct {
 			name string
 			data []byte
-		}{html, page})
+		}{p.HTML, page})
 	}
 	var errs []error
 	for _, f := range files {

@@ -3,8 +3,10 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +31,8 @@ type costTotals struct {
 
 type costSummary struct {
 	ChargePeriodStart string                `json:"charge_period_start"`
+	TimeZone          string                `json:"time_zone"`
+	LocalDate         string                `json:"local_date"`
 	Total             costTotals            `json:"total"`
 	BySignal          map[string]costTotals `json:"by_signal"`
 	ByTeam            map[string]costTotals `json:"by_team"`
@@ -39,7 +43,12 @@ func readCostSummary(t *testing.T, dir string) costSummary {
 	files, err := filepath.Glob(filepath.Join(dir, "cost-report", "daily", "focus-*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no daily report")
-	b, err := os.ReadFile(files[len(files)-1]) // the latest day
+	return decodeCostSummary(t, files[len(files)-1]) // the latest day
+}
+
+func decodeCostSummary(t *testing.T, path string) costSummary {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var s costSummary
 	require.NoError(t, json.Unmarshal(b, &s))
@@ -213,4 +222,115 @@ func TestCostReportSurvivesCrash(t *testing.T) {
 	assert.Equal(t, int64(first.LogRecordCount()+second.LogRecordCount()), lg.IngestedRecords)
 	assert.Equal(t, int64((&plog.ProtoMarshaler{}).LogsSize(first)+(&plog.ProtoMarshaler{}).LogsSize(second)), lg.IngestedBytes)
 	assert.Equal(t, int64(sink.LogRecordCount()), lg.ExportedRecords)
+}
+
+// sumCostSummaries reads every JSON summary in a report folder and returns
+// the logs records ingested over all of them, by file name.
+func sumCostSummaries(t *testing.T, dir string) (int64, map[string]costSummary) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "focus-*.json"))
+	require.NoError(t, err)
+	var total int64
+	out := map[string]costSummary{}
+	for _, f := range files {
+		s := decodeCostSummary(t, f)
+		total += s.BySignal["logs"].IngestedRecords
+		out[filepath.Base(f)] = s
+	}
+	return total, out
+}
+
+// cost_report with a time zone, in the shipped binary (its embedded IANA
+// database): Asia/Kolkata, whose hours start at half past UTC hours, then
+// a restart on the same state under UTC. The files carry the local dates
+// and the offset, the bounds stay UTC, and across the zone change the
+// hourly files and the daily files each add up to what was sent, once.
+func TestCostReportTimezoneAcrossRestart(t *testing.T) {
+	sink := StartSink(t)
+	dataDir := t.TempDir()
+	env := map[string]string{
+		"QUELL_BACKEND_PORT":  strconv.Itoa(sink.Port()),
+		"QUELL_COST_TIMEZONE": "Asia/Kolkata",
+	}
+	first := workload.NewLogGenerator(workload.LogOptions{Seed: 31}).Batch(300)
+	col := Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+	SendLogs(t, col.Addr("OTLP_GRPC"), first)
+	col.Stop(t)
+
+	daily := filepath.Join(dataDir, "cost-report", "daily")
+	hourly := filepath.Join(dataDir, "cost-report", "hourly")
+	total, days := sumCostSummaries(t, daily)
+	assert.Equal(t, int64(first.LogRecordCount()), total)
+	for name, s := range days {
+		assert.Equal(t, "Asia/Kolkata", s.TimeZone, name)
+		assert.Equal(t, "focus-"+s.LocalDate+"+0530.json", name)
+		assert.True(t, strings.HasSuffix(s.ChargePeriodStart, "T18:30:00Z"), "a Kolkata day starts at 18:30 UTC: %s", s.ChargePeriodStart)
+		assert.FileExists(t, filepath.Join(daily, "cost-report-"+s.LocalDate+"+0530.html"))
+	}
+	total, hours := sumCostSummaries(t, hourly)
+	assert.Equal(t, int64(first.LogRecordCount()), total)
+	for name, s := range hours {
+		assert.True(t, strings.HasSuffix(name, "+0530.json"), name)
+		assert.True(t, strings.HasSuffix(s.ChargePeriodStart, ":30:00Z"), "a Kolkata hour starts at half past a UTC hour: %s", s.ChargePeriodStart)
+	}
+
+	// The same state under UTC: the Kolkata periods are finished under
+	// their own names, new data goes to UTC periods.
+	env["QUELL_COST_TIMEZONE"] = "UTC"
+	second := workload.NewLogGenerator(workload.LogOptions{Seed: 32}).Batch(200)
+	col = Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
+	SendLogs(t, col.Addr("OTLP_GRPC"), second)
+	col.Stop(t)
+	want := int64(first.LogRecordCount() + second.LogRecordCount())
+	total, days = sumCostSummaries(t, daily)
+	assert.Equal(t, want, total, "daily files add up, nothing counted twice")
+	total, _ = sumCostSummaries(t, hourly)
+	assert.Equal(t, want, total, "hourly files add up, nothing counted twice")
+	var utcDays int
+	for name, s := range days {
+		if s.TimeZone == "UTC" {
+			utcDays++
+			assert.Equal(t, "focus-"+s.LocalDate+".json", name)
+		}
+	}
+	assert.Equal(t, 1, utcDays)
+
+	// An unknown zone fails validation, naming the key.
+	cmd := exec.Command(Binary(t), "validate", "--config", filepath.Join(RepoRoot(t), "config", "cost-report.yaml"))
+	cmd.Env = append(os.Environ(), "QUELL_COST_TIMEZONE=Mars/Olympus")
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "validate must fail")
+	assert.Contains(t, string(out), `timezone: must be an IANA time zone such as "Europe/Berlin": unknown time zone Mars/Olympus`)
+}
+
+// The binary carries the IANA database (time/tzdata): with every zoneinfo
+// source of the host hidden in a private mount namespace, as in a minimal
+// container, a configured zone still resolves. Skipped where mount
+// namespaces are not allowed (not root, no CAP_SYS_ADMIN).
+func TestCostReportTimezoneWithoutHostZoneinfo(t *testing.T) {
+	bin := Binary(t)
+	// The Go root the binary was built with holds lib/time/zoneinfo.zip,
+	// which the time package also reads.
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	require.NoError(t, err)
+	var hide []string
+	for _, dir := range []string{"/usr/share/zoneinfo", "/usr/share/lib/zoneinfo", "/usr/lib/locale/TZ", "/etc/zoneinfo",
+		filepath.Join(strings.TrimSpace(string(goroot)), "lib", "time")} {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			hide = append(hide, "mount -t tmpfs none "+dir)
+		}
+	}
+	script := strings.Join(append(hide, `exec "$0" validate --config "$1"`), " && ")
+	cmd := exec.Command("unshare", "-m", "sh", "-c", script, bin, filepath.Join(RepoRoot(t), "config", "cost-report.yaml"))
+	cmd.Env = []string{"QUELL_COST_TIMEZONE=Europe/Berlin"} // and no ZONEINFO
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ZONEINFO=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if out, err := exec.Command("unshare", "-m", "sh", "-c", strings.Join(append(hide, "true"), " && ")).CombinedOutput(); err != nil {
+		t.Skipf("no private mount namespace here: %v: %s", err, out)
+	}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
 }
