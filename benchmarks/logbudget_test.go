@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"context"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
@@ -21,6 +22,7 @@ import (
 const (
 	logBatch   = 1000 // records per ConsumeLogs call
 	logBatches = 64   // distinct pre-generated batches, cycled
+	logCallers = 4    // concurrent ConsumeLogs callers in the _parallel cases
 )
 
 // logBudgetConfig turns every feature on: dedup, annotate, a records/s,
@@ -85,11 +87,77 @@ func BenchmarkLogBudget(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
 	}
 
+	// runParallel is run with logCallers goroutines calling ConsumeLogs at
+	// once, as an OTLP receiver with many clients does: each round, every
+	// caller processes one batch (a different one per caller, every batch
+	// holding all 10 services), and the round ends when all are done.
+	runParallel := func(b *testing.B, p processor.Logs) {
+		ctx := context.Background()
+		if err := p.Start(ctx, nopHost{}); err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			if err := p.Shutdown(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}()
+		work := make([]chan plog.Logs, logCallers)
+		var wg sync.WaitGroup
+		errs := make(chan error, logCallers)
+		for c := range work {
+			work[c] = make(chan plog.Logs)
+			go func() {
+				for ld := range work[c] {
+					if err := p.ConsumeLogs(ctx, ld); err != nil {
+						errs <- err
+					}
+					wg.Done()
+				}
+			}()
+		}
+		defer func() {
+			for _, w := range work {
+				close(w)
+			}
+		}()
+		b.ReportAllocs()
+		i := 0
+		round := make([]plog.Logs, logCallers)
+		for b.Loop() {
+			b.StopTimer()
+			for c := range round {
+				round[c] = plog.NewLogs()
+				batches[i%logBatches].CopyTo(round[c])
+				i++
+			}
+			wg.Add(logCallers)
+			b.StartTimer()
+			for c, w := range work {
+				w <- round[c]
+			}
+			wg.Wait()
+			select {
+			case err := <-errs:
+				b.Fatal(err)
+			default:
+			}
+		}
+		recs := float64(i * logBatch)
+		b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+	}
+
 	b.Run("impl=log_budget", func(b *testing.B) {
 		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig))
 	})
+	b.Run("impl=log_budget_parallel", func(b *testing.B) {
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig))
+	})
 	b.Run("impl=log_budget_dedup_only", func(b *testing.B) {
 		run(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}))
+	})
+	b.Run("impl=log_budget_dedup_only_parallel", func(b *testing.B) {
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}))
 	})
 	b.Run("impl=contrib_probabilistic_sampler", func(b *testing.B) {
 		run(b, newLogs(b, probabilisticsamplerprocessor.NewFactory(), map[string]any{
