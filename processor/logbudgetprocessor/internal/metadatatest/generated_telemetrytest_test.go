@@ -33,6 +33,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLogBudgetBytesOut.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetDryRunBytes.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetDryRunRecords.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetOverBudgetBytes.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetOverBudgetRecords.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetRecordsDropped.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetRecordsIn.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetRecordsOut.Add(context.Background(), 1)
@@ -53,6 +55,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetKeys(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetOverBudgetBytes(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetOverBudgetRecords(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetRecordsDropped(t, testTel,
