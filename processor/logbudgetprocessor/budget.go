@@ -44,16 +44,19 @@ func (b *bucket) at(now time.Time) float64 {
 	return b.tokens
 }
 
-// charge takes n tokens whatever is left and returns the part beyond the
-// debt cap (kept over budget).
-func (b *bucket) charge(now time.Time, n float64) (over float64) {
-	t := b.at(now) - n
+// charge takes n tokens whatever is left. It returns the part taken as new
+// debt (below zero, within the cap) and the part beyond the cap (kept over
+// budget).
+func (b *bucket) charge(now time.Time, n float64) (debt, over float64) {
+	before := b.at(now)
+	t := before - n
 	if t < -b.debtCap {
 		over = -b.debtCap - t
 		t = -b.debtCap
 	}
+	debt = math.Max(0, math.Min(before, 0)-t)
 	b.tokens = t
-	return over
+	return debt, over
 }
 
 // debt is what the bucket owes: tokens below zero.
@@ -188,14 +191,15 @@ func (s *budgetState) limited() bool { return s.recs != nil || s.bytes != nil ||
 // charge counts a record that is kept whatever the budget says (floor,
 // keep class, summaries): its whole cost is taken, the buckets may go into
 // debt (up to debt_window of their rate) and the daily window over its
-// limit. It returns, per dimension, what the budget could not absorb: the
-// part of the cost beyond the debt cap, or beyond the daily limit.
-func (s *budgetState) charge(now time.Time, size int) (over [numDims]float64) {
+// limit. It returns, per dimension, the part of the cost the buckets took
+// as debt, and what the budget could not absorb: the part beyond the debt
+// cap, or beyond the daily limit.
+func (s *budgetState) charge(now time.Time, size int) (debt, over [numDims]float64) {
 	if s.recs != nil {
-		over[dimRecords] = s.recs.charge(now, 1)
+		debt[dimRecords], over[dimRecords] = s.recs.charge(now, 1)
 	}
 	if s.bytes != nil {
-		over[dimBytes] = s.bytes.charge(now, float64(size))
+		debt[dimBytes], over[dimBytes] = s.bytes.charge(now, float64(size))
 	}
 	if s.day != nil {
 		s.day.advance(now)
@@ -207,7 +211,7 @@ func (s *budgetState) charge(now time.Time, size int) (over [numDims]float64) {
 	}
 	s.floorRecs++
 	s.floorBytes += float64(size)
-	return over
+	return debt, over
 }
 
 // admit takes budget for a record below the floor, or says no.

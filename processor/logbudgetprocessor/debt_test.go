@@ -115,6 +115,8 @@ func TestBudgetHoldsThroughErrorBurst(t *testing.T) {
 			assert.LessOrEqual(t, out, tc.limit*1.01, "held over the window")
 			assert.GreaterOrEqual(t, out, tc.limit*0.94)
 			assert.Zero(t, h.metric(t, "processor_log_budget_over_budget_records")+h.metric(t, "processor_log_budget_over_budget_bytes"))
+			// the burst alone exceeded the budget for a while: borrowed
+			assert.Positive(t, h.metric(t, "processor_log_budget_debt_records")+h.metric(t, "processor_log_budget_debt_bytes"))
 			t.Logf("out %.0f for a budget of %.0f (%+.2f%%), %d ERROR records kept", out, tc.limit, 100*(out-tc.limit)/tc.limit, errs)
 		})
 	}
@@ -239,6 +241,7 @@ func TestFloorAloneOverBudgetIsReported(t *testing.T) {
 		assert.Len(t, h.records(), 30, "every keep-class record kept")
 		// the bucket held 10; with no debt allowed, the other 20 are over budget at once
 		assert.Equal(t, int64(20), h.metric(t, "processor_log_budget_over_budget_records"))
+		assert.Zero(t, h.metric(t, "processor_log_budget_debt_records"))
 	})
 }
 
@@ -246,9 +249,13 @@ func TestFloorAloneOverBudgetIsReported(t *testing.T) {
 // the cap, and what went beyond it is returned.
 func TestBucketDebt(t *testing.T) {
 	b := newBucket(10, 10, 2*time.Second, t0)
-	assert.Zero(t, b.charge(t0, 25)) // 10 - 25 = -15, within the cap of 20
+	debt, over := b.charge(t0, 25) // 10 - 25 = -15, within the cap of 20
+	assert.InDelta(t, 15.0, debt, 1e-9)
+	assert.Zero(t, over)
 	assert.InDelta(t, 15.0, b.debt(t0), 1e-9)
-	assert.InDelta(t, 10.0, b.charge(t0, 15), 1e-9) // -30: 10 beyond the cap
+	debt, over = b.charge(t0, 15) // -30: 5 more debt, 10 beyond the cap
+	assert.InDelta(t, 5.0, debt, 1e-9)
+	assert.InDelta(t, 10.0, over, 1e-9)
 	assert.InDelta(t, 20.0, b.debt(t0), 1e-9)
 	assert.InDelta(t, 10.0, b.debt(t0.Add(time.Second)), 1e-9) // paid back at the rate
 	assert.InDelta(t, 10.0, b.debt(t0), 1e-9, "a clock read before the last refill adds nothing")

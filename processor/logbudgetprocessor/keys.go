@@ -35,10 +35,10 @@ type keyCounters struct {
 	recIn, recOut, bytesIn, bytesOut int64
 	recDrop, bytesDrop               [numReasons]int64
 	summaries                        int64
-	// kept beyond the budget by records that are never dropped (records
-	// for the records dimension, bytes for the others); fractions of a
-	// record carry over to the next flush
-	over [numDims]float64
+	// taken as debt, and kept beyond the budget, by records that are never
+	// dropped (records for the records dimension, bytes for the others);
+	// fractions carry over to the next flush
+	debt, over [numDims]float64
 }
 
 func (p *logBudgetProcessor) hashAttrs(c *call, m pcommon.Map, names []string, seed uint64) uint64 {
@@ -162,9 +162,10 @@ func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string
 // charge counts a record that is kept whatever the budget says, noting what
 // the budget could not absorb.
 func (ks *keyState) charge(now time.Time, size int) {
-	over := ks.budget.charge(now, size)
-	for d, v := range over {
-		ks.over[d] += v
+	debt, over := ks.budget.charge(now, size)
+	for d := range numDims {
+		ks.debt[d] += debt[d]
+		ks.over[d] += over[d]
 	}
 }
 
@@ -195,14 +196,13 @@ func (p *logBudgetProcessor) takeCountersLocked(ctx context.Context, c *call, sh
 		ks.touched = false
 		kc := ks.keyCounters
 		// whole records (bytes) over budget are reported; the fraction waits
-		var rest [numDims]float64
+		var restDebt, restOver [numDims]float64
 		for d := range numDims {
-			whole := math.Floor(kc.over[d])
-			rest[d] = kc.over[d] - whole
-			kc.over[d] = whole
+			kc.debt[d], restDebt[d] = whole(kc.debt[d])
+			kc.over[d], restOver[d] = whole(kc.over[d])
 		}
 		c.flushes = append(c.flushes, kc)
-		ks.keyCounters = keyCounters{ks: ks, over: rest}
+		ks.keyCounters = keyCounters{ks: ks, debt: restDebt, over: restOver}
 	}
 	sh.touched = sh.touched[:0]
 	tb := p.tb
@@ -244,6 +244,12 @@ func (p *logBudgetProcessor) flushCounters(ctx context.Context, c *call) {
 				tb.ProcessorLogBudgetBytesDropped.Add(ctx, kc.bytesDrop[r], ks.dropAttrs[r])
 			}
 		}
+		if n := int64(kc.debt[dimRecords]); n > 0 {
+			tb.ProcessorLogBudgetDebtRecords.Add(ctx, n, ks.overAttrs[dimRecords])
+		}
+		if n := int64(kc.debt[dimBytes]); n > 0 {
+			tb.ProcessorLogBudgetDebtBytes.Add(ctx, n, ks.overAttrs[dimBytes])
+		}
 		if n := int64(kc.over[dimRecords]); n > 0 {
 			tb.ProcessorLogBudgetOverBudgetRecords.Add(ctx, n, ks.overAttrs[dimRecords])
 		}
@@ -255,4 +261,10 @@ func (p *logBudgetProcessor) flushCounters(ctx context.Context, c *call) {
 	}
 	clear(c.flushes)
 	c.flushes = c.flushes[:0]
+}
+
+// whole splits v into its whole part and the rest.
+func whole(v float64) (w, rest float64) {
+	w = math.Floor(v)
+	return w, v - w
 }

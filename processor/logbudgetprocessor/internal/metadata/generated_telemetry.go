@@ -31,6 +31,8 @@ type TelemetryBuilder struct {
 	ProcessorLogBudgetBytesDropped      metric.Int64Counter
 	ProcessorLogBudgetBytesIn           metric.Int64Counter
 	ProcessorLogBudgetBytesOut          metric.Int64Counter
+	ProcessorLogBudgetDebtBytes         metric.Int64Counter
+	ProcessorLogBudgetDebtRecords       metric.Int64Counter
 	ProcessorLogBudgetDryRunBytes       metric.Int64Counter
 	ProcessorLogBudgetDryRunRecords     metric.Int64Counter
 	ProcessorLogBudgetKeys              metric.Int64ObservableUpDownCounter
@@ -128,6 +130,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_log_budget_bytes_out",
 		metric.WithDescription("Bytes passed on per key (attribute `key`), dedup summaries included. [Development]"),
 		metric.WithUnit("By"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetDebtBytes, err = builder.meter.Int64Counter(
+		"otelcol_processor_log_budget_debt_bytes",
+		metric.WithDescription("Bytes that records never dropped (at or above the severity floor, the keep class, dedup summaries) took beyond what a key's bytes_per_second bucket held (attributes `key`, `budget`), borrowed from its future budget and paid back by shedding its other records; the floor alone exceeded the budget at that moment. What debt_window cannot carry is counted in processor_log_budget_over_budget_bytes instead. [Development]"),
+		metric.WithUnit("By"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetDebtRecords, err = builder.meter.Int64Counter(
+		"otelcol_processor_log_budget_debt_records",
+		metric.WithDescription("Records that records never dropped (at or above the severity floor, the keep class, dedup summaries) took beyond what a key's records_per_second bucket held (attributes `key`, `budget`), borrowed from its future budget and paid back by shedding its other records. What debt_window cannot carry is counted in processor_log_budget_over_budget_records instead. [Development]"),
+		metric.WithUnit("{records}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLogBudgetDryRunBytes, err = builder.meter.Int64Counter(

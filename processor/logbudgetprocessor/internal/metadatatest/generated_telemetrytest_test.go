@@ -31,6 +31,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLogBudgetBytesDropped.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetBytesIn.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetBytesOut.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetDebtBytes.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetDebtRecords.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetDryRunBytes.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetDryRunRecords.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetOverBudgetBytes.Add(context.Background(), 1)
@@ -46,6 +48,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetBytesOut(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetDebtBytes(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetDebtRecords(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetDryRunBytes(t, testTel,
