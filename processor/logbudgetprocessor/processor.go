@@ -305,7 +305,7 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			p.cancel()
 		}
 		p.wg.Wait()
-		out := plog.NewLogs()
+		var out plog.Logs
 		c := p.getCall()
 		for _, sh := range p.shards {
 			sh.mu.Lock()
@@ -318,12 +318,12 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 				sh.queue = nil
 				sh.dedup.Purge()
 			}
-			p.collectLocked(ctx, c, sh, out)
+			p.collectLocked(ctx, c, sh, &out)
 			sh.mu.Unlock()
 		}
 		p.flushCounters(ctx, c)
 		p.putCall(c)
-		if out.LogRecordCount() > 0 {
+		if out != (plog.Logs{}) {
 			err = p.next.ConsumeLogs(ctx, out)
 		}
 		p.tb.Shutdown()
@@ -334,17 +334,17 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 // tick emits the summaries of expired windows.
 func (p *logBudgetProcessor) tick(ctx context.Context) error {
 	now := p.clock()
-	out := plog.NewLogs()
+	var out plog.Logs
 	c := p.getCall()
 	for _, sh := range p.shards {
 		sh.mu.Lock()
 		p.expireLocked(sh, now)
-		p.collectLocked(ctx, c, sh, out)
+		p.collectLocked(ctx, c, sh, &out)
 		sh.mu.Unlock()
 	}
 	p.flushCounters(ctx, c)
 	p.putCall(c)
-	if out.LogRecordCount() == 0 {
+	if out == (plog.Logs{}) {
 		return nil
 	}
 	return p.next.ConsumeLogs(ctx, out)
@@ -408,11 +408,11 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 	}
 	p.unlock(c)
 	// summaries and counters of every shard this call touched
-	summaries := plog.NewLogs()
+	var summaries plog.Logs
 	for i, sh := range p.shards {
 		if c.visited&(1<<i) != 0 {
 			sh.mu.Lock()
-			p.collectLocked(ctx, c, sh, summaries)
+			p.collectLocked(ctx, c, sh, &summaries)
 			sh.mu.Unlock()
 		}
 	}
@@ -423,15 +423,19 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 	if rls.Len() > 0 {
 		errs = p.next.ConsumeLogs(ctx, ld)
 	}
-	if summaries.ResourceLogs().Len() > 0 {
+	if summaries != (plog.Logs{}) {
 		errs = errors.Join(errs, p.next.ConsumeLogs(ctx, summaries))
 	}
 	return errs
 }
 
-// collectLocked moves sh's waiting summaries to out and its counters to c.
-func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *shard, out plog.Logs) {
+// collectLocked moves sh's waiting summaries to *out (made when there are
+// some) and its counters to c.
+func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *shard, out *plog.Logs) {
 	if sh.pending.ResourceLogs().Len() > 0 {
+		if *out == (plog.Logs{}) {
+			*out = plog.NewLogs()
+		}
 		sh.pending.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
 	}
 	p.takeCountersLocked(ctx, c, sh)
