@@ -303,9 +303,10 @@ func TestConcurrentBoundsAndAccounting(t *testing.T) {
 					}
 				}
 				assert.NoError(t, h.p.ConsumeLogs(context.Background(), ld))
+				keys, windows := heldCounts(h.p)
 				mu.Lock()
-				maxSeenKeys = max(maxSeenKeys, h.p.keyCount.Load())
-				maxSeenWindows = max(maxSeenWindows, h.p.windowCount.Load())
+				maxSeenKeys = max(maxSeenKeys, int64(keys))
+				maxSeenWindows = max(maxSeenWindows, int64(windows))
 				mu.Unlock()
 				if i%10 == 0 {
 					assert.NoError(t, h.p.tick(context.Background()))
@@ -317,12 +318,7 @@ func TestConcurrentBoundsAndAccounting(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	held := 0
-	for _, sh := range h.p.shards {
-		sh.mu.Lock()
-		held += sh.keys.Len()
-		sh.mu.Unlock()
-	}
+	held, _ := heldCounts(h.p)
 	require.NoError(t, h.p.Shutdown(context.Background()))
 	assert.LessOrEqual(t, maxSeenKeys, int64(maxKeys))
 	assert.LessOrEqual(t, maxSeenWindows, int64(maxWindows))
@@ -340,6 +336,25 @@ func TestConcurrentBoundsAndAccounting(t *testing.T) {
 	assert.Equal(t, out, int64(recs))
 	assert.Equal(t, int64(bytes), h.metric(t, "processor_log_budget_bytes_out"))
 	assert.Equal(t, errsSent, int64(errsOut), "every ERROR leaves")
+}
+
+// heldCounts sums the keys and open windows the shards hold, with every
+// shard locked at once (in index order: the processor holds at most one
+// shard lock and never waits for a second, so this cannot deadlock).
+func heldCounts(p *logBudgetProcessor) (keys, windows int) {
+	for _, sh := range p.shards {
+		sh.mu.Lock()
+	}
+	for _, sh := range p.shards {
+		keys += sh.keys.Len()
+		if sh.dedup != nil {
+			windows += sh.dedup.Len()
+		}
+	}
+	for _, sh := range p.shards {
+		sh.mu.Unlock()
+	}
+	return keys, windows
 }
 
 // A full key table frees the slot of a key idle for a day wherever it is:

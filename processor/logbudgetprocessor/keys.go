@@ -153,9 +153,6 @@ func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string
 	for r := range numReasons {
 		ks.dropAttrs[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name), attribute.String("reason", reasonNames[r])))
 	}
-	for d := range numDims {
-		ks.overAttrs[d] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name), attribute.String("budget", dimNames[d])))
-	}
 	return ks
 }
 
@@ -200,6 +197,11 @@ func (p *logBudgetProcessor) takeCountersLocked(ctx context.Context, c *call, sh
 		for d := range numDims {
 			kc.debt[d], restDebt[d] = whole(kc.debt[d])
 			kc.over[d], restOver[d] = whole(kc.over[d])
+			if (kc.debt[d] > 0 || kc.over[d] > 0) && ks.overAttrs[d] == nil {
+				// made when first needed (most keys never go into debt), under
+				// the lock, before any flush reads it
+				ks.overAttrs[d] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", ks.name), attribute.String("budget", dimNames[d])))
+			}
 		}
 		c.flushes = append(c.flushes, kc)
 		ks.keyCounters = keyCounters{ks: ks, debt: restDebt, over: restOver}
