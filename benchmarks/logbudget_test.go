@@ -4,7 +4,9 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
@@ -71,6 +73,7 @@ func BenchmarkLogBudget(b *testing.B) {
 		}()
 		b.ReportAllocs()
 		i := 0
+		var use cpuUse
 		for b.Loop() {
 			// the copy the processor may mutate is made with the timer stopped
 			b.StopTimer()
@@ -78,13 +81,16 @@ func BenchmarkLogBudget(b *testing.B) {
 			batches[i%logBatches].CopyTo(ld)
 			i++
 			b.StartTimer()
+			use.start()
 			if err := p.ConsumeLogs(ctx, ld); err != nil {
 				b.Fatal(err)
 			}
+			use.stop()
 		}
 		recs := float64(i * logBatch)
 		b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+		use.report(b, recs)
 	}
 
 	// runParallel is run with logCallers goroutines calling ConsumeLogs at
@@ -122,6 +128,7 @@ func BenchmarkLogBudget(b *testing.B) {
 		}()
 		b.ReportAllocs()
 		i := 0
+		var use cpuUse
 		round := make([]plog.Logs, logCallers)
 		for b.Loop() {
 			b.StopTimer()
@@ -132,10 +139,12 @@ func BenchmarkLogBudget(b *testing.B) {
 			}
 			wg.Add(logCallers)
 			b.StartTimer()
+			use.start()
 			for c, w := range work {
 				w <- round[c]
 			}
 			wg.Wait()
+			use.stop()
 			select {
 			case err := <-errs:
 				b.Fatal(err)
@@ -145,6 +154,7 @@ func BenchmarkLogBudget(b *testing.B) {
 		recs := float64(i * logBatch)
 		b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+		use.report(b, recs)
 	}
 
 	b.Run("impl=log_budget", func(b *testing.B) {
@@ -170,6 +180,37 @@ func BenchmarkLogBudget(b *testing.B) {
 			"logs": map[string]any{"log_record": []any{"severity_number < SEVERITY_NUMBER_WARN"}},
 		}))
 	})
+}
+
+// cpuUse adds up, over the timed parts of a benchmark, the wall time and
+// the CPU time (user + system) of the whole process: their ratio is how
+// many cores the processor kept busy, which shows whether concurrent
+// callers run in parallel even when other work on the machine takes cores
+// (wall-clock figures cannot).
+type cpuUse struct {
+	wall, cpu time.Duration
+	t0        time.Time
+	c0        time.Duration
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func (u *cpuUse) start() { u.t0, u.c0 = time.Now(), processCPU() }
+
+func (u *cpuUse) stop() {
+	u.wall += time.Since(u.t0)
+	u.cpu += processCPU() - u.c0
+}
+
+func (u *cpuUse) report(b *testing.B, recs float64) {
+	if u.wall > 0 {
+		b.ReportMetric(u.cpu.Seconds()/u.wall.Seconds(), "cores")
+		b.ReportMetric(float64(u.cpu.Nanoseconds())/recs, "cpu-ns/record")
+	}
 }
 
 func newLogs(b *testing.B, f processor.Factory, raw map[string]any) processor.Logs {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -141,9 +142,20 @@ type call struct {
 	flat    flattener
 	shapes  []byte
 	recs    []prep
+	scopes  []scopeRef
 	held    *shard
 	visited uint64 // shards locked during this call (bit per index)
 	flushes []keyCounters
+}
+
+// scopeRef is one scope of the request: its records are
+// c.recs[start:start+n].
+type scopeRef struct {
+	rl      plog.ResourceLogs
+	sl      plog.ScopeLogs
+	start   int
+	resHash uint64
+	done    bool
 }
 
 // prep is what is known about a record before any lock is taken.
@@ -360,8 +372,11 @@ func (p *logBudgetProcessor) getCall() *call {
 
 func (p *logBudgetProcessor) putCall(c *call) {
 	c.held = nil
-	clear(c.recs) // drop references to bodies and views
+	clear(c.recs) // drop references to bodies, views and the request
 	c.recs = c.recs[:0]
+	clear(c.scopes)
+	c.scopes = c.scopes[:0]
+	c.shapes = c.shapes[:0]
 	p.calls.Put(c)
 }
 
@@ -382,6 +397,26 @@ func (p *logBudgetProcessor) lock(c *call, sh *shard, now time.Time) {
 	}
 }
 
+// tryLock is lock without waiting: false when another call holds sh. It
+// may hold two locks for a moment, but never waits while holding one.
+func (p *logBudgetProcessor) tryLock(c *call, sh *shard, now time.Time) bool {
+	if c.held == sh {
+		return true
+	}
+	if !sh.mu.TryLock() {
+		return false
+	}
+	if c.held != nil {
+		c.held.mu.Unlock()
+	}
+	c.held = sh
+	if bit := uint64(1) << sh.idx; c.visited&bit == 0 {
+		c.visited |= bit
+		p.expireLocked(sh, now)
+	}
+	return true
+}
+
 func (p *logBudgetProcessor) unlock(c *call) {
 	if c.held != nil {
 		c.held.mu.Unlock()
@@ -397,14 +432,31 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 	c := p.getCall()
 	now := p.clock()
 	rls := ld.ResourceLogs()
-	if p.cfg.DryRun {
-		for i := 0; i < rls.Len(); i++ {
-			p.processResource(ctx, c, rls.At(i), now)
+	// first what needs no key state, for the whole request, then the
+	// decisions, then the records dropped go
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		resHash := p.hashAttrs(c, rl.Resource().Attributes(), p.cfg.Key.ResourceAttributes, 0)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			if sls.At(j).LogRecords().Len() > 0 {
+				p.prepare(ctx, c, rl, sls.At(j), resHash)
+			}
 		}
-	} else {
+	}
+	p.decideAll(ctx, c, now)
+	if !p.cfg.DryRun {
+		k := 0
+		keep := func(plog.LogRecord) bool {
+			kept := c.recs[k].keep
+			k++
+			return !kept
+		}
 		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
-			p.processResource(ctx, c, rl, now)
-			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
+			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool {
+				sl.LogRecords().RemoveIf(keep)
+				return sl.LogRecords().Len() == 0
+			})
 			return rl.ScopeLogs().Len() == 0
 		})
 	}
@@ -443,47 +495,23 @@ func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *sha
 	p.takeCountersLocked(ctx, c, sh)
 }
 
-func (p *logBudgetProcessor) processResource(ctx context.Context, c *call, rl plog.ResourceLogs, now time.Time) {
-	res := rl.Resource().Attributes()
-	resHash := p.hashAttrs(c, res, p.cfg.Key.ResourceAttributes, 0)
-	sls := rl.ScopeLogs()
-	for j := 0; j < sls.Len(); j++ {
-		sl := sls.At(j)
-		lrs := sl.LogRecords()
-		if lrs.Len() == 0 {
-			continue
-		}
-		p.prepare(ctx, c, rl, sl, resHash)
-		p.decide(ctx, c, rl, sl, resHash, now)
-		if p.cfg.DryRun {
-			continue
-		}
-		k := 0
-		lrs.RemoveIf(func(plog.LogRecord) bool {
-			keep := c.recs[k].keep
-			k++
-			return !keep
-		})
-	}
-}
-
-// prepare does, without any lock, what needs no shared state: sizes,
-// truncation, severity and priority class, the body to template and its
-// masked shape; then it looks every templated body up in the tree under one
-// short hold of the tree's lock.
+// prepare does, without any lock, what needs no shared state for the
+// records of one scope: sizes, truncation, severity and priority class, the
+// body to template and its masked shape; then it looks every templated body
+// up in the tree under one short hold of the tree's lock. It appends the
+// records to c.recs and the scope to c.scopes.
 func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64) {
 	lrs := sl.LogRecords()
 	n := lrs.Len()
-	if cap(c.recs) < n {
-		c.recs = make([]prep, n)
-	}
-	c.recs = c.recs[:n]
-	c.shapes = c.shapes[:0]
+	start := len(c.recs)
+	c.recs = slices.Grow(c.recs, n)[:start+n]
+	recs := c.recs[start:]
+	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, resHash: resHash})
 	var sizer plog.ProtoMarshaler
 	templated := false
 	for k := range n {
 		lr := lrs.At(k)
-		pr := &c.recs[k]
+		pr := &recs[k]
 		*pr = prep{}
 		pr.inSize = sizer.LogRecordSize(lr)
 		pr.size = pr.inSize
@@ -539,8 +567,8 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 		return
 	}
 	p.treeMu.Lock()
-	for k := range c.recs {
-		if pr := &c.recs[k]; pr.templated {
+	for k := range recs {
+		if pr := &recs[k]; pr.templated {
 			pr.view = p.tree.AddShaped(pr.body, c.shapes[pr.shapeStart:pr.shapeEnd], pr.shapeHash).View()
 		}
 	}
@@ -548,21 +576,55 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 	p.treeMu.Unlock()
 }
 
-// decide takes each record's keep/drop decision under its key's shard lock.
-func (p *logBudgetProcessor) decide(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64, now time.Time) {
-	lrs := sl.LogRecords()
-	res := rl.Resource().Attributes()
+// decideAll takes every record's keep/drop decision under its key's shard
+// lock. With keys from resource attributes alone (one key per scope), the
+// scopes whose shard is free go first and the others after, waiting: calls
+// that carry the same services in the same order (as batches from similar
+// senders do) then do not queue behind each other shard after shard.
+// Scopes of one key are decided in order unless another call holds the
+// key's shard at that moment.
+func (p *logBudgetProcessor) decideAll(ctx context.Context, c *call, now time.Time) {
+	if len(p.cfg.Key.RecordAttributes) > 0 {
+		for i := range c.scopes {
+			p.decideScope(ctx, c, &c.scopes[i], now)
+		}
+		return
+	}
+	waiting := false
+	for i := range c.scopes {
+		sc := &c.scopes[i]
+		if !p.tryLock(c, p.shardOf(sc.resHash), now) {
+			waiting = true
+			continue
+		}
+		p.decideScope(ctx, c, sc, now)
+		sc.done = true
+	}
+	if waiting {
+		for i := range c.scopes {
+			if sc := &c.scopes[i]; !sc.done {
+				p.decideScope(ctx, c, sc, now)
+			}
+		}
+	}
+}
+
+// decideScope decides the records of one scope.
+func (p *logBudgetProcessor) decideScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
+	lrs := sc.sl.LogRecords()
+	res := sc.rl.Resource().Attributes()
+	recs := c.recs[sc.start : sc.start+lrs.Len()]
 	var ks *keyState
 	if len(p.cfg.Key.RecordAttributes) == 0 {
-		ks = p.lookupKey(c, resHash, res, pcommon.Map{}, now)
+		ks = p.lookupKey(c, sc.resHash, res, pcommon.Map{}, now)
 	}
-	for k := range c.recs {
+	for k := range recs {
 		lr := lrs.At(k)
 		rks := ks
 		if rks == nil {
-			rks = p.lookupKey(c, c.recs[k].keyHash, res, lr.Attributes(), now)
+			rks = p.lookupKey(c, recs[k].keyHash, res, lr.Attributes(), now)
 		}
-		c.recs[k].keep = p.processRecord(ctx, c.held, rks, rl, sl, lr, &c.recs[k], now)
+		recs[k].keep = p.processRecord(ctx, c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
 	}
 }
 
