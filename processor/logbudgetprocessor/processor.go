@@ -188,11 +188,12 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		return nil, fmt.Errorf("error creating log_budget telemetry: %w", err)
 	}
 	p := &logBudgetProcessor{
-		cfg:   cfg,
-		next:  next,
-		tb:    tb,
-		clock: clock,
-		floor: floor,
+		cfg:    cfg,
+		logger: set.Logger,
+		next:   next,
+		tb:     tb,
+		clock:  clock,
+		floor:  floor,
 		tree: drain.New(drain.Settings{
 			Depth:       cfg.Templates.Depth,
 			Similarity:  cfg.Templates.Similarity,
@@ -201,7 +202,6 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 			MaxTokens:   cfg.Templates.MaxTokens,
 		}),
 	}
-	p.logger = set.Logger
 	p.calls.New = func() any { return new(call) }
 	p.keyAttr = append(append([]string(nil), cfg.Key.ResourceAttributes...), cfg.Key.RecordAttributes...)
 	if len(cfg.PriorityClasses) > 0 {
@@ -445,6 +445,7 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 		}
 	}
 	p.decideAll(ctx, c, now)
+	p.unlock(c)
 	if !p.cfg.DryRun {
 		k := 0
 		keep := func(plog.LogRecord) bool {
@@ -460,7 +461,6 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 			return rl.ScopeLogs().Len() == 0
 		})
 	}
-	p.unlock(c)
 	// summaries and counters of every shard this call touched
 	var summaries plog.Logs
 	for i, sh := range p.shards {
