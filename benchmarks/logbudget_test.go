@@ -63,14 +63,7 @@ func BenchmarkLogBudget(b *testing.B) {
 
 	run := func(b *testing.B, p processor.Logs) {
 		ctx := context.Background()
-		if err := p.Start(ctx, nopHost{}); err != nil {
-			b.Fatal(err)
-		}
-		defer func() {
-			if err := p.Shutdown(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}()
+		defer startLogs(b, p)()
 		b.ReportAllocs()
 		i := 0
 		var use cpuUse
@@ -87,10 +80,7 @@ func BenchmarkLogBudget(b *testing.B) {
 			}
 			use.stop()
 		}
-		recs := float64(i * logBatch)
-		b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
-		use.report(b, recs)
+		use.report(b, float64(i*logBatch))
 	}
 
 	// runParallel is run with logCallers goroutines calling ConsumeLogs at
@@ -99,14 +89,7 @@ func BenchmarkLogBudget(b *testing.B) {
 	// holding all 10 services), and the round ends when all are done.
 	runParallel := func(b *testing.B, p processor.Logs) {
 		ctx := context.Background()
-		if err := p.Start(ctx, nopHost{}); err != nil {
-			b.Fatal(err)
-		}
-		defer func() {
-			if err := p.Shutdown(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}()
+		defer startLogs(b, p)()
 		work := make([]chan plog.Logs, logCallers)
 		var wg sync.WaitGroup
 		errs := make(chan error, logCallers)
@@ -151,10 +134,7 @@ func BenchmarkLogBudget(b *testing.B) {
 			default:
 			}
 		}
-		recs := float64(i * logBatch)
-		b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
-		use.report(b, recs)
+		use.report(b, float64(i*logBatch))
 	}
 
 	b.Run("impl=log_budget", func(b *testing.B) {
@@ -206,10 +186,27 @@ func (u *cpuUse) stop() {
 	u.cpu += processCPU() - u.c0
 }
 
+// report reports records/s and ns/record over the benchmark's time, and
+// the cores and CPU time per record over the timed parts.
 func (u *cpuUse) report(b *testing.B, recs float64) {
+	b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
 	if u.wall > 0 {
 		b.ReportMetric(u.cpu.Seconds()/u.wall.Seconds(), "cores")
 		b.ReportMetric(float64(u.cpu.Nanoseconds())/recs, "cpu-ns/record")
+	}
+}
+
+// startLogs starts p and returns what shuts it down.
+func startLogs(b *testing.B, p processor.Logs) func() {
+	b.Helper()
+	if err := p.Start(context.Background(), nopHost{}); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		if err := p.Shutdown(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -62,13 +62,9 @@ func TestLogBudgetPipeline(t *testing.T) {
 			if v, ok := lr.Attributes().Get("audit"); ok && v.Bool() {
 				auditGot++
 			}
-			w := 1.0
-			if v, ok := lr.Attributes().Get("sampling.adjusted_count"); ok {
-				w = v.Double()
-			}
-			if v, ok := lr.Attributes().Get("log.record.count"); ok {
+			w, summary := logBudgetWeight(lr)
+			if summary {
 				summaries++
-				w *= float64(v.Int())
 			}
 			weighted += w
 		})
@@ -154,13 +150,9 @@ func TestLogBudgetConcurrentSenders(t *testing.T) {
 			if lr.SeverityNumber() >= plog.SeverityNumberError {
 				errorsGot++
 			}
-			w := 1.0
-			if v, ok := lr.Attributes().Get("sampling.adjusted_count"); ok {
-				w = v.Double()
-			}
-			if v, ok := lr.Attributes().Get("log.record.count"); ok {
+			w, summary := logBudgetWeight(lr)
+			if summary {
 				summaries++
-				w *= float64(v.Int())
 			}
 			weighted += w
 		})
@@ -193,4 +185,18 @@ func logBudgetEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
 			}
 		}
 	}
+}
+
+// logBudgetWeight is how many records sent lr stands for (its sampling
+// weight times its dedup count), and whether it is a dedup summary.
+func logBudgetWeight(lr plog.LogRecord) (w float64, summary bool) {
+	w = 1.0
+	if v, ok := lr.Attributes().Get("sampling.adjusted_count"); ok {
+		w = v.Double()
+	}
+	if v, ok := lr.Attributes().Get("log.record.count"); ok {
+		summary = true
+		w *= float64(v.Int())
+	}
+	return w, summary
 }

@@ -390,6 +390,11 @@ func (p *logBudgetProcessor) lock(c *call, sh *shard, now time.Time) {
 		c.held.mu.Unlock()
 	}
 	sh.mu.Lock()
+	p.enter(c, sh, now)
+}
+
+// enter records that c now holds sh's lock.
+func (p *logBudgetProcessor) enter(c *call, sh *shard, now time.Time) {
 	c.held = sh
 	if bit := uint64(1) << sh.idx; c.visited&bit == 0 {
 		c.visited |= bit
@@ -409,11 +414,7 @@ func (p *logBudgetProcessor) tryLock(c *call, sh *shard, now time.Time) bool {
 	if c.held != nil {
 		c.held.mu.Unlock()
 	}
-	c.held = sh
-	if bit := uint64(1) << sh.idx; c.visited&bit == 0 {
-		c.visited |= bit
-		p.expireLocked(sh, now)
-	}
+	p.enter(c, sh, now)
 	return true
 }
 
