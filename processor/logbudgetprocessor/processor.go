@@ -148,14 +148,14 @@ type call struct {
 	flushes []keyCounters
 }
 
-// scopeRef is one scope of the request: its records are
+// scopeRef is a prepared scope of the request: its records are
 // c.recs[start:start+n].
 type scopeRef struct {
 	rl      plog.ResourceLogs
 	sl      plog.ScopeLogs
-	start   int
+	start   int // in c.recs
+	shapes  int // in c.shapes
 	resHash uint64
-	done    bool
 }
 
 // prep is what is known about a record before any lock is taken.
@@ -433,32 +433,38 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 	c := p.getCall()
 	now := p.clock()
 	rls := ld.ResourceLogs()
-	// first what needs no key state, for the whole request, then the
-	// decisions, then the records dropped go
+	// scope by scope: what needs no key state without a lock, then the
+	// decisions under the key's shard lock. With keys from resource
+	// attributes alone (one key per scope), a scope whose shard another call
+	// holds waits, prepared, until the end of the request, so calls that
+	// carry the same services in the same order (as batches from similar
+	// senders do) do not queue behind each other shard after shard. Scopes
+	// of one key are decided in order unless another call holds the key's
+	// shard at that moment.
+	resourceKeys := len(p.cfg.Key.RecordAttributes) == 0
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		resHash := p.hashAttrs(c, rl.Resource().Attributes(), p.cfg.Key.ResourceAttributes, 0)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
-			if sls.At(j).LogRecords().Len() > 0 {
-				p.prepare(ctx, c, rl, sls.At(j), resHash)
+			if sls.At(j).LogRecords().Len() == 0 {
+				continue
 			}
+			sc := p.prepare(ctx, c, rl, sls.At(j), resHash)
+			if resourceKeys && !p.tryLock(c, p.shardOf(resHash), now) {
+				continue // decided at the end
+			}
+			p.finishScope(ctx, c, sc, now)
+			// nothing waits behind it: its scratch is reused
+			c.recs, c.shapes, c.scopes = c.recs[:sc.start], c.shapes[:sc.shapes], c.scopes[:len(c.scopes)-1]
 		}
 	}
-	p.decideAll(ctx, c, now)
-	p.unlock(c)
+	for i := range c.scopes {
+		p.finishScope(ctx, c, &c.scopes[i], now)
+	}
 	if !p.cfg.DryRun {
-		k := 0
-		keep := func(plog.LogRecord) bool {
-			kept := c.recs[k].keep
-			k++
-			return !kept
-		}
 		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
-			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool {
-				sl.LogRecords().RemoveIf(keep)
-				return sl.LogRecords().Len() == 0
-			})
+			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
 			return rl.ScopeLogs().Len() == 0
 		})
 	}
@@ -500,14 +506,14 @@ func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *sha
 // records of one scope: sizes, truncation, severity and priority class, the
 // body to template and its masked shape; then it looks every templated body
 // up in the tree under one short hold of the tree's lock. It appends the
-// records to c.recs and the scope to c.scopes.
-func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64) {
+// records to c.recs and the scope to c.scopes, and returns the scope.
+func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64) *scopeRef {
 	lrs := sl.LogRecords()
 	n := lrs.Len()
 	start := len(c.recs)
 	c.recs = slices.Grow(c.recs, n)[:start+n]
 	recs := c.recs[start:]
-	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, resHash: resHash})
+	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, shapes: len(c.shapes), resHash: resHash})
 	var sizer plog.ProtoMarshaler
 	templated := false
 	for k := range n {
@@ -564,50 +570,34 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 			}
 		}
 	}
-	if !templated {
-		return
-	}
-	p.treeMu.Lock()
-	for k := range recs {
-		if pr := &recs[k]; pr.templated {
-			pr.view = p.tree.AddShaped(pr.body, c.shapes[pr.shapeStart:pr.shapeEnd], pr.shapeHash).View()
-		}
-	}
-	p.templatesGauge.Store(int64(p.tree.Len()))
-	p.treeMu.Unlock()
-}
-
-// decideAll takes every record's keep/drop decision under its key's shard
-// lock. With keys from resource attributes alone (one key per scope), the
-// scopes whose shard is free go first and the others after, waiting: calls
-// that carry the same services in the same order (as batches from similar
-// senders do) then do not queue behind each other shard after shard.
-// Scopes of one key are decided in order unless another call holds the
-// key's shard at that moment.
-func (p *logBudgetProcessor) decideAll(ctx context.Context, c *call, now time.Time) {
-	if len(p.cfg.Key.RecordAttributes) > 0 {
-		for i := range c.scopes {
-			p.decideScope(ctx, c, &c.scopes[i], now)
-		}
-		return
-	}
-	waiting := false
-	for i := range c.scopes {
-		sc := &c.scopes[i]
-		if !p.tryLock(c, p.shardOf(sc.resHash), now) {
-			waiting = true
-			continue
-		}
-		p.decideScope(ctx, c, sc, now)
-		sc.done = true
-	}
-	if waiting {
-		for i := range c.scopes {
-			if sc := &c.scopes[i]; !sc.done {
-				p.decideScope(ctx, c, sc, now)
+	if templated {
+		p.treeMu.Lock()
+		for k := range recs {
+			if pr := &recs[k]; pr.templated {
+				pr.view = p.tree.AddShaped(pr.body, c.shapes[pr.shapeStart:pr.shapeEnd], pr.shapeHash).View()
 			}
 		}
+		p.templatesGauge.Store(int64(p.tree.Len()))
+		p.treeMu.Unlock()
 	}
+	return &c.scopes[len(c.scopes)-1]
+}
+
+// finishScope decides the records of a prepared scope under their keys'
+// shard locks, releases the lock, and removes the records dropped.
+func (p *logBudgetProcessor) finishScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
+	p.decideScope(ctx, c, sc, now)
+	p.unlock(c)
+	if p.cfg.DryRun {
+		return
+	}
+	recs := c.recs[sc.start:]
+	k := 0
+	sc.sl.LogRecords().RemoveIf(func(plog.LogRecord) bool {
+		keep := recs[k].keep
+		k++
+		return !keep
+	})
 }
 
 // decideScope decides the records of one scope.
