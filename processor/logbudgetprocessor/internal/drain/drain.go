@@ -275,7 +275,8 @@ func (t *Tree) tailMatch(tokens []string) *Cluster {
 		if cut < 0 || cut >= len(tokens) || cut >= len(c.tokens) || k == len(tokens) && k == len(c.tokens) {
 			continue
 		}
-		c.tokens = append(c.tokens[:cut], Wildcard)
+		// a new slice: the cluster's View shares the old one
+		c.tokens = append(append(make([]string, 0, cut+1), c.tokens[:cut]...), Wildcard)
 		c.tail = true
 		c.setTemplate()
 		return c
@@ -317,8 +318,9 @@ func (c *Cluster) setTemplate() {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], c.id)
 	c.idHex = hex.EncodeToString(b[:])
-	// a new snapshot: holders of the old one keep reading it safely
-	c.view = &View{Seq: c.seq, Template: c.template, ID: c.idHex, tokens: append([]string(nil), c.tokens...)}
+	// a new snapshot: holders of the old one keep reading it safely (the
+	// tokens are shared: they are copied on write, never changed in place)
+	c.view = &View{Seq: c.seq, Template: c.template, ID: c.idHex, tokens: c.tokens}
 }
 
 func (t *Tree) detach(c *Cluster) {
@@ -415,14 +417,21 @@ func widen(c *Cluster, tokens []string) bool {
 	if c.tail {
 		return false
 	}
-	changed := false
+	var out []string
 	for i, tok := range c.tokens {
 		if tok != Wildcard && tok != tokens[i] {
-			c.tokens[i] = Wildcard
-			changed = true
+			if out == nil {
+				// copy on write: the cluster's View shares the old tokens
+				out = append([]string(nil), c.tokens...)
+			}
+			out[i] = Wildcard
 		}
 	}
-	return changed
+	if out == nil {
+		return false
+	}
+	c.tokens = out
+	return true
 }
 
 // tokenize splits the first line of s on blanks into at most MaxTokens tokens.
