@@ -149,7 +149,7 @@ func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string
 		budget:   newBudgetState(b, p.cfg.PricePerGB, p.cfg.Sampling.Enabled, p.cfg.Sampling.Interval, p.cfg.DebtWindow, now),
 		attrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name))),
 	}
-	ks.keyCounters.ks = ks
+	ks.ks = ks
 	for r := range numReasons {
 		ks.dropAttrs[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name), attribute.String("reason", reasonNames[r])))
 	}
