@@ -60,8 +60,14 @@ func BenchmarkLogBudget(b *testing.B) {
 	for i := range batches {
 		batches[i] = gen.Batch(logBatch)
 	}
+	// one service only, as a sidecar sees: every caller works on one key
+	oneGen := workload.NewLogGenerator(workload.LogOptions{Seed: 7, Services: 1})
+	oneKey := make([]plog.Logs, logBatches)
+	for i := range oneKey {
+		oneKey[i] = oneGen.Batch(logBatch)
+	}
 
-	run := func(b *testing.B, p processor.Logs) {
+	run := func(b *testing.B, p processor.Logs, batches []plog.Logs) {
 		ctx := context.Background()
 		defer startLogs(b, p)()
 		b.ReportAllocs()
@@ -87,7 +93,7 @@ func BenchmarkLogBudget(b *testing.B) {
 	// once, as an OTLP receiver with many clients does: each round, every
 	// caller processes one batch (a different one per caller, every batch
 	// holding all 10 services), and the round ends when all are done.
-	runParallel := func(b *testing.B, p processor.Logs) {
+	runParallel := func(b *testing.B, p processor.Logs, batches []plog.Logs) {
 		ctx := context.Background()
 		defer startLogs(b, p)()
 		work := make([]chan plog.Logs, logCallers)
@@ -138,27 +144,33 @@ func BenchmarkLogBudget(b *testing.B) {
 	}
 
 	b.Run("impl=log_budget", func(b *testing.B) {
-		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig))
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), batches)
 	})
 	b.Run("impl=log_budget_parallel", func(b *testing.B) {
-		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig))
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), batches)
+	})
+	b.Run("impl=log_budget_one_key", func(b *testing.B) {
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), oneKey)
+	})
+	b.Run("impl=log_budget_parallel_one_key", func(b *testing.B) {
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), oneKey)
 	})
 	b.Run("impl=log_budget_dedup_only", func(b *testing.B) {
-		run(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}))
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}), batches)
 	})
 	b.Run("impl=log_budget_dedup_only_parallel", func(b *testing.B) {
-		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}))
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}), batches)
 	})
 	b.Run("impl=contrib_probabilistic_sampler", func(b *testing.B) {
 		run(b, newLogs(b, probabilisticsamplerprocessor.NewFactory(), map[string]any{
 			"sampling_percentage": 10,
 			"fail_closed":         false,
-		}))
+		}), batches)
 	})
 	b.Run("impl=contrib_filter", func(b *testing.B) {
 		run(b, newLogs(b, filterprocessor.NewFactory(), map[string]any{
 			"logs": map[string]any{"log_record": []any{"severity_number < SEVERITY_NUMBER_WARN"}},
-		}))
+		}), batches)
 	})
 }
 
