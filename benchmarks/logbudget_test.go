@@ -3,7 +3,10 @@ package benchmarks
 import (
 	"context"
 	"runtime"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
@@ -21,6 +24,7 @@ import (
 const (
 	logBatch   = 1000 // records per ConsumeLogs call
 	logBatches = 64   // distinct pre-generated batches, cycled
+	logCallers = 4    // concurrent ConsumeLogs callers in the _parallel cases
 )
 
 // logBudgetConfig turns every feature on: dedup, annotate, a records/s,
@@ -56,19 +60,19 @@ func BenchmarkLogBudget(b *testing.B) {
 	for i := range batches {
 		batches[i] = gen.Batch(logBatch)
 	}
+	// one service only, as a sidecar sees: every caller works on one key
+	oneGen := workload.NewLogGenerator(workload.LogOptions{Seed: 7, Services: 1})
+	oneKey := make([]plog.Logs, logBatches)
+	for i := range oneKey {
+		oneKey[i] = oneGen.Batch(logBatch)
+	}
 
-	run := func(b *testing.B, p processor.Logs) {
+	run := func(b *testing.B, p processor.Logs, batches []plog.Logs) {
 		ctx := context.Background()
-		if err := p.Start(ctx, nopHost{}); err != nil {
-			b.Fatal(err)
-		}
-		defer func() {
-			if err := p.Shutdown(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}()
+		defer startLogs(b, p)()
 		b.ReportAllocs()
 		i := 0
+		var use cpuUse
 		for b.Loop() {
 			// the copy the processor may mutate is made with the timer stopped
 			b.StopTimer()
@@ -76,32 +80,146 @@ func BenchmarkLogBudget(b *testing.B) {
 			batches[i%logBatches].CopyTo(ld)
 			i++
 			b.StartTimer()
+			use.start()
 			if err := p.ConsumeLogs(ctx, ld); err != nil {
 				b.Fatal(err)
 			}
+			use.stop()
 		}
-		recs := float64(i * logBatch)
-		b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+		use.report(b, float64(i*logBatch))
+	}
+
+	// runParallel is run with logCallers goroutines calling ConsumeLogs at
+	// once, as an OTLP receiver with many clients does: each round, every
+	// caller processes one batch (a different one per caller, every batch
+	// holding all 10 services), and the round ends when all are done.
+	runParallel := func(b *testing.B, p processor.Logs, batches []plog.Logs) {
+		ctx := context.Background()
+		defer startLogs(b, p)()
+		work := make([]chan plog.Logs, logCallers)
+		var wg sync.WaitGroup
+		errs := make(chan error, logCallers)
+		for c := range work {
+			work[c] = make(chan plog.Logs)
+			go func() {
+				for ld := range work[c] {
+					if err := p.ConsumeLogs(ctx, ld); err != nil {
+						errs <- err
+					}
+					wg.Done()
+				}
+			}()
+		}
+		defer func() {
+			for _, w := range work {
+				close(w)
+			}
+		}()
+		b.ReportAllocs()
+		i := 0
+		var use cpuUse
+		round := make([]plog.Logs, logCallers)
+		for b.Loop() {
+			b.StopTimer()
+			for c := range round {
+				round[c] = plog.NewLogs()
+				batches[i%logBatches].CopyTo(round[c])
+				i++
+			}
+			wg.Add(logCallers)
+			b.StartTimer()
+			use.start()
+			for c, w := range work {
+				w <- round[c]
+			}
+			wg.Wait()
+			use.stop()
+			select {
+			case err := <-errs:
+				b.Fatal(err)
+			default:
+			}
+		}
+		use.report(b, float64(i*logBatch))
 	}
 
 	b.Run("impl=log_budget", func(b *testing.B) {
-		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig))
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), batches)
+	})
+	b.Run("impl=log_budget_parallel", func(b *testing.B) {
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), batches)
+	})
+	b.Run("impl=log_budget_one_key", func(b *testing.B) {
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), oneKey)
+	})
+	b.Run("impl=log_budget_parallel_one_key", func(b *testing.B) {
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), oneKey)
 	})
 	b.Run("impl=log_budget_dedup_only", func(b *testing.B) {
-		run(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}))
+		run(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}), batches)
+	})
+	b.Run("impl=log_budget_dedup_only_parallel", func(b *testing.B) {
+		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}), batches)
 	})
 	b.Run("impl=contrib_probabilistic_sampler", func(b *testing.B) {
 		run(b, newLogs(b, probabilisticsamplerprocessor.NewFactory(), map[string]any{
 			"sampling_percentage": 10,
 			"fail_closed":         false,
-		}))
+		}), batches)
 	})
 	b.Run("impl=contrib_filter", func(b *testing.B) {
 		run(b, newLogs(b, filterprocessor.NewFactory(), map[string]any{
 			"logs": map[string]any{"log_record": []any{"severity_number < SEVERITY_NUMBER_WARN"}},
-		}))
+		}), batches)
 	})
+}
+
+// cpuUse adds up, over the timed parts of a benchmark, the wall time and
+// the CPU time (user + system) of the whole process: their ratio is how
+// many cores the processor kept busy, which shows whether concurrent
+// callers run in parallel even when other work on the machine takes cores
+// (wall-clock figures cannot).
+type cpuUse struct {
+	wall, cpu time.Duration
+	t0        time.Time
+	c0        time.Duration
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func (u *cpuUse) start() { u.t0, u.c0 = time.Now(), processCPU() }
+
+func (u *cpuUse) stop() {
+	u.wall += time.Since(u.t0)
+	u.cpu += processCPU() - u.c0
+}
+
+// report reports records/s and ns/record over the benchmark's time, and
+// the cores and CPU time per record over the timed parts.
+func (u *cpuUse) report(b *testing.B, recs float64) {
+	b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/recs, "ns/record")
+	if u.wall > 0 {
+		b.ReportMetric(u.cpu.Seconds()/u.wall.Seconds(), "cores")
+		b.ReportMetric(float64(u.cpu.Nanoseconds())/recs, "cpu-ns/record")
+	}
+}
+
+// startLogs starts p and returns what shuts it down.
+func startLogs(b *testing.B, p processor.Logs) func() {
+	b.Helper()
+	if err := p.Start(context.Background(), nopHost{}); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		if err := p.Shutdown(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func newLogs(b *testing.B, f processor.Factory, raw map[string]any) processor.Logs {

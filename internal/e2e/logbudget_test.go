@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,13 +62,9 @@ func TestLogBudgetPipeline(t *testing.T) {
 			if v, ok := lr.Attributes().Get("audit"); ok && v.Bool() {
 				auditGot++
 			}
-			w := 1.0
-			if v, ok := lr.Attributes().Get("sampling.adjusted_count"); ok {
-				w = v.Double()
-			}
-			if v, ok := lr.Attributes().Get("log.record.count"); ok {
+			w, summary := logBudgetWeight(lr)
+			if summary {
 				summaries++
-				w *= float64(v.Int())
 			}
 			weighted += w
 		})
@@ -81,6 +79,87 @@ func TestLogBudgetPipeline(t *testing.T) {
 	dropped := SumMetric(metrics, "otelcol_processor_log_budget_records_dropped", map[string]string{"reason": "dedup"})
 	assert.Positive(t, dropped)
 	assert.True(t, strings.Contains(metrics, `key="`), "per-key accounting")
+}
+
+// TestLogBudgetConcurrentSenders sends from 8 OTLP clients at once (the
+// receiver calls log_budget from as many goroutines): every record is
+// accounted once, every ERROR and above arrives, weighted counts add up, and
+// the ERROR records that exceed the 2 KB/s budget show as debt.
+func TestLogBudgetConcurrentSenders(t *testing.T) {
+	sink := StartSink(t)
+	col := Start(t, Options{Configs: []string{"internal/e2e/testdata/logbudget-pipeline.yaml"}, Sink: sink})
+
+	const senders, batches = 8, 4
+	var mu sync.Mutex
+	sent, errorsSent := 0, 0
+	var wg sync.WaitGroup
+	errs := make(chan error, senders)
+	for s := range senders {
+		gen := workload.NewLogGenerator(workload.LogOptions{Seed: int64(100 + s), Services: 5})
+		lds := make([]plog.Logs, batches)
+		for b := range lds {
+			lds[b] = gen.Batch(500)
+			mu.Lock()
+			logBudgetEachRecord(lds[b], func(lr plog.LogRecord) {
+				sent++
+				if lr.SeverityNumber() >= plog.SeverityNumberError {
+					errorsSent++
+				}
+			})
+			mu.Unlock()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := workload.NewClient(col.Addr("OTLP_GRPC"))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer func() { _ = c.Close() }()
+			for _, ld := range lds {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				err := c.SendLogs(ctx, ld)
+				cancel()
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool {
+		return int(col.MetricValue(t, "otelcol_processor_log_budget_records_in", nil)) == sent
+	}, 30*time.Second, 200*time.Millisecond, "records_in: %v", GrepLines(col.Metrics(t), "log_budget"))
+	metrics := col.Metrics(t)
+	col.Stop(t)
+
+	// the ERROR records alone exceed 2 KB/s at moments: borrowed from the
+	// keys' later budget
+	assert.Positive(t, SumMetric(metrics, "otelcol_processor_log_budget_debt_bytes", nil), GrepLines(metrics, "debt"))
+	got, errorsGot, summaries := 0, 0, 0
+	weighted := 0.0
+	for _, ld := range sink.Logs() {
+		logBudgetEachRecord(ld, func(lr plog.LogRecord) {
+			got++
+			if lr.SeverityNumber() >= plog.SeverityNumberError {
+				errorsGot++
+			}
+			w, summary := logBudgetWeight(lr)
+			if summary {
+				summaries++
+			}
+			weighted += w
+		})
+	}
+	t.Logf("%d senders sent %d records, received %d (%d summaries), weighted count %.0f", senders, sent, got, summaries, weighted)
+	assert.Equal(t, errorsSent, errorsGot, "every ERROR and above arrives")
+	assert.InEpsilon(t, float64(sent), weighted, 0.03)
 }
 
 func TestLogBudgetInvalidConfigNamesTheKeys(t *testing.T) {
@@ -106,4 +185,18 @@ func logBudgetEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
 			}
 		}
 	}
+}
+
+// logBudgetWeight is how many records sent lr stands for (its sampling
+// weight times its dedup count), and whether it is a dedup summary.
+func logBudgetWeight(lr plog.LogRecord) (w float64, summary bool) {
+	w = 1.0
+	if v, ok := lr.Attributes().Get("sampling.adjusted_count"); ok {
+		w = v.Double()
+	}
+	if v, ok := lr.Attributes().Get("log.record.count"); ok {
+		summary = true
+		w *= float64(v.Int())
+	}
+	return w, summary
 }

@@ -4,9 +4,65 @@ import (
 	"math"
 	"sort"
 	"time"
-
-	"golang.org/x/time/rate"
 )
+
+// Budget dimensions, as the `budget` attribute of the over-budget counters.
+const (
+	dimRecords = iota // records_per_second
+	dimBytes          // bytes_per_second
+	dimDay            // bytes_per_day, and money_per_day converted to bytes
+	numDims
+)
+
+var dimNames = [numDims]string{"records_per_second", "bytes_per_second", "bytes_per_day"}
+
+// bucket is a token bucket whose tokens may go below zero: records that are
+// never dropped (the floor, the keep class, dedup summaries) are charged in
+// full, and the debt they leave is paid back by refusing the key's other
+// records until the bucket refills. Debt beyond debtCap (the rate times
+// debt_window) is forgiven and reported as kept over budget.
+type bucket struct {
+	rate    float64 // tokens per second
+	burst   float64
+	tokens  float64
+	last    int64 // unix ns of the last refill
+	debtCap float64
+}
+
+func newBucket(rate float64, burst int, debtWindow time.Duration, now time.Time) *bucket {
+	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now.UnixNano(), debtCap: rate * debtWindow.Seconds()}
+}
+
+// at refills the bucket up to now and returns its tokens. Concurrent
+// callers read the clock before taking the shard lock, so now may be a
+// little behind the last refill: then nothing is added.
+func (b *bucket) at(now time.Time) float64 {
+	if n := now.UnixNano(); n > b.last {
+		b.tokens = math.Min(b.burst, b.tokens+b.rate*float64(n-b.last)/1e9)
+		b.last = n
+	}
+	return b.tokens
+}
+
+// charge takes n tokens whatever is left. It returns the part taken as new
+// debt (below zero, within the cap) and the part beyond the cap (kept over
+// budget).
+func (b *bucket) charge(now time.Time, n float64) (debt, over float64) {
+	before := b.at(now)
+	t := before - n
+	if t < -b.debtCap {
+		over = -b.debtCap - t
+		t = -b.debtCap
+	}
+	debt = math.Max(0, math.Min(before, 0)-t)
+	b.tokens = t
+	return debt, over
+}
+
+// debt is what the bucket owes: tokens below zero.
+func (b *bucket) debt(now time.Time) float64 {
+	return math.Max(0, -b.at(now))
+}
 
 // Shedding tiers, lowest shed first. Records at or above the floor and the
 // "keep" class never reach the sampler or the budget check.
@@ -42,6 +98,9 @@ const (
 	// bucket (the hard cap) rarely has to drop a record the sampler kept:
 	// such drops would bias the weights.
 	samplerHeadroom = 0.95
+	// sampledDayReserve is the share of a daily budget records of sampled
+	// templates leave to templates kept whole and higher tiers.
+	sampledDayReserve = 0.02
 )
 
 // dayWindow sums bytes over a rolling 24h in 10-minute slots.
@@ -76,7 +135,7 @@ func (d *dayWindow) add(n int64) {
 
 // budgetState is one key's budget and sampler.
 type budgetState struct {
-	recs, bytes *rate.Limiter // nil: unlimited
+	recs, bytes *bucket // nil: unlimited
 	recRate     float64
 	byteRate    float64
 	dayLimit    int64
@@ -102,14 +161,14 @@ type tmplDemand struct {
 	tier int
 }
 
-func newBudgetState(b BudgetConfig, price float64, sampling bool, interval time.Duration, now time.Time) *budgetState {
+func newBudgetState(b BudgetConfig, price float64, sampling bool, interval, debtWindow time.Duration, now time.Time) *budgetState {
 	s := &budgetState{interval: interval, sampling: sampling, intervalStart: now, otherProb: 1}
 	if b.RecordsPerSecond > 0 {
 		burst := b.RecordsBurst
 		if burst == 0 {
 			burst = int(math.Ceil(b.RecordsPerSecond))
 		}
-		s.recs = rate.NewLimiter(rate.Limit(b.RecordsPerSecond), burst)
+		s.recs = newBucket(b.RecordsPerSecond, burst, debtWindow, now)
 		s.recRate = b.RecordsPerSecond
 	}
 	if b.BytesPerSecond > 0 {
@@ -117,7 +176,7 @@ func newBudgetState(b BudgetConfig, price float64, sampling bool, interval time.
 		if burst == 0 {
 			burst = int(math.Ceil(b.BytesPerSecond))
 		}
-		s.bytes = rate.NewLimiter(rate.Limit(b.BytesPerSecond), burst)
+		s.bytes = newBucket(b.BytesPerSecond, burst, debtWindow, now)
 		s.byteRate = b.BytesPerSecond
 	}
 	if d := b.dailyBytes(price); d > 0 {
@@ -130,21 +189,29 @@ func newBudgetState(b BudgetConfig, price float64, sampling bool, interval time.
 func (s *budgetState) limited() bool { return s.recs != nil || s.bytes != nil || s.day != nil }
 
 // charge counts a record that is kept whatever the budget says (floor,
-// keep class, summaries): tokens may go negative.
-func (s *budgetState) charge(now time.Time, size int) {
+// keep class, summaries): its whole cost is taken, the buckets may go into
+// debt (up to debt_window of their rate) and the daily window over its
+// limit. It returns, per dimension, the part of the cost the buckets took
+// as debt, and what the budget could not absorb: the part beyond the debt
+// cap, or beyond the daily limit.
+func (s *budgetState) charge(now time.Time, size int) (debt, over [numDims]float64) {
 	if s.recs != nil {
-		s.recs.ReserveN(now, 1)
+		debt[dimRecords], over[dimRecords] = s.recs.charge(now, 1)
 	}
-	if s.bytes != nil && !s.bytes.ReserveN(now, size).OK() {
-		// larger than the burst: drain what there is
-		s.bytes.AllowN(now, int(s.bytes.TokensAt(now)))
+	if s.bytes != nil {
+		debt[dimBytes], over[dimBytes] = s.bytes.charge(now, float64(size))
 	}
 	if s.day != nil {
 		s.day.advance(now)
+		before := s.day.sum
 		s.day.add(int64(size))
+		if s.day.sum > s.dayLimit {
+			over[dimDay] = float64(s.day.sum - max(before, s.dayLimit))
+		}
 	}
 	s.floorRecs++
 	s.floorBytes += float64(size)
+	return debt, over
 }
 
 // admit takes budget for a record below the floor, or says no.
@@ -160,21 +227,27 @@ func (s *budgetState) admit(now time.Time, size int, tier int, sampled bool) boo
 	}
 	if s.day != nil {
 		s.day.advance(now)
-		if float64(s.day.sum+int64(size)) > float64(s.dayLimit)*(1-reserve) {
+		dayReserve := reserve
+		if sampled {
+			// the day is paced already (dayHorizon): a smaller share is
+			// enough for rare templates and higher tiers
+			dayReserve = sampledDayReserve
+		}
+		if float64(s.day.sum+int64(size)) > float64(s.dayLimit)*(1-dayReserve) {
 			return false
 		}
 	}
-	if s.recs != nil && s.recs.TokensAt(now)-1 < math.Floor(reserve*float64(s.recs.Burst())) {
+	if s.recs != nil && s.recs.at(now)-1 < math.Floor(reserve*s.recs.burst) {
 		return false
 	}
-	if s.bytes != nil && s.bytes.TokensAt(now)-float64(size) < math.Floor(reserve*float64(s.bytes.Burst())) {
+	if s.bytes != nil && s.bytes.at(now)-float64(size) < math.Floor(reserve*s.bytes.burst) {
 		return false
 	}
 	if s.recs != nil {
-		s.recs.AllowN(now, 1)
+		s.recs.tokens--
 	}
 	if s.bytes != nil {
-		s.bytes.AllowN(now, size)
+		s.bytes.tokens -= float64(size)
 	}
 	if s.day != nil {
 		s.day.add(int64(size))
@@ -183,10 +256,15 @@ func (s *budgetState) admit(now time.Time, size int, tier int, sampled bool) boo
 }
 
 // prob returns the keep probability of a template for the current interval
-// and records the demand.
-func (s *budgetState) prob(now time.Time, tmpl uint64, tier int, size int) float64 {
+// and records the demand: size is what the record weighs as it is, weighted
+// what it weighs kept with a sampling weight (the demand counts the latter
+// while the key is being sampled).
+func (s *budgetState) prob(now time.Time, tmpl uint64, tier int, size, weighted int) float64 {
 	s.roll(now)
 	s.demandRecs++
+	if s.probs != nil {
+		size = weighted
+	}
 	s.demandBytes += float64(size)
 	d := s.demand[tmpl]
 	if d == nil {
@@ -221,14 +299,16 @@ func (s *budgetState) roll(now time.Time) {
 		return
 	}
 	secs := el.Seconds()
-	// keep fraction f from every budget dimension, net of what the floor used
+	// keep fraction f from every budget dimension, net of what the floor
+	// used (the floor of the next interval is expected to be alike) and of
+	// the debt the floor has left (paid back first)
 	f := 1.0
 	if s.demandRecs > 0 {
 		if s.recs != nil {
-			f = math.Min(f, math.Max(0, s.recRate*secs-s.floorRecs)/s.demandRecs)
+			f = math.Min(f, math.Max(0, s.recRate*secs-s.floorRecs-s.recs.debt(now))/s.demandRecs)
 		}
 		if s.bytes != nil && s.demandBytes > 0 {
-			f = math.Min(f, math.Max(0, s.byteRate*secs-s.floorBytes)/s.demandBytes)
+			f = math.Min(f, math.Max(0, s.byteRate*secs-s.floorBytes-s.bytes.debt(now))/s.demandBytes)
 		}
 		if s.day != nil && s.demandBytes > 0 {
 			s.day.advance(now)

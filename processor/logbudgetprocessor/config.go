@@ -19,6 +19,14 @@ type Config struct {
 	// Overrides replace Budget for keys whose attribute values match.
 	// The first matching override wins.
 	Overrides []OverrideConfig `mapstructure:"overrides"`
+	// DebtWindow is how much debt the records/s and bytes/s buckets may carry,
+	// in time at their rate: records that are never dropped (at or above the
+	// severity floor, the keep class, dedup summaries) are charged in full,
+	// and the key's other records are refused until the debt is paid back.
+	// Debt beyond it is forgiven and counted as kept over budget (default
+	// 1m; zero: no debt, whatever the bucket cannot pay is over budget).
+	// Daily budgets need none: their rolling window carries the cost 24 h.
+	DebtWindow time.Duration `mapstructure:"debt_window"`
 	// PricePerGB converts bytes to money for budget.money_per_day (per 10^9
 	// bytes, in the currency of the budget). Zero: money budgets unusable.
 	PricePerGB float64 `mapstructure:"price_per_gb"`
@@ -187,6 +195,9 @@ func (cfg *Config) Validate() error {
 			}
 		}
 		errs = errors.Join(errs, o.Budget.validate(p+".budget", cfg.PricePerGB))
+	}
+	if cfg.DebtWindow < 0 {
+		errs = errors.Join(errs, errors.New("debt_window: must not be negative"))
 	}
 	if cfg.PricePerGB < 0 {
 		errs = errors.Join(errs, errors.New("price_per_gb: must not be negative"))

@@ -28,6 +28,7 @@ func TestLoadConfig(t *testing.T) {
 			Key: KeyConfig{ResourceAttributes: []string{"service.name"}, RecordAttributes: []string{"tenant"}, MaxKeys: 50},
 			Budget: BudgetConfig{RecordsPerSecond: 1000, RecordsBurst: 2000, BytesPerSecond: 1048576, BytesBurst: 4194304,
 				BytesPerDay: 10000000000, MoneyPerDay: 40},
+			DebtWindow: 5 * time.Minute,
 			PricePerGB: 0.5,
 			Overrides: []OverrideConfig{{Match: map[string]string{"service.name": "checkout"},
 				Budget: BudgetConfig{BytesPerDay: 50000000000}}},
@@ -81,6 +82,7 @@ func TestLoadConfig(t *testing.T) {
 		{id: "bad_sampling", wantErr: []string{
 			"sampling.interval: must be positive",
 			"price_per_gb: must not be negative",
+			"debt_window: must not be negative",
 		}},
 	}
 	for _, tt := range tests {

@@ -48,23 +48,36 @@ func (p *logBudgetProcessor) mix(a, b, c, d uint64) uint64 {
 	return h
 }
 
-func (p *logBudgetProcessor) openWindow(dk uint64, ks *keyState, cl *drain.Cluster, sev plog.SeverityNumber, tier int, aboveFloor bool, now time.Time) *dedupEntry {
+// openWindow opens a window in sh, or returns nil when dedup.max_entries
+// windows are open and sh has none to close early (the record then passes
+// undeduplicated: the bound holds across shards without waiting on another
+// shard's lock).
+func (p *logBudgetProcessor) openWindow(sh *shard, dk uint64, ks *keyState, v *drain.View, sev plog.SeverityNumber, tier int, aboveFloor bool, now time.Time) *dedupEntry {
+	if p.windowCount.Add(1) > int64(p.cfg.Dedup.MaxEntries) {
+		if sh.dedup.Len() == 0 {
+			p.windowCount.Add(-1)
+			return nil
+		}
+		// the least recently used window of this shard closes early and
+		// emits its summary (the eviction callback gives back its slot)
+		sh.dedup.RemoveOldest()
+	}
 	e := &dedupEntry{
 		hash:       dk,
 		ks:         ks,
 		deadline:   now.Add(p.cfg.Dedup.Window),
-		tmplSeq:    cl.Seq(),
+		tmplSeq:    v.Seq,
 		sev:        sev,
 		tier:       tier,
 		aboveFloor: aboveFloor,
 	}
-	p.dedup.Add(dk, e)
-	p.queue = append(p.queue, e)
+	sh.dedup.Add(dk, e)
+	sh.queue = append(sh.queue, e)
 	return e
 }
 
 // absorb counts lr into the window; w is the number of events lr stands for.
-func (p *logBudgetProcessor) absorb(e *dedupEntry, cl *drain.Cluster, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, body string, w float64) {
+func (p *logBudgetProcessor) absorb(sh *shard, e *dedupEntry, v *drain.View, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, body string, w float64) {
 	e.weight += w
 	ts := lr.Timestamp()
 	if ts == 0 {
@@ -88,39 +101,39 @@ func (p *logBudgetProcessor) absorb(e *dedupEntry, cl *drain.Cluster, rl plog.Re
 	if ts > e.lastTime {
 		e.lastTime = ts
 	}
-	e.template = cl.Template()
-	e.tmplID = cl.IDString()
+	e.template = v.Template
+	e.tmplID = v.ID
 	if len(e.samples) < p.cfg.Dedup.SampleValues {
 		var n int
-		if p.paramBuf, n = p.tree.AppendParams(p.paramBuf[:0], cl, body); n > 0 {
-			e.samples = append(e.samples, string(p.paramBuf))
+		if sh.paramBuf, n = v.AppendParams(sh.paramBuf[:0], body); n > 0 {
+			e.samples = append(e.samples, string(sh.paramBuf))
 		}
 	}
 }
 
-// expireLocked emits every window past its deadline.
-func (p *logBudgetProcessor) expireLocked(now time.Time) {
-	if p.dedup == nil {
+// expireLocked emits every window of sh past its deadline.
+func (p *logBudgetProcessor) expireLocked(sh *shard, now time.Time) {
+	if sh.dedup == nil {
 		return
 	}
 	i := 0
-	for ; i < len(p.queue) && !p.queue[i].deadline.After(now); i++ {
-		e := p.queue[i]
+	for ; i < len(sh.queue) && !sh.queue[i].deadline.After(now); i++ {
+		e := sh.queue[i]
 		if !e.done {
-			p.emitLocked(e)
-			p.dedup.Remove(e.hash)
+			p.emitLocked(sh, e)
+			sh.dedup.Remove(e.hash)
 		}
 	}
 	if i > 0 {
-		n := copy(p.queue, p.queue[i:])
-		clear(p.queue[n:])
-		p.queue = p.queue[:n]
+		n := copy(sh.queue, sh.queue[i:])
+		clear(sh.queue[n:])
+		sh.queue = sh.queue[:n]
 	}
 }
 
 // emitLocked turns a window into a summary record (when it absorbed
 // anything) and closes it.
-func (p *logBudgetProcessor) emitLocked(e *dedupEntry) {
+func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 	e.done = true
 	if e.count == 0 || p.cfg.DryRun {
 		e.first, e.samples = plog.LogRecord{}, nil
@@ -154,11 +167,11 @@ func (p *logBudgetProcessor) emitLocked(e *dedupEntry) {
 	}
 	var sizer plog.ProtoMarshaler
 	size := sizer.LogRecordSize(lr)
-	p.touch(ks)
+	sh.touch(ks)
 	if ks.budget.limited() {
-		ks.budget.charge(now, size)
+		ks.charge(now, size)
 	}
-	rl := p.pending.ResourceLogs().AppendEmpty()
+	rl := sh.pending.ResourceLogs().AppendEmpty()
 	resource.CopyTo(rl.Resource())
 	sl := rl.ScopeLogs().AppendEmpty()
 	scope.CopyTo(sl.Scope())
@@ -166,12 +179,4 @@ func (p *logBudgetProcessor) emitLocked(e *dedupEntry) {
 	ks.summaries++
 	ks.recOut++
 	ks.bytesOut += int64(size)
-}
-
-func (p *logBudgetProcessor) takePendingLocked() plog.Logs {
-	out := p.pending
-	if out.ResourceLogs().Len() > 0 {
-		p.pending = plog.NewLogs()
-	}
-	return out
 }

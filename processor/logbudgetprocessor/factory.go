@@ -27,6 +27,7 @@ const (
 	defaultMaxChildren     = 100
 	defaultMaxTokens       = 64
 	defaultSampleInterval  = time.Second
+	defaultDebtWindow      = time.Minute
 )
 
 // NewFactory returns the log_budget processor factory.
@@ -45,6 +46,7 @@ func createDefaultConfig() component.Config {
 			MaxKeys:            defaultMaxKeys,
 		},
 		SeverityFloor: "ERROR",
+		DebtWindow:    defaultDebtWindow,
 		Dedup: DedupConfig{
 			Enabled:      true,
 			Window:       defaultDedupWindow,

@@ -3,6 +3,7 @@ package logbudgetprocessor // import "github.com/quell-otel/quell/processor/logb
 import (
 	"context"
 	"encoding/binary"
+	"math"
 	"strings"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // keyState is one budget key: its budget and sampler, and its counters
-// since the last metrics flush.
+// since the last metrics flush. It belongs to one shard, whose lock guards it.
 type keyState struct {
 	id       uint64
 	name     string
@@ -22,16 +23,26 @@ type keyState struct {
 
 	attrs     metric.MeasurementOption
 	dropAttrs [numReasons]metric.MeasurementOption
+	overAttrs [numDims]metric.MeasurementOption
 
-	// counters since the last metrics flush
+	keyCounters
+	touched bool
+}
+
+// keyCounters are a key's telemetry since the last flush.
+type keyCounters struct {
+	ks                               *keyState
 	recIn, recOut, bytesIn, bytesOut int64
 	recDrop, bytesDrop               [numReasons]int64
 	summaries                        int64
-	touched                          bool
+	// taken as debt, and kept beyond the budget, by records that are never
+	// dropped (records for the records dimension, bytes for the others);
+	// fractions carry over to the next flush
+	debt, over [numDims]float64
 }
 
-func (p *logBudgetProcessor) hashAttrs(m pcommon.Map, names []string, seed uint64) uint64 {
-	buf := p.hashBuf[:0]
+func (p *logBudgetProcessor) hashAttrs(c *call, m pcommon.Map, names []string, seed uint64) uint64 {
+	buf := c.hashBuf[:0]
 	buf = binary.LittleEndian.AppendUint64(buf, seed)
 	for _, n := range names {
 		if v, ok := m.Get(n); ok {
@@ -40,33 +51,28 @@ func (p *logBudgetProcessor) hashAttrs(m pcommon.Map, names []string, seed uint6
 		}
 		buf = append(buf, 0)
 	}
-	p.hashBuf = buf
-	return xxhash.Sum64(buf)
-}
-
-func (p *logBudgetProcessor) lookupKey(res, rec pcommon.Map, now time.Time) *keyState {
-	h := p.hashAttrs(res, p.cfg.Key.ResourceAttributes, 0)
-	return p.lookupKeyHashed(res, rec, h, now)
-}
-
-func (p *logBudgetProcessor) lookupKeyHashed(res, rec pcommon.Map, resHash uint64, now time.Time) *keyState {
-	h := resHash
-	if len(p.cfg.Key.RecordAttributes) > 0 {
-		h = p.hashAttrs(rec, p.cfg.Key.RecordAttributes, resHash)
-	}
+	c.hashBuf = buf
+	h := xxhash.Sum64(buf)
 	if h == 0 {
 		h = 1
 	}
-	if ks, ok := p.keys.Get(h); ok {
+	return h
+}
+
+// lookupKey returns the key of hash h, taking its shard's lock (c.held is
+// then that shard); records beyond key.max_keys go to the overflow key.
+func (p *logBudgetProcessor) lookupKey(c *call, h uint64, res, rec pcommon.Map, now time.Time) *keyState {
+	sh := p.shardOf(h)
+	p.lock(c, sh, now)
+	if ks, ok := sh.keys.Get(h); ok {
 		return ks
 	}
-	if p.keys.Len() >= p.cfg.Key.MaxKeys {
-		// evict only a key idle for a whole day: its budget window is empty
-		_, old, ok := p.keys.GetOldest()
-		if !ok || now.Sub(old.lastSeen) <= 24*time.Hour {
-			return p.overflow
-		}
-		p.keys.RemoveOldest()
+	// reserve a slot in the shared bound first, so two shards cannot both
+	// take the last one
+	if p.keyCount.Add(1) > int64(p.cfg.Key.MaxKeys) && !p.evictIdleKey(sh, now) {
+		p.keyCount.Add(-1)
+		p.lock(c, p.shards[0], now)
+		return p.overflow
 	}
 	vals := make(map[string]string, len(p.keyAttr))
 	parts := make([]string, 0, len(p.keyAttr))
@@ -83,8 +89,49 @@ func (p *logBudgetProcessor) lookupKeyHashed(res, rec pcommon.Map, resHash uint6
 		parts = append(parts, v)
 	}
 	ks := p.newKeyState(h, strings.Join(parts, "/"), vals, now)
-	p.keys.Add(h, ks)
+	sh.keys.Add(h, ks)
 	return ks
+}
+
+// evictIdleKey frees a slot held by a key idle for more than a day (its
+// rolling-day window is empty, its buckets full: a fresh key is the same):
+// the least recently used key of sh, whose lock the caller holds, or of
+// another shard whose lock is free right now (never waited for, so two
+// shards looking at once cannot deadlock).
+func (p *logBudgetProcessor) evictIdleKey(sh *shard, now time.Time) bool {
+	const idle = 24 * time.Hour
+	if _, old, ok := sh.keys.GetOldest(); ok && now.Sub(old.lastSeen) > idle {
+		sh.keys.RemoveOldest()
+		return true
+	}
+	if now.UnixNano() < p.nextKeyScan.Load() {
+		return false
+	}
+	next := now.Add(idle)
+	for _, o := range p.shards {
+		if o == sh {
+			if _, old, ok := sh.keys.GetOldest(); ok && old.lastSeen.Add(idle).Before(next) {
+				next = old.lastSeen.Add(idle)
+			}
+			continue
+		}
+		if !o.mu.TryLock() {
+			next = now.Add(time.Second) // busy: look again soon
+			continue
+		}
+		_, old, ok := o.keys.GetOldest()
+		if ok && now.Sub(old.lastSeen) > idle {
+			o.keys.RemoveOldest()
+			o.mu.Unlock()
+			return true
+		}
+		if ok && old.lastSeen.Add(idle).Before(next) {
+			next = old.lastSeen.Add(idle)
+		}
+		o.mu.Unlock()
+	}
+	p.nextKeyScan.Store(next.UnixNano())
+	return false
 }
 
 func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string]string, now time.Time) *keyState {
@@ -99,13 +146,24 @@ func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string
 		id:       id,
 		name:     name,
 		lastSeen: now,
-		budget:   newBudgetState(b, p.cfg.PricePerGB, p.cfg.Sampling.Enabled, p.cfg.Sampling.Interval, now),
+		budget:   newBudgetState(b, p.cfg.PricePerGB, p.cfg.Sampling.Enabled, p.cfg.Sampling.Interval, p.cfg.DebtWindow, now),
 		attrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name))),
 	}
+	ks.ks = ks
 	for r := range numReasons {
 		ks.dropAttrs[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", name), attribute.String("reason", reasonNames[r])))
 	}
 	return ks
+}
+
+// charge counts a record that is kept whatever the budget says, noting what
+// the budget could not absorb.
+func (ks *keyState) charge(now time.Time, size int) {
+	debt, over := ks.budget.charge(now, size)
+	for d := range numDims {
+		ks.debt[d] += debt[d]
+		ks.over[d] += over[d]
+	}
 }
 
 func matches(want, have map[string]string) bool {
@@ -120,51 +178,95 @@ func matches(want, have map[string]string) bool {
 	return true
 }
 
-func (p *logBudgetProcessor) touch(ks *keyState) {
+func (sh *shard) touch(ks *keyState) {
 	if !ks.touched {
 		ks.touched = true
-		p.touched = append(p.touched, ks)
+		sh.touched = append(sh.touched, ks)
 	}
 }
 
-func (p *logBudgetProcessor) flushMetricsLocked(ctx context.Context) {
-	tb := p.tb
-	p.keysGauge.Store(int64(p.keys.Len()))
-	p.templatesGauge.Store(int64(p.tree.Len()))
-	for _, ks := range p.touched {
+// takeCountersLocked moves the counters of sh's touched keys to c, so the
+// telemetry calls run after the lock is released; dry-run counts are
+// recorded at once.
+func (p *logBudgetProcessor) takeCountersLocked(ctx context.Context, c *call, sh *shard) {
+	for _, ks := range sh.touched {
 		ks.touched = false
-		if ks.recIn > 0 {
-			tb.ProcessorLogBudgetRecordsIn.Add(ctx, ks.recIn, ks.attrs)
-			tb.ProcessorLogBudgetBytesIn.Add(ctx, ks.bytesIn, ks.attrs)
-		}
-		if ks.recOut > 0 || ks.bytesOut > 0 {
-			tb.ProcessorLogBudgetRecordsOut.Add(ctx, ks.recOut, ks.attrs)
-			tb.ProcessorLogBudgetBytesOut.Add(ctx, ks.bytesOut, ks.attrs)
-		}
-		if ks.summaries > 0 {
-			tb.ProcessorLogBudgetSummaries.Add(ctx, ks.summaries, ks.attrs)
-		}
-		for r := range numReasons {
-			if ks.recDrop[r] > 0 {
-				tb.ProcessorLogBudgetRecordsDropped.Add(ctx, ks.recDrop[r], ks.dropAttrs[r])
-			}
-			if ks.bytesDrop[r] > 0 {
-				tb.ProcessorLogBudgetBytesDropped.Add(ctx, ks.bytesDrop[r], ks.dropAttrs[r])
+		kc := ks.keyCounters
+		// whole records (bytes) over budget are reported; the fraction waits
+		var restDebt, restOver [numDims]float64
+		for d := range numDims {
+			kc.debt[d], restDebt[d] = whole(kc.debt[d])
+			kc.over[d], restOver[d] = whole(kc.over[d])
+			if (kc.debt[d] > 0 || kc.over[d] > 0) && ks.overAttrs[d] == nil {
+				// made when first needed (most keys never go into debt), under
+				// the lock, before any flush reads it
+				ks.overAttrs[d] = metric.WithAttributeSet(attribute.NewSet(attribute.String("key", ks.name), attribute.String("budget", dimNames[d])))
 			}
 		}
-		ks.recIn, ks.recOut, ks.bytesIn, ks.bytesOut, ks.summaries = 0, 0, 0, 0, 0
-		ks.recDrop, ks.bytesDrop = [numReasons]int64{}, [numReasons]int64{}
+		c.flushes = append(c.flushes, kc)
+		ks.keyCounters = keyCounters{ks: ks, debt: restDebt, over: restOver}
 	}
-	p.touched = p.touched[:0]
-	for k, c := range p.dryTouched {
+	sh.touched = sh.touched[:0]
+	tb := p.tb
+	for k, cnt := range sh.dryTouched {
 		set := metric.WithAttributeSet(attribute.NewSet(
 			attribute.String("key", k.key),
 			attribute.String("reason", reasonNames[k.reason]),
 			attribute.String("template", k.template)))
-		if c[0] > 0 {
-			tb.ProcessorLogBudgetDryRunRecords.Add(ctx, c[0], set)
+		if cnt[0] > 0 {
+			tb.ProcessorLogBudgetDryRunRecords.Add(ctx, cnt[0], set)
 		}
-		tb.ProcessorLogBudgetDryRunBytes.Add(ctx, c[1], set)
+		tb.ProcessorLogBudgetDryRunBytes.Add(ctx, cnt[1], set)
 	}
-	clear(p.dryTouched)
+	clear(sh.dryTouched)
+}
+
+// flushCounters records the counters taken from the shards.
+func (p *logBudgetProcessor) flushCounters(ctx context.Context, c *call) {
+	tb := p.tb
+	for i := range c.flushes {
+		kc := &c.flushes[i]
+		ks := kc.ks
+		if kc.recIn > 0 {
+			tb.ProcessorLogBudgetRecordsIn.Add(ctx, kc.recIn, ks.attrs)
+			tb.ProcessorLogBudgetBytesIn.Add(ctx, kc.bytesIn, ks.attrs)
+		}
+		if kc.recOut > 0 || kc.bytesOut > 0 {
+			tb.ProcessorLogBudgetRecordsOut.Add(ctx, kc.recOut, ks.attrs)
+			tb.ProcessorLogBudgetBytesOut.Add(ctx, kc.bytesOut, ks.attrs)
+		}
+		if kc.summaries > 0 {
+			tb.ProcessorLogBudgetSummaries.Add(ctx, kc.summaries, ks.attrs)
+		}
+		for r := range numReasons {
+			if kc.recDrop[r] > 0 {
+				tb.ProcessorLogBudgetRecordsDropped.Add(ctx, kc.recDrop[r], ks.dropAttrs[r])
+			}
+			if kc.bytesDrop[r] > 0 {
+				tb.ProcessorLogBudgetBytesDropped.Add(ctx, kc.bytesDrop[r], ks.dropAttrs[r])
+			}
+		}
+		if n := int64(kc.debt[dimRecords]); n > 0 {
+			tb.ProcessorLogBudgetDebtRecords.Add(ctx, n, ks.overAttrs[dimRecords])
+		}
+		if n := int64(kc.debt[dimBytes]); n > 0 {
+			tb.ProcessorLogBudgetDebtBytes.Add(ctx, n, ks.overAttrs[dimBytes])
+		}
+		if n := int64(kc.over[dimRecords]); n > 0 {
+			tb.ProcessorLogBudgetOverBudgetRecords.Add(ctx, n, ks.overAttrs[dimRecords])
+		}
+		for _, d := range []int{dimBytes, dimDay} {
+			if n := int64(kc.over[d]); n > 0 {
+				tb.ProcessorLogBudgetOverBudgetBytes.Add(ctx, n, ks.overAttrs[d])
+			}
+		}
+	}
+	clear(c.flushes)
+	c.flushes = c.flushes[:0]
+}
+
+// whole splits v into its whole part and the rest.
+func whole(v float64) (w, rest float64) {
+	w = math.Floor(v)
+	return w, v - w
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +66,29 @@ type priorityClass struct {
 	keep bool
 }
 
+// numShards is how many parts the per-key state is split into, each with
+// its own lock, so concurrent ConsumeLogs calls for different keys do not
+// wait for each other. A power of two, well above the core counts that
+// collectors run on, so two busy keys rarely share a lock.
+const numShards = 16
+
+// shard holds the state of the keys whose hash falls into it: the keys
+// themselves, their dedup windows, the summaries waiting to be sent, and
+// the counters waiting to be flushed to telemetry. Its lock is held only
+// for decisions; tokenizing, sizing, truncation and OTTL run outside it.
+type shard struct {
+	mu         sync.Mutex
+	idx        int
+	keys       *simplelru.LRU[uint64, *keyState]
+	dedup      *simplelru.LRU[uint64, *dedupEntry]
+	queue      []*dedupEntry
+	pending    plog.Logs
+	rng        *rand.Rand
+	touched    []*keyState
+	dryTouched map[dryKey]*[2]int64
+	paramBuf   []byte
+}
+
 type logBudgetProcessor struct {
 	cfg      *Config
 	logger   *zap.Logger
@@ -77,21 +101,26 @@ type logBudgetProcessor struct {
 	dropList []string
 	keyAttr  []string
 
-	mu         sync.Mutex
-	keys       *simplelru.LRU[uint64, *keyState]
-	overflow   *keyState
-	tree       *drain.Tree
-	dedup      *simplelru.LRU[uint64, *dedupEntry]
-	queue      []*dedupEntry
-	pending    plog.Logs
-	rng        *rand.Rand
-	touched    []*keyState
-	dryTouched map[dryKey]*[2]int64
-	hashBuf    []byte
-	flat       flattener
-	paramBuf   []byte
+	shards [numShards]*shard
+	// overflow is the key of records beyond key.max_keys; it lives in shards[0]
+	overflow *keyState
 
-	keysGauge      atomic.Int64
+	// the template tree is shared by every key (templates agree across keys,
+	// and max_templates bounds one table); its lock is held for the shape
+	// cache probe and, on a miss, the tree walk
+	treeMu sync.Mutex
+	tree   *drain.Tree
+
+	// bounds shared by the shards: keys and open dedup windows held in all
+	// of them (each shard reserves a slot before it adds one)
+	keyCount    atomic.Int64
+	windowCount atomic.Int64
+	// nextKeyScan (unix ns): no key in another shard can have been idle for
+	// a day before then, so a full key table need not look
+	nextKeyScan atomic.Int64
+
+	calls sync.Pool // *call: per-call scratch
+
 	templatesGauge atomic.Int64
 
 	needTemplate bool
@@ -107,6 +136,48 @@ type dryKey struct {
 	reason        int
 }
 
+// call is the scratch of one ConsumeLogs call (pooled).
+type call struct {
+	hashBuf []byte
+	flat    flattener
+	shapes  []byte
+	recs    []prep
+	scopes  []scopeRef
+	held    *shard
+	visited uint64 // shards locked during this call (bit per index)
+	flushes []keyCounters
+}
+
+// scopeRef is a prepared scope of the request: its records are
+// c.recs[start:start+n].
+type scopeRef struct {
+	rl      plog.ResourceLogs
+	sl      plog.ScopeLogs
+	start   int // in c.recs
+	shapes  int // in c.shapes
+	resHash uint64
+}
+
+// prep is what is known about a record before any lock is taken.
+type prep struct {
+	inSize     int // protobuf size as received
+	size       int // after truncation (in dry run, as received)
+	cut        int // bytes truncation cut (would cut, in dry run)
+	sev        plog.SeverityNumber
+	tier       int
+	aboveFloor bool
+	body       string
+	templated  bool
+	shapeStart int
+	shapeEnd   int
+	shapeHash  uint64
+	view       *drain.View
+	keyHash    uint64 // with record attributes in the key
+	hadAnnot   bool   // already carried log.record.template(_id)
+	hadWeight  bool   // already carried sampling.adjusted_count
+	keep       bool
+}
+
 func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock func() time.Time) (*logBudgetProcessor, error) {
 	floor, err := parseFloor(cfg.SeverityFloor)
 	if err != nil {
@@ -117,14 +188,12 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		return nil, fmt.Errorf("error creating log_budget telemetry: %w", err)
 	}
 	p := &logBudgetProcessor{
-		cfg:     cfg,
-		logger:  set.Logger,
-		next:    next,
-		tb:      tb,
-		clock:   clock,
-		floor:   floor,
-		pending: plog.NewLogs(),
-		rng:     rand.New(rand.NewPCG(cfg.Sampling.Seed, 0x6c6f675f62756467)),
+		cfg:    cfg,
+		logger: set.Logger,
+		next:   next,
+		tb:     tb,
+		clock:  clock,
+		floor:  floor,
 		tree: drain.New(drain.Settings{
 			Depth:       cfg.Templates.Depth,
 			Similarity:  cfg.Templates.Similarity,
@@ -132,8 +201,8 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 			MaxClusters: cfg.Templates.MaxTemplates,
 			MaxTokens:   cfg.Templates.MaxTokens,
 		}),
-		dryTouched: map[dryKey]*[2]int64{},
 	}
+	p.calls.New = func() any { return new(call) }
 	p.keyAttr = append(append([]string(nil), cfg.Key.ResourceAttributes...), cfg.Key.RecordAttributes...)
 	if len(cfg.PriorityClasses) > 0 {
 		parser, perr := newConditionParser(set.TelemetrySettings)
@@ -170,19 +239,33 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 	t := cfg.Truncate
 	p.truncating = p.dropSet != nil || t.MaxAttributes > 0 || t.MaxAttributeValueBytes > 0 || t.MaxBodyBytes > 0
 	p.needTemplate = cfg.Dedup.Enabled || cfg.Annotate || cfg.Sampling.Enabled
-	p.keys, _ = simplelru.NewLRU[uint64, *keyState](cfg.Key.MaxKeys, nil)
-	if cfg.Dedup.Enabled {
-		p.dedup, _ = simplelru.NewLRU[uint64, *dedupEntry](cfg.Dedup.MaxEntries, func(_ uint64, e *dedupEntry) {
-			if !e.done {
-				p.emitLocked(e)
-			}
+	for i := range p.shards {
+		sh := &shard{
+			idx:        i,
+			pending:    plog.NewLogs(),
+			rng:        rand.New(rand.NewPCG(cfg.Sampling.Seed, 0x6c6f675f62756467+uint64(i))),
+			dryTouched: map[dryKey]*[2]int64{},
+		}
+		// each table may hold the whole bound; the shared counts keep the
+		// sum within it
+		sh.keys, _ = simplelru.NewLRU[uint64, *keyState](cfg.Key.MaxKeys, func(uint64, *keyState) {
+			p.keyCount.Add(-1)
 		})
+		if cfg.Dedup.Enabled {
+			sh.dedup, _ = simplelru.NewLRU[uint64, *dedupEntry](cfg.Dedup.MaxEntries, func(_ uint64, e *dedupEntry) {
+				p.windowCount.Add(-1)
+				if !e.done {
+					p.emitLocked(sh, e)
+				}
+			})
+		}
+		p.shards[i] = sh
 	}
 	p.overflow = p.newKeyState(0, overflowKey, nil, clock())
-	// the gauges read figures published under the lock, so a metrics
-	// collection never waits for (or on) the processor's lock
 	if err = tb.RegisterProcessorLogBudgetKeysCallback(func(_ context.Context, o metric.Int64Observer) error {
-		o.Observe(p.keysGauge.Load())
+		// the count may be one above the bound for the moment a shard
+		// reserves a slot before freeing one; the table never is
+		o.Observe(min(p.keyCount.Load(), int64(p.cfg.Key.MaxKeys)))
 		return nil
 	}); err != nil {
 		return nil, err
@@ -236,20 +319,25 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			p.cancel()
 		}
 		p.wg.Wait()
-		p.mu.Lock()
-		if p.dedup != nil {
-			for _, e := range p.queue {
-				if !e.done {
-					p.emitLocked(e)
+		var out plog.Logs
+		c := p.getCall()
+		for _, sh := range p.shards {
+			sh.mu.Lock()
+			if sh.dedup != nil {
+				for _, e := range sh.queue {
+					if !e.done {
+						p.emitLocked(sh, e)
+					}
 				}
+				sh.queue = nil
+				sh.dedup.Purge()
 			}
-			p.queue = nil
-			p.dedup.Purge()
+			p.collectLocked(ctx, c, sh, &out)
+			sh.mu.Unlock()
 		}
-		out := p.takePendingLocked()
-		p.flushMetricsLocked(ctx)
-		p.mu.Unlock()
-		if out.LogRecordCount() > 0 {
+		p.flushCounters(ctx, c)
+		p.putCall(c)
+		if out != (plog.Logs{}) {
 			err = p.next.ConsumeLogs(ctx, out)
 		}
 		p.tb.Shutdown()
@@ -259,135 +347,305 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 
 // tick emits the summaries of expired windows.
 func (p *logBudgetProcessor) tick(ctx context.Context) error {
-	p.mu.Lock()
-	p.expireLocked(p.clock())
-	out := p.takePendingLocked()
-	p.flushMetricsLocked(ctx)
-	p.mu.Unlock()
-	if out.LogRecordCount() == 0 {
+	now := p.clock()
+	var out plog.Logs
+	c := p.getCall()
+	for _, sh := range p.shards {
+		sh.mu.Lock()
+		p.expireLocked(sh, now)
+		p.collectLocked(ctx, c, sh, &out)
+		sh.mu.Unlock()
+	}
+	p.flushCounters(ctx, c)
+	p.putCall(c)
+	if out == (plog.Logs{}) {
 		return nil
 	}
 	return p.next.ConsumeLogs(ctx, out)
 }
 
+func (p *logBudgetProcessor) getCall() *call {
+	c := p.calls.Get().(*call)
+	c.visited, c.held = 0, nil
+	return c
+}
+
+func (p *logBudgetProcessor) putCall(c *call) {
+	c.held = nil
+	clear(c.recs) // drop references to bodies, views and the request
+	c.recs = c.recs[:0]
+	clear(c.scopes)
+	c.scopes = c.scopes[:0]
+	c.shapes = c.shapes[:0]
+	p.calls.Put(c)
+}
+
+// lock makes sh the shard c holds (one at a time, so no lock order to get
+// wrong); the first time in a call it also closes sh's expired windows.
+func (p *logBudgetProcessor) lock(c *call, sh *shard, now time.Time) {
+	if c.held == sh {
+		return
+	}
+	if c.held != nil {
+		c.held.mu.Unlock()
+	}
+	sh.mu.Lock()
+	p.enter(c, sh, now)
+}
+
+// enter records that c now holds sh's lock.
+func (p *logBudgetProcessor) enter(c *call, sh *shard, now time.Time) {
+	c.held = sh
+	if bit := uint64(1) << sh.idx; c.visited&bit == 0 {
+		c.visited |= bit
+		p.expireLocked(sh, now)
+	}
+}
+
+// tryLock is lock without waiting: false when another call holds sh. It
+// may hold two locks for a moment, but never waits while holding one.
+func (p *logBudgetProcessor) tryLock(c *call, sh *shard, now time.Time) bool {
+	if c.held == sh {
+		return true
+	}
+	if !sh.mu.TryLock() {
+		return false
+	}
+	if c.held != nil {
+		c.held.mu.Unlock()
+	}
+	p.enter(c, sh, now)
+	return true
+}
+
+func (p *logBudgetProcessor) unlock(c *call) {
+	if c.held != nil {
+		c.held.mu.Unlock()
+		c.held = nil
+	}
+}
+
+func (p *logBudgetProcessor) shardOf(h uint64) *shard {
+	return p.shards[h%numShards]
+}
+
 func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	p.mu.Lock()
+	c := p.getCall()
 	now := p.clock()
-	p.expireLocked(now)
 	rls := ld.ResourceLogs()
-	if p.cfg.DryRun {
-		for i := 0; i < rls.Len(); i++ {
-			p.processResource(ctx, rls.At(i), now)
+	// scope by scope: what needs no key state without a lock, then the
+	// decisions under the key's shard lock. With keys from resource
+	// attributes alone (one key per scope), a scope whose shard another call
+	// holds waits, prepared, until the end of the request, so calls that
+	// carry the same services in the same order (as batches from similar
+	// senders do) do not queue behind each other shard after shard. Scopes
+	// of one key are decided in order unless another call holds the key's
+	// shard at that moment.
+	resourceKeys := len(p.cfg.Key.RecordAttributes) == 0
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		resHash := p.hashAttrs(c, rl.Resource().Attributes(), p.cfg.Key.ResourceAttributes, 0)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			if sls.At(j).LogRecords().Len() == 0 {
+				continue
+			}
+			sc := p.prepare(ctx, c, rl, sls.At(j), resHash)
+			if resourceKeys && !p.tryLock(c, p.shardOf(resHash), now) {
+				continue // decided at the end
+			}
+			p.finishScope(ctx, c, sc, now)
+			// nothing waits behind it: its scratch is reused
+			c.recs, c.shapes, c.scopes = c.recs[:sc.start], c.shapes[:sc.shapes], c.scopes[:len(c.scopes)-1]
 		}
-	} else {
+	}
+	for i := range c.scopes {
+		p.finishScope(ctx, c, &c.scopes[i], now)
+	}
+	if !p.cfg.DryRun {
 		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
-			p.processResource(ctx, rl, now)
 			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
 			return rl.ScopeLogs().Len() == 0
 		})
 	}
-	summaries := p.takePendingLocked()
-	p.flushMetricsLocked(ctx)
-	p.mu.Unlock()
+	// summaries and counters of every shard this call touched
+	var summaries plog.Logs
+	for i, sh := range p.shards {
+		if c.visited&(1<<i) != 0 {
+			sh.mu.Lock()
+			p.collectLocked(ctx, c, sh, &summaries)
+			sh.mu.Unlock()
+		}
+	}
+	p.flushCounters(ctx, c)
+	p.putCall(c)
 
 	var errs error
 	if rls.Len() > 0 {
 		errs = p.next.ConsumeLogs(ctx, ld)
 	}
-	if summaries.ResourceLogs().Len() > 0 {
+	if summaries != (plog.Logs{}) {
 		errs = errors.Join(errs, p.next.ConsumeLogs(ctx, summaries))
 	}
 	return errs
 }
 
-func (p *logBudgetProcessor) processResource(ctx context.Context, rl plog.ResourceLogs, now time.Time) {
-	res := rl.Resource().Attributes()
-	var resKS *keyState
-	var resHash uint64
-	if len(p.cfg.Key.RecordAttributes) == 0 {
-		resKS = p.lookupKey(res, pcommon.Map{}, now)
-	} else {
-		resHash = p.hashAttrs(res, p.cfg.Key.ResourceAttributes, 0)
-	}
-	sls := rl.ScopeLogs()
-	for j := 0; j < sls.Len(); j++ {
-		sl := sls.At(j)
-		keep := func(lr plog.LogRecord) bool {
-			ks := resKS
-			if ks == nil {
-				ks = p.lookupKeyHashed(res, lr.Attributes(), resHash, now)
-			}
-			return p.processRecord(ctx, ks, rl, sl, lr, now)
+// collectLocked moves sh's waiting summaries to *out (made when there are
+// some) and its counters to c.
+func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *shard, out *plog.Logs) {
+	if sh.pending.ResourceLogs().Len() > 0 {
+		if *out == (plog.Logs{}) {
+			*out = plog.NewLogs()
 		}
-		if p.cfg.DryRun {
-			lrs := sl.LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				keep(lrs.At(k))
+		sh.pending.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
+	}
+	p.takeCountersLocked(ctx, c, sh)
+}
+
+// prepare does, without any lock, what needs no shared state for the
+// records of one scope: sizes, truncation, severity and priority class, the
+// body to template and its masked shape; then it looks every templated body
+// up in the tree under one short hold of the tree's lock. It appends the
+// records to c.recs and the scope to c.scopes, and returns the scope.
+func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64) *scopeRef {
+	lrs := sl.LogRecords()
+	n := lrs.Len()
+	start := len(c.recs)
+	c.recs = slices.Grow(c.recs, n)[:start+n]
+	recs := c.recs[start:]
+	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, shapes: len(c.shapes), resHash: resHash})
+	var sizer plog.ProtoMarshaler
+	templated := false
+	for k := range n {
+		lr := lrs.At(k)
+		pr := &recs[k]
+		*pr = prep{}
+		pr.inSize = sizer.LogRecordSize(lr)
+		pr.size = pr.inSize
+		if p.truncating {
+			if p.cfg.DryRun {
+				tmp := plog.NewLogRecord()
+				lr.CopyTo(tmp)
+				p.truncate(tmp)
+				pr.cut = max(0, pr.inSize-sizer.LogRecordSize(tmp))
+			} else if p.truncate(lr) {
+				pr.size = sizer.LogRecordSize(lr)
+				pr.cut = pr.inSize - pr.size
 			}
+		}
+		pr.sev = severityOf(lr)
+		if p.floor != plog.SeverityNumberUnspecified && pr.sev >= p.floor {
+			// at or above the floor whatever class matches: the tier only
+			// matters below it, so the OTTL conditions are not evaluated
+			pr.tier, pr.aboveFloor = tierHigh, true
+		} else {
+			pr.tier, pr.aboveFloor = p.classify(ctx, rl, sl, lr, pr.sev)
+		}
+		if p.cfg.Sampling.Enabled {
+			_, pr.hadWeight = lr.Attributes().Get(AttrAdjustedCount)
+		}
+		if len(p.cfg.Key.RecordAttributes) > 0 {
+			pr.keyHash = p.hashAttrs(c, lr.Attributes(), p.cfg.Key.RecordAttributes, resHash)
+		}
+		if !p.needTemplate {
 			continue
 		}
-		sl.LogRecords().RemoveIf(func(lr plog.LogRecord) bool { return !keep(lr) })
+		switch b := lr.Body(); b.Type() {
+		case pcommon.ValueTypeStr:
+			pr.body = b.Str()
+		case pcommon.ValueTypeMap:
+			pr.body = c.flat.flatten(b.Map())
+		}
+		if pr.body != "" {
+			pr.templated, templated = true, true
+			pr.shapeStart = len(c.shapes)
+			c.shapes, pr.shapeHash = p.tree.AppendShape(c.shapes, pr.body)
+			pr.shapeEnd = len(c.shapes)
+		}
+		if p.cfg.Annotate {
+			attrs := lr.Attributes()
+			_, pr.hadAnnot = attrs.Get(AttrTemplate)
+			if !pr.hadAnnot {
+				_, pr.hadAnnot = attrs.Get(AttrTemplateID)
+			}
+		}
+	}
+	if templated {
+		p.treeMu.Lock()
+		for k := range recs {
+			if pr := &recs[k]; pr.templated {
+				pr.view = p.tree.AddShaped(pr.body, c.shapes[pr.shapeStart:pr.shapeEnd], pr.shapeHash).View()
+			}
+		}
+		p.templatesGauge.Store(int64(p.tree.Len()))
+		p.treeMu.Unlock()
+	}
+	return &c.scopes[len(c.scopes)-1]
+}
+
+// finishScope decides the records of a prepared scope under their keys'
+// shard locks, releases the lock, and removes the records dropped.
+func (p *logBudgetProcessor) finishScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
+	p.decideScope(ctx, c, sc, now)
+	p.unlock(c)
+	if p.cfg.DryRun {
+		return
+	}
+	recs := c.recs[sc.start:]
+	k := 0
+	sc.sl.LogRecords().RemoveIf(func(plog.LogRecord) bool {
+		keep := recs[k].keep
+		k++
+		return !keep
+	})
+}
+
+// decideScope decides the records of one scope.
+func (p *logBudgetProcessor) decideScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
+	lrs := sc.sl.LogRecords()
+	res := sc.rl.Resource().Attributes()
+	recs := c.recs[sc.start : sc.start+lrs.Len()]
+	var ks *keyState
+	if len(p.cfg.Key.RecordAttributes) == 0 {
+		ks = p.lookupKey(c, sc.resHash, res, pcommon.Map{}, now)
+	}
+	for k := range recs {
+		lr := lrs.At(k)
+		rks := ks
+		if rks == nil {
+			rks = p.lookupKey(c, recs[k].keyHash, res, lr.Attributes(), now)
+		}
+		recs[k].keep = p.processRecord(ctx, c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
 	}
 }
 
-// processRecord applies every stage to one record and says whether it stays.
-func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, now time.Time) bool {
-	var sizer plog.ProtoMarshaler
-	size := sizer.LogRecordSize(lr)
+// processRecord applies the stages that need the key's state (dedup,
+// sampling, budget) to one record and says whether it stays. c.held is the
+// key's shard.
+func (p *logBudgetProcessor) processRecord(_ context.Context, sh *shard, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, now time.Time) bool {
 	ks.recIn++
-	ks.bytesIn += int64(size)
+	ks.bytesIn += int64(pr.inSize)
 	ks.lastSeen = now
-	p.touch(ks)
-
-	if p.truncating {
+	sh.touch(ks)
+	if pr.cut > 0 {
 		if p.cfg.DryRun {
-			tmp := plog.NewLogRecord()
-			lr.CopyTo(tmp)
-			p.truncate(tmp)
-			if cut := size - sizer.LogRecordSize(tmp); cut > 0 {
-				p.dry(ks, reasonTruncate, "", 0, int64(cut))
-			}
-		} else if p.truncate(lr) {
-			n := sizer.LogRecordSize(lr)
-			ks.bytesDrop[reasonTruncate] += int64(size - n)
-			size = n
-		}
-	}
-
-	sev := severityOf(lr)
-	var tier int
-	var aboveFloor bool
-	if p.floor != plog.SeverityNumberUnspecified && sev >= p.floor {
-		// at or above the floor whatever class matches: the tier only
-		// matters below it, so the OTTL conditions are not evaluated
-		tier, aboveFloor = tierHigh, true
-	} else {
-		tier, aboveFloor = p.classify(ctx, rl, sl, lr, sev)
-	}
-
-	var cl *drain.Cluster
-	var body string
-	tmplSeq := uint64(seqNonString)
-	if p.needTemplate {
-		switch b := lr.Body(); b.Type() {
-		case pcommon.ValueTypeStr:
-			body = b.Str()
-		case pcommon.ValueTypeMap:
-			body = p.flat.flatten(b.Map())
-		}
-		if body == "" {
-			tmplSeq = seqEmpty
-			if lr.Body().Type() != pcommon.ValueTypeStr {
-				tmplSeq = seqNonString
-			}
+			p.dry(sh, ks, reasonTruncate, "", 0, int64(pr.cut))
 		} else {
-			cl = p.tree.Add(body)
-			tmplSeq = cl.Seq()
+			ks.bytesDrop[reasonTruncate] += int64(pr.cut)
 		}
+	}
+	size, sev, tier, aboveFloor, body, v := pr.size, pr.sev, pr.tier, pr.aboveFloor, pr.body, pr.view
+
+	tmplSeq := uint64(seqNonString)
+	switch {
+	case v != nil:
+		tmplSeq = v.Seq
+	case p.needTemplate && lr.Body().Type() == pcommon.ValueTypeStr:
+		tmplSeq = seqEmpty
 	}
 
 	var window *dedupEntry
-	if p.dedup != nil && cl != nil {
+	if sh.dedup != nil && v != nil {
 		var dk uint64
 		switch {
 		case !aboveFloor:
@@ -396,15 +654,15 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 			dk = p.mix(ks.id, xxhash.Sum64String(body), uint64(sev), 1)
 		}
 		if dk != 0 {
-			if e, ok := p.dedup.Peek(dk); ok && !e.done {
+			if e, ok := sh.dedup.Peek(dk); ok && !e.done {
 				if e.count&63 == 0 {
-					p.dedup.Get(dk) // recency, refreshed now and then
+					sh.dedup.Get(dk) // recency, refreshed now and then
 				}
-				p.absorb(e, cl, rl, sl, lr, body, adjustedCount(lr.Attributes()))
-				p.drop(ks, reasonDedup, cl.IDString(), int64(size))
+				p.absorb(sh, e, v, rl, sl, lr, body, adjustedCount(lr.Attributes()))
+				p.drop(sh, ks, reasonDedup, v.ID, int64(size))
 				return p.cfg.DryRun
 			}
-			window = p.openWindow(dk, ks, cl, sev, tier, aboveFloor, now)
+			window = p.openWindow(sh, dk, ks, v, sev, tier, aboveFloor, now)
 		}
 	}
 
@@ -412,62 +670,71 @@ func (p *logBudgetProcessor) processRecord(ctx context.Context, ks *keyState, rl
 	// out says what the record weighs when it leaves: its size plus the
 	// annotations (computed, not re-measured, when they are new attributes)
 	out := outSize{size: size}
-	if p.cfg.Annotate && cl != nil && !p.cfg.DryRun {
+	if p.cfg.Annotate && v != nil && !p.cfg.DryRun {
 		attrs := lr.Attributes()
-		_, had := attrs.Get(AttrTemplate)
-		if !had {
-			_, had = attrs.Get(AttrTemplateID)
-		}
-		attrs.PutStr(AttrTemplate, cl.Template())
-		attrs.PutStr(AttrTemplateID, cl.IDString())
-		if had {
+		attrs.PutStr(AttrTemplate, v.Template)
+		attrs.PutStr(AttrTemplateID, v.ID)
+		if pr.hadAnnot {
 			out.remeasure = true
 		} else {
-			out.size += strAttrSize(AttrTemplate, cl.Template()) + strAttrSize(AttrTemplateID, cl.IDString())
+			out.size += strAttrSize(AttrTemplate, v.Template) + strAttrSize(AttrTemplateID, v.ID)
 		}
 	}
 
 	if aboveFloor {
+		// never dropped: charged in full (the key's lower severities pay
+		// it back, see budgetState.charge)
+		final := out.measure(lr)
 		if ks.budget.limited() {
-			ks.budget.charge(now, size)
+			ks.charge(now, final)
 		}
-		return p.pass(ks, lr, out)
+		return p.pass(ks, final)
 	}
 	if !ks.budget.limited() {
-		return p.pass(ks, lr, out)
+		return p.pass(ks, out.measure(lr))
 	}
 	sampledP := false
 	if p.cfg.Sampling.Enabled {
-		prob := ks.budget.prob(now, tmplSeq, tier, size)
+		// what the record weighs if it is kept with a weight
+		weighted := out.size
+		if !pr.hadWeight {
+			weighted += dblAttrSize(AttrAdjustedCount)
+		}
+		prob := ks.budget.prob(now, tmplSeq, tier, out.size, weighted)
 		if prob < 1 {
 			sampledP = true
-			th, keep := p.sample(lr, prob)
+			th, keep := p.sample(sh, lr, prob)
 			if !keep {
-				p.drop(ks, reasonSample, templateIDOf(cl), int64(size))
+				p.drop(sh, ks, reasonSample, templateIDOf(v), int64(size))
 				return p.cfg.DryRun
 			}
 			if !p.cfg.DryRun {
 				setAdjusted(lr.Attributes(), th.AdjustedCount())
-				out.remeasure = true
+				if pr.hadWeight {
+					out.remeasure = true
+				} else {
+					out.size += dblAttrSize(AttrAdjustedCount)
+				}
 			}
 		}
 	}
-	if !ks.budget.admit(now, size, tier, sampledP) {
+	final := out.measure(lr)
+	if !ks.budget.admit(now, final, tier, sampledP) {
 		if window != nil && !window.done {
 			// still counted: the window's summary stands for it
-			p.absorb(window, cl, rl, sl, lr, body, adjustedCount(lr.Attributes()))
+			p.absorb(sh, window, v, rl, sl, lr, body, adjustedCount(lr.Attributes()))
 		}
-		p.drop(ks, reasonBudget, templateIDOf(cl), int64(size))
+		p.drop(sh, ks, reasonBudget, templateIDOf(v), int64(size))
 		return p.cfg.DryRun
 	}
-	return p.pass(ks, lr, out)
+	return p.pass(ks, final)
 }
 
-func templateIDOf(cl *drain.Cluster) string {
-	if cl == nil {
+func templateIDOf(v *drain.View) string {
+	if v == nil {
 		return ""
 	}
-	return cl.IDString()
+	return v.ID
 }
 
 // outSize is a passing record's size: known, or to be measured again.
@@ -476,12 +743,15 @@ type outSize struct {
 	remeasure bool
 }
 
-func (p *logBudgetProcessor) pass(ks *keyState, lr plog.LogRecord, out outSize) bool {
-	size := out.size
-	if out.remeasure {
+func (o outSize) measure(lr plog.LogRecord) int {
+	if o.remeasure {
 		var sizer plog.ProtoMarshaler
-		size = sizer.LogRecordSize(lr)
+		return sizer.LogRecordSize(lr)
 	}
+	return o.size
+}
+
+func (p *logBudgetProcessor) pass(ks *keyState, size int) bool {
 	ks.recOut++
 	ks.bytesOut += int64(size)
 	return true
@@ -499,14 +769,22 @@ func strAttrSize(key, val string) int {
 	return 1 + sov(kv) + kv
 }
 
+// dblAttrSize is what a new double attribute adds to a record's protobuf
+// size: as strAttrSize, with AnyValue {double_value (tag 4, fixed64)}.
+func dblAttrSize(key string) int {
+	av := 1 + 8
+	kv := 1 + sov(av) + av + 1 + sov(len(key)) + len(key)
+	return 1 + sov(kv) + kv
+}
+
 // sov is the length of n as a protobuf varint.
 func sov(n int) int {
 	return (bits.Len64(uint64(n)|1) + 6) / 7
 }
 
-func (p *logBudgetProcessor) drop(ks *keyState, reason int, tmpl string, size int64) {
+func (p *logBudgetProcessor) drop(sh *shard, ks *keyState, reason int, tmpl string, size int64) {
 	if p.cfg.DryRun {
-		p.dry(ks, reason, tmpl, 1, size)
+		p.dry(sh, ks, reason, tmpl, 1, size)
 		ks.recOut++
 		ks.bytesOut += size
 		return
@@ -515,12 +793,12 @@ func (p *logBudgetProcessor) drop(ks *keyState, reason int, tmpl string, size in
 	ks.bytesDrop[reason] += size
 }
 
-func (p *logBudgetProcessor) dry(ks *keyState, reason int, tmpl string, recs, size int64) {
+func (p *logBudgetProcessor) dry(sh *shard, ks *keyState, reason int, tmpl string, recs, size int64) {
 	k := dryKey{key: ks.name, template: tmpl, reason: reason}
-	c := p.dryTouched[k]
+	c := sh.dryTouched[k]
 	if c == nil {
 		c = new([2]int64)
-		p.dryTouched[k] = c
+		sh.dryTouched[k] = c
 	}
 	c[0] += recs
 	c[1] += size
@@ -528,7 +806,7 @@ func (p *logBudgetProcessor) dry(ks *keyState, reason int, tmpl string, recs, si
 
 // sample decides with probability prob, consistently by trace ID when the
 // record has one.
-func (p *logBudgetProcessor) sample(lr plog.LogRecord, prob float64) (sampling.Threshold, bool) {
+func (p *logBudgetProcessor) sample(sh *shard, lr plog.LogRecord, prob float64) (sampling.Threshold, bool) {
 	th, err := sampling.ProbabilityToThreshold(prob)
 	if err != nil {
 		// below the smallest representable probability
@@ -538,7 +816,7 @@ func (p *logBudgetProcessor) sample(lr plog.LogRecord, prob float64) (sampling.T
 	if tid := lr.TraceID(); !tid.IsEmpty() {
 		rnd = sampling.TraceIDToRandomness(tid)
 	} else {
-		rnd, _ = sampling.UnsignedToRandomness(p.rng.Uint64() >> 8)
+		rnd, _ = sampling.UnsignedToRandomness(sh.rng.Uint64() >> 8)
 	}
 	return th, th.ShouldSample(rnd)
 }

@@ -55,7 +55,8 @@ func TestReductionReport(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	tel := componenttest.NewTelemetry()
 	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: start}
 	p, err := newProcessor(metadatatest.NewSettings(tel), reductionConfig(), sink, clock.Now)
 	require.NoError(t, err)
 
@@ -63,7 +64,7 @@ func TestReductionReport(t *testing.T) {
 	// an independent tree to name the true groups of input and output
 	tree := drain.New(drain.Settings{})
 	var sizer plog.ProtoMarshaler
-	type acc struct{ recIn, recOut, bytesIn, bytesOut, errIn, errOut int }
+	type acc struct{ recIn, recOut, bytesIn, bytesOut, errIn, errOut, floorOut int }
 	perKey := map[string]*acc{}
 	inCount := map[groupKey]float64{}
 	outWeight := map[groupKey]float64{}
@@ -114,6 +115,10 @@ func TestReductionReport(t *testing.T) {
 			if lr.SeverityNumber() >= plog.SeverityNumberError {
 				a.errOut++
 			}
+			if _, ok := lr.Attributes().Get(AttrCount); ok || lr.SeverityNumber() >= plog.SeverityNumberError {
+				// never dropped: ERROR and above, dedup summaries
+				a.floorOut += sizer.LogRecordSize(lr)
+			}
 			outWeight[g] += weight(lr)
 		})
 	}
@@ -124,12 +129,20 @@ func TestReductionReport(t *testing.T) {
 	}
 	sort.Strings(keys)
 	var tot acc
+	h := &harness{tel: tel}
+	// each key's budget over the run: the rate over the simulated time plus
+	// the bucket
+	secs := clock.now.Sub(start).Seconds()
+	budget := float64(reductionBytesPerSecond)*secs + reductionBytesPerSecond
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "key\trecords in\trecords out\tbytes in\tbytes out\tbytes out %%\terrors in\terrors out\t\n")
+	fmt.Fprintf(w, "key\trecords in\trecords out\tbytes in\tbytes out\tbytes out %%\terrors in\terrors out\tout/budget %%\tnever-dropped/budget %%\tdebt B\tover budget B\t\n")
 	for _, k := range keys {
 		a := perKey[k]
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%.1f\t%d\t%d\t\n", k, a.recIn, a.recOut, a.bytesIn, a.bytesOut,
-			100*float64(a.bytesOut)/float64(a.bytesIn), a.errIn, a.errOut)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%.1f\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t\n", k, a.recIn, a.recOut, a.bytesIn, a.bytesOut,
+			100*float64(a.bytesOut)/float64(a.bytesIn), a.errIn, a.errOut,
+			100*float64(a.bytesOut)/budget, 100*float64(a.floorOut)/budget,
+			h.metric(t, "processor_log_budget_debt_bytes", attribute.String("key", k)),
+			h.metric(t, "processor_log_budget_over_budget_bytes", attribute.String("key", k)))
 		tot.recIn += a.recIn
 		tot.recOut += a.recOut
 		tot.bytesIn += a.bytesIn
@@ -137,7 +150,7 @@ func TestReductionReport(t *testing.T) {
 		tot.errIn += a.errIn
 		tot.errOut += a.errOut
 	}
-	fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%.1f\t%d\t%d\t\n", "total", tot.recIn, tot.recOut, tot.bytesIn, tot.bytesOut,
+	fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%.1f\t%d\t%d\t\t\t\t\t\n", "total", tot.recIn, tot.recOut, tot.bytesIn, tot.bytesOut,
 		100*float64(tot.bytesOut)/float64(tot.bytesIn), tot.errIn, tot.errOut)
 	require.NoError(t, w.Flush())
 
@@ -160,7 +173,8 @@ func TestReductionReport(t *testing.T) {
 	fmt.Printf("groups (key, template, severity): %d; missing from the output: %d; weighted count %.0f for %.0f records in (%.2f%%); worst group off by %.1f%%\n",
 		len(inCount), missing, sumOut, sumIn, 100*(sumOut-sumIn)/sumIn, 100*worst)
 
-	h := &harness{tel: tel}
+	fmt.Printf("budget per key: %d B/s over %.0f s + %d B bucket = %.0f B (never-dropped: ERROR and above, dedup summaries)\n",
+		reductionBytesPerSecond, secs, reductionBytesPerSecond, budget)
 	for _, r := range reasonNames {
 		fmt.Printf("dropped %-8s records %d bytes %d\n", r,
 			h.metric(t, "processor_log_budget_records_dropped", attribute.String("reason", r)),

@@ -4,7 +4,10 @@
 // manner of Drain (He et al., ICWS 2017) so lines differing only in variables
 // share one template. The cluster table is bounded by an LRU.
 //
-// A Tree is not safe for concurrent use; callers hold a lock.
+// A Tree is not safe for concurrent use; callers hold a lock. Two parts need
+// none: AppendShape (the costly tokenizing half of a lookup) and View (an
+// immutable snapshot of a cluster), so a lookup holds the lock only for the
+// shape cache probe, and the tree walk on a miss.
 package drain // import "github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
 
 import (
@@ -48,6 +51,45 @@ type Cluster struct {
 	// detail after "prefix:")
 	tail    bool
 	touched uint64
+	view    *View
+}
+
+// View is a snapshot of a cluster's template taken when it last changed. It
+// never changes, so it may be read without the tree's lock.
+type View struct {
+	// Seq is the cluster's Seq.
+	Seq uint64
+	// Template is the template text, variables shown as <*>.
+	Template string
+	// ID is the cluster's IDString.
+	ID     string
+	tokens []string
+}
+
+// View returns the cluster's current snapshot (read it under the tree's lock;
+// use it without).
+func (c *Cluster) View() *View { return c.view }
+
+// AppendParams appends the variable values of line under v's template (the
+// original text at every wildcard position) joined by blanks to dst; n is
+// the number of values.
+func (v *View) AppendParams(dst []byte, line string) (out []byte, n int) {
+	i := 0
+	for k := 0; k < len(v.tokens); k++ {
+		start, end, kind := nextToken(line, i)
+		if kind == tokNone {
+			break
+		}
+		i = end
+		if v.tokens[k] == Wildcard {
+			if n > 0 {
+				dst = append(dst, ' ')
+			}
+			dst = append(dst, line[start:end]...)
+			n++
+		}
+	}
+	return dst, n
 }
 
 // Template returns the template text, variables shown as <*>.
@@ -133,8 +175,15 @@ func (t *Tree) Len() int { return t.clusters.Len() }
 
 // Add finds the cluster of line, creating or widening one as needed.
 func (t *Tree) Add(line string) *Cluster {
-	h := t.shape(line)
-	if e, ok := t.shapes[h]; ok && e.gen == t.gen && !t.noShapeCache && bytes.Equal(e.key, t.shapeBuf) {
+	var h uint64
+	t.shapeBuf, h = t.AppendShape(t.shapeBuf[:0], line)
+	return t.AddShaped(line, t.shapeBuf, h)
+}
+
+// AddShaped is Add for a line whose shape (and its hash) AppendShape has
+// already computed, perhaps without the lock.
+func (t *Tree) AddShaped(line string, shape []byte, h uint64) *Cluster {
+	if e, ok := t.shapes[h]; ok && e.gen == t.gen && !t.noShapeCache && bytes.Equal(e.key, shape) {
 		t.touch(e.c)
 		return e.c
 	}
@@ -145,7 +194,7 @@ func (t *Tree) Add(line string) *Cluster {
 		if len(t.shapes) >= maxShapes {
 			clear(t.shapes)
 		}
-		t.shapes[h] = shapeEntry{key: bytes.Clone(t.shapeBuf), c: c, gen: gen}
+		t.shapes[h] = shapeEntry{key: bytes.Clone(shape), c: c, gen: gen}
 	}
 	return c
 }
@@ -226,7 +275,8 @@ func (t *Tree) tailMatch(tokens []string) *Cluster {
 		if cut < 0 || cut >= len(tokens) || cut >= len(c.tokens) || k == len(tokens) && k == len(c.tokens) {
 			continue
 		}
-		c.tokens = append(c.tokens[:cut], Wildcard)
+		// a new slice: the cluster's View shares the old one
+		c.tokens = append(append(make([]string, 0, cut+1), c.tokens[:cut]...), Wildcard)
 		c.tail = true
 		c.setTemplate()
 		return c
@@ -259,22 +309,7 @@ func (t *Tree) Params(c *Cluster, line string) []string {
 // AppendParams appends Params(c, line) joined by blanks to dst, without
 // masking the line or building the list; n is the number of values.
 func (t *Tree) AppendParams(dst []byte, c *Cluster, line string) (out []byte, n int) {
-	i := 0
-	for k := 0; k < t.s.MaxTokens && k < len(c.tokens); k++ {
-		start, end, kind := nextToken(line, i)
-		if kind == tokNone {
-			break
-		}
-		i = end
-		if c.tokens[k] == Wildcard {
-			if n > 0 {
-				dst = append(dst, ' ')
-			}
-			dst = append(dst, line[start:end]...)
-			n++
-		}
-	}
-	return dst, n
+	return c.view.AppendParams(dst, line)
 }
 
 func (c *Cluster) setTemplate() {
@@ -283,6 +318,9 @@ func (c *Cluster) setTemplate() {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], c.id)
 	c.idHex = hex.EncodeToString(b[:])
+	// a new snapshot: holders of the old one keep reading it safely (the
+	// tokens are shared: they are copied on write, never changed in place)
+	c.view = &View{Seq: c.seq, Template: c.template, ID: c.idHex, tokens: c.tokens}
 }
 
 func (t *Tree) detach(c *Cluster) {
@@ -379,14 +417,21 @@ func widen(c *Cluster, tokens []string) bool {
 	if c.tail {
 		return false
 	}
-	changed := false
+	var out []string
 	for i, tok := range c.tokens {
 		if tok != Wildcard && tok != tokens[i] {
-			c.tokens[i] = Wildcard
-			changed = true
+			if out == nil {
+				// copy on write: the cluster's View shares the old tokens
+				out = append([]string(nil), c.tokens...)
+			}
+			out[i] = Wildcard
 		}
 	}
-	return changed
+	if out == nil {
+		return false
+	}
+	c.tokens = out
+	return true
 }
 
 // tokenize splits the first line of s on blanks into at most MaxTokens tokens.
@@ -417,11 +462,12 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 	return masked, raw
 }
 
-// shape encodes the masked token sequence of line (what tokenize returns as
-// masked) into t.shapeBuf, each token prefixed by its length, and returns its
-// hash. It builds no strings.
-func (t *Tree) shape(s string) uint64 {
-	b := t.shapeBuf[:0]
+// AppendShape appends the masked token sequence of line (what tokenize
+// returns as masked) to b, each token prefixed by its length, and returns it
+// with its hash. It builds no strings and reads only the settings, so it is
+// safe for concurrent use.
+func (t *Tree) AppendShape(b []byte, s string) ([]byte, uint64) {
+	start0 := len(b)
 	i, n := 0, 0
 	for ; n < t.s.MaxTokens; n++ {
 		start, end, kind := nextToken(s, i)
@@ -444,8 +490,7 @@ func (t *Tree) shape(s string) uint64 {
 		b = binary.AppendUvarint(b, uint64(len(tok)))
 		b = append(b, tok...)
 	}
-	t.shapeBuf = b
-	return xxhash.Sum64(b)
+	return b, xxhash.Sum64(b[start0:])
 }
 
 // token kinds returned by nextToken

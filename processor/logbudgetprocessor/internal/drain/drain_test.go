@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -120,8 +121,9 @@ func FuzzAdd(f *testing.F) {
 			c := tree.Add(line)
 			require.Equal(t, plain.Add(line).Template(), c.Template())
 			masked, _ := plain.tokenize(line)
-			tree.shape(line)
-			require.Equal(t, string(encodeMasked(masked)), string(tree.shapeBuf))
+			shape, h := tree.AppendShape([]byte("prefix"), line)
+			require.Equal(t, "prefix"+string(encodeMasked(masked)), string(shape))
+			require.Equal(t, xxhash.Sum64(encodeMasked(masked)), h)
 			require.NotNil(t, c)
 			if !c.tail {
 				require.Len(t, c.tokens, len(masked))
@@ -134,6 +136,22 @@ func FuzzAdd(f *testing.F) {
 		}
 		require.LessOrEqual(t, tree.Len(), 4)
 	})
+}
+
+// A View is a snapshot: widening the cluster gives it a new view and leaves
+// the old one as it was, so holders may read it without the tree's lock.
+func TestViewIsASnapshot(t *testing.T) {
+	tree := New(Settings{})
+	c := tree.Add("user alice logged in")
+	v := c.View()
+	require.Same(t, c, tree.Add("user bob logged in"))
+	assert.Equal(t, "user alice logged in", v.Template)
+	assert.Equal(t, "user <*> logged in", c.View().Template)
+	assert.Equal(t, c.IDString(), c.View().ID)
+	assert.Equal(t, c.Seq(), v.Seq)
+	params, n := c.View().AppendParams(nil, "user carol logged in")
+	assert.Equal(t, "carol", string(params))
+	assert.Equal(t, 1, n)
 }
 
 // encodeMasked is the reference encoding of a masked token sequence, the one
@@ -177,8 +195,8 @@ func TestShapeCacheSameClusters(t *testing.T) {
 		for _, l := range all {
 			masked, _ := plain.tokenize(l)
 			want := encodeMasked(masked)
-			cached.shape(l)
-			require.Equal(t, string(want), string(cached.shapeBuf), l)
+			shape, _ := cached.AppendShape(nil, l)
+			require.Equal(t, string(want), string(shape), l)
 			a, b := cached.Add(l), plain.Add(l)
 			require.Equal(t, b.Template(), a.Template(), l)
 			require.Equal(t, b.Seq(), a.Seq(), l)

@@ -25,20 +25,24 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                            metric.Meter
-	mu                               sync.Mutex
-	registrations                    []metric.Registration
-	ProcessorLogBudgetBytesDropped   metric.Int64Counter
-	ProcessorLogBudgetBytesIn        metric.Int64Counter
-	ProcessorLogBudgetBytesOut       metric.Int64Counter
-	ProcessorLogBudgetDryRunBytes    metric.Int64Counter
-	ProcessorLogBudgetDryRunRecords  metric.Int64Counter
-	ProcessorLogBudgetKeys           metric.Int64ObservableUpDownCounter
-	ProcessorLogBudgetRecordsDropped metric.Int64Counter
-	ProcessorLogBudgetRecordsIn      metric.Int64Counter
-	ProcessorLogBudgetRecordsOut     metric.Int64Counter
-	ProcessorLogBudgetSummaries      metric.Int64Counter
-	ProcessorLogBudgetTemplates      metric.Int64ObservableUpDownCounter
+	meter                               metric.Meter
+	mu                                  sync.Mutex
+	registrations                       []metric.Registration
+	ProcessorLogBudgetBytesDropped      metric.Int64Counter
+	ProcessorLogBudgetBytesIn           metric.Int64Counter
+	ProcessorLogBudgetBytesOut          metric.Int64Counter
+	ProcessorLogBudgetDebtBytes         metric.Int64Counter
+	ProcessorLogBudgetDebtRecords       metric.Int64Counter
+	ProcessorLogBudgetDryRunBytes       metric.Int64Counter
+	ProcessorLogBudgetDryRunRecords     metric.Int64Counter
+	ProcessorLogBudgetKeys              metric.Int64ObservableUpDownCounter
+	ProcessorLogBudgetOverBudgetBytes   metric.Int64Counter
+	ProcessorLogBudgetOverBudgetRecords metric.Int64Counter
+	ProcessorLogBudgetRecordsDropped    metric.Int64Counter
+	ProcessorLogBudgetRecordsIn         metric.Int64Counter
+	ProcessorLogBudgetRecordsOut        metric.Int64Counter
+	ProcessorLogBudgetSummaries         metric.Int64Counter
+	ProcessorLogBudgetTemplates         metric.Int64ObservableUpDownCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -128,6 +132,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("By"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetDebtBytes, err = builder.meter.Int64Counter(
+		"otelcol_processor_log_budget_debt_bytes",
+		metric.WithDescription("Bytes that records never dropped (at or above the severity floor, the keep class, dedup summaries) took beyond what a key's bytes_per_second bucket held (attributes `key`, `budget`), borrowed from its future budget and paid back by shedding its other records; the floor alone exceeded the budget at that moment. What debt_window cannot carry is counted in processor_log_budget_over_budget_bytes instead. [Development]"),
+		metric.WithUnit("By"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetDebtRecords, err = builder.meter.Int64Counter(
+		"otelcol_processor_log_budget_debt_records",
+		metric.WithDescription("Records that records never dropped (at or above the severity floor, the keep class, dedup summaries) took beyond what a key's records_per_second bucket held (attributes `key`, `budget`), borrowed from its future budget and paid back by shedding its other records. What debt_window cannot carry is counted in processor_log_budget_over_budget_records instead. [Development]"),
+		metric.WithUnit("{records}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorLogBudgetDryRunBytes, err = builder.meter.Int64Counter(
 		"otelcol_processor_log_budget_dry_run_bytes",
 		metric.WithDescription("In dry run, bytes that would have been dropped, per key, reason and template (attributes `key`, `reason`, `template`). [Development]"),
@@ -144,6 +160,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_log_budget_keys",
 		metric.WithDescription("Budget keys held in the key table. [Development]"),
 		metric.WithUnit("{keys}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetOverBudgetBytes, err = builder.meter.Int64Counter(
+		"otelcol_processor_log_budget_over_budget_bytes",
+		metric.WithDescription("Bytes kept beyond a key's budget (attribute `key`) because records that are never dropped (at or above the severity floor, the keep class, dedup summaries) alone exceeded it, per budget (attribute `budget` = bytes_per_second, after debt_window of debt; bytes_per_day, which money_per_day is converted to). Zero while the budget holds. [Development]"),
+		metric.WithUnit("By"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetOverBudgetRecords, err = builder.meter.Int64Counter(
+		"otelcol_processor_log_budget_over_budget_records",
+		metric.WithDescription("Records kept beyond a key's records_per_second budget (attributes `key`, `budget`) because records that are never dropped (at or above the severity floor, the keep class, dedup summaries) alone exceeded it after debt_window of debt. Zero while the budget holds. [Development]"),
+		metric.WithUnit("{records}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorLogBudgetRecordsDropped, err = builder.meter.Int64Counter(

@@ -69,6 +69,38 @@ func AssertEqualProcessorLogBudgetBytesOut(t *testing.T, tt *componenttest.Telem
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualProcessorLogBudgetDebtBytes(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_log_budget_debt_bytes",
+		Description: "Bytes that records never dropped (at or above the severity floor, the keep class, dedup summaries) took beyond what a key's bytes_per_second bucket held (attributes `key`, `budget`), borrowed from its future budget and paid back by shedding its other records; the floor alone exceeded the budget at that moment. What debt_window cannot carry is counted in processor_log_budget_over_budget_bytes instead. [Development]",
+		Unit:        "By",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_log_budget_debt_bytes")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualProcessorLogBudgetDebtRecords(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_log_budget_debt_records",
+		Description: "Records that records never dropped (at or above the severity floor, the keep class, dedup summaries) took beyond what a key's records_per_second bucket held (attributes `key`, `budget`), borrowed from its future budget and paid back by shedding its other records. What debt_window cannot carry is counted in processor_log_budget_over_budget_records instead. [Development]",
+		Unit:        "{records}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_log_budget_debt_records")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualProcessorLogBudgetDryRunBytes(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_log_budget_dry_run_bytes",
@@ -113,6 +145,38 @@ func AssertEqualProcessorLogBudgetKeys(t *testing.T, tt *componenttest.Telemetry
 		},
 	}
 	got, err := tt.GetMetric("otelcol_processor_log_budget_keys")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualProcessorLogBudgetOverBudgetBytes(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_log_budget_over_budget_bytes",
+		Description: "Bytes kept beyond a key's budget (attribute `key`) because records that are never dropped (at or above the severity floor, the keep class, dedup summaries) alone exceeded it, per budget (attribute `budget` = bytes_per_second, after debt_window of debt; bytes_per_day, which money_per_day is converted to). Zero while the budget holds. [Development]",
+		Unit:        "By",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_log_budget_over_budget_bytes")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualProcessorLogBudgetOverBudgetRecords(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_log_budget_over_budget_records",
+		Description: "Records kept beyond a key's records_per_second budget (attributes `key`, `budget`) because records that are never dropped (at or above the severity floor, the keep class, dedup summaries) alone exceeded it after debt_window of debt. Zero while the budget holds. [Development]",
+		Unit:        "{records}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_log_budget_over_budget_records")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

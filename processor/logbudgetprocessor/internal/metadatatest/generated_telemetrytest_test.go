@@ -31,8 +31,12 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLogBudgetBytesDropped.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetBytesIn.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetBytesOut.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetDebtBytes.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetDebtRecords.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetDryRunBytes.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetDryRunRecords.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetOverBudgetBytes.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetOverBudgetRecords.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetRecordsDropped.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetRecordsIn.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetRecordsOut.Add(context.Background(), 1)
@@ -46,6 +50,12 @@ func TestSetupTelemetry(t *testing.T) {
 	AssertEqualProcessorLogBudgetBytesOut(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetDebtBytes(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetDebtRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetDryRunBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -53,6 +63,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetKeys(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetOverBudgetBytes(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetOverBudgetRecords(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetRecordsDropped(t, testTel,
