@@ -4,28 +4,13 @@ import (
 	"fmt"
 	"os"
 	"testing"
-
-	"github.com/quell-otel/quell/internal/alertscenario"
-	"github.com/quell-otel/quell/internal/topology"
 )
 
 func TestDiag(t *testing.T) {
 	if os.Getenv("EVAL_DIAG") == "" {
 		t.Skip("set EVAL_DIAG=1")
 	}
-	type run struct {
-		name string
-		s    *alertscenario.Scenario
-		g    *topology.Graph
-	}
-	var runs []run
-	for _, su := range setups(t) {
-		s := alertscenario.Generate(su.topo, alertscenario.DefaultNoise, su.seed)
-		runs = append(runs, run{su.topo.Name, s, learnedGraph(t, su.topo, su.traces, su.seed)})
-	}
-	tp, _ := workloadSetup(t)
-	runs = append(runs, run{"workload", alertscenario.Generate(tp, alertscenario.DefaultNoise, 4), staticGraph(tp)})
-	for _, r := range runs {
+	for _, r := range scoredRuns(t) {
 		if os.Getenv("EVAL_DIAG") != "all" && os.Getenv("EVAL_DIAG") != r.name {
 			continue
 		}

@@ -97,6 +97,24 @@ func learnedGraph(t *testing.T, tp *alertscenario.Topology, n int, seed uint64) 
 	return g
 }
 
+// scored is a scenario with the graph the correlator is scored on.
+type scored struct {
+	name string
+	s    *alertscenario.Scenario
+	g    *topology.Graph
+}
+
+// scoredRuns are the reported scenarios, each on its graph learned from
+// traces (workload-50: from its 5000 traces).
+func scoredRuns(t *testing.T) []scored {
+	var runs []scored
+	for _, su := range setups(t) {
+		runs = append(runs, scored{su.topo.Name, alertscenario.Generate(su.topo, alertscenario.DefaultNoise, su.seed), learnedGraph(t, su.topo, su.traces, su.seed)})
+	}
+	tp, _ := workloadSetup(t)
+	return append(runs, scored{tp.Name, alertscenario.Generate(tp, alertscenario.DefaultNoise, 4), staticGraph(tp)})
+}
+
 func row(name, method string, s alertscenario.Score) string {
 	return fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %.2f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f | %.2f | %d | %s |",
 		name, method, s.TrueIncidents, s.Episodes, s.Notifications, s.Pages, s.PagesPerIncident, s.Reduction, s.ReductionRaw,

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
-	"github.com/quell-otel/quell/internal/topology"
 )
 
 // TestSeverityConventions prints (make eval-alerts) how correlation.
@@ -17,22 +16,10 @@ import (
 // off. It holds the all-critical case to the convention's floors: there the
 // splits have no evidence and must change nothing.
 func TestSeverityConventions(t *testing.T) {
-	type run struct {
-		name string
-		s    *alertscenario.Scenario
-		g    *topology.Graph
-	}
-	var runs []run
-	for _, su := range setups(t) {
-		runs = append(runs, run{su.topo.Name, alertscenario.Generate(su.topo, alertscenario.DefaultNoise, su.seed), learnedGraph(t, su.topo, su.traces, su.seed)})
-	}
-	tp, _ := workloadSetup(t)
-	runs = append(runs, run{tp.Name, alertscenario.Generate(tp, alertscenario.DefaultNoise, 4), staticGraph(tp)})
-
 	var b strings.Builder
 	b.WriteString("| scenario | symptom alerts | severity_splits | pages/incident | F1 | AC@1 | AC@3 | missed |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
-	for _, r := range runs {
+	for _, r := range scoredRuns(t) {
 		for _, v := range []struct {
 			name string
 			s    *alertscenario.Scenario
