@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertconv/alertconvtest"
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/workload"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor"
@@ -45,23 +46,12 @@ func topologyFile(b *testing.B, t *alertscenario.Topology) string {
 	return p
 }
 
-func alertRecord(rl plog.ResourceLogs, service, rule, sev, state string, extra map[string]string) {
-	rl.Resource().Attributes().PutStr(alertconv.ResourceServiceName, service)
-	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+func alertRecord(rls plog.ResourceLogsSlice, service, rule, sev, state string, extra map[string]string) {
 	labels := map[string]string{"alertname": rule, "service": service, "severity": sev}
 	for k, v := range extra {
 		labels[k] = v
 	}
-	a := lr.Attributes()
-	for k, v := range labels {
-		a.PutStr(alertconv.AttrLabelPrefix+k, v)
-	}
-	a.PutStr(alertconv.AttrRuleName, rule)
-	a.PutStr(alertconv.AttrFingerprint, alertconv.Fingerprint(labels))
-	a.PutStr(alertconv.AttrState, state)
-	a.PutStr(alertconv.AttrSeverity, sev)
-	a.PutStr(alertconv.AttrSource, alertconv.SourceAlertmanager)
-	lr.Body().SetStr(rule + " on " + service)
+	alertconvtest.AppendAlert(rls, labels, state, alertconv.SourceAlertmanager)
 }
 
 func newCorrelator(b *testing.B, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
@@ -113,7 +103,7 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 		for i := 0; i < len(s.Notifications); i += alertBatch {
 			ld := plog.NewLogs()
 			for _, n := range s.Notifications[i:min(i+alertBatch, len(s.Notifications))] {
-				alertRecord(ld.ResourceLogs().AppendEmpty(), n.Service, n.Rule, n.Sev, n.State, nil)
+				alertRecord(ld.ResourceLogs(), n.Service, n.Rule, n.Sev, n.State, nil)
 			}
 			batches = append(batches, ld)
 		}
@@ -140,10 +130,10 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 				if j%2 == 1 {
 					// Resolve the previous record's alert.
 					prev := nodes[((k-1)*7919)%len(nodes)]
-					alertRecord(ld.ResourceLogs().AppendEmpty(), prev, "HighErrorRate", "warning", alertconv.StateResolved, map[string]string{"n": fmt.Sprint(k - 1)})
+					alertRecord(ld.ResourceLogs(), prev, "HighErrorRate", "warning", alertconv.StateResolved, map[string]string{"n": fmt.Sprint(k - 1)})
 					continue
 				}
-				alertRecord(ld.ResourceLogs().AppendEmpty(), svc, "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
+				alertRecord(ld.ResourceLogs(), svc, "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
 			}
 			batches[i] = ld
 		}
@@ -158,7 +148,7 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 		for i := 0; i < n; i += alertBatch {
 			ld := plog.NewLogs()
 			for k := i; k < i+alertBatch; k++ {
-				alertRecord(ld.ResourceLogs().AppendEmpty(), nodes[(k*7919)%len(nodes)], "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
+				alertRecord(ld.ResourceLogs(), nodes[(k*7919)%len(nodes)], "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
 			}
 			batches = append(batches, ld)
 		}

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertconv/alertconvtest"
 	"github.com/quell-otel/quell/internal/workload"
 )
 
@@ -22,21 +23,8 @@ import (
 func correlatorAlerts(state string, alerts ...[2]string) plog.Logs {
 	ld := plog.NewLogs()
 	for _, a := range alerts {
-		service, rule := a[0], a[1]
-		rl := ld.ResourceLogs().AppendEmpty()
-		rl.Resource().Attributes().PutStr(alertconv.ResourceServiceName, service)
-		lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
-		labels := map[string]string{"alertname": rule, "service": service, "severity": "critical"}
-		attrs := lr.Attributes()
-		for k, v := range labels {
-			attrs.PutStr(alertconv.AttrLabelPrefix+k, v)
-		}
-		attrs.PutStr(alertconv.AttrRuleName, rule)
-		attrs.PutStr(alertconv.AttrFingerprint, alertconv.Fingerprint(labels))
-		attrs.PutStr(alertconv.AttrState, state)
-		attrs.PutStr(alertconv.AttrSeverity, "critical")
-		attrs.PutStr(alertconv.AttrSource, alertconv.SourceOTLP)
-		lr.Body().SetStr(rule + " on " + service)
+		labels := map[string]string{"alertname": a[1], "service": a[0], "severity": "critical"}
+		alertconvtest.AppendAlert(ld.ResourceLogs(), labels, state, alertconv.SourceOTLP)
 	}
 	return ld
 }

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertconv/alertconvtest"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/metadata"
 )
@@ -107,30 +108,16 @@ type alertSpec struct {
 func alertLogs(specs ...alertSpec) plog.Logs {
 	ld := plog.NewLogs()
 	for _, s := range specs {
-		rl := ld.ResourceLogs().AppendEmpty()
-		if s.service != "" {
-			rl.Resource().Attributes().PutStr(alertconv.ResourceServiceName, s.service)
-		}
-		lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
-		a := lr.Attributes()
 		labels := map[string]string{"alertname": s.rule, "service": s.service, "severity": s.severity}
 		for k, v := range s.labels {
 			labels[k] = v
 		}
-		for k, v := range labels {
-			a.PutStr(alertconv.AttrLabelPrefix+k, v)
-		}
-		a.PutStr(alertconv.AttrRuleName, s.rule)
-		a.PutStr(alertconv.AttrFingerprint, alertconv.Fingerprint(labels))
 		state := s.state
 		if state == "" {
 			state = alertconv.StateFiring
 		}
-		a.PutStr(alertconv.AttrState, state)
-		a.PutStr(alertconv.AttrSeverity, s.severity)
-		a.PutStr(alertconv.AttrStartsAt, t0.Format(time.RFC3339Nano))
-		a.PutStr(alertconv.AttrSource, alertconv.SourceAlertmanager)
-		lr.Body().SetStr(s.rule + " on " + s.service)
+		lr := alertconvtest.AppendAlert(ld.ResourceLogs(), labels, state, alertconv.SourceAlertmanager)
+		lr.Attributes().PutStr(alertconv.AttrStartsAt, t0.Format(time.RFC3339Nano))
 	}
 	return ld
 }
