@@ -696,14 +696,14 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 		rnd = sampling.TraceIDToRandomness(t.id)
 	}
 	keep := false
-	if r.mode != modeDrop {
-		if r.limitIdx >= 0 {
-			th = p.limitThreshold(s.limits[r.limitIdx], r, t, th, now)
-		}
+	switch {
+	case r.mode == modeDrop: // never kept
+	case r.limitIdx >= 0:
+		l, cost := s.limits[r.limitIdx], r.limitCost(t)
+		th = l.threshold(th, cost, now)
+		keep = th.ShouldSample(rnd) && l.take(cost)
+	default:
 		keep = th.ShouldSample(rnd)
-		if keep && r.limitIdx >= 0 {
-			keep = s.limits[r.limitIdx].take(r.limitCost(t))
-		}
 	}
 
 	delete(s.traces, t.id)
@@ -729,23 +729,6 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 	t.groups = nil
 	t.keys = nil
 	return out
-}
-
-// limitThreshold raises th to the threshold of a rate-limited rule's
-// current probability (lock held).
-func (p *tailSampler) limitThreshold(l *rateLimiter, r *rule, t *trace, th sampling.Threshold, now int64) sampling.Threshold {
-	lp := l.probability(r.limitCost(t), now)
-	if lp >= 1 {
-		return th
-	}
-	lth, err := sampling.ProbabilityToThreshold(lp)
-	if err != nil {
-		lth = sampling.NeverSampleThreshold // below 2^-56: nothing is kept
-	}
-	if sampling.ThresholdGreater(lth, th) {
-		return lth
-	}
-	return th
 }
 
 // limitCost is what a trace costs against its rule's rate limit: its spans,

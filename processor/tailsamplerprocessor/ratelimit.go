@@ -6,6 +6,8 @@ package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/ta
 import (
 	"math"
 	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 )
 
 // rateWindow is the window over which a rate-limited rule's incoming cost
@@ -80,6 +82,23 @@ func (l *rateLimiter) probability(cost float64, now int64) float64 {
 	l.count += cost
 	target := l.rate * (0.5 + l.tokens/l.burst)
 	return min(1, target/max(l.ema, l.count))
+}
+
+// threshold counts a matching trace of the given cost at now and returns th
+// raised to the threshold of the current probability.
+func (l *rateLimiter) threshold(th sampling.Threshold, cost float64, now int64) sampling.Threshold {
+	lp := l.probability(cost, now)
+	if lp >= 1 {
+		return th
+	}
+	lth, err := sampling.ProbabilityToThreshold(lp)
+	if err != nil {
+		lth = sampling.NeverSampleThreshold // below 2^-56: nothing is kept
+	}
+	if sampling.ThresholdGreater(lth, th) {
+		return lth
+	}
+	return th
 }
 
 // take spends cost tokens if the bucket holds them.
