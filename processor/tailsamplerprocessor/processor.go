@@ -169,8 +169,8 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		for _, r := range rules.adaptive {
 			s.adaptive = append(s.adaptive, newAdaptiveState(r.adaptive, n))
 		}
-		for _, l := range rules.limited {
-			s.limits = append(s.limits, newRateLimiter(l.cfg, n))
+		for _, r := range rules.limited {
+			s.limits = append(s.limits, newRateLimiter(r.rateLimit, n))
 		}
 		p.shards = append(p.shards, s)
 	}
@@ -187,8 +187,8 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		p.decidedOpts = append(p.decidedOpts, d)
 		p.spanOpts = append(p.spanOpts, sp)
 	}
-	for _, l := range rules.limited {
-		p.limitOpts = append(p.limitOpts, metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", rules.rules[l.rule].name))))
+	for _, r := range rules.limited {
+		p.limitOpts = append(p.limitOpts, metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.name))))
 	}
 	for di, dn := range decisionNames {
 		p.lateOpts[di] = metric.WithAttributeSet(attribute.NewSet(attribute.String("decision", dn)))
@@ -698,7 +698,7 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 	keep := false
 	switch {
 	case r.mode == modeDrop: // never kept
-	case r.limitIdx >= 0:
+	case r.rateLimit != nil:
 		l, cost := s.limits[r.limitIdx], r.limitCost(t)
 		th = l.threshold(th, cost, now)
 		keep = th.ShouldSample(rnd) && l.take(cost)
@@ -734,7 +734,7 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 // limitCost is what a trace costs against its rule's rate limit: its spans,
 // or its OTLP protobuf size (spans plus each batch's resource and scope).
 func (r *rule) limitCost(t *trace) float64 {
-	if !r.limitBytes {
+	if r.rateLimit.BytesPerSecond == 0 {
 		return float64(t.spans)
 	}
 	n := 0
