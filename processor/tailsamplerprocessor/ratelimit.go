@@ -110,3 +110,21 @@ func (l *rateLimiter) take(cost float64) bool {
 	l.tokens -= cost
 	return true
 }
+
+// limitCost is what a trace costs against its rule's rate limit: its spans,
+// or its OTLP protobuf size (spans plus each batch's resource and scope).
+func (r *rule) limitCost(t *trace) float64 {
+	if r.rateLimit.BytesPerSecond == 0 {
+		return float64(t.spans)
+	}
+	n := 0
+	for _, segs := range t.groups {
+		for i := range segs {
+			// One ResourceSpans holding one ScopeSpans with the spans:
+			// the resource and scope encodings, with their framing.
+			scopeSpans := len(segs[i].ss.Value()) + len(segs[i].spans)
+			n += fieldLen(len(segs[i].rs.Value()) + fieldLen(scopeSpans))
+		}
+	}
+	return float64(n)
+}
