@@ -238,14 +238,19 @@ func runTailSampling(b *testing.B, newP func(testing.TB, tsRules) processor.Trac
 	}
 }
 
+// compareTailSamplers runs runTailSampling once per implementation.
+func compareTailSamplers(b *testing.B, variant tsRules, batches []ptrace.Traces, spans, senders int) {
+	for _, impl := range tsImpls() {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			runTailSampling(b, impl.new, variant, batches, spans, senders)
+		})
+	}
+}
+
 // BenchmarkTailSampler is the headline comparison (no OTTL rules).
 func BenchmarkTailSampler(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
-	for _, impl := range tsImpls() {
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, tsPlain, batches, spans, 1)
-		})
-	}
+	compareTailSamplers(b, tsPlain, batches, spans, 1)
 }
 
 // BenchmarkTailSamplerParallel is the headline comparison with the batches
@@ -253,22 +258,14 @@ func BenchmarkTailSampler(b *testing.B) {
 // processor from several connections.
 func BenchmarkTailSamplerParallel(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
-	for _, impl := range tsImpls() {
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, tsPlain, batches, spans, runtime.GOMAXPROCS(0))
-		})
-	}
+	compareTailSamplers(b, tsPlain, batches, spans, runtime.GOMAXPROCS(0))
 }
 
 // BenchmarkTailSamplerOTTL adds one OTTL rule (never matching, so every span
 // is evaluated) ahead of the default rule in both.
 func BenchmarkTailSamplerOTTL(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
-	for _, impl := range tsImpls() {
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, tsOTTL, batches, spans, 1)
-		})
-	}
+	compareTailSamplers(b, tsOTTL, batches, spans, 1)
 }
 
 // BenchmarkTailSamplerSpanEvent adds one OTTL span event rule (never
@@ -277,11 +274,7 @@ func BenchmarkTailSamplerOTTL(b *testing.B) {
 func BenchmarkTailSamplerSpanEvent(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
 	batches = withEvents(batches)
-	for _, impl := range tsImpls() {
-		b.Run("impl="+impl.name, func(b *testing.B) {
-			runTailSampling(b, impl.new, tsSpanEvent, batches, spans, 1)
-		})
-	}
+	compareTailSamplers(b, tsSpanEvent, batches, spans, 1)
 }
 
 // BenchmarkTailSamplerMemory reports heap in use per buffered span: after

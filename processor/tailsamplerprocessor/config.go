@@ -527,21 +527,13 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 			errs = append(errs, fmt.Errorf("%s.%s: at least one condition is required", key, c.Type))
 		}
 		for i := range subs {
-			sk := fmt.Sprintf("%s.%s[%d]", key, c.Type, i)
-			if subs[i].m.Type == TypeDefault {
-				errs = append(errs, fmt.Errorf("%s.type: \"default\" is not allowed inside %s", sk, c.Type))
-				continue
-			}
-			errs = append(errs, validateCondition(sk, subs[i], spanConds)...)
+			errs = append(errs, validateOperand(fmt.Sprintf("%s.%s[%d]", key, c.Type, i), c.Type, subs[i], spanConds)...)
 		}
 	case TypeNot:
-		switch {
-		case n.not == nil:
+		if n.not == nil {
 			errs = append(errs, fmt.Errorf("%s.not: a condition is required", key))
-		case n.not.m.Type == TypeDefault:
-			errs = append(errs, fmt.Errorf("%s.not.type: \"default\" is not allowed inside not", key))
-		default:
-			errs = append(errs, validateCondition(key+".not", *n.not, spanConds)...)
+		} else {
+			errs = append(errs, validateOperand(key+".not", TypeNot, *n.not, spanConds)...)
 		}
 	case "":
 		errs = append(errs, fmt.Errorf("%s.type: required (one of %s)", key, allTypes))
@@ -549,6 +541,15 @@ func validateCondition(key string, n condNode, spanConds *int) []error {
 		errs = append(errs, fmt.Errorf("%s.type: unknown rule type %q (one of %s)", key, c.Type, allTypes))
 	}
 	return errs
+}
+
+// validateOperand checks an operand of all, any or not, which may be any
+// condition but default.
+func validateOperand(key, parent string, n condNode, spanConds *int) []error {
+	if n.m.Type == TypeDefault {
+		return []error{fmt.Errorf("%s.type: \"default\" is not allowed inside %s", key, parent)}
+	}
+	return validateCondition(key, n, spanConds)
 }
 
 const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, trace_flags, ottl, all, any, not, default"

@@ -169,8 +169,8 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		for _, r := range rules.adaptive {
 			s.adaptive = append(s.adaptive, newAdaptiveState(r.adaptive, n))
 		}
-		for _, l := range rules.limited {
-			s.limits = append(s.limits, newRateLimiter(l.cfg, n))
+		for _, r := range rules.limited {
+			s.limits = append(s.limits, newRateLimiter(r.rateLimit, n))
 		}
 		p.shards = append(p.shards, s)
 	}
@@ -187,8 +187,8 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		p.decidedOpts = append(p.decidedOpts, d)
 		p.spanOpts = append(p.spanOpts, sp)
 	}
-	for _, l := range rules.limited {
-		p.limitOpts = append(p.limitOpts, metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", rules.rules[l.rule].name))))
+	for _, r := range rules.limited {
+		p.limitOpts = append(p.limitOpts, metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.name))))
 	}
 	for di, dn := range decisionNames {
 		p.lateOpts[di] = metric.WithAttributeSet(attribute.NewSet(attribute.String("decision", dn)))
@@ -696,14 +696,14 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 		rnd = sampling.TraceIDToRandomness(t.id)
 	}
 	keep := false
-	if r.mode != modeDrop {
-		if r.limitIdx >= 0 {
-			th = p.limitThreshold(s.limits[r.limitIdx], r, t, th, now)
-		}
+	switch {
+	case r.mode == modeDrop: // never kept
+	case r.rateLimit != nil:
+		l, cost := s.limits[r.limitIdx], r.limitCost(t)
+		th = l.threshold(th, cost, now)
+		keep = th.ShouldSample(rnd) && l.take(cost)
+	default:
 		keep = th.ShouldSample(rnd)
-		if keep && r.limitIdx >= 0 {
-			keep = s.limits[r.limitIdx].take(r.limitCost(t))
-		}
 	}
 
 	delete(s.traces, t.id)
@@ -729,41 +729,6 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 	t.groups = nil
 	t.keys = nil
 	return out
-}
-
-// limitThreshold raises th to the threshold of a rate-limited rule's
-// current probability (lock held).
-func (p *tailSampler) limitThreshold(l *rateLimiter, r *rule, t *trace, th sampling.Threshold, now int64) sampling.Threshold {
-	lp := l.probability(r.limitCost(t), now)
-	if lp >= 1 {
-		return th
-	}
-	lth, err := sampling.ProbabilityToThreshold(lp)
-	if err != nil {
-		lth = sampling.NeverSampleThreshold // below 2^-56: nothing is kept
-	}
-	if sampling.ThresholdGreater(lth, th) {
-		return lth
-	}
-	return th
-}
-
-// limitCost is what a trace costs against its rule's rate limit: its spans,
-// or its OTLP protobuf size (spans plus each batch's resource and scope).
-func (r *rule) limitCost(t *trace) float64 {
-	if !r.limitBytes {
-		return float64(t.spans)
-	}
-	n := 0
-	for _, segs := range t.groups {
-		for i := range segs {
-			// One ResourceSpans holding one ScopeSpans with the spans:
-			// the resource and scope encodings, with their framing.
-			scopeSpans := len(segs[i].ss.Value()) + len(segs[i].spans)
-			n += fieldLen(len(segs[i].rs.Value()) + fieldLen(scopeSpans))
-		}
-	}
-	return float64(n)
 }
 
 func (p *tailSampler) flushShardTelemetry(ctx context.Context, s *shard) {

@@ -6,6 +6,8 @@ package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/ta
 import (
 	"math"
 	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 )
 
 // rateWindow is the window over which a rate-limited rule's incoming cost
@@ -82,6 +84,23 @@ func (l *rateLimiter) probability(cost float64, now int64) float64 {
 	return min(1, target/max(l.ema, l.count))
 }
 
+// threshold counts a matching trace of the given cost at now and returns th
+// raised to the threshold of the current probability.
+func (l *rateLimiter) threshold(th sampling.Threshold, cost float64, now int64) sampling.Threshold {
+	lp := l.probability(cost, now)
+	if lp >= 1 {
+		return th
+	}
+	lth, err := sampling.ProbabilityToThreshold(lp)
+	if err != nil {
+		lth = sampling.NeverSampleThreshold // below 2^-56: nothing is kept
+	}
+	if sampling.ThresholdGreater(lth, th) {
+		return lth
+	}
+	return th
+}
+
 // take spends cost tokens if the bucket holds them.
 func (l *rateLimiter) take(cost float64) bool {
 	if l.tokens < cost {
@@ -90,4 +109,22 @@ func (l *rateLimiter) take(cost float64) bool {
 	}
 	l.tokens -= cost
 	return true
+}
+
+// limitCost is what a trace costs against its rule's rate limit: its spans,
+// or its OTLP protobuf size (spans plus each batch's resource and scope).
+func (r *rule) limitCost(t *trace) float64 {
+	if r.rateLimit.BytesPerSecond == 0 {
+		return float64(t.spans)
+	}
+	n := 0
+	for _, segs := range t.groups {
+		for i := range segs {
+			// One ResourceSpans holding one ScopeSpans with the spans:
+			// the resource and scope encodings, with their framing.
+			scopeSpans := len(segs[i].ss.Value()) + len(segs[i].spans)
+			n += fieldLen(len(segs[i].rs.Value()) + fieldLen(scopeSpans))
+		}
+	}
+	return float64(n)
 }

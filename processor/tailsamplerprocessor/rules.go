@@ -109,10 +109,10 @@ type rule struct {
 	adaptive   *AdaptiveConfig
 	adaptIdx   int // index among adaptive rules
 	keyFields  []keyField
-	// limitIdx is the index among rate-limited rules, -1 without
-	// rate_limit; limitBytes says the budget is in bytes, not spans.
-	limitIdx   int
-	limitBytes bool
+	// rateLimit is the rule's rate_limit (nil without one, or on a drop
+	// rule); limitIdx is its index among rate-limited rules.
+	rateLimit *RateLimitConfig
+	limitIdx  int
 }
 
 type keyFieldKind uint8
@@ -129,19 +129,12 @@ type keyField struct {
 	attr string
 }
 
-type limitedRule struct {
-	cfg  *RateLimitConfig
-	rule int
-}
-
 // ruleSet is the compiled configuration.
 type ruleSet struct {
 	rules    []rule
 	preds    []spanPred
 	adaptive []*rule
-	// limited holds the rate_limit of each rate-limited rule, with the
-	// rule's index, in limitIdx order.
-	limited []limitedRule
+	limited  []*rule // in limitIdx order
 	// errorBit is set on a trace with an error span, whether or not a rule
 	// tests for it (used to protect error traces under memory pressure).
 	hasKeyFields bool
@@ -155,11 +148,9 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 		if err != nil {
 			return nil, fmt.Errorf("rules[%d]: %w", i, err)
 		}
-		r := rule{name: rc.Name, cond: c, limitIdx: -1}
-		if rc.RateLimit != nil && rc.Action != ActionDrop {
-			r.limitIdx = len(rs.limited)
-			r.limitBytes = rc.RateLimit.BytesPerSecond > 0
-			rs.limited = append(rs.limited, limitedRule{cfg: rc.RateLimit, rule: i})
+		r := rule{name: rc.Name, cond: c}
+		if rc.Action != ActionDrop {
+			r.rateLimit = rc.RateLimit
 		}
 		switch {
 		case rc.Action == ActionDrop:
@@ -208,6 +199,10 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 			rs.rules[i].adaptIdx = len(rs.adaptive)
 			rs.adaptive = append(rs.adaptive, &rs.rules[i])
 			rs.hasKeyFields = true
+		}
+		if rs.rules[i].rateLimit != nil {
+			rs.rules[i].limitIdx = len(rs.limited)
+			rs.limited = append(rs.limited, &rs.rules[i])
 		}
 	}
 	return rs, nil
