@@ -71,28 +71,30 @@ func settings(name string) exporter.Settings {
 	return set
 }
 
+// started checks that creating c succeeded, starts it and returns it.
+func started[C component.Component](t *testing.T, c C, err error) C {
+	t.Helper()
+	require.NoError(t, err)
+	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
+	return c
+}
+
 func startTraces(t *testing.T, f exporter.Factory, set exporter.Settings, cfg *Config) exporter.Traces {
 	t.Helper()
 	e, err := f.CreateTraces(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e
+	return started(t, e, err)
 }
 
 func startLogs(t *testing.T, f exporter.Factory, set exporter.Settings, cfg *Config) exporter.Logs {
 	t.Helper()
 	e, err := f.CreateLogs(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e
+	return started(t, e, err)
 }
 
 func startMetrics(t *testing.T, f exporter.Factory, set exporter.Settings, cfg *Config) exporter.Metrics {
 	t.Helper()
 	e, err := f.CreateMetrics(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e
+	return started(t, e, err)
 }
 
 // res describes one resource of a test batch.

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -188,9 +187,7 @@ func newSampler(t *testing.T, next consumer.Traces) processor.Traces {
 	cfg := f.CreateDefaultConfig().(*probabilisticsamplerprocessor.Config)
 	cfg.SamplingPercentage = 25
 	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func newTailSampler(t *testing.T, next consumer.Traces) processor.Traces {
@@ -205,9 +202,7 @@ func newTailSampler(t *testing.T, next consumer.Traces) processor.Traces {
 		},
 	}).Unmarshal(cfg))
 	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func newLogBudget(t *testing.T, next consumer.Logs) processor.Logs {
@@ -218,9 +213,7 @@ func newLogBudget(t *testing.T, next consumer.Logs) processor.Logs {
 		"dedup":  map[string]any{"enabled": true, "window": "10s"},
 	}).Unmarshal(cfg))
 	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func newLogFilter(t *testing.T, next consumer.Logs) processor.Logs {
@@ -233,9 +226,7 @@ func newLogFilter(t *testing.T, next consumer.Logs) processor.Logs {
 		},
 	}).Unmarshal(cfg))
 	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func mustInt(t *testing.T, s string) int64 {
