@@ -139,24 +139,19 @@ func (c *calendar) dayStart(u int64) int64 {
 	return s
 }
 
-// dayDate returns the date of the day starting at start.
-func (c *calendar) dayDate(start int64) (int, time.Month, int) {
-	return c.localDate(start)
-}
-
 // dayEnd returns the exclusive end of the day starting at start.
 func (c *calendar) dayEnd(start int64) int64 {
 	if c.utc {
 		return start + 86400
 	}
-	y, m, d := c.dayDate(start)
+	y, m, d := c.localDate(start)
 	return c.firstReach(y, m, d+1)
 }
 
 // billingPeriod returns the calendar month holding the day that starts at
 // dayStart.
 func (c *calendar) billingPeriod(dayStart int64) (time.Time, time.Time) {
-	y, m, _ := c.dayDate(dayStart)
+	y, m, _ := c.localDate(dayStart)
 	return time.Unix(c.firstReach(y, m, 1), 0).UTC(), time.Unix(c.firstReach(y, m+1, 1), 0).UTC()
 }
 
@@ -174,7 +169,7 @@ func (c *calendar) hourlyName(start int64) string {
 
 // dayLabel is the local date of the day starting at start.
 func (c *calendar) dayLabel(start int64) string {
-	y, m, d := c.dayDate(start)
+	y, m, d := c.localDate(start)
 	return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 }
 
