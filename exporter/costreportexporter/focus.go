@@ -134,7 +134,7 @@ func (r *report) gbPrice(s signal) float64 {
 // stage=exported meter shares the ledger for that signal, else on the
 // ingested volume; x_SavedCost is the ingested cost minus the billed cost.
 func (r *report) rows(p *period) []costRow {
-	keys := p.sortedKeys()
+	keys := sortedKeys(p.Tallies)
 	rows := make([]costRow, 0, 2*len(keys))
 	for _, k := range keys {
 		t := p.Tallies[k]

@@ -295,9 +295,11 @@ type period struct {
 	set *periodSet
 }
 
-func (p *period) sortedKeys() []costKey {
-	keys := make([]costKey, 0, len(p.Tallies))
-	for k := range p.Tallies {
+// sortedKeys returns the keys of tallies (a period's or a bucket's) in
+// report order.
+func sortedKeys[T any](tallies map[costKey]T) []costKey {
+	keys := make([]costKey, 0, len(tallies))
+	for k := range tallies {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
@@ -439,16 +441,13 @@ type stateKey struct {
 
 func encodeSet(ps *periodSet, zone string, out []statePeriod) []statePeriod {
 	for _, start := range ps.sortedStarts() {
-		p := period{Tallies: map[costKey]tally{}}
-		for k, t := range ps.m[start] {
-			p.Tallies[k] = *t
-		}
+		tallies := ps.m[start]
 		sp := statePeriod{Start: time.Unix(start, 0).UTC().Format(time.RFC3339), Keys: []stateKey{}}
 		if ps.cal.name != zone {
 			sp.TimeZone = ps.cal.name
 		}
-		for _, k := range p.sortedKeys() {
-			t := p.Tallies[k]
+		for _, k := range sortedKeys(tallies) {
+			t := tallies[k]
 			sp.Keys = append(sp.Keys, stateKey{
 				Team: k.Team, Service: k.Service, Environment: k.Env, Signal: k.Signal.String(), Extra: k.Extra,
 				IngestedRecords: t.In.Records, IngestedBytes: t.In.Bytes,
