@@ -123,23 +123,8 @@ func checkReducingPipeline(t *testing.T, newTraces func(*testing.T, consumer.Tra
 	h := readSummary(t, filepath.Join(dir, "hourly", "focus-2026-11-22T10Z.json"))
 	assert.Equal(t, s.Total, h.Total, "one hour: hourly and daily agree")
 
-	tr := s.BySignal["traces"]
-	assert.Equal(t, spansIn, tr.IngestedRecords)
-	assert.Equal(t, spansOut, tr.ExportedRecords)
-	assert.Equal(t, tracesBytesIn, tr.IngestedBytes)
-	assert.Equal(t, tracesBytesOut, tr.ExportedBytes)
-	assert.InDelta(t, float64(tracesBytesOut)/1e9*0.40+float64(spansOut)/1e6*2.50, tr.ListCost, 1e-8)
-	assert.InDelta(t, float64(tracesBytesIn)/1e9*0.40+float64(spansIn)/1e6*2.50, tr.IngestedCost, 1e-8)
-	assert.InDelta(t, tr.IngestedCost-tr.ListCost, tr.SavedCost, 1e-8)
-
-	lgs := s.BySignal["logs"]
-	assert.Equal(t, logsIn, lgs.IngestedRecords)
-	assert.Equal(t, logsOut, lgs.ExportedRecords)
-	assert.Equal(t, logsBytesIn, lgs.IngestedBytes)
-	assert.Equal(t, logsBytesOut, lgs.ExportedBytes)
-	assert.InDelta(t, float64(logsBytesOut)/1e9*0.50+float64(logsOut)/1e6*1.70, lgs.ListCost, 1e-8)
-	assert.InDelta(t, float64(logsBytesIn)/1e9*0.50+float64(logsIn)/1e6*1.70, lgs.IngestedCost, 1e-8)
-	assert.InDelta(t, lgs.IngestedCost-lgs.ListCost, lgs.SavedCost, 1e-8)
+	assertBilled(t, s.BySignal["traces"], volume{spansIn, tracesBytesIn}, volume{spansOut, tracesBytesOut}, 0.40, 2.50)
+	assertBilled(t, s.BySignal["logs"], volume{logsIn, logsBytesIn}, volume{logsOut, logsBytesOut}, 0.50, 1.70)
 
 	mt := s.BySignal["metrics"]
 	assert.Equal(t, int64(40), mt.IngestedRecords)
@@ -180,6 +165,19 @@ func errorsJoin(a, b error) error {
 		return a
 	}
 	return b
+}
+
+// assertBilled checks one signal's totals against the volume that went in
+// and out and its prices per GB and per million items.
+func assertBilled(t *testing.T, got *totals, in, out volume, perGB, perMillion float64) {
+	t.Helper()
+	assert.Equal(t, in.Records, got.IngestedRecords)
+	assert.Equal(t, out.Records, got.ExportedRecords)
+	assert.Equal(t, in.Bytes, got.IngestedBytes)
+	assert.Equal(t, out.Bytes, got.ExportedBytes)
+	assert.InDelta(t, float64(out.Bytes)/1e9*perGB+float64(out.Records)/1e6*perMillion, got.ListCost, 1e-8)
+	assert.InDelta(t, float64(in.Bytes)/1e9*perGB+float64(in.Records)/1e6*perMillion, got.IngestedCost, 1e-8)
+	assert.InDelta(t, got.IngestedCost-got.ListCost, got.SavedCost, 1e-8)
 }
 
 func newSampler(t *testing.T, next consumer.Traces) processor.Traces {
