@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -187,6 +188,23 @@ func readCSV(t *testing.T, path string) ([]string, []map[string]string) {
 		rows = append(rows, m)
 	}
 	return recs[0], rows
+}
+
+// assertGolden compares the file at path with testdata/golden/name (which
+// -update rewrites first) and returns the golden file's path.
+func assertGolden(t *testing.T, path, name string) string {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	golden := filepath.Join("testdata", "golden", name)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, got, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), name)
+	return golden
 }
 
 func readSummary(t *testing.T, path string) summary {

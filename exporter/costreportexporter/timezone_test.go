@@ -113,15 +113,7 @@ func TestTimezoneBerlinDay25Hours(t *testing.T) {
 	assert.Len(t, entries, 2*6, "one CSV and one JSON per metered hour, nothing else")
 
 	// Golden: the whole 25-hour day, then FOCUS's rules on it.
-	golden := filepath.Join("testdata", "golden", "focus-daily-europe-berlin-2026-10-25.csv")
-	got, err := os.ReadFile(filepath.Join(dir, "daily", "focus-2026-10-25+0200.csv"))
-	require.NoError(t, err)
-	if *update {
-		require.NoError(t, os.WriteFile(golden, got, 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got))
+	golden := assertGolden(t, filepath.Join(dir, "daily", "focus-2026-10-25+0200.csv"), "focus-daily-europe-berlin-2026-10-25.csv")
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
 	checkFOCUS(t, golden, 24*time.Hour, berlin)
