@@ -21,8 +21,8 @@ import (
 type calendar struct {
 	name string
 	loc  *time.Location
-	// utc takes the arithmetic fast path and keeps the file names UTC had
-	// before time zones existed.
+	// utc keeps the file and state names UTC had before time zones
+	// existed; its periods are cut like any zone's.
 	utc bool
 }
 
@@ -67,9 +67,6 @@ func (c *calendar) zoneAt(u int64) (offset int64, start, end int64) {
 
 // hourStart returns the start of the hour holding instant u.
 func (c *calendar) hourStart(u int64) int64 {
-	if c.utc {
-		return u - floorMod(u, 3600)
-	}
 	off, zs, _ := c.zoneAt(u)
 	s := u - floorMod(u+off, 3600)
 	if zs != 0 && s < zs {
@@ -82,9 +79,6 @@ func (c *calendar) hourStart(u int64) int64 {
 
 // hourEnd returns the exclusive end of the hour starting at start.
 func (c *calendar) hourEnd(start int64) int64 {
-	if c.utc {
-		return start + 3600
-	}
 	off, _, ze := c.zoneAt(start)
 	e := start - floorMod(start+off, 3600) + 3600
 	if ze != 0 && e > ze {
@@ -99,9 +93,6 @@ func (c *calendar) hourEnd(start int64) int64 {
 // date or later: where that day starts.
 func (c *calendar) firstReach(y int, m time.Month, d int) int64 {
 	wall := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() // local midnight read as UTC
-	if c.utc {
-		return wall
-	}
 	// Offsets lie within -26h..+26h of UTC; start well before the day and
 	// walk the zone's spans forward. Within a span the local clock runs
 	// with the instant, so the day starts either at the span's first
@@ -126,9 +117,6 @@ func (c *calendar) localDate(u int64) (int, time.Month, int) {
 
 // dayStart returns the start of the day holding instant u.
 func (c *calendar) dayStart(u int64) int64 {
-	if c.utc {
-		return u - floorMod(u, 86400)
-	}
 	y, m, d := c.localDate(u)
 	s := c.firstReach(y, m, d)
 	// A clock set back across midnight shows yesterday's date again after
@@ -141,9 +129,6 @@ func (c *calendar) dayStart(u int64) int64 {
 
 // dayEnd returns the exclusive end of the day starting at start.
 func (c *calendar) dayEnd(start int64) int64 {
-	if c.utc {
-		return start + 86400
-	}
 	y, m, d := c.localDate(start)
 	return c.firstReach(y, m, d+1)
 }
