@@ -40,8 +40,6 @@ func newCalendar(name string) (*calendar, error) {
 	return &calendar{name: name, loc: loc, utc: name == "UTC"}, nil
 }
 
-var utcCalendar = &calendar{name: "UTC", loc: time.UTC, utc: true}
-
 func floorMod(a, b int64) int64 {
 	m := a % b
 	if m < 0 {
