@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -20,130 +21,115 @@ import (
 // pass-through is what every OTLP-in, OTLP-out collector pipeline does at
 // least: decode the request and encode it again. The cost_report variants
 // add one metering exporter (stage ingested) or two (ingested and
-// exported, the README's pattern without reduction in between);
-// passthrough+cost_report_share times the metering and the pass-through
-// apart inside each iteration (robust against a busy machine) and reports
-// the metering's share; cost_report_only is the metering alone, and
-// cost_report_only_berlin the same with `timezone: Europe/Berlin`.
+// exported on one report directory, the README's pattern without
+// reduction in between); passthrough+cost_report_share times the metering
+// and the pass-through apart inside each iteration (robust against a busy
+// machine) and reports the metering's share; cost_report_only is the
+// metering alone, and cost_report_only_berlin the same with
+// `timezone: Europe/Berlin`.
 //
 //	go test -run '^$' -bench 'BenchmarkCostReport' -count 6 ./benchmarks/ | tee new.txt
 //	benchstat -col /impl new.txt
-
-type (
-	tracesConsumer func(context.Context, ptrace.Traces) error
-	logsConsumer   func(context.Context, plog.Logs) error
-)
 
 // berlin is the zone of the *_berlin variants: the same metering with
 // charge periods cut in a zone with DST instead of UTC.
 const berlin = "Europe/Berlin"
 
-func newCostReportConfig(dir, stage string, timezone ...string) (*costreportexporter.Config, component.ID) {
-	cfg := costreportexporter.NewFactory().CreateDefaultConfig().(*costreportexporter.Config)
+// costReportSignal is what the cost_report benchmarks need of one signal
+// whose data is T: a batch, its OTLP codec and the exporter's consumer.
+type costReportSignal[T any] struct {
+	batch     T
+	items     int
+	unit      string // one item: "span", "record"
+	marshal   func(T) ([]byte, error)
+	unmarshal func([]byte) (T, error)
+	create    func(exporter.Factory, exporter.Settings, component.Config) (component.Component, func(context.Context, T) error, error)
+}
+
+// meter starts a cost_report exporter of factory f (instances of one
+// factory share the ledger of their directory, as in a collector) and
+// shuts it down when the benchmark ends. An empty tz keeps the default.
+func (s *costReportSignal[T]) meter(b *testing.B, f exporter.Factory, dir, stage, tz string) func(context.Context, T) error {
+	cfg := f.CreateDefaultConfig().(*costreportexporter.Config)
 	cfg.Directory = dir
 	cfg.Stage = costreportexporter.Stage(stage)
-	if len(timezone) > 0 && timezone[0] != "" {
-		cfg.Timezone = timezone[0]
+	if tz != "" {
+		cfg.Timezone = tz
 	}
-	return cfg, component.MustNewIDWithName("cost_report", stage)
-}
-
-func startCostReportTraces(b *testing.B, dir, stage string, timezone ...string) (tracesConsumer, func()) {
-	f := costreportexporter.NewFactory()
-	cfg, id := newCostReportConfig(dir, stage, timezone...)
 	set := exportertest.NewNopSettings(f.Type())
-	set.ID = id
-	e, err := f.CreateTraces(context.Background(), set, cfg)
+	set.ID = component.MustNewIDWithName("cost_report", stage)
+	e, consume, err := s.create(f, set, cfg)
 	require.NoError(b, err)
 	require.NoError(b, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e.ConsumeTraces, func() { require.NoError(b, e.Shutdown(context.Background())) }
+	b.Cleanup(func() { require.NoError(b, e.Shutdown(context.Background())) })
+	return consume
 }
 
-func startCostReportLogs(b *testing.B, dir, stage string, timezone ...string) (logsConsumer, func()) {
-	f := costreportexporter.NewFactory()
-	cfg, id := newCostReportConfig(dir, stage, timezone...)
-	set := exportertest.NewNopSettings(f.Type())
-	set.ID = id
-	e, err := f.CreateLogs(context.Background(), set, cfg)
-	require.NoError(b, err)
-	require.NoError(b, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e.ConsumeLogs, func() { require.NoError(b, e.Shutdown(context.Background())) }
-}
-
-func reportPer(b *testing.B, items int, unit string) {
+func (s *costReportSignal[T]) reportPer(b *testing.B) {
 	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-	b.ReportMetric(perOp/float64(items), "ns/"+unit)
-	b.ReportMetric(float64(items)*1e9/perOp, unit+"s/s")
+	b.ReportMetric(perOp/float64(s.items), "ns/"+s.unit)
+	b.ReportMetric(float64(s.items)*1e9/perOp, s.unit+"s/s")
 }
 
-func BenchmarkCostReportTraces(b *testing.B) {
-	batch := workload.Merge(workload.NewTraceGenerator(workload.TraceOptions{Seed: 1}).Generate(100))
-	spans := batch.SpanCount()
-	req, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(batch)
+func benchmarkCostReport[T any](b *testing.B, s *costReportSignal[T]) {
+	req, err := s.marshal(s.batch)
 	require.NoError(b, err)
 	ctx := context.Background()
 
-	pipeline := func(b *testing.B, meters ...tracesConsumer) {
+	pipeline := func(b *testing.B, meters ...func(context.Context, T) error) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(req)))
 		for b.Loop() {
-			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(req)
+			data, err := s.unmarshal(req)
 			if err != nil {
 				b.Fatal(err)
 			}
 			for _, m := range meters {
-				if err := m(ctx, td); err != nil {
+				if err := m(ctx, data); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if _, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td); err != nil {
+			if _, err := s.marshal(data); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportPer(b, spans, "span")
-		b.ReportMetric(float64(len(req))/float64(spans), "B/span")
+		s.reportPer(b)
+		b.ReportMetric(float64(len(req))/float64(s.items), "B/"+s.unit)
 	}
 	b.Run("impl=passthrough", func(b *testing.B) { pipeline(b) })
 	b.Run("impl=passthrough+cost_report", func(b *testing.B) {
-		in, stop := startCostReportTraces(b, b.TempDir(), "ingested")
-		defer stop()
-		pipeline(b, in)
+		pipeline(b, s.meter(b, costreportexporter.NewFactory(), b.TempDir(), "ingested", ""))
 	})
 	b.Run("impl=passthrough+cost_report_x2", func(b *testing.B) {
-		dir := b.TempDir()
-		in, stopIn := startCostReportTraces(b, dir, "ingested")
-		defer stopIn()
-		out, stopOut := startCostReportTraces(b, dir, "exported")
-		defer stopOut()
-		pipeline(b, in, out)
+		f, dir := costreportexporter.NewFactory(), b.TempDir()
+		pipeline(b, s.meter(b, f, dir, "ingested", ""), s.meter(b, f, dir, "exported", ""))
 	})
 	// The share, timed within each iteration so that load on a shared
 	// machine hits both parts alike: decode, meter, encode.
 	b.Run("impl=passthrough+cost_report_share", func(b *testing.B) {
-		in, stop := startCostReportTraces(b, b.TempDir(), "ingested")
-		defer stop()
+		in := s.meter(b, costreportexporter.NewFactory(), b.TempDir(), "ingested", "")
 		b.ReportAllocs()
 		var pass, meter time.Duration
 		for b.Loop() {
 			t0 := time.Now()
-			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(req)
+			data, err := s.unmarshal(req)
 			if err != nil {
 				b.Fatal(err)
 			}
 			t1 := time.Now()
-			if err := in(ctx, td); err != nil {
+			if err := in(ctx, data); err != nil {
 				b.Fatal(err)
 			}
 			t2 := time.Now()
-			if _, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td); err != nil {
+			if _, err := s.marshal(data); err != nil {
 				b.Fatal(err)
 			}
 			pass += t1.Sub(t0) + time.Since(t2)
 			meter += t2.Sub(t1)
 		}
 		b.ReportMetric(100*float64(meter)/float64(pass), "meter_%_of_passthrough")
-		b.ReportMetric(float64(meter.Nanoseconds())/float64(b.N)/float64(spans), "meter_ns/span")
-		b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N)/float64(spans), "passthrough_ns/span")
+		b.ReportMetric(float64(meter.Nanoseconds())/float64(b.N)/float64(s.items), "meter_ns/"+s.unit)
+		b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N)/float64(s.items), "passthrough_ns/"+s.unit)
 	})
 	for _, tz := range []string{"", berlin} {
 		name := "impl=cost_report_only"
@@ -151,101 +137,46 @@ func BenchmarkCostReportTraces(b *testing.B) {
 			name += "_berlin"
 		}
 		b.Run(name, func(b *testing.B) {
-			in, stop := startCostReportTraces(b, b.TempDir(), "ingested", tz)
-			defer stop()
+			in := s.meter(b, costreportexporter.NewFactory(), b.TempDir(), "ingested", tz)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := in(ctx, batch); err != nil {
+				if err := in(ctx, s.batch); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportPer(b, spans, "span")
+			s.reportPer(b)
 		})
 	}
 }
 
+func BenchmarkCostReportTraces(b *testing.B) {
+	batch := workload.Merge(workload.NewTraceGenerator(workload.TraceOptions{Seed: 1}).Generate(100))
+	benchmarkCostReport(b, &costReportSignal[ptrace.Traces]{
+		batch: batch, items: batch.SpanCount(), unit: "span",
+		marshal:   (&ptrace.ProtoMarshaler{}).MarshalTraces,
+		unmarshal: (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces,
+		create: func(f exporter.Factory, set exporter.Settings, cfg component.Config) (component.Component, func(context.Context, ptrace.Traces) error, error) {
+			e, err := f.CreateTraces(context.Background(), set, cfg)
+			if err != nil {
+				return nil, nil, err
+			}
+			return e, e.ConsumeTraces, nil
+		},
+	})
+}
+
 func BenchmarkCostReportLogs(b *testing.B) {
 	batch := workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)
-	records := batch.LogRecordCount()
-	req, err := (&plog.ProtoMarshaler{}).MarshalLogs(batch)
-	require.NoError(b, err)
-	ctx := context.Background()
-
-	pipeline := func(b *testing.B, meters ...logsConsumer) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(req)))
-		for b.Loop() {
-			ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(req)
+	benchmarkCostReport(b, &costReportSignal[plog.Logs]{
+		batch: batch, items: batch.LogRecordCount(), unit: "record",
+		marshal:   (&plog.ProtoMarshaler{}).MarshalLogs,
+		unmarshal: (&plog.ProtoUnmarshaler{}).UnmarshalLogs,
+		create: func(f exporter.Factory, set exporter.Settings, cfg component.Config) (component.Component, func(context.Context, plog.Logs) error, error) {
+			e, err := f.CreateLogs(context.Background(), set, cfg)
 			if err != nil {
-				b.Fatal(err)
+				return nil, nil, err
 			}
-			for _, m := range meters {
-				if err := m(ctx, ld); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if _, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportPer(b, records, "record")
-		b.ReportMetric(float64(len(req))/float64(records), "B/record")
-	}
-	b.Run("impl=passthrough", func(b *testing.B) { pipeline(b) })
-	b.Run("impl=passthrough+cost_report", func(b *testing.B) {
-		in, stop := startCostReportLogs(b, b.TempDir(), "ingested")
-		defer stop()
-		pipeline(b, in)
+			return e, e.ConsumeLogs, nil
+		},
 	})
-	b.Run("impl=passthrough+cost_report_x2", func(b *testing.B) {
-		dir := b.TempDir()
-		in, stopIn := startCostReportLogs(b, dir, "ingested")
-		defer stopIn()
-		out, stopOut := startCostReportLogs(b, dir, "exported")
-		defer stopOut()
-		pipeline(b, in, out)
-	})
-	b.Run("impl=passthrough+cost_report_share", func(b *testing.B) {
-		in, stop := startCostReportLogs(b, b.TempDir(), "ingested")
-		defer stop()
-		b.ReportAllocs()
-		var pass, meter time.Duration
-		for b.Loop() {
-			t0 := time.Now()
-			ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			t1 := time.Now()
-			if err := in(ctx, ld); err != nil {
-				b.Fatal(err)
-			}
-			t2 := time.Now()
-			if _, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld); err != nil {
-				b.Fatal(err)
-			}
-			pass += t1.Sub(t0) + time.Since(t2)
-			meter += t2.Sub(t1)
-		}
-		b.ReportMetric(100*float64(meter)/float64(pass), "meter_%_of_passthrough")
-		b.ReportMetric(float64(meter.Nanoseconds())/float64(b.N)/float64(records), "meter_ns/record")
-		b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N)/float64(records), "passthrough_ns/record")
-	})
-	for _, tz := range []string{"", berlin} {
-		name := "impl=cost_report_only"
-		if tz != "" {
-			name += "_berlin"
-		}
-		b.Run(name, func(b *testing.B) {
-			in, stop := startCostReportLogs(b, b.TempDir(), "ingested", tz)
-			defer stop()
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := in(ctx, batch); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportPer(b, records, "record")
-		})
-	}
 }

@@ -21,8 +21,8 @@ import (
 type calendar struct {
 	name string
 	loc  *time.Location
-	// utc takes the arithmetic fast path and keeps the file names UTC had
-	// before time zones existed.
+	// utc keeps the file and state names UTC had before time zones
+	// existed; its periods are cut like any zone's.
 	utc bool
 }
 
@@ -39,8 +39,6 @@ func newCalendar(name string) (*calendar, error) {
 	}
 	return &calendar{name: name, loc: loc, utc: name == "UTC"}, nil
 }
-
-var utcCalendar = &calendar{name: "UTC", loc: time.UTC, utc: true}
 
 func floorMod(a, b int64) int64 {
 	m := a % b
@@ -67,9 +65,6 @@ func (c *calendar) zoneAt(u int64) (offset int64, start, end int64) {
 
 // hourStart returns the start of the hour holding instant u.
 func (c *calendar) hourStart(u int64) int64 {
-	if c.utc {
-		return u - floorMod(u, 3600)
-	}
 	off, zs, _ := c.zoneAt(u)
 	s := u - floorMod(u+off, 3600)
 	if zs != 0 && s < zs {
@@ -82,9 +77,6 @@ func (c *calendar) hourStart(u int64) int64 {
 
 // hourEnd returns the exclusive end of the hour starting at start.
 func (c *calendar) hourEnd(start int64) int64 {
-	if c.utc {
-		return start + 3600
-	}
 	off, _, ze := c.zoneAt(start)
 	e := start - floorMod(start+off, 3600) + 3600
 	if ze != 0 && e > ze {
@@ -99,9 +91,6 @@ func (c *calendar) hourEnd(start int64) int64 {
 // date or later: where that day starts.
 func (c *calendar) firstReach(y int, m time.Month, d int) int64 {
 	wall := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() // local midnight read as UTC
-	if c.utc {
-		return wall
-	}
 	// Offsets lie within -26h..+26h of UTC; start well before the day and
 	// walk the zone's spans forward. Within a span the local clock runs
 	// with the instant, so the day starts either at the span's first
@@ -126,9 +115,6 @@ func (c *calendar) localDate(u int64) (int, time.Month, int) {
 
 // dayStart returns the start of the day holding instant u.
 func (c *calendar) dayStart(u int64) int64 {
-	if c.utc {
-		return u - floorMod(u, 86400)
-	}
 	y, m, d := c.localDate(u)
 	s := c.firstReach(y, m, d)
 	// A clock set back across midnight shows yesterday's date again after
@@ -139,24 +125,16 @@ func (c *calendar) dayStart(u int64) int64 {
 	return s
 }
 
-// dayDate returns the date of the day starting at start.
-func (c *calendar) dayDate(start int64) (int, time.Month, int) {
-	return c.localDate(start)
-}
-
 // dayEnd returns the exclusive end of the day starting at start.
 func (c *calendar) dayEnd(start int64) int64 {
-	if c.utc {
-		return start + 86400
-	}
-	y, m, d := c.dayDate(start)
+	y, m, d := c.localDate(start)
 	return c.firstReach(y, m, d+1)
 }
 
 // billingPeriod returns the calendar month holding the day that starts at
 // dayStart.
 func (c *calendar) billingPeriod(dayStart int64) (time.Time, time.Time) {
-	y, m, _ := c.dayDate(dayStart)
+	y, m, _ := c.localDate(dayStart)
 	return time.Unix(c.firstReach(y, m, 1), 0).UTC(), time.Unix(c.firstReach(y, m+1, 1), 0).UTC()
 }
 
@@ -174,7 +152,7 @@ func (c *calendar) hourlyName(start int64) string {
 
 // dayLabel is the local date of the day starting at start.
 func (c *calendar) dayLabel(start int64) string {
-	y, m, d := c.dayDate(start)
+	y, m, d := c.localDate(start)
 	return fmt.Sprintf("%04d-%02d-%02d", y, m, d)
 }
 

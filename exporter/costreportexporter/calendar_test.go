@@ -15,6 +15,15 @@ func mustCalendar(t *testing.T, name string) *calendar {
 	return c
 }
 
+// utcCalendar is the default calendar, for tests that build a ledger.
+var utcCalendar = func() *calendar {
+	c, err := newCalendar("UTC")
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
 func utcSecs(t *testing.T, s string) int64 {
 	t.Helper()
 	ts, err := time.Parse(time.RFC3339, s)

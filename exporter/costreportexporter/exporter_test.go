@@ -64,16 +64,7 @@ func TestGoldenFOCUSFiles(t *testing.T) {
 		{filepath.Join(dir, "hourly", "focus-2026-11-22T02Z.json"), "focus-hourly.json"},
 		{filepath.Join(dir, "daily", "focus-2026-11-22.csv"), "focus-daily.csv"},
 	} {
-		got, err := os.ReadFile(f.got)
-		require.NoError(t, err)
-		golden := filepath.Join("testdata", "golden", f.golden)
-		if *update {
-			require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-			require.NoError(t, os.WriteFile(golden, got, 0o644))
-		}
-		want, err := os.ReadFile(golden)
-		require.NoError(t, err)
-		assert.Equal(t, string(want), string(got), f.golden)
+		assertGolden(t, f.got, f.golden)
 	}
 	for _, name := range []string{"daily/focus-2026-11-22.json", "daily/cost-report-2026-11-22.html", stateFileName} {
 		assert.FileExists(t, filepath.Join(dir, name))

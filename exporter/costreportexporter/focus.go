@@ -81,8 +81,10 @@ const (
 
 // costRow is one FOCUS row before formatting.
 type costRow struct {
-	Key        costKey
-	Meter      meter
+	Key   costKey
+	Meter meter
+	// Start, End and the billing bounds are UTC instants, as the period's
+	// are (focusTime writes a literal Z).
 	Start, End time.Time
 	// BillingStart and BillingEnd bound the calendar month in the
 	// configured zone.
@@ -132,7 +134,7 @@ func (r *report) gbPrice(s signal) float64 {
 // stage=exported meter shares the ledger for that signal, else on the
 // ingested volume; x_SavedCost is the ingested cost minus the billed cost.
 func (r *report) rows(p *period) []costRow {
-	keys := p.sortedKeys()
+	keys := sortedKeys(p.Tallies)
 	rows := make([]costRow, 0, 2*len(keys))
 	for _, k := range keys {
 		t := p.Tallies[k]
@@ -240,14 +242,14 @@ func (r *report) record(row *costRow) []string {
 		"BillingAccountId":    r.cfg.Billing.AccountID,
 		"BillingAccountName":  r.cfg.Billing.AccountName,
 		"BillingCurrency":     r.cfg.Prices.Currency,
-		"BillingPeriodEnd":    row.BillingEnd.UTC().Format(focusTime),
-		"BillingPeriodStart":  row.BillingStart.UTC().Format(focusTime),
+		"BillingPeriodEnd":    row.BillingEnd.Format(focusTime),
+		"BillingPeriodStart":  row.BillingStart.Format(focusTime),
 		"ChargeCategory":      "Usage",
 		"ChargeClass":         "",
 		"ChargeDescription":   desc,
 		"ChargeFrequency":     "Usage-Based",
-		"ChargePeriodEnd":     row.End.UTC().Format(focusTime),
-		"ChargePeriodStart":   row.Start.UTC().Format(focusTime),
+		"ChargePeriodEnd":     row.End.Format(focusTime),
+		"ChargePeriodStart":   row.Start.Format(focusTime),
 		"ConsumedQuantity":    strconv.FormatInt(row.ConsumedQty, 10),
 		"ConsumedUnit":        row.ConsumedUnit,
 		"ContractedCost":      money,
@@ -348,8 +350,8 @@ type summary struct {
 
 func (r *report) summarize(p *period, rows []costRow, csvName string) summary {
 	s := summary{
-		ChargePeriodStart: p.Start.UTC().Format(focusTime),
-		ChargePeriodEnd:   p.End.UTC().Format(focusTime),
+		ChargePeriodStart: p.Start.Format(focusTime),
+		ChargePeriodEnd:   p.End.Format(focusTime),
 		TimeZone:          p.TimeZone,
 		LocalDate:         p.Day,
 		Currency:          r.cfg.Prices.Currency,

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -71,28 +72,30 @@ func settings(name string) exporter.Settings {
 	return set
 }
 
+// started checks that creating c succeeded, starts it and returns it.
+func started[C component.Component](t *testing.T, c C, err error) C {
+	t.Helper()
+	require.NoError(t, err)
+	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
+	return c
+}
+
 func startTraces(t *testing.T, f exporter.Factory, set exporter.Settings, cfg *Config) exporter.Traces {
 	t.Helper()
 	e, err := f.CreateTraces(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e
+	return started(t, e, err)
 }
 
 func startLogs(t *testing.T, f exporter.Factory, set exporter.Settings, cfg *Config) exporter.Logs {
 	t.Helper()
 	e, err := f.CreateLogs(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e
+	return started(t, e, err)
 }
 
 func startMetrics(t *testing.T, f exporter.Factory, set exporter.Settings, cfg *Config) exporter.Metrics {
 	t.Helper()
 	e, err := f.CreateMetrics(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, e.Start(context.Background(), componenttest.NewNopHost()))
-	return e
+	return started(t, e, err)
 }
 
 // res describes one resource of a test batch.
@@ -185,6 +188,23 @@ func readCSV(t *testing.T, path string) ([]string, []map[string]string) {
 		rows = append(rows, m)
 	}
 	return recs[0], rows
+}
+
+// assertGolden compares the file at path with testdata/golden/name (which
+// -update rewrites first) and returns the golden file's path.
+func assertGolden(t *testing.T, path, name string) string {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	golden := filepath.Join("testdata", "golden", name)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, got, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), name)
+	return golden
 }
 
 func readSummary(t *testing.T, path string) summary {

@@ -295,9 +295,11 @@ type period struct {
 	set *periodSet
 }
 
-func (p *period) sortedKeys() []costKey {
-	keys := make([]costKey, 0, len(p.Tallies))
-	for k := range p.Tallies {
+// sortedKeys returns the keys of tallies (a period's or a bucket's) in
+// report order.
+func sortedKeys[T any](tallies map[costKey]T) []costKey {
+	keys := make([]costKey, 0, len(tallies))
+	for k := range tallies {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
@@ -439,16 +441,13 @@ type stateKey struct {
 
 func encodeSet(ps *periodSet, zone string, out []statePeriod) []statePeriod {
 	for _, start := range ps.sortedStarts() {
-		p := period{Tallies: map[costKey]tally{}}
-		for k, t := range ps.m[start] {
-			p.Tallies[k] = *t
-		}
+		tallies := ps.m[start]
 		sp := statePeriod{Start: time.Unix(start, 0).UTC().Format(time.RFC3339), Keys: []stateKey{}}
 		if ps.cal.name != zone {
 			sp.TimeZone = ps.cal.name
 		}
-		for _, k := range p.sortedKeys() {
-			t := p.Tallies[k]
+		for _, k := range sortedKeys(tallies) {
+			t := tallies[k]
 			sp.Keys = append(sp.Keys, stateKey{
 				Team: k.Team, Service: k.Service, Environment: k.Env, Signal: k.Signal.String(), Extra: k.Extra,
 				IngestedRecords: t.In.Records, IngestedBytes: t.In.Bytes,
@@ -483,32 +482,32 @@ func (l *ledger) encode() ([]byte, error) {
 	return json.Marshal(st)
 }
 
-// setFor returns the set a restored period of zone cal starting at start
-// goes to. A period of another zone than the running one joins the
-// running zone's period of the same file name, which starts at the same
-// instant (the names carry the offset), when that period also holds all the
-// restored volume, metered before now; otherwise it stays a period of its
-// own zone, to be written once more and dropped. Either way its files keep
+// setFor returns the set a restored period starting at start goes to; old
+// describes the restored period's zone and length (it holds no periods).
+// A period of another zone than the running one joins the running zone's
+// period of the same file name, which starts at the same instant (the
+// names carry the offset), when that period also holds all the restored
+// volume, metered before now; otherwise it stays a period of its own
+// zone, to be written once more and dropped. Either way its files keep
 // their name, so none is left behind with a stale copy of the volume, and
 // no row's charge period misses any of its volume. l.mu must be held.
-func (l *ledger) setFor(cal *calendar, hourly bool, start, now int64) *periodSet {
+func (l *ledger) setFor(old *periodSet, start, now int64) *periodSet {
 	cur := l.days
-	if hourly {
+	if old.hourly {
 		cur = l.hours
 	}
-	if cal.name == l.cal.name {
+	if old.cal.name == l.cal.name {
 		return cur
 	}
-	old := periodSet{cal: cal, hourly: hourly}
 	if cur.startOf(start) == start && cur.name(start) == old.name(start) && cur.end(start) >= min(old.end(start), now) {
 		return cur
 	}
 	for _, ps := range l.foreign {
-		if ps.cal.name == cal.name && ps.hourly == hourly {
+		if ps.cal.name == old.cal.name && ps.hourly == old.hourly {
 			return ps
 		}
 	}
-	ps := newPeriodSet(cal, hourly, true)
+	ps := newPeriodSet(old.cal, old.hourly, true)
 	l.foreign = append(l.foreign, ps)
 	return ps
 }
@@ -532,10 +531,11 @@ func (l *ledger) restorePeriods(periods []statePeriod, hourly bool, zone string,
 			return fmt.Errorf("ledger state period %q: %w", sp.Start, err)
 		}
 		u := start.Unix()
-		if (&periodSet{cal: cal, hourly: hourly}).startOf(u) != u {
+		old := &periodSet{cal: cal, hourly: hourly}
+		if old.startOf(u) != u {
 			return fmt.Errorf("ledger state period %q: not the start of a period in %s", sp.Start, cal.name)
 		}
-		keys := l.setFor(cal, hourly, u, now).bucket(u)
+		keys := l.setFor(old, u, now).bucket(u)
 		for _, sk := range sp.Keys {
 			s, err := parseSignal(sk.Signal)
 			if err != nil {

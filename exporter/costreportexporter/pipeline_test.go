@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -124,23 +123,8 @@ func checkReducingPipeline(t *testing.T, newTraces func(*testing.T, consumer.Tra
 	h := readSummary(t, filepath.Join(dir, "hourly", "focus-2026-11-22T10Z.json"))
 	assert.Equal(t, s.Total, h.Total, "one hour: hourly and daily agree")
 
-	tr := s.BySignal["traces"]
-	assert.Equal(t, spansIn, tr.IngestedRecords)
-	assert.Equal(t, spansOut, tr.ExportedRecords)
-	assert.Equal(t, tracesBytesIn, tr.IngestedBytes)
-	assert.Equal(t, tracesBytesOut, tr.ExportedBytes)
-	assert.InDelta(t, float64(tracesBytesOut)/1e9*0.40+float64(spansOut)/1e6*2.50, tr.ListCost, 1e-8)
-	assert.InDelta(t, float64(tracesBytesIn)/1e9*0.40+float64(spansIn)/1e6*2.50, tr.IngestedCost, 1e-8)
-	assert.InDelta(t, tr.IngestedCost-tr.ListCost, tr.SavedCost, 1e-8)
-
-	lgs := s.BySignal["logs"]
-	assert.Equal(t, logsIn, lgs.IngestedRecords)
-	assert.Equal(t, logsOut, lgs.ExportedRecords)
-	assert.Equal(t, logsBytesIn, lgs.IngestedBytes)
-	assert.Equal(t, logsBytesOut, lgs.ExportedBytes)
-	assert.InDelta(t, float64(logsBytesOut)/1e9*0.50+float64(logsOut)/1e6*1.70, lgs.ListCost, 1e-8)
-	assert.InDelta(t, float64(logsBytesIn)/1e9*0.50+float64(logsIn)/1e6*1.70, lgs.IngestedCost, 1e-8)
-	assert.InDelta(t, lgs.IngestedCost-lgs.ListCost, lgs.SavedCost, 1e-8)
+	assertBilled(t, s.BySignal["traces"], volume{spansIn, tracesBytesIn}, volume{spansOut, tracesBytesOut}, 0.40, 2.50)
+	assertBilled(t, s.BySignal["logs"], volume{logsIn, logsBytesIn}, volume{logsOut, logsBytesOut}, 0.50, 1.70)
 
 	mt := s.BySignal["metrics"]
 	assert.Equal(t, int64(40), mt.IngestedRecords)
@@ -183,14 +167,25 @@ func errorsJoin(a, b error) error {
 	return b
 }
 
+// assertBilled checks one signal's totals against the volume that went in
+// and out and its prices per GB and per million items.
+func assertBilled(t *testing.T, got *totals, in, out volume, perGB, perMillion float64) {
+	t.Helper()
+	assert.Equal(t, in.Records, got.IngestedRecords)
+	assert.Equal(t, out.Records, got.ExportedRecords)
+	assert.Equal(t, in.Bytes, got.IngestedBytes)
+	assert.Equal(t, out.Bytes, got.ExportedBytes)
+	assert.InDelta(t, float64(out.Bytes)/1e9*perGB+float64(out.Records)/1e6*perMillion, got.ListCost, 1e-8)
+	assert.InDelta(t, float64(in.Bytes)/1e9*perGB+float64(in.Records)/1e6*perMillion, got.IngestedCost, 1e-8)
+	assert.InDelta(t, got.IngestedCost-got.ListCost, got.SavedCost, 1e-8)
+}
+
 func newSampler(t *testing.T, next consumer.Traces) processor.Traces {
 	f := probabilisticsamplerprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig().(*probabilisticsamplerprocessor.Config)
 	cfg.SamplingPercentage = 25
 	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func newTailSampler(t *testing.T, next consumer.Traces) processor.Traces {
@@ -205,9 +200,7 @@ func newTailSampler(t *testing.T, next consumer.Traces) processor.Traces {
 		},
 	}).Unmarshal(cfg))
 	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func newLogBudget(t *testing.T, next consumer.Logs) processor.Logs {
@@ -218,9 +211,7 @@ func newLogBudget(t *testing.T, next consumer.Logs) processor.Logs {
 		"dedup":  map[string]any{"enabled": true, "window": "10s"},
 	}).Unmarshal(cfg))
 	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func newLogFilter(t *testing.T, next consumer.Logs) processor.Logs {
@@ -233,9 +224,7 @@ func newLogFilter(t *testing.T, next consumer.Logs) processor.Logs {
 		},
 	}).Unmarshal(cfg))
 	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return started(t, p, err)
 }
 
 func mustInt(t *testing.T, s string) int64 {

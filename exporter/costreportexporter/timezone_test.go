@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,25 +103,17 @@ func TestTimezoneBerlinDay25Hours(t *testing.T) {
 		}
 		assert.Equal(t, []string{
 			p + "B 0",
-			p + "Records " + itoa(tt.n),
+			p + "Records " + strconv.Itoa(tt.n),
 		}, periodRows(t, filepath.Join(dir, tt.file)), tt.file)
 		_, rows := readCSV(t, filepath.Join(dir, tt.file))
-		assert.Equal(t, itoa64(bytes), rows[0]["x_IngestedBytes"], tt.file)
+		assert.Equal(t, strconv.FormatInt(bytes, 10), rows[0]["x_IngestedBytes"], tt.file)
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, "hourly"))
 	require.NoError(t, err)
 	assert.Len(t, entries, 2*6, "one CSV and one JSON per metered hour, nothing else")
 
 	// Golden: the whole 25-hour day, then FOCUS's rules on it.
-	golden := filepath.Join("testdata", "golden", "focus-daily-europe-berlin-2026-10-25.csv")
-	got, err := os.ReadFile(filepath.Join(dir, "daily", "focus-2026-10-25+0200.csv"))
-	require.NoError(t, err)
-	if *update {
-		require.NoError(t, os.WriteFile(golden, got, 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), string(got))
+	golden := assertGolden(t, filepath.Join(dir, "daily", "focus-2026-10-25+0200.csv"), "focus-daily-europe-berlin-2026-10-25.csv")
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
 	checkFOCUS(t, golden, 24*time.Hour, berlin)
@@ -181,10 +174,6 @@ func TestTimezoneBerlinDay23HoursAcrossRestart(t *testing.T) {
 	assert.Contains(t, string(page), "(23 hours)")
 }
 
-func itoa(n int) string { return itoa64(int64(n)) }
-
-func itoa64(n int64) string { b, _ := json.Marshal(n); return string(b) }
-
 // csvTotals sums x_IngestedRecords over every CSV in a folder.
 func csvTotals(t *testing.T, dir string) (records int64, files []string) {
 	t.Helper()
@@ -193,9 +182,7 @@ func csvTotals(t *testing.T, dir string) (records int64, files []string) {
 	for _, p := range paths {
 		_, rows := readCSV(t, p)
 		for _, r := range rows {
-			var n int64
-			require.NoError(t, json.Unmarshal([]byte(r["x_IngestedRecords"]), &n))
-			records += n
+			records += mustInt(t, r["x_IngestedRecords"])
 		}
 		files = append(files, filepath.Base(p))
 	}
@@ -259,7 +246,7 @@ func TestTimezoneChangeAcrossRestart(t *testing.T) {
 				for f, n := range want {
 					names = append(names, f)
 					_, rows := readCSV(t, filepath.Join(dir, sub, f))
-					assert.Equal(t, itoa64(n), rows[1]["x_IngestedRecords"], f)
+					assert.Equal(t, strconv.FormatInt(n, 10), rows[1]["x_IngestedRecords"], f)
 				}
 				assert.ElementsMatch(t, names, files, sub)
 			}
@@ -332,7 +319,5 @@ func TestStateWithUnknownZone(t *testing.T) {
 	} {
 		assert.Error(t, newLedger(10, utcCalendar).restore([]byte(bad), now), bad)
 	}
-	berlin, err := newCalendar("Europe/Berlin")
-	require.NoError(t, err)
-	assert.NoError(t, newLedger(10, berlin).restore([]byte(`{"version":1,"time_zone":"Europe/Berlin","days":[{"start":"2026-11-21T23:00:00Z"}]}`), now))
+	assert.NoError(t, newLedger(10, mustCalendar(t, "Europe/Berlin")).restore([]byte(`{"version":1,"time_zone":"Europe/Berlin","days":[{"start":"2026-11-21T23:00:00Z"}]}`), now))
 }
