@@ -662,7 +662,7 @@ func (p *logBudgetProcessor) processRecord(_ context.Context, sh *shard, ks *key
 				p.drop(sh, ks, reasonDedup, v.ID, int64(size))
 				return p.cfg.DryRun
 			}
-			window = p.openWindow(sh, dk, ks, v, sev, tier, aboveFloor, now)
+			window = p.openWindow(sh, dk, ks, now)
 		}
 	}
 
