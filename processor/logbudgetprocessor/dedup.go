@@ -154,15 +154,12 @@ func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 	var sizer plog.ProtoMarshaler
 	size := sizer.LogRecordSize(lr)
 	sh.touch(ks)
-	if ks.budget.limited() {
-		ks.charge(now, size)
-	}
+	ks.charge(now, size)
 	rl := sh.pending.ResourceLogs().AppendEmpty()
 	resource.CopyTo(rl.Resource())
 	sl := rl.ScopeLogs().AppendEmpty()
 	scope.CopyTo(sl.Scope())
 	lr.MoveTo(sl.LogRecords().AppendEmpty())
 	ks.summaries++
-	ks.recOut++
-	ks.bytesOut += int64(size)
+	p.pass(ks, size)
 }

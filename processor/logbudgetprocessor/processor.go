@@ -685,9 +685,7 @@ func (p *logBudgetProcessor) processRecord(_ context.Context, sh *shard, ks *key
 		// never dropped: charged in full (the key's lower severities pay
 		// it back, see budgetState.charge)
 		final := out.measure(lr)
-		if ks.budget.limited() {
-			ks.charge(now, final)
-		}
+		ks.charge(now, final)
 		return p.pass(ks, final)
 	}
 	if !ks.budget.limited() {
@@ -785,8 +783,7 @@ func sov(n int) int {
 func (p *logBudgetProcessor) drop(sh *shard, ks *keyState, reason int, tmpl string, size int64) {
 	if p.cfg.DryRun {
 		p.dry(sh, ks, reason, tmpl, 1, size)
-		ks.recOut++
-		ks.bytesOut += size
+		p.pass(ks, int(size))
 		return
 	}
 	ks.recDrop[reason]++
@@ -834,16 +831,9 @@ func adjustedCount(attrs pcommon.Map) float64 {
 	return 1
 }
 
+// setAdjusted multiplies the record's weight by w.
 func setAdjusted(attrs pcommon.Map, w float64) {
-	if v, ok := attrs.Get(AttrAdjustedCount); ok {
-		switch v.Type() {
-		case pcommon.ValueTypeDouble:
-			w *= v.Double()
-		case pcommon.ValueTypeInt:
-			w *= float64(v.Int())
-		}
-	}
-	attrs.PutDouble(AttrAdjustedCount, w)
+	attrs.PutDouble(AttrAdjustedCount, w*adjustedCount(attrs))
 }
 
 func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, sev plog.SeverityNumber) (int, bool) {
