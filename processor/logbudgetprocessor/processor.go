@@ -454,13 +454,13 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 			if resourceKeys && !p.tryLock(c, p.shardOf(resHash), now) {
 				continue // decided at the end
 			}
-			p.finishScope(ctx, c, sc, now)
+			p.finishScope(c, sc, now)
 			// nothing waits behind it: its scratch is reused
 			c.recs, c.shapes, c.scopes = c.recs[:sc.start], c.shapes[:sc.shapes], c.scopes[:len(c.scopes)-1]
 		}
 	}
 	for i := range c.scopes {
-		p.finishScope(ctx, c, &c.scopes[i], now)
+		p.finishScope(c, &c.scopes[i], now)
 	}
 	if !p.cfg.DryRun {
 		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
@@ -585,8 +585,8 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 
 // finishScope decides the records of a prepared scope under their keys'
 // shard locks, releases the lock, and removes the records dropped.
-func (p *logBudgetProcessor) finishScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
-	p.decideScope(ctx, c, sc, now)
+func (p *logBudgetProcessor) finishScope(c *call, sc *scopeRef, now time.Time) {
+	p.decideScope(c, sc, now)
 	p.unlock(c)
 	if p.cfg.DryRun {
 		return
@@ -601,7 +601,7 @@ func (p *logBudgetProcessor) finishScope(ctx context.Context, c *call, sc *scope
 }
 
 // decideScope decides the records of one scope.
-func (p *logBudgetProcessor) decideScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
+func (p *logBudgetProcessor) decideScope(c *call, sc *scopeRef, now time.Time) {
 	lrs := sc.sl.LogRecords()
 	res := sc.rl.Resource().Attributes()
 	recs := c.recs[sc.start : sc.start+lrs.Len()]
@@ -615,14 +615,14 @@ func (p *logBudgetProcessor) decideScope(ctx context.Context, c *call, sc *scope
 		if rks == nil {
 			rks = p.lookupKey(c, recs[k].keyHash, res, lr.Attributes(), now)
 		}
-		recs[k].keep = p.processRecord(ctx, c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
+		recs[k].keep = p.processRecord(c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
 	}
 }
 
 // processRecord applies the stages that need the key's state (dedup,
 // sampling, budget) to one record and says whether it stays. c.held is the
 // key's shard.
-func (p *logBudgetProcessor) processRecord(_ context.Context, sh *shard, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, now time.Time) bool {
+func (p *logBudgetProcessor) processRecord(sh *shard, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, now time.Time) bool {
 	ks.recIn++
 	ks.bytesIn += int64(pr.inSize)
 	ks.lastSeen = now
