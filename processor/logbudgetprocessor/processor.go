@@ -107,7 +107,8 @@ type logBudgetProcessor struct {
 
 	// the template tree is shared by every key (templates agree across keys,
 	// and max_templates bounds one table); its lock is held for the shape
-	// cache probe and, on a miss, the tree walk
+	// cache probe and, on a miss, the tree walk (and when the templates
+	// gauge reads the table's size)
 	treeMu sync.Mutex
 	tree   *drain.Tree
 
@@ -120,8 +121,6 @@ type logBudgetProcessor struct {
 	nextKeyScan atomic.Int64
 
 	calls sync.Pool // *call: per-call scratch
-
-	templatesGauge atomic.Int64
 
 	needTemplate bool
 	truncating   bool
@@ -271,7 +270,10 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		return nil, err
 	}
 	if err = tb.RegisterProcessorLogBudgetTemplatesCallback(func(_ context.Context, o metric.Int64Observer) error {
-		o.Observe(p.templatesGauge.Load())
+		p.treeMu.Lock()
+		n := p.tree.Len()
+		p.treeMu.Unlock()
+		o.Observe(int64(n))
 		return nil
 	}); err != nil {
 		return nil, err
@@ -577,7 +579,6 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 				pr.view = p.tree.AddShaped(pr.body, c.shapes[pr.shapeStart:pr.shapeEnd], pr.shapeHash).View()
 			}
 		}
-		p.templatesGauge.Store(int64(p.tree.Len()))
 		p.treeMu.Unlock()
 	}
 	return &c.scopes[len(c.scopes)-1]
