@@ -321,27 +321,18 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			p.cancel()
 		}
 		p.wg.Wait()
-		var out plog.Logs
-		c := p.getCall()
-		for _, sh := range p.shards {
-			sh.mu.Lock()
-			if sh.dedup != nil {
-				for _, e := range sh.queue {
-					if !e.done {
-						p.emitLocked(sh, e)
-					}
-				}
-				sh.queue = nil
-				sh.dedup.Purge()
+		err = p.sweep(ctx, func(sh *shard) {
+			if sh.dedup == nil {
+				return
 			}
-			p.collectLocked(ctx, c, sh, &out)
-			sh.mu.Unlock()
-		}
-		p.flushCounters(ctx, c)
-		p.putCall(c)
-		if out != (plog.Logs{}) {
-			err = p.next.ConsumeLogs(ctx, out)
-		}
+			for _, e := range sh.queue {
+				if !e.done {
+					p.emitLocked(sh, e)
+				}
+			}
+			sh.queue = nil
+			sh.dedup.Purge()
+		})
 		p.tb.Shutdown()
 	})
 	return err
@@ -350,11 +341,17 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 // tick emits the summaries of expired windows.
 func (p *logBudgetProcessor) tick(ctx context.Context) error {
 	now := p.clock()
+	return p.sweep(ctx, func(sh *shard) { p.expireLocked(sh, now) })
+}
+
+// sweep runs f on every shard under its lock, then records the shards'
+// counters and sends the summaries they hold.
+func (p *logBudgetProcessor) sweep(ctx context.Context, f func(*shard)) error {
 	var out plog.Logs
 	c := p.getCall()
 	for _, sh := range p.shards {
 		sh.mu.Lock()
-		p.expireLocked(sh, now)
+		f(sh)
 		p.collectLocked(ctx, c, sh, &out)
 		sh.mu.Unlock()
 	}
