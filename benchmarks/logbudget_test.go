@@ -285,6 +285,10 @@ func BenchmarkLogBudgetState(b *testing.B) {
 		lr.Body().SetStr(body)
 		lr.Attributes().PutStr("code.function", "handle")
 	}
+	// the i-th of n templates, its one variable ms
+	templated := func(i int, ms string) string {
+		return word(i) + " " + word(i+n) + " " + word(i+2*n) + " took " + ms + " ms for tenant " + word(i+3*n)
+	}
 	b.Run("item=key", func(b *testing.B) {
 		measure(b, map[string]any{
 			"key":    map[string]any{"max_keys": n},
@@ -296,9 +300,7 @@ func BenchmarkLogBudgetState(b *testing.B) {
 		measure(b, map[string]any{
 			"dedup":     map[string]any{"enabled": false},
 			"templates": map[string]any{"max_templates": n},
-		}, func(ld plog.Logs, i int) {
-			record(ld, "svc", word(i)+" "+word(i+n)+" "+word(i+2*n)+" took 12 ms for tenant "+word(i+3*n))
-		})
+		}, func(ld plog.Logs, i int) { record(ld, "svc", templated(i, "12")) })
 	})
 	b.Run("item=template+window", func(b *testing.B) {
 		measure(b, map[string]any{
@@ -306,8 +308,8 @@ func BenchmarkLogBudgetState(b *testing.B) {
 			"templates": map[string]any{"max_templates": n},
 		}, func(ld plog.Logs, i int) {
 			// twice: the second is held in the window
-			record(ld, "svc", word(i)+" "+word(i+n)+" "+word(i+2*n)+" took 12 ms for tenant "+word(i+3*n))
-			record(ld, "svc", word(i)+" "+word(i+n)+" "+word(i+2*n)+" took 13 ms for tenant "+word(i+3*n))
+			record(ld, "svc", templated(i, "12"))
+			record(ld, "svc", templated(i, "13"))
 		})
 	})
 }

@@ -29,7 +29,15 @@ type bucket struct {
 	debtCap float64
 }
 
+// newBucket returns a bucket of rate tokens per second holding burst (zero:
+// one second of the rate), or nil (no limit) when rate is zero.
 func newBucket(rate float64, burst int, debtWindow time.Duration, now time.Time) *bucket {
+	if rate <= 0 {
+		return nil
+	}
+	if burst == 0 {
+		burst = int(math.Ceil(rate))
+	}
 	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now.UnixNano(), debtCap: rate * debtWindow.Seconds()}
 }
 
@@ -136,8 +144,6 @@ func (d *dayWindow) add(n int64) {
 // budgetState is one key's budget and sampler.
 type budgetState struct {
 	recs, bytes *bucket // nil: unlimited
-	recRate     float64
-	byteRate    float64
 	dayLimit    int64
 	day         *dayWindow
 
@@ -163,22 +169,8 @@ type tmplDemand struct {
 
 func newBudgetState(b BudgetConfig, price float64, sampling bool, interval, debtWindow time.Duration, now time.Time) *budgetState {
 	s := &budgetState{interval: interval, sampling: sampling, intervalStart: now, otherProb: 1}
-	if b.RecordsPerSecond > 0 {
-		burst := b.RecordsBurst
-		if burst == 0 {
-			burst = int(math.Ceil(b.RecordsPerSecond))
-		}
-		s.recs = newBucket(b.RecordsPerSecond, burst, debtWindow, now)
-		s.recRate = b.RecordsPerSecond
-	}
-	if b.BytesPerSecond > 0 {
-		burst := b.BytesBurst
-		if burst == 0 {
-			burst = int(math.Ceil(b.BytesPerSecond))
-		}
-		s.bytes = newBucket(b.BytesPerSecond, burst, debtWindow, now)
-		s.byteRate = b.BytesPerSecond
-	}
+	s.recs = newBucket(b.RecordsPerSecond, b.RecordsBurst, debtWindow, now)
+	s.bytes = newBucket(b.BytesPerSecond, b.BytesBurst, debtWindow, now)
 	if d := b.dailyBytes(price); d > 0 {
 		s.dayLimit = d
 		s.day = &dayWindow{cur: now.UnixNano() / int64(daySlotSpan)}
@@ -305,10 +297,10 @@ func (s *budgetState) roll(now time.Time) {
 	f := 1.0
 	if s.demandRecs > 0 {
 		if s.recs != nil {
-			f = math.Min(f, math.Max(0, s.recRate*secs-s.floorRecs-s.recs.debt(now))/s.demandRecs)
+			f = math.Min(f, math.Max(0, s.recs.rate*secs-s.floorRecs-s.recs.debt(now))/s.demandRecs)
 		}
 		if s.bytes != nil && s.demandBytes > 0 {
-			f = math.Min(f, math.Max(0, s.byteRate*secs-s.floorBytes-s.bytes.debt(now))/s.demandBytes)
+			f = math.Min(f, math.Max(0, s.bytes.rate*secs-s.floorBytes-s.bytes.debt(now))/s.demandBytes)
 		}
 		if s.day != nil && s.demandBytes > 0 {
 			s.day.advance(now)

@@ -14,24 +14,19 @@ import (
 // dedupEntry is an open dedup window of one (key, template, severity), or of
 // one identical body above the floor with dedup.above_floor.
 type dedupEntry struct {
-	hash       uint64
-	ks         *keyState
-	deadline   time.Time
-	template   string
-	tmplID     string
-	tmplSeq    uint64
-	sev        plog.SeverityNumber
-	tier       int
-	aboveFloor bool
-	resource   pcommon.Resource
-	scope      pcommon.InstrumentationScope
-	first      plog.LogRecord
-	count      int64
-	weight     float64 // events the count stands for (upstream or our sampling weights)
-	firstTime  pcommon.Timestamp
-	lastTime   pcommon.Timestamp
-	samples    []string
-	done       bool
+	hash      uint64
+	ks        *keyState
+	deadline  time.Time
+	view      *drain.View // the template as of the last record absorbed
+	resource  pcommon.Resource
+	scope     pcommon.InstrumentationScope
+	first     plog.LogRecord
+	count     int64
+	weight    float64 // events the count stands for (upstream or our sampling weights)
+	firstTime pcommon.Timestamp
+	lastTime  pcommon.Timestamp
+	samples   []string
+	done      bool
 }
 
 // mix hashes four numbers into a window key (never 0).
@@ -52,7 +47,7 @@ func (p *logBudgetProcessor) mix(a, b, c, d uint64) uint64 {
 // windows are open and sh has none to close early (the record then passes
 // undeduplicated: the bound holds across shards without waiting on another
 // shard's lock).
-func (p *logBudgetProcessor) openWindow(sh *shard, dk uint64, ks *keyState, v *drain.View, sev plog.SeverityNumber, tier int, aboveFloor bool, now time.Time) *dedupEntry {
+func (p *logBudgetProcessor) openWindow(sh *shard, dk uint64, ks *keyState, now time.Time) *dedupEntry {
 	if p.windowCount.Add(1) > int64(p.cfg.Dedup.MaxEntries) {
 		if sh.dedup.Len() == 0 {
 			p.windowCount.Add(-1)
@@ -62,15 +57,7 @@ func (p *logBudgetProcessor) openWindow(sh *shard, dk uint64, ks *keyState, v *d
 		// emits its summary (the eviction callback gives back its slot)
 		sh.dedup.RemoveOldest()
 	}
-	e := &dedupEntry{
-		hash:       dk,
-		ks:         ks,
-		deadline:   now.Add(p.cfg.Dedup.Window),
-		tmplSeq:    v.Seq,
-		sev:        sev,
-		tier:       tier,
-		aboveFloor: aboveFloor,
-	}
+	e := &dedupEntry{hash: dk, ks: ks, deadline: now.Add(p.cfg.Dedup.Window)}
 	sh.dedup.Add(dk, e)
 	sh.queue = append(sh.queue, e)
 	return e
@@ -101,8 +88,7 @@ func (p *logBudgetProcessor) absorb(sh *shard, e *dedupEntry, v *drain.View, rl 
 	if ts > e.lastTime {
 		e.lastTime = ts
 	}
-	e.template = v.Template
-	e.tmplID = v.ID
+	e.view = v
 	if len(e.samples) < p.cfg.Dedup.SampleValues {
 		var n int
 		if sh.paramBuf, n = v.AppendParams(sh.paramBuf[:0], body); n > 0 {
@@ -136,7 +122,7 @@ func (p *logBudgetProcessor) expireLocked(sh *shard, now time.Time) {
 func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 	e.done = true
 	if e.count == 0 || p.cfg.DryRun {
-		e.first, e.samples = plog.LogRecord{}, nil
+		e.first, e.samples, e.view = plog.LogRecord{}, nil, nil
 		return
 	}
 	ks := e.ks
@@ -146,8 +132,8 @@ func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(now))
 	a := lr.Attributes()
 	a.PutInt(AttrCount, e.count)
-	a.PutStr(AttrTemplate, e.template)
-	a.PutStr(AttrTemplateID, e.tmplID)
+	a.PutStr(AttrTemplate, e.view.Template)
+	a.PutStr(AttrTemplateID, e.view.ID)
 	a.PutStr(AttrLastEventTime, e.lastTime.AsTime().UTC().Format(time.RFC3339Nano))
 	if len(e.samples) > 0 {
 		s := a.PutEmptySlice(AttrSampleValues)
@@ -157,7 +143,7 @@ func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 	}
 	a.Remove(AttrAdjustedCount)
 	resource, scope := e.resource, e.scope
-	e.first, e.samples, e.resource, e.scope = plog.LogRecord{}, nil, pcommon.Resource{}, pcommon.InstrumentationScope{}
+	e.first, e.samples, e.view, e.resource, e.scope = plog.LogRecord{}, nil, nil, pcommon.Resource{}, pcommon.InstrumentationScope{}
 
 	// A summary is never sampled or cut: it is the cheapest record there is
 	// for what it stands for, so it is charged to the budget like the floor.
@@ -168,15 +154,12 @@ func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 	var sizer plog.ProtoMarshaler
 	size := sizer.LogRecordSize(lr)
 	sh.touch(ks)
-	if ks.budget.limited() {
-		ks.charge(now, size)
-	}
+	ks.charge(now, size)
 	rl := sh.pending.ResourceLogs().AppendEmpty()
 	resource.CopyTo(rl.Resource())
 	sl := rl.ScopeLogs().AppendEmpty()
 	scope.CopyTo(sl.Scope())
 	lr.MoveTo(sl.LogRecords().AppendEmpty())
 	ks.summaries++
-	ks.recOut++
-	ks.bytesOut += int64(size)
+	p.pass(ks, size)
 }

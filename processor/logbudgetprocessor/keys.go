@@ -157,8 +157,11 @@ func (p *logBudgetProcessor) newKeyState(id uint64, name string, vals map[string
 }
 
 // charge counts a record that is kept whatever the budget says, noting what
-// the budget could not absorb.
+// the budget could not absorb (nothing to do for a key without a budget).
 func (ks *keyState) charge(now time.Time, size int) {
+	if !ks.budget.limited() {
+		return
+	}
 	debt, over := ks.budget.charge(now, size)
 	for d := range numDims {
 		ks.debt[d] += debt[d]

@@ -27,10 +27,5 @@ func parseCondition(c string) (*ottl.Condition[*ottllog.TransformContext], error
 	if err != nil {
 		return nil, err
 	}
-	return parseWithContext(&p, c)
-}
-
-// parseWithContext accepts both "log.attributes[...]" and "attributes[...]".
-func parseWithContext(p *ottl.Parser[*ottllog.TransformContext], c string) (*ottl.Condition[*ottllog.TransformContext], error) {
 	return p.ParseCondition(c)
 }

@@ -107,7 +107,8 @@ type logBudgetProcessor struct {
 
 	// the template tree is shared by every key (templates agree across keys,
 	// and max_templates bounds one table); its lock is held for the shape
-	// cache probe and, on a miss, the tree walk
+	// cache probe and, on a miss, the tree walk (and when the templates
+	// gauge reads the table's size)
 	treeMu sync.Mutex
 	tree   *drain.Tree
 
@@ -120,8 +121,6 @@ type logBudgetProcessor struct {
 	nextKeyScan atomic.Int64
 
 	calls sync.Pool // *call: per-call scratch
-
-	templatesGauge atomic.Int64
 
 	needTemplate bool
 	truncating   bool
@@ -271,7 +270,10 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		return nil, err
 	}
 	if err = tb.RegisterProcessorLogBudgetTemplatesCallback(func(_ context.Context, o metric.Int64Observer) error {
-		o.Observe(p.templatesGauge.Load())
+		p.treeMu.Lock()
+		n := p.tree.Len()
+		p.treeMu.Unlock()
+		o.Observe(int64(n))
 		return nil
 	}); err != nil {
 		return nil, err
@@ -319,27 +321,18 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			p.cancel()
 		}
 		p.wg.Wait()
-		var out plog.Logs
-		c := p.getCall()
-		for _, sh := range p.shards {
-			sh.mu.Lock()
-			if sh.dedup != nil {
-				for _, e := range sh.queue {
-					if !e.done {
-						p.emitLocked(sh, e)
-					}
-				}
-				sh.queue = nil
-				sh.dedup.Purge()
+		err = p.sweep(ctx, func(sh *shard) {
+			if sh.dedup == nil {
+				return
 			}
-			p.collectLocked(ctx, c, sh, &out)
-			sh.mu.Unlock()
-		}
-		p.flushCounters(ctx, c)
-		p.putCall(c)
-		if out != (plog.Logs{}) {
-			err = p.next.ConsumeLogs(ctx, out)
-		}
+			for _, e := range sh.queue {
+				if !e.done {
+					p.emitLocked(sh, e)
+				}
+			}
+			sh.queue = nil
+			sh.dedup.Purge()
+		})
 		p.tb.Shutdown()
 	})
 	return err
@@ -348,11 +341,17 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 // tick emits the summaries of expired windows.
 func (p *logBudgetProcessor) tick(ctx context.Context) error {
 	now := p.clock()
+	return p.sweep(ctx, func(sh *shard) { p.expireLocked(sh, now) })
+}
+
+// sweep runs f on every shard under its lock, then records the shards'
+// counters and sends the summaries they hold.
+func (p *logBudgetProcessor) sweep(ctx context.Context, f func(*shard)) error {
 	var out plog.Logs
 	c := p.getCall()
 	for _, sh := range p.shards {
 		sh.mu.Lock()
-		p.expireLocked(sh, now)
+		f(sh)
 		p.collectLocked(ctx, c, sh, &out)
 		sh.mu.Unlock()
 	}
@@ -454,13 +453,13 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 			if resourceKeys && !p.tryLock(c, p.shardOf(resHash), now) {
 				continue // decided at the end
 			}
-			p.finishScope(ctx, c, sc, now)
+			p.finishScope(c, sc, now)
 			// nothing waits behind it: its scratch is reused
 			c.recs, c.shapes, c.scopes = c.recs[:sc.start], c.shapes[:sc.shapes], c.scopes[:len(c.scopes)-1]
 		}
 	}
 	for i := range c.scopes {
-		p.finishScope(ctx, c, &c.scopes[i], now)
+		p.finishScope(c, &c.scopes[i], now)
 	}
 	if !p.cfg.DryRun {
 		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
@@ -577,7 +576,6 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 				pr.view = p.tree.AddShaped(pr.body, c.shapes[pr.shapeStart:pr.shapeEnd], pr.shapeHash).View()
 			}
 		}
-		p.templatesGauge.Store(int64(p.tree.Len()))
 		p.treeMu.Unlock()
 	}
 	return &c.scopes[len(c.scopes)-1]
@@ -585,8 +583,8 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 
 // finishScope decides the records of a prepared scope under their keys'
 // shard locks, releases the lock, and removes the records dropped.
-func (p *logBudgetProcessor) finishScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
-	p.decideScope(ctx, c, sc, now)
+func (p *logBudgetProcessor) finishScope(c *call, sc *scopeRef, now time.Time) {
+	p.decideScope(c, sc, now)
 	p.unlock(c)
 	if p.cfg.DryRun {
 		return
@@ -601,7 +599,7 @@ func (p *logBudgetProcessor) finishScope(ctx context.Context, c *call, sc *scope
 }
 
 // decideScope decides the records of one scope.
-func (p *logBudgetProcessor) decideScope(ctx context.Context, c *call, sc *scopeRef, now time.Time) {
+func (p *logBudgetProcessor) decideScope(c *call, sc *scopeRef, now time.Time) {
 	lrs := sc.sl.LogRecords()
 	res := sc.rl.Resource().Attributes()
 	recs := c.recs[sc.start : sc.start+lrs.Len()]
@@ -615,14 +613,14 @@ func (p *logBudgetProcessor) decideScope(ctx context.Context, c *call, sc *scope
 		if rks == nil {
 			rks = p.lookupKey(c, recs[k].keyHash, res, lr.Attributes(), now)
 		}
-		recs[k].keep = p.processRecord(ctx, c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
+		recs[k].keep = p.processRecord(c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
 	}
 }
 
 // processRecord applies the stages that need the key's state (dedup,
 // sampling, budget) to one record and says whether it stays. c.held is the
 // key's shard.
-func (p *logBudgetProcessor) processRecord(_ context.Context, sh *shard, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, now time.Time) bool {
+func (p *logBudgetProcessor) processRecord(sh *shard, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, now time.Time) bool {
 	ks.recIn++
 	ks.bytesIn += int64(pr.inSize)
 	ks.lastSeen = now
@@ -662,7 +660,7 @@ func (p *logBudgetProcessor) processRecord(_ context.Context, sh *shard, ks *key
 				p.drop(sh, ks, reasonDedup, v.ID, int64(size))
 				return p.cfg.DryRun
 			}
-			window = p.openWindow(sh, dk, ks, v, sev, tier, aboveFloor, now)
+			window = p.openWindow(sh, dk, ks, now)
 		}
 	}
 
@@ -685,9 +683,7 @@ func (p *logBudgetProcessor) processRecord(_ context.Context, sh *shard, ks *key
 		// never dropped: charged in full (the key's lower severities pay
 		// it back, see budgetState.charge)
 		final := out.measure(lr)
-		if ks.budget.limited() {
-			ks.charge(now, final)
-		}
+		ks.charge(now, final)
 		return p.pass(ks, final)
 	}
 	if !ks.budget.limited() {
@@ -785,8 +781,7 @@ func sov(n int) int {
 func (p *logBudgetProcessor) drop(sh *shard, ks *keyState, reason int, tmpl string, size int64) {
 	if p.cfg.DryRun {
 		p.dry(sh, ks, reason, tmpl, 1, size)
-		ks.recOut++
-		ks.bytesOut += size
+		p.pass(ks, int(size))
 		return
 	}
 	ks.recDrop[reason]++
@@ -834,16 +829,9 @@ func adjustedCount(attrs pcommon.Map) float64 {
 	return 1
 }
 
+// setAdjusted multiplies the record's weight by w.
 func setAdjusted(attrs pcommon.Map, w float64) {
-	if v, ok := attrs.Get(AttrAdjustedCount); ok {
-		switch v.Type() {
-		case pcommon.ValueTypeDouble:
-			w *= v.Double()
-		case pcommon.ValueTypeInt:
-			w *= float64(v.Int())
-		}
-	}
-	attrs.PutDouble(AttrAdjustedCount, w)
+	attrs.PutDouble(AttrAdjustedCount, w*adjustedCount(attrs))
 }
 
 func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, sev plog.SeverityNumber) (int, bool) {

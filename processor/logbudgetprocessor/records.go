@@ -36,7 +36,7 @@ func (f *flattener) flatten(m pcommon.Map) string {
 	for _, k := range messageKeys {
 		if v, ok := m.Get(k); ok {
 			msgKey = k
-			b = appendAsString(b, v)
+			b = append(b, v.AsString()...)
 			break
 		}
 	}
@@ -54,13 +54,8 @@ func (f *flattener) flatten(m pcommon.Map) string {
 		}
 		b = append(b, k...)
 		b = append(b, '=')
-		if v.Type() == pcommon.ValueTypeStr {
-			if s := v.Str(); strings.ContainsAny(s, " \t\n") {
-				b = strconv.AppendQuote(b, s)
-			} else {
-				b = append(b, s...)
-			}
-		} else if s := v.AsString(); strings.ContainsAny(s, " \t\n") {
+		// AsString of a string value is the value itself (no allocation)
+		if s := v.AsString(); strings.ContainsAny(s, " \t\n") {
 			b = strconv.AppendQuote(b, s)
 		} else {
 			b = append(b, s...)
@@ -72,13 +67,6 @@ func (f *flattener) flatten(m pcommon.Map) string {
 	clear(keys)
 	f.buf, f.keys = b, keys[:0]
 	return string(b)
-}
-
-func appendAsString(b []byte, v pcommon.Value) []byte {
-	if v.Type() == pcommon.ValueTypeStr {
-		return append(b, v.Str()...)
-	}
-	return append(b, v.AsString()...)
 }
 
 // severityOf reads the severity number, falling back to the text.

@@ -41,12 +41,10 @@ type Settings struct {
 
 // Cluster is one template.
 type Cluster struct {
-	tokens   []string
-	seq      uint64
-	template string
-	id       uint64
-	idHex    string
-	leaves   []*node
+	tokens []string
+	seq    uint64
+	id     uint64
+	leaves []*node
 	// tail: the last wildcard stands for any number of tokens (a free-text
 	// detail after "prefix:")
 	tail    bool
@@ -93,7 +91,7 @@ func (v *View) AppendParams(dst []byte, line string) (out []byte, n int) {
 }
 
 // Template returns the template text, variables shown as <*>.
-func (c *Cluster) Template() string { return c.template }
+func (c *Cluster) Template() string { return c.view.Template }
 
 // ID is a hash (xxhash64) of the template text: equal on every instance for
 // equal templates.
@@ -104,7 +102,7 @@ func (c *Cluster) ID() uint64 { return c.id }
 func (c *Cluster) Seq() uint64 { return c.seq }
 
 // IDString is ID as 16 hex digits.
-func (c *Cluster) IDString() string { return c.idHex }
+func (c *Cluster) IDString() string { return c.view.ID }
 
 type node struct {
 	children map[string]*node
@@ -306,21 +304,14 @@ func (t *Tree) Params(c *Cluster, line string) []string {
 	return out
 }
 
-// AppendParams appends Params(c, line) joined by blanks to dst, without
-// masking the line or building the list; n is the number of values.
-func (t *Tree) AppendParams(dst []byte, c *Cluster, line string) (out []byte, n int) {
-	return c.view.AppendParams(dst, line)
-}
-
 func (c *Cluster) setTemplate() {
-	c.template = strings.Join(c.tokens, " ")
-	c.id = xxhash.Sum64String(c.template)
+	template := strings.Join(c.tokens, " ")
+	c.id = xxhash.Sum64String(template)
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], c.id)
-	c.idHex = hex.EncodeToString(b[:])
 	// a new snapshot: holders of the old one keep reading it safely (the
 	// tokens are shared: they are copied on write, never changed in place)
-	c.view = &View{Seq: c.seq, Template: c.template, ID: c.idHex, tokens: c.tokens}
+	c.view = &View{Seq: c.seq, Template: template, ID: hex.EncodeToString(b[:]), tokens: c.tokens}
 }
 
 func (t *Tree) detach(c *Cluster) {

@@ -130,7 +130,7 @@ func FuzzAdd(f *testing.F) {
 			}
 			params := tree.Params(c, line)
 			require.LessOrEqual(t, len(params), len(masked))
-			joined, n := tree.AppendParams(nil, c, line)
+			joined, n := c.View().AppendParams(nil, line)
 			require.Equal(t, strings.Join(params, " "), string(joined))
 			require.Equal(t, len(params), n)
 		}
@@ -200,7 +200,7 @@ func TestShapeCacheSameClusters(t *testing.T) {
 			a, b := cached.Add(l), plain.Add(l)
 			require.Equal(t, b.Template(), a.Template(), l)
 			require.Equal(t, b.Seq(), a.Seq(), l)
-			joined, _ := cached.AppendParams(nil, a, l)
+			joined, _ := a.View().AppendParams(nil, l)
 			require.Equal(t, strings.Join(plain.Params(b, l), " "), string(joined), l)
 		}
 		assert.Equal(t, plain.Len(), cached.Len())
