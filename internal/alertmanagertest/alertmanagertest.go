@@ -10,11 +10,9 @@ package alertmanagertest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -24,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quell-otel/quell/internal/freeport"
 	"github.com/quell-otel/quell/internal/syncbuf"
 )
 
@@ -107,7 +106,7 @@ func Start(t testing.TB, opts Options) *Alertmanager {
 	}
 	var lastErr error
 	for range 3 { // a free port can be taken between probing and binding
-		addr := freeAddr(t)
+		addr := freeport.Addr(t)
 		am := &Alertmanager{URL: "http://" + addr, out: &syncbuf.Buffer{}, waitCh: make(chan error, 1)}
 		am.cmd = exec.Command(bin,
 			"--config.file="+cfgPath,
@@ -254,16 +253,4 @@ func model(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%dms", d/time.Millisecond)
 	}
-}
-
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	var lc net.ListenConfig
-	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
 }

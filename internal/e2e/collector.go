@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quell-otel/quell/internal/freeport"
 	"github.com/quell-otel/quell/internal/syncbuf"
 )
 
@@ -100,7 +100,39 @@ type Collector struct {
 // Start starts the binary with opts and waits until its health check answers.
 // The collector is stopped (and its clean exit checked) when the test ends,
 // unless the test stops it first.
+//
+// A port chosen in advance can be taken by another socket before the
+// collector binds it; a start that fails with "address already in use" is
+// tried again on new ports.
 func Start(t *testing.T, opts Options) *Collector {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		c := launch(t, opts)
+		if opts.SkipHealthWait {
+			c.stopOnCleanup(t)
+			return c
+		}
+		err := c.waitHealthy()
+		if err == nil {
+			c.stopOnCleanup(t)
+			return c
+		}
+		if c.stopped && strings.Contains(c.Output(), "address already in use") && attempt < startAttempts {
+			t.Logf("collector start %d of %d lost a port (%v); trying new ports", attempt, startAttempts, err)
+			continue
+		}
+		if !c.stopped {
+			c.Stop(t)
+		}
+		t.Fatalf("%v; output:\n%s", err, c.Output())
+	}
+}
+
+// startAttempts bounds the retries of a start that lost a port.
+const startAttempts = 3
+
+// launch starts the process with newly allocated ports.
+func launch(t *testing.T, opts Options) *Collector {
 	t.Helper()
 	c := &Collector{ports: map[string]int{}, out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	env := os.Environ()
@@ -141,6 +173,12 @@ func Start(t *testing.T, opts Options) *Collector {
 		c.waitErr = c.cmd.Wait()
 		close(c.done)
 	}()
+	return c
+}
+
+// stopOnCleanup stops the collector when the test ends, unless the test
+// stopped it first, and shows its output if the test failed.
+func (c *Collector) stopOnCleanup(t *testing.T) {
 	t.Cleanup(func() {
 		if !c.stopped {
 			c.Stop(t)
@@ -149,21 +187,19 @@ func Start(t *testing.T, opts Options) *Collector {
 			t.Logf("collector output:\n%s", c.Output())
 		}
 	})
-	if !opts.SkipHealthWait {
-		c.waitHealthy(t)
-	}
-	return c
 }
 
-func (c *Collector) waitHealthy(t *testing.T) {
-	t.Helper()
+// waitHealthy waits for the health check to answer 200. It returns an error
+// if the collector exits first (c.stopped is then set) or the start timeout
+// passes.
+func (c *Collector) waitHealthy() error {
 	url := fmt.Sprintf("http://127.0.0.1:%d/", c.ports["HEALTH"])
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
 		select {
 		case <-c.done:
 			c.stopped = true
-			t.Fatalf("collector exited during start (%v); output:\n%s", c.waitErr, c.Output())
+			return fmt.Errorf("collector exited during start (%v)", c.waitErr)
 		default:
 		}
 		resp, err := http.Get(url) //nolint:gosec // loopback URL built from our own port
@@ -171,12 +207,12 @@ func (c *Collector) waitHealthy(t *testing.T) {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("collector not healthy at %s after %s; output:\n%s", url, startTimeout, c.Output())
+	return fmt.Errorf("collector not healthy at %s after %s", url, startTimeout)
 }
 
 // Port returns the port allocated for name (e.g. "OTLP_GRPC").
@@ -319,13 +355,9 @@ func (c *Collector) Kill() {
 	<-c.done
 }
 
-// FreePort returns a loopback TCP port that was free a moment ago.
+// FreePort returns a loopback TCP port that was free a moment ago and that
+// no other caller in this test binary has been given.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("finding a free port: %v", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
+	return freeport.Port(t)
 }
