@@ -41,10 +41,13 @@ type Config struct {
 	// records (and non-alert records) leave the logs pipeline.
 	PassAlerts bool `mapstructure:"pass_alerts"`
 	// Storage is the ID of a storage extension (file_storage) that keeps
-	// alerts and open incidents across restarts. Nil: in memory only.
+	// alerts and open incidents across restarts; incident records then
+	// leave from the tick, once the state behind them is saved. Nil: in
+	// memory only.
 	Storage *component.ID `mapstructure:"storage"`
 	// TickInterval is how often held resolutions, group_wait and edge
-	// expiry are applied when no data arrives. Zero means 1s.
+	// expiry are applied when no data arrives (with Storage, how often the
+	// state is saved and records sent). Zero means 1s.
 	TickInterval time.Duration `mapstructure:"tick_interval"`
 }
 

@@ -278,11 +278,11 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 		next := c.nextLogs
 		c.nextLogs = nil // no tick may send to it any more
 		c.mu.Unlock()
+		c.saveState(ctx) // before the records leave: see processLogs
 		if len(events) > 0 && next != nil {
 			c.countEvents(ctx, events)
 			errs = append(errs, next.ConsumeLogs(ctx, c.incidentLogs(events, c.now())))
 		}
-		c.saveState(ctx)
 	}
 	errs = append(errs, c.Shutdown(ctx))
 	return errors.Join(errs...)
@@ -334,13 +334,13 @@ func (c *core) tick(ctx context.Context) {
 	}
 	next := c.nextLogs
 	c.mu.Unlock()
+	c.saveState(ctx) // before the records leave: see processLogs
 	if len(events) > 0 && next != nil {
 		c.countEvents(ctx, events)
 		if err := next.ConsumeLogs(ctx, c.incidentLogs(events, now)); err != nil {
 			c.logger.Warn("sending incident records", zap.Error(err), zap.Int("records", len(events)))
 		}
 	}
-	c.saveState(ctx)
 }
 
 func (c *core) logTopology() {
@@ -438,7 +438,15 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
 		return rl.ScopeLogs().Len() == 0
 	})
-	events := c.engine.Advance(now)
+	// With storage, records leave only from tick, after the state that
+	// made them is saved: a crash can lose alerts of the last tick, which
+	// have caused no record yet, but never the state behind a record sent,
+	// so a restart neither pages twice nor leaves an incident open that
+	// its resolution can no longer find.
+	var events []correlate.Event
+	if c.client == nil {
+		events = c.engine.Advance(now)
+	}
 	after := c.engine.Stats()
 	overflowAlerts = int64(after.OverflowAlerts - before.OverflowAlerts)
 	overflowIncidents = int64(after.OverflowIncidents - before.OverflowIncidents)

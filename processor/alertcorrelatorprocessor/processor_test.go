@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -62,6 +64,13 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg *Config) *harness {
 	t.Helper()
+	return newHarnessWrapped(t, cfg, nil)
+}
+
+// newHarnessWrapped is newHarness with wrap (when not nil) between the
+// logs side and its sink.
+func newHarnessWrapped(t *testing.T, cfg *Config, wrap func(consumer.Logs) consumer.Logs) *harness {
+	t.Helper()
 	h := &harness{
 		f:     &factory{cores: map[component.ID]*core{}},
 		tsink: new(consumertest.TracesSink), lsink: new(consumertest.LogsSink),
@@ -73,7 +82,11 @@ func newHarness(t *testing.T, cfg *Config) *harness {
 	var err error
 	h.traces, err = h.f.createTraces(context.Background(), set, cfg, h.tsink)
 	require.NoError(t, err)
-	h.logs, err = h.f.createLogs(context.Background(), set, cfg, h.lsink)
+	var next consumer.Logs = h.lsink
+	if wrap != nil {
+		next = wrap(next)
+	}
+	h.logs, err = h.f.createLogs(context.Background(), set, cfg, next)
 	require.NoError(t, err)
 	require.Len(t, h.f.cores, 1, "one shared core per component ID")
 	h.core = h.f.cores[set.ID]
@@ -444,6 +457,8 @@ func TestStateSurvivesRestart(t *testing.T) {
 	h := newHarness(t, cfg)
 	h.start(t, hst)
 	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	assert.Empty(t, incidents(t, h.lsink), "with storage, records leave from the tick")
+	h.core.tick(context.Background())
 	h.stop(t)
 	require.NotEmpty(t, st.data[stateKey])
 	first := incidents(t, h.lsink)
@@ -453,6 +468,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	h2.start(t, hst)
 	h2.clock.Set(t0.Add(time.Minute))
 	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	h2.core.tick(context.Background())
 	assert.Empty(t, incidents(t, h2.lsink), "a repeat after the restart does not page again")
 	h2.clock.Set(t0.Add(2 * time.Minute))
 	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})))
@@ -463,6 +479,65 @@ func TestStateSurvivesRestart(t *testing.T) {
 	assert.Equal(t, alertconv.IncidentResolved, recs[0].attrs[alertconv.AttrIncidentState])
 	assert.Equal(t, first[0].attrs[alertconv.AttrIncidentID], recs[0].attrs[alertconv.AttrIncidentID])
 	h2.stop(t)
+}
+
+// TestCrashAfterRecords crashes an instance (no Shutdown) the moment its
+// page has left, and again the moment its resolution has left: what a crash
+// keeps is what storage held when the records were sent. The restored state
+// knows the page, so the repeat that follows the restart does not page
+// again, and knows the resolution, so nothing is left open. Records sent
+// before their state is saved would fail both.
+func TestCrashAfterRecords(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	st := &memStorage{data: map[string][]byte{}}
+	hst := host{ext: map[component.ID]component.Component{id: st}}
+	cfg := testCfg()
+	cfg.Storage = &id
+	cfg.ResolveHold = time.Minute
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	var atSend map[string][]byte
+	snapshotOnSend := func(next consumer.Logs) consumer.Logs {
+		f, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+			atSend = maps.Clone(st.data)
+			return next.ConsumeLogs(ctx, ld)
+		})
+		require.NoError(t, err)
+		return f
+	}
+	crash := func(h *harness) {
+		kept := atSend
+		h.stop(t) // ends its goroutines; what it sends and saves is dropped
+		st.data = kept
+	}
+
+	h := newHarnessWrapped(t, cfg, snapshotOnSend)
+	h.start(t, hst)
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	h.core.tick(context.Background())
+	paged := incidents(t, h.lsink)
+	require.Len(t, paged, 1)
+	require.Equal(t, alertconv.IncidentOpen, paged[0].attrs[alertconv.AttrIncidentState])
+	crash(h)
+
+	h2 := newHarnessWrapped(t, cfg, snapshotOnSend)
+	h2.start(t, hst)
+	h2.clock.Set(t0.Add(time.Minute))
+	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	h2.core.tick(context.Background())
+	assert.Empty(t, incidents(t, h2.lsink), "the page survived the crash: the repeat does not page again")
+	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})))
+	h2.clock.Set(t0.Add(3 * time.Minute))
+	h2.core.tick(context.Background())
+	recs := incidents(t, h2.lsink)
+	require.Len(t, recs, 1)
+	assert.Equal(t, alertconv.IncidentResolved, recs[0].attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, paged[0].attrs[alertconv.AttrIncidentID], recs[0].attrs[alertconv.AttrIncidentID])
+	crash(h2)
+
+	h3 := newHarness(t, cfg)
+	h3.start(t, hst)
+	h3.stop(t)
+	assert.Empty(t, incidents(t, h3.lsink), "the resolution survived the crash: nothing open at shutdown")
 }
 
 func TestStartErrors(t *testing.T) {
