@@ -199,7 +199,7 @@ func (c *Collector) waitHealthy() error {
 		select {
 		case <-c.done:
 			c.stopped = true
-			return fmt.Errorf("collector exited during start (%v)", c.waitErr)
+			return fmt.Errorf("collector exited during start (%w)", c.waitErr)
 		default:
 		}
 		resp, err := http.Get(url) //nolint:gosec // loopback URL built from our own port
