@@ -199,6 +199,9 @@ func (c *Collector) waitHealthy() error {
 		select {
 		case <-c.done:
 			c.stopped = true
+			if c.waitErr == nil {
+				return errors.New("collector exited during start (status 0)")
+			}
 			return fmt.Errorf("collector exited during start (%w)", c.waitErr)
 		default:
 		}
