@@ -13,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -66,6 +67,13 @@ type core struct {
 	lastSeen topoCounts
 	// savedGraph is the graph version last written to storage.
 	savedGraph uint64
+
+	// sendMu orders the records sent from tick and at shutdown; unsent
+	// holds the batches the next consumer refused, retried first on the
+	// next tick (unsentRecords records, at most Limits.MaxIncidents).
+	sendMu        sync.Mutex
+	unsent        []plog.Logs
+	unsentRecords int
 }
 
 type topoCounts struct{ nodes, static, learned int }
@@ -279,9 +287,16 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 		c.nextLogs = nil // no tick may send to it any more
 		c.mu.Unlock()
 		c.saveState(ctx) // before the records leave: see processLogs
-		if len(events) > 0 && next != nil {
-			c.countEvents(ctx, events)
-			errs = append(errs, next.ConsumeLogs(ctx, c.incidentLogs(events, c.now())))
+		if next != nil {
+			ld := plog.NewLogs()
+			if len(events) > 0 {
+				c.countEvents(ctx, events)
+				ld = c.incidentLogs(events, c.now())
+			}
+			if err := c.send(ctx, next, ld); err != nil {
+				c.logger.Error("incident records not sent at shutdown", zap.Error(err), zap.Int("records", c.pendingRecords()))
+				errs = append(errs, err)
+			}
 		}
 	}
 	errs = append(errs, c.Shutdown(ctx))
@@ -335,12 +350,68 @@ func (c *core) tick(ctx context.Context) {
 	next := c.nextLogs
 	c.mu.Unlock()
 	c.saveState(ctx) // before the records leave: see processLogs
-	if len(events) > 0 && next != nil {
-		c.countEvents(ctx, events)
-		if err := next.ConsumeLogs(ctx, c.incidentLogs(events, now)); err != nil {
-			c.logger.Warn("sending incident records", zap.Error(err), zap.Int("records", len(events)))
-		}
+	if next == nil {
+		return
 	}
+	ld := plog.NewLogs()
+	if len(events) > 0 {
+		c.countEvents(ctx, events)
+		ld = c.incidentLogs(events, now)
+	}
+	if err := c.send(ctx, next, ld); err != nil {
+		c.logger.Warn("sending incident records; kept for the next tick", zap.Error(err), zap.Int("records_kept", c.pendingRecords()))
+	}
+}
+
+// send passes ld on after the batches an earlier refusal left, in order.
+// A refused batch and those after it are kept for the next call, up to
+// Limits.MaxIncidents records: beyond, the oldest are dropped and counted
+// (overflow, map unsent_records). A permanent error drops the batch it
+// refused, with an error log.
+func (c *core) send(ctx context.Context, next consumer.Logs, ld plog.Logs) error {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	if n := ld.LogRecordCount(); n > 0 {
+		c.unsent = append(c.unsent, ld)
+		c.unsentRecords += n
+	}
+	for len(c.unsent) > 0 {
+		b := c.unsent[0]
+		// A copy: a consumer that fails may have changed what it got.
+		cp := plog.NewLogs()
+		b.CopyTo(cp)
+		err := next.ConsumeLogs(ctx, cp)
+		if err != nil && !consumererror.IsPermanent(err) {
+			c.trimUnsent(ctx)
+			return err
+		}
+		if err != nil {
+			c.logger.Error("incident records refused for good, dropped", zap.Error(err), zap.Int("records", b.LogRecordCount()))
+		}
+		c.unsentRecords -= b.LogRecordCount()
+		c.unsent[0] = plog.Logs{}
+		c.unsent = c.unsent[1:]
+	}
+	return nil
+}
+
+// trimUnsent drops the oldest kept batches beyond the bound.
+func (c *core) trimUnsent(ctx context.Context) {
+	limit := c.cfg.Limits.MaxIncidents
+	for c.unsentRecords > limit && len(c.unsent) > 1 {
+		n := c.unsent[0].LogRecordCount()
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(n), metric.WithAttributes(attribute.String("map", "unsent_records")))
+		c.logger.Error("incident records dropped: the next consumer kept refusing them", zap.Int("records", n))
+		c.unsentRecords -= n
+		c.unsent[0] = plog.Logs{}
+		c.unsent = c.unsent[1:]
+	}
+}
+
+func (c *core) pendingRecords() int {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	return c.unsentRecords
 }
 
 func (c *core) logTopology() {

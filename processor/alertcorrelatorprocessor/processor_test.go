@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"io"
 	"maps"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -538,6 +540,80 @@ func TestCrashAfterRecords(t *testing.T) {
 	h3.start(t, hst)
 	h3.stop(t)
 	assert.Empty(t, incidents(t, h3.lsink), "the resolution survived the crash: nothing open at shutdown")
+}
+
+// refusing passes logs on to next unless refuse is set; with permanent,
+// its refusals are permanent errors.
+type refusing struct {
+	next      consumer.Logs
+	refuse    bool
+	permanent bool
+	calls     int
+}
+
+func (r *refusing) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (r *refusing) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	r.calls++
+	if r.refuse {
+		// What a consumer that fails may do: change what it got.
+		ld.ResourceLogs().RemoveIf(func(plog.ResourceLogs) bool { return true })
+		if r.permanent {
+			return consumererror.NewPermanent(errors.New("refused for good"))
+		}
+		return errors.New("queue is full")
+	}
+	return r.next.ConsumeLogs(ctx, ld)
+}
+
+// TestRefusedRecordsRetried: records the next consumer refuses on a tick are
+// sent, whole and in order, on a later tick; beyond max_incidents kept
+// records the oldest are dropped and counted; a permanent refusal drops
+// its batch.
+func TestRefusedRecordsRetried(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	hst := host{ext: map[component.ID]component.Component{id: &memStorage{data: map[string][]byte{}}}}
+	cfg := testCfg()
+	cfg.Storage = &id // records leave from the tick only
+	cfg.Limits.MaxIncidents = 2
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	var r *refusing
+	h := newHarnessWrapped(t, cfg, func(next consumer.Logs) consumer.Logs {
+		r = &refusing{next: next, refuse: true}
+		return r
+	})
+	h.start(t, hst)
+	alert := func(at time.Duration, service, rule string) {
+		h.clock.Set(t0.Add(at))
+		require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: service, rule: rule})))
+		h.core.tick(context.Background())
+	}
+	alert(0, "cart", "CartErrors")                      // the page
+	alert(10*time.Second, "checkout", "CheckoutErrors") // an update
+	assert.Equal(t, 2, r.calls)
+	assert.Empty(t, incidents(t, h.lsink))
+	assert.Equal(t, 2, h.core.pendingRecords(), "both records kept")
+	alert(20*time.Second, "frontend", "FrontendErrors") // another update
+	assert.Equal(t, 2, h.core.pendingRecords(), "the oldest dropped beyond max_incidents")
+	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_overflow", "map", "unsent_records"))
+
+	r.refuse = false
+	h.core.tick(context.Background())
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 2, "the kept records arrive whole")
+	assert.Equal(t, int64(2), recs[0].attrs[alertconv.AttrIncidentAlertCount], "in order")
+	assert.Equal(t, int64(3), recs[1].attrs[alertconv.AttrIncidentAlertCount])
+	assert.Zero(t, h.core.pendingRecords())
+	h.core.tick(context.Background())
+	assert.Len(t, incidents(t, h.lsink), 2, "sent once")
+
+	r.refuse, r.permanent = true, true
+	calls := r.calls
+	alert(30*time.Second, "payment", "PaymentFailures") // a deeper root: an update
+	assert.Equal(t, calls+1, r.calls)
+	assert.Zero(t, h.core.pendingRecords(), "a permanent refusal is not retried")
+	r.refuse = false
+	h.stop(t)
 }
 
 func TestStartErrors(t *testing.T) {
