@@ -160,3 +160,36 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 		assert.False(t, strings.HasPrefix(r.id, "0000"), "ids are hashes")
 	}
 }
+
+// A collector killed (SIGKILL) right after it paged keeps the page: after
+// the restart on the same storage, the alert's repeat does not page again
+// and its resolution closes the same incident. (The unit test
+// TestCrashAfterRecords crashes at the exact moment records leave; this one
+// runs the real binary on file_storage.)
+func TestAlertCorrelatorCrashKeepsPage(t *testing.T) {
+	sink := StartSink(t)
+	opts := Options{
+		Configs: []string{"internal/e2e/testdata/alertcorrelator-otlp.yaml"},
+		Ports:   []string{"TOPOLOGY"},
+		Sink:    sink,
+		DataDir: t.TempDir(),
+	}
+	col := Start(t, opts)
+	alert := [2]string{"inventory", "InventoryDown"}
+	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, alert))
+	paged := waitCorrelatorIncidents(t, sink, 1)[0]
+	require.Equal(t, alertconv.IncidentOpen, paged.state)
+	col.Kill()
+
+	col = Start(t, opts)
+	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, alert))
+	require.Eventually(t, func() bool {
+		return col.MetricValue(t, "otelcol_processor_alert_correlator_alerts", map[string]string{"outcome": "duplicate"}) == 1
+	}, 10*time.Second, 50*time.Millisecond, "the repeat is known as a repeat")
+	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateResolved, alert))
+	got := waitCorrelatorIncidents(t, sink, 2)
+	require.Len(t, got, 2, "no second page: %+v", got)
+	assert.Equal(t, alertconv.IncidentResolved, got[1].state)
+	assert.Equal(t, paged.id, got[1].id)
+	col.Stop(t)
+}
