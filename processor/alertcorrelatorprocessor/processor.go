@@ -13,7 +13,6 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -30,7 +29,7 @@ import (
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/metadata"
 )
 
-// Storage keys: the engine state and the learned graph.
+// Storage keys: the engine state and the learned graph (and outboxKey).
 const (
 	stateKey    = "alert_correlator_state"
 	topologyKey = "alert_correlator_topology"
@@ -68,12 +67,9 @@ type core struct {
 	// savedGraph is the graph version last written to storage.
 	savedGraph uint64
 
-	// sendMu orders the records sent from tick and at shutdown; unsent
-	// holds the batches the next consumer refused, retried first on the
-	// next tick (unsentRecords records, at most Limits.MaxIncidents).
-	sendMu        sync.Mutex
-	unsent        []plog.Logs
-	unsentRecords int
+	// sendMu guards outbox and orders the sends from tick and shutdown.
+	sendMu sync.Mutex
+	outbox outbox
 }
 
 type topoCounts struct{ nodes, static, learned int }
@@ -221,6 +217,13 @@ func (c *core) loadState(ctx context.Context, host component.Host) error {
 			c.graph.Restore(snap)
 		}
 	}
+	if ob, err := client.Get(ctx, outboxKey); err == nil && ob != nil {
+		if err := c.restoreOutbox(ob); err != nil {
+			c.logger.Warn("discarding unreadable unsent incident records", zap.Error(err))
+		} else if n := c.outboxRecords(); n > 0 {
+			c.logger.Info("restored unsent incident records, sent on the first tick", zap.Int("records", n))
+		}
+	}
 	b, err := client.Get(ctx, stateKey)
 	if err != nil {
 		return fmt.Errorf("storage: reading state: %w", err)
@@ -244,28 +247,61 @@ func (c *core) saveState(ctx context.Context) {
 	if c.client == nil {
 		return
 	}
+	// The state, the records it counts as sent that wait in the outbox,
+	// and the graph go in one batch, so storage never holds one without
+	// the other.
+	var ops []*storage.Operation
+	ob, obChanged, err := c.marshalOutbox()
+	switch {
+	case err != nil:
+		c.logger.Warn("saving unsent incident records", zap.Error(err))
+	case obChanged && ob == nil:
+		ops = append(ops, storage.DeleteOperation(outboxKey))
+	case obChanged:
+		ops = append(ops, storage.SetOperation(outboxKey, ob))
+	}
 	c.mu.Lock()
-	if !c.dirty {
-		c.mu.Unlock()
-		return
+	stateChanged := c.dirty
+	if c.dirty {
+		b, err := c.engine.Marshal()
+		if err != nil {
+			c.logger.Warn("saving alert correlator state", zap.Error(err))
+		} else {
+			ops = append(ops, storage.SetOperation(stateKey, b))
+		}
+		c.dirty = false
 	}
-	b, err := c.engine.Marshal()
-	c.dirty = false
 	c.mu.Unlock()
-	if err == nil {
-		err = c.client.Set(ctx, stateKey, b)
-	}
-	if err == nil && c.graph.Version() != c.savedGraph {
-		var tb []byte
+	var graph uint64
+	if v := c.graph.Version(); v != c.savedGraph {
 		snap := c.graph.Snapshot()
-		tb, err = json.Marshal(snap)
-		if err == nil {
-			err = c.client.Set(ctx, topologyKey, tb)
-			c.savedGraph = snap.Version
+		if tb, err := json.Marshal(snap); err != nil {
+			c.logger.Warn("saving learned topology", zap.Error(err))
+		} else {
+			ops = append(ops, storage.SetOperation(topologyKey, tb))
+			graph = snap.Version
 		}
 	}
-	if err != nil {
+	if len(ops) == 0 {
+		return
+	}
+	if err := c.client.Batch(ctx, ops...); err != nil {
 		c.logger.Warn("saving alert correlator state", zap.Error(err))
+		// Try again on the next tick.
+		if stateChanged {
+			c.mu.Lock()
+			c.dirty = true
+			c.mu.Unlock()
+		}
+		if obChanged {
+			c.sendMu.Lock()
+			c.outbox.dirty = true
+			c.sendMu.Unlock()
+		}
+		return
+	}
+	if graph != 0 {
+		c.savedGraph = graph
 	}
 }
 
@@ -286,15 +322,18 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 		next := c.nextLogs
 		c.nextLogs = nil // no tick may send to it any more
 		c.mu.Unlock()
+		if len(events) > 0 {
+			c.countEvents(ctx, events)
+			c.addToOutbox(ctx, c.incidentLogs(events, c.now()))
+		}
 		c.saveState(ctx) // before the records leave: see processLogs
 		if next != nil {
-			ld := plog.NewLogs()
-			if len(events) > 0 {
-				c.countEvents(ctx, events)
-				ld = c.incidentLogs(events, c.now())
-			}
-			if err := c.send(ctx, next, ld); err != nil {
-				c.logger.Error("incident records not sent at shutdown", zap.Error(err), zap.Int("records", c.pendingRecords()))
+			if err := c.flushOutbox(ctx, next); err != nil {
+				msg := "incident records not sent at shutdown"
+				if c.client != nil {
+					msg += "; saved, to be sent after the restart"
+				}
+				c.logger.Error(msg, zap.Error(err), zap.Int("records", c.outboxRecords()))
 				errs = append(errs, err)
 			}
 		}
@@ -349,69 +388,17 @@ func (c *core) tick(ctx context.Context) {
 	}
 	next := c.nextLogs
 	c.mu.Unlock()
+	if len(events) > 0 {
+		c.countEvents(ctx, events)
+		c.addToOutbox(ctx, c.incidentLogs(events, now))
+	}
 	c.saveState(ctx) // before the records leave: see processLogs
 	if next == nil {
 		return
 	}
-	ld := plog.NewLogs()
-	if len(events) > 0 {
-		c.countEvents(ctx, events)
-		ld = c.incidentLogs(events, now)
+	if err := c.flushOutbox(ctx, next); err != nil {
+		c.logger.Warn("sending incident records; kept for the next tick", zap.Error(err), zap.Int("records_kept", c.outboxRecords()))
 	}
-	if err := c.send(ctx, next, ld); err != nil {
-		c.logger.Warn("sending incident records; kept for the next tick", zap.Error(err), zap.Int("records_kept", c.pendingRecords()))
-	}
-}
-
-// send passes ld on after the batches an earlier refusal left, in order.
-// A refused batch and those after it are kept for the next call, up to
-// Limits.MaxIncidents records: beyond, the oldest are dropped and counted
-// (overflow, map unsent_records). A permanent error drops the batch it
-// refused, with an error log.
-func (c *core) send(ctx context.Context, next consumer.Logs, ld plog.Logs) error {
-	c.sendMu.Lock()
-	defer c.sendMu.Unlock()
-	if n := ld.LogRecordCount(); n > 0 {
-		c.unsent = append(c.unsent, ld)
-		c.unsentRecords += n
-	}
-	for len(c.unsent) > 0 {
-		b := c.unsent[0]
-		// A copy: a consumer that fails may have changed what it got.
-		cp := plog.NewLogs()
-		b.CopyTo(cp)
-		err := next.ConsumeLogs(ctx, cp)
-		if err != nil && !consumererror.IsPermanent(err) {
-			c.trimUnsent(ctx)
-			return err
-		}
-		if err != nil {
-			c.logger.Error("incident records refused for good, dropped", zap.Error(err), zap.Int("records", b.LogRecordCount()))
-		}
-		c.unsentRecords -= b.LogRecordCount()
-		c.unsent[0] = plog.Logs{}
-		c.unsent = c.unsent[1:]
-	}
-	return nil
-}
-
-// trimUnsent drops the oldest kept batches beyond the bound.
-func (c *core) trimUnsent(ctx context.Context) {
-	limit := c.cfg.Limits.MaxIncidents
-	for c.unsentRecords > limit && len(c.unsent) > 1 {
-		n := c.unsent[0].LogRecordCount()
-		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(n), metric.WithAttributes(attribute.String("map", "unsent_records")))
-		c.logger.Error("incident records dropped: the next consumer kept refusing them", zap.Int("records", n))
-		c.unsentRecords -= n
-		c.unsent[0] = plog.Logs{}
-		c.unsent = c.unsent[1:]
-	}
-}
-
-func (c *core) pendingRecords() int {
-	c.sendMu.Lock()
-	defer c.sendMu.Unlock()
-	return c.unsentRecords
 }
 
 func (c *core) logTopology() {
@@ -509,11 +496,12 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
 		return rl.ScopeLogs().Len() == 0
 	})
-	// With storage, records leave only from tick, after the state that
-	// made them is saved: a crash can lose alerts of the last tick, which
-	// have caused no record yet, but never the state behind a record sent,
-	// so a restart neither pages twice nor leaves an incident open that
-	// its resolution can no longer find.
+	// With storage, records leave only from tick, through the outbox,
+	// saved with the state that made them before they are sent: a crash
+	// can lose alerts of the last tick, which have caused no record yet,
+	// but never a record nor the state behind one sent, so a restart
+	// neither pages twice nor leaves an incident open that its resolution
+	// can no longer find.
 	var events []correlate.Event
 	if c.client == nil {
 		events = c.engine.Advance(now)

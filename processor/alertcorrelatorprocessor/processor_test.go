@@ -439,8 +439,20 @@ func (c *memClient) Delete(_ context.Context, k string) error {
 	delete(c.s.data, k)
 	return nil
 }
-func (c *memClient) Batch(context.Context, ...*storage.Operation) error { return nil }
-func (c *memClient) Close(context.Context) error                        { return nil }
+func (c *memClient) Batch(_ context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		switch op.Type {
+		case storage.Get:
+			op.Value = c.s.data[op.Key]
+		case storage.Set:
+			c.s.data[op.Key] = op.Value
+		case storage.Delete:
+			delete(c.s.data, op.Key)
+		}
+	}
+	return nil
+}
+func (c *memClient) Close(context.Context) error { return nil }
 
 type host struct {
 	ext map[component.ID]component.Component
@@ -483,12 +495,15 @@ func TestStateSurvivesRestart(t *testing.T) {
 	h2.stop(t)
 }
 
-// TestCrashAfterRecords crashes an instance (no Shutdown) the moment its
-// page has left, and again the moment its resolution has left: what a crash
-// keeps is what storage held when the records were sent. The restored state
-// knows the page, so the repeat that follows the restart does not page
-// again, and knows the resolution, so nothing is left open. Records sent
-// before their state is saved would fail both.
+// TestCrashAfterRecords crashes an instance (no Shutdown) at the worst
+// moment, while its next consumer takes a record (what a crash keeps is what
+// storage held then), and again after a tick that sent records. A record
+// is never lost and its state never forgotten: caught mid-send, the record
+// is sent again after the restart, with the same incident.id; after the
+// send, nothing is sent twice. The repeat that follows the restart does
+// not page again and the resolution closes the same incident; once
+// resolved, nothing is left open. Records sent before their state is saved
+// fail this.
 func TestCrashAfterRecords(t *testing.T) {
 	id := component.MustNewID("file_storage")
 	st := &memStorage{data: map[string][]byte{}}
@@ -506,10 +521,15 @@ func TestCrashAfterRecords(t *testing.T) {
 		require.NoError(t, err)
 		return f
 	}
-	crash := func(h *harness) {
-		kept := atSend
+	crash := func(h *harness, kept map[string][]byte) {
 		h.stop(t) // ends its goroutines; what it sends and saves is dropped
 		st.data = kept
+	}
+	states := func(recs []incidentRecord) (out []string) {
+		for _, r := range recs {
+			out = append(out, r.attrs[alertconv.AttrIncidentState].(string))
+		}
+		return out
 	}
 
 	h := newHarnessWrapped(t, cfg, snapshotOnSend)
@@ -517,29 +537,41 @@ func TestCrashAfterRecords(t *testing.T) {
 	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
 	h.core.tick(context.Background())
 	paged := incidents(t, h.lsink)
-	require.Len(t, paged, 1)
-	require.Equal(t, alertconv.IncidentOpen, paged[0].attrs[alertconv.AttrIncidentState])
-	crash(h)
+	require.Equal(t, []string{alertconv.IncidentOpen}, states(paged))
+	crash(h, atSend) // mid-send
 
 	h2 := newHarnessWrapped(t, cfg, snapshotOnSend)
 	h2.start(t, hst)
+	h2.core.tick(context.Background())
+	again := incidents(t, h2.lsink)
+	require.Equal(t, []string{alertconv.IncidentOpen}, states(again), "caught mid-send, the page is sent again")
+	assert.Equal(t, paged[0].attrs, again[0].attrs, "the same record, the same incident.id")
+	assert.NotContains(t, st.data, outboxKey, "sent, and at once no longer saved as waiting")
 	h2.clock.Set(t0.Add(time.Minute))
 	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
 	h2.core.tick(context.Background())
-	assert.Empty(t, incidents(t, h2.lsink), "the page survived the crash: the repeat does not page again")
-	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})))
-	h2.clock.Set(t0.Add(3 * time.Minute))
-	h2.core.tick(context.Background())
-	recs := incidents(t, h2.lsink)
-	require.Len(t, recs, 1)
-	assert.Equal(t, alertconv.IncidentResolved, recs[0].attrs[alertconv.AttrIncidentState])
-	assert.Equal(t, paged[0].attrs[alertconv.AttrIncidentID], recs[0].attrs[alertconv.AttrIncidentID])
-	crash(h2)
+	assert.Len(t, incidents(t, h2.lsink), 1, "the repeat does not page again")
+	crash(h2, maps.Clone(st.data)) // after the send
 
-	h3 := newHarness(t, cfg)
+	h3 := newHarnessWrapped(t, cfg, snapshotOnSend)
 	h3.start(t, hst)
-	h3.stop(t)
-	assert.Empty(t, incidents(t, h3.lsink), "the resolution survived the crash: nothing open at shutdown")
+	h3.core.tick(context.Background())
+	assert.Empty(t, incidents(t, h3.lsink), "sent before the crash: not sent again")
+	h3.clock.Set(t0.Add(2 * time.Minute))
+	require.NoError(t, h3.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})))
+	h3.clock.Set(t0.Add(3 * time.Minute))
+	h3.core.tick(context.Background())
+	recs := incidents(t, h3.lsink)
+	require.Equal(t, []string{alertconv.IncidentResolved}, states(recs))
+	assert.Equal(t, paged[0].attrs[alertconv.AttrIncidentID], recs[0].attrs[alertconv.AttrIncidentID])
+	crash(h3, atSend) // mid-send
+
+	h4 := newHarness(t, cfg)
+	h4.start(t, hst)
+	h4.core.tick(context.Background())
+	assert.Equal(t, []string{alertconv.IncidentResolved}, states(incidents(t, h4.lsink)), "caught mid-send, the resolution is sent again")
+	h4.stop(t)
+	assert.Len(t, incidents(t, h4.lsink), 1, "resolved: nothing open at shutdown")
 }
 
 // refusing passes logs on to next unless refuse is set; with permanent,
@@ -567,12 +599,13 @@ func (r *refusing) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 }
 
 // TestRefusedRecordsRetried: records the next consumer refuses on a tick are
-// sent, whole and in order, on a later tick; beyond max_incidents kept
-// records the oldest are dropped and counted; a permanent refusal drops
-// its batch.
+// saved and sent, whole and in order, on a later tick; beyond max_incidents
+// kept records the oldest are dropped and counted; a permanent refusal
+// drops its batch.
 func TestRefusedRecordsRetried(t *testing.T) {
 	id := component.MustNewID("file_storage")
-	hst := host{ext: map[component.ID]component.Component{id: &memStorage{data: map[string][]byte{}}}}
+	st := &memStorage{data: map[string][]byte{}}
+	hst := host{ext: map[component.ID]component.Component{id: st}}
 	cfg := testCfg()
 	cfg.Storage = &id // records leave from the tick only
 	cfg.Limits.MaxIncidents = 2
@@ -592,9 +625,12 @@ func TestRefusedRecordsRetried(t *testing.T) {
 	alert(10*time.Second, "checkout", "CheckoutErrors") // an update
 	assert.Equal(t, 2, r.calls)
 	assert.Empty(t, incidents(t, h.lsink))
-	assert.Equal(t, 2, h.core.pendingRecords(), "both records kept")
+	assert.Equal(t, 2, h.core.outboxRecords(), "both records kept")
+	saved, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(st.data[outboxKey])
+	require.NoError(t, err)
+	assert.Equal(t, 2, saved.LogRecordCount(), "and saved: a crash does not lose them")
 	alert(20*time.Second, "frontend", "FrontendErrors") // another update
-	assert.Equal(t, 2, h.core.pendingRecords(), "the oldest dropped beyond max_incidents")
+	assert.Equal(t, 2, h.core.outboxRecords(), "the oldest dropped beyond max_incidents")
 	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_overflow", "map", "unsent_records"))
 
 	r.refuse = false
@@ -603,7 +639,7 @@ func TestRefusedRecordsRetried(t *testing.T) {
 	require.Len(t, recs, 2, "the kept records arrive whole")
 	assert.Equal(t, int64(2), recs[0].attrs[alertconv.AttrIncidentAlertCount], "in order")
 	assert.Equal(t, int64(3), recs[1].attrs[alertconv.AttrIncidentAlertCount])
-	assert.Zero(t, h.core.pendingRecords())
+	assert.Zero(t, h.core.outboxRecords())
 	h.core.tick(context.Background())
 	assert.Len(t, incidents(t, h.lsink), 2, "sent once")
 
@@ -611,7 +647,7 @@ func TestRefusedRecordsRetried(t *testing.T) {
 	calls := r.calls
 	alert(30*time.Second, "payment", "PaymentFailures") // a deeper root: an update
 	assert.Equal(t, calls+1, r.calls)
-	assert.Zero(t, h.core.pendingRecords(), "a permanent refusal is not retried")
+	assert.Zero(t, h.core.outboxRecords(), "a permanent refusal is not retried")
 	r.refuse = false
 	h.stop(t)
 }
