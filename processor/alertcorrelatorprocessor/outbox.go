@@ -65,7 +65,7 @@ func (o *outbox) pop() {
 func (c *core) flushOutbox(ctx context.Context, next consumer.Logs) error {
 	sent, err := c.sendOutbox(ctx, next)
 	if sent {
-		c.saveState(ctx)
+		c.save(ctx, false)
 	}
 	return err
 }

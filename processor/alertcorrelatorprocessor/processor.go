@@ -243,7 +243,11 @@ func (c *core) loadState(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-func (c *core) saveState(ctx context.Context) {
+func (c *core) saveState(ctx context.Context) { c.save(ctx, true) }
+
+// save writes the outbox if it changed and, with all, the engine state and
+// the graph if they changed.
+func (c *core) save(ctx context.Context, all bool) {
 	if c.client == nil {
 		return
 	}
@@ -259,6 +263,10 @@ func (c *core) saveState(ctx context.Context) {
 		ops = append(ops, storage.DeleteOperation(outboxKey))
 	case obChanged:
 		ops = append(ops, storage.SetOperation(outboxKey, ob))
+	}
+	if !all {
+		c.writeOps(ctx, ops, false, obChanged, 0)
+		return
 	}
 	c.mu.Lock()
 	stateChanged := c.dirty
@@ -282,12 +290,17 @@ func (c *core) saveState(ctx context.Context) {
 			graph = snap.Version
 		}
 	}
+	c.writeOps(ctx, ops, stateChanged, obChanged, graph)
+}
+
+// writeOps writes ops in one batch; if that fails, what they held is
+// marked changed again, for the next tick.
+func (c *core) writeOps(ctx context.Context, ops []*storage.Operation, stateChanged, obChanged bool, graph uint64) {
 	if len(ops) == 0 {
 		return
 	}
 	if err := c.client.Batch(ctx, ops...); err != nil {
 		c.logger.Warn("saving alert correlator state", zap.Error(err))
-		// Try again on the next tick.
 		if stateChanged {
 			c.mu.Lock()
 			c.dirty = true
