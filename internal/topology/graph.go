@@ -65,8 +65,8 @@ type Graph struct {
 
 	reachMu      sync.Mutex
 	reachVersion uint64
-	down         map[string]map[string]int // from -> reachable callee -> hops
-	up           map[string]map[string]int // to -> callers reaching it -> hops
+	down         map[string]*reach // from -> the callees it reaches
+	up           map[string]*reach // to -> the callers reaching it
 	maxHops      int
 }
 
@@ -80,8 +80,8 @@ func New(cfg Config) *Graph {
 		edges: map[edgeKey]*edgeState{},
 		out:   map[string][]string{},
 		in:    map[string][]string{},
-		down:  map[string]map[string]int{},
-		up:    map[string]map[string]int{},
+		down:  map[string]*reach{},
+		up:    map[string]*reach{},
 
 		staticNodes: map[string]bool{},
 	}
@@ -279,28 +279,53 @@ func (g *Graph) Hops(from, to string, maxHops int) (int, bool) {
 	if from == to {
 		return 0, true
 	}
-	reach := g.reachable(from, maxHops)
-	h, ok := reach[to]
+	h, ok := g.reachable(from, maxHops).hops[to]
 	return h, ok
+}
+
+// Reached is a service reached within some hops.
+type Reached struct {
+	Service string
+	Hops    int
+}
+
+// reach is one service's cached BFS result, as a map for lookups and as a
+// slice for loops (ranging over a slice is several times cheaper than over
+// a map, and the correlator ranges over these for every new alert).
+type reach struct {
+	hops map[string]int
+	list []Reached
 }
 
 // Dependencies returns every service reachable from `from` within maxHops,
 // with its distance. The map is shared: do not modify it.
 func (g *Graph) Dependencies(from string, maxHops int) map[string]int {
-	return g.reachable(from, maxHops)
+	return g.reachable(from, maxHops).hops
+}
+
+// DependencyList is Dependencies as a slice, nearest first. The slice is
+// shared: do not modify it.
+func (g *Graph) DependencyList(from string, maxHops int) []Reached {
+	return g.reachable(from, maxHops).list
 }
 
 // Callers returns every service that reaches `to` within maxHops, with its
 // distance. The map is shared: do not modify it.
 func (g *Graph) Callers(to string, maxHops int) map[string]int {
-	return g.cached(g.up, g.in, to, maxHops)
+	return g.cached(g.up, g.in, to, maxHops).hops
 }
 
-func (g *Graph) reachable(from string, maxHops int) map[string]int {
+// CallerList is Callers as a slice, nearest first. The slice is shared: do
+// not modify it.
+func (g *Graph) CallerList(to string, maxHops int) []Reached {
+	return g.cached(g.up, g.in, to, maxHops).list
+}
+
+func (g *Graph) reachable(from string, maxHops int) *reach {
 	return g.cached(g.down, g.out, from, maxHops)
 }
 
-func (g *Graph) cached(cache map[string]map[string]int, adj map[string][]string, from string, maxHops int) map[string]int {
+func (g *Graph) cached(cache map[string]*reach, adj map[string][]string, from string, maxHops int) *reach {
 	v := g.Version()
 	g.reachMu.Lock()
 	defer g.reachMu.Unlock()
@@ -318,10 +343,10 @@ func (g *Graph) cached(cache map[string]map[string]int, adj map[string][]string,
 	return r
 }
 
-func (g *Graph) bfs(adj map[string][]string, from string, maxHops int) map[string]int {
+func (g *Graph) bfs(adj map[string][]string, from string, maxHops int) *reach {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	r := map[string]int{}
+	r := &reach{hops: map[string]int{}}
 	frontier := []string{from}
 	for hop := 1; hop <= maxHops && len(frontier) > 0; hop++ {
 		var next []string
@@ -330,10 +355,11 @@ func (g *Graph) bfs(adj map[string][]string, from string, maxHops int) map[strin
 				if m == from {
 					continue
 				}
-				if _, seen := r[m]; seen {
+				if _, seen := r.hops[m]; seen {
 					continue
 				}
-				r[m] = hop
+				r.hops[m] = hop
+				r.list = append(r.list, Reached{m, hop})
 				next = append(next, m)
 			}
 		}

@@ -517,26 +517,26 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 			}
 		}
 		// s calls d: s's alert is explained by an alerting dependency.
-		for d, h := range e.graph.Dependencies(s, e.cfg.MaxHops) {
-			for _, inc := range e.byService[d] {
-				if symptomOf(inc, d) {
-					consider(inc, true, h)
+		for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
+			for _, inc := range e.byService[d.Service] {
+				if symptomOf(inc, d.Service) {
+					consider(inc, true, d.Hops)
 				}
 			}
 		}
 	}
 	// c calls s: s may be the deeper root of c's incident (whose root is
 	// not a local alert, and whose first onset is near st's).
-	for c, h := range e.graph.Callers(s, e.cfg.MaxHops) {
-		for _, inc := range e.byService[c] {
-			if e.rootService(inc) != c {
+	for _, c := range e.graph.CallerList(s, e.cfg.MaxHops) {
+		for _, inc := range e.byService[c.Service] {
+			if e.rootService(inc) != c.Service {
 				continue
 			}
-			if _, ok := inc.causes[c]; !ok {
+			if _, ok := inc.causes[c.Service]; !ok {
 				continue
 			}
 			if e.near(st.StartsAt, inc.firstCause) {
-				consider(inc, false, h)
+				consider(inc, false, c.Hops)
 			}
 		}
 	}
@@ -935,8 +935,8 @@ func (e *Engine) rank(inc *incident) {
 		if c.service == "" {
 			continue
 		}
-		for d := range e.graph.Dependencies(c.service, e.cfg.MaxHops) {
-			if o, ok := byService[d]; ok && o != c {
+		for _, d := range e.graph.DependencyList(c.service, e.cfg.MaxHops) {
+			if o, ok := byService[d.Service]; ok && o != c {
 				c.deps++
 				o.callers++
 			}
