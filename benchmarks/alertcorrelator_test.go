@@ -10,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -55,6 +58,41 @@ func alertRecord(rls plog.ResourceLogsSlice, service, rule, sev, state string, e
 }
 
 func newCorrelator(b *testing.B, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
+	return newCorrelatorOn(b, componenttest.NewNopHost(), mutate)
+}
+
+// storageHost is a host with one file_storage extension, started in a
+// temporary directory.
+type storageHost struct {
+	component.Host
+	ext map[component.ID]component.Component
+}
+
+func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+func newStorageHost(b *testing.B) (storageHost, component.ID) {
+	f := filestorage.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	raw := map[string]any{"directory": b.TempDir()}
+	if err := confmapInto(raw, cfg); err != nil {
+		b.Fatal(err)
+	}
+	id := component.MustNewID("file_storage")
+	set := extensiontest.NewNopSettings(f.Type())
+	set.ID = id
+	ext, err := f.Create(context.Background(), set, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := storageHost{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{id: ext}}
+	if err := ext.Start(context.Background(), h); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = ext.Shutdown(context.Background()) })
+	return h, id
+}
+
+func newCorrelatorOn(b *testing.B, host component.Host, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
 	f := alertcorrelatorprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig()
 	raw := map[string]any{}
@@ -71,7 +109,6 @@ func newCorrelator(b *testing.B, mutate func(map[string]any)) (processor.Logs, p
 	if err != nil {
 		b.Fatal(err)
 	}
-	host := componenttest.NewNopHost()
 	if err := tp.Start(context.Background(), host); err != nil {
 		b.Fatal(err)
 	}
@@ -143,47 +180,12 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 	// Memory: 50k distinct firing alerts held at once (services spread over
 	// the graph, so they form many incidents); heap per tracked alert.
 	b.Run("alert_correlator/state-50k-alerts", func(b *testing.B) {
-		const n = 50000
-		var batches []plog.Logs
-		for i := 0; i < n; i += alertBatch {
-			ld := plog.NewLogs()
-			for k := i; k < i+alertBatch; k++ {
-				alertRecord(ld.ResourceLogs(), nodes[(k*7919)%len(nodes)], "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
-			}
-			batches = append(batches, ld)
-		}
-		b.ReportAllocs()
-		var perAlert float64
-		var busy time.Duration
-		for b.Loop() {
-			lp, tp := newCorrelator(b, func(m map[string]any) {
-				m["topology"] = map[string]any{"file": file}
-				m["correlation"] = map[string]any{"group_wait": "0s"}
-			})
-			runtime.GC()
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			for _, ld := range batches {
-				cp := plog.NewLogs()
-				ld.CopyTo(cp)
-				start := time.Now()
-				if err := lp.ConsumeLogs(context.Background(), cp); err != nil {
-					b.Fatal(err)
-				}
-				busy += time.Since(start)
-			}
-			runtime.GC()
-			runtime.ReadMemStats(&after)
-			perAlert = float64(after.HeapAlloc-before.HeapAlloc) / n
-			// Stopped now, not at the benchmark's end: a later iteration
-			// must not pay the GC work of this one's 50k alerts.
-			_ = lp.Shutdown(context.Background())
-			_ = tp.Shutdown(context.Background())
-		}
-		b.ReportMetric(perAlert, "B/tracked-alert")
-		// The storm's rate inside ConsumeLogs (the per-op time also holds
-		// the setup, the batch copies and two forced GCs).
-		b.ReportMetric(float64(n)*float64(b.N)/busy.Seconds(), "alerts/s")
+		benchStorm(b, file, nodes, false)
+	})
+	// The same storm with file_storage: every batch journaled before it is
+	// acknowledged, the state saved on each tick.
+	b.Run("alert_correlator/state-50k-alerts-file_storage", func(b *testing.B) {
+		benchStorm(b, file, nodes, true)
 	})
 
 	// The traces side: learning the graph from workload traces (client/
@@ -232,4 +234,58 @@ func runAlerts(b *testing.B, lp processor.Logs, batch func(int) plog.Logs) {
 	}
 	b.ReportMetric(float64(i*alertBatch)/b.Elapsed().Seconds(), "alerts/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(i*alertBatch), "ns/alert")
+}
+
+// benchStorm feeds 50k distinct firing alerts and reports the rate inside
+// ConsumeLogs and the heap per tracked alert.
+func benchStorm(b *testing.B, file string, nodes []string, withStorage bool) {
+	const n = 50000
+	var batches []plog.Logs
+	for i := 0; i < n; i += alertBatch {
+		ld := plog.NewLogs()
+		for k := i; k < i+alertBatch; k++ {
+			alertRecord(ld.ResourceLogs(), nodes[(k*7919)%len(nodes)], "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
+		}
+		batches = append(batches, ld)
+	}
+	b.ReportAllocs()
+	var perAlert float64
+	var busy time.Duration
+	for b.Loop() {
+		host := component.Host(componenttest.NewNopHost())
+		var storageID component.ID
+		if withStorage {
+			host, storageID = newStorageHost(b)
+		}
+		lp, tp := newCorrelatorOn(b, host, func(m map[string]any) {
+			m["topology"] = map[string]any{"file": file}
+			m["correlation"] = map[string]any{"group_wait": "0s"}
+			if withStorage {
+				m["storage"] = storageID.String()
+			}
+		})
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for _, ld := range batches {
+			cp := plog.NewLogs()
+			ld.CopyTo(cp)
+			start := time.Now()
+			if err := lp.ConsumeLogs(context.Background(), cp); err != nil {
+				b.Fatal(err)
+			}
+			busy += time.Since(start)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perAlert = float64(after.HeapAlloc-before.HeapAlloc) / n
+		// Stopped now, not at the benchmark's end: a later iteration
+		// must not pay the GC work of this one's 50k alerts.
+		_ = lp.Shutdown(context.Background())
+		_ = tp.Shutdown(context.Background())
+	}
+	b.ReportMetric(perAlert, "B/tracked-alert")
+	// The storm's rate inside ConsumeLogs (the per-op time also holds
+	// the setup, the batch copies and two forced GCs).
+	b.ReportMetric(float64(n)*float64(b.N)/busy.Seconds(), "alerts/s")
 }

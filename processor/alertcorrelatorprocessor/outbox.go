@@ -91,6 +91,13 @@ func (c *core) sendOutbox(ctx context.Context, next consumer.Logs) (sent bool, e
 	return sent, nil
 }
 
+// markOutboxDirty makes the next save write the outbox again.
+func (c *core) markOutboxDirty() {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	c.outbox.dirty = true
+}
+
 // outboxRecords is how many records wait.
 func (c *core) outboxRecords() int {
 	c.sendMu.Lock()

@@ -67,6 +67,11 @@ type core struct {
 	// savedGraph is the graph version last written to storage.
 	savedGraph uint64
 
+	// inbox is the range of journaled alert batches (guarded by mu).
+	inbox inboxRange
+	// saveMu orders the saves.
+	saveMu sync.Mutex
+
 	// sendMu guards outbox and orders the sends from tick and shutdown.
 	sendMu sync.Mutex
 	outbox outbox
@@ -228,18 +233,20 @@ func (c *core) loadState(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return fmt.Errorf("storage: reading state: %w", err)
 	}
-	if b == nil {
-		return nil
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.engine.Unmarshal(b); err != nil {
-		// A state we cannot read must not stop the collector: start empty.
-		c.logger.Warn("discarding unreadable alert correlator state", zap.Error(err))
-		return nil
+	if b != nil {
+		if err := c.engine.Unmarshal(b); err != nil {
+			// A state we cannot read must not stop the collector: start empty.
+			c.logger.Warn("discarding unreadable alert correlator state", zap.Error(err))
+		} else {
+			a, i := c.engine.Sizes()
+			c.logger.Info("restored alert correlator state", zap.Int("alerts", a), zap.Int("incidents", i))
+		}
 	}
-	a, i := c.engine.Sizes()
-	c.logger.Info("restored alert correlator state", zap.Int("alerts", a), zap.Int("incidents", i))
+	if err := c.replayInbox(ctx); err != nil {
+		return fmt.Errorf("storage: reading journaled alerts: %w", err)
+	}
 	return nil
 }
 
@@ -251,9 +258,13 @@ func (c *core) save(ctx context.Context, all bool) {
 	if c.client == nil {
 		return
 	}
+	// One save at a time (tick and shutdown may overlap): a slower, older
+	// state must not land after a newer one.
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
 	// The state, the records it counts as sent that wait in the outbox,
-	// and the graph go in one batch, so storage never holds one without
-	// the other.
+	// the journaled alerts it now covers, and the graph go in one batch,
+	// so storage never holds one without the other.
 	var ops []*storage.Operation
 	ob, obChanged, err := c.marshalOutbox()
 	switch {
@@ -265,17 +276,23 @@ func (c *core) save(ctx context.Context, all bool) {
 		ops = append(ops, storage.SetOperation(outboxKey, ob))
 	}
 	if !all {
-		c.writeOps(ctx, ops, false, obChanged, 0)
+		if err := c.writeOps(ctx, ops); err != nil && obChanged {
+			c.markOutboxDirty()
+		}
 		return
 	}
 	c.mu.Lock()
 	stateChanged := c.dirty
+	var covered uint64
 	if c.dirty {
 		b, err := c.engine.Marshal()
 		if err != nil {
 			c.logger.Warn("saving alert correlator state", zap.Error(err))
 		} else {
 			ops = append(ops, storage.SetOperation(stateKey, b))
+			var inboxOps []*storage.Operation
+			inboxOps, covered = c.inboxCovered()
+			ops = append(ops, inboxOps...)
 		}
 		c.dirty = false
 	}
@@ -290,32 +307,38 @@ func (c *core) save(ctx context.Context, all bool) {
 			graph = snap.Version
 		}
 	}
-	c.writeOps(ctx, ops, stateChanged, obChanged, graph)
-}
-
-// writeOps writes ops in one batch; if that fails, what they held is
-// marked changed again, for the next tick.
-func (c *core) writeOps(ctx context.Context, ops []*storage.Operation, stateChanged, obChanged bool, graph uint64) {
-	if len(ops) == 0 {
-		return
-	}
-	if err := c.client.Batch(ctx, ops...); err != nil {
-		c.logger.Warn("saving alert correlator state", zap.Error(err))
+	if err := c.writeOps(ctx, ops); err != nil {
+		// Try again on the next tick.
 		if stateChanged {
 			c.mu.Lock()
 			c.dirty = true
 			c.mu.Unlock()
 		}
 		if obChanged {
-			c.sendMu.Lock()
-			c.outbox.dirty = true
-			c.sendMu.Unlock()
+			c.markOutboxDirty()
 		}
 		return
+	}
+	if covered > 0 {
+		c.mu.Lock()
+		c.inbox.Lo = covered
+		c.mu.Unlock()
 	}
 	if graph != 0 {
 		c.savedGraph = graph
 	}
+}
+
+// writeOps writes ops in one batch.
+func (c *core) writeOps(ctx context.Context, ops []*storage.Operation) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	err := c.client.Batch(ctx, ops...)
+	if err != nil {
+		c.logger.Warn("saving alert correlator state", zap.Error(err))
+	}
+	return err
 }
 
 // shutdownLogs runs when the logs pipeline's processor shuts down: while
@@ -471,6 +494,7 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 	var suppressed int64
 	var overflowAlerts, overflowIncidents int64
 
+	var journal []correlate.Alert
 	c.mu.Lock()
 	before := c.engine.Stats()
 	rls := ld.ResourceLogs()
@@ -490,6 +514,9 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 				}
 				r := c.engine.Ingest(a, now)
 				counts[outcomeNames[r.Outcome]]++
+				if c.client != nil && (r.Outcome == correlate.Correlated || r.Outcome == correlate.Held) {
+					journal = append(journal, a)
+				}
 				if r.Outcome == correlate.Correlated && r.Suppressed {
 					suppressed++
 				}
@@ -526,7 +553,17 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 	if len(events) > 0 || after.Received-before.Received != after.Duplicates-before.Duplicates {
 		c.dirty = true
 	}
+	var journalErr error
+	if len(journal) > 0 {
+		journalErr = c.journal(ctx, journal, now)
+	}
 	c.mu.Unlock()
+	if journalErr != nil {
+		// Not acknowledged: the sender retries, and the repeat finds the
+		// alerts already ingested.
+		c.logger.Warn("journaling accepted alerts", zap.Error(journalErr))
+		return ld, fmt.Errorf("alert_correlator: journaling alerts to storage: %w", journalErr)
+	}
 
 	for outcome, n := range counts {
 		c.tb.ProcessorAlertCorrelatorAlerts.Add(ctx, n, metric.WithAttributes(attribute.String("outcome", outcome)))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -572,6 +573,49 @@ func TestCrashAfterRecords(t *testing.T) {
 	assert.Equal(t, []string{alertconv.IncidentResolved}, states(incidents(t, h4.lsink)), "caught mid-send, the resolution is sent again")
 	h4.stop(t)
 	assert.Len(t, incidents(t, h4.lsink), 1, "resolved: nothing open at shutdown")
+}
+
+// TestAcceptedAlertsSurviveCrash crashes an instance right after it
+// acknowledged alerts, before any tick saved its state: the restart
+// replays the journaled alerts and pages as if nothing had happened. A save
+// drops the journaled batches it covers.
+func TestAcceptedAlertsSurviveCrash(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	st := &memStorage{data: map[string][]byte{}}
+	hst := host{ext: map[component.ID]component.Component{id: st}}
+	cfg := testCfg()
+	cfg.Storage = &id
+	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	inboxKeys := func() (keys []string) {
+		for k := range st.data {
+			if strings.HasPrefix(k, inboxKeyPrefix) && k != inboxCoveredKey {
+				keys = append(keys, k)
+			}
+		}
+		return keys
+	}
+
+	h := newHarness(t, cfg)
+	h.start(t, hst)
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "checkout", rule: "CheckoutErrors"})))
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	assert.Len(t, inboxKeys(), 2, "one journaled batch per batch that changed an alert; the repeat changed none")
+	kept := maps.Clone(st.data)
+	h.stop(t)
+	st.data = kept // the crash: nothing after the last acknowledgement
+
+	h2 := newHarness(t, cfg)
+	h2.start(t, hst)
+	h2.core.tick(context.Background())
+	recs := incidents(t, h2.lsink)
+	require.Len(t, recs, 1, "the accepted alerts page after the restart")
+	assert.Equal(t, alertconv.IncidentOpen, recs[0].attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, "payment", recs[0].attrs[alertconv.AttrIncidentRootService])
+	assert.Equal(t, int64(2), recs[0].attrs[alertconv.AttrIncidentAlertCount])
+	assert.Empty(t, inboxKeys(), "the saved state covers them: journal dropped")
+	require.NotEmpty(t, st.data[stateKey])
+	h2.stop(t)
 }
 
 // refusing passes logs on to next unless refuse is set; with permanent,
