@@ -252,7 +252,7 @@ func benchStorm(b *testing.B, file string, nodes []string, withStorage bool) {
 	var perAlert float64
 	var busy time.Duration
 	for b.Loop() {
-		var host component.Host = componenttest.NewNopHost()
+		host := componenttest.NewNopHost()
 		var storageID component.ID
 		if withStorage {
 			host, storageID = newStorageHost(b)
