@@ -92,7 +92,19 @@ func newStorageHost(b *testing.B) (storageHost, component.ID) {
 	return h, id
 }
 
+// newCorrelatorOn starts a correlator on host, stopped when the benchmark
+// ends.
 func newCorrelatorOn(b *testing.B, host component.Host, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
+	lp, tp := startCorrelator(b, host, mutate)
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = lp.Shutdown(context.Background())
+	})
+	return lp, tp
+}
+
+// startCorrelator starts a correlator on host; the caller stops it.
+func startCorrelator(b *testing.B, host component.Host, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
 	f := alertcorrelatorprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig()
 	raw := map[string]any{}
@@ -115,10 +127,6 @@ func newCorrelatorOn(b *testing.B, host component.Host, mutate func(map[string]a
 	if err := lp.Start(context.Background(), host); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		_ = lp.Shutdown(context.Background())
-	})
 	return lp, tp
 }
 
@@ -257,7 +265,7 @@ func benchStorm(b *testing.B, file string, nodes []string, withStorage bool) {
 		if withStorage {
 			host, storageID = newStorageHost(b)
 		}
-		lp, tp := newCorrelatorOn(b, host, func(m map[string]any) {
+		lp, tp := startCorrelator(b, host, func(m map[string]any) {
 			m["topology"] = map[string]any{"file": file}
 			m["correlation"] = map[string]any{"group_wait": "0s"}
 			if withStorage {
@@ -279,8 +287,8 @@ func benchStorm(b *testing.B, file string, nodes []string, withStorage bool) {
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		perAlert = float64(after.HeapAlloc-before.HeapAlloc) / n
-		// Stopped now, not at the benchmark's end: a later iteration
-		// must not pay the GC work of this one's 50k alerts.
+		// Stopped now and not kept by a cleanup: a later iteration must
+		// not pay the GC work of this one's 50k alerts.
 		_ = lp.Shutdown(context.Background())
 		_ = tp.Shutdown(context.Background())
 	}
