@@ -21,8 +21,8 @@ const outboxKey = "alert_correlator_outbox"
 // between the state that counts it as sent and the consumer, and a crash
 // after a send but before the next save sends it once more after the
 // restart (with the same incident.id, which PagerDuty and Alertmanager
-// deduplicate). It holds at most limit records: beyond, the oldest batches
-// are dropped, logged and counted.
+// deduplicate). It holds at most limits.max_incidents records: beyond, the
+// oldest batches are dropped, logged and counted.
 type outbox struct {
 	batches []plog.Logs
 	records int
