@@ -163,7 +163,8 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 
 // A collector killed (SIGKILL) right after it paged keeps the page: after
 // the restart on the same storage, the alert's repeat does not page again
-// and its resolution closes the same incident. (The unit test
+// (the page itself is sent once more only if the kill caught it in the
+// moment of its send) and its resolution closes the same incident. (The unit test
 // TestCrashAfterRecords crashes at the exact moment records leave; this one
 // runs the real binary on file_storage.)
 func TestAlertCorrelatorCrashKeepsPage(t *testing.T) {
@@ -187,9 +188,17 @@ func TestAlertCorrelatorCrashKeepsPage(t *testing.T) {
 		return col.MetricValue(t, "otelcol_processor_alert_correlator_alerts", map[string]string{"outcome": "duplicate"}) == 1
 	}, 10*time.Second, 50*time.Millisecond, "the repeat is known as a repeat")
 	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateResolved, alert))
-	got := waitCorrelatorIncidents(t, sink, 2)
-	require.Len(t, got, 2, "no second page: %+v", got)
-	assert.Equal(t, alertconv.IncidentResolved, got[1].state)
-	assert.Equal(t, paged.id, got[1].id)
+	var got []correlatorIncident
+	require.Eventually(t, func() bool {
+		got = correlatorIncidents(sink)
+		return got[len(got)-1].state == alertconv.IncidentResolved
+	}, 20*time.Second, 50*time.Millisecond, "resolved record")
+	// One incident: the page, at most once more if the kill caught it in
+	// the moment of its send (the same record), then its resolution.
+	require.LessOrEqual(t, len(got), 3, "%+v", got)
+	for _, r := range got[:len(got)-1] {
+		assert.Equal(t, paged, r, "no second page: %+v", got)
+	}
+	assert.Equal(t, paged.id, got[len(got)-1].id)
 	col.Stop(t)
 }
