@@ -97,6 +97,19 @@ func newHarnessWrapped(t *testing.T, cfg *Config, wrap func(consumer.Logs) consu
 	return h
 }
 
+// sendAt sets the clock to t0+at and passes alerts through the logs side.
+func (h *harness) sendAt(t *testing.T, at time.Duration, specs ...alertSpec) {
+	t.Helper()
+	h.clock.Set(t0.Add(at))
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(specs...)))
+}
+
+// tickAt sets the clock to t0+at and runs one tick.
+func (h *harness) tickAt(at time.Duration) {
+	h.clock.Set(t0.Add(at))
+	h.core.tick(context.Background())
+}
+
 func (h *harness) start(t *testing.T, host component.Host) {
 	t.Helper()
 	require.NoError(t, h.traces.Start(context.Background(), host))
@@ -315,12 +328,10 @@ func TestResolveThroughTick(t *testing.T) {
 	h := newHarness(t, cfg)
 	h.start(t, componenttest.NewNopHost())
 	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "cart", rule: "CartErrors", severity: "error"})))
-	h.clock.Set(t0.Add(time.Minute))
-	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "cart", rule: "CartErrors", severity: "error", state: alertconv.StateResolved})))
+	h.sendAt(t, time.Minute, alertSpec{service: "cart", rule: "CartErrors", severity: "error", state: alertconv.StateResolved})
 	assert.Len(t, incidents(t, h.lsink), 1, "resolution held")
 	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_alerts", "outcome", "held"))
-	h.clock.Set(t0.Add(2 * time.Minute))
-	h.core.tick(context.Background())
+	h.tickAt(2 * time.Minute)
 	recs := incidents(t, h.lsink)
 	require.Len(t, recs, 2)
 	assert.Equal(t, alertconv.IncidentResolved, recs[1].attrs[alertconv.AttrIncidentState])
@@ -461,13 +472,19 @@ type host struct {
 
 func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
 
-func TestStateSurvivesRestart(t *testing.T) {
+// storageSetup returns the test config with storage on an in-memory
+// storage extension, that storage, and a host holding it.
+func storageSetup() (*Config, *memStorage, host) {
 	id := component.MustNewID("file_storage")
 	st := &memStorage{data: map[string][]byte{}}
-	hst := host{ext: map[component.ID]component.Component{id: st}}
 	cfg := testCfg()
 	cfg.Storage = &id
 	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	return cfg, st, host{ext: map[component.ID]component.Component{id: st}}
+}
+
+func TestStateSurvivesRestart(t *testing.T) {
+	cfg, st, hst := storageSetup()
 
 	h := newHarness(t, cfg)
 	h.start(t, hst)
@@ -481,14 +498,11 @@ func TestStateSurvivesRestart(t *testing.T) {
 
 	h2 := newHarness(t, cfg)
 	h2.start(t, hst)
-	h2.clock.Set(t0.Add(time.Minute))
-	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	h2.sendAt(t, time.Minute, alertSpec{service: "payment", rule: "PaymentFailures"})
 	h2.core.tick(context.Background())
 	assert.Empty(t, incidents(t, h2.lsink), "a repeat after the restart does not page again")
-	h2.clock.Set(t0.Add(2 * time.Minute))
-	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})))
-	h2.clock.Set(t0.Add(4 * time.Minute))
-	h2.core.tick(context.Background())
+	h2.sendAt(t, 2*time.Minute, alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})
+	h2.tickAt(4 * time.Minute)
 	recs := incidents(t, h2.lsink)
 	require.Len(t, recs, 1)
 	assert.Equal(t, alertconv.IncidentResolved, recs[0].attrs[alertconv.AttrIncidentState])
@@ -506,13 +520,8 @@ func TestStateSurvivesRestart(t *testing.T) {
 // resolved, nothing is left open. Records sent before their state is saved
 // fail this.
 func TestCrashAfterRecords(t *testing.T) {
-	id := component.MustNewID("file_storage")
-	st := &memStorage{data: map[string][]byte{}}
-	hst := host{ext: map[component.ID]component.Component{id: st}}
-	cfg := testCfg()
-	cfg.Storage = &id
+	cfg, st, hst := storageSetup()
 	cfg.ResolveHold = time.Minute
-	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
 	var atSend map[string][]byte
 	snapshotOnSend := func(next consumer.Logs) consumer.Logs {
 		f, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
@@ -548,8 +557,7 @@ func TestCrashAfterRecords(t *testing.T) {
 	require.Equal(t, []string{alertconv.IncidentOpen}, states(again), "caught mid-send, the page is sent again")
 	assert.Equal(t, paged[0].attrs, again[0].attrs, "the same record, the same incident.id")
 	assert.NotContains(t, st.data, outboxKey, "sent, and at once no longer saved as waiting")
-	h2.clock.Set(t0.Add(time.Minute))
-	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures"})))
+	h2.sendAt(t, time.Minute, alertSpec{service: "payment", rule: "PaymentFailures"})
 	h2.core.tick(context.Background())
 	assert.Len(t, incidents(t, h2.lsink), 1, "the repeat does not page again")
 	crash(h2, maps.Clone(st.data)) // after the send
@@ -558,10 +566,8 @@ func TestCrashAfterRecords(t *testing.T) {
 	h3.start(t, hst)
 	h3.core.tick(context.Background())
 	assert.Empty(t, incidents(t, h3.lsink), "sent before the crash: not sent again")
-	h3.clock.Set(t0.Add(2 * time.Minute))
-	require.NoError(t, h3.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})))
-	h3.clock.Set(t0.Add(3 * time.Minute))
-	h3.core.tick(context.Background())
+	h3.sendAt(t, 2*time.Minute, alertSpec{service: "payment", rule: "PaymentFailures", state: alertconv.StateResolved})
+	h3.tickAt(3 * time.Minute)
 	recs := incidents(t, h3.lsink)
 	require.Equal(t, []string{alertconv.IncidentResolved}, states(recs))
 	assert.Equal(t, paged[0].attrs[alertconv.AttrIncidentID], recs[0].attrs[alertconv.AttrIncidentID])
@@ -580,12 +586,7 @@ func TestCrashAfterRecords(t *testing.T) {
 // replays the journaled alerts and pages as if nothing had happened. A save
 // drops the journaled batches it covers.
 func TestAcceptedAlertsSurviveCrash(t *testing.T) {
-	id := component.MustNewID("file_storage")
-	st := &memStorage{data: map[string][]byte{}}
-	hst := host{ext: map[component.ID]component.Component{id: st}}
-	cfg := testCfg()
-	cfg.Storage = &id
-	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
+	cfg, st, hst := storageSetup()
 	inboxKeys := func() (keys []string) {
 		for k := range st.data {
 			if strings.HasPrefix(k, inboxKeyPrefix) && k != inboxCoveredKey {
@@ -647,13 +648,8 @@ func (r *refusing) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 // kept records the oldest are dropped and counted; a permanent refusal
 // drops its batch.
 func TestRefusedRecordsRetried(t *testing.T) {
-	id := component.MustNewID("file_storage")
-	st := &memStorage{data: map[string][]byte{}}
-	hst := host{ext: map[component.ID]component.Component{id: st}}
-	cfg := testCfg()
-	cfg.Storage = &id // records leave from the tick only
+	cfg, st, hst := storageSetup() // records leave from the tick only
 	cfg.Limits.MaxIncidents = 2
-	cfg.Topology.File = "testdata/otel-demo-topology.yaml"
 	var r *refusing
 	h := newHarnessWrapped(t, cfg, func(next consumer.Logs) consumer.Logs {
 		r = &refusing{next: next, refuse: true}
@@ -787,8 +783,7 @@ func TestMergedIncidentRecords(t *testing.T) {
 	require.Len(t, recs, 2)
 	assert.NotEqual(t, recs[0].attrs[alertconv.AttrIncidentID], recs[1].attrs[alertconv.AttrIncidentID])
 
-	h.clock.Set(t0.Add(10 * time.Second))
-	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: "payment", rule: "PaymentFailures", severity: "critical"})))
+	h.sendAt(t, 10*time.Second, alertSpec{service: "payment", rule: "PaymentFailures", severity: "critical"})
 	recs = incidents(t, h.lsink)
 	require.Len(t, recs, 4)
 	merged, survivor := recs[2].attrs, recs[3].attrs
