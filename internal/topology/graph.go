@@ -65,8 +65,8 @@ type Graph struct {
 
 	reachMu      sync.Mutex
 	reachVersion uint64
-	down         map[string]*reach // from -> the callees it reaches
-	up           map[string]*reach // to -> the callers reaching it
+	down         map[string][]Reached // from -> the callees it reaches
+	up           map[string][]Reached // to -> the callers reaching it
 	maxHops      int
 }
 
@@ -80,8 +80,8 @@ func New(cfg Config) *Graph {
 		edges: map[edgeKey]*edgeState{},
 		out:   map[string][]string{},
 		in:    map[string][]string{},
-		down:  map[string]*reach{},
-		up:    map[string]*reach{},
+		down:  map[string][]Reached{},
+		up:    map[string][]Reached{},
 
 		staticNodes: map[string]bool{},
 	}
@@ -279,8 +279,12 @@ func (g *Graph) Hops(from, to string, maxHops int) (int, bool) {
 	if from == to {
 		return 0, true
 	}
-	h, ok := g.reachable(from, maxHops).hops[to]
-	return h, ok
+	for _, r := range g.DependencyList(from, maxHops) {
+		if r.Service == to {
+			return r.Hops, true
+		}
+	}
+	return 0, false
 }
 
 // Reached is a service reached within some hops.
@@ -289,43 +293,21 @@ type Reached struct {
 	Hops    int
 }
 
-// reach is one service's cached BFS result, as a map for lookups and as a
-// slice for loops (ranging over a slice is several times cheaper than over
-// a map, and the correlator ranges over these for every new alert).
-type reach struct {
-	hops map[string]int
-	list []Reached
-}
-
-// Dependencies returns every service reachable from `from` within maxHops,
-// with its distance. The map is shared: do not modify it.
-func (g *Graph) Dependencies(from string, maxHops int) map[string]int {
-	return g.reachable(from, maxHops).hops
-}
-
-// DependencyList is Dependencies as a slice, nearest first. The slice is
-// shared: do not modify it.
+// DependencyList returns every service reachable from `from` within
+// maxHops, nearest first, with its distance. Cached per graph version, as
+// a slice: the correlator ranges over it for every new alert, several
+// times cheaper than over a map. The slice is shared: do not modify it.
 func (g *Graph) DependencyList(from string, maxHops int) []Reached {
-	return g.reachable(from, maxHops).list
-}
-
-// Callers returns every service that reaches `to` within maxHops, with its
-// distance. The map is shared: do not modify it.
-func (g *Graph) Callers(to string, maxHops int) map[string]int {
-	return g.cached(g.up, g.in, to, maxHops).hops
-}
-
-// CallerList is Callers as a slice, nearest first. The slice is shared: do
-// not modify it.
-func (g *Graph) CallerList(to string, maxHops int) []Reached {
-	return g.cached(g.up, g.in, to, maxHops).list
-}
-
-func (g *Graph) reachable(from string, maxHops int) *reach {
 	return g.cached(g.down, g.out, from, maxHops)
 }
 
-func (g *Graph) cached(cache map[string]*reach, adj map[string][]string, from string, maxHops int) *reach {
+// CallerList returns every service that reaches `to` within maxHops,
+// nearest first, with its distance; cached and shared as DependencyList.
+func (g *Graph) CallerList(to string, maxHops int) []Reached {
+	return g.cached(g.up, g.in, to, maxHops)
+}
+
+func (g *Graph) cached(cache map[string][]Reached, adj map[string][]string, from string, maxHops int) []Reached {
 	v := g.Version()
 	g.reachMu.Lock()
 	defer g.reachMu.Unlock()
@@ -343,23 +325,21 @@ func (g *Graph) cached(cache map[string]*reach, adj map[string][]string, from st
 	return r
 }
 
-func (g *Graph) bfs(adj map[string][]string, from string, maxHops int) *reach {
+func (g *Graph) bfs(adj map[string][]string, from string, maxHops int) []Reached {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	r := &reach{hops: map[string]int{}}
+	var r []Reached
+	seen := map[string]bool{from: true}
 	frontier := []string{from}
 	for hop := 1; hop <= maxHops && len(frontier) > 0; hop++ {
 		var next []string
 		for _, n := range frontier {
 			for _, m := range adj[n] {
-				if m == from {
+				if seen[m] {
 					continue
 				}
-				if _, seen := r.hops[m]; seen {
-					continue
-				}
-				r.hops[m] = hop
-				r.list = append(r.list, Reached{m, hop})
+				seen[m] = true
+				r = append(r, Reached{m, hop})
 				next = append(next, m)
 			}
 		}

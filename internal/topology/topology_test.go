@@ -30,7 +30,7 @@ func TestLoadFileAndHops(t *testing.T) {
 	assert.False(t, ok, "beyond max hops")
 	_, ok = g.Hops("d", "a", 5)
 	assert.False(t, ok, "edges are directed")
-	assert.Equal(t, map[string]int{"a": 2, "b": 1}, g.Callers("c", 3))
+	assert.Equal(t, []Reached{{"b", 1}, {"a", 2}}, g.CallerList("c", 3))
 	assert.True(t, g.HasNode("lonely"))
 	assert.False(t, g.HasNode("nope"))
 	nodes, static, learned := g.Counts()
