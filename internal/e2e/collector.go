@@ -137,7 +137,7 @@ func launch(t *testing.T, opts Options) *Collector {
 	c := &Collector{ports: map[string]int{}, out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	env := os.Environ()
 	for _, name := range append(append([]string(nil), StandardPorts...), opts.Ports...) {
-		c.ports[name] = FreePort(t)
+		c.ports[name] = freeport.Port(t)
 		env = append(env, fmt.Sprintf("QUELL_%s_PORT=%d", name, c.ports[name]))
 	}
 	if opts.Sink != nil {
@@ -356,11 +356,4 @@ func (c *Collector) Kill() {
 	c.stopped = true
 	_ = c.cmd.Process.Kill()
 	<-c.done
-}
-
-// FreePort returns a loopback TCP port that was free a moment ago and that
-// no other caller in this test binary has been given.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	return freeport.Port(t)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertmanagertest"
+	"github.com/quell-otel/quell/internal/freeport"
 )
 
 // hookServer stands in for a webhook destination; it can be down (503).
@@ -77,7 +78,7 @@ func TestIncidentExporterFanOutRestartAndLoopGuard(t *testing.T) {
 	hook.down.Store(true)
 	bad := newHookServer(t, http.StatusBadRequest)
 
-	webhookPort := FreePort(t)
+	webhookPort := freeport.Port(t)
 	am := alertmanagertest.Start(t, alertmanagertest.Options{
 		WebhookURL: "http://127.0.0.1:" + strconv.Itoa(webhookPort) + "/alertmanager",
 	})
@@ -166,7 +167,7 @@ func TestAlertPathToPagerDuty(t *testing.T) {
 	const routingKey = "R0UT1NGKEY0123456789abcdefabcdef"
 	pd := newHookServer(t, http.StatusOK)
 	hook := newHookServer(t, http.StatusOK)
-	webhookPort := FreePort(t)
+	webhookPort := freeport.Port(t)
 	am := alertmanagertest.Start(t, alertmanagertest.Options{
 		WebhookURL: "http://127.0.0.1:" + strconv.Itoa(webhookPort) + "/alertmanager",
 	})
@@ -235,7 +236,7 @@ func TestAlertPathToPagerDuty(t *testing.T) {
 // resolve ends it there, and both state changes are written to
 // incidents.jsonl.
 func TestAlertsConfigWithAlertmanager(t *testing.T) {
-	webhookPort := FreePort(t)
+	webhookPort := freeport.Port(t)
 	am := alertmanagertest.Start(t, alertmanagertest.Options{
 		WebhookURL: "http://127.0.0.1:" + strconv.Itoa(webhookPort) + "/alertmanager",
 	})
