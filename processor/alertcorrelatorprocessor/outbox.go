@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -65,7 +66,7 @@ func (o *outbox) pop() {
 func (c *core) flushOutbox(ctx context.Context, next consumer.Logs) error {
 	sent, err := c.sendOutbox(ctx, next)
 	if sent {
-		c.save(ctx, false)
+		c.saveOutbox(ctx)
 	}
 	return err
 }
@@ -105,18 +106,19 @@ func (c *core) outboxRecords() int {
 	return c.outbox.records
 }
 
-// marshalOutbox returns the waiting records as one OTLP batch (nil when
-// none wait) if they changed since the last call.
-func (c *core) marshalOutbox() (b []byte, changed bool, err error) {
+// outboxOp returns the storage operation that brings the saved outbox up
+// to date (a delete when none wait), or nil when it has not changed since
+// the last call.
+func (c *core) outboxOp() *storage.Operation {
 	c.sendMu.Lock()
 	defer c.sendMu.Unlock()
 	o := &c.outbox
 	if !o.dirty {
-		return nil, false, nil
+		return nil
 	}
 	o.dirty = false
 	if o.records == 0 {
-		return nil, true, nil
+		return storage.DeleteOperation(outboxKey)
 	}
 	all := plog.NewLogs()
 	for _, ld := range o.batches {
@@ -124,8 +126,13 @@ func (c *core) marshalOutbox() (b []byte, changed bool, err error) {
 			ld.ResourceLogs().At(i).CopyTo(all.ResourceLogs().AppendEmpty())
 		}
 	}
-	b, err = (&plog.ProtoMarshaler{}).MarshalLogs(all)
-	return b, true, err
+	b, err := (&plog.ProtoMarshaler{}).MarshalLogs(all)
+	if err != nil {
+		c.logger.Warn("saving unsent incident records", zap.Error(err))
+		o.dirty = true
+		return nil
+	}
+	return storage.SetOperation(outboxKey, b)
 }
 
 // restoreOutbox puts saved records back, to be sent first.

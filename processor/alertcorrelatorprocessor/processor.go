@@ -250,11 +250,11 @@ func (c *core) loadState(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-func (c *core) saveState(ctx context.Context) { c.save(ctx, true) }
-
-// save writes the outbox if it changed and, with all, the engine state and
-// the graph if they changed.
-func (c *core) save(ctx context.Context, all bool) {
+// saveState writes what changed since the last save: the state, the
+// records it counts as sent that wait in the outbox, the journaled alerts it
+// now covers, and the graph, in one batch, so storage never holds one
+// without the other.
+func (c *core) saveState(ctx context.Context) {
 	if c.client == nil {
 		return
 	}
@@ -262,24 +262,10 @@ func (c *core) save(ctx context.Context, all bool) {
 	// state must not land after a newer one.
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	// The state, the records it counts as sent that wait in the outbox,
-	// the journaled alerts it now covers, and the graph go in one batch,
-	// so storage never holds one without the other.
 	var ops []*storage.Operation
-	ob, obChanged, err := c.marshalOutbox()
-	switch {
-	case err != nil:
-		c.logger.Warn("saving unsent incident records", zap.Error(err))
-	case obChanged && ob == nil:
-		ops = append(ops, storage.DeleteOperation(outboxKey))
-	case obChanged:
-		ops = append(ops, storage.SetOperation(outboxKey, ob))
-	}
-	if !all {
-		if err := c.writeOps(ctx, ops); err != nil && obChanged {
-			c.markOutboxDirty()
-		}
-		return
+	ob := c.outboxOp()
+	if ob != nil {
+		ops = append(ops, ob)
 	}
 	c.mu.Lock()
 	stateChanged := c.dirty
@@ -314,7 +300,7 @@ func (c *core) save(ctx context.Context, all bool) {
 			c.dirty = true
 			c.mu.Unlock()
 		}
-		if obChanged {
+		if ob != nil {
 			c.markOutboxDirty()
 		}
 		return
@@ -326,6 +312,18 @@ func (c *core) save(ctx context.Context, all bool) {
 	}
 	if graph != 0 {
 		c.savedGraph = graph
+	}
+}
+
+// saveOutbox writes the outbox alone, if it changed (after a send).
+func (c *core) saveOutbox(ctx context.Context) {
+	if c.client == nil {
+		return
+	}
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if ob := c.outboxOp(); ob != nil && c.writeOps(ctx, []*storage.Operation{ob}) != nil {
+		c.markOutboxDirty()
 	}
 }
 
