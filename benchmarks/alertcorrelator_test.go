@@ -57,8 +57,15 @@ func alertRecord(rls plog.ResourceLogsSlice, service, rule, sev, state string, e
 	alertconvtest.AppendAlert(rls, labels, state, alertconv.SourceAlertmanager)
 }
 
+// newCorrelator starts a correlator without storage, stopped when the
+// benchmark ends.
 func newCorrelator(b *testing.B, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
-	return newCorrelatorOn(b, componenttest.NewNopHost(), mutate)
+	lp, tp := startCorrelator(b, componenttest.NewNopHost(), mutate)
+	b.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = lp.Shutdown(context.Background())
+	})
+	return lp, tp
 }
 
 // storageHost is a host with one file_storage extension, started in a
@@ -90,17 +97,6 @@ func newStorageHost(b *testing.B) (storageHost, component.ID) {
 	}
 	b.Cleanup(func() { _ = ext.Shutdown(context.Background()) })
 	return h, id
-}
-
-// newCorrelatorOn starts a correlator on host, stopped when the benchmark
-// ends.
-func newCorrelatorOn(b *testing.B, host component.Host, mutate func(map[string]any)) (processor.Logs, processor.Traces) {
-	lp, tp := startCorrelator(b, host, mutate)
-	b.Cleanup(func() {
-		_ = tp.Shutdown(context.Background())
-		_ = lp.Shutdown(context.Background())
-	})
-	return lp, tp
 }
 
 // startCorrelator starts a correlator on host; the caller stops it.
