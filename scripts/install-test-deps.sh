@@ -8,6 +8,7 @@ set -euo pipefail
 need=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)  # promtool: slo agreement test
 [ ${#need[@]} -eq 0 ] && { echo "test dependencies: present"; exit 0; }
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
