@@ -13,12 +13,11 @@ import (
 	"go.uber.org/zap"
 )
 
-// spanCondition is one parsed OTTL span condition. Paths may be written with
-// context names (span.attributes, resource.attributes) or bare.
+// spanCondition is one parsed OTTL span condition.
 type spanCondition = ottl.Condition[*ottlspan.TransformContext]
 
 func newSpanParser(set component.TelemetrySettings) (ottl.Parser[*ottlspan.TransformContext], error) {
-	return ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set, ottlspan.EnablePathContextNames())
+	return ottlspan.NewParser(ottlfuncs.StandardConverters[*ottlspan.TransformContext](), set)
 }
 
 // parseSpanCondition parses one condition, for validation.
