@@ -52,7 +52,9 @@ func newHarness(t *testing.T, cfg *Config, start time.Time) *harness {
 	t.Helper()
 	require.NoError(t, cfg.Validate())
 	h := &harness{t: t, clock: &clock{t: start}, logs: &consumertest.LogsSink{}, metrics: &consumertest.MetricsSink{}}
-	c, err := newCore(connectortest.NewNopSettings(metadata.Type), cfg, h.clock.now, func() {})
+	set := connectortest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type) // stable across restarts: it names the storage client
+	c, err := newCore(set, cfg, h.clock.now, func() {})
 	require.NoError(t, err)
 	require.NoError(t, c.setNextLogs(h.logs))
 	require.NoError(t, c.setNextMetrics(h.metrics))
@@ -149,4 +151,3 @@ func readAlert(service string, lr plog.LogRecord) alertRecord {
 }
 
 var _ = pcommon.NewTimestampFromTime
-var _ component.ID

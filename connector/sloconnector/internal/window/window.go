@@ -93,7 +93,8 @@ func (r *Ring) Sum(now time.Time, window time.Duration) (total, bad float64) {
 	if n > size {
 		n = size
 	}
-	for i := idx - n + 1; i <= idx; i++ {
+	// Buckets at or before head-size were reused by newer ones.
+	for i := max(idx-n+1, r.head-size+1); i <= idx; i++ {
 		slot := i % size
 		if slot < 0 {
 			slot += size
