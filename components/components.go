@@ -15,6 +15,7 @@ import (
 	probabilisticsamplerprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
 	tailsamplingprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+	sloconnector "github.com/quell-otel/quell/connector/sloconnector"
 	costreportexporter "github.com/quell-otel/quell/exporter/costreportexporter"
 	incidentexporter "github.com/quell-otel/quell/exporter/incidentexporter"
 	alertcorrelatorprocessor "github.com/quell-otel/quell/processor/alertcorrelatorprocessor"
@@ -142,6 +143,7 @@ func components() (otelcol.Factories, error) {
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
 		forwardconnector.NewFactory(),
 		spanmetricsconnector.NewFactory(),
+		sloconnector.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -149,6 +151,7 @@ func components() (otelcol.Factories, error) {
 	factories.ConnectorModules = makeModulesMap(factories.Connectors, map[component.Type]string{
 		forwardconnector.NewFactory().Type():     "go.opentelemetry.io/collector/connector/forwardconnector v0.159.0",
 		spanmetricsconnector.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector v0.159.0",
+		sloconnector.NewFactory().Type():         "github.com/quell-otel/quell v0.0.0",
 	})
 
 	return factories, nil
