@@ -42,6 +42,10 @@ type Config struct {
 	// AlertName is the alert.rule.name (and alertname label) of the burn-rate
 	// alerts (default SLOErrorBudgetBurn).
 	AlertName string `mapstructure:"alert_name"`
+	// EmitAlerts: raise burn-rate alerts. False on tier-1 replicas that
+	// only count and ship their counts (the metrics output) to one
+	// evaluating instance, so one burn pages once (default true).
+	EmitAlerts bool `mapstructure:"emit_alerts"`
 	// Storage is the ID of a storage extension (file_storage) that keeps
 	// each objective's buckets, totals and firing alerts across restarts.
 	// Nil: in memory only, a restart starts every budget afresh.

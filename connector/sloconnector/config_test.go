@@ -33,7 +33,7 @@ func TestLoadConfig(t *testing.T) {
 			{Name: "ticket", Severity: "warning", BurnRate: 2, LongWindow: 2 * time.Hour, ShortWindow: 10 * time.Minute},
 		},
 		DefaultWindow: 336 * time.Hour, Bucket: 30 * time.Second, BudgetBucket: 10 * time.Minute,
-		EvaluationInterval: 10 * time.Second, MaxObjectives: 10, AlertName: "BudgetBurn", Storage: &storage,
+		EvaluationInterval: 10 * time.Second, MaxObjectives: 10, AlertName: "BudgetBurn", EmitAlerts: false, Storage: &storage,
 	}
 	for _, tt := range []struct {
 		id   component.ID

@@ -3,7 +3,6 @@ package sloconnector // import "github.com/quell-otel/quell/connector/sloconnect
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -71,27 +70,26 @@ func newCore(set connector.Settings, cfg *Config, now func() time.Time, release 
 	return c, nil
 }
 
-func (c *core) setNextLogs(next consumer.Logs) error {
+// setNextLogs records where alerts go. The collector passes every *-to-logs
+// instance of one ID the same logs pipelines (those listing it as a
+// receiver), so the first consumer stands for all.
+func (c *core) setNextLogs(next consumer.Logs) {
 	c.lifeMu.Lock()
 	defer c.lifeMu.Unlock()
-	if c.nextLogs != nil {
-		// Alerts decided on a tick need one place to go.
-		return fmt.Errorf("%s: already feeds a logs pipeline; list it as a receiver of one logs pipeline only", c.set.ID)
+	if c.nextLogs == nil {
+		c.nextLogs = next
 	}
-	c.nextLogs = next
 	c.refs++
-	return nil
 }
 
-func (c *core) setNextMetrics(next consumer.Metrics) error {
+// setNextMetrics records where the metrics go (see setNextLogs).
+func (c *core) setNextMetrics(next consumer.Metrics) {
 	c.lifeMu.Lock()
 	defer c.lifeMu.Unlock()
-	if c.nextMetrics != nil {
-		return fmt.Errorf("%s: already feeds a metrics pipeline; list it as a receiver of one metrics pipeline only", c.set.ID)
+	if c.nextMetrics == nil {
+		c.nextMetrics = next
 	}
-	c.nextMetrics = next
 	c.refs++
-	return nil
 }
 
 // Start restores state from storage and starts the evaluation ticker, on

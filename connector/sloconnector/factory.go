@@ -53,6 +53,7 @@ func createDefaultConfig() component.Config {
 		EvaluationInterval: defaultEvaluation,
 		MaxObjectives:      defaultMaxObjectives,
 		AlertName:          defaultAlertName,
+		EmitAlerts:         true,
 	}
 }
 
@@ -86,9 +87,7 @@ func (f *factory) createTracesToLogs(_ context.Context, set connector.Settings, 
 	if err != nil {
 		return nil, err
 	}
-	if err := c.setNextLogs(next); err != nil {
-		return nil, err
-	}
+	c.setNextLogs(next)
 	return &tracesConnector{c: c}, nil
 }
 
@@ -97,9 +96,7 @@ func (f *factory) createTracesToMetrics(_ context.Context, set connector.Setting
 	if err != nil {
 		return nil, err
 	}
-	if err := c.setNextMetrics(next); err != nil {
-		return nil, err
-	}
+	c.setNextMetrics(next)
 	return &tracesConnector{c: c}, nil
 }
 
@@ -108,8 +105,6 @@ func (f *factory) createMetricsToLogs(_ context.Context, set connector.Settings,
 	if err != nil {
 		return nil, err
 	}
-	if err := c.setNextLogs(next); err != nil {
-		return nil, err
-	}
+	c.setNextLogs(next)
 	return &metricsConnector{c: c}, nil
 }

@@ -56,8 +56,8 @@ func newHarness(t *testing.T, cfg *Config, start time.Time) *harness {
 	set.ID = component.NewID(metadata.Type) // stable across restarts: it names the storage client
 	c, err := newCore(set, cfg, h.clock.now, func() {})
 	require.NoError(t, err)
-	require.NoError(t, c.setNextLogs(h.logs))
-	require.NoError(t, c.setNextMetrics(h.metrics))
+	c.setNextLogs(h.logs)
+	c.setNextMetrics(h.metrics)
 	h.c = c
 	return h
 }

@@ -37,6 +37,9 @@ func (c *core) evaluate(ctx context.Context, now time.Time) output {
 		c.appendMetrics(out.metrics, o, now, ratios)
 	}
 	c.mu.Unlock()
+	if !c.cfg.EmitAlerts {
+		return out
+	}
 	for _, t := range transitions {
 		c.appendAlert(out.alerts, t)
 		c.tel.ConnectorSloAlerts.Add(ctx, 1, metric.WithAttributes(
