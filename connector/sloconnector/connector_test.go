@@ -145,9 +145,15 @@ func TestConditionsAndLatency(t *testing.T) {
 	}
 	h := newHarness(t, cfg, t0)
 	send := func(f func(s ptrace.Span)) { h.sendAt(minute(0), span("payment", f)) }
-	send(func(s ptrace.Span) { s.SetKind(ptrace.SpanKindServer); s.Attributes().PutInt("http.response.status_code", 503) })
+	send(func(s ptrace.Span) {
+		s.SetKind(ptrace.SpanKindServer)
+		s.Attributes().PutInt("http.response.status_code", 503)
+	})
 	send(func(s ptrace.Span) { s.SetKind(ptrace.SpanKindServer); s.Status().SetCode(ptrace.StatusCodeError) }) // no 5xx: good
-	send(func(s ptrace.Span) { s.SetKind(ptrace.SpanKindClient); s.Attributes().PutInt("http.response.status_code", 500) })
+	send(func(s ptrace.Span) {
+		s.SetKind(ptrace.SpanKindClient)
+		s.Attributes().PutInt("http.response.status_code", 500)
+	})
 	send(func(s ptrace.Span) { s.SetEndTimestamp(s.StartTimestamp()) }) // fast
 	h.sendAt(minute(0), span("checkout", func(ptrace.Span) {}))         // no objective
 
