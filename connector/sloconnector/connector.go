@@ -9,19 +9,23 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// tracesConnector counts spans into the shared core.
-type tracesConnector struct {
+// base is the lifecycle every instance shares: the core starts on the
+// first Start and stops on the last Shutdown.
+type base struct {
 	c *core
 }
 
-func (t *tracesConnector) Start(ctx context.Context, host component.Host) error {
-	return t.c.Start(ctx, host)
+func (b *base) Start(ctx context.Context, host component.Host) error { return b.c.Start(ctx, host) }
+
+func (b *base) Shutdown(ctx context.Context) error { return b.c.Shutdown(ctx) }
+
+func (*base) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
 }
 
-func (t *tracesConnector) Shutdown(ctx context.Context) error { return t.c.Shutdown(ctx) }
-
-func (*tracesConnector) Capabilities() consumer.Capabilities {
-	return consumer.Capabilities{MutatesData: false}
+// tracesConnector counts spans into the shared core.
+type tracesConnector struct {
+	base
 }
 
 func (t *tracesConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
@@ -32,17 +36,7 @@ func (t *tracesConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 // metricsConnector merges counts shipped by other collectors (their slo
 // metrics output) into the shared core.
 type metricsConnector struct {
-	c *core
-}
-
-func (m *metricsConnector) Start(ctx context.Context, host component.Host) error {
-	return m.c.Start(ctx, host)
-}
-
-func (m *metricsConnector) Shutdown(ctx context.Context) error { return m.c.Shutdown(ctx) }
-
-func (*metricsConnector) Capabilities() consumer.Capabilities {
-	return consumer.Capabilities{MutatesData: false}
+	base
 }
 
 func (m *metricsConnector) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {

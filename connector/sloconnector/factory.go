@@ -88,7 +88,7 @@ func (f *factory) createTracesToLogs(_ context.Context, set connector.Settings, 
 		return nil, err
 	}
 	c.setNextLogs(next)
-	return &tracesConnector{c: c}, nil
+	return &tracesConnector{base{c}}, nil
 }
 
 func (f *factory) createTracesToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Traces, error) {
@@ -97,7 +97,7 @@ func (f *factory) createTracesToMetrics(_ context.Context, set connector.Setting
 		return nil, err
 	}
 	c.setNextMetrics(next)
-	return &tracesConnector{c: c}, nil
+	return &tracesConnector{base{c}}, nil
 }
 
 func (f *factory) createMetricsToLogs(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Logs) (connector.Metrics, error) {
@@ -106,5 +106,5 @@ func (f *factory) createMetricsToLogs(_ context.Context, set connector.Settings,
 		return nil, err
 	}
 	c.setNextLogs(next)
-	return &metricsConnector{c: c}, nil
+	return &metricsConnector{base{c}}, nil
 }

@@ -7,10 +7,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/otel/metric/noop"
-	nooptrace "go.opentelemetry.io/otel/trace/noop"
-	"go.uber.org/zap"
 )
 
 // spanCondition is one parsed OTTL span condition.
@@ -22,11 +20,7 @@ func newSpanParser(set component.TelemetrySettings) (ottl.Parser[*ottlspan.Trans
 
 // parseSpanCondition parses one condition, for validation.
 func parseSpanCondition(c string) (*spanCondition, error) {
-	p, err := newSpanParser(component.TelemetrySettings{
-		Logger:         zap.NewNop(),
-		TracerProvider: nooptrace.NewTracerProvider(),
-		MeterProvider:  noop.NewMeterProvider(),
-	})
+	p, err := newSpanParser(componenttest.NewNopTelemetrySettings())
 	if err != nil {
 		return nil, err
 	}

@@ -150,6 +150,16 @@ func inputSeries(sc promScenario) (requests, errors string) {
 	return req.String(), errs.String()
 }
 
+// writePromtoolHeader writes a promtool test file's rules, input series
+// and the start of its PromQL checks.
+func writePromtoolHeader(b *strings.Builder, rules string, sc promScenario) {
+	req, errs := inputSeries(sc)
+	fmt.Fprintf(b, "rule_files: [%q]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n", rules)
+	fmt.Fprintf(b, "      - series: 'slo_requests_total{service=\"payment\"}'\n        values: '%s'\n", req)
+	fmt.Fprintf(b, "      - series: 'slo_errors_total{service=\"payment\"}'\n        values: '%s'\n", errs)
+	b.WriteString("    promql_expr_test:\n")
+}
+
 func alertSelector(class string) string {
 	return fmt.Sprintf(`ALERTS{alertname="SLOErrorBudgetBurn",slo_tier=%q,alertstate="firing"}`, class)
 }
@@ -159,12 +169,8 @@ func alertSelector(class string) string {
 // within one interval (60s, or 2 firing evaluations for the count).
 func writePromtoolTest(t *testing.T, rules string, sc promScenario, got map[string]episode) string {
 	n := scenarioMinutes(sc)
-	req, errs := inputSeries(sc)
 	var b strings.Builder
-	fmt.Fprintf(&b, "rule_files: [%q]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n", rules)
-	fmt.Fprintf(&b, "      - series: 'slo_requests_total{service=\"payment\"}'\n        values: '%s'\n", req)
-	fmt.Fprintf(&b, "      - series: 'slo_errors_total{service=\"payment\"}'\n        values: '%s'\n", errs)
-	b.WriteString("    promql_expr_test:\n")
+	writePromtoolHeader(&b, rules, sc)
 	for _, class := range []string{"page", "ticket"} {
 		sel, e := alertSelector(class), got[class]
 		if e.count == 0 {
@@ -189,12 +195,8 @@ func writePromtoolTest(t *testing.T, rules string, sc promScenario, got map[stri
 // fails and prints what it got.
 func promFiring(promtool, rules string, sc promScenario) string {
 	n := scenarioMinutes(sc)
-	req, errs := inputSeries(sc)
 	var b strings.Builder
-	fmt.Fprintf(&b, "rule_files: [%q]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n", rules)
-	fmt.Fprintf(&b, "      - series: 'slo_requests_total{service=\"payment\"}'\n        values: '%s'\n", req)
-	fmt.Fprintf(&b, "      - series: 'slo_errors_total{service=\"payment\"}'\n        values: '%s'\n", errs)
-	b.WriteString("    promql_expr_test:\n")
+	writePromtoolHeader(&b, rules, sc)
 	for _, class := range []string{"page", "ticket"} {
 		sel := alertSelector(class)
 		for _, q := range []string{

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/quell-otel/quell/connector/sloconnector/internal/window"
+	"github.com/quell-otel/quell/internal/storageext"
 )
 
 // savedObjective is one objective's state in storage, under
@@ -28,17 +29,9 @@ func storageKey(name string) string { return "objective/" + name }
 // before. State saved with another bucket width is discarded with a
 // warning (its history cannot be split into the new buckets).
 func (c *core) loadState(ctx context.Context, host component.Host) error {
-	ext, ok := host.GetExtensions()[*c.cfg.Storage]
-	if !ok {
-		return fmt.Errorf("storage: extension %q not found", c.cfg.Storage.String())
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return fmt.Errorf("storage: extension %q is not a storage extension", c.cfg.Storage.String())
-	}
-	client, err := se.GetClient(ctx, component.KindConnector, c.set.ID, "")
+	client, err := storageext.Client(ctx, host, *c.cfg.Storage, component.KindConnector, c.set.ID)
 	if err != nil {
-		return fmt.Errorf("storage: %w", err)
+		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
