@@ -228,3 +228,14 @@ func TestMergeDropsUnknownAndCumulative(t *testing.T) {
 	h.c.mergeMetrics(context.Background(), md)
 	assert.Zero(t, h.c.objectives[0].pendingTotal)
 }
+
+func TestEmitAlertsFalseOnlyCounts(t *testing.T) {
+	cfg := testConfig()
+	cfg.EmitAlerts = false
+	h := newHarness(t, cfg, t0)
+	h.run(0, 10, 0, 2048)
+	assert.Empty(t, alertRecords(h.logs), "a replica never pages")
+	assert.Len(t, h.metrics.AllMetrics(), 10, "it still ships its counts")
+	_, firing := h.c.objectives[0].firing["page"]
+	assert.True(t, firing, "its own state still follows the burn")
+}
