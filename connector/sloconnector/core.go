@@ -126,29 +126,35 @@ func (c *core) run() {
 }
 
 // Shutdown stops the ticker on the last instance's call, evaluates once
-// more (so the last counts leave as metrics) and saves the state.
+// more (so the last counts leave as metrics) and saves the state. It waits
+// for the ticker without lifeMu held, since a tick takes it.
 func (c *core) Shutdown(ctx context.Context) error {
 	c.lifeMu.Lock()
-	defer c.lifeMu.Unlock()
 	if c.refs == 0 {
+		c.lifeMu.Unlock()
 		return nil
 	}
 	c.refs--
 	if c.refs > 0 {
+		c.lifeMu.Unlock()
 		return nil
 	}
+	started, stop, done := c.started, c.stop, c.done
+	c.started = false
+	c.lifeMu.Unlock()
 	defer c.release()
 	defer c.tel.Shutdown()
-	if !c.started {
+	if !started {
 		return nil
 	}
-	c.started = false
-	close(c.stop)
+	close(stop)
 	select {
-	case <-c.done:
+	case <-done:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	c.lifeMu.Lock()
+	defer c.lifeMu.Unlock()
 	err := c.send(ctx, c.evaluate(ctx, c.now()))
 	if c.client != nil {
 		c.mu.Lock()
