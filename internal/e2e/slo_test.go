@@ -17,20 +17,22 @@ import (
 )
 
 // sloOverrides shrink config/slo.yaml's windows so a burn pages within
-// seconds: 1s buckets and the Workbook's page factor over 10s and 2s, a
-// ticket at 1x over 20s and 4s (the binary has no injected clock).
+// seconds: 1s buckets and the Workbook's page factor over 10s and 4s, a
+// ticket at 1x over 20s and 8s (the binary has no injected clock). Short
+// windows of several buckets keep events in them even when replicas ship
+// their counts once a second.
 var sloOverrides = []string{
 	"config/slo.yaml",
 	"yaml:connectors::slo::bucket: 1s",
-	"yaml:connectors::slo::tiers: [{name: page, severity: critical, burn_rate: 14.4, long_window: 10s, short_window: 2s}, " +
-		"{name: ticket, severity: warning, burn_rate: 1, long_window: 20s, short_window: 4s}]",
+	"yaml:connectors::slo::tiers: [{name: page, severity: critical, burn_rate: 14.4, long_window: 10s, short_window: 4s}, " +
+		"{name: ticket, severity: warning, burn_rate: 1, long_window: 20s, short_window: 8s}]",
 }
 
 func sloEnv(metricsPort int, emitAlerts bool) map[string]string {
 	return map[string]string{
 		"QUELL_SLO_EVALUATION_INTERVAL": "1s",
 		"QUELL_ALERT_GROUP_WAIT":        "1s",
-		"QUELL_ALERT_RESOLVE_HOLD":      "0s",
+		"QUELL_ALERT_RESOLVE_HOLD":      "3s",
 		"QUELL_SLO_METRICS_PORT":        strconv.Itoa(metricsPort),
 		"QUELL_SLO_EMIT_ALERTS":         strconv.FormatBool(emitAlerts),
 	}
