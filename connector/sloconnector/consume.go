@@ -32,26 +32,7 @@ func (c *core) consumeTraces(ctx context.Context, td ptrace.Traces) {
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			ss := rs.ScopeSpans().At(j)
 			for k := 0; k < ss.Spans().Len(); k++ {
-				span := ss.Spans().At(k)
-				weight := -1.0 // read once, when a span is counted
-				for _, o := range objs {
-					counted, bad := o.classify(ctx, rs, ss, span)
-					if !counted {
-						continue
-					}
-					if weight < 0 {
-						weight = sampleWeight(span.TraceState().AsRaw())
-					}
-					badWeight := 0.0
-					if bad {
-						badWeight = weight
-					}
-					if o.add(now, weight, badWeight) {
-						spans[o]++
-					} else {
-						tooOld += weight
-					}
-				}
+				tooOld += countSpan(ctx, now, objs, rs, ss, ss.Spans().At(k), spans)
 			}
 		}
 	}
@@ -60,6 +41,32 @@ func (c *core) consumeTraces(ctx context.Context, td ptrace.Traces) {
 		c.tel.ConnectorSloSpans.Add(ctx, n, metric.WithAttributes(attribute.String("slo", o.name)))
 	}
 	c.countDropped(ctx, tooOld, reasonTooOld)
+}
+
+// countSpan counts one span into the objectives of its service that select
+// it, adding to spans per objective; it returns the weight it could not
+// count (older than the buckets). Called with mu held.
+func countSpan(ctx context.Context, now time.Time, objs []*objective, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, span ptrace.Span, spans map[*objective]int64) (tooOld float64) {
+	weight := -1.0 // read once, when the span is counted
+	for _, o := range objs {
+		counted, bad := o.classify(ctx, rs, ss, span)
+		if !counted {
+			continue
+		}
+		if weight < 0 {
+			weight = sampleWeight(span.TraceState().AsRaw())
+		}
+		badWeight := 0.0
+		if bad {
+			badWeight = weight
+		}
+		if o.add(now, weight, badWeight) {
+			spans[o]++
+		} else {
+			tooOld += weight
+		}
+	}
+	return tooOld
 }
 
 // sampleWeight is a span's adjusted count from its W3C tracestate's OTel

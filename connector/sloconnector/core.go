@@ -58,8 +58,12 @@ func newCore(set connector.Settings, cfg *Config, now func() time.Time, release 
 		byService: map[string][]*objective{},
 		byName:    map[string]*objective{},
 	}
+	parser, err := newSpanParser(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
 	for _, oc := range cfg.Objectives {
-		o, err := newObjective(oc, cfg, set.TelemetrySettings)
+		o, err := newObjective(oc, cfg, parser)
 		if err != nil {
 			return nil, err
 		}

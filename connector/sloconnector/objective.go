@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"go.opentelemetry.io/collector/component"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottlspan"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/quell-otel/quell/connector/sloconnector/internal/window"
@@ -39,7 +40,7 @@ type objective struct {
 	dirty bool
 }
 
-func newObjective(oc ObjectiveConfig, cfg *Config, set component.TelemetrySettings) (*objective, error) {
+func newObjective(oc ObjectiveConfig, cfg *Config, parser ottl.Parser[*ottlspan.TransformContext]) (*objective, error) {
 	o := &objective{
 		name:    oc.Name,
 		service: oc.Service,
@@ -49,10 +50,7 @@ func newObjective(oc ObjectiveConfig, cfg *Config, set component.TelemetrySettin
 		coarse:  window.New(cfg.BudgetBucket, int((oc.budgetWindow(cfg)+cfg.BudgetBucket-1)/cfg.BudgetBucket)),
 		firing:  map[string]time.Time{},
 	}
-	parser, err := newSpanParser(set)
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	if oc.SpanCondition != "" {
 		if o.match, err = parser.ParseCondition(oc.SpanCondition); err != nil {
 			return nil, fmt.Errorf("objective %q: span_condition: %w", oc.Name, err)

@@ -21,7 +21,8 @@ import (
 func BenchmarkObjectiveState(b *testing.B) {
 	const n = 200
 	cfg := testConfig()
-	set := componenttest.NewNopTelemetrySettings()
+	parser, err := newSpanParser(componenttest.NewNopTelemetrySettings())
+	require.NoError(b, err)
 	for b.Loop() {
 		var before, after runtime.MemStats
 		runtime.GC()
@@ -30,7 +31,7 @@ func BenchmarkObjectiveState(b *testing.B) {
 		for i := range objs {
 			oc := cfg.Objectives[0]
 			oc.Name = fmt.Sprint(i)
-			o, err := newObjective(oc, cfg, set)
+			o, err := newObjective(oc, cfg, parser)
 			require.NoError(b, err)
 			objs[i] = o
 		}
