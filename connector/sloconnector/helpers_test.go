@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -149,5 +148,3 @@ func readAlert(service string, lr plog.LogRecord) alertRecord {
 		fingerprint: get(alertconv.AttrFingerprint),
 	}
 }
-
-var _ = pcommon.NewTimestampFromTime
