@@ -175,3 +175,65 @@ func TestSLOThreeReplicas(t *testing.T) {
 	}
 	sloScenario(t, sink, addrs)
 }
+
+// sloBudget returns the newest slo.error_budget.remaining of
+// payment-availability among metrics[from:], and whether there is one.
+func sloBudget(sink *Sink, from int) (float64, bool) {
+	all := sink.Metrics()
+	v, ok := 0.0, false
+	for _, md := range all[min(from, len(all)):] {
+		for i := 0; i < md.ResourceMetrics().Len(); i++ {
+			sms := md.ResourceMetrics().At(i).ScopeMetrics()
+			for j := 0; j < sms.Len(); j++ {
+				ms := sms.At(j).Metrics()
+				for k := 0; k < ms.Len(); k++ {
+					if ms.At(k).Name() != "slo.error_budget.remaining" {
+						continue
+					}
+					dps := ms.At(k).Gauge().DataPoints()
+					for l := 0; l < dps.Len(); l++ {
+						if name, _ := dps.At(l).Attributes().Get("slo.name"); name.Str() == "payment-availability" {
+							v, ok = dps.At(l).DoubleValue(), true
+						}
+					}
+				}
+			}
+		}
+	}
+	return v, ok
+}
+
+// TestSLORestartKeepsBudget: config/slo.yaml keeps its windows in
+// file_storage; restarted on the same data directory with no new spans, the
+// collector still reports the budget spent before the restart (without the
+// state it would have no events to report a budget from).
+func TestSLORestartKeepsBudget(t *testing.T) {
+	sink := StartSink(t)
+	opts := Options{
+		Configs: append(append([]string(nil), sloOverrides...), "yaml:service::pipelines::logs::exporters: [debug]"),
+		Env:     sloEnv(sink.Port(), true),
+		DataDir: t.TempDir(),
+	}
+	col := Start(t, opts)
+	g := &sloTraces{}
+	g.drive(t, []string{col.Addr("OTLP_GRPC")}, 3*time.Second, 2040, 8, nil) // 0.39%: budget at about -2.9
+	var before float64
+	require.Eventually(t, func() bool {
+		v, ok := sloBudget(sink, 0)
+		before = v
+		return ok && v < 0
+	}, 20*time.Second, 100*time.Millisecond)
+	col.Stop(t)
+	before, _ = sloBudget(sink, 0) // the last report, at shutdown
+	seen := len(sink.Metrics())
+
+	Start(t, opts)
+	var after float64
+	require.Eventually(t, func() bool {
+		v, ok := sloBudget(sink, seen)
+		after = v
+		return ok
+	}, 20*time.Second, 100*time.Millisecond, "a budget reported after the restart, from the saved windows")
+	assert.InDelta(t, before, after, 1e-9)
+	assert.InDelta(t, 1-(8.0/2048)/0.001, after, 1e-6)
+}
