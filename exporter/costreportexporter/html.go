@@ -35,10 +35,12 @@ type pageData struct {
 	End      string
 	Hours    string
 	Currency string
-	Total    totals
-	Charts   []chart
-	Lines    []pageLine
-	CSV      string
+	// FocusVersion is the FOCUS version of the day's CSV.
+	FocusVersion string
+	Total        totals
+	Charts       []chart
+	Lines        []pageLine
+	CSV          string
 }
 
 func money(v float64) string { return fmt.Sprintf("%.6f", v) }
@@ -65,7 +67,7 @@ svg text{font-size:12px;font-family:sans-serif}
 <body>
 <h1>Telemetry cost report for {{.Day}} ({{.TimeZone}})</h1>
 <p id="period">Charge period {{.Start}} to {{.End}} ({{.Hours}} hours), in UTC as in the CSV.</p>
-<p>List prices in {{.Currency}}. Billed cost is the volume the backend receives; saved is the cost of the ingested volume minus the billed cost. Data: <a href="{{.CSV}}">{{.CSV}}</a> (FOCUS 1.2).</p>
+<p>List prices in {{.Currency}}. Billed cost is the volume the backend receives; saved is the cost of the ingested volume minus the billed cost. Data: <a href="{{.CSV}}">{{.CSV}}</a> (FOCUS {{.FocusVersion}}).</p>
 <div class="cards">
 <div class="card">Billed (list) cost<b id="total-list-cost">{{money .Total.ListCost}}</b></div>
 <div class="card">Cost of ingested volume<b id="total-ingested-cost">{{money .Total.IngestedCost}}</b></div>
@@ -133,7 +135,7 @@ func (r *report) html(p *period, s *summary, rows []costRow) ([]byte, error) {
 	data := pageData{
 		Day: p.Day, TimeZone: p.TimeZone, Start: s.ChargePeriodStart, End: s.ChargePeriodEnd,
 		Hours:    strconv.FormatFloat(p.End.Sub(p.Start).Hours(), 'f', -1, 64),
-		Currency: s.Currency, Total: s.Total, CSV: s.CSV,
+		Currency: s.Currency, Total: s.Total, CSV: s.CSV, FocusVersion: s.FocusVersion,
 	}
 	data.Charts = []chart{
 		makeChart("chart-team", "Cost and savings per team", s.ByTeam),

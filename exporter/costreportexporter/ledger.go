@@ -289,8 +289,10 @@ type period struct {
 	// Day is the local date of the period's day; Name the base name of its
 	// files; HTML the name of its page (days only).
 	Day, Name, HTML string
-	Tallies         map[costKey]tally
-	Exported        [numSignals]bool
+	// Hourly is set on an hour, clear on a day.
+	Hourly   bool
+	Tallies  map[costKey]tally
+	Exported [numSignals]bool
 
 	set *periodSet
 }
@@ -327,6 +329,7 @@ func (l *ledger) copyLocked(ps *periodSet, out []period) []period {
 			TimeZone: ps.cal.name,
 			Day:      ps.cal.dayLabel(day),
 			Name:     ps.name(start),
+			Hourly:   ps.hourly,
 			Tallies:  make(map[costKey]tally, len(ps.m[start])),
 			Exported: l.exported,
 			set:      ps,

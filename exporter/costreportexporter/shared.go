@@ -72,13 +72,16 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
+	if err := writeMetadata(dir, focusVersions[cfg.FocusVersion]); err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
 	sl := &sharedLedger{
 		dir:    dir,
 		cfg:    cfg,
 		owner:  set.ID,
 		refs:   1,
 		ledger: newLedger(cfg.maxKeys(), cal),
-		report: report{cfg: cfg},
+		report: newReport(cfg),
 		logger: set.Logger,
 		tb:     tb,
 		clock:  r.clock,
@@ -225,4 +228,19 @@ func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir string) 
 		sl.tb.CostReportReportsWritten.Add(ctx, 1)
 	}
 	return errors.Join(errs...)
+}
+
+// writeMetadata writes the FOCUS metadata of the configured version into
+// <dir>/metadata/ (see focusmetadata.go).
+func writeMetadata(dir string, f *focusSpec) error {
+	files, err := f.metadataFiles()
+	if err != nil {
+		return err
+	}
+	for _, m := range files {
+		if err := writeAtomic(filepath.Join(dir, m.name), m.data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
