@@ -37,6 +37,8 @@ type Config struct {
 	Prices PriceCard `mapstructure:"prices"`
 	// Billing fills the FOCUS account and party columns.
 	Billing BillingConfig `mapstructure:"billing"`
+	// Patterns configures the table of log patterns by cost.
+	Patterns PatternsConfig `mapstructure:"patterns"`
 	// FocusVersion is the FOCUS version the CSV files and their metadata
 	// follow: `1.4` (the default) or `1.3`.
 	FocusVersion string `mapstructure:"focus_version"`
@@ -80,6 +82,22 @@ type KeysConfig struct {
 	// Unknown is the value used for a missing service or environment.
 	// Default `unknown`.
 	Unknown string `mapstructure:"unknown"`
+}
+
+// PatternsConfig configures the log pattern table: log records per
+// service and log_budget template (log.record.template_id), with their
+// cost and a recommendation each.
+type PatternsConfig struct {
+	// MaxPatterns bounds the (service, template) pairs one day holds;
+	// records of further pairs are counted as overflow. Zero disables the
+	// table. Default 1000.
+	MaxPatterns int `mapstructure:"max_patterns"`
+	// Top is how many patterns, by cost, the page and the JSON list.
+	// Default 20.
+	Top int `mapstructure:"top"`
+	// DedupWindow is the log_budget dedup.window the dedup projection and
+	// the suggested configuration use. Default 10s.
+	DedupWindow time.Duration `mapstructure:"dedup_window"`
 }
 
 // SignalPrices holds one price per signal.
@@ -162,6 +180,7 @@ func createDefaultConfig() component.Config {
 			HostProviderName:    "Telemetry backend",
 			InvoiceIssuerName:   "Telemetry backend",
 		},
+		Patterns:      PatternsConfig{MaxPatterns: 1000, Top: 20, DedupWindow: 10 * time.Second},
 		FocusVersion:  focusV14,
 		FlushInterval: time.Minute,
 		MaxKeys:       10000,
@@ -256,6 +275,15 @@ func (c *Config) Validate() error {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("%s: must be set", key))
 		}
+	}
+	if c.Patterns.MaxPatterns < 0 {
+		errs = append(errs, fmt.Errorf("patterns.max_patterns: must be >= 0, got %d", c.Patterns.MaxPatterns))
+	}
+	if c.Patterns.Top < 1 {
+		errs = append(errs, fmt.Errorf("patterns.top: must be >= 1, got %d", c.Patterns.Top))
+	}
+	if c.Patterns.DedupWindow <= 0 {
+		errs = append(errs, fmt.Errorf("patterns.dedup_window: must be positive, got %s", c.Patterns.DedupWindow))
 	}
 	if _, ok := focusVersions[c.FocusVersion]; !ok {
 		errs = append(errs, fmt.Errorf("focus_version: must be %q or %q, got %q", focusV14, focusV13, c.FocusVersion))

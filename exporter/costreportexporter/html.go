@@ -131,7 +131,7 @@ func makeChart(id, title string, groups map[string]*totals) chart {
 }
 
 // html renders the static day page: no scripts, no external assets.
-func (r *report) html(p *period, s *summary, rows []costRow) ([]byte, error) {
+func (r *report) html(p *period, s *summary, rows []costRow, patterns *patternReport) ([]byte, error) {
 	data := pageData{
 		Day: p.Day, TimeZone: p.TimeZone, Start: s.ChargePeriodStart, End: s.ChargePeriodEnd,
 		Hours:    strconv.FormatFloat(p.End.Sub(p.Start).Hours(), 'f', -1, 64),

@@ -411,6 +411,15 @@ func (l *ledger) prune(now time.Time) bool {
 	return pruned
 }
 
+// hasDay reports whether the running zone's day starting at start is
+// still held.
+func (l *ledger) hasDay(start int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.days.m[start]
+	return ok
+}
+
 // ledgerState is the durable form of the ledger.
 type ledgerState struct {
 	Version int `json:"version"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,11 +38,13 @@ type sharedLedger struct {
 	owner  component.ID
 	refs   int
 	ledger *ledger
-	report report
-	store  stateStore
-	logger *zap.Logger
-	tb     *metadata.TelemetryBuilder
-	clock  func() time.Time
+	// patterns is nil when patterns.max_patterns is 0.
+	patterns *patternBook
+	report   report
+	store    stateStore
+	logger   *zap.Logger
+	tb       *metadata.TelemetryBuilder
+	clock    func() time.Time
 
 	flushMu sync.Mutex
 	stop    chan struct{}
@@ -87,6 +90,9 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 		clock:  r.clock,
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
+	}
+	if cfg.Patterns.MaxPatterns > 0 {
+		sl.patterns = newPatternBook(cfg, cal)
 	}
 	if cfg.Storage != nil {
 		if sl.store, err = newStorageStore(ctx, host, *cfg.Storage, dir); err != nil {
@@ -178,6 +184,9 @@ func (sl *sharedLedger) flush(ctx context.Context) error {
 	if sl.ledger.prune(sl.clock()) {
 		errs = append(errs, sl.saveState(ctx))
 	}
+	if sl.patterns != nil {
+		sl.patterns.prune(sl.ledger.hasDay)
+	}
 	return errors.Join(errs...)
 }
 
@@ -208,8 +217,21 @@ func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir string) 
 		name string
 		data []byte
 	}{{p.Name + ".csv", csvData}, {p.Name + ".json", jsonData}}
+	var pr *patternReport
+	if d, ok := sl.patternDay(p); ok {
+		r := sl.report.patterns(p, &d)
+		pr = &r
+		data, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return err
+		}
+		files = append(files, struct {
+			name string
+			data []byte
+		}{"log-patterns-" + strings.TrimPrefix(p.Name, "focus-") + ".json", data})
+	}
 	if p.HTML != "" {
-		page, err := sl.report.html(p, &sum, rows)
+		page, err := sl.report.html(p, &sum, rows, pr)
 		if err != nil {
 			return err
 		}
@@ -228,6 +250,14 @@ func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir string) 
 		sl.tb.CostReportReportsWritten.Add(ctx, 1)
 	}
 	return errors.Join(errs...)
+}
+
+// patternDay returns the pattern table of a day of the running zone.
+func (sl *sharedLedger) patternDay(p *period) (patternDay, bool) {
+	if sl.patterns == nil || p.Hourly || p.set == nil || p.set.foreign {
+		return patternDay{}, false
+	}
+	return sl.patterns.day(p.Start.Unix())
 }
 
 // writeMetadata writes the FOCUS metadata of the configured version into
