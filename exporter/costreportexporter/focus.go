@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"math"
 	"sort"
 	"strconv"
@@ -53,10 +54,12 @@ type costRow struct {
 type report struct {
 	cfg   *Config
 	focus *focusSpec
+	page  *template.Template
 }
 
 func newReport(cfg *Config) report {
-	return report{cfg: cfg, focus: focusVersions[cfg.FocusVersion]}
+	return report{cfg: cfg, focus: focusVersions[cfg.FocusVersion],
+		page: template.Must(template.New("page").Funcs(pageFuncs(cfg.Prices.Currency)).Parse(pageHTML))}
 }
 
 func (r *report) countPrice(s signal) (perMillion float64, unit string) {

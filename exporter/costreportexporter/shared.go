@@ -231,7 +231,11 @@ func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir string) 
 		}{"log-patterns-" + strings.TrimPrefix(p.Name, "focus-") + ".json", data})
 	}
 	if p.HTML != "" {
-		page, err := sl.report.html(p, &sum, rows, pr)
+		var trend []trendDay
+		if p.set != nil {
+			trend = loadTrend(dir, p.set.cal, p.Start.Unix(), &sum)
+		}
+		page, err := sl.report.html(p, &sum, rows, pr, trend)
 		if err != nil {
 			return err
 		}
