@@ -168,9 +168,9 @@ func BenchmarkCostReportTraces(b *testing.B) {
 	})
 }
 
-func BenchmarkCostReportLogs(b *testing.B) {
-	batch := workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)
-	benchmarkCostReport(b, &costReportSignal[plog.Logs]{
+// logsSignal is the logs side of the cost_report benchmarks.
+func logsSignal(batch plog.Logs) *costReportSignal[plog.Logs] {
+	return &costReportSignal[plog.Logs]{
 		batch: batch, items: batch.LogRecordCount(), unit: "record",
 		marshal:   (&plog.ProtoMarshaler{}).MarshalLogs,
 		unmarshal: (&plog.ProtoUnmarshaler{}).UnmarshalLogs,
@@ -181,7 +181,11 @@ func BenchmarkCostReportLogs(b *testing.B) {
 			}
 			return e, e.ConsumeLogs, nil
 		},
-	})
+	}
+}
+
+func BenchmarkCostReportLogs(b *testing.B) {
+	benchmarkCostReport(b, logsSignal(workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)))
 }
 
 // annotate stamps every record as log_budget does with annotate: true
@@ -208,17 +212,5 @@ func annotate(ld plog.Logs) plog.Logs {
 // BenchmarkCostReportLogsAnnotated is BenchmarkCostReportLogs on records
 // log_budget annotated: the metering then also tallies log patterns.
 func BenchmarkCostReportLogsAnnotated(b *testing.B) {
-	batch := annotate(workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000))
-	benchmarkCostReport(b, &costReportSignal[plog.Logs]{
-		batch: batch, items: batch.LogRecordCount(), unit: "record",
-		marshal:   (&plog.ProtoMarshaler{}).MarshalLogs,
-		unmarshal: (&plog.ProtoUnmarshaler{}).UnmarshalLogs,
-		create: func(f exporter.Factory, set exporter.Settings, cfg component.Config) (component.Component, func(context.Context, plog.Logs) error, error) {
-			e, err := f.CreateLogs(context.Background(), set, cfg)
-			if err != nil {
-				return nil, nil, err
-			}
-			return e, e.ConsumeLogs, nil
-		},
-	})
+	benchmarkCostReport(b, logsSignal(annotate(workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000))))
 }
