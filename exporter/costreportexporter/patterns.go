@@ -52,7 +52,8 @@ type patternDay struct {
 }
 
 // patternBook tallies log records per service and template, per day of
-// the ledger's calendar. Its mutex is never held with the ledger's.
+// the ledger's calendar. Its mutex guards days; it is never held with
+// the ledger's (nor taken under it).
 type patternBook struct {
 	mu     sync.Mutex
 	max    int
@@ -181,13 +182,19 @@ func (b *patternBook) day(start int64) (patternDay, bool) {
 }
 
 // prune forgets the days keep says no longer need a table: the ledger
-// has forgotten them, once written.
+// has forgotten them, once written. keep is called without b.mu held.
 func (b *patternBook) prune(keep func(start int64) bool) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	starts := make([]int64, 0, len(b.days))
 	for start := range b.days {
+		starts = append(starts, start)
+	}
+	b.mu.Unlock()
+	for _, start := range starts {
 		if !keep(start) {
+			b.mu.Lock()
 			delete(b.days, start)
+			b.mu.Unlock()
 		}
 	}
 }

@@ -297,3 +297,18 @@ func decodeFile(t *testing.T, path string, v any) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, v), path)
 }
+
+func TestPatternDaysPrunedWithTheLedger(t *testing.T) {
+	cal, err := newCalendar("UTC")
+	require.NoError(t, err)
+	b := newPatternBook(testConfig("d", StageExported), cal)
+	day1 := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
+	day2 := day1.Add(2 * time.Hour)
+	b.add(StageExported, day1, []patternRecord{{key: patternKey{"a", "t"}, bytes: 1}}, 0)
+	b.add(StageExported, day2, []patternRecord{{key: patternKey{"a", "t"}, bytes: 1}}, 0)
+	b.prune(func(start int64) bool { return start == cal.dayStart(day2.Unix()) })
+	_, ok := b.day(cal.dayStart(day1.Unix()))
+	assert.False(t, ok, "the written day is gone")
+	_, ok = b.day(cal.dayStart(day2.Unix()))
+	assert.True(t, ok, "the open day stays")
+}
