@@ -131,8 +131,8 @@ func (m *meterExporter) meterPatterns(ld plog.Logs) error {
 	if m.shared == nil {
 		return errNotStarted
 	}
-	if m.shared.patterns == nil {
-		return nil
+	if m.shared.patterns == nil || (m.stage == StageIngested && m.shared.ledger.billedOnExported(signalLogs)) {
+		return nil // the table prices the billed stage only
 	}
 	buf := m.patternPool.Get().(*[]patternRecord)
 	recs, unannotated := m.keyer.patternRecords(ld, (*buf)[:0])

@@ -270,6 +270,14 @@ func (l *ledger) markExported(s signal) {
 	l.exported[s] = true
 }
 
+// billedOnExported reports whether signal s is billed on its exported
+// volume (a stage=exported meter for it shares the ledger).
+func (l *ledger) billedOnExported(s signal) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.exported[s]
+}
+
 // keysAt returns the keys the hour holding now has.
 func (l *ledger) keysAt(now time.Time) int {
 	l.mu.Lock()

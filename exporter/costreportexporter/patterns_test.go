@@ -61,8 +61,8 @@ func TestPatternTableBounded(t *testing.T) {
 	b := newPatternBook(cfg, cal)
 	now := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
 	recs := []patternRecord{
-		{key: patternKey{"a", "t1"}, bytes: 10}, {key: patternKey{"a", "t2"}, bytes: 20},
-		{key: patternKey{"b", "t1"}, bytes: 30}, {key: patternKey{"a", "t1"}, bytes: 10},
+		{key: patternKey{"a", "t1"}, records: 1, bytes: 10}, {key: patternKey{"a", "t2"}, records: 1, bytes: 20},
+		{key: patternKey{"b", "t1"}, records: 1, bytes: 30}, {key: patternKey{"a", "t1"}, records: 1, bytes: 10},
 	}
 	b.add(StageExported, now, recs, 5)
 	d, ok := b.day(cal.dayStart(now.Unix()))
@@ -304,8 +304,8 @@ func TestPatternDaysPrunedWithTheLedger(t *testing.T) {
 	b := newPatternBook(testConfig("d", StageExported), cal)
 	day1 := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
 	day2 := day1.Add(2 * time.Hour)
-	b.add(StageExported, day1, []patternRecord{{key: patternKey{"a", "t"}, bytes: 1}}, 0)
-	b.add(StageExported, day2, []patternRecord{{key: patternKey{"a", "t"}, bytes: 1}}, 0)
+	b.add(StageExported, day1, []patternRecord{{key: patternKey{"a", "t"}, records: 1, bytes: 1}}, 0)
+	b.add(StageExported, day2, []patternRecord{{key: patternKey{"a", "t"}, records: 1, bytes: 1}}, 0)
 	b.prune(func(start int64) bool { return start == cal.dayStart(day2.Unix()) })
 	_, ok := b.day(cal.dayStart(day1.Unix()))
 	assert.False(t, ok, "the written day is gone")
