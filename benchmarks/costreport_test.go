@@ -2,9 +2,12 @@ package benchmarks
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -165,9 +168,9 @@ func BenchmarkCostReportTraces(b *testing.B) {
 	})
 }
 
-func BenchmarkCostReportLogs(b *testing.B) {
-	batch := workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)
-	benchmarkCostReport(b, &costReportSignal[plog.Logs]{
+// logsSignal is the logs side of the cost_report benchmarks.
+func logsSignal(batch plog.Logs) *costReportSignal[plog.Logs] {
+	return &costReportSignal[plog.Logs]{
 		batch: batch, items: batch.LogRecordCount(), unit: "record",
 		marshal:   (&plog.ProtoMarshaler{}).MarshalLogs,
 		unmarshal: (&plog.ProtoUnmarshaler{}).UnmarshalLogs,
@@ -178,5 +181,36 @@ func BenchmarkCostReportLogs(b *testing.B) {
 			}
 			return e, e.ConsumeLogs, nil
 		},
-	})
+	}
+}
+
+func BenchmarkCostReportLogs(b *testing.B) {
+	benchmarkCostReport(b, logsSignal(workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)))
+}
+
+// annotate stamps every record as log_budget does with annotate: true
+// (log.record.template and log.record.template_id, the template here the
+// body's first two words), so cost_report also fills its pattern table.
+func annotate(ld plog.Logs) plog.Logs {
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		sls := rls.At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				words := strings.Fields(lr.Body().AsString())
+				tmpl := strings.Join(words[:min(2, len(words))], " ") + " <*>"
+				lr.Attributes().PutStr("log.record.template", tmpl)
+				lr.Attributes().PutStr("log.record.template_id", fmt.Sprintf("%016x", xxhash.Sum64String(tmpl)))
+			}
+		}
+	}
+	return ld
+}
+
+// BenchmarkCostReportLogsAnnotated is BenchmarkCostReportLogs on records
+// log_budget annotated: the metering then also tallies log patterns.
+func BenchmarkCostReportLogsAnnotated(b *testing.B) {
+	benchmarkCostReport(b, logsSignal(annotate(workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000))))
 }

@@ -37,6 +37,11 @@ type Config struct {
 	Prices PriceCard `mapstructure:"prices"`
 	// Billing fills the FOCUS account and party columns.
 	Billing BillingConfig `mapstructure:"billing"`
+	// Patterns configures the table of log patterns by cost.
+	Patterns PatternsConfig `mapstructure:"patterns"`
+	// FocusVersion is the FOCUS version the CSV files and their metadata
+	// follow: `1.4` (the default) or `1.3`.
+	FocusVersion string `mapstructure:"focus_version"`
 	// FlushInterval is how often the open periods' files and the ledger
 	// state are rewritten. Zero means the default, 1m. Data metered since the
 	// last flush is lost on a crash (never counted twice).
@@ -79,6 +84,22 @@ type KeysConfig struct {
 	Unknown string `mapstructure:"unknown"`
 }
 
+// PatternsConfig configures the log pattern table: log records per
+// service and log_budget template (log.record.template_id), with their
+// cost and a recommendation each.
+type PatternsConfig struct {
+	// MaxPatterns bounds the (service, template) pairs one day holds;
+	// records of further pairs are counted as overflow. Zero disables the
+	// table. Default 1000.
+	MaxPatterns int `mapstructure:"max_patterns"`
+	// Top is how many patterns, by cost, the page and the JSON list.
+	// Default 20.
+	Top int `mapstructure:"top"`
+	// DedupWindow is the log_budget dedup.window the dedup projection and
+	// the suggested configuration use. Default 10s.
+	DedupWindow time.Duration `mapstructure:"dedup_window"`
+}
+
 // SignalPrices holds one price per signal.
 type SignalPrices struct {
 	// Traces price; zero means free.
@@ -111,12 +132,27 @@ type BillingConfig struct {
 	AccountID string `mapstructure:"account_id"`
 	// AccountName is BillingAccountName. Default `Quell telemetry`.
 	AccountName string `mapstructure:"account_name"`
-	// ProviderName is ProviderName (who sells the backend). Default `Telemetry backend`.
+	// ProviderName is ProviderName (who sells the backend), written with
+	// focus_version 1.3 only (1.4 removed the column). Default `Telemetry backend`.
 	ProviderName string `mapstructure:"provider_name"`
-	// PublisherName is PublisherName. Default `Telemetry backend`.
+	// PublisherName is PublisherName, written with focus_version 1.3 only.
+	// Default `Telemetry backend`.
 	PublisherName string `mapstructure:"publisher_name"`
+	// ServiceProviderName is ServiceProviderName (FOCUS 1.3+): who sells
+	// the telemetry backend. Default `Telemetry backend`.
+	ServiceProviderName string `mapstructure:"service_provider_name"`
+	// HostProviderName is HostProviderName (FOCUS 1.3+): who runs the
+	// backend's infrastructure; the seller itself when it hosts itself or
+	// does not say. Default `Telemetry backend`.
+	HostProviderName string `mapstructure:"host_provider_name"`
 	// InvoiceIssuerName is InvoiceIssuerName. Default `Telemetry backend`.
 	InvoiceIssuerName string `mapstructure:"invoice_issuer_name"`
+	// Chargeback says the invoice issuer invoices (charges back) from these
+	// figures, as a platform team billing its teams does. Then BilledCost
+	// and EffectiveCost carry the price-card cost. False (the default):
+	// the price card is an estimate, not an invoice, so BilledCost and
+	// EffectiveCost are 0 and the estimate is in ListCost and ContractedCost.
+	Chargeback bool `mapstructure:"chargeback"`
 }
 
 var _ component.Config = (*Config)(nil)
@@ -136,12 +172,16 @@ func createDefaultConfig() component.Config {
 			PerGB:    SignalPrices{Traces: 0.40, Logs: 0.40, Metrics: 0.40},
 		},
 		Billing: BillingConfig{
-			AccountID:         "quell",
-			AccountName:       "Quell telemetry",
-			ProviderName:      "Telemetry backend",
-			PublisherName:     "Telemetry backend",
-			InvoiceIssuerName: "Telemetry backend",
+			AccountID:           "quell",
+			AccountName:         "Quell telemetry",
+			ProviderName:        "Telemetry backend",
+			PublisherName:       "Telemetry backend",
+			ServiceProviderName: "Telemetry backend",
+			HostProviderName:    "Telemetry backend",
+			InvoiceIssuerName:   "Telemetry backend",
 		},
+		Patterns:      PatternsConfig{MaxPatterns: 1000, Top: 20, DedupWindow: 10 * time.Second},
+		FocusVersion:  focusV14,
 		FlushInterval: time.Minute,
 		MaxKeys:       10000,
 		Timezone:      "UTC",
@@ -224,15 +264,29 @@ func (c *Config) Validate() error {
 	errs = checkPrice(errs, "prices.per_million_spans", c.Prices.PerMillionSpans)
 	errs = checkPrice(errs, "prices.per_million_data_points", c.Prices.PerMillionDataPoints)
 	for key, v := range map[string]string{
-		"billing.account_id":          c.Billing.AccountID,
-		"billing.account_name":        c.Billing.AccountName,
-		"billing.provider_name":       c.Billing.ProviderName,
-		"billing.publisher_name":      c.Billing.PublisherName,
-		"billing.invoice_issuer_name": c.Billing.InvoiceIssuerName,
+		"billing.account_id":            c.Billing.AccountID,
+		"billing.account_name":          c.Billing.AccountName,
+		"billing.provider_name":         c.Billing.ProviderName,
+		"billing.publisher_name":        c.Billing.PublisherName,
+		"billing.invoice_issuer_name":   c.Billing.InvoiceIssuerName,
+		"billing.service_provider_name": c.Billing.ServiceProviderName,
+		"billing.host_provider_name":    c.Billing.HostProviderName,
 	} {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("%s: must be set", key))
 		}
+	}
+	if c.Patterns.MaxPatterns < 0 {
+		errs = append(errs, fmt.Errorf("patterns.max_patterns: must be >= 0, got %d", c.Patterns.MaxPatterns))
+	}
+	if c.Patterns.Top < 1 {
+		errs = append(errs, fmt.Errorf("patterns.top: must be >= 1, got %d", c.Patterns.Top))
+	}
+	if c.Patterns.DedupWindow <= 0 {
+		errs = append(errs, fmt.Errorf("patterns.dedup_window: must be positive, got %s", c.Patterns.DedupWindow))
+	}
+	if _, ok := focusVersions[c.FocusVersion]; !ok {
+		errs = append(errs, fmt.Errorf("focus_version: must be %q or %q, got %q", focusV14, focusV13, c.FocusVersion))
 	}
 	if c.FlushInterval < 0 || (c.FlushInterval > 0 && c.FlushInterval < time.Second) {
 		errs = append(errs, fmt.Errorf("flush_interval: must be at least 1s, got %s", c.FlushInterval))

@@ -48,12 +48,17 @@ func TestLoadConfig(t *testing.T) {
 					PerMillionDataPoints: 0.05,
 				},
 				Billing: BillingConfig{
-					AccountID:         "acct-42",
-					AccountName:       "Observability",
-					ProviderName:      "Grafana Labs",
-					PublisherName:     "Grafana Labs",
-					InvoiceIssuerName: "Grafana Labs",
+					AccountID:           "acct-42",
+					AccountName:         "Observability",
+					ProviderName:        "Grafana Labs",
+					PublisherName:       "Grafana Labs",
+					ServiceProviderName: "Grafana Labs",
+					HostProviderName:    "Amazon Web Services",
+					InvoiceIssuerName:   "Grafana Labs",
+					Chargeback:          true,
 				},
+				Patterns:      PatternsConfig{MaxPatterns: 200, Top: 10, DedupWindow: 30 * time.Second},
+				FocusVersion:  "1.3",
 				FlushInterval: 30 * time.Second,
 				MaxKeys:       500,
 				Storage:       &storage,
@@ -85,6 +90,8 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, time.Minute, cfg.FlushInterval)
 	assert.Equal(t, 10000, cfg.MaxKeys)
 	assert.Equal(t, "UTC", cfg.Timezone)
+	assert.Equal(t, "1.4", cfg.FocusVersion)
+	assert.False(t, cfg.Billing.Chargeback, "a price-card estimate is not an invoice")
 	// Zero values mean the defaults.
 	zero := &Config{}
 	assert.Equal(t, StageExported, zero.stage())
@@ -123,6 +130,12 @@ func TestConfigValidate(t *testing.T) {
 		{"provider", func(c *Config) { c.Billing.ProviderName = "" }, "billing.provider_name: must be set"},
 		{"publisher", func(c *Config) { c.Billing.PublisherName = "" }, "billing.publisher_name: must be set"},
 		{"invoice issuer", func(c *Config) { c.Billing.InvoiceIssuerName = "" }, "billing.invoice_issuer_name: must be set"},
+		{"service provider", func(c *Config) { c.Billing.ServiceProviderName = "" }, "billing.service_provider_name: must be set"},
+		{"host provider", func(c *Config) { c.Billing.HostProviderName = "" }, "billing.host_provider_name: must be set"},
+		{"focus version", func(c *Config) { c.FocusVersion = "1.2" }, `focus_version: must be "1.4" or "1.3", got "1.2"`},
+		{"max patterns", func(c *Config) { c.Patterns.MaxPatterns = -1 }, "patterns.max_patterns: must be >= 0, got -1"},
+		{"top", func(c *Config) { c.Patterns.Top = 0 }, "patterns.top: must be >= 1, got 0"},
+		{"dedup window", func(c *Config) { c.Patterns.DedupWindow = 0 }, "patterns.dedup_window: must be positive, got 0s"},
 		{"flush interval short", func(c *Config) { c.FlushInterval = time.Millisecond }, "flush_interval: must be at least 1s, got 1ms"},
 		{"flush interval negative", func(c *Config) { c.FlushInterval = -time.Second }, "flush_interval: must be at least 1s, got -1s"},
 		{"max keys", func(c *Config) { c.MaxKeys = -1 }, "max_keys: must be >= 0, got -1"},

@@ -30,9 +30,10 @@ type meterExporter struct {
 	tb    *metadata.TelemetryBuilder
 	attrs metric.MeasurementOption
 
-	mu     sync.RWMutex
-	shared *sharedLedger
-	pool   sync.Pool
+	mu          sync.RWMutex
+	shared      *sharedLedger
+	pool        sync.Pool
+	patternPool sync.Pool
 }
 
 func newMeterExporter(reg *registry, set exporter.Settings, cfg *Config, sig signal, tb *metadata.TelemetryBuilder) *meterExporter {
@@ -50,6 +51,7 @@ func newMeterExporter(reg *registry, set exporter.Settings, cfg *Config, sig sig
 		)),
 	}
 	m.pool.New = func() any { s := make([]meterEntry, 0, 16); return &s }
+	m.patternPool.New = func() any { s := make([]patternRecord, 0, 64); return &s }
 	return m
 }
 
@@ -116,7 +118,31 @@ func (m *meterExporter) consumeTraces(ctx context.Context, td ptrace.Traces) err
 }
 
 func (m *meterExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
-	return m.meter(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logs(ld, out) })
+	if err := m.meter(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logs(ld, out) }); err != nil {
+		return err
+	}
+	return m.meterPatterns(ld)
+}
+
+// meterPatterns adds the annotated records of ld to the pattern table.
+func (m *meterExporter) meterPatterns(ld plog.Logs) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.shared == nil {
+		return errNotStarted
+	}
+	if m.shared.patterns == nil || (m.stage == StageIngested && m.shared.ledger.billedOnExported(signalLogs)) {
+		return nil // the table prices the billed stage only
+	}
+	buf := m.patternPool.Get().(*[]patternRecord)
+	recs, unannotated := m.keyer.patternRecords(ld, (*buf)[:0])
+	if len(recs) > 0 || unannotated > 0 {
+		m.shared.patterns.add(m.stage, m.shared.clock(), recs, unannotated)
+	}
+	clear(recs) // drop references to the batch's strings
+	*buf = recs[:0]
+	m.patternPool.Put(buf)
+	return nil
 }
 
 func (m *meterExporter) consumeMetrics(ctx context.Context, md pmetric.Metrics) error {

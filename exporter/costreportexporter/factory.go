@@ -2,7 +2,7 @@
 
 // Package costreportexporter meters the telemetry flowing into it per team,
 // service, environment and signal, prices it with a list price card and
-// writes FOCUS 1.2 cost reports (CSV, JSON summary, daily HTML page).
+// writes FOCUS 1.4 (or 1.3) cost reports (CSV, JSON summary, daily HTML page).
 package costreportexporter // import "github.com/quell-otel/quell/exporter/costreportexporter"
 
 import (

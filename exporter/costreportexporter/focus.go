@@ -5,65 +5,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// focusColumns are the CSV columns: FOCUS v1.2 columns first (all 21
-// mandatory ones plus the conditional and recommended ones a telemetry bill
-// can fill), then our own x_ columns, as the spec asks.
-var focusColumns = []string{
-	"BilledCost",
-	"BillingAccountId",
-	"BillingAccountName",
-	"BillingCurrency",
-	"BillingPeriodEnd",
-	"BillingPeriodStart",
-	"ChargeCategory",
-	"ChargeClass",
-	"ChargeDescription",
-	"ChargeFrequency",
-	"ChargePeriodEnd",
-	"ChargePeriodStart",
-	"ConsumedQuantity",
-	"ConsumedUnit",
-	"ContractedCost",
-	"ContractedUnitPrice",
-	"EffectiveCost",
-	"InvoiceIssuerName",
-	"ListCost",
-	"ListUnitPrice",
-	"PricingCategory",
-	"PricingCurrency",
-	"PricingQuantity",
-	"PricingUnit",
-	"ProviderName",
-	"PublisherName",
-	"ResourceId",
-	"ResourceName",
-	"ResourceType",
-	"ServiceCategory",
-	"ServiceName",
-	"ServiceSubcategory",
-	"SkuId",
-	"SkuMeter",
-	"SubAccountId",
-	"SubAccountName",
-	"SubAccountType",
-	"Tags",
-	"x_SignalType",
-	"x_Environment",
-	"x_BilledStage",
-	"x_IngestedRecords",
-	"x_ExportedRecords",
-	"x_IngestedBytes",
-	"x_ExportedBytes",
-	"x_IngestedCost",
-	"x_SavedCost",
-}
 
 // focusTime is FOCUS's Date/Time format: "Date/time values MUST be in UTC
 // ... in the extended ISO 8601 format with UTC offset
@@ -104,7 +52,14 @@ type costRow struct {
 // report turns periods into rows and files; it holds what all instances
 // sharing a directory agree on.
 type report struct {
-	cfg *Config
+	cfg   *Config
+	focus *focusSpec
+	page  *template.Template
+}
+
+func newReport(cfg *Config) report {
+	return report{cfg: cfg, focus: focusVersions[cfg.FocusVersion],
+		page: template.Must(template.New("page").Funcs(pageFuncs(cfg.Prices.Currency)).Parse(pageHTML))}
 }
 
 func (r *report) countPrice(s signal) (perMillion float64, unit string) {
@@ -220,16 +175,39 @@ func (r *report) tags(k costKey) string {
 	return string(b)
 }
 
-func (r *report) record(row *costRow) []string {
+// billed returns BilledCost and EffectiveCost: the price-card cost when
+// the invoice issuer charges back from it (billing.chargeback), else 0.
+// FOCUS: BilledCost reflects amounts invoiced, "not estimated or
+// inferred", and an entity not invoicing the charge must not emit a
+// non-zero BilledCost; EffectiveCost must match BilledCost for a usage
+// charge that covers nothing and nothing covers. The estimate is always in
+// ListCost and ContractedCost.
+func (r *report) billed(list string) string {
+	if r.cfg.Billing.Chargeback {
+		return list
+	}
+	return "0"
+}
+
+// sku returns SkuId, SkuMeter, SkuPriceId and SkuPriceDetails: one
+// conditional group, written whole.
+func (r *report) sku(row *costRow) (id, meter, priceID, details string) {
+	sig := row.Key.Signal.String()
+	id, meter, measure := "quell-"+sig+"-bytes", "Ingested GB", "OTLP protobuf bytes"
+	if row.Meter == meterCount {
+		id, meter, measure = "quell-"+sig+"-count", row.ConsumedUnit, row.ConsumedUnit
+	}
+	priceID = id + "-" + r.cfg.Prices.Currency + "-" + decimal(row.UnitPrice) + "-per-" + strings.ReplaceAll(row.PricingUnit, " ", "-")
+	b, _ := json.Marshal(map[string]string{"x_Signal": sig, "x_Measure": measure})
+	return id, meter, priceID, string(b)
+}
+
+func (r *report) values(row *costRow) map[string]string {
 	k := row.Key
 	money := decimal(row.ListCost)
 	what := "OTLP protobuf bytes"
-	sku := "quell-" + k.Signal.String() + "-bytes"
-	skuMeter := "Ingested GB"
 	if row.Meter == meterCount {
 		what = strings.ToLower(row.ConsumedUnit)
-		sku = "quell-" + k.Signal.String() + "-count"
-		skuMeter = row.ConsumedUnit
 	}
 	desc := fmt.Sprintf("%s %s of service %s (team %s, environment %s), billed on the %s volume",
 		k.Signal.String(), what, k.Service, k.Team, k.Env, row.BilledStage)
@@ -237,57 +215,39 @@ func (r *report) record(row *costRow) []string {
 	if k.Extra != "" {
 		resourceID += "/" + strings.ReplaceAll(k.Extra, extraSep, "/")
 	}
-	rec := map[string]string{
-		"BilledCost":          money,
-		"BillingAccountId":    r.cfg.Billing.AccountID,
-		"BillingAccountName":  r.cfg.Billing.AccountName,
-		"BillingCurrency":     r.cfg.Prices.Currency,
-		"BillingPeriodEnd":    row.BillingEnd.Format(focusTime),
-		"BillingPeriodStart":  row.BillingStart.Format(focusTime),
-		"ChargeCategory":      "Usage",
-		"ChargeClass":         "",
-		"ChargeDescription":   desc,
-		"ChargeFrequency":     "Usage-Based",
-		"ChargePeriodEnd":     row.End.Format(focusTime),
-		"ChargePeriodStart":   row.Start.Format(focusTime),
-		"ConsumedQuantity":    strconv.FormatInt(row.ConsumedQty, 10),
-		"ConsumedUnit":        row.ConsumedUnit,
-		"ContractedCost":      money,
-		"ContractedUnitPrice": decimal(row.UnitPrice),
-		"EffectiveCost":       money,
-		"InvoiceIssuerName":   r.cfg.Billing.InvoiceIssuerName,
-		"ListCost":            money,
-		"ListUnitPrice":       decimal(row.UnitPrice),
-		"PricingCategory":     "Standard",
-		"PricingCurrency":     r.cfg.Prices.Currency,
-		"PricingQuantity":     decimal(row.PricingQuantity),
-		"PricingUnit":         row.PricingUnit,
-		"ProviderName":        r.cfg.Billing.ProviderName,
-		"PublisherName":       r.cfg.Billing.PublisherName,
-		"ResourceId":          resourceID,
-		"ResourceName":        k.Service,
-		"ResourceType":        "Service",
-		"ServiceCategory":     "Management and Governance",
-		"ServiceName":         serviceNames[k.Signal],
-		"ServiceSubcategory":  "Observability",
-		"SkuId":               sku,
-		"SkuMeter":            skuMeter,
-		"SubAccountId":        k.Team,
-		"SubAccountName":      k.Team,
-		"SubAccountType":      "Team",
-		"Tags":                r.tags(k),
-		"x_SignalType":        k.Signal.String(),
-		"x_Environment":       k.Env,
-		"x_BilledStage":       string(row.BilledStage),
-		"x_IngestedRecords":   strconv.FormatInt(row.In.Records, 10),
-		"x_ExportedRecords":   strconv.FormatInt(row.Out.Records, 10),
-		"x_IngestedBytes":     strconv.FormatInt(row.In.Bytes, 10),
-		"x_ExportedBytes":     strconv.FormatInt(row.Out.Bytes, 10),
-		"x_IngestedCost":      decimal(row.IngestedCost),
-		"x_SavedCost":         decimal(row.SavedCost),
+	sku, skuMeter, skuPrice, skuDetails := r.sku(row)
+	b := &r.cfg.Billing
+	return map[string]string{
+		"BilledCost": r.billed(money), "EffectiveCost": r.billed(money),
+		"ContractedCost": money, "ListCost": money,
+		"BillingAccountId": b.AccountID, "BillingAccountName": b.AccountName,
+		"BillingCurrency":  r.cfg.Prices.Currency,
+		"BillingPeriodEnd": row.BillingEnd.Format(focusTime), "BillingPeriodStart": row.BillingStart.Format(focusTime),
+		"ChargeCategory": "Usage", "ChargeClass": "", "ChargeDescription": desc, "ChargeFrequency": "Usage-Based",
+		"ChargePeriodEnd": row.End.Format(focusTime), "ChargePeriodStart": row.Start.Format(focusTime),
+		"ConsumedQuantity": strconv.FormatInt(row.ConsumedQty, 10), "ConsumedUnit": row.ConsumedUnit,
+		"ContractedUnitPrice": decimal(row.UnitPrice), "ListUnitPrice": decimal(row.UnitPrice),
+		"HostProviderName": b.HostProviderName, "ServiceProviderName": b.ServiceProviderName,
+		"InvoiceIssuerName": b.InvoiceIssuerName, "ProviderName": b.ProviderName, "PublisherName": b.PublisherName,
+		"PricingCategory": "Standard", "PricingQuantity": decimal(row.PricingQuantity), "PricingUnit": row.PricingUnit,
+		"ResourceId": resourceID, "ResourceName": k.Service, "ResourceType": "Service",
+		"ServiceCategory": "Management and Governance", "ServiceName": serviceNames[k.Signal],
+		"ServiceSubcategory": "Observability",
+		"SkuId":              sku, "SkuMeter": skuMeter, "SkuPriceId": skuPrice, "SkuPriceDetails": skuDetails,
+		"SubAccountId": k.Team, "SubAccountName": k.Team, "SubAccountType": "Team",
+		"Tags":         r.tags(k),
+		"x_SignalType": k.Signal.String(), "x_Environment": k.Env, "x_BilledStage": string(row.BilledStage),
+		"x_IngestedRecords": strconv.FormatInt(row.In.Records, 10), "x_ExportedRecords": strconv.FormatInt(row.Out.Records, 10),
+		"x_IngestedBytes": strconv.FormatInt(row.In.Bytes, 10), "x_ExportedBytes": strconv.FormatInt(row.Out.Bytes, 10),
+		"x_IngestedCost": decimal(row.IngestedCost), "x_SavedCost": decimal(row.SavedCost),
 	}
-	out := make([]string, len(focusColumns))
-	for i, c := range focusColumns {
+}
+
+// record is one CSV line in the column order of the configured version.
+func (r *report) record(row *costRow) []string {
+	rec := r.values(row)
+	out := make([]string, len(r.focus.columns))
+	for i, c := range r.focus.columns {
 		out[i] = rec[c]
 	}
 	return out
@@ -297,7 +257,7 @@ func (r *report) record(row *costRow) []string {
 func (r *report) csv(rows []costRow) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	if err := w.Write(focusColumns); err != nil {
+	if err := w.Write(r.focus.columns); err != nil {
 		return nil, err
 	}
 	for i := range rows {
@@ -336,9 +296,13 @@ type summary struct {
 	ChargePeriodEnd   string `json:"charge_period_end"`
 	// TimeZone is the zone whose hour or day the period is, LocalDate
 	// the date of its day there.
-	TimeZone      string             `json:"time_zone"`
-	LocalDate     string             `json:"local_date"`
-	Currency      string             `json:"billing_currency"`
+	TimeZone  string `json:"time_zone"`
+	LocalDate string `json:"local_date"`
+	Currency  string `json:"billing_currency"`
+	// FocusVersion and SchemaID name the FOCUS version of the CSV and its
+	// schema in metadata/schemas/ (absent in files from before 1.3).
+	FocusVersion  string             `json:"focus_version,omitempty"`
+	SchemaID      string             `json:"schema_id,omitempty"`
 	CSV           string             `json:"csv"`
 	Rows          int                `json:"rows"`
 	Total         totals             `json:"total"`
@@ -355,12 +319,17 @@ func (r *report) summarize(p *period, rows []costRow, csvName string) summary {
 		TimeZone:          p.TimeZone,
 		LocalDate:         p.Day,
 		Currency:          r.cfg.Prices.Currency,
+		FocusVersion:      r.focus.version,
+		SchemaID:          r.focus.schemaFor(datasetInstances[1]).SchemaID,
 		CSV:               csvName,
 		Rows:              len(rows),
 		BySignal:          map[string]*totals{},
 		ByTeam:            map[string]*totals{},
 		ByService:         map[string]*totals{},
 		ByEnvironment:     map[string]*totals{},
+	}
+	if p.Hourly {
+		s.SchemaID = r.focus.schemaFor(datasetInstances[0]).SchemaID
 	}
 	group := func(m map[string]*totals, name string, row *costRow) {
 		t := m[name]

@@ -2,8 +2,8 @@ package costreportexporter // import "github.com/quell-otel/quell/exporter/costr
 
 import (
 	"bytes"
-	"fmt"
 	"html/template"
+	"sort"
 	"strconv"
 )
 
@@ -28,81 +28,52 @@ type chart struct {
 	Bars      []chartBar
 }
 
-type pageData struct {
-	Day      string
-	TimeZone string
-	Start    string
-	End      string
-	Hours    string
-	Currency string
-	Total    totals
-	Charts   []chart
-	Lines    []pageLine
-	CSV      string
+// signalTile shows one signal's items: spans, log records or metric points.
+type signalTile struct {
+	ID, Name         string
+	In, Out, Reduced string
 }
 
-func money(v float64) string { return fmt.Sprintf("%.6f", v) }
+// rankedService is a line of the top services tables.
+type rankedService struct {
+	Name, Cost, Saved, Percent string
+}
 
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{"money": money}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Telemetry cost report {{.Day}}</title>
-<style>
-body{font-family:sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:1em 0}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th:nth-child(-n+4),td:nth-child(-n+4){text-align:left}
-tfoot td{font-weight:bold;text-align:right}
-tfoot td:first-child{text-align:left}
-.cards{display:flex;gap:1em;flex-wrap:wrap}
-.card{border:1px solid #ccc;border-radius:6px;padding:.6em 1em}
-.card b{display:block;font-size:1.4em}
-.legend span{display:inline-block;width:1em;height:1em;vertical-align:middle;margin:0 .3em 0 1em}
-svg text{font-size:12px;font-family:sans-serif}
-</style>
-</head>
-<body>
-<h1>Telemetry cost report for {{.Day}} ({{.TimeZone}})</h1>
-<p id="period">Charge period {{.Start}} to {{.End}} ({{.Hours}} hours), in UTC as in the CSV.</p>
-<p>List prices in {{.Currency}}. Billed cost is the volume the backend receives; saved is the cost of the ingested volume minus the billed cost. Data: <a href="{{.CSV}}">{{.CSV}}</a> (FOCUS 1.2).</p>
-<div class="cards">
-<div class="card">Billed (list) cost<b id="total-list-cost">{{money .Total.ListCost}}</b></div>
-<div class="card">Cost of ingested volume<b id="total-ingested-cost">{{money .Total.IngestedCost}}</b></div>
-<div class="card">Saved<b id="total-saved-cost">{{money .Total.SavedCost}}</b></div>
-<div class="card">Ingested bytes<b id="total-ingested-bytes">{{.Total.IngestedBytes}}</b></div>
-<div class="card">Exported bytes<b id="total-exported-bytes">{{.Total.ExportedBytes}}</b></div>
-<div class="card">Ingested records<b id="total-ingested-records">{{.Total.IngestedRecords}}</b></div>
-<div class="card">Exported records<b id="total-exported-records">{{.Total.ExportedRecords}}</b></div>
-</div>
-<p class="legend"><span style="background:#3b6fb6"></span>billed cost<span style="background:#4caf50"></span>saved</p>
-{{range .Charts}}
-<h2>{{.Title}}</h2>
-<svg id="{{.ID}}" xmlns="http://www.w3.org/2000/svg" width="760" height="{{.Height}}" role="img" aria-label="{{.Title}}">
-{{range .Bars}}<g class="bar">
-<text x="0" y="{{.TextY}}">{{.Label}}</text>
-<rect x="200" y="{{.Y}}" width="{{.CostW}}" height="12" fill="#3b6fb6"><title>billed {{.CostText}}</title></rect>
-<text x="{{.CostW}}" dx="205" y="{{.TextY}}" class="cost">{{.CostText}}</text>
-<rect x="200" y="{{.SavedY}}" width="{{.SavedW}}" height="12" fill="#4caf50"><title>saved {{.SavedText}}</title></rect>
-<text x="{{.SavedW}}" dx="205" y="{{.SavedTextY}}" class="saved">{{.SavedText}}</text>
-</g>
-{{end}}</svg>
-{{end}}
-<h2>By key</h2>
-<table id="keys">
-<thead><tr><th>Team</th><th>Service</th><th>Environment</th><th>Signal</th><th>Ingested records</th><th>Exported records</th><th>Ingested bytes</th><th>Exported bytes</th><th>Billed cost</th><th>Ingested cost</th><th>Saved</th></tr></thead>
-<tbody>
-{{range .Lines}}<tr><td>{{.Team}}</td><td>{{.Service}}</td><td>{{.Env}}</td><td>{{.Signal}}</td><td>{{.IngestedRecords}}</td><td>{{.ExportedRecords}}</td><td>{{.IngestedBytes}}</td><td>{{.ExportedBytes}}</td><td>{{money .ListCost}}</td><td>{{money .IngestedCost}}</td><td>{{money .SavedCost}}</td></tr>
-{{end}}</tbody>
-<tfoot><tr><td colspan="4">Total</td><td>{{.Total.IngestedRecords}}</td><td>{{.Total.ExportedRecords}}</td><td>{{.Total.IngestedBytes}}</td><td>{{.Total.ExportedBytes}}</td><td id="table-list-cost">{{money .Total.ListCost}}</td><td>{{money .Total.IngestedCost}}</td><td id="table-saved-cost">{{money .Total.SavedCost}}</td></tr></tfoot>
-</table>
-</body>
-</html>
-`))
+// unassignedHint tells how to give services a team.
+type unassignedHint struct {
+	Team, Share, Attribute string
+	Services               []string
+	More                   int
+}
+
+type pageData struct {
+	Day, TimeZone, Start, End, Hours string
+	Currency, FocusVersion, CSV      string
+	Total                            totals
+	Charts                           []chart
+	Trends                           []trendChart
+	Lines                            []pageLine
+	Signals                          []signalTile
+	TopByCost, TopBySaved            []rankedService
+	Unassigned                       *unassignedHint
+	Patterns                         *patternReport
+}
+
+// pageFuncs format what the page shows; every amount passes through them.
+func pageFuncs(currency string) template.FuncMap {
+	return template.FuncMap{
+		"money":   func(v float64) string { return humanMoney(v, currency) },
+		"bytes":   humanBytes,
+		"count":   humanCount,
+		"percent": percentSaved,
+		"share":   func(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" },
+		"int":     func(n int) int64 { return int64(n) },
+	}
+}
 
 const barSpan = 480 // pixels for the largest bar
 
-func makeChart(id, title string, groups map[string]*totals) chart {
+func makeChart(id, title string, groups map[string]*totals, currency string) chart {
 	names := sortedNames(groups)
 	maxV := 0.0
 	for _, n := range names {
@@ -122,22 +93,98 @@ func makeChart(id, title string, groups map[string]*totals) chart {
 		c.Bars = append(c.Bars, chartBar{
 			Label: n, Y: y, SavedY: y + 14, TextY: y + 11, SavedTextY: y + 25,
 			CostW: w(t.ListCost), SavedW: w(t.SavedCost),
-			CostText: money(t.ListCost), SavedText: money(t.SavedCost),
+			CostText: humanMoney(t.ListCost, currency), SavedText: humanMoney(t.SavedCost, currency),
 		})
 	}
 	return c
 }
 
-// html renders the static day page: no scripts, no external assets.
-func (r *report) html(p *period, s *summary, rows []costRow) ([]byte, error) {
+// signalTiles shows spans, log records and metric points apart: one
+// count of several kinds of items means nothing.
+func signalTiles(s *summary) []signalTile {
+	names := [numSignals]string{"Spans", "Log records", "Metric points"}
+	var tiles []signalTile
+	for sig := range numSignals {
+		t := s.BySignal[sig.String()]
+		if t == nil {
+			continue
+		}
+		reduced := "–"
+		if t.IngestedRecords > 0 {
+			reduced = strconv.FormatFloat(100*(1-float64(t.ExportedRecords)/float64(t.IngestedRecords)), 'f', 1, 64) + "%"
+		}
+		tiles = append(tiles, signalTile{ID: sig.String(), Name: names[sig],
+			In: humanCount(t.IngestedRecords), Out: humanCount(t.ExportedRecords), Reduced: reduced})
+	}
+	return tiles
+}
+
+// topServices ranks services by a measure, at most ten, leaving out zeros.
+func topServices(m map[string]*totals, by func(*totals) float64, currency string) []rankedService {
+	names := sortedNames(m)
+	sort.SliceStable(names, func(i, j int) bool { return by(m[names[i]]) > by(m[names[j]]) })
+	var out []rankedService
+	for _, n := range names {
+		t := m[n]
+		if by(t) <= 0 || len(out) == 10 {
+			break
+		}
+		out = append(out, rankedService{Name: n, Cost: humanMoney(t.ListCost, currency),
+			Saved: humanMoney(t.SavedCost, currency), Percent: percentSaved(t.SavedCost, t.IngestedCost)})
+	}
+	return out
+}
+
+// unassigned names the services no team is assigned to, and their share
+// of the day's cost, when there are any.
+func (r *report) unassigned(rows []costRow, total float64) *unassignedHint {
+	team := r.cfg.Keys.DefaultTeam
+	seen := map[string]bool{}
+	h := &unassignedHint{Team: team, Attribute: r.cfg.Keys.TeamAttribute}
+	cost := 0.0
+	for i := range rows {
+		k := rows[i].Key
+		if k.Team != team {
+			continue
+		}
+		cost += rows[i].IngestedCost
+		if !seen[k.Service] {
+			seen[k.Service] = true
+			if len(h.Services) < 8 {
+				h.Services = append(h.Services, k.Service)
+			} else {
+				h.More++
+			}
+		}
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	h.Share = percentSaved(cost, total)
+	return h
+}
+
+// html renders the static day page: no external assets, one inline
+// script (the copy button).
+func (r *report) html(p *period, s *summary, rows []costRow, patterns *patternReport, trend []trendDay) ([]byte, error) {
+	cur := s.Currency
 	data := pageData{
 		Day: p.Day, TimeZone: p.TimeZone, Start: s.ChargePeriodStart, End: s.ChargePeriodEnd,
 		Hours:    strconv.FormatFloat(p.End.Sub(p.Start).Hours(), 'f', -1, 64),
-		Currency: s.Currency, Total: s.Total, CSV: s.CSV,
+		Currency: cur, Total: s.Total, CSV: s.CSV, FocusVersion: s.FocusVersion,
+		Signals:    signalTiles(s),
+		TopByCost:  topServices(s.ByService, func(t *totals) float64 { return t.ListCost }, cur),
+		TopBySaved: topServices(s.ByService, func(t *totals) float64 { return t.SavedCost }, cur),
+		Unassigned: r.unassigned(rows, s.Total.IngestedCost),
+		Patterns:   patterns,
 	}
 	data.Charts = []chart{
-		makeChart("chart-team", "Cost and savings per team", s.ByTeam),
-		makeChart("chart-service", "Cost and savings per service", s.ByService),
+		makeChart("chart-team", "Cost and savings per team", s.ByTeam, cur),
+		makeChart("chart-service", "Cost and savings per service", s.ByService, cur),
+	}
+	data.Trends = []trendChart{
+		makeTrend("trend-team", "Billed cost per day and team, last 30 days", trend, func(d trendDay) map[string]*totals { return d.ByTeam }, 5, cur),
+		makeTrend("trend-signal", "Billed cost per day and signal, last 30 days", trend, func(d trendDay) map[string]*totals { return d.BySignal }, 3, cur),
 	}
 	for i := 0; i < len(rows); i++ {
 		row := &rows[i]
@@ -149,7 +196,7 @@ func (r *report) html(p *period, s *summary, rows []costRow) ([]byte, error) {
 		data.Lines[len(data.Lines)-1].add(row)
 	}
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, data); err != nil {
+	if err := r.page.Execute(&buf, data); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

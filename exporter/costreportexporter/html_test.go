@@ -58,32 +58,38 @@ func TestHTMLPageRendersTotalsInChromium(t *testing.T) {
 	page := filepath.Join(dir, "daily", "cost-report-2026-11-22.html")
 	raw, err := os.ReadFile(page)
 	require.NoError(t, err)
-	// Static and offline: no scripts, no external assets.
-	assert.NotContains(t, string(raw), "<script")
+	// Offline: no external assets, only the inline copy script.
 	assert.NotRegexp(t, `(src|href)="(https?:)?//`, string(raw))
 	assert.NotContains(t, string(raw), "@import")
+	assert.NotContains(t, string(raw), "<script")
 
 	dom := dumpDOM(t, page)
 	s := readSummary(t, filepath.Join(dir, "daily", "focus-2026-11-22.json"))
-	assert.Equal(t, money(s.Total.ListCost), elementText(t, dom, "total-list-cost"))
-	assert.Equal(t, money(s.Total.IngestedCost), elementText(t, dom, "total-ingested-cost"))
-	assert.Equal(t, money(s.Total.SavedCost), elementText(t, dom, "total-saved-cost"))
-	assert.Equal(t, money(s.Total.ListCost), elementText(t, dom, "table-list-cost"))
-	assert.Equal(t, money(s.Total.SavedCost), elementText(t, dom, "table-saved-cost"))
-	assert.Equal(t, "4245", elementText(t, dom, "total-ingested-bytes"))
-	assert.Equal(t, "496", elementText(t, dom, "total-exported-bytes"))
-	assert.Equal(t, "37", elementText(t, dom, "total-ingested-records"))
-	assert.Equal(t, "3", elementText(t, dom, "total-exported-records"))
+	usd := func(v float64) string { return humanMoney(v, "USD") }
+	assert.Equal(t, usd(s.Total.ListCost), elementText(t, dom, "total-list-cost"))
+	assert.Equal(t, usd(s.Total.IngestedCost), elementText(t, dom, "total-ingested-cost"))
+	assert.Equal(t, usd(s.Total.SavedCost), elementText(t, dom, "total-saved-cost"))
+	assert.Equal(t, usd(s.Total.ListCost), elementText(t, dom, "table-list-cost"))
+	assert.Equal(t, usd(s.Total.SavedCost), elementText(t, dom, "table-saved-cost"))
+	assert.Equal(t, "4.2 KB", elementText(t, dom, "total-ingested-bytes"))
+	assert.Equal(t, "496 B", elementText(t, dom, "total-exported-bytes"))
 	// Known totals of the golden workload, worked by hand from the price
 	// card: billed 19.8896e-6, ingested 73.5756e-6 (24 spans x 2.50/M +
 	// 7 records x 1.70/M + 3461 B x 0.40/GB + 532 B x 0.50/GB + 252 B x
-	// 0.10/GB), saved 53.686e-6, shown to the micro-dollar.
-	assert.Equal(t, "0.000020", elementText(t, dom, "total-list-cost"))
-	assert.Equal(t, "0.000074", elementText(t, dom, "total-ingested-cost"))
-	assert.Equal(t, "0.000054", elementText(t, dom, "total-saved-cost"))
+	// 0.10/GB), saved 53.686e-6: 73.0 % saved.
+	assert.Equal(t, "$0.0000199", elementText(t, dom, "total-list-cost"))
+	assert.Equal(t, "$0.0000736", elementText(t, dom, "total-ingested-cost"))
+	assert.Equal(t, "$0.0000537", elementText(t, dom, "total-saved-cost"))
+	assert.Equal(t, "73.0% saved", elementText(t, dom, "total-saved-percent"))
+	// Spans, log records and metric points apart.
+	assert.Equal(t, "24 → 3", elementText(t, dom, "traces-items"))
+	assert.Equal(t, "87.5% fewer", elementText(t, dom, "traces-reduced"))
+	assert.Equal(t, "7 → 0", elementText(t, dom, "logs-items"))
+	assert.Equal(t, "6 → 0", elementText(t, dom, "metrics-items"))
 
 	// One table line per key, and one bar pair per team and per service.
-	assert.Equal(t, 5, strings.Count(dom[strings.Index(dom, "<tbody>"):strings.Index(dom, "</tbody>")], "<tr>"))
+	keys := dom[strings.Index(dom, `id="keys"`):]
+	assert.Equal(t, 5, strings.Count(keys[strings.Index(keys, "<tbody>"):strings.Index(keys, "</tbody>")], "<tr>"))
 	team := dom[strings.Index(dom, `id="chart-team"`):]
 	team = team[:strings.Index(team, "</svg>")]
 	assert.Equal(t, 3, strings.Count(team, `class="bar"`))
@@ -93,4 +99,10 @@ func TestHTMLPageRendersTotalsInChromium(t *testing.T) {
 	svc := dom[strings.Index(dom, `id="chart-service"`):]
 	svc = svc[:strings.Index(svc, "</svg>")]
 	assert.Equal(t, 3, strings.Count(svc, `class="bar"`))
+	// cart has no team: the hint names it and says how to set one.
+	hint := dom[strings.Index(dom, `id="unassigned-hint"`):]
+	hint = hint[:strings.Index(hint, "</div>")]
+	assert.Contains(t, hint, "<code>cart</code>")
+	assert.Contains(t, hint, "OTEL_RESOURCE_ATTRIBUTES=team=")
+	assert.Contains(t, hint, "keys.service_teams")
 }

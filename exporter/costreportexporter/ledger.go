@@ -270,6 +270,14 @@ func (l *ledger) markExported(s signal) {
 	l.exported[s] = true
 }
 
+// billedOnExported reports whether signal s is billed on its exported
+// volume (a stage=exported meter for it shares the ledger).
+func (l *ledger) billedOnExported(s signal) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.exported[s]
+}
+
 // keysAt returns the keys the hour holding now has.
 func (l *ledger) keysAt(now time.Time) int {
 	l.mu.Lock()
@@ -289,8 +297,10 @@ type period struct {
 	// Day is the local date of the period's day; Name the base name of its
 	// files; HTML the name of its page (days only).
 	Day, Name, HTML string
-	Tallies         map[costKey]tally
-	Exported        [numSignals]bool
+	// Hourly is set on an hour, clear on a day.
+	Hourly   bool
+	Tallies  map[costKey]tally
+	Exported [numSignals]bool
 
 	set *periodSet
 }
@@ -327,6 +337,7 @@ func (l *ledger) copyLocked(ps *periodSet, out []period) []period {
 			TimeZone: ps.cal.name,
 			Day:      ps.cal.dayLabel(day),
 			Name:     ps.name(start),
+			Hourly:   ps.hourly,
 			Tallies:  make(map[costKey]tally, len(ps.m[start])),
 			Exported: l.exported,
 			set:      ps,
@@ -406,6 +417,15 @@ func (l *ledger) prune(now time.Time) bool {
 	clear(l.foreign[len(kept):])
 	l.foreign = kept
 	return pruned
+}
+
+// hasDay reports whether the running zone's day starting at start is
+// still held.
+func (l *ledger) hasDay(start int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.days.m[start]
+	return ok
 }
 
 // ledgerState is the durable form of the ledger.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,11 +38,13 @@ type sharedLedger struct {
 	owner  component.ID
 	refs   int
 	ledger *ledger
-	report report
-	store  stateStore
-	logger *zap.Logger
-	tb     *metadata.TelemetryBuilder
-	clock  func() time.Time
+	// patterns is nil when patterns.max_patterns is 0.
+	patterns *patternBook
+	report   report
+	store    stateStore
+	logger   *zap.Logger
+	tb       *metadata.TelemetryBuilder
+	clock    func() time.Time
 
 	flushMu sync.Mutex
 	stop    chan struct{}
@@ -72,18 +75,24 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
+	if err := writeMetadata(dir, focusVersions[cfg.FocusVersion]); err != nil {
+		return nil, fmt.Errorf("directory: %w", err)
+	}
 	sl := &sharedLedger{
 		dir:    dir,
 		cfg:    cfg,
 		owner:  set.ID,
 		refs:   1,
 		ledger: newLedger(cfg.maxKeys(), cal),
-		report: report{cfg: cfg},
+		report: newReport(cfg),
 		logger: set.Logger,
 		tb:     tb,
 		clock:  r.clock,
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
+	}
+	if cfg.Patterns.MaxPatterns > 0 {
+		sl.patterns = newPatternBook(cfg, cal)
 	}
 	if cfg.Storage != nil {
 		if sl.store, err = newStorageStore(ctx, host, *cfg.Storage, dir); err != nil {
@@ -175,6 +184,9 @@ func (sl *sharedLedger) flush(ctx context.Context) error {
 	if sl.ledger.prune(sl.clock()) {
 		errs = append(errs, sl.saveState(ctx))
 	}
+	if sl.patterns != nil {
+		sl.patterns.prune(sl.ledger.hasDay)
+	}
 	return errors.Join(errs...)
 }
 
@@ -205,8 +217,25 @@ func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir string) 
 		name string
 		data []byte
 	}{{p.Name + ".csv", csvData}, {p.Name + ".json", jsonData}}
+	var pr *patternReport
+	if d, ok := sl.patternDay(p); ok {
+		r := sl.report.patterns(p, &d)
+		pr = &r
+		data, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return err
+		}
+		files = append(files, struct {
+			name string
+			data []byte
+		}{"log-patterns-" + strings.TrimPrefix(p.Name, "focus-") + ".json", data})
+	}
 	if p.HTML != "" {
-		page, err := sl.report.html(p, &sum, rows)
+		var trend []trendDay
+		if p.set != nil {
+			trend = loadTrend(dir, p.set.cal, p.Start.Unix(), &sum)
+		}
+		page, err := sl.report.html(p, &sum, rows, pr, trend)
 		if err != nil {
 			return err
 		}
@@ -225,4 +254,27 @@ func (sl *sharedLedger) writePeriod(ctx context.Context, p *period, dir string) 
 		sl.tb.CostReportReportsWritten.Add(ctx, 1)
 	}
 	return errors.Join(errs...)
+}
+
+// patternDay returns the pattern table of a day of the running zone.
+func (sl *sharedLedger) patternDay(p *period) (patternDay, bool) {
+	if sl.patterns == nil || p.Hourly || p.set == nil || p.set.foreign {
+		return patternDay{}, false
+	}
+	return sl.patterns.day(p.Start.Unix())
+}
+
+// writeMetadata writes the FOCUS metadata of the configured version into
+// <dir>/metadata/ (see focusmetadata.go).
+func writeMetadata(dir string, f *focusSpec) error {
+	files, err := f.metadataFiles()
+	if err != nil {
+		return err
+	}
+	for _, m := range files {
+		if err := writeAtomic(filepath.Join(dir, m.name), m.data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -38,7 +38,7 @@ func TestInternalTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 3}}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 
 	require.NoError(t, e.Shutdown(ctx))
-	// Hourly CSV + JSON, daily CSV + JSON + HTML.
+	// Hourly CSV + JSON, daily CSV + JSON + HTML + log patterns JSON.
 	metadatatest.AssertEqualCostReportReportsWritten(t, tt,
-		[]metricdata.DataPoint[int64]{{Value: 5}}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+		[]metricdata.DataPoint[int64]{{Value: 6}}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }

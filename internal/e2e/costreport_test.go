@@ -146,15 +146,21 @@ func TestCostReportConfigMetersIngestedAndExported(t *testing.T) {
 	hourly, err := filepath.Glob(filepath.Join(dataDir, "cost-report", "hourly", "focus-*Z.csv"))
 	require.NoError(t, err)
 	assert.NotEmpty(t, hourly)
+	versions := checkFOCUSReports(t, dataDir)
+	assert.Len(t, versions, 1)
+	assert.GreaterOrEqual(t, versions["1.4"], len(hourly)+1, "FOCUS 1.4 by default")
 
-	// Restart on the same data directory: the day continues from the state
-	// in file_storage, nothing counted twice.
+	// Restart on the same data directory, now writing FOCUS 1.3: the day
+	// continues from the state in file_storage, nothing counted twice, and
+	// the rewritten files follow 1.3.
 	more := workload.NewLogGenerator(workload.LogOptions{Seed: 12}).Batch(200)
+	env["QUELL_FOCUS_VERSION"] = "1.3"
 	col = Start(t, Options{Configs: []string{"config/cost-report.yaml"}, Env: env, DataDir: dataDir})
 	SendLogs(t, col.Addr("OTLP_GRPC"), more)
 	waitStable(t, keptLogs+1, sink.LogRecordCount)
 	col.Stop(t)
 	s2 := readCostSummary(t, dataDir)
+	assert.Contains(t, checkFOCUSReports(t, dataDir), "1.3", "the open periods are rewritten in 1.3")
 	if s2.ChargePeriodStart == s.ChargePeriodStart {
 		assert.Equal(t, int64(logs.LogRecordCount()+more.LogRecordCount()), s2.BySignal["logs"].IngestedRecords)
 		assert.Equal(t, int64(sent.SpanCount()), s2.BySignal["traces"].IngestedRecords)
