@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: all build run test unit-test e2e-test validate-configs check-versions \
         check-generated generate tools bench lint fmt clean test-deps \
-        eval-alerts reduction-logs
+        eval-alerts reduction-logs eval-templates
 
 all: build
 
@@ -80,6 +80,10 @@ bench:
 ## eval-alerts: score alert_correlator on seeded alert-storm scenarios beside Alertmanager-style grouping
 eval-alerts:
 	$(GO) test -count=1 -run 'TestEvaluation|TestSeverityConventions' -v ./processor/alertcorrelatorprocessor/internal/eval/
+
+## eval-templates: log_budget's template grouping accuracy on the loghub development set beside Drain's
+eval-templates:
+	$(GO) test -count=1 -run 'TestTemplateAccuracy' -v ./processor/logbudgetprocessor/
 
 ## reduction-logs: log_budget's reduction report on a seeded 200k-record workload
 reduction-logs:
