@@ -19,7 +19,7 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: all build run test unit-test e2e-test validate-configs check-versions \
         check-generated generate tools bench lint fmt clean test-deps \
-        eval-alerts reduction-logs eval-templates
+        eval-alerts reduction-logs
 
 all: build
 
@@ -82,6 +82,7 @@ eval-alerts:
 	$(GO) test -count=1 -run 'TestEvaluation|TestSeverityConventions' -v ./processor/alertcorrelatorprocessor/internal/eval/
 
 ## eval-templates: log_budget's template grouping accuracy on the loghub development set beside Drain's
+.PHONY: eval-templates
 eval-templates:
 	$(GO) test -count=1 -run 'TestTemplateAccuracy' -v ./processor/logbudgetprocessor/
 

@@ -306,12 +306,20 @@ func (t *Tree) Params(c *Cluster, line string) []string {
 
 func (c *Cluster) setTemplate() {
 	template := strings.Join(c.tokens, " ")
-	c.id = xxhash.Sum64String(template)
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], c.id)
+	id := ""
+	if c.view == nil {
+		// the ID is the hash of the template the cluster was born with and
+		// stays when it widens: records already stamped keep their group
+		c.id = xxhash.Sum64String(template)
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], c.id)
+		id = hex.EncodeToString(b[:])
+	} else {
+		id = c.view.ID
+	}
 	// a new snapshot: holders of the old one keep reading it safely (the
 	// tokens are shared: they are copied on write, never changed in place)
-	c.view = &View{Seq: c.seq, Template: template, ID: hex.EncodeToString(b[:]), tokens: c.tokens}
+	c.view = &View{Seq: c.seq, Template: template, ID: id, tokens: c.tokens}
 }
 
 func (t *Tree) detach(c *Cluster) {
