@@ -108,10 +108,11 @@ func wholeVariable(s string) bool {
 			return true
 		}
 	}
-	if len(s) > 1 && s[0] == '/' || strings.Count(s, "/") >= 2 || strings.Count(s, `\`) >= 2 || strings.Contains(s, "://") {
+	if len(s) > 1 && s[0] == '/' {
 		return true
 	}
-	digits := false
+	// one pass: count path separators and check the hex-and-separators shape
+	slashes, backslashes, digits, hexOnly := 0, 0, false, true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -119,12 +120,20 @@ func wholeVariable(s string) bool {
 			digits = true
 		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
 		case c == 'x' && i > 0 && s[i-1] == '0':
-		case c == '-', c == ':', c == '.', c == '_', c == '/', c == '@', c == ',', c == '+':
+		case c == '-', c == ':', c == '.', c == '_', c == '@', c == ',', c == '+':
+		case c == '/':
+			slashes++
+		case c == '\\':
+			backslashes++
+			hexOnly = false
 		default:
-			return false
+			hexOnly = false
 		}
 	}
-	return digits
+	if slashes >= 2 || backslashes >= 2 || slashes > 0 && strings.Contains(s, "://") {
+		return true
+	}
+	return hexOnly && digits
 }
 
 // appendRuns appends s with every alphanumeric run that holds a digit masked.
