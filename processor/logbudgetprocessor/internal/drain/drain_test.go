@@ -315,3 +315,39 @@ func FuzzNextToken(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMask: a masked token keeps no digit outside the key of key=value, and
+// the shape and the tokens mask it alike.
+func FuzzMask(f *testing.F) {
+	for _, s := range []string{"a1", "[123]", "mb_243_0810", "-1,", "x=-1", `"GET /a HTTP/1.1"`, `"1 2"`, "C:\\a\\b", "/a", "0x1f", "é9", "<*>1", "a//b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tree := New(Settings{})
+		for i := 0; ; {
+			start, end, kind := nextToken(s, i)
+			if kind == tokNone {
+				return
+			}
+			i = end
+			tok := s[start:end]
+			var out []byte
+			if kind == tokQuoted {
+				out = appendQuoted(nil, tok)
+			} else {
+				out = appendMasked(nil, tok)
+			}
+			if kind == tokPlain {
+				out = []byte(tok)
+			}
+			if kind != tokPlain {
+				require.Equal(t, string(out), tree.mask(tok, kind))
+			}
+			rest := string(out)
+			if eq := strings.IndexByte(tok, '='); kind == tokSpecial && eq > 0 && eq < len(tok)-1 {
+				rest = rest[eq+1:]
+			}
+			require.False(t, strings.ContainsAny(rest, "0123456789") && kind != tokPlain, "%q masked to %q", tok, out)
+		}
+	})
+}
