@@ -119,6 +119,7 @@ type Tree struct {
 	seq      uint64
 	intern   map[string]string
 	adds     uint64
+	evicted  uint64
 	buf      []byte
 
 	// gen counts every change to the tree's matching state (nodes, cluster
@@ -162,6 +163,7 @@ func New(s Settings) *Tree {
 	}
 	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
+		t.evicted++
 		t.detach(c)
 	})
 	return t
@@ -169,6 +171,12 @@ func New(s Settings) *Tree {
 
 // Len is the number of clusters held.
 func (t *Tree) Len() int { return t.clusters.Len() }
+
+// Evicted is the number of clusters evicted to keep MaxClusters: the only
+// place memory bounds the templates (they are never merged to save room).
+// A line of an evicted template opens it again under the same ID when its
+// masked text is the one the template was born with.
+func (t *Tree) Evicted() uint64 { return t.evicted }
 
 // Add finds the cluster of line, creating or widening one as needed.
 func (t *Tree) Add(line string) *Cluster {

@@ -109,6 +109,7 @@ func TestClustersBoundedAndIDsStable(t *testing.T) {
 	tree.Add("gamma delta epsilon 1")
 	tree.Add("zeta eta theta iota 1")
 	assert.Equal(t, 2, tree.Len())
+	assert.Equal(t, uint64(1), tree.Evicted())
 	a2 := tree.Add("alpha beta 2")
 	assert.NotSame(t, a, a2, "evicted cluster rebuilt")
 	assert.Equal(t, a.ID(), a2.ID(), "ID is a hash of the template text")
@@ -116,6 +117,50 @@ func TestClustersBoundedAndIDsStable(t *testing.T) {
 	b := New(Settings{}).Add("alpha beta 9")
 	assert.Equal(t, a.IDString(), b.IDString(), "same on every instance")
 	assert.Equal(t, []string{"9"}, tree.Params(a2, "alpha beta 9"))
+}
+
+// Two instances agree on the ID of a template they were fed in different
+// orders, and a rare event is not folded into a frequent one it differs
+// from by one word.
+func TestIDsAgreeAndRareTemplatesKept(t *testing.T) {
+	lines := []string{
+		"[instance: 1] VM Started (Lifecycle Event)",
+		"[instance: 2] VM Started (Lifecycle Event)",
+		"[instance: 3] VM Paused (Lifecycle Event)",
+		"Session: 30546173_4261722401 initialized by client WindowsUpdateAgent.",
+		"Session: 11152_142416105 initialized by client SPP.",
+	}
+	a, b := New(Settings{}), New(Settings{})
+	ids := map[string]string{}
+	for _, l := range lines {
+		ids[l] = a.Add(l).IDString()
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		assert.Equal(t, ids[lines[i]], b.Add(lines[i]).IDString(), lines[i])
+	}
+	assert.Equal(t, ids[lines[0]], ids[lines[1]])
+	assert.NotEqual(t, ids[lines[0]], ids[lines[2]], "Paused is its own event")
+	assert.NotEqual(t, ids[lines[3]], ids[lines[4]], "SPP is its own event")
+	assert.Equal(t, 4, a.Len())
+}
+
+// A word position that shows more than wordValues distinct words is taken
+// for a variable: the cluster the first split from widens.
+func TestWordPositionBecomesVariable(t *testing.T) {
+	tree := New(Settings{})
+	users := []string{"alice", "bob", "carol", "dave", "erin", "frank"}
+	var cs []*Cluster
+	for _, u := range users {
+		cs = append(cs, tree.Add("Invalid user "+u+" from 10.0.0.1"))
+	}
+	for i := 1; i < wordValues; i++ {
+		assert.NotSame(t, cs[0], cs[i], users[i])
+	}
+	for _, c := range cs[wordValues:] {
+		assert.Same(t, cs[0], c)
+	}
+	assert.Equal(t, "Invalid user <*> from <*>", cs[0].Template())
+	assert.Equal(t, wordValues, tree.Len())
 }
 
 // FuzzAdd: any body templates without panicking, the template has as many
