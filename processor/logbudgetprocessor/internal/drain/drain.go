@@ -1,8 +1,9 @@
-// Package drain reduces log lines to templates: variable tokens are masked
-// (numbers, hex, UUIDs, IPs, durations, timestamps: any token holding a digit;
-// quoted strings), then lines are clustered in a fixed-depth parse tree in the
-// manner of Drain (He et al., ICWS 2017) so lines differing only in variables
-// share one template. The cluster table is bounded by an LRU.
+// Package drain reduces log lines to templates: variable parts of tokens are
+// masked by character class (mask.go), then lines are clustered in a
+// fixed-depth parse tree in the manner of Drain (He et al., ICWS 2017) so
+// lines differing only in variables share one template, while lines
+// differing in a word do not (match.go). One pass, online; the cluster table
+// is bounded by an LRU.
 //
 // A Tree is not safe for concurrent use; callers hold a lock. Two parts need
 // none: AppendShape (the costly tokenizing half of a lookup) and View (an
@@ -93,12 +94,13 @@ func (v *View) AppendParams(dst []byte, line string) (out []byte, n int) {
 // Template returns the template text, variables shown as <*>.
 func (c *Cluster) Template() string { return c.view.Template }
 
-// ID is a hash (xxhash64) of the template text: equal on every instance for
-// equal templates.
+// ID is a hash (xxhash64) of the template text the cluster was born with
+// (its first line, masked): equal on every instance that saw the same first
+// line, and kept when the template widens, so records stamped with it keep
+// their group.
 func (c *Cluster) ID() uint64 { return c.id }
 
-// Seq is a number fixed at creation, unlike ID, which follows the template
-// text as it widens.
+// Seq is a number fixed at creation on this instance.
 func (c *Cluster) Seq() uint64 { return c.seq }
 
 // IDString is ID as 16 hex digits.
