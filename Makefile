@@ -81,6 +81,11 @@ bench:
 eval-alerts:
 	$(GO) test -count=1 -run 'TestEvaluation|TestSeverityConventions' -v ./processor/alertcorrelatorprocessor/internal/eval/
 
+## eval-templates: log_budget's template grouping accuracy on the loghub development set beside Drain's
+.PHONY: eval-templates
+eval-templates:
+	$(GO) test -count=1 -run 'TestTemplateAccuracy' -v ./processor/logbudgetprocessor/
+
 ## reduction-logs: log_budget's reduction report on a seeded 200k-record workload
 reduction-logs:
 	$(GO) test -count=1 -run TestReductionReport -v ./processor/logbudgetprocessor/

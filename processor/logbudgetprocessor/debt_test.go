@@ -28,7 +28,7 @@ func burstLoad(t *testing.T, h *harness, secs, info int, burst func(s, step int)
 			var recs []rec
 			for i := range info {
 				recs = append(recs, rec{svc: "a", sev: plog.SeverityNumberInfo,
-					body: fmt.Sprintf("request kind%c served item %d in %d ms", 'A'+(i+step)%20, s*100+i, i), ts: h.clock.now})
+					body: fmt.Sprintf("request kind-%d served item %d in %d ms", (i+step)%20, s*100+i, i), ts: h.clock.now})
 			}
 			n, body := burst(s, step)
 			for i := range n {

@@ -278,6 +278,15 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 	}); err != nil {
 		return nil, err
 	}
+	if err = tb.RegisterProcessorLogBudgetTemplatesEvictedCallback(func(_ context.Context, o metric.Int64Observer) error {
+		p.treeMu.Lock()
+		n := p.tree.Evicted()
+		p.treeMu.Unlock()
+		o.Observe(int64(n))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

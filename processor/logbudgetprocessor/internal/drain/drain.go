@@ -1,8 +1,9 @@
-// Package drain reduces log lines to templates: variable tokens are masked
-// (numbers, hex, UUIDs, IPs, durations, timestamps: any token holding a digit;
-// quoted strings), then lines are clustered in a fixed-depth parse tree in the
-// manner of Drain (He et al., ICWS 2017) so lines differing only in variables
-// share one template. The cluster table is bounded by an LRU.
+// Package drain reduces log lines to templates: variable parts of tokens are
+// masked by character class (mask.go), then lines are clustered in a
+// fixed-depth parse tree in the manner of Drain (He et al., ICWS 2017) so
+// lines differing only in variables share one template, while lines
+// differing in a word do not (match.go). One pass, online; the cluster table
+// is bounded by an LRU.
 //
 // A Tree is not safe for concurrent use; callers hold a lock. Two parts need
 // none: AppendShape (the costly tokenizing half of a lookup) and View (an
@@ -41,15 +42,15 @@ type Settings struct {
 
 // Cluster is one template.
 type Cluster struct {
-	tokens []string
-	seq    uint64
-	id     uint64
-	leaves []*node
-	// tail: the last wildcard stands for any number of tokens (a free-text
-	// detail after "prefix:")
-	tail    bool
+	tokens  []string
+	seq     uint64
+	id      uint64
+	leaves  []*node
 	touched uint64
 	view    *View
+	// words counts the distinct words seen at a position (in clusters of
+	// their own) until it is taken for a variable; usually empty
+	words []wordCount
 }
 
 // View is a snapshot of a cluster's template taken when it last changed. It
@@ -93,12 +94,13 @@ func (v *View) AppendParams(dst []byte, line string) (out []byte, n int) {
 // Template returns the template text, variables shown as <*>.
 func (c *Cluster) Template() string { return c.view.Template }
 
-// ID is a hash (xxhash64) of the template text: equal on every instance for
-// equal templates.
+// ID is a hash (xxhash64) of the template text the cluster was born with
+// (its first line, masked): equal on every instance that saw the same first
+// line, and kept when the template widens, so records stamped with it keep
+// their group.
 func (c *Cluster) ID() uint64 { return c.id }
 
-// Seq is a number fixed at creation, unlike ID, which follows the template
-// text as it widens.
+// Seq is a number fixed at creation on this instance.
 func (c *Cluster) Seq() uint64 { return c.seq }
 
 // IDString is ID as 16 hex digits.
@@ -117,9 +119,9 @@ type Tree struct {
 	masked   []string
 	raw      []string
 	seq      uint64
-	byFirst  map[string][]*Cluster
 	intern   map[string]string
 	adds     uint64
+	evicted  uint64
 	buf      []byte
 
 	// gen counts every change to the tree's matching state (nodes, cluster
@@ -161,8 +163,9 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}, byFirst: map[string][]*Cluster{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}}
+	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
+		t.evicted++
 		t.detach(c)
 	})
 	return t
@@ -170,6 +173,12 @@ func New(s Settings) *Tree {
 
 // Len is the number of clusters held.
 func (t *Tree) Len() int { return t.clusters.Len() }
+
+// Evicted is the number of clusters evicted to keep MaxClusters: the only
+// place memory bounds the templates (they are never merged to save room).
+// A line of an evicted template opens it again under the same ID when its
+// masked text is the one the template was born with.
+func (t *Tree) Evicted() uint64 { return t.evicted }
 
 // Add finds the cluster of line, creating or widening one as needed.
 func (t *Tree) Add(line string) *Cluster {
@@ -200,34 +209,22 @@ func (t *Tree) AddShaped(line string, shape []byte, h uint64) *Cluster {
 func (t *Tree) add(line string) *Cluster {
 	masked, _ := t.tokenize(line)
 	leaf := t.leaf(masked)
-	best, sim := bestMatch(leaf.clusters, masked)
-	if best != nil && sim >= t.s.Similarity {
-		if widen(best, masked) {
-			t.gen++
-			best.setTemplate()
-		}
-		t.touch(best)
-		return best
+	m := bestMatch(leaf.clusters, masked)
+	if m.best != nil && m.sim >= t.s.Similarity {
+		t.join(m.best, masked)
+		return m.best
 	}
-	// Drain keys clusters by token count, so a free-text detail of varying
-	// length after "prefix:" (a wrapped Go error, a reason) would split a
-	// template: join a cluster sharing the whole prefix up to a token ending
-	// in ':' and let the rest be one variable tail.
-	t.gen++ // a tail join or a new cluster follows
-	if c := t.tailMatch(masked); c != nil {
-		c.leaves = append(c.leaves, leaf)
-		leaf.clusters = append(leaf.clusters, c)
-		t.touch(c)
-		return c
+	if m.near != nil && (m.nearSim >= wordSimilarity || m.nearSim >= t.s.Similarity && m.near.promote(m.nearPos)) {
+		// the word position has shown too many values to be a constant
+		t.join(m.near, masked)
+		return m.near
 	}
+	t.gen++ // a new cluster follows
 	t.seq++
 	c := &Cluster{tokens: append([]string(nil), masked...), leaves: []*node{leaf}, seq: t.seq}
 	c.setTemplate()
 	leaf.clusters = append(leaf.clusters, c)
 	t.clusters.Add(c, struct{}{})
-	if len(masked) > 0 {
-		t.byFirst[masked[0]] = append(t.byFirst[masked[0]], c)
-	}
 	return c
 }
 
@@ -242,54 +239,6 @@ func (t *Tree) touch(c *Cluster) {
 }
 
 const touchEvery = 256
-
-// minTailPrefix is the least number of constant tokens a shared prefix needs
-// before a differing tail may be folded into one variable.
-const minTailPrefix = 4
-
-func (t *Tree) tailMatch(tokens []string) *Cluster {
-	if len(tokens) == 0 {
-		return nil
-	}
-	for _, c := range t.byFirst[tokens[0]] {
-		if c.tail {
-			if k := len(c.tokens) - 1; len(tokens) >= k && prefixEqual(c.tokens[:k], tokens[:k]) {
-				return c
-			}
-			continue
-		}
-		// longest shared prefix ending in a "field:" token
-		k, consts := 0, 0
-		cut := -1
-		for k < len(c.tokens) && k < len(tokens) && c.tokens[k] == tokens[k] {
-			if tokens[k] != Wildcard {
-				consts++
-			}
-			if strings.HasSuffix(tokens[k], ":") && consts >= minTailPrefix {
-				cut = k + 1
-			}
-			k++
-		}
-		if cut < 0 || cut >= len(tokens) || cut >= len(c.tokens) || k == len(tokens) && k == len(c.tokens) {
-			continue
-		}
-		// a new slice: the cluster's View shares the old one
-		c.tokens = append(append(make([]string, 0, cut+1), c.tokens[:cut]...), Wildcard)
-		c.tail = true
-		c.setTemplate()
-		return c
-	}
-	return nil
-}
-
-func prefixEqual(tmpl, tokens []string) bool {
-	for i, tok := range tmpl {
-		if tok != Wildcard && tok != tokens[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // Params returns the variable values of line under c's template: the
 // original text at every wildcard position.
@@ -306,26 +255,26 @@ func (t *Tree) Params(c *Cluster, line string) []string {
 
 func (c *Cluster) setTemplate() {
 	template := strings.Join(c.tokens, " ")
-	c.id = xxhash.Sum64String(template)
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], c.id)
+	id := ""
+	if c.view == nil {
+		// the ID is the hash of the template the cluster was born with and
+		// stays when it widens: records already stamped keep their group
+		c.id = xxhash.Sum64String(template)
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], c.id)
+		id = hex.EncodeToString(b[:])
+	} else {
+		id = c.view.ID
+	}
 	// a new snapshot: holders of the old one keep reading it safely (the
 	// tokens are shared: they are copied on write, never changed in place)
-	c.view = &View{Seq: c.seq, Template: template, ID: hex.EncodeToString(b[:]), tokens: c.tokens}
+	c.view = &View{Seq: c.seq, Template: template, ID: id, tokens: c.tokens}
 }
 
 func (t *Tree) detach(c *Cluster) {
 	t.gen++
 	for _, l := range c.leaves {
 		l.clusters = removeCluster(l.clusters, c)
-	}
-	if len(c.tokens) > 0 {
-		first := c.tokens[0]
-		if rest := removeCluster(t.byFirst[first], c); len(rest) > 0 {
-			t.byFirst[first] = rest
-		} else {
-			delete(t.byFirst, first)
-		}
 	}
 }
 
@@ -364,67 +313,6 @@ func (t *Tree) leaf(tokens []string) *node {
 	return n
 }
 
-// bestMatch scores clusters by the share of the line's constant tokens (not
-// masked variables) they share at the same position. Masked positions carry
-// no evidence either way, so lines made mostly of variables are matched on
-// their few constants, and a widened template does not swallow everything.
-func bestMatch(cs []*Cluster, tokens []string) (*Cluster, float64) {
-	var best *Cluster
-	bestSim, bestWild := -1.0, -1
-	consts := 0
-	for _, tok := range tokens {
-		if tok != Wildcard {
-			consts++
-		}
-	}
-	for _, c := range cs {
-		if c.tail {
-			if k := len(c.tokens) - 1; len(tokens) >= k && prefixEqual(c.tokens[:k], tokens[:k]) {
-				return c, 1
-			}
-			continue
-		}
-		eq, wild := 0, 0
-		for i, tok := range c.tokens {
-			if tok == Wildcard {
-				wild++
-			}
-			if tokens[i] != Wildcard && tok == tokens[i] {
-				eq++
-			}
-		}
-		sim := 1.0
-		if consts > 0 {
-			sim = float64(eq) / float64(consts)
-		}
-		if sim > bestSim || (sim == bestSim && wild > bestWild) {
-			best, bestSim, bestWild = c, sim, wild
-		}
-	}
-	return best, bestSim
-}
-
-func widen(c *Cluster, tokens []string) bool {
-	if c.tail {
-		return false
-	}
-	var out []string
-	for i, tok := range c.tokens {
-		if tok != Wildcard && tok != tokens[i] {
-			if out == nil {
-				// copy on write: the cluster's View shares the old tokens
-				out = append([]string(nil), c.tokens...)
-			}
-			out[i] = Wildcard
-		}
-	}
-	if out == nil {
-		return false
-	}
-	c.tokens = out
-	return true
-}
-
 // tokenize splits the first line of s on blanks into at most MaxTokens tokens.
 // A token opening a quote runs to the closing quote. raw holds the original
 // tokens; masked the tokens with variables replaced (whole token, or the value
@@ -441,10 +329,8 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 		tok := s[start:end]
 		raw = append(raw, tok)
 		switch kind {
-		case tokQuoted:
-			masked = append(masked, Wildcard)
-		case tokSpecial:
-			masked = append(masked, t.mask(tok))
+		case tokQuoted, tokSpecial:
+			masked = append(masked, t.mask(tok, kind))
 		default:
 			masked = append(masked, tok)
 		}
@@ -467,19 +353,18 @@ func (t *Tree) AppendShape(b []byte, s string) ([]byte, uint64) {
 		}
 		i = end
 		tok := s[start:end]
+		// a fixed-width length, written once the masked token is known
+		mark := len(b)
+		b = append(b, 0, 0, 0, 0)
 		switch kind {
 		case tokQuoted:
-			b = append(append(b, byte(len(Wildcard))), Wildcard...)
-			continue
+			b = appendQuoted(b, tok)
 		case tokSpecial:
-			if pre, post, ok := maskParts(tok); ok {
-				b = binary.AppendUvarint(b, uint64(len(pre)+len(Wildcard)+len(post)))
-				b = append(append(append(b, pre...), Wildcard...), post...)
-				continue
-			}
+			b = appendMasked(b, tok)
+		default:
+			b = append(b, tok...)
 		}
-		b = binary.AppendUvarint(b, uint64(len(tok)))
-		b = append(b, tok...)
+		binary.LittleEndian.PutUint32(b[mark:], uint32(len(b)-mark-4))
 	}
 	return b, xxhash.Sum64(b[start0:])
 }
@@ -541,106 +426,12 @@ func nextToken(s string, i int) (start, end, kind int) {
 	return start, i, kind
 }
 
-// mask returns tok with its variable part replaced by the wildcard.
-func (t *Tree) mask(tok string) string {
-	pre, post, ok := maskParts(tok)
-	switch {
-	case !ok:
-		return tok
-	case pre == "" && post == "":
-		return Wildcard
-	}
-	return t.compose(pre, post)
-}
-
-// maskParts says whether tok holds a variable, and what surrounds it: the
-// masked token is pre + Wildcard + post.
-func maskParts(tok string) (pre, post string, ok bool) {
-	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
-		if isVariable(trimPunct(tok[eq+1:])) {
-			return tok[:eq+1], "", true
-		}
-		return "", "", false
-	}
-	core := trimPunct(tok)
-	if !isVariable(core) {
-		return "", "", false
-	}
-	if len(core) == len(tok) {
-		return "", "", true
-	}
-	// keep brackets and trailing punctuation: "[1234]" -> "[<*>]", "42ms," -> "<*>,"
-	i := strings.Index(tok, core)
-	return tok[:i], tok[i+len(core):], true
-}
-
-// compose returns pre + Wildcard + post, interned so the common shapes
-// ("key=<*>", "[<*>]", "<*>,") cost no allocation.
-func (t *Tree) compose(pre, post string) string {
-	b := append(append(append(t.buf[:0], pre...), Wildcard...), post...)
-	t.buf = b
-	if s, ok := t.intern[string(b)]; ok {
-		return s
-	}
-	if len(t.intern) >= maxInterned {
-		clear(t.intern)
-	}
-	s := string(b)
-	t.intern[s] = s
-	return s
-}
-
-// maxInterned bounds the interned masked tokens.
-const maxInterned = 4096
-
-func trimPunct(s string) string {
-	for len(s) > 0 && isOpen(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && isClose(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-func isOpen(c byte) bool {
-	switch c {
-	case '(', '[', '{', '<', ',', ';':
-		return true
-	}
-	return false
-}
-
-func isClose(c byte) bool {
-	switch c {
-	case ')', ']', '}', '>', ',', ';', ':', '.':
-		return true
-	}
-	return false
-}
-
-// isVariable: quoted strings and any token holding a digit (numbers, hex ids,
-// UUIDs, IPs, durations, sizes, timestamps, versions).
-func isVariable(s string) bool {
-	if len(s) >= 2 {
-		if q := s[0]; (q == '"' || q == '\'' || q == '`') && s[len(s)-1] == q {
-			return true
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			return true
-		}
-	}
-	return false
-}
-
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
 
 // Byte classes for the tokenizer's inner loop (one table lookup per byte).
 const (
 	classEnd   = 1 << iota // blank or newline: ends a token
-	classDigit             // makes a token a variable candidate
+	classDigit             // makes a token a variable candidate (so do path separators)
 	classQuote             // may open a quoted value
 )
 
@@ -651,6 +442,7 @@ var byteClass = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = classDigit
 	}
+	t['/'], t['\\'] = classDigit, classDigit
 	for _, c := range "\"'`" {
 		t[c] = classQuote
 	}

