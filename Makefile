@@ -46,9 +46,10 @@ generate: tools
 	sed -i 's/^\(\t*Version: *\)"[^"]*",$$/\1buildVersion(),/' components/main.go
 	$(GO) generate ./...
 
-## build: build bin/otelcol-quell from components/
+## build: build bin/otelcol-quell from components/, static (CGO_ENABLED=0, as
+## the image and the release archives ship it, sharing their build cache)
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(COLLECTOR) ./components
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(COLLECTOR) ./components
 
 ## run: build if needed, then start the collector on config/default.yaml
 run: build
@@ -105,7 +106,7 @@ IMAGE_CONTEXT   := $(BIN)/image
 
 image:
 	rm -rf $(IMAGE_CONTEXT) && mkdir -p $(IMAGE_CONTEXT)/linux-$(IMAGE_ARCH) $(IMAGE_CONTEXT)/data
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' \
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -ldflags '$(LDFLAGS) -s -w' \
 		-o $(IMAGE_CONTEXT)/linux-$(IMAGE_ARCH)/otelcol-quell ./components
 	cp $(CA_BUNDLE) $(IMAGE_CONTEXT)/ca-certificates.crt
 	cp config/default.yaml $(IMAGE_CONTEXT)/config.yaml
