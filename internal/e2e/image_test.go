@@ -60,7 +60,7 @@ func TestImage(t *testing.T) {
 	traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 3, ErrorRatio: 0.5}).Generate(50)
 	SendTraces(t, fmt.Sprintf("127.0.0.1:%d", grpc), workload.Merge(traces))
 	require.Eventually(t, func() bool {
-		return SumMetric(scrape(metrics), "otelcol_receiver_accepted_spans_total", nil) > 0
+		return SumMetric(scrape(metrics), "otelcol_receiver_accepted_spans", nil) > 0
 	}, 60*time.Second, 500*time.Millisecond, "no accepted spans; output:\n%s", out)
 
 	// podman stop sends SIGTERM; `podman run` exits with the collector's status.
