@@ -17,9 +17,15 @@ BENCH       ?= .
 
 export PATH := $(BIN):$(PATH)
 
+# What `otelcol-quell --version` shows: git describe and the commit.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 .PHONY: all build run test unit-test e2e-test validate-configs check-versions \
         check-generated generate tools bench lint fmt clean test-deps \
         eval-alerts reduction-logs
+.PHONY: image image-test dist helm-test promtool-test
 
 all: build
 
@@ -36,18 +42,23 @@ $(BUILDER) $(MDATAGEN): internal/tools/go.mod internal/tools/go.sum
 generate: tools
 	@$(BUILDER) --config builder-config.yaml --skip-get-modules --skip-compilation >$(BIN)/ocb.log 2>&1 || { cat $(BIN)/ocb.log; exit 1; }
 	gofmt -w components  # ocb's output is not gofmt-clean
+	@# --version comes from the linker flags (components/version.go), not from builder-config.yaml.
+	sed -i 's/^\(\t*Version: *\)"[^"]*",$$/\1buildVersion(),/' components/main.go
 	$(GO) generate ./...
 
-## build: build bin/otelcol-quell from components/
+## build: build bin/otelcol-quell from components/, static (CGO_ENABLED=0, as
+## the image and the release archives ship it, sharing their build cache)
 build:
-	$(GO) build -o $(COLLECTOR) ./components
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(COLLECTOR) ./components
 
 ## run: build if needed, then start the collector on config/default.yaml
 run: build
 	$(COLLECTOR) --config config/default.yaml
 
-## test: versions, generated code, unit tests (-race), config validation, end-to-end tests
-test: test-deps check-versions check-generated build unit-test validate-configs e2e-test
+## test: versions, generated code, unit tests (-race), config validation, end-to-end tests,
+## alerting rules, Helm values files, the container image
+test: test-deps check-versions check-generated build unit-test validate-configs e2e-test \
+      promtool-test helm-test image-test
 
 ## test-deps: install Alertmanager and Chromium from Debian's packages when missing
 test-deps:
@@ -90,6 +101,76 @@ eval-templates:
 reduction-logs:
 	$(GO) test -count=1 -run TestReductionReport -v ./processor/logbudgetprocessor/
 
+## image: a static linux binary and an OCI image from Containerfile, built
+## with buildah (CONTAINER_BUILD="docker build" for Docker); tag in IMAGE
+IMAGE           ?= localhost/otelcol-quell:$(subst +,-,$(VERSION))
+IMAGE_ARCH      ?= $(shell $(GO) env GOARCH)
+CONTAINER_BUILD ?= buildah bud
+CA_BUNDLE       ?= /etc/ssl/certs/ca-certificates.crt
+IMAGE_CONTEXT   := $(BIN)/image
+
+image:
+	rm -rf $(IMAGE_CONTEXT) && mkdir -p $(IMAGE_CONTEXT)/linux-$(IMAGE_ARCH) $(IMAGE_CONTEXT)/data
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -ldflags '$(LDFLAGS) -s -w' \
+		-o $(IMAGE_CONTEXT)/linux-$(IMAGE_ARCH)/otelcol-quell ./components
+	cp $(CA_BUNDLE) $(IMAGE_CONTEXT)/ca-certificates.crt
+	cp config/default.yaml $(IMAGE_CONTEXT)/config.yaml
+	$(CONTAINER_BUILD) -f Containerfile --build-arg VERSION=$(VERSION) -t $(IMAGE) $(IMAGE_CONTEXT)
+
+## image-test: build the image and run it with podman (internal/e2e TestImage);
+## skips outside CI when buildah or podman is missing
+image-test:
+	@if ! command -v buildah >/dev/null 2>&1 || ! command -v podman >/dev/null 2>&1; then \
+		if [ -n "$$CI" ]; then echo "image-test: buildah and podman are required under CI" >&2; exit 1; fi; \
+		echo "image-test: skipped: buildah or podman missing (scripts/install-test-deps.sh installs them)"; exit 0; \
+	fi; \
+	$(MAKE) --no-print-directory image && \
+	QUELL_IMAGE=$(IMAGE) $(GO) test -p 1 -count=1 -timeout 10m -run '^TestImage' ./internal/e2e/
+
+## dist: static linux/amd64 and linux/arm64 archives with SHA256SUMS in dist/
+DIST_ARCHES ?= amd64 arm64
+
+dist:
+	rm -rf dist && mkdir -p dist
+	@set -e; for arch in $(DIST_ARCHES); do \
+		name=otelcol-quell_$(VERSION)_linux_$$arch; mkdir -p dist/$$name; \
+		echo "building $$name"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' \
+			-o dist/$$name/otelcol-quell ./components; \
+		cp LICENSE README.md CHANGELOG.md dist/$$name/; mkdir -p dist/$$name/config; cp config/*.yaml dist/$$name/config/; \
+		tar -C dist --owner=0 --group=0 --sort=name --mtime='@0' -czf dist/$$name.tar.gz $$name; rm -rf dist/$$name; \
+	done
+	cd dist && sha256sum *.tar.gz > SHA256SUMS && cat SHA256SUMS
+
+## helm-test: render every deploy/helm values file with the official chart
+## (../shared/charts, or CHART=...), decode every object strictly with the
+## k8s.io/api types and validate each rendered collector config
+HELM  := $(BIN)/helm
+CHART ?= $(abspath $(CURDIR)/../shared/charts/opentelemetry-collector)
+
+helm-test: build $(HELM)
+	cd internal/helmcheck && HELM=$(HELM) QUELL_BINARY=$(COLLECTOR) QUELL_CHART=$(CHART) \
+		$(GO) test -count=1 -timeout 10m ./...
+
+# helm has its own tools module (internal/tools/helm): its Kubernetes
+# dependencies must not move ocb's, mdatagen's or the product's.
+$(HELM): internal/tools/helm/go.mod internal/tools/helm/go.sum
+	cd internal/tools/helm && GOBIN=$(BIN) $(GO) install helm.sh/helm/v3/cmd/helm
+	@touch $(HELM)
+
+## promtool-test: `promtool check rules` and `promtool test rules` on
+## deploy/prometheus (promtool from Debian's prometheus package; skips outside
+## CI when missing)
+RULES      := $(filter-out %.test.yaml,$(wildcard deploy/prometheus/*.yaml))
+RULE_TESTS := $(wildcard deploy/prometheus/*.test.yaml)
+
+promtool-test:
+	@if ! command -v promtool >/dev/null 2>&1; then \
+		if [ -n "$$CI" ]; then echo "promtool-test: promtool is required under CI" >&2; exit 1; fi; \
+		echo "promtool-test: skipped: promtool missing (scripts/install-test-deps.sh installs it)"; exit 0; \
+	fi; \
+	promtool check rules $(RULES) && promtool test rules $(RULE_TESTS)
+
 ## lint: golangci-lint (pinned in internal/tools/lint, built into ./bin on first use) with .golangci.yml
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
@@ -104,4 +185,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf $(BIN) bench.out
+	rm -rf $(BIN) bench.out dist

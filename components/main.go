@@ -18,7 +18,7 @@ func main() {
 	info := component.BuildInfo{
 		Command:     "otelcol-quell",
 		Description: "Quell, an OpenTelemetry Collector distribution that cuts telemetry cost and alert noise",
-		Version:     "0.1.0",
+		Version:     buildVersion(),
 	}
 
 	set := otelcol.CollectorSettings{

@@ -8,10 +8,30 @@ set -euo pipefail
 need=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)  # promtool: slo agreement test
-[ ${#need[@]} -eq 0 ] && { echo "test dependencies: present"; exit 0; }
+# promtool (deploy/prometheus/ rule checks, the slo agreement test) ships in Debian's prometheus package.
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# The container image test: buildah builds it, podman runs it with runc
+# (crun refuses hybrid cgroup hierarchies).
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v runc >/dev/null 2>&1 || need+=(runc)
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
+# podman's default ulimits (nproc, nofile) cannot be set inside an
+# unprivileged or nested container host: an empty list keeps the caller's.
+# Idempotent: only when podman is present and the key is not set yet.
+containers_conf() {
+  local f=/etc/containers/containers.conf
+  command -v podman >/dev/null 2>&1 || return 0
+  grep -qs '^[[:space:]]*default_ulimits' "$f" && return 0
+  $sudo mkdir -p /etc/containers
+  if grep -qs '^\[containers\]' "$f"; then
+    $sudo sed -i '/^\[containers\]/a default_ulimits = []' "$f"
+  else
+    printf '[containers]\ndefault_ulimits = []\n' | $sudo tee -a "$f" >/dev/null
+  fi
+}
+[ ${#need[@]} -eq 0 ] && { containers_conf || true; echo "test dependencies: present"; exit 0; }
 export DEBIAN_FRONTEND=noninteractive
 install() {
   $sudo apt-get update -qq &&
@@ -21,6 +41,7 @@ install() {
 }
 if install; then
   echo "test dependencies: installed ${need[*]}"
+  containers_conf || echo "test dependencies: could not set default_ulimits in containers.conf" >&2
 elif [ -n "${CI:-}" ]; then
   echo "test dependencies: could not install ${need[*]}" >&2
   exit 1

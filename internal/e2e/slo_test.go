@@ -150,7 +150,7 @@ func sloScenario(t *testing.T, sink *Sink, addrs []string) {
 func TestSLOBurnPagesOnce(t *testing.T) {
 	sink := StartSink(t)
 	col := Start(t, Options{
-		Configs: append(append([]string(nil), sloOverrides...), "yaml:service::pipelines::logs::exporters: [otlp/slo_metrics]"),
+		Configs: append(append([]string(nil), sloOverrides...), "yaml:service::pipelines::logs::exporters: [otlp_grpc/slo_metrics]"),
 		Env:     sloEnv(sink.Port(), true),
 	})
 	sloScenario(t, sink, []string{col.Addr("OTLP_GRPC")})
@@ -162,7 +162,7 @@ func TestSLOBurnPagesOnce(t *testing.T) {
 func TestSLOThreeReplicas(t *testing.T) {
 	sink := StartSink(t)
 	eval := Start(t, Options{
-		Configs: append(append([]string(nil), sloOverrides...), "yaml:service::pipelines::logs::exporters: [otlp/slo_metrics]"),
+		Configs: append(append([]string(nil), sloOverrides...), "yaml:service::pipelines::logs::exporters: [otlp_grpc/slo_metrics]"),
 		Env:     sloEnv(sink.Port(), true),
 	})
 	var addrs []string

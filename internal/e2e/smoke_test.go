@@ -19,7 +19,7 @@ import (
 	"github.com/quell-otel/quell/internal/workload"
 )
 
-// sinkOverlay adds an OTLP exporter to the sink to config/default.yaml's
+// sinkOverlay adds an OTLP exporter to the sink to config/passthrough.yaml's
 // pipelines, beside its own exporters, so the test sees what the default
 // pipeline delivers without changing anything else.
 const sinkOverlay = `exporters:
@@ -39,7 +39,7 @@ func TestDefaultConfigPassesTracesAndLogsThroughUnchanged(t *testing.T) {
 	sink := StartSink(t)
 	overlay := filepath.Join(t.TempDir(), "sink.yaml")
 	require.NoError(t, os.WriteFile(overlay, []byte(sinkOverlay), 0o600))
-	col := Start(t, Options{Configs: []string{"config/default.yaml", overlay}, Sink: sink})
+	col := Start(t, Options{Configs: []string{"config/passthrough.yaml", overlay}, Sink: sink})
 
 	traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 42, ErrorRatio: 0.1, SlowRatio: 0.05}).Generate(200)
 	// Spans of one trace in separate requests from separate senders.
