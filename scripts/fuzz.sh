@@ -7,6 +7,10 @@
 #   FUZZTIME      time per target (a Go duration, or Nx for N executions)
 #   FUZZ_WORKERS  parallel fuzzing processes per target (default: GOMAXPROCS)
 #   FUZZ_MATCH    only targets whose package/Name matches this regexp
+#   FUZZ_MINIMIZE -test.fuzzminimizetime (default 0: none). Go minimizes
+#                 every new interesting input, up to 60s by default, which
+#                 with kilobyte seeds (real webhooks) stalls a short run at a
+#                 few executions; crashers can be minimized later.
 # A crasher is written by the fuzzer to the package's testdata/fuzz/<Target>/;
 # commit it and it runs as a regression test in every `go test`. The script
 # goes on with the other targets and fails at the end. It prints executions
@@ -43,7 +47,8 @@ for dir in $(cut -d' ' -f1 "$work/targets" | sort -u); do
     log="$work/$name.log"
     result=ok
     (cd "$dir" && "$bin" -test.run='^$' -test.fuzz="^$name\$" -test.fuzztime="$FUZZTIME" \
-      -test.fuzzcachedir="$gocache/fuzz/$pkg" ${FUZZ_WORKERS:+-test.parallel="$FUZZ_WORKERS"}) >"$log" 2>&1 || result=FAIL
+      -test.fuzzcachedir="$gocache/fuzz/$pkg" -test.fuzzminimizetime="${FUZZ_MINIMIZE:-0}" \
+      ${FUZZ_WORKERS:+-test.parallel="$FUZZ_WORKERS"}) >"$log" 2>&1 || result=FAIL
     execs=$(grep -oE 'execs: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
     new=$(grep -oE 'new interesting: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
     total=$((total + execs))

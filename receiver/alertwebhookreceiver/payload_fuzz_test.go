@@ -15,11 +15,26 @@ import (
 // from the real webhooks in testdata/webhooks (../shared/data/webhooks).
 
 func FuzzAlertmanagerPayload(f *testing.F) {
-	f.Fuzz(func(t *testing.T, body []byte) { checkPayload(t, body, alertconv.SourceAlertmanager) })
+	r := fuzzReceiver(f)
+	f.Fuzz(func(t *testing.T, body []byte) { checkPayload(t, r, body, alertconv.SourceAlertmanager) })
 }
 
 func FuzzGrafanaPayload(f *testing.F) {
-	f.Fuzz(func(t *testing.T, body []byte) { checkPayload(t, body, alertconv.SourceGrafana) })
+	r := fuzzReceiver(f)
+	f.Fuzz(func(t *testing.T, body []byte) { checkPayload(t, r, body, alertconv.SourceGrafana) })
+}
+
+// fuzzReceiver converts decoded payloads; it ignores no alert, so every
+// alert must become a record. Built once: a receiver per input would cost
+// more than the input.
+func fuzzReceiver(f *testing.F) *alertReceiver {
+	cfg := createDefaultConfig().(*Config)
+	cfg.IgnoreLabels = nil
+	r, err := newReceiver(receivertest.NewNopSettings(metadata.Type), cfg, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return r
 }
 
 // fuzzLimits are small, so that fuzzing reaches every limit.
@@ -29,7 +44,7 @@ var fuzzLimits = LimitsConfig{MaxAlerts: 8, MaxLabels: 8, MaxAnnotations: 8, Max
 // what a request handler relies on: an error is malformed or invalid; a
 // decoded message holds within every limit and converts to exactly one log
 // record per alert.
-func checkPayload(t *testing.T, body []byte, source string) {
+func checkPayload(t *testing.T, r *alertReceiver, body []byte, source string) {
 	for _, limits := range []LimitsConfig{createDefaultConfig().(*Config).Limits, fuzzLimits} {
 		msg, err := decodeMessage(body, source, limits)
 		if err != nil {
@@ -39,12 +54,6 @@ func checkPayload(t *testing.T, body []byte, source string) {
 			continue
 		}
 		checkWithinLimits(t, msg, limits)
-		cfg := createDefaultConfig().(*Config)
-		cfg.IgnoreLabels = nil
-		r, err := newReceiver(receivertest.NewNopSettings(metadata.Type), cfg, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
 		conv := r.toLogs(msg, source, time.Unix(0, 0))
 		if n := conv.logs.LogRecordCount(); n != len(msg.Alerts) {
 			t.Fatalf("%d alerts became %d records", len(msg.Alerts), n)
