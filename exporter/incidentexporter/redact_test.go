@@ -242,3 +242,23 @@ func TestRedactingLogger(t *testing.T) {
 type stringerOf string
 
 func (s stringerOf) String() string { return string(s) }
+
+// TestSecretAtTheErrorLimit: a secret that straddles the 512 bytes kept of
+// an answer is still recognised (redaction runs before the cut).
+func TestSecretAtTheErrorLimit(t *testing.T) {
+	for _, pad := range []int{maxErrorBody - 12, maxErrorBody - 6, maxErrorBody - 3, maxErrorBody - 1} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, strings.Repeat("x", pad)+r.URL.Query().Get("token"), http.StatusBadRequest)
+		}))
+		exp := newTestExporter(t, webhookConfig(srv.URL+"/hook?token="+echoHookToken), false, nil)
+		err := exp.inner.pushLogs(context.Background(), logsOf(incidentChange("a", "open", 0)))
+		require.Error(t, err)
+		for _, text := range errorTexts(err) {
+			assertNoSecret(t, []string{echoHookToken}, fmt.Sprintf("error (pad %d)", pad), text)
+			// Not even the first bytes: the text ends in filler, the marker or "…".
+			assert.NotContains(t, text, "xW", "pad %d", pad)
+		}
+		require.NoError(t, exp.Shutdown(context.Background()))
+		srv.Close()
+	}
+}
