@@ -56,9 +56,9 @@ run: build
 	$(COLLECTOR) --config config/default.yaml
 
 ## test: versions, generated code, unit tests (-race), config validation, end-to-end tests,
-## alerting rules, Helm values files, the container image
+## alerting rules, Helm values files, the container image, every fuzz target briefly
 test: test-deps check-versions check-generated build unit-test validate-configs e2e-test \
-      promtool-test helm-test image-test
+      promtool-test helm-test image-test fuzz-test
 
 ## test-deps: install Alertmanager and Chromium from Debian's packages when missing
 test-deps:
@@ -82,6 +82,17 @@ validate-configs: build
 ## e2e-test: start the built binary on loopback ports and test it end to end
 e2e-test: build
 	QUELL_BINARY=$(COLLECTOR) $(GO) test -p 1 -count=1 -timeout 40m ./internal/e2e/...
+
+## fuzz: run every Go fuzz target in the repository (scripts/fuzz.sh finds
+## them) for FUZZTIME each, one after another: `make fuzz FUZZTIME=10m`
+FUZZTIME ?= 2m
+.PHONY: fuzz fuzz-test
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+# fuzz-test: the short pass `make test` runs, 10s per target.
+fuzz-test:
+	FUZZTIME=10s ./scripts/fuzz.sh
 
 ## bench: side-by-side benchmarks against the upstream components
 bench:

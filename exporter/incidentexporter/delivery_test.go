@@ -347,8 +347,9 @@ func TestSecretsNeverInErrors(t *testing.T) {
 }
 
 func TestRedaction(t *testing.T) {
-	p := &poster{name: "webhook", secrets: []string{"s3cr3t-token"}}
-	err := p.redact(errors.New(`webhook answered 401 Unauthorized: bad token "Bearer s3cr3t-token"`))
+	cfg := webhookConfig("http://127.0.0.1:9/hook")
+	cfg.ClientConfig.Headers = configopaque.MapList{{Name: "X-Token", Value: "s3cr3t-token"}}
+	err := newRedactor(cfg).redactErr(errors.New(`webhook answered 401 Unauthorized: bad token "Bearer s3cr3t-token"`))
 	assert.Equal(t, `webhook answered 401 Unauthorized: bad token "Bearer [REDACTED]"`, err.Error())
 	assert.Equal(t, "https://hooks.slack.com", redactURL("https://hooks.slack.com/services/T/B/SECRET?x=1"))
 	assert.Equal(t, "http://127.0.0.1:9093", redactURL("http://user:pass@127.0.0.1:9093/api"))

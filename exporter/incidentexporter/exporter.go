@@ -40,18 +40,9 @@ func newExporter(cfg *Config, set exporter.Settings) (*incidentExporter, error) 
 		byState[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("incident.state", s)))
 	}
 	e := &incidentExporter{cfg: cfg, settings: set, telemetry: tb, byState: byState, now: time.Now, order: newOrderGuard(), members: newMemberBook()}
-	var secrets []string
-	for _, s := range []string{string(cfg.PagerDuty.RoutingKey), string(cfg.Slack.WebhookURL)} {
-		if s != "" {
-			secrets = append(secrets, s)
-		}
-	}
-	for _, v := range cfg.ClientConfig.Headers.Iter {
-		if len(v) >= 4 { // short values ("1", "yes") would redact ordinary words
-			secrets = append(secrets, string(v))
-		}
-	}
-	e.poster = &poster{name: cfg.Destination, secrets: secrets}
+	redact := newRedactor(cfg)
+	e.settings.Logger = redactingLogger(set.Logger, redact)
+	e.poster = &poster{name: cfg.Destination, redact: redact}
 	if e.dest, err = newDestination(cfg, e.poster, func() time.Time { return e.now() }); err != nil {
 		return nil, err
 	}
@@ -59,11 +50,13 @@ func newExporter(cfg *Config, set exporter.Settings) (*incidentExporter, error) 
 }
 
 func (e *incidentExporter) start(ctx context.Context, host component.Host) error {
-	client, err := e.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), e.settings.TelemetrySettings)
+	tel := e.settings.TelemetrySettings
+	tel.TracerProvider = &redactingTracerProvider{tp: tel.TracerProvider, r: e.poster.redact}
+	client, err := e.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), tel)
 	if err != nil {
 		return fmt.Errorf("incident exporter: http client: %w", err)
 	}
-	e.poster.client = client
+	e.poster.useClient(client)
 	if am, ok := e.dest.(*alertmanager); ok {
 		am.logger = e.settings.Logger
 		if e.cfg.QueueConfig.HasValue() && e.cfg.QueueConfig.Get().StorageID != nil {

@@ -72,11 +72,13 @@ func createLogs(ctx context.Context, set exporter.Settings, c component.Config) 
 	if err != nil {
 		return nil, err
 	}
-	return newLogsExporter(ctx, set, cfg, exp)
+	return newLogsExporter(ctx, cfg, exp)
 }
 
-func newLogsExporter(ctx context.Context, set exporter.Settings, cfg *Config, exp *incidentExporter) (exporter.Logs, error) {
-	return exporterhelper.NewLogs(ctx, set, cfg, exp.pushLogs,
+// newLogsExporter hands exporterhelper the exporter's settings, whose logger
+// redacts secrets (exporterhelper logs the errors it gives up on).
+func newLogsExporter(ctx context.Context, cfg *Config, exp *incidentExporter) (exporter.Logs, error) {
+	return exporterhelper.NewLogs(ctx, exp.settings, cfg, exp.pushLogs,
 		exporterhelper.WithStart(exp.start),
 		exporterhelper.WithShutdown(exp.shutdown),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),

@@ -199,7 +199,7 @@ func newTestExporterWithLogger(t *testing.T, cfg *Config, queued bool, host comp
 	exp, err := newExporter(cfg, set)
 	require.NoError(t, err)
 	exp.now = func() time.Time { return fixedNow }
-	logs, err := newLogsExporter(context.Background(), set, cfg, exp)
+	logs, err := newLogsExporter(context.Background(), cfg, exp)
 	require.NoError(t, err)
 	if host == nil {
 		host = componenttest.NewNopHost()

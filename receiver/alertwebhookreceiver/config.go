@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -36,6 +37,38 @@ type Config struct {
 	// The default, [incident_id], keeps incidents that the incident exporter
 	// posts to Alertmanager from coming back as alerts. Empty ignores none.
 	IgnoreLabels []string `mapstructure:"ignore_labels"`
+
+	// Limits bound what one webhook may carry; see LimitsConfig.
+	Limits LimitsConfig `mapstructure:"limits"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// LimitsConfig bounds one webhook's content. The defaults sit far above
+// what Alertmanager and Grafana send, so only a broken or hostile sender
+// meets them. Zero disables a limit.
+type LimitsConfig struct {
+	// MaxAlerts is the most alerts one request may carry; more is a 400
+	// naming alerts (set the sender's max_alerts below it).
+	MaxAlerts int `mapstructure:"max_alerts"`
+	// MaxLabels is the most labels one alert may carry; more is a 400
+	// naming alerts[i].labels.
+	MaxLabels int `mapstructure:"max_labels"`
+	// MaxAnnotations is the most annotations one alert may carry; more is a
+	// 400 naming alerts[i].annotations.
+	MaxAnnotations int `mapstructure:"max_annotations"`
+	// MaxKeyLength bounds label and annotation names, in bytes; a longer
+	// name is a 400 naming alerts[i].labels.<name>.
+	MaxKeyLength int `mapstructure:"max_key_length"`
+	// MaxLabelValueLength bounds label values, in bytes; a longer value is
+	// a 400 naming alerts[i].labels.<name> (labels are the alert's
+	// identity, so they are never cut).
+	MaxLabelValueLength int `mapstructure:"max_label_value_length"`
+	// MaxAnnotationValueLength bounds annotation values, in bytes; a longer
+	// value is cut to the limit, ends with "…[truncated]" and is counted
+	// (receiver_alert_webhook_values_truncated).
+	MaxAnnotationValueLength int `mapstructure:"max_annotation_value_length"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -72,6 +105,7 @@ func (cfg *Config) Validate() error {
 	if cfg.AlertmanagerPath != "" && cfg.AlertmanagerPath == cfg.GrafanaPath {
 		errs = errors.Join(errs, fmt.Errorf("grafana_path: %q is also alertmanager_path", cfg.GrafanaPath))
 	}
+	errs = errors.Join(errs, cfg.validateTimeouts(), cfg.Limits.validate())
 	errs = errors.Join(errs,
 		validateLabels("resource_labels.service_name", cfg.ResourceLabels.ServiceName),
 		validateLabels("resource_labels.service_namespace", cfg.ResourceLabels.ServiceNamespace),
@@ -93,6 +127,48 @@ func validateLabels(key string, labels []string) error {
 			errs = errors.Join(errs, fmt.Errorf("%s[%d]: duplicate label %q", key, i, l))
 		}
 		seen[l] = struct{}{}
+	}
+	return errs
+}
+
+// validateTimeouts rejects negative server timeouts (zero means none).
+func (cfg *Config) validateTimeouts() error {
+	var errs error
+	for _, t := range []struct {
+		key string
+		d   time.Duration
+	}{
+		{"read_header_timeout", cfg.ServerConfig.ReadHeaderTimeout},
+		{"read_timeout", cfg.ServerConfig.ReadTimeout},
+		{"write_timeout", cfg.ServerConfig.WriteTimeout},
+		{"idle_timeout", cfg.ServerConfig.IdleTimeout},
+	} {
+		if t.d < 0 {
+			errs = errors.Join(errs, fmt.Errorf("%s: must not be negative", t.key))
+		}
+	}
+	return errs
+}
+
+func (l *LimitsConfig) validate() error {
+	var errs error
+	for _, f := range []struct {
+		key string
+		v   int
+	}{
+		{"limits.max_alerts", l.MaxAlerts},
+		{"limits.max_labels", l.MaxLabels},
+		{"limits.max_annotations", l.MaxAnnotations},
+		{"limits.max_key_length", l.MaxKeyLength},
+		{"limits.max_label_value_length", l.MaxLabelValueLength},
+		{"limits.max_annotation_value_length", l.MaxAnnotationValueLength},
+	} {
+		if f.v < 0 {
+			errs = errors.Join(errs, fmt.Errorf("%s: must not be negative (0 disables the limit)", f.key))
+		}
+	}
+	if l.MaxAnnotationValueLength > 0 && l.MaxAnnotationValueLength <= len(truncationMarker) {
+		errs = errors.Join(errs, fmt.Errorf("limits.max_annotation_value_length: must be more than %d bytes (the truncation marker)", len(truncationMarker)))
 	}
 	return errs
 }

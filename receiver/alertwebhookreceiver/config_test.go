@@ -3,6 +3,7 @@ package alertwebhookreceiver
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,11 @@ func TestLoadConfig(t *testing.T) {
 	}
 	custom.SeverityLabel = "priority"
 	custom.IgnoreLabels = []string{"incident_id", "quell_loop"}
+	custom.ServerConfig.ReadHeaderTimeout = 5 * time.Second
+	custom.ServerConfig.ReadTimeout = 15 * time.Second
+	custom.ServerConfig.IdleTimeout = 2 * time.Minute
+	custom.Limits = LimitsConfig{MaxAlerts: 500, MaxLabels: 64, MaxAnnotations: 32, MaxKeyLength: 128,
+		MaxLabelValueLength: 2048, MaxAnnotationValueLength: 8192}
 
 	grafanaOnly := createDefaultConfig().(*Config)
 	grafanaOnly.AlertmanagerPath = ""
@@ -91,6 +97,20 @@ func TestConfigValidate(t *testing.T) {
 			errs: []string{"resource_labels.deployment_environment_name[0]: must not be empty"}},
 		{name: "duplicate ignore label", modify: func(c *Config) { c.IgnoreLabels = []string{"incident_id", "incident_id"} },
 			errs: []string{`ignore_labels[1]: duplicate label "incident_id"`}},
+		{name: "negative timeouts", modify: func(c *Config) {
+			c.ServerConfig.ReadTimeout, c.ServerConfig.ReadHeaderTimeout = -1, -1
+			c.ServerConfig.WriteTimeout, c.ServerConfig.IdleTimeout = -1, -1
+		},
+			errs: []string{"read_timeout: must not be negative", "read_header_timeout: must not be negative",
+				"write_timeout: must not be negative", "idle_timeout: must not be negative"}},
+		{name: "negative limits", modify: func(c *Config) {
+			c.Limits = LimitsConfig{MaxAlerts: -1, MaxLabels: -1, MaxAnnotations: -1, MaxKeyLength: -1, MaxLabelValueLength: -1, MaxAnnotationValueLength: -1}
+		},
+			errs: []string{"limits.max_alerts: must not be negative", "limits.max_labels: must not be negative",
+				"limits.max_annotations: must not be negative", "limits.max_key_length: must not be negative",
+				"limits.max_label_value_length: must not be negative", "limits.max_annotation_value_length: must not be negative"}},
+		{name: "annotation limit below marker", modify: func(c *Config) { c.Limits.MaxAnnotationValueLength = 5 },
+			errs: []string{"limits.max_annotation_value_length: must be more than 14 bytes"}},
 		{name: "several at once", modify: func(c *Config) { c.AlertmanagerPath = "x"; c.IgnoreLabels = []string{""} },
 			errs: []string{`alertmanager_path: "x" must start with /`, "ignore_labels[0]: must not be empty"}},
 	}

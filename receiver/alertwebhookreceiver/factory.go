@@ -7,6 +7,7 @@ package alertwebhookreceiver
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -26,6 +27,22 @@ const (
 	defaultGrafanaPath      = "/grafana"
 	// defaultSeverityLabel is the label Prometheus rules and Grafana use.
 	defaultSeverityLabel = "severity"
+
+	// Server timeouts: a webhook is a few kilobytes, so a client that has
+	// not sent its headers in 10s or its whole request in 30s is stuck or
+	// hostile (slowloris); idle keep-alive connections close after 60s.
+	defaultReadHeaderTimeout = 10 * time.Second
+	defaultReadTimeout       = 30 * time.Second
+	defaultIdleTimeout       = 60 * time.Second
+
+	// Payload limits, far above what Alertmanager and Grafana send: rules
+	// carry tens of labels of tens of bytes; long texts live in annotations.
+	defaultMaxAlerts                = 10000
+	defaultMaxLabels                = 256
+	defaultMaxAnnotations           = 256
+	defaultMaxKeyLength             = 1024
+	defaultMaxLabelValueLength      = 16 << 10
+	defaultMaxAnnotationValueLength = 64 << 10
 )
 
 // NewFactory returns the alert_webhook receiver factory.
@@ -40,6 +57,9 @@ func NewFactory() receiver.Factory {
 func createDefaultConfig() component.Config {
 	server := confighttp.NewDefaultServerConfig()
 	server.NetAddr.Endpoint = defaultEndpoint
+	server.ReadHeaderTimeout = defaultReadHeaderTimeout
+	server.ReadTimeout = defaultReadTimeout
+	server.IdleTimeout = defaultIdleTimeout
 	return &Config{
 		ServerConfig:     server,
 		AlertmanagerPath: defaultAlertmanagerPath,
@@ -51,6 +71,14 @@ func createDefaultConfig() component.Config {
 		},
 		SeverityLabel: defaultSeverityLabel,
 		IgnoreLabels:  []string{alertconv.LabelIncidentID},
+		Limits: LimitsConfig{
+			MaxAlerts:                defaultMaxAlerts,
+			MaxLabels:                defaultMaxLabels,
+			MaxAnnotations:           defaultMaxAnnotations,
+			MaxKeyLength:             defaultMaxKeyLength,
+			MaxLabelValueLength:      defaultMaxLabelValueLength,
+			MaxAnnotationValueLength: defaultMaxAnnotationValueLength,
+		},
 	}
 }
 

@@ -1,11 +1,6 @@
 package alertwebhookreceiver
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -15,92 +10,6 @@ import (
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/receiver/alertwebhookreceiver/internal/metadata"
 )
-
-// webhookMessage is the part of Alertmanager's webhook (version 4,
-// notify/webhook Message) and Grafana's alerting webhook that Quell reads.
-// Unknown fields (notification_reason, routeLabels, Grafana's title, state,
-// message, orgId) are accepted and ignored.
-type webhookMessage struct {
-	Version         string          `json:"version"`
-	GroupKey        string          `json:"groupKey"`
-	TruncatedAlerts uint64          `json:"truncatedAlerts"`
-	Status          string          `json:"status"`
-	Receiver        string          `json:"receiver"`
-	Alerts          *[]webhookAlert `json:"alerts"`
-}
-
-type webhookAlert struct {
-	Status       string            `json:"status"`
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations"`
-	StartsAt     time.Time         `json:"startsAt"`
-	EndsAt       time.Time         `json:"endsAt"`
-	GeneratorURL string            `json:"generatorURL"`
-	Fingerprint  string            `json:"fingerprint"`
-}
-
-// errMalformed and errInvalid tell the handler which 400 to answer.
-var (
-	errMalformed = errors.New("malformed JSON")
-	errInvalid   = errors.New("invalid payload")
-)
-
-// decodeMessage parses and validates a whole webhook before anything is
-// ingested, so a bad alert anywhere rejects the request as a whole.
-func decodeMessage(body []byte, source string) (*webhookMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var msg webhookMessage
-	if err := dec.Decode(&msg); err != nil {
-		return nil, fmt.Errorf("%w: %s", errMalformed, describeJSONError(err, body))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: unexpected data after the JSON object", errMalformed)
-	}
-	if err := msg.validate(source); err != nil {
-		return nil, fmt.Errorf("%w: %w", errInvalid, err)
-	}
-	return &msg, nil
-}
-
-func describeJSONError(err error, body []byte) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return fmt.Sprintf("%s at byte %d", syn.Error(), syn.Offset)
-	}
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) {
-		return fmt.Sprintf("field %s: got JSON %s, want %s", typ.Field, typ.Value, typ.Type)
-	}
-	if errors.Is(err, io.EOF) || len(bytes.TrimSpace(body)) == 0 {
-		return "empty body"
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "body ends before the JSON object does"
-	}
-	return err.Error()
-}
-
-func (m *webhookMessage) validate(source string) error {
-	if source == alertconv.SourceAlertmanager && m.Version != "4" {
-		return fmt.Errorf("version: got %q, want \"4\" (Alertmanager webhook payload version 4)", m.Version)
-	}
-	if m.Alerts == nil {
-		if source == alertconv.SourceGrafana {
-			return errors.New("alerts: missing (legacy Grafana alerting webhooks are not supported; use Grafana alerting's webhook contact point)")
-		}
-		return errors.New("alerts: missing")
-	}
-	var errs error
-	for i, a := range *m.Alerts {
-		if a.Status != alertconv.StateFiring && a.Status != alertconv.StateResolved {
-			errs = errors.Join(errs, fmt.Errorf("alerts[%d].status: got %q, want %q or %q", i, a.Status, alertconv.StateFiring, alertconv.StateResolved))
-		}
-		if len(a.Labels) == 0 {
-			errs = errors.Join(errs, fmt.Errorf("alerts[%d].labels: missing (labels are an alert's identity)", i))
-		}
-	}
-	return errs
-}
 
 // conversion is the result of turning one webhook into log records.
 type conversion struct {
@@ -115,7 +24,7 @@ type resourceKey struct{ service, namespace, environment string }
 func (r *alertReceiver) toLogs(msg *webhookMessage, source string, now time.Time) conversion {
 	out := conversion{logs: plog.NewLogs()}
 	scopes := make(map[resourceKey]plog.ScopeLogs)
-	for _, a := range *msg.Alerts {
+	for _, a := range msg.Alerts {
 		if r.ignored(a.Labels) {
 			out.ignored++
 			continue

@@ -31,6 +31,7 @@ const (
 	reasonMethod      = "method"
 	reasonContentType = "content_type"
 	reasonTooLarge    = "too_large"
+	reasonTimeout     = "timeout"
 	reasonMalformed   = "malformed_json"
 	reasonInvalid     = "invalid_payload"
 )
@@ -66,7 +67,7 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*alert
 		return nil, fmt.Errorf("error creating alert_webhook receiver telemetry: %w", err)
 	}
 	reasons := make(map[string]metric.MeasurementOption)
-	for _, r := range []string{reasonMethod, reasonContentType, reasonTooLarge, reasonMalformed, reasonInvalid} {
+	for _, r := range []string{reasonMethod, reasonContentType, reasonTooLarge, reasonTimeout, reasonMalformed, reasonInvalid} {
 		reasons[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
 	return &alertReceiver{
@@ -155,17 +156,11 @@ func (r *alertReceiver) handle(w http.ResponseWriter, req *http.Request, source 
 		r.reject(ctx, w, http.StatusUnsupportedMediaType, reasonContentType, fmt.Sprintf("content type %q not supported: send application/json", ct))
 		return
 	}
-	body, err := io.ReadAll(req.Body)
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			r.reject(ctx, w, http.StatusRequestEntityTooLarge, reasonTooLarge, fmt.Sprintf("request body larger than max_request_body_size (%d bytes)", tooLarge.Limit))
-			return
-		}
-		r.reject(ctx, w, http.StatusBadRequest, reasonMalformed, "reading request body: "+err.Error())
+	body, ok := r.readBody(w, req)
+	if !ok {
 		return
 	}
-	msg, err := decodeMessage(body, source)
+	msg, err := decodeMessage(body, source, r.cfg.Limits)
 	if err != nil {
 		reason := reasonInvalid
 		if errors.Is(err, errMalformed) {
@@ -178,6 +173,9 @@ func (r *alertReceiver) handle(w http.ResponseWriter, req *http.Request, source 
 		r.telemetry.ReceiverAlertWebhookAlertsTruncated.Add(ctx, int64(msg.TruncatedAlerts))
 		r.settings.Logger.Debug("sender truncated its webhook; raise the webhook's max_alerts to receive every alert",
 			zap.Uint64("truncated_alerts", msg.TruncatedAlerts), zap.String("group_key", msg.GroupKey))
+	}
+	if msg.TruncatedValues > 0 {
+		r.telemetry.ReceiverAlertWebhookValuesTruncated.Add(ctx, int64(msg.TruncatedValues))
 	}
 	conv := r.toLogs(msg, source, r.now())
 	if conv.ignored > 0 {
@@ -201,6 +199,29 @@ func (r *alertReceiver) handle(w http.ResponseWriter, req *http.Request, source 
 		// Back-pressure (memory limiter, full queue): the sender retries.
 		http.Error(w, "pipeline busy, retry later: "+err.Error(), http.StatusServiceUnavailable)
 	}
+}
+
+// readBody reads the whole body, answering the request itself when that
+// fails: 413 over max_request_body_size, 408 when the client is too slow
+// for read_timeout (a slowloris), 400 otherwise.
+func (r *alertReceiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, bool) {
+	ctx := req.Context()
+	body, err := io.ReadAll(req.Body)
+	if err == nil {
+		return body, true
+	}
+	var tooLarge *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		r.reject(ctx, w, http.StatusRequestEntityTooLarge, reasonTooLarge, fmt.Sprintf("request body larger than max_request_body_size (%d bytes)", tooLarge.Limit))
+	case errors.As(err, &netErr) && netErr.Timeout():
+		w.Header().Set("Connection", "close")
+		r.reject(ctx, w, http.StatusRequestTimeout, reasonTimeout, fmt.Sprintf("request body not received within read_timeout (%s)", r.cfg.ServerConfig.ReadTimeout))
+	default:
+		r.reject(ctx, w, http.StatusBadRequest, reasonMalformed, "reading request body: "+err.Error())
+	}
+	return nil, false
 }
 
 func (r *alertReceiver) reject(ctx context.Context, w http.ResponseWriter, status int, reason, msg string) {

@@ -29,6 +29,7 @@ type TelemetryBuilder struct {
 	ReceiverAlertWebhookAlertsIgnored    metric.Int64Counter
 	ReceiverAlertWebhookAlertsTruncated  metric.Int64Counter
 	ReceiverAlertWebhookRequestsRejected metric.Int64Counter
+	ReceiverAlertWebhookValuesTruncated  metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -74,8 +75,14 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ReceiverAlertWebhookRequestsRejected, err = builder.meter.Int64Counter(
 		"otelcol_receiver_alert_webhook_requests_rejected",
-		metric.WithDescription("Webhook requests answered with a 4xx before anything was ingested, by reason (attribute reason: method, content_type, too_large, malformed_json, invalid_payload). [Development]"),
+		metric.WithDescription("Webhook requests answered with a 4xx before anything was ingested, by reason (attribute reason: method, content_type, too_large, timeout, malformed_json, invalid_payload). [Development]"),
 		metric.WithUnit("{request}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverAlertWebhookValuesTruncated, err = builder.meter.Int64Counter(
+		"otelcol_receiver_alert_webhook_values_truncated",
+		metric.WithDescription("Annotation values cut to limits.max_annotation_value_length (each then ends with a truncation marker). [Development]"),
+		metric.WithUnit("{value}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -56,7 +56,7 @@ func AssertEqualReceiverAlertWebhookAlertsTruncated(t *testing.T, tt *componentt
 func AssertEqualReceiverAlertWebhookRequestsRejected(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_alert_webhook_requests_rejected",
-		Description: "Webhook requests answered with a 4xx before anything was ingested, by reason (attribute reason: method, content_type, too_large, malformed_json, invalid_payload). [Development]",
+		Description: "Webhook requests answered with a 4xx before anything was ingested, by reason (attribute reason: method, content_type, too_large, timeout, malformed_json, invalid_payload). [Development]",
 		Unit:        "{request}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -65,6 +65,22 @@ func AssertEqualReceiverAlertWebhookRequestsRejected(t *testing.T, tt *component
 		},
 	}
 	got, err := tt.GetMetric("otelcol_receiver_alert_webhook_requests_rejected")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualReceiverAlertWebhookValuesTruncated(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_receiver_alert_webhook_values_truncated",
+		Description: "Annotation values cut to limits.max_annotation_value_length (each then ends with a truncation marker). [Development]",
+		Unit:        "{value}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_receiver_alert_webhook_values_truncated")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

@@ -22,6 +22,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ReceiverAlertWebhookAlertsIgnored.Add(context.Background(), 1)
 	tb.ReceiverAlertWebhookAlertsTruncated.Add(context.Background(), 1)
 	tb.ReceiverAlertWebhookRequestsRejected.Add(context.Background(), 1)
+	tb.ReceiverAlertWebhookValuesTruncated.Add(context.Background(), 1)
 	AssertEqualReceiverAlertWebhookAlertsIgnored(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -29,6 +30,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualReceiverAlertWebhookRequestsRejected(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualReceiverAlertWebhookValuesTruncated(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 
