@@ -13,6 +13,7 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // Alert is one alert notification (one log record in the alert convention).
@@ -65,6 +66,8 @@ type Config struct {
 	// taken over by a deeper root whose other symptoms are less severe.
 	// Where every alert has one severity it changes nothing.
 	SeveritySplits bool
+	// Evidence is what the spans say (nil: alerts only). See evidence.go.
+	Evidence *evidence.Tracker
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
 	// record; the evaluation needs them, the processor does not).
 	SnapshotMembers bool
@@ -126,6 +129,13 @@ type Snapshot struct {
 	// MergedInto is set on the resolved record of a paged incident whose
 	// alerts moved into another incident (a shared root arrived later).
 	MergedInto string `json:"merged_into,omitempty"`
+	// Symptoms are the incident's services other than the root's.
+	Symptoms []string `json:"symptoms,omitempty"`
+	// Evidence is one readable line of what the traces say about the
+	// root; ExemplarTraceID a trace where its errors originate. Empty
+	// without trace evidence.
+	Evidence        string `json:"evidence,omitempty"`
+	ExemplarTraceID string `json:"exemplar_trace_id,omitempty"`
 }
 
 // Stats are the engine's counters since creation.
@@ -177,6 +187,9 @@ type incident struct {
 	// incident: the correlation window runs from it, so repeats of old
 	// alerts do not keep an incident attracting new ones.
 	lastJoin time.Time
+	// why and exemplar are the last evidence shown for whyRoot, kept for
+	// records emitted after the traces went quiet.
+	why, exemplar, whyRoot string
 }
 
 // Engine correlates alerts. Not safe for concurrent use.
@@ -198,6 +211,8 @@ type Engine struct {
 	merged    []Event
 	lastGC    time.Time
 	lastEvict time.Time
+	// now is the latest time passed in, for the evidence's windows.
+	now time.Time
 }
 
 // New returns an engine over graph g.
@@ -283,6 +298,7 @@ func (e *Engine) Sizes() (alerts, incidents int) { return len(e.alerts), len(e.i
 // Ingest takes one alert notification received at now.
 func (e *Engine) Ingest(a Alert, now time.Time) Result {
 	e.stats.Received++
+	e.now = maxTime(e.now, now)
 	if a.StartsAt.IsZero() {
 		a.StartsAt = now
 	}
@@ -507,7 +523,15 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	// near st's.
 	symptomOf := func(inc *incident, d string) bool {
 		t, ok := inc.causes[d]
-		return ok && e.near(st.StartsAt, t)
+		if !ok {
+			return false
+		}
+		if d != s {
+			if linked, known := e.tracesLink(s, d); known {
+				return linked
+			}
+		}
+		return e.near(st.StartsAt, t)
 	}
 	{
 		// Same service already alerting.
@@ -533,6 +557,12 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 				continue
 			}
 			if _, ok := inc.causes[c.Service]; !ok {
+				continue
+			}
+			if linked, known := e.tracesLinkDeeper(c.Service, s); known {
+				if linked {
+					consider(inc, false, c.Hops)
+				}
 				continue
 			}
 			if e.near(st.StartsAt, inc.firstCause) {
@@ -789,6 +819,7 @@ func (e *Engine) evictAlerts(now time.Time) bool {
 // Advance applies what time decides (held resolutions, group_wait) and
 // returns the incident changes to emit, in a stable order.
 func (e *Engine) Advance(now time.Time) []Event {
+	e.now = maxTime(e.now, now)
 	events := e.merged
 	e.merged = nil
 	// Held resolutions that are now stable.
@@ -909,7 +940,8 @@ func (e *Engine) close(inc *incident) {
 // callers reach it within MaxHops; among those, fewest alerting
 // dependencies below it), then onset, then severity.
 func (e *Engine) rank(inc *incident) {
-	if !inc.rankDirty && len(inc.ranking) > 0 {
+	// With evidence the ranking may change while the alerts do not.
+	if !inc.rankDirty && len(inc.ranking) > 0 && e.cfg.Evidence == nil {
 		return
 	}
 	inc.rankDirty = false
@@ -918,6 +950,7 @@ func (e *Engine) rank(inc *incident) {
 		service string
 		callers int
 		deps    int
+		origin  float64
 	}
 	if len(inc.reps) == 0 {
 		return
@@ -925,7 +958,7 @@ func (e *Engine) rank(inc *incident) {
 	byService := make(map[string]*cand, len(inc.reps))
 	order := make([]*cand, 0, len(inc.reps))
 	for svc, r := range inc.reps {
-		c := &cand{rep: r, service: svc}
+		c := &cand{rep: r, service: svc, origin: e.originRank(svc)}
 		byService[svc] = c
 		order = append(order, c)
 	}
@@ -944,6 +977,11 @@ func (e *Engine) rank(inc *incident) {
 	}
 	slices.SortFunc(order, func(a, b *cand) int {
 		switch {
+		case a.origin != b.origin:
+			if a.origin > b.origin {
+				return -1
+			}
+			return 1
 		case a.callers != b.callers:
 			return b.callers - a.callers
 		case a.deps != b.deps:
@@ -1021,8 +1059,18 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	}
 	for svc := range inc.services {
 		s.Services = append(s.Services, svc)
+		if svc != s.RootService {
+			s.Symptoms = append(s.Symptoms, svc)
+		}
 	}
 	slices.Sort(s.Services)
+	slices.Sort(s.Symptoms)
+	e.explain(&s, inc)
+	if s.Evidence != "" {
+		inc.why, inc.exemplar, inc.whyRoot = s.Evidence, s.ExemplarTraceID, s.RootService
+	} else if inc.why != "" && inc.whyRoot == s.RootService {
+		s.Evidence, s.ExemplarTraceID = inc.why, inc.exemplar
+	}
 	return s
 }
 

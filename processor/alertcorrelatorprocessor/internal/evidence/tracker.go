@@ -1,0 +1,294 @@
+// Package evidence keeps what the spans say about a fault, in bounded
+// sliding windows: per service, where errors originate (a failing span with
+// no failing child); per edge (caller -> callee), the failure rate of the
+// calls, each against its own baseline. The alert_correlator asks it which
+// service errors originate in and whether errors travel along the path
+// between two alerting services.
+package evidence
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Config bounds the tracker. Zero fields take the defaults in brackets
+// (the processor passes its limits; these only guard direct use).
+type Config struct {
+	Bucket      time.Duration // [10s] one bucket of the sliding windows
+	Buckets     int           // [6] buckets per window
+	MaxServices int           // [10000] services (and uninstrumented peers) tracked
+	MaxEdges    int           // [50000] edges tracked
+	// MinErrors, MinRate and Factor: a window is anomalous when it has at
+	// least MinErrors failures [3], a failure rate of at least MinRate
+	// [0.1] and at least Factor times its baseline plus MinRate/2 [3].
+	MinErrors int
+	MinRate   float64
+	Factor    float64
+}
+
+// Stats are the tracker's counters since creation.
+type Stats struct {
+	Spans            uint64
+	Origins          uint64 // failing spans with no failing child
+	ServiceOverflow  uint64 // observations dropped: MaxServices reached
+	EdgeOverflow     uint64 // observations dropped: MaxEdges reached
+	Services, Edges  int    // tracked now
+	EvictedServices  uint64
+	EvictedEdges     uint64
+	ObservedBatchMax int
+}
+
+type edgeKey struct{ from, to string }
+
+// Tracker is safe for concurrent use: one mutex guards everything, and it
+// calls nothing outside the package while holding it (callers may hold
+// their own locks when calling in; the correlator's order is engine, then
+// tracker).
+type Tracker struct {
+	cfg   Config
+	th    thresholds
+	mu    sync.Mutex
+	svc   map[string]*window // origin windows: spans of the service, origins
+	edges map[edgeKey]*window
+	out   map[string]map[string]*window // from -> to -> edge window
+	in    map[string]map[string]*window // to -> from -> edge window
+	stats Stats
+}
+
+// New returns a tracker.
+func New(cfg Config) *Tracker {
+	if cfg.Bucket <= 0 {
+		cfg.Bucket = 10 * time.Second
+	}
+	if cfg.Buckets <= 0 {
+		cfg.Buckets = 6
+	}
+	if cfg.MaxServices <= 0 {
+		cfg.MaxServices = 10000
+	}
+	if cfg.MaxEdges <= 0 {
+		cfg.MaxEdges = 50000
+	}
+	th := thresholds{minBad: uint32(cfg.MinErrors), minRate: cfg.MinRate, factor: cfg.Factor}
+	if th.minBad == 0 {
+		th.minBad = 3
+	}
+	if th.minRate == 0 {
+		th.minRate = 0.1
+	}
+	if th.factor == 0 {
+		th.factor = 3
+	}
+	return &Tracker{
+		cfg: cfg, th: th,
+		svc: map[string]*window{}, edges: map[edgeKey]*window{},
+		out: map[string]map[string]*window{}, in: map[string]map[string]*window{},
+	}
+}
+
+// Window is how far back the tracker looks.
+func (t *Tracker) Window() time.Duration { return t.cfg.Bucket * time.Duration(t.cfg.Buckets) }
+
+// Stats returns the counters.
+func (t *Tracker) Stats() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.stats
+	s.Services, s.Edges = len(t.svc), len(t.edges)
+	return s
+}
+
+// service returns svc's window, making room (or counting the overflow).
+func (t *Tracker) service(svc string, b int64) *window {
+	w := t.svc[svc]
+	if w != nil {
+		return w
+	}
+	if len(t.svc) >= t.cfg.MaxServices && !t.evict(b) {
+		t.stats.ServiceOverflow++
+		return nil
+	}
+	w = newWindow(t.cfg.Buckets)
+	t.svc[svc] = w
+	return w
+}
+
+func (t *Tracker) edge(from, to string, b int64) *window {
+	k := edgeKey{from, to}
+	w := t.edges[k]
+	if w != nil {
+		return w
+	}
+	if len(t.edges) >= t.cfg.MaxEdges && !t.evict(b) {
+		t.stats.EdgeOverflow++
+		return nil
+	}
+	w = newWindow(t.cfg.Buckets)
+	t.edges[k] = w
+	if t.out[from] == nil {
+		t.out[from] = map[string]*window{}
+	}
+	t.out[from][to] = w
+	if t.in[to] == nil {
+		t.in[to] = map[string]*window{}
+	}
+	t.in[to][from] = w
+	return w
+}
+
+// evict forgets services and edges silent for ten windows; it reports
+// whether it freed anything.
+func (t *Tracker) evict(b int64) bool {
+	stale := b - 10*int64(t.cfg.Buckets)
+	freed := false
+	for k, w := range t.svc {
+		if w.lastSeen < stale {
+			delete(t.svc, k)
+			t.stats.EvictedServices++
+			freed = true
+		}
+	}
+	for k, w := range t.edges {
+		if w.lastSeen < stale {
+			delete(t.edges, k)
+			delete(t.out[k.from], k.to)
+			if len(t.out[k.from]) == 0 {
+				delete(t.out, k.from)
+			}
+			delete(t.in[k.to], k.from)
+			if len(t.in[k.to]) == 0 {
+				delete(t.in, k.to)
+			}
+			t.stats.EvictedEdges++
+			freed = true
+		}
+	}
+	return freed
+}
+
+// Origin is what the window says about errors originating in a service.
+type Origin struct {
+	Spans, Origins int
+	Rate           float64 // Origins / Spans in the window
+	Baseline       float64
+	Anomalous      bool
+	Exemplar       string // trace ID (hex) of a recent originating span
+}
+
+// Origin returns the service's origin window at now.
+func (t *Tracker) Origin(svc string, now time.Time) Origin {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.origin(svc, bucketOf(now, t.cfg.Bucket))
+}
+
+func (t *Tracker) origin(svc string, b int64) Origin {
+	w := t.svc[svc]
+	if w == nil {
+		return Origin{}
+	}
+	s := w.sum(b, t.th)
+	o := Origin{Spans: int(s.total), Origins: int(s.bad), Baseline: w.baseline}
+	if s.total > 0 {
+		o.Rate = float64(s.bad) / float64(s.total)
+	}
+	o.Anomalous = t.th.anomalous(s.bad, o.Rate, w.baseline)
+	if w.exemplar != ([16]byte{}) {
+		o.Exemplar = hex.EncodeToString(w.exemplar[:])
+	}
+	return o
+}
+
+// Known reports whether the service had spans in the window at now.
+func (t *Tracker) Known(svc string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := t.svc[svc]
+	return w != nil && w.sum(bucketOf(now, t.cfg.Bucket), t.th).total > 0
+}
+
+// edgeAnomalous reports whether calls from -> to fail beyond their baseline.
+func (t *Tracker) edgeAnomalous(w *window, b int64) bool {
+	s := w.sum(b, t.th)
+	if s.total == 0 {
+		return false
+	}
+	return t.th.anomalous(s.bad, float64(s.bad)/float64(s.total), w.baseline)
+}
+
+// Linked reports whether failures travel from caller `from` down to `to`
+// within maxHops: a path of anomalous edges in the window at now.
+func (t *Tracker) Linked(from, to string, maxHops int, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	seen := map[string]bool{from: true}
+	frontier := []string{from}
+	for range maxHops {
+		var next []string
+		for _, n := range frontier {
+			for callee, w := range t.out[n] {
+				if seen[callee] || !t.edgeAnomalous(w, b) {
+					continue
+				}
+				if callee == to {
+					return true
+				}
+				seen[callee] = true
+				next = append(next, callee)
+			}
+		}
+		frontier = next
+	}
+	return false
+}
+
+// Touched reports whether any anomaly touches svc at now: errors
+// originating in it, or failing calls into or out of it.
+func (t *Tracker) Touched(svc string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	if t.origin(svc, b).Anomalous {
+		return true
+	}
+	for _, w := range t.out[svc] {
+		if t.edgeAnomalous(w, b) {
+			return true
+		}
+	}
+	for _, w := range t.in[svc] {
+		if t.edgeAnomalous(w, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// Line is the one-line evidence for root among the alerting services
+// (callers of root among them are counted by whether failures travel from
+// them to root). Empty when the traces show nothing about root.
+func (t *Tracker) Line(root string, alerting []string, maxHops int, now time.Time) string {
+	o := t.Origin(root, now)
+	if !o.Anomalous {
+		return ""
+	}
+	line := fmt.Sprintf("errors originate in %s: %.0f%% of its spans fail with no failing child (baseline %.1f%%)",
+		root, 100*o.Rate, 100*o.Baseline)
+	callers, through := 0, 0
+	for _, s := range alerting {
+		if s == root || !t.Known(s, now) {
+			continue
+		}
+		callers++
+		if t.Linked(s, root, maxHops, now) {
+			through++
+		}
+	}
+	if callers > 0 {
+		line += fmt.Sprintf("; %d of %d alerting services' errors pass through %s", through, callers, root)
+	}
+	return line
+}
