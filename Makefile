@@ -79,7 +79,7 @@ bench:
 
 ## eval-alerts: score alert_correlator on seeded alert-storm scenarios beside Alertmanager-style grouping
 eval-alerts:
-	$(GO) test -count=1 -run 'TestEvaluation|TestSeverityConventions' -v ./processor/alertcorrelatorprocessor/internal/eval/
+	EVAL_FAMILIES=1 $(GO) test -count=1 -timeout 30m -run 'TestEvaluation|TestSeverityConventions|TestFamilies' -v ./processor/alertcorrelatorprocessor/internal/eval/
 
 ## reduction-logs: log_budget's reduction report on a seeded 200k-record workload
 reduction-logs:

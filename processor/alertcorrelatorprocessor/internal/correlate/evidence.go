@@ -1,6 +1,10 @@
 package correlate
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
+)
 
 // Trace evidence, when the engine has it (Config.Evidence), decides three
 // things the graph alone cannot:
@@ -17,26 +21,42 @@ import "slices"
 // is false when they cannot tell.
 func (e *Engine) tracesLink(s, d string) (linked, known bool) {
 	ev := e.cfg.Evidence
-	if ev == nil || !ev.Known(s, e.now) || !ev.Known(d, e.now) {
+	if ev == nil {
 		return false, false
 	}
 	if ev.Origin(s, e.now).Anomalous {
+		if DebugLink {
+			println("LINK", e.now.Format("15:04:05"), s, d, "s-origin")
+		}
 		return false, true
 	}
-	return ev.Linked(s, d, e.cfg.MaxHops, e.now), true
+	if DebugLink {
+		println("LINK", e.now.Format("15:04:05"), s, d, ev.Link(s, d, e.cfg.MaxHops, e.now), ev.Debug(s, e.now))
+	}
+	return decide(ev.Link(s, d, e.cfg.MaxHops, e.now))
 }
 
 // tracesLinkDeeper says whether traces make s the deeper root under its
 // caller c.
 func (e *Engine) tracesLinkDeeper(c, s string) (linked, known bool) {
 	ev := e.cfg.Evidence
-	if ev == nil || !ev.Known(s, e.now) || !ev.Known(c, e.now) {
+	if ev == nil {
 		return false, false
 	}
 	if ev.Origin(c, e.now).Anomalous {
 		return false, true
 	}
-	return ev.Linked(c, s, e.cfg.MaxHops, e.now), true
+	return decide(ev.Link(c, s, e.cfg.MaxHops, e.now))
+}
+
+func decide(l evidence.Link) (linked, known bool) {
+	switch l {
+	case evidence.Linked:
+		return true, true
+	case evidence.Unlinked:
+		return false, true
+	}
+	return false, false
 }
 
 // originRank is a service's standing as an origin of errors: 0 without
@@ -68,3 +88,6 @@ func (e *Engine) explain(s *Snapshot, inc *incident) {
 		s.ExemplarTraceID = ev.Origin(s.RootService, e.now).Exemplar
 	}
 }
+
+// DebugLink is temporary.
+var DebugLink = false

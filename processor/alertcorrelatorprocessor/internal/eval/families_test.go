@@ -25,6 +25,11 @@ func runFamily(t *testing.T, f Family) familyRun {
 	_, st, le := g.Counts()
 	_, tr, _ := staticGraph(f.Spec.Topology).Counts()
 	cfg := engineConfig()
+	if os.Getenv("EVAL_WAIT") != "" {
+		d, err := time.ParseDuration(os.Getenv("EVAL_WAIT"))
+		require.NoError(t, err)
+		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = d, d, 2*d
+	}
 	fr := familyRun{fam: f, learned: st + le, trueEdg: tr}
 	fr.alerts = alertscenario.Evaluate(s, Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel}))
 	ts := alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
@@ -34,7 +39,11 @@ func runFamily(t *testing.T, f Family) familyRun {
 
 // TestFamilies prints every scenario family (make eval-alerts), alert-only
 // and with traces, beside Alertmanager-style grouping, and the worst family.
+// It takes a minute or two, so it runs only when EVAL_FAMILIES is set.
 func TestFamilies(t *testing.T) {
+	if os.Getenv("EVAL_FAMILIES") == "" {
+		t.Skip("set EVAL_FAMILIES=1 (make eval-alerts)")
+	}
 	fams, err := Families("../../../..")
 	require.NoError(t, err)
 	var b strings.Builder

@@ -20,12 +20,13 @@ type Config struct {
 	Buckets     int           // [6] buckets per window
 	MaxServices int           // [10000] services (and uninstrumented peers) tracked
 	MaxEdges    int           // [50000] edges tracked
-	// MinErrors, MinRate and Factor: a window is anomalous when it has at
+	// MinErrors, MinRate and MinZ: a window is anomalous when it has at
 	// least MinErrors failures [3], a failure rate of at least MinRate
-	// [0.1] and at least Factor times its baseline plus MinRate/2 [3].
+	// [0.1], and its failures stand MinZ standard deviations above what
+	// its baseline rate predicts (binomial) [3].
 	MinErrors int
 	MinRate   float64
-	Factor    float64
+	MinZ      float64
 }
 
 // Stats are the tracker's counters since creation.
@@ -71,15 +72,15 @@ func New(cfg Config) *Tracker {
 	if cfg.MaxEdges <= 0 {
 		cfg.MaxEdges = 50000
 	}
-	th := thresholds{minBad: uint32(cfg.MinErrors), minRate: cfg.MinRate, factor: cfg.Factor}
+	th := thresholds{minBad: uint32(cfg.MinErrors), minRate: cfg.MinRate, minZ: cfg.MinZ}
 	if th.minBad == 0 {
 		th.minBad = 3
 	}
 	if th.minRate == 0 {
 		th.minRate = 0.1
 	}
-	if th.factor == 0 {
-		th.factor = 3
+	if th.minZ == 0 {
+		th.minZ = 3
 	}
 	return &Tracker{
 		cfg: cfg, th: th,
@@ -194,7 +195,7 @@ func (t *Tracker) origin(svc string, b int64) Origin {
 	if s.total > 0 {
 		o.Rate = float64(s.bad) / float64(s.total)
 	}
-	o.Anomalous = t.th.anomalous(s.bad, o.Rate, w.baseline)
+	o.Anomalous = w.anomalous(b, t.th)
 	if w.exemplar != ([16]byte{}) {
 		o.Exemplar = hex.EncodeToString(w.exemplar[:])
 	}
@@ -209,28 +210,61 @@ func (t *Tracker) Known(svc string, now time.Time) bool {
 	return w != nil && w.sum(bucketOf(now, t.cfg.Bucket), t.th).total > 0
 }
 
-// edgeAnomalous reports whether calls from -> to fail beyond their baseline.
-func (t *Tracker) edgeAnomalous(w *window, b int64) bool {
-	s := w.sum(b, t.th)
-	if s.total == 0 {
-		return false
-	}
-	return t.th.anomalous(s.bad, float64(s.bad)/float64(s.total), w.baseline)
-}
+// edgeAnomalous reports whether calls on an edge fail beyond their baseline.
+func (t *Tracker) edgeAnomalous(w *window, b int64) bool { return w.anomalous(b, t.th) }
 
-// Linked reports whether failures travel from caller `from` down to `to`
-// within maxHops: a path of anomalous edges in the window at now.
-func (t *Tracker) Linked(from, to string, maxHops int, now time.Time) bool {
+// Link is what the traces say about failures travelling between two
+// services.
+type Link int
+
+const (
+	// Unknown: too few calls in the window to tell.
+	Unknown Link = iota
+	// Linked: a path of anomalous edges leads from the caller to the callee.
+	Linked
+	// Unlinked: the caller's calls are well observed and no anomalous path
+	// leads to the callee.
+	Unlinked
+)
+
+// minCalls is how many calls in the window make an edge well observed.
+const minCalls = 10
+
+// Link says whether failures travel from caller `from` down to `to` within
+// maxHops in the window at now: Linked along a path of anomalous edges;
+// Unlinked when the direct call is well observed and healthy, or when each
+// of from's calls is (at least minCalls each, none anomalous); else
+// Unknown (a thin edge may carry the failures unseen).
+func (t *Tracker) Link(from, to string, maxHops int, now time.Time) Link {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
+	if t.reaches(from, to, maxHops, func(w *window) bool { return t.edgeAnomalous(w, b) }) {
+		return Linked
+	}
+	if w := t.out[from][to]; w != nil && w.sum(b, t.th).total >= minCalls {
+		return Unlinked
+	}
+	if len(t.out[from]) == 0 {
+		return Unknown
+	}
+	for _, w := range t.out[from] {
+		if t.edgeAnomalous(w, b) || w.sum(b, t.th).total < minCalls {
+			return Unknown
+		}
+	}
+	return Unlinked
+}
+
+// reaches searches a path from -> ... -> to of edges that pass ok.
+func (t *Tracker) reaches(from, to string, maxHops int, ok func(*window) bool) bool {
 	seen := map[string]bool{from: true}
 	frontier := []string{from}
 	for range maxHops {
 		var next []string
 		for _, n := range frontier {
 			for callee, w := range t.out[n] {
-				if seen[callee] || !t.edgeAnomalous(w, b) {
+				if seen[callee] || !ok(w) {
 					continue
 				}
 				if callee == to {
@@ -283,7 +317,7 @@ func (t *Tracker) Line(root string, alerting []string, maxHops int, now time.Tim
 			continue
 		}
 		callers++
-		if t.Linked(s, root, maxHops, now) {
+		if t.Link(s, root, maxHops, now) == Linked {
 			through++
 		}
 	}
@@ -291,4 +325,17 @@ func (t *Tracker) Line(root string, alerting []string, maxHops int, now time.Tim
 		line += fmt.Sprintf("; %d of %d alerting services' errors pass through %s", through, callers, root)
 	}
 	return line
+}
+
+// Debug is temporary.
+func (t *Tracker) Debug(from string, now time.Time) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	out := ""
+	for to, w := range t.out[from] {
+		s := w.sum(b, t.th)
+		out += fmt.Sprintf(" %s:%d/%d(b%.2f)", to, s.bad, s.total, w.baseline)
+	}
+	return out
 }
