@@ -308,12 +308,28 @@ func (g *familyGen) fault(root string, at time.Time) time.Time {
 		frontier = next
 	}
 	if prop == Async {
-		for _, c := range f.Topology.Services[root] {
-			if !seen[c] && f.Topology.Databases[c] == "" && g.rng.Float64() < 0.7 {
+		for _, c := range g.consumers(root) {
+			if !seen[c] && g.rng.Float64() < 0.7 {
 				seen[c] = true
 				g.episode(truth.ID, c, "lag", at.Add(g.jitter(time.Minute, 3*time.Minute)), end.Add(g.jitter(0, 2*time.Minute)))
 			}
 		}
 	}
 	return end
+}
+
+// consumers are the queue consumers a fault at root starves: the broker's
+// own when root is a broker, else those of the brokers root produces to.
+func (g *familyGen) consumers(root string) []string {
+	t := g.f.Topology
+	if t.Brokers[root] {
+		return t.Services[root]
+	}
+	var out []string
+	for _, b := range t.Services[root] {
+		if t.Brokers[b] {
+			out = append(out, t.Services[b]...)
+		}
+	}
+	return out
 }

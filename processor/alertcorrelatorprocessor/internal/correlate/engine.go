@@ -520,18 +520,11 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
-	// near st's.
+	// near st's, and (for another service) errors do not originate in s
+	// itself, as far as the traces tell.
 	symptomOf := func(inc *incident, d string) bool {
 		t, ok := inc.causes[d]
-		if !ok {
-			return false
-		}
-		if d != s {
-			if linked, known := e.tracesLink(s, d); known {
-				return linked
-			}
-		}
-		return e.near(st.StartsAt, t)
+		return ok && e.near(st.StartsAt, t) && (d == s || !e.originates(s))
 	}
 	{
 		// Same service already alerting.
@@ -557,12 +550,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 				continue
 			}
 			if _, ok := inc.causes[c.Service]; !ok {
-				continue
-			}
-			if linked, known := e.tracesLinkDeeper(c.Service, s); known {
-				if linked {
-					consider(inc, false, c.Hops)
-				}
 				continue
 			}
 			if e.near(st.StartsAt, inc.firstCause) {

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
 // TestFamilyDiag prints, per true incident, where each of its alerts went
@@ -33,7 +32,6 @@ func TestFamilyDiag(t *testing.T) {
 		if os.Getenv("EVAL_TRACES") != "" {
 			opts.Traces = alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
 		}
-		correlate.DebugLink = os.Getenv("EVAL_DEBUG") != ""
 		out := Run(s, g, cfg, opts)
 		first := map[int]string{}
 		for _, n := range s.Notifications {

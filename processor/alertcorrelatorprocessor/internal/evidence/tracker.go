@@ -279,26 +279,28 @@ func (t *Tracker) reaches(from, to string, maxHops int, ok func(*window) bool) b
 	return false
 }
 
-// Touched reports whether any anomaly touches svc at now: errors
-// originating in it, or failing calls into or out of it.
-func (t *Tracker) Touched(svc string, now time.Time) bool {
+// Quiet reports whether svc is well observed (at least minCalls spans in
+// the window at now) and no anomaly touches it: no errors originating in
+// it, no failing calls into or out of it.
+func (t *Tracker) Quiet(svc string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
-	if t.origin(svc, b).Anomalous {
-		return true
+	w := t.svc[svc]
+	if w == nil || w.sum(b, t.th).total < minCalls || w.anomalous(b, t.th) {
+		return false
 	}
 	for _, w := range t.out[svc] {
 		if t.edgeAnomalous(w, b) {
-			return true
+			return false
 		}
 	}
 	for _, w := range t.in[svc] {
 		if t.edgeAnomalous(w, b) {
-			return true
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // Line is the one-line evidence for root among the alerting services
@@ -325,17 +327,4 @@ func (t *Tracker) Line(root string, alerting []string, maxHops int, now time.Tim
 		line += fmt.Sprintf("; %d of %d alerting services' errors pass through %s", through, callers, root)
 	}
 	return line
-}
-
-// Debug is temporary.
-func (t *Tracker) Debug(from string, now time.Time) string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	b := bucketOf(now, t.cfg.Bucket)
-	out := ""
-	for to, w := range t.out[from] {
-		s := w.sum(b, t.th)
-		out += fmt.Sprintf(" %s:%d/%d(b%.2f)", to, s.bad, s.total, w.baseline)
-	}
-	return out
 }
