@@ -75,6 +75,14 @@ const (
 	// into another one (their shared root arrived after both had paged): the
 	// surviving incident's id.
 	AttrIncidentMergedInto = "incident.merged_into"
+	// AttrIncidentSymptoms are the incident's services other than the
+	// root's (string slice).
+	AttrIncidentSymptoms = "incident.symptoms"
+	// AttrIncidentEvidence is one readable line of the trace evidence for
+	// the root; AttrIncidentExemplarTraceID (hex) a trace where its errors
+	// originate. Both absent without trace evidence.
+	AttrIncidentEvidence        = "incident.evidence"
+	AttrIncidentExemplarTraceID = "incident.exemplar_trace_id"
 )
 
 // Incident states.

@@ -288,6 +288,7 @@ func TestSharedInstanceLearnsFromTracesAndCorrelatesLogs(t *testing.T) {
 		alertconv.AttrIncidentRootService: "payment",
 		alertconv.AttrIncidentRootAlert:   "PaymentFailures",
 		alertconv.AttrIncidentServices:    []any{"frontend", "payment"},
+		alertconv.AttrIncidentSymptoms:    []any{"frontend"},
 		alertconv.AttrIncidentAlertCount:  int64(2),
 		alertconv.AttrIncidentSuppressed:  int64(1),
 		alertconv.AttrIncidentFirstSeen:   t0.Format(time.RFC3339Nano),
@@ -296,7 +297,7 @@ func TestSharedInstanceLearnsFromTracesAndCorrelatesLogs(t *testing.T) {
 		alertconv.AttrRuleName:            "PaymentFailures",
 		alertconv.AttrSeverity:            "critical",
 	}, recs[1].attrs)
-	assert.Equal(t, "[updated] PaymentFailures on payment (+1 symptom alerts on frontend, payment)", recs[1].body)
+	assert.Equal(t, "[updated] PaymentFailures on payment (+1 symptom alerts on frontend)", recs[1].body)
 	// Only incident records leave by default.
 	assert.Equal(t, 2, h.lsink.LogRecordCount())
 
