@@ -194,7 +194,7 @@ func createDefaultConfig() component.Config {
 		ServiceLabel:  "service",
 		SeverityOrder: []string{"critical", "error", "warning", "info"},
 		Limits: LimitsConfig{
-			MaxAlerts: 100000, MaxIncidents: 10000,
+			MaxAlerts: 100000, MaxIncidents: defaultMaxIncidents,
 			MaxEvidenceServices: 10000, MaxEvidenceEdges: 50000,
 		},
 		TickInterval:    time.Second,
@@ -307,7 +307,7 @@ func (c *Config) engineConfig() correlate.Config {
 		SeveritySplits: c.Correlation.SeveritySplits,
 		Severities:     c.SeverityOrder,
 		MaxAlerts:      c.Limits.MaxAlerts,
-		MaxIncidents:   c.Limits.MaxIncidents,
+		MaxIncidents:   c.Limits.maxIncidents(),
 		Flap: correlate.FlapConfig{
 			Window: c.Flap.Window, Threshold: c.Flap.Threshold, Hold: c.Flap.Hold,
 		},
@@ -349,4 +349,17 @@ func (c *Config) evidenceConfig() (evidence.Config, bool) {
 		Bucket: w / 6, Buckets: 6,
 		MaxServices: c.Limits.MaxEvidenceServices, MaxEdges: c.Limits.MaxEvidenceEdges,
 	}, true
+}
+
+// defaultMaxIncidents is limits.max_incidents, also when set to zero.
+const defaultMaxIncidents = 10000
+
+// maxIncidents is the one reading of limits.max_incidents (the engine's
+// bound and the outbox's), so that zero means the documented default
+// everywhere.
+func (l LimitsConfig) maxIncidents() int {
+	if l.MaxIncidents > 0 {
+		return l.MaxIncidents
+	}
+	return defaultMaxIncidents
 }

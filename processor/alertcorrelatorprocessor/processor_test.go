@@ -799,3 +799,25 @@ func TestMergedIncidentRecords(t *testing.T) {
 	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_incident_records", "state", "resolved"))
 	h.stop(t)
 }
+
+// TestOutboxZeroMaxIncidentsIsTheDefault: limits.max_incidents: 0 means
+// 10000 for the outbox too, not one batch.
+func TestOutboxZeroMaxIncidentsIsTheDefault(t *testing.T) {
+	cfg, _, hst := storageSetup()
+	cfg.Limits.MaxIncidents = 0
+	var r *refusing
+	h := newHarnessWrapped(t, cfg, func(next consumer.Logs) consumer.Logs {
+		r = &refusing{next: next, refuse: true}
+		return r
+	})
+	h.start(t, hst)
+	for i, svc := range []string{"cart", "checkout", "frontend"} {
+		h.clock.Set(t0.Add(time.Duration(i) * 10 * time.Second))
+		require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: svc, rule: "Errors"})))
+		h.core.tick(context.Background())
+	}
+	assert.Equal(t, 3, h.core.outboxRecords(), "every refused record kept")
+	assert.Zero(t, counter(t, h.tel, "processor_alert_correlator_overflow", "map", "unsent_records"))
+	r.refuse = false
+	h.stop(t)
+}
