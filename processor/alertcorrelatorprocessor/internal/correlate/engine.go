@@ -145,6 +145,9 @@ type Stats struct {
 	Opened, Updated, Resolved                               uint64
 	DroppedUnpaged                                          uint64 // pending incidents that resolved before group_wait
 	Merged                                                  uint64 // paged incidents merged into another (counted in Resolved too)
+	// FingerprintReuse counts alerts whose fingerprint was already held
+	// by an alert with other labels (each is tracked as its own alert).
+	FingerprintReuse uint64
 }
 
 type alertState struct {
@@ -309,6 +312,15 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 		}
 	}
 	st, known := e.alerts[a.Fingerprint]
+	if known && !sameLabels(st.Labels, a.Labels) {
+		// A fingerprint reused with other labels is another alert: it
+		// gets an identity of its own rather than the first one's fields.
+		a.Fingerprint = reusedFingerprint(a.Fingerprint, a.Labels)
+		st, known = e.alerts[a.Fingerprint]
+		if !known {
+			e.stats.FingerprintReuse++
+		}
+	}
 	if known {
 		return e.update(st, a, now)
 	}
