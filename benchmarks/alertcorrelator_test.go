@@ -195,7 +195,21 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 	// The traces side: learning the graph from workload traces (client/
 	// server pairs, peer.service / db.system), spans observed per second.
 	b.Run("alert_correlator/observe-traces", func(b *testing.B) {
-		_, tp := newCorrelator(b, func(map[string]any) {})
+		benchObserve(b, func(map[string]any) {})
+	})
+	// The same without trace evidence (correlation.evidence_window: 0):
+	// the graph learner alone.
+	b.Run("alert_correlator/observe-traces-no-evidence", func(b *testing.B) {
+		benchObserve(b, func(m map[string]any) {
+			m["correlation"] = map[string]any{"evidence_window": "0s"}
+		})
+	})
+}
+
+// benchObserve feeds workload traces through the traces side.
+func benchObserve(b *testing.B, mutate func(map[string]any)) {
+	{
+		_, tp := newCorrelator(b, mutate)
 		traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 7, Services: 50}).Generate(500)
 		batches := workload.Split(traces, 10)
 		spans := 0
@@ -216,7 +230,7 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 			n++
 		}
 		b.ReportMetric(float64(n*spans)/b.Elapsed().Seconds(), "spans/s")
-	})
+	}
 }
 
 // confmapInto decodes a raw map into a component config, as the collector does.

@@ -940,7 +940,7 @@ func (e *Engine) close(inc *incident) {
 // dependencies below it), then onset, then severity.
 func (e *Engine) rank(inc *incident) {
 	// With evidence the ranking may change while the alerts do not.
-	if !inc.rankDirty && len(inc.ranking) > 0 && e.cfg.Evidence == nil {
+	if !inc.rankDirty && len(inc.ranking) > 0 && !e.tracesActive() {
 		return
 	}
 	inc.rankDirty = false

@@ -16,15 +16,21 @@ import "slices"
 // anomalous path override the onset window merged concurrent faults more
 // often than it mended fragments (README, Evaluation).
 
+// tracesActive reports whether the evidence has recent spans (the
+// ranking may then change while the alerts do not).
+func (e *Engine) tracesActive() bool {
+	return e.cfg.Evidence != nil && e.cfg.Evidence.Active(e.now)
+}
+
 // originates reports whether the traces show errors originating in svc.
 func (e *Engine) originates(svc string) bool {
-	return e.cfg.Evidence != nil && e.cfg.Evidence.Origin(svc, e.now).Anomalous
+	return e.tracesActive() && e.cfg.Evidence.Origin(svc, e.now).Anomalous
 }
 
 // originRank is a service's standing as an origin of errors: 0 without
 // evidence or anomaly, else above 0 and higher for a higher origin rate.
 func (e *Engine) originRank(svc string) float64 {
-	if e.cfg.Evidence == nil {
+	if !e.tracesActive() {
 		return 0
 	}
 	o := e.cfg.Evidence.Origin(svc, e.now)

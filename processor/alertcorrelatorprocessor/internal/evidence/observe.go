@@ -49,6 +49,7 @@ func (t *Tracker) Observe(td ptrace.Traces, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
+	t.lastBatch = max(t.lastBatch, b)
 	t.stats.Spans += uint64(len(spans))
 	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
 	for i := range spans {

@@ -53,9 +53,11 @@ type Tracker struct {
 	mu    sync.Mutex
 	svc   map[string]*window // origin windows: spans of the service, origins
 	edges map[edgeKey]*window
-	out   map[string]map[string]*window // from -> to -> edge window
-	in    map[string]map[string]*window // to -> from -> edge window
-	stats Stats
+	// lastBatch is the bucket of the last Observe.
+	lastBatch int64
+	out       map[string]map[string]*window // from -> to -> edge window
+	in        map[string]map[string]*window // to -> from -> edge window
+	stats     Stats
 }
 
 // New returns a tracker.
@@ -87,6 +89,14 @@ func New(cfg Config) *Tracker {
 		svc: map[string]*window{}, edges: map[edgeKey]*window{},
 		out: map[string]map[string]*window{}, in: map[string]map[string]*window{},
 	}
+}
+
+// Active reports whether spans arrived within the window before now:
+// without them the tracker has nothing to say.
+func (t *Tracker) Active(now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lastBatch > 0 && bucketOf(now, t.cfg.Bucket)-t.lastBatch < int64(t.cfg.Buckets)
 }
 
 // Window is how far back the tracker looks.
