@@ -83,6 +83,10 @@ const (
 	// originate. Both absent without trace evidence.
 	AttrIncidentEvidence        = "incident.evidence"
 	AttrIncidentExemplarTraceID = "incident.exemplar_trace_id"
+	// AttrIncidentStorm (bool) is true on a storm incident: the alerts of
+	// one environment that arrived while the correlator held as many
+	// incidents as it may.
+	AttrIncidentStorm = "incident.storm"
 )
 
 // Incident states.

@@ -736,6 +736,10 @@ func summary(ev correlate.Event) string {
 		root = "(no service)"
 	}
 	s := fmt.Sprintf("[%s] %s on %s", ev.State, in.RootAlert, root)
+	if in.Storm {
+		s = fmt.Sprintf("[%s] alert storm beyond limits.max_incidents: %d alerts on %d services, first %s on %s",
+			ev.State, in.AlertCount, len(in.Services), in.RootAlert, root)
+	}
 	if in.SuppressedCount > 0 {
 		s += fmt.Sprintf(" (+%d symptom alerts", in.SuppressedCount)
 		if len(in.Symptoms) > 0 {
@@ -765,6 +769,9 @@ func putWhy(a pcommon.Map, in correlate.Snapshot) {
 		for _, s := range in.Symptoms {
 			sym.AppendEmpty().SetStr(s)
 		}
+	}
+	if in.Storm {
+		a.PutBool(alertconv.AttrIncidentStorm, true)
 	}
 	if in.Evidence != "" {
 		a.PutStr(alertconv.AttrIncidentEvidence, in.Evidence)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -374,16 +375,26 @@ func TestPassAlertsMarksThem(t *testing.T) {
 	h.stop(t)
 }
 
-func TestOverflowFailsOpen(t *testing.T) {
+// TestStormBeyondMaxIncidents: past limits.max_incidents alerts fold into
+// one storm incident per environment, counted, instead of failing open
+// into a flood of raw alerts.
+func TestStormBeyondMaxIncidents(t *testing.T) {
 	cfg := testCfg()
 	cfg.Limits.MaxIncidents = 1
 	h := newHarness(t, cfg)
 	h.start(t, componenttest.NewNopHost())
-	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(
-		alertSpec{service: "a", rule: "A"}, alertSpec{service: "b", rule: "B"})))
-	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_overflow", "map", "incidents"))
-	out := h.lsink.AllLogs()[0]
-	assert.Equal(t, 2, out.LogRecordCount(), "the untracked alert goes on raw, beside the one incident")
+	storm := []alertSpec{{service: "a", rule: "A"}}
+	for i := range 20 {
+		storm = append(storm, alertSpec{service: fmt.Sprintf("s%02d", i), rule: "B"})
+	}
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(storm...)))
+	assert.Equal(t, int64(20), counter(t, h.tel, "processor_alert_correlator_overflow", "map", "incidents"))
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 2, "the one incident and the storm; no raw alert")
+	assert.Equal(t, 2, h.lsink.LogRecordCount())
+	assert.Equal(t, true, recs[1].attrs[alertconv.AttrIncidentStorm])
+	assert.Equal(t, int64(20), recs[1].attrs[alertconv.AttrIncidentAlertCount])
+	assert.Contains(t, recs[1].body, "alert storm beyond limits.max_incidents: 20 alerts on 20 services")
 	h.stop(t)
 }
 

@@ -129,6 +129,9 @@ type Snapshot struct {
 	// MergedInto is set on the resolved record of a paged incident whose
 	// alerts moved into another incident (a shared root arrived later).
 	MergedInto string `json:"merged_into,omitempty"`
+	// Storm is set on an environment's storm incident: the alerts that
+	// arrived while limits.max_incidents incidents were open.
+	Storm bool `json:"storm,omitempty"`
 	// Symptoms are the incident's services other than the root's.
 	Symptoms []string `json:"symptoms,omitempty"`
 	// Evidence is one readable line of what the traces say about the
@@ -190,6 +193,9 @@ type incident struct {
 	// incident: the correlation window runs from it, so repeats of old
 	// alerts do not keep an incident attracting new ones.
 	lastJoin time.Time
+	// storm is the environment of a storm incident (alerts beyond
+	// MaxIncidents), "" for others; see storm.go.
+	storm string
 	// why and exemplar are the last evidence shown for whyRoot, kept for
 	// records emitted after the traces went quiet.
 	why, exemplar, whyRoot string
@@ -208,6 +214,8 @@ type Engine struct {
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
 	held  map[string]*alertState
+	// storms: environment -> id of its open storm incident.
+	storms map[string]string
 	local map[string]bool // rule name -> matches LocalRules
 	// merged are resolved records of paged incidents merged into another,
 	// emitted by the next Advance.
@@ -243,6 +251,7 @@ func New(cfg Config, g *topology.Graph) *Engine {
 		byService: map[string]map[string]*incident{},
 		byGroup:   map[string]string{},
 		held:      map[string]*alertState{},
+		storms:    map[string]string{},
 		local:     map[string]bool{},
 	}
 }
@@ -418,9 +427,13 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	inc := e.findIncident(st, now)
 	if inc == nil {
 		if len(e.incidents) >= e.cfg.MaxIncidents {
-			return false
+			// Beyond the bound an alert folds into its environment's storm
+			// incident rather than failing open into a page of its own.
+			e.stats.OverflowIncidents++
+			inc = e.stormIncident(st, now)
+		} else {
+			inc = e.newIncident(st, now)
 		}
-		inc = e.newIncident(st, now)
 	}
 	st.firing = true
 	e.join(inc, st, now)
@@ -782,6 +795,9 @@ func (e *Engine) drop(inc *incident) {
 	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
 		delete(e.byGroup, inc.groupKey)
 	}
+	if inc.storm != "" && e.storms[inc.storm] == inc.id {
+		delete(e.storms, inc.storm)
+	}
 	delete(e.incidents, inc.id)
 }
 
@@ -1044,6 +1060,7 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 		ID: inc.id, FirstSeen: inc.firstSeen, LastSeen: maxTime(inc.lastSeen, now),
 		Ranking:    slices.Clone(inc.ranking),
 		AlertCount: len(inc.members), SuppressedCount: len(inc.members) - 1, GroupKey: inc.groupKey,
+		Storm: inc.storm != "",
 	}
 	if e.cfg.SnapshotMembers {
 		s.Members = slices.Clone(inc.members)
