@@ -213,10 +213,10 @@ type Engine struct {
 	stats     Stats
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
-	held  map[string]*alertState
+	held map[string]*alertState
 	// storms: environment -> id of its open storm incident.
 	storms map[string]string
-	local map[string]bool // rule name -> matches LocalRules
+	local  map[string]bool // rule name -> matches LocalRules
 	// merged are resolved records of paged incidents merged into another,
 	// emitted by the next Advance.
 	merged    []Event
