@@ -547,9 +547,10 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's, and (for another service) errors do not originate in s
 	// itself, as far as the traces tell.
+	ownCause := e.originates(s)
 	symptomOf := func(inc *incident, d string) bool {
 		t, ok := inc.causes[d]
-		return ok && e.near(st.StartsAt, t) && (d == s || !e.originates(s))
+		return ok && e.near(st.StartsAt, t) && (d == s || !ownCause)
 	}
 	{
 		// Same service already alerting.

@@ -43,7 +43,7 @@ func (e *Engine) originRank(svc string) float64 {
 // explain fills the snapshot's evidence line and exemplar for its root.
 func (e *Engine) explain(s *Snapshot, inc *incident) {
 	ev := e.cfg.Evidence
-	if ev == nil || s.RootService == "" {
+	if s.RootService == "" || !e.tracesActive() {
 		return
 	}
 	alerting := make([]string, 0, len(inc.services))
