@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -15,52 +14,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
 )
 
 // checkoutTraces are n frontend -> checkout -> payment requests, every
 // second one failing at payment (the failure travels up to the callers).
 func checkoutTraces(n int, offset uint64) ptrace.Traces {
-	td := ptrace.NewTraces()
-	for i := range uint64(n) {
-		k := offset + i
-		fail := k%2 == 0
-		var tid pcommon.TraceID
-		binary.BigEndian.PutUint64(tid[8:], k+1)
-		id := func(s uint64) pcommon.SpanID {
-			var sid pcommon.SpanID
-			binary.BigEndian.PutUint64(sid[:], (k+1)*10+s)
-			return sid
-		}
-		add := func(svc string, kind ptrace.SpanKind, self, parent uint64, peer string) {
-			rs := td.ResourceSpans().AppendEmpty()
-			rs.Resource().Attributes().PutStr("service.name", svc)
-			sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-			sp.SetTraceID(tid)
-			sp.SetSpanID(id(self))
-			if parent > 0 {
-				sp.SetParentSpanID(id(parent))
-			}
-			sp.SetKind(kind)
-			sp.SetName(svc)
-			now := time.Now()
-			sp.SetStartTimestamp(pcommon.NewTimestampFromTime(now.Add(-10 * time.Millisecond)))
-			sp.SetEndTimestamp(pcommon.NewTimestampFromTime(now))
-			if peer != "" {
-				sp.Attributes().PutStr("peer.service", peer)
-			}
-			if fail {
-				sp.Status().SetCode(ptrace.StatusCodeError)
-			}
-		}
-		add("frontend", ptrace.SpanKindServer, 1, 0, "")
-		add("frontend", ptrace.SpanKindClient, 2, 1, "checkout")
-		add("checkout", ptrace.SpanKindServer, 3, 2, "")
-		add("checkout", ptrace.SpanKindClient, 4, 3, "payment")
-		add("payment", ptrace.SpanKindServer, 5, 4, "")
-	}
-	return td
+	return alertscenario.ChainTraces([]string{"frontend", "checkout", "payment"}, n, offset, time.Now(),
+		func(k uint64) bool { return k%2 == 0 })
 }
 
 // amWebhook is an Alertmanager v4 webhook with one firing alert per

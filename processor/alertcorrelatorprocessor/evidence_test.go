@@ -10,48 +10,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertscenario"
 )
 
 // checkoutTrace is one frontend -> checkout -> payment request; when fail
 // is set, payment's span fails and the failure travels up.
 func checkoutTrace(n uint64, fail bool) ptrace.Traces {
-	td := ptrace.NewTraces()
-	var tid pcommon.TraceID
-	binary.BigEndian.PutUint64(tid[8:], n)
-	id := func(k uint64) pcommon.SpanID {
-		var s pcommon.SpanID
-		binary.BigEndian.PutUint64(s[:], n*10+k)
-		return s
-	}
-	add := func(svc string, kind ptrace.SpanKind, self, parent uint64) {
-		rs := td.ResourceSpans().AppendEmpty()
-		rs.Resource().Attributes().PutStr("service.name", svc)
-		sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-		sp.SetTraceID(tid)
-		sp.SetSpanID(id(self))
-		if parent > 0 {
-			sp.SetParentSpanID(id(parent))
-		}
-		sp.SetKind(kind)
-		if kind == ptrace.SpanKindClient {
-			sp.Attributes().PutStr("peer.service", map[uint64]string{2: "checkout", 4: "payment"}[self])
-		}
-		if fail {
-			sp.Status().SetCode(ptrace.StatusCodeError)
-		}
-	}
-	add("frontend", ptrace.SpanKindServer, 1, 0)
-	add("frontend", ptrace.SpanKindClient, 2, 1)
-	add("checkout", ptrace.SpanKindServer, 3, 2)
-	add("checkout", ptrace.SpanKindClient, 4, 3)
-	add("payment", ptrace.SpanKindServer, 5, 4)
-	return td
+	return alertscenario.ChainTraces([]string{"frontend", "checkout", "payment"}, 1, n, t0,
+		func(uint64) bool { return fail })
 }
 
 func TestEvidenceNamesPaymentWithAnExemplar(t *testing.T) {
@@ -89,8 +60,8 @@ func TestEvidenceNamesPaymentWithAnExemplar(t *testing.T) {
 	raw, err := hex.DecodeString(ex)
 	require.NoError(t, err)
 	require.Len(t, raw, 16)
-	// The exemplar is one of the failing traces.
-	assert.Zero(t, binary.BigEndian.Uint64(raw[8:])%2)
+	// The exemplar is one of the failing traces (trace n ends in n+1).
+	assert.Zero(t, (binary.BigEndian.Uint64(raw[8:])-1)%2)
 	assert.Contains(t, r.body, "Why: errors originate in payment")
 	assert.Contains(t, r.body, "Exemplar trace: "+ex)
 }

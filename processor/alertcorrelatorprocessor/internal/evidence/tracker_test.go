@@ -1,47 +1,24 @@
 package evidence
 
 import (
-	"encoding/binary"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 
-// call adds one frontend -> checkout -> payment trace to td; payment fails
-// (and the failure travels up) when fail is set.
-func call(td ptrace.Traces, n uint64, fail bool) {
-	var tid pcommon.TraceID
-	binary.BigEndian.PutUint64(tid[8:], n)
-	id := func(k uint64) pcommon.SpanID {
-		var s pcommon.SpanID
-		binary.BigEndian.PutUint64(s[:], n*10+k)
-		return s
-	}
-	add := func(svc string, kind ptrace.SpanKind, self, parent uint64, failed bool) {
-		rs := td.ResourceSpans().AppendEmpty()
-		rs.Resource().Attributes().PutStr("service.name", svc)
-		sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-		sp.SetTraceID(tid)
-		sp.SetSpanID(id(self))
-		if parent > 0 {
-			sp.SetParentSpanID(id(parent))
-		}
-		sp.SetKind(kind)
-		if failed {
-			sp.Status().SetCode(ptrace.StatusCodeError)
-		}
-	}
-	add("frontend", ptrace.SpanKindServer, 1, 0, fail)
-	add("frontend", ptrace.SpanKindClient, 2, 1, fail)
-	add("checkout", ptrace.SpanKindServer, 3, 2, fail)
-	add("checkout", ptrace.SpanKindClient, 4, 3, fail)
-	add("payment", ptrace.SpanKindServer, 5, 4, fail)
+var chain = []string{"frontend", "checkout", "payment"}
+
+// call is one frontend -> checkout -> payment request (trace n); payment
+// fails (and the failure travels up) when fail is set.
+func call(n uint64, fail bool) ptrace.Traces {
+	return alertscenario.ChainTraces(chain, 1, n, t0, func(uint64) bool { return fail })
 }
 
 // feed sends a minute of healthy traffic, then a minute where share of the
@@ -50,16 +27,12 @@ func feed(tr *Tracker, share float64) time.Time {
 	n := uint64(0)
 	at := t0
 	for ; at.Before(t0.Add(10 * time.Minute)); at = at.Add(time.Second) {
-		td := ptrace.NewTraces()
 		n++
-		call(td, n, false)
-		tr.Observe(td, at)
+		tr.Observe(call(n, false), at)
 	}
 	for end := at.Add(time.Minute); at.Before(end); at = at.Add(time.Second) {
-		td := ptrace.NewTraces()
 		n++
-		call(td, n, float64(n%10) < share*10)
-		tr.Observe(td, at)
+		tr.Observe(call(n, float64(n%10) < share*10), at)
 	}
 	return at
 }
@@ -100,10 +73,8 @@ func TestFaultDoesNotBecomeItsOwnBaseline(t *testing.T) {
 	// Ten more minutes of the same fault.
 	n := uint64(100000)
 	for end := now.Add(10 * time.Minute); now.Before(end); now = now.Add(time.Second) {
-		td := ptrace.NewTraces()
 		n++
-		call(td, n, n%2 == 0)
-		tr.Observe(td, now)
+		tr.Observe(call(n, n%2 == 0), now)
 	}
 	o := tr.Origin("payment", now)
 	assert.True(t, o.Anomalous, "baseline %.3f", o.Baseline)
@@ -112,16 +83,14 @@ func TestFaultDoesNotBecomeItsOwnBaseline(t *testing.T) {
 
 func TestBoundsCountOverflow(t *testing.T) {
 	tr := New(Config{MaxServices: 2, MaxEdges: 1})
-	td := ptrace.NewTraces()
-	call(td, 1, false)
-	tr.Observe(td, t0)
+	tr.Observe(call(1, false), t0)
 	st := tr.Stats()
 	assert.Equal(t, 2, st.Services)
 	assert.Equal(t, 1, st.Edges)
 	assert.Equal(t, uint64(1), st.ServiceOverflow)
 	assert.Equal(t, uint64(1), st.EdgeOverflow)
 	// Ten windows later the silent entries make room.
-	td = ptrace.NewTraces()
+	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "ledger")
 	rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty().SetKind(ptrace.SpanKindServer)
