@@ -1,5 +1,5 @@
 // Package alertconv holds Quell's alert and incident convention for log
-// records (see docs/architecture.md and the alert convention in the design):
+// records (see docs/alert-convention.md):
 // attribute names shared by the alert_webhook receiver, the alert_correlator
 // processor and the incident exporter, and the Alertmanager fingerprint.
 //
