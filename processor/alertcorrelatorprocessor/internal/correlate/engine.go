@@ -545,12 +545,13 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
-	// near st's, and (for another service) errors do not originate in s
-	// itself, as far as the traces tell.
+	// near st's, and (for another service) the traces do not show s as a
+	// cause of its own: errors originating in s while no failing calls lead
+	// from s to d.
 	ownCause := e.originates(s)
 	symptomOf := func(inc *incident, d string) bool {
 		t, ok := inc.causes[d]
-		return ok && e.near(st.StartsAt, t) && (d == s || !ownCause)
+		return ok && e.near(st.StartsAt, t) && (d == s || !ownCause || e.failuresTravel(s, d))
 	}
 	{
 		// Same service already alerting.

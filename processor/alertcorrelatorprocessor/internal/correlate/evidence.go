@@ -1,13 +1,20 @@
 package correlate
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
+)
 
 // Trace evidence, when the engine has it (Config.Evidence), decides what
 // the graph and onsets alone cannot:
 //   - an alert on a service where errors originate (failing spans with no
-//     failing child, beyond the service's baseline) is a cause of its own,
-//     not a symptom of an alerting dependency: two concurrent faults on
-//     neighbours stay two incidents;
+//     failing child, beyond the service's baseline), and whose calls to an
+//     alerting dependency do not fail, is a cause of its own, not a
+//     symptom of that dependency: two concurrent faults on neighbours stay
+//     two incidents. (Both conditions, so that traces whose callers' spans
+//     fail without a failing child, as some instrumentation records them,
+//     do not split every symptom off.)
 //   - the root is the alerting service where errors originate, first;
 //   - the incident says why, in one line, with an exemplar trace.
 // Evidence only ever adds a reason to split or to rank: where the traces
@@ -25,6 +32,12 @@ func (e *Engine) tracesActive() bool {
 // originates reports whether the traces show errors originating in svc.
 func (e *Engine) originates(svc string) bool {
 	return e.tracesActive() && e.cfg.Evidence.Origin(svc, e.now).Anomalous
+}
+
+// failuresTravel reports whether the traces show failing calls leading
+// from s down to d within MaxHops.
+func (e *Engine) failuresTravel(s, d string) bool {
+	return e.tracesActive() && e.cfg.Evidence.Link(s, d, e.cfg.MaxHops, e.now) == evidence.Linked
 }
 
 // originRank is a service's standing as an origin of errors: 0 without
