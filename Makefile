@@ -101,7 +101,7 @@ bench:
 
 ## eval-alerts: score alert_correlator on seeded alert-storm scenarios beside Alertmanager-style grouping
 eval-alerts:
-	$(GO) test -count=1 -run 'TestEvaluation|TestSeverityConventions' -v ./processor/alertcorrelatorprocessor/internal/eval/
+	EVAL_FAMILIES=1 $(GO) test -count=1 -timeout 30m -run 'TestEvaluation|TestSeverityConventions|TestFamilies' -v ./processor/alertcorrelatorprocessor/internal/eval/
 
 ## eval-templates: log_budget's template grouping accuracy on the loghub development set beside Drain's
 .PHONY: eval-templates

@@ -151,35 +151,14 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 		runAlerts(b, lp, func(i int) plog.Logs { return batches[i%len(batches)] })
 	})
 
-	// New alerts: every record a new alert on a random service of the
-	// graph, firing, then resolved in the next batch: incidents open, grow,
-	// re-rank and resolve all the time.
-	b.Run("alert_correlator/new-alerts-500svc", func(b *testing.B) {
-		lp, _ := newCorrelator(b, func(m map[string]any) {
-			m["topology"] = map[string]any{"file": file}
-			m["resolve_hold"] = "0s"
-			m["flap"] = map[string]any{"window": "1ms"}
-			m["correlation"] = map[string]any{"group_wait": "0s"}
-		})
-		const pre = 64
-		batches := make([]plog.Logs, pre)
-		for i := range pre {
-			ld := plog.NewLogs()
-			for j := range alertBatch {
-				k := i*alertBatch + j
-				svc := nodes[(k*7919)%len(nodes)]
-				if j%2 == 1 {
-					// Resolve the previous record's alert.
-					prev := nodes[((k-1)*7919)%len(nodes)]
-					alertRecord(ld.ResourceLogs(), prev, "HighErrorRate", "warning", alertconv.StateResolved, map[string]string{"n": fmt.Sprint(k - 1)})
-					continue
-				}
-				alertRecord(ld.ResourceLogs(), svc, "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
-			}
-			batches[i] = ld
+	// New alerts, with trace evidence on (the default) and off.
+	for _, evidence := range []string{"1m", "0s"} {
+		name := "alert_correlator/new-alerts-500svc"
+		if evidence == "0s" {
+			name += "-no-evidence"
 		}
-		runAlerts(b, lp, func(i int) plog.Logs { return batches[i%pre] })
-	})
+		b.Run(name, func(b *testing.B) { benchNewAlerts(b, file, nodes, evidence) })
+	}
 
 	// Memory: 50k distinct firing alerts held at once (services spread over
 	// the graph, so they form many incidents); heap per tracked alert.
@@ -195,7 +174,21 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 	// The traces side: learning the graph from workload traces (client/
 	// server pairs, peer.service / db.system), spans observed per second.
 	b.Run("alert_correlator/observe-traces", func(b *testing.B) {
-		_, tp := newCorrelator(b, func(map[string]any) {})
+		benchObserve(b, func(map[string]any) {})
+	})
+	// The same without trace evidence (correlation.evidence_window: 0):
+	// the graph learner alone.
+	b.Run("alert_correlator/observe-traces-no-evidence", func(b *testing.B) {
+		benchObserve(b, func(m map[string]any) {
+			m["correlation"] = map[string]any{"evidence_window": "0s"}
+		})
+	})
+}
+
+// benchObserve feeds workload traces through the traces side.
+func benchObserve(b *testing.B, mutate func(map[string]any)) {
+	{
+		_, tp := newCorrelator(b, mutate)
 		traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 7, Services: 50}).Generate(500)
 		batches := workload.Split(traces, 10)
 		spans := 0
@@ -216,7 +209,7 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 			n++
 		}
 		b.ReportMetric(float64(n*spans)/b.Elapsed().Seconds(), "spans/s")
-	})
+	}
 }
 
 // confmapInto decodes a raw map into a component config, as the collector does.
@@ -292,4 +285,34 @@ func benchStorm(b *testing.B, file string, nodes []string, withStorage bool) {
 	// The storm's rate inside ConsumeLogs (the per-op time also holds
 	// the setup, the batch copies and two forced GCs).
 	b.ReportMetric(float64(n)*float64(b.N)/busy.Seconds(), "alerts/s")
+}
+
+// benchNewAlerts: every record a new alert on a random service of the
+// graph, firing, then resolved in the next batch: incidents open, grow,
+// re-rank and resolve all the time.
+func benchNewAlerts(b *testing.B, file string, nodes []string, evidenceWindow string) {
+	lp, _ := newCorrelator(b, func(m map[string]any) {
+		m["topology"] = map[string]any{"file": file}
+		m["resolve_hold"] = "0s"
+		m["flap"] = map[string]any{"window": "1ms"}
+		m["correlation"] = map[string]any{"group_wait": "0s", "evidence_window": evidenceWindow}
+	})
+	const pre = 64
+	batches := make([]plog.Logs, pre)
+	for i := range pre {
+		ld := plog.NewLogs()
+		for j := range alertBatch {
+			k := i*alertBatch + j
+			svc := nodes[(k*7919)%len(nodes)]
+			if j%2 == 1 {
+				// Resolve the previous record's alert.
+				prev := nodes[((k-1)*7919)%len(nodes)]
+				alertRecord(ld.ResourceLogs(), prev, "HighErrorRate", "warning", alertconv.StateResolved, map[string]string{"n": fmt.Sprint(k - 1)})
+				continue
+			}
+			alertRecord(ld.ResourceLogs(), svc, "HighErrorRate", "warning", alertconv.StateFiring, map[string]string{"n": fmt.Sprint(k)})
+		}
+		batches[i] = ld
+	}
+	runAlerts(b, lp, func(i int) plog.Logs { return batches[i%pre] })
 }

@@ -1,5 +1,5 @@
 // Package alertconv holds Quell's alert and incident convention for log
-// records (see docs/architecture.md and the alert convention in the design):
+// records (see docs/alert-convention.md):
 // attribute names shared by the alert_webhook receiver, the alert_correlator
 // processor and the incident exporter, and the Alertmanager fingerprint.
 //
@@ -75,6 +75,18 @@ const (
 	// into another one (their shared root arrived after both had paged): the
 	// surviving incident's id.
 	AttrIncidentMergedInto = "incident.merged_into"
+	// AttrIncidentSymptoms are the incident's services other than the
+	// root's (string slice).
+	AttrIncidentSymptoms = "incident.symptoms"
+	// AttrIncidentEvidence is one readable line of the trace evidence for
+	// the root; AttrIncidentExemplarTraceID (hex) a trace where its errors
+	// originate. Both absent without trace evidence.
+	AttrIncidentEvidence        = "incident.evidence"
+	AttrIncidentExemplarTraceID = "incident.exemplar_trace_id"
+	// AttrIncidentStorm (bool) is true on a storm incident: the alerts of
+	// one environment that arrived while the correlator held as many
+	// incidents as it may.
+	AttrIncidentStorm = "incident.storm"
 )
 
 // Incident states.

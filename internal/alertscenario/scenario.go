@@ -185,6 +185,9 @@ type Notification struct {
 	// Episode identifies the firing episode (one item for the pairwise
 	// metrics); Truth is its true incident.
 	Episode int
+	// LabelSet, when set, is the alert's label set (a family's
+	// convention); nil means alertname, service and severity.
+	LabelSet map[string]string
 }
 
 // Fingerprint is the notification's alert identity.
@@ -194,6 +197,9 @@ func (n Notification) Fingerprint() string {
 
 // Labels of the notification's alert.
 func (n Notification) Labels() map[string]string {
+	if n.LabelSet != nil {
+		return n.LabelSet
+	}
 	return map[string]string{"alertname": n.Rule, "service": n.Service, "severity": n.Sev}
 }
 
@@ -212,6 +218,8 @@ type Scenario struct {
 	Truths        []Truth
 	EpisodeTruth  []int // episode -> truth id
 	EpisodeFP     []string
+	// Faults are the injected faults (families only), for their traces.
+	Faults []Fault
 }
 
 var symptomRules = []string{"HighErrorRate", "HighLatency"}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // Config of the alert_correlator processor.
@@ -49,6 +50,11 @@ type Config struct {
 	// expiry are applied when no data arrives (with Storage, how often the
 	// state is saved and records sent). Zero means 1s.
 	TickInterval time.Duration `mapstructure:"tick_interval"`
+	// SummaryInterval is how often one human summary line is logged
+	// ("alert_correlator: 412 alerts in 1m (deduplicated 120); 3 incidents
+	// open, 2 pages, 38 symptoms suppressed"), and once at shutdown. Zero
+	// switches it off.
+	SummaryInterval time.Duration `mapstructure:"summary_interval"`
 }
 
 // TopologyConfig is the service graph's source and display.
@@ -115,6 +121,11 @@ type CorrelationConfig struct {
 	// taken over by a deeper root. Alerts that all share one severity are
 	// correlated as if it were off.
 	SeveritySplits bool `mapstructure:"severity_splits"`
+	// EvidenceWindow is the sliding window over which the spans the
+	// processor sees are read as evidence (where errors originate, which
+	// calls fail beyond their baseline), in six buckets. Zero switches
+	// trace evidence off (alerts and graph only).
+	EvidenceWindow time.Duration `mapstructure:"evidence_window"`
 }
 
 // FlapConfig holds flapping alerts until stable.
@@ -148,6 +159,14 @@ type LimitsConfig struct {
 	MaxAlerts int `mapstructure:"max_alerts"`
 	// MaxIncidents open at once. Zero means 10000.
 	MaxIncidents int `mapstructure:"max_incidents"`
+	// MaxEvidenceServices and MaxEvidenceEdges bound the trace evidence:
+	// services (and uninstrumented peers) and caller/callee edges with a
+	// window each. Beyond them, entries silent for ten windows are
+	// evicted; if none is, the new one is not tracked and counted
+	// (otelcol_processor_alert_correlator_evidence_overflow). Zero means
+	// 10000 and 50000.
+	MaxEvidenceServices int `mapstructure:"max_evidence_services"`
+	MaxEvidenceEdges    int `mapstructure:"max_evidence_edges"`
 }
 
 var _ component.Config = (*Config)(nil)
@@ -168,13 +187,18 @@ func createDefaultConfig() component.Config {
 			LocalRules:            []string{correlate.DefaultLocalRules},
 			OnsetWindow:           2 * time.Minute,
 			SeveritySplits:        true,
+			EvidenceWindow:        time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
 		ServiceLabel:  "service",
 		SeverityOrder: []string{"critical", "error", "warning", "info"},
-		Limits:        LimitsConfig{MaxAlerts: 100000, MaxIncidents: 10000},
-		TickInterval:  time.Second,
+		Limits: LimitsConfig{
+			MaxAlerts: 100000, MaxIncidents: defaultMaxIncidents,
+			MaxEvidenceServices: 10000, MaxEvidenceEdges: 50000,
+		},
+		TickInterval:    time.Second,
+		SummaryInterval: time.Minute,
 	}
 }
 
@@ -265,6 +289,10 @@ func (c *Config) Validate() error {
 	negInt("limits.max_alerts", c.Limits.MaxAlerts)
 	negInt("limits.max_incidents", c.Limits.MaxIncidents)
 	neg("tick_interval", c.TickInterval)
+	neg("summary_interval", c.SummaryInterval)
+	neg("correlation.evidence_window", c.Correlation.EvidenceWindow)
+	negInt("limits.max_evidence_services", c.Limits.MaxEvidenceServices)
+	negInt("limits.max_evidence_edges", c.Limits.MaxEvidenceEdges)
 	return errors.Join(errs...)
 }
 
@@ -279,7 +307,7 @@ func (c *Config) engineConfig() correlate.Config {
 		SeveritySplits: c.Correlation.SeveritySplits,
 		Severities:     c.SeverityOrder,
 		MaxAlerts:      c.Limits.MaxAlerts,
-		MaxIncidents:   c.Limits.MaxIncidents,
+		MaxIncidents:   c.Limits.maxIncidents(),
 		Flap: correlate.FlapConfig{
 			Window: c.Flap.Window, Threshold: c.Flap.Threshold, Hold: c.Flap.Hold,
 		},
@@ -308,4 +336,30 @@ func (c *Config) engineConfig() correlate.Config {
 		ec.Silences = append(ec.Silences, sil)
 	}
 	return ec
+}
+
+// evidenceConfig maps the config onto the trace evidence's; ok is false
+// when evidence is off.
+func (c *Config) evidenceConfig() (evidence.Config, bool) {
+	w := c.Correlation.EvidenceWindow
+	if w <= 0 {
+		return evidence.Config{}, false
+	}
+	return evidence.Config{
+		Bucket: w / 6, Buckets: 6,
+		MaxServices: c.Limits.MaxEvidenceServices, MaxEdges: c.Limits.MaxEvidenceEdges,
+	}, true
+}
+
+// defaultMaxIncidents is limits.max_incidents, also when set to zero.
+const defaultMaxIncidents = 10000
+
+// maxIncidents is the one reading of limits.max_incidents (the engine's
+// bound and the outbox's), so that zero means the documented default
+// everywhere.
+func (l LimitsConfig) maxIncidents() int {
+	if l.MaxIncidents > 0 {
+		return l.MaxIncidents
+	}
+	return defaultMaxIncidents
 }

@@ -43,7 +43,7 @@ func (c *core) addToOutbox(ctx context.Context, ld plog.Logs) {
 	o.batches = append(o.batches, ld)
 	o.records += n
 	o.dirty = true
-	for o.records > c.cfg.Limits.MaxIncidents && len(o.batches) > 1 {
+	for o.records > c.cfg.Limits.maxIncidents() && len(o.batches) > 1 {
 		d := o.batches[0].LogRecordCount()
 		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(d), metric.WithAttributes(attribute.String("map", "unsent_records")))
 		c.logger.Error("incident records dropped: the next consumer kept refusing them", zap.Int("records", d))

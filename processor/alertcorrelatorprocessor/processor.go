@@ -26,6 +26,7 @@ import (
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/metadata"
 )
 
@@ -46,6 +47,11 @@ type core struct {
 	graph   *topology.Graph
 	learnMu sync.Mutex
 	learner *topology.Learner
+	// evidence has its own lock, taken after mu when the engine reads it
+	// (lock order: mu, then the tracker's); nil when evidence is off.
+	evidence *evidence.Tracker
+	// summary counts what the summary line reports (guarded by mu).
+	summary summaryCounts
 
 	mu       sync.Mutex // engine, dirty
 	engine   *correlate.Engine
@@ -88,12 +94,18 @@ func newCore(set processor.Settings, cfg *Config, release func()) (*core, error)
 		}
 		g.AddStatic(services)
 	}
+	ec := cfg.engineConfig()
+	var tracker *evidence.Tracker
+	if evc, ok := cfg.evidenceConfig(); ok {
+		tracker = evidence.New(evc)
+		ec.Evidence = tracker
+	}
 	c := &core{
-		cfg: cfg, set: set, logger: set.Logger, now: time.Now, graph: g,
+		cfg: cfg, set: set, logger: set.Logger, now: time.Now, graph: g, evidence: tracker,
 		learner: topology.NewLearner(g, topology.LearnerConfig{
 			MaxPending: cfg.Topology.MaxPendingSpans, PendingTTL: cfg.Topology.PendingTTL,
 		}),
-		engine:  correlate.New(cfg.engineConfig(), g),
+		engine:  correlate.New(ec, g),
 		release: release,
 	}
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
@@ -361,6 +373,7 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 			c.addToOutbox(ctx, c.incidentLogs(events, c.now()))
 		}
 		c.saveState(ctx) // before the records leave: see processLogs
+		c.logSummary(c.now(), true)
 		if next != nil {
 			if err := c.flushOutbox(ctx, next); err != nil {
 				msg := "incident records not sent at shutdown"
@@ -427,6 +440,8 @@ func (c *core) tick(ctx context.Context) {
 		c.addToOutbox(ctx, c.incidentLogs(events, now))
 	}
 	c.saveState(ctx) // before the records leave: see processLogs
+	c.countEvidence(ctx)
+	c.logSummary(now, false)
 	if next == nil {
 		return
 	}
@@ -457,6 +472,9 @@ func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Trac
 	ls := c.learner.Observe(td, now)
 	c.learnMu.Unlock()
 	c.countLearn(ctx, ls)
+	if c.evidence != nil {
+		c.evidence.Observe(td, now)
+	}
 	return td, nil
 }
 
@@ -518,6 +536,7 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 				if r.Outcome == correlate.Correlated && r.Suppressed {
 					suppressed++
 				}
+				c.summary.count(r)
 				if !c.cfg.PassAlerts {
 					// Fail open: an alert we could not track still goes on.
 					return r.Outcome != correlate.Overflow
@@ -700,6 +719,7 @@ func (c *core) incidentLogs(events []correlate.Event, now time.Time) plog.Logs {
 		if in.MergedInto != "" {
 			a.PutStr(alertconv.AttrIncidentMergedInto, in.MergedInto)
 		}
+		putWhy(a, in)
 		a.PutStr(alertconv.AttrFingerprint, in.RootFingerprint)
 		a.PutStr(alertconv.AttrRuleName, in.RootAlert)
 		if in.RootSeverity != "" {
@@ -716,13 +736,49 @@ func summary(ev correlate.Event) string {
 		root = "(no service)"
 	}
 	s := fmt.Sprintf("[%s] %s on %s", ev.State, in.RootAlert, root)
+	if in.Storm {
+		s = fmt.Sprintf("[%s] alert storm beyond limits.max_incidents: %d alerts on %d services, first %s on %s",
+			ev.State, in.AlertCount, len(in.Services), in.RootAlert, root)
+	}
 	if in.SuppressedCount > 0 {
-		s += fmt.Sprintf(" (+%d symptom alerts on %s)", in.SuppressedCount, strings.Join(in.Services, ", "))
+		s += fmt.Sprintf(" (+%d symptom alerts", in.SuppressedCount)
+		if len(in.Symptoms) > 0 {
+			s += " on " + strings.Join(in.Symptoms, ", ")
+		}
+		s += ")"
 	}
 	if in.MergedInto != "" {
 		s += " (merged into " + in.MergedInto + ")"
 	}
+	// The body is what PagerDuty, Slack and webhooks show: the why goes
+	// there too.
+	if in.Evidence != "" {
+		s += ". Why: " + in.Evidence
+	}
+	if in.ExemplarTraceID != "" {
+		s += ". Exemplar trace: " + in.ExemplarTraceID
+	}
 	return s
+}
+
+// putWhy adds the symptom list and the trace evidence to an incident
+// record.
+func putWhy(a pcommon.Map, in correlate.Snapshot) {
+	if len(in.Symptoms) > 0 {
+		sym := a.PutEmptySlice(alertconv.AttrIncidentSymptoms)
+		for _, s := range in.Symptoms {
+			sym.AppendEmpty().SetStr(s)
+		}
+	}
+	if in.Storm {
+		a.PutBool(alertconv.AttrIncidentStorm, true)
+	}
+	if in.Evidence != "" {
+		a.PutStr(alertconv.AttrIncidentEvidence, in.Evidence)
+	}
+	if in.ExemplarTraceID != "" {
+		a.PutStr(alertconv.AttrIncidentExemplarTraceID, in.ExemplarTraceID)
+	}
 }
 
 // serverAddr is the topology endpoint's listening address ("" when off).

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -288,6 +289,7 @@ func TestSharedInstanceLearnsFromTracesAndCorrelatesLogs(t *testing.T) {
 		alertconv.AttrIncidentRootService: "payment",
 		alertconv.AttrIncidentRootAlert:   "PaymentFailures",
 		alertconv.AttrIncidentServices:    []any{"frontend", "payment"},
+		alertconv.AttrIncidentSymptoms:    []any{"frontend"},
 		alertconv.AttrIncidentAlertCount:  int64(2),
 		alertconv.AttrIncidentSuppressed:  int64(1),
 		alertconv.AttrIncidentFirstSeen:   t0.Format(time.RFC3339Nano),
@@ -296,7 +298,7 @@ func TestSharedInstanceLearnsFromTracesAndCorrelatesLogs(t *testing.T) {
 		alertconv.AttrRuleName:            "PaymentFailures",
 		alertconv.AttrSeverity:            "critical",
 	}, recs[1].attrs)
-	assert.Equal(t, "[updated] PaymentFailures on payment (+1 symptom alerts on frontend, payment)", recs[1].body)
+	assert.Equal(t, "[updated] PaymentFailures on payment (+1 symptom alerts on frontend)", recs[1].body)
 	// Only incident records leave by default.
 	assert.Equal(t, 2, h.lsink.LogRecordCount())
 
@@ -373,16 +375,26 @@ func TestPassAlertsMarksThem(t *testing.T) {
 	h.stop(t)
 }
 
-func TestOverflowFailsOpen(t *testing.T) {
+// TestStormBeyondMaxIncidents: past limits.max_incidents alerts fold into
+// one storm incident per environment, counted, instead of failing open
+// into a flood of raw alerts.
+func TestStormBeyondMaxIncidents(t *testing.T) {
 	cfg := testCfg()
 	cfg.Limits.MaxIncidents = 1
 	h := newHarness(t, cfg)
 	h.start(t, componenttest.NewNopHost())
-	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(
-		alertSpec{service: "a", rule: "A"}, alertSpec{service: "b", rule: "B"})))
-	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_overflow", "map", "incidents"))
-	out := h.lsink.AllLogs()[0]
-	assert.Equal(t, 2, out.LogRecordCount(), "the untracked alert goes on raw, beside the one incident")
+	storm := []alertSpec{{service: "a", rule: "A"}}
+	for i := range 20 {
+		storm = append(storm, alertSpec{service: fmt.Sprintf("s%02d", i), rule: "B"})
+	}
+	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(storm...)))
+	assert.Equal(t, int64(20), counter(t, h.tel, "processor_alert_correlator_overflow", "map", "incidents"))
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 2, "the one incident and the storm; no raw alert")
+	assert.Equal(t, 2, h.lsink.LogRecordCount())
+	assert.Equal(t, true, recs[1].attrs[alertconv.AttrIncidentStorm])
+	assert.Equal(t, int64(20), recs[1].attrs[alertconv.AttrIncidentAlertCount])
+	assert.Contains(t, recs[1].body, "alert storm beyond limits.max_incidents: 20 alerts on 20 services")
 	h.stop(t)
 }
 
@@ -796,5 +808,27 @@ func TestMergedIncidentRecords(t *testing.T) {
 	assert.Equal(t, []any{"checkout", "frontend", "payment"}, survivor[alertconv.AttrIncidentServices])
 	assert.Equal(t, int64(3), survivor[alertconv.AttrIncidentAlertCount])
 	assert.Equal(t, int64(1), counter(t, h.tel, "processor_alert_correlator_incident_records", "state", "resolved"))
+	h.stop(t)
+}
+
+// TestOutboxZeroMaxIncidentsIsTheDefault: limits.max_incidents: 0 means
+// 10000 for the outbox too, not one batch.
+func TestOutboxZeroMaxIncidentsIsTheDefault(t *testing.T) {
+	cfg, _, hst := storageSetup()
+	cfg.Limits.MaxIncidents = 0
+	var r *refusing
+	h := newHarnessWrapped(t, cfg, func(next consumer.Logs) consumer.Logs {
+		r = &refusing{next: next, refuse: true}
+		return r
+	})
+	h.start(t, hst)
+	for i, svc := range []string{"cart", "checkout", "frontend"} {
+		h.clock.Set(t0.Add(time.Duration(i) * 10 * time.Second))
+		require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: svc, rule: "Errors"})))
+		h.core.tick(context.Background())
+	}
+	assert.Equal(t, 3, h.core.outboxRecords(), "every refused record kept")
+	assert.Zero(t, counter(t, h.tel, "processor_alert_correlator_overflow", "map", "unsent_records"))
+	r.refuse = false
 	h.stop(t)
 }

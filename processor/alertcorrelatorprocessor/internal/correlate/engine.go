@@ -13,6 +13,7 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // Alert is one alert notification (one log record in the alert convention).
@@ -65,6 +66,8 @@ type Config struct {
 	// taken over by a deeper root whose other symptoms are less severe.
 	// Where every alert has one severity it changes nothing.
 	SeveritySplits bool
+	// Evidence is what the spans say (nil: alerts only). See evidence.go.
+	Evidence *evidence.Tracker
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
 	// record; the evaluation needs them, the processor does not).
 	SnapshotMembers bool
@@ -126,6 +129,16 @@ type Snapshot struct {
 	// MergedInto is set on the resolved record of a paged incident whose
 	// alerts moved into another incident (a shared root arrived later).
 	MergedInto string `json:"merged_into,omitempty"`
+	// Storm is set on an environment's storm incident: the alerts that
+	// arrived while limits.max_incidents incidents were open.
+	Storm bool `json:"storm,omitempty"`
+	// Symptoms are the incident's services other than the root's.
+	Symptoms []string `json:"symptoms,omitempty"`
+	// Evidence is one readable line of what the traces say about the
+	// root; ExemplarTraceID a trace where its errors originate. Empty
+	// without trace evidence.
+	Evidence        string `json:"evidence,omitempty"`
+	ExemplarTraceID string `json:"exemplar_trace_id,omitempty"`
 }
 
 // Stats are the engine's counters since creation.
@@ -135,6 +148,9 @@ type Stats struct {
 	Opened, Updated, Resolved                               uint64
 	DroppedUnpaged                                          uint64 // pending incidents that resolved before group_wait
 	Merged                                                  uint64 // paged incidents merged into another (counted in Resolved too)
+	// FingerprintReuse counts alerts whose fingerprint was already held
+	// by an alert with other labels (each is tracked as its own alert).
+	FingerprintReuse uint64
 }
 
 type alertState struct {
@@ -177,6 +193,12 @@ type incident struct {
 	// incident: the correlation window runs from it, so repeats of old
 	// alerts do not keep an incident attracting new ones.
 	lastJoin time.Time
+	// storm is the environment of a storm incident (alerts beyond
+	// MaxIncidents), "" for others; see storm.go.
+	storm string
+	// why and exemplar are the last evidence shown for whyRoot, kept for
+	// records emitted after the traces went quiet.
+	why, exemplar, whyRoot string
 }
 
 // Engine correlates alerts. Not safe for concurrent use.
@@ -191,13 +213,17 @@ type Engine struct {
 	stats     Stats
 	joinSeq   int
 	// held are firing alerts whose resolution waits to be stable.
-	held  map[string]*alertState
-	local map[string]bool // rule name -> matches LocalRules
+	held map[string]*alertState
+	// storms: environment -> id of its open storm incident.
+	storms map[string]string
+	local  map[string]bool // rule name -> matches LocalRules
 	// merged are resolved records of paged incidents merged into another,
 	// emitted by the next Advance.
 	merged    []Event
 	lastGC    time.Time
 	lastEvict time.Time
+	// now is the latest time passed in, for the evidence's windows.
+	now time.Time
 }
 
 // New returns an engine over graph g.
@@ -225,6 +251,7 @@ func New(cfg Config, g *topology.Graph) *Engine {
 		byService: map[string]map[string]*incident{},
 		byGroup:   map[string]string{},
 		held:      map[string]*alertState{},
+		storms:    map[string]string{},
 		local:     map[string]bool{},
 	}
 }
@@ -283,6 +310,7 @@ func (e *Engine) Sizes() (alerts, incidents int) { return len(e.alerts), len(e.i
 // Ingest takes one alert notification received at now.
 func (e *Engine) Ingest(a Alert, now time.Time) Result {
 	e.stats.Received++
+	e.now = maxTime(e.now, now)
 	if a.StartsAt.IsZero() {
 		a.StartsAt = now
 	}
@@ -293,6 +321,15 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 		}
 	}
 	st, known := e.alerts[a.Fingerprint]
+	if known && !sameLabels(st.Labels, a.Labels) {
+		// A fingerprint reused with other labels is another alert: it
+		// gets an identity of its own rather than the first one's fields.
+		a.Fingerprint = reusedFingerprint(a.Fingerprint, a.Labels)
+		st, known = e.alerts[a.Fingerprint]
+		if !known {
+			e.stats.FingerprintReuse++
+		}
+	}
 	if known {
 		return e.update(st, a, now)
 	}
@@ -390,9 +427,13 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	inc := e.findIncident(st, now)
 	if inc == nil {
 		if len(e.incidents) >= e.cfg.MaxIncidents {
-			return false
+			// Beyond the bound an alert folds into its environment's storm
+			// incident rather than failing open into a page of its own.
+			e.stats.OverflowIncidents++
+			inc = e.stormIncident(st, now)
+		} else {
+			inc = e.newIncident(st, now)
 		}
-		inc = e.newIncident(st, now)
 	}
 	st.firing = true
 	e.join(inc, st, now)
@@ -504,10 +545,13 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
-	// near st's.
+	// near st's, and (for another service) the traces do not show s as a
+	// cause of its own: errors originating in s while no failing calls lead
+	// from s to d.
+	ownCause := e.originates(s)
 	symptomOf := func(inc *incident, d string) bool {
 		t, ok := inc.causes[d]
-		return ok && e.near(st.StartsAt, t)
+		return ok && e.near(st.StartsAt, t) && (d == s || !ownCause || e.failuresTravel(s, d))
 	}
 	{
 		// Same service already alerting.
@@ -753,6 +797,9 @@ func (e *Engine) drop(inc *incident) {
 	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
 		delete(e.byGroup, inc.groupKey)
 	}
+	if inc.storm != "" && e.storms[inc.storm] == inc.id {
+		delete(e.storms, inc.storm)
+	}
 	delete(e.incidents, inc.id)
 }
 
@@ -789,6 +836,7 @@ func (e *Engine) evictAlerts(now time.Time) bool {
 // Advance applies what time decides (held resolutions, group_wait) and
 // returns the incident changes to emit, in a stable order.
 func (e *Engine) Advance(now time.Time) []Event {
+	e.now = maxTime(e.now, now)
 	events := e.merged
 	e.merged = nil
 	// Held resolutions that are now stable.
@@ -909,7 +957,8 @@ func (e *Engine) close(inc *incident) {
 // callers reach it within MaxHops; among those, fewest alerting
 // dependencies below it), then onset, then severity.
 func (e *Engine) rank(inc *incident) {
-	if !inc.rankDirty && len(inc.ranking) > 0 {
+	// With evidence the ranking may change while the alerts do not.
+	if !inc.rankDirty && len(inc.ranking) > 0 && !e.tracesActive() {
 		return
 	}
 	inc.rankDirty = false
@@ -918,6 +967,7 @@ func (e *Engine) rank(inc *incident) {
 		service string
 		callers int
 		deps    int
+		origin  float64
 	}
 	if len(inc.reps) == 0 {
 		return
@@ -925,7 +975,7 @@ func (e *Engine) rank(inc *incident) {
 	byService := make(map[string]*cand, len(inc.reps))
 	order := make([]*cand, 0, len(inc.reps))
 	for svc, r := range inc.reps {
-		c := &cand{rep: r, service: svc}
+		c := &cand{rep: r, service: svc, origin: e.originRank(svc)}
 		byService[svc] = c
 		order = append(order, c)
 	}
@@ -944,6 +994,11 @@ func (e *Engine) rank(inc *incident) {
 	}
 	slices.SortFunc(order, func(a, b *cand) int {
 		switch {
+		case a.origin != b.origin:
+			if a.origin > b.origin {
+				return -1
+			}
+			return 1
 		case a.callers != b.callers:
 			return b.callers - a.callers
 		case a.deps != b.deps:
@@ -1007,6 +1062,7 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 		ID: inc.id, FirstSeen: inc.firstSeen, LastSeen: maxTime(inc.lastSeen, now),
 		Ranking:    slices.Clone(inc.ranking),
 		AlertCount: len(inc.members), SuppressedCount: len(inc.members) - 1, GroupKey: inc.groupKey,
+		Storm: inc.storm != "",
 	}
 	if e.cfg.SnapshotMembers {
 		s.Members = slices.Clone(inc.members)
@@ -1021,8 +1077,18 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	}
 	for svc := range inc.services {
 		s.Services = append(s.Services, svc)
+		if svc != s.RootService {
+			s.Symptoms = append(s.Symptoms, svc)
+		}
 	}
 	slices.Sort(s.Services)
+	slices.Sort(s.Symptoms)
+	e.explain(&s, inc)
+	if s.Evidence != "" {
+		inc.why, inc.exemplar, inc.whyRoot = s.Evidence, s.ExemplarTraceID, s.RootService
+	} else if inc.why != "" && inc.whyRoot == s.RootService {
+		s.Evidence, s.ExemplarTraceID = inc.why, inc.exemplar
+	}
 	return s
 }
 

@@ -258,11 +258,15 @@ func TestMatchers(t *testing.T) {
 
 func TestOverflow(t *testing.T) {
 	cfg := testConfig()
-	cfg.MaxAlerts = 2
+	cfg.MaxAlerts = 3
 	cfg.MaxIncidents = 1
 	e := New(cfg, demoGraph(t))
 	assert.Equal(t, Correlated, e.Ingest(firing("payment", "A", t0), t0).Outcome)
-	assert.Equal(t, Overflow, e.Ingest(firing("ad", "B", t0), t0).Outcome, "no room for a second incident")
+	storm := e.Ingest(firing("ad", "B", t0), t0)
+	assert.Equal(t, Correlated, storm.Outcome, "no room for a second incident: the storm incident")
+	snap, ok := e.Incident(storm.IncidentID, t0)
+	require.True(t, ok)
+	assert.True(t, snap.Storm)
 	assert.Equal(t, Correlated, e.Ingest(firing("checkout", "C", t0), t0).Outcome)
 	assert.Equal(t, Overflow, e.Ingest(firing("frontend", "D", t0), t0).Outcome, "no room for a third alert")
 	st := e.Stats()

@@ -8,56 +8,105 @@ import (
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
+
+// Options of a replay.
+type Options struct {
+	// ServiceLabel is the label the service is read from (the processor's
+	// service_label); empty: the notification's service.
+	ServiceLabel string
+	// Traces, when set, are fed to a fresh evidence tracker every
+	// TraceEvery of scenario time (default 5s).
+	Traces     *alertscenario.TraceStream
+	TraceEvery time.Duration
+}
 
 // RunCorrelator replays the scenario through the correlator's engine on
 // graph g, advancing time every second of the scenario clock.
 func RunCorrelator(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config) alertscenario.Outcome {
-	cfg.SnapshotMembers = true
-	e := correlate.New(cfg, g)
-	out := alertscenario.Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{}}
-	current := map[string]int{} // fingerprint -> current episode
-	widest := map[string]int{}
-	var clock time.Time
-	handle := func(events []correlate.Event) {
-		for _, ev := range events {
-			if ev.State == alertconv.IncidentOpen {
-				out.Pages++
-				out.PagedAt[ev.Incident.ID] = clock
-			}
-			// The ranking shown when the incident was at its largest.
-			if ev.State != alertconv.IncidentResolved && len(ev.Incident.Firing) >= widest[ev.Incident.ID] {
-				widest[ev.Incident.ID] = len(ev.Incident.Firing)
-				out.Ranking[ev.Incident.ID] = ev.Incident.Ranking
-			}
-			for _, fp := range ev.Incident.Firing {
-				if ep, ok := current[fp]; ok {
-					out.Assign[ep] = ev.Incident.ID
-				}
+	return Run(s, g, cfg, Options{})
+}
+
+// replay is one run's state.
+type replay struct {
+	out     alertscenario.Outcome
+	current map[string]int // fingerprint -> current episode
+	widest  map[string]int
+	clock   time.Time
+}
+
+func (r *replay) handle(events []correlate.Event) {
+	for _, ev := range events {
+		if ev.State == alertconv.IncidentOpen {
+			r.out.Pages++
+			r.out.PagedAt[ev.Incident.ID] = r.clock
+		}
+		// The ranking shown when the incident was at its largest.
+		if ev.State != alertconv.IncidentResolved && len(ev.Incident.Firing) >= r.widest[ev.Incident.ID] {
+			r.widest[ev.Incident.ID] = len(ev.Incident.Firing)
+			r.out.Ranking[ev.Incident.ID] = ev.Incident.Ranking
+		}
+		for _, fp := range ev.Incident.Firing {
+			if ep, ok := r.current[fp]; ok {
+				r.out.Assign[ep] = ev.Incident.ID
 			}
 		}
+	}
+}
+
+// Run replays the scenario with options.
+func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o Options) alertscenario.Outcome {
+	cfg.SnapshotMembers = true
+	if o.Traces != nil {
+		cfg.Evidence = evidence.New(evidence.Config{})
+		if o.TraceEvery <= 0 {
+			o.TraceEvery = 5 * time.Second
+		}
+	}
+	e := correlate.New(cfg, g)
+	r := &replay{
+		out:     alertscenario.Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{}},
+		current: map[string]int{}, widest: map[string]int{},
+	}
+	var traced time.Time
+	step := func(t time.Time) {
+		r.clock = t
+		if o.Traces != nil && t.Sub(traced) >= o.TraceEvery {
+			traced = t
+			cfg.Evidence.Observe(o.Traces.Tick(t), t)
+		}
+		r.handle(e.Advance(t))
 	}
 	var last time.Time
 	for _, n := range s.Notifications {
-		if !last.IsZero() {
+		if last.IsZero() {
+			// Traffic before the first alert: the baselines.
+			for t := n.At.Add(-10 * time.Minute).Truncate(time.Second); t.Before(n.At); t = t.Add(time.Second) {
+				step(t)
+			}
+		} else {
 			for t := last.Add(time.Second); t.Before(n.At); t = t.Add(time.Second) {
-				clock = t
-				handle(e.Advance(t))
+				step(t)
 			}
 		}
 		last = n.At
-		clock = n.At
+		r.clock = n.At
 		fp := n.Fingerprint()
-		current[fp] = n.Episode
+		r.current[fp] = n.Episode
+		labels := n.Labels()
+		svc := n.Service
+		if o.ServiceLabel != "" {
+			svc = labels[o.ServiceLabel]
+		}
 		e.Ingest(correlate.Alert{
-			Fingerprint: fp, RuleName: n.Rule, Service: n.Service, Severity: n.Sev,
-			State: n.State, StartsAt: n.StartsAt, Labels: n.Labels(),
+			Fingerprint: fp, RuleName: n.Rule, Service: svc, Severity: n.Sev,
+			State: n.State, StartsAt: n.StartsAt, Labels: labels,
 		}, n.At)
-		handle(e.Advance(n.At))
+		r.handle(e.Advance(n.At))
 	}
 	for t := last; t.Before(last.Add(time.Hour)); t = t.Add(time.Second) {
-		clock = t
-		handle(e.Advance(t))
+		step(t)
 	}
-	return out
+	return r.out
 }

@@ -1,0 +1,335 @@
+package alertscenario
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+)
+
+// Propagation says how a fault reaches other services' alerts.
+type Propagation int
+
+const (
+	// HopDecay: callers alert hop by hop, fewer at each hop.
+	HopDecay Propagation = iota
+	// FanIn: the root is shared (a database or a broker); nearly every
+	// direct caller alerts, few beyond.
+	FanIn
+	// Async: the root feeds a queue; its callers alert soon, the queue's
+	// consumers (downstream of the root) alert 1-3 minutes late.
+	Async
+	// RetryStorm: callers retry and alert first; the root alerts 30 s to
+	// 2 min after them.
+	RetryStorm
+)
+
+func (p Propagation) String() string {
+	return [...]string{"hop-decay", "fan-in", "async", "retry-storm"}[p]
+}
+
+// Convention is how alerts are labelled and named.
+type Convention struct {
+	// LabelStyle "service" labels alerts service=<name>; "job" labels them
+	// only job/instance/pod (the service is the job: the correlator needs
+	// service_label: job).
+	LabelStyle string
+	// UniformSeverity gives every alert the same severity.
+	UniformSeverity bool
+	// OpaqueRules names rules so that their names carry no hint of their
+	// kind (no "disk", "restart"...).
+	OpaqueRules bool
+}
+
+// FamilySpec is one scenario family: a graph and the assumptions its storms
+// are written from. The seeds are frozen in Families (see there).
+type FamilySpec struct {
+	Name     string
+	HeldOut  bool // not used for tuning; reported separately
+	Topology *Topology
+	// Propagations are drawn per fault, uniformly.
+	Propagations []Propagation
+	Convention   Convention
+	// HopDelay bounds a caller's onset after its callee's (per hop).
+	HopDelay [2]time.Duration
+	// SecondFault is the probability that a fault has a concurrent second
+	// fault on a neighbour (1-2 hops), 30 s to 3 min later.
+	SecondFault float64
+	// Noise per fault: an unrelated alert on a neighbour of the root, a
+	// flapping neighbour; every MaintenanceEvery faults a burst of 5-15
+	// unrelated alerts across random services.
+	NeighbourNoise, FlappingNeighbour float64
+	MaintenanceEvery                  int
+	Faults                            int
+	Seed                              uint64
+	// ErrorRate is the share of the root's server spans that fail during a
+	// fault (traces); Relay the share of a caller's spans that fail when a
+	// call beneath them failed.
+	ErrorRate, Relay float64
+}
+
+// Fault is one injected fault, for the traces of its window.
+type Fault struct {
+	Root     string
+	From, To time.Time
+}
+
+// rule names by kind, per convention.
+func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
+	hinted := map[string][]string{
+		"root":    {"ServiceDown", "HighErrorRate", "SaturationHigh"},
+		"symptom": {"HighErrorRate", "HighLatency"},
+		"lag":     {"ConsumerLag"},
+		"noise":   {"DiskSpaceLow", "CertificateExpiring"},
+		"flap":    {"PodRestarting"},
+		"maint":   {"TargetDown"},
+	}
+	opaque := map[string][]string{
+		"root":    {"slo-burn-a", "slo-burn-b", "probe-3"},
+		"symptom": {"slo-burn-a", "slo-burn-b", "probe-3"},
+		"lag":     {"slo-burn-b", "probe-7"},
+		"noise":   {"probe-3", "check-12"},
+		"flap":    {"probe-7", "check-12"},
+		"maint":   {"check-12", "probe-3"},
+	}
+	names := hinted[kind]
+	if f.Convention.OpaqueRules {
+		names = opaque[kind]
+	}
+	return names[rng.IntN(len(names))]
+}
+
+func (f *FamilySpec) severity(kind string) string {
+	if f.Convention.UniformSeverity {
+		return "critical"
+	}
+	if kind == "root" {
+		return "critical"
+	}
+	return "warning"
+}
+
+// labels of an alert on svc under the family's convention.
+func (f *FamilySpec) labels(svc, rule, sev string) map[string]string {
+	if f.Convention.LabelStyle == "job" {
+		h := 0
+		for _, c := range svc {
+			h = h*31 + int(c)
+		}
+		return map[string]string{
+			"alertname": rule, "severity": sev, "job": svc,
+			"instance": fmt.Sprintf("10.%d.%d.7:8080", h%200, (h/200)%250),
+			"pod":      fmt.Sprintf("%s-%05x", svc, h%0xfffff),
+		}
+	}
+	return map[string]string{"alertname": rule, "service": svc, "severity": sev}
+}
+
+// familyGen holds one generation's state.
+type familyGen struct {
+	f       *FamilySpec
+	s       *Scenario
+	rng     *rand.Rand
+	callers map[string][]string
+	nodes   []string
+	busy    map[string]time.Time
+}
+
+func (g *familyGen) jitter(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(g.rng.Int64N(int64(hi-lo)+1))
+}
+
+// episode adds one firing episode (with repeats every minute) of an alert.
+func (g *familyGen) episode(truth int, svc, kind string, on, off time.Time) {
+	rule, sev := g.f.rule(kind, g.rng), g.f.severity(kind)
+	lbl := g.f.labels(svc, rule, sev)
+	fp := alertconv.Fingerprint(lbl)
+	if g.busy[fp].After(on.Add(-3 * time.Minute)) {
+		return
+	}
+	g.busy[fp] = off
+	ep := len(g.s.EpisodeTruth)
+	g.s.EpisodeTruth = append(g.s.EpisodeTruth, truth)
+	g.s.EpisodeFP = append(g.s.EpisodeFP, fp)
+	n := Notification{Service: svc, Rule: rule, Sev: sev, StartsAt: on, Episode: ep, LabelSet: lbl}
+	for r := on; r.Before(off); r = r.Add(time.Minute) {
+		n.At, n.State = r, alertconv.StateFiring
+		g.s.Notifications = append(g.s.Notifications, n)
+	}
+	n.At, n.State = off, alertconv.StateResolved
+	g.s.Notifications = append(g.s.Notifications, n)
+}
+
+// flapping adds a flapping alert on svc: 5-10 short episodes as one truth.
+func (g *familyGen) flapping(svc string, on time.Time) {
+	truth := Truth{ID: len(g.s.Truths), Kind: "flapping", Root: svc, Onset: on}
+	rule, sev := g.f.rule("flap", g.rng), g.f.severity("flap")
+	lbl := g.f.labels(svc, rule, sev)
+	fp := alertconv.Fingerprint(lbl)
+	if g.busy[fp].After(on.Add(-3 * time.Minute)) {
+		return
+	}
+	g.s.Truths = append(g.s.Truths, truth)
+	ep := len(g.s.EpisodeTruth)
+	g.s.EpisodeTruth = append(g.s.EpisodeTruth, truth.ID)
+	g.s.EpisodeFP = append(g.s.EpisodeFP, fp)
+	n := Notification{Service: svc, Rule: rule, Sev: sev, Episode: ep, LabelSet: lbl}
+	r := on
+	for range 5 + g.rng.IntN(6) {
+		n.At, n.StartsAt, n.State = r, r, alertconv.StateFiring
+		g.s.Notifications = append(g.s.Notifications, n)
+		r = r.Add(g.jitter(20*time.Second, 90*time.Second))
+		n.At, n.State = r, alertconv.StateResolved
+		g.s.Notifications = append(g.s.Notifications, n)
+		r = r.Add(g.jitter(20*time.Second, 90*time.Second))
+	}
+	g.busy[fp] = r
+}
+
+// neighbours of svc within two hops either way, svc excluded.
+func (g *familyGen) neighbours(svc string) []string {
+	seen := map[string]bool{svc: true}
+	var out []string
+	frontier := []string{svc}
+	for range 2 {
+		var next []string
+		for _, n := range frontier {
+			for _, m := range slices.Concat(g.callers[n], g.f.Topology.Services[n]) {
+				if !seen[m] {
+					seen[m] = true
+					out = append(out, m)
+					next = append(next, m)
+				}
+			}
+		}
+		frontier = next
+	}
+	slices.Sort(out)
+	return out
+}
+
+// GenerateFamily builds the family's scenario from its frozen seed.
+func GenerateFamily(f *FamilySpec) *Scenario {
+	g := &familyGen{
+		f: f, s: &Scenario{Topology: f.Topology}, rng: rand.New(rand.NewPCG(f.Seed, 0xfa417)),
+		callers: f.Topology.Callers(), nodes: f.Topology.Nodes(), busy: map[string]time.Time{},
+	}
+	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for i := range f.Faults {
+		at = at.Add(g.jitter(8*time.Minute, 16*time.Minute))
+		root := f.Topology.Faults[g.rng.IntN(len(f.Topology.Faults))]
+		end := g.fault(root, at)
+		if g.rng.Float64() < f.SecondFault {
+			if nb := g.neighbours(root); len(nb) > 0 {
+				g.fault(nb[g.rng.IntN(len(nb))], at.Add(g.jitter(30*time.Second, 3*time.Minute)))
+			}
+		}
+		g.noise(root, at, end)
+		if f.MaintenanceEvery > 0 && i%f.MaintenanceEvery == f.MaintenanceEvery-1 {
+			g.maintenance(end.Add(g.jitter(time.Minute, 3*time.Minute)))
+		}
+	}
+	slices.SortStableFunc(g.s.Notifications, func(a, b Notification) int { return a.At.Compare(b.At) })
+	return g.s
+}
+
+// noise adds a fault's neighbour noise and flapping neighbour.
+func (g *familyGen) noise(root string, at, end time.Time) {
+	nb := g.neighbours(root)
+	if len(nb) == 0 {
+		return
+	}
+	if g.rng.Float64() < g.f.NeighbourNoise {
+		svc := nb[g.rng.IntN(len(nb))]
+		on := at.Add(g.jitter(0, end.Sub(at)/2))
+		truth := Truth{ID: len(g.s.Truths), Kind: "unrelated", Root: svc, Onset: on}
+		g.s.Truths = append(g.s.Truths, truth)
+		g.episode(truth.ID, svc, "noise", on, on.Add(g.jitter(2*time.Minute, 8*time.Minute)))
+	}
+	if g.rng.Float64() < g.f.FlappingNeighbour {
+		g.flapping(nb[g.rng.IntN(len(nb))], at.Add(g.jitter(0, 2*time.Minute)))
+	}
+}
+
+// maintenance fires one short alert on each of 5-15 random services within
+// 20 s: no shared cause, so each is a truth of its own.
+func (g *familyGen) maintenance(at time.Time) {
+	k := min(len(g.nodes), 5+g.rng.IntN(11))
+	for _, i := range g.rng.Perm(len(g.nodes))[:k] {
+		svc := g.nodes[i]
+		on := at.Add(g.jitter(0, 20*time.Second))
+		truth := Truth{ID: len(g.s.Truths), Kind: "maintenance", Root: svc, Onset: on}
+		g.s.Truths = append(g.s.Truths, truth)
+		g.episode(truth.ID, svc, "maint", on, on.Add(g.jitter(2*time.Minute, 4*time.Minute)))
+	}
+}
+
+// fault injects one fault at root from at and returns its end.
+func (g *familyGen) fault(root string, at time.Time) time.Time {
+	f := g.f
+	prop := f.Propagations[g.rng.IntN(len(f.Propagations))]
+	truth := Truth{ID: len(g.s.Truths), Root: root, Kind: "fault", Onset: at}
+	g.s.Truths = append(g.s.Truths, truth)
+	end := at.Add(g.jitter(5*time.Minute, 12*time.Minute))
+	g.s.Faults = append(g.s.Faults, Fault{Root: root, From: at, To: end})
+	rootOn := at.Add(g.jitter(0, 20*time.Second))
+	callerStart := at
+	if prop == RetryStorm {
+		rootOn = at.Add(g.jitter(30*time.Second, 2*time.Minute))
+	}
+	g.episode(truth.ID, root, "root", rootOn, end)
+	prob := []float64{0.8, 0.5, 0.3}
+	if prop == FanIn {
+		prob = []float64{0.95, 0.2}
+	}
+	frontier := []string{root}
+	seen := map[string]bool{root: true}
+	for hop := 1; hop <= len(prob); hop++ {
+		var next []string
+		for _, n := range frontier {
+			for _, c := range g.callers[n] {
+				if seen[c] {
+					continue
+				}
+				seen[c] = true
+				if g.rng.Float64() >= prob[hop-1] {
+					continue
+				}
+				next = append(next, c)
+				on := callerStart.Add(time.Duration(hop) * g.jitter(f.HopDelay[0], f.HopDelay[1]))
+				if prop == RetryStorm {
+					on = callerStart.Add(g.jitter(0, 30*time.Second))
+				}
+				g.episode(truth.ID, c, "symptom", on, end.Add(g.jitter(0, 90*time.Second)))
+			}
+		}
+		frontier = next
+	}
+	if prop == Async {
+		for _, c := range g.consumers(root) {
+			if !seen[c] && g.rng.Float64() < 0.7 {
+				seen[c] = true
+				g.episode(truth.ID, c, "lag", at.Add(g.jitter(time.Minute, 3*time.Minute)), end.Add(g.jitter(0, 2*time.Minute)))
+			}
+		}
+	}
+	return end
+}
+
+// consumers are the queue consumers a fault at root starves: the broker's
+// own when root is a broker, else those of the brokers root produces to.
+func (g *familyGen) consumers(root string) []string {
+	t := g.f.Topology
+	if t.Brokers[root] {
+		return t.Services[root]
+	}
+	var out []string
+	for _, b := range t.Services[root] {
+		if t.Brokers[b] {
+			out = append(out, t.Services[b]...)
+		}
+	}
+	return out
+}

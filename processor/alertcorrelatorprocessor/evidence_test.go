@@ -1,0 +1,104 @@
+package alertcorrelatorprocessor
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertscenario"
+)
+
+// checkoutTrace is one frontend -> checkout -> payment request; when fail
+// is set, payment's span fails and the failure travels up.
+func checkoutTrace(n uint64, fail bool) ptrace.Traces {
+	return alertscenario.ChainTraces([]string{"frontend", "checkout", "payment"}, 1, n, t0,
+		func(uint64) bool { return fail })
+}
+
+func TestEvidenceNamesPaymentWithAnExemplar(t *testing.T) {
+	cfg := testCfg()
+	cfg.Correlation.GroupWait = 30 * time.Second
+	h := newHarness(t, cfg)
+	h.start(t, componenttest.NewNopHost())
+	defer h.stop(t)
+
+	// Five healthy minutes, then payment fails half of its requests; the
+	// callers alert first (retrying clients), payment last.
+	var n uint64
+	for at := time.Duration(0); at < 6*time.Minute; at += time.Second {
+		n++
+		h.clock.Set(t0.Add(at))
+		_, err := h.core.observeTraces(context.Background(), checkoutTrace(n, at >= 5*time.Minute && n%2 == 0))
+		require.NoError(t, err)
+	}
+	h.sendAt(t, 6*time.Minute,
+		alertSpec{service: "frontend", rule: "HighErrorRate", severity: "critical"},
+		alertSpec{service: "checkout", rule: "HighErrorRate", severity: "critical"})
+	h.sendAt(t, 6*time.Minute+5*time.Second, alertSpec{service: "payment", rule: "HighErrorRate", severity: "critical"})
+	h.tickAt(6*time.Minute + 40*time.Second)
+
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 1, "one page")
+	r := recs[0]
+	assert.Equal(t, alertconv.IncidentOpen, r.attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, "payment", r.attrs[alertconv.AttrIncidentRootService])
+	assert.Equal(t, []any{"checkout", "frontend"}, r.attrs[alertconv.AttrIncidentSymptoms])
+	why, _ := r.attrs[alertconv.AttrIncidentEvidence].(string)
+	assert.Contains(t, why, "errors originate in payment: ")
+	assert.Contains(t, why, "2 of 2 alerting services' errors pass through payment")
+	ex, _ := r.attrs[alertconv.AttrIncidentExemplarTraceID].(string)
+	raw, err := hex.DecodeString(ex)
+	require.NoError(t, err)
+	require.Len(t, raw, 16)
+	// The exemplar is one of the failing traces (trace n ends in n+1).
+	assert.Zero(t, (binary.BigEndian.Uint64(raw[8:])-1)%2)
+	assert.Contains(t, r.body, "Why: errors originate in payment")
+	assert.Contains(t, r.body, "Exemplar trace: "+ex)
+}
+
+func TestEvidenceOffWithoutWindow(t *testing.T) {
+	cfg := testCfg()
+	cfg.Correlation.EvidenceWindow = 0
+	h := newHarness(t, cfg)
+	assert.Nil(t, h.core.evidence)
+}
+
+func TestSummaryLine(t *testing.T) {
+	cfg := testCfg()
+	cfg.SummaryInterval = time.Minute
+	h := newHarness(t, cfg)
+	core, logs := observer.New(zap.InfoLevel)
+	h.core.logger = zap.New(core)
+	h.start(t, componenttest.NewNopHost())
+
+	td := ptrace.NewTraces()
+	spanPair(td, 1, 10, "checkout", "payment")
+	require.NoError(t, h.traces.ConsumeTraces(context.Background(), td))
+	h.tickAt(0) // the interval starts
+	h.sendAt(t, time.Second, alertSpec{service: "payment", rule: "Down", severity: "critical"})
+	h.sendAt(t, 2*time.Second,
+		alertSpec{service: "payment", rule: "Down", severity: "critical"}, // repeat
+		alertSpec{service: "checkout", rule: "HighErrorRate", severity: "warning"})
+	h.tickAt(30 * time.Second)
+	assert.Zero(t, logs.FilterMessageSnippet("alert_correlator: ").Len(), "not before the interval")
+	h.tickAt(time.Minute)
+	got := logs.FilterMessageSnippet("alert_correlator: ").All()
+	require.Len(t, got, 1)
+	assert.Equal(t, "alert_correlator: 3 alerts in 1m0s (deduplicated 1); 1 incidents open, 1 pages, 1 symptoms suppressed", got[0].Message)
+
+	h.clock.Set(t0.Add(90 * time.Second))
+	h.stop(t)
+	got = logs.FilterMessageSnippet("alert_correlator: ").All()
+	require.Len(t, got, 2, "once more at shutdown")
+	assert.Equal(t, "alert_correlator: 0 alerts in 30s (deduplicated 0); 1 incidents open, 0 pages, 0 symptoms suppressed", got[1].Message)
+}

@@ -1,0 +1,71 @@
+package correlate
+
+import (
+	"slices"
+
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
+)
+
+// Trace evidence, when the engine has it (Config.Evidence), decides what
+// the graph and onsets alone cannot:
+//   - an alert on a service where errors originate (failing spans with no
+//     failing child, beyond the service's baseline), and whose calls to an
+//     alerting dependency do not fail, is a cause of its own, not a
+//     symptom of that dependency: two concurrent faults on neighbours stay
+//     two incidents. (Both conditions, so that traces whose callers' spans
+//     fail without a failing child, as some instrumentation records them,
+//     do not split every symptom off.)
+//   - the root is the alerting service where errors originate, first;
+//   - the incident says why, in one line, with an exemplar trace.
+// Evidence only ever adds a reason to split or to rank: where the traces
+// say nothing (no spans, a thin window), the alert-only path decides alone.
+// Joining is not decided by trace links: in the evaluation, letting an
+// anomalous path override the onset window merged concurrent faults more
+// often than it mended fragments (README, Evaluation).
+
+// tracesActive reports whether the evidence has recent spans (the
+// ranking may then change while the alerts do not).
+func (e *Engine) tracesActive() bool {
+	return e.cfg.Evidence != nil && e.cfg.Evidence.Active(e.now)
+}
+
+// originates reports whether the traces show errors originating in svc.
+func (e *Engine) originates(svc string) bool {
+	return e.tracesActive() && e.cfg.Evidence.Origin(svc, e.now).Anomalous
+}
+
+// failuresTravel reports whether the traces show failing calls leading
+// from s down to d within MaxHops.
+func (e *Engine) failuresTravel(s, d string) bool {
+	return e.tracesActive() && e.cfg.Evidence.Link(s, d, e.cfg.MaxHops, e.now) == evidence.Linked
+}
+
+// originRank is a service's standing as an origin of errors: 0 without
+// evidence or anomaly, else above 0 and higher for a higher origin rate.
+func (e *Engine) originRank(svc string) float64 {
+	if !e.tracesActive() {
+		return 0
+	}
+	o := e.cfg.Evidence.Origin(svc, e.now)
+	if !o.Anomalous {
+		return 0
+	}
+	return o.Rate
+}
+
+// explain fills the snapshot's evidence line and exemplar for its root.
+func (e *Engine) explain(s *Snapshot, inc *incident) {
+	ev := e.cfg.Evidence
+	if s.RootService == "" || !e.tracesActive() {
+		return
+	}
+	alerting := make([]string, 0, len(inc.services))
+	for svc := range inc.services {
+		alerting = append(alerting, svc)
+	}
+	slices.Sort(alerting)
+	s.Evidence = ev.Line(s.RootService, alerting, e.cfg.MaxHops, e.now)
+	if s.Evidence != "" {
+		s.ExemplarTraceID = ev.Origin(s.RootService, e.now).Exemplar
+	}
+}

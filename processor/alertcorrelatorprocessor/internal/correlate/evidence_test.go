@@ -1,0 +1,66 @@
+package correlate
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
+)
+
+// chainGraph is frontend -> checkout -> payment.
+func chainGraph() *topology.Graph {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"frontend": {"checkout"}, "checkout": {"payment"}})
+	return g
+}
+
+// observe feeds a minute of traffic ending at end: calls down chain,
+// failing where fail says.
+func observe(tr *evidence.Tracker, chain []string, end time.Time, offset uint64, fail func(uint64) bool) {
+	for i := range 60 {
+		at := end.Add(time.Duration(i-60) * time.Second)
+		tr.Observe(alertscenario.ChainTraces(chain, 2, offset+uint64(2*i), at, fail), at)
+	}
+}
+
+// TestOwnCauseStaysApart: errors originating in checkout while its calls
+// to payment succeed make checkout's alert a cause of its own, not a
+// symptom of payment's concurrent alert; where checkout's calls to payment
+// fail, the same origin does not split it off.
+func TestOwnCauseStaysApart(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		paymentFail bool
+		sameInc     bool
+	}{
+		{"checkout fails on its own", false, false},
+		{"checkout's calls to payment fail too", true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := evidence.New(evidence.Config{})
+			cfg := testConfig()
+			cfg.Evidence = tr
+			e := New(cfg, chainGraph())
+			now := t0.Add(10 * time.Minute)
+			// Healthy baselines, then a minute where checkout's own spans
+			// fail (requests ending there) and, in the second case, its
+			// calls to payment fail as well.
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			odd := func(k uint64) bool { return k%2 == 1 }
+			observe(tr, []string{"frontend", "checkout"}, now, 1000, odd)
+			var payFail func(uint64) bool
+			if tt.paymentFail {
+				payFail = odd
+			}
+			observe(tr, []string{"checkout", "payment"}, now, 2000, payFail)
+
+			pay := e.Ingest(firing("payment", "Errors", now), now)
+			co := e.Ingest(firing("checkout", "Errors", now.Add(time.Second)), now.Add(time.Second))
+			assert.Equal(t, tt.sameInc, pay.IncidentID == co.IncidentID)
+		})
+	}
+}

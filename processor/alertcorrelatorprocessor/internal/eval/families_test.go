@@ -1,0 +1,87 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
+)
+
+// familyRun is one family's scores.
+type familyRun struct {
+	fam              Family
+	alerts, traces   alertscenario.Score
+	learned, trueEdg int
+}
+
+func runFamily(t *testing.T, f Family) familyRun {
+	s := alertscenario.GenerateFamily(f.Spec)
+	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
+	_, st, le := g.Counts()
+	_, tr, _ := staticGraph(f.Spec.Topology).Counts()
+	cfg := engineConfig()
+	if os.Getenv("EVAL_WAIT") != "" {
+		d, err := time.ParseDuration(os.Getenv("EVAL_WAIT"))
+		require.NoError(t, err)
+		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = d, d, 2*d
+	}
+	fr := familyRun{fam: f, learned: st + le, trueEdg: tr}
+	fr.alerts = alertscenario.Evaluate(s, Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel}))
+	ts := alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+	fr.traces = alertscenario.Evaluate(s, Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel, Traces: ts}))
+	return fr
+}
+
+// TestFamilies prints every scenario family (make eval-alerts), alert-only
+// and with traces, beside Alertmanager-style grouping, and the worst family.
+// It takes a minute or two, so it runs only when EVAL_FAMILIES is set.
+func TestFamilies(t *testing.T) {
+	if os.Getenv("EVAL_FAMILIES") == "" {
+		t.Skip("set EVAL_FAMILIES=1 (make eval-alerts)")
+	}
+	fams, err := Families("../../../..")
+	require.NoError(t, err)
+	var b strings.Builder
+	b.WriteString("| family | held out | method | true incidents | alerts | pages | pages/incident | precision | recall | F1 | AC@1 | AC@3 | missed | median time to page |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	var worstA, worstT *familyRun
+	for _, f := range fams {
+		if only := os.Getenv("EVAL_FAMILY"); only != "" && !strings.Contains(f.Spec.Name, only) {
+			continue
+		}
+		fr := runFamily(t, f)
+		s := alertscenario.GenerateFamily(f.Spec)
+		held := ""
+		if f.Spec.HeldOut {
+			held = "held out"
+		}
+		t.Logf("%s: %d of %d edges learned from 3000 fault-free traces", f.Spec.Name, fr.learned, fr.trueEdg)
+		line := func(method string, sc alertscenario.Score) {
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %.2f | %.3f | %.3f | %.3f | %.2f | %.2f | %d | %s |\n",
+				f.Spec.Name, held, method, sc.TrueIncidents, sc.Episodes, sc.Pages, sc.PagesPerIncident,
+				sc.Precision, sc.Recall, sc.F1, sc.AC1, sc.AC3, sc.Missed, sc.TimeToPage.Round(time.Second))
+		}
+		line("alert_correlator, alerts only", fr.alerts)
+		line("alert_correlator, alerts + traces", fr.traces)
+		line("Alertmanager group_by [alertname]", alertscenario.Evaluate(s, alertscenario.RunAlertmanager(s, []string{"alertname"}, 30*time.Second)))
+		line("Alertmanager group_by ["+f.ServiceLabel+"]", alertscenario.Evaluate(s, alertscenario.RunAlertmanager(s, []string{f.ServiceLabel}, 30*time.Second)))
+		if worstA == nil || fr.alerts.F1 < worstA.alerts.F1 {
+			worstA = &fr
+		}
+		if worstT == nil || fr.traces.F1 < worstT.traces.F1 {
+			worstT = &fr
+		}
+	}
+	if worstA != nil {
+		fmt.Fprintf(&b, "\nworst family, alerts only: %s (F1 %.3f, AC@1 %.2f, pages/incident %.2f, missed %d)\n",
+			worstA.fam.Spec.Name, worstA.alerts.F1, worstA.alerts.AC1, worstA.alerts.PagesPerIncident, worstA.alerts.Missed)
+		fmt.Fprintf(&b, "worst family, alerts + traces: %s (F1 %.3f, AC@1 %.2f, pages/incident %.2f, missed %d)\n",
+			worstT.fam.Spec.Name, worstT.traces.F1, worstT.traces.AC1, worstT.traces.PagesPerIncident, worstT.traces.Missed)
+	}
+	fmt.Fprint(os.Stdout, b.String())
+}

@@ -1,0 +1,52 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
+)
+
+// TestFamilyDiag prints, per true incident, where each of its alerts went
+// (EVAL_FAMILY_DIAG=<part of a family name>; tuning families only).
+func TestFamilyDiag(t *testing.T) {
+	name := os.Getenv("EVAL_FAMILY_DIAG")
+	if name == "" {
+		t.Skip("set EVAL_FAMILY_DIAG=<family>")
+	}
+	fams, err := Families("../../../..")
+	require.NoError(t, err)
+	for _, f := range fams {
+		if !strings.Contains(f.Spec.Name, name) {
+			continue
+		}
+		s := alertscenario.GenerateFamily(f.Spec)
+		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
+		cfg := engineConfig()
+		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
+		opts := Options{ServiceLabel: f.ServiceLabel}
+		if os.Getenv("EVAL_TRACES") != "" {
+			opts.Traces = alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+		}
+		out := Run(s, g, cfg, opts)
+		first := map[int]string{}
+		for _, n := range s.Notifications {
+			if _, ok := first[n.Episode]; !ok {
+				first[n.Episode] = fmt.Sprintf("%s %s/%s", n.StartsAt.Format("15:04:05"), n.Service, n.Rule)
+			}
+		}
+		for _, tr := range s.Truths {
+			fmt.Printf("truth %d %s root=%s onset=%s\n", tr.ID, tr.Kind, tr.Root, tr.Onset.Format("15:04:05"))
+			for ep, tid := range s.EpisodeTruth {
+				if tid == tr.ID {
+					grp := out.Assign[ep]
+					fmt.Printf("   ep%d %s -> %.6s %v\n", ep, first[ep], grp, out.Ranking[grp])
+				}
+			}
+		}
+	}
+}

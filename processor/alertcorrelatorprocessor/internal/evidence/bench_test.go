@@ -1,0 +1,41 @@
+package evidence
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkTrackerMemory reports the heap held per tracked service and
+// per tracked edge (default window: six buckets).
+func BenchmarkTrackerMemory(b *testing.B) {
+	const services, fanout = 2000, 5
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		tr := New(Config{})
+		bk := bucketOf(time.Unix(1e9, 0), tr.cfg.Bucket)
+		tr.mu.Lock()
+		for i := range services {
+			name := fmt.Sprintf("svc-%04d", i)
+			tr.service(name, bk).add(bk, false, tr.th)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perService := float64(after.HeapAlloc-before.HeapAlloc) / services
+		mid := after.HeapAlloc
+		for i := range services {
+			for j := 1; j <= fanout; j++ {
+				tr.edge(fmt.Sprintf("svc-%04d", i), fmt.Sprintf("svc-%04d", (i+j)%services), bk).add(bk, false, tr.th)
+			}
+		}
+		tr.mu.Unlock()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(perService, "B/service")
+		b.ReportMetric(float64(after.HeapAlloc-mid)/(services*fanout), "B/edge")
+		runtime.KeepAlive(tr)
+	}
+}

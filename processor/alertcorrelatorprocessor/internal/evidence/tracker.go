@@ -1,0 +1,340 @@
+// Package evidence keeps what the spans say about a fault, in bounded
+// sliding windows: per service, where errors originate (a failing span with
+// no failing child); per edge (caller -> callee), the failure rate of the
+// calls, each against its own baseline. The alert_correlator asks it which
+// service errors originate in and whether errors travel along the path
+// between two alerting services.
+package evidence
+
+import (
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Config bounds the tracker. Zero fields take the defaults in brackets
+// (the processor passes its limits; these only guard direct use).
+type Config struct {
+	Bucket      time.Duration // [10s] one bucket of the sliding windows
+	Buckets     int           // [6] buckets per window
+	MaxServices int           // [10000] services (and uninstrumented peers) tracked
+	MaxEdges    int           // [50000] edges tracked
+	// MinErrors, MinRate and MinZ: a window is anomalous when it has at
+	// least MinErrors failures [3], a failure rate of at least MinRate
+	// [0.1], and its failures stand MinZ standard deviations above what
+	// its baseline rate predicts (binomial) [3].
+	MinErrors int
+	MinRate   float64
+	MinZ      float64
+}
+
+// Stats are the tracker's counters since creation.
+type Stats struct {
+	Spans            uint64
+	Origins          uint64 // failing spans with no failing child
+	ServiceOverflow  uint64 // observations dropped: MaxServices reached
+	EdgeOverflow     uint64 // observations dropped: MaxEdges reached
+	Services, Edges  int    // tracked now
+	EvictedServices  uint64
+	EvictedEdges     uint64
+	ObservedBatchMax int
+}
+
+type edgeKey struct{ from, to string }
+
+// Tracker is safe for concurrent use: one mutex guards everything, and it
+// calls nothing outside the package while holding it (callers may hold
+// their own locks when calling in; the correlator's order is engine, then
+// tracker).
+type Tracker struct {
+	cfg   Config
+	th    thresholds
+	mu    sync.Mutex
+	svc   map[string]*window // origin windows: spans of the service, origins
+	edges map[edgeKey]*window
+	// lastBatch is the bucket of the last Observe.
+	lastBatch int64
+	out       map[string]map[string]*window // from -> to -> edge window
+	in        map[string]map[string]*window // to -> from -> edge window
+	stats     Stats
+}
+
+// New returns a tracker.
+func New(cfg Config) *Tracker {
+	if cfg.Bucket <= 0 {
+		cfg.Bucket = 10 * time.Second
+	}
+	if cfg.Buckets <= 0 {
+		cfg.Buckets = 6
+	}
+	if cfg.MaxServices <= 0 {
+		cfg.MaxServices = 10000
+	}
+	if cfg.MaxEdges <= 0 {
+		cfg.MaxEdges = 50000
+	}
+	th := thresholds{minBad: uint32(cfg.MinErrors), minRate: cfg.MinRate, minZ: cfg.MinZ}
+	if th.minBad == 0 {
+		th.minBad = 3
+	}
+	if th.minRate == 0 {
+		th.minRate = 0.1
+	}
+	if th.minZ == 0 {
+		th.minZ = 3
+	}
+	return &Tracker{
+		cfg: cfg, th: th,
+		svc: map[string]*window{}, edges: map[edgeKey]*window{},
+		out: map[string]map[string]*window{}, in: map[string]map[string]*window{},
+	}
+}
+
+// Active reports whether spans arrived within the window before now:
+// without them the tracker has nothing to say.
+func (t *Tracker) Active(now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lastBatch > 0 && bucketOf(now, t.cfg.Bucket)-t.lastBatch < int64(t.cfg.Buckets)
+}
+
+// Window is how far back the tracker looks.
+func (t *Tracker) Window() time.Duration { return t.cfg.Bucket * time.Duration(t.cfg.Buckets) }
+
+// Stats returns the counters.
+func (t *Tracker) Stats() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.stats
+	s.Services, s.Edges = len(t.svc), len(t.edges)
+	return s
+}
+
+// service returns svc's window, making room (or counting the overflow).
+func (t *Tracker) service(svc string, b int64) *window {
+	w := t.svc[svc]
+	if w != nil {
+		return w
+	}
+	if len(t.svc) >= t.cfg.MaxServices && !t.evict(b) {
+		t.stats.ServiceOverflow++
+		return nil
+	}
+	w = newWindow(t.cfg.Buckets)
+	t.svc[svc] = w
+	return w
+}
+
+func (t *Tracker) edge(from, to string, b int64) *window {
+	k := edgeKey{from, to}
+	w := t.edges[k]
+	if w != nil {
+		return w
+	}
+	if len(t.edges) >= t.cfg.MaxEdges && !t.evict(b) {
+		t.stats.EdgeOverflow++
+		return nil
+	}
+	w = newWindow(t.cfg.Buckets)
+	t.edges[k] = w
+	if t.out[from] == nil {
+		t.out[from] = map[string]*window{}
+	}
+	t.out[from][to] = w
+	if t.in[to] == nil {
+		t.in[to] = map[string]*window{}
+	}
+	t.in[to][from] = w
+	return w
+}
+
+// evict forgets services and edges silent for ten windows; it reports
+// whether it freed anything.
+func (t *Tracker) evict(b int64) bool {
+	stale := b - 10*int64(t.cfg.Buckets)
+	freed := false
+	for k, w := range t.svc {
+		if w.lastSeen < stale {
+			delete(t.svc, k)
+			t.stats.EvictedServices++
+			freed = true
+		}
+	}
+	for k, w := range t.edges {
+		if w.lastSeen < stale {
+			delete(t.edges, k)
+			delete(t.out[k.from], k.to)
+			if len(t.out[k.from]) == 0 {
+				delete(t.out, k.from)
+			}
+			delete(t.in[k.to], k.from)
+			if len(t.in[k.to]) == 0 {
+				delete(t.in, k.to)
+			}
+			t.stats.EvictedEdges++
+			freed = true
+		}
+	}
+	return freed
+}
+
+// Origin is what the window says about errors originating in a service.
+type Origin struct {
+	Spans, Origins int
+	Rate           float64 // Origins / Spans in the window
+	Baseline       float64
+	Anomalous      bool
+	Exemplar       string // trace ID (hex) of a recent originating span
+}
+
+// Origin returns the service's origin window at now.
+func (t *Tracker) Origin(svc string, now time.Time) Origin {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.origin(svc, bucketOf(now, t.cfg.Bucket))
+}
+
+func (t *Tracker) origin(svc string, b int64) Origin {
+	w := t.svc[svc]
+	if w == nil {
+		return Origin{}
+	}
+	s := w.sum(b, t.th)
+	o := Origin{Spans: int(s.total), Origins: int(s.bad), Baseline: w.baseline}
+	if s.total > 0 {
+		o.Rate = float64(s.bad) / float64(s.total)
+	}
+	o.Anomalous = w.anomalous(b, t.th)
+	if w.exemplar != ([16]byte{}) {
+		o.Exemplar = hex.EncodeToString(w.exemplar[:])
+	}
+	return o
+}
+
+// Known reports whether the service had spans in the window at now.
+func (t *Tracker) Known(svc string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := t.svc[svc]
+	return w != nil && w.sum(bucketOf(now, t.cfg.Bucket), t.th).total > 0
+}
+
+// edgeAnomalous reports whether calls on an edge fail beyond their baseline.
+func (t *Tracker) edgeAnomalous(w *window, b int64) bool { return w.anomalous(b, t.th) }
+
+// Link is what the traces say about failures travelling between two
+// services.
+type Link int
+
+const (
+	// Unknown: too few calls in the window to tell.
+	Unknown Link = iota
+	// Linked: a path of anomalous edges leads from the caller to the callee.
+	Linked
+	// Unlinked: the caller's calls are well observed and no anomalous path
+	// leads to the callee.
+	Unlinked
+)
+
+// minCalls is how many calls in the window make an edge well observed.
+const minCalls = 10
+
+// Link says whether failures travel from caller `from` down to `to` within
+// maxHops in the window at now: Linked along a path of anomalous edges;
+// Unlinked when the direct call is well observed and healthy, or when each
+// of from's calls is (at least minCalls each, none anomalous); else
+// Unknown (a thin edge may carry the failures unseen).
+func (t *Tracker) Link(from, to string, maxHops int, now time.Time) Link {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	if t.reaches(from, to, maxHops, func(w *window) bool { return t.edgeAnomalous(w, b) }) {
+		return Linked
+	}
+	if w := t.out[from][to]; w != nil && w.sum(b, t.th).total >= minCalls {
+		return Unlinked
+	}
+	if len(t.out[from]) == 0 {
+		return Unknown
+	}
+	for _, w := range t.out[from] {
+		if t.edgeAnomalous(w, b) || w.sum(b, t.th).total < minCalls {
+			return Unknown
+		}
+	}
+	return Unlinked
+}
+
+// reaches searches a path from -> ... -> to of edges that pass ok.
+func (t *Tracker) reaches(from, to string, maxHops int, ok func(*window) bool) bool {
+	seen := map[string]bool{from: true}
+	frontier := []string{from}
+	for range maxHops {
+		var next []string
+		for _, n := range frontier {
+			for callee, w := range t.out[n] {
+				if seen[callee] || !ok(w) {
+					continue
+				}
+				if callee == to {
+					return true
+				}
+				seen[callee] = true
+				next = append(next, callee)
+			}
+		}
+		frontier = next
+	}
+	return false
+}
+
+// Quiet reports whether svc is well observed (at least minCalls spans in
+// the window at now) and no anomaly touches it: no errors originating in
+// it, no failing calls into or out of it.
+func (t *Tracker) Quiet(svc string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	w := t.svc[svc]
+	if w == nil || w.sum(b, t.th).total < minCalls || w.anomalous(b, t.th) {
+		return false
+	}
+	for _, w := range t.out[svc] {
+		if t.edgeAnomalous(w, b) {
+			return false
+		}
+	}
+	for _, w := range t.in[svc] {
+		if t.edgeAnomalous(w, b) {
+			return false
+		}
+	}
+	return true
+}
+
+// Line is the one-line evidence for root among the alerting services
+// (callers of root among them are counted by whether failures travel from
+// them to root). Empty when the traces show nothing about root.
+func (t *Tracker) Line(root string, alerting []string, maxHops int, now time.Time) string {
+	o := t.Origin(root, now)
+	if !o.Anomalous {
+		return ""
+	}
+	line := fmt.Sprintf("errors originate in %s: %.0f%% of its spans fail with no failing child (baseline %.1f%%)",
+		root, 100*o.Rate, 100*o.Baseline)
+	callers, through := 0, 0
+	for _, s := range alerting {
+		if s == root || !t.Known(s, now) {
+			continue
+		}
+		callers++
+		if t.Link(s, root, maxHops, now) == Linked {
+			through++
+		}
+	}
+	if callers > 0 {
+		line += fmt.Sprintf("; %d of %d alerting services' errors pass through %s", through, callers, root)
+	}
+	return line
+}
