@@ -29,6 +29,8 @@ func createDefaultConfig() component.Config {
 		RootWait:         2 * time.Second,
 		MaxSpansPerTrace: 10000,
 		MaxBufferedBytes: 256 << 20,
+		MaxSendSpans:     8192,
+		MaxSendBytes:     3 << 20,
 		TickInterval:     100 * time.Millisecond,
 		DecisionCache: DecisionCacheConfig{
 			KeptTraces:    100000,

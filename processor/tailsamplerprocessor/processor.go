@@ -17,7 +17,6 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -83,6 +82,7 @@ type keptEntry struct {
 type emitItem struct {
 	id     pcommon.TraceID
 	groups [][]segment
+	spans  int32
 	th     sampling.Threshold
 	rule   int32
 	keep   bool
@@ -160,7 +160,7 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 	for range n {
 		s := &shard{
 			traces:  map[pcommon.TraceID]*trace{},
-			budget:  max(1, cfg.MaxBufferedBytes/int64(n)),
+			budget:  max(1, int64(cfg.MaxBufferedBytes)/int64(n)),
 			dropped: newFingerprintSet(cfg.DecisionCache.DroppedTraces / n / 2),
 		}
 		if k := cfg.DecisionCache.KeptTraces / n; k > 0 {
@@ -219,9 +219,7 @@ func (p *tailSampler) tickLoop(s *shard) {
 		case <-p.stop:
 			return
 		case <-t.C:
-			if err := p.tickShard(context.Background(), s, p.now()); err != nil {
-				p.logger.Warn("sending kept traces failed", zap.Error(err))
-			}
+			_ = p.tickShard(context.Background(), s, p.now()) // deliver logs failures
 		}
 	}
 }
@@ -254,7 +252,7 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 				s.roots = fifo{}
 				s.mu.Unlock()
 				p.flushShardTelemetry(ctx, s)
-				errs[i] = p.emit(ctx, sc, out)
+				errs[i] = p.deliver(ctx, sc, out, "shutdown")
 			}()
 		}
 		wg.Wait()
@@ -289,7 +287,7 @@ func (p *tailSampler) tickShard(ctx context.Context, s *shard, now int64) error 
 	}
 	s.mu.Unlock()
 	p.flushShardTelemetry(ctx, s)
-	return p.emit(ctx, sc, out)
+	return p.deliver(ctx, sc, out, "tick")
 }
 
 // tick decides due traces in every shard (tests drive time through it).
@@ -371,7 +369,11 @@ func (p *tailSampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error
 		sc.byShard[si] = gis[:0]
 	}
 	sc.out = out
-	return p.emit(ctx, sc, out)
+	lost, err := p.emit(ctx, sc, out)
+	if lost > 0 {
+		p.tb.ProcessorTailSamplerSpansUndelivered.Add(ctx, int64(lost))
+	}
+	return err
 }
 
 func (p *tailSampler) release(sc *ingestScratch) {
@@ -546,7 +548,7 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 			if e, ok := s.kept.Get(g.id); ok {
 				segs, _ := encodeGroup(&sc.w, p.groupSpans(sc, g))
 				p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
-				return append(out, emitItem{id: g.id, groups: [][]segment{segs}, th: e.th, rule: e.rule, keep: e.keep})
+				return append(out, emitItem{id: g.id, groups: [][]segment{segs}, spans: g.n, th: e.th, rule: e.rule, keep: e.keep})
 			}
 		}
 		if s.dropped.has(g.hash) {
@@ -722,7 +724,7 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 		if s.kept != nil {
 			s.kept.Add(t.id, keptEntry{th: th, rule: int32(ri), keep: keep})
 		}
-		out = append(out, emitItem{id: t.id, groups: t.groups, th: th, rule: int32(ri), keep: keep})
+		out = append(out, emitItem{id: t.id, groups: t.groups, spans: t.spans, th: th, rule: int32(ri), keep: keep})
 	} else {
 		s.forgotDropped += int64(s.dropped.add(t.fp))
 	}
@@ -762,122 +764,4 @@ func (p *tailSampler) flushShardTelemetry(ctx context.Context, s *shard) {
 	if fd != 0 {
 		p.tb.ProcessorTailSamplerDecisionsForgotten.Add(ctx, fd, p.forgotOpts[1])
 	}
-}
-
-// emit decodes the kept traces, stamps their spans and sends them on.
-func (p *tailSampler) emit(ctx context.Context, sc *ingestScratch, items []emitItem) error {
-	if len(items) == 0 {
-		return nil
-	}
-	enc := &sc.enc
-	for i := range items {
-		enc.add(items[i].groups)
-	}
-	var um ptrace.ProtoUnmarshaler
-	td, err := um.UnmarshalTraces(enc.encode())
-	if err != nil {
-		return consumererror.NewPermanent(err)
-	}
-	stampers := make([]stamper, len(items))
-	var byID map[pcommon.TraceID]int32
-	if len(items) > 1 {
-		byID = make(map[pcommon.TraceID]int32, len(items))
-	}
-	for i := range items {
-		stampers[i] = p.stamper(&items[i])
-		if byID != nil {
-			byID[items[i].id] = int32(i)
-		}
-	}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		sss := rss.At(i).ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				sp := spans.At(k)
-				st := &stampers[0]
-				if byID != nil {
-					st = &stampers[byID[sp.TraceID()]]
-				}
-				st.stamp(sp)
-			}
-		}
-	}
-	return p.next.ConsumeTraces(ctx, td)
-}
-
-type stamper struct {
-	p        *tailSampler
-	it       *emitItem
-	rule     string
-	thTValue string
-	fresh    string // tracestate for spans without one
-	lastIn   string
-	lastOut  string
-}
-
-func (p *tailSampler) stamper(it *emitItem) stamper {
-	st := stamper{p: p, it: it, rule: p.rules.rules[it.rule].name}
-	if !p.cfg.DryRun {
-		st.fresh = p.thTraceState(it.rule, it.th)
-	} else {
-		st.thTValue = it.th.TValue()
-	}
-	return st
-}
-
-// thTraceState is the tracestate given to a kept span that has none. Rules
-// with a fixed threshold compute it once (thState).
-func (p *tailSampler) thTraceState(rule int32, th sampling.Threshold) string {
-	if r := &p.rules.rules[rule]; r.thState != "" && r.thStateFor == th {
-		return r.thState
-	}
-	return "ot=th:" + th.TValue()
-}
-
-func (st *stamper) stamp(sp ptrace.Span) {
-	if st.p.cfg.DryRun {
-		attrs := sp.Attributes()
-		attrs.PutStr(AttrRule, st.rule)
-		attrs.PutBool(AttrDryRunKept, st.it.keep)
-		attrs.PutStr(AttrDryRunThreshold, st.thTValue)
-		return
-	}
-	ts := sp.TraceState()
-	in := ts.AsRaw()
-	switch in {
-	case "":
-		ts.FromRaw(st.fresh)
-	case st.lastIn:
-		ts.FromRaw(st.lastOut)
-	default:
-		out := raiseThreshold(in, st.it.th)
-		st.lastIn, st.lastOut = in, out
-		ts.FromRaw(out)
-	}
-	if st.p.cfg.RecordRule {
-		sp.Attributes().PutStr(AttrRule, st.rule)
-	}
-}
-
-// raiseThreshold returns the tracestate with ot=th set to the larger of its
-// own threshold and th (thresholds only rise).
-func raiseThreshold(in string, th sampling.Threshold) string {
-	w3c, err := sampling.NewW3CTraceState(in)
-	if err != nil {
-		return in // not ours to repair
-	}
-	ot := w3c.OTelValue()
-	if cur, ok := ot.TValueThreshold(); ok && !sampling.ThresholdGreater(th, cur) {
-		return in
-	}
-	if err := ot.UpdateTValueWithSampling(th); err != nil {
-		return in
-	}
-	var b strings.Builder
-	if err := w3c.Serialize(&b); err != nil {
-		return in
-	}
-	return b.String()
 }

@@ -34,6 +34,7 @@ type TelemetryBuilder struct {
 	ProcessorTailSamplerLateSpans          metric.Int64Counter
 	ProcessorTailSamplerRateLimited        metric.Int64Counter
 	ProcessorTailSamplerSpansDecided       metric.Int64Counter
+	ProcessorTailSamplerSpansUndelivered   metric.Int64Counter
 	ProcessorTailSamplerTracesDecided      metric.Int64Counter
 }
 
@@ -112,6 +113,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorTailSamplerSpansDecided, err = builder.meter.Int64Counter(
 		"otelcol_processor_tail_sampler_spans_decided",
 		metric.WithDescription("Buffered spans decided, per rule and decision. [Development]"),
+		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorTailSamplerSpansUndelivered, err = builder.meter.Int64Counter(
+		"otelcol_processor_tail_sampler_spans_undelivered",
+		metric.WithDescription("Kept spans the next consumer refused (a failed send; at shutdown or on a timer also logged with the count). [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)

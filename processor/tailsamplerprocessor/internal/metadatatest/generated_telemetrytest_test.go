@@ -27,6 +27,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorTailSamplerLateSpans.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerRateLimited.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerSpansDecided.Add(context.Background(), 1)
+	tb.ProcessorTailSamplerSpansUndelivered.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerTracesDecided.Add(context.Background(), 1)
 	AssertEqualProcessorTailSamplerBufferedBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
@@ -50,6 +51,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerSpansDecided(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorTailSamplerSpansUndelivered(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerTracesDecided(t, testTel,
