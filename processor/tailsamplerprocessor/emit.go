@@ -237,6 +237,9 @@ func (st *stamper) stamp(sp ptrace.Span) {
 	if st.p.cfg.RecordRule {
 		sp.Attributes().PutStr(AttrRule, st.rule)
 	}
+	if st.it.partial {
+		sp.Attributes().PutBool(AttrPartial, true)
+	}
 }
 
 // raiseThreshold returns the tracestate with ot=th set to the larger of its

@@ -32,6 +32,7 @@ type TelemetryBuilder struct {
 	ProcessorTailSamplerDecisionsForgotten metric.Int64Counter
 	ProcessorTailSamplerEarlyDecisions     metric.Int64Counter
 	ProcessorTailSamplerLateSpans          metric.Int64Counter
+	ProcessorTailSamplerPartialTraces      metric.Int64Counter
 	ProcessorTailSamplerRateLimited        metric.Int64Counter
 	ProcessorTailSamplerSpansDecided       metric.Int64Counter
 	ProcessorTailSamplerSpansUndelivered   metric.Int64Counter
@@ -102,6 +103,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_tail_sampler_late_spans",
 		metric.WithDescription("Spans that arrived after their trace was decided and followed that decision. [Development]"),
 		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorTailSamplerPartialTraces, err = builder.meter.Int64Counter(
+		"otelcol_processor_tail_sampler_partial_traces",
+		metric.WithDescription("Dropped traces whose late spans held an error and were then kept on their own, marked sampling.partial (their earlier spans were gone). [Development]"),
+		metric.WithUnit("{traces}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorTailSamplerRateLimited, err = builder.meter.Int64Counter(

@@ -25,6 +25,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorTailSamplerDecisionsForgotten.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerEarlyDecisions.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerLateSpans.Add(context.Background(), 1)
+	tb.ProcessorTailSamplerPartialTraces.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerRateLimited.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerSpansDecided.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerSpansUndelivered.Add(context.Background(), 1)
@@ -45,6 +46,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerLateSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorTailSamplerPartialTraces(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerRateLimited(t, testTel,
