@@ -48,26 +48,31 @@ func (p *tailSampler) tick(ctx context.Context, now int64) error {
 	return err
 }
 
-// pressureClass orders the pending traces for early decisions, lowest
-// first, so that the decisions least likely to change are taken first. A
-// trace whose root has arrived is most likely complete (a root span ends,
-// and is sent, after its children). A trace without one is still growing:
-// an error may yet arrive. A trace holding an error goes last.
-func pressureClass(t *trace) int {
-	switch {
-	case t.hasError:
-		return 2
-	case t.hasRoot:
-		return 0
+// Under memory pressure, traces are decided early in three passes, each
+// oldest first, so that the decisions least likely to change go first:
+//  1. among the older half of the pending traces, those whose root has
+//     arrived and that hold no error: the most likely to be complete (a
+//     root span ends, and is sent, after its children);
+//  2. any trace holding no error (age is the best sign of completeness);
+//  3. traces holding an error, last.
+const numPressurePasses = 3
+
+// pressurePass says whether t may be decided early in pass, the i-th of n
+// pending traces (oldest first).
+func pressurePass(t *trace, pass, i, n int) bool {
+	switch pass {
+	case 0:
+		return !t.hasError && t.hasRoot && i < n/2
+	case 1:
+		return !t.hasError
 	default:
-		return 1
+		return true
 	}
 }
 
-// relievePressure decides traces early, oldest first within each
-// pressureClass, until the shard is back under 90% of its budget (lock
-// held). Stale queue entries (of traces decided on their root) are dropped
-// first.
+// relievePressure decides traces early (see numPressurePasses) until the
+// shard is back under 90% of its budget (lock held). Stale queue entries
+// (of traces decided on their root) are dropped first.
 func (p *tailSampler) relievePressure(s *shard, now int64, out []emitItem) []emitItem {
 	target := s.budget / 10 * 9
 	if s.queueBytes() > int64(len(s.traces))*2*fifoEntrySize+4096 {
@@ -78,12 +83,13 @@ func (p *tailSampler) relievePressure(s *shard, now int64, out []emitItem) []emi
 	// compaction, so count the queues as two entries per pending trace.
 	over := func() bool { return s.bytes+int64(len(s.traces))*2*fifoEntrySize > target }
 	early := int64(0)
-	for class := 0; class <= 2 && over(); class++ {
-		for _, e := range s.arrivals.entries() {
+	for pass := 0; pass < numPressurePasses && over(); pass++ {
+		entries := s.arrivals.entries()
+		for i, e := range entries {
 			if !over() {
 				break
 			}
-			if t := s.pending(e, false); t != nil && pressureClass(t) == class {
+			if t := s.pending(e, false); t != nil && pressurePass(t, pass, i, len(entries)) {
 				out = p.decide(s, t, now, triggerMemory, out)
 				early++
 			}

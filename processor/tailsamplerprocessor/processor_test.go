@@ -448,27 +448,30 @@ func TestLateSpansFollowDecision(t *testing.T) {
 	metadatatest.AssertEqualProcessorTailSamplerPartialTraces(t, h.tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
 }
 
-// TestMemoryPressureDecidesTracesWithRootFirst: under pressure a trace
-// whose root has arrived is decided before an older one still growing.
+// TestMemoryPressureDecidesTracesWithRootFirst: under pressure, among the
+// older half of the pending traces, one whose root has arrived is decided
+// before an older one still growing.
 func TestMemoryPressureDecidesTracesWithRootFirst(t *testing.T) {
 	cfg := baseConfig(ruleErrors(), RuleConfig{Name: "rest", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDefault}}, Action: ActionDrop})
 	cfg.NumShards = 1
 	h := newHarness(t, cfg)
-	h.consume(t, batch(spanSpec{trace: 200, id: 2, parent: 1, service: "a"}))
+	pad := map[string]any{"pad": strings.Repeat("x", 2000)} // traces well above the queue overhead
+	h.consume(t, batch(spanSpec{trace: 200, id: 2, parent: 1, service: "a", attrs: pad}))
 	one := h.p.shards[0].bytes
-	h.p.shards[0].budget = 4*one + one/2
-	// 1 and 2 are growing (no root), 3 and 4 have their root.
-	for i := byte(1); i <= 4; i++ {
+	h.p.shards[0].budget = 6 * one
+	// 200 (oldest) and 2, 4, 5 are growing (no root); 1 and 3 have theirs.
+	for i := byte(1); i <= 5; i++ {
 		h.now += int64(time.Millisecond)
-		sp := spanSpec{trace: i, id: 2, parent: 1, service: "a"}
-		if i >= 3 {
-			sp = spanSpec{trace: i, id: 1, service: "a"}
+		sp := spanSpec{trace: i, id: 2, parent: 1, service: "a", attrs: pad}
+		if i == 1 || i == 3 {
+			sp = spanSpec{trace: i, id: 1, service: "a", attrs: pad}
 		}
 		h.consume(t, batch(sp))
 	}
 	s := h.p.shards[0]
-	assert.Contains(t, s.traces, traceID(1), "the oldest growing trace waits")
-	assert.NotContains(t, s.traces, traceID(3), "the oldest trace with its root goes first")
+	assert.Contains(t, s.traces, traceID(200), "the oldest growing trace waits")
+	assert.NotContains(t, s.traces, traceID(1), "an old trace with its root goes first")
+	assert.Contains(t, s.traces, traceID(3), "a young trace with its root waits")
 	h.shutdown(t)
 }
 
