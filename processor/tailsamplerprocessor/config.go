@@ -84,6 +84,10 @@ type Config struct {
 	// TickInterval is how often due traces are looked for. Zero is invalid;
 	// the default is 100ms.
 	TickInterval time.Duration `mapstructure:"tick_interval"`
+	// SummaryInterval is how often one line saying what was decided and
+	// kept (per rule) is logged at info level, and once more at shutdown.
+	// Zero switches it off; the default is 1m.
+	SummaryInterval time.Duration `mapstructure:"summary_interval"`
 	// DecisionCache sizes the memory of past decisions used for late spans.
 	DecisionCache DecisionCacheConfig `mapstructure:"decision_cache"`
 	// RecordRule stamps `sampling.rule` with the deciding rule's name on every
@@ -350,6 +354,7 @@ func (cfg *Config) Validate() error {
 		inRange("max_send_bytes", cfg.MaxSendBytes, 1, maxSendBytesMax),
 		inRange("num_shards", cfg.NumShards, 0, maxNumShards),
 		inRange("tick_interval", cfg.TickInterval, time.Millisecond, maxTickInterval),
+		inRange("summary_interval", cfg.SummaryInterval, 0, maxDuration),
 		inRange("decision_cache.kept_traces", cfg.DecisionCache.KeptTraces, 0, maxKeptTraces),
 		inRange("decision_cache.dropped_traces", cfg.DecisionCache.DroppedTraces, 0, maxDroppedTraces),
 	}

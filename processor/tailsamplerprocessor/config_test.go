@@ -36,6 +36,7 @@ func TestLoadConfig(t *testing.T) {
 		MaxSendBytes:     1 << 20,
 		NumShards:        4,
 		TickInterval:     50 * time.Millisecond,
+		SummaryInterval:  time.Minute,
 		DecisionCache:    DecisionCacheConfig{KeptTraces: 5000, DroppedTraces: 200000},
 		RecordRule:       false,
 		DryRun:           true,

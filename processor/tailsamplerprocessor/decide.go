@@ -98,6 +98,7 @@ func (p *tailSampler) relievePressure(s *shard, now int64, out []emitItem) []emi
 	s.arrivals.peek(s.liveArrival)
 	if early > 0 {
 		p.tb.ProcessorTailSamplerEarlyDecisions.Add(context.Background(), early)
+		p.counts.early.Add(early)
 	}
 	return out
 }
@@ -184,6 +185,10 @@ func (p *tailSampler) decide(s *shard, t *trace, now int64, trig trigger, out []
 	p.tb.ProcessorTailSamplerSpansDecided.Add(ctx, int64(t.spans), p.spanOpts[v.rule][di])
 	p.tb.ProcessorTailSamplerDecisionLatency.Record(ctx, (now-t.first)/int64(time.Millisecond))
 
+	p.counts.decided.Add(1)
+	if v.keep {
+		p.counts.kept[v.rule].Add(1)
+	}
 	if v.keep || p.cfg.DryRun {
 		if s.kept != nil {
 			s.kept.Add(t.id, keptEntry{th: v.th, rule: v.rule, keep: v.keep})

@@ -5,6 +5,7 @@ package tailsamplerprocessor
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -99,4 +100,24 @@ func TestUndeliverableShutdownIsCounted(t *testing.T) {
 	require.ErrorIs(t, p.Shutdown(context.Background()), assert.AnError)
 	metadatatest.AssertEqualProcessorTailSamplerSpansUndelivered(t, tt,
 		[]metricdata.DataPoint[int64]{{Value: 30}}, metricdatatest.IgnoreTimestamp())
+}
+
+func TestSummaryLine(t *testing.T) {
+	cfg := baseConfig(ruleErrors(), ruleDefault(prob(0.1)))
+	cfg.RootWait = 0
+	h := newHarness(t, cfg)
+	var specs []spanSpec
+	for i := range 200 {
+		specs = append(specs, spanSpec{trace: byte(i), id: 1, service: "a", err: i%10 == 0})
+	}
+	h.consume(t, batch(specs...))
+	h.consume(t, batch(spanSpec{trace: 0, id: 2, parent: 1, service: "a"}))
+	line := h.p.summaryLine()
+	kept := len(keptTraces(h.kept()))
+	assert.Regexp(t, `^tail_sampler: 200 traces decided \(kept \d+: errors 20, default \d+ at 10%\); early 0; late spans 1$`, line)
+	assert.Contains(t, line, fmt.Sprintf("(kept %d:", kept))
+	assert.Equal(t, "tail_sampler: 0 traces decided (kept 0: errors 0, default 0 at 10%); early 0; late spans 0", h.p.summaryLine(), "counts reset")
+	assert.Equal(t, "12,408", thousands(12408))
+	assert.Equal(t, "1,000,000", thousands(1_000_000))
+	assert.Equal(t, "999", thousands(999))
 }

@@ -32,6 +32,7 @@ func createDefaultConfig() component.Config {
 		MaxSendSpans:     8192,
 		MaxSendBytes:     3 << 20,
 		TickInterval:     100 * time.Millisecond,
+		SummaryInterval:  time.Minute,
 		DecisionCache: DecisionCacheConfig{
 			KeptTraces:    100000,
 			DroppedTraces: 1000000,

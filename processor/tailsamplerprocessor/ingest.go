@@ -301,6 +301,7 @@ func (p *tailSampler) lateSpans(ctx context.Context, s *shard, sc *ingestScratch
 		if e, ok := s.kept.Get(g.id); ok {
 			segs, _ := encodeGroup(&sc.w, p.groupSpans(sc, g))
 			p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
+			p.counts.late.Add(int64(g.n))
 			return append(out, emitItem{id: g.id, groups: [][]segment{segs}, spans: g.n, th: e.th, rule: e.rule, keep: e.keep, partial: e.partial}), true
 		}
 	}
@@ -317,9 +318,11 @@ func (p *tailSampler) lateSpans(ctx context.Context, s *shard, sc *ingestScratch
 			}
 			p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
 			p.tb.ProcessorTailSamplerPartialTraces.Add(ctx, 1)
+			p.counts.late.Add(int64(g.n))
 			return append(out, emitItem{id: g.id, groups: [][]segment{segs}, spans: g.n, th: v.th, rule: v.rule, keep: true, partial: true}), true
 		}
 	}
 	p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[1])
+	p.counts.late.Add(int64(g.n))
 	return out, true
 }

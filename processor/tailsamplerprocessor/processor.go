@@ -8,6 +8,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -19,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/quell-otel/quell/internal/ticker"
 	"github.com/quell-otel/quell/processor/tailsamplerprocessor/internal/metadata"
 )
 
@@ -41,9 +43,9 @@ type tailSampler struct {
 	shards []*shard
 	now    func() int64
 
-	stop     chan struct{}
-	wg       sync.WaitGroup
+	loops    []*ticker.Loop // one per shard, and the summary's
 	shutOnce sync.Once
+	counts   summaryCounts
 
 	decidedOpts [][2][numTriggers]metric.AddOption
 	spanOpts    [][2]metric.AddOption
@@ -81,7 +83,6 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		rules:  rules,
 		tb:     tb,
 		now:    func() int64 { return time.Now().UnixNano() },
-		stop:   make(chan struct{}),
 	}
 	for range n {
 		s := &shard{
@@ -100,6 +101,7 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		}
 		p.shards = append(p.shards, s)
 	}
+	p.counts.kept = make([]atomic.Int64, len(rules.rules))
 	for _, r := range rules.rules {
 		var d [2][numTriggers]metric.AddOption
 		var sp [2]metric.AddOption
@@ -129,24 +131,14 @@ func (p *tailSampler) Capabilities() consumer.Capabilities {
 
 func (p *tailSampler) Start(context.Context, component.Host) error {
 	for _, s := range p.shards {
-		p.wg.Add(1)
-		go p.tickLoop(s)
+		p.loops = append(p.loops, ticker.Start(p.cfg.TickInterval, func() {
+			_ = p.tickShard(context.Background(), s, p.now()) // deliver logs failures
+		}))
+	}
+	if p.cfg.SummaryInterval > 0 {
+		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
 	}
 	return nil
-}
-
-func (p *tailSampler) tickLoop(s *shard) {
-	defer p.wg.Done()
-	t := time.NewTicker(p.cfg.TickInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-t.C:
-			_ = p.tickShard(context.Background(), s, p.now()) // deliver logs failures
-		}
-	}
 }
 
 // Shutdown decides every pending trace (trigger shutdown) and sends the kept
@@ -154,8 +146,9 @@ func (p *tailSampler) tickLoop(s *shard) {
 func (p *tailSampler) Shutdown(ctx context.Context) error {
 	var err error
 	p.shutOnce.Do(func() {
-		close(p.stop)
-		p.wg.Wait()
+		for _, l := range p.loops {
+			l.Stop()
+		}
 		// Shards are independent: decide and send them in parallel.
 		now := p.now()
 		errs := make([]error, len(p.shards))
@@ -182,6 +175,9 @@ func (p *tailSampler) Shutdown(ctx context.Context) error {
 		}
 		wg.Wait()
 		err = errors.Join(errs...)
+		if p.cfg.SummaryInterval > 0 {
+			p.logSummary()
+		}
 		p.tb.Shutdown()
 	})
 	return err
