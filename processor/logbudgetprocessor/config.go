@@ -51,6 +51,10 @@ type Config struct {
 	// DryRun changes nothing: every record passes untouched, and what would
 	// have been dropped is reported per key, reason and template. Default false.
 	DryRun bool `mapstructure:"dry_run"`
+	// SummaryInterval is how often one line saying how many records were
+	// kept and dropped (per reason) is logged at info level, and once more
+	// at shutdown. Zero switches it off; the default is 1m.
+	SummaryInterval time.Duration `mapstructure:"summary_interval"`
 
 	_ struct{}
 }
@@ -170,6 +174,9 @@ const (
 // Validate checks the configuration; errors name the YAML key.
 func (cfg *Config) Validate() error {
 	var errs error
+	if cfg.SummaryInterval < 0 || cfg.SummaryInterval > 24*time.Hour {
+		errs = errors.Join(errs, fmt.Errorf("summary_interval: must be in [0s, 24h], got %v", cfg.SummaryInterval))
+	}
 	if cfg.Key.MaxKeys < 1 {
 		errs = errors.Join(errs, errors.New("key.max_keys: must be at least 1"))
 	}

@@ -273,6 +273,7 @@ func (p *logBudgetProcessor) flushCounters(ctx context.Context, c *call) {
 	for i := range c.flushes {
 		kc := &c.flushes[i]
 		ks := kc.ks
+		p.counts.add(kc)
 		if kc.recIn > 0 {
 			tb.ProcessorLogBudgetRecordsIn.Add(ctx, kc.recIn, ks.attrs)
 			tb.ProcessorLogBudgetBytesIn.Add(ctx, kc.bytesIn, ks.attrs)

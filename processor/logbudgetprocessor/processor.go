@@ -25,6 +25,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 
+	"github.com/quell-otel/quell/internal/ticker"
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/metadata"
 )
@@ -125,9 +126,10 @@ type logBudgetProcessor struct {
 	needTemplate bool
 	truncating   bool
 
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	stopOnce sync.Once
+	loops       []*ticker.Loop // dedup flusher, summary line
+	stopOnce    sync.Once
+	counts      summaryCounts
+	lastSummary time.Time // written by Start and the summary loop only
 }
 
 type dryKey struct {
@@ -285,31 +287,22 @@ func (p *logBudgetProcessor) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: true}
 }
 
-// Start runs the window flusher.
+// Start runs the window flusher and the summary line.
 func (p *logBudgetProcessor) Start(_ context.Context, _ component.Host) error {
+	p.lastSummary = p.clock()
+	if p.cfg.SummaryInterval > 0 {
+		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
+	}
 	if !p.cfg.Dedup.Enabled {
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
 	every := p.cfg.Dedup.Window / 4
 	every = max(min(every, time.Second), 50*time.Millisecond)
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := p.tick(ctx); err != nil {
-					p.logger.Warn("sending dedup summaries failed", zap.Error(err))
-				}
-			}
+	p.loops = append(p.loops, ticker.Start(every, func() {
+		if err := p.tick(context.Background()); err != nil {
+			p.logger.Warn("sending dedup summaries failed", zap.Error(err))
 		}
-	}()
+	}))
 	return nil
 }
 
@@ -317,10 +310,9 @@ func (p *logBudgetProcessor) Start(_ context.Context, _ component.Host) error {
 func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 	var err error
 	p.stopOnce.Do(func() {
-		if p.cancel != nil {
-			p.cancel()
+		for _, l := range p.loops {
+			l.Stop()
 		}
-		p.wg.Wait()
 		err = p.sweep(ctx, func(sh *shard) {
 			if sh.dedup == nil {
 				return
@@ -333,6 +325,9 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			sh.queue = nil
 			sh.dedup.Purge()
 		})
+		if p.cfg.SummaryInterval > 0 {
+			p.logSummary()
+		}
 		p.tb.Shutdown()
 	})
 	return err

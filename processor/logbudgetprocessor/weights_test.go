@@ -79,3 +79,27 @@ func forEachRecord(ld plog.Logs, f func(svc string, lr plog.LogRecord)) {
 		}
 	}
 }
+
+func TestSummaryLine(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Budget.BytesPerSecond = 5_000 })
+	gen := workload.NewLogGenerator(workload.LogOptions{Seed: 3, Services: 2, Start: h.clock.now})
+	for range 10 {
+		h.send(t, gen.Batch(1000))
+		h.clock.Advance(time.Second)
+	}
+	require.NoError(t, h.p.tick(context.Background()))
+	line := h.p.summaryLine(time.Minute)
+	kept, summaries := 0, 0
+	for _, lr := range h.records() {
+		if _, ok := lr.Attributes().Get(AttrCount); ok {
+			summaries++
+		} else {
+			kept++
+		}
+	}
+	assert.Regexp(t, `^log_budget: 10,000 records in 1m; kept [\d,]+ \(\d+%\), dropped [\d,]+ \((sample|budget|dedup) [\d,]+(, (budget|dedup) [\d,]+)*\), [\d,]+ dedup summaries$`, line)
+	assert.Contains(t, line, fmt.Sprintf("kept %s (", thousands(int64(kept))))
+	assert.Contains(t, line, fmt.Sprintf(", %s dedup summaries", thousands(int64(summaries))))
+	assert.Equal(t, "log_budget: 0 records in 1m; kept 0 (0%), dropped 0, 0 dedup summaries", h.p.summaryLine(time.Minute))
+	assert.Equal(t, "12,408", thousands(12408))
+}
