@@ -141,3 +141,11 @@ func TestConditionsWithContextNames(t *testing.T) {
 		assert.NoError(t, err, c)
 	}
 }
+
+func TestSizesAndBounds(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cm := confmap.NewFromStringMap(map[string]any{"budget": map[string]any{"bytes_per_day": "5GB"}, "key": map[string]any{"max_keys": 100000000}})
+	require.NoError(t, cm.Unmarshal(cfg))
+	assert.EqualValues(t, 5_000_000_000, cfg.Budget.BytesPerDay)
+	assert.ErrorContains(t, cfg.Validate(), "key.max_keys: must be at most 1000000, got 100000000")
+}
