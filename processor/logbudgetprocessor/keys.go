@@ -27,49 +27,10 @@ type keyState struct {
 
 	keyCounters
 	touched bool
-	// owed is, per template, the weight (events) of records dropped by the
-	// budget, or by sampling below the smallest probability, that no kept
-	// record carries yet; owedAny is what overflowed maxOwedTemplates.
-	owed    map[uint64]float64
-	owedAny float64
-}
-
-// maxOwedTemplates bounds the templates a key holds owed weight for; beyond
-// it the weight goes to the key's next kept record of any template.
-const maxOwedTemplates = 256
-
-// owe notes the weight w of a dropped record of template tmpl that no kept
-// record stands for.
-func (ks *keyState) owe(tmpl uint64, w float64) {
-	if w == 0 {
-		return
-	}
-	if ks.owed == nil {
-		ks.owed = map[uint64]float64{}
-	}
-	if _, ok := ks.owed[tmpl]; !ok && len(ks.owed) >= maxOwedTemplates {
-		ks.owedAny += w
-		return
-	}
-	ks.owed[tmpl] += w
-}
-
-// owes says whether a kept record of tmpl would carry owed weight.
-func (ks *keyState) owes(tmpl uint64) bool {
-	_, ok := ks.owed[tmpl]
-	return ok || ks.owedAny != 0
-}
-
-// repay returns, and forgets, the weight a kept record of tmpl carries for
-// dropped ones.
-func (ks *keyState) repay(tmpl uint64) float64 {
-	w := ks.owedAny
-	ks.owedAny = 0
-	if o, ok := ks.owed[tmpl]; ok {
-		w += o
-		delete(ks.owed, tmpl)
-	}
-	return w
+	// owed is the weight (events) of records dropped by the budget, or by
+	// sampling below the smallest probability, that no kept record carries
+	// yet: the key's next kept record carries it (keep).
+	owed float64
 }
 
 // keyCounters are a key's telemetry since the last flush.

@@ -644,7 +644,7 @@ func (p *logBudgetProcessor) processRecord(sh *shard, ks *keyState, rl plog.Reso
 	}
 	if !p.cfg.DryRun && (reason == reasonBudget || reason == reasonSample) {
 		// weight no dedup window holds: the next kept record carries it
-		ks.owe(r.tmplSeq, r.weight)
+		ks.owed += r.weight
 	}
 	p.drop(sh, ks, reason, templateIDOf(pr.view), int64(pr.size))
 	return p.cfg.DryRun
@@ -738,7 +738,7 @@ func (p *logBudgetProcessor) annotateSize(r *recordState) {
 // its template; a kept record's weight grows by 1/p, so that it stands for
 // the records of its template sampled out (an unbiased estimate). A record
 // the sampler cannot represent (a probability below the smallest threshold)
-// keeps its weight, owed to the next kept record of its template.
+// keeps its weight, owed to the key's next kept record.
 func (p *logBudgetProcessor) sampleStage(r *recordState) bool {
 	// what the record weighs if it is kept with a weight
 	weighted := r.out.size
@@ -778,7 +778,7 @@ func (p *logBudgetProcessor) budgetStage(r *recordState) bool {
 // weightSize adds the weight attribute to the record's outgoing size when
 // it will carry one.
 func (p *logBudgetProcessor) weightSize(r *recordState) {
-	if p.cfg.DryRun || (r.weight == adjustedCount(r.lr.Attributes()) && !r.ks.owes(r.tmplSeq)) {
+	if p.cfg.DryRun || (r.weight == adjustedCount(r.lr.Attributes()) && r.ks.owed == 0) {
 		return
 	}
 	if r.pr.hadWeight {
@@ -790,9 +790,9 @@ func (p *logBudgetProcessor) weightSize(r *recordState) {
 }
 
 // keep writes the annotations and the weight of a kept record: its own,
-// plus what its key dropped of its template since the last one was kept
-// (keyState.owe), so that the weights of a key's kept records add up to its
-// input. Then it counts the
+// plus what its key dropped since its last kept record that nothing else
+// stands for (keyState.owed), so that the weights of a key's kept records
+// add up to its input. Then it counts the
 // record out.
 func (p *logBudgetProcessor) keep(r *recordState) {
 	if p.cfg.DryRun {
@@ -808,9 +808,10 @@ func (p *logBudgetProcessor) keep(r *recordState) {
 		attrs.PutStr(AttrTemplateID, v.ID)
 	}
 	p.weightSize(r)
-	if w := r.weight + r.ks.repay(r.tmplSeq); w != adjustedCount(attrs) {
+	if w := r.weight + r.ks.owed; w != adjustedCount(attrs) {
 		attrs.PutDouble(AttrAdjustedCount, w)
 	}
+	r.ks.owed = 0
 	final := r.out.measure(r.lr)
 	if r.pr.aboveFloor {
 		// never dropped: charged in full (the key's lower severities pay
