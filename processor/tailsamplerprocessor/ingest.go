@@ -119,7 +119,6 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	if len(preds) == 64 {
 		allBits = math.MaxUint64
 	}
-	keyed := len(p.rules.adaptive) > 0
 	idx := 0
 	lastGI := int32(-1)
 	w := &sc.w
@@ -157,63 +156,65 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 				start := len(w.buf)
 				w.buf = appendSpan(w.buf, sp)
 				w.spans = append(w.spans, wireSpan{rng: byteRange{int32(start), int32(len(w.buf))}, ss: ssIdx})
-				id := sp.TraceID()
-				// Spans of one trace often sit together: skip the map then.
-				gi, ok := lastGI, lastGI >= 0 && sc.groups[lastGI].id == id
-				if !ok {
-					gi, ok = sc.idx[id]
-				}
-				if !ok {
-					gi = int32(len(sc.groups))
-					sc.groups = append(sc.groups, group{id: id, head: int32(idx), tail: int32(idx), minStart: math.MaxUint64})
-					sc.idx[id] = gi
-				} else {
-					sc.next[sc.groups[gi].tail] = int32(idx)
-					sc.groups[gi].tail = int32(idx)
-				}
-				sc.next = append(sc.next, -1)
-				lastGI = gi
-				g := &sc.groups[gi]
-				first := g.n == 0
-				g.n++
-				if st := uint64(sp.StartTimestamp()); st < g.minStart {
-					g.minStart = st
-				}
-				if en := uint64(sp.EndTimestamp()); en > g.maxEnd {
-					g.maxEnd = en
-				}
-				root := sp.ParentSpanID().IsEmpty()
-				if root {
-					g.hasRoot = true
-				}
-				if sp.Status().Code() == ptrace.StatusCodeError {
-					g.hasError = true
-				}
-				if g.bits != allBits {
-					for b, pr := range preds {
-						if m := uint64(1) << b; g.bits&m == 0 && pr.match(ctx, rs, ss, sp, root) {
-							g.bits |= m
-						}
-					}
-				}
-				if !g.hasRV {
-					if ts := sp.TraceState().AsRaw(); ts != "" && strings.Contains(ts, "rv:") {
-						if w3c, err := sampling.NewW3CTraceState(ts); err == nil {
-							if rnd, ok := w3c.OTelValue().RValueRandomness(); ok {
-								g.rv, g.hasRV = rnd.Unsigned(), true
-							}
-						}
-					}
-				}
-				if keyed && (first || (root && !g.rootKeys)) {
-					g.keys = p.keyValues(rs, sp, g.keys)
-					g.rootKeys = root
-				}
+				lastGI = sc.groupOf(sp.TraceID(), int32(idx), lastGI)
+				p.noteSpan(ctx, &sc.groups[lastGI], rs, ss, sp, allBits)
 				idx++
 			}
 		}
 	}
 	return idx
+}
+
+// groupOf returns the group of the trace id in this batch, made if needed,
+// with span idx appended to its list; last is the group of the span before.
+func (sc *ingestScratch) groupOf(id pcommon.TraceID, idx, last int32) int32 {
+	// Spans of one trace often sit together: skip the map then.
+	gi, ok := last, last >= 0 && sc.groups[last].id == id
+	if !ok {
+		gi, ok = sc.idx[id]
+	}
+	if !ok {
+		gi = int32(len(sc.groups))
+		sc.groups = append(sc.groups, group{id: id, head: idx, tail: idx, minStart: math.MaxUint64})
+		sc.idx[id] = gi
+	} else {
+		sc.next[sc.groups[gi].tail] = idx
+		sc.groups[gi].tail = idx
+	}
+	sc.next = append(sc.next, -1)
+	return gi
+}
+
+// noteSpan folds one span into its group's summary: count, time range,
+// root, error, span-level conditions, randomness and adaptive keys.
+func (p *tailSampler) noteSpan(ctx context.Context, g *group, rs ptrace.ResourceSpans, ss ptrace.ScopeSpans, sp ptrace.Span, allBits uint64) {
+	first := g.n == 0
+	g.n++
+	g.minStart = min(g.minStart, uint64(sp.StartTimestamp()))
+	g.maxEnd = max(g.maxEnd, uint64(sp.EndTimestamp()))
+	root := sp.ParentSpanID().IsEmpty()
+	g.hasRoot = g.hasRoot || root
+	g.hasError = g.hasError || sp.Status().Code() == ptrace.StatusCodeError
+	if g.bits != allBits {
+		for b, pr := range p.rules.preds {
+			if m := uint64(1) << b; g.bits&m == 0 && pr.match(ctx, rs, ss, sp, root) {
+				g.bits |= m
+			}
+		}
+	}
+	if !g.hasRV {
+		if ts := sp.TraceState().AsRaw(); ts != "" && strings.Contains(ts, "rv:") {
+			if w3c, err := sampling.NewW3CTraceState(ts); err == nil {
+				if rnd, ok := w3c.OTelValue().RValueRandomness(); ok {
+					g.rv, g.hasRV = rnd.Unsigned(), true
+				}
+			}
+		}
+	}
+	if len(p.rules.adaptive) > 0 && (first || (root && !g.rootKeys)) {
+		g.keys = p.keyValues(rs, sp, g.keys)
+		g.rootKeys = root
+	}
 }
 
 // keyValues computes each adaptive rule's key (without status) from a span.
