@@ -508,60 +508,10 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 	c.recs = slices.Grow(c.recs, n)[:start+n]
 	recs := c.recs[start:]
 	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, shapes: len(c.shapes), resHash: resHash})
-	var sizer plog.ProtoMarshaler
 	templated := false
 	for k := range n {
-		lr := lrs.At(k)
-		pr := &recs[k]
-		*pr = prep{}
-		pr.inSize = sizer.LogRecordSize(lr)
-		pr.size = pr.inSize
-		if p.truncating {
-			if p.cfg.DryRun {
-				tmp := plog.NewLogRecord()
-				lr.CopyTo(tmp)
-				p.truncate(tmp)
-				pr.cut = max(0, pr.inSize-sizer.LogRecordSize(tmp))
-			} else if p.truncate(lr) {
-				pr.size = sizer.LogRecordSize(lr)
-				pr.cut = pr.inSize - pr.size
-			}
-		}
-		pr.sev = severityOf(lr)
-		if p.floor != plog.SeverityNumberUnspecified && pr.sev >= p.floor {
-			// at or above the floor whatever class matches: the tier only
-			// matters below it, so the OTTL conditions are not evaluated
-			pr.tier, pr.aboveFloor = tierHigh, true
-		} else {
-			pr.tier, pr.aboveFloor = p.classify(ctx, rl, sl, lr, pr.sev)
-		}
-		if p.cfg.Sampling.Enabled {
-			_, pr.hadWeight = lr.Attributes().Get(AttrAdjustedCount)
-		}
-		if len(p.cfg.Key.RecordAttributes) > 0 {
-			pr.keyHash = p.hashAttrs(c, lr.Attributes(), p.cfg.Key.RecordAttributes, resHash)
-		}
-		if !p.needTemplate {
-			continue
-		}
-		switch b := lr.Body(); b.Type() {
-		case pcommon.ValueTypeStr:
-			pr.body = b.Str()
-		case pcommon.ValueTypeMap:
-			pr.body = c.flat.flatten(b.Map())
-		}
-		if pr.body != "" {
-			pr.templated, templated = true, true
-			pr.shapeStart = len(c.shapes)
-			c.shapes, pr.shapeHash = p.tree.AppendShape(c.shapes, pr.body)
-			pr.shapeEnd = len(c.shapes)
-		}
-		if p.cfg.Annotate {
-			attrs := lr.Attributes()
-			_, pr.hadAnnot = attrs.Get(AttrTemplate)
-			if !pr.hadAnnot {
-				_, pr.hadAnnot = attrs.Get(AttrTemplateID)
-			}
+		if p.prepRecord(ctx, c, rl, sl, lrs.At(k), &recs[k], resHash) {
+			templated = true
 		}
 	}
 	if templated {
@@ -574,6 +524,63 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 		p.treeMu.Unlock()
 	}
 	return &c.scopes[len(c.scopes)-1]
+}
+
+// prepRecord does, without any lock, one record's part of prepare; it
+// reports whether the record has a body to template.
+func (p *logBudgetProcessor) prepRecord(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, resHash uint64) bool {
+	var sizer plog.ProtoMarshaler
+	*pr = prep{}
+	pr.inSize = sizer.LogRecordSize(lr)
+	pr.size = pr.inSize
+	if p.truncating {
+		if p.cfg.DryRun {
+			tmp := plog.NewLogRecord()
+			lr.CopyTo(tmp)
+			p.truncate(tmp)
+			pr.cut = max(0, pr.inSize-sizer.LogRecordSize(tmp))
+		} else if p.truncate(lr) {
+			pr.size = sizer.LogRecordSize(lr)
+			pr.cut = pr.inSize - pr.size
+		}
+	}
+	pr.sev = severityOf(lr)
+	if p.floor != plog.SeverityNumberUnspecified && pr.sev >= p.floor {
+		// at or above the floor whatever class matches: the tier only
+		// matters below it, so the OTTL conditions are not evaluated
+		pr.tier, pr.aboveFloor = tierHigh, true
+	} else {
+		pr.tier, pr.aboveFloor = p.classify(ctx, rl, sl, lr, pr.sev)
+	}
+	if p.cfg.Sampling.Enabled {
+		_, pr.hadWeight = lr.Attributes().Get(AttrAdjustedCount)
+	}
+	if len(p.cfg.Key.RecordAttributes) > 0 {
+		pr.keyHash = p.hashAttrs(c, lr.Attributes(), p.cfg.Key.RecordAttributes, resHash)
+	}
+	if !p.needTemplate {
+		return false
+	}
+	switch b := lr.Body(); b.Type() {
+	case pcommon.ValueTypeStr:
+		pr.body = b.Str()
+	case pcommon.ValueTypeMap:
+		pr.body = c.flat.flatten(b.Map())
+	}
+	if pr.body != "" {
+		pr.templated = true
+		pr.shapeStart = len(c.shapes)
+		c.shapes, pr.shapeHash = p.tree.AppendShape(c.shapes, pr.body)
+		pr.shapeEnd = len(c.shapes)
+	}
+	if p.cfg.Annotate {
+		attrs := lr.Attributes()
+		_, pr.hadAnnot = attrs.Get(AttrTemplate)
+		if !pr.hadAnnot {
+			_, pr.hadAnnot = attrs.Get(AttrTemplateID)
+		}
+	}
+	return pr.templated
 }
 
 // finishScope decides the records of a prepared scope under their keys'
