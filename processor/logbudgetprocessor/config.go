@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/quell-otel/quell/internal/bytesize"
 )
 
 // Config is the log_budget processor configuration.
@@ -51,6 +53,10 @@ type Config struct {
 	// DryRun changes nothing: every record passes untouched, and what would
 	// have been dropped is reported per key, reason and template. Default false.
 	DryRun bool `mapstructure:"dry_run"`
+	// SummaryInterval is how often one line saying how many records were
+	// kept and dropped (per reason) is logged at info level, and once more
+	// at shutdown. Zero switches it off; the default is 1m.
+	SummaryInterval time.Duration `mapstructure:"summary_interval"`
 
 	_ struct{}
 }
@@ -78,7 +84,8 @@ type BudgetConfig struct {
 	// BytesBurst is the bucket size in bytes (zero: one second of BytesPerSecond).
 	BytesBurst int `mapstructure:"bytes_burst"`
 	// BytesPerDay caps bytes over any rolling 24 hours.
-	BytesPerDay int64 `mapstructure:"bytes_per_day"`
+	// Bytes or a size such as 5GB or 512MiB (internal/bytesize).
+	BytesPerDay bytesize.Size `mapstructure:"bytes_per_day"`
 	// MoneyPerDay caps spend over any rolling 24 hours at price_per_gb.
 	MoneyPerDay float64 `mapstructure:"money_per_day"`
 }
@@ -170,9 +177,13 @@ const (
 // Validate checks the configuration; errors name the YAML key.
 func (cfg *Config) Validate() error {
 	var errs error
+	if cfg.SummaryInterval < 0 || cfg.SummaryInterval > 24*time.Hour {
+		errs = errors.Join(errs, fmt.Errorf("summary_interval: must be in [0s, 24h], got %v", cfg.SummaryInterval))
+	}
 	if cfg.Key.MaxKeys < 1 {
 		errs = errors.Join(errs, errors.New("key.max_keys: must be at least 1"))
 	}
+	errs = errors.Join(errs, cfg.validateUpperBounds())
 	if len(cfg.Key.ResourceAttributes)+len(cfg.Key.RecordAttributes) == 0 {
 		errs = errors.Join(errs, errors.New("key: at least one of resource_attributes, record_attributes is needed"))
 	}
@@ -290,9 +301,38 @@ func (b BudgetConfig) validate(p string, price float64) error {
 	return errs
 }
 
+// Upper bounds of the count-like keys: far above any sane setting, low
+// enough that a typo cannot make the collector allocate gigabytes.
+const (
+	maxKeysBound      = 1_000_000
+	maxEntriesBound   = 10_000_000
+	maxTemplatesBound = 1_000_000
+	maxTreeBound      = 1_000 // templates.depth, max_children, max_tokens
+	maxSampleValues   = 100
+)
+
+// validateUpperBounds checks the upper bounds of the count-like keys (their
+// lower bounds are checked with the rest of each key).
+func (cfg *Config) validateUpperBounds() error {
+	var errs error
+	above := func(key string, v, hi int) {
+		if v > hi {
+			errs = errors.Join(errs, fmt.Errorf("%s: must be at most %d, got %d", key, hi, v))
+		}
+	}
+	above("key.max_keys", cfg.Key.MaxKeys, maxKeysBound)
+	above("dedup.max_entries", cfg.Dedup.MaxEntries, maxEntriesBound)
+	above("dedup.sample_values", cfg.Dedup.SampleValues, maxSampleValues)
+	above("templates.max_templates", cfg.Templates.MaxTemplates, maxTemplatesBound)
+	above("templates.depth", cfg.Templates.Depth, maxTreeBound)
+	above("templates.max_children", cfg.Templates.MaxChildren, maxTreeBound)
+	above("templates.max_tokens", cfg.Templates.MaxTokens, maxTreeBound)
+	return errs
+}
+
 // dailyBytes is the tighter of bytes_per_day and money_per_day / price (0: none).
 func (b BudgetConfig) dailyBytes(price float64) int64 {
-	limit := b.BytesPerDay
+	limit := int64(b.BytesPerDay)
 	if b.MoneyPerDay > 0 && price > 0 {
 		m := int64(b.MoneyPerDay / price * 1e9)
 		if limit == 0 || m < limit {

@@ -43,7 +43,8 @@ func TestLoadConfig(t *testing.T) {
 			Sampling:  SamplingConfig{Enabled: true, Interval: 2 * time.Second, Seed: 7},
 			Truncate: TruncateConfig{MaxBodyBytes: 4096, MaxAttributeValueBytes: 256, MaxAttributes: 64,
 				DropAttributes: []string{"password", "http.request.header.authorization"}},
-			DryRun: true,
+			DryRun:          true,
+			SummaryInterval: time.Minute,
 		}},
 		{id: "negative_budget", wantErr: []string{"budget.records_per_second: must not be negative"}},
 		{id: "unknown_severity", wantErr: []string{`severity_floor: unknown severity "LOUD"`}},
@@ -139,4 +140,12 @@ func TestConditionsWithContextNames(t *testing.T) {
 		_, err := parseCondition(c)
 		assert.NoError(t, err, c)
 	}
+}
+
+func TestSizesAndBounds(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cm := confmap.NewFromStringMap(map[string]any{"budget": map[string]any{"bytes_per_day": "5GB"}, "key": map[string]any{"max_keys": 100000000}})
+	require.NoError(t, cm.Unmarshal(cfg))
+	assert.EqualValues(t, 5_000_000_000, cfg.Budget.BytesPerDay)
+	assert.ErrorContains(t, cfg.Validate(), "key.max_keys: must be at most 1000000, got 100000000")
 }

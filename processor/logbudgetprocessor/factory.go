@@ -45,8 +45,9 @@ func createDefaultConfig() component.Config {
 			ResourceAttributes: []string{"service.name", "deployment.environment.name"},
 			MaxKeys:            defaultMaxKeys,
 		},
-		SeverityFloor: "ERROR",
-		DebtWindow:    defaultDebtWindow,
+		SeverityFloor:   "ERROR",
+		SummaryInterval: time.Minute,
+		DebtWindow:      defaultDebtWindow,
 		Dedup: DedupConfig{
 			Enabled:      true,
 			Window:       defaultDedupWindow,

@@ -27,6 +27,10 @@ type keyState struct {
 
 	keyCounters
 	touched bool
+	// owed is the weight (events) of records dropped by the budget, or by
+	// sampling below the smallest probability, that no kept record carries
+	// yet: the key's next kept record carries it (keep).
+	owed float64
 }
 
 // keyCounters are a key's telemetry since the last flush.
@@ -230,6 +234,7 @@ func (p *logBudgetProcessor) flushCounters(ctx context.Context, c *call) {
 	for i := range c.flushes {
 		kc := &c.flushes[i]
 		ks := kc.ks
+		p.counts.add(kc)
 		if kc.recIn > 0 {
 			tb.ProcessorLogBudgetRecordsIn.Add(ctx, kc.recIn, ks.attrs)
 			tb.ProcessorLogBudgetBytesIn.Add(ctx, kc.bytesIn, ks.attrs)

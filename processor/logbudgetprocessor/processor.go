@@ -25,6 +25,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 
+	"github.com/quell-otel/quell/internal/ticker"
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/metadata"
 )
@@ -125,9 +126,10 @@ type logBudgetProcessor struct {
 	needTemplate bool
 	truncating   bool
 
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	stopOnce sync.Once
+	loops       []*ticker.Loop // dedup flusher, summary line
+	stopOnce    sync.Once
+	counts      summaryCounts
+	lastSummary time.Time // written by Start and the summary loop only
 }
 
 type dryKey struct {
@@ -294,31 +296,22 @@ func (p *logBudgetProcessor) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: true}
 }
 
-// Start runs the window flusher.
+// Start runs the window flusher and the summary line.
 func (p *logBudgetProcessor) Start(_ context.Context, _ component.Host) error {
+	p.lastSummary = p.clock()
+	if p.cfg.SummaryInterval > 0 {
+		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
+	}
 	if !p.cfg.Dedup.Enabled {
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
 	every := p.cfg.Dedup.Window / 4
 	every = max(min(every, time.Second), 50*time.Millisecond)
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := p.tick(ctx); err != nil {
-					p.logger.Warn("sending dedup summaries failed", zap.Error(err))
-				}
-			}
+	p.loops = append(p.loops, ticker.Start(every, func() {
+		if err := p.tick(context.Background()); err != nil {
+			p.logger.Warn("sending dedup summaries failed", zap.Error(err))
 		}
-	}()
+	}))
 	return nil
 }
 
@@ -326,10 +319,9 @@ func (p *logBudgetProcessor) Start(_ context.Context, _ component.Host) error {
 func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 	var err error
 	p.stopOnce.Do(func() {
-		if p.cancel != nil {
-			p.cancel()
+		for _, l := range p.loops {
+			l.Stop()
 		}
-		p.wg.Wait()
 		err = p.sweep(ctx, func(sh *shard) {
 			if sh.dedup == nil {
 				return
@@ -342,6 +334,9 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			sh.queue = nil
 			sh.dedup.Purge()
 		})
+		if p.cfg.SummaryInterval > 0 {
+			p.logSummary()
+		}
 		p.tb.Shutdown()
 	})
 	return err
@@ -522,60 +517,10 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 	c.recs = slices.Grow(c.recs, n)[:start+n]
 	recs := c.recs[start:]
 	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, shapes: len(c.shapes), resHash: resHash})
-	var sizer plog.ProtoMarshaler
 	templated := false
 	for k := range n {
-		lr := lrs.At(k)
-		pr := &recs[k]
-		*pr = prep{}
-		pr.inSize = sizer.LogRecordSize(lr)
-		pr.size = pr.inSize
-		if p.truncating {
-			if p.cfg.DryRun {
-				tmp := plog.NewLogRecord()
-				lr.CopyTo(tmp)
-				p.truncate(tmp)
-				pr.cut = max(0, pr.inSize-sizer.LogRecordSize(tmp))
-			} else if p.truncate(lr) {
-				pr.size = sizer.LogRecordSize(lr)
-				pr.cut = pr.inSize - pr.size
-			}
-		}
-		pr.sev = severityOf(lr)
-		if p.floor != plog.SeverityNumberUnspecified && pr.sev >= p.floor {
-			// at or above the floor whatever class matches: the tier only
-			// matters below it, so the OTTL conditions are not evaluated
-			pr.tier, pr.aboveFloor = tierHigh, true
-		} else {
-			pr.tier, pr.aboveFloor = p.classify(ctx, rl, sl, lr, pr.sev)
-		}
-		if p.cfg.Sampling.Enabled {
-			_, pr.hadWeight = lr.Attributes().Get(AttrAdjustedCount)
-		}
-		if len(p.cfg.Key.RecordAttributes) > 0 {
-			pr.keyHash = p.hashAttrs(c, lr.Attributes(), p.cfg.Key.RecordAttributes, resHash)
-		}
-		if !p.needTemplate {
-			continue
-		}
-		switch b := lr.Body(); b.Type() {
-		case pcommon.ValueTypeStr:
-			pr.body = b.Str()
-		case pcommon.ValueTypeMap:
-			pr.body = c.flat.flatten(b.Map())
-		}
-		if pr.body != "" {
-			pr.templated, templated = true, true
-			pr.shapeStart = len(c.shapes)
-			c.shapes, pr.shapeHash = p.tree.AppendShape(c.shapes, pr.body)
-			pr.shapeEnd = len(c.shapes)
-		}
-		if p.cfg.Annotate {
-			attrs := lr.Attributes()
-			_, pr.hadAnnot = attrs.Get(AttrTemplate)
-			if !pr.hadAnnot {
-				_, pr.hadAnnot = attrs.Get(AttrTemplateID)
-			}
+		if p.prepRecord(ctx, c, rl, sl, lrs.At(k), &recs[k], resHash) {
+			templated = true
 		}
 	}
 	if templated {
@@ -588,6 +533,63 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 		p.treeMu.Unlock()
 	}
 	return &c.scopes[len(c.scopes)-1]
+}
+
+// prepRecord does, without any lock, one record's part of prepare; it
+// reports whether the record has a body to template.
+func (p *logBudgetProcessor) prepRecord(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, resHash uint64) bool {
+	var sizer plog.ProtoMarshaler
+	*pr = prep{}
+	pr.inSize = sizer.LogRecordSize(lr)
+	pr.size = pr.inSize
+	if p.truncating {
+		if p.cfg.DryRun {
+			tmp := plog.NewLogRecord()
+			lr.CopyTo(tmp)
+			p.truncate(tmp)
+			pr.cut = max(0, pr.inSize-sizer.LogRecordSize(tmp))
+		} else if p.truncate(lr) {
+			pr.size = sizer.LogRecordSize(lr)
+			pr.cut = pr.inSize - pr.size
+		}
+	}
+	pr.sev = severityOf(lr)
+	if p.floor != plog.SeverityNumberUnspecified && pr.sev >= p.floor {
+		// at or above the floor whatever class matches: the tier only
+		// matters below it, so the OTTL conditions are not evaluated
+		pr.tier, pr.aboveFloor = tierHigh, true
+	} else {
+		pr.tier, pr.aboveFloor = p.classify(ctx, rl, sl, lr, pr.sev)
+	}
+	if p.cfg.Sampling.Enabled {
+		_, pr.hadWeight = lr.Attributes().Get(AttrAdjustedCount)
+	}
+	if len(p.cfg.Key.RecordAttributes) > 0 {
+		pr.keyHash = p.hashAttrs(c, lr.Attributes(), p.cfg.Key.RecordAttributes, resHash)
+	}
+	if !p.needTemplate {
+		return false
+	}
+	switch b := lr.Body(); b.Type() {
+	case pcommon.ValueTypeStr:
+		pr.body = b.Str()
+	case pcommon.ValueTypeMap:
+		pr.body = c.flat.flatten(b.Map())
+	}
+	if pr.body != "" {
+		pr.templated = true
+		pr.shapeStart = len(c.shapes)
+		c.shapes, pr.shapeHash = p.tree.AppendShape(c.shapes, pr.body)
+		pr.shapeEnd = len(c.shapes)
+	}
+	if p.cfg.Annotate {
+		attrs := lr.Attributes()
+		_, pr.hadAnnot = attrs.Get(AttrTemplate)
+		if !pr.hadAnnot {
+			_, pr.hadAnnot = attrs.Get(AttrTemplateID)
+		}
+	}
+	return pr.templated
 }
 
 // finishScope decides the records of a prepared scope under their keys'
@@ -626,113 +628,213 @@ func (p *logBudgetProcessor) decideScope(c *call, sc *scopeRef, now time.Time) {
 	}
 }
 
-// processRecord applies the stages that need the key's state (dedup,
-// sampling, budget) to one record and says whether it stays. c.held is the
-// key's shard.
+// recordState carries one record through the stages of processRecord.
+type recordState struct {
+	sh      *shard
+	ks      *keyState
+	rl      plog.ResourceLogs
+	sl      plog.ScopeLogs
+	lr      plog.LogRecord
+	pr      *prep
+	now     time.Time
+	tmplSeq uint64
+	window  *dedupEntry // the dedup window the record opened, if any
+	out     outSize     // what the record weighs when it leaves
+	weight  float64     // events it stands for: upstream weight x 1/p
+	sampled bool        // its template is being sampled
+}
+
+// processRecord applies the stages that need the key's state to one record
+// and says whether it stays. c.held is the key's shard. The stages, in
+// order: count it in, dedup (absorbed into an open window), floor (above
+// it: always kept), sampling, budget; a kept record then carries the
+// weight of what its key dropped (keep). A stage that drops returns its
+// reason; dry run is handled here alone: nothing is dropped or written.
 func (p *logBudgetProcessor) processRecord(sh *shard, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, now time.Time) bool {
+	r := &recordState{sh: sh, ks: ks, rl: rl, sl: sl, lr: lr, pr: pr, now: now, out: outSize{size: pr.size}}
+	p.countIn(r)
+	reason := p.stages(r)
+	if reason < 0 {
+		p.keep(r)
+		return true
+	}
+	if !p.cfg.DryRun && (reason == reasonBudget || reason == reasonSample) {
+		// weight no dedup window holds: the next kept record carries it
+		ks.owed += r.weight
+	}
+	p.drop(sh, ks, reason, templateIDOf(pr.view), int64(pr.size))
+	return p.cfg.DryRun
+}
+
+// stages runs the dropping stages: -1 keeps the record, else the reason.
+func (p *logBudgetProcessor) stages(r *recordState) int {
+	if p.dedupStage(r) {
+		return reasonDedup
+	}
+	p.annotateSize(r)
+	if r.pr.aboveFloor || !r.ks.budget.limited() {
+		return -1
+	}
+	if p.cfg.Sampling.Enabled && !p.sampleStage(r) {
+		return reasonSample
+	}
+	if !p.budgetStage(r) {
+		return reasonBudget
+	}
+	return -1
+}
+
+// countIn counts the record into its key and notes what truncation cut.
+func (p *logBudgetProcessor) countIn(r *recordState) {
+	ks, pr := r.ks, r.pr
 	ks.recIn++
 	ks.bytesIn += int64(pr.inSize)
-	ks.lastSeen = now
-	sh.touch(ks)
+	ks.lastSeen = r.now
+	r.sh.touch(ks)
+	r.weight = adjustedCount(r.lr.Attributes())
 	if pr.cut > 0 {
 		if p.cfg.DryRun {
-			p.dry(sh, ks, reasonTruncate, "", 0, int64(pr.cut))
+			p.dry(r.sh, ks, reasonTruncate, "", 0, int64(pr.cut))
 		} else {
 			ks.bytesDrop[reasonTruncate] += int64(pr.cut)
 		}
 	}
-	size, sev, tier, aboveFloor, body, v := pr.size, pr.sev, pr.tier, pr.aboveFloor, pr.body, pr.view
-
-	tmplSeq := uint64(seqNonString)
+	r.tmplSeq = uint64(seqNonString)
 	switch {
-	case v != nil:
-		tmplSeq = v.Seq
-	case p.needTemplate && lr.Body().Type() == pcommon.ValueTypeStr:
-		tmplSeq = seqEmpty
+	case pr.view != nil:
+		r.tmplSeq = pr.view.Seq
+	case p.needTemplate && r.lr.Body().Type() == pcommon.ValueTypeStr:
+		r.tmplSeq = seqEmpty
 	}
+}
 
-	var window *dedupEntry
-	if sh.dedup != nil && v != nil {
-		var dk uint64
-		switch {
-		case !aboveFloor:
-			dk = p.mix(ks.id, tmplSeq, uint64(sev), 0)
-		case p.cfg.Dedup.AboveFloor:
-			dk = p.mix(ks.id, xxhash.Sum64String(body), uint64(sev), 1)
-		}
-		if dk != 0 {
-			if e, ok := sh.dedup.Peek(dk); ok && !e.done {
-				if e.count&63 == 0 {
-					sh.dedup.Get(dk) // recency, refreshed now and then
-				}
-				p.absorb(sh, e, v, rl, sl, lr, body, adjustedCount(lr.Attributes()))
-				p.drop(sh, ks, reasonDedup, v.ID, int64(size))
-				return p.cfg.DryRun
-			}
-			window = p.openWindow(sh, dk, ks, now)
-		}
+// dedupStage absorbs the record into its open window (true), or opens one
+// that it leads.
+func (p *logBudgetProcessor) dedupStage(r *recordState) bool {
+	sh, pr := r.sh, r.pr
+	if sh.dedup == nil || pr.view == nil {
+		return false
 	}
+	var dk uint64
+	switch {
+	case !pr.aboveFloor:
+		dk = p.mix(r.ks.id, r.tmplSeq, uint64(pr.sev), 0)
+	case p.cfg.Dedup.AboveFloor:
+		dk = p.mix(r.ks.id, xxhash.Sum64String(pr.body), uint64(pr.sev), 1)
+	default:
+		return false
+	}
+	if e, ok := sh.dedup.Peek(dk); ok && !e.done {
+		if e.count&63 == 0 {
+			sh.dedup.Get(dk) // recency, refreshed now and then
+		}
+		p.absorb(sh, e, pr.view, r.rl, r.sl, r.lr, pr.body, r.weight)
+		r.weight = 0 // the window's summary stands for it
+		return true
+	}
+	r.window = p.openWindow(sh, dk, r.ks, r.now)
+	return false
+}
 
-	// annotate what passes dedup (records it absorbs are dropped anyway)
-	// out says what the record weighs when it leaves: its size plus the
-	// annotations (computed, not re-measured, when they are new attributes)
-	out := outSize{size: size}
-	if p.cfg.Annotate && v != nil && !p.cfg.DryRun {
-		attrs := lr.Attributes()
+// annotateSize adds the template annotations to the record's outgoing size
+// (written by keep).
+func (p *logBudgetProcessor) annotateSize(r *recordState) {
+	v := r.pr.view
+	if !p.cfg.Annotate || v == nil || p.cfg.DryRun {
+		return
+	}
+	if r.pr.hadAnnot {
+		r.out.remeasure = true
+	} else {
+		r.out.size += strAttrSize(AttrTemplate, v.Template) + strAttrSize(AttrTemplateID, v.ID)
+	}
+}
+
+// sampleStage keeps the record with the probability its key's sampler gives
+// its template; a kept record's weight grows by 1/p, so that it stands for
+// the records of its template sampled out (an unbiased estimate). A record
+// the sampler cannot represent (a probability below the smallest threshold)
+// keeps its weight, owed to the key's next kept record.
+func (p *logBudgetProcessor) sampleStage(r *recordState) bool {
+	// what the record weighs if it is kept with a weight
+	weighted := r.out.size
+	if !r.pr.hadWeight {
+		weighted += dblAttrSize(AttrAdjustedCount)
+	}
+	prob := r.ks.budget.prob(r.now, r.tmplSeq, r.pr.tier, r.out.size, weighted)
+	if prob >= 1 {
+		return true
+	}
+	r.sampled = true
+	th, keep := p.sample(r.sh, r.lr, prob)
+	if !keep {
+		if th != sampling.NeverSampleThreshold {
+			r.weight = 0 // kept records of its template stand for it
+		}
+		return false
+	}
+	r.weight *= th.AdjustedCount()
+	return true
+}
+
+// budgetStage takes budget for the record; when there is none left, a
+// window it opened still counts it.
+func (p *logBudgetProcessor) budgetStage(r *recordState) bool {
+	p.weightSize(r)
+	if r.ks.budget.admit(r.now, r.out.measure(r.lr), r.pr.tier, r.sampled) {
+		return true
+	}
+	if r.window != nil && !r.window.done {
+		p.absorb(r.sh, r.window, r.pr.view, r.rl, r.sl, r.lr, r.pr.body, r.weight)
+		r.weight = 0
+	}
+	return false
+}
+
+// weightSize adds the weight attribute to the record's outgoing size when
+// it will carry one.
+func (p *logBudgetProcessor) weightSize(r *recordState) {
+	if p.cfg.DryRun || (r.weight == adjustedCount(r.lr.Attributes()) && r.ks.owed == 0) {
+		return
+	}
+	if r.pr.hadWeight {
+		r.out.remeasure = true
+	} else if !r.out.weighted {
+		r.out.size += dblAttrSize(AttrAdjustedCount)
+		r.out.weighted = true
+	}
+}
+
+// keep writes the annotations and the weight of a kept record: its own,
+// plus what its key dropped since its last kept record that nothing else
+// stands for (keyState.owed), so that the weights of a key's kept records
+// add up to its input. Then it counts the
+// record out.
+func (p *logBudgetProcessor) keep(r *recordState) {
+	if p.cfg.DryRun {
+		if r.pr.aboveFloor {
+			r.ks.charge(r.now, r.pr.size)
+		}
+		p.pass(r.ks, r.pr.size)
+		return
+	}
+	attrs := r.lr.Attributes()
+	if v := r.pr.view; p.cfg.Annotate && v != nil {
 		attrs.PutStr(AttrTemplate, v.Template)
 		attrs.PutStr(AttrTemplateID, v.ID)
-		if pr.hadAnnot {
-			out.remeasure = true
-		} else {
-			out.size += strAttrSize(AttrTemplate, v.Template) + strAttrSize(AttrTemplateID, v.ID)
-		}
 	}
-
-	if aboveFloor {
+	p.weightSize(r)
+	if w := r.weight + r.ks.owed; w != adjustedCount(attrs) {
+		attrs.PutDouble(AttrAdjustedCount, w)
+	}
+	r.ks.owed = 0
+	final := r.out.measure(r.lr)
+	if r.pr.aboveFloor {
 		// never dropped: charged in full (the key's lower severities pay
 		// it back, see budgetState.charge)
-		final := out.measure(lr)
-		ks.charge(now, final)
-		return p.pass(ks, final)
+		r.ks.charge(r.now, final)
 	}
-	if !ks.budget.limited() {
-		return p.pass(ks, out.measure(lr))
-	}
-	sampledP := false
-	if p.cfg.Sampling.Enabled {
-		// what the record weighs if it is kept with a weight
-		weighted := out.size
-		if !pr.hadWeight {
-			weighted += dblAttrSize(AttrAdjustedCount)
-		}
-		prob := ks.budget.prob(now, tmplSeq, tier, out.size, weighted)
-		if prob < 1 {
-			sampledP = true
-			th, keep := p.sample(sh, lr, prob)
-			if !keep {
-				p.drop(sh, ks, reasonSample, templateIDOf(v), int64(size))
-				return p.cfg.DryRun
-			}
-			if !p.cfg.DryRun {
-				setAdjusted(lr.Attributes(), th.AdjustedCount())
-				if pr.hadWeight {
-					out.remeasure = true
-				} else {
-					out.size += dblAttrSize(AttrAdjustedCount)
-				}
-			}
-		}
-	}
-	final := out.measure(lr)
-	if !ks.budget.admit(now, final, tier, sampledP) {
-		if window != nil && !window.done {
-			// still counted: the window's summary stands for it
-			p.absorb(sh, window, v, rl, sl, lr, body, adjustedCount(lr.Attributes()))
-		}
-		p.drop(sh, ks, reasonBudget, templateIDOf(v), int64(size))
-		return p.cfg.DryRun
-	}
-	return p.pass(ks, final)
+	p.pass(r.ks, final)
 }
 
 func templateIDOf(v *drain.View) string {
@@ -746,6 +848,7 @@ func templateIDOf(v *drain.View) string {
 type outSize struct {
 	size      int
 	remeasure bool
+	weighted  bool // size counts a new weight attribute
 }
 
 func (o outSize) measure(lr plog.LogRecord) int {

@@ -484,14 +484,17 @@ func TestSamplingKeepsRareTemplates(t *testing.T) {
 		}
 		h.clock.Advance(time.Second)
 	}
-	gotRare := 0
+	gotRare, rareWeight := 0, 0.0
 	for _, lr := range h.records() {
 		if lr.Body().Str()[:4] == "rare" {
 			gotRare++
-			assert.Equal(t, 1.0, weight(lr))
+			rareWeight += weight(lr)
 		}
 	}
 	assert.Equal(t, rare, gotRare, "rare templates kept whole")
+	// Records the budget dropped are carried by the key's next kept
+	// records, so the rare ones may carry more than themselves.
+	assert.GreaterOrEqual(t, rareWeight, float64(rare))
 }
 
 func TestSamplingConsistentByTraceID(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+
+	"github.com/quell-otel/quell/internal/bytesize"
 )
 
 // Condition types accepted in `rules[].type` (and in `all`/`any` entries).
@@ -65,13 +67,27 @@ type Config struct {
 	// size plus per-trace overhead). Above it the oldest traces are decided
 	// early; traces holding an error are decided last. Zero is invalid; the
 	// default is 256 MiB.
-	MaxBufferedBytes int64 `mapstructure:"max_buffered_bytes"`
+	// Accepts bytes or a size such as 512MiB (internal/bytesize).
+	MaxBufferedBytes bytesize.Size `mapstructure:"max_buffered_bytes"`
+	// MaxSendSpans caps the spans of one request sent to the next consumer,
+	// on the normal path and at shutdown; a larger trace is sent in parts.
+	// Zero is invalid; the default is 8192.
+	MaxSendSpans int `mapstructure:"max_send_spans"`
+	// MaxSendBytes caps the OTLP-encoded size of one request sent to the
+	// next consumer (bytes or a size such as 3MiB). The default, 3 MiB,
+	// leaves room for the stamped tracestate and rule under a default gRPC
+	// receiver's 4 MiB. Zero is invalid.
+	MaxSendBytes bytesize.Size `mapstructure:"max_send_bytes"`
 	// NumShards is the number of independent shards (trace ID hashed). Zero
 	// means GOMAXPROCS.
 	NumShards int `mapstructure:"num_shards"`
 	// TickInterval is how often due traces are looked for. Zero is invalid;
 	// the default is 100ms.
 	TickInterval time.Duration `mapstructure:"tick_interval"`
+	// SummaryInterval is how often one line saying what was decided and
+	// kept (per rule) is logged at info level, and once more at shutdown.
+	// Zero switches it off; the default is 1m.
+	SummaryInterval time.Duration `mapstructure:"summary_interval"`
 	// DecisionCache sizes the memory of past decisions used for late spans.
 	DecisionCache DecisionCacheConfig `mapstructure:"decision_cache"`
 	// RecordRule stamps `sampling.rule` with the deciding rule's name on every
@@ -303,33 +319,52 @@ type OTTLConfig struct {
 
 var _ component.Config = (*Config)(nil)
 
+// Upper bounds of the count- and size-like keys: far above any sane setting,
+// low enough that a typo cannot make the collector allocate gigabytes.
+const (
+	maxDuration         = 24 * time.Hour
+	maxTickInterval     = time.Minute
+	maxSpansPerTraceMax = 1_000_000
+	maxBufferedBytesMax = 1 << 40 // 1 TiB
+	maxSendSpansMax     = 1_000_000
+	maxSendBytesMax     = 1 << 30 // 1 GiB
+	maxNumShards        = 1024
+	maxKeptTraces       = 10_000_000
+	maxDroppedTraces    = 100_000_000
+	maxAdaptiveKeys     = 1_000_000
+	maxRate             = 1 << 40
+)
+
+// inRange returns an error naming key unless lo <= v <= hi.
+func inRange[T int | int64 | bytesize.Size | time.Duration](key string, v, lo, hi T) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("%s: must be in [%v, %v], got %v", key, lo, hi, v)
+	}
+	return nil
+}
+
 // Validate checks the configuration; every error names its YAML key.
 func (cfg *Config) Validate() error {
+	errs := []error{
+		inRange("decision_wait", cfg.DecisionWait, time.Millisecond, maxDuration),
+		inRange("root_wait", cfg.RootWait, 0, maxDuration),
+		inRange("max_spans_per_trace", cfg.MaxSpansPerTrace, 1, maxSpansPerTraceMax),
+		inRange("max_buffered_bytes", cfg.MaxBufferedBytes, 1, maxBufferedBytesMax),
+		inRange("max_send_spans", cfg.MaxSendSpans, 1, maxSendSpansMax),
+		inRange("max_send_bytes", cfg.MaxSendBytes, 1, maxSendBytesMax),
+		inRange("num_shards", cfg.NumShards, 0, maxNumShards),
+		inRange("tick_interval", cfg.TickInterval, time.Millisecond, maxTickInterval),
+		inRange("summary_interval", cfg.SummaryInterval, 0, maxDuration),
+		inRange("decision_cache.kept_traces", cfg.DecisionCache.KeptTraces, 0, maxKeptTraces),
+		inRange("decision_cache.dropped_traces", cfg.DecisionCache.DroppedTraces, 0, maxDroppedTraces),
+	}
+	errs = append(errs, cfg.validateRules()...)
+	return errors.Join(errs...)
+}
+
+// validateRules checks the rules list and each rule.
+func (cfg *Config) validateRules() []error {
 	var errs []error
-	if cfg.DecisionWait <= 0 {
-		errs = append(errs, errors.New("decision_wait: must be > 0"))
-	}
-	if cfg.RootWait < 0 {
-		errs = append(errs, errors.New("root_wait: must be >= 0"))
-	}
-	if cfg.MaxSpansPerTrace <= 0 {
-		errs = append(errs, errors.New("max_spans_per_trace: must be > 0"))
-	}
-	if cfg.MaxBufferedBytes <= 0 {
-		errs = append(errs, errors.New("max_buffered_bytes: must be > 0"))
-	}
-	if cfg.NumShards < 0 {
-		errs = append(errs, errors.New("num_shards: must be >= 0"))
-	}
-	if cfg.TickInterval <= 0 {
-		errs = append(errs, errors.New("tick_interval: must be > 0"))
-	}
-	if cfg.DecisionCache.KeptTraces < 0 {
-		errs = append(errs, errors.New("decision_cache.kept_traces: must be >= 0"))
-	}
-	if cfg.DecisionCache.DroppedTraces < 0 {
-		errs = append(errs, errors.New("decision_cache.dropped_traces: must be >= 0"))
-	}
 	if len(cfg.Rules) == 0 {
 		errs = append(errs, errors.New("rules: at least one rule is required, the last of type \"default\""))
 	} else if cfg.Rules[len(cfg.Rules)-1].Condition.Match.Type != TypeDefault {
@@ -381,22 +416,17 @@ func (cfg *Config) Validate() error {
 	if spanConds > maxSpanConditions {
 		errs = append(errs, fmt.Errorf("rules: at most %d span-level conditions (attribute, status_code, root_span_name, trace_state, trace_flags, ottl) in total, got %d", maxSpanConditions, spanConds))
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func validateRateLimit(key string, rl *RateLimitConfig) []error {
 	var errs []error
-	if rl.SpansPerSecond < 0 {
-		errs = append(errs, fmt.Errorf("%s.spans_per_second: must be >= 0", key))
-	}
-	if rl.BytesPerSecond < 0 {
-		errs = append(errs, fmt.Errorf("%s.bytes_per_second: must be >= 0", key))
-	}
+	errs = append(errs,
+		inRange(key+".spans_per_second", rl.SpansPerSecond, 0, maxRate),
+		inRange(key+".bytes_per_second", rl.BytesPerSecond, 0, maxRate),
+		inRange(key+".burst_capacity", rl.BurstCapacity, 0, maxRate))
 	if (rl.SpansPerSecond > 0) == (rl.BytesPerSecond > 0) {
 		errs = append(errs, fmt.Errorf("%s: set exactly one of spans_per_second or bytes_per_second", key))
-	}
-	if rl.BurstCapacity < 0 {
-		errs = append(errs, fmt.Errorf("%s.burst_capacity: must be >= 0", key))
 	}
 	return errs
 }
@@ -415,9 +445,7 @@ func validateAdaptive(key string, a *AdaptiveConfig) []error {
 	if a.Weight != 0 && !(a.Weight > 0 && a.Weight <= 1) {
 		errs = append(errs, fmt.Errorf("%s.weight: must be in (0, 1], got %v", key, a.Weight))
 	}
-	if a.MaxKeys < 0 {
-		errs = append(errs, fmt.Errorf("%s.max_keys: must be >= 0", key))
-	}
+	errs = append(errs, inRange(key+".max_keys", a.MaxKeys, 0, maxAdaptiveKeys))
 	for i, k := range a.Key {
 		attr, isResource := strings.CutPrefix(k, "resource.")
 		if !isResource {

@@ -32,8 +32,11 @@ func TestLoadConfig(t *testing.T) {
 		RootWait:         3 * time.Second,
 		MaxSpansPerTrace: 5000,
 		MaxBufferedBytes: 100 << 20,
+		MaxSendSpans:     1000,
+		MaxSendBytes:     1 << 20,
 		NumShards:        4,
 		TickInterval:     50 * time.Millisecond,
+		SummaryInterval:  time.Minute,
 		DecisionCache:    DecisionCacheConfig{KeptTraces: 5000, DroppedTraces: 200000},
 		RecordRule:       false,
 		DryRun:           true,
@@ -138,8 +141,8 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"rate limit empty", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{}}), []string{"rules[0].rate_limit: set exactly one of spans_per_second or bytes_per_second"}},
 		{"rate limit both", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{SpansPerSecond: 1, BytesPerSecond: 1}}), []string{"rules[0].rate_limit: set exactly one of spans_per_second or bytes_per_second"}},
 		{"rate limit negative", withRules(ruleErrors(), RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), RateLimit: &RateLimitConfig{SpansPerSecond: -1, BytesPerSecond: -2, BurstCapacity: -3}}), []string{
-			"rules[1].rate_limit.spans_per_second: must be >= 0", "rules[1].rate_limit.bytes_per_second: must be >= 0",
-			"rules[1].rate_limit: set exactly one of spans_per_second or bytes_per_second", "rules[1].rate_limit.burst_capacity: must be >= 0",
+			"rules[1].rate_limit.spans_per_second: must be in [0, 1099511627776], got -1", "rules[1].rate_limit.bytes_per_second: must be in [0, 1099511627776]",
+			"rules[1].rate_limit: set exactly one of spans_per_second or bytes_per_second", "rules[1].rate_limit.burst_capacity: must be in [0, 1099511627776]",
 		}},
 		{"probability and adaptive", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Probability: f64(0.5), Adaptive: &AdaptiveConfig{TargetTracesPerSecond: 1}}), []string{"rules[0]: probability and adaptive are exclusive"}},
 		{"adaptive bad fields", withRules(RuleConfig{Name: "d", Condition: match(MatchConfig{Type: TypeDefault}), Adaptive: &AdaptiveConfig{MinProbability: 2, Weight: -1, AdjustmentInterval: -1, MaxKeys: -1, Key: []string{"host"}}}), []string{
@@ -147,7 +150,7 @@ func TestConfigValidateErrors(t *testing.T) {
 			"rules[0].adaptive.min_probability: must be in (0, 1], got 2",
 			"rules[0].adaptive.adjustment_interval: must be >= 0",
 			"rules[0].adaptive.weight: must be in (0, 1], got -1",
-			"rules[0].adaptive.max_keys: must be >= 0",
+			"rules[0].adaptive.max_keys: must be in [0, 1000000]",
 			`rules[0].adaptive.key[0]: must be resource.<attr>, span.<attr>, root.name or status, got "host"`,
 		}},
 		{"attribute without key", withRules(RuleConfig{Name: "a", Condition: match(MatchConfig{Type: TypeAttribute})}, okDefault), []string{"rules[0].attribute.key: required"}},
@@ -192,10 +195,20 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"bad top level", func(c *Config) {
 			c.DecisionWait, c.RootWait, c.MaxSpansPerTrace, c.MaxBufferedBytes, c.NumShards, c.TickInterval = 0, -1, 0, 0, -1, 0
 			c.DecisionCache = DecisionCacheConfig{KeptTraces: -1, DroppedTraces: -1}
+			c.MaxSendSpans, c.MaxSendBytes = 0, 0
 		}, []string{
-			"decision_wait: must be > 0", "root_wait: must be >= 0", "max_spans_per_trace: must be > 0",
-			"max_buffered_bytes: must be > 0", "num_shards: must be >= 0", "tick_interval: must be > 0",
-			"decision_cache.kept_traces: must be >= 0", "decision_cache.dropped_traces: must be >= 0",
+			"decision_wait: must be in [1ms, 24h0m0s], got 0s", "root_wait: must be in [0s, 24h0m0s]", "max_spans_per_trace: must be in [1, 1000000]",
+			"max_buffered_bytes: must be in [1, 1TiB]", "num_shards: must be in [0, 1024], got -1", "tick_interval: must be in [1ms, 1m0s]",
+			"decision_cache.kept_traces: must be in [0, 10000000]", "decision_cache.dropped_traces: must be in [0, 100000000]",
+			"max_send_spans: must be in [1, 1000000]", "max_send_bytes: must be in [1, 1GiB]",
+		}},
+		{"absurd sizes", func(c *Config) {
+			c.NumShards, c.MaxSpansPerTrace, c.MaxBufferedBytes = 100_000_000, 1<<30, 1<<50
+			c.DecisionCache = DecisionCacheConfig{KeptTraces: 1 << 40, DroppedTraces: 1 << 40}
+			c.MaxSendSpans, c.MaxSendBytes = 1<<30, 1<<40
+		}, []string{
+			"num_shards: must be in [0, 1024], got 100000000", "max_spans_per_trace:", "max_buffered_bytes:",
+			"decision_cache.kept_traces:", "decision_cache.dropped_traces:", "max_send_spans:", "max_send_bytes:",
 		}},
 	}
 	for _, tc := range cases {

@@ -29,7 +29,10 @@ func createDefaultConfig() component.Config {
 		RootWait:         2 * time.Second,
 		MaxSpansPerTrace: 10000,
 		MaxBufferedBytes: 256 << 20,
+		MaxSendSpans:     8192,
+		MaxSendBytes:     3 << 20,
 		TickInterval:     100 * time.Millisecond,
+		SummaryInterval:  time.Minute,
 		DecisionCache: DecisionCacheConfig{
 			KeptTraces:    100000,
 			DroppedTraces: 1000000,

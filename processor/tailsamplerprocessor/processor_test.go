@@ -419,26 +419,60 @@ func TestLateSpansFollowDecision(t *testing.T) {
 	cfg.RootWait = 0
 	h := newHarness(t, cfg)
 	// Root arrives first: decided at once (root_wait 0).
-	h.consume(t, batch(spanSpec{trace: 1, id: 1, service: "a", err: true}, spanSpec{trace: 2, id: 1, service: "a"}))
+	h.consume(t, batch(spanSpec{trace: 1, id: 1, service: "a", err: true}, spanSpec{trace: 2, id: 1, service: "a"},
+		spanSpec{trace: 3, id: 1, service: "a"}))
 	require.Equal(t, 1, h.sink.SpanCount())
-	// Late children: the kept trace's follow it, the dropped one's are dropped,
-	// even though trace 2's late child is an error.
+	// Late children: the kept trace's follow it, the dropped trace 3's are
+	// dropped; trace 2's late child is an error, kept on its own and marked
+	// partial, as is its next late span.
 	h.consume(t, batch(
 		spanSpec{trace: 1, id: 2, parent: 1, service: "b"},
 		spanSpec{trace: 2, id: 2, parent: 1, service: "b", err: true},
+		spanSpec{trace: 3, id: 2, parent: 1, service: "b"},
 		spanSpec{trace: 1, id: 3, parent: 1, service: "b"},
 	))
+	h.consume(t, batch(spanSpec{trace: 2, id: 3, parent: 1, service: "b"}))
 	h.shutdown(t)
 	spans := h.kept()
-	assert.Equal(t, map[pcommon.TraceID]int{traceID(1): 3}, keptTraces(spans))
+	assert.Equal(t, map[pcommon.TraceID]int{traceID(1): 3, traceID(2): 2}, keptTraces(spans))
 	for _, s := range spans {
 		assert.Equal(t, "errors", s.rule)
 		assert.Equal(t, "ot=th:0", s.tracestate)
+		_, partial := s.attrs[AttrPartial]
+		assert.Equal(t, s.trace == traceID(2), partial, "sampling.partial on %s", s.name)
 	}
 	metadatatest.AssertEqualProcessorTailSamplerLateSpans(t, h.tt, []metricdata.DataPoint[int64]{
-		{Value: 2, Attributes: attribute.NewSet(attribute.String("decision", "kept"))},
+		{Value: 4, Attributes: attribute.NewSet(attribute.String("decision", "kept"))},
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("decision", "dropped"))},
 	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorTailSamplerPartialTraces(t, h.tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+}
+
+// TestMemoryPressureDecidesTracesWithRootFirst: under pressure, among the
+// older half of the pending traces, one whose root has arrived is decided
+// before an older one still growing.
+func TestMemoryPressureDecidesTracesWithRootFirst(t *testing.T) {
+	cfg := baseConfig(ruleErrors(), RuleConfig{Name: "rest", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDefault}}, Action: ActionDrop})
+	cfg.NumShards = 1
+	h := newHarness(t, cfg)
+	pad := map[string]any{"pad": strings.Repeat("x", 2000)} // traces well above the queue overhead
+	h.consume(t, batch(spanSpec{trace: 200, id: 2, parent: 1, service: "a", attrs: pad}))
+	one := h.p.shards[0].bytes
+	h.p.shards[0].budget = 6 * one
+	// 200 (oldest) and 2, 4, 5 are growing (no root); 1 and 3 have theirs.
+	for i := byte(1); i <= 5; i++ {
+		h.now += int64(time.Millisecond)
+		sp := spanSpec{trace: i, id: 2, parent: 1, service: "a", attrs: pad}
+		if i == 1 || i == 3 {
+			sp = spanSpec{trace: i, id: 1, service: "a", attrs: pad}
+		}
+		h.consume(t, batch(sp))
+	}
+	s := h.p.shards[0]
+	assert.Contains(t, s.traces, traceID(200), "the oldest growing trace waits")
+	assert.NotContains(t, s.traces, traceID(1), "an old trace with its root goes first")
+	assert.Contains(t, s.traces, traceID(3), "a young trace with its root waits")
+	h.shutdown(t)
 }
 
 func TestLateSpansBeyondCacheBoundsAreCounted(t *testing.T) {

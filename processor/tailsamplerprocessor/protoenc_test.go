@@ -94,8 +94,9 @@ func richTraces() ptrace.Traces {
 	return td
 }
 
-func TestEncoderMatchesPdata(t *testing.T) {
-	in := richTraces()
+// encodeWire encodes in with this package's encoder, span by span as the
+// processor does, into one TracesData.
+func encodeWire(in ptrace.Traces) []byte {
 	var w wireBatch
 	var out []byte
 	rss := in.ResourceSpans()
@@ -115,6 +116,12 @@ func TestEncoderMatchesPdata(t *testing.T) {
 		body := append([]byte(rsHdr), rsBody...)
 		out = append(appendLen(out, tagResourceSpans, len(body)), body...)
 	}
+	return out
+}
+
+func TestEncoderMatchesPdata(t *testing.T) {
+	in := richTraces()
+	out := encodeWire(in)
 	var um ptrace.ProtoUnmarshaler
 	got, err := um.UnmarshalTraces(out)
 	require.NoError(t, err)
@@ -174,4 +181,30 @@ func TestRecentResourcesReuseOnlyEqualHeaders(t *testing.T) {
 	assert.NotEqual(t, got[0], got[4])
 	w.reset()
 	assert.Empty(t, w.recent)
+}
+
+// FuzzWireRoundTrip decodes arbitrary bytes with pdata and, when they are
+// valid OTLP traces, encodes them with this package's encoder: pdata must
+// decode the result to the same traces.
+func FuzzWireRoundTrip(f *testing.F) {
+	var pm ptrace.ProtoMarshaler
+	seed, err := pm.MarshalTraces(richTraces())
+	require.NoError(f, err)
+	f.Add(seed)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var um ptrace.ProtoUnmarshaler
+		in, err := um.UnmarshalTraces(data)
+		if err != nil {
+			return
+		}
+		got, err := um.UnmarshalTraces(encodeWire(in))
+		require.NoError(t, err)
+		var jm ptrace.JSONMarshaler
+		want, err := jm.MarshalTraces(in)
+		require.NoError(t, err)
+		gotJSON, err := jm.MarshalTraces(got)
+		require.NoError(t, err)
+		require.JSONEq(t, string(want), string(gotJSON))
+	})
 }

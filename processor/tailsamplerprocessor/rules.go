@@ -135,9 +135,6 @@ type ruleSet struct {
 	preds    []spanPred
 	adaptive []*rule
 	limited  []*rule // in limitIdx order
-	// errorBit is set on a trace with an error span, whether or not a rule
-	// tests for it (used to protect error traces under memory pressure).
-	hasKeyFields bool
 }
 
 func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error) {
@@ -198,7 +195,6 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 		if rs.rules[i].mode == modeAdaptive {
 			rs.rules[i].adaptIdx = len(rs.adaptive)
 			rs.adaptive = append(rs.adaptive, &rs.rules[i])
-			rs.hasKeyFields = true
 		}
 		if rs.rules[i].rateLimit != nil {
 			rs.rules[i].limitIdx = len(rs.limited)

@@ -32,8 +32,10 @@ type TelemetryBuilder struct {
 	ProcessorTailSamplerDecisionsForgotten metric.Int64Counter
 	ProcessorTailSamplerEarlyDecisions     metric.Int64Counter
 	ProcessorTailSamplerLateSpans          metric.Int64Counter
+	ProcessorTailSamplerPartialTraces      metric.Int64Counter
 	ProcessorTailSamplerRateLimited        metric.Int64Counter
 	ProcessorTailSamplerSpansDecided       metric.Int64Counter
+	ProcessorTailSamplerSpansUndelivered   metric.Int64Counter
 	ProcessorTailSamplerTracesDecided      metric.Int64Counter
 }
 
@@ -103,6 +105,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ProcessorTailSamplerPartialTraces, err = builder.meter.Int64Counter(
+		"otelcol_processor_tail_sampler_partial_traces",
+		metric.WithDescription("Dropped traces whose late spans held an error and were then kept on their own, marked sampling.partial (their earlier spans were gone). [Development]"),
+		metric.WithUnit("{traces}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorTailSamplerRateLimited, err = builder.meter.Int64Counter(
 		"otelcol_processor_tail_sampler_rate_limited",
 		metric.WithDescription("Traces a rule with rate_limit would have kept (they passed its probability) but its token bucket refused; the thresholds on kept traces do not account for them. [Development]"),
@@ -112,6 +120,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorTailSamplerSpansDecided, err = builder.meter.Int64Counter(
 		"otelcol_processor_tail_sampler_spans_decided",
 		metric.WithDescription("Buffered spans decided, per rule and decision. [Development]"),
+		metric.WithUnit("{spans}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorTailSamplerSpansUndelivered, err = builder.meter.Int64Counter(
+		"otelcol_processor_tail_sampler_spans_undelivered",
+		metric.WithDescription("Kept spans the next consumer refused (a failed send; at shutdown or on a timer also logged with the count). [Development]"),
 		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)

@@ -25,8 +25,10 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorTailSamplerDecisionsForgotten.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerEarlyDecisions.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerLateSpans.Add(context.Background(), 1)
+	tb.ProcessorTailSamplerPartialTraces.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerRateLimited.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerSpansDecided.Add(context.Background(), 1)
+	tb.ProcessorTailSamplerSpansUndelivered.Add(context.Background(), 1)
 	tb.ProcessorTailSamplerTracesDecided.Add(context.Background(), 1)
 	AssertEqualProcessorTailSamplerBufferedBytes(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
@@ -46,10 +48,16 @@ func TestSetupTelemetry(t *testing.T) {
 	AssertEqualProcessorTailSamplerLateSpans(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorTailSamplerPartialTraces(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerRateLimited(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerSpansDecided(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorTailSamplerSpansUndelivered(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorTailSamplerTracesDecided(t, testTel,
