@@ -180,6 +180,10 @@ func (t *Tree) Len() int { return t.clusters.Len() }
 // masked text is the one the template was born with.
 func (t *Tree) Evicted() uint64 { return t.evicted }
 
+// Changes counts changes to the tree's matching state: while it stands
+// still, a snapshot would be the same (but for the recency order).
+func (t *Tree) Changes() uint64 { return t.gen }
+
 // Add finds the cluster of line, creating or widening one as needed.
 func (t *Tree) Add(line string) *Cluster {
 	var h uint64
@@ -260,15 +264,19 @@ func (c *Cluster) setTemplate() {
 		// the ID is the hash of the template the cluster was born with and
 		// stays when it widens: records already stamped keep their group
 		c.id = xxhash.Sum64String(template)
-		var b [8]byte
-		binary.BigEndian.PutUint64(b[:], c.id)
-		id = hex.EncodeToString(b[:])
+		id = idString(c.id)
 	} else {
 		id = c.view.ID
 	}
 	// a new snapshot: holders of the old one keep reading it safely (the
 	// tokens are shared: they are copied on write, never changed in place)
 	c.view = &View{Seq: c.seq, Template: template, ID: id, tokens: c.tokens}
+}
+
+func idString(id uint64) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], id)
+	return hex.EncodeToString(b[:])
 }
 
 func (t *Tree) detach(c *Cluster) {
