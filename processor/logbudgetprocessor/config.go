@@ -140,6 +140,13 @@ type TemplatesConfig struct {
 	MaxChildren int `mapstructure:"max_children"`
 	// MaxTokens bounds tokens read from the first line of a body (default 64).
 	MaxTokens int `mapstructure:"max_tokens"`
+	// Storage is the ID of a storage extension (file_storage) that keeps the
+	// template tree across restarts: restored at start, saved at shutdown
+	// and every SaveInterval. Nil: templates are learned afresh each start.
+	Storage *component.ID `mapstructure:"storage"`
+	// SaveInterval is how often the tree is saved to Storage when it
+	// changed, besides at shutdown (default 1m; zero: at shutdown only).
+	SaveInterval time.Duration `mapstructure:"save_interval"`
 }
 
 // SamplingConfig controls sampling over budget.
@@ -265,6 +272,9 @@ func (cfg *Config) Validate() error {
 	}
 	if t.MaxTokens < 1 {
 		errs = errors.Join(errs, errors.New("templates.max_tokens: must be at least 1"))
+	}
+	if t.SaveInterval < 0 || t.SaveInterval > 24*time.Hour {
+		errs = errors.Join(errs, fmt.Errorf("templates.save_interval: must be in [0s, 24h], got %v", t.SaveInterval))
 	}
 	if cfg.Sampling.Enabled && cfg.Sampling.Interval <= 0 {
 		errs = errors.Join(errs, errors.New("sampling.interval: must be positive"))

@@ -17,6 +17,7 @@ import (
 func TestLoadConfig(t *testing.T) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)
+	storageID := component.MustNewIDWithName("file_storage", "templates")
 
 	tests := []struct {
 		id      string
@@ -38,7 +39,8 @@ func TestLoadConfig(t *testing.T) {
 				{Name: "healthchecks", Priority: "low", Conditions: []string{`IsMatch(body, "healthz")`, `attributes["http.route"] == "/ready"`}},
 			},
 			Dedup:     DedupConfig{Enabled: true, Window: 30 * time.Second, MaxEntries: 500, AboveFloor: true, SampleValues: 3},
-			Templates: TemplatesConfig{MaxTemplates: 2000, Similarity: 0.6, Depth: 5, MaxChildren: 50, MaxTokens: 32},
+			Templates: TemplatesConfig{MaxTemplates: 2000, Similarity: 0.6, Depth: 5, MaxChildren: 50, MaxTokens: 32,
+				Storage: &storageID, SaveInterval: 30 * time.Second},
 			Annotate:  true,
 			Sampling:  SamplingConfig{Enabled: true, Interval: 2 * time.Second, Seed: 7},
 			Truncate: TruncateConfig{MaxBodyBytes: 4096, MaxAttributeValueBytes: 256, MaxAttributes: 64,
@@ -70,6 +72,7 @@ func TestLoadConfig(t *testing.T) {
 			"templates.depth: must be at least 3",
 			"templates.max_children: must be at least 1",
 			"templates.max_tokens: must be at least 1",
+			"templates.save_interval: must be in [0s, 24h], got -1s",
 		}},
 		{id: "bad_truncate", wantErr: []string{
 			"truncate.max_body_bytes: must not be negative",

@@ -28,6 +28,7 @@ const (
 	defaultMaxTokens       = 64
 	defaultSampleInterval  = time.Second
 	defaultDebtWindow      = time.Minute
+	defaultSaveInterval    = time.Minute
 )
 
 // NewFactory returns the log_budget processor factory.
@@ -60,6 +61,7 @@ func createDefaultConfig() component.Config {
 			Depth:        defaultDepth,
 			MaxChildren:  defaultMaxChildren,
 			MaxTokens:    defaultMaxTokens,
+			SaveInterval: defaultSaveInterval,
 		},
 		Sampling: SamplingConfig{
 			Enabled:  true,

@@ -112,6 +112,9 @@ type logBudgetProcessor struct {
 	// gauge reads the table's size)
 	treeMu sync.Mutex
 	tree   *drain.Tree
+	// id and store keep the tree in templates.storage (templatestore.go)
+	id    component.ID
+	store templateStore
 
 	// bounds shared by the shards: keys and open dedup windows held in all
 	// of them (each shard reserves a slot before it adds one)
@@ -195,13 +198,8 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		tb:     tb,
 		clock:  clock,
 		floor:  floor,
-		tree: drain.New(drain.Settings{
-			Depth:       cfg.Templates.Depth,
-			Similarity:  cfg.Templates.Similarity,
-			MaxChildren: cfg.Templates.MaxChildren,
-			MaxClusters: cfg.Templates.MaxTemplates,
-			MaxTokens:   cfg.Templates.MaxTokens,
-		}),
+		tree:   drain.New(treeSettings(cfg.Templates)),
+		id:     set.ID,
 	}
 	p.calls.New = func() any { return new(call) }
 	p.keyAttr = append(append([]string(nil), cfg.Key.ResourceAttributes...), cfg.Key.RecordAttributes...)
@@ -296,8 +294,14 @@ func (p *logBudgetProcessor) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: true}
 }
 
-// Start runs the window flusher and the summary line.
-func (p *logBudgetProcessor) Start(_ context.Context, _ component.Host) error {
+// Start restores the templates (templates.storage) and runs the window
+// flusher, the summary line and the templates' save loop.
+func (p *logBudgetProcessor) Start(ctx context.Context, host component.Host) error {
+	if p.cfg.Templates.Storage != nil {
+		if err := p.startTemplateStore(ctx, host); err != nil {
+			return err
+		}
+	}
 	p.lastSummary = p.clock()
 	if p.cfg.SummaryInterval > 0 {
 		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
@@ -315,7 +319,8 @@ func (p *logBudgetProcessor) Start(_ context.Context, _ component.Host) error {
 	return nil
 }
 
-// Shutdown stops the flusher and emits every open dedup window.
+// Shutdown stops the loops, emits every open dedup window and saves the
+// templates (templates.storage).
 func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 	var err error
 	p.stopOnce.Do(func() {
@@ -337,6 +342,7 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 		if p.cfg.SummaryInterval > 0 {
 			p.logSummary()
 		}
+		err = errors.Join(err, p.closeTemplateStore(ctx))
 		p.tb.Shutdown()
 	})
 	return err

@@ -280,10 +280,14 @@ func (r *reader) uint64() uint64 {
 }
 
 func (r *reader) string() string {
-	n := r.count(len(r.b))
+	v := r.uvarint()
+	if r.err == nil && v > uint64(len(r.b)) {
+		r.fail("string of %d bytes, %d left", v, len(r.b))
+	}
 	if r.err != nil {
 		return ""
 	}
+	n := int(v)
 	s := string(r.b[:n])
 	r.b = r.b[n:]
 	return s

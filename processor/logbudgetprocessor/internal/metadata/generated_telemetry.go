@@ -25,25 +25,26 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                               metric.Meter
-	mu                                  sync.Mutex
-	registrations                       []metric.Registration
-	ProcessorLogBudgetBytesDropped      metric.Int64Counter
-	ProcessorLogBudgetBytesIn           metric.Int64Counter
-	ProcessorLogBudgetBytesOut          metric.Int64Counter
-	ProcessorLogBudgetDebtBytes         metric.Int64Counter
-	ProcessorLogBudgetDebtRecords       metric.Int64Counter
-	ProcessorLogBudgetDryRunBytes       metric.Int64Counter
-	ProcessorLogBudgetDryRunRecords     metric.Int64Counter
-	ProcessorLogBudgetKeys              metric.Int64ObservableUpDownCounter
-	ProcessorLogBudgetOverBudgetBytes   metric.Int64Counter
-	ProcessorLogBudgetOverBudgetRecords metric.Int64Counter
-	ProcessorLogBudgetRecordsDropped    metric.Int64Counter
-	ProcessorLogBudgetRecordsIn         metric.Int64Counter
-	ProcessorLogBudgetRecordsOut        metric.Int64Counter
-	ProcessorLogBudgetSummaries         metric.Int64Counter
-	ProcessorLogBudgetTemplates         metric.Int64ObservableUpDownCounter
-	ProcessorLogBudgetTemplatesEvicted  metric.Int64ObservableCounter
+	meter                                     metric.Meter
+	mu                                        sync.Mutex
+	registrations                             []metric.Registration
+	ProcessorLogBudgetBytesDropped            metric.Int64Counter
+	ProcessorLogBudgetBytesIn                 metric.Int64Counter
+	ProcessorLogBudgetBytesOut                metric.Int64Counter
+	ProcessorLogBudgetDebtBytes               metric.Int64Counter
+	ProcessorLogBudgetDebtRecords             metric.Int64Counter
+	ProcessorLogBudgetDryRunBytes             metric.Int64Counter
+	ProcessorLogBudgetDryRunRecords           metric.Int64Counter
+	ProcessorLogBudgetKeys                    metric.Int64ObservableUpDownCounter
+	ProcessorLogBudgetOverBudgetBytes         metric.Int64Counter
+	ProcessorLogBudgetOverBudgetRecords       metric.Int64Counter
+	ProcessorLogBudgetRecordsDropped          metric.Int64Counter
+	ProcessorLogBudgetRecordsIn               metric.Int64Counter
+	ProcessorLogBudgetRecordsOut              metric.Int64Counter
+	ProcessorLogBudgetSummaries               metric.Int64Counter
+	ProcessorLogBudgetTemplates               metric.Int64ObservableUpDownCounter
+	ProcessorLogBudgetTemplatesEvicted        metric.Int64ObservableCounter
+	ProcessorLogBudgetTemplatesRestoreRefused metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -224,6 +225,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_log_budget_templates_evicted",
 		metric.WithDescription("Templates evicted from the template table to keep templates.max_templates (templates are never merged to save memory). [Development]"),
 		metric.WithUnit("{templates}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetTemplatesRestoreRefused, err = builder.meter.Int64Counter(
+		"otelcol_processor_log_budget_templates_restore_refused",
+		metric.WithDescription("Template trees saved in templates.storage that were refused at start (another format version or tree settings, or damaged); the processor started with an empty tree instead. [Development]"),
+		metric.WithUnit("{snapshots}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

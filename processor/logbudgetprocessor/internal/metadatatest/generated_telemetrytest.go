@@ -276,3 +276,19 @@ func AssertEqualProcessorLogBudgetTemplatesEvicted(t *testing.T, tt *componentte
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
+
+func AssertEqualProcessorLogBudgetTemplatesRestoreRefused(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_processor_log_budget_templates_restore_refused",
+		Description: "Template trees saved in templates.storage that were refused at start (another format version or tree settings, or damaged); the processor started with an empty tree instead. [Development]",
+		Unit:        "{snapshots}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_processor_log_budget_templates_restore_refused")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}

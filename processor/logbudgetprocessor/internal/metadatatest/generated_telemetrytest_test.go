@@ -45,6 +45,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorLogBudgetRecordsIn.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetRecordsOut.Add(context.Background(), 1)
 	tb.ProcessorLogBudgetSummaries.Add(context.Background(), 1)
+	tb.ProcessorLogBudgetTemplatesRestoreRefused.Add(context.Background(), 1)
 	AssertEqualProcessorLogBudgetBytesDropped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -91,6 +92,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorLogBudgetTemplatesEvicted(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorLogBudgetTemplatesRestoreRefused(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 
