@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/stretchr/testify/assert"
@@ -16,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/quell-otel/quell/internal/storageext"
+	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
 )
 
 type storageHost map[component.ID]component.Component
@@ -147,6 +149,28 @@ func TestTemplatesRestoreRefused(t *testing.T) {
 	assert.Equal(t, 2, run2.p.tree.Len())
 	again, _ := stamp(t, run2, []string{"fan 9 stopped on rack"})
 	assert.Equal(t, ids[1], again[0])
+}
+
+// TestTemplatesSavedPeriodically: with save_interval set, a changed tree is
+// in storage before shutdown (a crash loses at most one interval).
+func TestTemplatesSavedPeriodically(t *testing.T) {
+	id, host := startFileStorage(t, t.TempDir())
+	h := newHarness(t, func(cfg *Config) {
+		cfg.Templates.Storage = &id
+		cfg.Templates.SaveInterval = 20 * time.Millisecond
+	})
+	require.NoError(t, h.p.Start(context.Background(), host))
+	defer func() { require.NoError(t, h.p.Shutdown(context.Background())) }()
+	stamp(t, h, []string{"disk 1 full", "fan 2 stopped on rack"})
+	// the test reads the processor's own client: the loop writes through it
+	require.Eventually(t, func() bool {
+		b, err := h.p.store.client.Get(context.Background(), templatesKey)
+		if err != nil || b == nil {
+			return false
+		}
+		tree, err := drain.Decode(treeSettings(h.p.cfg.Templates), b)
+		return err == nil && tree.Len() == 2
+	}, 10*time.Second, 10*time.Millisecond)
 }
 
 // TestTemplatesStorageMissing: Start fails naming the key when the
