@@ -8,37 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/extension"
-	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/quell-otel/quell/internal/storageext"
+	"github.com/quell-otel/quell/internal/storageext/storageexttest"
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
 )
-
-type storageHost map[component.ID]component.Component
-
-func (h storageHost) GetExtensions() map[component.ID]component.Component { return h }
-
-// startFileStorage starts a real file_storage extension in dir; it is shut
-// down at the end of the test.
-func startFileStorage(t *testing.T, dir string) (component.ID, storageHost) {
-	t.Helper()
-	f := filestorage.NewFactory()
-	cfg := f.CreateDefaultConfig().(*filestorage.Config)
-	cfg.Directory = dir
-	cfg.Compaction.Directory = dir
-	ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
-	require.NoError(t, err)
-	require.NoError(t, ext.Start(context.Background(), storageHost{}))
-	t.Cleanup(func() { require.NoError(t, ext.(extension.Extension).Shutdown(context.Background())) })
-	id := component.NewID(f.Type())
-	return id, storageHost{id: ext}
-}
 
 // storedHarness is a started processor that annotates every record, with
 // the templates in storage (storage nil: none).
@@ -102,14 +80,14 @@ func TestTemplatesSurviveRestart(t *testing.T) {
 	first := bodies[:len(bodies)/2]
 	dir := t.TempDir()
 
-	id, host := startFileStorage(t, dir)
+	id, host := storageexttest.StartFileStorage(t, dir)
 	run1 := storedHarness(t, &id, host)
 	stamp(t, run1, first)
 	count := run1.p.tree.Len()
 	require.Greater(t, count, 10)
 	require.NoError(t, run1.p.Shutdown(context.Background()))
 
-	id, host = startFileStorage(t, dir)
+	id, host = storageexttest.StartFileStorage(t, dir)
 	run2 := storedHarness(t, &id, host)
 	defer func() { require.NoError(t, run2.p.Shutdown(context.Background())) }()
 	assert.Equal(t, int64(count), run2.metric(t, "processor_log_budget_templates"), "templates restored")
@@ -130,7 +108,7 @@ func TestTemplatesSurviveRestart(t *testing.T) {
 // shutdown writes a snapshot the next start restores.
 func TestTemplatesRestoreRefused(t *testing.T) {
 	dir := t.TempDir()
-	id, host := startFileStorage(t, dir)
+	id, host := storageexttest.StartFileStorage(t, dir)
 	h := newHarness(t, nil)
 	client, err := storageext.Client(context.Background(), host, id, component.KindProcessor, h.p.id)
 	require.NoError(t, err)
@@ -154,7 +132,7 @@ func TestTemplatesRestoreRefused(t *testing.T) {
 // TestTemplatesSavedPeriodically: with save_interval set, a changed tree is
 // in storage before shutdown (a crash loses at most one interval).
 func TestTemplatesSavedPeriodically(t *testing.T) {
-	id, host := startFileStorage(t, t.TempDir())
+	id, host := storageexttest.StartFileStorage(t, t.TempDir())
 	h := newHarness(t, func(cfg *Config) {
 		cfg.Templates.Storage = &id
 		cfg.Templates.SaveInterval = 20 * time.Millisecond
