@@ -83,7 +83,7 @@ func (p *logBudgetProcessor) restoreTemplates(ctx context.Context, b []byte) {
 }
 
 // saveTemplates writes the tree's snapshot if it changed since the last
-// save. The snapshot is taken under treeMu (a few ms for 10,000 templates);
+// save. The snapshot is taken under treeMu (about 1.5 ms per 1,000 templates);
 // the write happens without it.
 func (p *logBudgetProcessor) saveTemplates(ctx context.Context) error {
 	p.treeMu.Lock()
