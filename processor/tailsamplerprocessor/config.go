@@ -32,6 +32,9 @@ const (
 	TypeAny          = "any"
 	TypeNot          = "not"
 	TypeDefault      = "default"
+	// TypeAlways matches every trace, at any position in the list (contrib's
+	// always_sample, probabilistic and rate_limiting become rules of it).
+	TypeAlways = "always"
 )
 
 // Rule actions accepted in `rules[].action`.
@@ -97,8 +100,10 @@ type Config struct {
 	// been taken (`sampling.rule`, `sampling.dry_run.kept`,
 	// `sampling.dry_run.threshold`); tracestate is left untouched.
 	DryRun bool `mapstructure:"dry_run"`
-	// Rules are evaluated in order; the first match decides. The last rule
-	// must have type `default`.
+	// Rules are evaluated in order; the first match decides, except that a
+	// rule of type `always` with probability, adaptive or rate_limit passes
+	// the traces it does not keep on to the next rule. The last rule must
+	// have type `default`.
 	Rules []RuleConfig `mapstructure:"rules"`
 }
 
@@ -204,7 +209,8 @@ type SubConditionConfig struct {
 type MatchConfig struct {
 	// Type is one of attribute, status_code, duration, span_count,
 	// root_span_name, trace_state, trace_flags (no block: any span has the
-	// W3C sampled flag), ottl, all, any, not, default.
+	// W3C sampled flag), ottl, all, any, not, always (no block: every
+	// trace), default.
 	Type         string            `mapstructure:"type"`
 	Attribute    AttributeConfig   `mapstructure:"attribute"`
 	StatusCode   StatusCodeConfig  `mapstructure:"status_code"`
@@ -386,6 +392,9 @@ func (cfg *Config) validateRules() []error {
 			errs = append(errs, fmt.Errorf("%s.type: \"default\" is only allowed on the last rule", key))
 		}
 		errs = append(errs, validateCondition(key, r.Condition.node(), &spanConds)...)
+		if j := endsList(cfg.Rules[:i]); j >= 0 {
+			errs = append(errs, fmt.Errorf("%s: unreachable, rules[%d] (type always, keeping or dropping every trace) decides every trace", key, j))
+		}
 		switch r.Action {
 		case "", ActionKeep:
 		case ActionDrop:
@@ -459,11 +468,33 @@ func validateAdaptive(key string, a *AdaptiveConfig) []error {
 	return errs
 }
 
+// endsList is the index of the first rule of type always that decides every
+// trace it sees (no probability, adaptive or rate_limit to pass traces on),
+// or -1: rules after it are unreachable.
+func endsList(rules []RuleConfig) int {
+	for i := range rules {
+		r := &rules[i]
+		if r.Condition.Match.Type == TypeAlways && !r.passesOn() {
+			return i
+		}
+	}
+	return -1
+}
+
+// passesOn says whether the rule hands the traces it does not keep to the
+// next rule: a match-all rule that samples (see Config.Rules).
+func (r *RuleConfig) passesOn() bool {
+	if r.Condition.Match.Type != TypeAlways || r.Action == ActionDrop {
+		return false
+	}
+	return r.Probability != nil || r.Adaptive != nil || r.RateLimit != nil
+}
+
 func validateCondition(key string, n condNode, spanConds *int) []error {
 	var errs []error
 	c := n.m
 	switch c.Type {
-	case TypeDefault:
+	case TypeDefault, TypeAlways:
 	case TypeAttribute:
 		*spanConds++
 		a := &c.Attribute
@@ -580,7 +611,7 @@ func validateOperand(key, parent string, n condNode, spanConds *int) []error {
 	return validateCondition(key, n, spanConds)
 }
 
-const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, trace_flags, ottl, all, any, not, default"
+const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, trace_flags, ottl, all, any, not, always, default"
 
 // validateRange checks a min/max pair where zero means unbounded: both
 // non-negative, at least one set, and min <= max when max is set.

@@ -113,6 +113,9 @@ type rule struct {
 	// rule); limitIdx is its index among rate-limited rules.
 	rateLimit *RateLimitConfig
 	limitIdx  int
+	// passOn hands the traces this rule does not keep to the next rule
+	// (RuleConfig.passesOn).
+	passOn bool
 }
 
 type keyFieldKind uint8
@@ -145,7 +148,7 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 		if err != nil {
 			return nil, fmt.Errorf("rules[%d]: %w", i, err)
 		}
-		r := rule{name: rc.Name, cond: c}
+		r := rule{name: rc.Name, cond: c, passOn: rc.passesOn()}
 		if rc.Action != ActionDrop {
 			r.rateLimit = rc.RateLimit
 		}
@@ -216,7 +219,7 @@ func (rs *ruleSet) addPred(p spanPred) (cond, error) {
 func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (cond, error) {
 	c := n.m
 	switch c.Type {
-	case TypeDefault:
+	case TypeDefault, TypeAlways:
 		return cond{kind: condDefault}, nil
 	case TypeAttribute:
 		p, err := newAttrPred(&c.Attribute)
