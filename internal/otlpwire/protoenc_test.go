@@ -118,18 +118,24 @@ func encodeWire(in ptrace.Traces) []byte {
 	return out
 }
 
-func TestEncoderMatchesPdata(t *testing.T) {
-	in := richTraces()
-	out := encodeWire(in)
+// requireDecodesTo checks that pdata decodes encoded to the same traces as
+// want (compared as OTLP JSON).
+func requireDecodesTo(t *testing.T, want ptrace.Traces, encoded []byte) {
+	t.Helper()
 	var um ptrace.ProtoUnmarshaler
-	got, err := um.UnmarshalTraces(out)
+	got, err := um.UnmarshalTraces(encoded)
 	require.NoError(t, err)
 	var jm ptrace.JSONMarshaler
-	want, err := jm.MarshalTraces(in)
+	wantJSON, err := jm.MarshalTraces(want)
 	require.NoError(t, err)
 	gotJSON, err := jm.MarshalTraces(got)
 	require.NoError(t, err)
-	assert.JSONEq(t, string(want), string(gotJSON))
+	require.JSONEq(t, string(wantJSON), string(gotJSON))
+}
+
+func TestEncoderMatchesPdata(t *testing.T) {
+	in := richTraces()
+	requireDecodesTo(t, in, encodeWire(in))
 
 	// pdata also writes empty ids and an empty status as zero-length
 	// fields; the encoder omits them, which decodes the same.
@@ -171,15 +177,7 @@ func encodePublic(in ptrace.Traces) []byte {
 func TestPublicAPIRoundTrip(t *testing.T) {
 	for name, in := range map[string]ptrace.Traces{"rich": richTraces(), "entity refs": entityTraces()} {
 		t.Run(name, func(t *testing.T) {
-			var um ptrace.ProtoUnmarshaler
-			got, err := um.UnmarshalTraces(encodePublic(in))
-			require.NoError(t, err)
-			var jm ptrace.JSONMarshaler
-			want, err := jm.MarshalTraces(in)
-			require.NoError(t, err)
-			gotJSON, err := jm.MarshalTraces(got)
-			require.NoError(t, err)
-			assert.JSONEq(t, string(want), string(gotJSON))
+			requireDecodesTo(t, in, encodePublic(in))
 		})
 	}
 }
@@ -269,13 +267,6 @@ func FuzzWireRoundTrip(f *testing.F) {
 		if err != nil {
 			return
 		}
-		got, err := um.UnmarshalTraces(encodeWire(in))
-		require.NoError(t, err)
-		var jm ptrace.JSONMarshaler
-		want, err := jm.MarshalTraces(in)
-		require.NoError(t, err)
-		gotJSON, err := jm.MarshalTraces(got)
-		require.NoError(t, err)
-		require.JSONEq(t, string(want), string(gotJSON))
+		requireDecodesTo(t, in, encodeWire(in))
 	})
 }

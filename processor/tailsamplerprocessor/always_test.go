@@ -39,6 +39,15 @@ func twoSpanTraces(ids map[string]pcommon.TraceID) ptrace.Traces {
 	return td
 }
 
+// keptByName is "rule tracestate" of every kept span, by span name.
+func (h *harness) keptByName() map[string][]string {
+	got := map[string][]string{}
+	for _, s := range h.kept() {
+		got[s.name] = append(got[s.name], s.rule+" "+s.tracestate)
+	}
+	return got
+}
+
 // A match-all rule that samples decides only what it keeps: contrib's
 // probabilistic policy followed by its status_code policy, as rules.
 func TestAlwaysRulePassesOnWhatItDoesNotKeep(t *testing.T) {
@@ -55,15 +64,11 @@ func TestAlwaysRulePassesOnWhatItDoesNotKeep(t *testing.T) {
 		"norm-lo": traceIDWithRandomness(4, loR),
 	}))
 	h.advance(t, cfg.RootWait)
-	got := map[string][]string{}
-	for _, s := range h.kept() {
-		got[s.name] = append(got[s.name], s.rule+" "+s.tracestate)
-	}
 	assert.Equal(t, map[string][]string{
 		"err-lo":  {"errors ot=th:0", "errors ot=th:0"},
 		"err-hi":  {"half ot=th:8", "half ot=th:8"},
 		"norm-hi": {"half ot=th:8", "half ot=th:8"},
-	}, got)
+	}, h.keptByName())
 	h.shutdown(t)
 }
 

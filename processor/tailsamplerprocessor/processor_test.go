@@ -296,40 +296,20 @@ func TestFirstMatchRulesAndThresholds(t *testing.T) {
 		"norm-hi": traceIDWithRandomness(3, hiR),
 		"norm-lo": traceIDWithRandomness(4, loR),
 	}
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	rs.Resource().Attributes().PutStr("service.name", "svc")
-	ss := rs.ScopeSpans().AppendEmpty()
-	for name, id := range ids {
-		for i := range 2 {
-			sp := ss.Spans().AppendEmpty()
-			sp.SetTraceID(id)
-			sp.SetSpanID(pcommon.SpanID{byte(i + 1)})
-			if i > 0 {
-				sp.SetParentSpanID(pcommon.SpanID{1})
-			}
-			sp.SetName(name)
-			sp.SetStartTimestamp(pcommon.Timestamp(t0))
-			sp.SetEndTimestamp(pcommon.Timestamp(t0 + int64(time.Millisecond)))
-			if name == "slow-lo" && i == 1 {
-				sp.SetEndTimestamp(pcommon.Timestamp(t0 + int64(2*time.Second)))
-			}
-			if name == "err-lo" && i == 1 {
-				sp.Status().SetCode(ptrace.StatusCodeError)
-			}
+	td := twoSpanTraces(ids)
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i := 0; i < spans.Len(); i++ {
+		if sp := spans.At(i); sp.Name() == "slow-lo" && !sp.ParentSpanID().IsEmpty() {
+			sp.SetEndTimestamp(pcommon.Timestamp(t0 + int64(2*time.Second)))
 		}
 	}
 	h.consume(t, td)
 	h.advance(t, cfg.RootWait)
-	got := map[string][]string{}
-	for _, s := range h.kept() {
-		got[s.name] = append(got[s.name], s.rule+" "+s.tracestate)
-	}
 	assert.Equal(t, map[string][]string{
 		"err-lo":  {"errors ot=th:0", "errors ot=th:0"},
 		"slow-lo": {"slow ot=th:0", "slow ot=th:0"},
 		"norm-hi": {"default ot=th:c", "default ot=th:c"},
-	}, got)
+	}, h.keptByName())
 	h.shutdown(t)
 }
 
