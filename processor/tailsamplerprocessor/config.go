@@ -491,113 +491,146 @@ func (r *RuleConfig) passesOn() bool {
 }
 
 func validateCondition(key string, n condNode, spanConds *int) []error {
-	var errs []error
 	c := n.m
 	switch c.Type {
-	case TypeDefault, TypeAlways:
+	case TypeAttribute, TypeStatusCode, TypeRootSpanName, TypeTraceState, TypeTraceFlags, TypeOTTL:
+		*spanConds++
+	}
+	switch c.Type {
+	case TypeDefault, TypeAlways, TypeTraceFlags:
+		return nil
 	case TypeAttribute:
-		*spanConds++
-		a := &c.Attribute
-		if a.Key == "" {
-			errs = append(errs, fmt.Errorf("%s.attribute.key: required", key))
-		}
-		switch a.Scope {
-		case "", "any", "span", "resource":
-		default:
-			errs = append(errs, fmt.Errorf("%s.attribute.scope: must be any, span or resource, got %q", key, a.Scope))
-		}
-		modes := 0
-		if len(a.Values) > 0 {
-			modes++
-		}
-		if a.Regex != "" {
-			modes++
-			if _, err := regexp.Compile(a.Regex); err != nil {
-				errs = append(errs, fmt.Errorf("%s.attribute.regex: %w", key, err))
-			}
-		}
-		if a.Min != nil || a.Max != nil {
-			modes++
-			if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
-				errs = append(errs, fmt.Errorf("%s.attribute.min: must be <= max", key))
-			}
-		}
-		if modes > 1 {
-			errs = append(errs, fmt.Errorf("%s.attribute: set only one of values, regex, min/max", key))
-		}
+		return validateAttribute(key+".attribute", &c.Attribute)
 	case TypeStatusCode:
-		*spanConds++
-		if len(c.StatusCode.Codes) == 0 {
-			errs = append(errs, fmt.Errorf("%s.status_code.codes: required", key))
-		}
-		for i, code := range c.StatusCode.Codes {
-			if _, ok := parseStatusCode(code); !ok {
-				errs = append(errs, fmt.Errorf("%s.status_code.codes[%d]: must be ERROR, OK or UNSET, got %q", key, i, code))
-			}
-		}
+		return validateStatusCode(key+".status_code", &c.StatusCode)
 	case TypeDuration:
-		errs = append(errs, validateRange(key+".duration", c.Duration.Min, c.Duration.Max)...)
+		return validateRange(key+".duration", c.Duration.Min, c.Duration.Max)
 	case TypeSpanCount:
-		errs = append(errs, validateRange(key+".span_count", c.SpanCount.Min, c.SpanCount.Max)...)
+		return validateRange(key+".span_count", c.SpanCount.Min, c.SpanCount.Max)
 	case TypeRootSpanName:
-		*spanConds++
-		m := c.RootSpanName
-		if (len(m.Values) == 0) == (m.Regex == "") {
-			errs = append(errs, fmt.Errorf("%s.root_span_name: set exactly one of values or regex", key))
-		}
-		if m.Regex != "" {
-			if _, err := regexp.Compile(m.Regex); err != nil {
-				errs = append(errs, fmt.Errorf("%s.root_span_name.regex: %w", key, err))
-			}
-		}
+		return validateRootSpanName(key+".root_span_name", &c.RootSpanName)
 	case TypeTraceState:
-		*spanConds++
-		if c.TraceState.Key == "" {
-			errs = append(errs, fmt.Errorf("%s.trace_state.key: required", key))
-		}
-		if len(c.TraceState.Values) == 0 {
-			errs = append(errs, fmt.Errorf("%s.trace_state.values: required", key))
-		}
-	case TypeTraceFlags:
-		*spanConds++
+		return validateTraceState(key+".trace_state", &c.TraceState)
 	case TypeOTTL:
-		*spanConds++
-		if len(c.OTTL.Span) == 0 && len(c.OTTL.SpanEvent) == 0 {
-			errs = append(errs, fmt.Errorf("%s.ottl: at least one span or spanevent condition is required", key))
-		}
-		nop := componenttest.NewNopTelemetrySettings()
-		if _, err := parseOTTLSpan(c.OTTL, nop); err != nil {
-			errs = append(errs, fmt.Errorf("%s.ottl.span: %w", key, err))
-		}
-		if _, err := parseOTTLSpanEvent(c.OTTL, nop); err != nil {
-			errs = append(errs, fmt.Errorf("%s.ottl.spanevent: %w", key, err))
-		}
-		switch c.OTTL.ErrorMode {
-		case "", ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
-		default:
-			errs = append(errs, fmt.Errorf("%s.ottl.error_mode: must be ignore, silent or propagate, got %q", key, c.OTTL.ErrorMode))
-		}
+		return validateOTTL(key+".ottl", &c.OTTL)
 	case TypeAll, TypeAny:
-		subs := n.all
-		if c.Type == TypeAny {
-			subs = n.any
-		}
-		if len(subs) == 0 {
-			errs = append(errs, fmt.Errorf("%s.%s: at least one condition is required", key, c.Type))
-		}
-		for i := range subs {
-			errs = append(errs, validateOperand(fmt.Sprintf("%s.%s[%d]", key, c.Type, i), c.Type, subs[i], spanConds)...)
-		}
+		return validateCombination(key, c.Type, n, spanConds)
 	case TypeNot:
 		if n.not == nil {
-			errs = append(errs, fmt.Errorf("%s.not: a condition is required", key))
-		} else {
-			errs = append(errs, validateOperand(key+".not", TypeNot, *n.not, spanConds)...)
+			return []error{fmt.Errorf("%s.not: a condition is required", key)}
 		}
+		return validateOperand(key+".not", TypeNot, *n.not, spanConds)
 	case "":
-		errs = append(errs, fmt.Errorf("%s.type: required (one of %s)", key, allTypes))
+		return []error{fmt.Errorf("%s.type: required (one of %s)", key, allTypes)}
 	default:
-		errs = append(errs, fmt.Errorf("%s.type: unknown rule type %q (one of %s)", key, c.Type, allTypes))
+		return []error{fmt.Errorf("%s.type: unknown rule type %q (one of %s)", key, c.Type, allTypes)}
+	}
+}
+
+// validateCombination checks the entries of an all or any condition.
+func validateCombination(key, typ string, n condNode, spanConds *int) []error {
+	var errs []error
+	subs := n.all
+	if typ == TypeAny {
+		subs = n.any
+	}
+	if len(subs) == 0 {
+		errs = append(errs, fmt.Errorf("%s.%s: at least one condition is required", key, typ))
+	}
+	for i := range subs {
+		errs = append(errs, validateOperand(fmt.Sprintf("%s.%s[%d]", key, typ, i), typ, subs[i], spanConds)...)
+	}
+	return errs
+}
+
+// validateAttribute checks an attribute block; key is its YAML path.
+func validateAttribute(key string, a *AttributeConfig) []error {
+	var errs []error
+	if a.Key == "" {
+		errs = append(errs, fmt.Errorf("%s.key: required", key))
+	}
+	switch a.Scope {
+	case "", "any", "span", "resource":
+	default:
+		errs = append(errs, fmt.Errorf("%s.scope: must be any, span or resource, got %q", key, a.Scope))
+	}
+	modes := 0
+	if len(a.Values) > 0 {
+		modes++
+	}
+	if a.Regex != "" {
+		modes++
+		if _, err := regexp.Compile(a.Regex); err != nil {
+			errs = append(errs, fmt.Errorf("%s.regex: %w", key, err))
+		}
+	}
+	if a.Min != nil || a.Max != nil {
+		modes++
+		if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
+			errs = append(errs, fmt.Errorf("%s.min: must be <= max", key))
+		}
+	}
+	if modes > 1 {
+		errs = append(errs, fmt.Errorf("%s: set only one of values, regex, min/max", key))
+	}
+	return errs
+}
+
+func validateStatusCode(key string, sc *StatusCodeConfig) []error {
+	var errs []error
+	if len(sc.Codes) == 0 {
+		errs = append(errs, fmt.Errorf("%s.codes: required", key))
+	}
+	for i, code := range sc.Codes {
+		if _, ok := parseStatusCode(code); !ok {
+			errs = append(errs, fmt.Errorf("%s.codes[%d]: must be ERROR, OK or UNSET, got %q", key, i, code))
+		}
+	}
+	return errs
+}
+
+func validateRootSpanName(key string, m *StringMatchConfig) []error {
+	var errs []error
+	if (len(m.Values) == 0) == (m.Regex == "") {
+		errs = append(errs, fmt.Errorf("%s: set exactly one of values or regex", key))
+	}
+	if m.Regex != "" {
+		if _, err := regexp.Compile(m.Regex); err != nil {
+			errs = append(errs, fmt.Errorf("%s.regex: %w", key, err))
+		}
+	}
+	return errs
+}
+
+func validateTraceState(key string, ts *TraceStateConfig) []error {
+	var errs []error
+	if ts.Key == "" {
+		errs = append(errs, fmt.Errorf("%s.key: required", key))
+	}
+	if len(ts.Values) == 0 {
+		errs = append(errs, fmt.Errorf("%s.values: required", key))
+	}
+	return errs
+}
+
+// validateOTTL parses the OTTL conditions as Start will, so that Validate
+// names the list that does not parse.
+func validateOTTL(key string, o *OTTLConfig) []error {
+	var errs []error
+	if len(o.Span) == 0 && len(o.SpanEvent) == 0 {
+		errs = append(errs, fmt.Errorf("%s: at least one span or spanevent condition is required", key))
+	}
+	nop := componenttest.NewNopTelemetrySettings()
+	if _, err := parseOTTLSpan(*o, nop); err != nil {
+		errs = append(errs, fmt.Errorf("%s.span: %w", key, err))
+	}
+	if _, err := parseOTTLSpanEvent(*o, nop); err != nil {
+		errs = append(errs, fmt.Errorf("%s.spanevent: %w", key, err))
+	}
+	switch o.ErrorMode {
+	case "", ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
+	default:
+		errs = append(errs, fmt.Errorf("%s.error_mode: must be ignore, silent or propagate, got %q", key, o.ErrorMode))
 	}
 	return errs
 }
