@@ -140,6 +140,28 @@ type ruleSet struct {
 	limited  []*rule // in limitIdx order
 }
 
+// adaptiveKeyFields compiles an adaptive rule's key (its default when
+// empty).
+func adaptiveKeyFields(keys []string) []keyField {
+	if len(keys) == 0 {
+		keys = []string{"resource.service.name", KeyRootName, KeyStatus}
+	}
+	var out []keyField
+	for _, k := range keys {
+		switch {
+		case k == KeyRootName:
+			out = append(out, keyField{kind: keyRootName})
+		case k == KeyStatus:
+			out = append(out, keyField{kind: keyStatus})
+		case strings.HasPrefix(k, "resource."):
+			out = append(out, keyField{kind: keyResource, attr: strings.TrimPrefix(k, "resource.")})
+		default:
+			out = append(out, keyField{kind: keySpan, attr: strings.TrimPrefix(k, "span.")})
+		}
+	}
+	return out
+}
+
 func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error) {
 	rs := &ruleSet{}
 	for i := range cfg.Rules {
@@ -160,22 +182,7 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 			a := *rc.Adaptive
 			adaptiveDefaults(&a)
 			r.adaptive = &a
-			keys := a.Key
-			if len(keys) == 0 {
-				keys = []string{"resource.service.name", KeyRootName, KeyStatus}
-			}
-			for _, k := range keys {
-				switch {
-				case k == KeyRootName:
-					r.keyFields = append(r.keyFields, keyField{kind: keyRootName})
-				case k == KeyStatus:
-					r.keyFields = append(r.keyFields, keyField{kind: keyStatus})
-				case strings.HasPrefix(k, "resource."):
-					r.keyFields = append(r.keyFields, keyField{kind: keyResource, attr: strings.TrimPrefix(k, "resource.")})
-				default:
-					r.keyFields = append(r.keyFields, keyField{kind: keySpan, attr: strings.TrimPrefix(k, "span.")})
-				}
-			}
+			r.keyFields = adaptiveKeyFields(a.Key)
 		case rc.Probability != nil && *rc.Probability < 1:
 			th, err := sampling.ProbabilityToThreshold(*rc.Probability)
 			if err != nil {
