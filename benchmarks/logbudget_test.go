@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"syscall"
@@ -89,77 +90,23 @@ func BenchmarkLogBudget(b *testing.B) {
 		use.report(b, float64(i*logBatch))
 	}
 
-	// runParallel is run with logCallers goroutines calling ConsumeLogs at
-	// once, as an OTLP receiver with many clients does: each round, every
-	// caller processes one batch (a different one per caller, every batch
-	// holding all 10 services), and the round ends when all are done.
-	runParallel := func(b *testing.B, p processor.Logs, batches []plog.Logs) {
-		ctx := context.Background()
-		defer startLogs(b, p)()
-		work := make([]chan plog.Logs, logCallers)
-		var wg sync.WaitGroup
-		errs := make(chan error, logCallers)
-		for c := range work {
-			work[c] = make(chan plog.Logs)
-			go func() {
-				for ld := range work[c] {
-					if err := p.ConsumeLogs(ctx, ld); err != nil {
-						errs <- err
-					}
-					wg.Done()
-				}
-			}()
-		}
-		defer func() {
-			for _, w := range work {
-				close(w)
-			}
-		}()
-		b.ReportAllocs()
-		i := 0
-		var use cpuUse
-		round := make([]plog.Logs, logCallers)
-		for b.Loop() {
-			b.StopTimer()
-			for c := range round {
-				round[c] = plog.NewLogs()
-				batches[i%logBatches].CopyTo(round[c])
-				i++
-			}
-			wg.Add(logCallers)
-			b.StartTimer()
-			use.start()
-			for c, w := range work {
-				w <- round[c]
-			}
-			wg.Wait()
-			use.stop()
-			select {
-			case err := <-errs:
-				b.Fatal(err)
-			default:
-			}
-		}
-		use.report(b, float64(i*logBatch))
-	}
-
 	b.Run("impl=log_budget", func(b *testing.B) {
 		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), batches)
 	})
 	b.Run("impl=log_budget_parallel", func(b *testing.B) {
-		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), batches)
+		runLogsParallel(b, logCallers, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), batches)
 	})
 	b.Run("impl=log_budget_one_key", func(b *testing.B) {
 		run(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), oneKey)
 	})
 	b.Run("impl=log_budget_parallel_one_key", func(b *testing.B) {
-		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), oneKey)
+		runLogsParallel(b, logCallers, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), oneKey)
 	})
 	b.Run("impl=log_budget_dedup_only", func(b *testing.B) {
 		run(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}), batches)
 	})
 	b.Run("impl=log_budget_dedup_only_parallel", func(b *testing.B) {
-		runParallel(b, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}), batches)
+		runLogsParallel(b, logCallers, newLogs(b, logbudgetprocessor.NewFactory(), map[string]any{}), batches)
 	})
 	b.Run("impl=contrib_probabilistic_sampler", func(b *testing.B) {
 		run(b, newLogs(b, probabilisticsamplerprocessor.NewFactory(), map[string]any{
@@ -172,6 +119,83 @@ func BenchmarkLogBudget(b *testing.B) {
 			"logs": map[string]any{"log_record": []any{"severity_number < SEVERITY_NUMBER_WARN"}},
 		}), batches)
 	})
+}
+
+// runLogsParallel has callers goroutines call ConsumeLogs at once, as an
+// OTLP receiver with many clients does: each round, every caller processes
+// one batch (a different one per caller), and the round ends when all are
+// done.
+func runLogsParallel(b *testing.B, callers int, p processor.Logs, batches []plog.Logs) {
+	ctx := context.Background()
+	defer startLogs(b, p)()
+	work := make([]chan plog.Logs, callers)
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	for c := range work {
+		work[c] = make(chan plog.Logs)
+		go func() {
+			for ld := range work[c] {
+				if err := p.ConsumeLogs(ctx, ld); err != nil {
+					errs <- err
+				}
+				wg.Done()
+			}
+		}()
+	}
+	defer func() {
+		for _, w := range work {
+			close(w)
+		}
+	}()
+	b.ReportAllocs()
+	i := 0
+	var use cpuUse
+	round := make([]plog.Logs, callers)
+	for b.Loop() {
+		b.StopTimer()
+		for c := range round {
+			round[c] = plog.NewLogs()
+			batches[i%logBatches].CopyTo(round[c])
+			i++
+		}
+		wg.Add(callers)
+		b.StartTimer()
+		use.start()
+		for c, w := range work {
+			w <- round[c]
+		}
+		wg.Wait()
+		use.stop()
+		select {
+		case err := <-errs:
+			b.Fatal(err)
+		default:
+		}
+	}
+	use.report(b, float64(i*logBatch))
+}
+
+// BenchmarkLogBudgetCallers is log_budget with every feature on
+// (logBudgetConfig) under 1, 2 and 4 concurrent ConsumeLogs callers, over
+// batches holding all 10 services, and over batches of one service (one
+// key, as a sidecar sees): records/s and the cores kept busy.
+func BenchmarkLogBudgetCallers(b *testing.B) {
+	gen := workload.NewLogGenerator(workload.LogOptions{Seed: 7})
+	oneGen := workload.NewLogGenerator(workload.LogOptions{Seed: 7, Services: 1})
+	batches, oneKey := make([]plog.Logs, logBatches), make([]plog.Logs, logBatches)
+	for i := range batches {
+		batches[i], oneKey[i] = gen.Batch(logBatch), oneGen.Batch(logBatch)
+	}
+	for _, keys := range []struct {
+		name    string
+		batches []plog.Logs
+	}{{"keys=10", batches}, {"keys=1", oneKey}} {
+		for _, callers := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("%s/callers=%d", keys.name, callers), func(b *testing.B) {
+				runLogsParallel(b, callers, newLogs(b, logbudgetprocessor.NewFactory(), logBudgetConfig), keys.batches)
+			})
+		}
+	}
 }
 
 // cpuUse adds up, over the timed parts of a benchmark, the wall time and

@@ -21,6 +21,7 @@ package benchmarks
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -259,6 +260,18 @@ func BenchmarkTailSampler(b *testing.B) {
 func BenchmarkTailSamplerParallel(b *testing.B) {
 	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
 	compareTailSamplers(b, tsPlain, batches, spans, runtime.GOMAXPROCS(0))
+}
+
+// BenchmarkTailSamplerSenders is the headline comparison with 1, 2 and 4
+// concurrent senders, one sub-benchmark per count and implementation, so one
+// run gives spans/s of both at every sender count (benchstat -col /impl).
+func BenchmarkTailSamplerSenders(b *testing.B) {
+	batches, spans := tsWorkload(42, tsBenchTraces, tsBenchBatches)
+	for _, senders := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("senders=%d", senders), func(b *testing.B) {
+			compareTailSamplers(b, tsPlain, batches, spans, senders)
+		})
+	}
 }
 
 // BenchmarkTailSamplerOTTL adds one OTTL rule (never matching, so every span

@@ -32,6 +32,9 @@ const (
 	TypeAny          = "any"
 	TypeNot          = "not"
 	TypeDefault      = "default"
+	// TypeAlways matches every trace, at any position in the list (contrib's
+	// always_sample, probabilistic and rate_limiting become rules of it).
+	TypeAlways = "always"
 )
 
 // Rule actions accepted in `rules[].action`.
@@ -97,8 +100,10 @@ type Config struct {
 	// been taken (`sampling.rule`, `sampling.dry_run.kept`,
 	// `sampling.dry_run.threshold`); tracestate is left untouched.
 	DryRun bool `mapstructure:"dry_run"`
-	// Rules are evaluated in order; the first match decides. The last rule
-	// must have type `default`.
+	// Rules are evaluated in order; the first match decides, except that a
+	// rule of type `always` with probability, adaptive or rate_limit passes
+	// the traces it does not keep on to the next rule. The last rule must
+	// have type `default`.
 	Rules []RuleConfig `mapstructure:"rules"`
 }
 
@@ -204,7 +209,8 @@ type SubConditionConfig struct {
 type MatchConfig struct {
 	// Type is one of attribute, status_code, duration, span_count,
 	// root_span_name, trace_state, trace_flags (no block: any span has the
-	// W3C sampled flag), ottl, all, any, not, default.
+	// W3C sampled flag), ottl, all, any, not, always (no block: every
+	// trace), default.
 	Type         string            `mapstructure:"type"`
 	Attribute    AttributeConfig   `mapstructure:"attribute"`
 	StatusCode   StatusCodeConfig  `mapstructure:"status_code"`
@@ -386,6 +392,9 @@ func (cfg *Config) validateRules() []error {
 			errs = append(errs, fmt.Errorf("%s.type: \"default\" is only allowed on the last rule", key))
 		}
 		errs = append(errs, validateCondition(key, r.Condition.node(), &spanConds)...)
+		if j := endsList(cfg.Rules[:i]); j >= 0 {
+			errs = append(errs, fmt.Errorf("%s: unreachable, rules[%d] (type always, keeping or dropping every trace) decides every trace", key, j))
+		}
 		switch r.Action {
 		case "", ActionKeep:
 		case ActionDrop:
@@ -459,114 +468,169 @@ func validateAdaptive(key string, a *AdaptiveConfig) []error {
 	return errs
 }
 
+// endsList is the index of the first rule of type always that decides every
+// trace it sees (no probability, adaptive or rate_limit to pass traces on),
+// or -1: rules after it are unreachable.
+func endsList(rules []RuleConfig) int {
+	for i := range rules {
+		r := &rules[i]
+		if r.Condition.Match.Type == TypeAlways && !r.passesOn() {
+			return i
+		}
+	}
+	return -1
+}
+
+// passesOn says whether the rule hands the traces it does not keep to the
+// next rule: a match-all rule that samples (see Config.Rules).
+func (r *RuleConfig) passesOn() bool {
+	if r.Condition.Match.Type != TypeAlways || r.Action == ActionDrop {
+		return false
+	}
+	return r.Probability != nil || r.Adaptive != nil || r.RateLimit != nil
+}
+
 func validateCondition(key string, n condNode, spanConds *int) []error {
-	var errs []error
 	c := n.m
 	switch c.Type {
-	case TypeDefault:
+	case TypeAttribute, TypeStatusCode, TypeRootSpanName, TypeTraceState, TypeTraceFlags, TypeOTTL:
+		*spanConds++
+	}
+	switch c.Type {
+	case TypeDefault, TypeAlways, TypeTraceFlags:
+		return nil
 	case TypeAttribute:
-		*spanConds++
-		a := &c.Attribute
-		if a.Key == "" {
-			errs = append(errs, fmt.Errorf("%s.attribute.key: required", key))
-		}
-		switch a.Scope {
-		case "", "any", "span", "resource":
-		default:
-			errs = append(errs, fmt.Errorf("%s.attribute.scope: must be any, span or resource, got %q", key, a.Scope))
-		}
-		modes := 0
-		if len(a.Values) > 0 {
-			modes++
-		}
-		if a.Regex != "" {
-			modes++
-			if _, err := regexp.Compile(a.Regex); err != nil {
-				errs = append(errs, fmt.Errorf("%s.attribute.regex: %w", key, err))
-			}
-		}
-		if a.Min != nil || a.Max != nil {
-			modes++
-			if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
-				errs = append(errs, fmt.Errorf("%s.attribute.min: must be <= max", key))
-			}
-		}
-		if modes > 1 {
-			errs = append(errs, fmt.Errorf("%s.attribute: set only one of values, regex, min/max", key))
-		}
+		return validateAttribute(key+".attribute", &c.Attribute)
 	case TypeStatusCode:
-		*spanConds++
-		if len(c.StatusCode.Codes) == 0 {
-			errs = append(errs, fmt.Errorf("%s.status_code.codes: required", key))
-		}
-		for i, code := range c.StatusCode.Codes {
-			if _, ok := parseStatusCode(code); !ok {
-				errs = append(errs, fmt.Errorf("%s.status_code.codes[%d]: must be ERROR, OK or UNSET, got %q", key, i, code))
-			}
-		}
+		return validateStatusCode(key+".status_code", &c.StatusCode)
 	case TypeDuration:
-		errs = append(errs, validateRange(key+".duration", c.Duration.Min, c.Duration.Max)...)
+		return validateRange(key+".duration", c.Duration.Min, c.Duration.Max)
 	case TypeSpanCount:
-		errs = append(errs, validateRange(key+".span_count", c.SpanCount.Min, c.SpanCount.Max)...)
+		return validateRange(key+".span_count", c.SpanCount.Min, c.SpanCount.Max)
 	case TypeRootSpanName:
-		*spanConds++
-		m := c.RootSpanName
-		if (len(m.Values) == 0) == (m.Regex == "") {
-			errs = append(errs, fmt.Errorf("%s.root_span_name: set exactly one of values or regex", key))
-		}
-		if m.Regex != "" {
-			if _, err := regexp.Compile(m.Regex); err != nil {
-				errs = append(errs, fmt.Errorf("%s.root_span_name.regex: %w", key, err))
-			}
-		}
+		return validateRootSpanName(key+".root_span_name", &c.RootSpanName)
 	case TypeTraceState:
-		*spanConds++
-		if c.TraceState.Key == "" {
-			errs = append(errs, fmt.Errorf("%s.trace_state.key: required", key))
-		}
-		if len(c.TraceState.Values) == 0 {
-			errs = append(errs, fmt.Errorf("%s.trace_state.values: required", key))
-		}
-	case TypeTraceFlags:
-		*spanConds++
+		return validateTraceState(key+".trace_state", &c.TraceState)
 	case TypeOTTL:
-		*spanConds++
-		if len(c.OTTL.Span) == 0 && len(c.OTTL.SpanEvent) == 0 {
-			errs = append(errs, fmt.Errorf("%s.ottl: at least one span or spanevent condition is required", key))
-		}
-		nop := componenttest.NewNopTelemetrySettings()
-		if _, err := parseOTTLSpan(c.OTTL, nop); err != nil {
-			errs = append(errs, fmt.Errorf("%s.ottl.span: %w", key, err))
-		}
-		if _, err := parseOTTLSpanEvent(c.OTTL, nop); err != nil {
-			errs = append(errs, fmt.Errorf("%s.ottl.spanevent: %w", key, err))
-		}
-		switch c.OTTL.ErrorMode {
-		case "", ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
-		default:
-			errs = append(errs, fmt.Errorf("%s.ottl.error_mode: must be ignore, silent or propagate, got %q", key, c.OTTL.ErrorMode))
-		}
+		return validateOTTL(key+".ottl", &c.OTTL)
 	case TypeAll, TypeAny:
-		subs := n.all
-		if c.Type == TypeAny {
-			subs = n.any
-		}
-		if len(subs) == 0 {
-			errs = append(errs, fmt.Errorf("%s.%s: at least one condition is required", key, c.Type))
-		}
-		for i := range subs {
-			errs = append(errs, validateOperand(fmt.Sprintf("%s.%s[%d]", key, c.Type, i), c.Type, subs[i], spanConds)...)
-		}
+		return validateCombination(key, c.Type, n, spanConds)
 	case TypeNot:
 		if n.not == nil {
-			errs = append(errs, fmt.Errorf("%s.not: a condition is required", key))
-		} else {
-			errs = append(errs, validateOperand(key+".not", TypeNot, *n.not, spanConds)...)
+			return []error{fmt.Errorf("%s.not: a condition is required", key)}
 		}
+		return validateOperand(key+".not", TypeNot, *n.not, spanConds)
 	case "":
-		errs = append(errs, fmt.Errorf("%s.type: required (one of %s)", key, allTypes))
+		return []error{fmt.Errorf("%s.type: required (one of %s)", key, allTypes)}
 	default:
-		errs = append(errs, fmt.Errorf("%s.type: unknown rule type %q (one of %s)", key, c.Type, allTypes))
+		return []error{fmt.Errorf("%s.type: unknown rule type %q (one of %s)", key, c.Type, allTypes)}
+	}
+}
+
+// validateCombination checks the entries of an all or any condition.
+func validateCombination(key, typ string, n condNode, spanConds *int) []error {
+	var errs []error
+	subs := n.all
+	if typ == TypeAny {
+		subs = n.any
+	}
+	if len(subs) == 0 {
+		errs = append(errs, fmt.Errorf("%s.%s: at least one condition is required", key, typ))
+	}
+	for i := range subs {
+		errs = append(errs, validateOperand(fmt.Sprintf("%s.%s[%d]", key, typ, i), typ, subs[i], spanConds)...)
+	}
+	return errs
+}
+
+// validateAttribute checks an attribute block; key is its YAML path.
+func validateAttribute(key string, a *AttributeConfig) []error {
+	var errs []error
+	if a.Key == "" {
+		errs = append(errs, fmt.Errorf("%s.key: required", key))
+	}
+	switch a.Scope {
+	case "", "any", "span", "resource":
+	default:
+		errs = append(errs, fmt.Errorf("%s.scope: must be any, span or resource, got %q", key, a.Scope))
+	}
+	modes := 0
+	if len(a.Values) > 0 {
+		modes++
+	}
+	if a.Regex != "" {
+		modes++
+		if _, err := regexp.Compile(a.Regex); err != nil {
+			errs = append(errs, fmt.Errorf("%s.regex: %w", key, err))
+		}
+	}
+	if a.Min != nil || a.Max != nil {
+		modes++
+		if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
+			errs = append(errs, fmt.Errorf("%s.min: must be <= max", key))
+		}
+	}
+	if modes > 1 {
+		errs = append(errs, fmt.Errorf("%s: set only one of values, regex, min/max", key))
+	}
+	return errs
+}
+
+func validateStatusCode(key string, sc *StatusCodeConfig) []error {
+	var errs []error
+	if len(sc.Codes) == 0 {
+		errs = append(errs, fmt.Errorf("%s.codes: required", key))
+	}
+	for i, code := range sc.Codes {
+		if _, ok := parseStatusCode(code); !ok {
+			errs = append(errs, fmt.Errorf("%s.codes[%d]: must be ERROR, OK or UNSET, got %q", key, i, code))
+		}
+	}
+	return errs
+}
+
+func validateRootSpanName(key string, m *StringMatchConfig) []error {
+	var errs []error
+	if (len(m.Values) == 0) == (m.Regex == "") {
+		errs = append(errs, fmt.Errorf("%s: set exactly one of values or regex", key))
+	}
+	if m.Regex != "" {
+		if _, err := regexp.Compile(m.Regex); err != nil {
+			errs = append(errs, fmt.Errorf("%s.regex: %w", key, err))
+		}
+	}
+	return errs
+}
+
+func validateTraceState(key string, ts *TraceStateConfig) []error {
+	var errs []error
+	if ts.Key == "" {
+		errs = append(errs, fmt.Errorf("%s.key: required", key))
+	}
+	if len(ts.Values) == 0 {
+		errs = append(errs, fmt.Errorf("%s.values: required", key))
+	}
+	return errs
+}
+
+// validateOTTL parses the OTTL conditions as Start will, so that Validate
+// names the list that does not parse.
+func validateOTTL(key string, o *OTTLConfig) []error {
+	var errs []error
+	if len(o.Span) == 0 && len(o.SpanEvent) == 0 {
+		errs = append(errs, fmt.Errorf("%s: at least one span or spanevent condition is required", key))
+	}
+	nop := componenttest.NewNopTelemetrySettings()
+	if _, err := parseOTTLSpan(*o, nop); err != nil {
+		errs = append(errs, fmt.Errorf("%s.span: %w", key, err))
+	}
+	if _, err := parseOTTLSpanEvent(*o, nop); err != nil {
+		errs = append(errs, fmt.Errorf("%s.spanevent: %w", key, err))
+	}
+	switch o.ErrorMode {
+	case "", ottl.IgnoreError, ottl.SilentError, ottl.PropagateError:
+	default:
+		errs = append(errs, fmt.Errorf("%s.error_mode: must be ignore, silent or propagate, got %q", key, o.ErrorMode))
 	}
 	return errs
 }
@@ -580,7 +644,7 @@ func validateOperand(key, parent string, n condNode, spanConds *int) []error {
 	return validateCondition(key, n, spanConds)
 }
 
-const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, trace_flags, ottl, all, any, not, default"
+const allTypes = "attribute, status_code, duration, span_count, root_span_name, trace_state, trace_flags, ottl, all, any, not, always, default"
 
 // validateRange checks a min/max pair where zero means unbounded: both
 // non-negative, at least one set, and min <= max when max is set.

@@ -72,6 +72,8 @@ func TestLoadConfig(t *testing.T) {
 				Probability: f64(0.5), RateLimit: &RateLimitConfig{SpansPerSecond: 1000, BurstCapacity: 5000}},
 			{Name: "capped-bytes", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAttribute, Attribute: AttributeConfig{Key: "payload.size", Min: f64(1000000)}}},
 				RateLimit: &RateLimitConfig{BytesPerSecond: 1 << 20}},
+			{Name: "contrib-probabilistic", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAlways}}, Probability: f64(0.1)},
+			{Name: "contrib-rate-limiting", Condition: ConditionConfig{Match: MatchConfig{Type: TypeAlways}}, RateLimit: &RateLimitConfig{SpansPerSecond: 500}},
 			{Name: "per-endpoint", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDefault}}, Adaptive: &AdaptiveConfig{
 				Key: []string{"resource.service.name", "root.name", "status"}, TargetTracesPerSecond: 5, MinProbability: 0.01,
 				AdjustmentInterval: 30 * time.Second, Weight: 0.3, MaxKeys: 500,
@@ -121,6 +123,12 @@ func TestConfigValidateErrors(t *testing.T) {
 		{"no rules", withRules(), []string{"rules: at least one rule is required"}},
 		{"missing default rule", withRules(ruleErrors()), []string{`rules[0].type: the last rule must have type "default"`}},
 		{"default not last", withRules(okDefault, RuleConfig{Name: "d2", Condition: match(MatchConfig{Type: TypeDefault})}), []string{`rules[0].type: "default" is only allowed on the last rule`}},
+		{"always then default is fine", withRules(RuleConfig{Name: "p", Condition: match(MatchConfig{Type: TypeAlways}), Probability: f64(0.5)}, okDefault), nil},
+		{"always keeping all ends the list", withRules(RuleConfig{Name: "all", Condition: match(MatchConfig{Type: TypeAlways})}, ruleErrors(), okDefault), []string{
+			"rules[1]: unreachable, rules[0] (type always, keeping or dropping every trace) decides every trace",
+			"rules[2]: unreachable, rules[0]"}},
+		{"always dropping all ends the list", withRules(RuleConfig{Name: "none", Condition: match(MatchConfig{Type: TypeAlways}), Action: ActionDrop}, okDefault), []string{"rules[1]: unreachable, rules[0]"}},
+		{"always as last rule", withRules(RuleConfig{Name: "p", Condition: match(MatchConfig{Type: TypeAlways}), Probability: f64(0.5)}), []string{`rules[0].type: the last rule must have type "default"`}},
 		{"unknown rule type", withRules(RuleConfig{Name: "x", Condition: match(MatchConfig{Type: "latency"})}, okDefault), []string{`rules[0].type: unknown rule type "latency"`}},
 		{"missing type", withRules(RuleConfig{Name: "x"}, okDefault), []string{"rules[0].type: required"}},
 		{"duplicate names", withRules(ruleErrors(), RuleConfig{Name: "errors", Condition: match(MatchConfig{Type: TypeSpanCount, SpanCount: SpanCountConfig{Min: 1}})}, okDefault), []string{`rules[1].name: duplicate rule name "errors" (also rules[0])`}},
@@ -217,6 +225,10 @@ func TestConfigValidateErrors(t *testing.T) {
 			cfg.Rules = []RuleConfig{okDefault}
 			tc.mutate(cfg)
 			err := cfg.Validate()
+			if tc.want == nil {
+				require.NoError(t, err)
+				return
+			}
 			require.Error(t, err)
 			for _, w := range tc.want {
 				assert.ErrorContains(t, err, w)

@@ -111,35 +111,46 @@ type verdict struct {
 }
 
 // evaluate applies the rules to t: the first matching rule gives the
-// threshold, the trace's randomness the decision (lock held: adaptive and
-// rate-limited rules count what they see).
+// threshold, the trace's randomness the decision; a rule with passOn that
+// does not keep t hands it to the next rule (lock held: adaptive and
+// rate-limited rules count what they see). Randomness is consistent, so a
+// trace kept after passing on is kept by the most permissive threshold it
+// met, which is the one recorded.
 func (p *tailSampler) evaluate(s *shard, t *trace, now int64) verdict {
 	sum := summary{bits: t.bits, spans: uint64(t.spans)}
 	if t.maxEnd > t.minStart {
 		sum.duration = t.maxEnd - t.minStart
 	}
-	ri := len(p.rules.rules) - 1
+	rnd := sampling.TraceIDToRandomness(t.id)
+	if t.hasRV {
+		rnd, _ = sampling.UnsignedToRandomness(t.rv)
+	}
+	last := len(p.rules.rules) - 1
 	for i := range p.rules.rules {
-		if p.rules.rules[i].cond.eval(&sum) {
-			ri = i
-			break
+		r := &p.rules.rules[i]
+		if i < last && !r.cond.eval(&sum) {
+			continue
+		}
+		v := p.apply(s, r, int32(i), t, rnd, now)
+		if v.keep || !r.passOn || i == last {
+			return v
 		}
 	}
-	r := &p.rules.rules[ri]
-	v := verdict{rule: int32(ri)}
+	return verdict{rule: int32(last), th: sampling.NeverSampleThreshold}
+}
+
+// apply is rule r's decision on t, which r matches.
+func (p *tailSampler) apply(s *shard, r *rule, ri int32, t *trace, rnd sampling.Randomness, now int64) verdict {
+	v := verdict{rule: ri}
 	switch r.mode {
 	case modeAlways:
 		v.th = sampling.AlwaysSampleThreshold
 	case modeProbability:
 		v.th = r.threshold
 	case modeDrop:
-		return verdict{rule: int32(ri), th: sampling.NeverSampleThreshold}
+		return verdict{rule: ri, th: sampling.NeverSampleThreshold}
 	case modeAdaptive:
 		v.th = p.adaptiveThreshold(s, r, t, now)
-	}
-	rnd := sampling.TraceIDToRandomness(t.id)
-	if t.hasRV {
-		rnd, _ = sampling.UnsignedToRandomness(t.rv)
 	}
 	if r.rateLimit != nil {
 		l, cost := s.limits[r.limitIdx], r.limitCost(t)

@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
+
+	"github.com/quell-otel/quell/internal/otlpwire"
 )
 
 // Sends are capped so that a next hop with default limits accepts them: a
@@ -32,7 +34,7 @@ func emitBytes(it *emitItem) int {
 	n := 0
 	for _, segs := range it.groups {
 		for _, sg := range segs {
-			n += len(sg.spans) + len(sg.rs.Value()) + len(sg.ss.Value()) + sendHeaderBytes
+			n += len(sg.Spans) + len(sg.Resource.Value()) + len(sg.Scope.Value()) + sendHeaderBytes
 		}
 	}
 	return n
@@ -96,10 +98,10 @@ func (p *tailSampler) emitSplit(ctx context.Context, sc *ingestScratch, it *emit
 	var errs []error
 	lost := 0
 	part := emitItem{id: it.id, th: it.th, rule: it.rule, keep: it.keep}
-	var runs []segment
+	var runs []otlpwire.Segment
 	size := 0
 	flush := func() {
-		part.groups = [][]segment{runs}
+		part.groups = [][]otlpwire.Segment{runs}
 		if err := p.send(ctx, sc, []emitItem{part}); err != nil {
 			errs = append(errs, err)
 			lost += int(part.spans)
@@ -108,10 +110,10 @@ func (p *tailSampler) emitSplit(ctx context.Context, sc *ingestScratch, it *emit
 	}
 	for _, group := range it.groups {
 		for _, sg := range group {
-			hdr := len(sg.rs.Value()) + len(sg.ss.Value()) + sendHeaderBytes
+			hdr := len(sg.Resource.Value()) + len(sg.Scope.Value()) + sendHeaderBytes
 			from, open := 0, false
-			for i := 0; i < len(sg.spans); {
-				_, _, _, _, end, err := nextField(sg.spans, i)
+			for i := 0; i < len(sg.Spans); {
+				end, err := otlpwire.FieldEnd(sg.Spans, i)
 				if err != nil {
 					return lost + int(it.spans), consumererror.NewPermanent(err)
 				}
@@ -121,7 +123,7 @@ func (p *tailSampler) emitSplit(ctx context.Context, sc *ingestScratch, it *emit
 				}
 				if part.spans > 0 && (int(part.spans) >= maxSpans || size+add > maxBytes) {
 					if open {
-						runs = append(runs, segment{rs: sg.rs, ss: sg.ss, spans: sg.spans[from:i]})
+						runs = append(runs, otlpwire.Segment{Resource: sg.Resource, Scope: sg.Scope, Spans: sg.Spans[from:i]})
 					}
 					flush()
 					open, add = false, end-i+hdr
@@ -134,7 +136,7 @@ func (p *tailSampler) emitSplit(ctx context.Context, sc *ingestScratch, it *emit
 				i = end
 			}
 			if open {
-				runs = append(runs, segment{rs: sg.rs, ss: sg.ss, spans: sg.spans[from:]})
+				runs = append(runs, otlpwire.Segment{Resource: sg.Resource, Scope: sg.Scope, Spans: sg.Spans[from:]})
 			}
 		}
 	}
@@ -149,10 +151,10 @@ func (p *tailSampler) emitSplit(ctx context.Context, sc *ingestScratch, it *emit
 func (p *tailSampler) send(ctx context.Context, sc *ingestScratch, items []emitItem) error {
 	enc := &sc.enc
 	for i := range items {
-		enc.add(items[i].groups)
+		enc.Add(items[i].groups)
 	}
 	var um ptrace.ProtoUnmarshaler
-	td, err := um.UnmarshalTraces(enc.encode())
+	td, err := um.UnmarshalTraces(enc.Encode())
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/quell-otel/quell/internal/otlpwire"
 )
 
 // scratchPool pools per-call buffers (a few MB for a large batch). It is
@@ -22,14 +24,14 @@ var scratchPool = sync.Pool{New: func() any { return &ingestScratch{idx: map[pco
 
 // ingestScratch holds per-call buffers, pooled.
 type ingestScratch struct {
-	w       wireBatch
+	w       otlpwire.Batch
 	idx     map[pcommon.TraceID]int32
 	groups  []group
 	next    []int32
 	list    []int32
 	byShard [][]int32
 	out     []emitItem
-	enc     tracesEncoder
+	enc     otlpwire.Encoder
 }
 
 // group is the spans of one trace within one batch.
@@ -103,7 +105,7 @@ func (p *tailSampler) release(sc *ingestScratch) {
 	}
 	sc.out = sc.out[:0]
 	sc.next = sc.next[:0]
-	sc.w.reset()
+	sc.w.Reset()
 	scratchPool.Put(sc)
 }
 
@@ -125,14 +127,9 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 	// Size the reused buffers once for the batch rather than by doubling,
 	// with headroom so that batches of about the same size reuse them.
 	n := td.SpanCount()
-	if cap(w.spans) < n {
-		w.spans = make([]wireSpan, 0, n+n/4)
+	w.Reserve(n)
+	if cap(sc.next) < n {
 		sc.next = make([]int32, 0, n+n/4)
-	}
-	// The span buffer is sized from the bytes per span of the last batch
-	// (append grows it if this one is larger).
-	if need := n * w.spanBytes(); cap(w.buf) < need {
-		w.buf = make([]byte, 0, need+need/4)
 	}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -141,21 +138,17 @@ func (p *tailSampler) scan(ctx context.Context, sc *ingestScratch, td ptrace.Tra
 		if sss.Len() == 0 {
 			continue
 		}
-		rsH := w.resourceHandle(rs)
+		rsH := w.AddResource(rs)
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
 			spans := ss.Spans()
 			if spans.Len() == 0 {
 				continue
 			}
-			ssIdx := int32(len(w.ss))
-			w.arena = appendScopeHeader(w.arena[:0], ss.Scope(), ss.SchemaUrl())
-			w.ss = append(w.ss, wireSS{rs: rsH, ss: w.internArena()})
+			ssIdx := w.AddScope(rsH, ss)
 			for k := 0; k < spans.Len(); k++ {
 				sp := spans.At(k)
-				start := len(w.buf)
-				w.buf = appendSpan(w.buf, sp)
-				w.spans = append(w.spans, wireSpan{rng: byteRange{int32(start), int32(len(w.buf))}, ss: ssIdx})
+				w.AddSpan(ssIdx, sp)
 				lastGI = sc.groupOf(sp.TraceID(), int32(idx), lastGI)
 				p.noteSpan(ctx, &sc.groups[lastGI], rs, ss, sp, allBits)
 				idx++
@@ -271,9 +264,9 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 		s.dBytes += traceOverhead
 		s.dTraces++
 	}
-	segs, size := encodeGroup(&sc.w, p.groupSpans(sc, g))
+	segs, size := sc.w.Group(p.groupSpans(sc, g))
 	t.groups = append(t.groups, segs)
-	size += groupOverhead
+	size += otlpwire.GroupOverhead
 	t.bytes += int32(size)
 	s.bytes += int64(size)
 	s.dBytes += int64(size)
@@ -300,10 +293,10 @@ func (p *tailSampler) ingestGroup(ctx context.Context, s *shard, sc *ingestScrat
 func (p *tailSampler) lateSpans(ctx context.Context, s *shard, sc *ingestScratch, g *group, now int64, out []emitItem) ([]emitItem, bool) {
 	if s.kept != nil {
 		if e, ok := s.kept.Get(g.id); ok {
-			segs, _ := encodeGroup(&sc.w, p.groupSpans(sc, g))
+			segs, _ := sc.w.Group(p.groupSpans(sc, g))
 			p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
 			p.counts.late.Add(int64(g.n))
-			return append(out, emitItem{id: g.id, groups: [][]segment{segs}, spans: g.n, th: e.th, rule: e.rule, keep: e.keep, partial: e.partial}), true
+			return append(out, emitItem{id: g.id, groups: [][]otlpwire.Segment{segs}, spans: g.n, th: e.th, rule: e.rule, keep: e.keep, partial: e.partial}), true
 		}
 	}
 	if !s.dropped.has(g.hash) {
@@ -313,14 +306,14 @@ func (p *tailSampler) lateSpans(ctx context.Context, s *shard, sc *ingestScratch
 		t := &trace{id: g.id, minStart: math.MaxUint64}
 		t.merge(g)
 		if v := p.evaluate(s, t, now); v.keep {
-			segs, _ := encodeGroup(&sc.w, p.groupSpans(sc, g))
+			segs, _ := sc.w.Group(p.groupSpans(sc, g))
 			if s.kept != nil {
 				s.kept.Add(g.id, keptEntry{th: v.th, rule: v.rule, keep: true, partial: true})
 			}
 			p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[0])
 			p.tb.ProcessorTailSamplerPartialTraces.Add(ctx, 1)
 			p.counts.late.Add(int64(g.n))
-			return append(out, emitItem{id: g.id, groups: [][]segment{segs}, spans: g.n, th: v.th, rule: v.rule, keep: true, partial: true}), true
+			return append(out, emitItem{id: g.id, groups: [][]otlpwire.Segment{segs}, spans: g.n, th: v.th, rule: v.rule, keep: true, partial: true}), true
 		}
 	}
 	p.tb.ProcessorTailSamplerLateSpans.Add(ctx, int64(g.n), p.lateOpts[1])

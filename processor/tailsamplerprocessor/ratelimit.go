@@ -120,10 +120,7 @@ func (r *rule) limitCost(t *trace) float64 {
 	n := 0
 	for _, segs := range t.groups {
 		for i := range segs {
-			// One ResourceSpans holding one ScopeSpans with the spans:
-			// the resource and scope encodings, with their framing.
-			scopeSpans := len(segs[i].ss.Value()) + len(segs[i].spans)
-			n += fieldLen(len(segs[i].rs.Value()) + fieldLen(scopeSpans))
+			n += segs[i].EncodedSize()
 		}
 	}
 	return float64(n)

@@ -113,6 +113,9 @@ type rule struct {
 	// rule); limitIdx is its index among rate-limited rules.
 	rateLimit *RateLimitConfig
 	limitIdx  int
+	// passOn hands the traces this rule does not keep to the next rule
+	// (RuleConfig.passesOn).
+	passOn bool
 }
 
 type keyFieldKind uint8
@@ -137,6 +140,28 @@ type ruleSet struct {
 	limited  []*rule // in limitIdx order
 }
 
+// adaptiveKeyFields compiles an adaptive rule's key (its default when
+// empty).
+func adaptiveKeyFields(keys []string) []keyField {
+	if len(keys) == 0 {
+		keys = []string{"resource.service.name", KeyRootName, KeyStatus}
+	}
+	var out []keyField
+	for _, k := range keys {
+		switch {
+		case k == KeyRootName:
+			out = append(out, keyField{kind: keyRootName})
+		case k == KeyStatus:
+			out = append(out, keyField{kind: keyStatus})
+		case strings.HasPrefix(k, "resource."):
+			out = append(out, keyField{kind: keyResource, attr: strings.TrimPrefix(k, "resource.")})
+		default:
+			out = append(out, keyField{kind: keySpan, attr: strings.TrimPrefix(k, "span.")})
+		}
+	}
+	return out
+}
+
 func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error) {
 	rs := &ruleSet{}
 	for i := range cfg.Rules {
@@ -145,7 +170,7 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 		if err != nil {
 			return nil, fmt.Errorf("rules[%d]: %w", i, err)
 		}
-		r := rule{name: rc.Name, cond: c}
+		r := rule{name: rc.Name, cond: c, passOn: rc.passesOn()}
 		if rc.Action != ActionDrop {
 			r.rateLimit = rc.RateLimit
 		}
@@ -157,22 +182,7 @@ func compileRules(cfg *Config, set component.TelemetrySettings) (*ruleSet, error
 			a := *rc.Adaptive
 			adaptiveDefaults(&a)
 			r.adaptive = &a
-			keys := a.Key
-			if len(keys) == 0 {
-				keys = []string{"resource.service.name", KeyRootName, KeyStatus}
-			}
-			for _, k := range keys {
-				switch {
-				case k == KeyRootName:
-					r.keyFields = append(r.keyFields, keyField{kind: keyRootName})
-				case k == KeyStatus:
-					r.keyFields = append(r.keyFields, keyField{kind: keyStatus})
-				case strings.HasPrefix(k, "resource."):
-					r.keyFields = append(r.keyFields, keyField{kind: keyResource, attr: strings.TrimPrefix(k, "resource.")})
-				default:
-					r.keyFields = append(r.keyFields, keyField{kind: keySpan, attr: strings.TrimPrefix(k, "span.")})
-				}
-			}
+			r.keyFields = adaptiveKeyFields(a.Key)
 		case rc.Probability != nil && *rc.Probability < 1:
 			th, err := sampling.ProbabilityToThreshold(*rc.Probability)
 			if err != nil {
@@ -216,7 +226,7 @@ func (rs *ruleSet) addPred(p spanPred) (cond, error) {
 func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (cond, error) {
 	c := n.m
 	switch c.Type {
-	case TypeDefault:
+	case TypeDefault, TypeAlways:
 		return cond{kind: condDefault}, nil
 	case TypeAttribute:
 		p, err := newAttrPred(&c.Attribute)

@@ -9,6 +9,8 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/quell-otel/quell/internal/otlpwire"
 )
 
 // traceOverhead approximates the bytes a buffered trace costs besides its
@@ -32,9 +34,9 @@ var triggerNames = [numTriggers]string{"root", "timeout", "span_limit", "memory_
 type trace struct {
 	id           pcommon.TraceID
 	fp           uint64
-	groups       [][]segment // one slice of segments per batch
-	keys         []string    // adaptive key values (without status), per adaptive rule
-	first        int64       // arrival of the first span, unix ns
+	groups       [][]otlpwire.Segment // one slice of segments per batch
+	keys         []string             // adaptive key values (without status), per adaptive rule
+	first        int64                // arrival of the first span, unix ns
 	rootDeadline int64
 	minStart     uint64
 	maxEnd       uint64
@@ -59,7 +61,7 @@ type keptEntry struct {
 // emitItem is a decided trace (or late spans) to send on.
 type emitItem struct {
 	id     pcommon.TraceID
-	groups [][]segment
+	groups [][]otlpwire.Segment
 	spans  int32
 	th     sampling.Threshold
 	rule   int32

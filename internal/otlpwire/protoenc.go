@@ -1,7 +1,7 @@
 // Copyright Quell authors
 // SPDX-License-Identifier: Apache-2.0
 
-package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/tailsamplerprocessor"
+package otlpwire // import "github.com/quell-otel/quell/internal/otlpwire"
 
 import (
 	"encoding/binary"

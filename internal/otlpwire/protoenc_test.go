@@ -1,10 +1,9 @@
 // Copyright Quell authors
 // SPDX-License-Identifier: Apache-2.0
 
-package tailsamplerprocessor
+package otlpwire
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -97,12 +96,12 @@ func richTraces() ptrace.Traces {
 // encodeWire encodes in with this package's encoder, span by span as the
 // processor does, into one TracesData.
 func encodeWire(in ptrace.Traces) []byte {
-	var w wireBatch
+	var w Batch
 	var out []byte
 	rss := in.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		rsHdr := w.resourceHandle(rs).Value()
+		rsHdr := w.AddResource(rs).Value()
 		var rsBody []byte
 		for j := 0; j < rs.ScopeSpans().Len(); j++ {
 			ss := rs.ScopeSpans().At(j)
@@ -119,18 +118,24 @@ func encodeWire(in ptrace.Traces) []byte {
 	return out
 }
 
-func TestEncoderMatchesPdata(t *testing.T) {
-	in := richTraces()
-	out := encodeWire(in)
+// requireDecodesTo checks that pdata decodes encoded to the same traces as
+// want (compared as OTLP JSON).
+func requireDecodesTo(t *testing.T, want ptrace.Traces, encoded []byte) {
+	t.Helper()
 	var um ptrace.ProtoUnmarshaler
-	got, err := um.UnmarshalTraces(out)
+	got, err := um.UnmarshalTraces(encoded)
 	require.NoError(t, err)
 	var jm ptrace.JSONMarshaler
-	want, err := jm.MarshalTraces(in)
+	wantJSON, err := jm.MarshalTraces(want)
 	require.NoError(t, err)
 	gotJSON, err := jm.MarshalTraces(got)
 	require.NoError(t, err)
-	assert.JSONEq(t, string(want), string(gotJSON))
+	require.JSONEq(t, string(wantJSON), string(gotJSON))
+}
+
+func TestEncoderMatchesPdata(t *testing.T) {
+	in := richTraces()
+	requireDecodesTo(t, in, encodeWire(in))
 
 	// pdata also writes empty ids and an empty status as zero-length
 	// fields; the encoder omits them, which decodes the same.
@@ -139,20 +144,84 @@ func TestEncoderMatchesPdata(t *testing.T) {
 	assert.Equal(t, pm.SpanSize(empty)-8, len(appendSpan(nil, empty)))
 }
 
-func TestResourceWithEntityRefsUsesPdataEncoding(t *testing.T) {
-	h := newHarness(t, baseConfig(ruleDefault(nil)))
-	td := batch(spanSpec{trace: 1, id: 1, service: "a"})
-	res := td.ResourceSpans().At(0).Resource()
-	ref := entity.ResourceEntityRefs(res).AppendEmpty()
+// encodePublic runs in through the API tail_sampler uses: every span into
+// a Batch, grouped per ScopeSpans, and the groups through an Encoder.
+func encodePublic(in ptrace.Traces) []byte {
+	var w Batch
+	var enc Encoder
+	w.Reserve(in.SpanCount())
+	var groups [][]Segment
+	n := int32(0)
+	rss := in.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		res := w.AddResource(rs)
+		for j := 0; j < rs.ScopeSpans().Len(); j++ {
+			ss := rs.ScopeSpans().At(j)
+			scope := w.AddScope(res, ss)
+			var nums []int32
+			for k := 0; k < ss.Spans().Len(); k++ {
+				w.AddSpan(scope, ss.Spans().At(k))
+				nums = append(nums, n)
+				n++
+			}
+			segs, _ := w.Group(nums)
+			groups = append(groups, segs)
+		}
+	}
+	w.Reset()
+	enc.Add(groups)
+	return enc.Encode()
+}
+
+func TestPublicAPIRoundTrip(t *testing.T) {
+	for name, in := range map[string]ptrace.Traces{"rich": richTraces(), "entity refs": entityTraces()} {
+		t.Run(name, func(t *testing.T) {
+			requireDecodesTo(t, in, encodePublic(in))
+		})
+	}
+}
+
+// entityTraces has a resource with entity references, which pcommon cannot
+// reach: AddResource encodes it with pdata's marshaller.
+func entityTraces() ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "a")
+	ref := entity.ResourceEntityRefs(rs.Resource()).AppendEmpty()
 	ref.SetType("service")
 	ref.IdKeys().Append("service.name")
-	require.NoError(t, h.p.ConsumeTraces(context.Background(), td))
-	h.shutdown(t)
-	require.Equal(t, 1, h.sink.SpanCount())
-	got := entity.ResourceEntityRefs(h.sink.AllTraces()[0].ResourceSpans().At(0).Resource())
-	require.Equal(t, 1, got.Len())
-	assert.Equal(t, "service", got.At(0).Type())
-	assert.Equal(t, []string{"service.name"}, got.At(0).IdKeys().AsRaw())
+	sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	sp.SetTraceID(pcommon.TraceID{1})
+	sp.SetSpanID(pcommon.SpanID{1})
+	sp.SetName("op")
+	return td
+}
+
+func TestSegmentEncodedSize(t *testing.T) {
+	in := entityTraces()
+	var w Batch
+	rs := in.ResourceSpans().At(0)
+	scope := w.AddScope(w.AddResource(rs), rs.ScopeSpans().At(0))
+	w.AddSpan(scope, rs.ScopeSpans().At(0).Spans().At(0))
+	segs, _ := w.Group([]int32{0})
+	require.Len(t, segs, 1)
+	var pm ptrace.ProtoMarshaler
+	b, err := pm.MarshalTraces(in)
+	require.NoError(t, err)
+	// pdata writes the empty parent span ID and status as empty fields
+	// (2 bytes each); the encoder omits them.
+	assert.Equal(t, len(b)-4, segs[0].EncodedSize())
+}
+
+func TestFieldEndRejectsGarbage(t *testing.T) {
+	for _, b := range [][]byte{{0x0a, 0x05, 0x12}, {0x0f}, {0x08}, {0x09, 1}, {0x80}} {
+		_, err := FieldEnd(b, 0)
+		require.Error(t, err, "% x", b)
+	}
+	end, err := FieldEnd([]byte{0x0a, 0x01, 0x00, 0x08}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 3, end)
 }
 
 func TestRecentResourcesReuseOnlyEqualHeaders(t *testing.T) {
@@ -166,10 +235,10 @@ func TestRecentResourcesReuseOnlyEqualHeaders(t *testing.T) {
 		return rs
 	}
 	all := []ptrace.ResourceSpans{add("a", "", 0), add("b", "", 0), add("a", "", 0), add("a", "s", 0), add("a", "", 1), add("a", "", 0)}
-	var w wireBatch
+	var w Batch
 	var got []string
 	for _, rs := range all {
-		h := w.resourceHandle(rs)
+		h := w.AddResource(rs)
 		want := appendResourceHeader(nil, rs.Resource(), rs.SchemaUrl())
 		require.Equal(t, string(want), h.Value())
 		got = append(got, h.Value())
@@ -179,7 +248,7 @@ func TestRecentResourcesReuseOnlyEqualHeaders(t *testing.T) {
 	assert.NotEqual(t, got[0], got[1])
 	assert.NotEqual(t, got[0], got[3])
 	assert.NotEqual(t, got[0], got[4])
-	w.reset()
+	w.Reset()
 	assert.Empty(t, w.recent)
 }
 
@@ -198,13 +267,6 @@ func FuzzWireRoundTrip(f *testing.F) {
 		if err != nil {
 			return
 		}
-		got, err := um.UnmarshalTraces(encodeWire(in))
-		require.NoError(t, err)
-		var jm ptrace.JSONMarshaler
-		want, err := jm.MarshalTraces(in)
-		require.NoError(t, err)
-		gotJSON, err := jm.MarshalTraces(got)
-		require.NoError(t, err)
-		require.JSONEq(t, string(want), string(gotJSON))
+		requireDecodesTo(t, in, encodeWire(in))
 	})
 }

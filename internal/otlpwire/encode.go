@@ -1,7 +1,7 @@
 // Copyright Quell authors
 // SPDX-License-Identifier: Apache-2.0
 
-package tailsamplerprocessor // import "github.com/quell-otel/quell/processor/tailsamplerprocessor"
+package otlpwire // import "github.com/quell-otel/quell/internal/otlpwire"
 
 import (
 	"errors"
@@ -14,23 +14,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/xpdata/entity"
 )
 
-// Buffered spans are held in their OTLP protobuf encoding, which is several
-// times smaller than pdata's in-memory form. Each span of a batch is encoded
-// once (protoenc.go) into a reused buffer while the batch is scanned.
-// Resource and scope headers (every field but their children) are interned
-// with unique.Make, so each distinct resource is held once however many
-// traces and batches refer to it, and freed by the GC when none does. A
-// trace keeps, per batch, segments of (resource, scope, encoded spans). When
-// traces are kept, their segments are regrouped by resource and scope into
-// one TracesData encoding that a single unmarshal turns back into pdata.
-
 const (
 	tagResourceSpans = 0x0a // TracesData.resource_spans = 1, LEN
 	tagScopeSpans    = 0x12 // ResourceSpans.scope_spans = 2, LEN
 	tagSpans         = 0x12 // ScopeSpans.spans = 2, LEN
 )
 
-var errWire = errors.New("malformed protobuf")
+var errWire = errors.New("otlpwire: malformed protobuf")
 
 type byteRange struct{ start, end int32 }
 
@@ -54,8 +44,9 @@ type recentResource struct {
 
 const maxRecentResources = 16
 
-// wireBatch is one batch encoded span by span.
-type wireBatch struct {
+// Batch is one batch encoded span by span. The zero value is ready; Reset
+// it between batches to reuse its buffers.
+type Batch struct {
 	recent []recentResource // most recent first; cleared between batches
 	buf    []byte           // the spans' encodings, back to back (reused)
 	arena  []byte           // scratch for the header being encoded
@@ -66,7 +57,7 @@ type wireBatch struct {
 }
 
 // spanBytes estimates the encoded size of a span for sizing buf.
-func (w *wireBatch) spanBytes() int {
+func (w *Batch) spanBytes() int {
 	if w.avgSpan == 0 {
 		return 160 // a span with a handful of attributes: 100-200 B
 	}
@@ -76,17 +67,47 @@ func (w *wireBatch) spanBytes() int {
 // internArena returns the handle of the header just encoded in the arena.
 // unique.Make clones the string when it first stores it, so a view of the
 // reused arena is safe here.
-func (w *wireBatch) internArena() unique.Handle[string] {
+func (w *Batch) internArena() unique.Handle[string] {
 	if len(w.arena) == 0 {
 		return unique.Make("")
 	}
 	return unique.Make(unsafe.String(unsafe.SliceData(w.arena), len(w.arena)))
 }
 
-// resourceHandle encodes and interns a ResourceSpans header. Entity
+// Reserve sizes the buffers for a batch of n spans once, rather than by
+// doubling, with headroom so that batches of about the same size reuse them.
+// The span buffer is sized from the bytes per span of the last batch
+// (append grows it if this one is larger).
+func (w *Batch) Reserve(n int) {
+	if cap(w.spans) < n {
+		w.spans = make([]wireSpan, 0, n+n/4)
+	}
+	if need := n * w.spanBytes(); cap(w.buf) < need {
+		w.buf = make([]byte, 0, need+need/4)
+	}
+}
+
+// AddScope encodes and interns the header of ss, under the resource header
+// res (from AddResource), and returns the scope's index for AddSpan.
+func (w *Batch) AddScope(res unique.Handle[string], ss ptrace.ScopeSpans) int32 {
+	idx := int32(len(w.ss))
+	w.arena = appendScopeHeader(w.arena[:0], ss.Scope(), ss.SchemaUrl())
+	w.ss = append(w.ss, wireSS{rs: res, ss: w.internArena()})
+	return idx
+}
+
+// AddSpan encodes sp, of the scope at index scope; spans are numbered from
+// 0 in the order they are added.
+func (w *Batch) AddSpan(scope int32, sp ptrace.Span) {
+	start := len(w.buf)
+	w.buf = appendSpan(w.buf, sp)
+	w.spans = append(w.spans, wireSpan{rng: byteRange{int32(start), int32(len(w.buf))}, ss: scope})
+}
+
+// AddResource encodes and interns a ResourceSpans header. Entity
 // references are not reachable through pcommon, so a resource carrying them
 // is encoded by pdata's marshaller instead.
-func (w *wireBatch) resourceHandle(rs ptrace.ResourceSpans) unique.Handle[string] {
+func (w *Batch) AddResource(rs ptrace.ResourceSpans) unique.Handle[string] {
 	res := rs.Resource()
 	if entity.ResourceEntityRefs(res).Len() == 0 {
 		// A batch often repeats a few resources in many ResourceSpans:
@@ -125,7 +146,9 @@ func (w *wireBatch) resourceHandle(rs ptrace.ResourceSpans) unique.Handle[string
 	return w.internArena()
 }
 
-func (w *wireBatch) reset() {
+// Reset forgets the batch, keeping the buffers (but no reference to the
+// caller's pdata).
+func (w *Batch) Reset() {
 	if len(w.spans) > 0 {
 		w.avgSpan = len(w.buf)/len(w.spans) + 1
 	}
@@ -154,6 +177,13 @@ func readVarint(b []byte, i int) (uint64, int, error) {
 		}
 	}
 	return 0, 0, errWire
+}
+
+// FieldEnd returns where the protobuf field at b[i:] ends (the spans of a
+// Segment are one field each), or an error if b is malformed there.
+func FieldEnd(b []byte, i int) (int, error) {
+	_, _, _, _, end, err := nextField(b, i)
+	return end, err
 }
 
 // nextField reads one field at b[i:]; for LEN fields it returns the payload
@@ -206,24 +236,34 @@ func putVarint(b []byte, i int, x uint64) int {
 
 func fieldLen(payload int) int { return 1 + varintLen(uint64(payload)) + payload }
 
-// segment is a run of one trace's spans under one resource and scope.
-type segment struct {
-	rs, ss unique.Handle[string]
-	spans  []byte // Span fields (tag, length, encoding) back to back
+// Segment is a run of spans under one resource and scope.
+type Segment struct {
+	// Resource and Scope are the interned ResourceSpans and ScopeSpans
+	// headers (their fields but their children).
+	Resource, Scope unique.Handle[string]
+	// Spans are ScopeSpans.spans fields (tag, length, encoding) back to
+	// back; FieldEnd walks them.
+	Spans []byte
 }
 
-// segmentOverhead is what a segment costs besides its span bytes; a
-// batch's segments of a trace are one slice, held in the trace's list of
-// groups (groupOverhead).
+// EncodedSize is the size of the segment sent alone: one ResourceSpans
+// holding one ScopeSpans with the spans, with their framing.
+func (sg Segment) EncodedSize() int {
+	return fieldLen(len(sg.Resource.Value()) + fieldLen(len(sg.Scope.Value())+len(sg.Spans)))
+}
+
+// SegmentOverhead is what a Segment costs besides its span bytes;
+// GroupOverhead is what a slice of them costs (the holder's accounting).
 const (
-	segmentOverhead = int(unsafe.Sizeof(segment{}))
-	groupOverhead   = int(unsafe.Sizeof([]segment{}))
+	SegmentOverhead = int(unsafe.Sizeof(Segment{}))
+	GroupOverhead   = int(unsafe.Sizeof([]Segment{}))
 )
 
-// encodeGroup copies the encoded spans (indices into w.spans, in encoding
+// Group copies the encoded spans (numbers from AddSpan, in encoding
 // order) into one allocation and returns them as segments, in a slice of
-// exactly their number, with the bytes both take.
-func encodeGroup(w *wireBatch, spans []int32) ([]segment, int) {
+// exactly their number, with the bytes both take. The segments do not refer
+// to the batch's buffers.
+func (w *Batch) Group(spans []int32) ([]Segment, int) {
 	size, nSegs, cur := 0, 0, int32(-1)
 	for _, si := range spans {
 		sp := &w.spans[si]
@@ -234,14 +274,14 @@ func encodeGroup(w *wireBatch, spans []int32) ([]segment, int) {
 		}
 	}
 	buf := make([]byte, size)
-	segs := make([]segment, 0, nSegs)
+	segs := make([]Segment, 0, nSegs)
 	i, segStart := 0, 0
 	cur = -1
 	for _, si := range spans {
 		sp := w.spans[si]
 		if sp.ss != cur {
 			if cur >= 0 {
-				segs = append(segs, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+				segs = append(segs, Segment{Resource: w.ss[cur].rs, Scope: w.ss[cur].ss, Spans: buf[segStart:i:i]})
 			}
 			cur, segStart = sp.ss, i
 		}
@@ -250,9 +290,9 @@ func encodeGroup(w *wireBatch, spans []int32) ([]segment, int) {
 		i += copy(buf[i:], w.buf[sp.rng.start:sp.rng.end])
 	}
 	if cur >= 0 {
-		segs = append(segs, segment{rs: w.ss[cur].rs, ss: w.ss[cur].ss, spans: buf[segStart:i:i]})
+		segs = append(segs, Segment{Resource: w.ss[cur].rs, Scope: w.ss[cur].ss, Spans: buf[segStart:i:i]})
 	}
-	return segs, size + nSegs*segmentOverhead
+	return segs, size + nSegs*SegmentOverhead
 }
 
 type ssGroup struct {
@@ -267,41 +307,42 @@ type rsGroup struct {
 	size int
 }
 
-// tracesEncoder regroups segments by resource and scope into one TracesData.
-// It is reused (from the ingest scratch): its groups and output buffer keep
-// their capacity, and references to span bytes are cleared after encode.
-type tracesEncoder struct {
+// Encoder regroups segments by resource and scope into one TracesData.
+// It is meant to be reused: its groups and output buffer keep their
+// capacity, and references to span bytes are cleared after Encode.
+type Encoder struct {
 	idx map[unique.Handle[string]]int
 	rs  []rsGroup
 	out []byte
 }
 
-func (e *tracesEncoder) add(groups [][]segment) {
+// Add adds the segments of groups to the next Encode.
+func (e *Encoder) Add(groups [][]Segment) {
 	for _, segs := range groups {
 		e.addSegments(segs)
 	}
 }
 
-func (e *tracesEncoder) addSegments(segs []segment) {
+func (e *Encoder) addSegments(segs []Segment) {
 	if e.idx == nil {
 		e.idx = map[unique.Handle[string]]int{}
 	}
 	for _, sg := range segs {
-		ri, ok := e.idx[sg.rs]
+		ri, ok := e.idx[sg.Resource]
 		if !ok {
 			ri = len(e.rs)
-			e.idx[sg.rs] = ri
+			e.idx[sg.Resource] = ri
 			if len(e.rs) < cap(e.rs) {
 				e.rs = e.rs[:ri+1]
-				e.rs[ri].h, e.rs[ri].size = sg.rs, 0
+				e.rs[ri].h, e.rs[ri].size = sg.Resource, 0
 			} else {
-				e.rs = append(e.rs, rsGroup{h: sg.rs})
+				e.rs = append(e.rs, rsGroup{h: sg.Resource})
 			}
 		}
 		r := &e.rs[ri]
 		si := -1
 		for j := range r.ss {
-			if r.ss[j].h == sg.ss {
+			if r.ss[j].h == sg.Scope {
 				si = j
 				break
 			}
@@ -310,20 +351,20 @@ func (e *tracesEncoder) addSegments(segs []segment) {
 			si = len(r.ss)
 			if len(r.ss) < cap(r.ss) {
 				r.ss = r.ss[:si+1]
-				r.ss[si].h, r.ss[si].size = sg.ss, 0
+				r.ss[si].h, r.ss[si].size = sg.Scope, 0
 			} else {
-				r.ss = append(r.ss, ssGroup{h: sg.ss})
+				r.ss = append(r.ss, ssGroup{h: sg.Scope})
 			}
 		}
-		r.ss[si].parts = append(r.ss[si].parts, sg.spans)
-		r.ss[si].size += len(sg.spans)
+		r.ss[si].parts = append(r.ss[si].parts, sg.Spans)
+		r.ss[si].size += len(sg.Spans)
 	}
 }
 
-// encode returns the TracesData of everything added, in a buffer that the
-// next encode reuses (pdata's unmarshaller copies what it keeps), and
+// Encode returns the TracesData of everything added, in a buffer that the
+// next Encode reuses (pdata's unmarshaller copies what it keeps), and
 // resets the encoder.
-func (e *tracesEncoder) encode() []byte {
+func (e *Encoder) Encode() []byte {
 	total := 0
 	for ri := range e.rs {
 		r := &e.rs[ri]
@@ -359,7 +400,7 @@ func (e *tracesEncoder) encode() []byte {
 
 // reset forgets what was added, keeping capacity but no span bytes or
 // handles.
-func (e *tracesEncoder) reset() {
+func (e *Encoder) reset() {
 	clear(e.idx)
 	for ri := range e.rs {
 		r := &e.rs[ri]
