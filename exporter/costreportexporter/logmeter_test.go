@@ -70,8 +70,9 @@ func TestLogsWithPatternsSizes(t *testing.T) {
 	}
 }
 
-// TestPatternTallyMergesAcrossRuns checks that a batch's records of one
-// pattern make one entry however they interleave, in first-seen order.
+// TestPatternTallyMergesAcrossRuns checks that records of one pattern,
+// interleaved with fewer than patternMergeWindow others, make one entry,
+// in first-seen order, and that records without a template ID are counted.
 func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 	tally := newPatternTally()
 	lrs := plog.NewLogRecordSlice()

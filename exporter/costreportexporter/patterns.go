@@ -81,31 +81,37 @@ type patternRecord struct {
 	traced                        bool
 }
 
-// patternTally gathers a batch's annotated records per pattern outside
-// the table's lock, so that the table is updated once per pattern and
-// batch. Its keys point into the batch's strings (no copies); reset drops
-// them before the tally goes back to its pool.
+// patternTally gathers a batch's annotated records per run of one
+// pattern outside the table's lock, so that the table is updated once per
+// run, not per record. Its keys point into the batch's strings (no
+// copies); reset drops them before the tally goes back to its pool.
 type patternTally struct {
 	shells
 	recs        []patternRecord
-	index       map[patternKey]int // into recs
 	unannotated int64
 }
 
 func newPatternTally() *patternTally {
-	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64), index: map[patternKey]int{}}
+	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64)}
 }
 
 func (t *patternTally) reset() {
 	t.shells.reset()
 	clear(t.recs)
 	t.recs = t.recs[:0]
-	clear(t.index)
 	t.unannotated = 0
 }
 
-// record adds lr, of size bytes, to its pattern's entry. A run of one
-// pattern is matched against the last entry before the index is asked.
+// patternMergeWindow bounds the entries a record is compared with: runs
+// of one pattern, interleaved with up to three others, merge into one
+// entry. An index over the whole batch cost more than it saved: on
+// batches with a template per record (BenchmarkCostReportLogsAnnotated)
+// it adds a map operation per record, and on log_budget's few templates
+// the table's map, asked once per run, costs about the same.
+const patternMergeWindow = 4
+
+// record adds lr, of size bytes, to its pattern's entry among the last
+// ones, or appends a new entry.
 func (t *patternTally) record(service string, lr plog.LogRecord, size int64) {
 	id, ok := attrString(lr.Attributes(), attrTemplateID)
 	if !ok {
@@ -114,13 +120,14 @@ func (t *patternTally) record(service string, lr plog.LogRecord, size int64) {
 	}
 	key := patternKey{Service: service, TemplateID: id}
 	var e *patternRecord
-	if n := len(t.recs); n > 0 && t.recs[n-1].key == key {
-		e = &t.recs[n-1]
-	} else if i, ok := t.index[key]; ok {
-		e = &t.recs[i]
-	} else {
+	for i := len(t.recs) - 1; i >= max(0, len(t.recs)-patternMergeWindow); i-- {
+		if t.recs[i].key == key {
+			e = &t.recs[i]
+			break
+		}
+	}
+	if e == nil {
 		tmpl, _ := attrString(lr.Attributes(), attrTemplate)
-		t.index[key] = len(t.recs)
 		t.recs = append(t.recs, patternRecord{key: key, template: tmpl})
 		e = &t.recs[len(t.recs)-1]
 	}
