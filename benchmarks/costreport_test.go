@@ -237,5 +237,6 @@ func BenchmarkCostReportLogsLogBudget(b *testing.B) {
 	require.NoError(b, p.ConsumeLogs(context.Background(), workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)))
 	stop()
 	require.Len(b, sink.AllLogs(), 1)
+	require.Equal(b, 2000, sink.AllLogs()[0].LogRecordCount(), "log_budget keeps every record")
 	benchmarkCostReport(b, logsSignal(sink.AllLogs()[0]))
 }
