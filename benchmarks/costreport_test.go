@@ -11,13 +11,17 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/quell-otel/quell/exporter/costreportexporter"
 	"github.com/quell-otel/quell/internal/workload"
+	"github.com/quell-otel/quell/processor/logbudgetprocessor"
 )
 
 // The metering cost of cost_report beside a pass-through pipeline. The
@@ -210,7 +214,29 @@ func annotate(ld plog.Logs) plog.Logs {
 }
 
 // BenchmarkCostReportLogsAnnotated is BenchmarkCostReportLogs on records
-// log_budget annotated: the metering then also tallies log patterns.
+// annotated by annotate: the metering then also tallies log patterns. Its
+// templates (the body's first two words) are nearly one per record (1,139
+// in the batch of 2,000, more than patterns.max_patterns): the worst case
+// of the pattern table, most records finding no entry and no room.
 func BenchmarkCostReportLogsAnnotated(b *testing.B) {
 	benchmarkCostReport(b, logsSignal(annotate(workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000))))
+}
+
+// BenchmarkCostReportLogsLogBudget is BenchmarkCostReportLogs on records
+// the log_budget processor annotated (annotate: true, nothing dropped),
+// as the README's pipeline meters them: log_budget's own templates.
+func BenchmarkCostReportLogsLogBudget(b *testing.B) {
+	f := logbudgetprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	raw := map[string]any{"annotate": true, "dedup": map[string]any{"enabled": false}}
+	require.NoError(b, confmap.NewFromStringMap(raw).Unmarshal(cfg))
+	sink := new(consumertest.LogsSink)
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, sink)
+	require.NoError(b, err)
+	stop := startLogs(b, p)
+	require.NoError(b, p.ConsumeLogs(context.Background(), workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)))
+	stop()
+	require.Len(b, sink.AllLogs(), 1)
+	require.Equal(b, 2000, sink.AllLogs()[0].LogRecordCount(), "log_budget keeps every record")
+	benchmarkCostReport(b, logsSignal(sink.AllLogs()[0]))
 }

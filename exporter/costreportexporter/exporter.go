@@ -51,7 +51,7 @@ func newMeterExporter(reg *registry, set exporter.Settings, cfg *Config, sig sig
 		)),
 	}
 	m.pool.New = func() any { s := make([]meterEntry, 0, 16); return &s }
-	m.patternPool.New = func() any { s := make([]patternRecord, 0, 64); return &s }
+	m.patternPool.New = func() any { return newPatternTally() }
 	return m
 }
 
@@ -94,6 +94,13 @@ func (m *meterExporter) meter(ctx context.Context, fill func([]meterEntry) []met
 	if m.shared == nil {
 		return errNotStarted
 	}
+	m.meterLocked(ctx, fill)
+	return nil
+}
+
+// meterLocked meters what fill reads of a batch; m.mu is read-locked and
+// m.shared set.
+func (m *meterExporter) meterLocked(ctx context.Context, fill func([]meterEntry) []meterEntry) {
 	buf := m.pool.Get().(*[]meterEntry)
 	entries := compact(fill((*buf)[:0]))
 	overflow := m.shared.ledger.add(m.stage, m.shared.clock(), entries)
@@ -110,39 +117,38 @@ func (m *meterExporter) meter(ctx context.Context, fill func([]meterEntry) []met
 	if overflow > 0 {
 		m.tb.CostReportKeyOverflow.Add(ctx, overflow, m.attrs)
 	}
-	return nil
 }
 
 func (m *meterExporter) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 	return m.meter(ctx, func(out []meterEntry) []meterEntry { return m.keyer.traces(td, out) })
 }
 
+// consumeLogs meters ld and, where the pattern table prices this stage,
+// tallies its annotated records in the same walk (each record sized once).
 func (m *meterExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
-	if err := m.meter(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logs(ld, out) }); err != nil {
-		return err
-	}
-	return m.meterPatterns(ld)
-}
-
-// meterPatterns adds the annotated records of ld to the pattern table.
-func (m *meterExporter) meterPatterns(ld plog.Logs) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.shared == nil {
 		return errNotStarted
 	}
-	if m.shared.patterns == nil || (m.stage == StageIngested && m.shared.ledger.billedOnExported(signalLogs)) {
-		return nil // the table prices the billed stage only
+	if !m.metersPatterns() {
+		m.meterLocked(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logs(ld, out) })
+		return nil
 	}
-	buf := m.patternPool.Get().(*[]patternRecord)
-	recs, unannotated := m.keyer.patternRecords(ld, (*buf)[:0])
-	if len(recs) > 0 || unannotated > 0 {
-		m.shared.patterns.add(m.stage, m.shared.clock(), recs, unannotated)
+	t := m.patternPool.Get().(*patternTally)
+	m.meterLocked(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logsWithPatterns(ld, out, t) })
+	if len(t.recs) > 0 || t.unannotated > 0 {
+		m.shared.patterns.add(m.stage, m.shared.clock(), t.recs, t.unannotated)
 	}
-	clear(recs) // drop references to the batch's strings
-	*buf = recs[:0]
-	m.patternPool.Put(buf)
+	t.reset()
+	m.patternPool.Put(t)
 	return nil
+}
+
+// metersPatterns says whether this instance adds to the pattern table,
+// which prices the billed stage only.
+func (m *meterExporter) metersPatterns() bool {
+	return m.shared.patterns != nil && (m.stage != StageIngested || !m.shared.ledger.billedOnExported(signalLogs))
 }
 
 func (m *meterExporter) consumeMetrics(ctx context.Context, md pmetric.Metrics) error {

@@ -73,8 +73,7 @@ func stageIndex(s Stage) int {
 	return 1
 }
 
-// patternRecord is what a batch holds of one pattern, gathered outside
-// the lock: consecutive records of a pattern are merged into one entry.
+// patternRecord is what a batch holds of one pattern (see patternTally).
 type patternRecord struct {
 	key                           patternKey
 	template                      string
@@ -82,71 +81,64 @@ type patternRecord struct {
 	traced                        bool
 }
 
-// patternMergeWindow bounds the entries a record is compared with: runs
-// of one pattern merge into one entry before the table's lock. Wider
-// windows cost more than they save on batches with many templates
-// (BenchmarkCostReportLogsAnnotated: 32 spent more in comparisons than
-// the table's map saved).
-const patternMergeWindow = 4
-
-// patternRecords reads the annotated records of ld into out, merged per
-// pattern; unannotated counts the rest.
-func (k *keyer) patternRecords(ld plog.Logs, out []patternRecord) (_ []patternRecord, unannotated int64) {
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		rl := rls.At(i)
-		service, ok := attrString(rl.Resource().Attributes(), k.keys.ServiceAttribute)
-		if !ok {
-			service = k.keys.Unknown
-		}
-		sls := rl.ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for r := 0; r < lrs.Len(); r++ {
-				lr := lrs.At(r)
-				id, ok := attrString(lr.Attributes(), attrTemplateID)
-				if !ok {
-					unannotated++
-					continue
-				}
-				out = mergeRecord(out, patternKey{Service: service, TemplateID: id}, lr)
-			}
-		}
-	}
-	return out, unannotated
+// patternTally gathers a batch's annotated records per run of one
+// pattern outside the table's lock, so that the table is updated once per
+// run, not per record. Its keys point into the batch's strings (no
+// copies); reset drops them before the tally goes back to its pool.
+type patternTally struct {
+	shells
+	recs        []patternRecord
+	unannotated int64
 }
 
-// mergeRecord adds lr to its pattern's entry among the last ones, or
-// appends a new entry.
-func mergeRecord(out []patternRecord, key patternKey, lr plog.LogRecord) []patternRecord {
+func newPatternTally() *patternTally {
+	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64)}
+}
+
+func (t *patternTally) reset() {
+	t.shells.reset()
+	clear(t.recs)
+	t.recs = t.recs[:0]
+	t.unannotated = 0
+}
+
+// patternMergeWindow bounds the entries a record is compared with: runs
+// of one pattern, interleaved with up to three others, merge into one
+// entry. An index over the whole batch cost more than it saved: on
+// batches with a template per record (BenchmarkCostReportLogsAnnotated)
+// it adds a map operation per record, and on log_budget's few templates
+// the table's map, asked once per run, costs about the same.
+const patternMergeWindow = 4
+
+// record adds lr, of size bytes, to its pattern's entry among the last
+// ones, or appends a new entry.
+func (t *patternTally) record(service string, lr plog.LogRecord, size int64) {
+	id, ok := attrString(lr.Attributes(), attrTemplateID)
+	if !ok {
+		t.unannotated++
+		return
+	}
+	key := patternKey{Service: service, TemplateID: id}
 	var e *patternRecord
-	for i := len(out) - 1; i >= max(0, len(out)-patternMergeWindow); i-- {
-		if out[i].key == key {
-			e = &out[i]
+	for i := len(t.recs) - 1; i >= max(0, len(t.recs)-patternMergeWindow); i-- {
+		if t.recs[i].key == key {
+			e = &t.recs[i]
 			break
 		}
 	}
 	if e == nil {
 		tmpl, _ := attrString(lr.Attributes(), attrTemplate)
-		out = append(out, patternRecord{key: key, template: tmpl})
-		e = &out[len(out)-1]
+		t.recs = append(t.recs, patternRecord{key: key, template: tmpl})
+		e = &t.recs[len(t.recs)-1]
 	}
 	e.records++
-	e.bytes += recordBytes(lr)
+	e.bytes += size
 	if sev := lr.SeverityNumber(); sev >= plog.SeverityNumberError {
 		e.errors++
 	} else if sev < plog.SeverityNumberInfo {
 		e.debug++
 	}
 	e.traced = e.traced || !lr.TraceID().IsEmpty()
-	return out
-}
-
-// recordBytes is the OTLP protobuf size of a record as metered, log_budget's
-// annotations included: what the backend receives of it, and what a
-// log_budget after this point measures and would drop.
-func recordBytes(lr plog.LogRecord) int64 {
-	return int64(logSizer.LogRecordSize(lr))
 }
 
 // add meters records at one stage into the day holding now.

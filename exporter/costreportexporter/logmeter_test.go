@@ -1,0 +1,97 @@
+package costreportexporter
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/xpdata/entity"
+
+	"github.com/quell-otel/quell/internal/workload"
+)
+
+// envelopeLogs has what a resource or scope envelope can carry beside
+// records: nested attribute values, dropped counts, schema URLs, entity
+// references, scopes without records and resources without scopes.
+func envelopeLogs() plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	res := rl.Resource()
+	res.Attributes().PutStr("service.name", "checkout")
+	kv := res.Attributes().PutEmptyMap("k8s")
+	kv.PutInt("replicas", 300)
+	kv.PutEmptySlice("zones").AppendEmpty().SetStr("eu-central-1a")
+	res.Attributes().PutEmptyBytes("blob").FromRaw(make([]byte, 200))
+	res.Attributes().PutDouble("ratio", 0.5)
+	res.Attributes().PutBool("canary", true)
+	res.SetDroppedAttributesCount(7)
+	ref := entity.ResourceEntityRefs(res).AppendEmpty()
+	ref.SetType("k8s.pod")
+	ref.SetSchemaUrl("https://opentelemetry.io/schemas/1.30.0")
+	ref.IdKeys().Append("k8s.pod.uid")
+	rl.SetSchemaUrl("https://opentelemetry.io/schemas/1.26.0")
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName("io.opentelemetry.logback")
+	sl.Scope().SetVersion("2.1.0")
+	sl.Scope().Attributes().PutStr("library", "logback")
+	sl.Scope().SetDroppedAttributesCount(1)
+	sl.SetSchemaUrl("https://opentelemetry.io/schemas/1.27.0")
+	lr := sl.LogRecords().AppendEmpty()
+	lr.Body().SetStr(string(make([]byte, 300))) // lengths past one varint byte
+	lr.Attributes().PutStr(attrTemplateID, "t1")
+	rl.ScopeLogs().AppendEmpty() // a scope without records
+	ld.ResourceLogs().AppendEmpty().Resource().Attributes().PutStr("service.name", "empty")
+	return ld
+}
+
+// TestLogsWithPatternsSizes checks that the one-walk sizes (records sized
+// once, envelopes apart) are pdata's ResourceLogsSize, byte for byte.
+func TestLogsWithPatternsSizes(t *testing.T) {
+	for name, ld := range map[string]plog.Logs{
+		"workload":  workload.NewLogGenerator(workload.LogOptions{Seed: 3}).Batch(500),
+		"envelopes": envelopeLogs(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			k := keyer{keys: createDefaultConfig().(*Config).Keys}
+			want := k.logs(ld, nil)
+			tally := newPatternTally()
+			got := k.logsWithPatterns(ld, nil, tally)
+			require.Len(t, got, len(want))
+			for i := range want {
+				assert.Equal(t, want[i], got[i], "resource %d", i)
+			}
+			tally.reset()
+			assert.Equal(t, 0, tally.shells.rl.Resource().Attributes().Len(), "reset drops the batch's attributes")
+			assert.Equal(t, 0, entity.ResourceEntityRefs(tally.shells.rl.Resource()).Len())
+			assert.Empty(t, tally.recs)
+		})
+	}
+}
+
+// TestPatternTallyMergesAcrossRuns checks that records of one pattern,
+// interleaved with fewer than patternMergeWindow others, make one entry,
+// in first-seen order, and that records without a template ID are counted.
+func TestPatternTallyMergesAcrossRuns(t *testing.T) {
+	tally := newPatternTally()
+	lrs := plog.NewLogRecordSlice()
+	for i, id := range []string{"a", "b", "a", "c", "b", "a", ""} {
+		lr := lrs.AppendEmpty()
+		lr.SetSeverityNumber(plog.SeverityNumberInfo)
+		if id != "" {
+			lr.Attributes().PutStr(attrTemplateID, id)
+			lr.Attributes().PutStr(attrTemplate, id+" text")
+		}
+		if i == 2 {
+			lr.SetSeverityNumber(plog.SeverityNumberError)
+			lr.SetTraceID(pcommon.TraceID{1})
+		}
+		tally.record("svc", lr, int64(10+i))
+	}
+	require.Len(t, tally.recs, 3)
+	assert.Equal(t, patternRecord{key: patternKey{"svc", "a"}, template: "a text", records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
+	assert.Equal(t, patternRecord{key: patternKey{"svc", "b"}, template: "b text", records: 2, bytes: 11 + 14}, tally.recs[1])
+	assert.Equal(t, patternRecord{key: patternKey{"svc", "c"}, template: "c text", records: 1, bytes: 13}, tally.recs[2])
+	assert.Equal(t, int64(1), tally.unannotated)
+}
