@@ -66,6 +66,9 @@ type Config struct {
 	// taken over by a deeper root whose other symptoms are less severe.
 	// Where every alert has one severity it changes nothing.
 	SeveritySplits bool
+	// Burst keeps alerts that open on many unconnected services at once
+	// out of each other's incidents (burst.go). Zero: off.
+	Burst BurstConfig
 	// Evidence is what the spans say (nil: alerts only). See evidence.go.
 	Evidence *evidence.Tracker
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
@@ -224,6 +227,8 @@ type Engine struct {
 	lastEvict time.Time
 	// now is the latest time passed in, for the evidence's windows.
 	now time.Time
+	// onsets are recent new alerts' onsets, oldest first (burst.go).
+	onsets []onset
 }
 
 // New returns an engine over graph g.
@@ -426,6 +431,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	}
 	inc := e.findIncident(st, now)
 	if inc == nil {
+		e.noteOnset(st)
 		if len(e.incidents) >= e.cfg.MaxIncidents {
 			// Beyond the bound an alert folds into its environment's storm
 			// incident rather than failing open into a page of its own.
@@ -542,6 +548,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if e.isLocal(st.RuleName) {
 		// A local alert is neither a symptom nor a cause of another
 		// service's alerts: an incident of its own.
+		return nil
+	}
+	if e.inBurst(st) {
 		return nil
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
