@@ -154,6 +154,9 @@ type Stats struct {
 	// FingerprintReuse counts alerts whose fingerprint was already held
 	// by an alert with other labels (each is tracked as its own alert).
 	FingerprintReuse uint64
+	// FlapDetached counts alerts moved out of a shared incident into one
+	// of their own when found flapping (flap.go).
+	FlapDetached uint64
 }
 
 type alertState struct {
@@ -283,7 +286,7 @@ func (e *Engine) isLocal(rule string) bool {
 
 // addCause records a non-local member's onset on its service.
 func (e *Engine) addCause(inc *incident, st *alertState) {
-	if e.isLocal(st.RuleName) {
+	if st.flapping || e.isLocal(st.RuleName) {
 		return
 	}
 	if inc.causes == nil {
@@ -386,6 +389,7 @@ func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 	if e.cfg.Flap.Threshold > 0 && len(st.transitions) >= e.cfg.Flap.Threshold && !st.flapping {
 		st.flapping = true
 		e.stats.Flapping++
+		e.detachFlapping(st, now)
 	}
 	if a.State == alertconv.StateResolved {
 		if st.firing {
@@ -545,9 +549,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		cands = append(cands, cand{inc, symptom, hops})
 	}
-	if e.isLocal(st.RuleName) {
-		// A local alert is neither a symptom nor a cause of another
-		// service's alerts: an incident of its own.
+	if st.flapping || e.isLocal(st.RuleName) {
+		// A local or flapping alert is neither a symptom nor a cause of
+		// another service's alerts: an incident of its own (flap.go).
 		return nil
 	}
 	if e.inBurst(st) {
