@@ -26,8 +26,14 @@ type BurstConfig struct {
 	MinGroups int
 }
 
-// maxBurstOnsets bounds the recent onsets kept (and scanned per alert).
-const maxBurstOnsets = 256
+// maxBurstOnsets bounds the recent onsets kept (and scanned per alert);
+// maxBurstServices the distinct services whose groups are counted (the
+// first ones in the window: enough to tell a burst, and the cost per alert
+// stays bounded in a storm).
+const (
+	maxBurstOnsets   = 256
+	maxBurstServices = 8
+)
 
 // onset is one new alert's onset on a service.
 type onset struct {
@@ -66,6 +72,9 @@ func (e *Engine) inBurst(st *alertState) bool {
 		d := o.at.Sub(st.StartsAt)
 		if d >= -w && d <= w && e.graph.HasNode(o.service) && !slices.Contains(svcs, o.service) {
 			svcs = append(svcs, o.service)
+			if len(svcs) == maxBurstServices {
+				break
+			}
 		}
 	}
 	if len(svcs) < k {
@@ -77,9 +86,10 @@ func (e *Engine) inBurst(st *alertState) bool {
 // groups counts the groups of svcs connected (either way) along call
 // edges within MaxHops.
 func (e *Engine) groups(svcs []string) int {
+	index := make(map[string]int, len(svcs))
 	parent := make([]int, len(svcs))
-	for i := range parent {
-		parent[i] = i
+	for i, s := range svcs {
+		index[s], parent[i] = i, i
 	}
 	find := func(i int) int {
 		for parent[i] != i {
@@ -91,7 +101,7 @@ func (e *Engine) groups(svcs []string) int {
 	n := len(svcs)
 	for i, s := range svcs {
 		for _, r := range e.graph.DependencyList(s, e.cfg.MaxHops) {
-			if j := slices.Index(svcs, r.Service); j >= 0 {
+			if j, ok := index[r.Service]; ok {
 				if a, b := find(i), find(j); a != b {
 					parent[a] = b
 					n--

@@ -554,9 +554,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		// another service's alerts: an incident of its own (flap.go).
 		return nil
 	}
-	if e.inBurst(st) {
-		return nil
-	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's, and (for another service) the traces do not show s as a
 	// cause of its own: errors originating in s while no failing calls lead
@@ -600,7 +597,8 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
-	if len(cands) == 0 {
+	if len(cands) == 0 || e.inBurst(st) {
+		// In a burst (burst.go) the relations above are coincidence.
 		return nil
 	}
 	slices.SortFunc(cands, func(a, b cand) int {
