@@ -797,6 +797,18 @@ func (e *Engine) leave(inc *incident, st *alertState) {
 }
 
 func (e *Engine) drop(inc *incident) {
+	e.unindexServices(inc)
+	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
+		delete(e.byGroup, inc.groupKey)
+	}
+	if inc.storm != "" && e.storms[inc.storm] == inc.id {
+		delete(e.storms, inc.storm)
+	}
+	delete(e.incidents, inc.id)
+}
+
+// unindexServices removes inc from byService under each of its services.
+func (e *Engine) unindexServices(inc *incident) {
 	for s := range inc.services {
 		if set := e.byService[s]; set != nil {
 			delete(set, inc.id)
@@ -805,13 +817,6 @@ func (e *Engine) drop(inc *incident) {
 			}
 		}
 	}
-	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
-		delete(e.byGroup, inc.groupKey)
-	}
-	if inc.storm != "" && e.storms[inc.storm] == inc.id {
-		delete(e.storms, inc.storm)
-	}
-	delete(e.incidents, inc.id)
 }
 
 func (e *Engine) rootService(inc *incident) string {

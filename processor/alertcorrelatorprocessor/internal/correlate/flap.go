@@ -29,14 +29,7 @@ func (e *Engine) detachFlapping(st *alertState, now time.Time) {
 // (services and their index, reps, causes, firing count, first root) from
 // members, in join order.
 func (e *Engine) rebuild(inc *incident, members []string) {
-	for s := range inc.services {
-		if set := e.byService[s]; set != nil {
-			delete(set, inc.id)
-			if len(set) == 0 {
-				delete(e.byService, s)
-			}
-		}
-	}
+	e.unindexServices(inc)
 	inc.members, inc.services = nil, map[string]int{}
 	inc.reps, inc.repsAt, inc.causes = nil, nil, nil
 	inc.firstCause, inc.firing, inc.root, inc.ranking = time.Time{}, 0, "", nil
