@@ -121,6 +121,14 @@ type CorrelationConfig struct {
 	// taken over by a deeper root. Alerts that all share one severity are
 	// correlated as if it were off.
 	SeveritySplits bool `mapstructure:"severity_splits"`
+	// BurstWindow and BurstMinGroups tell a burst: alerts opening
+	// incidents within BurstWindow of each other on services that form at
+	// least BurstMinGroups groups the graph does not connect (a deploy, a
+	// maintenance window). An alert whose onset falls in a burst opens an
+	// incident of its own rather than joining a neighbour's by
+	// coincidence. BurstWindow 0: off.
+	BurstWindow    time.Duration `mapstructure:"burst_window"`
+	BurstMinGroups int           `mapstructure:"burst_min_groups"`
 	// EvidenceWindow is the sliding window over which the spans the
 	// processor sees are read as evidence (where errors originate, which
 	// calls fail beyond their baseline), in six buckets. Zero switches
@@ -187,6 +195,8 @@ func createDefaultConfig() component.Config {
 			LocalRules:            []string{correlate.DefaultLocalRules},
 			OnsetWindow:           2 * time.Minute,
 			SeveritySplits:        true,
+			BurstWindow:           30 * time.Second,
+			BurstMinGroups:        4,
 			EvidenceWindow:        time.Minute,
 		},
 		ResolveHold:   time.Minute,
@@ -248,6 +258,10 @@ func (c *Config) Validate() error {
 		}
 	}
 	neg("correlation.onset_window", c.Correlation.OnsetWindow)
+	neg("correlation.burst_window", c.Correlation.BurstWindow)
+	if c.Correlation.BurstWindow > 0 && c.Correlation.BurstMinGroups < 2 {
+		errs = append(errs, errors.New("correlation.burst_min_groups: must be at least 2 while correlation.burst_window is set"))
+	}
 	if f := c.Correlation.LowSeverityWaitFactor; f != 0 && (f < 1 || f > 100) {
 		errs = append(errs, fmt.Errorf("correlation.low_severity_wait_factor: must be in [1, 100] (0 means 2)"))
 	}
@@ -305,6 +319,7 @@ func (c *Config) engineConfig() correlate.Config {
 		GroupBy:        c.Correlation.GroupBy,
 		OnsetWindow:    c.Correlation.OnsetWindow,
 		SeveritySplits: c.Correlation.SeveritySplits,
+		Burst:          correlate.BurstConfig{Window: c.Correlation.BurstWindow, MinGroups: c.Correlation.BurstMinGroups},
 		Severities:     c.SeverityOrder,
 		MaxAlerts:      c.Limits.MaxAlerts,
 		MaxIncidents:   c.Limits.maxIncidents(),

@@ -29,7 +29,7 @@ func TestLoadConfig(t *testing.T) {
 				File: "testdata/otel-demo-topology.yaml", TTL: 30 * time.Minute, MaxEdges: 500,
 				MaxPendingSpans: 2000, PendingTTL: 5 * time.Second, Endpoint: "127.0.0.1:0", LogChanges: true,
 			},
-			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}, LocalRules: []string{"(?i)disk", "^PodRestarting$"}, OnsetWindow: 2 * time.Minute, LowSeverityWaitFactor: 1.5, SeveritySplits: false, EvidenceWindow: 30 * time.Second},
+			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}, LocalRules: []string{"(?i)disk", "^PodRestarting$"}, OnsetWindow: 2 * time.Minute, LowSeverityWaitFactor: 1.5, SeveritySplits: false, BurstWindow: 20 * time.Second, BurstMinGroups: 3, EvidenceWindow: 30 * time.Second},
 			ResolveHold: 30 * time.Second,
 			Flap:        FlapConfig{Window: 5 * time.Minute, Threshold: 3, Hold: 2 * time.Minute},
 			Silences: []SilenceConfig{{
@@ -55,12 +55,13 @@ func TestLoadConfig(t *testing.T) {
 			"flap.threshold: must not be negative", "flap.hold: must not be negative",
 			"limits.max_alerts: must not be negative", "limits.max_incidents: must not be negative",
 			"tick_interval: must not be negative", "summary_interval: must not be negative",
-			"correlation.evidence_window: must not be negative",
+			"correlation.evidence_window: must not be negative", "correlation.burst_window: must not be negative",
 			"limits.max_evidence_services: must not be negative", "limits.max_evidence_edges: must not be negative",
 		}},
 		{name: "bad_file", wantErr: []string{"topology.file: open testdata/missing.yaml"}},
 		{name: "bad_endpoint", wantErr: []string{`topology.endpoint: "0.0.0.0" is not a loopback address`}},
 		{name: "bad_endpoint_format", wantErr: []string{"topology.endpoint: address localhost: missing port"}},
+		{name: "bad_burst", wantErr: []string{"correlation.burst_min_groups: must be at least 2 while correlation.burst_window is set"}},
 		{name: "bad_flap", wantErr: []string{"flap.threshold: 1 would call every state change flapping"}},
 		{name: "bad_silences", wantErr: []string{
 			"silences[0].matchers: at least one matcher is required",

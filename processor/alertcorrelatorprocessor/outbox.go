@@ -85,6 +85,8 @@ func (c *core) sendOutbox(ctx context.Context, next consumer.Logs) (sent bool, e
 				return sent, err
 			}
 			c.logger.Error("incident records refused for good, dropped", zap.Error(err), zap.Int("records", b.LogRecordCount()))
+		} else {
+			c.outgoing.add(ctx, b.LogRecordCount())
 		}
 		o.pop()
 		sent = true

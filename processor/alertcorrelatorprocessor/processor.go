@@ -42,7 +42,9 @@ type core struct {
 	set    processor.Settings
 	logger *zap.Logger
 	tb     *metadata.TelemetryBuilder
-	now    func() time.Time
+	// outgoing counts records sent outside processLogs (outgoing.go).
+	outgoing *outgoingItems
+	now      func() time.Time
 
 	graph   *topology.Graph
 	learnMu sync.Mutex
@@ -113,6 +115,9 @@ func newCore(set processor.Settings, cfg *Config, release func()) (*core, error)
 		return nil, err
 	}
 	c.tb = tb
+	if c.outgoing, err = newOutgoingItems(set); err != nil {
+		return nil, err
+	}
 	err = errors.Join(
 		tb.RegisterProcessorAlertCorrelatorOpenIncidentsCallback(func(_ context.Context, o metric.Int64Observer) error {
 			c.mu.Lock()

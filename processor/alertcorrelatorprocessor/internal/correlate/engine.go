@@ -66,6 +66,9 @@ type Config struct {
 	// taken over by a deeper root whose other symptoms are less severe.
 	// Where every alert has one severity it changes nothing.
 	SeveritySplits bool
+	// Burst keeps alerts that open on many unconnected services at once
+	// out of each other's incidents (burst.go). Zero: off.
+	Burst BurstConfig
 	// Evidence is what the spans say (nil: alerts only). See evidence.go.
 	Evidence *evidence.Tracker
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
@@ -151,6 +154,9 @@ type Stats struct {
 	// FingerprintReuse counts alerts whose fingerprint was already held
 	// by an alert with other labels (each is tracked as its own alert).
 	FingerprintReuse uint64
+	// FlapDetached counts alerts moved out of a shared incident into one
+	// of their own when found flapping (flap.go).
+	FlapDetached uint64
 }
 
 type alertState struct {
@@ -224,6 +230,8 @@ type Engine struct {
 	lastEvict time.Time
 	// now is the latest time passed in, for the evidence's windows.
 	now time.Time
+	// onsets are recent new alerts' onsets, oldest first (burst.go).
+	onsets []onset
 }
 
 // New returns an engine over graph g.
@@ -278,7 +286,7 @@ func (e *Engine) isLocal(rule string) bool {
 
 // addCause records a non-local member's onset on its service.
 func (e *Engine) addCause(inc *incident, st *alertState) {
-	if e.isLocal(st.RuleName) {
+	if st.flapping || e.isLocal(st.RuleName) {
 		return
 	}
 	if inc.causes == nil {
@@ -381,6 +389,7 @@ func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 	if e.cfg.Flap.Threshold > 0 && len(st.transitions) >= e.cfg.Flap.Threshold && !st.flapping {
 		st.flapping = true
 		e.stats.Flapping++
+		e.detachFlapping(st, now)
 	}
 	if a.State == alertconv.StateResolved {
 		if st.firing {
@@ -426,6 +435,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	}
 	inc := e.findIncident(st, now)
 	if inc == nil {
+		e.noteOnset(st)
 		if len(e.incidents) >= e.cfg.MaxIncidents {
 			// Beyond the bound an alert folds into its environment's storm
 			// incident rather than failing open into a page of its own.
@@ -539,9 +549,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		cands = append(cands, cand{inc, symptom, hops})
 	}
-	if e.isLocal(st.RuleName) {
-		// A local alert is neither a symptom nor a cause of another
-		// service's alerts: an incident of its own.
+	if st.flapping || e.isLocal(st.RuleName) {
+		// A local or flapping alert is neither a symptom nor a cause of
+		// another service's alerts: an incident of its own (flap.go).
 		return nil
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
@@ -587,7 +597,8 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
-	if len(cands) == 0 {
+	if len(cands) == 0 || e.inBurst(st) {
+		// In a burst (burst.go) the relations above are coincidence.
 		return nil
 	}
 	slices.SortFunc(cands, func(a, b cand) int {
@@ -786,6 +797,18 @@ func (e *Engine) leave(inc *incident, st *alertState) {
 }
 
 func (e *Engine) drop(inc *incident) {
+	e.unindexServices(inc)
+	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
+		delete(e.byGroup, inc.groupKey)
+	}
+	if inc.storm != "" && e.storms[inc.storm] == inc.id {
+		delete(e.storms, inc.storm)
+	}
+	delete(e.incidents, inc.id)
+}
+
+// unindexServices removes inc from byService under each of its services.
+func (e *Engine) unindexServices(inc *incident) {
 	for s := range inc.services {
 		if set := e.byService[s]; set != nil {
 			delete(set, inc.id)
@@ -794,13 +817,6 @@ func (e *Engine) drop(inc *incident) {
 			}
 		}
 	}
-	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
-		delete(e.byGroup, inc.groupKey)
-	}
-	if inc.storm != "" && e.storms[inc.storm] == inc.id {
-		delete(e.storms, inc.storm)
-	}
-	delete(e.incidents, inc.id)
 }
 
 func (e *Engine) rootService(inc *incident) string {

@@ -23,6 +23,7 @@ func engineConfig() correlate.Config {
 		Flap:        correlate.FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
 		LocalRules:  []*regexp.Regexp{regexp.MustCompile(correlate.DefaultLocalRules)},
 		OnsetWindow: 2 * time.Minute, LowGroupWait: 2 * time.Minute, SeveritySplits: true,
+		Burst: correlate.BurstConfig{Window: 30 * time.Second, MinGroups: 4},
 	}
 }
 

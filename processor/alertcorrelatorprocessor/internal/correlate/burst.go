@@ -1,0 +1,113 @@
+package correlate
+
+import (
+	"slices"
+	"time"
+)
+
+// A burst is many services opening alerts at once that the graph does not
+// connect: a deploy, a maintenance window, a scrape outage. A fault spreads
+// along call edges, so one fault's alerts form one connected group of
+// services; onsets in several unconnected groups within a few seconds have
+// no shared cause the graph can show. Only onsets that opened incidents
+// count: an alert that joined one is explained (fan-in callers of one
+// failing database alert together, and join its incident). An alert whose onset falls in a burst
+// joins no incident through the graph (it would join by coincidence of time
+// and adjacency); it opens an incident of its own, which later alerts may
+// still join as symptoms.
+
+// BurstConfig tells a burst of unrelated onsets (see above).
+type BurstConfig struct {
+	// Window: onsets within this of the alert's onset are considered. Zero
+	// turns burst detection off.
+	Window time.Duration
+	// MinGroups is how many groups of services, unconnected within MaxHops
+	// along the call direction, the onsets must form.
+	MinGroups int
+}
+
+// maxBurstOnsets bounds the recent onsets kept (and scanned per alert);
+// maxBurstServices the distinct services whose groups are counted (the
+// first ones in the window: enough to tell a burst, and the cost per alert
+// stays bounded in a storm).
+const (
+	maxBurstOnsets   = 256
+	maxBurstServices = 8
+)
+
+// onset is one new alert's onset on a service.
+type onset struct {
+	at      time.Time
+	service string
+}
+
+// noteOnset records the onset of an alert that opened an incident and
+// forgets those older
+// than the burst window before now's.
+func (e *Engine) noteOnset(st *alertState) {
+	if e.cfg.Burst.Window <= 0 || st.Service == "" {
+		return
+	}
+	cut := 0
+	for cut < len(e.onsets) && st.StartsAt.Sub(e.onsets[cut].at) > 2*e.cfg.Burst.Window {
+		cut++
+	}
+	e.onsets = e.onsets[cut:]
+	if len(e.onsets) >= maxBurstOnsets {
+		e.onsets = e.onsets[1:]
+	}
+	e.onsets = append(e.onsets, onset{st.StartsAt, st.Service})
+}
+
+// inBurst reports whether st's onset falls in a burst: st's service and
+// those of the incident-opening onsets within Burst.Window of it form at least Burst.MinGroups groups
+// the graph does not connect.
+func (e *Engine) inBurst(st *alertState) bool {
+	w, k := e.cfg.Burst.Window, e.cfg.Burst.MinGroups
+	if w <= 0 || k < 2 {
+		return false
+	}
+	svcs := []string{st.Service}
+	for _, o := range e.onsets {
+		d := o.at.Sub(st.StartsAt)
+		if d >= -w && d <= w && e.graph.HasNode(o.service) && !slices.Contains(svcs, o.service) {
+			svcs = append(svcs, o.service)
+			if len(svcs) == maxBurstServices {
+				break
+			}
+		}
+	}
+	if len(svcs) < k {
+		return false
+	}
+	return e.groups(svcs) >= k
+}
+
+// groups counts the groups of svcs connected (either way) along call
+// edges within MaxHops.
+func (e *Engine) groups(svcs []string) int {
+	index := make(map[string]int, len(svcs))
+	parent := make([]int, len(svcs))
+	for i, s := range svcs {
+		index[s], parent[i] = i, i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	n := len(svcs)
+	for i, s := range svcs {
+		for _, r := range e.graph.DependencyList(s, e.cfg.MaxHops) {
+			if j, ok := index[r.Service]; ok {
+				if a, b := find(i), find(j); a != b {
+					parent[a] = b
+					n--
+				}
+			}
+		}
+	}
+	return n
+}
