@@ -114,6 +114,13 @@ type CorrelationConfig struct {
 	// and as a deeper root only if within this of the incident's first
 	// onset. Zero: no limit.
 	OnsetWindow time.Duration `mapstructure:"onset_window"`
+	// OnsetPerHop and OnsetFloor scale the symptom window by hop
+	// distance: a symptom k hops from its alerting dependency may open up
+	// to max(OnsetFloor, k × OnsetPerHop) after that dependency's onset
+	// (and up to OnsetWindow before it). OnsetPerHop 0: the flat
+	// OnsetWindow both ways.
+	OnsetPerHop time.Duration `mapstructure:"onset_per_hop"`
+	OnsetFloor  time.Duration `mapstructure:"onset_floor"`
 	// SeveritySplits takes severity as evidence where the alerts show it
 	// is: an alert more severe than every symptom already grouped under a
 	// cause is a cause of its own (a new incident), not one more symptom,
@@ -194,6 +201,8 @@ func createDefaultConfig() component.Config {
 			LowSeverityWaitFactor: 2,
 			LocalRules:            []string{correlate.DefaultLocalRules},
 			OnsetWindow:           2 * time.Minute,
+			OnsetPerHop:           time.Minute,
+			OnsetFloor:            90 * time.Second,
 			SeveritySplits:        true,
 			BurstWindow:           30 * time.Second,
 			BurstMinGroups:        4,
@@ -258,6 +267,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	neg("correlation.onset_window", c.Correlation.OnsetWindow)
+	neg("correlation.onset_per_hop", c.Correlation.OnsetPerHop)
+	neg("correlation.onset_floor", c.Correlation.OnsetFloor)
 	neg("correlation.burst_window", c.Correlation.BurstWindow)
 	if c.Correlation.BurstWindow > 0 && c.Correlation.BurstMinGroups < 2 {
 		errs = append(errs, errors.New("correlation.burst_min_groups: must be at least 2 while correlation.burst_window is set"))
@@ -318,6 +329,8 @@ func (c *Config) engineConfig() correlate.Config {
 		ResolveHold:    c.ResolveHold,
 		GroupBy:        c.Correlation.GroupBy,
 		OnsetWindow:    c.Correlation.OnsetWindow,
+		OnsetPerHop:    c.Correlation.OnsetPerHop,
+		OnsetFloor:     c.Correlation.OnsetFloor,
 		SeveritySplits: c.Correlation.SeveritySplits,
 		Burst:          correlate.BurstConfig{Window: c.Correlation.BurstWindow, MinGroups: c.Correlation.BurstMinGroups},
 		Severities:     c.SeverityOrder,

@@ -59,6 +59,15 @@ type Config struct {
 	// within this of its alerting dependency's onset, and as a deeper root
 	// only if within this of the incident's first onset. Zero: no limit.
 	OnsetWindow time.Duration
+	// OnsetPerHop scales the symptom window by hop distance: a symptom k
+	// hops from its alerting dependency may open up to
+	// max(OnsetFloor, k × OnsetPerHop) after the dependency's onset (a
+	// symptom further away is expected later; late noise next to the
+	// fault is not one), and up to OnsetWindow before it (callers in a
+	// retry storm alert first). Zero, or OnsetWindow zero: the flat
+	// OnsetWindow both ways.
+	OnsetPerHop time.Duration
+	OnsetFloor  time.Duration
 	// SeveritySplits takes severity as evidence where the alerts show it
 	// is: an alert more severe than every symptom already grouped under a
 	// cause is a cause of its own, not one more symptom. It is neither
@@ -307,6 +316,16 @@ func (e *Engine) near(a, b time.Time) bool {
 	}
 	d := a.Sub(b)
 	return d <= e.cfg.OnsetWindow && d >= -e.cfg.OnsetWindow
+}
+
+// nearHops reports whether a symptom's onset a fits its alerting
+// dependency's onset b, hops away: see Config.OnsetPerHop.
+func (e *Engine) nearHops(a, b time.Time, hops int) bool {
+	if e.cfg.OnsetPerHop <= 0 || e.cfg.OnsetWindow <= 0 {
+		return e.near(a, b)
+	}
+	d := a.Sub(b)
+	return d >= -e.cfg.OnsetWindow && d <= max(e.cfg.OnsetFloor, time.Duration(max(hops, 1))*e.cfg.OnsetPerHop)
 }
 
 // Stats returns the counters.
@@ -559,21 +578,21 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	// cause of its own: errors originating in s while no failing calls lead
 	// from s to d.
 	ownCause := e.originates(s)
-	symptomOf := func(inc *incident, d string) bool {
+	symptomOf := func(inc *incident, d string, hops int) bool {
 		t, ok := inc.causes[d]
-		return ok && e.near(st.StartsAt, t) && (d == s || !ownCause || e.failuresTravel(s, d))
+		return ok && e.nearHops(st.StartsAt, t, hops) && (d == s || !ownCause || e.failuresTravel(s, d))
 	}
 	{
 		// Same service already alerting.
 		for _, inc := range e.byService[s] {
-			if symptomOf(inc, s) {
+			if symptomOf(inc, s, 0) {
 				consider(inc, true, 0)
 			}
 		}
 		// s calls d: s's alert is explained by an alerting dependency.
 		for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
 			for _, inc := range e.byService[d.Service] {
-				if symptomOf(inc, d.Service) {
+				if symptomOf(inc, d.Service, d.Hops) {
 					consider(inc, true, d.Hops)
 				}
 			}

@@ -504,3 +504,31 @@ func TestSeveritySplitsKeepsASevereRootFromTakeOver(t *testing.T) {
 	deep := e2.Ingest(firing("payment", "PaymentFailures", t0.Add(30*time.Second)), t0.Add(30*time.Second))
 	assert.NotEqual(t, root.IncidentID, deep.IncidentID)
 }
+
+func TestOnsetWindowScalesWithHops(t *testing.T) {
+	cfg := testConfig()
+	cfg.OnsetWindow, cfg.OnsetPerHop, cfg.OnsetFloor = 2*time.Minute, time.Minute, 90*time.Second
+	e := New(cfg, demoGraph(t))
+	root := e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	// checkout calls payment (1 hop): 100s later is beyond the 90s floor,
+	// though within the flat 2m.
+	late := e.Ingest(firing("checkout", "HighErrorRate", t0.Add(100*time.Second)), t0.Add(100*time.Second))
+	assert.NotEqual(t, root.IncidentID, late.IncidentID, "late noise one hop away")
+	// frontend reaches payment in 2 hops (through checkout): 2 × 1m.
+	e = New(cfg, demoGraph(t))
+	root = e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	far := e.Ingest(firing("frontend", "HighErrorRate", t0.Add(110*time.Second)), t0.Add(110*time.Second))
+	assert.Equal(t, root.IncidentID, far.IncidentID, "a symptom two hops away may open later")
+	// Symptoms before their dependency (a retry storm) keep the flat window.
+	e = New(cfg, demoGraph(t))
+	early := e.Ingest(firing("checkout", "HighErrorRate", t0), t0)
+	cause := e.Ingest(firing("payment", "PaymentFailures", t0.Add(100*time.Second)), t0.Add(100*time.Second))
+	assert.Equal(t, early.IncidentID, cause.IncidentID)
+
+	// OnsetPerHop 0: the flat window, as before.
+	cfg.OnsetPerHop = 0
+	e = New(cfg, demoGraph(t))
+	root = e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	late = e.Ingest(firing("checkout", "HighErrorRate", t0.Add(100*time.Second)), t0.Add(100*time.Second))
+	assert.Equal(t, root.IncidentID, late.IncidentID)
+}

@@ -14,16 +14,7 @@ import (
 // TestFamilyDiag prints, per true incident, where each of its alerts went
 // (EVAL_FAMILY_DIAG=<part of a family name>; tuning families only).
 func TestFamilyDiag(t *testing.T) {
-	name := os.Getenv("EVAL_FAMILY_DIAG")
-	if name == "" {
-		t.Skip("set EVAL_FAMILY_DIAG=<family>")
-	}
-	fams, err := Families("../../../..")
-	require.NoError(t, err)
-	for _, f := range fams {
-		if !strings.Contains(f.Spec.Name, name) {
-			continue
-		}
+	for _, f := range diagFamilies(t, "EVAL_FAMILY_DIAG") {
 		s := alertscenario.GenerateFamily(f.Spec)
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		cfg := engineConfig()
@@ -49,4 +40,22 @@ func TestFamilyDiag(t *testing.T) {
 			}
 		}
 	}
+}
+
+// diagFamilies returns the families whose name contains the value of env,
+// and skips the test when env is unset.
+func diagFamilies(t *testing.T, env string) []Family {
+	name := os.Getenv(env)
+	if name == "" {
+		t.Skipf("set %s=<family>", env)
+	}
+	fams, err := Families("../../../..")
+	require.NoError(t, err)
+	var out []Family
+	for _, f := range fams {
+		if strings.Contains(f.Spec.Name, name) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
