@@ -201,7 +201,7 @@ func createDefaultConfig() component.Config {
 			LowSeverityWaitFactor: 2,
 			LocalRules:            []string{correlate.DefaultLocalRules},
 			OnsetWindow:           2 * time.Minute,
-			OnsetPerHop:           time.Minute,
+			OnsetPerHop:           0,
 			OnsetFloor:            90 * time.Second,
 			SeveritySplits:        true,
 			BurstWindow:           30 * time.Second,

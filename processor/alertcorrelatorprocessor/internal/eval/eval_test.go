@@ -22,7 +22,7 @@ func engineConfig() correlate.Config {
 		MaxHops: 3, Window: 3 * time.Minute, GroupWait: time.Minute, ResolveHold: time.Minute,
 		Flap:        correlate.FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
 		LocalRules:  []*regexp.Regexp{regexp.MustCompile(correlate.DefaultLocalRules)},
-		OnsetWindow: 2 * time.Minute, OnsetPerHop: time.Minute, OnsetFloor: 90 * time.Second,
+		OnsetWindow: 2 * time.Minute, OnsetPerHop: 0, OnsetFloor: 90 * time.Second,
 		LowGroupWait: 2 * time.Minute, SeveritySplits: true,
 		Burst: correlate.BurstConfig{Window: 30 * time.Second, MinGroups: 4},
 	}
