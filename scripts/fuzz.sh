@@ -33,6 +33,12 @@ git ls-files -co --exclude-standard -- '*_test.go' |
 [ -s "$work/targets" ] || { echo "fuzz: no fuzz targets found" >&2; exit 1; }
 echo "fuzz: $(wc -l <"$work/targets") targets in $(cut -d' ' -f1 "$work/targets" | sort -u | wc -l) packages, $FUZZTIME each"
 
+run_target() {
+  (cd "$dir" && "$bin" -test.run='^$' -test.fuzz="^$name\$" -test.fuzztime="$FUZZTIME" \
+    -test.fuzzcachedir="$gocache/fuzz/$pkg" -test.fuzzminimizetime="${FUZZ_MINIMIZE:-0}" \
+    ${FUZZ_WORKERS:+-test.parallel="$FUZZ_WORKERS"}) >"$log" 2>&1
+}
+
 failed=() total=0
 printf '%-60s %12s %8s  %s\n' target execs new result
 for dir in $(cut -d' ' -f1 "$work/targets" | sort -u); do
@@ -46,9 +52,14 @@ for dir in $(cut -d' ' -f1 "$work/targets" | sort -u); do
   for name in $(awk -v d="$dir" '$1 == d { print $2 }' "$work/targets"); do
     log="$work/$name.log"
     result=ok
-    (cd "$dir" && "$bin" -test.run='^$' -test.fuzz="^$name\$" -test.fuzztime="$FUZZTIME" \
-      -test.fuzzcachedir="$gocache/fuzz/$pkg" -test.fuzzminimizetime="${FUZZ_MINIMIZE:-0}" \
-      ${FUZZ_WORKERS:+-test.parallel="$FUZZ_WORKERS"}) >"$log" 2>&1 || result=FAIL
+    run_target || result=FAIL
+    # Go's fuzzer can end a run "context deadline exceeded" when FUZZTIME
+    # runs out mid-input, with no crasher written: run it once more.
+    if [ "$result" = FAIL ] && grep -q 'context deadline exceeded' "$log" &&
+      ! grep -q 'Failing input written to' "$log"; then
+      result=ok
+      run_target || result=FAIL
+    fi
     execs=$(grep -oE 'execs: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
     new=$(grep -oE 'new interesting: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
     total=$((total + execs))
