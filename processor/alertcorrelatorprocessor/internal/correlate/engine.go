@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // Alert is one alert notification (one log record in the alert convention).
