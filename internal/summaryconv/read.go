@@ -9,8 +9,8 @@ import (
 
 // Take removes every summary scope from md (resources left empty go too)
 // and returns the summaries, one per scope, with the number of data points
-// it could not read (not a delta int sum, a missing attribute, a negative
-// value, an unknown metric name).
+// it could not read (a missing attribute, a negative or non-integer value,
+// an unknown metric name); a metric that is not a delta sum counts once.
 func Take(md pmetric.Metrics) ([]Summary, int) {
 	var out []Summary
 	invalid := 0
@@ -36,7 +36,7 @@ func read(ms pmetric.MetricSlice) (Summary, int) {
 	for i := range ms.Len() {
 		m := ms.At(i)
 		if m.Type() != pmetric.MetricTypeSum || m.Sum().AggregationTemporality() != pmetric.AggregationTemporalityDelta {
-			invalid += dataPoints(m)
+			invalid++ // the whole metric, once: none of its points is read
 			continue
 		}
 		dps := m.Sum().DataPoints()
@@ -108,20 +108,4 @@ func (s *Summary) add(name string, dp pmetric.NumberDataPoint) bool {
 		return false
 	}
 	return true
-}
-
-func dataPoints(m pmetric.Metric) int {
-	switch m.Type() {
-	case pmetric.MetricTypeGauge:
-		return m.Gauge().DataPoints().Len()
-	case pmetric.MetricTypeSum:
-		return m.Sum().DataPoints().Len()
-	case pmetric.MetricTypeHistogram:
-		return m.Histogram().DataPoints().Len()
-	case pmetric.MetricTypeExponentialHistogram:
-		return m.ExponentialHistogram().DataPoints().Len()
-	case pmetric.MetricTypeSummary:
-		return m.Summary().DataPoints().Len()
-	}
-	return 0
 }

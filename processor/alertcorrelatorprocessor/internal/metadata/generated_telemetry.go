@@ -164,7 +164,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorAlertCorrelatorSummaryPointsInvalid, err = builder.meter.Int64Counter(
 		"otelcol_processor_alert_correlator_summary_points_invalid",
-		metric.WithDescription("Data points in topology summary scopes that could not be read (not a delta int sum, a missing attribute, an unknown name); dropped. [Development]"),
+		metric.WithDescription("Data points in topology summary scopes that could not be read (a missing attribute, a negative or non-integer value, an unknown name), dropped; a metric that is not a delta sum counts once. [Development]"),
 		metric.WithUnit("{point}"),
 	)
 	errs = errors.Join(errs, err)

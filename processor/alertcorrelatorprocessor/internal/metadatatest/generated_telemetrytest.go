@@ -118,7 +118,7 @@ func AssertEqualProcessorAlertCorrelatorSummariesMerged(t *testing.T, tt *compon
 func AssertEqualProcessorAlertCorrelatorSummaryPointsInvalid(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_alert_correlator_summary_points_invalid",
-		Description: "Data points in topology summary scopes that could not be read (not a delta int sum, a missing attribute, an unknown name); dropped. [Development]",
+		Description: "Data points in topology summary scopes that could not be read (a missing attribute, a negative or non-integer value, an unknown name), dropped; a metric that is not a delta sum counts once. [Development]",
 		Unit:        "{point}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
