@@ -124,7 +124,8 @@ func (s *Summarizer) addEdge(from, to string, failed bool, _ int64) {
 
 // Merge adds counts observed elsewhere into the windows, in the bucket of
 // at, as Observe would have added the spans they count. Bounds apply as in
-// Observe (overflow counted).
+// Observe (overflow counted); the Spans stat grows by the services' spans
+// only (Observe counts every span, client spans too).
 func (t *Tracker) Merge(c Counts, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
