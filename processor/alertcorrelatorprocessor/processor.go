@@ -368,7 +368,7 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 	c.lifeMu.Unlock()
 	if started {
 		c.mu.Lock()
-		events := c.engine.Open(c.now())
+		events := c.engine.Flush(c.now())
 		c.dirty = true
 		next := c.nextLogs
 		c.nextLogs = nil // no tick may send to it any more

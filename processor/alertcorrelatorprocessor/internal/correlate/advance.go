@@ -104,7 +104,7 @@ func (e *Engine) groupWait(inc *incident) time.Duration {
 	if e.cfg.LowGroupWait <= e.cfg.GroupWait {
 		return e.cfg.GroupWait
 	}
-	if st := e.alerts[inc.root]; st != nil && e.sevRank[st.Severity] == len(e.cfg.Severities) {
+	if st := e.alerts[inc.rootFingerprint]; st != nil && e.sevRank[st.Severity] == len(e.cfg.Severities) {
 		return e.cfg.GroupWait
 	}
 	return e.cfg.LowGroupWait
@@ -115,5 +115,5 @@ func (e *Engine) groupWait(inc *incident) time.Duration {
 func (inc *incident) snapshotKey(*Engine) string {
 	// Members resolving one by one change nothing a record shows: only new
 	// members and root changes are updates.
-	return inc.root + "|" + strconv.Itoa(len(inc.members))
+	return inc.rootFingerprint + "|" + strconv.Itoa(len(inc.members))
 }

@@ -32,7 +32,7 @@ func (e *Engine) rebuild(inc *incident, members []string) {
 	e.unindexServices(inc)
 	inc.members, inc.services = nil, map[string]int{}
 	inc.reps, inc.repsAt, inc.causes = nil, nil, nil
-	inc.firstCause, inc.firing, inc.root, inc.ranking = time.Time{}, 0, "", nil
+	inc.firstCause, inc.firing, inc.rootFingerprint, inc.ranking = time.Time{}, 0, "", nil
 	slices.SortFunc(members, func(a, b string) int { return e.alerts[a].joined - e.alerts[b].joined })
 	for _, fp := range members {
 		st := e.alerts[fp]
@@ -43,8 +43,8 @@ func (e *Engine) rebuild(inc *incident, members []string) {
 		e.addService(inc, st.Service)
 		e.addRep(inc, st)
 		e.addCause(inc, st)
-		if inc.root == "" {
-			inc.root, inc.ranking = fp, []string{st.Service}
+		if inc.rootFingerprint == "" {
+			inc.rootFingerprint, inc.ranking = fp, []string{st.Service}
 		}
 	}
 	inc.dirty, inc.rankDirty = true, true

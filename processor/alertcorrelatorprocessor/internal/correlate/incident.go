@@ -10,7 +10,6 @@ import (
 type incident struct {
 	id        string
 	members   []string // fingerprints
-	root      string
 	ranking   []string
 	paged     bool
 	dirty     bool
@@ -40,6 +39,10 @@ type incident struct {
 	// why and exemplar are the last evidence shown for whyRoot, kept for
 	// records emitted after the traces went quiet.
 	why, exemplar, whyRoot string
+
+	// rootFingerprint is the probable root alert's fingerprint (the first
+	// member's until ranked); ranking[0] is its service.
+	rootFingerprint string
 }
 
 // addCause records a non-local member's onset on its service.
@@ -103,8 +106,8 @@ func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
 	inc.dirty = true
 	e.addRep(inc, st)
 	e.addCause(inc, st)
-	if inc.root == "" {
-		inc.root = st.Fingerprint
+	if inc.rootFingerprint == "" {
+		inc.rootFingerprint = st.Fingerprint
 		inc.ranking = []string{st.Service}
 	}
 }
@@ -206,7 +209,7 @@ func (e *Engine) rootService(inc *incident) string {
 	if len(inc.ranking) > 0 {
 		return inc.ranking[0]
 	}
-	if st := e.alerts[inc.root]; st != nil {
+	if st := e.alerts[inc.rootFingerprint]; st != nil {
 		return st.Service
 	}
 	return ""

@@ -104,7 +104,7 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 func (e *Engine) result(st *alertState, o Outcome) Result {
 	r := Result{Outcome: o, IncidentID: st.incident}
 	if inc, ok := e.incidents[st.incident]; ok {
-		r.Suppressed = inc.root != st.Fingerprint
+		r.Suppressed = inc.rootFingerprint != st.Fingerprint
 	}
 	return r
 }

@@ -70,5 +70,5 @@ func (e *Engine) rank(inc *incident) {
 	for _, c := range order {
 		inc.ranking = append(inc.ranking, c.service)
 	}
-	inc.root = order[0].fp
+	inc.rootFingerprint = order[0].fp
 }
