@@ -42,9 +42,11 @@ type Engine struct {
 	local  map[string]bool // rule name -> matches LocalRules
 	// merged are resolved records of paged incidents merged into another,
 	// emitted by the next Advance.
-	merged    []Event
-	lastGC    time.Time
-	lastEvict time.Time
+	merged []Event
+	// lastSweep is when sweep last ran; idleAlerts the idle alerts it
+	// listed (sweep.go).
+	lastSweep  time.Time
+	idleAlerts []string
 	// now is the latest time passed in, for the evidence's windows.
 	now time.Time
 	// onsets are recent new alerts' onsets, oldest first (burst.go).

@@ -87,7 +87,7 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 		e.stats.Ignored++
 		return Result{Outcome: Ignored}
 	}
-	if len(e.alerts) >= e.cfg.MaxAlerts && !e.evictAlerts(now) {
+	if len(e.alerts) >= e.cfg.MaxAlerts && !e.evictIdle() {
 		e.stats.OverflowAlerts++
 		return Result{Outcome: Overflow}
 	}

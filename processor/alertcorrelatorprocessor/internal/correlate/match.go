@@ -52,12 +52,8 @@ func (e *Engine) nearHops(a, b time.Time, hops int) bool {
 func (e *Engine) fire(st *alertState, now time.Time) bool {
 	if inc, ok := e.incidents[st.incident]; ok {
 		// A member firing again: not a new onset, so the window stays.
-		if !st.firing {
-			inc.firing++
-		}
-		st.firing = true
+		e.setFiring(st, true)
 		inc.dirty = true
-		e.addRep(inc, st)
 		inc.lastSeen = maxTime(inc.lastSeen, now)
 		return true
 	}

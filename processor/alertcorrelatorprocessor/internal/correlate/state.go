@@ -102,13 +102,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 			if st == nil {
 				continue
 			}
-			inc.members = append(inc.members, fp)
-			e.addRep(inc, st)
-			e.addCause(inc, st)
-			if st.firing {
-				inc.firing++
-			}
-			e.addService(inc, st.Service)
+			e.attach(inc, st)
 		}
 		// Keep the saved ranking: the graph may not be learned again yet.
 		inc.rankDirty = len(inc.ranking) == 0
