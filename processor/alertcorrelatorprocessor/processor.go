@@ -37,6 +37,23 @@ const (
 )
 
 // core is the one instance shared by the traces and logs sides of an ID.
+//
+// Locks, and what each guards:
+//   - lifeMu: the lifecycle (refs, started, stopped, cancel, server, addr);
+//     held through Start's load and Shutdown's last save. client is set
+//     under it in Start, before data flows and the tick starts.
+//   - saveMu: orders the saves (a slower, older state never lands after a
+//     newer one) and guards savedGraph.
+//   - mu: the engine, dirty, nextLogs, summary and inbox; the evidence
+//     tracker's own lock is taken under it when the engine reads it.
+//   - sendMu: the outbox; held across the next consumer's ConsumeLogs so
+//     batches leave in order.
+//   - learnMu: the learner and lastSeen; a leaf (the spans' hot path takes
+//     it alone, never with mu).
+//
+// Lock order: lifeMu, then saveMu, then mu or sendMu (never both at once:
+// each is taken and released in turn), then the evidence tracker's lock.
+// learnMu is never held with another. The graph locks itself.
 type core struct {
 	cfg    *Config
 	set    processor.Settings
