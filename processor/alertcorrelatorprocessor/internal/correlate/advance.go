@@ -114,7 +114,7 @@ func (e *Engine) groupWait(inc *incident) time.Duration {
 	if e.cfg.LowGroupWait <= e.cfg.GroupWait {
 		return e.cfg.GroupWait
 	}
-	if st := e.alerts[inc.rootFingerprint]; st != nil && e.sevRank[st.Severity] == len(e.cfg.Severities) {
+	if st := e.alerts[inc.rootFingerprint]; st != nil && e.severityRank(st.Severity) == len(e.cfg.Severities) {
 		return e.cfg.GroupWait
 	}
 	return e.cfg.LowGroupWait

@@ -268,7 +268,7 @@ func (e *Engine) addRep(inc *incident, st *alertState) {
 	if inc.repsAt == nil {
 		inc.repsAt = make([]int, len(e.cfg.Severities)+1)
 	}
-	sev := e.sevRank[st.Severity]
+	sev := e.severityRank(st.Severity)
 	r := inc.reps[st.Service]
 	if r == nil {
 		inc.reps[st.Service] = &rep{fp: st.Fingerprint, onset: st.StartsAt, sev: sev}

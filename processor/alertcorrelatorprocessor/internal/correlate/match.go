@@ -249,7 +249,7 @@ type cand struct {
 // every other alert the take-over makes a symptom (the other candidates'
 // alerts and its own symptoms).
 func (e *Engine) splitBySeverity(st *alertState, cands []cand) []cand {
-	sev := e.sevRank[st.Severity]
+	sev := e.severityRank(st.Severity)
 	// The most severe alert of each deeper-root candidate, and the two
 	// highest of those, so each candidate sees the others' maximum.
 	top1, top2 := -1, -1
