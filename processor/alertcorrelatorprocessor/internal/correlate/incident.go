@@ -51,8 +51,9 @@ type incident struct {
 // changes a member's state. join, merge, the flapping detach and restore
 // go through them; addService, addRep and addCause are theirs alone.
 
-// attach makes st a member of inc (st's old incident, if any, is its
-// caller's to drop or rebuild). The caller marks inc dirty.
+// attach makes st a member of inc; st's old incident, if any, is the
+// caller's to drop (merge) or detach st from first. The caller marks inc
+// dirty.
 func (e *Engine) attach(inc *incident, st *alertState) {
 	st.incident = inc.id
 	if st.firing {
