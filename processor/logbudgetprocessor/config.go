@@ -114,10 +114,12 @@ type DedupConfig struct {
 	// Enabled turns dedup on (default true).
 	Enabled bool `mapstructure:"enabled"`
 	// Window is how long repeats of a template are collected into one summary,
-	// counted from the first record (default 10s).
+	// counted from the first record (default 10s). With dedup off it still
+	// sets how long records the budget drops are collected into one summary
+	// per template (see shed), and must be positive either way.
 	Window time.Duration `mapstructure:"window"`
 	// MaxEntries bounds open windows (default 10000); the least recently used
-	// is flushed as a summary early when full.
+	// is flushed as a summary early when full. It bounds the shed windows too.
 	MaxEntries int `mapstructure:"max_entries"`
 	// AboveFloor also collapses identical repeats (same body, same severity)
 	// of records at or above the floor. Default false.
@@ -246,13 +248,12 @@ func (cfg *Config) Validate() error {
 			}
 		}
 	}
-	if cfg.Dedup.Enabled {
-		if cfg.Dedup.Window <= 0 {
-			errs = errors.Join(errs, errors.New("dedup.window: must be positive"))
-		}
-		if cfg.Dedup.MaxEntries < 1 {
-			errs = errors.Join(errs, errors.New("dedup.max_entries: must be at least 1"))
-		}
+	// checked with dedup off too: they bound the shed windows (see shed)
+	if cfg.Dedup.Window <= 0 {
+		errs = errors.Join(errs, errors.New("dedup.window: must be positive"))
+	}
+	if cfg.Dedup.MaxEntries < 1 {
+		errs = errors.Join(errs, errors.New("dedup.max_entries: must be at least 1"))
 	}
 	if cfg.Dedup.SampleValues < 0 {
 		errs = errors.Join(errs, errors.New("dedup.sample_values: must not be negative"))
@@ -338,6 +339,19 @@ func (cfg *Config) validateUpperBounds() error {
 	above("templates.max_children", cfg.Templates.MaxChildren, maxTreeBound)
 	above("templates.max_tokens", cfg.Templates.MaxTokens, maxTreeBound)
 	return errs
+}
+
+// limited says whether any key can have a budget (the default or an override).
+func (cfg *Config) limited() bool {
+	if cfg.Budget != (BudgetConfig{}) {
+		return true
+	}
+	for _, o := range cfg.Overrides {
+		if o.Budget != (BudgetConfig{}) {
+			return true
+		}
+	}
+	return false
 }
 
 // dailyBytes is the tighter of bytes_per_day and money_per_day / price (0: none).

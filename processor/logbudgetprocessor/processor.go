@@ -237,7 +237,8 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 	}
 	t := cfg.Truncate
 	p.truncating = p.dropSet != nil || t.MaxAttributes > 0 || t.MaxAttributeValueBytes > 0 || t.MaxBodyBytes > 0
-	p.needTemplate = cfg.Dedup.Enabled || cfg.Annotate || cfg.Sampling.Enabled
+	// a budget needs templates too: what it drops is summarised per template (shed)
+	p.needTemplate = cfg.Dedup.Enabled || cfg.Annotate || cfg.Sampling.Enabled || cfg.limited()
 	for i := range p.shards {
 		sh := &shard{
 			idx:        i,
@@ -250,7 +251,7 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 		sh.keys, _ = simplelru.NewLRU[uint64, *keyState](cfg.Key.MaxKeys, func(uint64, *keyState) {
 			p.keyCount.Add(-1)
 		})
-		if cfg.Dedup.Enabled {
+		{ // dedup windows, and the shed windows (shed) with dedup off
 			sh.dedup, _ = simplelru.NewLRU[uint64, *dedupEntry](cfg.Dedup.MaxEntries, func(_ uint64, e *dedupEntry) {
 				p.windowCount.Add(-1)
 				if !e.done {
@@ -306,9 +307,6 @@ func (p *logBudgetProcessor) Start(ctx context.Context, host component.Host) err
 	if p.cfg.SummaryInterval > 0 {
 		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
 	}
-	if !p.cfg.Dedup.Enabled {
-		return nil
-	}
 	every := p.cfg.Dedup.Window / 4
 	every = max(min(every, time.Second), 50*time.Millisecond)
 	p.loops = append(p.loops, ticker.Start(every, func() {
@@ -328,9 +326,6 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			l.Stop()
 		}
 		err = p.sweep(ctx, func(sh *shard) {
-			if sh.dedup == nil {
-				return
-			}
 			for _, e := range sh.queue {
 				if !e.done {
 					p.emitLocked(sh, e)
@@ -664,9 +659,8 @@ func (p *logBudgetProcessor) processRecord(sh *shard, ks *keyState, rl plog.Reso
 		p.keep(r)
 		return true
 	}
-	if !p.cfg.DryRun && (reason == reasonBudget || reason == reasonSample) {
-		// weight no dedup window holds: the next kept record carries it
-		ks.owed += r.weight
+	if !p.cfg.DryRun && (reason == reasonBudget || reason == reasonSample) && r.weight > 0 {
+		p.shed(r)
 	}
 	p.drop(sh, ks, reason, templateIDOf(pr.view), int64(pr.size))
 	return p.cfg.DryRun
@@ -718,7 +712,7 @@ func (p *logBudgetProcessor) countIn(r *recordState) {
 // that it leads.
 func (p *logBudgetProcessor) dedupStage(r *recordState) bool {
 	sh, pr := r.sh, r.pr
-	if sh.dedup == nil || pr.view == nil {
+	if !p.cfg.Dedup.Enabled || pr.view == nil {
 		return false
 	}
 	var dk uint64
@@ -787,14 +781,34 @@ func (p *logBudgetProcessor) sampleStage(r *recordState) bool {
 // window it opened still counts it.
 func (p *logBudgetProcessor) budgetStage(r *recordState) bool {
 	p.weightSize(r)
-	if r.ks.budget.admit(r.now, r.out.measure(r.lr), r.pr.tier, r.sampled) {
-		return true
+	return r.ks.budget.admit(r.now, r.out.measure(r.lr), r.pr.tier, r.sampled)
+}
+
+// shed counts a record dropped by the budget, or by sampling below the
+// smallest probability, into a summary of its (key, template, severity):
+// the dedup window it opened, or with dedup off a shed window of the same
+// shape (dedup.window long, within dedup.max_entries). So every template
+// dropped keeps its count, on a record of its own, instead of loading the
+// weight onto an unrelated kept record. Only when no window can be opened
+// (the table full, or no template) does the key's next kept record carry it.
+func (p *logBudgetProcessor) shed(r *recordState) {
+	e := r.window
+	if e == nil && !p.cfg.Dedup.Enabled && r.pr.view != nil {
+		dk := p.mix(r.ks.id, r.tmplSeq, uint64(r.pr.sev), 0)
+		if o, ok := r.sh.dedup.Peek(dk); ok && !o.done {
+			e = o
+		} else {
+			if e = p.openWindow(r.sh, dk, r.ks, r.now); e != nil {
+				e.shed = true
+			}
+		}
 	}
-	if r.window != nil && !r.window.done {
-		p.absorb(r.sh, r.window, r.pr.view, r.rl, r.sl, r.lr, r.pr.body, r.weight)
-		r.weight = 0
+	if e == nil || e.done {
+		r.ks.owed += r.weight
+		return
 	}
-	return false
+	p.absorb(r.sh, e, r.pr.view, r.rl, r.sl, r.lr, r.pr.body, r.weight)
+	r.weight = 0
 }
 
 // weightSize adds the weight attribute to the record's outgoing size when
