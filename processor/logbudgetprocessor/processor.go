@@ -79,7 +79,6 @@ const numShards = 16
 // for decisions; tokenizing, sizing, truncation and OTTL run outside it.
 type shard struct {
 	mu         sync.Mutex
-	idx        int
 	keys       *simplelru.LRU[uint64, *keyState]
 	dedup      *simplelru.LRU[uint64, *dedupEntry]
 	queue      []*dedupEntry
@@ -147,19 +146,21 @@ type call struct {
 	shapes  []byte
 	recs    []prep
 	scopes  []scopeRef
-	held    *shard
-	visited uint64 // shards locked during this call (bit per index)
-	flushes []keyCounters
+	// byShard lists, per shard, the records (indexes into recs) whose key
+	// it holds, in request order; overflow those of the _overflow key
+	byShard   [numShards][]int32
+	overflow  []int32
+	busy      []int // shards another call held at the first try
+	summaries plog.Logs
+	flushes   []keyCounters
 }
 
 // scopeRef is a prepared scope of the request: its records are
 // c.recs[start:start+n].
 type scopeRef struct {
-	rl      plog.ResourceLogs
-	sl      plog.ScopeLogs
-	start   int // in c.recs
-	shapes  int // in c.shapes
-	resHash uint64
+	rl    plog.ResourceLogs
+	sl    plog.ScopeLogs
+	start int // in c.recs
 }
 
 // prep is what is known about a record before any lock is taken.
@@ -176,7 +177,8 @@ type prep struct {
 	shapeEnd   int
 	shapeHash  uint64
 	view       *drain.View
-	keyHash    uint64 // with record attributes in the key
+	keyHash    uint64 // the key's hash (its resource's with resource attributes only)
+	scope      int32  // in c.scopes
 	hadAnnot   bool   // already carried log.record.template(_id)
 	hadWeight  bool   // already carried sampling.adjusted_count
 	keep       bool
@@ -241,7 +243,6 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 	p.needTemplate = cfg.Dedup.Enabled || cfg.Annotate || cfg.Sampling.Enabled || cfg.limited()
 	for i := range p.shards {
 		sh := &shard{
-			idx:        i,
 			pending:    plog.NewLogs(),
 			rng:        rand.New(rand.NewPCG(cfg.Sampling.Seed, 0x6c6f675f62756467+uint64(i))),
 			dryTouched: map[dryKey]*[2]int64{},
@@ -369,118 +370,52 @@ func (p *logBudgetProcessor) sweep(ctx context.Context, f func(*shard)) error {
 }
 
 func (p *logBudgetProcessor) getCall() *call {
-	c := p.calls.Get().(*call)
-	c.visited, c.held = 0, nil
-	return c
+	return p.calls.Get().(*call)
 }
 
 func (p *logBudgetProcessor) putCall(c *call) {
-	c.held = nil
 	clear(c.recs) // drop references to bodies, views and the request
 	c.recs = c.recs[:0]
 	clear(c.scopes)
 	c.scopes = c.scopes[:0]
 	c.shapes = c.shapes[:0]
+	for i := range c.byShard {
+		c.byShard[i] = c.byShard[i][:0]
+	}
+	c.overflow, c.busy, c.summaries = c.overflow[:0], c.busy[:0], plog.Logs{}
 	p.calls.Put(c)
 }
 
-// lock makes sh the shard c holds (one at a time, so no lock order to get
-// wrong); the first time in a call it also closes sh's expired windows.
-func (p *logBudgetProcessor) lock(c *call, sh *shard, now time.Time) {
-	if c.held == sh {
-		return
-	}
-	if c.held != nil {
-		c.held.mu.Unlock()
-	}
-	sh.mu.Lock()
-	p.enter(c, sh, now)
+func (p *logBudgetProcessor) shardOf(h uint64) int {
+	return int(h % numShards)
 }
 
-// enter records that c now holds sh's lock.
-func (p *logBudgetProcessor) enter(c *call, sh *shard, now time.Time) {
-	c.held = sh
-	if bit := uint64(1) << sh.idx; c.visited&bit == 0 {
-		c.visited |= bit
-		p.expireLocked(sh, now)
-	}
-}
-
-// tryLock is lock without waiting: false when another call holds sh. It
-// may hold two locks for a moment, but never waits while holding one.
-func (p *logBudgetProcessor) tryLock(c *call, sh *shard, now time.Time) bool {
-	if c.held == sh {
-		return true
-	}
-	if !sh.mu.TryLock() {
-		return false
-	}
-	if c.held != nil {
-		c.held.mu.Unlock()
-	}
-	p.enter(c, sh, now)
-	return true
-}
-
-func (p *logBudgetProcessor) unlock(c *call) {
-	if c.held != nil {
-		c.held.mu.Unlock()
-		c.held = nil
-	}
-}
-
-func (p *logBudgetProcessor) shardOf(h uint64) *shard {
-	return p.shards[h%numShards]
-}
-
+// ConsumeLogs decides a request in two steps:
+//  1. every record is prepared without a shard lock (sizes, truncation,
+//     class, template: see prepare) and listed under its key's shard;
+//  2. each shard with records is locked once, its records decided in
+//     request order, its summaries and counters taken, and unlocked
+//     (decide.go). A call holds one shard lock at a time, so there is no
+//     lock order; the tree's lock is never held with a shard's.
 func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	c := p.getCall()
 	now := p.clock()
 	rls := ld.ResourceLogs()
-	// scope by scope: what needs no key state without a lock, then the
-	// decisions under the key's shard lock. With keys from resource
-	// attributes alone (one key per scope), a scope whose shard another call
-	// holds waits, prepared, until the end of the request, so calls that
-	// carry the same services in the same order (as batches from similar
-	// senders do) do not queue behind each other shard after shard. Scopes
-	// of one key are decided in order unless another call holds the key's
-	// shard at that moment.
-	resourceKeys := len(p.cfg.Key.RecordAttributes) == 0
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		resHash := p.hashAttrs(c, rl.Resource().Attributes(), p.cfg.Key.ResourceAttributes, 0)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
-			if sls.At(j).LogRecords().Len() == 0 {
-				continue
+			if sls.At(j).LogRecords().Len() > 0 {
+				p.prepare(ctx, c, rl, sls.At(j), resHash)
 			}
-			sc := p.prepare(ctx, c, rl, sls.At(j), resHash)
-			if resourceKeys && !p.tryLock(c, p.shardOf(resHash), now) {
-				continue // decided at the end
-			}
-			p.finishScope(c, sc, now)
-			// nothing waits behind it: its scratch is reused
-			c.recs, c.shapes, c.scopes = c.recs[:sc.start], c.shapes[:sc.shapes], c.scopes[:len(c.scopes)-1]
 		}
 	}
-	for i := range c.scopes {
-		p.finishScope(c, &c.scopes[i], now)
-	}
+	p.decideShards(ctx, c, now)
 	if !p.cfg.DryRun {
-		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
-			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
-			return rl.ScopeLogs().Len() == 0
-		})
+		p.removeDropped(c, rls)
 	}
-	// summaries and counters of every shard this call touched
-	var summaries plog.Logs
-	for i, sh := range p.shards {
-		if c.visited&(1<<i) != 0 {
-			sh.mu.Lock()
-			p.collectLocked(ctx, c, sh, &summaries)
-			sh.mu.Unlock()
-		}
-	}
+	summaries := c.summaries
 	p.flushCounters(ctx, c)
 	p.putCall(c)
 
@@ -492,6 +427,24 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 		errs = errors.Join(errs, p.next.ConsumeLogs(ctx, summaries))
 	}
 	return errs
+}
+
+// removeDropped removes the records decided out, and the scopes and
+// resources left empty.
+func (p *logBudgetProcessor) removeDropped(c *call, rls plog.ResourceLogsSlice) {
+	for i := range c.scopes {
+		sc := &c.scopes[i]
+		k := sc.start
+		sc.sl.LogRecords().RemoveIf(func(plog.LogRecord) bool {
+			keep := c.recs[k].keep
+			k++
+			return !keep
+		})
+	}
+	rls.RemoveIf(func(rl plog.ResourceLogs) bool {
+		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
+		return rl.ScopeLogs().Len() == 0
+	})
 }
 
 // collectLocked moves sh's waiting summaries to *out (made when there are
@@ -506,23 +459,29 @@ func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *sha
 	p.takeCountersLocked(ctx, c, sh)
 }
 
-// prepare does, without any lock, what needs no shared state for the
+// prepare does, without any shard lock, what needs no key state for the
 // records of one scope: sizes, truncation, severity and priority class, the
-// body to template and its masked shape; then it looks every templated body
-// up in the tree under one short hold of the tree's lock. It appends the
-// records to c.recs and the scope to c.scopes, and returns the scope.
-func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64) *scopeRef {
+// key's hash, the body to template and its masked shape; then it looks
+// every templated body up in the tree under one short hold of the tree's
+// lock. It appends the records to c.recs, each listed under its key's
+// shard, and the scope to c.scopes.
+func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64) {
 	lrs := sl.LogRecords()
 	n := lrs.Len()
 	start := len(c.recs)
 	c.recs = slices.Grow(c.recs, n)[:start+n]
 	recs := c.recs[start:]
-	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, shapes: len(c.shapes), resHash: resHash})
+	scope := int32(len(c.scopes))
+	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start})
 	templated := false
 	for k := range n {
-		if p.prepRecord(ctx, c, rl, sl, lrs.At(k), &recs[k], resHash) {
+		pr := &recs[k]
+		if p.prepRecord(ctx, c, rl, sl, lrs.At(k), pr, resHash) {
 			templated = true
 		}
+		pr.scope = scope
+		si := p.shardOf(pr.keyHash)
+		c.byShard[si] = append(c.byShard[si], int32(start+k))
 	}
 	if templated {
 		p.treeMu.Lock()
@@ -533,7 +492,6 @@ func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.Resou
 		}
 		p.treeMu.Unlock()
 	}
-	return &c.scopes[len(c.scopes)-1]
 }
 
 // prepRecord does, without any lock, one record's part of prepare; it
@@ -565,6 +523,7 @@ func (p *logBudgetProcessor) prepRecord(ctx context.Context, c *call, rl plog.Re
 	if p.cfg.Sampling.Enabled {
 		_, pr.hadWeight = lr.Attributes().Get(AttrAdjustedCount)
 	}
+	pr.keyHash = resHash
 	if len(p.cfg.Key.RecordAttributes) > 0 {
 		pr.keyHash = p.hashAttrs(c, lr.Attributes(), p.cfg.Key.RecordAttributes, resHash)
 	}
@@ -593,42 +552,6 @@ func (p *logBudgetProcessor) prepRecord(ctx context.Context, c *call, rl plog.Re
 	return pr.templated
 }
 
-// finishScope decides the records of a prepared scope under their keys'
-// shard locks, releases the lock, and removes the records dropped.
-func (p *logBudgetProcessor) finishScope(c *call, sc *scopeRef, now time.Time) {
-	p.decideScope(c, sc, now)
-	p.unlock(c)
-	if p.cfg.DryRun {
-		return
-	}
-	recs := c.recs[sc.start:]
-	k := 0
-	sc.sl.LogRecords().RemoveIf(func(plog.LogRecord) bool {
-		keep := recs[k].keep
-		k++
-		return !keep
-	})
-}
-
-// decideScope decides the records of one scope.
-func (p *logBudgetProcessor) decideScope(c *call, sc *scopeRef, now time.Time) {
-	lrs := sc.sl.LogRecords()
-	res := sc.rl.Resource().Attributes()
-	recs := c.recs[sc.start : sc.start+lrs.Len()]
-	var ks *keyState
-	if len(p.cfg.Key.RecordAttributes) == 0 {
-		ks = p.lookupKey(c, sc.resHash, res, pcommon.Map{}, now)
-	}
-	for k := range recs {
-		lr := lrs.At(k)
-		rks := ks
-		if rks == nil {
-			rks = p.lookupKey(c, recs[k].keyHash, res, lr.Attributes(), now)
-		}
-		recs[k].keep = p.processRecord(c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
-	}
-}
-
 // recordState carries one record through the stages of processRecord.
 type recordState struct {
 	sh      *shard
@@ -646,7 +569,8 @@ type recordState struct {
 }
 
 // processRecord applies the stages that need the key's state to one record
-// and says whether it stays. c.held is the key's shard. The stages, in
+// and says whether it stays. sh is the key's shard, whose lock the caller
+// holds. The stages, in
 // order: count it in, dedup (absorbed into an open window), floor (above
 // it: always kept), sampling, budget; a kept record then carries the
 // weight of what its key dropped (keep). A stage that drops returns its
@@ -959,11 +883,6 @@ func adjustedCount(attrs pcommon.Map) float64 {
 		}
 	}
 	return 1
-}
-
-// setAdjusted multiplies the record's weight by w.
-func setAdjusted(attrs pcommon.Map, w float64) {
-	attrs.PutDouble(AttrAdjustedCount, w*adjustedCount(attrs))
 }
 
 func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, sev plog.SeverityNumber) (int, bool) {
