@@ -189,10 +189,39 @@ func (cfg *Config) Validate() error {
 	if cfg.SummaryInterval < 0 || cfg.SummaryInterval > 24*time.Hour {
 		errs = errors.Join(errs, fmt.Errorf("summary_interval: must be in [0s, 24h], got %v", cfg.SummaryInterval))
 	}
+	errs = errors.Join(errs, cfg.validateUpperBounds(), cfg.validateKeys())
+	if cfg.DebtWindow < 0 {
+		errs = errors.Join(errs, errors.New("debt_window: must not be negative"))
+	}
+	if cfg.PricePerGB < 0 {
+		errs = errors.Join(errs, errors.New("price_per_gb: must not be negative"))
+	}
+	if _, err := parseFloor(cfg.SeverityFloor); err != nil {
+		errs = errors.Join(errs, fmt.Errorf("severity_floor: %w", err))
+	}
+	errs = errors.Join(errs, cfg.validateClasses(), cfg.validateDedup(), cfg.Templates.validate())
+	if cfg.Sampling.Enabled && cfg.Sampling.Interval <= 0 {
+		errs = errors.Join(errs, errors.New("sampling.interval: must be positive"))
+	}
+	tr := cfg.Truncate
+	if tr.MaxBodyBytes < 0 {
+		errs = errors.Join(errs, errors.New("truncate.max_body_bytes: must not be negative"))
+	}
+	if tr.MaxAttributeValueBytes < 0 {
+		errs = errors.Join(errs, errors.New("truncate.max_attribute_value_bytes: must not be negative"))
+	}
+	if tr.MaxAttributes < 0 {
+		errs = errors.Join(errs, errors.New("truncate.max_attributes: must not be negative"))
+	}
+	return errs
+}
+
+// validateKeys checks key, budget and overrides.
+func (cfg *Config) validateKeys() error {
+	var errs error
 	if cfg.Key.MaxKeys < 1 {
 		errs = errors.Join(errs, errors.New("key.max_keys: must be at least 1"))
 	}
-	errs = errors.Join(errs, cfg.validateUpperBounds())
 	if len(cfg.Key.ResourceAttributes)+len(cfg.Key.RecordAttributes) == 0 {
 		errs = errors.Join(errs, errors.New("key: at least one of resource_attributes, record_attributes is needed"))
 	}
@@ -216,15 +245,12 @@ func (cfg *Config) Validate() error {
 		}
 		errs = errors.Join(errs, o.Budget.validate(p+".budget", cfg.PricePerGB))
 	}
-	if cfg.DebtWindow < 0 {
-		errs = errors.Join(errs, errors.New("debt_window: must not be negative"))
-	}
-	if cfg.PricePerGB < 0 {
-		errs = errors.Join(errs, errors.New("price_per_gb: must not be negative"))
-	}
-	if _, err := parseFloor(cfg.SeverityFloor); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("severity_floor: %w", err))
-	}
+	return errs
+}
+
+// validateClasses checks priority_classes, parsing their conditions.
+func (cfg *Config) validateClasses() error {
+	var errs error
 	names := map[string]bool{}
 	for i, pc := range cfg.PriorityClasses {
 		p := fmt.Sprintf("priority_classes[%d]", i)
@@ -248,7 +274,13 @@ func (cfg *Config) Validate() error {
 			}
 		}
 	}
-	// checked with dedup off too: they bound the shed windows (see shed)
+	return errs
+}
+
+// validateDedup checks dedup; window and max_entries are checked with dedup
+// off too: they bound the shed windows (see shed).
+func (cfg *Config) validateDedup() error {
+	var errs error
 	if cfg.Dedup.Window <= 0 {
 		errs = errors.Join(errs, errors.New("dedup.window: must be positive"))
 	}
@@ -258,7 +290,12 @@ func (cfg *Config) Validate() error {
 	if cfg.Dedup.SampleValues < 0 {
 		errs = errors.Join(errs, errors.New("dedup.sample_values: must not be negative"))
 	}
-	t := cfg.Templates
+	return errs
+}
+
+// validate checks templates (upper bounds: validateUpperBounds).
+func (t TemplatesConfig) validate() error {
+	var errs error
 	if t.MaxTemplates < 1 {
 		errs = errors.Join(errs, errors.New("templates.max_templates: must be at least 1"))
 	}
@@ -276,19 +313,6 @@ func (cfg *Config) Validate() error {
 	}
 	if t.SaveInterval < 0 || t.SaveInterval > 24*time.Hour {
 		errs = errors.Join(errs, fmt.Errorf("templates.save_interval: must be in [0s, 24h], got %v", t.SaveInterval))
-	}
-	if cfg.Sampling.Enabled && cfg.Sampling.Interval <= 0 {
-		errs = errors.Join(errs, errors.New("sampling.interval: must be positive"))
-	}
-	tr := cfg.Truncate
-	if tr.MaxBodyBytes < 0 {
-		errs = errors.Join(errs, errors.New("truncate.max_body_bytes: must not be negative"))
-	}
-	if tr.MaxAttributeValueBytes < 0 {
-		errs = errors.Join(errs, errors.New("truncate.max_attribute_value_bytes: must not be negative"))
-	}
-	if tr.MaxAttributes < 0 {
-		errs = errors.Join(errs, errors.New("truncate.max_attributes: must not be negative"))
 	}
 	return errs
 }

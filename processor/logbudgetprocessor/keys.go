@@ -28,8 +28,9 @@ type keyState struct {
 	keyCounters
 	touched bool
 	// owed is the weight (events) of records dropped by the budget, or by
-	// sampling below the smallest probability, that no kept record carries
-	// yet: the key's next kept record carries it (keep).
+	// sampling below the smallest probability, that no summary could hold
+	// (the window table full, or no template: see shed): the key's next
+	// kept record carries it (keep).
 	owed float64
 }
 
