@@ -123,6 +123,7 @@ type Tree struct {
 	adds     uint64
 	evicted  uint64
 	buf      []byte
+	tune     tuning
 
 	// gen counts every change to the tree's matching state (nodes, cluster
 	// tokens, leaf membership, evictions). While it stands still, Add is a
@@ -163,7 +164,7 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}}
+	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}, tune: defaultTuning}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
 		t.evicted++
 		t.detach(c)
@@ -218,7 +219,7 @@ func (t *Tree) add(line string) *Cluster {
 		t.join(m.best, masked)
 		return m.best
 	}
-	if m.near != nil && (m.nearSim >= wordSimilarity || m.nearSim >= t.s.Similarity && m.near.promote(m.nearPos)) {
+	if m.near != nil && (m.nearSim >= t.tune.wordSimilarity || m.nearSim >= t.s.Similarity && m.near.promote(m.nearPos, t.tune.wordValues)) {
 		// the word position has shown too many values to be a constant
 		t.join(m.near, masked)
 		return m.near

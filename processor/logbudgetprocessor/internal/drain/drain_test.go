@@ -153,14 +153,14 @@ func TestWordPositionBecomesVariable(t *testing.T) {
 	for _, u := range users {
 		cs = append(cs, tree.Add("Invalid user "+u+" from 10.0.0.1"))
 	}
-	for i := 1; i < wordValues; i++ {
+	for i := 1; i < int(defaultTuning.wordValues); i++ {
 		assert.NotSame(t, cs[0], cs[i], users[i])
 	}
-	for _, c := range cs[wordValues:] {
+	for _, c := range cs[int(defaultTuning.wordValues):] {
 		assert.Same(t, cs[0], c)
 	}
 	assert.Equal(t, "Invalid user <*> from <*>", cs[0].Template())
-	assert.Equal(t, wordValues, tree.Len())
+	assert.Equal(t, int(defaultTuning.wordValues), tree.Len())
 }
 
 // FuzzAdd: any body templates without panicking, the template has as many

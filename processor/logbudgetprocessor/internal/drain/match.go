@@ -15,15 +15,21 @@ import "strings"
 // appeared there across clusters that agree everywhere else (the cluster
 // they first split from widens to take any word there).
 
-// wordSimilarity is the share of its constants a line must share with a
-// cluster it differs from in one word to join it at once: in a long line a
-// single differing word is more likely a variable (a user, a service name)
-// than in a short one, where it names the event.
-const wordSimilarity = 0.85
+// tuning holds the matcher's thresholds. They are constants of the package
+// (defaultTuning); a field of the Tree only so the generalization check
+// (generalize_test.go) can vary them.
+type tuning struct {
+	// wordSimilarity is the share of its constants a line must share with a
+	// cluster it differs from in one word to join it at once: in a long line a
+	// single differing word is more likely a variable (a user, a service name)
+	// than in a short one, where it names the event.
+	wordSimilarity float64
+	// wordValues is how many distinct words a position may show, each its own
+	// template, before it is taken for a variable.
+	wordValues int32
+}
 
-// wordValues is how many distinct words a position may show, each its own
-// template, before it is taken for a variable.
-const wordValues = 4
+var defaultTuning = tuning{wordSimilarity: 0.85, wordValues: 4}
 
 // match is bestMatch's answer: best is the cluster the line may join (with
 // its similarity); near is the most similar cluster the line differs from in
@@ -121,7 +127,7 @@ func nextLetter(s string, i int) int {
 // promote counts one more word seen at position pos of c's template (in a
 // cluster of its own) and says whether the position now counts as a
 // variable.
-func (c *Cluster) promote(pos int) bool {
+func (c *Cluster) promote(pos int, wordValues int32) bool {
 	for i := range c.words {
 		if c.words[i].pos == int32(pos) {
 			c.words[i].n++
