@@ -1,0 +1,75 @@
+package drain
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// loadGroups reads a group<TAB>line fixture; lines opening with # are notes.
+func loadGroups(t testing.TB, path string) (groups, lines []string) {
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, row := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if strings.HasPrefix(row, "#") {
+			continue
+		}
+		g, l, ok := strings.Cut(row, "\t")
+		require.True(t, ok, row)
+		groups, lines = append(groups, g), append(lines, l)
+	}
+	return groups, lines
+}
+
+// groupsKept returns the groups whose lines all got one template ID, on
+// arrival, that no line of another group got.
+func groupsKept(groups, lines []string) (kept map[string]bool, templates map[string][]string) {
+	tree := New(Settings{})
+	ids := map[string]map[uint64]bool{}
+	owner := map[uint64]map[string]bool{}
+	templates = map[string][]string{}
+	for i, l := range lines {
+		c := tree.Add(l)
+		g := groups[i]
+		if ids[g] == nil {
+			ids[g] = map[uint64]bool{}
+		}
+		if owner[c.ID()] == nil {
+			owner[c.ID()] = map[string]bool{}
+		}
+		ids[g][c.ID()] = true
+		owner[c.ID()][g] = true
+		templates[g] = append(templates[g], c.Template())
+	}
+	kept = map[string]bool{}
+	for g, set := range ids {
+		ok := len(set) == 1
+		for id := range set {
+			ok = ok && len(owner[id]) == 1
+		}
+		kept[g] = ok
+	}
+	return kept, templates
+}
+
+// TestDaemonLines: lines written by hand in the style of sshd, the kernel,
+// a proxy client and a Java service (testdata/daemons.txt) group as a user
+// would expect: users, hosts, ports, programs, sizes and durations are
+// variables; a different word naming the event is a different template.
+func TestDaemonLines(t *testing.T) {
+	groups, lines := loadGroups(t, "testdata/daemons.txt")
+	kept, templates := groupsKept(groups, lines)
+	var missed []string
+	for g, ok := range kept {
+		if !ok {
+			missed = append(missed, g)
+			t.Logf("%s: %q", g, templates[g])
+		}
+	}
+	sort.Strings(missed)
+	assert.Empty(t, missed, "groups split or merged")
+}
