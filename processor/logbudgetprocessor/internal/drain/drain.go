@@ -337,12 +337,12 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 		i = end
 		tok := s[start:end]
 		raw = append(raw, tok)
-		switch kind {
-		case tokQuoted, tokSpecial:
-			masked = append(masked, t.mask(tok, kind))
-		default:
+		afterVar := len(masked) > 0 && strings.HasSuffix(masked[len(masked)-1], Wildcard)
+		if kind == tokPlain && !plainMasked(tok, afterVar) {
 			masked = append(masked, tok)
+			continue
 		}
+		masked = append(masked, t.mask(tok, kind, afterVar))
 	}
 	t.masked, t.raw = masked, raw
 	return masked, raw
@@ -362,17 +362,11 @@ func (t *Tree) AppendShape(b []byte, s string) ([]byte, uint64) {
 		}
 		i = end
 		tok := s[start:end]
+		afterVar := n > 0 && bytes.HasSuffix(b, wildcardBytes)
 		// a fixed-width length, written once the masked token is known
 		mark := len(b)
 		b = append(b, 0, 0, 0, 0)
-		switch kind {
-		case tokQuoted:
-			b = appendQuoted(b, tok)
-		case tokSpecial:
-			b = appendMasked(b, tok)
-		default:
-			b = append(b, tok...)
-		}
+		b = appendToken(b, tok, kind, afterVar)
 		binary.LittleEndian.PutUint32(b[mark:], uint32(len(b)-mark-4))
 	}
 	return b, xxhash.Sum64(b[start0:])

@@ -13,15 +13,11 @@ import "strings"
 // Tokens of letters and punctuation only are never masked.
 // Surrounding brackets and punctuation are kept: "[1234]" -> "[<*>]".
 
-// mask returns tok with its variable parts masked, interned so the common
-// shapes ("key=<*>", "[<*>]", "<*>,") cost no allocation.
-func (t *Tree) mask(tok string, kind int) string {
-	var b []byte
-	if kind == tokQuoted {
-		b = appendQuoted(t.buf[:0], tok)
-	} else {
-		b = appendMasked(t.buf[:0], tok)
-	}
+// mask returns tok with its variable parts masked (afterVar: the token
+// before it ended in a variable), interned so the common shapes
+// ("key=<*>", "[<*>]", "<*>,") cost no allocation.
+func (t *Tree) mask(tok string, kind int, afterVar bool) string {
+	b := appendToken(t.buf[:0], tok, kind, afterVar)
 	t.buf = b
 	if string(b) == tok {
 		return tok
@@ -35,6 +31,27 @@ func (t *Tree) mask(tok string, kind int) string {
 	s := string(b)
 	t.intern[s] = s
 	return s
+}
+
+var wildcardBytes = []byte(Wildcard)
+
+// appendToken appends tok of kind (see nextToken), its variable parts
+// masked, to dst; afterVar says the token before it ended in a variable.
+func appendToken(dst []byte, tok string, kind int, afterVar bool) []byte {
+	switch kind {
+	case tokQuoted:
+		return appendQuoted(dst, tok)
+	case tokSpecial:
+		return appendMasked(dst, tok)
+	}
+	if !plainMasked(tok, afterVar) {
+		return append(dst, tok...)
+	}
+	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
+		return append(append(dst, tok[:eq+1]...), Wildcard...)
+	}
+	pre, _, post := splitPunct(tok)
+	return append(append(append(dst, pre...), Wildcard...), post...)
 }
 
 // maxInterned bounds the interned masked tokens.
@@ -189,4 +206,99 @@ func hasDigit(s string) bool {
 		}
 	}
 	return false
+}
+
+// Masks for tokens of letters and punctuation (no digit): most are words
+// that name the event, but a few shapes are values whatever the log:
+// a unit after a number (`3.1 MB`, `820 ms`), a host or file name
+// (`mail.example.net`, `firefox.exe`), a mail address or user@host, a
+// month or weekday in a date (`Sun Jul`), and such a value after `key=`.
+
+// plainMasked says whether a plain token holds a variable (see above).
+func plainMasked(tok string, afterVar bool) bool {
+	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
+		tok = tok[eq+1:]
+		afterVar = false
+	}
+	_, core, _ := splitPunct(tok)
+	if len(core) == 0 {
+		return false
+	}
+	if afterVar && isUnit(core) || isDateWord(core) {
+		return true
+	}
+	return namedValue(core)
+}
+
+// isUnit: a unit of size or time whose choice follows the magnitude.
+func isUnit(s string) bool {
+	switch s {
+	case "B", "KB", "kB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB",
+		"ns", "us", "µs", "ms", "s", "sec", "secs", "min", "mins":
+		return true
+	}
+	return false
+}
+
+// isDateWord: an abbreviated month or weekday (as in `Sun Jul 10 03:55:15`).
+func isDateWord(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	switch s {
+	case "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+		"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
+		return true
+	}
+	return false
+}
+
+// namedValue: a mail address or user@host, a host name (lower-case labels
+// joined by dots), or a file name (a name and a short lower-case extension).
+func namedValue(s string) bool {
+	dot := strings.IndexByte(s, '.')
+	if at := strings.IndexByte(s, '@'); at > 0 && at < len(s)-1 {
+		return true
+	}
+	if dot <= 0 || dot == len(s)-1 {
+		return false
+	}
+	return hostName(s) || fileName(s)
+}
+
+// hostName: labels of lower-case letters, digits and hyphens joined by dots.
+func hostName(s string) bool {
+	prev := byte('.')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-':
+		case c == '.' && prev != '.':
+		default:
+			return false
+		}
+		prev = c
+	}
+	return prev != '.'
+}
+
+// fileName: a name of letters, digits, '-' and '_', a dot and an extension
+// of one to four lower-case letters.
+func fileName(s string) bool {
+	dot := strings.LastIndexByte(s, '.')
+	ext, name := s[dot+1:], s[:dot]
+	if len(ext) > 4 || len(name) == 0 {
+		return false
+	}
+	for i := 0; i < len(ext); i++ {
+		if ext[i] < 'a' || ext[i] > 'z' {
+			return false
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isAlnum(c) && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
 }
