@@ -71,7 +71,7 @@ func appendMasked(dst []byte, tok string) []byte {
 	dst = append(dst, pre...)
 	switch {
 	case core == "":
-	case wholeVariable(core):
+	case wholeVariable(core), namedValue(hostOf(core)):
 		dst = append(dst, Wildcard...)
 	default:
 		dst = appendRuns(dst, core)
@@ -264,6 +264,23 @@ func namedValue(s string) bool {
 		return false
 	}
 	return hostName(s) || fileName(s)
+}
+
+// hostOf strips a port (`:443`) off s.
+func hostOf(s string) string {
+	if c := strings.LastIndexByte(s, ':'); c > 0 && c < len(s)-1 && allDigits(s[c+1:]) {
+		return s[:c]
+	}
+	return s
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // hostName: labels of lower-case letters, digits and hyphens joined by dots.
