@@ -13,7 +13,10 @@ func TestDiagPromote(t *testing.T) {
 	for _, n := range devSets {
 		lines := loadDev(t, n)
 		tree := New(Settings{})
-		tree.tune.wordValues = 2
+		tree.tune.recurring = os.Getenv("QUELL_DIAG") != "norec"
+		if os.Getenv("QUELL_DIAG") == "2" {
+			tree.tune.wordValues = 2
+		}
 		first := map[uint64]string{}
 		seen := map[string]bool{}
 		for _, l := range lines {

@@ -219,8 +219,8 @@ func (t *Tree) add(line string) *Cluster {
 		t.join(m.best, masked)
 		return m.best
 	}
-	if m.near != nil && (m.nearSim >= t.tune.wordSimilarity || m.nearSim >= t.s.Similarity && m.near.promote(m.nearPos, t.tune.wordValues)) {
-		// the word position has shown too many values to be a constant
+	if m.near != nil && t.wordVariable(m) {
+		m.near.markWordSlot(m.nearPos)
 		t.join(m.near, masked)
 		return m.near
 	}

@@ -1,6 +1,9 @@
 package drain
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Matching a line against the clusters of its leaf.
 //
@@ -27,9 +30,121 @@ type tuning struct {
 	// wordValues is how many distinct words a position may show, each its own
 	// template, before it is taken for a variable.
 	wordValues int32
+	// recurring takes a word for a value when another template holds it
+	// too (see recurs).
+	recurring bool
 }
 
-var defaultTuning = tuning{wordSimilarity: 0.85, wordValues: 4}
+var defaultTuning = tuning{wordSimilarity: 0.85, wordValues: 4, recurring: true}
+
+// wordVariable says whether the line m was matched for may join m.near,
+// taking the word it differs in (at m.nearPos) for a variable.
+func (t *Tree) wordVariable(m match) bool {
+	switch {
+	case m.nearSim >= t.tune.wordSimilarity:
+		return true
+	case m.nearSim < t.s.Similarity:
+		return false
+	case t.tune.recurring && t.recurs(m.near, m.nearPos):
+		return true
+	}
+	// the word position has shown too many values to be a constant
+	return m.near.promote(m.nearPos, t.tune.wordValues)
+}
+
+// recurs says whether the word at pos of c's template is also a constant
+// of another template, after the same word (or, in key=value, under the
+// same key). A word naming an event belongs to its template ("Started",
+// "closed"); a value (a user, a host, a service) recurs across the
+// templates of one session or request in the same slot ("Invalid user
+// admin", "invalid user admin [preauth]", "Failed password for invalid
+// user admin"), so the position holding it is a variable from the second
+// value on. Only a line that differs from a template in one word pays for
+// this walk over the templates; it reads the tree and changes nothing.
+func (t *Tree) recurs(c *Cluster, pos int) bool {
+	w := wordOf(c.tokens[pos])
+	if w == "" || stateWord(w) {
+		return false
+	}
+	slot := slotOf(c.tokens, pos)
+	for _, n := range t.root {
+		if n.holds(w, slot, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds says whether a cluster under n other than not has w as a word in
+// slot.
+func (n *node) holds(w, slot string, not *Cluster) bool {
+	for _, c := range n.clusters {
+		if c == not {
+			continue
+		}
+		for i, tok := range c.tokens {
+			if tok == Wildcard && slotOf(c.tokens, i) == slot && c.isWordSlot(i) {
+				return true // the slot took words for a variable there
+			}
+			if len(tok) >= len(w) && strings.Contains(tok, w) && wordOf(tok) == w && slotOf(c.tokens, i) == slot {
+				return true
+			}
+		}
+	}
+	for _, child := range n.children {
+		if child.holds(w, slot, not) {
+			return true
+		}
+	}
+	return false
+}
+
+// stateWord: a word from a small fixed set of values, which names a state
+// rather than an entity: upper case (RUNNING, FAIL_TASK_CLEANUP), or a
+// boolean.
+func stateWord(w string) bool {
+	upper := true
+	for i := 0; i < len(w) && upper; i++ {
+		upper = w[i] < 'a' || w[i] > 'z'
+	}
+	if upper {
+		return true
+	}
+	switch strings.ToLower(w) {
+	case "true", "false", "yes", "no", "on", "off", "null", "none", "nil":
+		return true
+	}
+	return false
+}
+
+// slotOf names what introduces the token at i: its key (key=value) or the
+// token before it.
+func slotOf(tokens []string, i int) string {
+	if eq := strings.IndexByte(tokens[i], '='); eq >= 0 {
+		return tokens[i][:eq+1]
+	}
+	if i == 0 {
+		return ""
+	}
+	return tokens[i-1]
+}
+
+// wordOf is the word a constant token carries: the token without the
+// brackets and punctuation around it, or the value of key=value; "" when it
+// holds a variable or no letter.
+func wordOf(tok string) string {
+	if tok == Wildcard || strings.Contains(tok, Wildcard) {
+		return ""
+	}
+	if eq := strings.IndexByte(tok, '='); eq >= 0 {
+		tok = tok[eq+1:]
+	}
+	_, core, _ := splitPunct(tok)
+	if len(core) < 2 || nextLetter(core, 0) == len(core) {
+		return ""
+	}
+	return core
+}
 
 // match is bestMatch's answer: best is the cluster the line may join (with
 // its similarity); near is the most similar cluster the line differs from in
@@ -142,6 +257,30 @@ func (c *Cluster) promote(pos int, wordValues int32) bool {
 type wordCount struct {
 	pos int32
 	n   int32
+}
+
+// wordSlot is the count of a position that became a variable from words:
+// a value slot, as evidence for other templates (see recurs).
+const wordSlot = math.MaxInt32
+
+// markWordSlot records that the word at pos is taken for a variable.
+func (c *Cluster) markWordSlot(pos int) {
+	for i := range c.words {
+		if c.words[i].pos == int32(pos) {
+			c.words[i].n = wordSlot
+			return
+		}
+	}
+	c.words = append(c.words, wordCount{pos: int32(pos), n: wordSlot})
+}
+
+func (c *Cluster) isWordSlot(pos int) bool {
+	for _, w := range c.words {
+		if w.pos == int32(pos) {
+			return w.n == wordSlot
+		}
+	}
+	return false
 }
 
 // join adds a line to c, widening its template where they differ.
