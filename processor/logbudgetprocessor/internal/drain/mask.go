@@ -71,7 +71,7 @@ func appendMasked(dst []byte, tok string) []byte {
 	dst = append(dst, pre...)
 	switch {
 	case core == "":
-	case wholeVariable(core), namedValue(hostOf(core)):
+	case wholeVariable(core), namedValue(hostOf(core)), tagged(core):
 		dst = append(dst, Wildcard...)
 	default:
 		dst = appendRuns(dst, core)
@@ -264,6 +264,32 @@ func namedValue(s string) bool {
 		return false
 	}
 	return hostName(s) || fileName(s)
+}
+
+// tagged: a name with a bracketed number, as programs tag lines with their
+// process ID (`sshd[4411]`) and the kernel a library with its mapping
+// (`libc.so.6[7f3a2c000000+195000]`).
+func tagged(s string) bool {
+	open := strings.IndexByte(s, '[')
+	if open <= 0 || !hasDigit(s[open:]) {
+		return false
+	}
+	for i := 0; i < open; i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	// splitPunct has taken the closing bracket off
+	for i := open + 1; i < len(s); i++ {
+		if c := s[i]; !isHex(c) && c != '+' && c != 'x' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // hostOf strips a port (`:443`) off s.
