@@ -61,7 +61,7 @@ type variant struct {
 }
 
 func (v variant) String() string {
-	return fmt.Sprintf("similarity=%.2f word_similarity=%.2f word_values=%d", v.sim, v.wordSimilarity, v.wordValues)
+	return fmt.Sprintf("similarity=%.2f word_similarity=%.2f word_values=%d recurring=%v", v.sim, v.wordSimilarity, v.wordValues, v.recurring)
 }
 
 var defaultVariant = variant{sim: 0.6, tuning: defaultTuning}
@@ -112,7 +112,9 @@ func grid() []variant {
 	for _, sim := range []float64{0.4, 0.5, 0.6, 0.7, 0.8} {
 		for _, ws := range []float64{0.7, 0.8, 0.85, 0.9, 1.01} {
 			for _, wv := range []int32{2, 3, 4, 6, 1 << 30} {
-				out = append(out, variant{sim: sim, tuning: tuning{wordSimilarity: ws, wordValues: wv}})
+				for _, rec := range []bool{true, false} {
+					out = append(out, variant{sim: sim, tuning: tuning{wordSimilarity: ws, wordValues: wv, recurring: rec}})
+				}
 			}
 		}
 	}
@@ -141,7 +143,7 @@ func best(all map[variant]map[string]float64, vs []variant, names []string) vari
 
 func TestGeneralization(t *testing.T) {
 	if os.Getenv("QUELL_EVAL_GRID") == "" {
-		t.Skip("set QUELL_EVAL_GRID=1 to run the generalization check (125 settings x 10 datasets)")
+		t.Skip("set QUELL_EVAL_GRID=1 to run the generalization check (250 settings x 10 datasets)")
 	}
 	data := map[string][]labelled{}
 	for _, n := range devSets {
@@ -149,13 +151,14 @@ func TestGeneralization(t *testing.T) {
 	}
 	vs := grid()
 	all := map[variant]map[string]float64{}
-	for _, v := range append(vs, defaultVariant) {
+	for _, v := range vs {
 		all[v] = map[string]float64{}
 		for _, n := range devSets {
 			all[v][n] = scoreGA(v, data[n])
 		}
 	}
 	def := all[defaultVariant]
+	require.NotNil(t, def, "the defaults are in the grid")
 	fmt.Printf("defaults (%v): mean %.3f\n", defaultVariant, mean(def, devSets))
 	for _, n := range devSets {
 		fmt.Printf("  %-12s %.3f\n", n, def[n])
@@ -196,6 +199,9 @@ func TestGeneralization(t *testing.T) {
 	for _, v := range vs {
 		d := defaultVariant
 		same := 0
+		if v.recurring == d.recurring {
+			same++
+		}
 		if v.sim == d.sim {
 			same++
 		}
@@ -205,7 +211,7 @@ func TestGeneralization(t *testing.T) {
 		if v.wordValues == d.wordValues {
 			same++
 		}
-		if same == 2 {
+		if same == 3 {
 			fmt.Printf("  one-off %v: mean %.3f min %.3f\n", v, mean(all[v], devSets), minOf(all[v]))
 		}
 	}
