@@ -122,6 +122,9 @@ type Tree struct {
 	intern   map[string]string
 	adds     uint64
 	evicted  uint64
+	merged   uint64
+	// merging: a cluster leaves the LRU because it merged, not evicted
+	merging bool
 	buf      []byte
 	tune     tuning
 
@@ -166,7 +169,9 @@ func New(s Settings) *Tree {
 	}
 	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}, tune: defaultTuning}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
-		t.evicted++
+		if !t.merging {
+			t.evicted++
+		}
 		t.detach(c)
 	})
 	return t
@@ -180,6 +185,13 @@ func (t *Tree) Len() int { return t.clusters.Len() }
 // A line of an evicted template opens it again under the same ID when its
 // masked text is the one the template was born with.
 func (t *Tree) Evicted() uint64 { return t.evicted }
+
+// Merged is the number of clusters merged into another after the fact:
+// when a word position of a template becomes a variable, the templates of
+// its leaf that split from it on earlier words there (and that its widened
+// template now covers) merge into it, so their later lines count under
+// one ID. Lines already stamped keep the ID they were given.
+func (t *Tree) Merged() uint64 { return t.merged }
 
 // Changes counts changes to the tree's matching state: while it stands
 // still, a snapshot would be the same (but for the recency order).
@@ -222,6 +234,7 @@ func (t *Tree) add(line string) *Cluster {
 	if m.near != nil && t.wordVariable(m) {
 		m.near.markWordSlot(m.nearPos)
 		t.join(m.near, masked)
+		t.absorb(m.near, leaf)
 		return m.near
 	}
 	t.gen++ // a new cluster follows

@@ -97,6 +97,16 @@ func TestMasking(t *testing.T) {
 		{`msg="hello world" level=info`, "msg=<*> level=info"},
 		{"first line 1\nsecond line", "first line <*>"},
 		{"", ""},
+		// units after a number, host and file names, addresses, tags, dates
+		{"sent 2210 bytes (2.15 KB) in 820 ms", "sent <*> bytes (<*> <*>) in <*> <*>"},
+		{"a MB is not a size", "a MB is not a size"},
+		{"slack.exe - edge.slack-msgs.example:443 open", "<*> - <*> open"},
+		{"rhost=mail.example.net user=root", "rhost=<*> user=root"},
+		{"User bob.smith@example.org logged in", "User <*> logged in"},
+		{"Uploaded report-2026-12-05.pdf to s3", "Uploaded <*> to <*>"},
+		{"nginx[812]: segfault in libc.so.6[7f3a2c000000+195000]", "<*>]: segfault in <*>]"},
+		{"at Sun Jul 10 03:55:15 2005", "at <*> <*> <*> <*> <*>"},
+		{"org.apache.Main started, done.", "org.apache.Main started, done."},
 	} {
 		masked, _ := tree.tokenize(tc.line)
 		assert.Equal(t, tc.want, strings.Join(masked, " "), tc.line)
@@ -145,7 +155,9 @@ func TestIDsAgreeAndRareTemplatesKept(t *testing.T) {
 }
 
 // A word position that shows more than wordValues distinct words is taken
-// for a variable: the cluster the first split from widens.
+// for a variable: the cluster the first split from widens, and the
+// clusters of the words before merge into it (counted), so their later
+// lines count under one ID.
 func TestWordPositionBecomesVariable(t *testing.T) {
 	tree := New(Settings{})
 	users := []string{"alice", "bob", "carol", "dave", "erin", "frank"}
@@ -153,14 +165,18 @@ func TestWordPositionBecomesVariable(t *testing.T) {
 	for _, u := range users {
 		cs = append(cs, tree.Add("Invalid user "+u+" from 10.0.0.1"))
 	}
-	for i := 1; i < int(defaultTuning.wordValues); i++ {
+	wordValues := int(defaultTuning.wordValues)
+	for i := 1; i < wordValues; i++ {
 		assert.NotSame(t, cs[0], cs[i], users[i])
 	}
-	for _, c := range cs[int(defaultTuning.wordValues):] {
+	for _, c := range cs[wordValues:] {
 		assert.Same(t, cs[0], c)
 	}
 	assert.Equal(t, "Invalid user <*> from <*>", cs[0].Template())
-	assert.Equal(t, int(defaultTuning.wordValues), tree.Len())
+	assert.Equal(t, 1, tree.Len())
+	assert.Equal(t, uint64(wordValues-1), tree.Merged())
+	assert.Zero(t, tree.Evicted(), "a merge is not an eviction")
+	assert.Same(t, cs[0], tree.Add("Invalid user bob from 10.0.0.2"), "bob's template merged")
 }
 
 // FuzzAdd: any body templates without panicking, the template has as many

@@ -309,3 +309,33 @@ func widen(c *Cluster, tokens []string) bool {
 	c.tokens = out
 	return true
 }
+
+// absorb merges into c the other clusters of leaf that c's template now
+// covers (equal wherever c has a constant): they split from c on a word
+// that has since been taken for a variable.
+func (t *Tree) absorb(c *Cluster, leaf *node) {
+	var covered []*Cluster
+	for _, o := range leaf.clusters {
+		if o != c && covers(c.tokens, o.tokens) {
+			covered = append(covered, o)
+		}
+	}
+	if len(covered) == 0 {
+		return
+	}
+	t.merging = true
+	for _, o := range covered {
+		t.clusters.Remove(o) // detaches it
+		t.merged++
+	}
+	t.merging = false
+}
+
+func covers(template, tokens []string) bool {
+	for i, tok := range template {
+		if tok != Wildcard && tok != tokens[i] {
+			return false
+		}
+	}
+	return true
+}
