@@ -125,8 +125,8 @@ type Tree struct {
 	merged   uint64
 	// merging: a cluster leaves the LRU because it merged, not evicted
 	merging bool
-	buf      []byte
-	tune     tuning
+	buf     []byte
+	tune    tuning
 
 	// gen counts every change to the tree's matching state (nodes, cluster
 	// tokens, leaf membership, evictions). While it stands still, Add is a
