@@ -73,3 +73,29 @@ func TestDaemonLines(t *testing.T) {
 	sort.Strings(missed)
 	assert.Empty(t, missed, "groups split or merged")
 }
+
+// A word is taken for a value from its second value on when it recurs in
+// the same slot of another template (after the same word, or under the same
+// key), or when another template took words for a variable in that slot;
+// a word naming a state or an event does not.
+func TestRecurringWordIsAValue(t *testing.T) {
+	tree := New(Settings{})
+	a := tree.Add("Invalid user admin from 10.0.0.1")
+	tree.Add("input_userauth_request: invalid user admin [preauth]")
+	assert.Same(t, a, tree.Add("Invalid user oracle from 10.0.0.2"), "admin recurs after user")
+	assert.Equal(t, "Invalid user <*> from <*>", a.Template())
+
+	// after "user", a slot another template took words for
+	b := tree.Add("session closed for user deploy")
+	assert.Same(t, b, tree.Add("session closed for user jenkins"))
+
+	// a state word recurs too, but names the event
+	c := tree.Add("task 1 moved from RUNNING to FAILED")
+	tree.Add("task 2 moved from QUEUED to RUNNING now")
+	tree.Add("job 3 left RUNNING to FAILED")
+	assert.NotSame(t, c, tree.Add("task 4 moved from RUNNING to KILLED"))
+
+	// a word found in no other template names the event
+	d := tree.Add("VM Started (Lifecycle Event)")
+	assert.NotSame(t, d, tree.Add("VM Paused (Lifecycle Event)"))
+}
