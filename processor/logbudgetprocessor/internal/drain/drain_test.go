@@ -100,6 +100,7 @@ func TestMasking(t *testing.T) {
 		// units after a number, host and file names, addresses, tags, dates
 		{"sent 2210 bytes (2.15 KB) in 820 ms", "sent <*> bytes (<*> <*>) in <*> <*>"},
 		{"a MB is not a size", "a MB is not a size"},
+		{"query took 1.5s", "query took <*>.<*>"},
 		{"slack.exe - edge.slack-msgs.example:443 open", "<*> - <*> open"},
 		{"rhost=mail.example.net user=root", "rhost=<*> user=root"},
 		{"User bob.smith@example.org logged in", "User <*> logged in"},

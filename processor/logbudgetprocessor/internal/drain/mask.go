@@ -309,7 +309,9 @@ func allDigits(s string) bool {
 	return true
 }
 
-// hostName: labels of lower-case letters, digits and hyphens joined by dots.
+// hostName: labels of lower-case letters, digits and hyphens joined by
+// dots, the last (the top-level domain) of two letters or more
+// (`mail.example.net`, but not `1.5s`).
 func hostName(s string) bool {
 	prev := byte('.')
 	for i := 0; i < len(s); i++ {
@@ -322,7 +324,8 @@ func hostName(s string) bool {
 		}
 		prev = c
 	}
-	return prev != '.'
+	tld := s[strings.LastIndexByte(s, '.')+1:]
+	return len(tld) >= 2 && isLetters(tld)
 }
 
 // fileName: a name of letters, digits, '-' and '_', a dot and an extension
