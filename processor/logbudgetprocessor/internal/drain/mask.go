@@ -266,9 +266,10 @@ func namedValue(s string) bool {
 	return hostName(s) || fileName(s)
 }
 
-// tagged: a name with a bracketed number, as programs tag lines with their
-// process ID (`sshd[4411]`) and the kernel a library with its mapping
-// (`libc.so.6[7f3a2c000000+195000]`).
+// tagged: a name with a bracketed number or address, as programs tag lines
+// with their process ID (`sshd[4411]`), the kernel a library with its
+// mapping (`libc.so.6[7f3a2c000000+195000]`) and mail servers a host with
+// its IP (`mail.example.com[198.51.100.7]`).
 func tagged(s string) bool {
 	open := strings.IndexByte(s, '[')
 	if open <= 0 || !hasDigit(s[open:]) {
@@ -281,7 +282,7 @@ func tagged(s string) bool {
 	}
 	// splitPunct has taken the closing bracket off
 	for i := open + 1; i < len(s); i++ {
-		if c := s[i]; !isHex(c) && c != '+' && c != 'x' {
+		if c := s[i]; !isHex(c) && c != '+' && c != 'x' && c != '.' && c != ':' {
 			return false
 		}
 	}
