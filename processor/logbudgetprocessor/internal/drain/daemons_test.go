@@ -103,6 +103,10 @@ func TestRecurringWordIsAValue(t *testing.T) {
 	b := tree.Add("session closed for user deploy")
 	assert.Same(t, b, tree.Add("session closed for user jenkins"))
 
+	// a key names the slot of its value: user=deploy is in the slot of user deploy
+	e := tree.Add("auth failure user=deploy")
+	assert.Same(t, e, tree.Add("auth failure user=maria"))
+
 	// a state word recurs too, but names the event
 	c := tree.Add("task 1 moved from RUNNING to FAILED")
 	tree.Add("task 2 moved from QUEUED to RUNNING now")

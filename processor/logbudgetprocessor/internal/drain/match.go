@@ -117,11 +117,13 @@ func stateWord(w string) bool {
 	return false
 }
 
-// slotOf names what introduces the token at i: its key (key=value) or the
-// token before it.
+// slotOf names what introduces the token at i: its key (key=value, without
+// the = and punctuation, so `user root` and `user=root` share a slot) or
+// the token before it.
 func slotOf(tokens []string, i int) string {
 	if eq := strings.IndexByte(tokens[i], '='); eq >= 0 {
-		return tokens[i][:eq+1]
+		_, key, _ := splitPunct(tokens[i][:eq])
+		return key
 	}
 	if i == 0 {
 		return ""
