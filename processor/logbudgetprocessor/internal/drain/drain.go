@@ -351,7 +351,7 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 		tok := s[start:end]
 		raw = append(raw, tok)
 		afterVar := len(masked) > 0 && strings.HasSuffix(masked[len(masked)-1], Wildcard)
-		if kind == tokPlain && !plainMasked(tok, afterVar) {
+		if (kind == tokPlain || kind == tokMarked) && !plainMasked(tok, kind, afterVar) {
 			masked = append(masked, tok)
 			continue
 		}
@@ -388,7 +388,8 @@ func (t *Tree) AppendShape(b []byte, s string) ([]byte, uint64) {
 // token kinds returned by nextToken
 const (
 	tokNone    = iota // no token left on the first line
-	tokPlain          // no digit or quote: never masked
+	tokPlain          // no digit, quote, '.', '@' or '=': a word (or a unit or date word)
+	tokMarked         // plain but for a '.', '@' or '=': may be a named value
 	tokSpecial        // may hold a variable: see mask
 	tokQuoted         // a whole quoted string: a variable
 )
@@ -415,7 +416,13 @@ func nextToken(s string, i int) (start, end, kind int) {
 	// most tokens are plain words: note digits and quotes while scanning
 	// so those skip the masking rules
 	kind = tokPlain
-	for i < len(s) && byteClass[s[i]] == 0 {
+	for i < len(s) {
+		if cls := byteClass[s[i]]; cls != 0 {
+			if cls != classMark {
+				break
+			}
+			kind = tokMarked
+		}
 		i++
 	}
 	// once the token is special, digits no longer stop the scan: only its
@@ -449,6 +456,7 @@ const (
 	classEnd   = 1 << iota // blank or newline: ends a token
 	classDigit             // makes a token a variable candidate (so do path separators)
 	classQuote             // may open a quoted value
+	classMark              // '.', '@', '=': a plain token holding one may be a named value
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -462,5 +470,6 @@ var byteClass = func() (t [256]uint8) {
 	for _, c := range "\"'`" {
 		t[c] = classQuote
 	}
+	t['.'], t['@'], t['='] = classMark, classMark, classMark
 	return t
 }()

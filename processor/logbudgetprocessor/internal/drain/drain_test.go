@@ -343,7 +343,10 @@ func refNextToken(s string, i int) (start, end, kind int) {
 		if cls&classEnd != 0 {
 			break
 		}
-		if cls != 0 {
+		if cls == classMark && kind == tokPlain {
+			kind = tokMarked
+		}
+		if cls&^classMark != 0 {
 			kind = tokSpecial
 			if cls&classQuote != 0 && i > start && s[i-1] == '=' {
 				if j := strings.IndexByte(s[i+1:], c); j >= 0 {
@@ -399,17 +402,18 @@ func FuzzMask(f *testing.F) {
 			} else {
 				out = appendMasked(nil, tok)
 			}
-			if kind == tokPlain {
+			plain := kind == tokPlain || kind == tokMarked
+			if plain {
 				out = []byte(tok)
 			}
-			if kind != tokPlain {
+			if !plain {
 				require.Equal(t, string(out), tree.mask(tok, kind, false))
 			}
 			rest := string(out)
 			if eq := strings.IndexByte(tok, '='); kind == tokSpecial && eq > 0 && eq < len(tok)-1 {
 				rest = rest[eq+1:]
 			}
-			require.False(t, strings.ContainsAny(rest, "0123456789") && kind != tokPlain, "%q masked to %q", tok, out)
+			require.False(t, strings.ContainsAny(rest, "0123456789") && !plain, "%q masked to %q", tok, out)
 		}
 	})
 }

@@ -44,7 +44,7 @@ func appendToken(dst []byte, tok string, kind int, afterVar bool) []byte {
 	case tokSpecial:
 		return appendMasked(dst, tok)
 	}
-	if !plainMasked(tok, afterVar) {
+	if !plainMasked(tok, kind, afterVar) {
 		return append(dst, tok...)
 	}
 	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
@@ -71,7 +71,7 @@ func appendMasked(dst []byte, tok string) []byte {
 	dst = append(dst, pre...)
 	switch {
 	case core == "":
-	case wholeVariable(core), namedValue(hostOf(core)), tagged(core):
+	case variableCore(core):
 		dst = append(dst, Wildcard...)
 	default:
 		dst = appendRuns(dst, core)
@@ -117,16 +117,17 @@ func splitPunct(s string) (pre, core, post string) {
 }
 
 // wholeVariable: quoted, a path (a leading slash, or two slashes or
-// backslashes) or URL, or only digits, hex digits and
-// separators with at least one digit.
-func wholeVariable(s string) bool {
+// backslashes) or URL, or only digits, hex digits and separators with at
+// least one digit. named says s holds a '.', '@' or '[' (it may be a named
+// value: see namedValue and tagged).
+func wholeVariable(s string) (whole, named bool) {
 	if len(s) >= 2 {
 		if q := s[0]; (q == '"' || q == '\'' || q == '`') && s[len(s)-1] == q {
-			return true
+			return true, false
 		}
 	}
 	if len(s) > 1 && s[0] == '/' {
-		return true
+		return true, false
 	}
 	// one pass: count path separators and check the hex-and-separators shape
 	slashes, backslashes, digits, hexOnly := 0, 0, false, true
@@ -137,20 +138,32 @@ func wholeVariable(s string) bool {
 			digits = true
 		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
 		case c == 'x' && i > 0 && s[i-1] == '0':
-		case c == '-', c == ':', c == '.', c == '_', c == '@', c == ',', c == '+':
+		case c == '.', c == '@':
+			named = true
+		case c == '-', c == ':', c == '_', c == ',', c == '+':
 		case c == '/':
 			slashes++
 		case c == '\\':
 			backslashes++
+			hexOnly = false
+		case c == '[':
+			named = true
 			hexOnly = false
 		default:
 			hexOnly = false
 		}
 	}
 	if slashes >= 2 || backslashes >= 2 || slashes > 0 && strings.Contains(s, "://") {
-		return true
+		return true, named
 	}
-	return hexOnly && digits
+	return hexOnly && digits, named
+}
+
+// variableCore says whether the core of a token holding a digit or slash is
+// a variable whole.
+func variableCore(core string) bool {
+	whole, named := wholeVariable(core)
+	return whole || named && (namedValue(hostOf(core)) || tagged(core))
 }
 
 // appendRuns appends s with every alphanumeric run that holds a digit masked.
@@ -214,11 +227,16 @@ func hasDigit(s string) bool {
 // (`mail.example.net`, `firefox.exe`), a mail address or user@host, a
 // month or weekday in a date (`Sun Jul`), and such a value after `key=`.
 
-// plainMasked says whether a plain token holds a variable (see above).
-func plainMasked(tok string, afterVar bool) bool {
-	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
-		tok = tok[eq+1:]
-		afterVar = false
+// plainMasked says whether a plain token (kind tokPlain, or tokMarked: it
+// holds a '.', '@' or '=') holds a variable (see above).
+func plainMasked(tok string, kind int, afterVar bool) bool {
+	if kind == tokMarked {
+		if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
+			tok = tok[eq+1:]
+			afterVar = false
+		}
+	} else if len(tok) > maxShortWord {
+		return false // neither a unit nor a date word
 	}
 	_, core, _ := splitPunct(tok)
 	if len(core) == 0 {
@@ -227,8 +245,12 @@ func plainMasked(tok string, afterVar bool) bool {
 	if afterVar && isUnit(core) || isDateWord(core) {
 		return true
 	}
-	return namedValue(core)
+	return kind == tokMarked && namedValue(core)
 }
+
+// maxShortWord is the longest unmarked token that may be a unit or a date
+// word, with its punctuation (`(mins),`).
+const maxShortWord = 8
 
 // isUnit: a unit of size or time whose choice follows the magnitude.
 func isUnit(s string) bool {
