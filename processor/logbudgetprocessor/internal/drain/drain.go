@@ -375,11 +375,19 @@ func (t *Tree) AppendShape(b []byte, s string) ([]byte, uint64) {
 		}
 		i = end
 		tok := s[start:end]
-		afterVar := n > 0 && bytes.HasSuffix(b, wildcardBytes)
 		// a fixed-width length, written once the masked token is known
 		mark := len(b)
 		b = append(b, 0, 0, 0, 0)
-		b = appendToken(b, tok, kind, afterVar)
+		switch {
+		case kind == tokSpecial:
+			b = appendMasked(b, tok)
+		case kind == tokQuoted:
+			b = appendQuoted(b, tok)
+		case kind == tokPlain && !maybeShort(tok, n > 0 && endsWildcard(b[:mark])):
+			b = append(b, tok...) // a word (the common case, kept inline)
+		default:
+			b = appendPlain(b, tok, kind, n > 0 && endsWildcard(b[:mark]))
+		}
 		binary.LittleEndian.PutUint32(b[mark:], uint32(len(b)-mark-4))
 	}
 	return b, xxhash.Sum64(b[start0:])
@@ -416,11 +424,15 @@ func nextToken(s string, i int) (start, end, kind int) {
 	// most tokens are plain words: note digits and quotes while scanning
 	// so those skip the masking rules
 	kind = tokPlain
-	for i < len(s) {
-		if cls := byteClass[s[i]]; cls != 0 {
-			if cls != classMark {
-				break
-			}
+	for {
+		for i < len(s) && byteClass[s[i]] == 0 {
+			i++
+		}
+		if i >= len(s) || byteClass[s[i]] != classMark {
+			break
+		}
+		// a full stop ending the token marks nothing
+		if s[i] != '.' || i+1 < len(s) && byteClass[s[i+1]]&classEnd == 0 {
 			kind = tokMarked
 		}
 		i++

@@ -343,7 +343,7 @@ func refNextToken(s string, i int) (start, end, kind int) {
 		if cls&classEnd != 0 {
 			break
 		}
-		if cls == classMark && kind == tokPlain {
+		if cls == classMark && kind == tokPlain && (c != '.' || i+1 < len(s) && byteClass[s[i+1]]&classEnd == 0) {
 			kind = tokMarked
 		}
 		if cls&^classMark != 0 {

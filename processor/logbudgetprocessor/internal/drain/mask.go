@@ -33,7 +33,12 @@ func (t *Tree) mask(tok string, kind int, afterVar bool) string {
 	return s
 }
 
-var wildcardBytes = []byte(Wildcard)
+// endsWildcard says whether b ends in Wildcard (three byte compares: it
+// runs once per token).
+func endsWildcard(b []byte) bool {
+	n := len(b)
+	return n >= 3 && b[n-1] == '>' && b[n-2] == '*' && b[n-3] == '<'
+}
 
 // appendToken appends tok of kind (see nextToken), its variable parts
 // masked, to dst; afterVar says the token before it ended in a variable.
@@ -44,6 +49,11 @@ func appendToken(dst []byte, tok string, kind int, afterVar bool) []byte {
 	case tokSpecial:
 		return appendMasked(dst, tok)
 	}
+	return appendPlain(dst, tok, kind, afterVar)
+}
+
+// appendPlain is appendToken for a plain token (tokPlain or tokMarked).
+func appendPlain(dst []byte, tok string, kind int, afterVar bool) []byte {
 	if !plainMasked(tok, kind, afterVar) {
 		return append(dst, tok...)
 	}
@@ -235,8 +245,8 @@ func plainMasked(tok string, kind int, afterVar bool) bool {
 			tok = tok[eq+1:]
 			afterVar = false
 		}
-	} else if len(tok) > maxShortWord {
-		return false // neither a unit nor a date word
+	} else if !maybeShort(tok, afterVar) {
+		return false
 	}
 	_, core, _ := splitPunct(tok)
 	if len(core) == 0 {
@@ -248,9 +258,15 @@ func plainMasked(tok string, kind int, afterVar bool) bool {
 	return kind == tokMarked && namedValue(core)
 }
 
-// maxShortWord is the longest unmarked token that may be a unit or a date
-// word, with its punctuation (`(mins),`).
-const maxShortWord = 8
+// maybeShort says whether a word may be a unit (after a variable: up to
+// `(mins),`) or a date word (a capital, perhaps after a bracket: up to
+// `(Jul),`); it spares the common word the checks.
+func maybeShort(tok string, afterVar bool) bool {
+	if afterVar {
+		return len(tok) <= 8
+	}
+	return len(tok) >= 3 && len(tok) <= 6 && (tok[0] >= 'A' && tok[0] <= 'Z' || isOpen(tok[0]))
+}
 
 // isUnit: a unit of size or time whose choice follows the magnitude.
 func isUnit(s string) bool {
