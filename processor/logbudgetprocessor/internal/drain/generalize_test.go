@@ -1,10 +1,7 @@
 package drain
 
 import (
-	"compress/gzip"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain/loghub"
 )
 
 // The generalization check: are the matcher's thresholds fitted to the ten
@@ -27,31 +26,10 @@ import (
 // devSets is the development set, in the processor's report order.
 var devSets = []string{"Android", "BGL", "HPC", "Hadoop", "HealthApp", "Mac", "OpenStack", "Spark", "Thunderbird", "Windows"}
 
-type labelled struct{ content, event string }
-
-func loadDev(t testing.TB, name string) []labelled {
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "loghub", name+".csv.gz"))
+func loadDev(t testing.TB, name string) []loghub.Line {
+	lines, err := loghub.Load(filepath.Join("..", "..", "testdata", "loghub", name+".csv.gz"))
 	require.NoError(t, err)
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	require.NoError(t, err)
-	r := csv.NewReader(zr)
-	head, err := r.Read()
-	require.NoError(t, err)
-	col := map[string]int{}
-	for i, h := range head {
-		col[h] = i
-	}
-	var out []labelled
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		require.NoError(t, err)
-		out = append(out, labelled{rec[col["Content"]], rec[col["EventId"]]})
-	}
-	return out
+	return lines
 }
 
 // variant is one setting of the matcher's thresholds.
@@ -68,43 +46,14 @@ var defaultVariant = variant{sim: 0.6, tuning: defaultTuning}
 
 // scoreGA runs one fresh tree over lines in order and returns loghub's
 // grouping accuracy of the IDs the lines got when they arrived.
-func scoreGA(v variant, lines []labelled) float64 {
+func scoreGA(v variant, lines []loghub.Line) float64 {
 	tree := New(Settings{Similarity: v.sim})
 	tree.tune = v.tuning
 	pred := make([]uint64, len(lines))
 	for i, l := range lines {
-		pred[i] = tree.Add(l.content).ID()
+		pred[i] = tree.Add(l.Content).ID()
 	}
-	return gaOf(pred, lines)
-}
-
-func gaOf(pred []uint64, lines []labelled) float64 {
-	trueSize := map[string]int{}
-	for _, l := range lines {
-		trueSize[l.event]++
-	}
-	type group struct {
-		n      int
-		event  string
-		impure bool
-	}
-	groups := map[uint64]*group{}
-	for i, id := range pred {
-		g := groups[id]
-		if g == nil {
-			g = &group{event: lines[i].event}
-			groups[id] = g
-		}
-		g.n++
-		g.impure = g.impure || g.event != lines[i].event
-	}
-	correct := 0
-	for _, g := range groups {
-		if !g.impure && trueSize[g.event] == g.n {
-			correct += g.n
-		}
-	}
-	return float64(correct) / float64(len(lines))
+	return loghub.GroupingAccuracy(pred, lines)
 }
 
 func grid() []variant {
@@ -145,7 +94,7 @@ func TestGeneralization(t *testing.T) {
 	if os.Getenv("QUELL_EVAL_GRID") == "" {
 		t.Skip("set QUELL_EVAL_GRID=1 to run the generalization check (250 settings x 10 datasets)")
 	}
-	data := map[string][]labelled{}
+	data := map[string][]loghub.Line{}
 	for _, n := range devSets {
 		data[n] = loadDev(t, n)
 	}
