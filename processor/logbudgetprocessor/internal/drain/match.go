@@ -13,10 +13,11 @@ import (
 // and "Paused", "GET" and "POST") are usually different events, so the line
 // opens its own cluster rather than widening a frequent one over a rare one.
 // Words can be variables too (user names, hosts): a line differing in one
-// word joins when it shares at least wordSimilarity of its constants, and a
-// position is taken for a variable once wordValues distinct words have
-// appeared there across clusters that agree everywhere else (the cluster
-// they first split from widens to take any word there).
+// word joins when it shares at least wordSimilarity of its constants, when
+// the cluster's word there recurs in the same slot of another template
+// (recurs), or once wordValues distinct words have appeared there across
+// clusters that agree everywhere else (the cluster they first split from
+// widens to take any word there, and absorbs those it now covers).
 
 // tuning holds the matcher's thresholds. They are constants of the package
 // (defaultTuning); a field of the Tree only so the generalization check
