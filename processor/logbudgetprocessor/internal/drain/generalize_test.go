@@ -114,6 +114,14 @@ func TestGeneralization(t *testing.T) {
 	}
 	bAll := best(all, vs, devSets)
 	fmt.Printf("best on all ten: %v mean %.3f\n", bAll, mean(all[bAll], devSets))
+	reportHalves(all, vs)
+	reportLeaveOneOut(all, vs)
+	reportOneOff(all, vs)
+}
+
+// reportHalves tunes on five datasets and reports the other five, both ways.
+func reportHalves(all map[variant]map[string]float64, vs []variant) {
+	def := all[defaultVariant]
 	halves := [][]string{{"Android", "HPC", "HealthApp", "OpenStack", "Thunderbird"}, {"BGL", "Hadoop", "Mac", "Spark", "Windows"}}
 	for i, tune := range halves {
 		other := halves[1-i]
@@ -121,6 +129,11 @@ func TestGeneralization(t *testing.T) {
 		fmt.Printf("tuned on %s: %v\n  tuned half %.3f (defaults %.3f); other half %s %.3f (defaults %.3f)\n",
 			strings.Join(tune, ","), b, mean(all[b], tune), mean(def, tune), strings.Join(other, ","), mean(all[b], other), mean(def, other))
 	}
+}
+
+// reportLeaveOneOut tunes on nine datasets and reports the tenth, for each.
+func reportLeaveOneOut(all map[variant]map[string]float64, vs []variant) {
+	def := all[defaultVariant]
 	var loo float64
 	chosen := map[string]int{}
 	for _, held := range devSets {
@@ -144,23 +157,19 @@ func TestGeneralization(t *testing.T) {
 	for _, k := range keys {
 		fmt.Printf("  chosen %dx: %s\n", chosen[k], k)
 	}
-	// the sensitivity of each threshold alone, the others at their defaults
+}
+
+// reportOneOff shows each threshold alone moved, the others at their defaults.
+func reportOneOff(all map[variant]map[string]float64, vs []variant) {
+	d := defaultVariant
 	for _, v := range vs {
-		d := defaultVariant
-		same := 0
-		if v.recurring == d.recurring {
-			same++
+		differ := 0
+		for _, same := range []bool{v.recurring == d.recurring, v.sim == d.sim, v.wordSimilarity == d.wordSimilarity, v.wordValues == d.wordValues} {
+			if !same {
+				differ++
+			}
 		}
-		if v.sim == d.sim {
-			same++
-		}
-		if v.wordSimilarity == d.wordSimilarity {
-			same++
-		}
-		if v.wordValues == d.wordValues {
-			same++
-		}
-		if same == 3 {
+		if differ == 1 {
 			fmt.Printf("  one-off %v: mean %.3f min %.3f\n", v, mean(all[v], devSets), minOf(all[v]))
 		}
 	}
