@@ -58,9 +58,15 @@ func groupsKept(groups, lines []string) (kept map[string]bool, templates map[str
 
 // knownMissed are the fixture's groups the tree splits, and why.
 var knownMissed = []string{
+	// the user comes first (the first token routes in the tree and is
+	// never a variable unless masked by its shape), and the command's
+	// arguments vary in number
+	"cron_cmd",
 	// the list of SMTP commands varies in length, and templates are per
 	// token count
 	"postfix_disconnect",
+	// as cron_cmd
+	"sudo_cmd",
 }
 
 // TestDaemonLines: lines written by hand in the style of sshd, the kernel,
