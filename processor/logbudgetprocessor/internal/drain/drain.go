@@ -458,7 +458,34 @@ func nextToken(s string, i int) (start, end, kind int) {
 			i++
 		}
 	}
+	if kind == tokSpecial {
+		i = withUnit(s, start, i)
+	}
 	return start, i, kind
+}
+
+// withUnit extends a number ending at end by the unit after it, one blank
+// away (`1.16 KB`, `<1 sec`, `820 ms`): one value, whichever the unit, so a
+// size or duration is one token whether it has a unit or not (`00:12`).
+func withUnit(s string, start, end int) int {
+	last := end - 1
+	for last > start && isClose(s[last]) {
+		last--
+	}
+	if s[last] < '0' || s[last] > '9' || end+1 >= len(s) || s[end] != ' ' {
+		return end
+	}
+	j := end + 1
+	for j < len(s) && j-end <= 8 && byteClass[s[j]]&classEnd == 0 {
+		j++
+	}
+	if j-end > 8 {
+		return end
+	}
+	if _, core, _ := splitPunct(s[end+1 : j]); isUnit(core) {
+		return j
+	}
+	return end
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }

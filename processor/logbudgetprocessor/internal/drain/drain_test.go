@@ -98,7 +98,8 @@ func TestMasking(t *testing.T) {
 		{"first line 1\nsecond line", "first line <*>"},
 		{"", ""},
 		// units after a number, host and file names, addresses, tags, dates
-		{"sent 2210 bytes (2.15 KB) in 820 ms", "sent <*> bytes (<*> <*>) in <*> <*>"},
+		{"sent 2210 bytes (2.15 KB) in 820 ms", "sent <*> bytes (<*>) in <*>"},
+		{"lifetime <1 sec, 4 items", "lifetime <<*>, <*> items"},
 		{"a MB is not a size", "a MB is not a size"},
 		{"query took 1.5s", "query took <*>.<*>"},
 		{"slack.exe - edge.slack-msgs.example:443 open", "<*> - <*> open"},
@@ -356,6 +357,9 @@ func refNextToken(s string, i int) (start, end, kind int) {
 			}
 		}
 		i++
+	}
+	if kind == tokSpecial {
+		i = withUnit(s, start, i)
 	}
 	return start, i, kind
 }

@@ -148,6 +148,8 @@ func wholeVariable(s string) (whole, named bool) {
 			digits = true
 		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
 		case c == 'x' && i > 0 && s[i-1] == '0':
+		case c == ' ':
+			return true, false // a number and its unit (see withUnit)
 		case c == '.', c == '@':
 			named = true
 		case c == '-', c == ':', c == '_', c == ',', c == '+':
