@@ -75,6 +75,7 @@ func TestLogsWithPatternsSizes(t *testing.T) {
 // in first-seen order, and that records without a template ID are counted.
 func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 	tally := newPatternTally()
+	svc := tally.service("svc")
 	lrs := plog.NewLogRecordSlice()
 	for i, id := range []string{"a", "b", "a", "c", "b", "a", ""} {
 		lr := lrs.AppendEmpty()
@@ -87,11 +88,48 @@ func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 			lr.SetSeverityNumber(plog.SeverityNumberError)
 			lr.SetTraceID(pcommon.TraceID{1})
 		}
-		tally.record("svc", lr, int64(10+i))
+		tally.record(svc, lr, int64(10+i))
 	}
 	require.Len(t, tally.recs, 3)
-	assert.Equal(t, patternRecord{key: patternKey{"svc", "a"}, template: "a text", records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
-	assert.Equal(t, patternRecord{key: patternKey{"svc", "b"}, template: "b text", records: 2, bytes: 11 + 14}, tally.recs[1])
-	assert.Equal(t, patternRecord{key: patternKey{"svc", "c"}, template: "c text", records: 1, bytes: 13}, tally.recs[2])
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "a"}, idText: "a", template: "a text", records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "b"}, idText: "b", template: "b text", records: 2, bytes: 11 + 14}, tally.recs[1])
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "c"}, idText: "c", template: "c text", records: 1, bytes: 13}, tally.recs[2])
 	assert.Equal(t, int64(1), tally.unannotated)
+}
+
+// TestParseTemplateID checks that log_budget's IDs (16 lowercase hex
+// digits) parse to their integer and every other ID keeps its text.
+func TestParseTemplateID(t *testing.T) {
+	for in, want := range map[string]templateID{
+		"00000000000000ff":  {hex: 0xff},
+		"fedcba9876543210":  {hex: 0xfedcba9876543210},
+		"0000000000000000":  {hex: 0},
+		"FEDCBA9876543210":  {text: "FEDCBA9876543210"}, // would not format back
+		"fedcba987654321":   {text: "fedcba987654321"},
+		"fedcba98765432100": {text: "fedcba98765432100"},
+		"fedcba987654321g":  {text: "fedcba987654321g"},
+		"t1":                {text: "t1"},
+	} {
+		assert.Equal(t, want, parseTemplateID(in), in)
+	}
+}
+
+// TestTemplateAttrs checks the one-scan look-up: both attributes in any
+// order, non-string values as text, and records without them.
+func TestTemplateAttrs(t *testing.T) {
+	m := pcommon.NewMap()
+	m.PutStr("http.method", "GET")
+	m.PutStr(attrTemplate, "GET <*>")
+	m.PutStr(attrTemplateID, "00000000000000ff")
+	id, tmpl := templateAttrs(m)
+	assert.Equal(t, "00000000000000ff", id)
+	assert.Equal(t, "GET <*>", tmpl)
+	m = pcommon.NewMap()
+	m.PutInt(attrTemplateID, 42)
+	id, tmpl = templateAttrs(m)
+	assert.Equal(t, "42", id)
+	assert.Empty(t, tmpl)
+	id, tmpl = templateAttrs(pcommon.NewMap())
+	assert.Empty(t, id)
+	assert.Empty(t, tmpl)
 }
