@@ -1,6 +1,9 @@
 package costreportexporter
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -71,7 +74,7 @@ func TestLogsWithPatternsSizes(t *testing.T) {
 }
 
 // TestPatternTallyMergesAcrossRuns checks that records of one pattern,
-// interleaved with fewer than patternMergeWindow others, make one entry,
+// interleaved with others, make one entry,
 // in first-seen order, and that records without a template ID are counted.
 func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 	tally := newPatternTally()
@@ -114,22 +117,47 @@ func TestParseTemplateID(t *testing.T) {
 	}
 }
 
-// TestTemplateAttrs checks the one-scan look-up: both attributes in any
-// order, non-string values as text, and records without them.
-func TestTemplateAttrs(t *testing.T) {
-	m := pcommon.NewMap()
-	m.PutStr("http.method", "GET")
-	m.PutStr(attrTemplate, "GET <*>")
-	m.PutStr(attrTemplateID, "00000000000000ff")
-	id, tmpl := templateAttrs(m)
-	assert.Equal(t, "00000000000000ff", id)
-	assert.Equal(t, "GET <*>", tmpl)
-	m = pcommon.NewMap()
-	m.PutInt(attrTemplateID, 42)
-	id, tmpl = templateAttrs(m)
-	assert.Equal(t, "42", id)
-	assert.Empty(t, tmpl)
-	id, tmpl = templateAttrs(pcommon.NewMap())
-	assert.Empty(t, id)
-	assert.Empty(t, tmpl)
+// TestPatternTallyIndexGrows checks one entry per pattern, in order of
+// first sight, past the index's growth, for hex and text IDs of two
+// services.
+func TestPatternTallyIndexGrows(t *testing.T) {
+	tally := newPatternTally()
+	svcs := []uint32{tally.service("a"), tally.service("b")}
+	const n = 3 * patternIndexMinSlots
+	for round := 0; round < 3; round++ {
+		for i := 0; i < n; i++ {
+			lr := plog.NewLogRecord()
+			id := fmt.Sprintf("%016x", i)
+			if i%3 == 0 {
+				id = fmt.Sprintf("text-%d", i)
+			}
+			lr.Attributes().PutStr(attrTemplateID, id)
+			tally.record(svcs[i%2], lr, 1)
+		}
+	}
+	require.Len(t, tally.recs, n)
+	for i, r := range tally.recs {
+		assert.Equal(t, svcs[i%2], r.service)
+		assert.Equal(t, int64(3), r.records, "entry %d", i)
+		assert.Equal(t, parseTemplateID(r.idText), r.id)
+	}
+	tally.reset()
+	assert.Empty(t, tally.recs)
+	pos, _ := tally.index.find(tally.recs, svcs[0], templateID{hex: 0})
+	assert.Equal(t, -1, pos, "reset empties the index")
+}
+
+// FuzzParseTemplateID checks the word-at-a-time parse against strconv:
+// 16 lowercase hex digits parse to their value, anything else is text.
+func FuzzParseTemplateID(f *testing.F) {
+	for _, s := range []string{"00000000000000ff", "fedcba9876543210", "FEDCBA9876543210", "0123456789abcdeg", "/:`g@G0000000000", "t1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := templateID{text: s}
+		if v, err := strconv.ParseUint(s, 16, 64); err == nil && len(s) == 16 && s == strings.ToLower(s) && !strings.ContainsAny(s, "+-_xX") {
+			want = templateID{hex: v}
+		}
+		assert.Equal(t, want, parseTemplateID(s))
+	})
 }

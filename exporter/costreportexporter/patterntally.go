@@ -1,7 +1,6 @@
 package costreportexporter // import "github.com/quell-otel/quell/exporter/costreportexporter"
 
 import (
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
@@ -15,24 +14,43 @@ type templateID struct {
 }
 
 // parseTemplateID parses log_budget's form, 16 lowercase hex digits (only
-// that form: it formats back to the same text), or keeps s as text.
+// that form: it formats back to the same text), or keeps s as text. It
+// runs once per annotated record, so it checks and converts eight digits
+// at a time.
 func parseTemplateID(s string) templateID {
 	if len(s) != 16 {
 		return templateID{text: s}
 	}
-	var v uint64
-	for i := 0; i < 16; i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | uint64(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | uint64(c-'a'+10)
-		default:
-			return templateID{text: s}
-		}
+	hi, ok1 := hex8(s[:8])
+	lo, ok2 := hex8(s[8:])
+	if !ok1 || !ok2 {
+		return templateID{text: s}
 	}
-	return templateID{hex: v}
+	return templateID{hex: hi<<32 | lo}
+}
+
+// hex8 converts 8 lowercase hex digits, one per byte of a word (SWAR).
+func hex8(s string) (uint64, bool) {
+	_ = s[7]
+	x := uint64(s[0])<<56 | uint64(s[1])<<48 | uint64(s[2])<<40 | uint64(s[3])<<32 |
+		uint64(s[4])<<24 | uint64(s[5])<<16 | uint64(s[6])<<8 | uint64(s[7])
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if x&highs != 0 {
+		return 0, false // not ASCII; also keeps the sums below from carrying
+	}
+	// A byte's high bit, after adding 0x80-c, says whether it is >= c.
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x80-'9'-1)*ones)
+	letter := (x + (0x80-'a')*ones) &^ (x + (0x80-'f'-1)*ones)
+	if (digit|letter)&highs != highs {
+		return 0, false
+	}
+	// '0'-'9' are 0x30-0x39, 'a'-'f' 0x61-0x66: the low nibble, plus 9
+	// for a letter (bit 0x40).
+	v := x&(0x0f*ones) + (x>>6)&ones*9
+	v = (v | v>>4) & 0x00ff00ff00ff00ff
+	v = (v | v>>8) & 0x0000ffff0000ffff
+	v = (v | v>>16) & 0x00000000ffffffff
+	return v, true
 }
 
 // patternRecord is what a batch holds of one pattern (see patternTally).
@@ -44,22 +62,24 @@ type patternRecord struct {
 	traced                        bool
 }
 
-// patternTally gathers a batch's annotated records per run of one
-// pattern outside the table's lock, so that the table is updated once per
-// run, not per record. Its strings point into the batch's (no copies);
-// reset drops them before the tally goes back to its pool.
+// patternTally gathers a batch's annotated records, one entry per pattern
+// (in order of first sight), outside the table's lock, so that the table
+// is updated once per pattern per batch, not per record. Its strings
+// point into the batch's (no copies); reset drops them before the tally
+// goes back to its pool.
 type patternTally struct {
 	shells
 	// services are the batch's service names, in order of first sight.
 	services    []string
 	recs        []patternRecord
+	index       patternIndex
 	unannotated int64
 	// scratch of tables: the day's service tables by services' index.
 	scratch []*serviceTable
 }
 
 func newPatternTally() *patternTally {
-	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64)}
+	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64), index: newPatternIndex()}
 }
 
 func (t *patternTally) reset() {
@@ -68,6 +88,7 @@ func (t *patternTally) reset() {
 	t.services = t.services[:0]
 	clear(t.recs)
 	t.recs = t.recs[:0]
+	t.index.reset()
 	t.unannotated = 0
 	clear(t.scratch)
 	t.scratch = t.scratch[:0]
@@ -95,56 +116,24 @@ func (t *patternTally) tables(d *dayTable) []*serviceTable {
 	return t.scratch
 }
 
-// patternMergeWindow bounds the entries a record is compared with: runs
-// of one pattern, interleaved with up to three others, merge into one
-// entry. An index over the whole batch cost more than it saved: on
-// batches with a template per record (BenchmarkCostReportLogsAnnotated)
-// it adds a map operation per record, and on log_budget's few templates
-// the table's map, asked once per run, costs about the same.
-const patternMergeWindow = 4
-
-// templateAttrs returns a record's template ID and template text in one
-// scan of its attributes (log_budget appends both, so a record without
-// them is scanned once, whole, as one look-up would).
-func templateAttrs(attrs pcommon.Map) (id, template string) {
-	for k, v := range attrs.All() {
-		switch {
-		case len(k) == len(attrTemplateID) && k == attrTemplateID:
-			id = valueString(v)
-		case len(k) == len(attrTemplate) && k == attrTemplate:
-			template = valueString(v)
-		}
-	}
-	return id, template
-}
-
-func valueString(v pcommon.Value) string {
-	if v.Type() == pcommon.ValueTypeStr {
-		return v.Str() // no copy
-	}
-	return v.AsString()
-}
-
 // record adds lr, of size bytes, of the batch's service svc to its
-// pattern's entry among the last ones, or appends a new entry.
+// pattern's entry. The template text is looked up only for a pattern's
+// first record in the batch.
 func (t *patternTally) record(svc uint32, lr plog.LogRecord, size int64) {
-	idText, template := templateAttrs(lr.Attributes())
-	if idText == "" {
+	idText, ok := attrString(lr.Attributes(), attrTemplateID)
+	if !ok {
 		t.unannotated++
 		return
 	}
 	id := parseTemplateID(idText)
-	var e *patternRecord
-	for i := len(t.recs) - 1; i >= max(0, len(t.recs)-patternMergeWindow); i-- {
-		if r := &t.recs[i]; r.id.hex == id.hex && r.service == svc && r.id.text == id.text {
-			e = r
-			break
-		}
-	}
-	if e == nil {
+	pos, slot := t.index.find(t.recs, svc, id)
+	if pos < 0 {
+		template, _ := attrString(lr.Attributes(), attrTemplate)
 		t.recs = append(t.recs, patternRecord{service: svc, id: id, idText: idText, template: template})
-		e = &t.recs[len(t.recs)-1]
+		t.index.insert(t.recs, slot)
+		pos = len(t.recs) - 1
 	}
+	e := &t.recs[pos]
 	e.records++
 	e.bytes += size
 	if sev := lr.SeverityNumber(); sev >= plog.SeverityNumberError {
