@@ -94,9 +94,12 @@ func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 		tally.record(svc, lr, int64(10+i))
 	}
 	require.Len(t, tally.recs, 3)
-	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "a"}, idText: "a", template: "a text", records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
-	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "b"}, idText: "b", template: "b text", records: 2, bytes: 11 + 14}, tally.recs[1])
-	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "c"}, idText: "c", template: "c text", records: 1, bytes: 13}, tally.recs[2])
+	for i, want := range []string{"a text", "b text", "c text"} {
+		assert.Equal(t, want, tally.recs[i].template(), "the template of the pattern's first record")
+	}
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "a"}, first: tally.recs[0].first, records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "b"}, first: tally.recs[1].first, records: 2, bytes: 11 + 14}, tally.recs[1])
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "c"}, first: tally.recs[2].first, records: 1, bytes: 13}, tally.recs[2])
 	assert.Equal(t, int64(1), tally.unannotated)
 }
 
@@ -114,7 +117,23 @@ func TestParseTemplateID(t *testing.T) {
 		"t1":                {text: "t1"},
 	} {
 		assert.Equal(t, want, parseTemplateID(in), in)
+		assert.Equal(t, in, parseTemplateID(in).String(), "formats back")
 	}
+}
+
+// TestPatternTallyRunsOfServices checks that a run of one ID across two
+// services' resources makes two entries.
+func TestPatternTallyRunsOfServices(t *testing.T) {
+	tally := newPatternTally()
+	a, b := tally.service("a"), tally.service("b")
+	lr := plog.NewLogRecord()
+	lr.Attributes().PutStr(attrTemplateID, "00000000000000ff")
+	for _, svc := range []uint32{a, a, b, b, a} {
+		tally.record(svc, lr, 1)
+	}
+	require.Len(t, tally.recs, 2)
+	assert.Equal(t, int64(3), tally.recs[0].records)
+	assert.Equal(t, int64(2), tally.recs[1].records)
 }
 
 // TestPatternTallyIndexGrows checks one entry per pattern, in order of
@@ -139,7 +158,7 @@ func TestPatternTallyIndexGrows(t *testing.T) {
 	for i, r := range tally.recs {
 		assert.Equal(t, svcs[i%2], r.service)
 		assert.Equal(t, int64(3), r.records, "entry %d", i)
-		assert.Equal(t, parseTemplateID(r.idText), r.id)
+		assert.Equal(t, parseTemplateID(r.id.String()), r.id)
 	}
 	tally.reset()
 	assert.Empty(t, tally.recs)

@@ -105,9 +105,9 @@ func (s *serviceTable) each(f func(*liveStat)) {
 	}
 }
 
-// put adds a new pattern; id and template are cloned.
-func (s *serviceTable) put(id templateID, idText, template string) *liveStat {
-	st := &liveStat{patternStat: patternStat{Template: strings.Clone(template)}, id: strings.Clone(idText)}
+// put adds a new pattern; its texts are cloned.
+func (s *serviceTable) put(id templateID, template string) *liveStat {
+	st := &liveStat{patternStat: patternStat{Template: strings.Clone(template)}, id: strings.Clone(id.String())}
 	if id.text == "" {
 		s.hex[id.hex] = st
 	} else {
@@ -169,7 +169,7 @@ func (b *patternBook) add(stage Stage, now time.Time, t *patternTally) {
 				d.overflow[si].Bytes += r.bytes
 				continue
 			}
-			st = svc.put(r.id, r.idText, r.template)
+			st = svc.put(r.id, r.template())
 			d.n++
 		}
 		st.Vol[si].add(r, now.UnixNano(), b.window)

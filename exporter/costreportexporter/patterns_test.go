@@ -317,8 +317,10 @@ func tallyOf(t *testing.T, unannotated int64, keys ...patternKey) *patternTally 
 	t.Helper()
 	tally := newPatternTally()
 	for _, k := range keys {
+		lr := plog.NewLogRecord()
+		lr.Attributes().PutStr(attrTemplate, k.TemplateID+" text")
 		tally.recs = append(tally.recs, patternRecord{service: tally.service(k.Service), id: parseTemplateID(k.TemplateID),
-			idText: k.TemplateID, template: k.TemplateID + " text", records: 1, bytes: 10})
+			first: lr, records: 1, bytes: 10})
 	}
 	tally.unannotated = unannotated
 	return tally

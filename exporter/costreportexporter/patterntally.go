@@ -53,13 +53,34 @@ func hex8(s string) (uint64, bool) {
 	return v, true
 }
 
+// String is the ID as log_budget wrote it.
+func (id templateID) String() string {
+	if id.text != "" {
+		return id.text
+	}
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = "0123456789abcdef"[id.hex&0xf]
+		id.hex >>= 4
+	}
+	return string(b[:])
+}
+
 // patternRecord is what a batch holds of one pattern (see patternTally).
 type patternRecord struct {
-	service                       uint32 // index in the tally's services
-	id                            templateID
-	idText, template              string // point into the batch
+	service uint32 // index in the tally's services
+	id      templateID
+	// first is the pattern's first record in the batch: its template
+	// text is read only when the table adds the pattern.
+	first                         plog.LogRecord
 	records, bytes, errors, debug int64
 	traced                        bool
+}
+
+// template is the text log_budget stamped beside the ID.
+func (r *patternRecord) template() string {
+	s, _ := attrString(r.first.Attributes(), attrTemplate)
+	return s
 }
 
 // patternTally gathers a batch's annotated records, one entry per pattern
@@ -74,12 +95,20 @@ type patternTally struct {
 	recs        []patternRecord
 	index       patternIndex
 	unannotated int64
+	last        lastPattern
 	// scratch of tables: the day's service tables by services' index.
 	scratch []*serviceTable
 }
 
+// lastPattern is the entry of the last annotated record (pos -1: none).
+type lastPattern struct {
+	svc uint32
+	id  string
+	pos int
+}
+
 func newPatternTally() *patternTally {
-	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64), index: newPatternIndex()}
+	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64), index: newPatternIndex(), last: lastPattern{pos: -1}}
 }
 
 func (t *patternTally) reset() {
@@ -90,6 +119,7 @@ func (t *patternTally) reset() {
 	t.recs = t.recs[:0]
 	t.index.reset()
 	t.unannotated = 0
+	t.last = lastPattern{pos: -1}
 	clear(t.scratch)
 	t.scratch = t.scratch[:0]
 }
@@ -117,23 +147,14 @@ func (t *patternTally) tables(d *dayTable) []*serviceTable {
 }
 
 // record adds lr, of size bytes, of the batch's service svc to its
-// pattern's entry. The template text is looked up only for a pattern's
-// first record in the batch.
+// pattern's entry.
 func (t *patternTally) record(svc uint32, lr plog.LogRecord, size int64) {
 	idText, ok := attrString(lr.Attributes(), attrTemplateID)
 	if !ok {
 		t.unannotated++
 		return
 	}
-	id := parseTemplateID(idText)
-	pos, slot := t.index.find(t.recs, svc, id)
-	if pos < 0 {
-		template, _ := attrString(lr.Attributes(), attrTemplate)
-		t.recs = append(t.recs, patternRecord{service: svc, id: id, idText: idText, template: template})
-		t.index.insert(t.recs, slot)
-		pos = len(t.recs) - 1
-	}
-	e := &t.recs[pos]
+	e := t.entry(svc, idText, lr)
 	e.records++
 	e.bytes += size
 	if sev := lr.SeverityNumber(); sev >= plog.SeverityNumberError {
@@ -144,4 +165,22 @@ func (t *patternTally) record(svc uint32, lr plog.LogRecord, size int64) {
 	if !e.traced {
 		e.traced = !lr.TraceID().IsEmpty()
 	}
+}
+
+// entry returns the entry of svc's pattern idText, of which lr is a
+// record. A run of one pattern skips the parse and the index: its records
+// usually share one ID string (log_budget's), which compares by pointer.
+func (t *patternTally) entry(svc uint32, idText string, lr plog.LogRecord) *patternRecord {
+	if t.last.pos >= 0 && t.last.svc == svc && t.last.id == idText {
+		return &t.recs[t.last.pos]
+	}
+	id := parseTemplateID(idText)
+	pos, slot := t.index.find(t.recs, svc, id)
+	if pos < 0 {
+		t.recs = append(t.recs, patternRecord{service: svc, id: id, first: lr})
+		t.index.insert(t.recs, slot)
+		pos = len(t.recs) - 1
+	}
+	t.last = lastPattern{svc: svc, id: idText, pos: pos}
+	return &t.recs[pos]
 }
