@@ -20,17 +20,21 @@ type patternKey struct {
 }
 
 // patternVol is what one stage metered of one pattern in one day.
+// Its JSON form is part of the ledger state (patternstate.go).
 type patternVol struct {
-	Records, Bytes int64
+	Records int64 `json:"records"`
+	Bytes   int64 `json:"bytes"`
 	// Errors counts records at ERROR or above, Debug those below INFO.
-	Errors, Debug int64
+	Errors int64 `json:"errors"`
+	Debug  int64 `json:"debug"`
 	// Traced is set once a record carried a trace ID.
-	Traced bool
+	Traced bool `json:"traced"`
 	// Windows counts the dedup windows (of patterns.dedup_window, opened by
 	// the first record after the last one closed) the records fell in:
 	// what dedup would keep of them, one summary each.
-	Windows   int64
-	windowEnd int64 // Unix nanoseconds
+	Windows int64 `json:"windows"`
+	// WindowEnd is when the last window closes (Unix nanoseconds).
+	WindowEnd int64 `json:"window_end"`
 }
 
 type patternStat struct {
@@ -184,9 +188,9 @@ func (v *patternVol) add(r *patternRecord, now int64, window time.Duration) {
 	v.Errors += r.errors
 	v.Debug += r.debug
 	v.Traced = v.Traced || r.traced
-	if now >= v.windowEnd {
+	if now >= v.WindowEnd {
 		v.Windows++
-		v.windowEnd = now + int64(window)
+		v.WindowEnd = now + int64(window)
 	}
 }
 

@@ -115,11 +115,23 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 			if derr := sl.store.discard(ctx); derr != nil {
 				sl.logger.Error("Could not set the unreadable state aside", zap.Error(derr))
 			}
+		} else if sl.patterns != nil {
+			sl.restorePatterns(data)
 		}
 	}
 	go sl.run(cfg.flushInterval())
 	r.ledgers[dir] = sl
 	return sl, nil
+}
+
+// restorePatterns restores the pattern table from a readable ledger
+// state. A table that cannot be read (another version or zone) is dropped
+// with a warning: the ledger, which bills, is kept.
+func (sl *sharedLedger) restorePatterns(state []byte) {
+	if err := sl.patterns.restore(state); err != nil {
+		sl.logger.Warn("Log pattern table not restored; starting it empty",
+			zap.String("state", sl.store.String()), zap.Error(err))
+	}
 }
 
 func (r *registry) release(ctx context.Context, sl *sharedLedger) error {
@@ -190,8 +202,20 @@ func (sl *sharedLedger) flush(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// saveState saves the ledger and the pattern table in one write. They
+// are encoded one after the other, each under its own lock, so the table
+// may hold a batch more or less than the ledger: it ranks and advises,
+// the ledger bills.
 func (sl *sharedLedger) saveState(ctx context.Context) error {
-	state, err := sl.ledger.encode()
+	var patterns []byte
+	var err error
+	if sl.patterns != nil {
+		patterns, err = sl.patterns.encode()
+	}
+	var state []byte
+	if err == nil {
+		state, err = sl.ledger.encode(patterns)
+	}
 	if err == nil {
 		err = sl.store.save(ctx, state)
 	}
