@@ -7,28 +7,18 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/quell-otel/quell/internal/workload"
-	"github.com/quell-otel/quell/processor/logbudgetprocessor"
 )
 
 // logBudgetBatch is a workload batch of n records as log_budget passes it
 // with annotate: true (nothing dropped): its own template IDs.
 func logBudgetBatch(tb testing.TB, n int) plog.Logs {
 	tb.Helper()
-	f := logbudgetprocessor.NewFactory()
-	cfg := f.CreateDefaultConfig()
-	raw := map[string]any{"annotate": true, "dedup": map[string]any{"enabled": false}}
-	require.NoError(tb, confmap.NewFromStringMap(raw).Unmarshal(cfg))
 	sink := new(consumertest.LogsSink)
-	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, sink)
-	require.NoError(tb, err)
-	require.NoError(tb, p.Start(context.Background(), componenttest.NewNopHost()))
+	p := newLogBudgetWith(tb, nil, map[string]any{"annotate": true, "dedup": map[string]any{"enabled": false}}, sink)
 	require.NoError(tb, p.ConsumeLogs(context.Background(), workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(n)))
 	require.NoError(tb, p.Shutdown(context.Background()))
 	require.Len(tb, sink.AllLogs(), 1)

@@ -107,7 +107,7 @@ func (pt patternTruth) add(ld plog.Logs) {
 	}
 }
 
-func newLogBudgetWith(t *testing.T, tel *componenttest.Telemetry, conf map[string]any, next consumer.Logs) processor.Logs {
+func newLogBudgetWith(t testing.TB, tel *componenttest.Telemetry, conf map[string]any, next consumer.Logs) processor.Logs {
 	t.Helper()
 	f := logbudgetprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig()
