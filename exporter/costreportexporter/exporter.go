@@ -138,7 +138,7 @@ func (m *meterExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
 	t := m.patternPool.Get().(*patternTally)
 	m.meterLocked(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logsWithPatterns(ld, out, t) })
 	if len(t.recs) > 0 || t.unannotated > 0 {
-		m.shared.patterns.add(m.stage, m.shared.clock(), t.recs, t.unannotated)
+		m.shared.patterns.add(m.stage, m.shared.clock(), t)
 	}
 	t.reset()
 	m.patternPool.Put(t)

@@ -332,7 +332,7 @@ func TestLedgerStateRoundTrip(t *testing.T) {
 	l.markExported(signalTraces)
 	l.add(StageIngested, now, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 4, Bytes: 400}}})
 	l.add(StageExported, now, []meterEntry{{key: costKey{Team: "t", Service: "a", Env: "p", Signal: signalTraces, Extra: "x" + extraSep + "y"}, vol: volume{Records: 1, Bytes: 100}}})
-	data, err := l.encode()
+	data, err := l.encode(nil)
 	require.NoError(t, err)
 	back := newLedger(10, utcCalendar)
 	require.NoError(t, back.restore(data, now))

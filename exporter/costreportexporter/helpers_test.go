@@ -73,7 +73,7 @@ func settings(name string) exporter.Settings {
 }
 
 // started checks that creating c succeeded, starts it and returns it.
-func started[C component.Component](t *testing.T, c C, err error) C {
+func started[C component.Component](t testing.TB, c C, err error) C {
 	t.Helper()
 	require.NoError(t, err)
 	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))

@@ -437,6 +437,9 @@ type ledgerState struct {
 	Exported []string      `json:"billed_on_exported"`
 	Hours    []statePeriod `json:"hours"`
 	Days     []statePeriod `json:"days"`
+	// Patterns is the log pattern table (patternState), saved with the
+	// ledger by one write; the ledger does not read it.
+	Patterns json.RawMessage `json:"patterns,omitempty"`
 }
 
 type statePeriod struct {
@@ -479,11 +482,12 @@ func encodeSet(ps *periodSet, zone string, out []statePeriod) []statePeriod {
 	return out
 }
 
-// encode returns the durable state: every hour and day the ledger holds.
-func (l *ledger) encode() ([]byte, error) {
+// encode returns the durable state: every hour and day the ledger holds,
+// and patterns (nil: none) as they are.
+func (l *ledger) encode(patterns json.RawMessage) ([]byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st := ledgerState{Version: 1, Exported: []string{}, Hours: []statePeriod{}, Days: []statePeriod{}}
+	st := ledgerState{Version: 1, Exported: []string{}, Hours: []statePeriod{}, Days: []statePeriod{}, Patterns: patterns}
 	if !l.cal.utc {
 		st.TimeZone = l.cal.name // a UTC state reads as before time zones
 	}

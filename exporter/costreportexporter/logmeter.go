@@ -20,11 +20,12 @@ func (k *keyer) logsWithPatterns(ld plog.Logs, out []meterEntry, t *patternTally
 		rl := rls.At(i)
 		key := k.key(rl.Resource(), signalLogs)
 		size := t.resourceShell(rl)
+		svc := t.service(key.Service)
 		var n int64
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
-			recs, bytes := t.scope(key.Service, sl)
+			recs, bytes := t.scope(svc, sl)
 			n += recs
 			size += framed(int(bytes))
 		}
@@ -33,16 +34,16 @@ func (k *keyer) logsWithPatterns(ld plog.Logs, out []meterEntry, t *patternTally
 	return out
 }
 
-// scope tallies the records of sl for service and returns their count and
+// scope tallies the records of sl for the batch's service svc and returns their count and
 // the size of sl as metered.
-func (t *patternTally) scope(service string, sl plog.ScopeLogs) (records, size int64) {
+func (t *patternTally) scope(svc uint32, sl plog.ScopeLogs) (records, size int64) {
 	size = t.scopeShell(sl)
 	lrs := sl.LogRecords()
 	for r := 0; r < lrs.Len(); r++ {
 		lr := lrs.At(r)
 		n := logSizer.LogRecordSize(lr)
 		size += framed(n)
-		t.record(service, lr, int64(n))
+		t.record(svc, lr, int64(n))
 	}
 	return int64(lrs.Len()), size
 }

@@ -1,6 +1,9 @@
 package costreportexporter
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -71,10 +74,11 @@ func TestLogsWithPatternsSizes(t *testing.T) {
 }
 
 // TestPatternTallyMergesAcrossRuns checks that records of one pattern,
-// interleaved with fewer than patternMergeWindow others, make one entry,
+// interleaved with others, make one entry,
 // in first-seen order, and that records without a template ID are counted.
 func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 	tally := newPatternTally()
+	svc := tally.service("svc")
 	lrs := plog.NewLogRecordSlice()
 	for i, id := range []string{"a", "b", "a", "c", "b", "a", ""} {
 		lr := lrs.AppendEmpty()
@@ -87,11 +91,92 @@ func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 			lr.SetSeverityNumber(plog.SeverityNumberError)
 			lr.SetTraceID(pcommon.TraceID{1})
 		}
-		tally.record("svc", lr, int64(10+i))
+		tally.record(svc, lr, int64(10+i))
 	}
 	require.Len(t, tally.recs, 3)
-	assert.Equal(t, patternRecord{key: patternKey{"svc", "a"}, template: "a text", records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
-	assert.Equal(t, patternRecord{key: patternKey{"svc", "b"}, template: "b text", records: 2, bytes: 11 + 14}, tally.recs[1])
-	assert.Equal(t, patternRecord{key: patternKey{"svc", "c"}, template: "c text", records: 1, bytes: 13}, tally.recs[2])
+	for i, want := range []string{"a text", "b text", "c text"} {
+		assert.Equal(t, want, tally.recs[i].template(), "the template of the pattern's first record")
+	}
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "a"}, first: tally.recs[0].first, records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "b"}, first: tally.recs[1].first, records: 2, bytes: 11 + 14}, tally.recs[1])
+	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "c"}, first: tally.recs[2].first, records: 1, bytes: 13}, tally.recs[2])
 	assert.Equal(t, int64(1), tally.unannotated)
+}
+
+// TestParseTemplateID checks that log_budget's IDs (16 lowercase hex
+// digits) parse to their integer and every other ID keeps its text.
+func TestParseTemplateID(t *testing.T) {
+	for in, want := range map[string]templateID{
+		"00000000000000ff":  {hex: 0xff},
+		"fedcba9876543210":  {hex: 0xfedcba9876543210},
+		"0000000000000000":  {hex: 0},
+		"FEDCBA9876543210":  {text: "FEDCBA9876543210"}, // would not format back
+		"fedcba987654321":   {text: "fedcba987654321"},
+		"fedcba98765432100": {text: "fedcba98765432100"},
+		"fedcba987654321g":  {text: "fedcba987654321g"},
+		"t1":                {text: "t1"},
+	} {
+		assert.Equal(t, want, parseTemplateID(in), in)
+		assert.Equal(t, in, parseTemplateID(in).String(), "formats back")
+	}
+}
+
+// TestPatternTallyRunsOfServices checks that a run of one ID across two
+// services' resources makes two entries.
+func TestPatternTallyRunsOfServices(t *testing.T) {
+	tally := newPatternTally()
+	a, b := tally.service("a"), tally.service("b")
+	lr := plog.NewLogRecord()
+	lr.Attributes().PutStr(attrTemplateID, "00000000000000ff")
+	for _, svc := range []uint32{a, a, b, b, a} {
+		tally.record(svc, lr, 1)
+	}
+	require.Len(t, tally.recs, 2)
+	assert.Equal(t, int64(3), tally.recs[0].records)
+	assert.Equal(t, int64(2), tally.recs[1].records)
+}
+
+// TestPatternTallyIndexGrows checks one entry per pattern, in order of
+// first sight, past the index's growth, for hex and text IDs of two
+// services.
+func TestPatternTallyIndexGrows(t *testing.T) {
+	tally := newPatternTally()
+	svcs := []uint32{tally.service("a"), tally.service("b")}
+	const n = 3 * patternIndexMinSlots
+	for round := 0; round < 3; round++ {
+		for i := 0; i < n; i++ {
+			lr := plog.NewLogRecord()
+			id := fmt.Sprintf("%016x", i)
+			if i%3 == 0 {
+				id = fmt.Sprintf("text-%d", i)
+			}
+			lr.Attributes().PutStr(attrTemplateID, id)
+			tally.record(svcs[i%2], lr, 1)
+		}
+	}
+	require.Len(t, tally.recs, n)
+	for i, r := range tally.recs {
+		assert.Equal(t, svcs[i%2], r.service)
+		assert.Equal(t, int64(3), r.records, "entry %d", i)
+		assert.Equal(t, parseTemplateID(r.id.String()), r.id)
+	}
+	tally.reset()
+	assert.Empty(t, tally.recs)
+	pos, _ := tally.index.find(tally.recs, svcs[0], templateID{hex: 0})
+	assert.Equal(t, -1, pos, "reset empties the index")
+}
+
+// FuzzParseTemplateID checks the word-at-a-time parse against strconv:
+// 16 lowercase hex digits parse to their value, anything else is text.
+func FuzzParseTemplateID(f *testing.F) {
+	for _, s := range []string{"00000000000000ff", "fedcba9876543210", "FEDCBA9876543210", "0123456789abcdeg", "/:`g@G0000000000", "t1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := templateID{text: s}
+		if v, err := strconv.ParseUint(s, 16, 64); err == nil && len(s) == 16 && s == strings.ToLower(s) && !strings.ContainsAny(s, "+-_xX") {
+			want = templateID{hex: v}
+		}
+		assert.Equal(t, want, parseTemplateID(s))
+	})
 }

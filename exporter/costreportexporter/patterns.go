@@ -4,8 +4,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"go.opentelemetry.io/collector/pdata/plog"
 )
 
 // The attributes log_budget stamps on each record (annotate: true, or on
@@ -15,24 +13,28 @@ const (
 	attrTemplate   = "log.record.template"
 )
 
-// patternKey is one log pattern of one service.
+// patternKey names one log pattern of one service in a day's report view.
 type patternKey struct {
 	Service    string
 	TemplateID string
 }
 
 // patternVol is what one stage metered of one pattern in one day.
+// Its JSON form is part of the ledger state (patternstate.go).
 type patternVol struct {
-	Records, Bytes int64
+	Records int64 `json:"records"`
+	Bytes   int64 `json:"bytes"`
 	// Errors counts records at ERROR or above, Debug those below INFO.
-	Errors, Debug int64
+	Errors int64 `json:"errors"`
+	Debug  int64 `json:"debug"`
 	// Traced is set once a record carried a trace ID.
-	Traced bool
+	Traced bool `json:"traced"`
 	// Windows counts the dedup windows (of patterns.dedup_window, opened by
 	// the first record after the last one closed) the records fell in:
 	// what dedup would keep of them, one summary each.
-	Windows   int64
-	windowEnd int64 // Unix nanoseconds
+	Windows int64 `json:"windows"`
+	// WindowEnd is when the last window closes (Unix nanoseconds).
+	WindowEnd int64 `json:"window_end"`
 }
 
 type patternStat struct {
@@ -40,7 +42,7 @@ type patternStat struct {
 	Vol      [2]patternVol // by stageIndex
 }
 
-// patternDay is one day's pattern table.
+// patternDay is a copy of one day's pattern table, for the report.
 type patternDay struct {
 	Stats map[patternKey]*patternStat
 	// Overflow is what fell beyond max_patterns; Unannotated the records
@@ -51,6 +53,73 @@ type patternDay struct {
 	First, Last int64
 }
 
+// dayTable is one day's live pattern table: per service, the patterns
+// keyed by their parsed template ID (see templateID), so that a batch's
+// runs cost an integer map look-up each, not a hash of two strings.
+type dayTable struct {
+	services map[string]*serviceTable
+	// n counts the patterns held over all services (at most max_patterns).
+	n           int
+	overflow    [2]volume
+	unannotated [2]int64
+	first, last int64
+}
+
+// serviceTable holds one service's patterns: hex has log_budget's IDs,
+// text any other (see templateID).
+type serviceTable struct {
+	hex  map[uint64]*liveStat
+	text map[string]*liveStat
+}
+
+// liveStat is a pattern in the live table: its stat and its ID's text.
+type liveStat struct {
+	patternStat
+	id string
+}
+
+func newDayTable(first int64) *dayTable {
+	return &dayTable{services: map[string]*serviceTable{}, first: first, last: first}
+}
+
+// service returns the table of name, created when missing (name is
+// cloned: it may point into a batch).
+func (d *dayTable) service(name string) *serviceTable {
+	st := d.services[name]
+	if st == nil {
+		st = &serviceTable{hex: map[uint64]*liveStat{}, text: map[string]*liveStat{}}
+		d.services[strings.Clone(name)] = st
+	}
+	return st
+}
+
+func (s *serviceTable) get(id templateID) *liveStat {
+	if id.text == "" {
+		return s.hex[id.hex]
+	}
+	return s.text[id.text]
+}
+
+func (s *serviceTable) each(f func(*liveStat)) {
+	for _, st := range s.hex {
+		f(st)
+	}
+	for _, st := range s.text {
+		f(st)
+	}
+}
+
+// put adds a new pattern; its texts are cloned.
+func (s *serviceTable) put(id templateID, template string) *liveStat {
+	st := &liveStat{patternStat: patternStat{Template: strings.Clone(template)}, id: strings.Clone(id.String())}
+	if id.text == "" {
+		s.hex[id.hex] = st
+	} else {
+		s.text[st.id] = st
+	}
+	return st
+}
+
 // patternBook tallies log records per service and template, per day of
 // the ledger's calendar. Its mutex guards days; it is never held with
 // the ledger's (nor taken under it).
@@ -59,11 +128,11 @@ type patternBook struct {
 	max    int
 	window time.Duration
 	cal    *calendar
-	days   map[int64]*patternDay
+	days   map[int64]*dayTable
 }
 
 func newPatternBook(cfg *Config, cal *calendar) *patternBook {
-	return &patternBook{max: cfg.Patterns.MaxPatterns, window: cfg.Patterns.DedupWindow, cal: cal, days: map[int64]*patternDay{}}
+	return &patternBook{max: cfg.Patterns.MaxPatterns, window: cfg.Patterns.DedupWindow, cal: cal, days: map[int64]*dayTable{}}
 }
 
 func stageIndex(s Stage) int {
@@ -73,99 +142,39 @@ func stageIndex(s Stage) int {
 	return 1
 }
 
-// patternRecord is what a batch holds of one pattern (see patternTally).
-type patternRecord struct {
-	key                           patternKey
-	template                      string
-	records, bytes, errors, debug int64
-	traced                        bool
-}
-
-// patternTally gathers a batch's annotated records per run of one
-// pattern outside the table's lock, so that the table is updated once per
-// run, not per record. Its keys point into the batch's strings (no
-// copies); reset drops them before the tally goes back to its pool.
-type patternTally struct {
-	shells
-	recs        []patternRecord
-	unannotated int64
-}
-
-func newPatternTally() *patternTally {
-	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64)}
-}
-
-func (t *patternTally) reset() {
-	t.shells.reset()
-	clear(t.recs)
-	t.recs = t.recs[:0]
-	t.unannotated = 0
-}
-
-// patternMergeWindow bounds the entries a record is compared with: runs
-// of one pattern, interleaved with up to three others, merge into one
-// entry. An index over the whole batch cost more than it saved: on
-// batches with a template per record (BenchmarkCostReportLogsAnnotated)
-// it adds a map operation per record, and on log_budget's few templates
-// the table's map, asked once per run, costs about the same.
-const patternMergeWindow = 4
-
-// record adds lr, of size bytes, to its pattern's entry among the last
-// ones, or appends a new entry.
-func (t *patternTally) record(service string, lr plog.LogRecord, size int64) {
-	id, ok := attrString(lr.Attributes(), attrTemplateID)
-	if !ok {
-		t.unannotated++
-		return
-	}
-	key := patternKey{Service: service, TemplateID: id}
-	var e *patternRecord
-	for i := len(t.recs) - 1; i >= max(0, len(t.recs)-patternMergeWindow); i-- {
-		if t.recs[i].key == key {
-			e = &t.recs[i]
-			break
-		}
-	}
-	if e == nil {
-		tmpl, _ := attrString(lr.Attributes(), attrTemplate)
-		t.recs = append(t.recs, patternRecord{key: key, template: tmpl})
-		e = &t.recs[len(t.recs)-1]
-	}
-	e.records++
-	e.bytes += size
-	if sev := lr.SeverityNumber(); sev >= plog.SeverityNumberError {
-		e.errors++
-	} else if sev < plog.SeverityNumberInfo {
-		e.debug++
-	}
-	e.traced = e.traced || !lr.TraceID().IsEmpty()
-}
-
-// add meters records at one stage into the day holding now.
-func (b *patternBook) add(stage Stage, now time.Time, recs []patternRecord, unannotated int64) {
-	si := stageIndex(stage)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	u := now.Unix()
+// dayAt returns the table of the day holding u (Unix seconds), created
+// when missing, and marks u seen. b.mu must be held.
+func (b *patternBook) dayAt(u int64) *dayTable {
 	start := b.cal.dayStart(u)
 	d := b.days[start]
 	if d == nil {
-		d = &patternDay{Stats: map[patternKey]*patternStat{}, First: u}
+		d = newDayTable(u)
 		b.days[start] = d
 	}
-	d.Last = u
-	d.Unannotated[si] += unannotated
-	for i := range recs {
-		r := &recs[i]
-		st := d.Stats[r.key]
+	d.last = u
+	return d
+}
+
+// add meters a batch's tally at one stage into the day holding now.
+func (b *patternBook) add(stage Stage, now time.Time, t *patternTally) {
+	si := stageIndex(stage)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.dayAt(now.Unix())
+	d.unannotated[si] += t.unannotated
+	tables := t.tables(d)
+	for i := range t.recs {
+		r := &t.recs[i]
+		svc := tables[r.service]
+		st := svc.get(r.id)
 		if st == nil {
-			if len(d.Stats) >= b.max {
-				d.Overflow[si].Records += r.records
-				d.Overflow[si].Bytes += r.bytes
+			if d.n >= b.max {
+				d.overflow[si].Records += r.records
+				d.overflow[si].Bytes += r.bytes
 				continue
 			}
-			st = &patternStat{Template: strings.Clone(r.template)}
-			d.Stats[patternKey{Service: strings.Clone(r.key.Service), TemplateID: strings.Clone(r.key.TemplateID)}] = st
+			st = svc.put(r.id, r.template())
+			d.n++
 		}
 		st.Vol[si].add(r, now.UnixNano(), b.window)
 	}
@@ -179,9 +188,9 @@ func (v *patternVol) add(r *patternRecord, now int64, window time.Duration) {
 	v.Errors += r.errors
 	v.Debug += r.debug
 	v.Traced = v.Traced || r.traced
-	if now >= v.windowEnd {
+	if now >= v.WindowEnd {
 		v.Windows++
-		v.windowEnd = now + int64(window)
+		v.WindowEnd = now + int64(window)
 	}
 }
 
@@ -193,11 +202,13 @@ func (b *patternBook) day(start int64) (patternDay, bool) {
 	if d == nil {
 		return patternDay{}, false
 	}
-	c := *d
-	c.Stats = make(map[patternKey]*patternStat, len(d.Stats))
-	for k, s := range d.Stats {
-		cp := *s
-		c.Stats[k] = &cp
+	c := patternDay{Stats: make(map[patternKey]*patternStat, d.n), Overflow: d.overflow,
+		Unannotated: d.unannotated, First: d.first, Last: d.last}
+	for name, svc := range d.services {
+		svc.each(func(s *liveStat) {
+			cp := s.patternStat
+			c.Stats[patternKey{Service: name, TemplateID: s.id}] = &cp
+		})
 	}
 	return c, true
 }

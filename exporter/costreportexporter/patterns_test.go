@@ -60,15 +60,12 @@ func TestPatternTableBounded(t *testing.T) {
 	cfg.Patterns.MaxPatterns = 2
 	b := newPatternBook(cfg, cal)
 	now := time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
-	recs := []patternRecord{
-		{key: patternKey{"a", "t1"}, records: 1, bytes: 10}, {key: patternKey{"a", "t2"}, records: 1, bytes: 20},
-		{key: patternKey{"b", "t1"}, records: 1, bytes: 30}, {key: patternKey{"a", "t1"}, records: 1, bytes: 10},
-	}
-	b.add(StageExported, now, recs, 5)
+	b.add(StageExported, now, tallyOf(t, 5,
+		patternKey{"a", "t1"}, patternKey{"a", "t2"}, patternKey{"b", "t1"}, patternKey{"a", "t1"}))
 	d, ok := b.day(cal.dayStart(now.Unix()))
 	require.True(t, ok)
 	assert.Len(t, d.Stats, 2)
-	assert.Equal(t, volume{Records: 1, Bytes: 30}, d.Overflow[1], "the third pattern overflows, counted")
+	assert.Equal(t, volume{Records: 1, Bytes: 10}, d.Overflow[1], "the third pattern overflows, counted")
 	assert.Equal(t, int64(2), d.Stats[patternKey{"a", "t1"}].Vol[1].Records, "known patterns still count when full")
 	assert.Equal(t, int64(5), d.Unannotated[1])
 }
@@ -110,7 +107,7 @@ func (pt patternTruth) add(ld plog.Logs) {
 	}
 }
 
-func newLogBudgetWith(t *testing.T, tel *componenttest.Telemetry, conf map[string]any, next consumer.Logs) processor.Logs {
+func newLogBudgetWith(t testing.TB, tel *componenttest.Telemetry, conf map[string]any, next consumer.Logs) processor.Logs {
 	t.Helper()
 	f := logbudgetprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig()
@@ -304,11 +301,27 @@ func TestPatternDaysPrunedWithTheLedger(t *testing.T) {
 	b := newPatternBook(testConfig("d", StageExported), cal)
 	day1 := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
 	day2 := day1.Add(2 * time.Hour)
-	b.add(StageExported, day1, []patternRecord{{key: patternKey{"a", "t"}, records: 1, bytes: 1}}, 0)
-	b.add(StageExported, day2, []patternRecord{{key: patternKey{"a", "t"}, records: 1, bytes: 1}}, 0)
+	b.add(StageExported, day1, tallyOf(t, 0, patternKey{"a", "t"}))
+	b.add(StageExported, day2, tallyOf(t, 0, patternKey{"a", "t"}))
 	b.prune(func(start int64) bool { return start == cal.dayStart(day2.Unix()) })
 	_, ok := b.day(cal.dayStart(day1.Unix()))
 	assert.False(t, ok, "the written day is gone")
 	_, ok = b.day(cal.dayStart(day2.Unix()))
 	assert.True(t, ok, "the open day stays")
+}
+
+// tallyOf is a batch's tally of one 10-byte INFO record per key (in
+// separate entries, as runs of a pattern too far apart to merge are) and
+// unannotated records without a template ID.
+func tallyOf(t *testing.T, unannotated int64, keys ...patternKey) *patternTally {
+	t.Helper()
+	tally := newPatternTally()
+	for _, k := range keys {
+		lr := plog.NewLogRecord()
+		lr.Attributes().PutStr(attrTemplate, k.TemplateID+" text")
+		tally.recs = append(tally.recs, patternRecord{service: tally.service(k.Service), id: parseTemplateID(k.TemplateID),
+			first: lr, records: 1, bytes: 10})
+	}
+	tally.unannotated = unannotated
+	return tally
 }

@@ -106,20 +106,35 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 		return nil, errors.Join(fmt.Errorf("loading cost ledger state from %s: %w", sl.store, err), sl.store.close(ctx))
 	}
 	if data != nil {
-		if err := sl.ledger.restore(data, sl.clock()); err != nil {
-			// A state we cannot read must not stop the collector: set it
-			// aside for inspection and start a fresh ledger.
-			sl.logger.Error("Cost ledger state unreadable; set aside, starting empty",
-				zap.String("state", sl.store.String()), zap.Error(err))
-			sl.ledger = newLedger(cfg.maxKeys(), cal)
-			if derr := sl.store.discard(ctx); derr != nil {
-				sl.logger.Error("Could not set the unreadable state aside", zap.Error(derr))
-			}
-		}
+		sl.restore(ctx, data, cal)
 	}
 	go sl.run(cfg.flushInterval())
 	r.ledgers[dir] = sl
 	return sl, nil
+}
+
+// restore restores the ledger and the pattern table from a saved state.
+// A state we cannot read must not stop the collector: it is set aside for
+// inspection and the ledger starts empty. A pattern table that cannot be
+// read (another version or zone) is dropped with a warning: the ledger,
+// which bills, is kept.
+func (sl *sharedLedger) restore(ctx context.Context, state []byte, cal *calendar) {
+	if err := sl.ledger.restore(state, sl.clock()); err != nil {
+		sl.logger.Error("Cost ledger state unreadable; set aside, starting empty",
+			zap.String("state", sl.store.String()), zap.Error(err))
+		sl.ledger = newLedger(sl.cfg.maxKeys(), cal)
+		if derr := sl.store.discard(ctx); derr != nil {
+			sl.logger.Error("Could not set the unreadable state aside", zap.Error(derr))
+		}
+		return
+	}
+	if sl.patterns == nil {
+		return
+	}
+	if err := sl.patterns.restore(state); err != nil {
+		sl.logger.Warn("Log pattern table not restored; starting it empty",
+			zap.String("state", sl.store.String()), zap.Error(err))
+	}
 }
 
 func (r *registry) release(ctx context.Context, sl *sharedLedger) error {
@@ -190,8 +205,20 @@ func (sl *sharedLedger) flush(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// saveState saves the ledger and the pattern table in one write. They
+// are encoded one after the other, each under its own lock, so the table
+// may hold a batch more or less than the ledger: it ranks and advises,
+// the ledger bills.
 func (sl *sharedLedger) saveState(ctx context.Context) error {
-	state, err := sl.ledger.encode()
+	var patterns []byte
+	var err error
+	if sl.patterns != nil {
+		patterns, err = sl.patterns.encode()
+	}
+	var state []byte
+	if err == nil {
+		state, err = sl.ledger.encode(patterns)
+	}
 	if err == nil {
 		err = sl.store.save(ctx, state)
 	}

@@ -1,0 +1,78 @@
+package costreportexporter
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/quell-otel/quell/internal/workload"
+)
+
+// logBudgetBatch is a workload batch of n records as log_budget passes it
+// with annotate: true (nothing dropped): its own template IDs.
+func logBudgetBatch(tb testing.TB, n int) plog.Logs {
+	tb.Helper()
+	sink := new(consumertest.LogsSink)
+	p := newLogBudgetWith(tb, nil, map[string]any{"annotate": true, "dedup": map[string]any{"enabled": false}}, sink)
+	require.NoError(tb, p.ConsumeLogs(context.Background(), workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(n)))
+	require.NoError(tb, p.Shutdown(context.Background()))
+	require.Len(tb, sink.AllLogs(), 1)
+	require.Equal(tb, n, sink.AllLogs()[0].LogRecordCount())
+	return sink.AllLogs()[0]
+}
+
+// BenchmarkLogPatterns isolates what the pattern table adds to metering a
+// batch of log_budget-annotated records: impl=sizing is the walk every
+// log meter makes (keys and ResourceLogsSize), impl=patterns the one walk
+// of a meter that also tallies patterns, into the table included. The
+// difference is the pattern table's cost per record. Each iteration meters
+// a batch freshly decoded from OTLP (untimed), as a pipeline hands it
+// over; min_ns/record is the fastest iteration, the figure least disturbed
+// by other load on a shared machine.
+//
+//	go test -run '^$' -bench LogPatterns -benchtime 300x -count 6 ./exporter/costreportexporter/
+func BenchmarkLogPatterns(b *testing.B) {
+	req, err := (&plog.ProtoMarshaler{}).MarshalLogs(logBudgetBatch(b, 2000))
+	require.NoError(b, err)
+	cfg := testConfig(b.TempDir(), StageExported)
+	k := keyer{keys: cfg.Keys}
+	cal, err := newCalendar("UTC")
+	require.NoError(b, err)
+	book := newPatternBook(cfg, cal)
+	t := newPatternTally()
+	out := make([]meterEntry, 0, 16)
+	for _, v := range []struct {
+		name  string
+		meter func(plog.Logs)
+	}{
+		{"sizing", func(ld plog.Logs) { out = k.logs(ld, out[:0]) }},
+		{"patterns", func(ld plog.Logs) {
+			out = k.logsWithPatterns(ld, out[:0], t)
+			book.add(StageExported, time.Now(), t)
+			t.reset()
+		}},
+	} {
+		b.Run("impl="+v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			fastest := time.Duration(math.MaxInt64)
+			var n int
+			for b.Loop() {
+				b.StopTimer()
+				ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(req)
+				require.NoError(b, err)
+				n = ld.LogRecordCount()
+				b.StartTimer()
+				t0 := time.Now()
+				v.meter(ld)
+				fastest = min(fastest, time.Since(t0))
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/record")
+			b.ReportMetric(float64(fastest.Nanoseconds())/float64(n), "min_ns/record")
+		})
+	}
+}
