@@ -9,9 +9,9 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // Config of the alert_correlator processor.

@@ -24,9 +24,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/metadata"
 )
 

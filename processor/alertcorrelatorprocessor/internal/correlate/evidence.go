@@ -3,7 +3,7 @@ package correlate
 import (
 	"slices"
 
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
+	"github.com/quell-otel/quell/internal/evidence"
 )
 
 // Trace evidence, when the engine has it (Config.Evidence), decides what

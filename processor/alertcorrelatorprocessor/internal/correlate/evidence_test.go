@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // chainGraph is frontend -> checkout -> payment.

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // TestLinkDiag tallies what the trace evidence says at each alert's onset

@@ -6,9 +6,9 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
-	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/evidence"
 )
 
 // Options of a replay.

@@ -1,0 +1,258 @@
+package correlate
+
+import (
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"time"
+)
+
+type incident struct {
+	id        string
+	members   []string // fingerprints
+	root      string
+	ranking   []string
+	paged     bool
+	dirty     bool
+	firstSeen time.Time
+	lastSeen  time.Time
+	groupKey  string
+	services  map[string]int // service -> member count
+	// causes: service -> earliest onset of its member alerts that are not
+	// local (those an alert may be a symptom of).
+	causes map[string]time.Time
+	// firstCause is the earliest onset in causes.
+	firstCause time.Time
+	emitted    string // snapshotKey of the last record emitted
+	reps       map[string]*rep
+	// repsAt counts reps by severity rank (index 0: unknown severity), so
+	// the highest severity among an incident's services is a short scan.
+	repsAt    []int
+	rankDirty bool
+	firing    int // members firing now
+	// lastJoin is when an alert last joined (or re-fired into) the
+	// incident: the correlation window runs from it, so repeats of old
+	// alerts do not keep an incident attracting new ones.
+	lastJoin time.Time
+	// storm is the environment of a storm incident (alerts beyond
+	// MaxIncidents), "" for others; see storm.go.
+	storm string
+	// why and exemplar are the last evidence shown for whyRoot, kept for
+	// records emitted after the traces went quiet.
+	why, exemplar, whyRoot string
+}
+
+// addCause records a non-local member's onset on its service.
+func (e *Engine) addCause(inc *incident, st *alertState) {
+	if st.flapping || e.isLocal(st.RuleName) {
+		return
+	}
+	if inc.causes == nil {
+		inc.causes = map[string]time.Time{}
+	}
+	if t, ok := inc.causes[st.Service]; !ok || st.StartsAt.Before(t) {
+		inc.causes[st.Service] = st.StartsAt
+	}
+	if inc.firstCause.IsZero() || st.StartsAt.Before(inc.firstCause) {
+		inc.firstCause = st.StartsAt
+	}
+}
+
+func (e *Engine) newIncident(st *alertState, now time.Time) *incident {
+	id := IncidentID(st.Fingerprint, st.StartsAt)
+	for e.incidents[id] != nil {
+		// Same alert, same onset, still open elsewhere: disambiguate.
+		id = IncidentID(id, now)
+	}
+	inc := &incident{id: id, firstSeen: now, lastSeen: now, services: map[string]int{}}
+	if st.Service == "" || !e.graph.HasNode(st.Service) {
+		inc.groupKey = e.groupKey(st)
+		if inc.groupKey != "" {
+			e.byGroup[inc.groupKey] = id
+		}
+	}
+	e.incidents[id] = inc
+	return inc
+}
+
+// IncidentID is deterministic: the first alert's fingerprint and onset, so
+// replicas and restarts that see the same alert name the incident alike.
+func IncidentID(fingerprint string, onset time.Time) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(fingerprint))
+	_, _ = h.Write([]byte{0xff})
+	_, _ = h.Write(strconv.AppendInt(nil, onset.UnixNano(), 10))
+	s := strconv.FormatUint(h.Sum64(), 16)
+	for len(s) < 16 {
+		s = "0" + s
+	}
+	return s
+}
+
+func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
+	st.incident = inc.id
+	if st.firing {
+		inc.firing++
+	}
+	e.joinSeq++
+	st.joined = e.joinSeq
+	inc.members = append(inc.members, st.Fingerprint)
+	e.addService(inc, st.Service)
+	inc.lastSeen = maxTime(inc.lastSeen, now)
+	inc.lastJoin = maxTime(inc.lastJoin, now)
+	inc.dirty = true
+	e.addRep(inc, st)
+	e.addCause(inc, st)
+	if inc.root == "" {
+		inc.root = st.Fingerprint
+		inc.ranking = []string{st.Service}
+	}
+}
+
+func (e *Engine) groupKey(st *alertState) string {
+	if len(e.cfg.GroupBy) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, 64)
+	for _, l := range e.cfg.GroupBy {
+		b = append(b, l...)
+		b = append(b, '=')
+		b = append(b, st.Labels[l]...)
+		b = append(b, 0xff)
+	}
+	return string(b)
+}
+
+func (e *Engine) live(inc *incident, now time.Time) bool {
+	return e.cfg.Window <= 0 || now.Sub(inc.lastJoin) <= e.cfg.Window
+}
+
+// merge moves a pending incident's members into dst.
+func (e *Engine) merge(dst, src *incident) {
+	slices.SortFunc(src.members, func(a, b string) int { return e.alerts[a].joined - e.alerts[b].joined })
+	for _, fp := range src.members {
+		st := e.alerts[fp]
+		e.leave(src, st)
+		st.incident = dst.id
+		if st.firing {
+			dst.firing++
+		}
+		dst.members = append(dst.members, fp)
+		e.addRep(dst, st)
+		e.addCause(dst, st)
+		e.addService(dst, st.Service)
+	}
+	if src.firstSeen.Before(dst.firstSeen) {
+		dst.firstSeen = src.firstSeen
+	}
+	dst.lastSeen = maxTime(dst.lastSeen, src.lastSeen)
+	dst.lastJoin = maxTime(dst.lastJoin, src.lastJoin)
+	dst.dirty = true
+	e.drop(src)
+}
+
+// addService counts one more member of inc on svc and indexes inc under
+// svc.
+func (e *Engine) addService(inc *incident, svc string) {
+	inc.services[svc]++
+	if inc.services[svc] > 1 {
+		return
+	}
+	set := e.byService[svc]
+	if set == nil {
+		set = map[string]*incident{}
+		e.byService[svc] = set
+	}
+	set[inc.id] = inc
+}
+
+func (e *Engine) leave(inc *incident, st *alertState) {
+	inc.services[st.Service]--
+	if inc.services[st.Service] <= 0 {
+		delete(inc.services, st.Service)
+		if set := e.byService[st.Service]; set != nil {
+			delete(set, inc.id)
+			if len(set) == 0 {
+				delete(e.byService, st.Service)
+			}
+		}
+	}
+}
+
+func (e *Engine) drop(inc *incident) {
+	e.unindexServices(inc)
+	if inc.groupKey != "" && e.byGroup[inc.groupKey] == inc.id {
+		delete(e.byGroup, inc.groupKey)
+	}
+	if inc.storm != "" && e.storms[inc.storm] == inc.id {
+		delete(e.storms, inc.storm)
+	}
+	delete(e.incidents, inc.id)
+}
+
+// unindexServices removes inc from byService under each of its services.
+func (e *Engine) unindexServices(inc *incident) {
+	for s := range inc.services {
+		if set := e.byService[s]; set != nil {
+			delete(set, inc.id)
+			if len(set) == 0 {
+				delete(e.byService, s)
+			}
+		}
+	}
+}
+
+func (e *Engine) rootService(inc *incident) string {
+	if len(inc.ranking) > 0 {
+		return inc.ranking[0]
+	}
+	if st := e.alerts[inc.root]; st != nil {
+		return st.Service
+	}
+	return ""
+}
+
+func (e *Engine) close(inc *incident) {
+	for _, fp := range inc.members {
+		if st := e.alerts[fp]; st != nil {
+			st.incident = ""
+		}
+	}
+	e.drop(inc)
+}
+
+// rep is a service's representative alert in an incident: its earliest,
+// then most severe. Every member counts, resolved ones too: a root alert
+// that resolved while its symptoms linger is still the probable root.
+type rep struct {
+	fp    string
+	onset time.Time
+	sev   int
+}
+
+func (e *Engine) addRep(inc *incident, st *alertState) {
+	if inc.reps == nil {
+		inc.reps = map[string]*rep{}
+	}
+	if inc.repsAt == nil {
+		inc.repsAt = make([]int, len(e.cfg.Severities)+1)
+	}
+	sev := e.sevRank[st.Severity]
+	r := inc.reps[st.Service]
+	if r == nil {
+		inc.reps[st.Service] = &rep{fp: st.Fingerprint, onset: st.StartsAt, sev: sev}
+		inc.repsAt[sev]++
+		inc.rankDirty = true
+		return
+	}
+	if st.StartsAt.Before(r.onset) || (st.StartsAt.Equal(r.onset) && sev > r.sev) {
+		r.fp, r.onset = st.Fingerprint, st.StartsAt
+		inc.rankDirty = true
+	}
+	if sev > r.sev {
+		inc.repsAt[r.sev]--
+		inc.repsAt[sev]++
+		r.sev = sev
+		inc.rankDirty = true
+	}
+}

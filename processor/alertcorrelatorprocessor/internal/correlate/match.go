@@ -1,0 +1,304 @@
+package correlate
+
+import (
+	"slices"
+	"time"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+)
+
+// isLocal reports whether a rule name is a local (resource) alert.
+func (e *Engine) isLocal(rule string) bool {
+	if len(e.cfg.LocalRules) == 0 {
+		return false
+	}
+	l, ok := e.local[rule]
+	if !ok {
+		for _, re := range e.cfg.LocalRules {
+			if re.MatchString(rule) {
+				l = true
+				break
+			}
+		}
+		if len(e.local) < 10000 {
+			e.local[rule] = l
+		}
+	}
+	return l
+}
+
+// near reports whether onsets a and b are within OnsetWindow.
+func (e *Engine) near(a, b time.Time) bool {
+	if e.cfg.OnsetWindow <= 0 {
+		return true
+	}
+	d := a.Sub(b)
+	return d <= e.cfg.OnsetWindow && d >= -e.cfg.OnsetWindow
+}
+
+// nearHops reports whether a symptom's onset a fits its alerting
+// dependency's onset b, hops away: see Config.OnsetPerHop.
+func (e *Engine) nearHops(a, b time.Time, hops int) bool {
+	if e.cfg.OnsetPerHop <= 0 || e.cfg.OnsetWindow <= 0 {
+		return e.near(a, b)
+	}
+	d := a.Sub(b)
+	return d >= -e.cfg.OnsetWindow && d <= max(e.cfg.OnsetFloor, time.Duration(max(hops, 1))*e.cfg.OnsetPerHop)
+}
+
+// fire puts a firing alert into an incident: its old one if still open, a
+// related one, or a new one. It returns false when a new incident is needed
+// and there is no room.
+func (e *Engine) fire(st *alertState, now time.Time) bool {
+	if inc, ok := e.incidents[st.incident]; ok {
+		// A member firing again: not a new onset, so the window stays.
+		if !st.firing {
+			inc.firing++
+		}
+		st.firing = true
+		inc.dirty = true
+		e.addRep(inc, st)
+		inc.lastSeen = maxTime(inc.lastSeen, now)
+		return true
+	}
+	inc := e.findIncident(st, now)
+	if inc == nil {
+		e.noteOnset(st)
+		if len(e.incidents) >= e.cfg.MaxIncidents {
+			// Beyond the bound an alert folds into its environment's storm
+			// incident rather than failing open into a page of its own.
+			e.stats.OverflowIncidents++
+			inc = e.stormIncident(st, now)
+		} else {
+			inc = e.newIncident(st, now)
+		}
+	}
+	st.firing = true
+	e.join(inc, st, now)
+	return true
+}
+
+// findIncident picks the open incident a new firing alert belongs to.
+// Graph first, direction-aware: the alert's service calls (within MaxHops)
+// a service of the incident (the alert is a symptom), or is a dependency of
+// the incident's root (the alert may be the deeper root). Pending (not yet
+// paged) incidents it relates to as well are merged into the chosen one.
+// Services the graph does not know fall back to group_by labels.
+func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
+	s := st.Service
+	if s == "" || !e.graph.HasNode(s) {
+		key := e.groupKey(st)
+		if key == "" {
+			return nil
+		}
+		if inc, ok := e.incidents[e.byGroup[key]]; ok && e.live(inc, now) {
+			return inc
+		}
+		return nil
+	}
+	var cands []cand
+	consider := func(inc *incident, symptom bool, hops int) {
+		if !e.live(inc, now) {
+			return
+		}
+		// Candidates are few: a scan beats a set.
+		for i := range cands {
+			if c := &cands[i]; c.inc == inc {
+				if better(symptom, hops, c.symptom, c.hops) {
+					c.symptom, c.hops = symptom, hops
+				}
+				return
+			}
+		}
+		cands = append(cands, cand{inc, symptom, hops})
+	}
+	if st.flapping || e.isLocal(st.RuleName) {
+		// A local or flapping alert is neither a symptom nor a cause of
+		// another service's alerts: an incident of its own (flap.go).
+		return nil
+	}
+	// symptomOf: the incident has a non-local alert on d whose onset is
+	// near st's, and (for another service) the traces do not show s as a
+	// cause of its own: errors originating in s while no failing calls lead
+	// from s to d.
+	ownCause := e.originates(s)
+	symptomOf := func(inc *incident, d string, hops int) bool {
+		t, ok := inc.causes[d]
+		return ok && e.nearHops(st.StartsAt, t, hops) && (d == s || !ownCause || e.failuresTravel(s, d))
+	}
+	{
+		// Same service already alerting.
+		for _, inc := range e.byService[s] {
+			if symptomOf(inc, s, 0) {
+				consider(inc, true, 0)
+			}
+		}
+		// s calls d: s's alert is explained by an alerting dependency.
+		for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
+			for _, inc := range e.byService[d.Service] {
+				if symptomOf(inc, d.Service, d.Hops) {
+					consider(inc, true, d.Hops)
+				}
+			}
+		}
+	}
+	// c calls s: s may be the deeper root of c's incident (whose root is
+	// not a local alert, and whose first onset is near st's).
+	for _, c := range e.graph.CallerList(s, e.cfg.MaxHops) {
+		for _, inc := range e.byService[c.Service] {
+			if e.rootService(inc) != c.Service {
+				continue
+			}
+			if _, ok := inc.causes[c.Service]; !ok {
+				continue
+			}
+			if e.near(st.StartsAt, inc.firstCause) {
+				consider(inc, false, c.Hops)
+			}
+		}
+	}
+	if e.cfg.SeveritySplits {
+		cands = e.splitBySeverity(st, cands)
+	}
+	if len(cands) == 0 || e.inBurst(st) {
+		// In a burst (burst.go) the relations above are coincidence.
+		return nil
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if better(a.symptom, a.hops, b.symptom, b.hops) {
+			return -1
+		}
+		if better(b.symptom, b.hops, a.symptom, a.hops) {
+			return 1
+		}
+		// The most recently active incident is the likelier cause of a new
+		// alert; then paged before pending (joining adds no page).
+		if c := b.inc.lastJoin.Compare(a.inc.lastJoin); c != 0 {
+			return c
+		}
+		if a.inc.paged != b.inc.paged {
+			if a.inc.paged {
+				return -1
+			}
+			return 1
+		}
+		if a.inc.id < b.inc.id {
+			return -1
+		}
+		return 1
+	})
+	// A common dependency of several incidents' roots unites them: their
+	// callers share it. The survivor is the earliest paged one (its page
+	// stays the page), else the best candidate; paged incidents merged
+	// into it are resolved with MergedInto set.
+	group := []*incident{cands[0].inc}
+	for _, c := range cands[1:] {
+		if !c.symptom {
+			group = append(group, c.inc)
+		}
+	}
+	survivor := group[0]
+	for _, inc := range group[1:] {
+		if inc.paged && (!survivor.paged || inc.firstSeen.Before(survivor.firstSeen)) {
+			survivor = inc
+		}
+	}
+	for _, inc := range group {
+		if inc == survivor {
+			continue
+		}
+		if inc.paged {
+			e.rank(inc)
+			snap := e.snapshot(inc, now)
+			snap.MergedInto = survivor.id
+			snap.Firing = nil
+			e.merged = append(e.merged, Event{State: alertconv.IncidentResolved, Incident: snap})
+			e.stats.Resolved++
+			e.stats.Merged++
+		}
+		e.merge(survivor, inc)
+	}
+	return survivor
+}
+
+// cand is an open incident a new alert relates to through the graph: as a
+// symptom of one of its alerts, or as the deeper root of its root.
+type cand struct {
+	inc     *incident
+	symptom bool
+	hops    int
+}
+
+// splitBySeverity drops the candidates SeveritySplits rules out: those st
+// would join as a symptom more severe than every symptom they hold, and
+// those whose root st would take over while that root is more severe than
+// every other alert the take-over makes a symptom (the other candidates'
+// alerts and its own symptoms).
+func (e *Engine) splitBySeverity(st *alertState, cands []cand) []cand {
+	sev := e.sevRank[st.Severity]
+	// The most severe alert of each deeper-root candidate, and the two
+	// highest of those, so each candidate sees the others' maximum.
+	top1, top2 := -1, -1
+	for _, c := range cands {
+		if c.symptom {
+			continue
+		}
+		m := e.maxSeverity(c.inc, "")
+		if m > top1 {
+			top1, top2 = m, top1
+		} else if m > top2 {
+			top2 = m
+		}
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		root := e.rootService(c.inc)
+		if c.symptom {
+			if st.Service != root {
+				if others := e.maxSeverity(c.inc, root); others >= 0 && sev > others {
+					continue
+				}
+			}
+		} else {
+			others := e.maxSeverity(c.inc, root)
+			if own := e.maxSeverity(c.inc, ""); own == top1 {
+				others = max(others, top2)
+			} else {
+				others = max(others, top1)
+			}
+			if r := c.inc.reps[root]; r != nil && others >= 0 && r.sev > others {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// maxSeverity is the highest severity rank among inc's alerts on services
+// other than except, -1 when there are none.
+func (e *Engine) maxSeverity(inc *incident, except string) int {
+	skip := -1
+	if r := inc.reps[except]; r != nil {
+		skip = r.sev
+	}
+	for sev := len(inc.repsAt) - 1; sev >= 0; sev-- {
+		n := inc.repsAt[sev]
+		if sev == skip {
+			n--
+		}
+		if n > 0 {
+			return sev
+		}
+	}
+	return -1
+}
+
+// better orders relations: symptom (explained by a dependency) before
+// deeper-root, then fewer hops.
+func better(symA bool, hopsA int, symB bool, hopsB int) bool {
+	if symA != symB {
+		return symA
+	}
+	return hopsA < hopsB
+}

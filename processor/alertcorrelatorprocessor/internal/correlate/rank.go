@@ -1,0 +1,74 @@
+package correlate
+
+import (
+	"slices"
+)
+
+// rank orders the incident's firing services by probable root: the
+// deepest alerting dependency its alerting callers share (most alerting
+// callers reach it within MaxHops; among those, fewest alerting
+// dependencies below it), then onset, then severity.
+func (e *Engine) rank(inc *incident) {
+	// With evidence the ranking may change while the alerts do not.
+	if !inc.rankDirty && len(inc.ranking) > 0 && !e.tracesActive() {
+		return
+	}
+	inc.rankDirty = false
+	type cand struct {
+		*rep
+		service string
+		callers int
+		deps    int
+		origin  float64
+	}
+	if len(inc.reps) == 0 {
+		return
+	}
+	byService := make(map[string]*cand, len(inc.reps))
+	order := make([]*cand, 0, len(inc.reps))
+	for svc, r := range inc.reps {
+		c := &cand{rep: r, service: svc, origin: e.originRank(svc)}
+		byService[svc] = c
+		order = append(order, c)
+	}
+	// Each alerting service's dependencies within MaxHops that alert too:
+	// a walk over the (small, cached) reachable set, not over all pairs.
+	for _, c := range order {
+		if c.service == "" {
+			continue
+		}
+		for _, d := range e.graph.DependencyList(c.service, e.cfg.MaxHops) {
+			if o, ok := byService[d.Service]; ok && o != c {
+				c.deps++
+				o.callers++
+			}
+		}
+	}
+	slices.SortFunc(order, func(a, b *cand) int {
+		switch {
+		case a.origin != b.origin:
+			if a.origin > b.origin {
+				return -1
+			}
+			return 1
+		case a.callers != b.callers:
+			return b.callers - a.callers
+		case a.deps != b.deps:
+			return a.deps - b.deps
+		case !a.onset.Equal(b.onset):
+			return a.onset.Compare(b.onset)
+		case a.sev != b.sev:
+			return b.sev - a.sev
+		case a.fp < b.fp:
+			return -1
+		case a.fp > b.fp:
+			return 1
+		}
+		return 0
+	})
+	inc.ranking = inc.ranking[:0]
+	for _, c := range order {
+		inc.ranking = append(inc.ranking, c.service)
+	}
+	inc.root = order[0].fp
+}

@@ -1,0 +1,133 @@
+package correlate
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+)
+
+// Event is one incident state change to emit.
+type Event struct {
+	State    string // alertconv.IncidentOpen / IncidentUpdated / IncidentResolved
+	Incident Snapshot
+}
+
+// Snapshot is an incident as emitted.
+type Snapshot struct {
+	ID              string    `json:"id"`
+	RootService     string    `json:"root_service"`
+	RootAlert       string    `json:"root_alert"` // root alert's rule name
+	RootFingerprint string    `json:"root_fingerprint"`
+	RootSeverity    string    `json:"root_severity"`
+	Services        []string  `json:"services"`
+	Ranking         []string  `json:"ranking"`           // services, probable root first
+	Members         []string  `json:"members,omitempty"` // fingerprints, in join order
+	Firing          []string  `json:"firing,omitempty"`  // the members firing now
+	AlertCount      int       `json:"alert_count"`
+	SuppressedCount int       `json:"suppressed_count"`
+	FirstSeen       time.Time `json:"first_seen"`
+	LastSeen        time.Time `json:"last_seen"`
+	GroupKey        string    `json:"group_key,omitempty"`
+	// MergedInto is set on the resolved record of a paged incident whose
+	// alerts moved into another incident (a shared root arrived later).
+	MergedInto string `json:"merged_into,omitempty"`
+	// Storm is set on an environment's storm incident: the alerts that
+	// arrived while limits.max_incidents incidents were open.
+	Storm bool `json:"storm,omitempty"`
+	// Symptoms are the incident's services other than the root's.
+	Symptoms []string `json:"symptoms,omitempty"`
+	// Evidence is one readable line of what the traces say about the
+	// root; ExemplarTraceID a trace where its errors originate. Empty
+	// without trace evidence.
+	Evidence        string `json:"evidence,omitempty"`
+	ExemplarTraceID string `json:"exemplar_trace_id,omitempty"`
+}
+
+func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
+	s := Snapshot{
+		ID: inc.id, FirstSeen: inc.firstSeen, LastSeen: maxTime(inc.lastSeen, now),
+		Ranking:    slices.Clone(inc.ranking),
+		AlertCount: len(inc.members), SuppressedCount: len(inc.members) - 1, GroupKey: inc.groupKey,
+		Storm: inc.storm != "",
+	}
+	if e.cfg.SnapshotMembers {
+		s.Members = slices.Clone(inc.members)
+		for _, fp := range inc.members {
+			if e.alerts[fp].firing {
+				s.Firing = append(s.Firing, fp)
+			}
+		}
+	}
+	if st := e.alerts[inc.root]; st != nil {
+		s.RootService, s.RootAlert, s.RootFingerprint, s.RootSeverity = st.Service, st.RuleName, st.Fingerprint, st.Severity
+	}
+	for svc := range inc.services {
+		s.Services = append(s.Services, svc)
+		if svc != s.RootService {
+			s.Symptoms = append(s.Symptoms, svc)
+		}
+	}
+	slices.Sort(s.Services)
+	slices.Sort(s.Symptoms)
+	e.explain(&s, inc)
+	if s.Evidence != "" {
+		inc.why, inc.exemplar, inc.whyRoot = s.Evidence, s.ExemplarTraceID, s.RootService
+	} else if inc.why != "" && inc.whyRoot == s.RootService {
+		s.Evidence, s.ExemplarTraceID = inc.why, inc.exemplar
+	}
+	return s
+}
+
+// Open returns the current state of every open incident (paged or not), for
+// shutdown: paged ones as updated, pending ones as open (they page now
+// rather than never).
+func (e *Engine) Open(now time.Time) []Event {
+	ids := make([]string, 0, len(e.incidents))
+	for id := range e.incidents {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []Event
+	for _, id := range ids {
+		inc := e.incidents[id]
+		e.rank(inc)
+		state := alertconv.IncidentUpdated
+		inc.emitted = inc.snapshotKey(e)
+		if !inc.paged {
+			state = alertconv.IncidentOpen
+			inc.paged = true
+			e.stats.Opened++
+		}
+		out = append(out, Event{State: state, Incident: e.snapshot(inc, now)})
+	}
+	return out
+}
+
+// List returns every open incident, sorted by id (for the JSON endpoint).
+func (e *Engine) List(now time.Time) []Snapshot {
+	out := make([]Snapshot, 0, len(e.incidents))
+	for _, inc := range e.incidents {
+		out = append(out, e.snapshot(inc, now))
+	}
+	slices.SortFunc(out, func(a, b Snapshot) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Incident returns the snapshot of an open incident.
+func (e *Engine) Incident(id string, now time.Time) (Snapshot, bool) {
+	inc, ok := e.incidents[id]
+	if !ok {
+		return Snapshot{}, false
+	}
+	return e.snapshot(inc, now), true
+}
+
+// IncidentOf returns the id of the incident an alert currently belongs to.
+func (e *Engine) IncidentOf(fingerprint string) string {
+	if st, ok := e.alerts[fingerprint]; ok {
+		return st.incident
+	}
+	return ""
+}
