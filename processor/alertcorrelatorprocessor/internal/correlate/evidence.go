@@ -34,6 +34,12 @@ func (e *Engine) originates(svc string) bool {
 	return e.tracesActive() && e.cfg.Evidence.Origin(svc, e.now).Anomalous
 }
 
+// ownCause reports whether the traces show errors originating in svc
+// that its failing calls do not account for (evidence.Unexplained).
+func (e *Engine) ownCause(svc string) bool {
+	return e.tracesActive() && e.cfg.Evidence.Unexplained(svc, e.now)
+}
+
 // failuresTravel reports whether the traces show failing calls leading
 // from s down to d within MaxHops.
 func (e *Engine) failuresTravel(s, d string) bool {

@@ -121,10 +121,10 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	// near st's, and (for another service) the traces do not show s as a
 	// cause of its own: errors originating in s while no failing calls lead
 	// from s to d.
-	ownCause := e.originates(s)
+	ownCause, unexplained := e.originates(s), e.ownCause(s)
 	symptomOf := func(inc *incident, d string, hops int) bool {
 		t, ok := inc.causes[d]
-		return ok && e.nearHops(st.StartsAt, t, hops) && (d == s || !ownCause || e.failuresTravel(s, d))
+		return ok && e.nearHops(st.StartsAt, t, hops) && (d == s || !ownCause || !unexplained && e.failuresTravel(s, d))
 	}
 	{
 		// Same service already alerting.
