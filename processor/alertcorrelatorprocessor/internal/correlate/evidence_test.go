@@ -65,3 +65,27 @@ func TestOwnCauseStaysApart(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnRootNotTakenOver: an alert on ledger, a dependency of payment,
+// takes over payment's incident as its deeper root without traces; with
+// traces showing errors originating in payment beyond its failing calls
+// (it calls ledger without failures), the two stay apart.
+func TestOwnRootNotTakenOver(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	for _, traces := range []bool{false, true} {
+		cfg := testConfig()
+		now := t0.Add(10 * time.Minute)
+		if traces {
+			tr := evidence.New(evidence.Config{})
+			observe(tr, []string{"checkout", "payment", "ledger"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"checkout", "payment"}, now, 1000, func(k uint64) bool { return k%2 == 1 })
+			observe(tr, []string{"payment", "ledger"}, now, 2000, nil)
+			cfg.Evidence = tr
+		}
+		e := New(cfg, g)
+		pay := e.Ingest(firing("payment", "Errors", now), now)
+		led := e.Ingest(firing("ledger", "Latency", now.Add(time.Second)), now.Add(time.Second))
+		assert.Equal(t, !traces, pay.IncidentID == led.IncidentID, "traces=%v", traces)
+	}
+}

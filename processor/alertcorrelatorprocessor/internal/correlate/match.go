@@ -152,7 +152,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 			if _, ok := inc.causes[c.Service]; !ok {
 				continue
 			}
-			if e.near(st.StartsAt, inc.firstCause) {
+			// A root whose errors are its own (evidence.Unexplained) is
+			// not taken over by an alert on one of its dependencies.
+			if e.near(st.StartsAt, inc.firstCause) && !e.ownCause(c.Service) {
 				consider(inc, false, c.Hops)
 			}
 		}
