@@ -16,6 +16,7 @@ import (
 	tailsamplingprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	sloconnector "github.com/quell-otel/quell/connector/sloconnector"
+	topologyconnector "github.com/quell-otel/quell/connector/topologyconnector"
 	costreportexporter "github.com/quell-otel/quell/exporter/costreportexporter"
 	incidentexporter "github.com/quell-otel/quell/exporter/incidentexporter"
 	alertcorrelatorprocessor "github.com/quell-otel/quell/processor/alertcorrelatorprocessor"
@@ -144,6 +145,7 @@ func components() (otelcol.Factories, error) {
 		forwardconnector.NewFactory(),
 		spanmetricsconnector.NewFactory(),
 		sloconnector.NewFactory(),
+		topologyconnector.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -152,6 +154,7 @@ func components() (otelcol.Factories, error) {
 		forwardconnector.NewFactory().Type():     "go.opentelemetry.io/collector/connector/forwardconnector v0.159.0",
 		spanmetricsconnector.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector v0.159.0",
 		sloconnector.NewFactory().Type():         "github.com/quell-otel/quell v0.0.0",
+		topologyconnector.NewFactory().Type():    "github.com/quell-otel/quell v0.0.0",
 	})
 
 	return factories, nil

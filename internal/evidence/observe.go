@@ -35,6 +35,20 @@ type spanInfo struct {
 // are matched within the batch (tier 1 receives a trace's spans of one
 // service together; a child in another batch is not seen as a child).
 func (t *Tracker) Observe(td ptrace.Traces, now time.Time) {
+	spans, index := classify(td)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	t.lastBatch = max(t.lastBatch, b)
+	t.stats.Spans += uint64(len(spans))
+	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
+	for i := range spans {
+		count(t, &spans[i], spans, index, b)
+	}
+}
+
+// classify flattens the batch and marks each span's children, failing or not.
+func classify(td ptrace.Traces) ([]spanInfo, map[spanKey]int) {
 	spans, index := collect(td)
 	for i := range spans {
 		s := &spans[i]
@@ -46,15 +60,14 @@ func (t *Tracker) Observe(td ptrace.Traces, now time.Time) {
 			}
 		}
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	b := bucketOf(now, t.cfg.Bucket)
-	t.lastBatch = max(t.lastBatch, b)
-	t.stats.Spans += uint64(len(spans))
-	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
-	for i := range spans {
-		t.count(&spans[i], spans, index, b)
-	}
+	return spans, index
+}
+
+// sink receives what count finds: the Tracker's windows, or a Summarizer's
+// deltas for a correlator elsewhere.
+type sink interface {
+	addOrigin(svc string, origin bool, trace pcommon.TraceID, b int64)
+	addEdge(from, to string, failed bool, b int64)
 }
 
 // collect flattens the batch and indexes spans by (trace, span) ID.
@@ -92,7 +105,7 @@ func collect(td ptrace.Traces) ([]spanInfo, map[spanKey]int) {
 }
 
 // count adds one span to its service's origin window and to its edge.
-func (t *Tracker) count(s *spanInfo, spans []spanInfo, index map[spanKey]int, b int64) {
+func count(t sink, s *spanInfo, spans []spanInfo, index map[spanKey]int, b int64) {
 	origin := s.failed && !s.failedChild
 	switch s.kind {
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:

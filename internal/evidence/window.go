@@ -61,15 +61,22 @@ func (w *window) fold(c counts, th thresholds) {
 }
 
 func (w *window) add(b int64, bad bool, th thresholds) {
+	var n uint32
+	if bad {
+		n = 1
+	}
+	w.addN(b, 1, n, th)
+}
+
+// addN counts total events, bad of them failing, in bucket b.
+func (w *window) addN(b int64, total, bad uint32, th thresholds) {
 	w.roll(b, th)
 	if b < w.epoch-int64(len(w.buckets))+1 {
 		return // older than the window
 	}
 	c := &w.buckets[b%int64(len(w.buckets))]
-	c.total++
-	if bad {
-		c.bad++
-	}
+	c.total += total
+	c.bad += bad
 	w.lastSeen = max(w.lastSeen, b)
 }
 

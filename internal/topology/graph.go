@@ -37,6 +37,8 @@ type edgeState struct {
 	kind     string
 	lastSeen time.Time
 	count    uint64
+	// taken is count at the last Deltas call (merge.go).
+	taken uint64
 }
 
 // Config bounds the graph.

@@ -19,8 +19,9 @@ import (
 
 // NewFactory returns the alert_correlator factory. The factory holds one
 // shared core per component ID, so the same ID listed in a traces pipeline
-// (which only observes, to learn the graph) and a logs pipeline (which
-// correlates) is one instance.
+// (which only observes, to learn the graph), a metrics pipeline (which
+// merges topology summaries from other collectors) and a logs pipeline
+// (which correlates) is one instance.
 func NewFactory() processor.Factory {
 	f := &factory{cores: map[component.ID]*core{}}
 	return processor.NewFactory(
@@ -28,6 +29,7 @@ func NewFactory() processor.Factory {
 		createDefaultConfig,
 		processor.WithTraces(f.createTraces, metadata.TracesStability),
 		processor.WithLogs(f.createLogs, metadata.LogsStability),
+		processor.WithMetrics(f.createMetrics, metadata.MetricsStability),
 	)
 }
 
@@ -82,4 +84,18 @@ func (f *factory) createLogs(ctx context.Context, set processor.Settings, cfg co
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
 		processorhelper.WithStart(c.Start),
 		processorhelper.WithShutdown(c.shutdownLogs))
+}
+
+// createMetrics merges topology summaries into the shared core; other
+// metrics pass on.
+func (f *factory) createMetrics(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Metrics) (processor.Metrics, error) {
+	c, err := f.get(set, cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
+	c.addRef()
+	return processorhelper.NewMetrics(ctx, set, cfg, next, c.processMetrics,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		processorhelper.WithStart(c.Start),
+		processorhelper.WithShutdown(c.Shutdown))
 }

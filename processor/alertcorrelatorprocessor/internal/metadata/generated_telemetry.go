@@ -33,6 +33,8 @@ type TelemetryBuilder struct {
 	ProcessorAlertCorrelatorOpenIncidents        metric.Int64ObservableGauge
 	ProcessorAlertCorrelatorOverflow             metric.Int64Counter
 	ProcessorAlertCorrelatorSpansObserved        metric.Int64Counter
+	ProcessorAlertCorrelatorSummariesMerged      metric.Int64Counter
+	ProcessorAlertCorrelatorSummaryPointsInvalid metric.Int64Counter
 	ProcessorAlertCorrelatorSuppressedAlerts     metric.Int64Counter
 	ProcessorAlertCorrelatorTopologyEdges        metric.Int64ObservableGauge
 	ProcessorAlertCorrelatorTopologyEdgesExpired metric.Int64Counter
@@ -152,6 +154,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_alert_correlator_spans_observed",
 		metric.WithDescription("Spans the traces side observed to learn the service graph. [Development]"),
 		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAlertCorrelatorSummariesMerged, err = builder.meter.Int64Counter(
+		"otelcol_processor_alert_correlator_summaries_merged",
+		metric.WithDescription("Topology summaries (from topology_summary connectors) merged into the graph and the trace evidence. [Development]"),
+		metric.WithUnit("{summary}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAlertCorrelatorSummaryPointsInvalid, err = builder.meter.Int64Counter(
+		"otelcol_processor_alert_correlator_summary_points_invalid",
+		metric.WithDescription("Data points in topology summary scopes that could not be read (a missing attribute, a negative or non-integer value, an unknown name), dropped; a metric that is not a delta sum counts once. [Development]"),
+		metric.WithUnit("{point}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorAlertCorrelatorSuppressedAlerts, err = builder.meter.Int64Counter(

@@ -36,6 +36,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorAlertCorrelatorIncidentRecords.Add(context.Background(), 1)
 	tb.ProcessorAlertCorrelatorOverflow.Add(context.Background(), 1)
 	tb.ProcessorAlertCorrelatorSpansObserved.Add(context.Background(), 1)
+	tb.ProcessorAlertCorrelatorSummariesMerged.Add(context.Background(), 1)
+	tb.ProcessorAlertCorrelatorSummaryPointsInvalid.Add(context.Background(), 1)
 	tb.ProcessorAlertCorrelatorSuppressedAlerts.Add(context.Background(), 1)
 	tb.ProcessorAlertCorrelatorTopologyEdgesExpired.Add(context.Background(), 1)
 	tb.ProcessorAlertCorrelatorTopologyEdgesLearned.Add(context.Background(), 1)
@@ -52,6 +54,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAlertCorrelatorSpansObserved(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAlertCorrelatorSummariesMerged(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorAlertCorrelatorSummaryPointsInvalid(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorAlertCorrelatorSuppressedAlerts(t, testTel,

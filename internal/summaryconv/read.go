@@ -1,0 +1,111 @@
+package summaryconv
+
+import (
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+// Take removes every summary scope from md (resources left empty go too)
+// and returns the summaries, one per scope, with the number of data points
+// it could not read (a missing attribute, a negative or non-integer value,
+// an unknown metric name); a metric that is not a delta sum counts once.
+func Take(md pmetric.Metrics) ([]Summary, int) {
+	var out []Summary
+	invalid := 0
+	md.ResourceMetrics().RemoveIf(func(rm pmetric.ResourceMetrics) bool {
+		rm.ScopeMetrics().RemoveIf(func(sm pmetric.ScopeMetrics) bool {
+			if sm.Scope().Name() != ScopeName {
+				return false
+			}
+			s, bad := read(sm.Metrics())
+			out = append(out, s)
+			invalid += bad
+			return true
+		})
+		return rm.ScopeMetrics().Len() == 0
+	})
+	return out, invalid
+}
+
+// read decodes one scope's metrics.
+func read(ms pmetric.MetricSlice) (Summary, int) {
+	s := Summary{Evidence: evidence.Counts{Services: map[string]evidence.ServiceCounts{}, Edges: map[evidence.Edge]evidence.EdgeCounts{}}}
+	invalid := 0
+	for i := range ms.Len() {
+		m := ms.At(i)
+		if m.Type() != pmetric.MetricTypeSum || m.Sum().AggregationTemporality() != pmetric.AggregationTemporalityDelta {
+			invalid++ // the whole metric, once: none of its points is read
+			continue
+		}
+		dps := m.Sum().DataPoints()
+		for j := range dps.Len() {
+			if !s.add(m.Name(), dps.At(j)) {
+				invalid++
+			}
+		}
+	}
+	return s, invalid
+}
+
+// add reads one data point into s; false when it is not readable.
+func (s *Summary) add(name string, dp pmetric.NumberDataPoint) bool {
+	if dp.ValueType() != pmetric.NumberDataPointValueTypeInt || dp.IntValue() < 0 {
+		return false
+	}
+	v := uint64(dp.IntValue())
+	if t := dp.Timestamp().AsTime(); t.After(s.End) {
+		s.End = t
+	}
+	if t := dp.StartTimestamp().AsTime(); s.Start.IsZero() || t.Before(s.Start) {
+		s.Start = t
+	}
+	attrs := dp.Attributes()
+	str := func(k string) string {
+		if v, ok := attrs.Get(k); ok {
+			return v.Str()
+		}
+		return ""
+	}
+	switch name {
+	case MetricEdgeCalls:
+		e := topology.EdgeDelta{From: str(AttrClient), To: str(AttrServer), Kind: str(AttrKind), Calls: v}
+		if e.From == "" || e.To == "" || e.Kind == "" {
+			return false
+		}
+		s.Edges = append(s.Edges, e)
+	case MetricEvidenceCalls, MetricEvidenceFailed:
+		k := evidence.Edge{From: str(AttrClient), To: str(AttrServer)}
+		if k.From == "" || k.To == "" {
+			return false
+		}
+		c := s.Evidence.Edges[k]
+		if name == MetricEvidenceCalls {
+			c.Calls += v
+		} else {
+			c.Failed += v
+		}
+		s.Evidence.Edges[k] = c
+	case MetricServiceSpans, MetricServiceOrigins:
+		svc := str(AttrService)
+		if svc == "" {
+			return false
+		}
+		c := s.Evidence.Services[svc]
+		if name == MetricServiceSpans {
+			c.Spans += v
+		} else {
+			c.Origins += v
+			for i := range dp.Exemplars().Len() {
+				if tid := dp.Exemplars().At(i).TraceID(); !tid.IsEmpty() {
+					c.Exemplars = append(c.Exemplars, tid)
+				}
+			}
+		}
+		s.Evidence.Services[svc] = c
+	default:
+		return false
+	}
+	return true
+}
