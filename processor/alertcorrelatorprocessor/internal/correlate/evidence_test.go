@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
@@ -88,4 +89,37 @@ func TestOwnRootNotTakenOver(t *testing.T) {
 		led := e.Ingest(firing("ledger", "Latency", now.Add(time.Second)), now.Add(time.Second))
 		assert.Equal(t, !traces, pay.IncidentID == led.IncidentID, "traces=%v", traces)
 	}
+}
+
+// TestSymptomReadAgain: checkout's alert joins payment's incident as a
+// symptom while the traces show nothing of its own yet; once they show
+// errors originating in checkout beyond its failing calls, it leaves for
+// an incident of its own.
+func TestSymptomReadAgain(t *testing.T) {
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, chainGraph())
+	now := t0.Add(10 * time.Minute)
+	odd := func(k uint64) bool { return k%2 == 1 }
+	observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"checkout", "payment"}, now, 2000, odd)
+	pay := e.Ingest(firing("payment", "Errors", now), now)
+	co := e.Ingest(firing("checkout", "Errors", now.Add(time.Second)), now.Add(time.Second))
+	require.Equal(t, pay.IncidentID, co.IncidentID)
+	e.Advance(now.Add(2 * time.Second))
+	require.Equal(t, pay.IncidentID, e.IncidentOf(firing("checkout", "Errors", now).Fingerprint), "nothing new in the traces")
+
+	// The next 30 s: checkout's own requests fail, every one of them.
+	later := now.Add(30 * time.Second)
+	for i := range 30 {
+		at := now.Add(time.Duration(i+1) * time.Second)
+		tr.Observe(alertscenario.ChainTraces([]string{"frontend", "checkout"}, 2, uint64(5000+2*i), at, func(uint64) bool { return true }), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, uint64(7000+2*i), at, odd), at)
+	}
+	e.Advance(later)
+	coInc := e.IncidentOf(firing("checkout", "Errors", now).Fingerprint)
+	assert.NotEqual(t, pay.IncidentID, coInc)
+	assert.NotEmpty(t, coInc)
+	assert.Equal(t, uint64(1), e.Stats().EvidenceDetached)
 }

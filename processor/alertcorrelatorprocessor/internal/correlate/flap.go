@@ -14,15 +14,23 @@ import (
 // detachFlapping moves st, just found flapping, out of an incident it
 // shares with other alerts into an incident of its own.
 func (e *Engine) detachFlapping(st *alertState, now time.Time) {
+	if e.detach(st, now) {
+		e.stats.FlapDetached++
+	}
+}
+
+// detach moves st out of an incident it shares with other alerts into an
+// incident of its own, and reports whether it did.
+func (e *Engine) detach(st *alertState, now time.Time) bool {
 	inc := e.incidents[st.incident]
 	if inc == nil || len(inc.members) < 2 || inc.storm != "" {
-		return
+		return false
 	}
 	rest := slices.DeleteFunc(slices.Clone(inc.members), func(fp string) bool { return fp == st.Fingerprint })
 	e.rebuild(inc, rest)
 	own := e.newIncident(st, now)
 	e.join(own, st, now)
-	e.stats.FlapDetached++
+	return true
 }
 
 // rebuild recomputes inc's members and every field derived from them

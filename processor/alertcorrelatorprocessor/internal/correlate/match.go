@@ -220,6 +220,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		e.merge(survivor, inc)
 	}
+	if c := cands[0]; c.inc == survivor && c.symptom && c.hops > 0 {
+		e.noteSymptom(st, now)
+	}
 	return survivor
 }
 
