@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/quell-otel/quell/internal/ticker"
 	"github.com/quell-otel/quell/internal/workload"
 )
 
@@ -107,12 +108,11 @@ func run(ctx context.Context, o options) error {
 		wg.Go(func() { send(ctx, c, reqs, &st, &firstErr) })
 	}
 
-	done := make(chan struct{})
-	go progress(done, &st, start)
+	progressLoop := ticker.Start(2*time.Second, func() { progress(&st, start) })
 	produce(ctx, o, reqs)
 	close(reqs)
 	wg.Wait()
-	close(done)
+	progressLoop.Stop()
 
 	elapsed := time.Since(start)
 	fmt.Printf("sent %d spans (%d traces, %.0f%% errors, %.0f%% slow) and %d log records in %d requests to %s in %s (%.0f spans/s, %.0f records/s); %d requests failed\n",
@@ -191,16 +191,8 @@ func send(ctx context.Context, c *workload.Client, reqs <-chan request, st *stat
 	}
 }
 
-func progress(done <-chan struct{}, st *stats, start time.Time) {
-	t := time.NewTicker(2 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			fmt.Fprintf(os.Stderr, "%6s: %d spans, %d log records, %d requests (%d failed)\n",
-				time.Since(start).Round(time.Second), st.spans.Load(), st.records.Load(), st.requests.Load(), st.failed.Load())
-		}
-	}
+// progress prints what was sent so far to stderr.
+func progress(st *stats, start time.Time) {
+	fmt.Fprintf(os.Stderr, "%6s: %d spans, %d log records, %d requests (%d failed)\n",
+		time.Since(start).Round(time.Second), st.spans.Load(), st.records.Load(), st.requests.Load(), st.failed.Load())
 }

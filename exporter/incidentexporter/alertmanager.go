@@ -18,6 +18,7 @@ import (
 
 	"github.com/quell-otel/quell/exporter/incidentexporter/internal/metadata"
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/ticker"
 )
 
 const (
@@ -53,8 +54,8 @@ type alertmanager struct {
 	open  map[string]amAlert // last alert sent per open incident ID
 	store storage.Client     // keeps open across restarts; nil: memory only
 
-	stop chan struct{}
-	done chan struct{}
+	resendLoop *ticker.Loop // nil: no periodic re-send
+	failing    bool         // the last re-send failed (resendLoop's goroutine only)
 }
 
 type amAlert struct {
@@ -205,19 +206,14 @@ func (d *alertmanager) alert(inc incident) amAlert {
 // start runs the periodic re-send of open incidents.
 func (d *alertmanager) start(logger *zap.Logger, tb *metadata.TelemetryBuilder) {
 	d.logger, d.telemetry = logger, tb
-	if d.interval <= 0 {
-		return
+	if d.interval > 0 {
+		d.resendLoop = ticker.Start(d.interval, d.resendTick)
 	}
-	d.stop, d.done = make(chan struct{}), make(chan struct{})
-	go d.loop()
 }
 
 func (d *alertmanager) shutdown(ctx context.Context) error {
-	if d.stop != nil {
-		close(d.stop)
-		<-d.done
-		d.stop = nil
-	}
+	d.resendLoop.Stop()
+	d.resendLoop = nil
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.store == nil {
@@ -228,34 +224,26 @@ func (d *alertmanager) shutdown(ctx context.Context) error {
 	return err
 }
 
-func (d *alertmanager) loop() {
-	defer close(d.done)
-	ticker := time.NewTicker(d.interval)
-	defer ticker.Stop()
-	failing := false
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-ticker.C:
+// resendTick re-sends the open incidents once, within one interval; a
+// failure is logged at warn level once, then at debug level until a
+// re-send succeeds.
+func (d *alertmanager) resendTick() {
+	ctx, cancel := context.WithTimeout(context.Background(), d.interval)
+	n, err := d.resend(ctx)
+	cancel()
+	switch {
+	case err != nil:
+		d.telemetry.ExporterIncidentAlertmanagerResendFailures.Add(context.Background(), 1)
+		level := zap.DebugLevel
+		if !d.failing {
+			level = zap.WarnLevel
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), d.interval)
-		n, err := d.resend(ctx)
-		cancel()
-		switch {
-		case err != nil:
-			d.telemetry.ExporterIncidentAlertmanagerResendFailures.Add(context.Background(), 1)
-			level := zap.DebugLevel
-			if !failing {
-				level = zap.WarnLevel
-			}
-			d.logger.Log(level, "re-sending open incidents to Alertmanager failed; retrying at the next interval",
-				zap.Error(err), zap.Int("open_incidents", n))
-			failing = true
-		case n > 0:
-			d.telemetry.ExporterIncidentAlertmanagerResends.Add(context.Background(), int64(n))
-			failing = false
-		}
+		d.logger.Log(level, "re-sending open incidents to Alertmanager failed; retrying at the next interval",
+			zap.Error(err), zap.Int("open_incidents", n))
+		d.failing = true
+	case n > 0:
+		d.telemetry.ExporterIncidentAlertmanagerResends.Add(context.Background(), int64(n))
+		d.failing = false
 	}
 }
 

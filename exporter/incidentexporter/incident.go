@@ -86,36 +86,19 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 		resService = v.AsString()
 	}
 
-	if id := str(alertconv.AttrIncidentID); id != "" {
-		inc.ID = id
-		inc.State = str(alertconv.AttrIncidentState)
-		if inc.State == "" {
-			// A member alert that alert_correlator passed on marked with
-			// its incident, not a state change of the incident: paging on
-			// it would re-trigger the incident for every member.
+	if str(alertconv.AttrIncidentID) != "" {
+		// A member alert that alert_correlator passed on marked with its
+		// incident (no incident.state) is not a state change of the
+		// incident: paging on it would re-trigger the incident for every
+		// member.
+		in, ok := alertconv.ReadIncident(res.Attributes(), lr)
+		if !ok {
 			return incident{}, false
 		}
-		inc.RootService = str(alertconv.AttrIncidentRootService)
-		if inc.RootService == "" {
-			inc.RootService = resService
-		}
-		inc.RootAlert = str(alertconv.AttrIncidentRootAlert)
-		if inc.RootAlert == "" {
-			inc.RootAlert = str(alertconv.AttrRuleName)
-		}
-		if v, ok := attrs.Get(alertconv.AttrIncidentServices); ok {
-			if v.Type() == pcommon.ValueTypeSlice {
-				for _, s := range v.Slice().All() {
-					inc.Services = append(inc.Services, s.AsString())
-				}
-			} else if s := v.AsString(); s != "" {
-				inc.Services = strings.Split(s, ",")
-			}
-		}
-		inc.AlertCount = intAttr(attrs, alertconv.AttrIncidentAlertCount)
-		inc.SuppressedCount = intAttr(attrs, alertconv.AttrIncidentSuppressed)
-		inc.FirstSeen = timeAttr(str(alertconv.AttrIncidentFirstSeen))
-		inc.LastSeen = timeAttr(str(alertconv.AttrIncidentLastSeen))
+		inc.ID, inc.State = in.ID, in.State
+		inc.RootService, inc.RootAlert, inc.Services = in.RootService, in.RootAlert, in.Services
+		inc.AlertCount, inc.SuppressedCount = in.AlertCount, in.SuppressedCount
+		inc.FirstSeen, inc.LastSeen = in.FirstSeen, in.LastSeen
 	} else if fp := str(alertconv.AttrFingerprint); fp != "" {
 		inc.Plain = true
 		inc.ID = fp
@@ -150,20 +133,6 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 		inc.ChangedAt = inc.LastSeen
 	}
 	return inc, true
-}
-
-func intAttr(m pcommon.Map, k string) int64 {
-	v, ok := m.Get(k)
-	if !ok {
-		return 0
-	}
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return v.Int()
-	case pcommon.ValueTypeDouble:
-		return int64(v.Double())
-	}
-	return 0
 }
 
 func timeAttr(s string) time.Time {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 // defaultPagerDutyEndpoint is the Events API v2.
@@ -103,17 +105,13 @@ func (d *pagerDuty) event(inc incident) pdEvent {
 	return ev
 }
 
-// pdSeverity maps common severity words onto PagerDuty's four.
+// pdSeverity maps a severity word onto PagerDuty's four through the one
+// severity table (alertconv.ParseSeverity); other words, and debug, get
+// def.
 func pdSeverity(s, def string) string {
-	switch strings.ToLower(s) {
-	case "critical", "fatal", "emergency", "page", "p1":
-		return "critical"
-	case "error", "high", "major", "p2":
-		return "error"
-	case "warning", "warn", "medium", "minor", "p3":
-		return "warning"
-	case "info", "informational", "low", "notice", "p4", "p5":
-		return "info"
+	switch l := alertconv.ParseSeverity(s); l {
+	case alertconv.SeverityCritical, alertconv.SeverityError, alertconv.SeverityWarning, alertconv.SeverityInfo:
+		return l.String()
 	}
 	if def == "" {
 		return "error"

@@ -1,7 +1,9 @@
 // Package alertconv holds Quell's alert and incident convention for log
-// records (see docs/alert-convention.md):
-// attribute names shared by the alert_webhook receiver, the alert_correlator
-// processor and the incident exporter, and the Alertmanager fingerprint.
+// records (see docs/alert-convention.md): the attribute names; the typed
+// records, each with one writer and one reader (Alert: written by the
+// alert_webhook receiver, read by the alert_correlator; Incident: written
+// by the alert_correlator, read by the incident exporter); the one
+// severity table (ParseSeverity); and the Alertmanager fingerprint.
 //
 // Until OpenTelemetry has alert semantic conventions, an alert is a log record
 // carrying the attributes below; an incident is a log record carrying the

@@ -212,57 +212,75 @@ func appendSpan(b []byte, sp ptrace.Span) []byte {
 	}
 	evs := sp.Events()
 	for i := 0; i < evs.Len(); i++ {
-		e := evs.At(i)
-		b = appendLen(b, 0x5a, sizeEvent(e))
-		if t := e.Timestamp(); t != 0 {
-			b = appendFixed64(b, 0x09, uint64(t))
-		}
-		if n := e.Name(); n != "" {
-			b = appendStr(b, 0x12, n)
-		}
-		b = appendAttrs(b, 0x1a, e.Attributes())
-		if d := e.DroppedAttributesCount(); d != 0 {
-			b = appendVarint(append(b, 0x20), uint64(d))
-		}
+		b = appendEvent(b, evs.At(i))
 	}
 	if d := sp.DroppedEventsCount(); d != 0 {
 		b = appendVarint(append(b, 0x60), uint64(d))
 	}
 	links := sp.Links()
 	for i := 0; i < links.Len(); i++ {
-		l := links.At(i)
-		b = appendLen(b, 0x6a, sizeLink(l))
-		if id := l.TraceID(); !id.IsEmpty() {
-			b = append(append(b, 0x0a, 16), id[:]...)
-		}
-		if id := l.SpanID(); !id.IsEmpty() {
-			b = append(append(b, 0x12, 8), id[:]...)
-		}
-		if ts := l.TraceState().AsRaw(); ts != "" {
-			b = appendStr(b, 0x1a, ts)
-		}
-		b = appendAttrs(b, 0x22, l.Attributes())
-		if d := l.DroppedAttributesCount(); d != 0 {
-			b = appendVarint(append(b, 0x28), uint64(d))
-		}
-		if f := l.Flags(); f != 0 {
-			b = binary.LittleEndian.AppendUint32(append(b, 0x35), f)
-		}
+		b = appendLink(b, links.At(i))
 	}
 	if d := sp.DroppedLinksCount(); d != 0 {
 		b = appendVarint(append(b, 0x70), uint64(d))
 	}
 	if st := sp.Status(); st.Code() != 0 || st.Message() != "" {
-		b = appendLen(b, 0x7a, sizeStatus(st))
-		if m := st.Message(); m != "" {
-			b = appendStr(b, 0x12, m)
-		}
-		if c := st.Code(); c != 0 {
-			b = appendVarint(append(b, 0x18), uint64(c))
-		}
+		b = appendStatus(b, st)
 	}
 	if f := sp.Flags(); f != 0 {
 		b = binary.LittleEndian.AppendUint32(append(b, 0x85, 0x01), f) // field 16, fixed32
+	}
+	return b
+}
+
+// appendEvent writes one Span.events entry (field 11) with its tag and
+// length.
+func appendEvent(b []byte, e ptrace.SpanEvent) []byte {
+	b = appendLen(b, 0x5a, sizeEvent(e))
+	if t := e.Timestamp(); t != 0 {
+		b = appendFixed64(b, 0x09, uint64(t))
+	}
+	if n := e.Name(); n != "" {
+		b = appendStr(b, 0x12, n)
+	}
+	b = appendAttrs(b, 0x1a, e.Attributes())
+	if d := e.DroppedAttributesCount(); d != 0 {
+		b = appendVarint(append(b, 0x20), uint64(d))
+	}
+	return b
+}
+
+// appendLink writes one Span.links entry (field 13) with its tag and
+// length.
+func appendLink(b []byte, l ptrace.SpanLink) []byte {
+	b = appendLen(b, 0x6a, sizeLink(l))
+	if id := l.TraceID(); !id.IsEmpty() {
+		b = append(append(b, 0x0a, 16), id[:]...)
+	}
+	if id := l.SpanID(); !id.IsEmpty() {
+		b = append(append(b, 0x12, 8), id[:]...)
+	}
+	if ts := l.TraceState().AsRaw(); ts != "" {
+		b = appendStr(b, 0x1a, ts)
+	}
+	b = appendAttrs(b, 0x22, l.Attributes())
+	if d := l.DroppedAttributesCount(); d != 0 {
+		b = appendVarint(append(b, 0x28), uint64(d))
+	}
+	if f := l.Flags(); f != 0 {
+		b = binary.LittleEndian.AppendUint32(append(b, 0x35), f)
+	}
+	return b
+}
+
+// appendStatus writes Span.status (field 15) with its tag and length.
+func appendStatus(b []byte, st ptrace.Status) []byte {
+	b = appendLen(b, 0x7a, sizeStatus(st))
+	if m := st.Message(); m != "" {
+		b = appendStr(b, 0x12, m)
+	}
+	if c := st.Code(); c != 0 {
+		b = appendVarint(append(b, 0x18), uint64(c))
 	}
 	return b
 }

@@ -37,6 +37,23 @@ const (
 )
 
 // core is the one instance shared by the traces and logs sides of an ID.
+//
+// Locks, and what each guards:
+//   - lifeMu: the lifecycle (refs, started, stopped, cancel, server, addr);
+//     held through Start's load and Shutdown's last save. client is set
+//     under it in Start, before data flows and the tick starts.
+//   - saveMu: orders the saves (a slower, older state never lands after a
+//     newer one) and guards savedGraph.
+//   - mu: the engine, dirty, nextLogs, summary and inbox; the evidence
+//     tracker's own lock is taken under it when the engine reads it.
+//   - sendMu: the outbox; held across the next consumer's ConsumeLogs so
+//     batches leave in order.
+//   - learnMu: the learner and lastSeen; a leaf (the spans' hot path takes
+//     it alone, never with mu).
+//
+// Lock order: lifeMu, then saveMu, then mu or sendMu (never both at once:
+// each is taken and released in turn), then the evidence tracker's lock.
+// learnMu is never held with another. The graph locks itself.
 type core struct {
 	cfg    *Config
 	set    processor.Settings
@@ -368,7 +385,7 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 	c.lifeMu.Unlock()
 	if started {
 		c.mu.Lock()
-		events := c.engine.Open(c.now())
+		events := c.engine.Flush(c.now())
 		c.dirty = true
 		next := c.nextLogs
 		c.nextLogs = nil // no tick may send to it any more
@@ -619,119 +636,55 @@ func (c *core) countEvents(ctx context.Context, events []correlate.Event) {
 	}
 }
 
-// parse reads an alert from a log record in the alert convention. ok is
-// false for records that are not alerts; valid is false for alerts that
-// cannot be correlated (unknown state).
+// parse reads an alert from a log record in the alert convention
+// (alertconv.ReadAlert). ok is false for records that are not alerts; valid
+// is false for alerts that cannot be correlated (unknown state).
 func (c *core) parse(res pcommon.Map, lr plog.LogRecord) (a correlate.Alert, ok, valid bool) {
-	attrs := lr.Attributes()
-	fp, hasFP := attrs.Get(alertconv.AttrFingerprint)
-	rule, hasRule := attrs.Get(alertconv.AttrRuleName)
-	if !hasFP && !hasRule {
+	al, ok, err := alertconv.ReadAlert(res, lr, c.cfg.ServiceLabel)
+	if !ok {
 		return a, false, false
 	}
-	a.Labels = map[string]string{}
-	attrs.Range(func(k string, v pcommon.Value) bool {
-		if name, found := strings.CutPrefix(k, alertconv.AttrLabelPrefix); found {
-			a.Labels[name] = v.AsString()
-		}
-		return true
-	})
-	if hasRule {
-		a.RuleName = rule.Str()
-		if _, set := a.Labels["alertname"]; !set {
-			a.Labels["alertname"] = a.RuleName
-		}
-	} else {
-		a.RuleName = a.Labels["alertname"]
+	a = correlate.Alert{
+		Fingerprint: al.Fingerprint, RuleName: al.RuleName, Service: al.Service, Severity: al.Severity,
+		State: al.State, StartsAt: al.StartsAt, Labels: al.Labels,
 	}
-	if hasFP && fp.Str() != "" {
-		a.Fingerprint = fp.Str()
-	} else {
-		a.Fingerprint = alertconv.Fingerprint(a.Labels)
-	}
-	if sv, found := res.Get(alertconv.ResourceServiceName); found && sv.Str() != "" {
-		a.Service = sv.Str()
-	} else if c.cfg.ServiceLabel != "" {
-		a.Service = a.Labels[c.cfg.ServiceLabel]
-	}
-	if sev, found := attrs.Get(alertconv.AttrSeverity); found {
-		a.Severity = sev.Str()
-	} else {
-		a.Severity = a.Labels["severity"]
-	}
-	a.State = alertconv.StateFiring
-	if st, found := attrs.Get(alertconv.AttrState); found {
-		a.State = st.Str()
-	}
-	if a.State != alertconv.StateFiring && a.State != alertconv.StateResolved {
-		return a, true, false
-	}
-	if ts, found := attrs.Get(alertconv.AttrStartsAt); found {
-		if t, err := time.Parse(time.RFC3339Nano, ts.Str()); err == nil && t.Year() > 1 {
-			a.StartsAt = t
-		}
-	}
-	return a, true, true
+	return a, true, err == nil
 }
 
-var severityNumbers = map[string]plog.SeverityNumber{
-	"critical": plog.SeverityNumberFatal,
-	"error":    plog.SeverityNumberError,
-	"warning":  plog.SeverityNumberWarn,
-	"info":     plog.SeverityNumberInfo,
-}
-
-// incidentLogs renders incident changes as log records in the convention,
-// one ResourceLogs per root service.
+// incidentLogs renders incident changes as log records in the convention
+// (alertconv.Incident writes them), one ResourceLogs per root service.
 func (c *core) incidentLogs(events []correlate.Event, now time.Time) plog.Logs {
 	ld := plog.NewLogs()
 	byService := map[string]plog.LogRecordSlice{}
 	for _, ev := range events {
-		in := ev.Incident
+		in := toIncident(ev)
 		recs, ok := byService[in.RootService]
 		if !ok {
 			rl := ld.ResourceLogs().AppendEmpty()
-			if in.RootService != "" {
-				rl.Resource().Attributes().PutStr(alertconv.ResourceServiceName, in.RootService)
-			}
+			in.WriteResource(rl.Resource().Attributes())
 			sl := rl.ScopeLogs().AppendEmpty()
 			sl.Scope().SetName(metadata.ScopeName)
 			recs = sl.LogRecords()
 			byService[in.RootService] = recs
 		}
-		lr := recs.AppendEmpty()
-		ts := pcommon.NewTimestampFromTime(now)
-		lr.SetTimestamp(ts)
-		lr.SetObservedTimestamp(ts)
-		lr.SetSeverityText(in.RootSeverity)
-		if n, ok := severityNumbers[in.RootSeverity]; ok {
-			lr.SetSeverityNumber(n)
-		}
-		lr.Body().SetStr(summary(ev))
-		a := lr.Attributes()
-		a.PutStr(alertconv.AttrIncidentID, in.ID)
-		a.PutStr(alertconv.AttrIncidentState, ev.State)
-		a.PutStr(alertconv.AttrIncidentRootService, in.RootService)
-		a.PutStr(alertconv.AttrIncidentRootAlert, in.RootAlert)
-		svcs := a.PutEmptySlice(alertconv.AttrIncidentServices)
-		for _, s := range in.Services {
-			svcs.AppendEmpty().SetStr(s)
-		}
-		a.PutInt(alertconv.AttrIncidentAlertCount, int64(in.AlertCount))
-		a.PutInt(alertconv.AttrIncidentSuppressed, int64(in.SuppressedCount))
-		a.PutStr(alertconv.AttrIncidentFirstSeen, in.FirstSeen.UTC().Format(time.RFC3339Nano))
-		a.PutStr(alertconv.AttrIncidentLastSeen, in.LastSeen.UTC().Format(time.RFC3339Nano))
-		if in.MergedInto != "" {
-			a.PutStr(alertconv.AttrIncidentMergedInto, in.MergedInto)
-		}
-		putWhy(a, in)
-		a.PutStr(alertconv.AttrFingerprint, in.RootFingerprint)
-		a.PutStr(alertconv.AttrRuleName, in.RootAlert)
-		if in.RootSeverity != "" {
-			a.PutStr(alertconv.AttrSeverity, in.RootSeverity)
-		}
+		in.Write(recs.AppendEmpty(), now)
 	}
 	return ld
+}
+
+// toIncident is an incident change in the convention.
+func toIncident(ev correlate.Event) alertconv.Incident {
+	in := ev.Incident
+	return alertconv.Incident{
+		ID: in.ID, State: ev.State,
+		RootService: in.RootService, RootAlert: in.RootAlert, RootFingerprint: in.RootFingerprint, RootSeverity: in.RootSeverity,
+		Services: in.Services, Symptoms: in.Symptoms,
+		AlertCount: int64(in.AlertCount), SuppressedCount: int64(in.SuppressedCount),
+		FirstSeen: in.FirstSeen, LastSeen: in.LastSeen,
+		MergedInto: in.MergedInto, Storm: in.Storm,
+		Evidence: in.Evidence, ExemplarTraceID: in.ExemplarTraceID,
+		Summary: summary(ev),
+	}
 }
 
 func summary(ev correlate.Event) string {
@@ -764,26 +717,6 @@ func summary(ev correlate.Event) string {
 		s += ". Exemplar trace: " + in.ExemplarTraceID
 	}
 	return s
-}
-
-// putWhy adds the symptom list and the trace evidence to an incident
-// record.
-func putWhy(a pcommon.Map, in correlate.Snapshot) {
-	if len(in.Symptoms) > 0 {
-		sym := a.PutEmptySlice(alertconv.AttrIncidentSymptoms)
-		for _, s := range in.Symptoms {
-			sym.AppendEmpty().SetStr(s)
-		}
-	}
-	if in.Storm {
-		a.PutBool(alertconv.AttrIncidentStorm, true)
-	}
-	if in.Evidence != "" {
-		a.PutStr(alertconv.AttrIncidentEvidence, in.Evidence)
-	}
-	if in.ExemplarTraceID != "" {
-		a.PutStr(alertconv.AttrIncidentExemplarTraceID, in.ExemplarTraceID)
-	}
 }
 
 // serverAddr is the topology endpoint's listening address ("" when off).

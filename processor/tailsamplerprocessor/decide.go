@@ -51,10 +51,13 @@ func (p *tailSampler) tick(ctx context.Context, now int64) error {
 // Under memory pressure, traces are decided early in three passes, each
 // oldest first, so that the decisions least likely to change go first:
 //  1. among the older half of the pending traces, those whose root has
-//     arrived and that hold no error: the most likely to be complete (a
-//     root span ends, and is sent, after its children);
+//     arrived: the most likely to be complete (a root span ends, and is
+//     sent, after its children). One holding an error goes too: its
+//     decision will not change and its late spans follow it, while
+//     holding it back would fill the buffer with complete error traces
+//     and leave pass 2 to decide growing ones, whose error may be late;
 //  2. any trace holding no error (age is the best sign of completeness);
-//  3. traces holding an error, last.
+//  3. traces still growing that hold an error, last.
 const numPressurePasses = 3
 
 // pressurePass says whether t may be decided early in pass, the i-th of n
@@ -62,7 +65,7 @@ const numPressurePasses = 3
 func pressurePass(t *trace, pass, i, n int) bool {
 	switch pass {
 	case 0:
-		return !t.hasError && t.hasRoot && i < n/2
+		return t.hasRoot && i < n/2
 	case 1:
 		return !t.hasError
 	default:

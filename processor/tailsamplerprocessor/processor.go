@@ -85,24 +85,37 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		now:    func() int64 { return time.Now().UnixNano() },
 	}
 	for range n {
-		s := &shard{
-			traces:  map[pcommon.TraceID]*trace{},
-			budget:  max(1, int64(cfg.MaxBufferedBytes)/int64(n)),
-			dropped: newFingerprintSet(cfg.DecisionCache.DroppedTraces / n / 2),
-		}
-		if k := cfg.DecisionCache.KeptTraces / n; k > 0 {
-			s.kept, _ = lru.NewWithEvict(k, func(pcommon.TraceID, keptEntry) { s.forgotKept++ })
-		}
-		for _, r := range rules.adaptive {
-			s.adaptive = append(s.adaptive, newAdaptiveState(r.adaptive, n))
-		}
-		for _, r := range rules.limited {
-			s.limits = append(s.limits, newRateLimiter(r.rateLimit, n))
-		}
-		p.shards = append(p.shards, s)
+		p.shards = append(p.shards, newShard(cfg, rules, n))
 	}
 	p.counts.kept = make([]atomic.Int64, len(rules.rules))
-	for _, r := range rules.rules {
+	p.buildMetricOptions()
+	return p, nil
+}
+
+// newShard returns one of n shards, with its share of the budget and of the
+// decision caches.
+func newShard(cfg *Config, rules *ruleSet, n int) *shard {
+	s := &shard{
+		traces:  map[pcommon.TraceID]*trace{},
+		budget:  max(1, int64(cfg.MaxBufferedBytes)/int64(n)),
+		dropped: newFingerprintSet(cfg.DecisionCache.DroppedTraces / n / 2),
+	}
+	if k := cfg.DecisionCache.KeptTraces / n; k > 0 {
+		s.kept, _ = lru.NewWithEvict(k, func(pcommon.TraceID, keptEntry) { s.forgotKept++ })
+	}
+	for _, r := range rules.adaptive {
+		s.adaptive = append(s.adaptive, newAdaptiveState(r.adaptive, n))
+	}
+	for _, r := range rules.limited {
+		s.limits = append(s.limits, newRateLimiter(r.rateLimit, n))
+	}
+	return s
+}
+
+// buildMetricOptions builds the attribute sets of the counters once, so
+// that recording allocates nothing.
+func (p *tailSampler) buildMetricOptions() {
+	for _, r := range p.rules.rules {
 		var d [2][numTriggers]metric.AddOption
 		var sp [2]metric.AddOption
 		for di, dn := range decisionNames {
@@ -115,14 +128,13 @@ func newTailSampler(set processor.Settings, cfg *Config, next consumer.Traces) (
 		p.decidedOpts = append(p.decidedOpts, d)
 		p.spanOpts = append(p.spanOpts, sp)
 	}
-	for _, r := range rules.limited {
+	for _, r := range p.rules.limited {
 		p.limitOpts = append(p.limitOpts, metric.WithAttributeSet(attribute.NewSet(attribute.String("rule", r.name))))
 	}
 	for di, dn := range decisionNames {
 		p.lateOpts[di] = metric.WithAttributeSet(attribute.NewSet(attribute.String("decision", dn)))
 		p.forgotOpts[di] = metric.WithAttributeSet(attribute.NewSet(attribute.String("decision", dn)))
 	}
-	return p, nil
 }
 
 func (p *tailSampler) Capabilities() consumer.Capabilities {

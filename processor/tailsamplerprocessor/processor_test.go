@@ -456,6 +456,29 @@ func TestMemoryPressureDecidesTracesWithRootFirst(t *testing.T) {
 	h.shutdown(t)
 }
 
+// TestMemoryPressureDecidesCompleteErrorTracesBeforeGrowingOnes: an old
+// trace with its root and an error is decided (and kept) before an older
+// trace still growing, whose error may be still to come.
+func TestMemoryPressureDecidesCompleteErrorTracesBeforeGrowingOnes(t *testing.T) {
+	cfg := baseConfig(ruleErrors(), RuleConfig{Name: "rest", Condition: ConditionConfig{Match: MatchConfig{Type: TypeDefault}}, Action: ActionDrop})
+	cfg.NumShards = 1
+	h := newHarness(t, cfg)
+	pad := map[string]any{"pad": strings.Repeat("x", 2000)}
+	h.consume(t, batch(spanSpec{trace: 200, id: 2, parent: 1, service: "a", attrs: pad}))
+	h.p.shards[0].budget = 6 * h.p.shards[0].bytes
+	// 200 (oldest) is growing; 1 is complete with an error; 2 to 5 grow.
+	h.consume(t, batch(spanSpec{trace: 1, id: 1, service: "a", err: true, attrs: pad}))
+	for i := byte(2); i <= 5; i++ {
+		h.now += int64(time.Millisecond)
+		h.consume(t, batch(spanSpec{trace: i, id: 2, parent: 1, service: "a", attrs: pad}))
+	}
+	s := h.p.shards[0]
+	assert.Contains(t, s.traces, traceID(200), "the oldest growing trace waits")
+	assert.NotContains(t, s.traces, traceID(1), "the complete error trace goes first")
+	assert.Equal(t, map[pcommon.TraceID]int{traceID(1): 1}, keptTraces(h.kept()), "and is kept")
+	h.shutdown(t)
+}
+
 func TestLateSpansBeyondCacheBoundsAreCounted(t *testing.T) {
 	cfg := baseConfig(ruleDefault(nil))
 	cfg.NumShards = 1

@@ -223,74 +223,95 @@ func (rs *ruleSet) addPred(p spanPred) (cond, error) {
 	return cond{kind: condSpanBit, bit: bit}, nil
 }
 
+// compileCond compiles one condition: span-level leaves become predicate
+// bits, trace-level ones (duration, span count) and combinations are
+// evaluated on the trace summary.
 func (rs *ruleSet) compileCond(n condNode, set component.TelemetrySettings) (cond, error) {
 	c := n.m
 	switch c.Type {
 	case TypeDefault, TypeAlways:
 		return cond{kind: condDefault}, nil
-	case TypeAttribute:
-		p, err := newAttrPred(&c.Attribute)
+	case TypeDuration:
+		return cond{kind: condDuration, min: uint64(c.Duration.Min), max: uint64(c.Duration.Max)}, nil
+	case TypeSpanCount:
+		return cond{kind: condSpanCount, min: uint64(c.SpanCount.Min), max: uint64(c.SpanCount.Max)}, nil
+	case TypeAll:
+		return rs.compileList(condAll, c.Type, n.all, set)
+	case TypeAny:
+		return rs.compileList(condAny, c.Type, n.any, set)
+	case TypeNot:
+		return rs.compileNot(n, set)
+	}
+	p, err := newSpanPred(c, set)
+	if err != nil {
+		return cond{}, err
+	}
+	return rs.addPred(p)
+}
+
+// compileList compiles the operands of an all or any condition.
+func (rs *ruleSet) compileList(kind condKind, typ string, subs []condNode, set component.TelemetrySettings) (cond, error) {
+	out := cond{kind: kind}
+	for i := range subs {
+		sc, err := rs.compileCond(subs[i], set)
 		if err != nil {
-			return cond{}, err
+			return cond{}, fmt.Errorf("%s[%d]: %w", typ, i, err)
 		}
-		return rs.addPred(p)
+		out.children = append(out.children, sc)
+	}
+	return out, nil
+}
+
+func (rs *ruleSet) compileNot(n condNode, set component.TelemetrySettings) (cond, error) {
+	if n.not == nil {
+		return cond{}, fmt.Errorf("not: a condition is required")
+	}
+	sc, err := rs.compileCond(*n.not, set)
+	if err != nil {
+		return cond{}, fmt.Errorf("not: %w", err)
+	}
+	return cond{kind: condNot, children: []cond{sc}}, nil
+}
+
+// newSpanPred builds the predicate of a span-level condition.
+func newSpanPred(c *MatchConfig, set component.TelemetrySettings) (spanPred, error) {
+	switch c.Type {
+	case TypeAttribute:
+		return newAttrPred(&c.Attribute)
 	case TypeStatusCode:
 		p := &statusPred{}
 		for _, s := range c.StatusCode.Codes {
 			code, _ := parseStatusCode(s)
 			p.codes[code] = true
 		}
-		return rs.addPred(p)
+		return p, nil
 	case TypeRootSpanName:
 		m, err := newStringMatch(c.RootSpanName.Values, c.RootSpanName.Regex)
 		if err != nil {
-			return cond{}, err
+			return nil, err
 		}
-		return rs.addPred(&rootNamePred{m: m})
+		return &rootNamePred{m: m}, nil
 	case TypeTraceState:
-		return rs.addPred(&traceStatePred{key: c.TraceState.Key, values: c.TraceState.Values})
+		return &traceStatePred{key: c.TraceState.Key, values: c.TraceState.Values}, nil
 	case TypeTraceFlags:
-		return rs.addPred(sampledFlagPred{})
+		return sampledFlagPred{}, nil
 	case TypeOTTL:
-		span, err := parseOTTLSpan(c.OTTL, set)
-		if err != nil {
-			return cond{}, fmt.Errorf("ottl.span: %w", err)
-		}
-		event, err := parseOTTLSpanEvent(c.OTTL, set)
-		if err != nil {
-			return cond{}, fmt.Errorf("ottl.spanevent: %w", err)
-		}
-		eventIndex := slices.ContainsFunc(c.OTTL.SpanEvent, func(s string) bool { return strings.Contains(s, "event_index") })
-		return rs.addPred(&ottlPred{span: span, event: event, eventIndex: eventIndex})
-	case TypeDuration:
-		return cond{kind: condDuration, min: uint64(c.Duration.Min), max: uint64(c.Duration.Max)}, nil
-	case TypeSpanCount:
-		return cond{kind: condSpanCount, min: uint64(c.SpanCount.Min), max: uint64(c.SpanCount.Max)}, nil
-	case TypeAll, TypeAny:
-		subs, kind := n.all, condAll
-		if c.Type == TypeAny {
-			subs, kind = n.any, condAny
-		}
-		out := cond{kind: kind}
-		for i := range subs {
-			sc, err := rs.compileCond(subs[i], set)
-			if err != nil {
-				return cond{}, fmt.Errorf("%s[%d]: %w", c.Type, i, err)
-			}
-			out.children = append(out.children, sc)
-		}
-		return out, nil
-	case TypeNot:
-		if n.not == nil {
-			return cond{}, fmt.Errorf("not: a condition is required")
-		}
-		sc, err := rs.compileCond(*n.not, set)
-		if err != nil {
-			return cond{}, fmt.Errorf("not: %w", err)
-		}
-		return cond{kind: condNot, children: []cond{sc}}, nil
+		return newOTTLPred(c.OTTL, set)
 	}
-	return cond{}, fmt.Errorf("unknown rule type %q", c.Type)
+	return nil, fmt.Errorf("unknown rule type %q", c.Type)
+}
+
+func newOTTLPred(c OTTLConfig, set component.TelemetrySettings) (spanPred, error) {
+	span, err := parseOTTLSpan(c, set)
+	if err != nil {
+		return nil, fmt.Errorf("ottl.span: %w", err)
+	}
+	event, err := parseOTTLSpanEvent(c, set)
+	if err != nil {
+		return nil, fmt.Errorf("ottl.spanevent: %w", err)
+	}
+	eventIndex := slices.ContainsFunc(c.SpanEvent, func(s string) bool { return strings.Contains(s, "event_index") })
+	return &ottlPred{span: span, event: event, eventIndex: eventIndex}, nil
 }
 
 func parseStatusCode(s string) (ptrace.StatusCode, bool) {

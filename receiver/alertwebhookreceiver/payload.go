@@ -1,10 +1,8 @@
 package alertwebhookreceiver
 
 import (
-	"strings"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/quell-otel/quell/internal/alertconv"
@@ -29,22 +27,17 @@ func (r *alertReceiver) toLogs(msg *webhookMessage, source string, now time.Time
 			out.ignored++
 			continue
 		}
-		key := resourceKey{
-			service:     firstLabel(a.Labels, r.cfg.ResourceLabels.ServiceName),
-			namespace:   firstLabel(a.Labels, r.cfg.ResourceLabels.ServiceNamespace),
-			environment: firstLabel(a.Labels, r.cfg.ResourceLabels.Environment),
-		}
+		al := r.alert(&a, source)
+		key := resourceKey{service: al.Service, namespace: al.Namespace, environment: al.Environment}
 		sl, ok := scopes[key]
 		if !ok {
 			rl := out.logs.ResourceLogs().AppendEmpty()
-			putNonEmpty(rl.Resource().Attributes(), alertconv.ResourceServiceName, key.service)
-			putNonEmpty(rl.Resource().Attributes(), alertconv.ResourceServiceNamespace, key.namespace)
-			putNonEmpty(rl.Resource().Attributes(), alertconv.ResourceEnvironment, key.environment)
+			al.WriteResource(rl.Resource().Attributes())
 			sl = rl.ScopeLogs().AppendEmpty()
 			sl.Scope().SetName(metadata.ScopeName)
 			scopes[key] = sl
 		}
-		r.fillRecord(sl.LogRecords().AppendEmpty(), &a, source, now)
+		al.Write(sl.LogRecords().AppendEmpty(), now)
 	}
 	return out
 }
@@ -58,52 +51,33 @@ func (r *alertReceiver) ignored(labels map[string]string) bool {
 	return false
 }
 
-func (r *alertReceiver) fillRecord(lr plog.LogRecord, a *webhookAlert, source string, now time.Time) {
-	attrs := lr.Attributes()
-	attrs.EnsureCapacity(8 + len(a.Labels) + len(a.Annotations))
-	putNonEmpty(attrs, alertconv.AttrRuleName, a.Labels["alertname"])
-	fingerprint := a.Fingerprint
-	if fingerprint == "" {
-		fingerprint = alertconv.Fingerprint(a.Labels)
+// alert is a webhook alert in the convention (alertconv.Alert writes it).
+func (r *alertReceiver) alert(a *webhookAlert, source string) alertconv.Alert {
+	al := alertconv.Alert{
+		Fingerprint:  a.Fingerprint,
+		RuleName:     a.Labels["alertname"],
+		State:        a.Status,
+		Labels:       a.Labels,
+		Annotations:  a.Annotations,
+		Source:       source,
+		GeneratorURL: a.GeneratorURL,
+		Summary:      body(a),
+		Service:      firstLabel(a.Labels, r.cfg.ResourceLabels.ServiceName),
+		Namespace:    firstLabel(a.Labels, r.cfg.ResourceLabels.ServiceNamespace),
+		Environment:  firstLabel(a.Labels, r.cfg.ResourceLabels.Environment),
 	}
-	attrs.PutStr(alertconv.AttrFingerprint, fingerprint)
-	attrs.PutStr(alertconv.AttrState, a.Status)
-	severity := ""
 	if r.cfg.SeverityLabel != "" {
-		severity = a.Labels[r.cfg.SeverityLabel]
-	}
-	putNonEmpty(attrs, alertconv.AttrSeverity, severity)
-	if isSet(a.StartsAt) {
-		attrs.PutStr(alertconv.AttrStartsAt, a.StartsAt.UTC().Format(time.RFC3339Nano))
+		al.Severity = a.Labels[r.cfg.SeverityLabel]
 	}
 	// A firing alert's endsAt is when it expires unless re-sent, or zero;
 	// only status says whether it has ended.
+	if isSet(a.StartsAt) {
+		al.StartsAt = a.StartsAt
+	}
 	if isSet(a.EndsAt) {
-		attrs.PutStr(alertconv.AttrEndsAt, a.EndsAt.UTC().Format(time.RFC3339Nano))
+		al.EndsAt = a.EndsAt
 	}
-	attrs.PutStr(alertconv.AttrSource, source)
-	putNonEmpty(attrs, alertconv.AttrGeneratorURL, a.GeneratorURL)
-	for k, v := range a.Labels {
-		attrs.PutStr(alertconv.AttrLabelPrefix+k, v)
-	}
-	for k, v := range a.Annotations {
-		attrs.PutStr(alertconv.AttrAnnotationPrefix+k, v)
-	}
-
-	ts := a.StartsAt
-	if a.Status == alertconv.StateResolved {
-		ts = a.EndsAt
-	}
-	if !isSet(ts) {
-		ts = now
-	}
-	lr.SetTimestamp(pcommon.NewTimestampFromTime(ts))
-	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(now))
-	if severity != "" {
-		lr.SetSeverityText(severity)
-		lr.SetSeverityNumber(severityNumber(severity))
-	}
-	lr.Body().SetStr(body(a))
+	return al
 }
 
 // body is the alert's human summary: the usual annotations, else its name.
@@ -116,24 +90,6 @@ func body(a *webhookAlert) string {
 	return a.Labels["alertname"]
 }
 
-// severityNumber maps the severity words of common alerting rules onto
-// OpenTelemetry's scale; unknown words stay unspecified (the text is kept).
-func severityNumber(s string) plog.SeverityNumber {
-	switch strings.ToLower(s) {
-	case "critical", "fatal", "emergency", "page", "p1":
-		return plog.SeverityNumberFatal
-	case "error", "high", "major", "p2":
-		return plog.SeverityNumberError
-	case "warning", "warn", "medium", "minor", "p3":
-		return plog.SeverityNumberWarn
-	case "info", "informational", "low", "notice", "p4", "p5":
-		return plog.SeverityNumberInfo
-	case "debug":
-		return plog.SeverityNumberDebug
-	}
-	return plog.SeverityNumberUnspecified
-}
-
 func firstLabel(labels map[string]string, names []string) string {
 	for _, n := range names {
 		if v := labels[n]; v != "" {
@@ -141,12 +97,6 @@ func firstLabel(labels map[string]string, names []string) string {
 		}
 	}
 	return ""
-}
-
-func putNonEmpty(m pcommon.Map, k, v string) {
-	if v != "" {
-		m.PutStr(k, v)
-	}
 }
 
 // isSet reports whether t is a real time: Alertmanager and Grafana send

@@ -15,7 +15,26 @@ func (e *Engine) Advance(now time.Time) []Event {
 	e.recheckSymptoms(now)
 	events := e.merged
 	e.merged = nil
-	// Held resolutions that are now stable.
+	e.applyHeld(now)
+	ids := make([]string, 0, len(e.incidents))
+	for id, inc := range e.incidents {
+		if inc.dirty || !inc.paged {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if ev, ok := e.advanceIncident(e.incidents[id], now); ok {
+			events = append(events, ev)
+		}
+	}
+	e.sweep(now)
+	return events
+}
+
+// applyHeld applies the held resolutions that are now stable (ResolveHold,
+// or Flap.Hold while flapping).
+func (e *Engine) applyHeld(now time.Time) {
 	for fp, st := range e.held {
 		if !st.firing || st.reported != alertconv.StateResolved {
 			delete(e.held, fp)
@@ -28,73 +47,64 @@ func (e *Engine) Advance(now time.Time) []Event {
 		if now.Sub(st.lastChange) < hold {
 			continue
 		}
-		st.firing = false
+		e.setFiring(st, false)
 		st.flapping = false
 		delete(e.held, fp)
-		if inc := e.incidents[st.incident]; inc != nil {
-			inc.dirty = true
-			inc.firing--
-		}
 	}
-	// Forget resolved alerts outside open incidents once their flap history
-	// is old (a sweep at most once a second).
-	if now.Sub(e.lastGC) >= time.Second {
-		e.lastGC = now
-		for fp, st := range e.alerts {
-			if st.firing || e.incidents[st.incident] != nil {
-				continue
-			}
-			if now.Sub(st.lastChange) > max(e.cfg.Flap.Window, e.cfg.ResolveHold) {
-				delete(e.alerts, fp)
-			}
-		}
+}
+
+// advanceIncident decides what a dirty or pending incident emits: its
+// resolution once no member fires, its page once group_wait has passed,
+// or an update when what a record shows changed.
+func (e *Engine) advanceIncident(inc *incident, now time.Time) (Event, bool) {
+	switch {
+	case inc.firing <= 0:
+		return e.resolveIncident(inc, now)
+	case !inc.paged:
+		return e.pageIncident(inc, now)
+	case !inc.dirty:
+		return Event{}, false
 	}
-	ids := make([]string, 0, len(e.incidents))
-	for id, inc := range e.incidents {
-		if inc.dirty || !inc.paged {
-			ids = append(ids, id)
-		}
+	e.rank(inc)
+	inc.dirty = false
+	key := inc.snapshotKey(e)
+	if key == inc.emitted {
+		return Event{}, false
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		inc := e.incidents[id]
-		if inc.firing <= 0 {
-			if inc.paged {
-				e.rank(inc)
-				events = append(events, Event{State: alertconv.IncidentResolved, Incident: e.snapshot(inc, now)})
-				e.stats.Resolved++
-			} else {
-				e.stats.DroppedUnpaged++
-			}
-			e.close(inc)
-			continue
-		}
-		if !inc.paged {
-			if inc.dirty {
-				e.rank(inc)
-				inc.dirty = false
-			}
-			if now.Sub(inc.firstSeen) < e.groupWait(inc) {
-				continue
-			}
-			e.rank(inc)
-			inc.paged, inc.dirty = true, false
-			inc.emitted = inc.snapshotKey(e)
-			events = append(events, Event{State: alertconv.IncidentOpen, Incident: e.snapshot(inc, now)})
-			e.stats.Opened++
-			continue
-		}
-		if inc.dirty {
-			e.rank(inc)
-			inc.dirty = false
-			if key := inc.snapshotKey(e); key != inc.emitted {
-				inc.emitted = key
-				events = append(events, Event{State: alertconv.IncidentUpdated, Incident: e.snapshot(inc, now)})
-				e.stats.Updated++
-			}
-		}
+	inc.emitted = key
+	e.stats.Updated++
+	return Event{State: alertconv.IncidentUpdated, Incident: e.snapshot(inc, now)}, true
+}
+
+// resolveIncident closes an incident none of whose members fires: a
+// resolved record if it paged, nothing if it never did.
+func (e *Engine) resolveIncident(inc *incident, now time.Time) (Event, bool) {
+	var ev Event
+	if inc.paged {
+		e.rank(inc)
+		ev = Event{State: alertconv.IncidentResolved, Incident: e.snapshot(inc, now)}
+		e.stats.Resolved++
+	} else {
+		e.stats.DroppedUnpaged++
 	}
-	return events
+	e.close(inc)
+	return ev, inc.paged
+}
+
+// pageIncident pages a pending incident once its group_wait has passed.
+func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
+	if inc.dirty {
+		e.rank(inc)
+		inc.dirty = false
+	}
+	if now.Sub(inc.firstSeen) < e.groupWait(inc) {
+		return Event{}, false
+	}
+	e.rank(inc)
+	inc.paged, inc.dirty = true, false
+	inc.emitted = inc.snapshotKey(e)
+	e.stats.Opened++
+	return Event{State: alertconv.IncidentOpen, Incident: e.snapshot(inc, now)}, true
 }
 
 // groupWait is how long a pending incident waits before its page: GroupWait
@@ -105,7 +115,7 @@ func (e *Engine) groupWait(inc *incident) time.Duration {
 	if e.cfg.LowGroupWait <= e.cfg.GroupWait {
 		return e.cfg.GroupWait
 	}
-	if st := e.alerts[inc.root]; st != nil && e.sevRank[st.Severity] == len(e.cfg.Severities) {
+	if st := e.alerts[inc.rootFingerprint]; st != nil && e.severityRank(st.Severity) == len(e.cfg.Severities) {
 		return e.cfg.GroupWait
 	}
 	return e.cfg.LowGroupWait
@@ -116,5 +126,5 @@ func (e *Engine) groupWait(inc *incident) time.Duration {
 func (inc *incident) snapshotKey(*Engine) string {
 	// Members resolving one by one change nothing a record shows: only new
 	// members and root changes are updates.
-	return inc.root + "|" + strconv.Itoa(len(inc.members))
+	return inc.rootFingerprint + "|" + strconv.Itoa(len(inc.members))
 }

@@ -6,6 +6,7 @@ package correlate
 import (
 	"time"
 
+	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/topology"
 )
 
@@ -46,9 +47,11 @@ type Engine struct {
 	local  map[string]bool // rule name -> matches LocalRules
 	// merged are resolved records of paged incidents merged into another,
 	// emitted by the next Advance.
-	merged    []Event
-	lastGC    time.Time
-	lastEvict time.Time
+	merged []Event
+	// lastSweep is when sweep last ran; idleAlerts the idle alerts it
+	// listed (sweep.go).
+	lastSweep  time.Time
+	idleAlerts []string
 	// now is the latest time passed in, for the evidence's windows.
 	now time.Time
 	// onsets are recent new alerts' onsets, oldest first (burst.go).
@@ -56,6 +59,8 @@ type Engine struct {
 	// rechecks are symptom alerts to read the evidence for again
 	// (recheck.go), oldest first.
 	rechecks []recheck
+	// sevByLevel ranks the words Severities does not list (severity.go).
+	sevByLevel map[alertconv.Severity]int
 }
 
 // New returns an engine over graph g.
@@ -72,12 +77,9 @@ func New(cfg Config, g *topology.Graph) *Engine {
 	if cfg.MaxIncidents <= 0 {
 		cfg.MaxIncidents = 10000
 	}
-	rank := map[string]int{}
-	for i, s := range cfg.Severities {
-		rank[s] = len(cfg.Severities) - i
-	}
+	rank, byLevel := severityRanks(cfg.Severities)
 	return &Engine{
-		cfg: cfg, graph: g, sevRank: rank,
+		cfg: cfg, graph: g, sevRank: rank, sevByLevel: byLevel,
 		alerts:    map[string]*alertState{},
 		incidents: map[string]*incident{},
 		byService: map[string]map[string]*incident{},

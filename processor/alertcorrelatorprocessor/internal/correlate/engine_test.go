@@ -314,10 +314,10 @@ func TestStateRoundTrip(t *testing.T) {
 func TestOpenAtShutdown(t *testing.T) {
 	e := New(testConfig(), demoGraph(t))
 	e.Ingest(firing("payment", "PaymentFailures", t0), t0)
-	events := e.Open(t0)
+	events := e.Flush(t0)
 	require.Len(t, events, 1)
 	assert.Equal(t, alertconv.IncidentOpen, events[0].State, "a pending incident pages rather than vanishing")
-	events = e.Open(t0)
+	events = e.Flush(t0)
 	require.Len(t, events, 1)
 	assert.Equal(t, alertconv.IncidentUpdated, events[0].State)
 }

@@ -10,7 +10,6 @@ import (
 type incident struct {
 	id        string
 	members   []string // fingerprints
-	root      string
 	ranking   []string
 	paged     bool
 	dirty     bool
@@ -40,6 +39,70 @@ type incident struct {
 	// why and exemplar are the last evidence shown for whyRoot, kept for
 	// records emitted after the traces went quiet.
 	why, exemplar, whyRoot string
+
+	// rootFingerprint is the probable root alert's fingerprint (the first
+	// member's until ranked); ranking[0] is its service.
+	rootFingerprint string
+}
+
+// An incident's members and the fields derived from them (services and
+// their byService index, reps, causes, the firing count, the first root)
+// have one writer: attach adds a member, detach removes one, setFiring
+// changes a member's state. join, merge, the flapping detach and restore
+// go through them; addService, addRep and addCause are theirs alone.
+
+// attach makes st a member of inc; st's old incident, if any, is the
+// caller's to drop (merge) or detach st from first. The caller marks inc
+// dirty.
+func (e *Engine) attach(inc *incident, st *alertState) {
+	st.incident = inc.id
+	if st.firing {
+		inc.firing++
+	}
+	inc.members = append(inc.members, st.Fingerprint)
+	e.addService(inc, st.Service)
+	e.addRep(inc, st)
+	e.addCause(inc, st)
+	if inc.rootFingerprint == "" {
+		inc.rootFingerprint = st.Fingerprint
+		inc.ranking = []string{st.Service}
+	}
+}
+
+// detach removes st from inc. Reps and causes are minima and maxima over
+// the members, so the rest are attached again, in join order.
+func (e *Engine) detach(inc *incident, st *alertState) {
+	rest := slices.DeleteFunc(slices.Clone(inc.members), func(fp string) bool { return fp == st.Fingerprint })
+	e.unindexServices(inc)
+	inc.members, inc.services = nil, map[string]int{}
+	inc.reps, inc.repsAt, inc.causes = nil, nil, nil
+	inc.firstCause, inc.firing, inc.rootFingerprint, inc.ranking = time.Time{}, 0, "", nil
+	slices.SortFunc(rest, func(a, b string) int { return e.alerts[a].joined - e.alerts[b].joined })
+	for _, fp := range rest {
+		e.attach(inc, e.alerts[fp])
+	}
+	st.incident = ""
+	inc.dirty, inc.rankDirty = true, true
+}
+
+// setFiring records a member's effective state change. A member firing
+// again may carry another severity or onset: its rep is updated too.
+func (e *Engine) setFiring(st *alertState, firing bool) {
+	if st.firing == firing {
+		return
+	}
+	st.firing = firing
+	inc := e.incidents[st.incident]
+	if inc == nil {
+		return
+	}
+	inc.dirty = true
+	if !firing {
+		inc.firing--
+		return
+	}
+	inc.firing++
+	e.addRep(inc, st)
 }
 
 // addCause records a non-local member's onset on its service.
@@ -89,24 +152,15 @@ func IncidentID(fingerprint string, onset time.Time) string {
 	return s
 }
 
+// join makes a new or re-firing alert a member of inc: it opens the
+// correlation window again.
 func (e *Engine) join(inc *incident, st *alertState, now time.Time) {
-	st.incident = inc.id
-	if st.firing {
-		inc.firing++
-	}
 	e.joinSeq++
 	st.joined = e.joinSeq
-	inc.members = append(inc.members, st.Fingerprint)
-	e.addService(inc, st.Service)
+	e.attach(inc, st)
 	inc.lastSeen = maxTime(inc.lastSeen, now)
 	inc.lastJoin = maxTime(inc.lastJoin, now)
 	inc.dirty = true
-	e.addRep(inc, st)
-	e.addCause(inc, st)
-	if inc.root == "" {
-		inc.root = st.Fingerprint
-		inc.ranking = []string{st.Service}
-	}
 }
 
 func (e *Engine) groupKey(st *alertState) string {
@@ -131,16 +185,7 @@ func (e *Engine) live(inc *incident, now time.Time) bool {
 func (e *Engine) merge(dst, src *incident) {
 	slices.SortFunc(src.members, func(a, b string) int { return e.alerts[a].joined - e.alerts[b].joined })
 	for _, fp := range src.members {
-		st := e.alerts[fp]
-		e.leave(src, st)
-		st.incident = dst.id
-		if st.firing {
-			dst.firing++
-		}
-		dst.members = append(dst.members, fp)
-		e.addRep(dst, st)
-		e.addCause(dst, st)
-		e.addService(dst, st.Service)
+		e.attach(dst, e.alerts[fp])
 	}
 	if src.firstSeen.Before(dst.firstSeen) {
 		dst.firstSeen = src.firstSeen
@@ -164,19 +209,6 @@ func (e *Engine) addService(inc *incident, svc string) {
 		e.byService[svc] = set
 	}
 	set[inc.id] = inc
-}
-
-func (e *Engine) leave(inc *incident, st *alertState) {
-	inc.services[st.Service]--
-	if inc.services[st.Service] <= 0 {
-		delete(inc.services, st.Service)
-		if set := e.byService[st.Service]; set != nil {
-			delete(set, inc.id)
-			if len(set) == 0 {
-				delete(e.byService, st.Service)
-			}
-		}
-	}
 }
 
 func (e *Engine) drop(inc *incident) {
@@ -206,7 +238,7 @@ func (e *Engine) rootService(inc *incident) string {
 	if len(inc.ranking) > 0 {
 		return inc.ranking[0]
 	}
-	if st := e.alerts[inc.root]; st != nil {
+	if st := e.alerts[inc.rootFingerprint]; st != nil {
 		return st.Service
 	}
 	return ""
@@ -237,7 +269,7 @@ func (e *Engine) addRep(inc *incident, st *alertState) {
 	if inc.repsAt == nil {
 		inc.repsAt = make([]int, len(e.cfg.Severities)+1)
 	}
-	sev := e.sevRank[st.Severity]
+	sev := e.severityRank(st.Severity)
 	r := inc.reps[st.Service]
 	if r == nil {
 		inc.reps[st.Service] = &rep{fp: st.Fingerprint, onset: st.StartsAt, sev: sev}

@@ -87,7 +87,7 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 		e.stats.Ignored++
 		return Result{Outcome: Ignored}
 	}
-	if len(e.alerts) >= e.cfg.MaxAlerts && !e.evictAlerts(now) {
+	if len(e.alerts) >= e.cfg.MaxAlerts && !e.evictIdle() {
 		e.stats.OverflowAlerts++
 		return Result{Outcome: Overflow}
 	}
@@ -104,7 +104,7 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 func (e *Engine) result(st *alertState, o Outcome) Result {
 	r := Result{Outcome: o, IncidentID: st.incident}
 	if inc, ok := e.incidents[st.incident]; ok {
-		r.Suppressed = inc.root != st.Fingerprint
+		r.Suppressed = inc.rootFingerprint != st.Fingerprint
 	}
 	return r
 }

@@ -52,12 +52,8 @@ func (e *Engine) nearHops(a, b time.Time, hops int) bool {
 func (e *Engine) fire(st *alertState, now time.Time) bool {
 	if inc, ok := e.incidents[st.incident]; ok {
 		// A member firing again: not a new onset, so the window stays.
-		if !st.firing {
-			inc.firing++
-		}
-		st.firing = true
+		e.setFiring(st, true)
 		inc.dirty = true
-		e.addRep(inc, st)
 		inc.lastSeen = maxTime(inc.lastSeen, now)
 		return true
 	}
@@ -96,6 +92,31 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		return nil
 	}
+	if st.flapping || e.isLocal(st.RuleName) {
+		// A local or flapping alert is neither a symptom nor a cause of
+		// another service's alerts: an incident of its own (flap.go).
+		return nil
+	}
+	cands := e.candidates(st, now)
+	if e.cfg.SeveritySplits {
+		cands = e.splitBySeverity(st, cands)
+	}
+	if len(cands) == 0 || e.inBurst(st) {
+		// In a burst (burst.go) the relations above are coincidence.
+		return nil
+	}
+	sortCands(cands)
+	inc := e.unite(cands, now)
+	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
+		e.noteSymptom(st, now)
+	}
+	return inc
+}
+
+// candidates lists the live incidents st relates to through the graph,
+// each once, with its best relation.
+func (e *Engine) candidates(st *alertState, now time.Time) []cand {
+	s := st.Service
 	var cands []cand
 	consider := func(inc *incident, symptom bool, hops int) {
 		if !e.live(inc, now) {
@@ -111,11 +132,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 			}
 		}
 		cands = append(cands, cand{inc, symptom, hops})
-	}
-	if st.flapping || e.isLocal(st.RuleName) {
-		// A local or flapping alert is neither a symptom nor a cause of
-		// another service's alerts: an incident of its own (flap.go).
-		return nil
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's, and (for another service) the traces do not show s as a
@@ -159,13 +175,13 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 			}
 		}
 	}
-	if e.cfg.SeveritySplits {
-		cands = e.splitBySeverity(st, cands)
-	}
-	if len(cands) == 0 || e.inBurst(st) {
-		// In a burst (burst.go) the relations above are coincidence.
-		return nil
-	}
+	return cands
+}
+
+// sortCands orders candidates best first: by relation, then the most
+// recently active incident (the likelier cause of a new alert), then paged
+// before pending (joining adds no page), then id.
+func sortCands(cands []cand) {
 	slices.SortFunc(cands, func(a, b cand) int {
 		if better(a.symptom, a.hops, b.symptom, b.hops) {
 			return -1
@@ -173,8 +189,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		if better(b.symptom, b.hops, a.symptom, a.hops) {
 			return 1
 		}
-		// The most recently active incident is the likelier cause of a new
-		// alert; then paged before pending (joining adds no page).
 		if c := b.inc.lastJoin.Compare(a.inc.lastJoin); c != 0 {
 			return c
 		}
@@ -189,10 +203,14 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		return 1
 	})
-	// A common dependency of several incidents' roots unites them: their
-	// callers share it. The survivor is the earliest paged one (its page
-	// stays the page), else the best candidate; paged incidents merged
-	// into it are resolved with MergedInto set.
+}
+
+// unite returns the incident a new alert joins, given its sorted
+// candidates. A common dependency of several incidents' roots unites them:
+// their callers share it. The survivor is the earliest paged one (its page
+// stays the page), else the best candidate; paged incidents merged into it
+// are resolved with MergedInto set.
+func (e *Engine) unite(cands []cand, now time.Time) *incident {
 	group := []*incident{cands[0].inc}
 	for _, c := range cands[1:] {
 		if !c.symptom {
@@ -220,9 +238,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		e.merge(survivor, inc)
 	}
-	if c := cands[0]; c.inc == survivor && c.symptom && c.hops > 0 {
-		e.noteSymptom(st, now)
-	}
 	return survivor
 }
 
@@ -240,7 +255,7 @@ type cand struct {
 // every other alert the take-over makes a symptom (the other candidates'
 // alerts and its own symptoms).
 func (e *Engine) splitBySeverity(st *alertState, cands []cand) []cand {
-	sev := e.sevRank[st.Severity]
+	sev := e.severityRank(st.Severity)
 	// The most severe alert of each deeper-root candidate, and the two
 	// highest of those, so each candidate sees the others' maximum.
 	top1, top2 := -1, -1

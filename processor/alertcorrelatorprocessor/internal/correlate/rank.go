@@ -14,20 +14,13 @@ func (e *Engine) rank(inc *incident) {
 		return
 	}
 	inc.rankDirty = false
-	type cand struct {
-		*rep
-		service string
-		callers int
-		deps    int
-		origin  float64
-	}
 	if len(inc.reps) == 0 {
 		return
 	}
-	byService := make(map[string]*cand, len(inc.reps))
-	order := make([]*cand, 0, len(inc.reps))
+	byService := make(map[string]*rankCand, len(inc.reps))
+	order := make([]*rankCand, 0, len(inc.reps))
 	for svc, r := range inc.reps {
-		c := &cand{rep: r, service: svc, origin: e.originRank(svc)}
+		c := &rankCand{rep: r, service: svc, origin: e.originRank(svc)}
 		byService[svc] = c
 		order = append(order, c)
 	}
@@ -44,31 +37,45 @@ func (e *Engine) rank(inc *incident) {
 			}
 		}
 	}
-	slices.SortFunc(order, func(a, b *cand) int {
-		switch {
-		case a.origin != b.origin:
-			if a.origin > b.origin {
-				return -1
-			}
-			return 1
-		case a.callers != b.callers:
-			return b.callers - a.callers
-		case a.deps != b.deps:
-			return a.deps - b.deps
-		case !a.onset.Equal(b.onset):
-			return a.onset.Compare(b.onset)
-		case a.sev != b.sev:
-			return b.sev - a.sev
-		case a.fp < b.fp:
-			return -1
-		case a.fp > b.fp:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(order, compareRank)
 	inc.ranking = inc.ranking[:0]
 	for _, c := range order {
 		inc.ranking = append(inc.ranking, c.service)
 	}
-	inc.root = order[0].fp
+	inc.rootFingerprint = order[0].fp
+}
+
+// rankCand is an alerting service of an incident, as rank weighs it.
+type rankCand struct {
+	*rep
+	service string
+	callers int // alerting services calling it within MaxHops
+	deps    int // alerting dependencies within MaxHops
+	origin  float64
+}
+
+// compareRank orders probable roots first: where errors originate, most
+// alerting callers, fewest alerting dependencies, earliest onset, most
+// severe, then fingerprint.
+func compareRank(a, b *rankCand) int {
+	switch {
+	case a.origin != b.origin:
+		if a.origin > b.origin {
+			return -1
+		}
+		return 1
+	case a.callers != b.callers:
+		return b.callers - a.callers
+	case a.deps != b.deps:
+		return a.deps - b.deps
+	case !a.onset.Equal(b.onset):
+		return a.onset.Compare(b.onset)
+	case a.sev != b.sev:
+		return b.sev - a.sev
+	case a.fp < b.fp:
+		return -1
+	case a.fp > b.fp:
+		return 1
+	}
+	return 0
 }

@@ -50,7 +50,7 @@ func (e *Engine) recheckSymptoms(now time.Time) {
 			continue
 		}
 		if e.ownCause(st.Service) {
-			e.detach(st, now)
+			e.moveToOwn(st, now)
 			e.stats.EvidenceDetached++
 			continue
 		}

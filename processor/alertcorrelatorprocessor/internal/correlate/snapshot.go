@@ -60,7 +60,7 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 			}
 		}
 	}
-	if st := e.alerts[inc.root]; st != nil {
+	if st := e.alerts[inc.rootFingerprint]; st != nil {
 		s.RootService, s.RootAlert, s.RootFingerprint, s.RootSeverity = st.Service, st.RuleName, st.Fingerprint, st.Severity
 	}
 	for svc := range inc.services {
@@ -80,10 +80,10 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	return s
 }
 
-// Open returns the current state of every open incident (paged or not), for
-// shutdown: paged ones as updated, pending ones as open (they page now
-// rather than never).
-func (e *Engine) Open(now time.Time) []Event {
+// Flush is the shutdown flush: it returns the current state of every open
+// incident (paged or not), paged ones as updated, pending ones as open
+// (they page now rather than never).
+func (e *Engine) Flush(now time.Time) []Event {
 	ids := make([]string, 0, len(e.incidents))
 	for id := range e.incidents {
 		ids = append(ids, id)

@@ -58,7 +58,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 	}
 	for _, inc := range e.incidents {
 		s.Incidents = append(s.Incidents, IncidentState{
-			ID: inc.id, Members: inc.members, Root: inc.root, Ranking: inc.ranking, Paged: inc.paged,
+			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
 		})
 	}
@@ -93,7 +93,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 	}
 	for _, is := range s.Incidents {
 		inc := &incident{
-			id: is.ID, root: is.Root, ranking: is.Ranking, paged: is.Paged,
+			id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 			firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
 		}
 		e.incidents[inc.id] = inc
@@ -102,13 +102,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 			if st == nil {
 				continue
 			}
-			inc.members = append(inc.members, fp)
-			e.addRep(inc, st)
-			e.addCause(inc, st)
-			if st.firing {
-				inc.firing++
-			}
-			e.addService(inc, st.Service)
+			e.attach(inc, st)
 		}
 		// Keep the saved ranking: the graph may not be learned again yet.
 		inc.rankDirty = len(inc.ranking) == 0
