@@ -136,7 +136,7 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's, and (for another service) the traces do not show s as a
 	// cause of its own: errors originating in s while no failing calls lead
-	// from s to d.
+	// from s to d, or more of them than s's failing calls (unexplained).
 	ownCause, unexplained := e.originates(s), e.ownCause(s)
 	symptomOf := func(inc *incident, d string, hops int) bool {
 		t, ok := inc.causes[d]
