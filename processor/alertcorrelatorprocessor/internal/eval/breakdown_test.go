@@ -25,15 +25,7 @@ func TestBreakdown(t *testing.T) {
 			spec.Convention.UniformSeverity, spec.Convention.OpaqueRules = true, true
 			f.Spec = &spec
 		}
-		s := alertscenario.GenerateFamily(f.Spec)
-		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
-		cfg := engineConfig()
-		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-		opts := Options{ServiceLabel: f.ServiceLabel}
-		if os.Getenv("EVAL_TRACES") != "" {
-			opts.Traces = alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
-		}
-		out := Run(s, g, cfg, opts)
+		s, out := diagRun(t, f)
 		fmt.Println("==", f.Spec.Name, alertscenario.Evaluate(s, out).F1)
 		for _, l := range breakdown(s, out) {
 			fmt.Println(l)
