@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -22,16 +23,22 @@ func TestLogBudgetWeightsAddUpPerKey(t *testing.T) {
 	col := Start(t, Options{Configs: []string{"internal/e2e/testdata/logbudget-weights.yaml"}, Sink: sink})
 	gen := workload.NewLogGenerator(workload.LogOptions{Seed: 5, Services: 2})
 	sent := map[string]float64{}
+	sentSev := map[string]float64{} // per key and severity
 	total := 0
 	for range 32 {
 		ld := gen.Batch(750)
-		logBudgetEachResourceRecord(ld, func(svc string, _ plog.LogRecord) { sent[svc]++; total++ })
+		logBudgetEachResourceRecord(ld, func(svc string, lr plog.LogRecord) {
+			sent[svc]++
+			sentSev[svc+"/"+lr.SeverityText()]++
+			total++
+		})
 		SendLogs(t, col.Addr("OTLP_GRPC"), ld)
 		time.Sleep(250 * time.Millisecond)
 	}
 	col.Stop(t) // flushes the open dedup windows
 
 	got := map[string]float64{}
+	gotSev := map[string]float64{}
 	kept := 0
 	for _, ld := range sink.Logs() {
 		logBudgetEachResourceRecord(ld, func(svc string, lr plog.LogRecord) {
@@ -44,12 +51,21 @@ func TestLogBudgetWeightsAddUpPerKey(t *testing.T) {
 				w *= float64(v.Int())
 			}
 			got[svc] += w
+			gotSev[svc+"/"+lr.SeverityText()] += w
 		})
 	}
 	t.Logf("kept %d of %d records; sent per key %v; weights per key %v", kept, total, sent, got)
 	assert.Less(t, kept, total/4, "the budget drops most records")
 	for svc, n := range sent {
 		assert.InEpsilon(t, n, got[svc], 0.02, "key %s", svc)
+	}
+	t.Logf("sent per key and severity %v; weights %v", sentSev, gotSev)
+	for k, n := range sentSev {
+		if strings.HasSuffix(k, "/ERROR") || strings.HasSuffix(k, "/FATAL") {
+			// never dropped: their weights are exactly their records (what
+			// the budget drops must not ride on them)
+			assert.Equal(t, n, gotSev[k], "%s", k)
+		}
 	}
 }
 

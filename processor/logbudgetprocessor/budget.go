@@ -206,6 +206,22 @@ func (s *budgetState) charge(now time.Time, size int) (debt, over [numDims]float
 	return debt, over
 }
 
+// room says, without taking anything, whether the budget has room now for
+// size bytes kept whatever it says (a shed summary): no bucket would go
+// into debt and the rolling day would stay within its limit.
+func (s *budgetState) room(now time.Time, size int) bool {
+	if s.day != nil {
+		s.day.advance(now)
+		if s.day.sum+int64(size) > s.dayLimit {
+			return false
+		}
+	}
+	if s.recs != nil && s.recs.at(now) < 1 {
+		return false
+	}
+	return s.bytes == nil || s.bytes.at(now) >= float64(size)
+}
+
 // admit takes budget for a record below the floor, or says no.
 func (s *budgetState) admit(now time.Time, size int, tier int, sampled bool) bool {
 	reserve := 0.0

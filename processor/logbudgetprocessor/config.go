@@ -114,10 +114,12 @@ type DedupConfig struct {
 	// Enabled turns dedup on (default true).
 	Enabled bool `mapstructure:"enabled"`
 	// Window is how long repeats of a template are collected into one summary,
-	// counted from the first record (default 10s).
+	// counted from the first record (default 10s). With dedup off it still
+	// sets how long records the budget drops are collected into one summary
+	// per template (see shed), and must be positive either way.
 	Window time.Duration `mapstructure:"window"`
 	// MaxEntries bounds open windows (default 10000); the least recently used
-	// is flushed as a summary early when full.
+	// is flushed as a summary early when full. It bounds the shed windows too.
 	MaxEntries int `mapstructure:"max_entries"`
 	// AboveFloor also collapses identical repeats (same body, same severity)
 	// of records at or above the floor. Default false.
@@ -187,10 +189,39 @@ func (cfg *Config) Validate() error {
 	if cfg.SummaryInterval < 0 || cfg.SummaryInterval > 24*time.Hour {
 		errs = errors.Join(errs, fmt.Errorf("summary_interval: must be in [0s, 24h], got %v", cfg.SummaryInterval))
 	}
+	errs = errors.Join(errs, cfg.validateUpperBounds(), cfg.validateKeys())
+	if cfg.DebtWindow < 0 {
+		errs = errors.Join(errs, errors.New("debt_window: must not be negative"))
+	}
+	if cfg.PricePerGB < 0 {
+		errs = errors.Join(errs, errors.New("price_per_gb: must not be negative"))
+	}
+	if _, err := parseFloor(cfg.SeverityFloor); err != nil {
+		errs = errors.Join(errs, fmt.Errorf("severity_floor: %w", err))
+	}
+	errs = errors.Join(errs, cfg.validateClasses(), cfg.validateDedup(), cfg.Templates.validate())
+	if cfg.Sampling.Enabled && cfg.Sampling.Interval <= 0 {
+		errs = errors.Join(errs, errors.New("sampling.interval: must be positive"))
+	}
+	tr := cfg.Truncate
+	if tr.MaxBodyBytes < 0 {
+		errs = errors.Join(errs, errors.New("truncate.max_body_bytes: must not be negative"))
+	}
+	if tr.MaxAttributeValueBytes < 0 {
+		errs = errors.Join(errs, errors.New("truncate.max_attribute_value_bytes: must not be negative"))
+	}
+	if tr.MaxAttributes < 0 {
+		errs = errors.Join(errs, errors.New("truncate.max_attributes: must not be negative"))
+	}
+	return errs
+}
+
+// validateKeys checks key, budget and overrides.
+func (cfg *Config) validateKeys() error {
+	var errs error
 	if cfg.Key.MaxKeys < 1 {
 		errs = errors.Join(errs, errors.New("key.max_keys: must be at least 1"))
 	}
-	errs = errors.Join(errs, cfg.validateUpperBounds())
 	if len(cfg.Key.ResourceAttributes)+len(cfg.Key.RecordAttributes) == 0 {
 		errs = errors.Join(errs, errors.New("key: at least one of resource_attributes, record_attributes is needed"))
 	}
@@ -214,15 +245,12 @@ func (cfg *Config) Validate() error {
 		}
 		errs = errors.Join(errs, o.Budget.validate(p+".budget", cfg.PricePerGB))
 	}
-	if cfg.DebtWindow < 0 {
-		errs = errors.Join(errs, errors.New("debt_window: must not be negative"))
-	}
-	if cfg.PricePerGB < 0 {
-		errs = errors.Join(errs, errors.New("price_per_gb: must not be negative"))
-	}
-	if _, err := parseFloor(cfg.SeverityFloor); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("severity_floor: %w", err))
-	}
+	return errs
+}
+
+// validateClasses checks priority_classes, parsing their conditions.
+func (cfg *Config) validateClasses() error {
+	var errs error
 	names := map[string]bool{}
 	for i, pc := range cfg.PriorityClasses {
 		p := fmt.Sprintf("priority_classes[%d]", i)
@@ -246,18 +274,28 @@ func (cfg *Config) Validate() error {
 			}
 		}
 	}
-	if cfg.Dedup.Enabled {
-		if cfg.Dedup.Window <= 0 {
-			errs = errors.Join(errs, errors.New("dedup.window: must be positive"))
-		}
-		if cfg.Dedup.MaxEntries < 1 {
-			errs = errors.Join(errs, errors.New("dedup.max_entries: must be at least 1"))
-		}
+	return errs
+}
+
+// validateDedup checks dedup; window and max_entries are checked with dedup
+// off too: they bound the shed windows (see shed).
+func (cfg *Config) validateDedup() error {
+	var errs error
+	if cfg.Dedup.Window <= 0 {
+		errs = errors.Join(errs, errors.New("dedup.window: must be positive"))
+	}
+	if cfg.Dedup.MaxEntries < 1 {
+		errs = errors.Join(errs, errors.New("dedup.max_entries: must be at least 1"))
 	}
 	if cfg.Dedup.SampleValues < 0 {
 		errs = errors.Join(errs, errors.New("dedup.sample_values: must not be negative"))
 	}
-	t := cfg.Templates
+	return errs
+}
+
+// validate checks templates (upper bounds: validateUpperBounds).
+func (t TemplatesConfig) validate() error {
+	var errs error
 	if t.MaxTemplates < 1 {
 		errs = errors.Join(errs, errors.New("templates.max_templates: must be at least 1"))
 	}
@@ -275,19 +313,6 @@ func (cfg *Config) Validate() error {
 	}
 	if t.SaveInterval < 0 || t.SaveInterval > 24*time.Hour {
 		errs = errors.Join(errs, fmt.Errorf("templates.save_interval: must be in [0s, 24h], got %v", t.SaveInterval))
-	}
-	if cfg.Sampling.Enabled && cfg.Sampling.Interval <= 0 {
-		errs = errors.Join(errs, errors.New("sampling.interval: must be positive"))
-	}
-	tr := cfg.Truncate
-	if tr.MaxBodyBytes < 0 {
-		errs = errors.Join(errs, errors.New("truncate.max_body_bytes: must not be negative"))
-	}
-	if tr.MaxAttributeValueBytes < 0 {
-		errs = errors.Join(errs, errors.New("truncate.max_attribute_value_bytes: must not be negative"))
-	}
-	if tr.MaxAttributes < 0 {
-		errs = errors.Join(errs, errors.New("truncate.max_attributes: must not be negative"))
 	}
 	return errs
 }
@@ -338,6 +363,19 @@ func (cfg *Config) validateUpperBounds() error {
 	above("templates.max_children", cfg.Templates.MaxChildren, maxTreeBound)
 	above("templates.max_tokens", cfg.Templates.MaxTokens, maxTreeBound)
 	return errs
+}
+
+// limited says whether any key can have a budget (the default or an override).
+func (cfg *Config) limited() bool {
+	if cfg.Budget != (BudgetConfig{}) {
+		return true
+	}
+	for _, o := range cfg.Overrides {
+		if o.Budget != (BudgetConfig{}) {
+			return true
+		}
+	}
+	return false
 }
 
 // dailyBytes is the tighter of bytes_per_day and money_per_day / price (0: none).

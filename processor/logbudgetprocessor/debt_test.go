@@ -371,7 +371,7 @@ func TestIdleKeyEvictedFromAnyShard(t *testing.T) {
 			shardOfSvc := func(svc string) *shard {
 				m := pcommon.NewMap()
 				m.PutStr("service.name", svc)
-				return h.p.shardOf(h.p.hashAttrs(c, m, h.p.cfg.Key.ResourceAttributes, 0))
+				return h.p.shards[h.p.shardOf(h.p.hashAttrs(c, m, h.p.cfg.Key.ResourceAttributes, 0))]
 			}
 			newcomer := ""
 			for i := 0; newcomer == ""; i++ {

@@ -27,6 +27,9 @@ type dedupEntry struct {
 	lastTime  pcommon.Timestamp
 	samples   []string
 	done      bool
+	// shed: a shed window (dedup off, see shed), whose summary waits past
+	// its deadline until the key's budget has room for it
+	shed bool
 }
 
 // mix hashes four numbers into a window key (never 0).
@@ -97,15 +100,21 @@ func (p *logBudgetProcessor) absorb(sh *shard, e *dedupEntry, v *drain.View, rl 
 	}
 }
 
-// expireLocked emits every window of sh past its deadline.
+// expireLocked emits every window of sh past its deadline. A shed window
+// the key's budget has no room for stays open one more window (its
+// deadline is then the latest, so the queue stays in deadline order); it
+// is emitted whatever the budget at shutdown or when evicted.
 func (p *logBudgetProcessor) expireLocked(sh *shard, now time.Time) {
-	if sh.dedup == nil {
-		return
-	}
 	i := 0
+	var later []*dedupEntry
 	for ; i < len(sh.queue) && !sh.queue[i].deadline.After(now); i++ {
 		e := sh.queue[i]
-		if !e.done {
+		switch {
+		case e.done:
+		case e.shed && !e.ks.budget.room(now, p.stampSummary(e, now)):
+			e.deadline = now.Add(p.cfg.Dedup.Window)
+			later = append(later, e)
+		default:
 			p.emitLocked(sh, e)
 			sh.dedup.Remove(e.hash)
 		}
@@ -113,7 +122,7 @@ func (p *logBudgetProcessor) expireLocked(sh *shard, now time.Time) {
 	if i > 0 {
 		n := copy(sh.queue, sh.queue[i:])
 		clear(sh.queue[n:])
-		sh.queue = sh.queue[:n]
+		sh.queue = append(sh.queue[:n], later...)
 	}
 }
 
@@ -127,6 +136,31 @@ func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 	}
 	ks := e.ks
 	now := p.clock()
+	size := p.stampSummary(e, now)
+	lr, resource, scope := e.first, e.resource, e.scope
+	e.first, e.samples, e.view, e.resource, e.scope = plog.LogRecord{}, nil, nil, pcommon.Resource{}, pcommon.InstrumentationScope{}
+
+	// A summary is never sampled or cut: it is the cheapest record there is
+	// for what it stands for, so it is charged to the budget like the floor.
+	sh.touch(ks)
+	ks.charge(now, size)
+	rl := sh.pending.ResourceLogs().AppendEmpty()
+	resource.CopyTo(rl.Resource())
+	sl := rl.ScopeLogs().AppendEmpty()
+	scope.CopyTo(sl.Scope())
+	lr.MoveTo(sl.LogRecords().AppendEmpty())
+	ks.summaries++
+	p.pass(ks, size)
+}
+
+// stampSummary writes the summary attributes of an open window onto its
+// first record (a copy the window owns; written again if the window stays
+// open) and returns the record's size. Its events carry the average weight
+// of what it absorbed.
+func (p *logBudgetProcessor) stampSummary(e *dedupEntry, now time.Time) int {
+	if e.count == 0 {
+		return 0
+	}
 	lr := e.first
 	lr.SetTimestamp(e.firstTime)
 	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(now))
@@ -142,24 +176,9 @@ func (p *logBudgetProcessor) emitLocked(sh *shard, e *dedupEntry) {
 		}
 	}
 	a.Remove(AttrAdjustedCount)
-	resource, scope := e.resource, e.scope
-	e.first, e.samples, e.view, e.resource, e.scope = plog.LogRecord{}, nil, nil, pcommon.Resource{}, pcommon.InstrumentationScope{}
-
-	// A summary is never sampled or cut: it is the cheapest record there is
-	// for what it stands for, so it is charged to the budget like the floor.
-	// Its events carry the average weight of what it absorbed.
 	if w := e.weight / float64(e.count); w < 0.999999 || w > 1.000001 {
 		a.PutDouble(AttrAdjustedCount, w)
 	}
 	var sizer plog.ProtoMarshaler
-	size := sizer.LogRecordSize(lr)
-	sh.touch(ks)
-	ks.charge(now, size)
-	rl := sh.pending.ResourceLogs().AppendEmpty()
-	resource.CopyTo(rl.Resource())
-	sl := rl.ScopeLogs().AppendEmpty()
-	scope.CopyTo(sl.Scope())
-	lr.MoveTo(sl.LogRecords().AppendEmpty())
-	ks.summaries++
-	p.pass(ks, size)
+	return sizer.LogRecordSize(lr)
 }

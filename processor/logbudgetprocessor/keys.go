@@ -28,8 +28,9 @@ type keyState struct {
 	keyCounters
 	touched bool
 	// owed is the weight (events) of records dropped by the budget, or by
-	// sampling below the smallest probability, that no kept record carries
-	// yet: the key's next kept record carries it (keep).
+	// sampling below the smallest probability, that no summary could hold
+	// (the window table full, or no template: see shed): the key's next
+	// kept record carries it (keep).
 	owed float64
 }
 
@@ -63,11 +64,10 @@ func (p *logBudgetProcessor) hashAttrs(c *call, m pcommon.Map, names []string, s
 	return h
 }
 
-// lookupKey returns the key of hash h, taking its shard's lock (c.held is
-// then that shard); records beyond key.max_keys go to the overflow key.
-func (p *logBudgetProcessor) lookupKey(c *call, h uint64, res, rec pcommon.Map, now time.Time) *keyState {
-	sh := p.shardOf(h)
-	p.lock(c, sh, now)
+// lookupKey returns the key of hash h from sh, whose lock the caller
+// holds, or nil when the key table is full: the record then goes to the
+// _overflow key (decided under shards[0]'s lock, see decideShards).
+func (p *logBudgetProcessor) lookupKey(sh *shard, h uint64, res, rec pcommon.Map, now time.Time) *keyState {
 	if ks, ok := sh.keys.Get(h); ok {
 		return ks
 	}
@@ -75,8 +75,7 @@ func (p *logBudgetProcessor) lookupKey(c *call, h uint64, res, rec pcommon.Map, 
 	// take the last one
 	if p.keyCount.Add(1) > int64(p.cfg.Key.MaxKeys) && !p.evictIdleKey(sh, now) {
 		p.keyCount.Add(-1)
-		p.lock(c, p.shards[0], now)
-		return p.overflow
+		return nil
 	}
 	vals := make(map[string]string, len(p.keyAttr))
 	parts := make([]string, 0, len(p.keyAttr))

@@ -4,18 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/bits"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/metric"
@@ -23,7 +19,6 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/sampling"
 
 	"github.com/quell-otel/quell/internal/ticker"
 	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain"
@@ -60,8 +55,8 @@ const (
 	seqEmpty
 )
 
+// priorityClass is a parsed priority_classes entry.
 type priorityClass struct {
-	name string
 	seq  ottl.ConditionSequence[*ottllog.TransformContext]
 	tier int
 	keep bool
@@ -79,7 +74,6 @@ const numShards = 16
 // for decisions; tokenizing, sizing, truncation and OTTL run outside it.
 type shard struct {
 	mu         sync.Mutex
-	idx        int
 	keys       *simplelru.LRU[uint64, *keyState]
 	dedup      *simplelru.LRU[uint64, *dedupEntry]
 	queue      []*dedupEntry
@@ -147,19 +141,21 @@ type call struct {
 	shapes  []byte
 	recs    []prep
 	scopes  []scopeRef
-	held    *shard
-	visited uint64 // shards locked during this call (bit per index)
-	flushes []keyCounters
+	// byShard lists, per shard, the records (indexes into recs) whose key
+	// it holds, in request order; overflow those of the _overflow key
+	byShard   [numShards][]int32
+	overflow  []int32
+	busy      []int // shards another call held at the first try
+	summaries plog.Logs
+	flushes   []keyCounters
 }
 
 // scopeRef is a prepared scope of the request: its records are
 // c.recs[start:start+n].
 type scopeRef struct {
-	rl      plog.ResourceLogs
-	sl      plog.ScopeLogs
-	start   int // in c.recs
-	shapes  int // in c.shapes
-	resHash uint64
+	rl    plog.ResourceLogs
+	sl    plog.ScopeLogs
+	start int // in c.recs
 }
 
 // prep is what is known about a record before any lock is taken.
@@ -176,7 +172,8 @@ type prep struct {
 	shapeEnd   int
 	shapeHash  uint64
 	view       *drain.View
-	keyHash    uint64 // with record attributes in the key
+	keyHash    uint64 // the key's hash (its resource's with resource attributes only)
+	scope      int32  // in c.scopes
 	hadAnnot   bool   // already carried log.record.template(_id)
 	hadWeight  bool   // already carried sampling.adjusted_count
 	keep       bool
@@ -203,30 +200,8 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 	}
 	p.calls.New = func() any { return new(call) }
 	p.keyAttr = append(append([]string(nil), cfg.Key.ResourceAttributes...), cfg.Key.RecordAttributes...)
-	if len(cfg.PriorityClasses) > 0 {
-		parser, perr := newConditionParser(set.TelemetrySettings)
-		if perr != nil {
-			return nil, perr
-		}
-		for i, pc := range cfg.PriorityClasses {
-			conds, cerr := parser.ParseConditions(pc.Conditions)
-			if cerr != nil {
-				return nil, fmt.Errorf("priority_classes[%d].conditions: %w", i, cerr)
-			}
-			c := priorityClass{
-				name: pc.Name,
-				seq:  ottllog.NewConditionSequence(conds, set.TelemetrySettings, ottllog.WithConditionSequenceErrorMode(ottl.IgnoreError)),
-			}
-			switch pc.Priority {
-			case priorityKeep:
-				c.keep = true
-			case priorityHigh:
-				c.tier = tierHigh
-			default:
-				c.tier = tierLow
-			}
-			p.classes = append(p.classes, c)
-		}
+	if p.classes, err = newClasses(set, cfg.PriorityClasses); err != nil {
+		return nil, err
 	}
 	if len(cfg.Truncate.DropAttributes) > 0 {
 		p.dropSet = map[string]struct{}{}
@@ -237,57 +212,99 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Logs, clock
 	}
 	t := cfg.Truncate
 	p.truncating = p.dropSet != nil || t.MaxAttributes > 0 || t.MaxAttributeValueBytes > 0 || t.MaxBodyBytes > 0
-	p.needTemplate = cfg.Dedup.Enabled || cfg.Annotate || cfg.Sampling.Enabled
+	// a budget needs templates too: what it drops is summarised per template (shed)
+	p.needTemplate = cfg.Dedup.Enabled || cfg.Annotate || cfg.Sampling.Enabled || cfg.limited()
 	for i := range p.shards {
-		sh := &shard{
-			idx:        i,
-			pending:    plog.NewLogs(),
-			rng:        rand.New(rand.NewPCG(cfg.Sampling.Seed, 0x6c6f675f62756467+uint64(i))),
-			dryTouched: map[dryKey]*[2]int64{},
-		}
-		// each table may hold the whole bound; the shared counts keep the
-		// sum within it
-		sh.keys, _ = simplelru.NewLRU[uint64, *keyState](cfg.Key.MaxKeys, func(uint64, *keyState) {
-			p.keyCount.Add(-1)
-		})
-		if cfg.Dedup.Enabled {
-			sh.dedup, _ = simplelru.NewLRU[uint64, *dedupEntry](cfg.Dedup.MaxEntries, func(_ uint64, e *dedupEntry) {
-				p.windowCount.Add(-1)
-				if !e.done {
-					p.emitLocked(sh, e)
-				}
-			})
-		}
-		p.shards[i] = sh
+		p.shards[i] = p.newShard(i)
 	}
 	p.overflow = p.newKeyState(0, overflowKey, nil, clock())
-	if err = tb.RegisterProcessorLogBudgetKeysCallback(func(_ context.Context, o metric.Int64Observer) error {
+	if err = p.registerGauges(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newClasses builds the priority classes (priority_classes).
+func newClasses(set processor.Settings, cfgs []PriorityClassConfig) ([]priorityClass, error) {
+	if len(cfgs) == 0 {
+		return nil, nil
+	}
+	parser, err := newConditionParser(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	classes := make([]priorityClass, 0, len(cfgs))
+	for i, pc := range cfgs {
+		conds, cerr := parser.ParseConditions(pc.Conditions)
+		if cerr != nil {
+			return nil, fmt.Errorf("priority_classes[%d].conditions: %w", i, cerr)
+		}
+		c := priorityClass{
+			seq: ottllog.NewConditionSequence(conds, set.TelemetrySettings, ottllog.WithConditionSequenceErrorMode(ottl.IgnoreError)),
+		}
+		switch pc.Priority {
+		case priorityKeep:
+			c.keep = true
+		case priorityHigh:
+			c.tier = tierHigh
+		default:
+			c.tier = tierLow
+		}
+		classes = append(classes, c)
+	}
+	return classes, nil
+}
+
+// newShard makes shard i. Each of its tables may hold the whole bound; the
+// shared counts (keyCount, windowCount) keep the sum within it.
+func (p *logBudgetProcessor) newShard(i int) *shard {
+	cfg := p.cfg
+	sh := &shard{
+		pending:    plog.NewLogs(),
+		rng:        rand.New(rand.NewPCG(cfg.Sampling.Seed, 0x6c6f675f62756467+uint64(i))),
+		dryTouched: map[dryKey]*[2]int64{},
+	}
+	sh.keys, _ = simplelru.NewLRU[uint64, *keyState](cfg.Key.MaxKeys, func(uint64, *keyState) {
+		p.keyCount.Add(-1)
+	})
+	// dedup windows, and the shed windows (shed) with dedup off
+	sh.dedup, _ = simplelru.NewLRU[uint64, *dedupEntry](cfg.Dedup.MaxEntries, func(_ uint64, e *dedupEntry) {
+		p.windowCount.Add(-1)
+		if !e.done {
+			p.emitLocked(sh, e)
+		}
+	})
+	return sh
+}
+
+// registerGauges registers the observed gauges: keys, templates and
+// templates evicted.
+func (p *logBudgetProcessor) registerGauges() error {
+	tb := p.tb
+	if err := tb.RegisterProcessorLogBudgetKeysCallback(func(_ context.Context, o metric.Int64Observer) error {
 		// the count may be one above the bound for the moment a shard
 		// reserves a slot before freeing one; the table never is
 		o.Observe(min(p.keyCount.Load(), int64(p.cfg.Key.MaxKeys)))
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if err = tb.RegisterProcessorLogBudgetTemplatesCallback(func(_ context.Context, o metric.Int64Observer) error {
+	if err := tb.RegisterProcessorLogBudgetTemplatesCallback(func(_ context.Context, o metric.Int64Observer) error {
 		p.treeMu.Lock()
 		n := p.tree.Len()
 		p.treeMu.Unlock()
 		o.Observe(int64(n))
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if err = tb.RegisterProcessorLogBudgetTemplatesEvictedCallback(func(_ context.Context, o metric.Int64Observer) error {
+	return tb.RegisterProcessorLogBudgetTemplatesEvictedCallback(func(_ context.Context, o metric.Int64Observer) error {
 		p.treeMu.Lock()
 		n := p.tree.Evicted()
 		p.treeMu.Unlock()
 		o.Observe(int64(n))
 		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return p, nil
+	})
 }
 
 func (p *logBudgetProcessor) Capabilities() consumer.Capabilities {
@@ -305,9 +322,6 @@ func (p *logBudgetProcessor) Start(ctx context.Context, host component.Host) err
 	p.lastSummary = p.clock()
 	if p.cfg.SummaryInterval > 0 {
 		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
-	}
-	if !p.cfg.Dedup.Enabled {
-		return nil
 	}
 	every := p.cfg.Dedup.Window / 4
 	every = max(min(every, time.Second), 50*time.Millisecond)
@@ -328,9 +342,6 @@ func (p *logBudgetProcessor) Shutdown(ctx context.Context) error {
 			l.Stop()
 		}
 		err = p.sweep(ctx, func(sh *shard) {
-			if sh.dedup == nil {
-				return
-			}
 			for _, e := range sh.queue {
 				if !e.done {
 					p.emitLocked(sh, e)
@@ -374,118 +385,52 @@ func (p *logBudgetProcessor) sweep(ctx context.Context, f func(*shard)) error {
 }
 
 func (p *logBudgetProcessor) getCall() *call {
-	c := p.calls.Get().(*call)
-	c.visited, c.held = 0, nil
-	return c
+	return p.calls.Get().(*call)
 }
 
 func (p *logBudgetProcessor) putCall(c *call) {
-	c.held = nil
 	clear(c.recs) // drop references to bodies, views and the request
 	c.recs = c.recs[:0]
 	clear(c.scopes)
 	c.scopes = c.scopes[:0]
 	c.shapes = c.shapes[:0]
+	for i := range c.byShard {
+		c.byShard[i] = c.byShard[i][:0]
+	}
+	c.overflow, c.busy, c.summaries = c.overflow[:0], c.busy[:0], plog.Logs{}
 	p.calls.Put(c)
 }
 
-// lock makes sh the shard c holds (one at a time, so no lock order to get
-// wrong); the first time in a call it also closes sh's expired windows.
-func (p *logBudgetProcessor) lock(c *call, sh *shard, now time.Time) {
-	if c.held == sh {
-		return
-	}
-	if c.held != nil {
-		c.held.mu.Unlock()
-	}
-	sh.mu.Lock()
-	p.enter(c, sh, now)
+func (p *logBudgetProcessor) shardOf(h uint64) int {
+	return int(h % numShards)
 }
 
-// enter records that c now holds sh's lock.
-func (p *logBudgetProcessor) enter(c *call, sh *shard, now time.Time) {
-	c.held = sh
-	if bit := uint64(1) << sh.idx; c.visited&bit == 0 {
-		c.visited |= bit
-		p.expireLocked(sh, now)
-	}
-}
-
-// tryLock is lock without waiting: false when another call holds sh. It
-// may hold two locks for a moment, but never waits while holding one.
-func (p *logBudgetProcessor) tryLock(c *call, sh *shard, now time.Time) bool {
-	if c.held == sh {
-		return true
-	}
-	if !sh.mu.TryLock() {
-		return false
-	}
-	if c.held != nil {
-		c.held.mu.Unlock()
-	}
-	p.enter(c, sh, now)
-	return true
-}
-
-func (p *logBudgetProcessor) unlock(c *call) {
-	if c.held != nil {
-		c.held.mu.Unlock()
-		c.held = nil
-	}
-}
-
-func (p *logBudgetProcessor) shardOf(h uint64) *shard {
-	return p.shards[h%numShards]
-}
-
+// ConsumeLogs decides a request in two steps:
+//  1. every record is prepared without a shard lock (sizes, truncation,
+//     class, template: see prepare) and listed under its key's shard;
+//  2. each shard with records is locked once, its records decided in
+//     request order, its summaries and counters taken, and unlocked
+//     (decide.go). A call holds one shard lock at a time, so there is no
+//     lock order; the tree's lock is never held with a shard's.
 func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	c := p.getCall()
 	now := p.clock()
 	rls := ld.ResourceLogs()
-	// scope by scope: what needs no key state without a lock, then the
-	// decisions under the key's shard lock. With keys from resource
-	// attributes alone (one key per scope), a scope whose shard another call
-	// holds waits, prepared, until the end of the request, so calls that
-	// carry the same services in the same order (as batches from similar
-	// senders do) do not queue behind each other shard after shard. Scopes
-	// of one key are decided in order unless another call holds the key's
-	// shard at that moment.
-	resourceKeys := len(p.cfg.Key.RecordAttributes) == 0
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		resHash := p.hashAttrs(c, rl.Resource().Attributes(), p.cfg.Key.ResourceAttributes, 0)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
-			if sls.At(j).LogRecords().Len() == 0 {
-				continue
+			if sls.At(j).LogRecords().Len() > 0 {
+				p.prepare(ctx, c, rl, sls.At(j), resHash)
 			}
-			sc := p.prepare(ctx, c, rl, sls.At(j), resHash)
-			if resourceKeys && !p.tryLock(c, p.shardOf(resHash), now) {
-				continue // decided at the end
-			}
-			p.finishScope(c, sc, now)
-			// nothing waits behind it: its scratch is reused
-			c.recs, c.shapes, c.scopes = c.recs[:sc.start], c.shapes[:sc.shapes], c.scopes[:len(c.scopes)-1]
 		}
 	}
-	for i := range c.scopes {
-		p.finishScope(c, &c.scopes[i], now)
-	}
+	p.decideShards(ctx, c, now)
 	if !p.cfg.DryRun {
-		rls.RemoveIf(func(rl plog.ResourceLogs) bool {
-			rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
-			return rl.ScopeLogs().Len() == 0
-		})
+		p.removeDropped(c, rls)
 	}
-	// summaries and counters of every shard this call touched
-	var summaries plog.Logs
-	for i, sh := range p.shards {
-		if c.visited&(1<<i) != 0 {
-			sh.mu.Lock()
-			p.collectLocked(ctx, c, sh, &summaries)
-			sh.mu.Unlock()
-		}
-	}
+	summaries := c.summaries
 	p.flushCounters(ctx, c)
 	p.putCall(c)
 
@@ -499,6 +444,24 @@ func (p *logBudgetProcessor) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 	return errs
 }
 
+// removeDropped removes the records decided out, and the scopes and
+// resources left empty.
+func (p *logBudgetProcessor) removeDropped(c *call, rls plog.ResourceLogsSlice) {
+	for i := range c.scopes {
+		sc := &c.scopes[i]
+		k := sc.start
+		sc.sl.LogRecords().RemoveIf(func(plog.LogRecord) bool {
+			keep := c.recs[k].keep
+			k++
+			return !keep
+		})
+	}
+	rls.RemoveIf(func(rl plog.ResourceLogs) bool {
+		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
+		return rl.ScopeLogs().Len() == 0
+	})
+}
+
 // collectLocked moves sh's waiting summaries to *out (made when there are
 // some) and its counters to c.
 func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *shard, out *plog.Logs) {
@@ -509,472 +472,4 @@ func (p *logBudgetProcessor) collectLocked(ctx context.Context, c *call, sh *sha
 		sh.pending.ResourceLogs().MoveAndAppendTo(out.ResourceLogs())
 	}
 	p.takeCountersLocked(ctx, c, sh)
-}
-
-// prepare does, without any lock, what needs no shared state for the
-// records of one scope: sizes, truncation, severity and priority class, the
-// body to template and its masked shape; then it looks every templated body
-// up in the tree under one short hold of the tree's lock. It appends the
-// records to c.recs and the scope to c.scopes, and returns the scope.
-func (p *logBudgetProcessor) prepare(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, resHash uint64) *scopeRef {
-	lrs := sl.LogRecords()
-	n := lrs.Len()
-	start := len(c.recs)
-	c.recs = slices.Grow(c.recs, n)[:start+n]
-	recs := c.recs[start:]
-	c.scopes = append(c.scopes, scopeRef{rl: rl, sl: sl, start: start, shapes: len(c.shapes), resHash: resHash})
-	templated := false
-	for k := range n {
-		if p.prepRecord(ctx, c, rl, sl, lrs.At(k), &recs[k], resHash) {
-			templated = true
-		}
-	}
-	if templated {
-		p.treeMu.Lock()
-		for k := range recs {
-			if pr := &recs[k]; pr.templated {
-				pr.view = p.tree.AddShaped(pr.body, c.shapes[pr.shapeStart:pr.shapeEnd], pr.shapeHash).View()
-			}
-		}
-		p.treeMu.Unlock()
-	}
-	return &c.scopes[len(c.scopes)-1]
-}
-
-// prepRecord does, without any lock, one record's part of prepare; it
-// reports whether the record has a body to template.
-func (p *logBudgetProcessor) prepRecord(ctx context.Context, c *call, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, resHash uint64) bool {
-	var sizer plog.ProtoMarshaler
-	*pr = prep{}
-	pr.inSize = sizer.LogRecordSize(lr)
-	pr.size = pr.inSize
-	if p.truncating {
-		if p.cfg.DryRun {
-			tmp := plog.NewLogRecord()
-			lr.CopyTo(tmp)
-			p.truncate(tmp)
-			pr.cut = max(0, pr.inSize-sizer.LogRecordSize(tmp))
-		} else if p.truncate(lr) {
-			pr.size = sizer.LogRecordSize(lr)
-			pr.cut = pr.inSize - pr.size
-		}
-	}
-	pr.sev = severityOf(lr)
-	if p.floor != plog.SeverityNumberUnspecified && pr.sev >= p.floor {
-		// at or above the floor whatever class matches: the tier only
-		// matters below it, so the OTTL conditions are not evaluated
-		pr.tier, pr.aboveFloor = tierHigh, true
-	} else {
-		pr.tier, pr.aboveFloor = p.classify(ctx, rl, sl, lr, pr.sev)
-	}
-	if p.cfg.Sampling.Enabled {
-		_, pr.hadWeight = lr.Attributes().Get(AttrAdjustedCount)
-	}
-	if len(p.cfg.Key.RecordAttributes) > 0 {
-		pr.keyHash = p.hashAttrs(c, lr.Attributes(), p.cfg.Key.RecordAttributes, resHash)
-	}
-	if !p.needTemplate {
-		return false
-	}
-	switch b := lr.Body(); b.Type() {
-	case pcommon.ValueTypeStr:
-		pr.body = b.Str()
-	case pcommon.ValueTypeMap:
-		pr.body = c.flat.flatten(b.Map())
-	}
-	if pr.body != "" {
-		pr.templated = true
-		pr.shapeStart = len(c.shapes)
-		c.shapes, pr.shapeHash = p.tree.AppendShape(c.shapes, pr.body)
-		pr.shapeEnd = len(c.shapes)
-	}
-	if p.cfg.Annotate {
-		attrs := lr.Attributes()
-		_, pr.hadAnnot = attrs.Get(AttrTemplate)
-		if !pr.hadAnnot {
-			_, pr.hadAnnot = attrs.Get(AttrTemplateID)
-		}
-	}
-	return pr.templated
-}
-
-// finishScope decides the records of a prepared scope under their keys'
-// shard locks, releases the lock, and removes the records dropped.
-func (p *logBudgetProcessor) finishScope(c *call, sc *scopeRef, now time.Time) {
-	p.decideScope(c, sc, now)
-	p.unlock(c)
-	if p.cfg.DryRun {
-		return
-	}
-	recs := c.recs[sc.start:]
-	k := 0
-	sc.sl.LogRecords().RemoveIf(func(plog.LogRecord) bool {
-		keep := recs[k].keep
-		k++
-		return !keep
-	})
-}
-
-// decideScope decides the records of one scope.
-func (p *logBudgetProcessor) decideScope(c *call, sc *scopeRef, now time.Time) {
-	lrs := sc.sl.LogRecords()
-	res := sc.rl.Resource().Attributes()
-	recs := c.recs[sc.start : sc.start+lrs.Len()]
-	var ks *keyState
-	if len(p.cfg.Key.RecordAttributes) == 0 {
-		ks = p.lookupKey(c, sc.resHash, res, pcommon.Map{}, now)
-	}
-	for k := range recs {
-		lr := lrs.At(k)
-		rks := ks
-		if rks == nil {
-			rks = p.lookupKey(c, recs[k].keyHash, res, lr.Attributes(), now)
-		}
-		recs[k].keep = p.processRecord(c.held, rks, sc.rl, sc.sl, lr, &recs[k], now)
-	}
-}
-
-// recordState carries one record through the stages of processRecord.
-type recordState struct {
-	sh      *shard
-	ks      *keyState
-	rl      plog.ResourceLogs
-	sl      plog.ScopeLogs
-	lr      plog.LogRecord
-	pr      *prep
-	now     time.Time
-	tmplSeq uint64
-	window  *dedupEntry // the dedup window the record opened, if any
-	out     outSize     // what the record weighs when it leaves
-	weight  float64     // events it stands for: upstream weight x 1/p
-	sampled bool        // its template is being sampled
-}
-
-// processRecord applies the stages that need the key's state to one record
-// and says whether it stays. c.held is the key's shard. The stages, in
-// order: count it in, dedup (absorbed into an open window), floor (above
-// it: always kept), sampling, budget; a kept record then carries the
-// weight of what its key dropped (keep). A stage that drops returns its
-// reason; dry run is handled here alone: nothing is dropped or written.
-func (p *logBudgetProcessor) processRecord(sh *shard, ks *keyState, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, pr *prep, now time.Time) bool {
-	r := &recordState{sh: sh, ks: ks, rl: rl, sl: sl, lr: lr, pr: pr, now: now, out: outSize{size: pr.size}}
-	p.countIn(r)
-	reason := p.stages(r)
-	if reason < 0 {
-		p.keep(r)
-		return true
-	}
-	if !p.cfg.DryRun && (reason == reasonBudget || reason == reasonSample) {
-		// weight no dedup window holds: the next kept record carries it
-		ks.owed += r.weight
-	}
-	p.drop(sh, ks, reason, templateIDOf(pr.view), int64(pr.size))
-	return p.cfg.DryRun
-}
-
-// stages runs the dropping stages: -1 keeps the record, else the reason.
-func (p *logBudgetProcessor) stages(r *recordState) int {
-	if p.dedupStage(r) {
-		return reasonDedup
-	}
-	p.annotateSize(r)
-	if r.pr.aboveFloor || !r.ks.budget.limited() {
-		return -1
-	}
-	if p.cfg.Sampling.Enabled && !p.sampleStage(r) {
-		return reasonSample
-	}
-	if !p.budgetStage(r) {
-		return reasonBudget
-	}
-	return -1
-}
-
-// countIn counts the record into its key and notes what truncation cut.
-func (p *logBudgetProcessor) countIn(r *recordState) {
-	ks, pr := r.ks, r.pr
-	ks.recIn++
-	ks.bytesIn += int64(pr.inSize)
-	ks.lastSeen = r.now
-	r.sh.touch(ks)
-	r.weight = adjustedCount(r.lr.Attributes())
-	if pr.cut > 0 {
-		if p.cfg.DryRun {
-			p.dry(r.sh, ks, reasonTruncate, "", 0, int64(pr.cut))
-		} else {
-			ks.bytesDrop[reasonTruncate] += int64(pr.cut)
-		}
-	}
-	r.tmplSeq = uint64(seqNonString)
-	switch {
-	case pr.view != nil:
-		r.tmplSeq = pr.view.Seq
-	case p.needTemplate && r.lr.Body().Type() == pcommon.ValueTypeStr:
-		r.tmplSeq = seqEmpty
-	}
-}
-
-// dedupStage absorbs the record into its open window (true), or opens one
-// that it leads.
-func (p *logBudgetProcessor) dedupStage(r *recordState) bool {
-	sh, pr := r.sh, r.pr
-	if sh.dedup == nil || pr.view == nil {
-		return false
-	}
-	var dk uint64
-	switch {
-	case !pr.aboveFloor:
-		dk = p.mix(r.ks.id, r.tmplSeq, uint64(pr.sev), 0)
-	case p.cfg.Dedup.AboveFloor:
-		dk = p.mix(r.ks.id, xxhash.Sum64String(pr.body), uint64(pr.sev), 1)
-	default:
-		return false
-	}
-	if e, ok := sh.dedup.Peek(dk); ok && !e.done {
-		if e.count&63 == 0 {
-			sh.dedup.Get(dk) // recency, refreshed now and then
-		}
-		p.absorb(sh, e, pr.view, r.rl, r.sl, r.lr, pr.body, r.weight)
-		r.weight = 0 // the window's summary stands for it
-		return true
-	}
-	r.window = p.openWindow(sh, dk, r.ks, r.now)
-	return false
-}
-
-// annotateSize adds the template annotations to the record's outgoing size
-// (written by keep).
-func (p *logBudgetProcessor) annotateSize(r *recordState) {
-	v := r.pr.view
-	if !p.cfg.Annotate || v == nil || p.cfg.DryRun {
-		return
-	}
-	if r.pr.hadAnnot {
-		r.out.remeasure = true
-	} else {
-		r.out.size += strAttrSize(AttrTemplate, v.Template) + strAttrSize(AttrTemplateID, v.ID)
-	}
-}
-
-// sampleStage keeps the record with the probability its key's sampler gives
-// its template; a kept record's weight grows by 1/p, so that it stands for
-// the records of its template sampled out (an unbiased estimate). A record
-// the sampler cannot represent (a probability below the smallest threshold)
-// keeps its weight, owed to the key's next kept record.
-func (p *logBudgetProcessor) sampleStage(r *recordState) bool {
-	// what the record weighs if it is kept with a weight
-	weighted := r.out.size
-	if !r.pr.hadWeight {
-		weighted += dblAttrSize(AttrAdjustedCount)
-	}
-	prob := r.ks.budget.prob(r.now, r.tmplSeq, r.pr.tier, r.out.size, weighted)
-	if prob >= 1 {
-		return true
-	}
-	r.sampled = true
-	th, keep := p.sample(r.sh, r.lr, prob)
-	if !keep {
-		if th != sampling.NeverSampleThreshold {
-			r.weight = 0 // kept records of its template stand for it
-		}
-		return false
-	}
-	r.weight *= th.AdjustedCount()
-	return true
-}
-
-// budgetStage takes budget for the record; when there is none left, a
-// window it opened still counts it.
-func (p *logBudgetProcessor) budgetStage(r *recordState) bool {
-	p.weightSize(r)
-	if r.ks.budget.admit(r.now, r.out.measure(r.lr), r.pr.tier, r.sampled) {
-		return true
-	}
-	if r.window != nil && !r.window.done {
-		p.absorb(r.sh, r.window, r.pr.view, r.rl, r.sl, r.lr, r.pr.body, r.weight)
-		r.weight = 0
-	}
-	return false
-}
-
-// weightSize adds the weight attribute to the record's outgoing size when
-// it will carry one.
-func (p *logBudgetProcessor) weightSize(r *recordState) {
-	if p.cfg.DryRun || (r.weight == adjustedCount(r.lr.Attributes()) && r.ks.owed == 0) {
-		return
-	}
-	if r.pr.hadWeight {
-		r.out.remeasure = true
-	} else if !r.out.weighted {
-		r.out.size += dblAttrSize(AttrAdjustedCount)
-		r.out.weighted = true
-	}
-}
-
-// keep writes the annotations and the weight of a kept record: its own,
-// plus what its key dropped since its last kept record that nothing else
-// stands for (keyState.owed), so that the weights of a key's kept records
-// add up to its input. Then it counts the
-// record out.
-func (p *logBudgetProcessor) keep(r *recordState) {
-	if p.cfg.DryRun {
-		if r.pr.aboveFloor {
-			r.ks.charge(r.now, r.pr.size)
-		}
-		p.pass(r.ks, r.pr.size)
-		return
-	}
-	attrs := r.lr.Attributes()
-	if v := r.pr.view; p.cfg.Annotate && v != nil {
-		attrs.PutStr(AttrTemplate, v.Template)
-		attrs.PutStr(AttrTemplateID, v.ID)
-	}
-	p.weightSize(r)
-	if w := r.weight + r.ks.owed; w != adjustedCount(attrs) {
-		attrs.PutDouble(AttrAdjustedCount, w)
-	}
-	r.ks.owed = 0
-	final := r.out.measure(r.lr)
-	if r.pr.aboveFloor {
-		// never dropped: charged in full (the key's lower severities pay
-		// it back, see budgetState.charge)
-		r.ks.charge(r.now, final)
-	}
-	p.pass(r.ks, final)
-}
-
-func templateIDOf(v *drain.View) string {
-	if v == nil {
-		return ""
-	}
-	return v.ID
-}
-
-// outSize is a passing record's size: known, or to be measured again.
-type outSize struct {
-	size      int
-	remeasure bool
-	weighted  bool // size counts a new weight attribute
-}
-
-func (o outSize) measure(lr plog.LogRecord) int {
-	if o.remeasure {
-		var sizer plog.ProtoMarshaler
-		return sizer.LogRecordSize(lr)
-	}
-	return o.size
-}
-
-func (p *logBudgetProcessor) pass(ks *keyState, size int) bool {
-	ks.recOut++
-	ks.bytesOut += int64(size)
-	return true
-}
-
-// strAttrSize is what a new string attribute adds to a record's protobuf
-// size: the attributes field (tag 6) holding a KeyValue {key (tag 1), value
-// (tag 2): AnyValue {string_value (tag 1)}}.
-func strAttrSize(key, val string) int {
-	av := 1 + sov(len(val)) + len(val)
-	kv := 1 + sov(av) + av
-	if key != "" {
-		kv += 1 + sov(len(key)) + len(key)
-	}
-	return 1 + sov(kv) + kv
-}
-
-// dblAttrSize is what a new double attribute adds to a record's protobuf
-// size: as strAttrSize, with AnyValue {double_value (tag 4, fixed64)}.
-func dblAttrSize(key string) int {
-	av := 1 + 8
-	kv := 1 + sov(av) + av + 1 + sov(len(key)) + len(key)
-	return 1 + sov(kv) + kv
-}
-
-// sov is the length of n as a protobuf varint.
-func sov(n int) int {
-	return (bits.Len64(uint64(n)|1) + 6) / 7
-}
-
-func (p *logBudgetProcessor) drop(sh *shard, ks *keyState, reason int, tmpl string, size int64) {
-	if p.cfg.DryRun {
-		p.dry(sh, ks, reason, tmpl, 1, size)
-		p.pass(ks, int(size))
-		return
-	}
-	ks.recDrop[reason]++
-	ks.bytesDrop[reason] += size
-}
-
-func (p *logBudgetProcessor) dry(sh *shard, ks *keyState, reason int, tmpl string, recs, size int64) {
-	k := dryKey{key: ks.name, template: tmpl, reason: reason}
-	c := sh.dryTouched[k]
-	if c == nil {
-		c = new([2]int64)
-		sh.dryTouched[k] = c
-	}
-	c[0] += recs
-	c[1] += size
-}
-
-// sample decides with probability prob, consistently by trace ID when the
-// record has one.
-func (p *logBudgetProcessor) sample(sh *shard, lr plog.LogRecord, prob float64) (sampling.Threshold, bool) {
-	th, err := sampling.ProbabilityToThreshold(prob)
-	if err != nil {
-		// below the smallest representable probability
-		return sampling.NeverSampleThreshold, false
-	}
-	var rnd sampling.Randomness
-	if tid := lr.TraceID(); !tid.IsEmpty() {
-		rnd = sampling.TraceIDToRandomness(tid)
-	} else {
-		rnd, _ = sampling.UnsignedToRandomness(sh.rng.Uint64() >> 8)
-	}
-	return th, th.ShouldSample(rnd)
-}
-
-// adjustedCount is the number of events a record stands for (1 unless sampled).
-func adjustedCount(attrs pcommon.Map) float64 {
-	if v, ok := attrs.Get(AttrAdjustedCount); ok {
-		switch v.Type() {
-		case pcommon.ValueTypeDouble:
-			return v.Double()
-		case pcommon.ValueTypeInt:
-			return float64(v.Int())
-		}
-	}
-	return 1
-}
-
-// setAdjusted multiplies the record's weight by w.
-func setAdjusted(attrs pcommon.Map, w float64) {
-	attrs.PutDouble(AttrAdjustedCount, w*adjustedCount(attrs))
-}
-
-func (p *logBudgetProcessor) classify(ctx context.Context, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, sev plog.SeverityNumber) (int, bool) {
-	if len(p.classes) > 0 {
-		tctx := ottllog.NewTransformContextPtr(rl, sl, lr)
-		for i := range p.classes {
-			if ok, _ := p.classes[i].seq.Eval(ctx, tctx); ok {
-				tctx.Close()
-				return p.classes[i].tier, p.classes[i].keep
-			}
-		}
-		tctx.Close()
-	}
-	switch {
-	case sev == plog.SeverityNumberUnspecified:
-		return tierInfo, false
-	case sev < plog.SeverityNumberDebug:
-		return tierTrace, false
-	case sev < plog.SeverityNumberInfo:
-		return tierDebug, false
-	case sev < plog.SeverityNumberWarn:
-		return tierInfo, false
-	case sev < plog.SeverityNumberError:
-		return tierWarn, false
-	default:
-		return tierHigh, false
-	}
 }

@@ -122,7 +122,11 @@ type Tree struct {
 	intern   map[string]string
 	adds     uint64
 	evicted  uint64
-	buf      []byte
+	merged   uint64
+	// merging: a cluster leaves the LRU because it merged, not evicted
+	merging bool
+	buf     []byte
+	tune    tuning
 
 	// gen counts every change to the tree's matching state (nodes, cluster
 	// tokens, leaf membership, evictions). While it stands still, Add is a
@@ -163,9 +167,11 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}}
+	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}, tune: defaultTuning}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
-		t.evicted++
+		if !t.merging {
+			t.evicted++
+		}
 		t.detach(c)
 	})
 	return t
@@ -179,6 +185,13 @@ func (t *Tree) Len() int { return t.clusters.Len() }
 // A line of an evicted template opens it again under the same ID when its
 // masked text is the one the template was born with.
 func (t *Tree) Evicted() uint64 { return t.evicted }
+
+// Merged is the number of clusters merged into another after the fact:
+// when a word position of a template becomes a variable, the templates of
+// its leaf that split from it on earlier words there (and that its widened
+// template now covers) merge into it, so their later lines count under
+// one ID. Lines already stamped keep the ID they were given.
+func (t *Tree) Merged() uint64 { return t.merged }
 
 // Changes counts changes to the tree's matching state: while it stands
 // still, a snapshot would be the same (but for the recency order).
@@ -218,9 +231,10 @@ func (t *Tree) add(line string) *Cluster {
 		t.join(m.best, masked)
 		return m.best
 	}
-	if m.near != nil && (m.nearSim >= wordSimilarity || m.nearSim >= t.s.Similarity && m.near.promote(m.nearPos)) {
-		// the word position has shown too many values to be a constant
+	if m.near != nil && t.wordVariable(m) {
+		m.near.markWordSlot(m.nearPos)
 		t.join(m.near, masked)
+		t.absorb(m.near, leaf)
 		return m.near
 	}
 	t.gen++ // a new cluster follows
@@ -336,12 +350,12 @@ func (t *Tree) tokenize(s string) (masked, raw []string) {
 		i = end
 		tok := s[start:end]
 		raw = append(raw, tok)
-		switch kind {
-		case tokQuoted, tokSpecial:
-			masked = append(masked, t.mask(tok, kind))
-		default:
+		afterVar := len(masked) > 0 && strings.HasSuffix(masked[len(masked)-1], Wildcard)
+		if (kind == tokPlain || kind == tokMarked) && !plainMasked(tok, kind, afterVar) {
 			masked = append(masked, tok)
+			continue
 		}
+		masked = append(masked, t.mask(tok, kind, afterVar))
 	}
 	t.masked, t.raw = masked, raw
 	return masked, raw
@@ -364,13 +378,15 @@ func (t *Tree) AppendShape(b []byte, s string) ([]byte, uint64) {
 		// a fixed-width length, written once the masked token is known
 		mark := len(b)
 		b = append(b, 0, 0, 0, 0)
-		switch kind {
-		case tokQuoted:
-			b = appendQuoted(b, tok)
-		case tokSpecial:
+		switch {
+		case kind == tokSpecial:
 			b = appendMasked(b, tok)
+		case kind == tokQuoted:
+			b = appendQuoted(b, tok)
+		case kind == tokPlain && !maybeShort(tok, n > 0 && endsWildcard(b[:mark])):
+			b = append(b, tok...) // a word (the common case, kept inline)
 		default:
-			b = append(b, tok...)
+			b = appendPlain(b, tok, kind, n > 0 && endsWildcard(b[:mark]))
 		}
 		binary.LittleEndian.PutUint32(b[mark:], uint32(len(b)-mark-4))
 	}
@@ -380,7 +396,8 @@ func (t *Tree) AppendShape(b []byte, s string) ([]byte, uint64) {
 // token kinds returned by nextToken
 const (
 	tokNone    = iota // no token left on the first line
-	tokPlain          // no digit or quote: never masked
+	tokPlain          // no digit, quote, '.', '@' or '=': a word (or a unit or date word)
+	tokMarked         // plain but for a '.', '@' or '=': may be a named value
 	tokSpecial        // may hold a variable: see mask
 	tokQuoted         // a whole quoted string: a variable
 )
@@ -407,7 +424,17 @@ func nextToken(s string, i int) (start, end, kind int) {
 	// most tokens are plain words: note digits and quotes while scanning
 	// so those skip the masking rules
 	kind = tokPlain
-	for i < len(s) && byteClass[s[i]] == 0 {
+	for {
+		for i < len(s) && byteClass[s[i]] == 0 {
+			i++
+		}
+		if i >= len(s) || byteClass[s[i]] != classMark {
+			break
+		}
+		// a full stop ending the token marks nothing
+		if s[i] != '.' || i+1 < len(s) && byteClass[s[i+1]]&classEnd == 0 {
+			kind = tokMarked
+		}
 		i++
 	}
 	// once the token is special, digits no longer stop the scan: only its
@@ -431,7 +458,34 @@ func nextToken(s string, i int) (start, end, kind int) {
 			i++
 		}
 	}
+	if kind == tokSpecial {
+		i = withUnit(s, start, i)
+	}
 	return start, i, kind
+}
+
+// withUnit extends a number ending at end by the unit after it, one blank
+// away (`1.16 KB`, `<1 sec`, `820 ms`): one value, whichever the unit, so a
+// size or duration is one token whether it has a unit or not (`00:12`).
+func withUnit(s string, start, end int) int {
+	last := end - 1
+	for last > start && isClose(s[last]) {
+		last--
+	}
+	if s[last] < '0' || s[last] > '9' || end+1 >= len(s) || s[end] != ' ' {
+		return end
+	}
+	j := end + 1
+	for j < len(s) && j-end <= 8 && byteClass[s[j]]&classEnd == 0 {
+		j++
+	}
+	if j-end > 8 {
+		return end
+	}
+	if _, core, _ := splitPunct(s[end+1 : j]); isUnit(core) {
+		return j
+	}
+	return end
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
@@ -441,6 +495,7 @@ const (
 	classEnd   = 1 << iota // blank or newline: ends a token
 	classDigit             // makes a token a variable candidate (so do path separators)
 	classQuote             // may open a quoted value
+	classMark              // '.', '@', '=': a plain token holding one may be a named value
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -454,5 +509,6 @@ var byteClass = func() (t [256]uint8) {
 	for _, c := range "\"'`" {
 		t[c] = classQuote
 	}
+	t['.'], t['@'], t['='] = classMark, classMark, classMark
 	return t
 }()

@@ -13,15 +13,11 @@ import "strings"
 // Tokens of letters and punctuation only are never masked.
 // Surrounding brackets and punctuation are kept: "[1234]" -> "[<*>]".
 
-// mask returns tok with its variable parts masked, interned so the common
-// shapes ("key=<*>", "[<*>]", "<*>,") cost no allocation.
-func (t *Tree) mask(tok string, kind int) string {
-	var b []byte
-	if kind == tokQuoted {
-		b = appendQuoted(t.buf[:0], tok)
-	} else {
-		b = appendMasked(t.buf[:0], tok)
-	}
+// mask returns tok with its variable parts masked (afterVar: the token
+// before it ended in a variable), interned so the common shapes
+// ("key=<*>", "[<*>]", "<*>,") cost no allocation.
+func (t *Tree) mask(tok string, kind int, afterVar bool) string {
+	b := appendToken(t.buf[:0], tok, kind, afterVar)
 	t.buf = b
 	if string(b) == tok {
 		return tok
@@ -35,6 +31,37 @@ func (t *Tree) mask(tok string, kind int) string {
 	s := string(b)
 	t.intern[s] = s
 	return s
+}
+
+// endsWildcard says whether b ends in Wildcard (three byte compares: it
+// runs once per token).
+func endsWildcard(b []byte) bool {
+	n := len(b)
+	return n >= 3 && b[n-1] == '>' && b[n-2] == '*' && b[n-3] == '<'
+}
+
+// appendToken appends tok of kind (see nextToken), its variable parts
+// masked, to dst; afterVar says the token before it ended in a variable.
+func appendToken(dst []byte, tok string, kind int, afterVar bool) []byte {
+	switch kind {
+	case tokQuoted:
+		return appendQuoted(dst, tok)
+	case tokSpecial:
+		return appendMasked(dst, tok)
+	}
+	return appendPlain(dst, tok, kind, afterVar)
+}
+
+// appendPlain is appendToken for a plain token (tokPlain or tokMarked).
+func appendPlain(dst []byte, tok string, kind int, afterVar bool) []byte {
+	if !plainMasked(tok, kind, afterVar) {
+		return append(dst, tok...)
+	}
+	if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
+		return append(append(dst, tok[:eq+1]...), Wildcard...)
+	}
+	pre, _, post := splitPunct(tok)
+	return append(append(append(dst, pre...), Wildcard...), post...)
 }
 
 // maxInterned bounds the interned masked tokens.
@@ -54,7 +81,7 @@ func appendMasked(dst []byte, tok string) []byte {
 	dst = append(dst, pre...)
 	switch {
 	case core == "":
-	case wholeVariable(core):
+	case variableCore(core):
 		dst = append(dst, Wildcard...)
 	default:
 		dst = appendRuns(dst, core)
@@ -100,16 +127,17 @@ func splitPunct(s string) (pre, core, post string) {
 }
 
 // wholeVariable: quoted, a path (a leading slash, or two slashes or
-// backslashes) or URL, or only digits, hex digits and
-// separators with at least one digit.
-func wholeVariable(s string) bool {
+// backslashes) or URL, or only digits, hex digits and separators with at
+// least one digit. named says s holds a '.', '@' or '[' (it may be a named
+// value: see namedValue and tagged).
+func wholeVariable(s string) (whole, named bool) {
 	if len(s) >= 2 {
 		if q := s[0]; (q == '"' || q == '\'' || q == '`') && s[len(s)-1] == q {
-			return true
+			return true, false
 		}
 	}
 	if len(s) > 1 && s[0] == '/' {
-		return true
+		return true, false
 	}
 	// one pass: count path separators and check the hex-and-separators shape
 	slashes, backslashes, digits, hexOnly := 0, 0, false, true
@@ -120,20 +148,34 @@ func wholeVariable(s string) bool {
 			digits = true
 		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
 		case c == 'x' && i > 0 && s[i-1] == '0':
-		case c == '-', c == ':', c == '.', c == '_', c == '@', c == ',', c == '+':
+		case c == ' ':
+			return true, false // a number and its unit (see withUnit)
+		case c == '.', c == '@':
+			named = true
+		case c == '-', c == ':', c == '_', c == ',', c == '+':
 		case c == '/':
 			slashes++
 		case c == '\\':
 			backslashes++
+			hexOnly = false
+		case c == '[':
+			named = true
 			hexOnly = false
 		default:
 			hexOnly = false
 		}
 	}
 	if slashes >= 2 || backslashes >= 2 || slashes > 0 && strings.Contains(s, "://") {
-		return true
+		return true, named
 	}
-	return hexOnly && digits
+	return hexOnly && digits, named
+}
+
+// variableCore says whether the core of a token holding a digit or slash is
+// a variable whole.
+func variableCore(core string) bool {
+	whole, named := wholeVariable(core)
+	return whole || named && (namedValue(hostOf(core)) || tagged(core))
 }
 
 // appendRuns appends s with every alphanumeric run that holds a digit masked.
@@ -189,4 +231,161 @@ func hasDigit(s string) bool {
 		}
 	}
 	return false
+}
+
+// Masks for tokens of letters and punctuation (no digit): most are words
+// that name the event, but a few shapes are values whatever the log:
+// a unit after a number (`3.1 MB`, `820 ms`), a host or file name
+// (`mail.example.net`, `firefox.exe`), a mail address or user@host, a
+// month or weekday in a date (`Sun Jul`), and such a value after `key=`.
+
+// plainMasked says whether a plain token (kind tokPlain, or tokMarked: it
+// holds a '.', '@' or '=') holds a variable (see above).
+func plainMasked(tok string, kind int, afterVar bool) bool {
+	if kind == tokMarked {
+		if eq := strings.IndexByte(tok, '='); eq > 0 && eq < len(tok)-1 {
+			tok = tok[eq+1:]
+			afterVar = false
+		}
+	} else if !maybeShort(tok, afterVar) {
+		return false
+	}
+	_, core, _ := splitPunct(tok)
+	if len(core) == 0 {
+		return false
+	}
+	if afterVar && isUnit(core) || isDateWord(core) {
+		return true
+	}
+	return kind == tokMarked && namedValue(core)
+}
+
+// maybeShort says whether a word may be a unit (after a variable: up to
+// `(mins),`) or a date word (a capital, perhaps after a bracket: up to
+// `(Jul),`); it spares the common word the checks.
+func maybeShort(tok string, afterVar bool) bool {
+	if afterVar {
+		return len(tok) <= 8
+	}
+	return len(tok) >= 3 && len(tok) <= 6 && (tok[0] >= 'A' && tok[0] <= 'Z' || isOpen(tok[0]))
+}
+
+// isUnit: a unit of size or time whose choice follows the magnitude.
+func isUnit(s string) bool {
+	switch s {
+	case "B", "KB", "kB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB",
+		"ns", "us", "µs", "ms", "s", "sec", "secs", "min", "mins":
+		return true
+	}
+	return false
+}
+
+// isDateWord: an abbreviated month or weekday (as in `Sun Jul 10 03:55:15`).
+func isDateWord(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	switch s {
+	case "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+		"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
+		return true
+	}
+	return false
+}
+
+// namedValue: a mail address or user@host, a host name (lower-case labels
+// joined by dots), or a file name (a name and a short lower-case extension).
+func namedValue(s string) bool {
+	dot := strings.IndexByte(s, '.')
+	if at := strings.IndexByte(s, '@'); at > 0 && at < len(s)-1 {
+		return true
+	}
+	if dot <= 0 || dot == len(s)-1 {
+		return false
+	}
+	return hostName(s) || fileName(s)
+}
+
+// tagged: a name with a bracketed number or address, as programs tag lines
+// with their process ID (`sshd[4411]`), the kernel a library with its
+// mapping (`libc.so.6[7f3a2c000000+195000]`) and mail servers a host with
+// its IP (`mail.example.com[198.51.100.7]`).
+func tagged(s string) bool {
+	open := strings.IndexByte(s, '[')
+	if open <= 0 || !hasDigit(s[open:]) {
+		return false
+	}
+	for i := 0; i < open; i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	// splitPunct has taken the closing bracket off
+	for i := open + 1; i < len(s); i++ {
+		if c := s[i]; !isHex(c) && c != '+' && c != 'x' && c != '.' && c != ':' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// hostOf strips a port (`:443`) off s.
+func hostOf(s string) string {
+	if c := strings.LastIndexByte(s, ':'); c > 0 && c < len(s)-1 && allDigits(s[c+1:]) {
+		return s[:c]
+	}
+	return s
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hostName: labels of lower-case letters, digits and hyphens joined by
+// dots, the last (the top-level domain) of two letters or more
+// (`mail.example.net`, but not `1.5s`).
+func hostName(s string) bool {
+	prev := byte('.')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-':
+		case c == '.' && prev != '.':
+		default:
+			return false
+		}
+		prev = c
+	}
+	tld := s[strings.LastIndexByte(s, '.')+1:]
+	return len(tld) >= 2 && isLetters(tld)
+}
+
+// fileName: a name of letters, digits, '-' and '_', a dot and an extension
+// of one to four lower-case letters.
+func fileName(s string) bool {
+	dot := strings.LastIndexByte(s, '.')
+	ext, name := s[dot+1:], s[:dot]
+	if len(ext) > 4 || len(name) == 0 {
+		return false
+	}
+	for i := 0; i < len(ext); i++ {
+		if ext[i] < 'a' || ext[i] > 'z' {
+			return false
+		}
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isAlnum(c) && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,9 @@
 package drain
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Matching a line against the clusters of its leaf.
 //
@@ -10,20 +13,141 @@ import "strings"
 // and "Paused", "GET" and "POST") are usually different events, so the line
 // opens its own cluster rather than widening a frequent one over a rare one.
 // Words can be variables too (user names, hosts): a line differing in one
-// word joins when it shares at least wordSimilarity of its constants, and a
-// position is taken for a variable once wordValues distinct words have
-// appeared there across clusters that agree everywhere else (the cluster
-// they first split from widens to take any word there).
+// word joins when it shares at least wordSimilarity of its constants, when
+// the cluster's word there recurs in the same slot of another template
+// (recurs), or once wordValues distinct words have appeared there across
+// clusters that agree everywhere else (the cluster they first split from
+// widens to take any word there, and absorbs those it now covers).
 
-// wordSimilarity is the share of its constants a line must share with a
-// cluster it differs from in one word to join it at once: in a long line a
-// single differing word is more likely a variable (a user, a service name)
-// than in a short one, where it names the event.
-const wordSimilarity = 0.85
+// tuning holds the matcher's thresholds. They are constants of the package
+// (defaultTuning); a field of the Tree only so the generalization check
+// (generalize_test.go) can vary them.
+type tuning struct {
+	// wordSimilarity is the share of its constants a line must share with a
+	// cluster it differs from in one word to join it at once: in a long line a
+	// single differing word is more likely a variable (a user, a service name)
+	// than in a short one, where it names the event.
+	wordSimilarity float64
+	// wordValues is how many distinct words a position may show, each its own
+	// template, before it is taken for a variable.
+	wordValues int32
+	// recurring takes a word for a value when another template holds it
+	// too (see recurs).
+	recurring bool
+}
 
-// wordValues is how many distinct words a position may show, each its own
-// template, before it is taken for a variable.
-const wordValues = 4
+var defaultTuning = tuning{wordSimilarity: 0.85, wordValues: 4, recurring: true}
+
+// wordVariable says whether the line m was matched for may join m.near,
+// taking the word it differs in (at m.nearPos) for a variable.
+func (t *Tree) wordVariable(m match) bool {
+	switch {
+	case m.nearSim >= t.tune.wordSimilarity:
+		return true
+	case m.nearSim < t.s.Similarity:
+		return false
+	case t.tune.recurring && t.recurs(m.near, m.nearPos):
+		return true
+	}
+	// the word position has shown too many values to be a constant
+	return m.near.promote(m.nearPos, t.tune.wordValues)
+}
+
+// recurs says whether the word at pos of c's template is also a constant
+// of another template, after the same word (or, in key=value, under the
+// same key). A word naming an event belongs to its template ("Started",
+// "closed"); a value (a user, a host, a service) recurs across the
+// templates of one session or request in the same slot ("Invalid user
+// admin", "invalid user admin [preauth]", "Failed password for invalid
+// user admin"), so the position holding it is a variable from the second
+// value on. Only a line that differs from a template in one word pays for
+// this walk over the templates; it reads the tree and changes nothing.
+func (t *Tree) recurs(c *Cluster, pos int) bool {
+	w := wordOf(c.tokens[pos])
+	if w == "" || stateWord(w) {
+		return false
+	}
+	slot := slotOf(c.tokens, pos)
+	for _, n := range t.root {
+		if n.holds(w, slot, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds says whether a cluster under n other than not has w as a word in
+// slot.
+func (n *node) holds(w, slot string, not *Cluster) bool {
+	for _, c := range n.clusters {
+		if c == not {
+			continue
+		}
+		for i, tok := range c.tokens {
+			if tok == Wildcard && slotOf(c.tokens, i) == slot && c.isWordSlot(i) {
+				return true // the slot took words for a variable there
+			}
+			if len(tok) >= len(w) && strings.Contains(tok, w) && wordOf(tok) == w && slotOf(c.tokens, i) == slot {
+				return true
+			}
+		}
+	}
+	for _, child := range n.children {
+		if child.holds(w, slot, not) {
+			return true
+		}
+	}
+	return false
+}
+
+// stateWord: a word from a small fixed set of values, which names a state
+// rather than an entity: upper case (RUNNING, FAIL_TASK_CLEANUP), or a
+// boolean.
+func stateWord(w string) bool {
+	upper := true
+	for i := 0; i < len(w) && upper; i++ {
+		upper = w[i] < 'a' || w[i] > 'z'
+	}
+	if upper {
+		return true
+	}
+	switch strings.ToLower(w) {
+	case "true", "false", "yes", "no", "on", "off", "null", "none", "nil":
+		return true
+	}
+	return false
+}
+
+// slotOf names what introduces the token at i: its key (key=value, without
+// the = and punctuation, so `user root` and `user=root` share a slot) or
+// the token before it.
+func slotOf(tokens []string, i int) string {
+	if eq := strings.IndexByte(tokens[i], '='); eq >= 0 {
+		_, key, _ := splitPunct(tokens[i][:eq])
+		return key
+	}
+	if i == 0 {
+		return ""
+	}
+	return tokens[i-1]
+}
+
+// wordOf is the word a constant token carries: the token without the
+// brackets and punctuation around it, or the value of key=value; "" when it
+// holds a variable or no letter.
+func wordOf(tok string) string {
+	if tok == Wildcard || strings.Contains(tok, Wildcard) {
+		return ""
+	}
+	if eq := strings.IndexByte(tok, '='); eq >= 0 {
+		tok = tok[eq+1:]
+	}
+	_, core, _ := splitPunct(tok)
+	if len(core) < 2 || nextLetter(core, 0) == len(core) {
+		return ""
+	}
+	return core
+}
 
 // match is bestMatch's answer: best is the cluster the line may join (with
 // its similarity); near is the most similar cluster the line differs from in
@@ -121,7 +245,7 @@ func nextLetter(s string, i int) int {
 // promote counts one more word seen at position pos of c's template (in a
 // cluster of its own) and says whether the position now counts as a
 // variable.
-func (c *Cluster) promote(pos int) bool {
+func (c *Cluster) promote(pos int, wordValues int32) bool {
 	for i := range c.words {
 		if c.words[i].pos == int32(pos) {
 			c.words[i].n++
@@ -136,6 +260,30 @@ func (c *Cluster) promote(pos int) bool {
 type wordCount struct {
 	pos int32
 	n   int32
+}
+
+// wordSlot is the count of a position that became a variable from words:
+// a value slot, as evidence for other templates (see recurs).
+const wordSlot = math.MaxInt32
+
+// markWordSlot records that the word at pos is taken for a variable.
+func (c *Cluster) markWordSlot(pos int) {
+	for i := range c.words {
+		if c.words[i].pos == int32(pos) {
+			c.words[i].n = wordSlot
+			return
+		}
+	}
+	c.words = append(c.words, wordCount{pos: int32(pos), n: wordSlot})
+}
+
+func (c *Cluster) isWordSlot(pos int) bool {
+	for _, w := range c.words {
+		if w.pos == int32(pos) {
+			return w.n == wordSlot
+		}
+	}
+	return false
 }
 
 // join adds a line to c, widening its template where they differ.
@@ -162,5 +310,35 @@ func widen(c *Cluster, tokens []string) bool {
 		return false
 	}
 	c.tokens = out
+	return true
+}
+
+// absorb merges into c the other clusters of leaf that c's template now
+// covers (equal wherever c has a constant): they split from c on a word
+// that has since been taken for a variable.
+func (t *Tree) absorb(c *Cluster, leaf *node) {
+	var covered []*Cluster
+	for _, o := range leaf.clusters {
+		if o != c && covers(c.tokens, o.tokens) {
+			covered = append(covered, o)
+		}
+	}
+	if len(covered) == 0 {
+		return
+	}
+	t.merging = true
+	for _, o := range covered {
+		t.clusters.Remove(o) // detaches it
+		t.merged++
+	}
+	t.merging = false
+}
+
+func covers(template, tokens []string) bool {
+	for i, tok := range template {
+		if tok != Wildcard && tok != tokens[i] {
+			return false
+		}
+	}
 	return true
 }

@@ -18,7 +18,14 @@ func snapshot(t testing.TB, tr *Tree) []byte {
 // first half of the fixture holds the same templates and IDs, and the second
 // half lands exactly as it does in the tree that never restarted.
 func TestSnapshotRoundTrip(t *testing.T) {
-	lines := fixtureLines(t)
+	_, daemons := loadGroups(t, "testdata/daemons.txt")
+	// the daemon lines take words for variables (value slots, merges)
+	for name, lines := range map[string][]string{"labelled": fixtureLines(t), "daemons": daemons} {
+		t.Run(name, func(t *testing.T) { testRoundTrip(t, lines) })
+	}
+}
+
+func testRoundTrip(t *testing.T, lines []string) {
 	half := len(lines) / 2
 	s := Settings{MaxChildren: 4} // full nodes route to their wildcard child
 	a := New(s)
