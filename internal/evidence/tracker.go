@@ -212,6 +212,27 @@ func (t *Tracker) origin(svc string, b int64) Origin {
 	return o
 }
 
+// Unexplained reports whether errors originate in svc (Origin.Anomalous)
+// beyond what its own failing calls could account for: more spans fail
+// with no failing child than svc's calls fail in the window. A caller
+// whose failing client spans reach the tracker in another batch than its
+// server spans shows origins too, but never more of them than failing
+// calls; errors of its own do not need failing calls at all.
+func (t *Tracker) Unexplained(svc string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	w := t.svc[svc]
+	if w == nil || !w.anomalous(b, t.th) {
+		return false
+	}
+	var calls uint32
+	for _, e := range t.out[svc] {
+		calls += e.sum(b, t.th).bad
+	}
+	return w.sum(b, t.th).bad > calls
+}
+
 // Known reports whether the service had spans in the window at now.
 func (t *Tracker) Known(svc string, now time.Time) bool {
 	t.mu.Lock()

@@ -100,3 +100,40 @@ func TestBoundsCountOverflow(t *testing.T) {
 	assert.Equal(t, uint64(2), st.EvictedServices)
 	assert.Equal(t, uint64(1), st.ServiceOverflow)
 }
+
+// TestUnexplained: checkout's origins count as its own cause only when
+// they outnumber its failing calls (a caller's client spans that reached
+// the tracker apart from its server spans leave origins behind, but never
+// more than the calls that failed).
+func TestUnexplained(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		checkout, calls func(uint64) bool
+		want            bool
+	}{
+		{"no origins", nil, nil, false},
+		{"origins, healthy calls", odd, nil, true},
+		{"as many failing calls", odd, odd, false},
+		{"more origins than failing calls", func(uint64) bool { return true }, odd, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := New(Config{})
+			at := t0
+			for n := uint64(0); n < 660; n++ {
+				var co, pay func(uint64) bool
+				if n >= 600 {
+					co, pay = tt.checkout, tt.calls
+				}
+				// Requests ending in checkout, and checkout's calls to
+				// payment in traces of their own.
+				tr.Observe(alertscenario.ChainTraces([]string{"frontend", "checkout"}, 2, 2*n, at, co), at)
+				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, 10000+2*n, at, pay), at)
+				at = at.Add(time.Second)
+			}
+			assert.Equal(t, tt.want, tr.Unexplained("checkout", at))
+			assert.False(t, tr.Unexplained("frontend", at))
+		})
+	}
+}
+
+func odd(k uint64) bool { return k%2 == 1 }

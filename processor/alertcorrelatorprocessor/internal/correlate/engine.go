@@ -23,6 +23,10 @@ type Stats struct {
 	// FlapDetached counts alerts moved out of a shared incident into one
 	// of their own when found flapping (flap.go).
 	FlapDetached uint64
+	// EvidenceDetached counts symptom alerts moved into an incident of
+	// their own when the traces, read again after they joined, showed
+	// their service as a cause of its own (recheck.go).
+	EvidenceDetached uint64
 }
 
 // Engine correlates alerts. Not safe for concurrent use.
@@ -52,7 +56,9 @@ type Engine struct {
 	now time.Time
 	// onsets are recent new alerts' onsets, oldest first (burst.go).
 	onsets []onset
-
+	// rechecks are symptom alerts to read the evidence for again
+	// (recheck.go), oldest first.
+	rechecks []recheck
 	// sevByLevel ranks the words Severities does not list (severity.go).
 	sevByLevel map[alertconv.Severity]int
 }

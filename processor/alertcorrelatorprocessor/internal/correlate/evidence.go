@@ -9,12 +9,15 @@ import (
 // Trace evidence, when the engine has it (Config.Evidence), decides what
 // the graph and onsets alone cannot:
 //   - an alert on a service where errors originate (failing spans with no
-//     failing child, beyond the service's baseline), and whose calls to an
-//     alerting dependency do not fail, is a cause of its own, not a
-//     symptom of that dependency: two concurrent faults on neighbours stay
-//     two incidents. (Both conditions, so that traces whose callers' spans
-//     fail without a failing child, as some instrumentation records them,
-//     do not split every symptom off.)
+//     failing child, beyond the service's baseline) is a cause of its own,
+//     not a symptom of an alerting dependency, when its calls there do not
+//     fail or when its origins outnumber its failing calls
+//     (evidence.Unexplained): two concurrent faults on neighbours stay two
+//     incidents. (Not on origins alone: a caller whose failing client
+//     spans reach the tracker apart from its server spans shows origins
+//     too, but never more than its failing calls.)
+//   - an incident whose root's errors are its own in that sense is not
+//     taken over by an alert on one of the root's dependencies;
 //   - the root is the alerting service where errors originate, first;
 //   - the incident says why, in one line, with an exemplar trace.
 // Evidence only ever adds a reason to split or to rank: where the traces
@@ -32,6 +35,12 @@ func (e *Engine) tracesActive() bool {
 // originates reports whether the traces show errors originating in svc.
 func (e *Engine) originates(svc string) bool {
 	return e.tracesActive() && e.cfg.Evidence.Origin(svc, e.now).Anomalous
+}
+
+// ownCause reports whether the traces show errors originating in svc
+// that its failing calls do not account for (evidence.Unexplained).
+func (e *Engine) ownCause(svc string) bool {
+	return e.tracesActive() && e.cfg.Evidence.Unexplained(svc, e.now)
 }
 
 // failuresTravel reports whether the traces show failing calls leading

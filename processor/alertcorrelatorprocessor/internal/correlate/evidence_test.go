@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
@@ -30,15 +31,21 @@ func observe(tr *evidence.Tracker, chain []string, end time.Time, offset uint64,
 // TestOwnCauseStaysApart: errors originating in checkout while its calls
 // to payment succeed make checkout's alert a cause of its own, not a
 // symptom of payment's concurrent alert; where checkout's calls to payment
-// fail, the same origin does not split it off.
+// fail as often, the same origin does not split it off (those calls could
+// account for every one of them); where checkout fails more often than
+// its calls do, it is a cause of its own again.
 func TestOwnCauseStaysApart(t *testing.T) {
+	odd := func(k uint64) bool { return k%2 == 1 }
+	always := func(uint64) bool { return true }
 	for _, tt := range []struct {
-		name        string
-		paymentFail bool
-		sameInc     bool
+		name         string
+		checkoutFail func(uint64) bool
+		paymentFail  func(uint64) bool
+		sameInc      bool
 	}{
-		{"checkout fails on its own", false, false},
-		{"checkout's calls to payment fail too", true, true},
+		{"checkout fails on its own", odd, nil, false},
+		{"checkout's calls to payment fail as often", odd, odd, true},
+		{"checkout fails more often than its calls", always, odd, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := evidence.New(evidence.Config{})
@@ -50,17 +57,69 @@ func TestOwnCauseStaysApart(t *testing.T) {
 			// fail (requests ending there) and, in the second case, its
 			// calls to payment fail as well.
 			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
-			odd := func(k uint64) bool { return k%2 == 1 }
-			observe(tr, []string{"frontend", "checkout"}, now, 1000, odd)
-			var payFail func(uint64) bool
-			if tt.paymentFail {
-				payFail = odd
-			}
-			observe(tr, []string{"checkout", "payment"}, now, 2000, payFail)
+			observe(tr, []string{"frontend", "checkout"}, now, 1000, tt.checkoutFail)
+			observe(tr, []string{"checkout", "payment"}, now, 2000, tt.paymentFail)
 
 			pay := e.Ingest(firing("payment", "Errors", now), now)
 			co := e.Ingest(firing("checkout", "Errors", now.Add(time.Second)), now.Add(time.Second))
 			assert.Equal(t, tt.sameInc, pay.IncidentID == co.IncidentID)
 		})
 	}
+}
+
+// TestOwnRootNotTakenOver: an alert on ledger, a dependency of payment,
+// takes over payment's incident as its deeper root without traces; with
+// traces showing errors originating in payment beyond its failing calls
+// (it calls ledger without failures), the two stay apart.
+func TestOwnRootNotTakenOver(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	for _, traces := range []bool{false, true} {
+		cfg := testConfig()
+		now := t0.Add(10 * time.Minute)
+		if traces {
+			tr := evidence.New(evidence.Config{})
+			observe(tr, []string{"checkout", "payment", "ledger"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"checkout", "payment"}, now, 1000, func(k uint64) bool { return k%2 == 1 })
+			observe(tr, []string{"payment", "ledger"}, now, 2000, nil)
+			cfg.Evidence = tr
+		}
+		e := New(cfg, g)
+		pay := e.Ingest(firing("payment", "Errors", now), now)
+		led := e.Ingest(firing("ledger", "Latency", now.Add(time.Second)), now.Add(time.Second))
+		assert.Equal(t, !traces, pay.IncidentID == led.IncidentID, "traces=%v", traces)
+	}
+}
+
+// TestSymptomReadAgain: checkout's alert joins payment's incident as a
+// symptom while the traces show nothing of its own yet; once they show
+// errors originating in checkout beyond its failing calls, it leaves for
+// an incident of its own.
+func TestSymptomReadAgain(t *testing.T) {
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, chainGraph())
+	now := t0.Add(10 * time.Minute)
+	odd := func(k uint64) bool { return k%2 == 1 }
+	observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"checkout", "payment"}, now, 2000, odd)
+	pay := e.Ingest(firing("payment", "Errors", now), now)
+	co := e.Ingest(firing("checkout", "Errors", now.Add(time.Second)), now.Add(time.Second))
+	require.Equal(t, pay.IncidentID, co.IncidentID)
+	e.Advance(now.Add(2 * time.Second))
+	require.Equal(t, pay.IncidentID, e.IncidentOf(firing("checkout", "Errors", now).Fingerprint), "nothing new in the traces")
+
+	// The next 30 s: checkout's own requests fail, every one of them.
+	later := now.Add(30 * time.Second)
+	for i := range 30 {
+		at := now.Add(time.Duration(i+1) * time.Second)
+		tr.Observe(alertscenario.ChainTraces([]string{"frontend", "checkout"}, 2, uint64(5000+2*i), at, func(uint64) bool { return true }), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, uint64(7000+2*i), at, odd), at)
+	}
+	e.Advance(later)
+	coInc := e.IncidentOf(firing("checkout", "Errors", now).Fingerprint)
+	assert.NotEqual(t, pay.IncidentID, coInc)
+	assert.NotEmpty(t, coInc)
+	assert.Equal(t, uint64(1), e.Stats().EvidenceDetached)
 }

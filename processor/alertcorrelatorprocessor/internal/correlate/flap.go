@@ -11,12 +11,20 @@ import "time"
 // detachFlapping moves st, just found flapping, out of an incident it
 // shares with other alerts into an incident of its own.
 func (e *Engine) detachFlapping(st *alertState, now time.Time) {
+	if e.moveToOwn(st, now) {
+		e.stats.FlapDetached++
+	}
+}
+
+// moveToOwn moves st out of an incident it shares with other alerts into
+// an incident of its own, and reports whether it did.
+func (e *Engine) moveToOwn(st *alertState, now time.Time) bool {
 	inc := e.incidents[st.incident]
 	if inc == nil || len(inc.members) < 2 || inc.storm != "" {
-		return
+		return false
 	}
 	e.detach(inc, st)
 	own := e.newIncident(st, now)
 	e.join(own, st, now)
-	e.stats.FlapDetached++
+	return true
 }

@@ -106,7 +106,11 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	sortCands(cands)
-	return e.unite(cands, now)
+	inc := e.unite(cands, now)
+	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
+		e.noteSymptom(st, now)
+	}
+	return inc
 }
 
 // candidates lists the live incidents st relates to through the graph,
@@ -132,11 +136,11 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's, and (for another service) the traces do not show s as a
 	// cause of its own: errors originating in s while no failing calls lead
-	// from s to d.
-	ownCause := e.originates(s)
+	// from s to d, or more of them than s's failing calls (unexplained).
+	ownCause, unexplained := e.originates(s), e.ownCause(s)
 	symptomOf := func(inc *incident, d string, hops int) bool {
 		t, ok := inc.causes[d]
-		return ok && e.nearHops(st.StartsAt, t, hops) && (d == s || !ownCause || e.failuresTravel(s, d))
+		return ok && e.nearHops(st.StartsAt, t, hops) && (d == s || !ownCause || !unexplained && e.failuresTravel(s, d))
 	}
 	{
 		// Same service already alerting.
@@ -164,7 +168,9 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 			if _, ok := inc.causes[c.Service]; !ok {
 				continue
 			}
-			if e.near(st.StartsAt, inc.firstCause) {
+			// A root whose errors are its own (evidence.Unexplained) is
+			// not taken over by an alert on one of its dependencies.
+			if e.near(st.StartsAt, inc.firstCause) && !e.ownCause(c.Service) {
 				consider(inc, false, c.Hops)
 			}
 		}

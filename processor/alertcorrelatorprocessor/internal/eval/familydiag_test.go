@@ -15,15 +15,7 @@ import (
 // (EVAL_FAMILY_DIAG=<part of a family name>; tuning families only).
 func TestFamilyDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_FAMILY_DIAG") {
-		s := alertscenario.GenerateFamily(f.Spec)
-		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
-		cfg := engineConfig()
-		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-		opts := Options{ServiceLabel: f.ServiceLabel}
-		if os.Getenv("EVAL_TRACES") != "" {
-			opts.Traces = alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
-		}
-		out := Run(s, g, cfg, opts)
+		s, out := diagRun(t, f)
 		first := map[int]string{}
 		for _, n := range s.Notifications {
 			if _, ok := first[n.Episode]; !ok {
@@ -40,6 +32,20 @@ func TestFamilyDiag(t *testing.T) {
 			}
 		}
 	}
+}
+
+// diagRun replays a family with 10s waits, with traces when EVAL_TRACES
+// is set.
+func diagRun(t *testing.T, f Family) (*alertscenario.Scenario, alertscenario.Outcome) {
+	s := alertscenario.GenerateFamily(f.Spec)
+	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
+	cfg := engineConfig()
+	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
+	opts := Options{ServiceLabel: f.ServiceLabel}
+	if os.Getenv("EVAL_TRACES") != "" {
+		opts.Traces = alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+	}
+	return s, Run(s, g, cfg, opts)
 }
 
 // diagFamilies returns the families whose name contains the value of env,

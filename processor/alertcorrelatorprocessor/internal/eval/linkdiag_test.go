@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -35,7 +36,9 @@ func linkTally(s *alertscenario.Scenario, g *topology.Graph, f Family) map[strin
 	tally := map[string]int{}
 	seen := map[int]bool{}
 	traced := s.Notifications[0].At.Add(-10 * time.Minute)
+	delay, _ := time.ParseDuration(os.Getenv("EVAL_LINK_DELAY"))
 	for _, n := range s.Notifications {
+		n.At = n.At.Add(delay)
 		for ; !traced.After(n.At); traced = traced.Add(5 * time.Second) {
 			ev.Observe(ts.Tick(traced), traced)
 		}
