@@ -35,6 +35,7 @@ type half struct {
 	kind      string // KindRPC or KindMessaging
 	virtual   string // peer.service / db.system of an outgoing half
 	isCaller  bool
+	matched   bool // a producer that met a consumer, waiting for others
 	expiresAt time.Time
 }
 
@@ -144,12 +145,12 @@ func (l *Learner) span(service string, s ptrace.Span, now time.Time, st *LearnSt
 
 func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
 	if other, ok := l.pending[k]; ok && other.isCaller != h.isCaller {
-		delete(l.pending, k)
 		caller, callee := other, h
 		if h.isCaller {
 			caller, callee = h, other
 		}
 		l.edge(caller.service, callee.service, caller.kind, now, st)
+		l.paired(k, caller, other)
 		return
 	}
 	if len(l.pending) >= l.cfg.MaxPending {
@@ -173,6 +174,21 @@ func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
 		}
 		l.queue = kept
 	}
+}
+
+// paired settles the pending entry under k once its two halves met. An RPC
+// call has one server: the entry goes. A message may have many consumers
+// (the OpenTelemetry demo's orders topic feeds accounting and
+// fraud-detection): the producer's half stays, or takes the consumer's
+// place, until the entry's TTL, so each later consumer pairs with it too.
+func (l *Learner) paired(k pairKey, caller, pending half) {
+	if caller.kind != KindMessaging {
+		delete(l.pending, k)
+		return
+	}
+	caller.expiresAt = pending.expiresAt // keep the queue in expiry order
+	caller.matched = true
+	l.pending[k] = caller
 }
 
 func (l *Learner) edge(from, to, kind string, now time.Time, st *LearnStats) {
@@ -210,6 +226,9 @@ func (l *Learner) expire(now time.Time, st *LearnStats) {
 			continue // paired already
 		}
 		delete(l.pending, k)
+		if h.matched {
+			continue
+		}
 		st.Unpaired++
 		if h.isCaller && h.virtual != "" {
 			l.edge(h.service, h.virtual, KindVirtual, h.expiresAt, st)

@@ -184,3 +184,32 @@ func TestRestoreKeepsLearnedEdgesAndAges(t *testing.T) {
 	assert.Equal(t, 1, learned)
 	assert.Equal(t, 1, g2.Expire(t0.Add(2*time.Minute)), "restored edges keep their last-seen time")
 }
+
+// A message with two consumers teaches both edges, whether the producer's
+// span or a consumer's arrives first; a paired producer does not expire as
+// unpaired.
+func TestLearnerPairsEveryConsumer(t *testing.T) {
+	for _, consumerFirst := range []bool{false, true} {
+		g := New(Config{})
+		l := NewLearner(g, LearnerConfig{PendingTTL: 10 * time.Second})
+		producer := traces(1, spanSpec{service: "checkout", kind: ptrace.SpanKindProducer, id: 5})
+		accounting := traces(1, spanSpec{service: "accounting", kind: ptrace.SpanKindConsumer, id: 6, parent: 5})
+		fraud := traces(1, spanSpec{service: "fraud-detection", kind: ptrace.SpanKindConsumer, id: 7, parent: 5})
+		if consumerFirst {
+			l.Observe(accounting, t0)
+			l.Observe(producer, t0)
+		} else {
+			l.Observe(producer, t0)
+			l.Observe(accounting, t0)
+		}
+		l.Observe(fraud, t0.Add(time.Second))
+		var got []string
+		for _, e := range g.Snapshot().Edges {
+			got = append(got, e.From+">"+e.To+":"+e.Kind)
+		}
+		assert.Equal(t, []string{"checkout>accounting:messaging", "checkout>fraud-detection:messaging"}, got, "consumer first: %v", consumerFirst)
+		st := l.Expire(t0.Add(11 * time.Second))
+		assert.Zero(t, st.Unpaired, "consumer first: %v", consumerFirst)
+		assert.Zero(t, l.Pending())
+	}
+}
