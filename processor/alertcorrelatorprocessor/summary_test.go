@@ -47,3 +47,21 @@ func TestSummaryQuietWhenIdleTotalsAtShutdown(t *testing.T) {
 	require.Len(t, lines(), 2, "the shutdown line always comes")
 	assert.Equal(t, "alert_correlator: 2 alerts in 3m30s (deduplicated 1); 1 incidents open, 1 pages, 0 symptoms suppressed (totals since start)", lines()[1])
 }
+
+// TestSummaryShutdownLineWhenIdle: a collector that saw nothing still says
+// so once, at shutdown.
+func TestSummaryShutdownLineWhenIdle(t *testing.T) {
+	cfg := testCfg()
+	cfg.SummaryInterval = time.Minute
+	h := newHarness(t, cfg)
+	obs, logs := observer.New(zap.InfoLevel)
+	h.core.logger = zap.New(obs)
+	h.start(t, componenttest.NewNopHost())
+	h.tickAt(0)
+	h.tickAt(time.Minute)
+	h.clock.Set(t0.Add(90 * time.Second))
+	h.stop(t)
+	got := logs.FilterMessageSnippet("alert_correlator: ").All()
+	require.Len(t, got, 1)
+	assert.Equal(t, "alert_correlator: 0 alerts in 1m30s (deduplicated 0); 0 incidents open, 0 pages, 0 symptoms suppressed (totals since start)", got[0].Message)
+}
