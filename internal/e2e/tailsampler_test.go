@@ -23,18 +23,24 @@ const tracesDecidedMetric = "otelcol_processor_tail_sampler_traces_decided"
 // senders. Every trace must be decided exactly once across the replicas (the
 // sum of their decision counters equals the traces sent, with no late
 // spans), every error and slow trace must be kept, and every kept trace must
-// arrive complete with its sampling threshold.
+// arrive complete with its sampling threshold. The replicas' topology
+// summaries go to a sink standing in for the alerts collector, set
+// explicitly (the default port may be anything's on a shared machine), and
+// no replica logs an export failure.
 func TestTwoTierTailSampler(t *testing.T) {
 	backend := StartSink(t)
+	alerts := StartSink(t)
 	var replicas []*Collector
 	balancerEnv := map[string]string{}
 	for i := 1; i <= 3; i++ {
 		r := Start(t, Options{
 			Configs: []string{"config/two-tier-sampler.yaml"},
 			Env: map[string]string{
-				"QUELL_BACKEND_PORT":  fmt.Sprint(backend.Port()),
-				"QUELL_DECISION_WAIT": "4s",
-				"QUELL_ROOT_WAIT":     "1s",
+				"QUELL_BACKEND_PORT":     fmt.Sprint(backend.Port()),
+				"QUELL_ALERTS_PORT":      fmt.Sprint(alerts.Port()),
+				"QUELL_SUMMARY_INTERVAL": "1s",
+				"QUELL_DECISION_WAIT":    "4s",
+				"QUELL_ROOT_WAIT":        "1s",
 			},
 		})
 		replicas = append(replicas, r)
@@ -129,6 +135,12 @@ func TestTwoTierTailSampler(t *testing.T) {
 	keptNormal := len(got) - len(mustKeep)
 	assert.Less(t, keptNormal, normal/4, "the rest is kept at about 10%%")
 	t.Logf("decided per replica %v; kept %d of %d traces (%d error/slow)", per, len(got), len(traces), len(mustKeep))
+
+	require.Eventually(t, func() bool { return len(alerts.Metrics()) > 0 },
+		30*time.Second, 250*time.Millisecond, "no topology summary reached the alerts port")
+	for i, r := range replicas {
+		assert.NotContains(t, r.Output(), "Exporting failed", "replica %d", i+1)
+	}
 
 	balancer.Stop(t)
 	for _, r := range replicas {

@@ -100,5 +100,5 @@ func TestSummaryLine(t *testing.T) {
 	h.stop(t)
 	got = logs.FilterMessageSnippet("alert_correlator: ").All()
 	require.Len(t, got, 2, "once more at shutdown")
-	assert.Equal(t, "alert_correlator: 0 alerts in 30s (deduplicated 0); 1 incidents open, 0 pages, 0 symptoms suppressed", got[1].Message)
+	assert.Equal(t, "alert_correlator: 3 alerts in 1m30s (deduplicated 1); 1 incidents open, 1 pages, 1 symptoms suppressed (totals since start)", got[1].Message)
 }

@@ -11,42 +11,61 @@ import (
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
-// summaryCounts are what one summary line reports, since the last one.
+// summaryCounts are what the summary lines report: the interval since the
+// last line, and the totals since the first tick (start). Guarded by core.mu.
 type summaryCounts struct {
-	since                        time.Time
-	alerts, duplicates, symptoms int
-	pagesBefore                  uint64 // engine's Opened at since
+	since, start              time.Time
+	interval, total           tally
+	pagesBefore, pagesAtStart uint64 // engine's Opened at since, at start
 	// evidence overflow already counted as a metric
 	svcOverflow, edgeOverflow uint64
 }
 
+// tally counts alerts by outcome.
+type tally struct {
+	alerts, duplicates, symptoms int
+}
+
 func (s *summaryCounts) count(r correlate.Result) {
-	s.alerts++
+	s.interval.alerts++
 	switch {
 	case r.Outcome == correlate.Duplicate:
-		s.duplicates++
+		s.interval.duplicates++
 	case r.Outcome == correlate.Correlated && r.Suppressed:
-		s.symptoms++
+		s.interval.symptoms++
 	}
 }
 
-// summaryLine is the human summary of the interval that ends at now.
-func summaryLine(s summaryCounts, now time.Time, open int, pages uint64) string {
-	d := now.Sub(s.since).Round(time.Second)
-	return fmt.Sprintf("alert_correlator: %d alerts in %s (deduplicated %d); %d incidents open, %d pages, %d symptoms suppressed",
-		s.alerts, d, s.duplicates, open, pages, s.symptoms)
+// roll ends the interval at now (opened: the engine's Opened), adds it to
+// the totals and returns it with its pages and length.
+func (s *summaryCounts) roll(now time.Time, opened uint64) (t tally, pages uint64, d time.Duration) {
+	t, pages, d = s.interval, opened-s.pagesBefore, now.Sub(s.since)
+	s.total.alerts += t.alerts
+	s.total.duplicates += t.duplicates
+	s.total.symptoms += t.symptoms
+	s.interval, s.since, s.pagesBefore = tally{}, now, opened
+	return t, pages, d
 }
 
-// logSummary logs the summary line when the interval is up (or final, at
-// shutdown) and starts the next interval.
+// summaryLine is the human summary of alerts over d.
+func summaryLine(t tally, d time.Duration, open int, pages uint64) string {
+	return fmt.Sprintf("alert_correlator: %d alerts in %s (deduplicated %d); %d incidents open, %d pages, %d symptoms suppressed",
+		t.alerts, d.Round(time.Second), t.duplicates, open, pages, t.symptoms)
+}
+
+// logSummary logs the summary line when the interval is up and starts the
+// next interval. An interval with no alert and no page logs nothing, so an
+// idle collector's log stays quiet. The final line, at shutdown, always
+// comes and gives the totals since the first tick.
 func (c *core) logSummary(now time.Time, final bool) {
 	if c.cfg.SummaryInterval <= 0 {
 		return
 	}
 	c.mu.Lock()
 	if c.summary.since.IsZero() {
-		c.summary.since = now
-		c.summary.pagesBefore = c.engine.Stats().Opened
+		opened := c.engine.Stats().Opened
+		c.summary.since, c.summary.start = now, now
+		c.summary.pagesBefore, c.summary.pagesAtStart = opened, opened
 	}
 	if !final && now.Sub(c.summary.since) < c.cfg.SummaryInterval {
 		c.mu.Unlock()
@@ -54,11 +73,19 @@ func (c *core) logSummary(now time.Time, final bool) {
 	}
 	opened := c.engine.Stats().Opened
 	_, open := c.engine.Sizes()
-	line := summaryLine(c.summary, now, open, opened-c.summary.pagesBefore)
-	c.summary = summaryCounts{since: now, pagesBefore: opened,
-		svcOverflow: c.summary.svcOverflow, edgeOverflow: c.summary.edgeOverflow}
+	t, pages, d := c.summary.roll(now, opened)
+	var line string
+	switch {
+	case final:
+		line = summaryLine(c.summary.total, now.Sub(c.summary.start), open, opened-c.summary.pagesAtStart) +
+			" (totals since start)"
+	case t != tally{} || pages > 0:
+		line = summaryLine(t, d, open, pages)
+	}
 	c.mu.Unlock()
-	c.logger.Info(line)
+	if line != "" {
+		c.logger.Info(line)
+	}
 }
 
 // countEvidence adds the trace evidence's new overflow to the overflow

@@ -321,7 +321,7 @@ func (p *logBudgetProcessor) Start(ctx context.Context, host component.Host) err
 	}
 	p.lastSummary = p.clock()
 	if p.cfg.SummaryInterval > 0 {
-		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
+		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logIntervalSummary))
 	}
 	every := p.cfg.Dedup.Window / 4
 	every = max(min(every, time.Second), 50*time.Millisecond)

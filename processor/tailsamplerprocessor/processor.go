@@ -148,7 +148,7 @@ func (p *tailSampler) Start(context.Context, component.Host) error {
 		}))
 	}
 	if p.cfg.SummaryInterval > 0 {
-		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logSummary))
+		p.loops = append(p.loops, ticker.Start(p.cfg.SummaryInterval, p.logIntervalSummary))
 	}
 	return nil
 }
