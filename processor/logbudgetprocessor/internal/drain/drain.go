@@ -51,6 +51,8 @@ type Cluster struct {
 	// words counts the distinct words seen at a position (in clusters of
 	// their own) until it is taken for a variable; usually empty
 	words []wordCount
+	// stamp marks the cluster taken once as a candidate (see union)
+	stamp uint64
 }
 
 // View is a snapshot of a cluster's template taken when it last changed. It
@@ -109,6 +111,8 @@ func (c *Cluster) IDString() string { return c.view.ID }
 type node struct {
 	children map[string]*node
 	clusters []*Cluster
+	// postings indexes clusters by token (index.go); nil in a small leaf
+	postings postings
 }
 
 // Tree is a Drain parse tree.
@@ -127,6 +131,13 @@ type Tree struct {
 	merging bool
 	buf     []byte
 	tune    tuning
+
+	// slots counts words per slot over all clusters (index.go); lists,
+	// cands and stamp are candidates' scratch
+	slots map[uint64]int32
+	lists [][]*Cluster
+	cands []*Cluster
+	stamp uint64
 
 	// gen counts every change to the tree's matching state (nodes, cluster
 	// tokens, leaf membership, evictions). While it stands still, Add is a
@@ -167,7 +178,7 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}, tune: defaultTuning}
+	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}, tune: defaultTuning, slots: map[uint64]int32{}}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
 		if !t.merging {
 			t.evicted++
@@ -226,7 +237,7 @@ func (t *Tree) AddShaped(line string, shape []byte, h uint64) *Cluster {
 func (t *Tree) add(line string) *Cluster {
 	masked, _ := t.tokenize(line)
 	leaf := t.leaf(masked)
-	m := bestMatch(leaf.clusters, masked)
+	m := bestMatch(t.candidates(leaf, masked), masked)
 	if m.best != nil && m.sim >= t.s.Similarity {
 		t.join(m.best, masked)
 		return m.best
@@ -241,7 +252,7 @@ func (t *Tree) add(line string) *Cluster {
 	t.seq++
 	c := &Cluster{tokens: append([]string(nil), masked...), leaves: []*node{leaf}, seq: t.seq}
 	c.setTemplate()
-	leaf.clusters = append(leaf.clusters, c)
+	t.attach(c, leaf)
 	t.clusters.Add(c, struct{}{})
 	return c
 }
@@ -295,6 +306,7 @@ func idString(id uint64) string {
 
 func (t *Tree) detach(c *Cluster) {
 	t.gen++
+	t.index(c, c.tokens, -1)
 	for _, l := range c.leaves {
 		l.clusters = removeCluster(l.clusters, c)
 	}

@@ -1,0 +1,147 @@
+package drain
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/processor/logbudgetprocessor/internal/drain/loghub"
+)
+
+// indexLines is the loghub development set (the real lines) followed by
+// lines that each open a template (churn), some differing from one in one
+// word only.
+func indexLines(t *testing.T) []string {
+	var out []string
+	for _, name := range []string{"Android", "BGL", "HPC", "Hadoop", "HealthApp", "Mac", "OpenStack", "Spark", "Thunderbird", "Windows"} {
+		lines, err := loghub.Load(filepath.Join("..", "..", "testdata", "loghub", name+".csv.gz"))
+		require.NoError(t, err)
+		for _, l := range lines {
+			out = append(out, l.Content)
+		}
+	}
+	words := []string{"alpha", "bravo", "carol", "delta", "echo", "fox", "golf", "hotel"}
+	for i := range 3000 {
+		w := func(k int) string { return words[(i/k)%len(words)] + fmt.Sprint(string(rune('a'+i%7))) }
+		out = append(out, w(1)+" "+w(3)+" "+w(11)+" took 12 ms for tenant "+w(29))
+		out = append(out, w(5)+" "+w(13)+" started")
+		out = append(out, "user "+w(17)+" logged in user="+w(2))
+	}
+	return out
+}
+
+// The indexes change no answer: for every line, matching the candidates
+// decides as matching the whole leaf does, recurs answers as the walk over
+// every template does, and the indexes equal their recomputation from the
+// clusters (also under eviction).
+func TestIndexAgreesWithScan(t *testing.T) {
+	lines := indexLines(t)
+	for _, maxClusters := range []int{0, 200} {
+		tree := New(Settings{MaxClusters: maxClusters})
+		for i, l := range lines {
+			masked, _ := tree.tokenize(l)
+			masked = append([]string(nil), masked...)
+			leaf := tree.leaf(masked)
+			full := bestMatch(leaf.clusters, masked)
+			fast := bestMatch(tree.candidates(leaf, masked), masked)
+			requireSameDecision(t, tree, full, fast, l)
+			if full.near != nil && full.nearSim >= tree.s.Similarity {
+				require.Equal(t, walkRecurs(tree, full.near, full.nearPos), tree.recurs(full.near, full.nearPos), l)
+			}
+			tree.Add(l)
+			if i%5000 == 0 || i == len(lines)-1 {
+				requireIndexesFresh(t, tree)
+			}
+		}
+	}
+}
+
+func requireSameDecision(t *testing.T, tree *Tree, full, fast match, line string) {
+	t.Helper()
+	if full.best != nil && full.sim >= tree.s.Similarity {
+		require.Same(t, full.best, fast.best, line)
+		return
+	}
+	require.False(t, fast.best != nil && fast.sim >= tree.s.Similarity, line)
+	if full.near != nil && full.nearSim >= min(tree.s.Similarity, tree.tune.wordSimilarity) {
+		require.Same(t, full.near, fast.near, line)
+		require.Equal(t, full.nearPos, fast.nearPos, line)
+		return
+	}
+	require.False(t, fast.near != nil && fast.nearSim >= min(tree.s.Similarity, tree.tune.wordSimilarity), line)
+}
+
+// walkRecurs is recurs by walking every template of the tree.
+func walkRecurs(t *Tree, c *Cluster, pos int) bool {
+	w := wordOf(c.tokens[pos])
+	if w == "" || stateWord(w) {
+		return false
+	}
+	slot := slotOf(c.tokens, pos)
+	for _, o := range t.clusters.Keys() {
+		if o == c {
+			continue
+		}
+		for i, tok := range o.tokens {
+			if slotOf(o.tokens, i) != slot {
+				continue
+			}
+			if tok == Wildcard && o.isWordSlot(i) || strings.Contains(tok, w) && wordOf(tok) == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// requireIndexesFresh rebuilds the indexes from the clusters and compares.
+func requireIndexesFresh(t *testing.T, tree *Tree) {
+	t.Helper()
+	fresh := New(tree.s)
+	leaves := map[*node]postings{}
+	for _, c := range tree.clusters.Keys() {
+		l := c.leaves[0]
+		if l.postings != nil && leaves[l] == nil {
+			leaves[l] = postings{}
+		}
+		detached := *c // counted in fresh's slots, posted in no leaf
+		detached.leaves = nil
+		fresh.index(&detached, c.tokens, 1)
+		for i, tok := range c.tokens {
+			if tok != Wildcard && leaves[l] != nil {
+				leaves[l][posKey(i, tok)] = append(leaves[l][posKey(i, tok)], c)
+			}
+		}
+	}
+	require.Equal(t, fresh.slots, tree.slots, "slots")
+	for l, want := range leaves {
+		require.Equal(t, len(want), len(l.postings), "postings keys")
+		for k, cs := range want {
+			if !assertSameClusters(t, cs, l.postings[k]) {
+				t.FailNow()
+			}
+		}
+	}
+}
+
+func assertSameClusters(t *testing.T, want, got []*Cluster) bool {
+	t.Helper()
+	seen := map[*Cluster]int{}
+	for _, c := range want {
+		seen[c]++
+	}
+	for _, c := range got {
+		seen[c]--
+	}
+	ok := true
+	for c, n := range seen {
+		if n != 0 {
+			t.Errorf("postings: %q (seq %d) off by %d", c.Template(), c.seq, n)
+			ok = false
+		}
+	}
+	return ok
+}
