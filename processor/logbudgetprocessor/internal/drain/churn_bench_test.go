@@ -15,7 +15,10 @@ import (
 // fixed seed): kind "unique" is the issue's garbage line, four random words
 // around a fixed phrase; kind "onediff" is a short line of two words from a
 // small vocabulary, which often differs from a template in one word only
-// (the case that asks whether the word recurs elsewhere).
+// (the case that asks whether the word recurs elsewhere); kind "twowords"
+// shares all but two words (never seen twice) with every other line, so it
+// shares enough tokens with every template to be compared with it, and
+// joins none.
 func churnLines(kind string, n int) []string {
 	r := rand.New(rand.NewPCG(18, 4))
 	word := func() string {
@@ -32,6 +35,8 @@ func churnLines(kind string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		switch kind {
+		case "twowords":
+			out[i] = "job " + word() + letters(i) + " of user " + word() + letters(i) + " finished ok on node main"
 		case "unique":
 			out[i] = word() + " " + word() + " " + word() + " took " + strconv.Itoa(r.IntN(1000)) + " ms for tenant " + word()
 		default:
@@ -41,6 +46,15 @@ func churnLines(kind string, n int) []string {
 	return out
 }
 
+// letters spells i in letters (a word, not a number the masks would take).
+func letters(i int) string {
+	b := []byte{'q'}
+	for ; i > 0; i /= 26 {
+		b = append(b, byte('a'+i%26))
+	}
+	return string(b)
+}
+
 // BenchmarkTreeChurn measures the cost of a record under template churn: a
 // tree filled with `templates` lines of the kind, each new, then more new
 // lines (ns/op is per record). max is max_templates at the processor's
@@ -48,7 +62,7 @@ func churnLines(kind string, n int) []string {
 // B/template is the heap the filled tree holds per template.
 func BenchmarkTreeChurn(b *testing.B) {
 	const more = 100_000
-	for _, kind := range []string{"unique", "onediff"} {
+	for _, kind := range []string{"unique", "twowords", "onediff"} {
 		for _, maxT := range []int{10_000, 100_000} {
 			for _, n := range []int{1_000, 5_000, 50_000} {
 				name := fmt.Sprintf("lines=%s/max=%d/templates=%d", kind, maxT, n)

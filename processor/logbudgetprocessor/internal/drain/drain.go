@@ -53,6 +53,8 @@ type Cluster struct {
 	words []wordCount
 	// stamp marks the cluster taken once as a candidate (see union)
 	stamp uint64
+	// dead: the cluster left the tree (its postings are stale)
+	dead bool
 }
 
 // View is a snapshot of a cluster's template taken when it last changed. It
@@ -113,6 +115,8 @@ type node struct {
 	clusters []*Cluster
 	// postings indexes clusters by token (index.go); nil in a small leaf
 	postings postings
+	// posted counts the entries of postings, stale those no longer true
+	posted, stale int
 }
 
 // Tree is a Drain parse tree.
@@ -135,9 +139,10 @@ type Tree struct {
 	// slots counts words per slot over all clusters (index.go); lists,
 	// cands and stamp are candidates' scratch
 	slots map[uint64]int32
-	lists [][]*Cluster
+	lists []posting
 	cands []*Cluster
 	stamp uint64
+	cut   uint64
 
 	// gen counts every change to the tree's matching state (nodes, cluster
 	// tokens, leaf membership, evictions). While it stands still, Add is a
@@ -203,6 +208,11 @@ func (t *Tree) Evicted() uint64 { return t.evicted }
 // template now covers) merge into it, so their later lines count under
 // one ID. Lines already stamped keep the ID they were given.
 func (t *Tree) Merged() uint64 { return t.merged }
+
+// Cut is the number of lines matched against maxCandidates templates of
+// more that shared enough tokens with them (see index.go): their answer may
+// differ from a scan of the whole leaf.
+func (t *Tree) Cut() uint64 { return t.cut }
 
 // Changes counts changes to the tree's matching state: while it stands
 // still, a snapshot would be the same (but for the recency order).
@@ -306,9 +316,11 @@ func idString(id uint64) string {
 
 func (t *Tree) detach(c *Cluster) {
 	t.gen++
-	t.index(c, c.tokens, -1)
+	t.count(c, c.tokens, -1)
+	c.dead = true
 	for _, l := range c.leaves {
 		l.clusters = removeCluster(l.clusters, c)
+		l.unpost(constants(c.tokens))
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 
 // Indexes that keep the cost of a record independent of the number of
 // templates under churn (a flood of new lines). Both are derived from the
-// clusters' tokens and word slots; index and unindex are their one writer,
-// called where a cluster enters a leaf, widens, or leaves.
+// clusters' tokens and word slots, and written only where a cluster enters
+// a leaf (attach), widens (join) or leaves (detach).
 //
 // postings (per leaf, built once the leaf holds indexFrom clusters) lists
 // the clusters holding each constant token at each position. A line can
@@ -45,9 +45,9 @@ func slotKey(slot, w string) uint64 {
 	return xxhash.Sum64String(slot)*0x9e3779b97f4a7c15 + xxhash.Sum64String(w)
 }
 
-// index adds c, whose template is tokens, to the indexes (delta +1) or
-// removes it (-1).
-func (t *Tree) index(c *Cluster, tokens []string, delta int32) {
+// count adds c, whose template is tokens, to the slot counts (delta +1)
+// or takes it out (-1).
+func (t *Tree) count(c *Cluster, tokens []string, delta int32) {
 	for i, tok := range tokens {
 		var k uint64
 		switch {
@@ -56,9 +56,6 @@ func (t *Tree) index(c *Cluster, tokens []string, delta int32) {
 		case tok == Wildcard:
 			continue
 		default:
-			for _, l := range c.leaves {
-				l.post(c, i, tok, delta)
-			}
 			w := wordOf(tok)
 			if w == "" {
 				continue
@@ -73,88 +70,123 @@ func (t *Tree) index(c *Cluster, tokens []string, delta int32) {
 	}
 }
 
-// post adds c to (delta +1) or removes it from the postings of tok at i.
-func (n *node) post(c *Cluster, i int, tok string, delta int32) {
+// Postings are removed lazily: a cluster that leaves the leaf is marked
+// dead, a position that widens to a wildcard no longer holds the token, and
+// candidates skips both; the leaf counts such stale entries and rebuilds
+// its postings when they are half of them (so a removal costs O(1)
+// amortized, not a search through a token's list, and stale entries at
+// most double the postings).
+
+// post lists the constant tokens of c in n's postings.
+func (n *node) post(c *Cluster) {
+	for i, tok := range c.tokens {
+		if tok != Wildcard {
+			k := posKey(i, tok)
+			n.postings[k] = append(n.postings[k], c)
+			n.posted++
+		}
+	}
+}
+
+// unpost counts k of n's postings stale, and rebuilds them from the live
+// clusters when half are.
+func (n *node) unpost(k int) {
 	if n.postings == nil {
 		return
 	}
-	k := posKey(i, tok)
-	if delta > 0 {
-		n.postings[k] = append(n.postings[k], c)
+	n.stale += k
+	if 2*n.stale <= n.posted {
 		return
 	}
-	cs := n.postings[k]
-	if j := slices.Index(cs, c); j >= 0 {
-		cs[j] = cs[len(cs)-1]
-		cs[len(cs)-1] = nil
-		cs = cs[:len(cs)-1]
+	n.postings, n.posted, n.stale = postings{}, 0, 0
+	for _, c := range n.clusters {
+		n.post(c)
 	}
-	if len(cs) == 0 {
-		delete(n.postings, k)
-	} else {
-		n.postings[k] = cs
+}
+
+// constants is the number of constant tokens of tokens.
+func constants(tokens []string) int {
+	n := 0
+	for _, tok := range tokens {
+		if tok != Wildcard {
+			n++
+		}
 	}
+	return n
 }
 
 // attach puts a new cluster in its leaf (last, the leaf keeps birth order)
 // and the indexes.
 func (t *Tree) attach(c *Cluster, leaf *node) {
 	leaf.clusters = append(leaf.clusters, c)
-	if leaf.postings == nil && len(leaf.clusters) >= indexFrom {
+	switch {
+	case leaf.postings != nil:
+		leaf.post(c)
+	case len(leaf.clusters) >= indexFrom:
 		leaf.postings = postings{}
-		for _, o := range leaf.clusters[:len(leaf.clusters)-1] {
-			for i, tok := range o.tokens {
-				if tok != Wildcard {
-					leaf.post(o, i, tok, 1)
-				}
-			}
+		for _, o := range leaf.clusters {
+			leaf.post(o)
 		}
 	}
-	t.index(c, c.tokens, 1)
+	t.count(c, c.tokens, 1)
 }
 
 // candidates returns the clusters of leaf a line of tokens may join (see
 // postings), in leaf order: all of them when the leaf is not indexed.
 func (t *Tree) candidates(leaf *node, tokens []string) []*Cluster {
-	if leaf.postings == nil {
+	consts := constants(tokens)
+	if leaf.postings == nil || consts == 0 {
 		return leaf.clusters
-	}
-	consts := 0
-	for _, tok := range tokens {
-		if tok != Wildcard {
-			consts++
-		}
 	}
 	thr := min(t.s.Similarity, t.tune.wordSimilarity)
 	k := 0
-	for k <= consts && float64(k)/float64(max(consts, 1)) < thr {
+	for k <= consts && float64(k)/float64(consts) < thr {
 		k++
 	}
-	if consts == 0 || k == 0 || k > consts {
+	if k == 0 || k > consts {
 		return leaf.clusters
 	}
 	lists := t.lists[:0]
 	for i, tok := range tokens {
 		if tok != Wildcard {
-			lists = append(lists, leaf.postings[posKey(i, tok)])
+			lists = append(lists, posting{leaf.postings[posKey(i, tok)], i, tok})
 		}
 	}
-	slices.SortFunc(lists, func(a, b []*Cluster) int { return len(a) - len(b) })
+	slices.SortFunc(lists, func(a, b posting) int { return len(a.cs) - len(b.cs) })
 	t.lists = lists
 	return t.union(lists[:consts-k+1])
 }
 
-// union returns the clusters of lists once each in birth order (the order
-// of their leaf).
-func (t *Tree) union(lists [][]*Cluster) []*Cluster {
+// posting is the list of clusters that held tok at i.
+type posting struct {
+	cs  []*Cluster
+	i   int
+	tok string
+}
+
+// maxCandidates bounds the clusters a line is compared with. Lines that
+// share most of their constant tokens with many templates they cannot join
+// (two words differ, say) would otherwise be compared with all of them.
+const maxCandidates = 128
+
+// union returns the live clusters of lists (see unpost) once each, in
+// birth order (the order of their leaf): the first maxCandidates found,
+// rarest token first (counted in Cut when more were listed).
+func (t *Tree) union(lists []posting) []*Cluster {
 	t.stamp++
 	out := t.cands[:0]
+lists:
 	for _, l := range lists {
-		for _, c := range l {
-			if c.stamp != t.stamp {
-				c.stamp = t.stamp
-				out = append(out, c)
+		for _, c := range l.cs {
+			if c.stamp == t.stamp || c.dead || c.tokens[l.i] != l.tok {
+				continue
 			}
+			if len(out) == maxCandidates {
+				t.cut++
+				break lists
+			}
+			c.stamp = t.stamp
+			out = append(out, c)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Cluster) int { return compareUint(a.seq, b.seq) })

@@ -273,11 +273,14 @@ func (c *Cluster) isWordSlot(pos int) bool {
 // join adds a line to c, widening its template where they differ.
 func (t *Tree) join(c *Cluster, tokens []string) {
 	// a position newly marked a word slot (add) is still a word in old:
-	// unindexing old with c's new words removes what was indexed
+	// counting old out with c's new words takes out what was counted
 	old := c.tokens
 	if widen(c, tokens) {
-		t.index(c, old, -1)
-		t.index(c, c.tokens, 1)
+		t.count(c, old, -1)
+		t.count(c, c.tokens, 1)
+		for _, l := range c.leaves {
+			l.unpost(constants(old) - constants(c.tokens))
+		}
 		t.gen++
 		c.setTemplate()
 	}
