@@ -320,7 +320,7 @@ func (t *Tree) detach(c *Cluster) {
 	c.dead = true
 	for _, l := range c.leaves {
 		l.clusters = removeCluster(l.clusters, c)
-		l.unpost(constants(c.tokens))
+		l.unpost(entries(c.tokens))
 	}
 }
 

@@ -77,15 +77,42 @@ func (t *Tree) count(c *Cluster, tokens []string, delta int32) {
 // amortized, not a search through a token's list, and stale entries at
 // most double the postings).
 
-// post lists the constant tokens of c in n's postings.
+// allWild is the postings key of the clusters without a constant token.
+const allWild = 0
+
+// post lists the constant tokens of c in n's postings, or c under allWild.
 func (n *node) post(c *Cluster) {
 	for i, tok := range c.tokens {
 		if tok != Wildcard {
-			k := posKey(i, tok)
-			n.postings[k] = append(n.postings[k], c)
-			n.posted++
+			n.add(posKey(i, tok), c)
 		}
 	}
+	if constants(c.tokens) == 0 {
+		n.add(allWild, c)
+	}
+}
+
+func (n *node) add(k uint64, c *Cluster) {
+	n.postings[k] = append(n.postings[k], c)
+	n.posted++
+}
+
+// repost updates n's postings for c, widened from old: the positions that
+// became wildcards are stale, and c is listed under allWild if it has no
+// constant left.
+func (n *node) repost(c *Cluster, old []string) {
+	if n.postings == nil {
+		return
+	}
+	if constants(c.tokens) == 0 {
+		n.add(allWild, c)
+	}
+	n.unpost(constants(old) - constants(c.tokens))
+}
+
+// entries is the number of postings of a cluster of tokens.
+func entries(tokens []string) int {
+	return max(constants(tokens), 1)
 }
 
 // unpost counts k of n's postings stale, and rebuilds them from the live
@@ -135,8 +162,11 @@ func (t *Tree) attach(c *Cluster, leaf *node) {
 // postings), in leaf order: all of them when the leaf is not indexed.
 func (t *Tree) candidates(leaf *node, tokens []string) []*Cluster {
 	consts := constants(tokens)
-	if leaf.postings == nil || consts == 0 {
+	if leaf.postings == nil {
 		return leaf.clusters
+	}
+	if consts == 0 {
+		return t.wildCandidates(leaf)
 	}
 	thr := min(t.s.Similarity, t.tune.wordSimilarity)
 	k := 0
@@ -191,5 +221,26 @@ lists:
 	}
 	slices.SortFunc(out, func(a, b *Cluster) int { return compareUint(a.seq, b.seq) })
 	t.cands = out
+	return out
+}
+
+// wildCandidates is candidates for a line without a constant token: it
+// shares nothing, so it joins the cluster with the most wildcards (the
+// first born of those), which is one without a constant when there is one
+// (it takes a line of the leaf without a constant, widened to it). Else
+// the whole leaf is scanned, and the cluster the line joins has no constant
+// left: once per such cluster's life in the leaf.
+func (t *Tree) wildCandidates(leaf *node) []*Cluster {
+	out := t.cands[:0]
+	for _, c := range leaf.postings[allWild] {
+		if !c.dead && constants(c.tokens) == 0 {
+			out = append(out, c)
+		}
+	}
+	t.cands = out
+	if len(out) == 0 {
+		return leaf.clusters
+	}
+	slices.SortFunc(out, func(a, b *Cluster) int { return compareUint(a.seq, b.seq) })
 	return out
 }

@@ -30,6 +30,7 @@ func indexLines(t *testing.T) []string {
 		out = append(out, w(1)+" "+w(3)+" "+w(11)+" took 12 ms for tenant "+w(29))
 		out = append(out, w(5)+" "+w(13)+" started")
 		out = append(out, "user "+w(17)+" logged in user="+w(2))
+		out = append(out, fmt.Sprintf("%d %s %s", i, w(1), w(3)), fmt.Sprintf("%d %d %d", i, i*7, i%13))
 	}
 	return out
 }
@@ -119,6 +120,10 @@ func requireIndexesFresh(t *testing.T, tree *Tree) {
 				live[l]++
 			}
 		}
+		if constants(c.tokens) == 0 {
+			require.True(t, slices.Contains(l.postings[allWild], c))
+			live[l]++
+		}
 	}
 	require.Equal(t, fresh.slots, tree.slots, "slots")
 	for l, n := range live {
@@ -130,4 +135,29 @@ func requireIndexesFresh(t *testing.T, tree *Tree) {
 		require.Equal(t, n, l.posted-l.stale, "posted less stale")
 		require.LessOrEqual(t, 2*l.stale, l.posted, "stale")
 	}
+}
+
+// A line sharing enough tokens with more than maxCandidates templates is
+// compared with maxCandidates of them, and counted.
+func TestCandidatesBounded(t *testing.T) {
+	tree := New(Settings{})
+	spell := func(i int) string {
+		b := []byte{'q'}
+		for ; i > 0; i /= 26 {
+			b = append(b, byte('a'+i%26))
+		}
+		return string(b)
+	}
+	n := 2 * maxCandidates
+	for i := range n {
+		// two words never seen before: joins no template, shares 8 of 10
+		// constant tokens with each
+		tree.Add("job " + spell(i) + " of user x" + spell(i) + " finished ok on node main")
+	}
+	require.Equal(t, n, tree.Len())
+	require.Positive(t, tree.Cut())
+	require.Less(t, tree.Cut(), uint64(n))
+	leaf := tree.clusters.Keys()[0].leaves[0]
+	masked, _ := tree.tokenize("job new of user xnew finished ok on node main")
+	require.Len(t, tree.candidates(leaf, masked), maxCandidates)
 }

@@ -279,7 +279,7 @@ func (t *Tree) join(c *Cluster, tokens []string) {
 		t.count(c, old, -1)
 		t.count(c, c.tokens, 1)
 		for _, l := range c.leaves {
-			l.unpost(constants(old) - constants(c.tokens))
+			l.repost(c, old)
 		}
 		t.gen++
 		c.setTemplate()
