@@ -73,9 +73,10 @@ func (t *Tree) count(c *Cluster, tokens []string, delta int32) {
 // Postings are removed lazily: a cluster that leaves the leaf is marked
 // dead, a position that widens to a wildcard no longer holds the token, and
 // candidates skips both; the leaf counts such stale entries and rebuilds
-// its postings when they are half of them (so a removal costs O(1)
-// amortized, not a search through a token's list, and stale entries at
-// most double the postings).
+// its postings when they are a quarter of them (so a removal costs O(1)
+// amortized, not a search through a token's list, and the evicted clusters
+// that stale entries keep from the garbage collector are at most a third
+// as many as the leaf's live ones).
 
 // allWild is the postings key of the clusters without a constant token.
 const allWild = 0
@@ -116,13 +117,13 @@ func entries(tokens []string) int {
 }
 
 // unpost counts k of n's postings stale, and rebuilds them from the live
-// clusters when half are.
+// clusters when a quarter are.
 func (n *node) unpost(k int) {
 	if n.postings == nil {
 		return
 	}
 	n.stale += k
-	if 2*n.stale <= n.posted {
+	if 4*n.stale <= n.posted {
 		return
 	}
 	n.postings, n.posted, n.stale = postings{}, 0, 0
