@@ -114,7 +114,7 @@ type node struct {
 	children map[string]*node
 	clusters []*Cluster
 	// postings indexes clusters by token (index.go); nil in a small leaf
-	postings postings
+	postings *postings
 	// posted counts the entries of postings, stale those no longer true
 	posted, stale int
 }

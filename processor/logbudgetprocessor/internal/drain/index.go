@@ -32,7 +32,40 @@ import (
 // it the scan is as cheap as the lookups.
 const indexFrom = 32
 
-type postings map[uint64][]*Cluster
+// postings lists clusters per key: a key held by one cluster (most tokens
+// of a churning leaf: each template's own words) costs a pointer in one,
+// others a list in many.
+type postings struct {
+	one  map[uint64]*Cluster
+	many map[uint64][]*Cluster
+}
+
+func newPostings() *postings {
+	return &postings{one: map[uint64]*Cluster{}, many: map[uint64][]*Cluster{}}
+}
+
+func (p *postings) add(k uint64, c *Cluster) {
+	if cs, ok := p.many[k]; ok {
+		p.many[k] = append(cs, c)
+		return
+	}
+	if o, ok := p.one[k]; ok {
+		delete(p.one, k)
+		p.many[k] = []*Cluster{o, c}
+		return
+	}
+	p.one[k] = c
+}
+
+// get returns the list under k (in l.cs, or l.one when one cluster).
+func (p *postings) get(k uint64) (l posting) {
+	if o, ok := p.one[k]; ok {
+		l.one = o
+		return l
+	}
+	l.cs = p.many[k]
+	return l
+}
 
 // posKey is the postings key of tok at position i.
 func posKey(i int, tok string) uint64 {
@@ -94,7 +127,7 @@ func (n *node) post(c *Cluster) {
 }
 
 func (n *node) add(k uint64, c *Cluster) {
-	n.postings[k] = append(n.postings[k], c)
+	n.postings.add(k, c)
 	n.posted++
 }
 
@@ -126,7 +159,7 @@ func (n *node) unpost(k int) {
 	if 4*n.stale <= n.posted {
 		return
 	}
-	n.postings, n.posted, n.stale = postings{}, 0, 0
+	n.postings, n.posted, n.stale = newPostings(), 0, 0
 	for _, c := range n.clusters {
 		n.post(c)
 	}
@@ -151,7 +184,7 @@ func (t *Tree) attach(c *Cluster, leaf *node) {
 	case leaf.postings != nil:
 		leaf.post(c)
 	case len(leaf.clusters) >= indexFrom:
-		leaf.postings = postings{}
+		leaf.postings = newPostings()
 		for _, o := range leaf.clusters {
 			leaf.post(o)
 		}
@@ -180,19 +213,38 @@ func (t *Tree) candidates(leaf *node, tokens []string) []*Cluster {
 	lists := t.lists[:0]
 	for i, tok := range tokens {
 		if tok != Wildcard {
-			lists = append(lists, posting{leaf.postings[posKey(i, tok)], i, tok})
+			l := leaf.postings.get(posKey(i, tok))
+			l.i, l.tok = i, tok
+			lists = append(lists, l)
 		}
 	}
-	slices.SortFunc(lists, func(a, b posting) int { return len(a.cs) - len(b.cs) })
+	slices.SortFunc(lists, func(a, b posting) int { return a.len() - b.len() })
 	t.lists = lists
 	return t.union(lists[:consts-k+1])
 }
 
-// posting is the list of clusters that held tok at i.
+// posting is the list of clusters that held tok at i: one, or cs.
 type posting struct {
+	one *Cluster
 	cs  []*Cluster
 	i   int
 	tok string
+}
+
+func (l posting) len() int {
+	if l.one != nil {
+		return 1
+	}
+	return len(l.cs)
+}
+
+// all is the list as a slice (one in the caller's buf).
+func (l posting) all(buf *[1]*Cluster) []*Cluster {
+	if l.one != nil {
+		buf[0] = l.one
+		return buf[:]
+	}
+	return l.cs
 }
 
 // maxCandidates bounds the clusters a line is compared with. Lines that
@@ -206,9 +258,10 @@ const maxCandidates = 128
 func (t *Tree) union(lists []posting) []*Cluster {
 	t.stamp++
 	out := t.cands[:0]
+	var one [1]*Cluster
 lists:
 	for _, l := range lists {
-		for _, c := range l.cs {
+		for _, c := range l.all(&one) {
 			if c.stamp == t.stamp || c.dead || c.tokens[l.i] != l.tok {
 				continue
 			}
@@ -233,7 +286,8 @@ lists:
 // left: once per such cluster's life in the leaf.
 func (t *Tree) wildCandidates(leaf *node) []*Cluster {
 	out := t.cands[:0]
-	for _, c := range leaf.postings[allWild] {
+	var one [1]*Cluster
+	for _, c := range leaf.postings.get(allWild).all(&one) {
 		if !c.dead && constants(c.tokens) == 0 {
 			out = append(out, c)
 		}

@@ -116,19 +116,21 @@ func requireIndexesFresh(t *testing.T, tree *Tree) {
 		}
 		for i, tok := range c.tokens {
 			if tok != Wildcard {
-				require.True(t, slices.Contains(l.postings[posKey(i, tok)], c), tok)
+				require.True(t, slices.Contains(listOf(l, posKey(i, tok)), c), tok)
 				live[l]++
 			}
 		}
 		if constants(c.tokens) == 0 {
-			require.True(t, slices.Contains(l.postings[allWild], c))
+			require.True(t, slices.Contains(listOf(l, allWild), c))
 			live[l]++
 		}
 	}
 	require.Equal(t, fresh.slots, tree.slots, "slots")
 	for l, n := range live {
 		entries := 0
-		for _, cs := range l.postings {
+		entries += len(l.postings.one)
+		for _, cs := range l.postings.many {
+			require.Greater(t, len(cs), 1)
 			entries += len(cs)
 		}
 		require.Equal(t, l.posted, entries, "posted")
@@ -160,4 +162,9 @@ func TestCandidatesBounded(t *testing.T) {
 	leaf := tree.clusters.Keys()[0].leaves[0]
 	masked, _ := tree.tokenize("job new of user xnew finished ok on node main")
 	require.Len(t, tree.candidates(leaf, masked), maxCandidates)
+}
+
+func listOf(n *node, k uint64) []*Cluster {
+	var one [1]*Cluster
+	return slices.Clone(n.postings.get(k).all(&one))
 }
