@@ -195,10 +195,10 @@ func (t *Tree) attach(c *Cluster, leaf *node) {
 // candidates returns the clusters of leaf a line of tokens may join (see
 // postings), in leaf order: all of them when the leaf is not indexed.
 func (t *Tree) candidates(leaf *node, tokens []string) []*Cluster {
-	consts := constants(tokens)
 	if leaf.postings == nil {
 		return leaf.clusters
 	}
+	consts := constants(tokens)
 	if consts == 0 {
 		return t.wildCandidates(leaf)
 	}
