@@ -112,7 +112,10 @@ func (c *Cluster) IDString() string { return c.view.ID }
 
 type node struct {
 	children map[string]*node
+	// clusters in birth order; dead ones (detached) are skipped and
+	// dropped when an eighth are (see drop)
 	clusters []*Cluster
+	dead     int
 	// postings indexes clusters by token (index.go); nil in a small leaf
 	postings *postings
 	// posted counts the entries of postings, stale those no longer true
@@ -319,18 +322,9 @@ func (t *Tree) detach(c *Cluster) {
 	t.count(c, c.tokens, -1)
 	c.dead = true
 	for _, l := range c.leaves {
-		l.clusters = removeCluster(l.clusters, c)
+		l.drop()
 		l.unpost(entries(c.tokens))
 	}
-}
-
-func removeCluster(cs []*Cluster, c *Cluster) []*Cluster {
-	for i, x := range cs {
-		if x == c {
-			return append(cs[:i], cs[i+1:]...)
-		}
-	}
-	return cs
 }
 
 func (t *Tree) leaf(tokens []string) *node {

@@ -161,7 +161,9 @@ func (n *node) unpost(k int) {
 	}
 	n.postings, n.posted, n.stale = newPostings(), 0, 0
 	for _, c := range n.clusters {
-		n.post(c)
+		if !c.dead {
+			n.post(c)
+		}
 	}
 }
 
@@ -186,7 +188,9 @@ func (t *Tree) attach(c *Cluster, leaf *node) {
 	case len(leaf.clusters) >= indexFrom:
 		leaf.postings = newPostings()
 		for _, o := range leaf.clusters {
-			leaf.post(o)
+			if !o.dead {
+				leaf.post(o)
+			}
 		}
 	}
 	t.count(c, c.tokens, 1)
@@ -298,4 +302,16 @@ func (t *Tree) wildCandidates(leaf *node) []*Cluster {
 	}
 	slices.SortFunc(out, func(a, b *Cluster) int { return compareUint(a.seq, b.seq) })
 	return out
+}
+
+// drop counts one more dead cluster in n's list, and removes the dead ones
+// when they are an eighth of it: removing a cluster from its leaf costs no
+// search and no shift of the list (O(1) amortized), and keeps its birth
+// order.
+func (n *node) drop() {
+	n.dead++
+	if 8*n.dead > len(n.clusters) {
+		n.clusters = slices.DeleteFunc(n.clusters, func(c *Cluster) bool { return c.dead })
+		n.dead = 0
+	}
 }

@@ -126,6 +126,7 @@ func requireIndexesFresh(t *testing.T, tree *Tree) {
 		}
 	}
 	require.Equal(t, fresh.slots, tree.slots, "slots")
+	requireLeavesFresh(t, tree)
 	for l, n := range live {
 		entries := 0
 		entries += len(l.postings.one)
@@ -167,4 +168,33 @@ func TestCandidatesBounded(t *testing.T) {
 func listOf(n *node, k uint64) []*Cluster {
 	var one [1]*Cluster
 	return slices.Clone(n.postings.get(k).all(&one))
+}
+
+// requireLeavesFresh checks every leaf lists its live clusters in birth
+// order, and counts the dead ones it still lists.
+func requireLeavesFresh(t *testing.T, tree *Tree) {
+	t.Helper()
+	listed := 0
+	seen := map[*node]bool{}
+	for _, c := range tree.clusters.Keys() {
+		l := c.leaves[0]
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		dead := 0
+		for i, o := range l.clusters {
+			if o.dead {
+				dead++
+			} else {
+				listed++
+			}
+			if i > 0 {
+				require.Less(t, l.clusters[i-1].seq, o.seq, "birth order")
+			}
+		}
+		require.Equal(t, l.dead, dead)
+		require.LessOrEqual(t, 8*l.dead, len(l.clusters))
+	}
+	require.Equal(t, tree.Len(), listed)
 }

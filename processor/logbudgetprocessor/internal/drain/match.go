@@ -158,6 +158,9 @@ func bestMatch(cs []*Cluster, tokens []string) match {
 		}
 	}
 	for _, c := range cs {
+		if c.dead {
+			continue // left its leaf, not yet dropped from its list
+		}
 		eq, wild, words, wordPos := 0, 0, 0, -1
 		for i, tok := range c.tokens {
 			switch {
@@ -311,7 +314,7 @@ func widen(c *Cluster, tokens []string) bool {
 func (t *Tree) absorb(c *Cluster, leaf *node) {
 	var covered []*Cluster
 	for _, o := range leaf.clusters {
-		if o != c && covers(c.tokens, o.tokens) {
+		if o != c && !o.dead && covers(c.tokens, o.tokens) {
 			covered = append(covered, o)
 		}
 	}
