@@ -212,9 +212,9 @@ func (t *Tree) Evicted() uint64 { return t.evicted }
 // one ID. Lines already stamped keep the ID they were given.
 func (t *Tree) Merged() uint64 { return t.merged }
 
-// Cut is the number of lines matched against maxCandidates templates of
-// more that shared enough tokens with them (see index.go): their answer may
-// differ from a scan of the whole leaf.
+// Cut is the number of lines compared with only maxCandidates of the
+// templates that shared enough tokens with them (see index.go): their
+// answer may differ from a scan of the whole leaf.
 func (t *Tree) Cut() uint64 { return t.cut }
 
 // Changes counts changes to the tree's matching state: while it stands

@@ -25,8 +25,9 @@ import (
 // the slots taken for words: recurs reads it instead of walking the tree.
 //
 // Keys are 64-bit hashes. In postings a collision only adds a candidate
-// (scored like the others). In slots it could take a word for a value
-// that recurs nowhere: at 10^5 templates of 10 words the odds are ~10^-8.
+// (checked, then scored like the others). In slots it could take a word
+// for a value that recurs nowhere: a lookup among n keys meets another's
+// hash with odds n/2^64 (~10^-13 for a million keys).
 
 // indexFrom is the leaf size from which a leaf indexes its clusters; below
 // it the scan is as cheap as the lookups.
