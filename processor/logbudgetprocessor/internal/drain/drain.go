@@ -51,6 +51,10 @@ type Cluster struct {
 	// words counts the distinct words seen at a position (in clusters of
 	// their own) until it is taken for a variable; usually empty
 	words []wordCount
+	// stamp marks the cluster taken once as a candidate (see union)
+	stamp uint64
+	// dead: the cluster left the tree (its postings are stale)
+	dead bool
 }
 
 // View is a snapshot of a cluster's template taken when it last changed. It
@@ -108,7 +112,14 @@ func (c *Cluster) IDString() string { return c.view.ID }
 
 type node struct {
 	children map[string]*node
+	// clusters in birth order; dead ones (detached) are skipped and
+	// dropped when an eighth are (see drop)
 	clusters []*Cluster
+	dead     int
+	// postings indexes clusters by token (index.go); nil in a small leaf
+	postings *postings
+	// posted counts the entries of postings, stale those no longer true
+	posted, stale int
 }
 
 // Tree is a Drain parse tree.
@@ -127,6 +138,14 @@ type Tree struct {
 	merging bool
 	buf     []byte
 	tune    tuning
+
+	// slots counts words per slot over all clusters (index.go); lists,
+	// cands and stamp are candidates' scratch
+	slots map[uint64]int32
+	lists []posting
+	cands []*Cluster
+	stamp uint64
+	cut   uint64
 
 	// gen counts every change to the tree's matching state (nodes, cluster
 	// tokens, leaf membership, evictions). While it stands still, Add is a
@@ -167,7 +186,7 @@ func New(s Settings) *Tree {
 	if s.MaxTokens <= 0 {
 		s.MaxTokens = 64
 	}
-	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}, tune: defaultTuning}
+	t := &Tree{s: s, root: map[int]*node{}, intern: map[string]string{}, shapes: map[uint64]shapeEntry{}, tune: defaultTuning, slots: map[uint64]int32{}}
 	t.clusters, _ = simplelru.NewLRU[*Cluster, struct{}](s.MaxClusters, func(c *Cluster, _ struct{}) {
 		if !t.merging {
 			t.evicted++
@@ -192,6 +211,11 @@ func (t *Tree) Evicted() uint64 { return t.evicted }
 // template now covers) merge into it, so their later lines count under
 // one ID. Lines already stamped keep the ID they were given.
 func (t *Tree) Merged() uint64 { return t.merged }
+
+// Cut is the number of lines compared with only maxCandidates of the
+// templates that shared enough tokens with them (see index.go): their
+// answer may differ from a scan of the whole leaf.
+func (t *Tree) Cut() uint64 { return t.cut }
 
 // Changes counts changes to the tree's matching state: while it stands
 // still, a snapshot would be the same (but for the recency order).
@@ -226,7 +250,7 @@ func (t *Tree) AddShaped(line string, shape []byte, h uint64) *Cluster {
 func (t *Tree) add(line string) *Cluster {
 	masked, _ := t.tokenize(line)
 	leaf := t.leaf(masked)
-	m := bestMatch(leaf.clusters, masked)
+	m := bestMatch(t.candidates(leaf, masked), masked)
 	if m.best != nil && m.sim >= t.s.Similarity {
 		t.join(m.best, masked)
 		return m.best
@@ -241,7 +265,7 @@ func (t *Tree) add(line string) *Cluster {
 	t.seq++
 	c := &Cluster{tokens: append([]string(nil), masked...), leaves: []*node{leaf}, seq: t.seq}
 	c.setTemplate()
-	leaf.clusters = append(leaf.clusters, c)
+	t.attach(c, leaf)
 	t.clusters.Add(c, struct{}{})
 	return c
 }
@@ -295,18 +319,12 @@ func idString(id uint64) string {
 
 func (t *Tree) detach(c *Cluster) {
 	t.gen++
+	t.count(c, c.tokens, -1)
+	c.dead = true
 	for _, l := range c.leaves {
-		l.clusters = removeCluster(l.clusters, c)
+		l.drop()
+		l.unpost(entries(c.tokens))
 	}
-}
-
-func removeCluster(cs []*Cluster, c *Cluster) []*Cluster {
-	for i, x := range cs {
-		if x == c {
-			return append(cs[:i], cs[i+1:]...)
-		}
-	}
-	return cs
 }
 
 func (t *Tree) leaf(tokens []string) *node {

@@ -55,49 +55,33 @@ func (t *Tree) wordVariable(m match) bool {
 
 // recurs says whether the word at pos of c's template is also a constant
 // of another template, after the same word (or, in key=value, under the
-// same key). A word naming an event belongs to its template ("Started",
+// same key), or whether another template took words for a variable in that
+// slot. A word naming an event belongs to its template ("Started",
 // "closed"); a value (a user, a host, a service) recurs across the
 // templates of one session or request in the same slot ("Invalid user
 // admin", "invalid user admin [preauth]", "Failed password for invalid
 // user admin"), so the position holding it is a variable from the second
-// value on. Only a line that differs from a template in one word pays for
-// this walk over the templates; it reads the tree and changes nothing.
+// value on. It reads the tree's slot counts (index.go), less c's own: a
+// cost in c's tokens, whatever the number of templates.
 func (t *Tree) recurs(c *Cluster, pos int) bool {
 	w := wordOf(c.tokens[pos])
 	if w == "" || stateWord(w) {
 		return false
 	}
 	slot := slotOf(c.tokens, pos)
-	for _, n := range t.root {
-		if n.holds(w, slot, c) {
-			return true
-		}
-	}
-	return false
-}
-
-// holds says whether a cluster under n other than not has w as a word in
-// slot.
-func (n *node) holds(w, slot string, not *Cluster) bool {
-	for _, c := range n.clusters {
-		if c == not {
+	var ownWord, ownSlot int32
+	for i, tok := range c.tokens {
+		if slotOf(c.tokens, i) != slot {
 			continue
 		}
-		for i, tok := range c.tokens {
-			if tok == Wildcard && slotOf(c.tokens, i) == slot && c.isWordSlot(i) {
-				return true // the slot took words for a variable there
-			}
-			if len(tok) >= len(w) && strings.Contains(tok, w) && wordOf(tok) == w && slotOf(c.tokens, i) == slot {
-				return true
-			}
+		switch {
+		case tok == Wildcard && c.isWordSlot(i):
+			ownSlot++
+		case wordOf(tok) == w:
+			ownWord++
 		}
 	}
-	for _, child := range n.children {
-		if child.holds(w, slot, not) {
-			return true
-		}
-	}
-	return false
+	return t.slots[slotKey(slot, w)] > ownWord || t.slots[slotKey(slot, "")] > ownSlot
 }
 
 // stateWord: a word from a small fixed set of values, which names a state
@@ -174,6 +158,9 @@ func bestMatch(cs []*Cluster, tokens []string) match {
 		}
 	}
 	for _, c := range cs {
+		if c.dead {
+			continue // left its leaf, not yet dropped from its list
+		}
 		eq, wild, words, wordPos := 0, 0, 0, -1
 		for i, tok := range c.tokens {
 			switch {
@@ -288,7 +275,15 @@ func (c *Cluster) isWordSlot(pos int) bool {
 
 // join adds a line to c, widening its template where they differ.
 func (t *Tree) join(c *Cluster, tokens []string) {
+	// a position newly marked a word slot (add) is still a word in old:
+	// counting old out with c's new words takes out what was counted
+	old := c.tokens
 	if widen(c, tokens) {
+		t.count(c, old, -1)
+		t.count(c, c.tokens, 1)
+		for _, l := range c.leaves {
+			l.repost(c, old)
+		}
 		t.gen++
 		c.setTemplate()
 	}
@@ -319,7 +314,7 @@ func widen(c *Cluster, tokens []string) bool {
 func (t *Tree) absorb(c *Cluster, leaf *node) {
 	var covered []*Cluster
 	for _, o := range leaf.clusters {
-		if o != c && covers(c.tokens, o.tokens) {
+		if o != c && !o.dead && covers(c.tokens, o.tokens) {
 			covered = append(covered, o)
 		}
 	}

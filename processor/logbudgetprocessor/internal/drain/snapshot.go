@@ -211,7 +211,7 @@ func (t *Tree) restore(cs []*Cluster) {
 	bySeq := slices.Clone(cs)
 	slices.SortFunc(bySeq, func(a, b *Cluster) int { return compareUint(a.seq, b.seq) })
 	for _, c := range bySeq {
-		c.leaves[0].clusters = append(c.leaves[0].clusters, c)
+		t.attach(c, c.leaves[0])
 		c.view = &View{Seq: c.seq, ID: idString(c.id)}
 		c.setTemplate()
 		t.seq = max(t.seq, c.seq)
