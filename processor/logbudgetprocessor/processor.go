@@ -298,13 +298,30 @@ func (p *logBudgetProcessor) registerGauges() error {
 	}); err != nil {
 		return err
 	}
-	return tb.RegisterProcessorLogBudgetTemplatesEvictedCallback(func(_ context.Context, o metric.Int64Observer) error {
+	for _, c := range []struct {
+		register func(metric.Int64Callback) error
+		read     func(*drain.Tree) uint64
+	}{
+		{tb.RegisterProcessorLogBudgetTemplatesEvictedCallback, (*drain.Tree).Evicted},
+		{tb.RegisterProcessorLogBudgetTemplatesMergedCallback, (*drain.Tree).Merged},
+		{tb.RegisterProcessorLogBudgetTemplatesCandidatesCutCallback, (*drain.Tree).Cut},
+	} {
+		if err := c.register(p.treeCounter(c.read)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// treeCounter observes one of the template tree's counters under its lock.
+func (p *logBudgetProcessor) treeCounter(read func(*drain.Tree) uint64) metric.Int64Callback {
+	return func(_ context.Context, o metric.Int64Observer) error {
 		p.treeMu.Lock()
-		n := p.tree.Evicted()
+		n := read(p.tree)
 		p.treeMu.Unlock()
 		o.Observe(int64(n))
 		return nil
-	})
+	}
 }
 
 func (p *logBudgetProcessor) Capabilities() consumer.Capabilities {

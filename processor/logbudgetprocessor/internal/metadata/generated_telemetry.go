@@ -43,7 +43,9 @@ type TelemetryBuilder struct {
 	ProcessorLogBudgetRecordsOut              metric.Int64Counter
 	ProcessorLogBudgetSummaries               metric.Int64Counter
 	ProcessorLogBudgetTemplates               metric.Int64ObservableUpDownCounter
+	ProcessorLogBudgetTemplatesCandidatesCut  metric.Int64ObservableCounter
 	ProcessorLogBudgetTemplatesEvicted        metric.Int64ObservableCounter
+	ProcessorLogBudgetTemplatesMerged         metric.Int64ObservableCounter
 	ProcessorLogBudgetTemplatesRestoreRefused metric.Int64Counter
 }
 
@@ -88,12 +90,42 @@ func (builder *TelemetryBuilder) RegisterProcessorLogBudgetTemplatesCallback(cb 
 	return nil
 }
 
+// RegisterProcessorLogBudgetTemplatesCandidatesCutCallback sets callback for observable ProcessorLogBudgetTemplatesCandidatesCut metric.
+func (builder *TelemetryBuilder) RegisterProcessorLogBudgetTemplatesCandidatesCutCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorLogBudgetTemplatesCandidatesCut, obs: o})
+		return nil
+	}, builder.ProcessorLogBudgetTemplatesCandidatesCut)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
 // RegisterProcessorLogBudgetTemplatesEvictedCallback sets callback for observable ProcessorLogBudgetTemplatesEvicted metric.
 func (builder *TelemetryBuilder) RegisterProcessorLogBudgetTemplatesEvictedCallback(cb metric.Int64Callback) error {
 	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
 		cb(ctx, &observerInt64{inst: builder.ProcessorLogBudgetTemplatesEvicted, obs: o})
 		return nil
 	}, builder.ProcessorLogBudgetTemplatesEvicted)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorLogBudgetTemplatesMergedCallback sets callback for observable ProcessorLogBudgetTemplatesMerged metric.
+func (builder *TelemetryBuilder) RegisterProcessorLogBudgetTemplatesMergedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorLogBudgetTemplatesMerged, obs: o})
+		return nil
+	}, builder.ProcessorLogBudgetTemplatesMerged)
 	if err != nil {
 		return err
 	}
@@ -221,9 +253,21 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{templates}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetTemplatesCandidatesCut, err = builder.meter.Int64ObservableCounter(
+		"otelcol_processor_log_budget_templates_candidates_cut",
+		metric.WithDescription("Lines whose candidate templates were cut at the bound of 128 compared per line (a leaf crowded with templates sharing its tokens); such a line may open a template where a full comparison would have joined one. [Development]"),
+		metric.WithUnit("{records}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorLogBudgetTemplatesEvicted, err = builder.meter.Int64ObservableCounter(
 		"otelcol_processor_log_budget_templates_evicted",
 		metric.WithDescription("Templates evicted from the template table to keep templates.max_templates (templates are never merged to save memory). [Development]"),
+		metric.WithUnit("{templates}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorLogBudgetTemplatesMerged, err = builder.meter.Int64ObservableCounter(
+		"otelcol_processor_log_budget_templates_merged",
+		metric.WithDescription("Templates merged into a template that widened to cover them (a word position became a variable); their later lines count under the widened template's ID. [Development]"),
 		metric.WithUnit("{templates}"),
 	)
 	errs = errors.Join(errs, err)
