@@ -13,54 +13,25 @@ import (
 // what ResourceLogsSize adds up. The one difference: the legacy
 // instrumentation_library_logs field (1000), which pdata keeps but does not
 // expose, is not counted; pdata's API shows no records in it either.
-//
-// A resource whose first record carries no template ID (no log_budget
-// with annotate upstream) is sized whole, as logs does, and only its
-// annotated records, if any, are sized one by one: per record, that is a
-// look-up among its attributes instead of the envelopes' copies and a
-// sizer call per record.
 func (k *keyer) logsWithPatterns(ld plog.Logs, out []meterEntry, t *patternTally) []meterEntry {
 	rls := ld.ResourceLogs()
 	out = slices.Grow(out, rls.Len())
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		key := k.key(rl.Resource(), signalLogs)
+		size := t.resourceShell(rl)
 		svc := t.service(key.Service)
-		var vol volume
-		if firstAnnotated(rl) {
-			vol = t.resource(svc, rl)
-		} else {
-			vol = t.resourceUnannotated(svc, rl)
+		var n int64
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			recs, bytes := t.scope(svc, sl)
+			n += recs
+			size += framed(int(bytes))
 		}
-		out = append(out, meterEntry{key: key, vol: vol})
+		out = append(out, meterEntry{key: key, vol: volume{Records: n, Bytes: framed(int(size))}})
 	}
 	return out
-}
-
-// firstAnnotated says whether rl's first record carries a template ID.
-func firstAnnotated(rl plog.ResourceLogs) bool {
-	sls := rl.ScopeLogs()
-	for j := 0; j < sls.Len(); j++ {
-		if lrs := sls.At(j).LogRecords(); lrs.Len() > 0 {
-			_, ok := attrString(lrs.At(0).Attributes(), attrTemplateID)
-			return ok
-		}
-	}
-	return false
-}
-
-// resource tallies the records of rl, each sized once, and returns its
-// volume as metered.
-func (t *patternTally) resource(svc uint32, rl plog.ResourceLogs) volume {
-	size := t.resourceShell(rl)
-	var n int64
-	sls := rl.ScopeLogs()
-	for j := 0; j < sls.Len(); j++ {
-		recs, bytes := t.scope(svc, sls.At(j))
-		n += recs
-		size += framed(int(bytes))
-	}
-	return volume{Records: n, Bytes: framed(int(size))}
 }
 
 // scope tallies the records of sl for the batch's service svc and returns their count and
@@ -75,26 +46,6 @@ func (t *patternTally) scope(svc uint32, sl plog.ScopeLogs) (records, size int64
 		t.record(svc, lr, int64(n))
 	}
 	return int64(lrs.Len()), size
-}
-
-// resourceUnannotated is resource for a resource of (mostly) unannotated
-// records: pdata sizes it whole, and an annotated record is sized alone.
-func (t *patternTally) resourceUnannotated(svc uint32, rl plog.ResourceLogs) volume {
-	var n int64
-	sls := rl.ScopeLogs()
-	for j := 0; j < sls.Len(); j++ {
-		lrs := sls.At(j).LogRecords()
-		for r := 0; r < lrs.Len(); r++ {
-			lr := lrs.At(r)
-			if idText, ok := attrString(lr.Attributes(), attrTemplateID); ok {
-				t.add(svc, lr, int64(logSizer.LogRecordSize(lr)), idText)
-			} else {
-				t.unannotated++
-			}
-		}
-		n += int64(lrs.Len())
-	}
-	return volume{Records: n, Bytes: framed(logSizer.ResourceLogsSize(rl))}
 }
 
 // shells are scratch envelopes: a resource or scope is copied into them

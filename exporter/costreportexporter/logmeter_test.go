@@ -181,12 +181,11 @@ func FuzzParseTemplateID(f *testing.F) {
 	})
 }
 
-// TestLogsWithPatternsWalks checks both walks of logsWithPatterns on mixed
-// resources, annotated records among unannotated ones: a resource whose
-// first record has no template ID (sized whole, its annotated records
-// alone) and one whose first record has one (one walk). Sizes are pdata's
-// ResourceLogsSize; each pattern's records and bytes, and the unannotated
-// count, are recomputed from the records.
+// TestLogsWithPatternsWalks checks logsWithPatterns on mixed resources,
+// annotated records among unannotated ones, whether a resource's first
+// record has a template ID or not. Sizes are pdata's ResourceLogsSize;
+// each pattern's records and bytes, and the unannotated count, are
+// recomputed from the records.
 func TestLogsWithPatternsWalks(t *testing.T) {
 	for name, firstAnnotated := range map[string]bool{"first_unannotated": false, "first_annotated": true} {
 		t.Run(name, func(t *testing.T) {

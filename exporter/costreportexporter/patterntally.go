@@ -154,12 +154,6 @@ func (t *patternTally) record(svc uint32, lr plog.LogRecord, size int64) {
 		t.unannotated++
 		return
 	}
-	t.add(svc, lr, size, idText)
-}
-
-// add adds the annotated record lr, of size bytes and template ID idText,
-// of the batch's service svc to its pattern's entry.
-func (t *patternTally) add(svc uint32, lr plog.LogRecord, size int64, idText string) {
 	e := t.entry(svc, idText, lr)
 	e.records++
 	e.bytes += size
