@@ -180,3 +180,50 @@ func FuzzParseTemplateID(f *testing.F) {
 		assert.Equal(t, want, parseTemplateID(s))
 	})
 }
+
+// TestLogsWithPatternsWalks checks logsWithPatterns on mixed resources,
+// annotated records among unannotated ones, whether a resource's first
+// record has a template ID or not. Sizes are pdata's ResourceLogsSize;
+// each pattern's records and bytes, and the unannotated count, are
+// recomputed from the records.
+func TestLogsWithPatternsWalks(t *testing.T) {
+	for name, firstAnnotated := range map[string]bool{"first_unannotated": false, "first_annotated": true} {
+		t.Run(name, func(t *testing.T) {
+			ld := workload.NewLogGenerator(workload.LogOptions{Seed: 5}).Batch(300)
+			wantBytes := map[string]int64{}
+			wantRecords := map[string]int64{}
+			var unannotated int64
+			rls := ld.ResourceLogs()
+			for i := 0; i < rls.Len(); i++ {
+				n := 0
+				for j := 0; j < rls.At(i).ScopeLogs().Len(); j++ {
+					lrs := rls.At(i).ScopeLogs().At(j).LogRecords()
+					for r := 0; r < lrs.Len(); r++ {
+						lr := lrs.At(r)
+						if n%3 == 1 || (n == 0 && firstAnnotated) {
+							id := fmt.Sprintf("%016x", n%5)
+							lr.Attributes().PutStr(attrTemplateID, id)
+							wantBytes[id] += int64(logSizer.LogRecordSize(lr))
+							wantRecords[id]++
+						} else {
+							unannotated++
+						}
+						n++
+					}
+				}
+			}
+			k := keyer{keys: createDefaultConfig().(*Config).Keys}
+			tally := newPatternTally()
+			assert.Equal(t, k.logs(ld, nil), k.logsWithPatterns(ld, nil, tally))
+			gotBytes := map[string]int64{}
+			gotRecords := map[string]int64{}
+			for _, r := range tally.recs {
+				gotBytes[r.id.String()] += r.bytes
+				gotRecords[r.id.String()] += r.records
+			}
+			assert.Equal(t, wantBytes, gotBytes)
+			assert.Equal(t, wantRecords, gotRecords)
+			assert.Equal(t, unannotated, tally.unannotated)
+		})
+	}
+}

@@ -37,7 +37,18 @@ func logBudgetBatch(tb testing.TB, n int) plog.Logs {
 //
 //	go test -run '^$' -bench LogPatterns -benchtime 300x -count 6 ./exporter/costreportexporter/
 func BenchmarkLogPatterns(b *testing.B) {
-	req, err := (&plog.ProtoMarshaler{}).MarshalLogs(logBudgetBatch(b, 2000))
+	benchmarkLogPatterns(b, logBudgetBatch(b, 2000))
+}
+
+// BenchmarkLogPatternsUnannotated is BenchmarkLogPatterns on the same
+// workload without log_budget: no record has a template ID, so the
+// tallying meter only counts them (BenchmarkCostReportLogs's batch).
+func BenchmarkLogPatternsUnannotated(b *testing.B) {
+	benchmarkLogPatterns(b, workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000))
+}
+
+func benchmarkLogPatterns(b *testing.B, batch plog.Logs) {
+	req, err := (&plog.ProtoMarshaler{}).MarshalLogs(batch)
 	require.NoError(b, err)
 	cfg := testConfig(b.TempDir(), StageExported)
 	k := keyer{keys: cfg.Keys}
