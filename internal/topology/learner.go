@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -31,19 +32,25 @@ type pairKey struct {
 }
 
 type half struct {
-	service   string
-	kind      string // KindRPC or KindMessaging
-	virtual   string // peer.service / db.system of an outgoing half
-	isCaller  bool
-	matched   bool // a producer that met a consumer, waiting for others
+	service  string
+	kind     string // KindRPC or KindMessaging
+	virtual  string // peer.service / db.system of an outgoing half
+	isCaller bool
+	matched  bool // a producer that met a consumer, waiting for others
+	// more are the other services whose incoming halves wait under the
+	// same key (consumers of one message arriving before its producer).
+	more      []string
 	expiresAt time.Time
 }
+
+// maxWaitingCallees bounds the services an incoming half keeps in more.
+const maxWaitingCallees = 64
 
 // LearnStats counts what one Observe call did.
 type LearnStats struct {
 	Spans        int
 	NewEdges     int
-	Overflow     int // half-pairs refused for MaxPending
+	Overflow     int // half-pairs refused for MaxPending or maxWaitingCallees
 	EdgeOverflow int // new edges refused by the graph's MaxEdges
 	Unpaired     int // half-pairs that expired with no partner
 	VirtualNew   int
@@ -144,15 +151,43 @@ func (l *Learner) span(service string, s ptrace.Span, now time.Time, st *LearnSt
 }
 
 func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
-	if other, ok := l.pending[k]; ok && other.isCaller != h.isCaller {
+	other, ok := l.pending[k]
+	switch {
+	case ok && other.isCaller != h.isCaller:
 		caller, callee := other, h
 		if h.isCaller {
 			caller, callee = h, other
 		}
 		l.edge(caller.service, callee.service, caller.kind, now, st)
+		for _, s := range callee.more {
+			l.edge(caller.service, s, caller.kind, now, st)
+		}
 		l.paired(k, caller, other)
+	case ok && !h.isCaller:
+		l.join(k, other, h.service, st)
+	case ok:
+		// The same outgoing span again (an exporter's retry): keep the
+		// first, which holds the entry's place in the expiry queue.
+	default:
+		l.wait(k, h, now, st)
+	}
+}
+
+// join adds service to the incoming halves waiting under k, once.
+func (l *Learner) join(k pairKey, waiting half, service string, st *LearnStats) {
+	if service == waiting.service || slices.Contains(waiting.more, service) {
 		return
 	}
+	if len(waiting.more) >= maxWaitingCallees {
+		st.Overflow++
+		return
+	}
+	waiting.more = append(waiting.more, service)
+	l.pending[k] = waiting
+}
+
+// wait stores h under k until its other half arrives or the TTL passes.
+func (l *Learner) wait(k pairKey, h half, now time.Time, st *LearnStats) {
 	if len(l.pending) >= l.cfg.MaxPending {
 		st.Overflow++
 		if h.isCaller && h.virtual != "" {

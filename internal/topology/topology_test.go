@@ -213,3 +213,27 @@ func TestLearnerPairsEveryConsumer(t *testing.T) {
 		assert.Zero(t, l.Pending())
 	}
 }
+
+// Halves of the same side waiting under one key all pair when the other
+// side arrives: two consumers of one message whose spans come before the
+// producer's (each in its own batch, as from two services' exporters) both
+// teach their edge, and a duplicate consumer span adds nothing.
+func TestLearnerKeepsEveryWaitingConsumer(t *testing.T) {
+	g := New(Config{})
+	l := NewLearner(g, LearnerConfig{PendingTTL: 10 * time.Second})
+	l.Observe(traces(1, spanSpec{service: "accounting", kind: ptrace.SpanKindConsumer, id: 6, parent: 5}), t0)
+	l.Observe(traces(1, spanSpec{service: "fraud-detection", kind: ptrace.SpanKindConsumer, id: 7, parent: 5}), t0)
+	l.Observe(traces(1, spanSpec{service: "accounting", kind: ptrace.SpanKindConsumer, id: 6, parent: 5}), t0)
+	assert.Equal(t, 1, l.Pending())
+	st := l.Observe(traces(1, spanSpec{service: "checkout", kind: ptrace.SpanKindProducer, id: 5}), t0.Add(time.Second))
+	assert.Equal(t, 2, st.NewEdges)
+	var got []string
+	for _, e := range g.Snapshot().Edges {
+		got = append(got, e.From+">"+e.To+":"+e.Kind)
+	}
+	assert.Equal(t, []string{"checkout>accounting:messaging", "checkout>fraud-detection:messaging"}, got)
+	st = l.Expire(t0.Add(11 * time.Second))
+	assert.Zero(t, st.Unpaired)
+	assert.Zero(t, l.Pending())
+	assert.Empty(t, l.queue)
+}
