@@ -1,6 +1,7 @@
 package topology
 
 import (
+	"math/rand/v2"
 	"sort"
 	"testing"
 	"time"
@@ -141,5 +142,87 @@ func TestLearnerLearnsEveryEdgeInTheTraces(t *testing.T) {
 				c.tp.Name, trueEdges, trueEdges-len(never), len(never), never, len(learnable), len(learned), len(lost))
 			assert.Empty(t, lost, "edges present in the traces but not learned")
 		})
+	}
+}
+
+// timedBatch is one service's export: its spans of every trace that started
+// before the export tick.
+type timedBatch struct {
+	at time.Time
+	td ptrace.Traces
+}
+
+// exportBatches splits traces (started every 1/rate seconds from t0) the way
+// SDK batch span processors deliver them: each service exports its spans on
+// its own tick, every period, at a random phase; so the two halves of a call
+// arrive in separate batches, either first, up to one period apart.
+func exportBatches(tds []ptrace.Traces, rate float64, period time.Duration, t0 time.Time) []timedBatch {
+	rng := rand.New(rand.NewPCG(1, 2))
+	phase := map[string]time.Duration{}
+	type key struct {
+		service string
+		tick    int64
+	}
+	batches := map[key]ptrace.SpanSlice{}
+	var out []timedBatch
+	for i, td := range tds {
+		start := time.Duration(float64(i) / rate * float64(time.Second))
+		rss := td.ResourceSpans()
+		for r := 0; r < rss.Len(); r++ {
+			sv, _ := rss.At(r).Resource().Attributes().Get(attrServiceName)
+			ph, ok := phase[sv.Str()]
+			if !ok {
+				ph = time.Duration(rng.Int64N(int64(period)))
+				phase[sv.Str()] = ph
+			}
+			k := key{sv.Str(), int64((start-ph)/period) + 1}
+			spans, ok := batches[k]
+			if !ok {
+				b := ptrace.NewTraces()
+				rs := b.ResourceSpans().AppendEmpty()
+				rs.Resource().Attributes().PutStr(attrServiceName, k.service)
+				spans = rs.ScopeSpans().AppendEmpty().Spans()
+				batches[k] = spans
+				out = append(out, timedBatch{t0.Add(ph + time.Duration(k.tick)*period), b})
+			}
+			rss.At(r).ScopeSpans().At(0).Spans().MoveAndAppendTo(spans)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+	return out
+}
+
+// With the default bounds, spans of one trace delivered in per-service
+// batches up to 5s apart (the SDK batch span processor's default schedule)
+// still pair: every edge in the traces is learned, nothing overflows and no
+// half expires unpaired.
+func TestLearnerPairsAcrossExportBatches(t *testing.T) {
+	demo, err := LoadFile("../../processor/alertcorrelatorprocessor/testdata/otel-demo-topology.yaml")
+	require.NoError(t, err)
+	for _, tp := range []*alertscenario.Topology{alertscenario.Generated(120, 11), alertscenario.Demo(demo)} {
+		tds := alertscenario.Traces(tp, 2000, 7)
+		learnable := map[edgeKey]bool{}
+		for _, td := range tds {
+			_, le := traceEdges(td)
+			for e := range le {
+				learnable[e] = true
+			}
+		}
+		g := New(Config{MaxEdges: 100000})
+		l := NewLearner(g, LearnerConfig{})
+		var st LearnStats
+		t0 := time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC)
+		for _, b := range exportBatches(tds, 200, 5*time.Second, t0) {
+			s := l.Observe(b.td, b.at)
+			st.Overflow += s.Overflow
+			st.Unpaired += s.Unpaired
+		}
+		st.Unpaired += l.Expire(t0.Add(time.Hour)).Unpaired
+		for _, e := range g.Snapshot().Edges {
+			delete(learnable, edgeKey{e.From, e.To})
+		}
+		assert.Empty(t, learnable, "%s: edges in the traces not learned", tp.Name)
+		assert.Zero(t, st.Overflow, tp.Name)
+		assert.Zero(t, st.Unpaired, tp.Name)
 	}
 }
