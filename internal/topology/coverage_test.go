@@ -68,6 +68,7 @@ func traceEdges(td ptrace.Traces) (topo, learnable map[edgeKey]bool) {
 		learnable[edgeKey{p.service, c.service}] = true
 		if peer := peerOf(p.span); k == ptrace.SpanKindConsumer && peer != "" {
 			topo[edgeKey{peer, c.service}] = true
+			learnable[edgeKey{peer, c.service}] = true
 		}
 	}
 	for _, c := range all {
@@ -136,6 +137,8 @@ func TestLearnerLearnsEveryEdgeInTheTraces(t *testing.T) {
 					}
 					if topoCount[edgeKey{from, to}] == 0 {
 						never = append(never, from+">"+to)
+					} else {
+						assert.True(t, learned[edgeKey{from, to}], "true edge %s>%s is in %d traces", from, to, topoCount[edgeKey{from, to}])
 					}
 				}
 			}

@@ -237,3 +237,25 @@ func TestLearnerKeepsEveryWaitingConsumer(t *testing.T) {
 	assert.Zero(t, l.Pending())
 	assert.Empty(t, l.queue)
 }
+
+// A producer naming its broker (peer.service) teaches producer -> broker,
+// producer -> consumer and broker -> consumer: a fault at the broker reaches
+// its consumers in the learned graph as it does in a static file.
+func TestLearnerLinksBrokerToConsumers(t *testing.T) {
+	g := New(Config{})
+	l := NewLearner(g, LearnerConfig{PendingTTL: 10 * time.Second})
+	l.Observe(traces(1, spanSpec{service: "fraud-detection", kind: ptrace.SpanKindConsumer, id: 7, parent: 5}), t0)
+	l.Observe(traces(1, spanSpec{service: "checkout", kind: ptrace.SpanKindProducer, id: 5, peer: "kafka"}), t0)
+	l.Observe(traces(1, spanSpec{service: "accounting", kind: ptrace.SpanKindConsumer, id: 6, parent: 5}), t0)
+	var got []string
+	for _, e := range g.Snapshot().Edges {
+		got = append(got, e.From+">"+e.To+":"+e.Kind)
+	}
+	assert.Equal(t, []string{
+		"checkout>accounting:messaging", "checkout>fraud-detection:messaging", "checkout>kafka:virtual",
+		"kafka>accounting:messaging", "kafka>fraud-detection:messaging",
+	}, got)
+	hops, ok := g.Hops("kafka", "accounting", 3)
+	assert.True(t, ok)
+	assert.Equal(t, 1, hops)
+}
