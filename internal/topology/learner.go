@@ -35,6 +35,7 @@ type half struct {
 	service  string
 	kind     string // KindRPC or KindMessaging
 	virtual  string // peer.service / db.system of an outgoing half
+	broker   string // a producer's peer.service: its consumers' broker
 	isCaller bool
 	matched  bool // a producer that met a consumer, waiting for others
 	// more are the other services whose incoming halves wait under the
@@ -131,13 +132,15 @@ func (l *Learner) span(service string, s ptrace.Span, now time.Time, st *LearnSt
 			l.edge(service, virtual, KindVirtual, now, st)
 			return
 		}
+		broker := ""
 		if kind == KindMessaging && virtual != "" {
 			// A producer's peer is its broker: a dependency of its own,
-			// besides the consumers the pairing finds.
+			// besides the consumers the pairing finds, which the broker
+			// feeds (broker -> consumer, as a static file draws it).
 			l.edge(service, virtual, KindVirtual, now, st)
-			virtual = ""
+			broker, virtual = virtual, ""
 		}
-		l.meet(pairKey{s.TraceID(), s.SpanID()}, half{service: service, kind: kind, virtual: virtual, isCaller: true}, now, st)
+		l.meet(pairKey{s.TraceID(), s.SpanID()}, half{service: service, kind: kind, virtual: virtual, broker: broker, isCaller: true}, now, st)
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
 		if s.ParentSpanID().IsEmpty() {
 			return
@@ -158,9 +161,9 @@ func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
 		if h.isCaller {
 			caller, callee = h, other
 		}
-		l.edge(caller.service, callee.service, caller.kind, now, st)
+		l.pair(caller, callee.service, now, st)
 		for _, s := range callee.more {
-			l.edge(caller.service, s, caller.kind, now, st)
+			l.pair(caller, s, now, st)
 		}
 		l.paired(k, caller, other)
 	case ok && !h.isCaller:
@@ -170,6 +173,14 @@ func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
 		// first, which holds the entry's place in the expiry queue.
 	default:
 		l.wait(k, h, now, st)
+	}
+}
+
+// pair learns the edges of caller meeting an incoming half of callee.
+func (l *Learner) pair(caller half, callee string, now time.Time, st *LearnStats) {
+	l.edge(caller.service, callee, caller.kind, now, st)
+	if caller.broker != "" {
+		l.edge(caller.broker, callee, KindMessaging, now, st)
 	}
 }
 
