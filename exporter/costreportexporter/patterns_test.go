@@ -3,6 +3,7 @@ package costreportexporter
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -324,4 +325,19 @@ func tallyOf(t *testing.T, unannotated int64, keys ...patternKey) *patternTally 
 	}
 	tally.unannotated = unannotated
 	return tally
+}
+
+// A batch of many services numbers each once, in order of first sight,
+// past the count where the tally switches from a linear search to a map.
+func TestPatternTallyManyServices(t *testing.T) {
+	tally := newPatternTally()
+	for round := 0; round < 2; round++ {
+		tally.reset()
+		for pass := 0; pass < 2; pass++ {
+			for i := 0; i < 3*linearServices; i++ {
+				assert.Equal(t, uint32(i), tally.service(fmt.Sprintf("svc-%d", i)))
+			}
+		}
+		assert.Len(t, tally.services, 3*linearServices)
+	}
 }

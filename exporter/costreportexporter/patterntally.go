@@ -90,8 +90,10 @@ func (r *patternRecord) template() string {
 // goes back to its pool.
 type patternTally struct {
 	shells
-	// services are the batch's service names, in order of first sight.
+	// services are the batch's service names, in order of first sight;
+	// byName indexes them once there are more than linearServices.
 	services    []string
+	byName      map[string]uint32
 	recs        []patternRecord
 	index       patternIndex
 	unannotated int64
@@ -108,13 +110,14 @@ type lastPattern struct {
 }
 
 func newPatternTally() *patternTally {
-	return &patternTally{shells: newShells(), recs: make([]patternRecord, 0, 64), index: newPatternIndex(), last: lastPattern{pos: -1}}
+	return &patternTally{shells: newShells(), byName: map[string]uint32{}, recs: make([]patternRecord, 0, 64), index: newPatternIndex(), last: lastPattern{pos: -1}}
 }
 
 func (t *patternTally) reset() {
 	t.shells.reset()
 	clear(t.services)
 	t.services = t.services[:0]
+	clear(t.byName)
 	clear(t.recs)
 	t.recs = t.recs[:0]
 	t.index.reset()
@@ -124,17 +127,38 @@ func (t *patternTally) reset() {
 	t.scratch = t.scratch[:0]
 }
 
-// service returns the index of name among the batch's services. A batch
-// has few services, in resources of one service each: a linear search
-// from the last one added is shorter than a map.
+// linearServices is how many services a batch holds before service looks
+// them up in a map: a gateway's batch may hold hundreds, and a linear
+// search per resource would then be quadratic in them.
+const linearServices = 16
+
+// service returns the index of name among the batch's services. Most
+// batches have few services, in resources of one service each: a linear
+// search from the last one added is shorter than a map, until the batch
+// holds linearServices of them.
 func (t *patternTally) service(name string) uint32 {
-	for i := len(t.services) - 1; i >= 0; i-- {
-		if t.services[i] == name {
-			return uint32(i)
+	if len(t.services) > linearServices {
+		if i, ok := t.byName[name]; ok {
+			return i
+		}
+	} else {
+		for i := len(t.services) - 1; i >= 0; i-- {
+			if t.services[i] == name {
+				return uint32(i)
+			}
 		}
 	}
 	t.services = append(t.services, name)
-	return uint32(len(t.services) - 1)
+	i := uint32(len(t.services) - 1)
+	switch {
+	case len(t.services) == linearServices+1:
+		for j, s := range t.services {
+			t.byName[s] = uint32(j)
+		}
+	case len(t.services) > linearServices+1:
+		t.byName[name] = i
+	}
+	return i
 }
 
 // tables looks up (or creates) d's table of each of the batch's services,
