@@ -15,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/quell-otel/quell/connector/topologyconnector/internal/metadata"
 	"github.com/quell-otel/quell/connector/topologyconnector/internal/metadatatest"
@@ -60,4 +62,22 @@ func TestRefusedSummaryIsCounted(t *testing.T) {
 	require.NoError(t, c.ConsumeTraces(context.Background(), alertscenario.ChainTraces(chain, 1, 0, t0, nil)))
 	c.emit(context.Background())
 	metadatatest.AssertEqualConnectorTopologySummarySendFailures(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+}
+
+// A last summary that cannot be delivered at shutdown is logged as an
+// error naming what it carried.
+func TestShutdownSaysWhatWasNotDelivered(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	set := connectortest.NewNopSettings(metadata.Type)
+	set.Logger = zap.New(core)
+	refuse, err := consumer.NewMetrics(func(context.Context, pmetric.Metrics) error { return errors.New("unavailable") })
+	require.NoError(t, err)
+	c, err := newConnector(set, createDefaultConfig().(*Config), refuse, (&clock{at: t0}).now)
+	require.NoError(t, err)
+	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, c.ConsumeTraces(context.Background(), alertscenario.ChainTraces(chain, 1, 0, t0, nil)))
+	require.NoError(t, c.Shutdown(context.Background()))
+	lost := logs.FilterLevelExact(zap.ErrorLevel).FilterMessage("shutdown: the last topology summary was not delivered").All()
+	require.Len(t, lost, 1)
+	assert.Positive(t, lost[0].ContextMap()["graph_edges"])
 }
