@@ -72,11 +72,13 @@ type core struct {
 	// summary counts what the summary line reports (guarded by mu).
 	summary summaryCounts
 
-	mu       sync.Mutex // engine, dirty
-	engine   *correlate.Engine
-	dirty    bool
-	nextLogs consumer.Logs
-	hasLogs  bool
+	mu     sync.Mutex // engine, dirty, rechecksCounted
+	engine *correlate.Engine
+	dirty  bool
+	// rechecksCounted is the engine's OverflowRechecks already counted.
+	rechecksCounted uint64
+	nextLogs        consumer.Logs
+	hasLogs         bool
 
 	lifeMu   sync.Mutex
 	refs     int
@@ -456,7 +458,9 @@ func (c *core) tick(ctx context.Context) {
 		c.dirty = true
 	}
 	next := c.nextLogs
+	rechecks := c.takeRecheckOverflow()
 	c.mu.Unlock()
+	c.countOverflow(ctx, "rechecks", rechecks)
 	if len(events) > 0 {
 		c.countEvents(ctx, events)
 		c.addToOutbox(ctx, c.incidentLogs(events, now))
@@ -596,7 +600,9 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 	if len(journal) > 0 {
 		journalErr = c.journal(ctx, journal, now)
 	}
+	rechecks := c.takeRecheckOverflow()
 	c.mu.Unlock()
+	c.countOverflow(ctx, "rechecks", rechecks)
 	if journalErr != nil {
 		// Not acknowledged: the sender retries, and the repeat finds the
 		// alerts already ingested.
@@ -741,4 +747,20 @@ func (c *core) handler() http.Handler {
 		_ = json.NewEncoder(w).Encode(list)
 	})
 	return mux
+}
+
+// takeRecheckOverflow returns the symptoms the engine dropped from its
+// queue of symptoms read again since the last call. c.mu must be held.
+func (c *core) takeRecheckOverflow() int64 {
+	total := c.engine.Stats().OverflowRechecks
+	n := int64(total - c.rechecksCounted)
+	c.rechecksCounted = total
+	return n
+}
+
+// countOverflow counts n items a bounded map of the engine refused.
+func (c *core) countOverflow(ctx context.Context, m string, n int64) {
+	if n > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, n, metric.WithAttributes(attribute.String("map", m)))
+	}
 }

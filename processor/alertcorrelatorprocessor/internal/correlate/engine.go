@@ -27,6 +27,9 @@ type Stats struct {
 	// their own when the traces, read again after they joined, showed
 	// their service as a cause of its own (recheck.go).
 	EvidenceDetached uint64
+	// OverflowRechecks counts symptoms dropped, oldest first, from the
+	// bounded queue of symptoms read again (recheck.go).
+	OverflowRechecks uint64
 }
 
 // Engine correlates alerts. Not safe for concurrent use.

@@ -123,3 +123,22 @@ func TestSymptomReadAgain(t *testing.T) {
 	assert.NotEmpty(t, coInc)
 	assert.Equal(t, uint64(1), e.Stats().EvidenceDetached)
 }
+
+// The queue of symptoms read again is bounded: past maxRechecks the oldest
+// goes, and each one dropped is counted.
+func TestRecheckQueueBoundCounted(t *testing.T) {
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, chainGraph())
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"frontend", "checkout", "payment"}, now, 0, nil)
+	e.now = now
+	require.True(t, e.tracesActive())
+	st := &alertState{}
+	for range maxRechecks + 3 {
+		e.noteSymptom(st, now)
+	}
+	assert.Len(t, e.rechecks, maxRechecks)
+	assert.Equal(t, uint64(3), e.Stats().OverflowRechecks)
+}

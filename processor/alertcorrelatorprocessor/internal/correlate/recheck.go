@@ -29,6 +29,7 @@ func (e *Engine) noteSymptom(st *alertState, now time.Time) {
 	}
 	if len(e.rechecks) >= maxRechecks {
 		e.rechecks = e.rechecks[1:]
+		e.stats.OverflowRechecks++
 	}
 	e.rechecks = append(e.rechecks, recheck{st.Fingerprint, now.Add(e.cfg.Evidence.Window())})
 }
