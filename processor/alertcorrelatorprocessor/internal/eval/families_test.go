@@ -61,7 +61,7 @@ func TestFamilies(t *testing.T) {
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	var worstA, worstT *familyRun
 	var failures strings.Builder
-	failures.WriteString("\n| family | method | fault fragments (extra pages) | pages merging faults | noise alerts in a fault's page | flapping alerts grouped |\n| --- | --- | --- | --- | --- | --- |\n")
+	failures.WriteString("\n| family | method | fault fragments (extra pages) | pages merging faults | noise alerts in a fault's page | flapping firings grouped with others |\n| --- | --- | --- | --- | --- | --- |\n")
 	for _, f := range fams {
 		if only := os.Getenv("EVAL_FAMILY"); only != "" && !strings.Contains(f.Spec.Name, only) {
 			continue
