@@ -157,7 +157,7 @@ func (b *patternBook) dayAt(u int64) *dayTable {
 
 // add meters a batch's tally at one stage into the day holding now.
 func (b *patternBook) add(stage Stage, now time.Time, t *patternTally) {
-	si := stageIndex(stage)
+	si, nowNano := stageIndex(stage), now.UnixNano()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	d := b.dayAt(now.Unix())
@@ -176,7 +176,7 @@ func (b *patternBook) add(stage Stage, now time.Time, t *patternTally) {
 			st = svc.put(t.id(i), t.template(i))
 			d.n++
 		}
-		st.Vol[si].add(r, now.UnixNano(), b.window)
+		st.Vol[si].add(r, nowNano, b.window)
 	}
 }
 
