@@ -5,10 +5,11 @@ import "runtime"
 // tallyPool keeps the pattern tallies of one exporter between batches, one
 // per batch metered at once. A sync.Pool did not: the GC empties it, and
 // in a pipeline that allocates a batch's worth of pdata per batch, a
-// collection between two batches is the rule (about one batch in six got
-// a new tally in BenchmarkCostReportLogsAnnotated, and grew its entries
-// and index again, 57 KB per batch on average). What it keeps is bounded
-// by its capacity times what reset keeps of a tally.
+// collection between two batches is common (in
+// BenchmarkCostReportLogsAnnotated about one batch in six got a new tally
+// and grew its entries and index again, about 55 KB per batch on
+// average). What it keeps is bounded by its capacity times what reset
+// keeps of a tally.
 type tallyPool struct {
 	free chan *patternTally
 }
