@@ -30,28 +30,28 @@ type meterExporter struct {
 	tb    *metadata.TelemetryBuilder
 	attrs metric.MeasurementOption
 
-	mu          sync.RWMutex
-	shared      *sharedLedger
-	pool        sync.Pool
-	patternPool sync.Pool
+	mu      sync.RWMutex
+	shared  *sharedLedger
+	pool    sync.Pool
+	tallies tallyPool
 }
 
 func newMeterExporter(reg *registry, set exporter.Settings, cfg *Config, sig signal, tb *metadata.TelemetryBuilder) *meterExporter {
 	m := &meterExporter{
-		reg:   reg,
-		set:   set,
-		cfg:   cfg,
-		stage: cfg.stage(),
-		sig:   sig,
-		keyer: keyer{keys: cfg.Keys},
-		tb:    tb,
+		reg:     reg,
+		set:     set,
+		cfg:     cfg,
+		stage:   cfg.stage(),
+		sig:     sig,
+		keyer:   keyer{keys: cfg.Keys},
+		tb:      tb,
+		tallies: newTallyPool(),
 		attrs: metric.WithAttributeSet(attribute.NewSet(
 			attribute.String("stage", string(cfg.stage())),
 			attribute.String("signal", sig.String()),
 		)),
 	}
 	m.pool.New = func() any { s := make([]meterEntry, 0, 16); return &s }
-	m.patternPool.New = func() any { return newPatternTally() }
 	return m
 }
 
@@ -135,13 +135,12 @@ func (m *meterExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		m.meterLocked(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logs(ld, out) })
 		return nil
 	}
-	t := m.patternPool.Get().(*patternTally)
+	t := m.tallies.get()
 	m.meterLocked(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logsWithPatterns(ld, out, t) })
 	if len(t.recs) > 0 || t.unannotated > 0 {
 		m.shared.patterns.add(m.stage, m.shared.clock(), t)
 	}
-	t.reset()
-	m.patternPool.Put(t)
+	m.tallies.put(t)
 	return nil
 }
 

@@ -95,11 +95,12 @@ func TestPatternTallyMergesAcrossRuns(t *testing.T) {
 	}
 	require.Len(t, tally.recs, 3)
 	for i, want := range []string{"a text", "b text", "c text"} {
-		assert.Equal(t, want, tally.recs[i].template(), "the template of the pattern's first record")
+		assert.Equal(t, want, tally.template(i), "the template of the pattern's first record")
+		assert.Equal(t, templateID{text: want[:1]}, tally.id(i))
 	}
-	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "a"}, first: tally.recs[0].first, records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
-	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "b"}, first: tally.recs[1].first, records: 2, bytes: 11 + 14}, tally.recs[1])
-	assert.Equal(t, patternRecord{service: svc, id: templateID{text: "c"}, first: tally.recs[2].first, records: 1, bytes: 13}, tally.recs[2])
+	assert.Equal(t, patternRecord{service: svc, text: 1, records: 3, bytes: 10 + 12 + 15, errors: 1, traced: true}, tally.recs[0])
+	assert.Equal(t, patternRecord{service: svc, text: 2, records: 2, bytes: 11 + 14}, tally.recs[1])
+	assert.Equal(t, patternRecord{service: svc, text: 3, records: 1, bytes: 13}, tally.recs[2])
 	assert.Equal(t, int64(1), tally.unannotated)
 }
 
@@ -158,11 +159,15 @@ func TestPatternTallyIndexGrows(t *testing.T) {
 	for i, r := range tally.recs {
 		assert.Equal(t, svcs[i%2], r.service)
 		assert.Equal(t, int64(3), r.records, "entry %d", i)
-		assert.Equal(t, parseTemplateID(r.id.String()), r.id)
+		want := fmt.Sprintf("%016x", i)
+		if i%3 == 0 {
+			want = fmt.Sprintf("text-%d", i)
+		}
+		assert.Equal(t, parseTemplateID(want), tally.id(i), "entry %d", i)
 	}
 	tally.reset()
 	assert.Empty(t, tally.recs)
-	pos, _ := tally.index.find(tally.recs, svcs[0], templateID{hex: 0})
+	pos, _ := tally.index.find(tally.recs, tally.texts, svcs[0], templateID{hex: 0})
 	assert.Equal(t, -1, pos, "reset empties the index")
 }
 
@@ -217,9 +222,9 @@ func TestLogsWithPatternsWalks(t *testing.T) {
 			assert.Equal(t, k.logs(ld, nil), k.logsWithPatterns(ld, nil, tally))
 			gotBytes := map[string]int64{}
 			gotRecords := map[string]int64{}
-			for _, r := range tally.recs {
-				gotBytes[r.id.String()] += r.bytes
-				gotRecords[r.id.String()] += r.records
+			for i, r := range tally.recs {
+				gotBytes[tally.id(i).String()] += r.bytes
+				gotRecords[tally.id(i).String()] += r.records
 			}
 			assert.Equal(t, wantBytes, gotBytes)
 			assert.Equal(t, wantRecords, gotRecords)

@@ -55,15 +55,15 @@ func (x *patternIndex) hash(svc uint32, id templateID) uint64 {
 }
 
 // find returns the position in recs of the entry of svc and id, or -1
-// and the empty slot where it goes.
-func (x *patternIndex) find(recs []patternRecord, svc uint32, id templateID) (pos, slot int) {
+// and the empty slot where it goes; texts are the tally's.
+func (x *patternIndex) find(recs []patternRecord, texts []string, svc uint32, id templateID) (pos, slot int) {
 	mask := len(x.slots) - 1
 	for i := int(x.hash(svc, id) >> x.shift); ; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s == 0 {
 			return -1, i
 		}
-		if r := &recs[s-1]; r.id == id && r.service == svc {
+		if recs[s-1].is(svc, id, texts) {
 			return int(s - 1), i
 		}
 	}
@@ -71,14 +71,19 @@ func (x *patternIndex) find(recs []patternRecord, svc uint32, id templateID) (po
 
 // insert records at slot (from find) the entry just appended to recs,
 // growing the index when it is half full.
-func (x *patternIndex) insert(recs []patternRecord, slot int) {
+func (x *patternIndex) insert(recs []patternRecord, texts []string, slot int) {
 	x.slots[slot] = int32(len(recs))
 	if 2*len(recs) < len(x.slots) {
 		return
 	}
 	x.resize(2 * len(x.slots))
 	for pos := range recs {
-		_, s := x.find(recs[:pos], recs[pos].service, recs[pos].id)
+		r := &recs[pos]
+		id := templateID{hex: r.hex}
+		if r.text != 0 {
+			id = templateID{text: texts[r.text-1]}
+		}
+		_, s := x.find(recs[:pos], texts, r.service, id)
 		x.slots[s] = int32(pos + 1)
 	}
 }

@@ -157,7 +157,7 @@ func (b *patternBook) dayAt(u int64) *dayTable {
 
 // add meters a batch's tally at one stage into the day holding now.
 func (b *patternBook) add(stage Stage, now time.Time, t *patternTally) {
-	si := stageIndex(stage)
+	si, nowNano := stageIndex(stage), now.UnixNano()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	d := b.dayAt(now.Unix())
@@ -166,17 +166,17 @@ func (b *patternBook) add(stage Stage, now time.Time, t *patternTally) {
 	for i := range t.recs {
 		r := &t.recs[i]
 		svc := tables[r.service]
-		st := svc.get(r.id)
+		st := svc.get(t.id(i))
 		if st == nil {
 			if d.n >= b.max {
 				d.overflow[si].Records += r.records
 				d.overflow[si].Bytes += r.bytes
 				continue
 			}
-			st = svc.put(r.id, r.template())
+			st = svc.put(t.id(i), t.template(i))
 			d.n++
 		}
-		st.Vol[si].add(r, now.UnixNano(), b.window)
+		st.Vol[si].add(r, nowNano, b.window)
 	}
 }
 

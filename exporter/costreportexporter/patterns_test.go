@@ -320,8 +320,8 @@ func tallyOf(t *testing.T, unannotated int64, keys ...patternKey) *patternTally 
 	for _, k := range keys {
 		lr := plog.NewLogRecord()
 		lr.Attributes().PutStr(attrTemplate, k.TemplateID+" text")
-		tally.recs = append(tally.recs, patternRecord{service: tally.service(k.Service), id: parseTemplateID(k.TemplateID),
-			first: lr, records: 1, bytes: 10})
+		pos := tally.add(tally.service(k.Service), parseTemplateID(k.TemplateID), lr)
+		tally.recs[pos].records, tally.recs[pos].bytes = 1, 10
 	}
 	tally.unannotated = unannotated
 	return tally

@@ -67,20 +67,29 @@ func (id templateID) String() string {
 }
 
 // patternRecord is what a batch holds of one pattern (see patternTally).
+// It holds no pointers, so that filling and clearing a batch's entries
+// costs the GC no write barriers and no scan: an ID kept as text is in
+// the tally's texts, the pattern's first record in its firsts.
 type patternRecord struct {
 	service uint32 // index in the tally's services
-	id      templateID
-	// first is the pattern's first record in the batch: its template
-	// text is read only when the table adds the pattern.
-	first                         plog.LogRecord
+	// text is 1 + the index in the tally's texts of an ID kept as text;
+	// 0: hex holds the ID (templateID).
+	text                          uint32
+	hex                           uint64
 	records, bytes, errors, debug int64
 	traced                        bool
 }
 
-// template is the text log_budget stamped beside the ID.
-func (r *patternRecord) template() string {
-	s, _ := attrString(r.first.Attributes(), attrTemplate)
-	return s
+// is says whether r is the entry of svc's pattern id; texts are the
+// tally's.
+func (r *patternRecord) is(svc uint32, id templateID, texts []string) bool {
+	if r.service != svc {
+		return false
+	}
+	if id.text == "" {
+		return r.text == 0 && r.hex == id.hex
+	}
+	return r.text != 0 && texts[r.text-1] == id.text
 }
 
 // patternTally gathers a batch's annotated records, one entry per pattern
@@ -92,9 +101,14 @@ type patternTally struct {
 	shells
 	// services are the batch's service names, in order of first sight;
 	// byName indexes them once there are more than linearServices.
-	services    []string
-	byName      map[string]uint32
+	services []string
+	byName   map[string]uint32
+	// recs are the entries; firsts their patterns' first records (whose
+	// template text is read only when the table adds the pattern), texts
+	// the IDs kept as text.
 	recs        []patternRecord
+	firsts      []plog.LogRecord
+	texts       []string
 	index       patternIndex
 	unannotated int64
 	last        lastPattern
@@ -110,7 +124,7 @@ type lastPattern struct {
 }
 
 func newPatternTally() *patternTally {
-	return &patternTally{shells: newShells(), byName: map[string]uint32{}, recs: make([]patternRecord, 0, 64), index: newPatternIndex(), last: lastPattern{pos: -1}}
+	return &patternTally{shells: newShells(), byName: map[string]uint32{}, recs: make([]patternRecord, 0, 64), firsts: make([]plog.LogRecord, 0, 64), index: newPatternIndex(), last: lastPattern{pos: -1}}
 }
 
 func (t *patternTally) reset() {
@@ -118,8 +132,14 @@ func (t *patternTally) reset() {
 	clear(t.services)
 	t.services = t.services[:0]
 	clear(t.byName)
-	clear(t.recs)
 	t.recs = t.recs[:0]
+	clear(t.firsts)
+	t.firsts = t.firsts[:0]
+	clear(t.texts)
+	t.texts = t.texts[:0]
+	if cap(t.recs) > patternIndexMaxKept/2 { // after a batch of unusually many patterns
+		t.recs, t.firsts = make([]patternRecord, 0, 64), make([]plog.LogRecord, 0, 64)
+	}
 	t.index.reset()
 	t.unannotated = 0
 	t.last = lastPattern{pos: -1}
@@ -199,12 +219,39 @@ func (t *patternTally) entry(svc uint32, idText string, lr plog.LogRecord) *patt
 		return &t.recs[t.last.pos]
 	}
 	id := parseTemplateID(idText)
-	pos, slot := t.index.find(t.recs, svc, id)
+	pos, slot := t.index.find(t.recs, t.texts, svc, id)
 	if pos < 0 {
-		t.recs = append(t.recs, patternRecord{service: svc, id: id, first: lr})
-		t.index.insert(t.recs, slot)
-		pos = len(t.recs) - 1
+		pos = t.add(svc, id, lr)
+		t.index.insert(t.recs, t.texts, slot)
 	}
 	t.last = lastPattern{svc: svc, id: idText, pos: pos}
 	return &t.recs[pos]
+}
+
+// add appends the entry of svc's pattern id, first seen in lr, and
+// returns its position.
+func (t *patternTally) add(svc uint32, id templateID, lr plog.LogRecord) int {
+	r := patternRecord{service: svc, hex: id.hex}
+	if id.text != "" {
+		t.texts = append(t.texts, id.text)
+		r.text = uint32(len(t.texts))
+	}
+	t.recs = append(t.recs, r)
+	t.firsts = append(t.firsts, lr)
+	return len(t.recs) - 1
+}
+
+// id is the template ID of the entry at pos.
+func (t *patternTally) id(pos int) templateID {
+	if r := &t.recs[pos]; r.text != 0 {
+		return templateID{text: t.texts[r.text-1]}
+	}
+	return templateID{hex: t.recs[pos].hex}
+}
+
+// template is the text log_budget stamped beside the ID of the entry at
+// pos, on the pattern's first record.
+func (t *patternTally) template(pos int) string {
+	s, _ := attrString(t.firsts[pos].Attributes(), attrTemplate)
+	return s
 }
