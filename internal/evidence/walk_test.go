@@ -183,3 +183,27 @@ func TestSeparateWalksGolden(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), got)
 }
+
+// together is one walk: the learner's, filling a batch that the tracker
+// and the summarizer both count.
+func together(o *observers, td ptrace.Traces, at time.Time) {
+	b := NewBatch(td.SpanCount())
+	o.add(o.learner.ObserveWith(td, at, b))
+	o.tracker.ObserveBatch(b, at)
+	o.sum.ObserveBatch(b)
+}
+
+// TestOneWalkEqualsSeparateWalks: the learner's walk feeding the evidence
+// gives exactly the graph, pending pairs, windows and counts of the
+// separate walks.
+func TestOneWalkEqualsSeparateWalks(t *testing.T) {
+	batches := variedBatches()
+	apart, joined := newObservers(), newObservers()
+	apart.feed(batches, separately)
+	joined.feed(batches, together)
+	want := apart.dump(t)
+	assert.Equal(t, want, joined.dump(t))
+	golden, err := os.ReadFile(filepath.Join("testdata", "walk.golden"))
+	require.NoError(t, err)
+	assert.Equal(t, string(golden), want)
+}

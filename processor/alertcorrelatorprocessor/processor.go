@@ -491,15 +491,24 @@ func (c *core) logTopology() {
 	}
 }
 
-// observeTraces learns edges and passes the traces on untouched.
+// observeTraces learns edges and counts evidence in one walk over the
+// spans, and passes the traces on untouched. The walk fills the evidence
+// batch under learnMu; the tracker counts it after, under its own lock
+// alone.
 func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	now := c.now()
+	var batch *evidence.Batch
+	var others []topology.SpanVisitor
+	if c.evidence != nil {
+		batch = evidence.NewBatch(td.SpanCount())
+		others = append(others, batch)
+	}
 	c.learnMu.Lock()
-	ls := c.learner.Observe(td, now)
+	ls := c.learner.ObserveWith(td, now, others...)
 	c.learnMu.Unlock()
 	c.countLearn(ctx, ls)
-	if c.evidence != nil {
-		c.evidence.Observe(td, now)
+	if batch != nil {
+		c.evidence.ObserveBatch(batch, now)
 	}
 	return td, nil
 }
