@@ -33,6 +33,7 @@ type summaryConnector struct {
 
 	graph      *topology.Graph
 	summarizer *evidence.Summarizer
+	batches    evidence.BatchPool
 
 	mu      sync.Mutex
 	learner *topology.Learner
@@ -95,11 +96,12 @@ func (c *summaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 	now := c.now()
 	// One walk over the spans: the learner's fills the summarizer's batch
 	// (under mu), which the summarizer counts after, under its own lock.
-	batch := evidence.NewBatch(td.SpanCount())
+	batch := c.batches.Get(td.SpanCount())
 	c.mu.Lock()
 	ls := c.learner.ObserveWith(td, now, batch)
 	c.mu.Unlock()
 	c.summarizer.ObserveBatch(batch)
+	c.batches.Put(batch)
 	c.tb.ConnectorTopologySummarySpans.Add(ctx, int64(ls.Spans))
 	c.countLearn(ctx, ls)
 	return nil

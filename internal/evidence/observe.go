@@ -1,6 +1,8 @@
 package evidence
 
 import (
+	"slices"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -39,6 +41,30 @@ type Batch struct {
 // NewBatch returns an empty batch with room for n spans.
 func NewBatch(n int) *Batch {
 	return &Batch{spans: make([]spanInfo, 0, n), index: make(map[spanKey]int, n)}
+}
+
+// BatchPool recycles batches from one walk to the next: their index and
+// span slice are most of what a walk allocates. Safe for concurrent use;
+// the zero value is ready.
+type BatchPool struct{ pool sync.Pool }
+
+// Get returns an empty batch with room for n spans.
+func (p *BatchPool) Get(n int) *Batch {
+	b, _ := p.pool.Get().(*Batch)
+	if b == nil {
+		return NewBatch(n)
+	}
+	b.spans = slices.Grow(b.spans, n)
+	return b
+}
+
+// Put empties b for a later Get. b must not be used after.
+func (p *BatchPool) Put(b *Batch) {
+	clear(b.spans) // drop the service names it holds
+	b.spans = b.spans[:0]
+	clear(b.index)
+	b.classified = false
+	p.pool.Put(b)
 }
 
 // VisitSpan adds s to the batch.

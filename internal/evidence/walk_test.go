@@ -96,6 +96,7 @@ type observers struct {
 	learned topology.LearnStats
 	tracker *Tracker
 	sum     *Summarizer
+	batches BatchPool
 }
 
 func newObservers() *observers {
@@ -185,12 +186,13 @@ func TestSeparateWalksGolden(t *testing.T) {
 }
 
 // together is one walk: the learner's, filling a batch that the tracker
-// and the summarizer both count.
+// and the summarizer both count, recycled for the next walk.
 func together(o *observers, td ptrace.Traces, at time.Time) {
-	b := NewBatch(td.SpanCount())
+	b := o.batches.Get(td.SpanCount())
 	o.add(o.learner.ObserveWith(td, at, b))
 	o.tracker.ObserveBatch(b, at)
 	o.sum.ObserveBatch(b)
+	o.batches.Put(b)
 }
 
 // TestOneWalkEqualsSeparateWalks: the learner's walk feeding the evidence

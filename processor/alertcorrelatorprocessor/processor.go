@@ -69,6 +69,8 @@ type core struct {
 	// evidence has its own lock, taken after mu when the engine reads it
 	// (lock order: mu, then the tracker's); nil when evidence is off.
 	evidence *evidence.Tracker
+	// batches recycles the evidence's span batches (observeTraces).
+	batches evidence.BatchPool
 	// summary counts what the summary line reports (guarded by mu).
 	summary summaryCounts
 
@@ -500,7 +502,7 @@ func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Trac
 	var batch *evidence.Batch
 	var others []topology.SpanVisitor
 	if c.evidence != nil {
-		batch = evidence.NewBatch(td.SpanCount())
+		batch = c.batches.Get(td.SpanCount())
 		others = append(others, batch)
 	}
 	c.learnMu.Lock()
@@ -509,6 +511,7 @@ func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Trac
 	c.countLearn(ctx, ls)
 	if batch != nil {
 		c.evidence.ObserveBatch(batch, now)
+		c.batches.Put(batch)
 	}
 	return td, nil
 }
