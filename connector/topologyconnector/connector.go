@@ -96,7 +96,7 @@ func (c *summaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) 
 	now := c.now()
 	// One walk over the spans: the learner's fills the summarizer's batch
 	// (under mu), which the summarizer counts after, under its own lock.
-	batch := c.batches.Get(td.SpanCount())
+	batch := c.batches.Get()
 	c.mu.Lock()
 	ls := c.learner.ObserveWith(td, now, batch)
 	c.mu.Unlock()

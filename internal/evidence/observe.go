@@ -1,8 +1,6 @@
 package evidence
 
 import (
-	"slices"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -10,78 +8,6 @@ import (
 
 	"github.com/quell-otel/quell/internal/topology"
 )
-
-type spanKey struct {
-	trace pcommon.TraceID
-	span  pcommon.SpanID
-}
-
-// spanInfo is what one span contributes.
-type spanInfo struct {
-	service     string
-	peer        string // peer.service, else db.system, of an outgoing span
-	kind        ptrace.SpanKind
-	failed      bool
-	failedChild bool
-	hasChild    bool
-	parent      spanKey // its trace is the span's own
-}
-
-// Batch is a batch of spans as the evidence reads them: flattened and
-// indexed by (trace, span) ID. A topology.SpanVisitor, so that the
-// learner's walk over a batch fills it (topology.Learner.ObserveWith);
-// Tracker.ObserveBatch or Summarizer.ObserveBatch then count it. Not safe
-// for concurrent use.
-type Batch struct {
-	spans      []spanInfo
-	index      map[spanKey]int
-	classified bool
-}
-
-// NewBatch returns an empty batch with room for n spans.
-func NewBatch(n int) *Batch {
-	return &Batch{spans: make([]spanInfo, 0, n), index: make(map[spanKey]int, n)}
-}
-
-// BatchPool recycles batches from one walk to the next: their index and
-// span slice are most of what a walk allocates. Safe for concurrent use;
-// the zero value is ready.
-type BatchPool struct{ pool sync.Pool }
-
-// Get returns an empty batch with room for n spans.
-func (p *BatchPool) Get(n int) *Batch {
-	b, _ := p.pool.Get().(*Batch)
-	if b == nil {
-		return NewBatch(n)
-	}
-	b.spans = slices.Grow(b.spans, n)
-	return b
-}
-
-// Put empties b for a later Get. b must not be used after.
-func (p *BatchPool) Put(b *Batch) {
-	clear(b.spans) // drop the service names it holds
-	b.spans = b.spans[:0]
-	clear(b.index)
-	b.classified = false
-	p.pool.Put(b)
-}
-
-// VisitSpan adds s to the batch.
-func (b *Batch) VisitSpan(s *topology.Span) {
-	info := spanInfo{
-		service: s.Service, kind: s.Kind, failed: s.Failed,
-		parent: spanKey{s.Trace, s.Parent},
-	}
-	if s.HasPeer {
-		info.peer = s.Peer
-	} else {
-		info.peer = s.DB
-	}
-	b.index[spanKey{s.Trace, s.ID}] = len(b.spans)
-	b.spans = append(b.spans, info)
-	b.classified = false
-}
 
 // Observe counts a batch of spans received at now. A parent and its child
 // are matched within the batch (tier 1 receives a trace's spans of one
@@ -104,7 +30,7 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	t.stats.Spans += uint64(len(spans))
 	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
 	for i := range spans {
-		count(t, &spans[i], spans, batch.index, b)
+		count(t, &spans[i], batch, b)
 	}
 }
 
@@ -115,7 +41,7 @@ func (b *Batch) classify() {
 	}
 	for i := range b.spans {
 		s := &b.spans[i]
-		if j, ok := b.index[s.parent]; ok {
+		if j, ok := b.find(s.parent); ok {
 			p := &b.spans[j]
 			p.hasChild = true
 			if s.failed {
@@ -134,11 +60,12 @@ type sink interface {
 }
 
 // count adds one span to its service's origin window and to its edge.
-func count(t sink, s *spanInfo, spans []spanInfo, index map[spanKey]int, b int64) {
+func count(t sink, s *spanInfo, batch *Batch, b int64) {
 	origin := s.failed && !s.failedChild
 	switch s.kind {
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
-		j, ok := index[s.parent]
+		spans := batch.spans
+		j, ok := batch.find(s.parent)
 		if !ok || spans[j].service == s.service {
 			t.addOrigin(s.service, origin, s.parent.trace, b)
 			return

@@ -85,7 +85,7 @@ func (s *Summarizer) ObserveBatch(batch *Batch) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range spans {
-		count(s, &spans[i], spans, batch.index, 0)
+		count(s, &spans[i], batch, 0)
 	}
 	return len(spans)
 }

@@ -188,7 +188,7 @@ func TestSeparateWalksGolden(t *testing.T) {
 // together is one walk: the learner's, filling a batch that the tracker
 // and the summarizer both count, recycled for the next walk.
 func together(o *observers, td ptrace.Traces, at time.Time) {
-	b := o.batches.Get(td.SpanCount())
+	b := o.batches.Get()
 	o.add(o.learner.ObserveWith(td, at, b))
 	o.tracker.ObserveBatch(b, at)
 	o.sum.ObserveBatch(b)

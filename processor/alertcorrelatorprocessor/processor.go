@@ -502,7 +502,7 @@ func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Trac
 	var batch *evidence.Batch
 	var others []topology.SpanVisitor
 	if c.evidence != nil {
-		batch = c.batches.Get(td.SpanCount())
+		batch = c.batches.Get()
 		others = append(others, batch)
 	}
 	c.learnMu.Lock()
