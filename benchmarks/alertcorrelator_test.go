@@ -206,6 +206,7 @@ func benchObserve(b *testing.B, mutate func(map[string]any)) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		n := 0
+		cpuStart := cpuSeconds()
 		for b.Loop() {
 			for _, t := range batches {
 				td := ptrace.NewTraces()
@@ -217,6 +218,9 @@ func benchObserve(b *testing.B, mutate func(map[string]any)) {
 			n++
 		}
 		b.ReportMetric(float64(n*spans)/b.Elapsed().Seconds(), "spans/s")
+		if cpu := cpuSeconds() - cpuStart; cpu > 0 {
+			b.ReportMetric(float64(n*spans)/cpu, "spans/cpu-s")
+		}
 	}
 }
 
