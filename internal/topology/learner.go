@@ -72,6 +72,10 @@ type Learner struct {
 	// expiry order: pending keys in insertion order (TTL is fixed, so this is
 	// also expiry order); entries already paired are skipped.
 	queue []pairKey
+	// visit and visitors are ObserveWith's, kept to spare two allocations
+	// per batch.
+	visit    learnVisitor
+	visitors []SpanVisitor
 }
 
 // NewLearner returns a learner feeding g.
@@ -97,10 +101,12 @@ func (l *Learner) Observe(td ptrace.Traces, now time.Time) LearnStats {
 // span to the batch's other readers in the same walk (Walk). They run in
 // the caller's goroutine, under whatever lock serializes the learner.
 func (l *Learner) ObserveWith(td ptrace.Traces, now time.Time, others ...SpanVisitor) LearnStats {
-	v := learnVisitor{l: l, now: now}
-	l.expire(now, &v.st)
-	Walk(td, append([]SpanVisitor{&v}, others...)...)
-	return v.st
+	l.visit = learnVisitor{l: l, now: now}
+	l.expire(now, &l.visit.st)
+	l.visitors = append(append(l.visitors[:0], &l.visit), others...)
+	Walk(td, l.visitors...)
+	clear(l.visitors) // keep no batch of the caller's
+	return l.visit.st
 }
 
 // learnVisitor is the learner's part of a walk.

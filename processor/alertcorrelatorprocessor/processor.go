@@ -499,20 +499,20 @@ func (c *core) logTopology() {
 // alone.
 func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	now := c.now()
-	var batch *evidence.Batch
-	var others []topology.SpanVisitor
-	if c.evidence != nil {
-		batch = c.batches.Get()
-		others = append(others, batch)
+	if c.evidence == nil {
+		c.learnMu.Lock()
+		ls := c.learner.Observe(td, now)
+		c.learnMu.Unlock()
+		c.countLearn(ctx, ls)
+		return td, nil
 	}
+	batch := c.batches.Get()
 	c.learnMu.Lock()
-	ls := c.learner.ObserveWith(td, now, others...)
+	ls := c.learner.ObserveWith(td, now, batch)
 	c.learnMu.Unlock()
 	c.countLearn(ctx, ls)
-	if batch != nil {
-		c.evidence.ObserveBatch(batch, now)
-		c.batches.Put(batch)
-	}
+	c.evidence.ObserveBatch(batch, now)
+	c.batches.Put(batch)
 	return td, nil
 }
 
