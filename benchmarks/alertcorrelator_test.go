@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
@@ -24,6 +25,8 @@ import (
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertconv/alertconvtest"
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/internal/workload"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor"
 )
@@ -183,6 +186,11 @@ func BenchmarkAlertCorrelator(b *testing.B) {
 			m["correlation"] = map[string]any{"evidence_window": "0s"}
 		})
 	})
+	// Memory: the traces side's state (graph, learner, evidence windows,
+	// as the default config sizes them) per tracked service and per edge.
+	b.Run("alert_correlator/memory-500svc", func(b *testing.B) {
+		benchTracesMemory(b, topo)
+	})
 }
 
 // benchObserve feeds workload traces through the traces side.
@@ -198,6 +206,7 @@ func benchObserve(b *testing.B, mutate func(map[string]any)) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		n := 0
+		cpuStart := cpuSeconds()
 		for b.Loop() {
 			for _, t := range batches {
 				td := ptrace.NewTraces()
@@ -209,6 +218,9 @@ func benchObserve(b *testing.B, mutate func(map[string]any)) {
 			n++
 		}
 		b.ReportMetric(float64(n*spans)/b.Elapsed().Seconds(), "spans/s")
+		if cpu := cpuSeconds() - cpuStart; cpu > 0 {
+			b.ReportMetric(float64(n*spans)/cpu, "spans/cpu-s")
+		}
 	}
 }
 
@@ -315,4 +327,105 @@ func benchNewAlerts(b *testing.B, file string, nodes []string, evidenceWindow st
 		batches[i] = ld
 	}
 	runAlerts(b, lp, func(i int) plog.Logs { return batches[i%pre] })
+}
+
+// tracesSide is what the correlator's traces side holds, built from its
+// default config: the graph, its learner and the evidence tracker, fed by
+// one walk as observeTraces feeds them.
+type tracesSide struct {
+	graph   *topology.Graph
+	learner *topology.Learner
+	tracker *evidence.Tracker
+}
+
+func newTracesSide() *tracesSide {
+	cfg := alertcorrelatorprocessor.NewFactory().CreateDefaultConfig().(*alertcorrelatorprocessor.Config)
+	g := topology.New(topology.Config{TTL: cfg.Topology.TTL, MaxEdges: cfg.Topology.MaxEdges})
+	w := cfg.Correlation.EvidenceWindow
+	return &tracesSide{
+		graph: g,
+		learner: topology.NewLearner(g, topology.LearnerConfig{
+			MaxPending: cfg.Topology.MaxPendingSpans, PendingTTL: cfg.Topology.PendingTTL,
+		}),
+		tracker: evidence.New(evidence.Config{
+			Bucket: w / 6, Buckets: 6,
+			MaxServices: cfg.Limits.MaxEvidenceServices, MaxEdges: cfg.Limits.MaxEvidenceEdges,
+		}),
+	}
+}
+
+func (s *tracesSide) observe(td ptrace.Traces, now time.Time) {
+	batch := evidence.NewBatch(td.SpanCount())
+	s.learner.ObserveWith(td, now, batch)
+	s.tracker.ObserveBatch(batch, now)
+}
+
+// fromWire is td as a receiver hands it on: unmarshalled from OTLP, its
+// strings its own.
+func fromWire(b *testing.B, td ptrace.Traces) ptrace.Traces {
+	buf, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(buf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// heapAfterGC is the live heap.
+func heapAfterGC() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// benchTracesMemory measures the heap the traces side holds: first per
+// service (one root server span each: an evidence window, no edge), then
+// per learned edge (traces over the whole graph: graph edges and nodes,
+// evidence edge windows), once the learner's pending pairs expired (they
+// are bounded by max_pending_spans and last pending_ttl, whatever the
+// graph's size).
+func benchTracesMemory(b *testing.B, topo *alertscenario.Topology) {
+	nodes := topo.Nodes()
+	roots := ptrace.NewTraces()
+	for i, n := range nodes {
+		rs := roots.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", n)
+		sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		sp.SetKind(ptrace.SpanKindServer)
+		sp.SetTraceID(pcommon.TraceID{0xff, byte(i >> 8), byte(i)})
+		sp.SetSpanID(pcommon.SpanID{0xff, byte(i >> 8), byte(i)})
+	}
+	traces := alertscenario.Traces(topo, 2000, 5)
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var perService, perEdge float64
+	var services, edges, evidenceEdges int
+	for b.Loop() {
+		before := heapAfterGC()
+		s := newTracesSide()
+		s.observe(fromWire(b, roots), now)
+		mid := heapAfterGC()
+		services = s.tracker.Stats().Services
+		for _, td := range traces {
+			s.observe(fromWire(b, td), now)
+		}
+		s.learner.Expire(now.Add(time.Hour))
+		after := heapAfterGC()
+		_, _, edges = s.graph.Counts()
+		st := s.tracker.Stats()
+		if st.Services != services {
+			b.Fatalf("the traces added evidence services: %d, then %d", services, st.Services)
+		}
+		evidenceEdges = st.Edges
+		perService = float64(mid-before) / float64(services)
+		perEdge = float64(after-mid) / float64(edges)
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(perService, "B/service")
+	b.ReportMetric(perEdge, "B/edge")
+	b.ReportMetric(float64(edges), "edges")
+	b.ReportMetric(float64(evidenceEdges), "evidence-edges")
 }

@@ -5,34 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/extension"
-	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/quell-otel/quell/internal/storageext/storageexttest"
 )
-
-type storageHost struct {
-	exts map[component.ID]component.Component
-}
-
-func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.exts }
-
-// startFileStorage starts a real file_storage extension in dir.
-func startFileStorage(t *testing.T, dir string) (component.ID, storageHost, extension.Extension) {
-	t.Helper()
-	f := filestorage.NewFactory()
-	cfg := f.CreateDefaultConfig().(*filestorage.Config)
-	cfg.Directory = dir
-	cfg.Compaction.Directory = dir
-	ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
-	require.NoError(t, err)
-	require.NoError(t, ext.Start(context.Background(), storageHost{}))
-	id := component.NewID(f.Type())
-	return id, storageHost{exts: map[component.ID]component.Component{id: ext}}, ext
-}
 
 // shutdown stops a harness' core: once per pipeline it feeds.
 func (h *harness) shutdown() {
@@ -48,7 +26,7 @@ func (h *harness) shutdown() {
 func TestRestartKeepsBudget(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testConfig()
-	id, host, ext := startFileStorage(t, dir)
+	id, host := storageexttest.StartFileStorage(t, dir)
 	cfg.Storage = &id
 
 	h := newHarness(t, cfg, t0)
@@ -66,13 +44,11 @@ func TestRestartKeepsBudget(t *testing.T) {
 	require.Len(t, firing, 1)
 	require.Equal(t, "ticket", firing[0].tier)
 	h.shutdown()
-	require.NoError(t, ext.Shutdown(context.Background()))
 
-	id, host, ext = startFileStorage(t, dir)
+	id, host = storageexttest.StartFileStorage(t, dir)
 	cfg.Storage = &id
 	h2 := newHarness(t, cfg, minute(24*60))
 	require.NoError(t, h2.c.Start(context.Background(), host))
-	defer func() { require.NoError(t, ext.Shutdown(context.Background())) }()
 	defer h2.shutdown()
 	h2.tickAt(minute(24 * 60))
 	after := metricValues(t, h2.metrics.AllMetrics()[0])

@@ -33,6 +33,7 @@ type summaryConnector struct {
 
 	graph      *topology.Graph
 	summarizer *evidence.Summarizer
+	batches    evidence.BatchPool
 
 	mu      sync.Mutex
 	learner *topology.Learner
@@ -93,10 +94,14 @@ func (c *summaryConnector) Shutdown(ctx context.Context) error {
 // ConsumeTraces learns from the spans; nothing is forwarded.
 func (c *summaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	now := c.now()
+	// One walk over the spans: the learner's fills the summarizer's batch
+	// (under mu), which the summarizer counts after, under its own lock.
+	batch := c.batches.Get()
 	c.mu.Lock()
-	ls := c.learner.Observe(td, now)
+	ls := c.learner.ObserveWith(td, now, batch)
 	c.mu.Unlock()
-	c.summarizer.Observe(td)
+	c.summarizer.ObserveBatch(batch)
+	c.batches.Put(batch)
 	c.tb.ConnectorTopologySummarySpans.Add(ctx, int64(ls.Spans))
 	c.countLearn(ctx, ls)
 	return nil

@@ -7,6 +7,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/quell-otel/quell/internal/topology"
 )
 
 // Counts is a mergeable summary of what Observe feeds a tracker: per
@@ -70,11 +72,20 @@ func (s *Summarizer) reset() {
 // Observe counts a batch of spans; parents and children are matched within
 // the batch, as in Tracker.Observe. It returns how many spans it read.
 func (s *Summarizer) Observe(td ptrace.Traces) int {
-	spans, index := classify(td)
+	b := NewBatch(td.SpanCount())
+	topology.Walk(td, b)
+	return s.ObserveBatch(b)
+}
+
+// ObserveBatch counts a batch filled by a walk (Observe's, or the
+// learner's). It returns how many spans it read.
+func (s *Summarizer) ObserveBatch(batch *Batch) int {
+	batch.classify()
+	spans := batch.spans
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range spans {
-		count(s, &spans[i], spans, index, 0)
+		count(s, &spans[i], batch, 0)
 	}
 	return len(spans)
 }

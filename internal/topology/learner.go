@@ -72,6 +72,10 @@ type Learner struct {
 	// expiry order: pending keys in insertion order (TTL is fixed, so this is
 	// also expiry order); entries already paired are skipped.
 	queue []pairKey
+	// visit and visitors are ObserveWith's, kept to spare two allocations
+	// per batch.
+	visit    learnVisitor
+	visitors []SpanVisitor
 }
 
 // NewLearner returns a learner feeding g.
@@ -90,67 +94,76 @@ func (l *Learner) Pending() int { return len(l.pending) }
 
 // Observe learns from every span of td, seen at now.
 func (l *Learner) Observe(td ptrace.Traces, now time.Time) LearnStats {
-	var st LearnStats
-	l.expire(now, &st)
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		sv, ok := rs.Resource().Attributes().Get(attrServiceName)
-		if !ok || sv.Str() == "" {
-			continue
-		}
-		service := sv.Str()
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				st.Spans++
-				l.span(service, spans.At(k), now, &st)
-			}
-		}
-	}
-	return st
+	return l.ObserveWith(td, now)
 }
 
-func (l *Learner) span(service string, s ptrace.Span, now time.Time, st *LearnStats) {
-	switch s.Kind() {
-	case ptrace.SpanKindClient, ptrace.SpanKindProducer:
-		kind := KindRPC
-		if s.Kind() == ptrace.SpanKindProducer {
-			kind = KindMessaging
-		}
-		attrs := s.Attributes()
-		virtual := ""
-		if v, ok := attrs.Get(attrPeerService); ok {
-			virtual = v.Str()
-		}
-		if db, ok := attrs.Get(attrDBSystem); ok && db.Str() != "" {
-			// A database is never instrumented as a server: edge now.
-			if virtual == "" {
-				virtual = db.Str()
-			}
-			l.edge(service, virtual, KindVirtual, now, st)
-			return
-		}
-		broker := ""
-		if kind == KindMessaging && virtual != "" {
-			// A producer's peer is its broker: a dependency of its own,
-			// besides the consumers the pairing finds, which the broker
-			// feeds (broker -> consumer, as a static file draws it).
-			l.edge(service, virtual, KindVirtual, now, st)
-			broker, virtual = virtual, ""
-		}
-		l.meet(pairKey{s.TraceID(), s.SpanID()}, half{service: service, kind: kind, virtual: virtual, broker: broker, isCaller: true}, now, st)
-	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
-		if s.ParentSpanID().IsEmpty() {
-			return
-		}
-		kind := KindRPC
-		if s.Kind() == ptrace.SpanKindConsumer {
-			kind = KindMessaging
-		}
-		l.meet(pairKey{s.TraceID(), s.ParentSpanID()}, half{service: service, kind: kind}, now, st)
+// ObserveWith learns from every span of td, seen at now, and hands each
+// span to the batch's other readers in the same walk (Walk). They run in
+// the caller's goroutine, under whatever lock serializes the learner.
+func (l *Learner) ObserveWith(td ptrace.Traces, now time.Time, others ...SpanVisitor) LearnStats {
+	l.visit = learnVisitor{l: l, now: now}
+	l.expire(now, &l.visit.st)
+	l.visitors = append(append(l.visitors[:0], &l.visit), others...)
+	Walk(td, l.visitors...)
+	clear(l.visitors) // keep no batch of the caller's
+	return l.visit.st
+}
+
+// learnVisitor is the learner's part of a walk.
+type learnVisitor struct {
+	l   *Learner
+	now time.Time
+	st  LearnStats
+}
+
+func (v *learnVisitor) VisitSpan(s *Span) {
+	if s.Service == "" {
+		return
 	}
+	v.st.Spans++
+	v.l.span(s, v.now, &v.st)
+}
+
+func (l *Learner) span(s *Span, now time.Time, st *LearnStats) {
+	switch s.Kind {
+	case ptrace.SpanKindClient, ptrace.SpanKindProducer:
+		l.outgoing(s, now, st)
+	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
+		if s.Parent.IsEmpty() {
+			return
+		}
+		kind := KindRPC
+		if s.Kind == ptrace.SpanKindConsumer {
+			kind = KindMessaging
+		}
+		l.meet(pairKey{s.Trace, s.Parent}, half{service: s.Service, kind: kind}, now, st)
+	}
+}
+
+// outgoing learns from a client or producer span.
+func (l *Learner) outgoing(s *Span, now time.Time, st *LearnStats) {
+	kind := KindRPC
+	if s.Kind == ptrace.SpanKindProducer {
+		kind = KindMessaging
+	}
+	virtual := s.Peer
+	if s.DB != "" {
+		// A database is never instrumented as a server: edge now.
+		if virtual == "" {
+			virtual = s.DB
+		}
+		l.edge(s.Service, virtual, KindVirtual, now, st)
+		return
+	}
+	broker := ""
+	if kind == KindMessaging && virtual != "" {
+		// A producer's peer is its broker: a dependency of its own,
+		// besides the consumers the pairing finds, which the broker
+		// feeds (broker -> consumer, as a static file draws it).
+		l.edge(s.Service, virtual, KindVirtual, now, st)
+		broker, virtual = virtual, ""
+	}
+	l.meet(pairKey{s.Trace, s.ID}, half{service: s.Service, kind: kind, virtual: virtual, broker: broker, isCaller: true}, now, st)
 }
 
 func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {

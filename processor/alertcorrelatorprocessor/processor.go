@@ -69,6 +69,8 @@ type core struct {
 	// evidence has its own lock, taken after mu when the engine reads it
 	// (lock order: mu, then the tracker's); nil when evidence is off.
 	evidence *evidence.Tracker
+	// batches recycles the evidence's span batches (observeTraces).
+	batches evidence.BatchPool
 	// summary counts what the summary line reports (guarded by mu).
 	summary summaryCounts
 
@@ -491,16 +493,26 @@ func (c *core) logTopology() {
 	}
 }
 
-// observeTraces learns edges and passes the traces on untouched.
+// observeTraces learns edges and counts evidence in one walk over the
+// spans, and passes the traces on untouched. The walk fills the evidence
+// batch under learnMu; the tracker counts it after, under its own lock
+// alone.
 func (c *core) observeTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	now := c.now()
+	if c.evidence == nil {
+		c.learnMu.Lock()
+		ls := c.learner.Observe(td, now)
+		c.learnMu.Unlock()
+		c.countLearn(ctx, ls)
+		return td, nil
+	}
+	batch := c.batches.Get()
 	c.learnMu.Lock()
-	ls := c.learner.Observe(td, now)
+	ls := c.learner.ObserveWith(td, now, batch)
 	c.learnMu.Unlock()
 	c.countLearn(ctx, ls)
-	if c.evidence != nil {
-		c.evidence.Observe(td, now)
-	}
+	c.evidence.ObserveBatch(batch, now)
+	c.batches.Put(batch)
 	return td, nil
 }
 
