@@ -51,7 +51,7 @@ const maxWaitingCallees = 64
 type LearnStats struct {
 	Spans        int
 	NewEdges     int
-	Overflow     int // half-pairs refused for MaxPending or maxWaitingCallees
+	Overflow     int // waiting halves evicted for MaxPending, callees refused for maxWaitingCallees
 	EdgeOverflow int // new edges refused by the graph's MaxEdges
 	Unpaired     int // half-pairs that expired with no partner
 	VirtualNew   int
@@ -213,12 +213,13 @@ func (l *Learner) join(k pairKey, waiting half, service string, st *LearnStats) 
 // wait stores h under k until its other half arrives or the TTL passes.
 func (l *Learner) wait(k pairKey, h half, now time.Time, st *LearnStats) {
 	if len(l.pending) >= l.cfg.MaxPending {
+		// Full: the oldest half makes room. It has waited longest, so it
+		// is the likeliest orphan (a call to an uninstrumented peer, a
+		// parent never exported); a new half's partner is usually close
+		// behind. Refusing the new one instead let orphans hold the store
+		// for a whole TTL while every new pair went unlearned.
 		st.Overflow++
-		if h.isCaller && h.virtual != "" {
-			// Still worth an edge: the caller named its peer.
-			l.edge(h.service, h.virtual, KindVirtual, now, st)
-		}
-		return
+		l.evictOldest(st)
 	}
 	h.expiresAt = now.Add(l.cfg.PendingTTL)
 	l.pending[k] = h
@@ -232,6 +233,24 @@ func (l *Learner) wait(k pairKey, h half, now time.Time, st *LearnStats) {
 			}
 		}
 		l.queue = kept
+	}
+}
+
+// evictOldest drops the oldest waiting half, as its TTL would have: an
+// unpaired client span that named its peer still teaches that edge.
+func (l *Learner) evictOldest(st *LearnStats) {
+	for len(l.queue) > 0 {
+		k := l.queue[0]
+		l.queue = l.queue[1:]
+		h, ok := l.pending[k]
+		if !ok {
+			continue // paired already
+		}
+		delete(l.pending, k)
+		if !h.matched && h.isCaller && h.virtual != "" {
+			l.edge(h.service, h.virtual, KindVirtual, h.expiresAt, st)
+		}
+		return
 	}
 }
 

@@ -160,8 +160,18 @@ func TestLearnerBound(t *testing.T) {
 		spanSpec{service: "a", kind: ptrace.SpanKindClient, id: 3, peer: "z"}), t0)
 	assert.Equal(t, 1, st.Overflow)
 	assert.Equal(t, 2, l.Pending())
-	_, ok := g.Hops("a", "z", 1)
-	assert.True(t, ok, "an overflowing client span with a peer still teaches its edge")
+	// The oldest half (id 1) made room; the newest waits for its server.
+	l.Observe(traces(1, spanSpec{service: "b", kind: ptrace.SpanKindServer, id: 20, parent: 3}), t0)
+	_, ok := g.Hops("a", "b", 1)
+	assert.True(t, ok, "the newest half was kept and pairs")
+	// An evicted client span with a peer still teaches its edge.
+	st = l.Observe(traces(1,
+		spanSpec{service: "c", kind: ptrace.SpanKindClient, id: 21, peer: "y"},
+		spanSpec{service: "c", kind: ptrace.SpanKindClient, id: 22},
+		spanSpec{service: "c", kind: ptrace.SpanKindClient, id: 23}), t0)
+	assert.Equal(t, 2, st.Overflow)
+	_, ok = g.Hops("c", "y", 1)
+	assert.True(t, ok, "an evicted client span with a peer still teaches its edge")
 	// Many pairs within the TTL keep the queue bounded.
 	for i := uint64(10); i < 5000; i += 2 {
 		l.Observe(traces(2,
@@ -169,6 +179,29 @@ func TestLearnerBound(t *testing.T) {
 			spanSpec{service: "b", kind: ptrace.SpanKindServer, id: i + 1, parent: i}), t0)
 	}
 	assert.LessOrEqual(t, len(l.queue), 4+2)
+}
+
+// TestLearnerFullOfOrphansStillLearns fills the pending store with halves
+// whose partners never come (calls to uninstrumented peers), then sends
+// ordinary calls: each pairs and teaches its edge, though the store stays
+// full. (Refusing new halves when full left the orphans holding the store
+// for a whole TTL: no new edge was learned.)
+func TestLearnerFullOfOrphansStillLearns(t *testing.T) {
+	g := New(Config{})
+	l := NewLearner(g, LearnerConfig{MaxPending: 100, PendingTTL: time.Minute})
+	for i := uint64(1); i <= 100; i++ {
+		l.Observe(traces(1, spanSpec{service: "a", kind: ptrace.SpanKindClient, id: i}), t0)
+	}
+	require.Equal(t, 100, l.Pending())
+	for i, callee := range []string{"b", "c", "d"} {
+		id := uint64(1000 + 2*i)
+		// The client half arrives first, its server half in a later batch.
+		l.Observe(traces(2, spanSpec{service: "a", kind: ptrace.SpanKindClient, id: id}), t0)
+		l.Observe(traces(2, spanSpec{service: callee, kind: ptrace.SpanKindServer, id: id + 1, parent: id}), t0)
+		_, ok := g.Hops("a", callee, 1)
+		assert.True(t, ok, "a -> %s learned with the store full", callee)
+	}
+	assert.LessOrEqual(t, l.Pending(), 100)
 }
 
 func TestRestoreKeepsLearnedEdgesAndAges(t *testing.T) {

@@ -63,7 +63,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ConnectorTopologySummaryOverflow, err = builder.meter.Int64Counter(
 		"otelcol_connector_topology_summary_overflow",
-		metric.WithDescription("Observations dropped for a bound (attribute `map`) - pending_spans, half-pairs refused for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges. [Development]"),
+		metric.WithDescription("Observations dropped for a bound (attribute `map`) - pending_spans, waiting half-pairs dropped (oldest first) for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges. [Development]"),
 		metric.WithUnit("{observations}"),
 	)
 	errs = errors.Join(errs, err)

@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) connector.Settings {
 func AssertEqualConnectorTopologySummaryOverflow(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_topology_summary_overflow",
-		Description: "Observations dropped for a bound (attribute `map`) - pending_spans, half-pairs refused for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges. [Development]",
+		Description: "Observations dropped for a bound (attribute `map`) - pending_spans, waiting half-pairs dropped (oldest first) for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges. [Development]",
 		Unit:        "{observations}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
