@@ -142,3 +142,42 @@ func TestRecheckQueueBoundCounted(t *testing.T) {
 	assert.Len(t, e.rechecks, maxRechecks)
 	assert.Equal(t, uint64(3), e.Stats().OverflowRechecks)
 }
+
+// TestOriginGathersAttributedAlerts: checkout's and frontend's alerts open
+// first and join the incident of an alert on shipping, which checkout also
+// calls. payment's alert opens later; no graph relation brings it to that
+// incident (its root is shipping). When the traces show errors
+// originating in payment and failing calls leading from checkout and
+// frontend down to it, their alerts move to payment's incident; shipping's,
+// whose calls do not fail, stays where it was.
+func TestOriginGathersAttributedAlerts(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"frontend": {"checkout"}, "checkout": {"payment", "shipping"}})
+	for _, traces := range []bool{false, true} {
+		cfg := testConfig()
+		now := t0.Add(10 * time.Minute)
+		if traces {
+			tr := evidence.New(evidence.Config{})
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"frontend", "checkout", "shipping"}, now.Add(-time.Minute), 1000, nil)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now, 2000, func(k uint64) bool { return k%2 == 1 })
+			observe(tr, []string{"frontend", "checkout", "shipping"}, now, 3000, nil)
+			cfg.Evidence = tr
+		}
+		e := New(cfg, g)
+		ship := e.Ingest(firing("shipping", "Latency", now.Add(-40*time.Second)), now.Add(-40*time.Second))
+		co := e.Ingest(firing("checkout", "Errors", now.Add(-30*time.Second)), now.Add(-30*time.Second))
+		fe := e.Ingest(firing("frontend", "Errors", now.Add(-30*time.Second)), now.Add(-30*time.Second))
+		require.Equal(t, ship.IncidentID, co.IncidentID)
+		require.Equal(t, ship.IncidentID, fe.IncidentID)
+		pay := e.Ingest(firing("payment", "Errors", now), now)
+		e.Advance(now.Add(time.Second))
+		incOf := func(svc, rule string) string { return e.IncidentOf(firing(svc, rule, now).Fingerprint) }
+		assert.Equal(t, traces, incOf("checkout", "Errors") == pay.IncidentID, "traces=%v", traces)
+		assert.Equal(t, traces, incOf("frontend", "Errors") == pay.IncidentID, "traces=%v", traces)
+		assert.Equal(t, ship.IncidentID, incOf("shipping", "Latency"), "traces=%v", traces)
+		if traces {
+			assert.Equal(t, uint64(2), e.Stats().EvidenceMoved)
+		}
+	}
+}
