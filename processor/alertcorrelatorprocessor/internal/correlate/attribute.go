@@ -52,7 +52,7 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 		if inc == nil || inc.storm != "" || !e.ownCause(st.Service) {
 			continue
 		}
-		e.gather(inc, st.Service, now)
+		e.gather(inc, st, now)
 	}
 	clear(e.origins[len(keep):])
 	e.origins = keep
@@ -61,7 +61,8 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 // gather moves into dst the alerts of other live incidents whose errors
 // the traces attribute to origin (see the comment at the top). An
 // incident all of whose alerts move is merged whole.
-func (e *Engine) gather(dst *incident, origin string, now time.Time) {
+func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
+	origin := ost.Service
 	for _, c := range e.graph.CallerList(origin, e.cfg.MaxHops) {
 		for _, src := range e.byService[c.Service] {
 			if src == dst || src.storm != "" || !e.live(src, now) {
@@ -70,7 +71,7 @@ func (e *Engine) gather(dst *incident, origin string, now time.Time) {
 			if e.ownCause(e.rootService(src)) {
 				continue
 			}
-			moved := e.attributed(src, origin)
+			moved := e.attributed(src, ost)
 			if len(moved) == 0 {
 				continue
 			}
@@ -90,11 +91,15 @@ func (e *Engine) gather(dst *incident, origin string, now time.Time) {
 // attributed lists src's firing alerts whose errors the traces attribute
 // to origin: failing calls lead from their service to origin, and their
 // service is no cause of its own.
-func (e *Engine) attributed(src *incident, origin string) []*alertState {
+func (e *Engine) attributed(src *incident, ost *alertState) []*alertState {
+	origin := ost.Service
 	var out []*alertState
 	for _, fp := range src.members {
 		st := e.alerts[fp]
 		if st == nil || st.Service == origin || st.flapping || e.isLocal(st.RuleName) {
+			continue
+		}
+		if e.cfg.OnsetWindow > 0 && ost.StartsAt.Sub(st.StartsAt) > e.cfg.OnsetWindow {
 			continue
 		}
 		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) {

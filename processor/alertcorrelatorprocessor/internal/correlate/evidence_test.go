@@ -181,3 +181,24 @@ func TestOriginGathersAttributedAlerts(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginLeavesOlderAlerts: an alert that opened more than OnsetWindow
+// before the origin's alert is not gathered (it was there before the
+// fault: another incident's, or noise), though its calls fail now.
+func TestOriginLeavesOlderAlerts(t *testing.T) {
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.OnsetWindow = 2 * time.Minute
+	cfg.Evidence = tr
+	e := New(cfg, chainGraph())
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"frontend", "checkout", "payment"}, now, 2000, func(k uint64) bool { return k%2 == 1 })
+	old := e.Ingest(firing("checkout", "Errors", now.Add(-5*time.Minute)), now.Add(-5*time.Minute))
+	recent := e.Ingest(firing("frontend", "Errors", now.Add(-time.Minute)), now.Add(-time.Minute))
+	require.NotEqual(t, old.IncidentID, recent.IncidentID)
+	pay := e.Ingest(firing("payment", "Errors", now), now)
+	e.Advance(now.Add(time.Second))
+	assert.Equal(t, old.IncidentID, e.IncidentOf(firing("checkout", "Errors", now).Fingerprint))
+	assert.Equal(t, pay.IncidentID, e.IncidentOf(firing("frontend", "Errors", now).Fingerprint))
+}
