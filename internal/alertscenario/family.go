@@ -68,6 +68,10 @@ type FamilySpec struct {
 	// fault (traces); Relay the share of a caller's spans that fail when a
 	// call beneath them failed.
 	ErrorRate, Relay float64
+	// Storms, when set, makes the family a series of short storms of
+	// concurrent faults (see StormShape) instead of Faults spaced 8-16 min
+	// apart.
+	Storms *StormShape
 }
 
 // Fault is one injected fault, for the traces of its window.
@@ -162,10 +166,26 @@ func (g *familyGen) episode(truth int, svc, kind string, on, off time.Time) {
 	g.s.Notifications = append(g.s.Notifications, n)
 }
 
+// flapShape is how a flapping alert flaps: count[0]+IntN(count[1])
+// fire/resolve cycles, each state lasting period.
+type flapShape struct {
+	kind   string
+	count  [2]int
+	period [2]time.Duration
+}
+
+// familyFlap is the flapping of the spaced-out families.
+var familyFlap = flapShape{kind: "flap", count: [2]int{5, 6}, period: [2]time.Duration{20 * time.Second, 90 * time.Second}}
+
 // flapping adds a flapping alert on svc: 5-10 short episodes as one truth.
 func (g *familyGen) flapping(svc string, on time.Time) {
+	g.flap(svc, on, familyFlap)
+}
+
+// flap adds a flapping alert of the given shape on svc, as one truth.
+func (g *familyGen) flap(svc string, on time.Time, sh flapShape) {
 	truth := Truth{ID: len(g.s.Truths), Kind: "flapping", Root: svc, Onset: on}
-	rule, sev := g.f.rule("flap", g.rng), g.f.severity("flap")
+	rule, sev := g.f.rule(sh.kind, g.rng), g.f.severity(sh.kind)
 	lbl := g.f.labels(svc, rule, sev)
 	fp := alertconv.Fingerprint(lbl)
 	if g.busy[fp].After(on.Add(-3 * time.Minute)) {
@@ -177,13 +197,13 @@ func (g *familyGen) flapping(svc string, on time.Time) {
 	g.s.EpisodeFP = append(g.s.EpisodeFP, fp)
 	n := Notification{Service: svc, Rule: rule, Sev: sev, Episode: ep, LabelSet: lbl}
 	r := on
-	for range 5 + g.rng.IntN(6) {
+	for range sh.count[0] + g.rng.IntN(sh.count[1]) {
 		n.At, n.StartsAt, n.State = r, r, alertconv.StateFiring
 		g.s.Notifications = append(g.s.Notifications, n)
-		r = r.Add(g.jitter(20*time.Second, 90*time.Second))
+		r = r.Add(g.jitter(sh.period[0], sh.period[1]))
 		n.At, n.State = r, alertconv.StateResolved
 		g.s.Notifications = append(g.s.Notifications, n)
-		r = r.Add(g.jitter(20*time.Second, 90*time.Second))
+		r = r.Add(g.jitter(sh.period[0], sh.period[1]))
 	}
 	g.busy[fp] = r
 }
@@ -216,6 +236,19 @@ func GenerateFamily(f *FamilySpec) *Scenario {
 		f: f, s: &Scenario{Topology: f.Topology}, rng: rand.New(rand.NewPCG(f.Seed, 0xfa417)),
 		callers: f.Topology.Callers(), nodes: f.Topology.Nodes(), busy: map[string]time.Time{},
 	}
+	if f.Storms != nil {
+		g.storms(f.Storms)
+	} else {
+		g.spaced()
+	}
+	slices.SortStableFunc(g.s.Notifications, func(a, b Notification) int { return a.At.Compare(b.At) })
+	return g.s
+}
+
+// spaced generates Faults faults 8-16 min apart, some with a second fault
+// on a neighbour.
+func (g *familyGen) spaced() {
+	f := g.f
 	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	for i := range f.Faults {
 		at = at.Add(g.jitter(8*time.Minute, 16*time.Minute))
@@ -231,8 +264,6 @@ func GenerateFamily(f *FamilySpec) *Scenario {
 			g.maintenance(end.Add(g.jitter(time.Minute, 3*time.Minute)))
 		}
 	}
-	slices.SortStableFunc(g.s.Notifications, func(a, b Notification) int { return a.At.Compare(b.At) })
-	return g.s
 }
 
 // noise adds a fault's neighbour noise and flapping neighbour.
@@ -266,24 +297,73 @@ func (g *familyGen) maintenance(at time.Time) {
 	}
 }
 
+// faultTiming is how one fault's alerts unfold in time.
+type faultTiming struct {
+	duration  [2]time.Duration // the fault's length (the root's alert)
+	rootOn    time.Duration    // the root alerts within this of the onset
+	hop       [2]time.Duration // a caller's onset after its callee's, per hop
+	retryRoot [2]time.Duration // retry storm: the root alerts this late
+	retryHop  time.Duration    // retry storm: callers alert within this
+	lag       [2]time.Duration // async: consumers alert this late
+	tail      time.Duration    // symptoms resolve up to this after the fault
+	lagTail   time.Duration    // consumers resolve up to this after the fault
+	// decay[h-1] is the chance a caller h hops up alerts; fanIn the same
+	// for a shared root.
+	decay, fanIn []float64
+}
+
+// familyTiming is the timing of the spaced-out families (5-12 min faults).
+func familyTiming(hop [2]time.Duration) faultTiming {
+	return faultTiming{
+		duration: [2]time.Duration{5 * time.Minute, 12 * time.Minute}, rootOn: 20 * time.Second, hop: hop,
+		retryRoot: [2]time.Duration{30 * time.Second, 2 * time.Minute}, retryHop: 30 * time.Second,
+		lag: [2]time.Duration{time.Minute, 3 * time.Minute}, tail: 90 * time.Second, lagTail: 2 * time.Minute,
+		decay: []float64{0.8, 0.5, 0.3}, fanIn: []float64{0.95, 0.2},
+	}
+}
+
 // fault injects one fault at root from at and returns its end.
 func (g *familyGen) fault(root string, at time.Time) time.Time {
-	f := g.f
-	prop := f.Propagations[g.rng.IntN(len(f.Propagations))]
+	return g.inject(root, at, familyTiming(g.f.HopDelay))
+}
+
+// inject injects one fault at root from at, its propagation drawn from the
+// family's, and returns its end. A symptom that would fire only after the
+// fault ended is left out.
+func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time {
+	prop := g.f.Propagations[g.rng.IntN(len(g.f.Propagations))]
 	truth := Truth{ID: len(g.s.Truths), Root: root, Kind: "fault", Onset: at}
 	g.s.Truths = append(g.s.Truths, truth)
-	end := at.Add(g.jitter(5*time.Minute, 12*time.Minute))
+	end := at.Add(g.jitter(tm.duration[0], tm.duration[1]))
 	g.s.Faults = append(g.s.Faults, Fault{Root: root, From: at, To: end})
-	rootOn := at.Add(g.jitter(0, 20*time.Second))
-	callerStart := at
+	rootOn := at.Add(g.jitter(0, tm.rootOn))
 	if prop == RetryStorm {
-		rootOn = at.Add(g.jitter(30*time.Second, 2*time.Minute))
+		rootOn = at.Add(g.jitter(tm.retryRoot[0], tm.retryRoot[1]))
 	}
 	g.episode(truth.ID, root, "root", rootOn, end)
-	prob := []float64{0.8, 0.5, 0.3}
+	prob := tm.decay
 	if prop == FanIn {
-		prob = []float64{0.95, 0.2}
+		prob = tm.fanIn
 	}
+	seen := g.callerSymptoms(truth.ID, root, at, end, prop, prob, tm)
+	if prop == Async {
+		for _, c := range g.consumers(root) {
+			if !seen[c] && g.rng.Float64() < 0.7 {
+				seen[c] = true
+				on := at.Add(g.jitter(tm.lag[0], tm.lag[1]))
+				off := end.Add(g.jitter(0, tm.lagTail))
+				if on.Before(end) {
+					g.episode(truth.ID, c, "lag", on, off)
+				}
+			}
+		}
+	}
+	return end
+}
+
+// callerSymptoms adds the alerts of root's callers, hop by hop, and returns
+// the services reached.
+func (g *familyGen) callerSymptoms(truth int, root string, at, end time.Time, prop Propagation, prob []float64, tm faultTiming) map[string]bool {
 	frontier := []string{root}
 	seen := map[string]bool{root: true}
 	for hop := 1; hop <= len(prob); hop++ {
@@ -298,24 +378,19 @@ func (g *familyGen) fault(root string, at time.Time) time.Time {
 					continue
 				}
 				next = append(next, c)
-				on := callerStart.Add(time.Duration(hop) * g.jitter(f.HopDelay[0], f.HopDelay[1]))
+				on := at.Add(time.Duration(hop) * g.jitter(tm.hop[0], tm.hop[1]))
 				if prop == RetryStorm {
-					on = callerStart.Add(g.jitter(0, 30*time.Second))
+					on = at.Add(g.jitter(0, tm.retryHop))
 				}
-				g.episode(truth.ID, c, "symptom", on, end.Add(g.jitter(0, 90*time.Second)))
+				off := end.Add(g.jitter(0, tm.tail))
+				if on.Before(end) {
+					g.episode(truth, c, "symptom", on, off)
+				}
 			}
 		}
 		frontier = next
 	}
-	if prop == Async {
-		for _, c := range g.consumers(root) {
-			if !seen[c] && g.rng.Float64() < 0.7 {
-				seen[c] = true
-				g.episode(truth.ID, c, "lag", at.Add(g.jitter(time.Minute, 3*time.Minute)), end.Add(g.jitter(0, 2*time.Minute)))
-			}
-		}
-	}
-	return end
+	return seen
 }
 
 // consumers are the queue consumers a fault at root starves: the broker's

@@ -1,0 +1,124 @@
+package alertscenario
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+// reachable returns the nodes reached from the entry services.
+func reachable(services map[string][]string, entry []string) map[string]bool {
+	seen := map[string]bool{}
+	frontier := slices.Clone(entry)
+	for len(frontier) > 0 {
+		n := frontier[len(frontier)-1]
+		frontier = frontier[:len(frontier)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		frontier = append(frontier, services[n]...)
+	}
+	return seen
+}
+
+func TestTrainTicketGraph(t *testing.T) {
+	services, err := topology.LoadFile("graphs/train-ticket.yaml")
+	require.NoError(t, err)
+	var svcs, dbs int
+	for from, tos := range services {
+		db := strings.HasSuffix(from, "-mongo") || strings.HasSuffix(from, "-mysql")
+		if db {
+			dbs++
+			assert.Empty(t, tos, "%s is a database: no calls", from)
+		} else {
+			svcs++
+		}
+		for _, to := range tos {
+			_, known := services[to]
+			assert.True(t, known, "%s -> %s: callee not listed", from, to)
+			assert.NotEqual(t, from, to)
+		}
+		assert.Len(t, tos, len(slices.Compact(slices.Sorted(slices.Values(tos)))), "%s: duplicate callee", from)
+	}
+	// 41 services and the UI gateway of the repository, 22 databases.
+	assert.Equal(t, 42, svcs)
+	assert.Equal(t, 22, dbs)
+	topo := &Topology{Services: services}
+	callers := topo.Callers()
+	assert.Empty(t, callers["ts-ui-dashboard"], "the entry has no caller")
+	seen := reachable(services, []string{"ts-ui-dashboard"})
+	for _, n := range topo.Nodes() {
+		assert.True(t, seen[n], "%s is not reachable from ts-ui-dashboard", n)
+	}
+	// A few facts of the source, checked by hand.
+	assert.Contains(t, services["ts-preserve-service"], "ts-order-service")
+	assert.Contains(t, services["ts-travel-service"], "ts-seat-service")
+	assert.Contains(t, services["ts-voucher-service"], "ts-voucher-mysql")
+	assert.Len(t, callers["ts-station-service"], 11)
+}
+
+func TestScaleFree(t *testing.T) {
+	topo := ScaleFree(250, 7)
+	require.Equal(t, topo, ScaleFree(250, 7), "seeded")
+	nodes := topo.Nodes()
+	assert.Len(t, nodes, 250)
+	assert.Len(t, topo.Entry, 3)
+	assert.Len(t, topo.Brokers, 2)
+	assert.Len(t, topo.Faults, 247, "every node but the gateways")
+	callers := topo.Callers()
+	seen := reachable(topo.Services, topo.Entry)
+	for _, n := range nodes {
+		assert.True(t, seen[n], "%s is not reachable from the gateways", n)
+		if slices.Contains(topo.Entry, n) {
+			assert.Empty(t, callers[n])
+		}
+	}
+	for db := range topo.Databases {
+		assert.Empty(t, topo.Services[db], "%s is a leaf", db)
+	}
+	assert.False(t, hasCycle(topo.Services), "a DAG")
+	// Scale-free: a few hubs, most services with one or two callers.
+	var degrees []int
+	for _, n := range nodes {
+		if strings.HasPrefix(n, "app-") {
+			degrees = append(degrees, len(callers[n]))
+		}
+	}
+	slices.Sort(degrees)
+	median, top := degrees[len(degrees)/2], degrees[len(degrees)-1]
+	assert.LessOrEqual(t, median, 2)
+	assert.GreaterOrEqual(t, top, 10*max(1, median), "a hub")
+}
+
+func hasCycle(services map[string][]string) bool {
+	state := map[string]int{} // 1 on the path, 2 done
+	var visit func(string) bool
+	visit = func(n string) bool {
+		switch state[n] {
+		case 1:
+			return true
+		case 2:
+			return false
+		}
+		state[n] = 1
+		for _, m := range services[n] {
+			if visit(m) {
+				return true
+			}
+		}
+		state[n] = 2
+		return false
+	}
+	for n := range services {
+		if visit(n) {
+			return true
+		}
+	}
+	return false
+}
