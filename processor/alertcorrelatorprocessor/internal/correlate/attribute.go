@@ -15,7 +15,9 @@ import "time"
 // opens, so every new alert is read again on each Advance for one evidence
 // window (the queue below), not only at its onset: an alerting r whose
 // callers opened an incident first (a retry storm) takes them over once
-// its spans say so, and fragments of one fault heal.
+// its spans say so, and fragments of one fault heal. An origin that shares
+// an incident with another origin its failures do not lead to leaves it
+// first (two concurrent faults merged by the graph split).
 
 // maxOrigins bounds the new alerts read again as possible origins (the
 // oldest go first, counted in Stats.OverflowRechecks).
@@ -51,6 +53,13 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 		inc := e.incidents[st.incident]
 		if inc == nil || inc.storm != "" || !e.ownCause(st.Service) {
 			continue
+		}
+		if root := e.rootService(inc); root != st.Service && e.ownCause(root) && !e.failuresTravel(st.Service, root) {
+			// Two independent origins in one incident: st leaves it, and
+			// gathers below what its spans explain.
+			e.moveToOwn(st, now)
+			e.stats.EvidenceDetached++
+			inc = e.incidents[st.incident]
 		}
 		e.gather(inc, st, now)
 	}

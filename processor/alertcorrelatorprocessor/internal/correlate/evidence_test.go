@@ -202,3 +202,38 @@ func TestOriginLeavesOlderAlerts(t *testing.T) {
 	assert.Equal(t, old.IncidentID, e.IncidentOf(firing("checkout", "Errors", now).Fingerprint))
 	assert.Equal(t, pay.IncidentID, e.IncidentOf(firing("frontend", "Errors", now).Fingerprint))
 }
+
+// TestIndependentOriginsSplit: ledger's alert takes over payment's incident
+// as its deeper root while the traces show nothing yet. When they show
+// errors originating in both, and payment's calls to ledger do not fail,
+// the two are independent causes: the incident splits.
+func TestIndependentOriginsSplit(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, g)
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"checkout", "payment", "ledger"}, now, 0, nil)
+	pay := e.Ingest(firing("payment", "Errors", now), now)
+	led := e.Ingest(firing("ledger", "Errors", now.Add(time.Second)), now.Add(time.Second))
+	require.Equal(t, pay.IncidentID, led.IncidentID)
+	e.Advance(now.Add(2 * time.Second))
+
+	// The next 30 s: payment's own requests fail half the time, its calls
+	// to ledger never; ledger fails on requests of its own.
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for i := range 30 {
+		at := now.Add(time.Duration(i+2) * time.Second)
+		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, uint64(5000+2*i), at, odd), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"payment", "ledger"}, 2, uint64(7000+2*i), at, nil), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"ledger"}, 2, uint64(9000+2*i), at, odd), at)
+		e.Advance(at)
+	}
+	payInc := e.IncidentOf(firing("payment", "Errors", now).Fingerprint)
+	ledInc := e.IncidentOf(firing("ledger", "Errors", now).Fingerprint)
+	assert.NotEmpty(t, payInc)
+	assert.NotEmpty(t, ledInc)
+	assert.NotEqual(t, payInc, ledInc)
+}
