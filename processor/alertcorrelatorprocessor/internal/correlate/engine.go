@@ -30,8 +30,9 @@ type Stats struct {
 	// EvidenceMoved counts alerts moved into another incident because
 	// the traces attribute their errors to its origin (attribute.go).
 	EvidenceMoved uint64
-	// OverflowRechecks counts symptoms dropped, oldest first, from the
-	// bounded queue of symptoms read again (recheck.go).
+	// OverflowRechecks counts alerts dropped, oldest first, from the
+	// bounded queues of alerts read again: symptoms (recheck.go) and
+	// possible origins (attribute.go).
 	OverflowRechecks uint64
 }
 
