@@ -18,6 +18,17 @@ type Outcome struct {
 	Ranking map[string][]string
 	// PagedAt is when each group paged.
 	PagedAt map[string]time.Time
+	// Firings, when set, maps each firing of an episode (a flapping
+	// alert's episode fires several times) to the last group it was in:
+	// Assign keeps one group per episode, so a flapping alert whose early
+	// firings joined another incident's page shows only here.
+	Firings map[Firing]string
+}
+
+// Firing is one firing of an episode, known by its StartsAt.
+type Firing struct {
+	Episode  int
+	StartsAt time.Time
 }
 
 // RunAlertmanager simulates Alertmanager grouping by the given labels with

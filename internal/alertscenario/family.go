@@ -301,7 +301,7 @@ func (g *familyGen) maintenance(at time.Time) {
 type faultTiming struct {
 	duration  [2]time.Duration // the fault's length (the root's alert)
 	rootOn    time.Duration    // the root alerts within this of the onset
-	hop       [2]time.Duration // a caller's onset after its callee's, per hop
+	hop       [2]time.Duration // a caller h hops up alerts h × this after the onset
 	retryRoot [2]time.Duration // retry storm: the root alerts this late
 	retryHop  time.Duration    // retry storm: callers alert within this
 	lag       [2]time.Duration // async: consumers alert this late

@@ -16,6 +16,7 @@ import (
 type familyRun struct {
 	fam              Family
 	alerts, traces   alertscenario.Score
+	failA, failT     failureCounts
 	learned, trueEdg int
 }
 
@@ -38,9 +39,11 @@ func runFamily(t *testing.T, f Family) familyRun {
 		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = d, d, 2*d
 	}
 	fr := familyRun{fam: f, learned: learned, trueEdg: tr}
-	fr.alerts = alertscenario.Evaluate(s, Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel}))
+	out := Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel})
+	fr.alerts, fr.failA = alertscenario.Evaluate(s, out), countFailures(s, out)
 	ts := alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
-	fr.traces = alertscenario.Evaluate(s, Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel, Traces: ts}))
+	out = Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel, Traces: ts})
+	fr.traces, fr.failT = alertscenario.Evaluate(s, out), countFailures(s, out)
 	return fr
 }
 
@@ -57,6 +60,8 @@ func TestFamilies(t *testing.T) {
 	b.WriteString("| family | held out | method | true incidents | alerts | pages | pages/incident | precision | recall | F1 | AC@1 | AC@3 | missed | median time to page |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	var worstA, worstT *familyRun
+	var failures strings.Builder
+	failures.WriteString("\n| family | method | fault fragments (extra pages) | pages merging faults | noise alerts in a fault's page | flapping firings grouped with others |\n| --- | --- | --- | --- | --- | --- |\n")
 	for _, f := range fams {
 		if only := os.Getenv("EVAL_FAMILY"); only != "" && !strings.Contains(f.Spec.Name, only) {
 			continue
@@ -75,6 +80,8 @@ func TestFamilies(t *testing.T) {
 		}
 		line("alert_correlator, alerts only", fr.alerts)
 		line("alert_correlator, alerts + traces", fr.traces)
+		printFailures(&failures, f.Spec.Name, "alerts only", fr.failA)
+		printFailures(&failures, f.Spec.Name, "alerts + traces", fr.failT)
 		line("Alertmanager group_by [alertname]", alertscenario.Evaluate(s, alertscenario.RunAlertmanager(s, []string{"alertname"}, 30*time.Second)))
 		line("Alertmanager group_by ["+f.ServiceLabel+"]", alertscenario.Evaluate(s, alertscenario.RunAlertmanager(s, []string{f.ServiceLabel}, 30*time.Second)))
 		if worstA == nil || fr.alerts.F1 < worstA.alerts.F1 {
@@ -90,5 +97,5 @@ func TestFamilies(t *testing.T) {
 		fmt.Fprintf(&b, "worst family, alerts + traces: %s (F1 %.3f, AC@1 %.2f, pages/incident %.2f, missed %d)\n",
 			worstT.fam.Spec.Name, worstT.traces.F1, worstT.traces.AC1, worstT.traces.PagesPerIncident, worstT.traces.Missed)
 	}
-	fmt.Fprint(os.Stdout, b.String())
+	fmt.Fprint(os.Stdout, b.String(), failures.String())
 }

@@ -32,6 +32,7 @@ func RunCorrelator(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.C
 type replay struct {
 	out     alertscenario.Outcome
 	current map[string]int // fingerprint -> current episode
+	firing  map[string]alertscenario.Firing
 	widest  map[string]int
 	clock   time.Time
 }
@@ -50,6 +51,7 @@ func (r *replay) handle(events []correlate.Event) {
 		for _, fp := range ev.Incident.Firing {
 			if ep, ok := r.current[fp]; ok {
 				r.out.Assign[ep] = ev.Incident.ID
+				r.out.Firings[r.firing[fp]] = ev.Incident.ID
 			}
 		}
 	}
@@ -66,8 +68,11 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 	}
 	e := correlate.New(cfg, g)
 	r := &replay{
-		out:     alertscenario.Outcome{Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{}},
-		current: map[string]int{}, widest: map[string]int{},
+		out: alertscenario.Outcome{
+			Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{},
+			Firings: map[alertscenario.Firing]string{},
+		},
+		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
 	}
 	var traced time.Time
 	step := func(t time.Time) {
@@ -94,6 +99,7 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		r.clock = n.At
 		fp := n.Fingerprint()
 		r.current[fp] = n.Episode
+		r.firing[fp] = alertscenario.Firing{Episode: n.Episode, StartsAt: n.StartsAt}
 		labels := n.Labels()
 		svc := n.Service
 		if o.ServiceLabel != "" {
