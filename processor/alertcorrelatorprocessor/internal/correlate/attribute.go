@@ -40,9 +40,12 @@ func (e *Engine) noteOrigin(st *alertState, now time.Time) {
 // traces now show as a cause of its own gathers the alerts whose errors
 // its spans explain.
 func (e *Engine) attributeToOrigins(now time.Time) {
-	if len(e.origins) == 0 {
+	// The evidence moves by buckets of seconds: once a second is enough
+	// however often Advance runs (after every batch of alerts too).
+	if len(e.origins) == 0 || now.Sub(e.lastAttributed) < time.Second {
 		return
 	}
+	e.lastAttributed = now
 	keep := e.origins[:0]
 	for _, r := range e.origins {
 		st := e.alerts[r.fp]

@@ -69,6 +69,8 @@ type Engine struct {
 	// origins are new alerts to read again as possible origins of other
 	// alerts' errors (attribute.go), oldest first.
 	origins []recheck
+	// lastAttributed is when attributeToOrigins last read them.
+	lastAttributed time.Time
 	// sevByLevel ranks the words Severities does not list (severity.go).
 	sevByLevel map[alertconv.Severity]int
 }
