@@ -19,21 +19,14 @@ import "time"
 // an incident with another origin its failures do not lead to leaves it
 // first (two concurrent faults merged by the graph split).
 
-// maxOrigins bounds the new alerts read again as possible origins (the
-// oldest go first, counted in Stats.OverflowRechecks).
-const maxOrigins = 4096
-
 // noteOrigin queues st, a new firing alert, to be read again as a
 // possible origin of other alerts' errors.
 func (e *Engine) noteOrigin(st *alertState, now time.Time) {
 	if !e.tracesActive() || st.flapping || e.isLocal(st.RuleName) || !e.graph.HasNode(st.Service) {
 		return
 	}
-	if len(e.origins) >= maxOrigins {
-		e.origins = e.origins[1:]
-		e.stats.OverflowRechecks++
-	}
-	e.origins = append(e.origins, recheck{st.Fingerprint, now.Add(e.cfg.Evidence.Window())})
+	// At most maxRechecks wait, the oldest dropped first.
+	e.origins = e.enqueue(e.origins, st, now)
 }
 
 // attributeToOrigins reads the queued alerts again: each whose service the

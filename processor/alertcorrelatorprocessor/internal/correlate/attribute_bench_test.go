@@ -16,7 +16,7 @@ import (
 // them failing on their own, with the queue full of alerts in their
 // first evidence window.
 func BenchmarkAttributeToOrigins(b *testing.B) {
-	for _, alerts := range []int{200, 1000, maxOrigins} {
+	for _, alerts := range []int{200, 1000, maxRechecks} {
 		b.Run(fmt.Sprintf("alerts=%d", alerts), func(b *testing.B) {
 			const services = 200
 			name := func(i int) string { return fmt.Sprintf("svc-%03d", i%services) }
