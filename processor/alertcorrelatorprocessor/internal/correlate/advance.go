@@ -13,6 +13,7 @@ import (
 func (e *Engine) Advance(now time.Time) []Event {
 	e.now = maxTime(e.now, now)
 	e.recheckSymptoms(now)
+	e.attributeToOrigins(now)
 	events := e.merged
 	e.merged = nil
 	e.applyHeld(now)

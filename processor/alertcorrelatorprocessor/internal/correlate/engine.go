@@ -27,8 +27,12 @@ type Stats struct {
 	// their own when the traces, read again after they joined, showed
 	// their service as a cause of its own (recheck.go).
 	EvidenceDetached uint64
-	// OverflowRechecks counts symptoms dropped, oldest first, from the
-	// bounded queue of symptoms read again (recheck.go).
+	// EvidenceMoved counts alerts moved into another incident because
+	// the traces attribute their errors to its origin (attribute.go).
+	EvidenceMoved uint64
+	// OverflowRechecks counts alerts dropped, oldest first, from the
+	// bounded queues of alerts read again: symptoms (recheck.go) and
+	// possible origins (attribute.go).
 	OverflowRechecks uint64
 }
 
@@ -62,6 +66,11 @@ type Engine struct {
 	// rechecks are symptom alerts to read the evidence for again
 	// (recheck.go), oldest first.
 	rechecks []recheck
+	// origins are new alerts to read again as possible origins of other
+	// alerts' errors (attribute.go), oldest first.
+	origins []recheck
+	// lastAttributed is when attributeToOrigins last read them.
+	lastAttributed time.Time
 	// sevByLevel ranks the words Severities does not list (severity.go).
 	sevByLevel map[alertconv.Severity]int
 }

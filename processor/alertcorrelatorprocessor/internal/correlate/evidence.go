@@ -19,12 +19,12 @@ import (
 //   - an incident whose root's errors are its own in that sense is not
 //     taken over by an alert on one of the root's dependencies;
 //   - the root is the alerting service where errors originate, first;
+//   - alerts whose failing calls lead to an alerting service that is a
+//     cause of its own belong with that service's incident, whatever
+//     their onsets (attribute.go);
 //   - the incident says why, in one line, with an exemplar trace.
-// Evidence only ever adds a reason to split or to rank: where the traces
-// say nothing (no spans, a thin window), the alert-only path decides alone.
-// Joining is not decided by trace links: in the evaluation, letting an
-// anomalous path override the onset window merged concurrent faults more
-// often than it mended fragments (README, Evaluation).
+// Where the traces say nothing (no spans, a thin window), the alert-only
+// path decides alone.
 
 // tracesActive reports whether the evidence has recent spans (the
 // ranking may then change while the alerts do not).

@@ -142,3 +142,98 @@ func TestRecheckQueueBoundCounted(t *testing.T) {
 	assert.Len(t, e.rechecks, maxRechecks)
 	assert.Equal(t, uint64(3), e.Stats().OverflowRechecks)
 }
+
+// TestOriginGathersAttributedAlerts: checkout's and frontend's alerts open
+// first and join the incident of an alert on shipping, which checkout also
+// calls. payment's alert opens later; no graph relation brings it to that
+// incident (its root is shipping). When the traces show errors
+// originating in payment and failing calls leading from checkout and
+// frontend down to it, their alerts move to payment's incident; shipping's,
+// whose calls do not fail, stays where it was.
+func TestOriginGathersAttributedAlerts(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"frontend": {"checkout"}, "checkout": {"payment", "shipping"}})
+	for _, traces := range []bool{false, true} {
+		cfg := testConfig()
+		now := t0.Add(10 * time.Minute)
+		if traces {
+			tr := evidence.New(evidence.Config{})
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"frontend", "checkout", "shipping"}, now.Add(-time.Minute), 1000, nil)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now, 2000, func(k uint64) bool { return k%2 == 1 })
+			observe(tr, []string{"frontend", "checkout", "shipping"}, now, 3000, nil)
+			cfg.Evidence = tr
+		}
+		e := New(cfg, g)
+		ship := e.Ingest(firing("shipping", "Latency", now.Add(-40*time.Second)), now.Add(-40*time.Second))
+		co := e.Ingest(firing("checkout", "Errors", now.Add(-30*time.Second)), now.Add(-30*time.Second))
+		fe := e.Ingest(firing("frontend", "Errors", now.Add(-30*time.Second)), now.Add(-30*time.Second))
+		require.Equal(t, ship.IncidentID, co.IncidentID)
+		require.Equal(t, ship.IncidentID, fe.IncidentID)
+		pay := e.Ingest(firing("payment", "Errors", now), now)
+		e.Advance(now.Add(time.Second))
+		incOf := func(svc, rule string) string { return e.IncidentOf(firing(svc, rule, now).Fingerprint) }
+		assert.Equal(t, traces, incOf("checkout", "Errors") == pay.IncidentID, "traces=%v", traces)
+		assert.Equal(t, traces, incOf("frontend", "Errors") == pay.IncidentID, "traces=%v", traces)
+		assert.Equal(t, ship.IncidentID, incOf("shipping", "Latency"), "traces=%v", traces)
+		if traces {
+			assert.Equal(t, uint64(2), e.Stats().EvidenceMoved)
+		}
+	}
+}
+
+// TestOriginLeavesOlderAlerts: an alert that opened more than OnsetWindow
+// before the origin's alert is not gathered (it was there before the
+// fault: another incident's, or noise), though its calls fail now.
+func TestOriginLeavesOlderAlerts(t *testing.T) {
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.OnsetWindow = 2 * time.Minute
+	cfg.Evidence = tr
+	e := New(cfg, chainGraph())
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"frontend", "checkout", "payment"}, now, 2000, func(k uint64) bool { return k%2 == 1 })
+	old := e.Ingest(firing("checkout", "Errors", now.Add(-5*time.Minute)), now.Add(-5*time.Minute))
+	recent := e.Ingest(firing("frontend", "Errors", now.Add(-time.Minute)), now.Add(-time.Minute))
+	require.NotEqual(t, old.IncidentID, recent.IncidentID)
+	pay := e.Ingest(firing("payment", "Errors", now), now)
+	e.Advance(now.Add(time.Second))
+	assert.Equal(t, old.IncidentID, e.IncidentOf(firing("checkout", "Errors", now).Fingerprint))
+	assert.Equal(t, pay.IncidentID, e.IncidentOf(firing("frontend", "Errors", now).Fingerprint))
+}
+
+// TestIndependentOriginsSplit: ledger's alert takes over payment's incident
+// as its deeper root while the traces show nothing yet. When they show
+// errors originating in both, and payment's calls to ledger do not fail,
+// the two are independent causes: the incident splits.
+func TestIndependentOriginsSplit(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, g)
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"checkout", "payment", "ledger"}, now, 0, nil)
+	pay := e.Ingest(firing("payment", "Errors", now), now)
+	led := e.Ingest(firing("ledger", "Errors", now.Add(time.Second)), now.Add(time.Second))
+	require.Equal(t, pay.IncidentID, led.IncidentID)
+	e.Advance(now.Add(2 * time.Second))
+
+	// The next 30 s: payment's own requests fail half the time, its calls
+	// to ledger never; ledger fails on requests of its own.
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for i := range 30 {
+		at := now.Add(time.Duration(i+2) * time.Second)
+		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, uint64(5000+2*i), at, odd), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"payment", "ledger"}, 2, uint64(7000+2*i), at, nil), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"ledger"}, 2, uint64(9000+2*i), at, odd), at)
+		e.Advance(at)
+	}
+	payInc := e.IncidentOf(firing("payment", "Errors", now).Fingerprint)
+	ledInc := e.IncidentOf(firing("ledger", "Errors", now).Fingerprint)
+	assert.NotEmpty(t, payInc)
+	assert.NotEmpty(t, ledInc)
+	assert.NotEqual(t, payInc, ledInc)
+}

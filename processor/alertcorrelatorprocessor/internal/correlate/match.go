@@ -71,6 +71,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	}
 	st.firing = true
 	e.join(inc, st, now)
+	e.noteOrigin(st, now)
 	return true
 }
 
@@ -227,18 +228,25 @@ func (e *Engine) unite(cands []cand, now time.Time) *incident {
 		if inc == survivor {
 			continue
 		}
-		if inc.paged {
-			e.rank(inc)
-			snap := e.snapshot(inc, now)
-			snap.MergedInto = survivor.id
-			snap.Firing = nil
-			e.merged = append(e.merged, Event{State: alertconv.IncidentResolved, Incident: snap})
-			e.stats.Resolved++
-			e.stats.Merged++
-		}
+		e.retire(inc, survivor, now)
 		e.merge(survivor, inc)
 	}
 	return survivor
+}
+
+// retire emits the resolved record of inc, about to be merged into
+// survivor, if it paged (MergedInto set, nothing firing).
+func (e *Engine) retire(inc, survivor *incident, now time.Time) {
+	if !inc.paged {
+		return
+	}
+	e.rank(inc)
+	snap := e.snapshot(inc, now)
+	snap.MergedInto = survivor.id
+	snap.Firing = nil
+	e.merged = append(e.merged, Event{State: alertconv.IncidentResolved, Incident: snap})
+	e.stats.Resolved++
+	e.stats.Merged++
 }
 
 // cand is an open incident a new alert relates to through the graph: as a

@@ -18,8 +18,19 @@ type recheck struct {
 	until time.Time
 }
 
-// maxRechecks bounds the symptoms read again (the oldest go first).
+// maxRechecks bounds each queue of alerts read again: symptoms here,
+// possible origins in attribute.go (the oldest go first).
 const maxRechecks = 4096
+
+// enqueue appends st to a queue of alerts read again until one evidence
+// window from now, dropping (and counting) the oldest past maxRechecks.
+func (e *Engine) enqueue(q []recheck, st *alertState, now time.Time) []recheck {
+	if len(q) >= maxRechecks {
+		q = q[1:]
+		e.stats.OverflowRechecks++
+	}
+	return append(q, recheck{st.Fingerprint, now.Add(e.cfg.Evidence.Window())})
+}
 
 // noteSymptom queues st, which just joined an incident as the symptom of
 // another service's alert, to be read again.
@@ -27,11 +38,7 @@ func (e *Engine) noteSymptom(st *alertState, now time.Time) {
 	if !e.tracesActive() {
 		return
 	}
-	if len(e.rechecks) >= maxRechecks {
-		e.rechecks = e.rechecks[1:]
-		e.stats.OverflowRechecks++
-	}
-	e.rechecks = append(e.rechecks, recheck{st.Fingerprint, now.Add(e.cfg.Evidence.Window())})
+	e.rechecks = e.enqueue(e.rechecks, st, now)
 }
 
 // recheckSymptoms detaches the queued symptoms whose services the traces

@@ -1,0 +1,131 @@
+package correlate
+
+import "time"
+
+// Trace-attributed joining. Onset windows guess which alerts share a
+// cause; the spans show it. When an alerting service r is a cause of its
+// own (evidence.Unexplained) and failing calls lead from another alerting
+// service s down to r (evidence.Link), s's errors are r's: s belongs with
+// r's incident whatever the gap between their onsets, unless s is a cause
+// of its own too, or the incident s is in is explained by an origin of its
+// own (its root is a cause of its own: two concurrent faults, s between
+// them, stay where the graph put s).
+//
+// The traces often show r as an origin only some seconds after r's alert
+// opens, so every new alert is read again on each Advance for one evidence
+// window (the queue below), not only at its onset: an alerting r whose
+// callers opened an incident first (a retry storm) takes them over once
+// its spans say so, and fragments of one fault heal. An origin that shares
+// an incident with another origin its failures do not lead to leaves it
+// first (two concurrent faults merged by the graph split).
+
+// noteOrigin queues st, a new firing alert, to be read again as a
+// possible origin of other alerts' errors.
+func (e *Engine) noteOrigin(st *alertState, now time.Time) {
+	if !e.tracesActive() || st.flapping || e.isLocal(st.RuleName) || !e.graph.HasNode(st.Service) {
+		return
+	}
+	// At most maxRechecks wait, the oldest dropped first.
+	e.origins = e.enqueue(e.origins, st, now)
+}
+
+// attributeToOrigins reads the queued alerts again: each whose service the
+// traces now show as a cause of its own gathers the alerts whose errors
+// its spans explain.
+func (e *Engine) attributeToOrigins(now time.Time) {
+	// The evidence moves by buckets of seconds: once a second is enough
+	// however often Advance runs (after every batch of alerts too).
+	if len(e.origins) == 0 || now.Sub(e.lastAttributed) < time.Second {
+		return
+	}
+	e.lastAttributed = now
+	keep := e.origins[:0]
+	for _, r := range e.origins {
+		st := e.alerts[r.fp]
+		if now.After(r.until) || st == nil || !st.firing || st.flapping {
+			continue
+		}
+		keep = append(keep, r)
+		inc := e.incidents[st.incident]
+		if inc == nil || inc.storm != "" || !e.ownCause(st.Service) {
+			continue
+		}
+		if root := e.rootService(inc); root != st.Service && e.ownCause(root) && !e.failuresTravel(st.Service, root) {
+			// Two independent origins in one incident: st leaves it, and
+			// gathers below what its spans explain.
+			e.moveToOwn(st, now)
+			e.stats.EvidenceDetached++
+			inc = e.incidents[st.incident]
+		}
+		e.gather(inc, st, now)
+	}
+	clear(e.origins[len(keep):])
+	e.origins = keep
+}
+
+// gather moves into dst the alerts of other live incidents whose errors
+// the traces attribute to origin (see the comment at the top). An
+// incident all of whose alerts move is merged whole.
+func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
+	origin := ost.Service
+	for _, c := range e.graph.CallerList(origin, e.cfg.MaxHops) {
+		for _, src := range e.byService[c.Service] {
+			if src == dst || src.storm != "" || !e.live(src, now) {
+				continue
+			}
+			if e.ownCause(e.rootService(src)) {
+				continue
+			}
+			moved := e.attributed(src, ost)
+			if len(moved) == 0 {
+				continue
+			}
+			if len(moved) == len(src.members) {
+				dst = e.mergeInto(dst, src, now)
+				continue
+			}
+			for _, st := range moved {
+				e.detach(src, st)
+				e.join(dst, st, now)
+			}
+			e.stats.EvidenceMoved += uint64(len(moved))
+		}
+	}
+}
+
+// attributed lists src's firing alerts whose errors the traces attribute
+// to origin: failing calls lead from their service to origin, and their
+// service is no cause of its own.
+func (e *Engine) attributed(src *incident, ost *alertState) []*alertState {
+	origin := ost.Service
+	var out []*alertState
+	for _, fp := range src.members {
+		st := e.alerts[fp]
+		if st == nil || st.Service == origin || st.flapping || e.isLocal(st.RuleName) {
+			continue
+		}
+		if e.cfg.OnsetWindow > 0 && ost.StartsAt.Sub(st.StartsAt) > e.cfg.OnsetWindow {
+			continue
+		}
+		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// mergeInto unites two incidents whole and returns the survivor: the
+// earliest paged one, so its page stays the page (a paged incident merged
+// away is resolved with MergedInto set).
+func (e *Engine) mergeInto(a, b *incident, now time.Time) *incident {
+	survivor, other := a, b
+	if b.paged && (!a.paged || b.firstSeen.Before(a.firstSeen)) {
+		survivor, other = b, a
+	}
+	e.retire(other, survivor, now)
+	e.stats.EvidenceMoved += uint64(len(other.members))
+	e.merge(survivor, other)
+	survivor.rankDirty = true
+	return survivor
+}
