@@ -17,7 +17,11 @@ import "time"
 // callers opened an incident first (a retry storm) takes them over once
 // its spans say so, and fragments of one fault heal. An origin that shares
 // an incident with another origin its failures do not lead to leaves it
-// first (two concurrent faults merged by the graph split).
+// first (two concurrent faults merged by the graph split). From an
+// incident explained by an origin of its own, an origin takes only later
+// episodes (laterEpisodes): a second alert on a service already in that
+// incident, opened after the origin's alert, as a gateway's in front of
+// two faults.
 
 // noteOrigin queues st, a new firing alert, to be read again as a
 // possible origin of other alerts' errors.
@@ -65,7 +69,8 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 
 // gather moves into dst the alerts of other live incidents whose errors
 // the traces attribute to origin (see the comment at the top). An
-// incident all of whose alerts move is merged whole.
+// incident all of whose alerts move is merged whole, unless its root is
+// an origin of its own.
 func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 	origin := ost.Service
 	for _, c := range e.graph.CallerList(origin, e.cfg.MaxHops) {
@@ -73,14 +78,17 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 			if src == dst || src.storm != "" || !e.live(src, now) {
 				continue
 			}
-			if e.ownCause(e.rootService(src)) {
-				continue
+			explained := e.ownCause(e.rootService(src))
+			var moved []*alertState
+			if explained {
+				moved = e.laterEpisodes(src, ost)
+			} else {
+				moved = e.attributed(src, ost)
 			}
-			moved := e.attributed(src, ost)
 			if len(moved) == 0 {
 				continue
 			}
-			if len(moved) == len(src.members) {
+			if len(moved) == len(src.members) && !explained {
 				dst = e.mergeInto(dst, src, now)
 				continue
 			}
@@ -128,4 +136,28 @@ func (e *Engine) mergeInto(a, b *incident, now time.Time) *incident {
 	e.merge(survivor, other)
 	survivor.rankDirty = true
 	return survivor
+}
+
+// laterEpisodes lists src's alerts, src being explained by an origin of
+// its own, that origin ost may take: a second alert on a service src
+// already had an alert on (a gateway, a hub in front of two faults),
+// opened after ost's alert, whose failing calls lead to ost's service.
+// Its service's first alert stays with src's origin; the new one
+// started with the new origin.
+func (e *Engine) laterEpisodes(src *incident, ost *alertState) []*alertState {
+	var out []*alertState
+	for _, fp := range src.members {
+		st := e.alerts[fp]
+		if st == nil || st.Service == ost.Service || st.flapping || e.isLocal(st.RuleName) || !st.StartsAt.After(ost.StartsAt) {
+			continue
+		}
+		if t, ok := src.causes[st.Service]; !ok || !t.Before(ost.StartsAt) {
+			continue
+		}
+		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, ost.Service) {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
 }

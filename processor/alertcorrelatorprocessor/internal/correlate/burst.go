@@ -15,6 +15,9 @@ import (
 // joins no incident through the graph (it would join by coincidence of time
 // and adjacency); it opens an incident of its own, which later alerts may
 // still join as symptoms.
+//
+// An alert on a service the traces show quiet does not end a burst by
+// connecting its groups (a shared dependency alerting after them).
 
 // BurstConfig tells a burst of unrelated onsets (see above).
 type BurstConfig struct {
@@ -80,7 +83,11 @@ func (e *Engine) inBurst(st *alertState) bool {
 	if len(svcs) < k {
 		return false
 	}
-	return e.groups(svcs) >= k
+	// An alert on a service the burst's services all reach (a hub, a
+	// shared database) connects their groups, but when the traces show
+	// that service quiet (well observed, nothing failing in or around it)
+	// it explains none of their onsets: the others alone count.
+	return e.groups(svcs) >= k || e.quiet(st.Service) && e.groups(svcs[1:]) >= k
 }
 
 // groups counts the groups of svcs connected (either way) along call

@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/topology"
 )
 
 func burstConfig() Config {
@@ -62,5 +65,57 @@ func TestBurstLeavesOneFaultTogether(t *testing.T) {
 		}
 		_, incidents := e.Sizes()
 		assert.Equal(t, 1, incidents, "root first %v", rootFirst)
+	}
+}
+
+// TestBurstNotJoinedByQuietDependency: a maintenance-like burst on four
+// services that share only a dependency, db, then an alert on db. Without
+// traces db's alert connects them (it is their common dependency) and
+// unites their incidents. With traces showing db quiet (well observed,
+// nothing failing around it) it explains none of their onsets: all five
+// stay apart. With db's spans failing on their own it is a fault's root
+// and gathers them as before.
+func TestBurstNotJoinedByQuietDependency(t *testing.T) {
+	callers := []string{"a1", "a2", "a3", "a4"}
+	g := topology.New(topology.Config{})
+	deps := map[string][]string{}
+	for _, c := range callers {
+		deps[c] = []string{"db"}
+	}
+	g.AddStatic(deps)
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for _, tt := range []struct {
+		name      string
+		traces    bool
+		dbFail    func(uint64) bool
+		incidents int
+	}{
+		{"alerts only", false, nil, 1},
+		{"traces, db quiet", true, nil, 5},
+		{"traces, db failing", true, odd, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := burstConfig()
+			now := t0.Add(10 * time.Minute)
+			if tt.traces {
+				tr := evidence.New(evidence.Config{})
+				cfg.Evidence = tr
+				// A healthy baseline, then the minute before the alerts.
+				for i, c := range callers {
+					observe(tr, []string{c, "db"}, now.Add(-time.Minute), uint64(1000*i), nil)
+					observe(tr, []string{c, "db"}, now, uint64(1000*i+500), tt.dbFail)
+				}
+			}
+			e := New(cfg, g)
+			at := now
+			for _, c := range callers {
+				at = at.Add(time.Second)
+				e.Ingest(firing(c, "TargetDown", at), at)
+			}
+			at = at.Add(2 * time.Second)
+			e.Ingest(firing("db", "TargetDown", at), at)
+			_, incidents := e.Sizes()
+			assert.Equal(t, tt.incidents, incidents)
+		})
 	}
 }

@@ -43,6 +43,12 @@ func (e *Engine) ownCause(svc string) bool {
 	return e.tracesActive() && e.cfg.Evidence.Unexplained(svc, e.now)
 }
 
+// quiet reports whether the traces show svc well observed with no
+// anomaly touching it (evidence.Quiet).
+func (e *Engine) quiet(svc string) bool {
+	return e.tracesActive() && e.cfg.Evidence.Quiet(svc, e.now)
+}
+
 // failuresTravel reports whether the traces show failing calls leading
 // from s down to d within MaxHops.
 func (e *Engine) failuresTravel(s, d string) bool {

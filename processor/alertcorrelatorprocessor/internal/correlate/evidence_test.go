@@ -237,3 +237,38 @@ func TestIndependentOriginsSplit(t *testing.T) {
 	assert.NotEmpty(t, ledInc)
 	assert.NotEqual(t, payInc, ledInc)
 }
+
+// TestOriginTakesAGatewaysLaterAlert: gateway calls payment and shipping.
+// Errors originate in payment; gateway's first alert joins payment's
+// incident. Later errors originate in shipping too, and a second alert
+// on gateway opens after shipping's: it moves to shipping's incident
+// (its calls fail toward shipping, and it started with the new fault),
+// while gateway's first alert stays with payment.
+func TestOriginTakesAGatewaysLaterAlert(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"gateway": {"payment", "shipping"}})
+	odd := func(k uint64) bool { return k%2 == 1 }
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, g)
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"gateway", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"gateway", "shipping"}, now.Add(-time.Minute), 1000, nil)
+	observe(tr, []string{"gateway", "payment"}, now, 2000, odd)
+	observe(tr, []string{"gateway", "shipping"}, now, 3000, odd)
+
+	pay := e.Ingest(firing("payment", "Errors", now.Add(-50*time.Second)), now.Add(-50*time.Second))
+	first := e.Ingest(firing("gateway", "Errors", now.Add(-45*time.Second)), now.Add(-45*time.Second))
+	require.Equal(t, pay.IncidentID, first.IncidentID)
+	ship := e.Ingest(firing("shipping", "Errors", now), now)
+	require.NotEqual(t, pay.IncidentID, ship.IncidentID)
+	later := e.Ingest(firing("gateway", "Latency", now.Add(10*time.Second)), now.Add(10*time.Second))
+	require.Equal(t, pay.IncidentID, later.IncidentID, "same service: joins payment's incident at first")
+	e.Advance(now.Add(11 * time.Second))
+
+	incOf := func(svc, rule string) string { return e.IncidentOf(firing(svc, rule, now).Fingerprint) }
+	assert.Equal(t, ship.IncidentID, incOf("gateway", "Latency"))
+	assert.Equal(t, pay.IncidentID, incOf("gateway", "Errors"))
+	assert.Equal(t, pay.IncidentID, incOf("payment", "Errors"))
+}
