@@ -272,3 +272,45 @@ func TestOriginTakesAGatewaysLaterAlert(t *testing.T) {
 	assert.Equal(t, pay.IncidentID, incOf("gateway", "Errors"))
 	assert.Equal(t, pay.IncidentID, incOf("payment", "Errors"))
 }
+
+// TestQuietPairStaysApart: checkout's alert joins payment's incident as a
+// symptom without traces, and with traces showing payment's spans failing;
+// with traces showing both services well observed and nothing failing in
+// or between them (a maintenance window), nothing says checkout's trouble
+// comes from payment, and checkout's alert opens an incident of its own.
+// The other way round, payment's alert still takes over checkout's
+// incident as its deeper root.
+func TestQuietPairStaysApart(t *testing.T) {
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for _, tt := range []struct {
+		name         string
+		traces       bool
+		paymentFail  func(uint64) bool
+		paymentFirst bool
+		sameInc      bool
+	}{
+		{"no traces", false, nil, true, true},
+		{"traces, payment failing", true, odd, true, true},
+		{"traces, both quiet", true, nil, true, false},
+		{"traces, both quiet, payment second", true, nil, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			now := t0.Add(10 * time.Minute)
+			if tt.traces {
+				tr := evidence.New(evidence.Config{})
+				observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+				observe(tr, []string{"frontend", "checkout", "payment"}, now, 1000, tt.paymentFail)
+				cfg.Evidence = tr
+			}
+			e := New(cfg, chainGraph())
+			first, second := "payment", "checkout"
+			if !tt.paymentFirst {
+				first, second = second, first
+			}
+			a := e.Ingest(firing(first, "TargetDown", now), now)
+			b := e.Ingest(firing(second, "TargetDown", now.Add(time.Second)), now.Add(time.Second))
+			assert.Equal(t, tt.sameInc, a.IncidentID == b.IncidentID)
+		})
+	}
+}

@@ -102,6 +102,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
+	cands = e.dropQuietPairs(st, cands)
 	if len(cands) == 0 || e.inBurst(st) {
 		// In a burst (burst.go) the relations above are coincidence.
 		return nil
@@ -329,4 +330,21 @@ func better(symA bool, hopsA int, symB bool, hopsB int) bool {
 		return symA
 	}
 	return hopsA < hopsB
+}
+
+// dropQuietPairs removes the symptom relations of st, an alert on a
+// service the traces show quiet, to incidents whose root's service they
+// show quiet too: both well observed, no failing call or latency between
+// them, so nothing says st's trouble comes down its calls from that root
+// (a maintenance window, a scrape outage across neighbours). A service too
+// sparsely observed to read quiet keeps its relations, and so does a
+// dependency's alert taking over a caller's incident as its deeper root
+// (the caller's alert claims nothing about its calls).
+func (e *Engine) dropQuietPairs(st *alertState, cands []cand) []cand {
+	if len(cands) == 0 || !e.quiet(st.Service) {
+		return cands
+	}
+	return slices.DeleteFunc(cands, func(c cand) bool {
+		return c.symptom && e.quiet(e.rootService(c.inc))
+	})
 }

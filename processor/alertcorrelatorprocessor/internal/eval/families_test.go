@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,10 +42,25 @@ func runFamily(t *testing.T, f Family) familyRun {
 	fr := familyRun{fam: f, learned: learned, trueEdg: tr}
 	out := Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel})
 	fr.alerts, fr.failA = alertscenario.Evaluate(s, out), countFailures(s, out)
-	ts := alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+	ts := alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
 	out = Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel, Traces: ts})
 	fr.traces, fr.failT = alertscenario.Evaluate(s, out), countFailures(s, out)
 	return fr
+}
+
+// traceDensity is the traces the eval's trace stream sends every 5 s of
+// scenario time: 20 unless EVAL_TRACE_DENSITY says otherwise (the
+// correlator in tier 1 sees every span; a denser stream measures what the
+// figures owe to the sample's size).
+func traceDensity(t *testing.T) int {
+	v := os.Getenv("EVAL_TRACE_DENSITY")
+	if v == "" {
+		return 20
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(t, err)
+	require.Positive(t, n, "EVAL_TRACE_DENSITY")
+	return n
 }
 
 // TestFamilies prints every scenario family (make eval-alerts), alert-only

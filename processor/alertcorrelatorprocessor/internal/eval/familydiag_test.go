@@ -43,7 +43,7 @@ func diagRun(t *testing.T, f Family) (*alertscenario.Scenario, alertscenario.Out
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
 	opts := Options{ServiceLabel: f.ServiceLabel}
 	if os.Getenv("EVAL_TRACES") != "" {
-		opts.Traces = alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+		opts.Traces = alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
 	}
 	return s, Run(s, g, cfg, opts)
 }
