@@ -3,6 +3,7 @@ package evidence
 import (
 	"encoding/binary"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -22,6 +23,7 @@ type spanInfo struct {
 	kind        ptrace.SpanKind
 	failed      bool
 	failedChild bool
+	dur         time.Duration
 	hasChild    bool
 	parent      spanKey // its trace is the span's own
 }
@@ -72,7 +74,7 @@ func (p *BatchPool) Put(b *Batch) {
 // VisitSpan adds s to the batch.
 func (b *Batch) VisitSpan(s *topology.Span) {
 	info := spanInfo{
-		service: s.Service, kind: s.Kind, failed: s.Failed,
+		service: s.Service, kind: s.Kind, failed: s.Failed, dur: s.Duration,
 		parent: spanKey{s.Trace, s.Parent},
 	}
 	if s.HasPeer {

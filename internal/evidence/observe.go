@@ -57,6 +57,7 @@ func (b *Batch) classify() {
 type sink interface {
 	addOrigin(svc string, origin bool, trace pcommon.TraceID, b int64)
 	addEdge(from, to string, failed bool, b int64)
+	addLatency(svc string, d time.Duration, b int64)
 }
 
 // count adds one span to its service's origin window and to its edge.
@@ -68,6 +69,7 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 		j, ok := batch.find(s.parent)
 		if !ok || spans[j].service == s.service {
 			t.addOrigin(s.service, origin, s.parent.trace, b)
+			t.addLatency(s.service, s.dur, b)
 			return
 		}
 		from := spans[j].service
@@ -77,12 +79,14 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 			origin = origin && !spans[j].failed
 		}
 		t.addOrigin(s.service, origin, s.parent.trace, b)
+		t.addLatency(s.service, s.dur, b)
 		t.addEdge(from, s.service, s.failed, b)
 	case ptrace.SpanKindProducer:
 		if s.peer != "" {
 			// The broker has no spans: a failed send with no failed
 			// consumer beneath it fails in the broker.
 			t.addOrigin(s.peer, s.failed, s.parent.trace, b)
+			t.addLatency(s.peer, s.dur, b)
 			t.addEdge(s.service, s.peer, s.failed, b)
 		}
 	case ptrace.SpanKindClient:
@@ -92,6 +96,7 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 		// A call into a peer with no spans of its own (a database) or
 		// whose server half is elsewhere.
 		t.addOrigin(s.peer, origin, s.parent.trace, b)
+		t.addLatency(s.peer, s.dur, b)
 		t.addEdge(s.service, s.peer, s.failed, b)
 	}
 }
@@ -100,6 +105,19 @@ func (t *Tracker) addEdge(from, to string, failed bool, b int64) {
 	if w := t.edge(from, to, b); w != nil {
 		w.add(b, failed, t.th)
 	}
+}
+
+// addLatency times one span of svc (whose origin window addOrigin made).
+func (t *Tracker) addLatency(svc string, d time.Duration, b int64) {
+	w := t.svc[svc]
+	if w == nil {
+		return
+	}
+	if w.lat == nil {
+		w.lat = &latency{win: newWindow(t.cfg.Buckets)}
+		w.lat.win.learnAll = true
+	}
+	w.lat.add(b, d, t.th)
 }
 
 func (t *Tracker) addOrigin(svc string, origin bool, trace pcommon.TraceID, b int64) {

@@ -119,6 +119,10 @@ func (s *Summarizer) addOrigin(svc string, origin bool, trace pcommon.TraceID, _
 	s.cur.Services[svc] = c
 }
 
+// addLatency: summaries carry no latency, so a correlator fed only
+// summaries never reads a service as quiet (Tracker.Quiet).
+func (s *Summarizer) addLatency(string, time.Duration, int64) {}
+
 func (s *Summarizer) addEdge(from, to string, failed bool, _ int64) {
 	k := Edge{from, to}
 	c, ok := s.cur.Edges[k]

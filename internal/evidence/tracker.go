@@ -312,13 +312,19 @@ func (t *Tracker) reaches(from, to string, maxHops int, ok func(*window) bool) b
 
 // Quiet reports whether svc is well observed (at least minCalls spans in
 // the window at now) and no anomaly touches it: no errors originating in
-// it, no failing calls into or out of it.
+// it, no failing calls into or out of it, and its spans not slow beyond
+// their baseline (latency.go; a latency fault fails nothing).
 func (t *Tracker) Quiet(svc string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	w := t.svc[svc]
 	if w == nil || w.sum(b, t.th).total < minCalls || w.anomalous(b, t.th) {
+		return false
+	}
+	if !w.lat.steady(b, t.th) {
+		// Slow, or not timed (a tracker fed summaries only): nothing
+		// failing is not enough to call it quiet.
 		return false
 	}
 	for _, w := range t.out[svc] {

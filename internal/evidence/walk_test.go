@@ -145,7 +145,13 @@ func (o *observers) dump(t *testing.T) string {
 	fmt.Fprintf(&sb, "graph %s\nlearned %+v pending %d\n", snap, o.learned, o.learner.Pending())
 	fmt.Fprintf(&sb, "tracker %+v\n", o.tracker.Stats())
 	for _, svc := range slices.Sorted(maps.Keys(o.tracker.svc)) {
-		fmt.Fprintf(&sb, "service %q %+v\n", svc, *o.tracker.svc[svc])
+		w := *o.tracker.svc[svc]
+		lat := w.lat
+		w.lat = nil
+		fmt.Fprintf(&sb, "service %q %+v\n", svc, w)
+		if lat != nil {
+			fmt.Fprintf(&sb, "  latency mean %.0f seen %d %+v\n", lat.mean, lat.seen, lat.win.buckets)
+		}
 	}
 	edges := make([]string, 0, len(o.tracker.edges))
 	for k, w := range o.tracker.edges {

@@ -22,6 +22,14 @@ type window struct {
 	baseline float64 // (baseBad + prior) / (baseAll + priorWeight)
 	exemplar [16]byte
 	lastSeen int64 // bucket number of the last event
+	// lat is a service window's latency (latency.go); nil on edges and
+	// until the service's first timed span.
+	lat *latency
+	// learnAll folds anomalous buckets too (latency windows: a service
+	// whose durations are heavy-tailed from the start must learn that as
+	// its baseline, not read as slow forever; a lasting slowdown still
+	// takes minutes to fade into it).
+	learnAll bool
 }
 
 // Each bucket leaving the window weighs old ones down by baseDecay; the
@@ -52,7 +60,7 @@ func (w *window) roll(b int64, th thresholds) {
 
 // fold learns the baseline from a bucket leaving the window.
 func (w *window) fold(c counts, th thresholds) {
-	if c.total == 0 || th.anomalous(c, w.baseline) {
+	if c.total == 0 || !w.learnAll && th.anomalous(c, w.baseline) {
 		return
 	}
 	w.baseBad = w.baseBad*(1-baseDecay) + float64(c.bad)

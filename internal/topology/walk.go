@@ -1,6 +1,8 @@
 package topology
 
 import (
+	"time"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -15,6 +17,8 @@ type Span struct {
 	ID      pcommon.SpanID
 	Parent  pcommon.SpanID
 	Failed  bool // status code Error
+	// Duration is end minus start (0 when the end is not after the start).
+	Duration time.Duration
 	// Of client and producer spans only: peer.service (HasPeer when the
 	// attribute is there, even empty) and db.system ("" when absent).
 	Peer    string
@@ -57,6 +61,10 @@ func read(sp ptrace.Span, s *Span) {
 	s.ID = sp.SpanID()
 	s.Parent = sp.ParentSpanID()
 	s.Failed = sp.Status().Code() == ptrace.StatusCodeError
+	s.Duration = 0
+	if start, end := sp.StartTimestamp(), sp.EndTimestamp(); end > start {
+		s.Duration = time.Duration(end - start)
+	}
 	s.Peer, s.HasPeer, s.DB = "", false, ""
 	if s.Kind != ptrace.SpanKindClient && s.Kind != ptrace.SpanKindProducer {
 		return

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
@@ -312,5 +314,46 @@ func TestQuietPairStaysApart(t *testing.T) {
 			b := e.Ingest(firing(second, "TargetDown", now.Add(time.Second)), now.Add(time.Second))
 			assert.Equal(t, tt.sameInc, a.IncidentID == b.IncidentID)
 		})
+	}
+}
+
+// TestSlowPairIsNotQuiet: a latency fault fails nothing. Payment turns
+// slow (its spans and so its callers' take 50 times longer), no span
+// fails: neither service is quiet, so checkout's alert joins payment's
+// incident as a symptom, as without traces. (Read as quiet on failures
+// alone, the two stayed apart: one page per service of a latency fault.)
+func TestSlowPairIsNotQuiet(t *testing.T) {
+	cfg := testConfig()
+	now := t0.Add(10 * time.Minute)
+	tr := evidence.New(evidence.Config{})
+	chain := []string{"frontend", "checkout", "payment"}
+	observe(tr, chain, now.Add(-2*time.Minute), 0, nil)
+	for i := range 60 {
+		at := now.Add(time.Duration(i-60) * time.Second)
+		td := alertscenario.ChainTraces(chain, 2, 1000+uint64(2*i), at, nil)
+		stretch(td, 500*time.Millisecond)
+		tr.Observe(td, at)
+	}
+	require.False(t, tr.Quiet("payment", now), "a slow service is not quiet")
+	cfg.Evidence = tr
+	e := New(cfg, chainGraph())
+	a := e.Ingest(firing("payment", "TargetDown", now), now)
+	b := e.Ingest(firing("checkout", "TargetDown", now.Add(time.Second)), now.Add(time.Second))
+	assert.Equal(t, a.IncidentID, b.IncidentID)
+}
+
+// stretch starts every span of td d earlier: a slow callee holds its
+// callers as long.
+func stretch(td ptrace.Traces, d time.Duration) {
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		sss := rss.At(i).ScopeSpans()
+		for j := range sss.Len() {
+			spans := sss.At(j).Spans()
+			for k := range spans.Len() {
+				sp := spans.At(k)
+				sp.SetStartTimestamp(pcommon.NewTimestampFromTime(sp.StartTimestamp().AsTime().Add(-d)))
+			}
+		}
 	}
 }
