@@ -65,5 +65,8 @@ func TestE2EStormsInProcess(t *testing.T) {
 		fc := countFailures(s, rows[method])
 		fmt.Printf("  %s: fault fragments %d, pages merging faults %d, noise alerts in a fault's page %d, flapping firings grouped %d of %d\n",
 			method, fc.fragments, fc.merged, fc.noiseJoined, fc.flappingGrouped, fc.flappingFirings)
+		for _, line := range alertscenario.DescribePages(s, rows[method]) {
+			fmt.Println("  in-process: " + line)
+		}
 	}
 }
