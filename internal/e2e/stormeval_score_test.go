@@ -2,13 +2,13 @@ package e2e
 
 import (
 	"bufio"
-	"encoding/json"
 	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 )
@@ -52,31 +52,14 @@ func readStormRecords(t *testing.T, path string) stormRecords {
 	var out stormRecords
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var um plog.JSONUnmarshaler
 	for sc.Scan() {
-		var doc struct {
-			ResourceLogs []struct {
-				ScopeLogs []struct {
-					LogRecords []struct {
-						Observed   string `json:"observedTimeUnixNano"`
-						Attributes []struct {
-							Key   string          `json:"key"`
-							Value json.RawMessage `json:"value"`
-						} `json:"attributes"`
-					} `json:"logRecords"`
-				} `json:"scopeLogs"`
-			} `json:"resourceLogs"`
-		}
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &doc))
-		for _, rl := range doc.ResourceLogs {
-			for _, sl := range rl.ScopeLogs {
-				for _, lr := range sl.LogRecords {
-					rec := stormRecord{attrs: map[string]any{}}
-					for _, a := range lr.Attributes {
-						rec.attrs[a.Key] = otlpValue(a.Value)
-					}
-					var ns int64
-					_ = json.Unmarshal([]byte(lr.Observed), &ns)
-					rec.at = time.Unix(0, ns)
+		ld, err := um.UnmarshalLogs(sc.Bytes())
+		require.NoError(t, err)
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					rec := stormRecord{at: lr.ObservedTimestamp().AsTime(), attrs: lr.Attributes().AsRaw()}
 					switch {
 					case rec.str("incident.state") != "":
 						out.incidents = append(out.incidents, rec)
