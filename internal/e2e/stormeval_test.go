@@ -80,6 +80,15 @@ func TestStormEvalBinary(t *testing.T) {
 	fmt.Println(alertscenario.Row(spec.Name+" (e2e cut)", "built binary, alerts + traces (alert records' incident.id)", alertscenario.Evaluate(s, exact)))
 	fmt.Println(alertscenario.Row(spec.Name+" (e2e cut)", "built binary, alerts + traces (incident records only)", alertscenario.Evaluate(s, user)))
 	r.explain(exact, user)
+	withWhy, withTrace, opens := 0, 0, 0
+	for _, rec := range recs.incidents {
+		if rec.str("incident.state") == "open" {
+			opens++
+			withWhy += min(1, len(rec.str("incident.evidence")))
+			withTrace += min(1, len(rec.str("incident.exemplar_trace_id")))
+		}
+	}
+	fmt.Printf("  pages: %d, %d with incident.evidence, %d with incident.exemplar_trace_id\n", opens, withWhy, withTrace)
 }
 
 // stormReplay sends one scenario to a running collector in real time.
