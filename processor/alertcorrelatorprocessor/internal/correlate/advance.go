@@ -42,7 +42,7 @@ func (e *Engine) applyHeld(now time.Time) {
 			continue
 		}
 		hold := e.cfg.ResolveHold
-		if st.flapping {
+		if st.flapping || e.refired(st) {
 			hold = max(hold, e.cfg.Flap.Hold)
 		}
 		if now.Sub(st.lastChange) < hold {

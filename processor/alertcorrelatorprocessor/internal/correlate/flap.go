@@ -28,3 +28,14 @@ func (e *Engine) moveToOwn(st *alertState, now time.Time) bool {
 	e.join(own, st, now)
 	return true
 }
+
+// refired reports whether st, now resolving, fired again after a
+// resolution within Flap.Window: its state changes are then at least
+// resolved, firing, resolved. Its resolution waits Flap.Hold, as a
+// flapping alert's does: each early resolution of a wobbling alert would
+// otherwise end its incident, and its next firing page again, until
+// Flap.Threshold changes mark it flapping. It is not flapping: it still
+// joins and gathers as before.
+func (e *Engine) refired(st *alertState) bool {
+	return e.cfg.Flap.Threshold > 0 && len(st.transitions) >= 3
+}

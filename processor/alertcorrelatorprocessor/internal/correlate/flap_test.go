@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 // A flapping alert on a neighbour of a fault first joins the fault's
@@ -46,4 +48,43 @@ func TestFlappingAlertLeavesAndAttractsNothing(t *testing.T) {
 	at = at.Add(5 * time.Second)
 	r := e.Ingest(firing("frontend-proxy", "HighLatency", at), at)
 	assert.NotEqual(t, own, r.IncidentID)
+}
+
+// TestRefiredAlertHoldsItsResolution: an alert whose off periods outlast
+// resolve_hold ends its incident once; after it fired again, its next
+// resolution waits flap.hold, so its later firings stay in that incident
+// (two pages, not one per firing until it is found flapping), and a
+// steady resolution still resolves it.
+func TestRefiredAlertHoldsItsResolution(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait, cfg.ResolveHold = 0, 10*time.Second
+	e := New(cfg, demoGraph(t))
+	at := t0
+	var pages, resolutions int
+	advance := func(now time.Time) {
+		for _, ev := range e.Advance(now) {
+			switch ev.State {
+			case alertconv.IncidentOpen:
+				pages++
+			case alertconv.IncidentResolved:
+				resolutions++
+			}
+		}
+	}
+	for i := range 3 {
+		e.Ingest(firing("email", "EmailQueue", at), at)
+		advance(at)
+		at = at.Add(15 * time.Second)
+		e.Ingest(resolved("email", "EmailQueue", at), at)
+		advance(at)
+		at = at.Add(20 * time.Second) // longer off than resolve_hold
+		advance(at)
+		if i == 0 {
+			assert.Equal(t, 1, resolutions, "the first resolution holds resolve_hold")
+		}
+	}
+	assert.Equal(t, 2, pages, "one page before the first re-fire, one after")
+	assert.Equal(t, 1, resolutions)
+	advance(at.Add(cfg.Flap.Hold))
+	assert.Equal(t, 2, resolutions, "stable for flap.hold: resolved")
 }
