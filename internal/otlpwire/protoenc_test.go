@@ -4,6 +4,7 @@
 package otlpwire
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -267,6 +268,39 @@ func FuzzWireRoundTrip(f *testing.F) {
 		if err != nil {
 			return
 		}
-		requireDecodesTo(t, in, encodeWire(in))
+		var um2 ptrace.ProtoUnmarshaler
+		got, err := um2.UnmarshalTraces(encodeWire(in))
+		require.NoError(t, err)
+		require.Equal(t, withoutDictionaryRefs(t, in), withoutDictionaryRefs(t, got))
 	})
+}
+
+// withoutDictionaryRefs is td as OTLP JSON, less the profiles
+// dictionary's references (KeyValue.key_strindex,
+// AnyValue.string_value_strindex): they mean nothing outside profiles,
+// pdata's public API does not expose them, so the encoder cannot carry
+// them.
+func withoutDictionaryRefs(t *testing.T, td ptrace.Traces) any {
+	var jm ptrace.JSONMarshaler
+	b, err := jm.MarshalTraces(td)
+	require.NoError(t, err)
+	var v any
+	require.NoError(t, json.Unmarshal(b, &v))
+	var drop func(any)
+	drop = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			delete(x, "keyStrindex")
+			delete(x, "stringValueStrindex")
+			for _, e := range x {
+				drop(e)
+			}
+		case []any:
+			for _, e := range x {
+				drop(e)
+			}
+		}
+	}
+	drop(v)
+	return v
 }

@@ -97,7 +97,8 @@ func (s *Summary) add(name string, dp pmetric.NumberDataPoint) bool {
 			c.Spans += v
 		} else {
 			c.Origins += v
-			for i := range dp.Exemplars().Len() {
+			// An exemplar stands for an origin: none without one.
+			for i := 0; v > 0 && i < dp.Exemplars().Len(); i++ {
 				if tid := dp.Exemplars().At(i).TraceID(); !tid.IsEmpty() {
 					c.Exemplars = append(c.Exemplars, tid)
 				}
