@@ -158,6 +158,12 @@ func (r *reader) node(depth, maxDepth, maxChildren, length int, nodes *[]*node, 
 		if r.err != nil {
 			return n
 		}
+		if _, dup := n.children[k]; dup {
+			// The first child's subtree would be unreachable, and a
+			// cluster naming a node in it would be lost at the next save.
+			r.fail("child %q twice", k)
+			return n
+		}
 		n.children[k] = r.node(depth+1, maxDepth, maxChildren, length, nodes, lengths)
 	}
 	return n
