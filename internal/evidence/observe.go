@@ -55,9 +55,10 @@ func (b *Batch) classify() {
 // sink receives what count finds: the Tracker's windows, or a Summarizer's
 // deltas for a correlator elsewhere.
 type sink interface {
-	addOrigin(svc string, origin bool, trace pcommon.TraceID, b int64)
+	// addOrigin counts one span of svc, taking d, and whether its error
+	// originates there.
+	addOrigin(svc string, origin bool, d time.Duration, trace pcommon.TraceID, b int64)
 	addEdge(from, to string, failed bool, b int64)
-	addLatency(svc string, d time.Duration, b int64)
 }
 
 // count adds one span to its service's origin window and to its edge.
@@ -68,8 +69,7 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 		spans := batch.spans
 		j, ok := batch.find(s.parent)
 		if !ok || spans[j].service == s.service {
-			t.addOrigin(s.service, origin, s.parent.trace, b)
-			t.addLatency(s.service, s.dur, b)
+			t.addOrigin(s.service, origin, s.dur, s.parent.trace, b)
 			return
 		}
 		from := spans[j].service
@@ -78,15 +78,13 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 			from = spans[j].peer
 			origin = origin && !spans[j].failed
 		}
-		t.addOrigin(s.service, origin, s.parent.trace, b)
-		t.addLatency(s.service, s.dur, b)
+		t.addOrigin(s.service, origin, s.dur, s.parent.trace, b)
 		t.addEdge(from, s.service, s.failed, b)
 	case ptrace.SpanKindProducer:
 		if s.peer != "" {
 			// The broker has no spans: a failed send with no failed
 			// consumer beneath it fails in the broker.
-			t.addOrigin(s.peer, s.failed, s.parent.trace, b)
-			t.addLatency(s.peer, s.dur, b)
+			t.addOrigin(s.peer, s.failed, s.dur, s.parent.trace, b)
 			t.addEdge(s.service, s.peer, s.failed, b)
 		}
 	case ptrace.SpanKindClient:
@@ -95,8 +93,7 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 		}
 		// A call into a peer with no spans of its own (a database) or
 		// whose server half is elsewhere.
-		t.addOrigin(s.peer, origin, s.parent.trace, b)
-		t.addLatency(s.peer, s.dur, b)
+		t.addOrigin(s.peer, origin, s.dur, s.parent.trace, b)
 		t.addEdge(s.service, s.peer, s.failed, b)
 	}
 }
@@ -107,9 +104,8 @@ func (t *Tracker) addEdge(from, to string, failed bool, b int64) {
 	}
 }
 
-// addLatency times one span of svc (whose origin window addOrigin made).
-func (t *Tracker) addLatency(svc string, d time.Duration, b int64) {
-	w := t.svc[svc]
+func (t *Tracker) addOrigin(svc string, origin bool, d time.Duration, trace pcommon.TraceID, b int64) {
+	w := t.service(svc, b)
 	if w == nil {
 		return
 	}
@@ -118,13 +114,6 @@ func (t *Tracker) addLatency(svc string, d time.Duration, b int64) {
 		w.lat.win.learnAll = true
 	}
 	w.lat.add(b, d, t.th)
-}
-
-func (t *Tracker) addOrigin(svc string, origin bool, trace pcommon.TraceID, b int64) {
-	w := t.service(svc, b)
-	if w == nil {
-		return
-	}
 	w.add(b, origin, t.th)
 	if origin {
 		t.stats.Origins++

@@ -100,7 +100,9 @@ func (s *Summarizer) Take() (Counts, Overflow) {
 	return c, o
 }
 
-func (s *Summarizer) addOrigin(svc string, origin bool, trace pcommon.TraceID, _ int64) {
+// addOrigin: summaries carry no durations (d), so a correlator fed only
+// summaries never reads a service as quiet (Tracker.Quiet).
+func (s *Summarizer) addOrigin(svc string, origin bool, _ time.Duration, trace pcommon.TraceID, _ int64) {
 	c, ok := s.cur.Services[svc]
 	if !ok && len(s.cur.Services) >= s.cfg.MaxServices {
 		s.overflow.Services++
@@ -118,10 +120,6 @@ func (s *Summarizer) addOrigin(svc string, origin bool, trace pcommon.TraceID, _
 	}
 	s.cur.Services[svc] = c
 }
-
-// addLatency: summaries carry no latency, so a correlator fed only
-// summaries never reads a service as quiet (Tracker.Quiet).
-func (s *Summarizer) addLatency(string, time.Duration, int64) {}
 
 func (s *Summarizer) addEdge(from, to string, failed bool, _ int64) {
 	k := Edge{from, to}
