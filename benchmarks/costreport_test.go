@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/quell-otel/quell/exporter/costreportexporter"
@@ -266,4 +267,128 @@ func BenchmarkCostReportLogsLogBudget(b *testing.B) {
 	require.Len(b, sink.AllLogs(), 1)
 	require.Equal(b, 2000, sink.AllLogs()[0].LogRecordCount(), "log_budget keeps every record")
 	benchmarkCostReport(b, logsSignal(sink.AllLogs()[0]))
+}
+
+// placementLogBudget is the log_budget of config/cost-report.yaml, with
+// annotate: true so that the exported meter has template IDs to tally.
+var placementLogBudget = map[string]any{
+	"annotate": true,
+	"budget":   map[string]any{"bytes_per_second": 65536, "bytes_per_day": 1000000000},
+	"dedup":    map[string]any{"window": "30s"},
+}
+
+// BenchmarkCostReportLogsPlacement meters log_budget's workload in the
+// README's placement: an ingested meter on every decoded record (not
+// billed beside an exported meter, so it tallies no patterns), log_budget
+// reducing the batch, an exported meter on what it kept (billed: it
+// tallies patterns), then the encode for the backend. Both meters are
+// set against the pass-through of the same input (decode and encode of
+// the whole batch, timed in the same iteration on its own decode, as in
+// the other …_share benchmarks): meters_%_of_passthrough. The
+// pipeline's own decode and encode (the input, the kept records) are
+// the second reference: meters_%_of_codec. log_budget's own time counts
+// in neither. Each iteration reduces with a new log_budget, so every
+// batch is reduced as a first batch is (dedup keeps each template's first
+// record; a running processor, whose windows are open, keeps fewer): the
+// exported meter's share is an upper bound.
+func BenchmarkCostReportLogsPlacement(b *testing.B) {
+	batch := workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)
+	s := logsSignal(batch)
+	req, err := s.marshal(batch)
+	require.NoError(b, err)
+	f, dir := costreportexporter.NewFactory(), b.TempDir()
+	in := s.meter(b, f, dir, "ingested", "")
+	out := s.meter(b, f, dir, "exported", "")
+	b.Run("impl=passthrough+cost_report_placement", func(b *testing.B) {
+		var p placementTimes
+		for b.Loop() {
+			p.iteration(b, s, req, in, out)
+		}
+		p.report(b, s.items)
+	})
+}
+
+// placementTimes sums the parts of BenchmarkCostReportLogsPlacement's
+// iterations.
+type placementTimes struct {
+	lb                                     processor.Logs // this iteration's
+	ref, codec, ingested, exported, reduce time.Duration
+	lastRef                                time.Duration // this iteration's ref
+	recordsOut                             int
+	// per iteration, % of its pass-through: both meters, each meter
+	shares, ingShares, expShares []float64
+}
+
+// logBudget creates the iteration's log_budget, passing to sink.
+func (p *placementTimes) logBudget(b *testing.B, sink *consumertest.LogsSink) processor.Logs {
+	f := logbudgetprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	require.NoError(b, confmap.NewFromStringMap(placementLogBudget).Unmarshal(cfg))
+	var err error
+	p.lb, err = f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, sink)
+	require.NoError(b, err)
+	return p.lb
+}
+
+func (p *placementTimes) iteration(b *testing.B, s *costReportSignal[plog.Logs], req []byte, in, out func(context.Context, plog.Logs) error) {
+	ctx := context.Background()
+	sink := new(consumertest.LogsSink)
+	stop := startLogs(b, p.logBudget(b, sink))
+	p.lastRef = passThrough(b, s, req)
+	p.ref += p.lastRef
+	t0 := time.Now()
+	data, err := s.unmarshal(req)
+	require.NoError(b, err)
+	t1 := time.Now()
+	require.NoError(b, in(ctx, data))
+	t2 := time.Now()
+	require.NoError(b, p.lb.ConsumeLogs(ctx, data))
+	t3 := time.Now()
+	require.Len(b, sink.AllLogs(), 1)
+	kept := sink.AllLogs()[0]
+	require.NoError(b, out(ctx, kept))
+	t4 := time.Now()
+	_, err = s.marshal(kept)
+	require.NoError(b, err)
+	t5 := time.Now()
+	stop() // its dedup summaries, not part of this batch, go unmetered
+	ingested, exported := t2.Sub(t1), t4.Sub(t3)
+	p.codec += t1.Sub(t0) + t5.Sub(t4)
+	p.ingested += ingested
+	p.exported += exported
+	p.reduce += t3.Sub(t2)
+	p.recordsOut += kept.LogRecordCount()
+	pct := func(d time.Duration) float64 { return 100 * float64(d) / float64(p.lastRef) }
+	p.shares = append(p.shares, pct(ingested+exported))
+	p.ingShares = append(p.ingShares, pct(ingested))
+	p.expShares = append(p.expShares, pct(exported))
+}
+
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
+}
+
+// passThrough decodes req and encodes it again, and returns how long that
+// took.
+func passThrough(b *testing.B, s *costReportSignal[plog.Logs], req []byte) time.Duration {
+	t0 := time.Now()
+	data, err := s.unmarshal(req)
+	require.NoError(b, err)
+	_, err = s.marshal(data)
+	require.NoError(b, err)
+	return time.Since(t0)
+}
+
+func (p *placementTimes) report(b *testing.B, items int) {
+	pct := func(d time.Duration) float64 { return 100 * float64(d) / float64(p.ref) }
+	b.ReportMetric(pct(p.ingested+p.exported), "meters_%_of_passthrough")
+	b.ReportMetric(median(p.shares), "meters_%_median")
+	b.ReportMetric(median(p.ingShares), "ingested_%_median")
+	b.ReportMetric(median(p.expShares), "exported_%_median")
+	b.ReportMetric(100*float64(p.ingested+p.exported)/float64(p.codec), "meters_%_of_codec")
+	b.ReportMetric(100*float64(p.recordsOut)/float64(b.N*items), "records_kept_%")
+	perRecord := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*items) }
+	b.ReportMetric(perRecord(p.ref), "passthrough_ns/record")
+	b.ReportMetric(perRecord(p.reduce), "log_budget_ns/record")
 }
