@@ -391,4 +391,6 @@ func (p *placementTimes) report(b *testing.B, items int) {
 	perRecord := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*items) }
 	b.ReportMetric(perRecord(p.ref), "passthrough_ns/record")
 	b.ReportMetric(perRecord(p.reduce), "log_budget_ns/record")
+	b.ReportMetric(perRecord(p.ingested), "ingested_ns/record")
+	b.ReportMetric(float64(p.exported.Nanoseconds())/float64(p.recordsOut), "exported_ns/kept_record")
 }
