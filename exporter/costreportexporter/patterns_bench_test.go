@@ -17,13 +17,23 @@ import (
 // with annotate: true (nothing dropped): its own template IDs.
 func logBudgetBatch(tb testing.TB, n int) plog.Logs {
 	tb.Helper()
+	ld := logBudgetOutput(tb, n, map[string]any{"annotate": true, "dedup": map[string]any{"enabled": false}})
+	require.Equal(tb, n, ld.LogRecordCount())
+	return ld
+}
+
+// logBudgetOutput is what a new log_budget of configuration conf passes
+// on of a workload batch of n records (its dedup summaries, sent at
+// shutdown, left out).
+func logBudgetOutput(tb testing.TB, n int, conf map[string]any) plog.Logs {
+	tb.Helper()
 	sink := new(consumertest.LogsSink)
-	p := newLogBudgetWith(tb, nil, map[string]any{"annotate": true, "dedup": map[string]any{"enabled": false}}, sink)
+	p := newLogBudgetWith(tb, nil, conf, sink)
 	require.NoError(tb, p.ConsumeLogs(context.Background(), workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(n)))
-	require.NoError(tb, p.Shutdown(context.Background()))
 	require.Len(tb, sink.AllLogs(), 1)
-	require.Equal(tb, n, sink.AllLogs()[0].LogRecordCount())
-	return sink.AllLogs()[0]
+	ld := sink.AllLogs()[0]
+	require.NoError(tb, p.Shutdown(context.Background()))
+	return ld
 }
 
 // BenchmarkLogPatterns isolates what the pattern table adds to metering a
@@ -45,6 +55,15 @@ func BenchmarkLogPatterns(b *testing.B) {
 // tallying meter only counts them (BenchmarkCostReportLogs's batch).
 func BenchmarkLogPatternsUnannotated(b *testing.B) {
 	benchmarkLogPatterns(b, workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000))
+}
+
+// BenchmarkLogPatternsDeduplicated is BenchmarkLogPatterns on what a
+// deduplicating log_budget (annotate: true, dedup on) keeps of the batch
+// the first time it sees it: the first record of each template, key and
+// severity, so nearly every record starts a pattern of its batch (what the
+// exported meter of the README's placement meters).
+func BenchmarkLogPatternsDeduplicated(b *testing.B) {
+	benchmarkLogPatterns(b, logBudgetOutput(b, 2000, map[string]any{"annotate": true}))
 }
 
 func benchmarkLogPatterns(b *testing.B, batch plog.Logs) {
