@@ -78,7 +78,16 @@ type FamilySpec struct {
 type Fault struct {
 	Root     string
 	From, To time.Time
+	// Kind is FaultErrors ("": the root's spans fail) or FaultLatency (the
+	// root's spans slow down; see TraceStream).
+	Kind string
 }
+
+// Fault kinds.
+const (
+	FaultErrors  = ""
+	FaultLatency = "latency"
+)
 
 // rule names by kind, per convention.
 func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
