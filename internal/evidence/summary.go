@@ -100,9 +100,10 @@ func (s *Summarizer) Take() (Counts, Overflow) {
 	return c, o
 }
 
-// addOrigin: summaries carry no durations (d), so a correlator fed only
-// summaries never reads a service as quiet (Tracker.Quiet).
-func (s *Summarizer) addOrigin(svc string, origin bool, _ time.Duration, trace pcommon.TraceID, _ int64) {
+// addOrigin: summaries carry no durations (d, self), so a correlator fed
+// only summaries never reads a service as quiet (Tracker.Quiet) nor sees
+// latency originate (Tracker.Slow).
+func (s *Summarizer) addOrigin(svc string, origin bool, _, _ time.Duration, trace pcommon.TraceID, _ int64) {
 	c, ok := s.cur.Services[svc]
 	if !ok && len(s.cur.Services) >= s.cfg.MaxServices {
 		s.overflow.Services++
@@ -121,7 +122,7 @@ func (s *Summarizer) addOrigin(svc string, origin bool, _ time.Duration, trace p
 	s.cur.Services[svc] = c
 }
 
-func (s *Summarizer) addEdge(from, to string, failed bool, _ int64) {
+func (s *Summarizer) addEdge(from, to string, failed bool, _ time.Duration, _ pcommon.TraceID, _ int64) {
 	k := Edge{from, to}
 	c, ok := s.cur.Edges[k]
 	if !ok && len(s.cur.Edges) >= s.cfg.MaxEdges {
