@@ -44,6 +44,23 @@ func (t *Tracker) Slow(svc string, now time.Time) Slowness {
 	return out
 }
 
+// SlowOrigin is Slow without the exemplar and the means: whether latency
+// originates in svc at now, and the share of its spans slow on their own.
+func (t *Tracker) SlowOrigin(svc string, now time.Time) Slowness {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := t.svc[svc]
+	if w == nil || w.self == nil {
+		return Slowness{}
+	}
+	b, l := bucketOf(now, t.cfg.Bucket), w.self
+	if !l.anomalous(b, t.th) {
+		return Slowness{}
+	}
+	s := l.win.sum(b, t.th)
+	return Slowness{Spans: int(s.total), Slow: int(s.bad), Rate: float64(s.bad) / float64(max(s.total, 1)), Baseline: l.win.baseline, Anomalous: true}
+}
+
 // Explain returns the one-line evidence for root among the alerting
 // services, and an exemplar trace of it: where errors originate in root,
 // errors; else where latency does, latency. Callers of root among the
