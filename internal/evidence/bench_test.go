@@ -5,10 +5,14 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // BenchmarkTrackerMemory reports the heap held per tracked service and
-// per tracked edge (default window: six buckets).
+// per tracked edge (default window: six buckets), each fed one timed span
+// (so with its latency windows: a service's durations and self times, an
+// edge's call durations).
 func BenchmarkTrackerMemory(b *testing.B) {
 	const services, fanout = 2000, 5
 	for b.Loop() {
@@ -20,7 +24,7 @@ func BenchmarkTrackerMemory(b *testing.B) {
 		tr.mu.Lock()
 		for i := range services {
 			name := fmt.Sprintf("svc-%04d", i)
-			tr.service(name, bk).add(bk, false, tr.th)
+			tr.addOrigin(name, false, 10*time.Millisecond, 5*time.Millisecond, pcommon.TraceID{1}, bk)
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -28,7 +32,7 @@ func BenchmarkTrackerMemory(b *testing.B) {
 		mid := after.HeapAlloc
 		for i := range services {
 			for j := 1; j <= fanout; j++ {
-				tr.edge(fmt.Sprintf("svc-%04d", i), fmt.Sprintf("svc-%04d", (i+j)%services), bk).add(bk, false, tr.th)
+				tr.addEdge(fmt.Sprintf("svc-%04d", i), fmt.Sprintf("svc-%04d", (i+j)%services), false, 10*time.Millisecond, pcommon.TraceID{1}, bk)
 			}
 		}
 		tr.mu.Unlock()

@@ -67,15 +67,15 @@ func (t *Tracker) SlowOrigin(svc string, now time.Time) Slowness {
 // alerting services are counted by whether failures or slowness travel
 // from them to root (Link). Both empty when the traces show neither.
 func (t *Tracker) Explain(root string, alerting []string, maxHops int, now time.Time) (line, exemplar string) {
-	var what string
+	var what, verb string
 	if o := t.Origin(root, now); o.Anomalous {
 		line = fmt.Sprintf("errors originate in %s: %.0f%% of its spans fail with no failing child (baseline %.1f%%)",
 			root, 100*o.Rate, 100*o.Baseline)
-		what, exemplar = "errors", o.Exemplar
+		what, verb, exemplar = "errors", "pass", o.Exemplar
 	} else if sl := t.Slow(root, now); sl.Anomalous {
 		line = fmt.Sprintf("latency originates in %s: %.0f%% of its spans run slow on their own (self time %s usually, %s in the slow ones; baseline %.1f%%)",
 			root, 100*sl.Rate, roundDur(sl.Usual), roundDur(sl.SlowMean), 100*sl.Baseline)
-		what, exemplar = "slowness", sl.Exemplar
+		what, verb, exemplar = "slowness", "passes", sl.Exemplar
 	} else {
 		return "", ""
 	}
@@ -90,7 +90,7 @@ func (t *Tracker) Explain(root string, alerting []string, maxHops int, now time.
 		}
 	}
 	if callers > 0 {
-		line += fmt.Sprintf("; %d of %d alerting services' %s pass through %s", through, callers, what, root)
+		line += fmt.Sprintf("; %d of %d alerting services' %s %s through %s", through, callers, what, verb, root)
 	}
 	return line, exemplar
 }

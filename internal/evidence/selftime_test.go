@@ -111,7 +111,7 @@ func TestLatencyOriginFromSelfTime(t *testing.T) {
 
 	line, exemplar := tr.Explain("payment", []string{"checkout", "frontend", "payment"}, 3, now)
 	assert.Contains(t, line, "latency originates in payment: 100% of its spans run slow on their own (self time 10ms usually, 600ms in the slow ones")
-	assert.Contains(t, line, "2 of 2 alerting services' slowness pass through payment")
+	assert.Contains(t, line, "2 of 2 alerting services' slowness passes through payment")
 	assert.Equal(t, sl.Exemplar, exemplar)
 	assert.Equal(t, uint64(60), tr.Stats().SlowSelf)
 }
