@@ -73,8 +73,12 @@ func (t *Tracker) Explain(root string, alerting []string, maxHops int, now time.
 			root, 100*o.Rate, 100*o.Baseline)
 		what, verb, exemplar = "errors", "pass", o.Exemplar
 	} else if sl := t.Slow(root, now); sl.Anomalous {
-		line = fmt.Sprintf("latency originates in %s: %.0f%% of its spans run slow on their own (self time %s usually, %s in the slow ones; baseline %.1f%%)",
-			root, 100*sl.Rate, roundDur(sl.Usual), roundDur(sl.SlowMean), 100*sl.Baseline)
+		times := "" // unknown where summaries brought the counts
+		if sl.Usual > 0 && sl.SlowMean > 0 {
+			times = fmt.Sprintf("self time %s usually, %s in the slow ones; ", roundDur(sl.Usual), roundDur(sl.SlowMean))
+		}
+		line = fmt.Sprintf("latency originates in %s: %.0f%% of its spans run slow on their own (%sbaseline %.1f%%)",
+			root, 100*sl.Rate, times, 100*sl.Baseline)
 		what, verb, exemplar = "slowness", "passes", sl.Exemplar
 	} else {
 		return "", ""

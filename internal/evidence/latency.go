@@ -14,13 +14,35 @@ import (
 // an edge keeps one, of its calls as the caller timed them (slowness
 // travelling along it, Tracker.Link).
 type latency struct {
-	win  *window
-	mean float64 // nanoseconds, of the spans not slow
+	usual
+	win *window
 	// slowMean is a decayed mean of the slow ones; exemplar the trace of
 	// the last slow one.
 	slowMean float64
 	exemplar pcommon.TraceID
-	seen     uint32 // spans in the mean, up to latencyWarmup
+}
+
+// usual is the decayed mean of a series' durations that were not slow,
+// after latencyWarmup of them; the Summarizer keeps one per service and
+// edge to count slow spans where it sees them.
+type usual struct {
+	mean float64 // nanoseconds
+	seen uint32  // durations in the mean, up to latencyWarmup
+}
+
+// slow judges d against the mean, and learns it unless it is slow.
+func (u *usual) slow(d time.Duration) bool {
+	x := float64(d)
+	if u.seen < latencyWarmup {
+		u.seen++
+		u.mean += (x - u.mean) / float64(u.seen)
+		return false
+	}
+	if x > slowFactor*u.mean && x-u.mean >= float64(slowFloor) {
+		return true
+	}
+	u.mean += (x - u.mean) * meanAlpha
+	return false
 }
 
 // A span is slow when it takes more than slowFactor times its mean and at
@@ -52,23 +74,26 @@ func (w *window) timed(buckets int) *latency {
 // add counts one span of duration d of trace in bucket b and reports
 // whether it was slow.
 func (l *latency) add(b int64, d time.Duration, trace pcommon.TraceID, th thresholds) bool {
-	x := float64(d)
-	slow := l.seen >= latencyWarmup && x > slowFactor*l.mean && x-l.mean >= float64(slowFloor)
-	switch {
-	case l.seen < latencyWarmup:
-		l.seen++
-		l.mean += (x - l.mean) / float64(l.seen)
-	case slow:
-		if l.slowMean == 0 {
-			l.slowMean = x
-		}
-		l.slowMean += (x - l.slowMean) * slowAlpha
-		l.exemplar = trace
-	default:
-		l.mean += (x - l.mean) * meanAlpha
+	slow := l.usual.slow(d)
+	if slow {
+		l.slowN(1, float64(d), trace)
 	}
 	l.win.add(b, slow, th)
 	return slow
+}
+
+// slowN learns n slow spans averaging mean ns, the last of trace.
+func (l *latency) slowN(n uint64, mean float64, trace pcommon.TraceID) {
+	if n == 0 {
+		return
+	}
+	if l.slowMean == 0 {
+		l.slowMean = mean
+	}
+	l.slowMean += (mean - l.slowMean) * slowAlpha
+	if trace != (pcommon.TraceID{}) {
+		l.exemplar = trace
+	}
 }
 
 // slowAlpha weighs a slow span in the slow ones' mean: recent ones count.
