@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/internal/workload"
 )
 
 // BenchmarkTrackerMemory reports the heap held per tracked service and
@@ -42,4 +45,32 @@ func BenchmarkTrackerMemory(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-mid)/(services*fanout), "B/edge")
 		runtime.KeepAlive(tr)
 	}
+}
+
+// BenchmarkObserve is the tracker's cost per span: the one walk over
+// pdata, the batch's index and self times, and the windows, on workload
+// traces (50 services, each trace split over 10 requests).
+func BenchmarkObserve(b *testing.B) {
+	traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 7, Services: 50}).Generate(500)
+	batches := workload.Split(traces, 10)
+	spans := 0
+	for _, td := range batches {
+		spans += td.SpanCount()
+	}
+	tr := New(Config{})
+	var pool BatchPool
+	at := time.Unix(1e9, 0)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, td := range batches {
+			batch := pool.Get()
+			topology.Walk(td, batch)
+			tr.ObserveBatch(batch, at)
+			pool.Put(batch)
+		}
+		at = at.Add(time.Second)
+		n++
+	}
+	b.ReportMetric(float64(n*spans)/b.Elapsed().Seconds(), "spans/s")
 }
