@@ -139,7 +139,6 @@ func (w *faultWalk) walk(svc string, sp ptrace.Span, start int64, depth int) out
 
 // store adds svc's call to the database callee.
 func (w *faultWalk) store(svc, callee string, parent ptrace.Span, l *calls) (o outcome) {
-	tm := w.ts.tm
 	c := w.b.span(svc, ptrace.SpanKindClient, parent.SpanID())
 	c.Attributes().PutStr("peer.service", callee)
 	c.Attributes().PutStr("db.system", w.ts.t.Databases[callee])
@@ -147,12 +146,20 @@ func (w *faultWalk) store(svc, callee string, parent ptrace.Span, l *calls) (o o
 		fail(c)
 		o.failed = true
 	}
-	o.slowed = w.slow[callee] > 0
-	at, net := l.next(), tm.net()
-	var end int64
-	end, o.timedOut = tm.call(c, svc, at, net, at+net/2+tm.spanSelf(callee, w.slow[callee]), o.slowed)
-	l.done(end)
+	_, o.slowed, o.timedOut = w.peerCall(c, svc, callee, l)
 	return o
+}
+
+// peerCall times s, svc's call to the uninstrumented callee (its own time
+// on the network), and reports when it ended, whether a latency fault
+// slowed it and whether it timed out.
+func (w *faultWalk) peerCall(s ptrace.Span, svc, callee string, l *calls) (end int64, slowed, timedOut bool) {
+	tm := w.ts.tm
+	slowed = w.slow[callee] > 0
+	at, net := l.next(), tm.net()
+	end, timedOut = tm.call(s, svc, at, net, at+net/2+tm.spanSelf(callee, w.slow[callee]), slowed)
+	l.done(end)
+	return end, slowed, timedOut
 }
 
 // produce adds svc's send to the broker callee and its consumers' spans.
@@ -165,11 +172,8 @@ func (w *faultWalk) produce(svc, callee string, parent ptrace.Span, l *calls, de
 		fail(p)
 		o.failed = true
 	}
-	o.slowed = w.slow[callee] > 0
-	at, net := l.next(), tm.net()
 	var end int64
-	end, o.timedOut = tm.call(p, svc, at, net, at+net/2+tm.spanSelf(callee, w.slow[callee]), o.slowed)
-	l.done(end)
+	end, o.slowed, o.timedOut = w.peerCall(p, svc, callee, l)
 	for _, consumer := range w.ts.t.Services[callee] {
 		c := b.span(consumer, ptrace.SpanKindConsumer, p.SpanID())
 		below := w.walk(consumer, c, end+tm.queueDelay(), depth+1)

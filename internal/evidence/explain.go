@@ -21,7 +21,13 @@ type Slowness struct {
 }
 
 // Slow returns the service's self-time window at now.
-func (t *Tracker) Slow(svc string, now time.Time) Slowness {
+func (t *Tracker) Slow(svc string, now time.Time) Slowness { return t.slowness(svc, now, true) }
+
+// SlowOrigin is Slow without the exemplar and the means, and empty unless
+// latency originates in svc at now: cheap enough to ask per alert.
+func (t *Tracker) SlowOrigin(svc string, now time.Time) Slowness { return t.slowness(svc, now, false) }
+
+func (t *Tracker) slowness(svc string, now time.Time, full bool) Slowness {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	w := t.svc[svc]
@@ -29,36 +35,22 @@ func (t *Tracker) Slow(svc string, now time.Time) Slowness {
 		return Slowness{}
 	}
 	b, l := bucketOf(now, t.cfg.Bucket), w.self
-	s := l.win.sum(b, t.th)
-	out := Slowness{
-		Spans: int(s.total), Slow: int(s.bad), Baseline: l.win.baseline,
-		Anomalous: l.anomalous(b, t.th),
-		Usual:     time.Duration(l.mean), SlowMean: time.Duration(l.slowMean),
+	anomalous := l.anomalous(b, t.th)
+	if !full && !anomalous {
+		return Slowness{}
 	}
+	s := l.win.sum(b, t.th)
+	out := Slowness{Spans: int(s.total), Slow: int(s.bad), Baseline: l.win.baseline, Anomalous: anomalous}
 	if s.total > 0 {
 		out.Rate = float64(s.bad) / float64(s.total)
 	}
-	if l.exemplar != ([16]byte{}) {
-		out.Exemplar = hex.EncodeToString(l.exemplar[:])
+	if full {
+		out.Usual, out.SlowMean = time.Duration(l.mean), time.Duration(l.slowMean)
+		if l.exemplar != ([16]byte{}) {
+			out.Exemplar = hex.EncodeToString(l.exemplar[:])
+		}
 	}
 	return out
-}
-
-// SlowOrigin is Slow without the exemplar and the means: whether latency
-// originates in svc at now, and the share of its spans slow on their own.
-func (t *Tracker) SlowOrigin(svc string, now time.Time) Slowness {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	w := t.svc[svc]
-	if w == nil || w.self == nil {
-		return Slowness{}
-	}
-	b, l := bucketOf(now, t.cfg.Bucket), w.self
-	if !l.anomalous(b, t.th) {
-		return Slowness{}
-	}
-	s := l.win.sum(b, t.th)
-	return Slowness{Spans: int(s.total), Slow: int(s.bad), Rate: float64(s.bad) / float64(max(s.total, 1)), Baseline: l.win.baseline, Anomalous: true}
 }
 
 // Explain returns the one-line evidence for root among the alerting
