@@ -1,8 +1,10 @@
 // Package evidence keeps what the spans say about a fault, in bounded
 // sliding windows: per service, where errors originate (a failing span with
-// no failing child); per edge (caller -> callee), the failure rate of the
-// calls, each against its own baseline. The alert_correlator asks it which
-// service errors originate in and whether errors travel along the path
+// no failing child) and where latency does (spans whose self time, their
+// duration less their calls, runs slow); per edge (caller -> callee), the
+// failure rate and the latency of the calls; each against its own
+// baseline. The alert_correlator asks it which service errors or latency
+// originate in and whether failures or slowness travel along the path
 // between two alerting services.
 package evidence
 
