@@ -76,24 +76,15 @@ func (w *window) timed(buckets int) *latency {
 func (l *latency) add(b int64, d time.Duration, trace pcommon.TraceID, th thresholds) bool {
 	slow := l.usual.slow(d)
 	if slow {
-		l.slowN(1, float64(d), trace)
+		x := float64(d)
+		if l.slowMean == 0 {
+			l.slowMean = x
+		}
+		l.slowMean += (x - l.slowMean) * slowAlpha
+		l.exemplar = trace
 	}
 	l.win.add(b, slow, th)
 	return slow
-}
-
-// slowN learns n slow spans averaging mean ns, the last of trace.
-func (l *latency) slowN(n uint64, mean float64, trace pcommon.TraceID) {
-	if n == 0 {
-		return
-	}
-	if l.slowMean == 0 {
-		l.slowMean = mean
-	}
-	l.slowMean += (mean - l.slowMean) * slowAlpha
-	if trace != (pcommon.TraceID{}) {
-		l.exemplar = trace
-	}
 }
 
 // slowAlpha weighs a slow span in the slow ones' mean: recent ones count.
