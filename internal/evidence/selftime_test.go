@@ -169,3 +169,18 @@ func TestSelfTime(t *testing.T) {
 	}
 	assert.Equal(t, map[string]time.Duration{"orders": 40 * time.Millisecond, "stock": 30 * time.Millisecond}, self)
 }
+
+// TestSelfTimeParentLoop: internal spans that name each other as parents
+// (a damaged batch) do not hang the climb to their server span.
+func TestSelfTimeParentLoop(t *testing.T) {
+	td := ptrace.NewTraces()
+	tid := pcommon.TraceID{2}
+	a := timedSpan(td, "stock", tid, 0, 1, pcommon.SpanID{}, ptrace.SpanKindInternal)
+	b := timedSpan(td, "stock", tid, 0, 2, a.SpanID(), ptrace.SpanKindInternal)
+	a.SetParentSpanID(b.SpanID())
+	setSpanTimes(a, t0.UnixNano(), t0.UnixNano()+int64(time.Millisecond))
+	setSpanTimes(b, t0.UnixNano(), t0.UnixNano()+int64(2*time.Millisecond))
+	tr := New(Config{})
+	tr.Observe(td, t0)
+	assert.Equal(t, uint64(2), tr.Stats().Spans)
+}
