@@ -66,8 +66,8 @@ func TestSummaryCarriesGraphAndEvidence(t *testing.T) {
 		{From: "frontend", To: "checkout", Kind: topology.KindRPC, Calls: 3},
 	}, s.Edges)
 	assert.Equal(t, map[evidence.Edge]evidence.EdgeCounts{
-		{From: "frontend", To: "checkout"}: {Calls: 3, Failed: 2},
-		{From: "checkout", To: "payment"}:  {Calls: 3, Failed: 2},
+		{From: "frontend", To: "checkout"}: {Calls: 3, Failed: 2, Timed: true},
+		{From: "checkout", To: "payment"}:  {Calls: 3, Failed: 2, Timed: true},
 	}, s.Evidence.Edges)
 	pay := s.Evidence.Services["payment"]
 	assert.Equal(t, uint64(3), pay.Spans)

@@ -72,18 +72,33 @@ type FamilySpec struct {
 	// concurrent faults (see StormShape) instead of Faults spaced 8-16 min
 	// apart.
 	Storms *StormShape
+	// Latency is the share of faults that are latency faults (Fault.Kind
+	// FaultLatency: the root slows down, its alert is a latency rule);
+	// zero draws nothing, so families written before it generate what
+	// they did.
+	Latency float64
 }
 
 // Fault is one injected fault, for the traces of its window.
 type Fault struct {
 	Root     string
 	From, To time.Time
+	// Kind is FaultErrors ("": the root's spans fail) or FaultLatency (the
+	// root's spans slow down; see TraceStream).
+	Kind string
 }
+
+// Fault kinds.
+const (
+	FaultErrors  = ""
+	FaultLatency = "latency"
+)
 
 // rule names by kind, per convention.
 func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
 	hinted := map[string][]string{
 		"root":    {"ServiceDown", "HighErrorRate", "SaturationHigh"},
+		"latency": {"HighLatency", "LatencySLOBurn"},
 		"symptom": {"HighErrorRate", "HighLatency"},
 		"lag":     {"ConsumerLag"},
 		"noise":   {"DiskSpaceLow", "CertificateExpiring"},
@@ -92,6 +107,7 @@ func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
 	}
 	opaque := map[string][]string{
 		"root":    {"slo-burn-a", "slo-burn-b", "probe-3"},
+		"latency": {"slo-burn-a", "slo-burn-b", "probe-3"},
 		"symptom": {"slo-burn-a", "slo-burn-b", "probe-3"},
 		"lag":     {"slo-burn-b", "probe-7"},
 		"noise":   {"probe-3", "check-12"},
@@ -109,7 +125,7 @@ func (f *FamilySpec) severity(kind string) string {
 	if f.Convention.UniformSeverity {
 		return "critical"
 	}
-	if kind == "root" {
+	if kind == "root" || kind == "latency" {
 		return "critical"
 	}
 	return "warning"
@@ -332,15 +348,19 @@ func (g *familyGen) fault(root string, at time.Time) time.Time {
 // fault ended is left out.
 func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time {
 	prop := g.f.Propagations[g.rng.IntN(len(g.f.Propagations))]
+	kind, rule := FaultErrors, "root"
+	if g.f.Latency > 0 && g.rng.Float64() < g.f.Latency {
+		kind, rule = FaultLatency, "latency"
+	}
 	truth := Truth{ID: len(g.s.Truths), Root: root, Kind: "fault", Onset: at}
 	g.s.Truths = append(g.s.Truths, truth)
 	end := at.Add(g.jitter(tm.duration[0], tm.duration[1]))
-	g.s.Faults = append(g.s.Faults, Fault{Root: root, From: at, To: end})
+	g.s.Faults = append(g.s.Faults, Fault{Root: root, From: at, To: end, Kind: kind})
 	rootOn := at.Add(g.jitter(0, tm.rootOn))
 	if prop == RetryStorm {
 		rootOn = at.Add(g.jitter(tm.retryRoot[0], tm.retryRoot[1]))
 	}
-	g.episode(truth.ID, root, "root", rootOn, end)
+	g.episode(truth.ID, root, rule, rootOn, end)
 	prob := tm.decay
 	if prop == FanIn {
 		prob = tm.fanIn

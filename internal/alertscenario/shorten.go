@@ -63,7 +63,7 @@ func (s *Scenario) FirstStorms(k int, gap time.Duration) *Scenario {
 	}
 	for _, f := range s.Faults {
 		if st := stormOf(f.From); st < k {
-			out.Faults = append(out.Faults, Fault{Root: f.Root, From: f.From.Add(-shift[st]), To: f.To.Add(-shift[st])})
+			out.Faults = append(out.Faults, Fault{Root: f.Root, From: f.From.Add(-shift[st]), To: f.To.Add(-shift[st]), Kind: f.Kind})
 		}
 	}
 	slices.SortStableFunc(out.Notifications, func(a, b Notification) int { return a.At.Compare(b.At) })

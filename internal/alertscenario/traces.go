@@ -3,6 +3,7 @@ package alertscenario
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -16,6 +17,8 @@ import (
 // probability 0.6, so a few hundred traces cover the graph.
 func Traces(t *Topology, n int, seed uint64) []ptrace.Traces {
 	rng := rand.New(rand.NewPCG(seed, 0x5ba7))
+	tm := newTiming(seed)
+	at := time.Date(2026, 11, 21, 22, 0, 0, 0, time.UTC).UnixNano()
 	out := make([]ptrace.Traces, 0, n)
 	nodes := t.Nodes()
 	for i := range n {
@@ -23,7 +26,7 @@ func Traces(t *Topology, n int, seed uint64) []ptrace.Traces {
 		var tid pcommon.TraceID
 		binary.BigEndian.PutUint64(tid[:8], uint64(i)+1)
 		binary.BigEndian.PutUint64(tid[8:], seed)
-		b := &builder{td: td, trace: tid, rng: rng, res: map[string]ptrace.SpanSlice{}}
+		b := &builder{td: td, trace: tid, rng: rng, tm: tm, res: map[string]ptrace.SpanSlice{}}
 		// Most traffic enters at the front; some traces start deeper
 		// (jobs, consumers), so every node gets visited.
 		entry := t.Entry[rng.IntN(len(t.Entry))]
@@ -34,7 +37,7 @@ func Traces(t *Topology, n int, seed uint64) []ptrace.Traces {
 			}
 		}
 		root := b.span(entry, ptrace.SpanKindServer, pcommon.SpanID{})
-		b.walk(t, entry, root, 0)
+		b.walk(t, entry, root, at+int64(i)*int64(10*time.Millisecond), 0)
 		out = append(out, td)
 	}
 	return out
@@ -44,6 +47,7 @@ type builder struct {
 	td    ptrace.Traces
 	trace pcommon.TraceID
 	rng   *rand.Rand
+	tm    *timing
 	res   map[string]ptrace.SpanSlice
 	next  uint64
 }
@@ -68,7 +72,11 @@ func (b *builder) span(service string, kind ptrace.SpanKind, parent pcommon.Span
 	return s
 }
 
-func (b *builder) walk(t *Topology, svc string, parent ptrace.Span, depth int) {
+// walk adds svc's calls beneath its span parent, which starts at start,
+// and times parent.
+func (b *builder) walk(t *Topology, svc string, parent ptrace.Span, start int64, depth int) {
+	l := b.tm.layout(start, b.tm.spanSelf(svc, 0))
+	defer func() { setTimes(parent, start, l.end()) }()
 	if depth > 12 {
 		return
 	}
@@ -76,23 +84,30 @@ func (b *builder) walk(t *Topology, svc string, parent ptrace.Span, depth int) {
 		if b.rng.Float64() > 0.6 {
 			continue
 		}
+		at, net := l.next(), b.tm.net()
 		switch {
 		case t.Databases[callee] != "":
 			c := b.span(svc, ptrace.SpanKindClient, parent.SpanID())
 			c.Attributes().PutStr("peer.service", callee)
 			c.Attributes().PutStr("db.system", t.Databases[callee])
+			end, _ := b.tm.call(c, svc, at, net, at+net/2+b.tm.spanSelf(callee, 0), false)
+			l.done(end)
 		case t.Brokers[callee]:
 			p := b.span(svc, ptrace.SpanKindProducer, parent.SpanID())
 			p.Attributes().PutStr("peer.service", callee)
+			end, _ := b.tm.call(p, svc, at, net, at+net/2+b.tm.spanSelf(callee, 0), false)
+			l.done(end)
 			for _, consumer := range t.Services[callee] {
 				c := b.span(consumer, ptrace.SpanKindConsumer, p.SpanID())
-				b.walk(t, consumer, c, depth+1)
+				b.walk(t, consumer, c, end+b.tm.queueDelay(), depth+1)
 			}
 		default:
 			c := b.span(svc, ptrace.SpanKindClient, parent.SpanID())
 			c.Attributes().PutStr("peer.service", callee)
 			s := b.span(callee, ptrace.SpanKindServer, c.SpanID())
-			b.walk(t, callee, s, depth+1)
+			b.walk(t, callee, s, at+net/2, depth+1)
+			end, _ := b.tm.call(c, svc, at, net, int64(s.EndTimestamp()), false)
+			l.done(end)
 		}
 	}
 }

@@ -23,9 +23,16 @@ type spanInfo struct {
 	kind        ptrace.SpanKind
 	failed      bool
 	failedChild bool
-	dur         time.Duration
 	hasChild    bool
-	parent      spanKey // its trace is the span's own
+	start       int64 // Unix nanoseconds
+	dur         time.Duration
+	// self is dur less the time its children in the batch cover, with its
+	// internal descendants' own (selftime.go).
+	self time.Duration
+	// up, child and sibling link the span to its parent, first child and
+	// next sibling in the batch: index+1, 0 for none (classify).
+	up, child, sibling int32
+	parent             spanKey // its trace is the span's own
 }
 
 // Batch is a batch of spans as the evidence reads them: flattened and
@@ -41,6 +48,8 @@ type Batch struct {
 	byID       map[uint64]int32
 	shared     map[spanKey]int32
 	classified bool
+	// covers is selfTimes' scratch: one span's children's intervals.
+	covers []interval
 }
 
 // NewBatch returns an empty batch with room for n spans.
@@ -75,7 +84,7 @@ func (p *BatchPool) Put(b *Batch) {
 func (b *Batch) VisitSpan(s *topology.Span) {
 	info := spanInfo{
 		service: s.Service, kind: s.Kind, failed: s.Failed, dur: s.Duration,
-		parent: spanKey{s.Trace, s.Parent},
+		start: int64(s.Start), parent: spanKey{s.Trace, s.Parent},
 	}
 	if s.HasPeer {
 		info.peer = s.Peer

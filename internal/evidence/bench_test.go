@@ -5,10 +5,17 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/internal/workload"
 )
 
 // BenchmarkTrackerMemory reports the heap held per tracked service and
-// per tracked edge (default window: six buckets).
+// per tracked edge (default window: six buckets), each fed one timed span
+// (so with its latency windows: a service's durations and self times, an
+// edge's call durations).
 func BenchmarkTrackerMemory(b *testing.B) {
 	const services, fanout = 2000, 5
 	for b.Loop() {
@@ -20,7 +27,7 @@ func BenchmarkTrackerMemory(b *testing.B) {
 		tr.mu.Lock()
 		for i := range services {
 			name := fmt.Sprintf("svc-%04d", i)
-			tr.service(name, bk).add(bk, false, tr.th)
+			tr.addOrigin(name, false, 10*time.Millisecond, 5*time.Millisecond, pcommon.TraceID{1}, bk)
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -28,7 +35,7 @@ func BenchmarkTrackerMemory(b *testing.B) {
 		mid := after.HeapAlloc
 		for i := range services {
 			for j := 1; j <= fanout; j++ {
-				tr.edge(fmt.Sprintf("svc-%04d", i), fmt.Sprintf("svc-%04d", (i+j)%services), bk).add(bk, false, tr.th)
+				tr.addEdge(fmt.Sprintf("svc-%04d", i), fmt.Sprintf("svc-%04d", (i+j)%services), false, 10*time.Millisecond, pcommon.TraceID{1}, bk)
 			}
 		}
 		tr.mu.Unlock()
@@ -38,4 +45,32 @@ func BenchmarkTrackerMemory(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-mid)/(services*fanout), "B/edge")
 		runtime.KeepAlive(tr)
 	}
+}
+
+// BenchmarkObserve is the tracker's cost per span: the one walk over
+// pdata, the batch's index and self times, and the windows, on workload
+// traces (50 services, each trace split over 10 requests).
+func BenchmarkObserve(b *testing.B) {
+	traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 7, Services: 50}).Generate(500)
+	batches := workload.Split(traces, 10)
+	spans := 0
+	for _, td := range batches {
+		spans += td.SpanCount()
+	}
+	tr := New(Config{})
+	var pool BatchPool
+	at := time.Unix(1e9, 0)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for _, td := range batches {
+			batch := pool.Get()
+			topology.Walk(td, batch)
+			tr.ObserveBatch(batch, at)
+			pool.Put(batch)
+		}
+		at = at.Add(time.Second)
+		n++
+	}
+	b.ReportMetric(float64(n*spans)/b.Elapsed().Seconds(), "spans/s")
 }

@@ -1,22 +1,54 @@
 package evidence
 
-import "time"
+import (
+	"time"
 
-// latency is what a service's spans say about its speed: a decayed mean
-// of its span durations, and a window counting its spans and the slow
-// ones. It makes the one judgment failures alone cannot: a service whose
-// spans are slow beyond its baseline is not quiet, though nothing fails
-// (Tracker.Quiet). Latency does not decide origins or links.
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// latency is what a series of durations says about speed: a decayed mean
+// of the usual ones, and a window counting them and the slow ones. A
+// service keeps two: its spans' durations (a service whose spans are slow
+// beyond their baseline is not quiet, Tracker.Quiet, though nothing
+// fails) and their self times (latency originating there, Tracker.Slow);
+// an edge keeps one, of its calls as the caller timed them (slowness
+// travelling along it, Tracker.Link).
 type latency struct {
-	win  *window
-	mean float64 // nanoseconds
-	seen uint32  // spans in the mean, up to latencyWarmup
+	usual
+	win *window
+	// slowMean is a decayed mean of the slow ones; exemplar the trace of
+	// the last slow one.
+	slowMean float64
+	exemplar pcommon.TraceID
 }
 
-// A span is slow when it takes more than slowFactor times its service's
-// mean and at least slowFloor more; the mean counts after latencyWarmup
-// spans. Slow spans do not move the mean (a slowdown must not hide itself);
-// a lasting one fades instead into the slow-rate baseline of the window
+// usual is the decayed mean of a series' durations that were not slow,
+// after latencyWarmup of them; the Summarizer keeps one per service and
+// edge to count slow spans where it sees them.
+type usual struct {
+	mean float64 // nanoseconds
+	seen uint32  // durations in the mean, up to latencyWarmup
+}
+
+// slow judges d against the mean, and learns it unless it is slow.
+func (u *usual) slow(d time.Duration) bool {
+	x := float64(d)
+	if u.seen < latencyWarmup {
+		u.seen++
+		u.mean += (x - u.mean) / float64(u.seen)
+		return false
+	}
+	if x > slowFactor*u.mean && x-u.mean >= float64(slowFloor) {
+		return true
+	}
+	u.mean += (x - u.mean) * meanAlpha
+	return false
+}
+
+// A span is slow when it takes more than slowFactor times its mean and at
+// least slowFloor more; the mean counts after latencyWarmup spans. Slow
+// spans do not move the mean (a slowdown must not hide itself); a lasting
+// one fades instead into the slow-rate baseline of the window
 // (window.learnAll), over minutes.
 const (
 	slowFactor    = 5
@@ -25,24 +57,50 @@ const (
 	meanAlpha     = 0.05
 )
 
-// add counts one span of duration d in bucket b.
-func (l *latency) add(b int64, d time.Duration, th thresholds) {
-	x := float64(d)
-	slow := l.seen >= latencyWarmup && x > slowFactor*l.mean && x-l.mean >= float64(slowFloor)
-	if l.seen < latencyWarmup {
-		l.seen++
-		l.mean += (x - l.mean) / float64(l.seen)
-	} else if !slow {
-		l.mean += (x - l.mean) * meanAlpha
-	}
-	l.win.add(b, slow, th)
+func newLatency(buckets int) *latency {
+	l := &latency{win: newWindow(buckets)}
+	l.win.learnAll = true
+	return l
 }
 
-// steady reports whether the service's spans are well observed and not
-// slow beyond their baseline at bucket b: false when unknown.
+// timed returns w's latency, made on first use.
+func (w *window) timed(buckets int) *latency {
+	if w.lat == nil {
+		w.lat = newLatency(buckets)
+	}
+	return w.lat
+}
+
+// add counts one span of duration d of trace in bucket b and reports
+// whether it was slow.
+func (l *latency) add(b int64, d time.Duration, trace pcommon.TraceID, th thresholds) bool {
+	slow := l.usual.slow(d)
+	if slow {
+		x := float64(d)
+		if l.slowMean == 0 {
+			l.slowMean = x
+		}
+		l.slowMean += (x - l.slowMean) * slowAlpha
+		l.exemplar = trace
+	}
+	l.win.add(b, slow, th)
+	return slow
+}
+
+// slowAlpha weighs a slow span in the slow ones' mean: recent ones count.
+const slowAlpha = 0.1
+
+// steady reports whether the spans are well observed and not slow beyond
+// their baseline at bucket b: false when unknown.
 func (l *latency) steady(b int64, th thresholds) bool {
 	if l == nil || l.seen < latencyWarmup || l.win.sum(b, th).total < minCalls {
 		return false
 	}
 	return !l.win.anomalous(b, th)
+}
+
+// anomalous reports whether the spans run slow beyond their baseline at
+// bucket b (false when unknown).
+func (l *latency) anomalous(b int64, th thresholds) bool {
+	return l != nil && l.seen >= latencyWarmup && l.win.anomalous(b, th)
 }

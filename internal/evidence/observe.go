@@ -34,86 +34,109 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	}
 }
 
-// classify marks each span's children, failing or not.
+// classify links each span to its parent in the batch, marks its
+// children, failing or not, and works out its self time.
 func (b *Batch) classify() {
 	if b.classified {
 		return
 	}
 	for i := range b.spans {
 		s := &b.spans[i]
-		if j, ok := b.find(s.parent); ok {
+		if j, ok := b.find(s.parent); ok && j != i {
 			p := &b.spans[j]
 			p.hasChild = true
 			if s.failed {
 				p.failedChild = true
 			}
+			s.up = int32(j) + 1
+			s.sibling, p.child = p.child, int32(i)+1
 		}
 	}
+	b.selfTimes()
 	b.classified = true
 }
+
+// parentOf returns the index of s's parent in the batch.
+func (b *Batch) parentOf(s *spanInfo) (int, bool) { return int(s.up) - 1, s.up != 0 }
 
 // sink receives what count finds: the Tracker's windows, or a Summarizer's
 // deltas for a correlator elsewhere.
 type sink interface {
-	// addOrigin counts one span of svc, taking d, and whether its error
-	// originates there.
-	addOrigin(svc string, origin bool, d time.Duration, trace pcommon.TraceID, b int64)
-	addEdge(from, to string, failed bool, b int64)
+	// addOrigin counts one span of svc: its duration d, its self time
+	// (d less its calls), and whether its error originates there.
+	addOrigin(svc string, origin bool, d, self time.Duration, trace pcommon.TraceID, b int64)
+	// addEdge counts one call from -> to, taking d (0: not timed).
+	addEdge(from, to string, failed bool, d time.Duration, trace pcommon.TraceID, b int64)
 }
 
 // count adds one span to its service's origin window and to its edge.
 func count(t sink, s *spanInfo, batch *Batch, b int64) {
 	origin := s.failed && !s.failedChild
+	tid := s.parent.trace
 	switch s.kind {
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
 		spans := batch.spans
-		j, ok := batch.find(s.parent)
+		j, ok := batch.parentOf(s)
 		if !ok || spans[j].service == s.service {
-			t.addOrigin(s.service, origin, s.dur, s.parent.trace, b)
+			t.addOrigin(s.service, origin, s.dur, s.self, tid, b)
 			return
 		}
-		from := spans[j].service
-		if s.kind == ptrace.SpanKindConsumer && spans[j].peer != "" {
+		p := &spans[j]
+		from, failed, d := p.service, s.failed, time.Duration(0)
+		switch {
+		case s.kind == ptrace.SpanKindConsumer && p.peer != "":
 			// Through a broker: the message came from a failed send.
-			from = spans[j].peer
-			origin = origin && !spans[j].failed
+			from = p.peer
+			origin = origin && !p.failed
+		case p.kind == ptrace.SpanKindClient:
+			// The call as its caller saw it: a timeout fails the client
+			// span alone.
+			failed, d = failed || p.failed, p.dur
 		}
-		t.addOrigin(s.service, origin, s.dur, s.parent.trace, b)
-		t.addEdge(from, s.service, s.failed, b)
+		t.addOrigin(s.service, origin, s.dur, s.self, tid, b)
+		t.addEdge(from, s.service, failed, d, tid, b)
 	case ptrace.SpanKindProducer:
 		if s.peer != "" {
 			// The broker has no spans: a failed send with no failed
-			// consumer beneath it fails in the broker.
-			t.addOrigin(s.peer, s.failed, s.dur, s.parent.trace, b)
-			t.addEdge(s.service, s.peer, s.failed, b)
+			// consumer beneath it fails in the broker, and a send takes
+			// the broker's time.
+			t.addOrigin(s.peer, s.failed, s.dur, s.dur, tid, b)
+			t.addEdge(s.service, s.peer, s.failed, s.dur, tid, b)
 		}
 	case ptrace.SpanKindClient:
 		if s.hasChild || s.peer == "" {
 			return // the callee's own span speaks for the call
 		}
 		// A call into a peer with no spans of its own (a database) or
-		// whose server half is elsewhere.
-		t.addOrigin(s.peer, origin, s.dur, s.parent.trace, b)
-		t.addEdge(s.service, s.peer, s.failed, b)
+		// whose server half is elsewhere: the call's time is the peer's.
+		t.addOrigin(s.peer, origin, s.dur, s.dur, tid, b)
+		t.addEdge(s.service, s.peer, s.failed, s.dur, tid, b)
 	}
 }
 
-func (t *Tracker) addEdge(from, to string, failed bool, b int64) {
-	if w := t.edge(from, to, b); w != nil {
-		w.add(b, failed, t.th)
+func (t *Tracker) addEdge(from, to string, failed bool, d time.Duration, trace pcommon.TraceID, b int64) {
+	w := t.edge(from, to, b)
+	if w == nil {
+		return
+	}
+	w.add(b, failed, t.th)
+	if d > 0 {
+		w.timed(t.cfg.Buckets).add(b, d, trace, t.th)
 	}
 }
 
-func (t *Tracker) addOrigin(svc string, origin bool, d time.Duration, trace pcommon.TraceID, b int64) {
+func (t *Tracker) addOrigin(svc string, origin bool, d, self time.Duration, trace pcommon.TraceID, b int64) {
 	w := t.service(svc, b)
 	if w == nil {
 		return
 	}
-	if w.lat == nil {
-		w.lat = &latency{win: newWindow(t.cfg.Buckets)}
-		w.lat.win.learnAll = true
+	w.timed(t.cfg.Buckets).add(b, d, trace, t.th)
+	if w.self == nil {
+		w.self = newLatency(t.cfg.Buckets)
 	}
-	w.lat.add(b, d, t.th)
+	if w.self.add(b, self, trace, t.th) {
+		t.stats.SlowSelf++
+	}
 	w.add(b, origin, t.th)
 	if origin {
 		t.stats.Origins++

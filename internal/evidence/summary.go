@@ -24,16 +24,28 @@ type Counts struct {
 // Edge is a caller -> callee pair.
 type Edge struct{ From, To string }
 
-// ServiceCounts are one service's spans and error origins.
+// ServiceCounts are one service's spans and error origins, and the spans
+// slow on their own.
 type ServiceCounts struct {
 	Spans, Origins uint64
 	// Exemplars are trace IDs of originating spans, the newest last.
 	Exemplars []pcommon.TraceID
+	// Timed: the observer judged the spans' self times (one older than
+	// latency evidence did not, and its summaries say nothing of latency).
+	// SlowSelf of the Spans ran slow on their own against the service's
+	// usual self time as the observer learned it; SlowExemplars are trace
+	// IDs of such spans, the newest last.
+	Timed         bool
+	SlowSelf      uint64
+	SlowExemplars []pcommon.TraceID
 }
 
-// EdgeCounts are one edge's calls and failed calls.
+// EdgeCounts are one edge's calls and failed calls, and (Timed) the calls
+// slow against the edge's usual as the observer learned it.
 type EdgeCounts struct {
 	Calls, Failed uint64
+	Timed         bool
+	Slow          uint64
 }
 
 // SummarizerConfig bounds a Summarizer between two Takes.
@@ -49,19 +61,49 @@ type Overflow struct {
 }
 
 // Summarizer classifies spans exactly as Tracker.Observe does and counts
-// them as deltas until the next Take. Safe for concurrent use.
+// them as deltas until the next Take. It judges slowness where it sees
+// the durations, against each service's and edge's usual, which it keeps
+// from one Take to the next (up to MaxServices and MaxEdges of them; past
+// that it forgets them all and learns again). Safe for concurrent use.
 type Summarizer struct {
-	cfg      SummarizerConfig
-	mu       sync.Mutex
-	cur      Counts
-	overflow Overflow
+	cfg       SummarizerConfig
+	mu        sync.Mutex
+	cur       Counts
+	overflow  Overflow
+	selfUsual map[string]*usual
+	callUsual map[Edge]*usual
 }
 
 // NewSummarizer returns an empty summarizer. Its bounds must be positive.
 func NewSummarizer(cfg SummarizerConfig) *Summarizer {
-	s := &Summarizer{cfg: cfg}
+	s := &Summarizer{cfg: cfg, selfUsual: map[string]*usual{}, callUsual: map[Edge]*usual{}}
 	s.reset()
 	return s
+}
+
+// usualOf returns k's usual in m, making room by forgetting every other
+// one when m holds max.
+func usualOf[K comparable](m map[K]*usual, k K, limit int) *usual {
+	u := m[k]
+	if u == nil {
+		if len(m) >= limit {
+			clear(m)
+		}
+		u = &usual{}
+		m[k] = u
+	}
+	return u
+}
+
+// pushExemplar appends trace to ids, keeping the newest limit.
+func pushExemplar(ids []pcommon.TraceID, trace pcommon.TraceID, limit int) []pcommon.TraceID {
+	if limit <= 0 {
+		return ids
+	}
+	if len(ids) >= limit {
+		ids = ids[1:]
+	}
+	return append(ids, trace)
 }
 
 func (s *Summarizer) reset() {
@@ -100,9 +142,10 @@ func (s *Summarizer) Take() (Counts, Overflow) {
 	return c, o
 }
 
-// addOrigin: summaries carry no durations (d), so a correlator fed only
-// summaries never reads a service as quiet (Tracker.Quiet).
-func (s *Summarizer) addOrigin(svc string, origin bool, _ time.Duration, trace pcommon.TraceID, _ int64) {
+// addOrigin counts a span and judges its self time. Summaries carry no
+// durations (d), so a correlator fed only summaries never reads a service
+// as quiet (Tracker.Quiet).
+func (s *Summarizer) addOrigin(svc string, origin bool, _, self time.Duration, trace pcommon.TraceID, _ int64) {
 	c, ok := s.cur.Services[svc]
 	if !ok && len(s.cur.Services) >= s.cfg.MaxServices {
 		s.overflow.Services++
@@ -111,17 +154,17 @@ func (s *Summarizer) addOrigin(svc string, origin bool, _ time.Duration, trace p
 	c.Spans++
 	if origin {
 		c.Origins++
-		if len(c.Exemplars) >= s.cfg.MaxExemplars {
-			c.Exemplars = c.Exemplars[1:]
-		}
-		if s.cfg.MaxExemplars > 0 {
-			c.Exemplars = append(c.Exemplars, trace)
-		}
+		c.Exemplars = pushExemplar(c.Exemplars, trace, s.cfg.MaxExemplars)
+	}
+	c.Timed = true
+	if usualOf(s.selfUsual, svc, s.cfg.MaxServices).slow(self) {
+		c.SlowSelf++
+		c.SlowExemplars = pushExemplar(c.SlowExemplars, trace, s.cfg.MaxExemplars)
 	}
 	s.cur.Services[svc] = c
 }
 
-func (s *Summarizer) addEdge(from, to string, failed bool, _ int64) {
+func (s *Summarizer) addEdge(from, to string, failed bool, d time.Duration, _ pcommon.TraceID, _ int64) {
 	k := Edge{from, to}
 	c, ok := s.cur.Edges[k]
 	if !ok && len(s.cur.Edges) >= s.cfg.MaxEdges {
@@ -132,13 +175,21 @@ func (s *Summarizer) addEdge(from, to string, failed bool, _ int64) {
 	if failed {
 		c.Failed++
 	}
+	if d > 0 {
+		c.Timed = true
+		if usualOf(s.callUsual, k, s.cfg.MaxEdges).slow(d) {
+			c.Slow++
+		}
+	}
 	s.cur.Edges[k] = c
 }
 
 // Merge adds counts observed elsewhere into the windows, in the bucket of
 // at, as Observe would have added the spans they count. Bounds apply as in
 // Observe (overflow counted); the Spans stat grows by the services' spans
-// only (Observe counts every span, client spans too).
+// only (Observe counts every span, client spans too). Timed counts fill
+// the self-time and call-latency windows (their usual durations stay
+// unknown here: the observer judged them).
 func (t *Tracker) Merge(c Counts, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -155,11 +206,32 @@ func (t *Tracker) Merge(c Counts, at time.Time) {
 		if n := len(sc.Exemplars); n > 0 {
 			w.exemplar = sc.Exemplars[n-1]
 		}
+		if sc.Timed {
+			if w.self == nil {
+				w.self = newLatency(t.cfg.Buckets)
+			}
+			w.self.merge(b, sc.Spans, sc.SlowSelf, sc.SlowExemplars, t.th)
+			t.stats.SlowSelf += sc.SlowSelf
+		}
 	}
 	for e, ec := range c.Edges {
-		if w := t.edge(e.From, e.To, b); w != nil {
-			w.addN(b, clamp32(ec.Calls), clamp32(ec.Failed), t.th)
+		w := t.edge(e.From, e.To, b)
+		if w == nil {
+			continue
 		}
+		w.addN(b, clamp32(ec.Calls), clamp32(ec.Failed), t.th)
+		if ec.Timed {
+			w.timed(t.cfg.Buckets).merge(b, ec.Calls, ec.Slow, nil, t.th)
+		}
+	}
+}
+
+// merge adds n spans judged elsewhere, slow of them, into bucket b.
+func (l *latency) merge(b int64, n, slow uint64, exemplars []pcommon.TraceID, th thresholds) {
+	l.seen = max(l.seen, latencyWarmup) // the observer learned the usual
+	l.win.addN(b, clamp32(n), clamp32(slow), th)
+	if k := len(exemplars); k > 0 {
+		l.exemplar = exemplars[k-1]
 	}
 }
 

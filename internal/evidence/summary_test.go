@@ -45,7 +45,7 @@ func TestSummarizerBoundsAndExemplars(t *testing.T) {
 	}
 	c, o := sum.Take()
 	assert.Len(t, c.Services, 3)
-	assert.Equal(t, map[Edge]EdgeCounts{{"frontend", "checkout"}: {Calls: 3, Failed: 3}}, c.Edges)
+	assert.Equal(t, map[Edge]EdgeCounts{{"frontend", "checkout"}: {Calls: 3, Failed: 3, Timed: true}}, c.Edges)
 	// checkout -> payment, once per call, past the edge bound.
 	assert.Equal(t, Overflow{Edges: 3}, o)
 	p := c.Services["payment"]
@@ -58,4 +58,57 @@ func TestSummarizerBoundsAndExemplars(t *testing.T) {
 	assert.Empty(t, c.Services)
 	assert.Empty(t, c.Edges)
 	assert.Zero(t, o)
+}
+
+// TestMergedSummariesCarryLatency: a correlator fed summaries sees latency
+// originate where one fed the spans does (payment's own work slows down;
+// checkout and frontend are slow only through it), and slowness travel
+// along the same edges.
+func TestMergedSummariesCarryLatency(t *testing.T) {
+	direct, merged := New(Config{}), New(Config{})
+	sum := NewSummarizer(SummarizerConfig{MaxServices: 100, MaxEdges: 100, MaxExemplars: 2})
+	at := t0
+	for n := uint64(1); at.Before(t0.Add(11 * time.Minute)); n++ {
+		p := 10 * time.Millisecond
+		if at.After(t0.Add(10 * time.Minute)) {
+			p = 600 * time.Millisecond
+		}
+		td := timedChain(n, at, []time.Duration{4 * time.Millisecond, 6 * time.Millisecond, p + time.Duration(n%5)*100*time.Microsecond})
+		direct.Observe(td, at)
+		sum.Observe(td)
+		if at.Add(time.Second).Sub(t0)%(10*time.Second) == 0 {
+			c, _ := sum.Take()
+			merged.Merge(c, at)
+		}
+		at = at.Add(time.Second)
+	}
+	now := at.Add(-time.Second)
+	for _, svc := range chain {
+		d, m := direct.Slow(svc, now), merged.Slow(svc, now)
+		assert.Equal(t, d.Anomalous, m.Anomalous, svc)
+		assert.Equal(t, d.Slow, m.Slow, svc)
+	}
+	require.True(t, merged.Slow("payment", now).Anomalous)
+	assert.Equal(t, direct.Slow("payment", now).Exemplar, merged.Slow("payment", now).Exemplar)
+	assert.Equal(t, Linked, merged.Link("frontend", "payment", 3, now))
+	line := merged.Line("payment", chain, 3, now)
+	assert.Regexp(t, `^latency originates in payment: 9\d% of its spans run slow on their own \(baseline `, line)
+	assert.Contains(t, line, "2 of 2 alerting services' slowness passes through payment")
+}
+
+// TestUntimedSummariesSayNothingOfLatency: counts from an observer that
+// judged no latency (older than it) make no latency window.
+func TestUntimedSummariesSayNothingOfLatency(t *testing.T) {
+	tr := New(Config{})
+	for i := range 60 {
+		at := t0.Add(time.Duration(i) * time.Second)
+		tr.Merge(Counts{
+			Services: map[string]ServiceCounts{"payment": {Spans: 50}},
+			Edges:    map[Edge]EdgeCounts{{"checkout", "payment"}: {Calls: 50}},
+		}, at)
+	}
+	now := t0.Add(time.Minute)
+	assert.Equal(t, Slowness{}, tr.Slow("payment", now))
+	assert.Nil(t, tr.edges[edgeKey{"checkout", "payment"}].lat)
+	assert.Equal(t, Unlinked, tr.Link("checkout", "payment", 1, now))
 }

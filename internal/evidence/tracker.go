@@ -1,14 +1,15 @@
 // Package evidence keeps what the spans say about a fault, in bounded
 // sliding windows: per service, where errors originate (a failing span with
-// no failing child); per edge (caller -> callee), the failure rate of the
-// calls, each against its own baseline. The alert_correlator asks it which
-// service errors originate in and whether errors travel along the path
+// no failing child) and where latency does (spans whose self time, their
+// duration less their calls, runs slow); per edge (caller -> callee), the
+// failure rate and the latency of the calls; each against its own
+// baseline. The alert_correlator asks it which service errors or latency
+// originate in and whether failures or slowness travel along the path
 // between two alerting services.
 package evidence
 
 import (
 	"encoding/hex"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -33,6 +34,7 @@ type Config struct {
 type Stats struct {
 	Spans            uint64
 	Origins          uint64 // failing spans with no failing child
+	SlowSelf         uint64 // spans whose self time was slow (latency.go)
 	ServiceOverflow  uint64 // observations dropped: MaxServices reached
 	EdgeOverflow     uint64 // observations dropped: MaxEdges reached
 	Services, Edges  int    // tracked now
@@ -241,11 +243,14 @@ func (t *Tracker) Known(svc string, now time.Time) bool {
 	return w != nil && w.sum(bucketOf(now, t.cfg.Bucket), t.th).total > 0
 }
 
-// edgeAnomalous reports whether calls on an edge fail beyond their baseline.
-func (t *Tracker) edgeAnomalous(w *window, b int64) bool { return w.anomalous(b, t.th) }
+// edgeAnomalous reports whether calls on an edge fail, or run slow, beyond
+// their baseline.
+func (t *Tracker) edgeAnomalous(w *window, b int64) bool {
+	return w.anomalous(b, t.th) || w.lat.anomalous(b, t.th)
+}
 
-// Link is what the traces say about failures travelling between two
-// services.
+// Link is what the traces say about failures, or slowness, travelling
+// between two services.
 type Link int
 
 const (
@@ -261,8 +266,9 @@ const (
 // minCalls is how many calls in the window make an edge well observed.
 const minCalls = 10
 
-// Link says whether failures travel from caller `from` down to `to` within
-// maxHops in the window at now: Linked along a path of anomalous edges;
+// Link says whether failures or slowness travel from caller `from` down to
+// `to` within maxHops in the window at now: Linked along a path of
+// anomalous edges (failing or slow beyond their own baseline);
 // Unlinked when the direct call is well observed and healthy, or when each
 // of from's calls is (at least minCalls each, none anomalous); else
 // Unknown (a thin edge may carry the failures unseen).
@@ -341,27 +347,8 @@ func (t *Tracker) Quiet(svc string, now time.Time) bool {
 }
 
 // Line is the one-line evidence for root among the alerting services
-// (callers of root among them are counted by whether failures travel from
-// them to root). Empty when the traces show nothing about root.
+// (Explain's line).
 func (t *Tracker) Line(root string, alerting []string, maxHops int, now time.Time) string {
-	o := t.Origin(root, now)
-	if !o.Anomalous {
-		return ""
-	}
-	line := fmt.Sprintf("errors originate in %s: %.0f%% of its spans fail with no failing child (baseline %.1f%%)",
-		root, 100*o.Rate, 100*o.Baseline)
-	callers, through := 0, 0
-	for _, s := range alerting {
-		if s == root || !t.Known(s, now) {
-			continue
-		}
-		callers++
-		if t.Link(s, root, maxHops, now) == Linked {
-			through++
-		}
-	}
-	if callers > 0 {
-		line += fmt.Sprintf("; %d of %d alerting services' errors pass through %s", through, callers, root)
-	}
+	line, _ := t.Explain(root, alerting, maxHops, now)
 	return line
 }

@@ -146,16 +146,26 @@ func (o *observers) dump(t *testing.T) string {
 	fmt.Fprintf(&sb, "tracker %+v\n", o.tracker.Stats())
 	for _, svc := range slices.Sorted(maps.Keys(o.tracker.svc)) {
 		w := *o.tracker.svc[svc]
-		lat := w.lat
-		w.lat = nil
+		lat, self := w.lat, w.self
+		w.lat, w.self = nil, nil
 		fmt.Fprintf(&sb, "service %q %+v\n", svc, w)
 		if lat != nil {
 			fmt.Fprintf(&sb, "  latency mean %.0f seen %d %+v\n", lat.mean, lat.seen, lat.win.buckets)
 		}
+		if self != nil {
+			fmt.Fprintf(&sb, "  self mean %.0f slow %.0f seen %d %+v\n", self.mean, self.slowMean, self.seen, self.win.buckets)
+		}
 	}
 	edges := make([]string, 0, len(o.tracker.edges))
-	for k, w := range o.tracker.edges {
-		edges = append(edges, fmt.Sprintf("edge %q -> %q %+v", k.from, k.to, *w))
+	for k, wp := range o.tracker.edges {
+		w := *wp
+		lat := w.lat
+		w.lat = nil
+		line := fmt.Sprintf("edge %q -> %q %+v", k.from, k.to, w)
+		if lat != nil {
+			line += fmt.Sprintf("\n  latency mean %.0f slow %.0f seen %d %+v", lat.mean, lat.slowMean, lat.seen, lat.win.buckets)
+		}
+		edges = append(edges, line)
 	}
 	slices.Sort(edges)
 	sb.WriteString(strings.Join(edges, "\n"))

@@ -22,9 +22,10 @@ type window struct {
 	baseline float64 // (baseBad + prior) / (baseAll + priorWeight)
 	exemplar [16]byte
 	lastSeen int64 // bucket number of the last event
-	// lat is a service window's latency (latency.go); nil on edges and
-	// until the service's first timed span.
-	lat *latency
+	// lat is a service's span durations, or an edge's call durations
+	// (latency.go); nil until the first timed one. self is a service's
+	// spans' self times; nil on edges.
+	lat, self *latency
 	// learnAll folds anomalous buckets too (latency windows: a service
 	// whose durations are heavy-tailed from the start must learn that as
 	// its baseline, not read as slow forever; a lasting slowdown still

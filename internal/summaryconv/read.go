@@ -1,6 +1,7 @@
 package summaryconv
 
 import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/quell-otel/quell/internal/evidence"
@@ -75,38 +76,51 @@ func (s *Summary) add(name string, dp pmetric.NumberDataPoint) bool {
 			return false
 		}
 		s.Edges = append(s.Edges, e)
-	case MetricEvidenceCalls, MetricEvidenceFailed:
+	case MetricEvidenceCalls, MetricEvidenceFailed, MetricEvidenceSlow:
 		k := evidence.Edge{From: str(AttrClient), To: str(AttrServer)}
 		if k.From == "" || k.To == "" {
 			return false
 		}
 		c := s.Evidence.Edges[k]
-		if name == MetricEvidenceCalls {
+		switch name {
+		case MetricEvidenceCalls:
 			c.Calls += v
-		} else {
+		case MetricEvidenceFailed:
 			c.Failed += v
+		default:
+			c.Timed, c.Slow = true, c.Slow+v
 		}
 		s.Evidence.Edges[k] = c
-	case MetricServiceSpans, MetricServiceOrigins:
+	case MetricServiceSpans, MetricServiceOrigins, MetricServiceSlowSelf:
 		svc := str(AttrService)
 		if svc == "" {
 			return false
 		}
 		c := s.Evidence.Services[svc]
-		if name == MetricServiceSpans {
+		switch name {
+		case MetricServiceSpans:
 			c.Spans += v
-		} else {
+		case MetricServiceOrigins:
 			c.Origins += v
-			// An exemplar stands for an origin: none without one.
-			for i := 0; v > 0 && i < dp.Exemplars().Len(); i++ {
-				if tid := dp.Exemplars().At(i).TraceID(); !tid.IsEmpty() {
-					c.Exemplars = append(c.Exemplars, tid)
-				}
-			}
+			c.Exemplars = appendExemplars(c.Exemplars, dp, v)
+		default:
+			c.Timed, c.SlowSelf = true, c.SlowSelf+v
+			c.SlowExemplars = appendExemplars(c.SlowExemplars, dp, v)
 		}
 		s.Evidence.Services[svc] = c
 	default:
 		return false
 	}
 	return true
+}
+
+// appendExemplars appends dp's exemplars' trace IDs to ids: an exemplar
+// stands for a counted span, so none when v is zero.
+func appendExemplars(ids []pcommon.TraceID, dp pmetric.NumberDataPoint, v uint64) []pcommon.TraceID {
+	for i := 0; v > 0 && i < dp.Exemplars().Len(); i++ {
+		if tid := dp.Exemplars().At(i).TraceID(); !tid.IsEmpty() {
+			ids = append(ids, tid)
+		}
+	}
+	return ids
 }

@@ -36,6 +36,15 @@ const (
 	// origins carry exemplars with their trace IDs.
 	MetricServiceSpans   = "quell.evidence.service.spans"
 	MetricServiceOrigins = "quell.evidence.service.error_origins"
+	// MetricServiceSlowSelf counts a service's spans whose self time ran
+	// slow against the service's usual, as the observer judged it
+	// (attribute service; exemplars with their trace IDs), and
+	// MetricEvidenceSlow an edge's calls slow against the edge's usual
+	// (attributes client, server). An observer that judges latency writes
+	// them for every service and edge it times, zero included: a summary
+	// without them (an older observer's) says nothing of latency.
+	MetricServiceSlowSelf = "quell.evidence.service.slow_self_spans"
+	MetricEvidenceSlow    = "quell.evidence.edge.slow_calls"
 )
 
 // Attribute keys.
@@ -70,31 +79,45 @@ func Append(md pmetric.Metrics, s Summary) {
 	edges := sortedKeys(s.Evidence.Edges, func(a, b evidence.Edge) bool { return a.From < b.From || a.From == b.From && a.To < b.To })
 	ecalls := w.sum(MetricEvidenceCalls, "{calls}", "Calls on an edge, as the trace evidence counts them.")
 	efailed := w.sum(MetricEvidenceFailed, "{calls}", "Failing calls on an edge.")
+	eslow := w.sum(MetricEvidenceSlow, "{calls}", "Calls on an edge slow against the edge's usual.")
 	for _, k := range edges {
 		c := s.Evidence.Edges[k]
 		w.point(ecalls, c.Calls, AttrClient, k.From, AttrServer, k.To)
 		if c.Failed > 0 {
 			w.point(efailed, c.Failed, AttrClient, k.From, AttrServer, k.To)
 		}
+		if c.Timed {
+			w.point(eslow, c.Slow, AttrClient, k.From, AttrServer, k.To)
+		}
 	}
 	services := sortedKeys(s.Evidence.Services, func(a, b string) bool { return a < b })
 	spans := w.sum(MetricServiceSpans, "{spans}", "A service's spans, as the trace evidence counts them.")
 	origins := w.sum(MetricServiceOrigins, "{spans}", "A service's failing spans with no failing child: errors that originate in it.")
+	slow := w.sum(MetricServiceSlowSelf, "{spans}", "A service's spans slow on their own (self time against the service's usual): latency that originates in it.")
 	for _, svc := range services {
 		c := s.Evidence.Services[svc]
 		w.point(spans, c.Spans, AttrService, svc)
-		if c.Origins == 0 {
-			continue
+		if c.Origins > 0 {
+			w.exemplars(w.point(origins, c.Origins, AttrService, svc), c.Exemplars)
 		}
-		dp := w.point(origins, c.Origins, AttrService, svc)
-		for _, tid := range c.Exemplars {
-			ex := dp.Exemplars().AppendEmpty()
-			ex.SetTimestamp(w.end)
-			ex.SetIntValue(1)
-			ex.SetTraceID(tid)
+		if c.Timed {
+			dp := w.point(slow, c.SlowSelf, AttrService, svc)
+			if c.SlowSelf > 0 {
+				w.exemplars(dp, c.SlowExemplars)
+			}
 		}
 	}
 	sm.Metrics().RemoveIf(func(m pmetric.Metric) bool { return m.Sum().DataPoints().Len() == 0 })
+}
+
+// exemplars adds a trace ID exemplar per id to dp.
+func (w writer) exemplars(dp pmetric.NumberDataPoint, ids []pcommon.TraceID) {
+	for _, tid := range ids {
+		ex := dp.Exemplars().AppendEmpty()
+		ex.SetTimestamp(w.end)
+		ex.SetIntValue(1)
+		ex.SetTraceID(tid)
+	}
 }
 
 type writer struct {

@@ -24,11 +24,13 @@ func sample() Summary {
 		},
 		Evidence: evidence.Counts{
 			Services: map[string]evidence.ServiceCounts{
-				"payment":  {Spans: 7, Origins: 3, Exemplars: []pcommon.TraceID{{1}, {2}}},
-				"checkout": {Spans: 7},
+				"payment":  {Spans: 7, Origins: 3, Exemplars: []pcommon.TraceID{{1}, {2}}, Timed: true, SlowSelf: 2, SlowExemplars: []pcommon.TraceID{{3}}},
+				"checkout": {Spans: 7, Timed: true},
+				// An older observer's: no latency.
+				"cart": {Spans: 4, Origins: 1, Exemplars: []pcommon.TraceID{{4}}},
 			},
 			Edges: map[evidence.Edge]evidence.EdgeCounts{
-				{From: "checkout", To: "payment"}:    {Calls: 7, Failed: 3},
+				{From: "checkout", To: "payment"}:    {Calls: 7, Failed: 3, Timed: true, Slow: 2},
 				{From: "checkout", To: "postgresql"}: {Calls: 2},
 			},
 		},

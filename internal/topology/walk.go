@@ -17,7 +17,9 @@ type Span struct {
 	ID      pcommon.SpanID
 	Parent  pcommon.SpanID
 	Failed  bool // status code Error
-	// Duration is end minus start (0 when the end is not after the start).
+	// Start is the start timestamp; Duration is end minus start (0 when
+	// the end is not after the start).
+	Start    pcommon.Timestamp
 	Duration time.Duration
 	// Of client and producer spans only: peer.service (HasPeer when the
 	// attribute is there, even empty) and db.system ("" when absent).
@@ -62,7 +64,9 @@ func read(sp ptrace.Span, s *Span) {
 	s.Parent = sp.ParentSpanID()
 	s.Failed = sp.Status().Code() == ptrace.StatusCodeError
 	s.Duration = 0
-	if start, end := sp.StartTimestamp(), sp.EndTimestamp(); end > start {
+	start, end := sp.StartTimestamp(), sp.EndTimestamp()
+	s.Start = start
+	if end > start {
 		s.Duration = time.Duration(end - start)
 	}
 	s.Peer, s.HasPeer, s.DB = "", false, ""

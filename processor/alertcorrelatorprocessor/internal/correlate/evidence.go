@@ -19,6 +19,9 @@ import (
 //   - an incident whose root's errors are its own in that sense is not
 //     taken over by an alert on one of the root's dependencies;
 //   - the root is the alerting service where errors originate, first;
+//   - latency counts as errors do: a service whose own work (its spans'
+//     self time) runs slow beyond its baseline is an origin and a cause
+//     of its own, and slowness along an edge travels as failures do;
 //   - alerts whose failing calls lead to an alerting service that is a
 //     cause of its own belong with that service's incident, whatever
 //     their onsets (attribute.go);
@@ -32,15 +35,27 @@ func (e *Engine) tracesActive() bool {
 	return e.cfg.Evidence != nil && e.cfg.Evidence.Active(e.now)
 }
 
-// originates reports whether the traces show errors originating in svc.
+// originates reports whether the traces show errors, or latency,
+// originating in svc.
 func (e *Engine) originates(svc string) bool {
-	return e.tracesActive() && e.cfg.Evidence.Origin(svc, e.now).Anomalous
+	return e.tracesActive() && (e.cfg.Evidence.Origin(svc, e.now).Anomalous || e.slowOrigin(svc) > 0)
 }
 
 // ownCause reports whether the traces show errors originating in svc
-// that its failing calls do not account for (evidence.Unexplained).
+// that its failing calls do not account for (evidence.Unexplained), or
+// latency originating there: its own work, outside its calls, slow
+// beyond its baseline (a caller slow only through its calls is not).
 func (e *Engine) ownCause(svc string) bool {
-	return e.tracesActive() && e.cfg.Evidence.Unexplained(svc, e.now)
+	return e.tracesActive() && (e.cfg.Evidence.Unexplained(svc, e.now) || e.slowOrigin(svc) > 0)
+}
+
+// slowOrigin is the share of svc's spans slow on their own when latency
+// originates there (evidence.Slow), else 0.
+func (e *Engine) slowOrigin(svc string) float64 {
+	if sl := e.cfg.Evidence.SlowOrigin(svc, e.now); sl.Anomalous {
+		return sl.Rate
+	}
+	return 0
 }
 
 // quiet reports whether the traces show svc well observed with no
@@ -55,17 +70,18 @@ func (e *Engine) failuresTravel(s, d string) bool {
 	return e.tracesActive() && e.cfg.Evidence.Link(s, d, e.cfg.MaxHops, e.now) == evidence.Linked
 }
 
-// originRank is a service's standing as an origin of errors: 0 without
-// evidence or anomaly, else above 0 and higher for a higher origin rate.
+// originRank is a service's standing as an origin of errors or latency: 0
+// without evidence or anomaly, else above 0 and higher for a higher share
+// of its spans failing, or running slow, on their own.
 func (e *Engine) originRank(svc string) float64 {
 	if !e.tracesActive() {
 		return 0
 	}
-	o := e.cfg.Evidence.Origin(svc, e.now)
-	if !o.Anomalous {
-		return 0
+	rank := e.slowOrigin(svc)
+	if o := e.cfg.Evidence.Origin(svc, e.now); o.Anomalous {
+		rank = max(rank, o.Rate)
 	}
-	return o.Rate
+	return rank
 }
 
 // explain fills the snapshot's evidence line and exemplar for its root.
@@ -79,8 +95,5 @@ func (e *Engine) explain(s *Snapshot, inc *incident) {
 		alerting = append(alerting, svc)
 	}
 	slices.Sort(alerting)
-	s.Evidence = ev.Line(s.RootService, alerting, e.cfg.MaxHops, e.now)
-	if s.Evidence != "" {
-		s.ExemplarTraceID = ev.Origin(s.RootService, e.now).Exemplar
-	}
+	s.Evidence, s.ExemplarTraceID = ev.Explain(s.RootService, alerting, e.cfg.MaxHops, e.now)
 }

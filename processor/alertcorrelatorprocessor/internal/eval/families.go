@@ -41,6 +41,11 @@ func Families(root string) ([]Family, error) {
 	if err != nil {
 		return nil, err
 	}
+	latency, err := latencyFamilies(root)
+	if err != nil {
+		return nil, err
+	}
+	storms = append(storms, latency...)
 	all := []alertscenario.Propagation{alertscenario.HopDecay, alertscenario.FanIn, alertscenario.Async, alertscenario.RetryStorm}
 	return append([]Family{
 		{ServiceLabel: "service", Spec: &alertscenario.FamilySpec{
