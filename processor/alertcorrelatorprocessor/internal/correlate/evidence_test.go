@@ -357,3 +357,28 @@ func stretch(td ptrace.Traces, d time.Duration) {
 		}
 	}
 }
+
+// TestTiedCandidatesFollowFailingCalls: a gateway calling two services
+// that alert independently relates to both incidents alike (one hop
+// each); it joins the one its failing calls reach, not the one that was
+// active last.
+func TestTiedCandidatesFollowFailingCalls(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"gateway": {"orders", "search"}})
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, g)
+	now := t0.Add(10 * time.Minute)
+	odd := func(k uint64) bool { return k%2 == 1 }
+	observe(tr, []string{"gateway", "orders"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"gateway", "search"}, now.Add(-time.Minute), 500, nil)
+	observe(tr, []string{"gateway", "orders"}, now, 1000, odd)
+	observe(tr, []string{"gateway", "search"}, now, 2000, nil)
+
+	orders := e.Ingest(firing("orders", "Errors", now), now)
+	search := e.Ingest(firing("search", "Errors", now.Add(time.Second)), now.Add(time.Second))
+	require.NotEqual(t, orders.IncidentID, search.IncidentID)
+	gw := e.Ingest(firing("gateway", "Errors", now.Add(2*time.Second)), now.Add(2*time.Second))
+	assert.Equal(t, orders.IncidentID, gw.IncidentID, "the gateway's failing calls reach orders")
+}

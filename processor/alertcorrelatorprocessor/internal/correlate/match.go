@@ -108,6 +108,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	sortCands(cands)
+	e.preferTraveled(st, cands)
 	inc := e.unite(cands, now)
 	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
 		e.noteSymptom(st, now)
@@ -205,6 +206,29 @@ func sortCands(cands []cand) {
 		}
 		return 1
 	})
+}
+
+// preferTraveled puts first, among the symptom candidates as close to st
+// as the best one, the first whose root the traces show st's failing
+// calls reaching, when the best one's root is not one they reach: an
+// alert next to two concurrent faults (a shared caller, a gateway) joins
+// the one its calls fail toward, not merely the one active last. Where
+// the traces show no such root, the order stands.
+func (e *Engine) preferTraveled(st *alertState, cands []cand) {
+	if len(cands) < 2 || !cands[0].symptom || !e.tracesActive() || e.failuresTravel(st.Service, e.rootService(cands[0].inc)) {
+		return
+	}
+	for i := 1; i < len(cands); i++ {
+		c := cands[i]
+		if !c.symptom || c.hops != cands[0].hops {
+			return
+		}
+		if e.failuresTravel(st.Service, e.rootService(c.inc)) {
+			copy(cands[1:i+1], cands[:i])
+			cands[0] = c
+			return
+		}
+	}
 }
 
 // unite returns the incident a new alert joins, given its sorted
