@@ -41,7 +41,12 @@ func TestAlertsConfigPagesOnceWithLatencyEvidence(t *testing.T) {
 	am := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	defer am.Close()
 	col := Start(t, Options{
-		Configs: []string{"config/alerts.yaml"},
+		// Evidence windows of 6 s (1 s buckets): how many of a service's
+		// spans are slow when nothing is wrong is learned from buckets
+		// leaving the window, and no service is a latency origin before
+		// that (evidence.latency.anomalous); the shipped 1m would need a
+		// minute of usual traffic first.
+		Configs: []string{"config/alerts.yaml", "yaml:processors::alert_correlator::correlation::evidence_window: 6s"},
 		Ports:   []string{"ALERT_WEBHOOK", "OTLP_GRPC", "TOPOLOGY"},
 		Env: map[string]string{
 			"QUELL_ALERTMANAGER_URL":   am.URL,
@@ -50,7 +55,7 @@ func TestAlertsConfigPagesOnceWithLatencyEvidence(t *testing.T) {
 		},
 	})
 	services := map[string][]string{"frontend": {"checkout"}, "checkout": {"payment"}, "payment": nil}
-	slowFrom := time.Now().Add(2 * time.Second)
+	slowFrom := time.Now().Add(9 * time.Second)
 	s := &alertscenario.Scenario{
 		Topology: &alertscenario.Topology{Name: "chain", Services: services, Entry: []string{"frontend"},
 			Databases: map[string]string{}, Brokers: map[string]bool{}},
@@ -58,8 +63,9 @@ func TestAlertsConfigPagesOnceWithLatencyEvidence(t *testing.T) {
 	}
 	ts := alertscenario.NewTraceStream(s, 20, 0.5, 0.6, 3)
 	slow := map[string]bool{}
-	// Two seconds of usual traffic (the services' usual self times), then
-	// two of payment slow; the graph is learned from the same spans.
+	// Nine seconds of usual traffic (the services' usual self times, and
+	// how many of their spans are slow anyway), then two of payment slow;
+	// the graph is learned from the same spans.
 	for time.Now().Before(slowFrom.Add(2 * time.Second)) {
 		td := ts.Tick(time.Now())
 		slowPaymentTraces(td, slow)

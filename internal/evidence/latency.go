@@ -100,7 +100,12 @@ func (l *latency) steady(b int64, th thresholds) bool {
 }
 
 // anomalous reports whether the spans run slow beyond their baseline at
-// bucket b (false when unknown).
+// bucket b (false when unknown). Unknown includes a baseline not yet
+// learned: "slow" is judged against the service's own mean, and how many
+// of its spans are that slow when nothing is wrong (a cache miss, a
+// heavy-tailed handler: 15% of them in the e2e workload's cart) is only
+// known once buckets have left the window. Until then the prior rate of
+// errors, 1%, would call such a service a latency origin.
 func (l *latency) anomalous(b int64, th thresholds) bool {
-	return l != nil && l.seen >= latencyWarmup && l.win.anomalous(b, th)
+	return l != nil && l.seen >= latencyWarmup && l.win.learned() && l.win.anomalous(b, th)
 }

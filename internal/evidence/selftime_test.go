@@ -135,6 +135,28 @@ func TestSteadyLatencyIsNoOrigin(t *testing.T) {
 	assert.Empty(t, line)
 }
 
+// TestHeavyTailIsNoOriginAtColdStart: a service one request in five of
+// which takes 300 ms on its own (a cache miss), else 10 ms, is no latency
+// origin in its first minute, before its baseline has learned how many of
+// its spans are that slow, nor after (the e2e workload's cart, which the
+// 1% prior called slow).
+func TestHeavyTailIsNoOriginAtColdStart(t *testing.T) {
+	tr := New(Config{})
+	at := t0
+	for n := uint64(1); at.Before(t0.Add(5 * time.Minute)); n++ {
+		p := 10 * time.Millisecond
+		if n%5 == 0 {
+			p = 300 * time.Millisecond
+		}
+		tr.Observe(timedChain(n, at, []time.Duration{4 * time.Millisecond, 6 * time.Millisecond, p}), at)
+		if at.Sub(t0) == 50*time.Second || at.Sub(t0) == 4*time.Minute {
+			assert.False(t, tr.SlowOrigin("payment", at).Anomalous, "after %s", at.Sub(t0))
+			assert.False(t, tr.Slow("payment", at).Anomalous, "after %s", at.Sub(t0))
+		}
+		at = at.Add(time.Second)
+	}
+}
+
 // TestSelfTime: calls in parallel count once, a child running past its
 // parent counts only within it, and an internal span's own time is its
 // server span's.

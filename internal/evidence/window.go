@@ -69,6 +69,10 @@ func (w *window) fold(c counts, th thresholds) {
 	w.baseline = (w.baseBad + priorRate*priorWeight) / (w.baseAll + priorWeight)
 }
 
+// learned reports whether the baseline has learned from at least
+// priorWeight events that left the window (it outweighs its prior).
+func (w *window) learned() bool { return w.baseAll >= priorWeight }
+
 func (w *window) add(b int64, bad bool, th thresholds) {
 	var n uint32
 	if bad {
