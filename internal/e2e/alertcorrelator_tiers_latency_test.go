@@ -87,18 +87,21 @@ func TestCorrelatorBeyondOneCollectorLatency(t *testing.T) {
 	alerts := Start(t, tierAlertsOptions(am.URL))
 	balancer := startObservingTiers(t, alerts)
 
-	ts, slowFrom := slowPaymentStream(t, time.Now().Add(3*time.Second), 20)
+	// The stream's clock moves 100 ms a tick, whatever the load: 30 ticks
+	// of usual traffic (600 traces, about 200 per replica, from which each
+	// learns the usual self and call times), then payment slow.
+	at := time.Now()
+	ts, slowFrom := slowPaymentStream(t, at.Add(3*time.Second), 20)
 	slow, timedOut := map[string]bool{}, 0
 	send := func() {
-		td := ts.Tick(time.Now())
+		td := ts.Tick(at)
+		at = at.Add(100 * time.Millisecond)
 		slowPaymentTraces(td, slow)
 		timedOut += timedOutCalls(td)
 		SendTraces(t, balancer.Addr("OTLP_GRPC"), td)
 		time.Sleep(100 * time.Millisecond)
 	}
-	// Usual traffic (each replica learns the usual self and call times
-	// from its share), until the fault starts.
-	for time.Now().Before(slowFrom) {
+	for at.Before(slowFrom) {
 		send()
 	}
 	require.Zero(t, timedOut, "no timeouts before the fault")
