@@ -2,7 +2,11 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // tierAlertsOptions runs config/alerts.yaml as the correlating instance of
@@ -55,4 +59,23 @@ func openPages(t *testing.T, path string) []map[string]any {
 		}
 	}
 	return opens
+}
+
+// assertOnePaymentLatencyPage checks the incidents file at path for the
+// latency tests' page: one, rooted at payment with its callers as
+// symptoms, the evidence saying latency originates in payment and passes
+// through it, and one of the slow traces sent (slow, hex IDs) as exemplar.
+func assertOnePaymentLatencyPage(t *testing.T, path string, slow map[string]bool) {
+	t.Helper()
+	opens := openPages(t, path)
+	require.Len(t, opens, 1, "one page: %v", opens)
+	page := opens[0]
+	assert.Equal(t, "payment", page["incident.root_service"])
+	assert.Equal(t, []any{"checkout", "frontend"}, page["incident.symptoms"])
+	why, _ := page["incident.evidence"].(string)
+	t.Log(why)
+	assert.True(t, strings.HasPrefix(why, "latency originates in payment: "), why)
+	assert.Contains(t, why, "2 of 2 alerting services' slowness passes through payment")
+	ex, _ := page["incident.exemplar_trace_id"].(string)
+	assert.True(t, slow[ex], "the exemplar %q is a trace where payment was slow", ex)
 }

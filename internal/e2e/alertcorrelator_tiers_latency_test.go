@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -142,15 +141,5 @@ func TestCorrelatorBeyondOneCollectorLatency(t *testing.T) {
 	time.Sleep(2 * time.Second) // room for a second page, if one were coming
 	alerts.Stop(t)
 
-	opens := openPages(t, path)
-	require.Len(t, opens, 1, "one page: %v", opens)
-	page := opens[0]
-	assert.Equal(t, "payment", page["incident.root_service"])
-	assert.Equal(t, []any{"checkout", "frontend"}, page["incident.symptoms"])
-	why, _ := page["incident.evidence"].(string)
-	t.Log(why)
-	assert.True(t, strings.HasPrefix(why, "latency originates in payment: "), why)
-	assert.Contains(t, why, "2 of 2 alerting services' slowness passes through payment")
-	ex, _ := page["incident.exemplar_trace_id"].(string)
-	assert.True(t, slow[ex], "the exemplar %q is a trace where payment was slow", ex)
+	assertOnePaymentLatencyPage(t, path, slow)
 }
