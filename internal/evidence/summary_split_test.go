@@ -110,6 +110,7 @@ func threeObserversMergeAsOne(t *testing.T, warm time.Duration) {
 	names := []string{"frontend", "checkout", "catalog", "payment", "inventory"}
 	for _, svc := range names {
 		d, m := direct.Slow(svc, now), merged.Slow(svc, now)
+		t.Logf("%s: %d spans, %d slow seen by one tracker, %d by three observers", svc, d.Spans, d.Slow, m.Slow)
 		assert.Equal(t, d.Anomalous, m.Anomalous, svc)
 		assert.Equal(t, d.Spans, m.Spans, svc)
 		if warm >= 30*time.Second {
