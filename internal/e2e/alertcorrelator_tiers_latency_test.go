@@ -83,14 +83,22 @@ func slowPaymentStream(t *testing.T, slowFrom time.Time, perTick int) (*alertsce
 func TestCorrelatorBeyondOneCollectorLatency(t *testing.T) {
 	am := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	defer am.Close()
-	alerts := Start(t, tierAlertsOptions(am.URL))
+	opts := tierAlertsOptions(am.URL)
+	// Evidence windows of 6 s (1 s buckets), as in
+	// TestAlertsConfigPagesOnceWithLatencyEvidence: no service is a latency
+	// origin before its window's baseline has learned from spans leaving
+	// it; the shipped 1m would need a minute of usual traffic first.
+	opts.Configs = append(opts.Configs, "yaml:processors::alert_correlator::correlation::evidence_window: 6s")
+	alerts := Start(t, opts)
 	balancer := startObservingTiers(t, alerts)
 
-	// The stream's clock moves 100 ms a tick, whatever the load: 30 ticks
-	// of usual traffic (600 traces, about 200 per replica, from which each
-	// learns the usual self and call times), then payment slow.
+	// The stream's clock moves 100 ms a tick and the ticks are at least
+	// 100 ms apart: 100 ticks of usual traffic (2000 traces, about 650 per
+	// replica, from which each learns the usual self and call times) over
+	// at least 10 s, more than the alerts collector's evidence window,
+	// then payment slow.
 	at := time.Now()
-	ts, slowFrom := slowPaymentStream(t, at.Add(3*time.Second), 20)
+	ts, slowFrom := slowPaymentStream(t, at.Add(10*time.Second), 20)
 	slow, timedOut := map[string]bool{}, 0
 	send := func() {
 		td := ts.Tick(at)
