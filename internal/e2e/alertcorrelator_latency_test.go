@@ -5,11 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -83,20 +81,5 @@ func TestAlertsConfigPagesOnceWithLatencyEvidence(t *testing.T) {
 	eventually(t, "the page in incidents.jsonl", func() bool { return len(incidentRecords(t, path)) > 0 })
 	time.Sleep(2 * time.Second) // room for a second page, if one were coming
 	col.Stop(t)
-	var opens []map[string]any
-	for _, r := range incidentRecords(t, path) {
-		if r["incident.state"] == "open" {
-			opens = append(opens, r)
-		}
-	}
-	require.Len(t, opens, 1, "one page: %v", opens)
-	page := opens[0]
-	assert.Equal(t, "payment", page["incident.root_service"])
-	assert.Equal(t, []any{"checkout", "frontend"}, page["incident.symptoms"])
-	why, _ := page["incident.evidence"].(string)
-	t.Log(why)
-	assert.True(t, strings.HasPrefix(why, "latency originates in payment: "), why)
-	assert.Contains(t, why, "2 of 2 alerting services' slowness passes through payment")
-	ex, _ := page["incident.exemplar_trace_id"].(string)
-	assert.True(t, slow[ex], "the exemplar %q is a trace where payment was slow", ex)
+	assertOnePaymentLatencyPage(t, path, slow)
 }

@@ -25,33 +25,10 @@ import (
 func TestCorrelatorBeyondOneCollector(t *testing.T) {
 	am := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	defer am.Close()
-	alertsOpts := Options{
-		Configs: []string{"config/alerts.yaml"},
-		Ports:   []string{"ALERT_WEBHOOK", "TOPOLOGY"},
-		Env: map[string]string{
-			"QUELL_ALERTMANAGER_URL":   am.URL,
-			"QUELL_ALERT_GROUP_WAIT":   "3s",
-			"QUELL_ALERT_RESOLVE_HOLD": "3s",
-		},
-	}
+	alertsOpts := tierAlertsOptions(am.URL)
 	alerts := Start(t, alertsOpts)
 	single := Start(t, alertsOpts) // the reference: sees every span itself
-	backend := StartSink(t)
-	balancerEnv := map[string]string{}
-	for i := 1; i <= 3; i++ {
-		r := Start(t, Options{
-			Configs: []string{"config/two-tier-sampler.yaml"},
-			Env: map[string]string{
-				"QUELL_BACKEND_PORT":     fmt.Sprint(backend.Port()),
-				"QUELL_ALERTS_PORT":      fmt.Sprint(alerts.Port("OTLP_GRPC")),
-				"QUELL_SUMMARY_INTERVAL": "1s",
-				"QUELL_DECISION_WAIT":    "2s",
-				"QUELL_ROOT_WAIT":        "1s",
-			},
-		})
-		balancerEnv[fmt.Sprintf("QUELL_REPLICA_%d_PORT", i)] = fmt.Sprint(r.Port("OTLP_GRPC"))
-	}
-	balancer := Start(t, Options{Configs: []string{"config/two-tier-balancer.yaml"}, Env: balancerEnv})
+	balancer := startObservingTiers(t, alerts)
 
 	// A few seconds of traffic with payment failing, to the balancer and
 	// to the reference alike.
@@ -82,12 +59,7 @@ func TestCorrelatorBeyondOneCollector(t *testing.T) {
 	time.Sleep(2 * time.Second) // room for a second page, if one were coming
 	alerts.Stop(t)
 
-	var opens []map[string]any
-	for _, r := range incidentRecords(t, path) {
-		if r["incident.state"] == "open" {
-			opens = append(opens, r)
-		}
-	}
+	opens := openPages(t, path)
 	require.Len(t, opens, 1, "one page")
 	page := opens[0]
 	assert.Equal(t, "payment", page["incident.root_service"])

@@ -27,26 +27,43 @@ type latency struct {
 // edge to count slow spans where it sees them.
 type usual struct {
 	mean float64 // nanoseconds
-	seen uint32  // durations in the mean, up to latencyWarmup
+	seen uint32  // durations judged, up to latencyWarmup
+	// learned counts the warm-up durations in the mean (those not
+	// outliers, below).
+	learned uint32
 }
 
-// slow judges d against the mean, and learns it unless it is slow.
+// slow judges d against the mean, and learns it unless it is slow. In the
+// warm-up it reports nothing slow; from warmupGuard durations on, one that
+// would be slow against the mean so far counts toward the warm-up but
+// stays out of the mean: a slowdown that begins in the warm-up must not
+// become the usual (an observer of a third of the traces warms up over
+// three times as long as one seeing them all).
 func (u *usual) slow(d time.Duration) bool {
 	x := float64(d)
 	if u.seen < latencyWarmup {
 		u.seen++
-		u.mean += (x - u.mean) / float64(u.seen)
+		if u.learned < warmupGuard || !u.outlier(x) {
+			u.learned++
+			u.mean += (x - u.mean) / float64(u.learned)
+		}
 		return false
 	}
-	if x > slowFactor*u.mean && x-u.mean >= float64(slowFloor) {
+	if u.outlier(x) {
 		return true
 	}
 	u.mean += (x - u.mean) * meanAlpha
 	return false
 }
 
+// outlier reports whether x (nanoseconds) is slow against the mean.
+func (u *usual) outlier(x float64) bool {
+	return x > slowFactor*u.mean && x-u.mean >= float64(slowFloor)
+}
+
 // A span is slow when it takes more than slowFactor times its mean and at
-// least slowFloor more; the mean counts after latencyWarmup spans. Slow
+// least slowFloor more; the mean counts after latencyWarmup spans (the
+// first warmupGuard of them learned whatever they take). Slow
 // spans do not move the mean (a slowdown must not hide itself); a lasting
 // one fades instead into the slow-rate baseline of the window
 // (window.learnAll), over minutes.
@@ -54,6 +71,7 @@ const (
 	slowFactor    = 5
 	slowFloor     = 50 * time.Millisecond
 	latencyWarmup = 20
+	warmupGuard   = 5
 	meanAlpha     = 0.05
 )
 
