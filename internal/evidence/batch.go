@@ -23,7 +23,6 @@ type spanInfo struct {
 	kind        ptrace.SpanKind
 	failed      bool
 	failedChild bool
-	hasChild    bool
 	start       int64 // Unix nanoseconds
 	dur         time.Duration
 	// self is dur less the time its children in the batch cover, with its

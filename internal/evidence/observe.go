@@ -44,7 +44,6 @@ func (b *Batch) classify() {
 		s := &b.spans[i]
 		if j, ok := b.find(s.parent); ok && j != i {
 			p := &b.spans[j]
-			p.hasChild = true
 			if s.failed {
 				p.failedChild = true
 			}
@@ -104,7 +103,7 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 			t.addEdge(s.service, s.peer, s.failed, s.dur, tid, b)
 		}
 	case ptrace.SpanKindClient:
-		if s.hasChild || s.peer == "" {
+		if s.child != 0 || s.peer == "" {
 			return // the callee's own span speaks for the call
 		}
 		// A call into a peer with no spans of its own (a database) or
