@@ -195,13 +195,23 @@ func (s *Summarizer) Take() (Counts, Overflow) {
 	return c, o
 }
 
+// entry returns k's counts so far in m, or false when m holds limit keys
+// without k (counted in overflow).
+func entry[K comparable, V any](m map[K]V, k K, limit int, overflow *uint64) (V, bool) {
+	c, ok := m[k]
+	if !ok && len(m) >= limit {
+		*overflow++
+		return c, false
+	}
+	return c, true
+}
+
 // addOrigin counts a span and judges its self time. Summaries carry no
 // durations (d), so a correlator fed only summaries never reads a service
 // as quiet (Tracker.Quiet).
 func (s *Summarizer) addOrigin(svc string, origin bool, _, self time.Duration, trace pcommon.TraceID, _ int64) {
-	c, ok := s.cur.Services[svc]
-	if !ok && len(s.cur.Services) >= s.cfg.MaxServices {
-		s.overflow.Services++
+	c, ok := entry(s.cur.Services, svc, s.cfg.MaxServices, &s.overflow.Services)
+	if !ok {
 		return
 	}
 	c.Spans++
@@ -223,9 +233,8 @@ func (s *Summarizer) addOrigin(svc string, origin bool, _, self time.Duration, t
 
 func (s *Summarizer) addEdge(from, to string, failed bool, d time.Duration, _ pcommon.TraceID, _ int64) {
 	k := Edge{from, to}
-	c, ok := s.cur.Edges[k]
-	if !ok && len(s.cur.Edges) >= s.cfg.MaxEdges {
-		s.overflow.Edges++
+	c, ok := entry(s.cur.Edges, k, s.cfg.MaxEdges, &s.overflow.Edges)
+	if !ok {
 		return
 	}
 	c.Calls++
