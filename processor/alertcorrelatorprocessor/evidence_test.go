@@ -12,8 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
@@ -75,12 +73,7 @@ func TestEvidenceOffWithoutWindow(t *testing.T) {
 }
 
 func TestSummaryLine(t *testing.T) {
-	cfg := testCfg()
-	cfg.SummaryInterval = time.Minute
-	h := newHarness(t, cfg)
-	core, logs := observer.New(zap.InfoLevel)
-	h.core.logger = zap.New(core)
-	h.start(t, componenttest.NewNopHost())
+	h, logs := startSummaryHarness(t)
 
 	td := ptrace.NewTraces()
 	spanPair(td, 1, 10, "checkout", "payment")
