@@ -40,6 +40,25 @@ func TestEvidenceNamesPaymentWithAnExemplar(t *testing.T) {
 		_, err := h.core.observeTraces(context.Background(), checkoutTrace(n, at >= 5*time.Minute && n%2 == 0))
 		require.NoError(t, err)
 	}
+	r := pagePaymentErrors(t, h)
+	assert.Equal(t, alertconv.IncidentOpen, r.attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, []any{"checkout", "frontend"}, r.attrs[alertconv.AttrIncidentSymptoms])
+	ex, _ := r.attrs[alertconv.AttrIncidentExemplarTraceID].(string)
+	raw, err := hex.DecodeString(ex)
+	require.NoError(t, err)
+	require.Len(t, raw, 16)
+	// The exemplar is one of the failing traces (trace n ends in n+1).
+	assert.Zero(t, (binary.BigEndian.Uint64(raw[8:])-1)%2)
+	assert.Contains(t, r.body, "Why: errors originate in payment")
+	assert.Contains(t, r.body, "Exemplar trace: "+ex)
+}
+
+// pagePaymentErrors sends the alerts of payment failing (half of its
+// requests, from the sixth minute on): its callers alert first (retrying
+// clients), payment 5 s later. It returns the one page, checked to be
+// rooted at payment with the evidence that errors originate there.
+func pagePaymentErrors(t *testing.T, h *harness) incidentRecord {
+	t.Helper()
 	h.sendAt(t, 6*time.Minute,
 		alertSpec{service: "frontend", rule: "HighErrorRate", severity: "critical"},
 		alertSpec{service: "checkout", rule: "HighErrorRate", severity: "critical"})
@@ -49,20 +68,11 @@ func TestEvidenceNamesPaymentWithAnExemplar(t *testing.T) {
 	recs := incidents(t, h.lsink)
 	require.Len(t, recs, 1, "one page")
 	r := recs[0]
-	assert.Equal(t, alertconv.IncidentOpen, r.attrs[alertconv.AttrIncidentState])
 	assert.Equal(t, "payment", r.attrs[alertconv.AttrIncidentRootService])
-	assert.Equal(t, []any{"checkout", "frontend"}, r.attrs[alertconv.AttrIncidentSymptoms])
 	why, _ := r.attrs[alertconv.AttrIncidentEvidence].(string)
 	assert.Contains(t, why, "errors originate in payment: ")
 	assert.Contains(t, why, "2 of 2 alerting services' errors pass through payment")
-	ex, _ := r.attrs[alertconv.AttrIncidentExemplarTraceID].(string)
-	raw, err := hex.DecodeString(ex)
-	require.NoError(t, err)
-	require.Len(t, raw, 16)
-	// The exemplar is one of the failing traces (trace n ends in n+1).
-	assert.Zero(t, (binary.BigEndian.Uint64(raw[8:])-1)%2)
-	assert.Contains(t, r.body, "Why: errors originate in payment")
-	assert.Contains(t, r.body, "Exemplar trace: "+ex)
+	return r
 }
 
 func TestEvidenceOffWithoutWindow(t *testing.T) {
