@@ -12,13 +12,15 @@ type Config struct {
 	// Interval between two summaries; each carries the counts since the
 	// previous one. Must be positive (default 10s).
 	Interval time.Duration `mapstructure:"interval"`
-	// MaxEdges bounds the learned edges the observer keeps, and the edges
-	// of the trace evidence in one summary; beyond it new edges are
-	// dropped and counted. Must be positive (default 10000).
+	// MaxEdges bounds the learned edges the observer keeps, the edges of
+	// the trace evidence in one summary, and the edges whose usual call
+	// duration it keeps; beyond it new edges are dropped and counted. Must
+	// be positive (default 10000).
 	MaxEdges int `mapstructure:"max_edges"`
-	// MaxServices bounds the services in one summary's trace evidence;
-	// beyond it new services are dropped and counted. Must be positive
-	// (default 10000).
+	// MaxServices bounds the services in one summary's trace evidence,
+	// and the services whose usual self time the observer keeps; beyond
+	// it new services are dropped and counted. Must be positive (default
+	// 10000).
 	MaxServices int `mapstructure:"max_services"`
 	// MaxExemplars is how many trace IDs of originating errors one
 	// summary carries per service, the newest. Zero sends none

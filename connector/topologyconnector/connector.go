@@ -132,6 +132,7 @@ func (c *summaryConnector) take(ctx context.Context) summaryconv.Summary {
 	c.countLearn(ctx, ls)
 	c.overflow(ctx, "evidence_services", of.Services)
 	c.overflow(ctx, "evidence_edges", of.Edges)
+	c.overflow(ctx, "latency_usuals", of.Usuals)
 	return s
 }
 

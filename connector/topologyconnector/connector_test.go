@@ -150,3 +150,39 @@ func TestThreeObserversEqualOne(t *testing.T) {
 	assert.True(t, fromSummaries.Origin("ledger", t0).Anomalous)
 	assert.Equal(t, direct.Line("ledger", long, 3, t0), fromSummaries.Line("ledger", long, 3, t0))
 }
+
+// TestUsualsOverflowIsCounted: the usual durations the observer keeps
+// across summaries are bounded by max_services and max_edges. A chain
+// new in the second interval finds them full of the first one's (seen one
+// interval ago: kept), so its spans and call go unjudged; in the third,
+// the first chain's usuals are a whole interval old, forgotten to make
+// room, and the new chain is timed. Each refusal and each forgotten usual
+// is counted.
+func TestUsualsOverflowIsCounted(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxServices, cfg.MaxEdges = 3, 2
+	c, sink, clk, tel := newTest(t, cfg)
+	ctx := context.Background()
+	for i, services := range [][]string{{"a", "b", "c"}, {"d", "e"}, {"d", "e"}} {
+		require.NoError(t, c.ConsumeTraces(ctx, alertscenario.ChainTraces(services, 1, uint64(i), clk.at, nil)))
+		clk.at = clk.at.Add(cfg.Interval)
+		_, err := c.emit(ctx)
+		require.NoError(t, err)
+	}
+	require.Len(t, sink.AllMetrics(), 3)
+	var timed []bool
+	for _, md := range sink.AllMetrics() {
+		got, invalid := summaryconv.Take(md)
+		require.Zero(t, invalid)
+		require.Len(t, got, 1)
+		timed = append(timed, got[0].Evidence.Services["d"].Timed)
+	}
+	assert.Equal(t, []bool{false, false, true}, timed, "d timed once a, b and c are forgotten")
+	metadatatest.AssertEqualConnectorTopologySummaryOverflow(t, tel, []metricdata.DataPoint[int64]{
+		// d -> e, past the two learned edges, in the second and third intervals.
+		{Value: 2, Attributes: attribute.NewSet(attribute.String("map", "edges"))},
+		// Refused: d's and e's spans and the d -> e call (3); forgotten:
+		// a, b and c, and a -> b and b -> c (5).
+		{Value: 8, Attributes: attribute.NewSet(attribute.String("map", "latency_usuals"))},
+	}, metricdatatest.IgnoreTimestamp())
+}

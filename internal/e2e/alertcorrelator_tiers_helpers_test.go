@@ -1,9 +1,9 @@
 package e2e
 
 import (
-	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,28 +24,13 @@ func tierAlertsOptions(amURL string) Options {
 	}
 }
 
-// startObservingTiers starts three replicas of the shipped
-// config/two-tier-sampler.yaml, whose topology_summary connectors send
-// their summaries to alerts every second, and config/two-tier-balancer.yaml
-// in front of them; it returns the balancer.
+// startObservingTiers starts the two tiers (startTwoTier), whose
+// topology_summary connectors send their summaries to alerts every second;
+// it returns the balancer.
 func startObservingTiers(t *testing.T, alerts *Collector) *Collector {
 	t.Helper()
-	backend := StartSink(t)
-	balancerEnv := map[string]string{}
-	for i := 1; i <= 3; i++ {
-		r := Start(t, Options{
-			Configs: []string{"config/two-tier-sampler.yaml"},
-			Env: map[string]string{
-				"QUELL_BACKEND_PORT":     fmt.Sprint(backend.Port()),
-				"QUELL_ALERTS_PORT":      fmt.Sprint(alerts.Port("OTLP_GRPC")),
-				"QUELL_SUMMARY_INTERVAL": "1s",
-				"QUELL_DECISION_WAIT":    "2s",
-				"QUELL_ROOT_WAIT":        "1s",
-			},
-		})
-		balancerEnv[fmt.Sprintf("QUELL_REPLICA_%d_PORT", i)] = fmt.Sprint(r.Port("OTLP_GRPC"))
-	}
-	return Start(t, Options{Configs: []string{"config/two-tier-balancer.yaml"}, Env: balancerEnv})
+	balancer, _ := startTwoTier(t, StartSink(t).Port(), alerts.Port("OTLP_GRPC"), 2*time.Second)
+	return balancer
 }
 
 // openPages returns the open records (the pages) in the incidents file at

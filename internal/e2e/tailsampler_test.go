@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -30,23 +29,7 @@ const tracesDecidedMetric = "otelcol_processor_tail_sampler_traces_decided"
 func TestTwoTierTailSampler(t *testing.T) {
 	backend := StartSink(t)
 	alerts := StartSink(t)
-	var replicas []*Collector
-	balancerEnv := map[string]string{}
-	for i := 1; i <= 3; i++ {
-		r := Start(t, Options{
-			Configs: []string{"config/two-tier-sampler.yaml"},
-			Env: map[string]string{
-				"QUELL_BACKEND_PORT":     fmt.Sprint(backend.Port()),
-				"QUELL_ALERTS_PORT":      fmt.Sprint(alerts.Port()),
-				"QUELL_SUMMARY_INTERVAL": "1s",
-				"QUELL_DECISION_WAIT":    "4s",
-				"QUELL_ROOT_WAIT":        "1s",
-			},
-		})
-		replicas = append(replicas, r)
-		balancerEnv[fmt.Sprintf("QUELL_REPLICA_%d_PORT", i)] = fmt.Sprint(r.Port("OTLP_GRPC"))
-	}
-	balancer := Start(t, Options{Configs: []string{"config/two-tier-balancer.yaml"}, Env: balancerEnv})
+	balancer, replicas := startTwoTier(t, backend.Port(), alerts.Port(), 4*time.Second)
 
 	traces := workload.NewTraceGenerator(workload.TraceOptions{Seed: 17, ErrorRatio: 0.1, SlowRatio: 0.05}).Generate(600)
 	mustKeep := map[pcommon.TraceID]int{}

@@ -55,44 +55,95 @@ type SummarizerConfig struct {
 	MaxExemplars int // exemplar trace IDs kept per service
 }
 
-// Overflow counts observations a Summarizer dropped for its bounds.
+// Overflow counts observations a Summarizer dropped for its bounds:
+// Services and Edges, spans and calls left out of the summary; Usuals,
+// usual durations forgotten to make room, and spans and calls not judged
+// for slowness because no room was made.
 type Overflow struct {
-	Services, Edges uint64
+	Services, Edges, Usuals uint64
 }
 
 // Summarizer classifies spans exactly as Tracker.Observe does and counts
 // them as deltas until the next Take. It judges slowness where it sees
 // the durations, against each service's and edge's usual, which it keeps
-// from one Take to the next (up to MaxServices and MaxEdges of them; past
-// that it forgets them all and learns again). Safe for concurrent use.
+// from one Take to the next (up to MaxServices and MaxEdges of them, see
+// usuals). Safe for concurrent use.
 type Summarizer struct {
 	cfg       SummarizerConfig
 	mu        sync.Mutex
 	cur       Counts
 	overflow  Overflow
-	selfUsual map[string]*usual
-	callUsual map[Edge]*usual
+	selfUsual *usuals[string]
+	callUsual *usuals[Edge]
 }
 
 // NewSummarizer returns an empty summarizer. Its bounds must be positive.
 func NewSummarizer(cfg SummarizerConfig) *Summarizer {
-	s := &Summarizer{cfg: cfg, selfUsual: map[string]*usual{}, callUsual: map[Edge]*usual{}}
+	s := &Summarizer{cfg: cfg, selfUsual: newUsuals[string](cfg.MaxServices), callUsual: newUsuals[Edge](cfg.MaxEdges)}
 	s.reset()
 	return s
 }
 
-// usualOf returns k's usual in m, making room by forgetting every other
-// one when m holds max.
-func usualOf[K comparable](m map[K]*usual, k K, limit int) *usual {
-	u := m[k]
-	if u == nil {
-		if len(m) >= limit {
-			clear(m)
-		}
-		u = &usual{}
-		m[k] = u
+// usuals keeps the usual durations of up to limit keys across Takes. At
+// the bound it forgets the keys not seen in this interval or the previous
+// one, as the Tracker forgets silent windows, and if that frees no room it
+// refuses the new key until the next Take. Both are counted. Nothing
+// turns stale within an interval, so it looks for stale keys at most once
+// per interval.
+type usuals[K comparable] struct {
+	m     map[K]*keptUsual
+	limit int
+	take  uint64 // intervals ended (Takes) so far
+	swept bool   // stale keys already forgotten in this interval
+}
+
+// keptUsual is a usual and the interval it was last used in.
+type keptUsual struct {
+	usual
+	take uint64
+}
+
+func newUsuals[K comparable](limit int) *usuals[K] {
+	return &usuals[K]{m: map[K]*keptUsual{}, limit: limit}
+}
+
+// of returns k's usual, or nil when there is no room for it; it adds to
+// overflow each usual it forgets and a refusal.
+func (u *usuals[K]) of(k K, overflow *uint64) *usual {
+	if e := u.m[k]; e != nil {
+		e.take = u.take
+		return &e.usual
 	}
-	return u
+	if len(u.m) >= u.limit && !u.swept {
+		*overflow += u.forgetStale()
+	}
+	if len(u.m) >= u.limit {
+		*overflow++
+		return nil
+	}
+	e := &keptUsual{take: u.take}
+	u.m[k] = e
+	return &e.usual
+}
+
+// forgetStale forgets the keys not seen in this interval or the previous
+// one and returns how many.
+func (u *usuals[K]) forgetStale() uint64 {
+	u.swept = true
+	n := uint64(0)
+	for k, e := range u.m {
+		if e.take+1 < u.take {
+			delete(u.m, k)
+			n++
+		}
+	}
+	return n
+}
+
+// nextInterval starts a new interval: keys last seen two ago turn stale.
+func (u *usuals[K]) nextInterval() {
+	u.take++
+	u.swept = false
 }
 
 // pushExemplar appends trace to ids, keeping the newest limit.
@@ -139,16 +190,28 @@ func (s *Summarizer) Take() (Counts, Overflow) {
 	defer s.mu.Unlock()
 	c, o := s.cur, s.overflow
 	s.reset()
+	s.selfUsual.nextInterval()
+	s.callUsual.nextInterval()
 	return c, o
+}
+
+// entry returns k's counts so far in m, or false when m holds limit keys
+// without k (counted in overflow).
+func entry[K comparable, V any](m map[K]V, k K, limit int, overflow *uint64) (V, bool) {
+	c, ok := m[k]
+	if !ok && len(m) >= limit {
+		*overflow++
+		return c, false
+	}
+	return c, true
 }
 
 // addOrigin counts a span and judges its self time. Summaries carry no
 // durations (d), so a correlator fed only summaries never reads a service
 // as quiet (Tracker.Quiet).
 func (s *Summarizer) addOrigin(svc string, origin bool, _, self time.Duration, trace pcommon.TraceID, _ int64) {
-	c, ok := s.cur.Services[svc]
-	if !ok && len(s.cur.Services) >= s.cfg.MaxServices {
-		s.overflow.Services++
+	c, ok := entry(s.cur.Services, svc, s.cfg.MaxServices, &s.overflow.Services)
+	if !ok {
 		return
 	}
 	c.Spans++
@@ -156,19 +219,22 @@ func (s *Summarizer) addOrigin(svc string, origin bool, _, self time.Duration, t
 		c.Origins++
 		c.Exemplars = pushExemplar(c.Exemplars, trace, s.cfg.MaxExemplars)
 	}
-	c.Timed = true
-	if usualOf(s.selfUsual, svc, s.cfg.MaxServices).slow(self) {
-		c.SlowSelf++
-		c.SlowExemplars = pushExemplar(c.SlowExemplars, trace, s.cfg.MaxExemplars)
+	// A usual refused now stays refused until the next Take, so the
+	// service's spans in this summary are all timed or none.
+	if u := s.selfUsual.of(svc, &s.overflow.Usuals); u != nil {
+		c.Timed = true
+		if u.slow(self) {
+			c.SlowSelf++
+			c.SlowExemplars = pushExemplar(c.SlowExemplars, trace, s.cfg.MaxExemplars)
+		}
 	}
 	s.cur.Services[svc] = c
 }
 
 func (s *Summarizer) addEdge(from, to string, failed bool, d time.Duration, _ pcommon.TraceID, _ int64) {
 	k := Edge{from, to}
-	c, ok := s.cur.Edges[k]
-	if !ok && len(s.cur.Edges) >= s.cfg.MaxEdges {
-		s.overflow.Edges++
+	c, ok := entry(s.cur.Edges, k, s.cfg.MaxEdges, &s.overflow.Edges)
+	if !ok {
 		return
 	}
 	c.Calls++
@@ -176,9 +242,11 @@ func (s *Summarizer) addEdge(from, to string, failed bool, d time.Duration, _ pc
 		c.Failed++
 	}
 	if d > 0 {
-		c.Timed = true
-		if usualOf(s.callUsual, k, s.cfg.MaxEdges).slow(d) {
-			c.Slow++
+		if u := s.callUsual.of(k, &s.overflow.Usuals); u != nil {
+			c.Timed = true
+			if u.slow(d) {
+				c.Slow++
+			}
 		}
 	}
 	s.cur.Edges[k] = c

@@ -1,11 +1,14 @@
 package evidence
 
 import (
+	"encoding/binary"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // TestMergedSummariesEqualObservedSpans feeds the same traffic to one
@@ -111,4 +114,55 @@ func TestUntimedSummariesSayNothingOfLatency(t *testing.T) {
 	assert.Equal(t, Slowness{}, tr.Slow("payment", now))
 	assert.Nil(t, tr.edges[edgeKey{"checkout", "payment"}].lat)
 	assert.Equal(t, Unlinked, tr.Link("checkout", "payment", 1, now))
+}
+
+// served is n requests to svc (trace numbers from first on), each a lone
+// server span taking d.
+func served(svc string, first uint64, n int, d time.Duration) ptrace.Traces {
+	td := ptrace.NewTraces()
+	for i := range uint64(n) {
+		var tid pcommon.TraceID
+		binary.BigEndian.PutUint64(tid[8:], first+i+1)
+		sp := timedSpan(td, svc, tid, first+i, 1, pcommon.SpanID{}, ptrace.SpanKindServer)
+		start := t0.UnixNano()
+		setSpanTimes(sp, start, start+int64(d))
+	}
+	return td
+}
+
+// TestSummarizerUsualsOverflowIsCounted: the usual durations are bounded
+// by MaxServices across Takes. Past the bound a new service is refused
+// while the others were seen in this interval or the previous one (its
+// spans counted, not judged), and a service silent for two intervals is
+// forgotten to make room; both are counted, and the usuals kept go on
+// judging.
+func TestSummarizerUsualsOverflowIsCounted(t *testing.T) {
+	const usualMs, slowMs = 10 * time.Millisecond, 600 * time.Millisecond
+	sum := NewSummarizer(SummarizerConfig{MaxServices: 2, MaxEdges: 2, MaxExemplars: 1})
+	sum.Observe(served("a", 0, latencyWarmup, usualMs))
+	sum.Observe(served("b", 100, latencyWarmup, usualMs))
+	_, o := sum.Take()
+	require.Zero(t, o)
+
+	// b was seen in the previous interval: c finds no room.
+	sum.Observe(served("a", 200, 1, slowMs))
+	sum.Observe(served("c", 300, 5, usualMs))
+	c, o := sum.Take()
+	assert.Equal(t, Overflow{Usuals: 5}, o, "c's five spans not judged")
+	assert.Equal(t, ServiceCounts{Spans: 5}, c.Services["c"], "counted, untimed")
+	assert.Equal(t, uint64(1), c.Services["a"].SlowSelf, "a's usual kept")
+
+	// b is now silent for two intervals: forgotten, and c learns.
+	sum.Observe(served("a", 400, 1, usualMs))
+	sum.Observe(served("c", 500, latencyWarmup, usualMs))
+	c, o = sum.Take()
+	assert.Equal(t, Overflow{Usuals: 1}, o, "b's usual forgotten")
+	assert.True(t, c.Services["c"].Timed)
+
+	sum.Observe(served("a", 600, 1, slowMs))
+	sum.Observe(served("c", 700, 1, slowMs))
+	c, o = sum.Take()
+	assert.Zero(t, o)
+	assert.Equal(t, uint64(1), c.Services["a"].SlowSelf, "a still judged")
+	assert.Equal(t, uint64(1), c.Services["c"].SlowSelf, "c learned its usual")
 }

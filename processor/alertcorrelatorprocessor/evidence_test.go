@@ -12,8 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
@@ -42,21 +40,9 @@ func TestEvidenceNamesPaymentWithAnExemplar(t *testing.T) {
 		_, err := h.core.observeTraces(context.Background(), checkoutTrace(n, at >= 5*time.Minute && n%2 == 0))
 		require.NoError(t, err)
 	}
-	h.sendAt(t, 6*time.Minute,
-		alertSpec{service: "frontend", rule: "HighErrorRate", severity: "critical"},
-		alertSpec{service: "checkout", rule: "HighErrorRate", severity: "critical"})
-	h.sendAt(t, 6*time.Minute+5*time.Second, alertSpec{service: "payment", rule: "HighErrorRate", severity: "critical"})
-	h.tickAt(6*time.Minute + 40*time.Second)
-
-	recs := incidents(t, h.lsink)
-	require.Len(t, recs, 1, "one page")
-	r := recs[0]
+	r := pagePaymentErrors(t, h)
 	assert.Equal(t, alertconv.IncidentOpen, r.attrs[alertconv.AttrIncidentState])
-	assert.Equal(t, "payment", r.attrs[alertconv.AttrIncidentRootService])
 	assert.Equal(t, []any{"checkout", "frontend"}, r.attrs[alertconv.AttrIncidentSymptoms])
-	why, _ := r.attrs[alertconv.AttrIncidentEvidence].(string)
-	assert.Contains(t, why, "errors originate in payment: ")
-	assert.Contains(t, why, "2 of 2 alerting services' errors pass through payment")
 	ex, _ := r.attrs[alertconv.AttrIncidentExemplarTraceID].(string)
 	raw, err := hex.DecodeString(ex)
 	require.NoError(t, err)
@@ -67,6 +53,28 @@ func TestEvidenceNamesPaymentWithAnExemplar(t *testing.T) {
 	assert.Contains(t, r.body, "Exemplar trace: "+ex)
 }
 
+// pagePaymentErrors sends the alerts of payment failing (half of its
+// requests, from the sixth minute on): its callers alert first (retrying
+// clients), payment 5 s later. It returns the one page, checked to be
+// rooted at payment with the evidence that errors originate there.
+func pagePaymentErrors(t *testing.T, h *harness) incidentRecord {
+	t.Helper()
+	h.sendAt(t, 6*time.Minute,
+		alertSpec{service: "frontend", rule: "HighErrorRate", severity: "critical"},
+		alertSpec{service: "checkout", rule: "HighErrorRate", severity: "critical"})
+	h.sendAt(t, 6*time.Minute+5*time.Second, alertSpec{service: "payment", rule: "HighErrorRate", severity: "critical"})
+	h.tickAt(6*time.Minute + 40*time.Second)
+
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 1, "one page")
+	r := recs[0]
+	assert.Equal(t, "payment", r.attrs[alertconv.AttrIncidentRootService])
+	why, _ := r.attrs[alertconv.AttrIncidentEvidence].(string)
+	assert.Contains(t, why, "errors originate in payment: ")
+	assert.Contains(t, why, "2 of 2 alerting services' errors pass through payment")
+	return r
+}
+
 func TestEvidenceOffWithoutWindow(t *testing.T) {
 	cfg := testCfg()
 	cfg.Correlation.EvidenceWindow = 0
@@ -75,12 +83,7 @@ func TestEvidenceOffWithoutWindow(t *testing.T) {
 }
 
 func TestSummaryLine(t *testing.T) {
-	cfg := testCfg()
-	cfg.SummaryInterval = time.Minute
-	h := newHarness(t, cfg)
-	core, logs := observer.New(zap.InfoLevel)
-	h.core.logger = zap.New(core)
-	h.start(t, componenttest.NewNopHost())
+	h, logs := startSummaryHarness(t)
 
 	td := ptrace.NewTraces()
 	spanPair(td, 1, 10, "checkout", "payment")

@@ -140,20 +140,8 @@ func newCore(set processor.Settings, cfg *Config, release func()) (*core, error)
 		return nil, err
 	}
 	err = errors.Join(
-		tb.RegisterProcessorAlertCorrelatorOpenIncidentsCallback(func(_ context.Context, o metric.Int64Observer) error {
-			c.mu.Lock()
-			_, n := c.engine.Sizes()
-			c.mu.Unlock()
-			o.Observe(int64(n))
-			return nil
-		}),
-		tb.RegisterProcessorAlertCorrelatorTrackedAlertsCallback(func(_ context.Context, o metric.Int64Observer) error {
-			c.mu.Lock()
-			n, _ := c.engine.Sizes()
-			c.mu.Unlock()
-			o.Observe(int64(n))
-			return nil
-		}),
+		tb.RegisterProcessorAlertCorrelatorOpenIncidentsCallback(c.observeSize(func(_, incidents int) int { return incidents })),
+		tb.RegisterProcessorAlertCorrelatorTrackedAlertsCallback(c.observeSize(func(alerts, _ int) int { return alerts })),
 		tb.RegisterProcessorAlertCorrelatorTopologyEdgesCallback(func(_ context.Context, o metric.Int64Observer) error {
 			_, s, l := c.graph.Counts()
 			o.Observe(int64(s + l))
@@ -165,6 +153,18 @@ func newCore(set processor.Settings, cfg *Config, release func()) (*core, error)
 		return nil, err
 	}
 	return c, nil
+}
+
+// observeSize is a callback observing one of the engine's sizes (tracked
+// alerts, open incidents), read under mu.
+func (c *core) observeSize(pick func(alerts, incidents int) int) metric.Int64Callback {
+	return func(_ context.Context, o metric.Int64Observer) error {
+		c.mu.Lock()
+		alerts, incidents := c.engine.Sizes()
+		c.mu.Unlock()
+		o.Observe(int64(pick(alerts, incidents)))
+		return nil
+	}
 }
 
 func (c *core) addRef() {

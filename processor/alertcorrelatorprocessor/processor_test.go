@@ -640,6 +640,19 @@ type refusing struct {
 	calls     int
 }
 
+// startRefused starts a harness on cfg and hst whose next logs consumer
+// refuses until told otherwise.
+func startRefused(t *testing.T, cfg *Config, hst component.Host) (*harness, *refusing) {
+	t.Helper()
+	var r *refusing
+	h := newHarnessWrapped(t, cfg, func(next consumer.Logs) consumer.Logs {
+		r = &refusing{next: next, refuse: true}
+		return r
+	})
+	h.start(t, hst)
+	return h, r
+}
+
 func (r *refusing) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
 func (r *refusing) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
@@ -662,12 +675,7 @@ func (r *refusing) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 func TestRefusedRecordsRetried(t *testing.T) {
 	cfg, st, hst := storageSetup() // records leave from the tick only
 	cfg.Limits.MaxIncidents = 2
-	var r *refusing
-	h := newHarnessWrapped(t, cfg, func(next consumer.Logs) consumer.Logs {
-		r = &refusing{next: next, refuse: true}
-		return r
-	})
-	h.start(t, hst)
+	h, r := startRefused(t, cfg, hst)
 	alert := func(at time.Duration, service, rule string) {
 		h.clock.Set(t0.Add(at))
 		require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: service, rule: rule})))
@@ -816,12 +824,7 @@ func TestMergedIncidentRecords(t *testing.T) {
 func TestOutboxZeroMaxIncidentsIsTheDefault(t *testing.T) {
 	cfg, _, hst := storageSetup()
 	cfg.Limits.MaxIncidents = 0
-	var r *refusing
-	h := newHarnessWrapped(t, cfg, func(next consumer.Logs) consumer.Logs {
-		r = &refusing{next: next, refuse: true}
-		return r
-	})
-	h.start(t, hst)
+	h, r := startRefused(t, cfg, hst)
 	for i, svc := range []string{"cart", "checkout", "frontend"} {
 		h.clock.Set(t0.Add(time.Duration(i) * 10 * time.Second))
 		require.NoError(t, h.logs.ConsumeLogs(context.Background(), alertLogs(alertSpec{service: svc, rule: "Errors"})))

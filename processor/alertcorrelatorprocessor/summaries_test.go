@@ -91,19 +91,7 @@ func TestSummariesActAsSpans(t *testing.T) {
 	assert.Equal(t, "payment", snap.Edges[0].To)
 	assert.Equal(t, uint64(360), snap.Edges[0].Count)
 
-	h.sendAt(t, 6*time.Minute,
-		alertSpec{service: "frontend", rule: "HighErrorRate", severity: "critical"},
-		alertSpec{service: "checkout", rule: "HighErrorRate", severity: "critical"})
-	h.sendAt(t, 6*time.Minute+5*time.Second, alertSpec{service: "payment", rule: "HighErrorRate", severity: "critical"})
-	h.tickAt(6*time.Minute + 40*time.Second)
-
-	recs := incidents(t, h.lsink)
-	require.Len(t, recs, 1, "one page")
-	r := recs[0]
-	assert.Equal(t, "payment", r.attrs[alertconv.AttrIncidentRootService])
-	why, _ := r.attrs[alertconv.AttrIncidentEvidence].(string)
-	assert.Contains(t, why, "errors originate in payment: ")
-	assert.Contains(t, why, "2 of 2 alerting services' errors pass through payment")
+	r := pagePaymentErrors(t, h)
 	assert.Len(t, r.attrs[alertconv.AttrIncidentExemplarTraceID], 32)
 }
 

@@ -11,16 +11,24 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 )
 
-// TestSummaryQuietWhenIdleTotalsAtShutdown: an interval with no alert and
-// no page logs no line; the shutdown line always comes, with the totals
-// since the first tick, not only the last interval's.
-func TestSummaryQuietWhenIdleTotalsAtShutdown(t *testing.T) {
+// startSummaryHarness starts a harness whose summary line comes every
+// minute, and returns it with the log lines it writes.
+func startSummaryHarness(t *testing.T) (*harness, *observer.ObservedLogs) {
+	t.Helper()
 	cfg := testCfg()
 	cfg.SummaryInterval = time.Minute
 	h := newHarness(t, cfg)
 	obs, logs := observer.New(zap.InfoLevel)
 	h.core.logger = zap.New(obs)
 	h.start(t, componenttest.NewNopHost())
+	return h, logs
+}
+
+// TestSummaryQuietWhenIdleTotalsAtShutdown: an interval with no alert and
+// no page logs no line; the shutdown line always comes, with the totals
+// since the first tick, not only the last interval's.
+func TestSummaryQuietWhenIdleTotalsAtShutdown(t *testing.T) {
+	h, logs := startSummaryHarness(t)
 	lines := func() []string {
 		var out []string
 		for _, e := range logs.FilterMessageSnippet("alert_correlator: ").All() {
@@ -51,12 +59,7 @@ func TestSummaryQuietWhenIdleTotalsAtShutdown(t *testing.T) {
 // TestSummaryShutdownLineWhenIdle: a collector that saw nothing still says
 // so once, at shutdown.
 func TestSummaryShutdownLineWhenIdle(t *testing.T) {
-	cfg := testCfg()
-	cfg.SummaryInterval = time.Minute
-	h := newHarness(t, cfg)
-	obs, logs := observer.New(zap.InfoLevel)
-	h.core.logger = zap.New(obs)
-	h.start(t, componenttest.NewNopHost())
+	h, logs := startSummaryHarness(t)
 	h.tickAt(0)
 	h.tickAt(time.Minute)
 	h.clock.Set(t0.Add(90 * time.Second))

@@ -63,7 +63,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ConnectorTopologySummaryOverflow, err = builder.meter.Int64Counter(
 		"otelcol_connector_topology_summary_overflow",
-		metric.WithDescription("Observations dropped for a bound (attribute `map`) - pending_spans, waiting half-pairs dropped (oldest first) for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges. [Development]"),
+		metric.WithDescription("Observations dropped for a bound (attribute `map`) - pending_spans, waiting half-pairs dropped (oldest first) for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges; latency_usuals, usual durations (per service and per edge, kept across summaries to judge slowness) forgotten to make room within max_services and max_edges once unseen for a whole interval, and spans and calls not judged for slowness when no room was made. [Development]"),
 		metric.WithUnit("{observations}"),
 	)
 	errs = errors.Join(errs, err)

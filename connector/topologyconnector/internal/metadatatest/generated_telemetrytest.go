@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) connector.Settings {
 func AssertEqualConnectorTopologySummaryOverflow(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_topology_summary_overflow",
-		Description: "Observations dropped for a bound (attribute `map`) - pending_spans, waiting half-pairs dropped (oldest first) for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges. [Development]",
+		Description: "Observations dropped for a bound (attribute `map`) - pending_spans, waiting half-pairs dropped (oldest first) for max_pending_spans; edges, new edges refused for max_edges; evidence_services and evidence_edges, spans and calls left out of one summary for max_services and max_edges; latency_usuals, usual durations (per service and per edge, kept across summaries to judge slowness) forgotten to make room within max_services and max_edges once unseen for a whole interval, and spans and calls not judged for slowness when no room was made. [Development]",
 		Unit:        "{observations}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
