@@ -44,15 +44,7 @@ type backendLogs struct {
 func readBackendLogs(sink *Sink) backendLogs {
 	var b backendLogs
 	for _, ld := range sink.Logs() {
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
-			sls := ld.ResourceLogs().At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
-				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
-					b.add(lrs.At(k))
-				}
-			}
-		}
+		logBudgetEachRecord(ld, b.add)
 	}
 	return b
 }
