@@ -270,8 +270,8 @@ func BenchmarkCostReportLogsLogBudget(b *testing.B) {
 	benchmarkCostReport(b, logsSignal(sink.AllLogs()[0]))
 }
 
-// placementLogBudget is the log_budget of config/cost-report.yaml, with
-// annotate: true so that the exported meter has template IDs to tally.
+// placementLogBudget is the log_budget of config/cost-report.yaml
+// (annotate: true, so that the exported meter has template IDs to tally).
 var placementLogBudget = map[string]any{
 	"annotate": true,
 	"budget":   map[string]any{"bytes_per_second": 65536, "bytes_per_day": 1000000000},
