@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -269,8 +270,8 @@ func BenchmarkCostReportLogsLogBudget(b *testing.B) {
 	benchmarkCostReport(b, logsSignal(sink.AllLogs()[0]))
 }
 
-// placementLogBudget is the log_budget of config/cost-report.yaml, with
-// annotate: true so that the exported meter has template IDs to tally.
+// placementLogBudget is the log_budget of config/cost-report.yaml
+// (annotate: true, so that the exported meter has template IDs to tally).
 var placementLogBudget = map[string]any{
 	"annotate": true,
 	"budget":   map[string]any{"bytes_per_second": 65536, "bytes_per_day": 1000000000},
@@ -298,6 +299,18 @@ var placementLogBudget = map[string]any{
 // same log_budget output encoded once and decoded in each iteration (no
 // log_budget in the loop, the kept records freshly decoded as after a
 // network hop).
+//
+// impl=…_placement_drop_template is config/cost-report.yaml's placement
+// (issue 19): …_placement_decoded with the backend on a branch of its own.
+// The exported meter (patterns.template_attributes: removed, on its own
+// directory) sizes the records without the template attributes; then the
+// branch does what the collector's fanout and transform/drop_template do,
+// a copy of the batch (the fanout clones for a consumer that mutates) and
+// contrib's transform processor deleting both attributes, and the encode
+// is of what the backend receives. branch_%_median is the copy and the
+// transform, as a share of the pass-through; the rest as above.
+// impl=…_placement_clone_only is the same with the copy alone (the encode
+// then of the annotated copy), to tell the copy from the transform.
 func BenchmarkCostReportLogsPlacement(b *testing.B) {
 	batch := workload.NewLogGenerator(workload.LogOptions{Seed: 1}).Batch(2000)
 	s := logsSignal(batch)
@@ -306,6 +319,10 @@ func BenchmarkCostReportLogsPlacement(b *testing.B) {
 	f, dir := costreportexporter.NewFactory(), b.TempDir()
 	in := s.meter(b, f, dir, "ingested", "")
 	out := s.meter(b, f, dir, "exported", "")
+	removed := func(c *costreportexporter.Config) { c.Patterns.TemplateAttributes = "removed" }
+	dropDir := b.TempDir()
+	dropIn := s.meter(b, f, dropDir, "ingested", "", removed)
+	dropOut := s.meter(b, f, dropDir, "exported", "", removed)
 	var once logBudgetReducer
 	once.prepare(b)
 	require.NoError(b, once.lb.ConsumeLogs(context.Background(), batch))
@@ -313,19 +330,60 @@ func BenchmarkCostReportLogsPlacement(b *testing.B) {
 	require.NoError(b, err)
 	once.done(b)
 	for _, v := range []struct {
-		name string
-		r    reducer
+		name    string
+		r       reducer
+		in, out func(context.Context, plog.Logs) error
+		branch  func(*testing.B, plog.Logs) plog.Logs
 	}{
-		{"placement", &logBudgetReducer{}},
-		{"placement_decoded", decodedReducer{s: s, req: keptReq}},
+		{"placement", &logBudgetReducer{}, in, out, nil},
+		{"placement_decoded", decodedReducer{s: s, req: keptReq}, in, out, nil},
+		{"placement_drop_template", decodedReducer{s: s, req: keptReq}, dropIn, dropOut, dropTemplateBranch(b)},
+		{"placement_clone_only", decodedReducer{s: s, req: keptReq}, dropIn, dropOut, cloneBranch},
 	} {
 		b.Run("impl=passthrough+cost_report_"+v.name, func(b *testing.B) {
-			var p placementTimes
+			p := placementTimes{branch: v.branch}
 			for b.Loop() {
-				p.iteration(b, s, req, in, out, v.r)
+				p.iteration(b, s, req, v.in, v.out, v.r)
 			}
 			p.report(b, s.items)
 		})
+	}
+}
+
+// cloneBranch is the fanout's copy alone, without the transform: the
+// part of branch_%_median the copy is.
+func cloneBranch(_ *testing.B, ld plog.Logs) plog.Logs {
+	clone := plog.NewLogs()
+	ld.CopyTo(clone)
+	return clone
+}
+
+// dropTemplateBranch is the backend's branch of config/cost-report.yaml:
+// the copy the fanout hands a consumer that mutates, then contrib's
+// transform processor with transform/drop_template's statements. It
+// returns what the backend receives.
+func dropTemplateBranch(b *testing.B) func(*testing.B, plog.Logs) plog.Logs {
+	f := transformprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	require.NoError(b, confmap.NewFromStringMap(map[string]any{
+		"error_mode": "ignore",
+		"log_statements": []any{
+			`delete_key(log.attributes, "log.record.template")`,
+			`delete_key(log.attributes, "log.record.template_id")`,
+		},
+	}).Unmarshal(cfg))
+	require.NoError(b, confmap.Validate(cfg))
+	sink := new(consumertest.LogsSink)
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, sink)
+	require.NoError(b, err)
+	b.Cleanup(startLogs(b, p))
+	return func(b *testing.B, ld plog.Logs) plog.Logs {
+		sink.Reset()
+		clone := plog.NewLogs()
+		ld.CopyTo(clone)
+		require.NoError(b, p.ConsumeLogs(context.Background(), clone))
+		require.Len(b, sink.AllLogs(), 1)
+		return sink.AllLogs()[0]
 	}
 }
 
@@ -394,6 +452,12 @@ type placementTimes struct {
 	recordsOut                             int
 	// per iteration, % of its pass-through: both meters, each meter
 	shares, ingShares, expShares []float64
+	// branch, when set, runs after the exported meter and returns what
+	// the backend receives; its times and shares are branchTime and
+	// branchShares.
+	branch       func(*testing.B, plog.Logs) plog.Logs
+	branchTime   time.Duration
+	branchShares []float64
 }
 
 func (p *placementTimes) iteration(b *testing.B, s *costReportSignal[plog.Logs], req []byte, in, out func(context.Context, plog.Logs) error, r reducer) {
@@ -411,12 +475,21 @@ func (p *placementTimes) iteration(b *testing.B, s *costReportSignal[plog.Logs],
 	t3 := time.Now()
 	require.NoError(b, out(ctx, kept))
 	t4 := time.Now()
-	_, err = s.marshal(kept)
+	backend := kept
+	if p.branch != nil {
+		backend = p.branch(b, kept)
+	}
+	tb := time.Now()
+	_, err = s.marshal(backend)
 	require.NoError(b, err)
 	t5 := time.Now()
 	r.done(b)
 	ingested, exported := t2.Sub(t1), t4.Sub(t3)
-	p.codec += t1.Sub(t0) + t5.Sub(t4)
+	if p.branch != nil {
+		p.branchTime += tb.Sub(t4)
+		p.branchShares = append(p.branchShares, 100*float64(tb.Sub(t4))/float64(p.lastRef))
+	}
+	p.codec += t1.Sub(t0) + t5.Sub(tb)
 	p.ingested += ingested
 	p.exported += exported
 	p.reduce += t3.Sub(t2)
@@ -456,4 +529,9 @@ func (p *placementTimes) report(b *testing.B, items int) {
 	b.ReportMetric(perRecord(p.reduce), "reduce_ns/record")
 	b.ReportMetric(perRecord(p.ingested), "ingested_ns/record")
 	b.ReportMetric(float64(p.exported.Nanoseconds())/float64(p.recordsOut), "exported_ns/kept_record")
+	if p.branch != nil {
+		b.ReportMetric(median(p.branchShares), "branch_%_median")
+		b.ReportMetric(pct(p.branchTime), "branch_%_of_passthrough")
+		b.ReportMetric(float64(p.branchTime.Nanoseconds())/float64(p.recordsOut), "branch_ns/kept_record")
+	}
 }

@@ -98,6 +98,43 @@ type PatternsConfig struct {
 	// DedupWindow is the log_budget dedup.window the dedup projection and
 	// the suggested configuration use. Default 10s.
 	DedupWindow time.Duration `mapstructure:"dedup_window"`
+	// TemplateAttributes says whether the backend receives the template
+	// attributes log_budget's annotate stamps (log.record.template and
+	// log.record.template_id): `kept` (the default), or `removed` when a
+	// processor after the exported meter deletes them before the backend.
+	// With `removed` the exported meter sizes each record without them, so
+	// exported bytes, cost and pattern bytes are what the backend receives.
+	TemplateAttributes string `mapstructure:"template_attributes"`
+}
+
+// Values of patterns.template_attributes.
+const (
+	templateAttributesKept    = "kept"
+	templateAttributesRemoved = "removed"
+)
+
+// check appends the errors of the patterns.* keys to errs.
+func (p PatternsConfig) check(errs []error) []error {
+	if p.MaxPatterns < 0 {
+		errs = append(errs, fmt.Errorf("patterns.max_patterns: must be >= 0, got %d", p.MaxPatterns))
+	}
+	if p.Top < 1 {
+		errs = append(errs, fmt.Errorf("patterns.top: must be >= 1, got %d", p.Top))
+	}
+	if p.DedupWindow <= 0 {
+		errs = append(errs, fmt.Errorf("patterns.dedup_window: must be positive, got %s", p.DedupWindow))
+	}
+	switch p.TemplateAttributes {
+	case templateAttributesKept:
+	case templateAttributesRemoved:
+		// Only the walk that tallies patterns sizes records one by one.
+		if p.MaxPatterns == 0 {
+			errs = append(errs, fmt.Errorf("patterns.template_attributes: %q needs the pattern table (patterns.max_patterns > 0)", templateAttributesRemoved))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("patterns.template_attributes: must be %q or %q, got %q", templateAttributesKept, templateAttributesRemoved, p.TemplateAttributes))
+	}
+	return errs
 }
 
 // SignalPrices holds one price per signal.
@@ -180,7 +217,7 @@ func createDefaultConfig() component.Config {
 			HostProviderName:    "Telemetry backend",
 			InvoiceIssuerName:   "Telemetry backend",
 		},
-		Patterns:      PatternsConfig{MaxPatterns: 1000, Top: 20, DedupWindow: 10 * time.Second},
+		Patterns:      PatternsConfig{MaxPatterns: 1000, Top: 20, DedupWindow: 10 * time.Second, TemplateAttributes: templateAttributesKept},
 		FocusVersion:  focusV14,
 		FlushInterval: time.Minute,
 		MaxKeys:       10000,
@@ -276,15 +313,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: must be set", key))
 		}
 	}
-	if c.Patterns.MaxPatterns < 0 {
-		errs = append(errs, fmt.Errorf("patterns.max_patterns: must be >= 0, got %d", c.Patterns.MaxPatterns))
-	}
-	if c.Patterns.Top < 1 {
-		errs = append(errs, fmt.Errorf("patterns.top: must be >= 1, got %d", c.Patterns.Top))
-	}
-	if c.Patterns.DedupWindow <= 0 {
-		errs = append(errs, fmt.Errorf("patterns.dedup_window: must be positive, got %s", c.Patterns.DedupWindow))
-	}
+	errs = c.Patterns.check(errs)
 	if _, ok := focusVersions[c.FocusVersion]; !ok {
 		errs = append(errs, fmt.Errorf("focus_version: must be %q or %q, got %q", focusV14, focusV13, c.FocusVersion))
 	}

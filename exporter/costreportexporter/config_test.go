@@ -57,7 +57,7 @@ func TestLoadConfig(t *testing.T) {
 					InvoiceIssuerName:   "Grafana Labs",
 					Chargeback:          true,
 				},
-				Patterns:      PatternsConfig{MaxPatterns: 200, Top: 10, DedupWindow: 30 * time.Second},
+				Patterns:      PatternsConfig{MaxPatterns: 200, Top: 10, DedupWindow: 30 * time.Second, TemplateAttributes: "removed"},
 				FocusVersion:  "1.3",
 				FlushInterval: 30 * time.Second,
 				MaxKeys:       500,
@@ -136,6 +136,11 @@ func TestConfigValidate(t *testing.T) {
 		{"max patterns", func(c *Config) { c.Patterns.MaxPatterns = -1 }, "patterns.max_patterns: must be >= 0, got -1"},
 		{"top", func(c *Config) { c.Patterns.Top = 0 }, "patterns.top: must be >= 1, got 0"},
 		{"dedup window", func(c *Config) { c.Patterns.DedupWindow = 0 }, "patterns.dedup_window: must be positive, got 0s"},
+		{"template attributes", func(c *Config) { c.Patterns.TemplateAttributes = "dropped" }, `patterns.template_attributes: must be "kept" or "removed", got "dropped"`},
+		{"template attributes removed without table", func(c *Config) {
+			c.Patterns.MaxPatterns = 0
+			c.Patterns.TemplateAttributes = "removed"
+		}, `patterns.template_attributes: "removed" needs the pattern table (patterns.max_patterns > 0)`},
 		{"flush interval short", func(c *Config) { c.FlushInterval = time.Millisecond }, "flush_interval: must be at least 1s, got 1ms"},
 		{"flush interval negative", func(c *Config) { c.FlushInterval = -time.Second }, "flush_interval: must be at least 1s, got -1s"},
 		{"max keys", func(c *Config) { c.MaxKeys = -1 }, "max_keys: must be >= 0, got -1"},

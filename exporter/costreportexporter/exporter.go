@@ -136,6 +136,7 @@ func (m *meterExporter) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		return nil
 	}
 	t := m.tallies.get()
+	t.stripTemplates = m.stage == StageExported && m.cfg.Patterns.TemplateAttributes == templateAttributesRemoved
 	m.meterLocked(ctx, func(out []meterEntry) []meterEntry { return m.keyer.logsWithPatterns(ld, out, t) })
 	if len(t.recs) > 0 || t.unannotated > 0 {
 		m.shared.patterns.add(m.stage, m.shared.clock(), t)

@@ -42,6 +42,9 @@ func (t *patternTally) scope(svc uint32, sl plog.ScopeLogs) (records, size int64
 	for r := 0; r < lrs.Len(); r++ {
 		lr := lrs.At(r)
 		n := logSizer.LogRecordSize(lr)
+		if t.stripTemplates {
+			n -= t.templateAttrsSize(lr.Attributes())
+		}
 		size += framed(n)
 		t.record(svc, lr, int64(n))
 	}
@@ -54,11 +57,45 @@ func (t *patternTally) scope(svc uint32, sl plog.ScopeLogs) (records, size int64
 type shells struct {
 	rl plog.ResourceLogs
 	sl plog.ScopeLogs
+	lr plog.LogRecord // holds one attribute of a type attrSize has no formula for
 }
 
 func newShells() shells {
-	return shells{rl: plog.NewResourceLogs(), sl: plog.NewScopeLogs()}
+	return shells{rl: plog.NewResourceLogs(), sl: plog.NewScopeLogs(), lr: plog.NewLogRecord()}
 }
+
+// templateAttrsSize is what log_budget's template attributes add to the
+// size of a record with attrs: what deleting them (a transform processor
+// on the way to the backend) takes off it.
+func (s *shells) templateAttrsSize(attrs pcommon.Map) int {
+	n := 0
+	for k, v := range attrs.All() {
+		if k == attrTemplateID || k == attrTemplate {
+			n += s.attrSize(k, v)
+		}
+	}
+	return n
+}
+
+// attrSize is the size of the attribute k: v as an entry of a record's
+// attributes (a repeated KeyValue field). A string, what log_budget
+// writes, is counted by the OTLP protobuf layout; any other value is
+// sized by pdata on the scratch record.
+func (s *shells) attrSize(k string, v pcommon.Value) int {
+	if v.Type() == pcommon.ValueTypeStr {
+		anyValue := field(len(v.Str()))               // AnyValue.string_value (1)
+		return field(field(len(k)) + field(anyValue)) // key (1), value (2), in the entry
+	}
+	m := s.lr.Attributes()
+	v.CopyTo(m.PutEmpty(k))
+	n := logSizer.LogRecordSize(s.lr)
+	m.Clear()
+	return n - logSizer.LogRecordSize(s.lr) // the fields an empty record writes
+}
+
+// field is the size of a length-delimited protobuf field of n bytes with
+// a one-byte tag.
+func field(n int) int { return int(framed(n)) }
 
 // resourceShell is the size of rl without its scopes.
 func (s *shells) resourceShell(rl plog.ResourceLogs) int64 {

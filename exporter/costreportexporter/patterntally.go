@@ -111,7 +111,10 @@ type patternTally struct {
 	texts       []string
 	index       patternIndex
 	unannotated int64
-	last        lastPattern
+	// stripTemplates sizes records without log_budget's template
+	// attributes (patterns.template_attributes: removed, exported stage).
+	stripTemplates bool
+	last           lastPattern
 	// scratch of tables: the day's service tables by services' index.
 	scratch []*serviceTable
 }

@@ -142,6 +142,7 @@ func TestCostReportConfigMetersIngestedAndExported(t *testing.T) {
 	}
 	assert.Equal(t, backendLogBytes, lg.ExportedBytes)
 	assert.InDelta(t, float64(lg.ExportedBytes)/1e9*0.50+float64(keptLogs)/1e6*1.70, lg.ListCost, 1e-8)
+	checkPatternsCountBackendRecords(t, dataDir, s.LocalDate, sink)
 	assert.FileExists(t, filepath.Join(dataDir, "cost-report", "daily", "cost-report-"+s.ChargePeriodStart[:10]+".html"))
 	hourly, err := filepath.Glob(filepath.Join(dataDir, "cost-report", "hourly", "focus-*Z.csv"))
 	require.NoError(t, err)
