@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -71,4 +73,17 @@ func TestQuickStartShowsWhatWasKept(t *testing.T) {
 	assert.Less(t, spansKept, spansSent)
 	assert.Positive(t, recordsKept)
 	assert.Less(t, recordsKept, recordsSent)
+
+	// log_budget annotates for cost_report's pattern table, and
+	// transform/drop_template takes the stamp off before logs.jsonl.
+	assert.Zero(t, countInFile(t, filepath.Join(col.DataDir(), "logs.jsonl"), attrTemplate),
+		"logs.jsonl carries no template attributes")
+	s := readCostSummary(t, col.DataDir())
+	b, err := os.ReadFile(filepath.Join(col.DataDir(), "cost-report", "daily", "log-patterns-"+s.LocalDate+".json"))
+	require.NoError(t, err)
+	var pr logPatterns
+	require.NoError(t, json.Unmarshal(b, &pr))
+	assert.Equal(t, int64(recordsKept), pr.Records, "the pattern table counts every record written")
+	assert.Zero(t, pr.UnannotatedRecords)
+	assert.Greater(t, pr.Patterns, 1)
 }
