@@ -12,20 +12,28 @@ import "time"
 // once enough of its callers alert (a root alerting early in a retry
 // storm, before most of its callers). With recent spans the evidence
 // vets take-overs instead (a root whose errors are its own is not taken
-// over), and this rule stands aside.
+// over), and this rule stands aside. Without them, the same rule ranks a
+// service whose callers do not show it after those whose callers do
+// (rank.go).
 
 // explainsCallers reports whether st's service explains its direct
 // callers' alerts: at least a third of them have a non-local alert with
 // an onset near st's in a live incident, or at most one is quiet (a
 // service with one caller, or two, explains a lone alerting caller).
 func (e *Engine) explainsCallers(st *alertState, now time.Time) bool {
+	return e.explainsAt(st.Service, st.StartsAt, now)
+}
+
+// explainsAt is explainsCallers for an alert on svc with onset at.
+// With recent spans it is true.
+func (e *Engine) explainsAt(svc string, at, now time.Time) bool {
 	if e.tracesActive() {
 		return true
 	}
-	callers := e.graph.CallerList(st.Service, 1)
+	callers := e.graph.CallerList(svc, 1)
 	alerting := 0
 	for _, c := range callers {
-		if e.alertsNear(c.Service, st.StartsAt, now) {
+		if e.alertsNear(c.Service, at, now) {
 			alerting++
 		}
 	}

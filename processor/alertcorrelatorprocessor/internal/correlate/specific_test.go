@@ -67,3 +67,19 @@ func TestHeldTakeOverWaitsForCallers(t *testing.T) {
 	require.Len(t, pages, 1, "%v", pages)
 	assert.Equal(t, []string{"c1", "c2", "c3", "d"}, pages["d"])
 }
+
+// In an incident a hub's alert opened (an unrelated alert on a shared
+// dependency, its callers joining as symptoms), the hub, most of whose
+// callers are quiet, does not rank first: the caller whose own caller
+// alerts does.
+func TestHubRanksAfterTheServiceItsCallersShow(t *testing.T) {
+	e := New(testConfig(), hubGraph())
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	e.Ingest(firing("hub", "HighErrorRate", at(0)), at(0))
+	e.Ingest(firing("a1", "HighErrorRate", at(5*time.Second)), at(5*time.Second))
+	e.Ingest(firing("x", "HighErrorRate", at(8*time.Second)), at(8*time.Second))
+	events := e.Advance(at(time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, "a1", events[0].Incident.RootService)
+	assert.Equal(t, []string{"a1", "x", "hub"}, events[0].Incident.Ranking)
+}
