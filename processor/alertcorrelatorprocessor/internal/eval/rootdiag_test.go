@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -134,4 +135,48 @@ func decidingKey(g *topology.Graph, r []string, top, root string, onset map[stri
 		return fmt.Sprintf("deps(%d<%d)", dt, dr)
 	}
 	return "onset/sev"
+}
+
+// TestMissedDiag tallies the true incidents that are the majority of no
+// page (EVAL_MISSED_DIAG=<part of a family name>; alerts only unless
+// EVAL_TRACES is set; tuning families only), by kind and by where their
+// alerts went: never paged, or a minority in a page whose majority is
+// another truth of which kind.
+func TestMissedDiag(t *testing.T) {
+	for _, f := range diagFamilies(t, "EVAL_MISSED_DIAG") {
+		s, out := diagRun(t, f)
+		members := map[string]map[int]int{} // page -> truth -> episodes
+		for ep, g := range out.Assign {
+			if members[g] == nil {
+				members[g] = map[int]int{}
+			}
+			members[g][s.EpisodeTruth[ep]]++
+		}
+		majority := map[string]int{}
+		covered := map[int]bool{}
+		for g, count := range members {
+			best, bestN := -1, 0
+			for tid, c := range count {
+				if c > bestN || (c == bestN && tid < best) {
+					best, bestN = tid, c
+				}
+			}
+			majority[g], covered[best] = best, true
+		}
+		tally := map[string]int{}
+		for ep, tid := range s.EpisodeTruth {
+			if covered[tid] || firstEp(s, tid) != ep {
+				continue
+			}
+			where := "never paged"
+			if g, ok := out.Assign[ep]; ok {
+				where = "in a page of a " + s.Truths[majority[g]].Kind
+			}
+			tally[s.Truths[tid].Kind+", "+where]++
+		}
+		fmt.Println("==", f.Spec.Name)
+		for _, k := range slices.Sorted(maps.Keys(tally)) {
+			fmt.Printf("%5d %s\n", tally[k], k)
+		}
+	}
 }
