@@ -30,14 +30,19 @@ func (e *Engine) explainsAt(svc string, at, now time.Time) bool {
 	if e.tracesActive() {
 		return true
 	}
-	callers := e.graph.CallerList(svc, 1)
-	alerting := 0
-	for _, c := range callers {
+	// The list within MaxHops is the graph's cached one (nearest first):
+	// asking for another depth would evict the cache.
+	callers, alerting := 0, 0
+	for _, c := range e.graph.CallerList(svc, e.cfg.MaxHops) {
+		if c.Hops > 1 {
+			break
+		}
+		callers++
 		if e.alertsNear(c.Service, at, now) {
 			alerting++
 		}
 	}
-	return 3*alerting >= len(callers) || len(callers)-alerting <= 1
+	return 3*alerting >= callers || callers-alerting <= 1
 }
 
 // alertsNear reports whether svc has a non-local alert in a live incident
