@@ -40,6 +40,11 @@ type incident struct {
 	// records emitted after the traces went quiet.
 	why, exemplar, whyRoot string
 
+	// heldRoot is the fingerprint of the alert that opened the incident
+	// while its service did not yet explain its callers (specific.go):
+	// the deeper-root take-overs it was refused wait for them.
+	heldRoot string
+
 	// rootFingerprint is the probable root alert's fingerprint (the first
 	// member's until ranked); ranking[0] is its service.
 	rootFingerprint string

@@ -67,11 +67,13 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 			inc = e.stormIncident(st, now)
 		} else {
 			inc = e.newIncident(st, now)
+			e.holdTakeOver(inc, st, now)
 		}
 	}
 	st.firing = true
 	e.join(inc, st, now)
 	e.noteOrigin(st, now)
+	e.retryTakeOver(inc, now)
 	return true
 }
 
@@ -161,9 +163,19 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 			}
 		}
 	}
-	// c calls s: s may be the deeper root of c's incident (whose root is
-	// not a local alert, and whose first onset is near st's).
-	for _, c := range e.graph.CallerList(s, e.cfg.MaxHops) {
+	// c calls s: s may be the deeper root of c's incident, when s
+	// explains its callers (specific.go).
+	if e.explainsCallers(st, now) {
+		e.deeperRootOf(st, now, consider)
+	}
+	return cands
+}
+
+// deeperRootOf calls consider for each live incident st's service may be
+// the deeper root of: an incident whose root, not a local alert, calls
+// st's service within MaxHops, and whose first onset is near st's.
+func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*incident, bool, int)) {
+	for _, c := range e.graph.CallerList(st.Service, e.cfg.MaxHops) {
 		for _, inc := range e.byService[c.Service] {
 			if e.rootService(inc) != c.Service {
 				continue
@@ -178,7 +190,6 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 			}
 		}
 	}
-	return cands
 }
 
 // sortCands orders candidates best first: by relation, then the most

@@ -7,7 +7,9 @@ import (
 // rank orders the incident's firing services by probable root: the
 // deepest alerting dependency its alerting callers share (most alerting
 // callers reach it within MaxHops; among those, fewest alerting
-// dependencies below it), then onset, then severity.
+// dependencies below it), then onset, then severity. Without recent
+// spans, a service most of whose direct callers are quiet (a hub, a
+// shared database: specific.go) ranks after those that explain theirs.
 func (e *Engine) rank(inc *incident) {
 	// With evidence the ranking may change while the alerts do not.
 	if !inc.rankDirty && len(inc.ranking) > 0 && !e.tracesActive() {
@@ -21,6 +23,7 @@ func (e *Engine) rank(inc *incident) {
 	order := make([]*rankCand, 0, len(inc.reps))
 	for svc, r := range inc.reps {
 		c := &rankCand{rep: r, service: svc, origin: e.originRank(svc)}
+		c.vague = svc != "" && !e.explainsAt(svc, r.onset, e.now)
 		byService[svc] = c
 		order = append(order, c)
 	}
@@ -52,13 +55,19 @@ type rankCand struct {
 	callers int // alerting services calling it within MaxHops
 	deps    int // alerting dependencies within MaxHops
 	origin  float64
+	vague   bool // its direct callers do not show it (specific.go)
 }
 
-// compareRank orders probable roots first: where errors originate, most
-// alerting callers, fewest alerting dependencies, earliest onset, most
-// severe, then fingerprint.
+// compareRank orders probable roots first: those whose callers show
+// them, where errors originate, most alerting callers, fewest alerting
+// dependencies, earliest onset, most severe, then fingerprint.
 func compareRank(a, b *rankCand) int {
 	switch {
+	case a.vague != b.vague:
+		if b.vague {
+			return -1
+		}
+		return 1
 	case a.origin != b.origin:
 		if a.origin > b.origin {
 			return -1

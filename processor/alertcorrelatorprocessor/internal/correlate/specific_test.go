@@ -1,0 +1,85 @@
+package correlate
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+// hubGraph: nine services call a shared hub; x calls a1 and y calls a2.
+func hubGraph() *topology.Graph {
+	services := map[string][]string{"x": {"a1"}, "y": {"a2"}}
+	for _, a := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"} {
+		services[a] = []string{"hub"}
+	}
+	return staticGraph(services)
+}
+
+// opened returns the root service and services of each page opened by
+// now, by root.
+func opened(e *Engine, now time.Time) map[string][]string {
+	out := map[string][]string{}
+	for _, ev := range e.Advance(now) {
+		if ev.State == alertconv.IncidentOpen {
+			out[ev.Incident.RootService] = slices.Sorted(slices.Values(ev.Incident.Services))
+		}
+	}
+	return out
+}
+
+// An alert on a hub most of whose callers are quiet takes over no
+// incident: two faults on two of its callers stay two pages, each with
+// its own root, and the hub's alert pages alone.
+func TestHubAlertTakesOverNoIncident(t *testing.T) {
+	e := New(testConfig(), hubGraph())
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	e.Ingest(firing("a1", "HighErrorRate", at(0)), at(0))
+	e.Ingest(firing("x", "HighErrorRate", at(5*time.Second)), at(5*time.Second))
+	e.Ingest(firing("a2", "HighErrorRate", at(8*time.Second)), at(8*time.Second))
+	e.Ingest(firing("y", "HighErrorRate", at(12*time.Second)), at(12*time.Second))
+	e.Ingest(firing("hub", "HighErrorRate", at(20*time.Second)), at(20*time.Second))
+	pages := opened(e, at(time.Minute))
+	assert.Equal(t, map[string][]string{
+		"a1":  {"a1", "x"},
+		"a2":  {"a2", "y"},
+		"hub": {"hub"},
+	}, pages)
+}
+
+// A dependency alerting amid a retry storm, before most of its callers,
+// takes over the incident of the caller that alerted first once enough of
+// its callers alert: one page, the dependency its root.
+func TestHeldTakeOverWaitsForCallers(t *testing.T) {
+	g := staticGraph(map[string][]string{"c1": {"d"}, "c2": {"d"}, "c3": {"d"}, "c4": {"d"}, "c5": {"d"}, "c6": {"d"}, "c7": {"d"}})
+	e := New(testConfig(), g)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	e.Ingest(firing("c1", "HighErrorRate", at(0)), at(0))
+	e.Ingest(firing("d", "ServiceDown", at(5*time.Second)), at(5*time.Second))
+	e.Ingest(firing("c2", "HighErrorRate", at(10*time.Second)), at(10*time.Second))
+	e.Ingest(firing("c3", "HighErrorRate", at(12*time.Second)), at(12*time.Second))
+	pages := opened(e, at(time.Minute))
+	require.Len(t, pages, 1, "%v", pages)
+	assert.Equal(t, []string{"c1", "c2", "c3", "d"}, pages["d"])
+}
+
+// In an incident a hub's alert opened (an unrelated alert on a shared
+// dependency, its callers joining as symptoms), the hub, most of whose
+// callers are quiet, does not rank first: the caller whose own caller
+// alerts does.
+func TestHubRanksAfterTheServiceItsCallersShow(t *testing.T) {
+	e := New(testConfig(), hubGraph())
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	e.Ingest(firing("hub", "HighErrorRate", at(0)), at(0))
+	e.Ingest(firing("a1", "HighErrorRate", at(5*time.Second)), at(5*time.Second))
+	e.Ingest(firing("x", "HighErrorRate", at(8*time.Second)), at(8*time.Second))
+	events := e.Advance(at(time.Minute))
+	require.Len(t, events, 1)
+	assert.Equal(t, "a1", events[0].Incident.RootService)
+	assert.Equal(t, []string{"a1", "x", "hub"}, events[0].Incident.Ranking)
+}

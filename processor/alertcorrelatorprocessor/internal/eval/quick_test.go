@@ -1,0 +1,35 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
+)
+
+// TestQuickScore prints one line per family matching EVAL_QUICK (a part
+// of its name; "tuning" for the tuning families, "all" for every one),
+// alerts only unless
+// EVAL_TRACES is set, at 10s waits: F1 / AC@1 / pages per incident /
+// missed. A quick look while a change is tried; TestFamilies is the
+// table.
+func TestQuickScore(t *testing.T) {
+	name := os.Getenv("EVAL_QUICK")
+	if name == "" {
+		t.Skip("set EVAL_QUICK=<family>|tuning")
+	}
+	fams, err := Families("../../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if name == "tuning" && f.Spec.HeldOut || name != "tuning" && name != "all" && !strings.Contains(f.Spec.Name, name) {
+			continue
+		}
+		s, out := diagRun(t, f)
+		sc := alertscenario.Evaluate(s, out)
+		fmt.Printf("%-45s %.3f/%.2f/%.2f/%d\n", f.Spec.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed)
+	}
+}
