@@ -12,19 +12,21 @@ import (
 // relating none of them to another, and each pages after group_wait; when
 // the failing service alerts at last it takes them over as their deeper
 // root and merges them, but every page has gone out already (on the
-// layered-300 storms, with traces, 12 pages of 112 ended merged so).
-// When the traces show no errors or latency originating in the
+// layered-300 storms, with traces, 12 pages of 112 ended merged so). The
+// same holds for an alert the burst or quiet rules kept apart from an
+// alerting cause, which the cause gathers (attribute.go) once the spans
+// show its failing calls reaching it, often after group_wait.
+// So when the traces show no errors or latency originating in the
 // incident's probable root, but show them originating, of their own
-// (evidence.Unexplained, or slow self time), in a dependency within
-// max_hops that has not alerted, and do not show the calls between them
-// healthy (evidence.Link is not Unlinked: at scale the sampled calls
-// along a path of two or three hops are often too few to read Linked), the
-// page waits, at most one evidence window past group_wait, for that cause
-// to alert and take it over. Nothing waits without traces, and a page
-// waits no longer than that window. The rules that place alerts are
-// unchanged; only the page waits.
+// (evidence.Unexplained, or slow self time), in a service it reaches
+// within max_hops that is not in the incident, and do not show the calls
+// between them healthy (evidence.Link is not Unlinked: at scale the
+// sampled calls along two or three hops are often too few to read
+// Linked), the page waits for that cause to take the incident over, at
+// most one evidence window past group_wait. Nothing waits without traces.
+// The rules that place alerts are unchanged; only the page waits.
 
-// awaitsCause reports whether inc's page waits for its cause to alert.
+// awaitsCause reports whether inc's page waits for its cause.
 func (e *Engine) awaitsCause(inc *incident, now time.Time) bool {
 	if !e.tracesActive() || now.Sub(inc.firstSeen) >= e.groupWait(inc)+e.cfg.Evidence.Window() {
 		return false
@@ -34,12 +36,24 @@ func (e *Engine) awaitsCause(inc *incident, now time.Time) bool {
 		return false
 	}
 	for _, d := range e.graph.DependencyList(root, e.cfg.MaxHops) {
-		if len(e.byService[d.Service]) > 0 {
-			continue // alerting: the graph relates them already
+		if inc.services[d.Service] > 0 || !e.mayTakeOver(d.Service, now) {
+			continue
 		}
 		if e.ownCause(d.Service) && e.cfg.Evidence.Link(root, d.Service, e.cfg.MaxHops, e.now) != evidence.Unlinked {
 			return true
 		}
 	}
 	return false
+}
+
+// mayTakeOver reports whether an alert on svc may still take an incident
+// over: none has opened there yet, or one opened within the last evidence
+// window (it is still read as an origin and gathers, attribute.go).
+func (e *Engine) mayTakeOver(svc string, now time.Time) bool {
+	for _, inc := range e.byService[svc] {
+		if t, ok := inc.causes[svc]; ok && now.Sub(t) > e.cfg.Evidence.Window() {
+			return false
+		}
+	}
+	return true
 }

@@ -20,7 +20,8 @@ import (
 // alerted, the callers' pages wait for it: flagd's alert takes both over
 // and one page goes out. When flagd never alerts, they page one evidence
 // window past group_wait at the latest; when the traces show flagd
-// healthy, they page at group_wait as before.
+// healthy, or flagd alerted long before (outside onset_window, no longer
+// read as an origin), they page at group_wait as before.
 func TestPageWaitsForItsCause(t *testing.T) {
 	g := topology.New(topology.Config{})
 	g.AddStatic(map[string][]string{"recommendation": {"flagd"}, "ad": {"flagd"}})
@@ -30,17 +31,20 @@ func TestPageWaitsForItsCause(t *testing.T) {
 		traces      bool
 		fail        func(uint64) bool
 		flagdAlerts bool
+		flagdEarly  bool // alerted 3m before the callers, apart from them
 		pagesAt30s  int
 		pages       int
 		pagedBy     time.Duration
 	}{
-		{"no traces", false, nil, true, 2, 2, 30 * time.Second},
-		{"flagd originates errors, then alerts", true, odd, true, 0, 1, 0},
-		{"flagd originates errors, never alerts", true, odd, false, 0, 2, 90 * time.Second},
-		{"flagd healthy", true, nil, false, 2, 2, 30 * time.Second},
+		{"no traces", false, nil, true, false, 2, 2, 30 * time.Second},
+		{"flagd originates errors, then alerts", true, odd, true, false, 0, 1, 0},
+		{"flagd originates errors, never alerts", true, odd, false, false, 0, 2, 90 * time.Second},
+		{"flagd healthy", true, nil, false, false, 2, 2, 30 * time.Second},
+		{"flagd alerted long before, apart", true, odd, false, true, 3, 3, 30 * time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig()
+			cfg.OnsetWindow = time.Minute
 			now := t0.Add(10 * time.Minute)
 			var tr *evidence.Tracker
 			feed := func(at time.Time, k int) {
@@ -60,6 +64,9 @@ func TestPageWaitsForItsCause(t *testing.T) {
 				cfg.Evidence = tr
 			}
 			e := New(cfg, g)
+			if tt.flagdEarly {
+				e.Ingest(firing("flagd", "ServiceDown", now.Add(-3*time.Minute)), now.Add(-3*time.Minute))
+			}
 			e.Ingest(firing("recommendation", "HighErrorRate", now), now)
 			e.Ingest(firing("ad", "HighErrorRate", now), now)
 			var opened []Event
