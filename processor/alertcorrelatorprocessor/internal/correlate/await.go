@@ -31,6 +31,18 @@ func (e *Engine) awaitsCause(inc *incident, now time.Time) bool {
 	if !e.tracesActive() || now.Sub(inc.firstSeen) >= e.groupWait(inc)+e.cfg.Evidence.Window() {
 		return false
 	}
+	// The evidence moves by buckets of seconds: reading it once a second
+	// per waiting incident is enough however often Advance runs.
+	if now.Sub(inc.awaitRead) < time.Second {
+		return inc.awaiting
+	}
+	inc.awaitRead, inc.awaiting = now, e.causeOutside(inc, now)
+	return inc.awaiting
+}
+
+// causeOutside reports whether the traces show a cause of inc's root
+// outside inc that may still take it over (see the comment at the top).
+func (e *Engine) causeOutside(inc *incident, now time.Time) bool {
 	root := e.rootService(inc)
 	if root == "" || !e.graph.HasNode(root) || e.originates(root) {
 		return false
