@@ -19,7 +19,9 @@ import (
 // So when the traces show no errors or latency originating in the
 // incident's probable root, but show them originating, of their own
 // (evidence.Unexplained, or slow self time), in a service it reaches
-// within max_hops that is not in the incident, and do not show the calls
+// within max_hops that is not in the incident and may still take it over
+// (it has not alerted, or alerted within the last evidence window, so it
+// is still read as an origin), and do not show the calls
 // between them healthy (evidence.Link is not Unlinked: at scale the
 // sampled calls along two or three hops are often too few to read
 // Linked), the page waits for that cause to take the incident over, at
