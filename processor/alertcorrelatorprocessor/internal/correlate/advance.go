@@ -98,7 +98,7 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 		e.rank(inc)
 		inc.dirty = false
 	}
-	if now.Sub(inc.firstSeen) < e.groupWait(inc) {
+	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) {
 		return Event{}, false
 	}
 	e.rank(inc)

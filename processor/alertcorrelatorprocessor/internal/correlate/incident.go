@@ -48,6 +48,10 @@ type incident struct {
 	// rootFingerprint is the probable root alert's fingerprint (the first
 	// member's until ranked); ranking[0] is its service.
 	rootFingerprint string
+	// awaitRead is when awaitsCause last read the evidence for the
+	// incident's page, awaiting what it found (await.go).
+	awaitRead time.Time
+	awaiting  bool
 }
 
 // An incident's members and the fields derived from them (services and
