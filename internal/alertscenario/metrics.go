@@ -119,20 +119,7 @@ func Evaluate(s *Scenario, o Outcome) Score {
 			continue
 		}
 		faults++
-		count := map[string]int{}
-		for ep, t := range s.EpisodeTruth {
-			if t == truth.ID {
-				if g, ok := o.Assign[ep]; ok {
-					count[g]++
-				}
-			}
-		}
-		best, bestN := "", 0
-		for g, c := range count {
-			if c > bestN || (c == bestN && g < best) {
-				best, bestN = g, c
-			}
-		}
+		best := o.MainGroup(s, truth.ID)
 		if at, ok := o.PagedAt[best]; ok {
 			waits = append(waits, at.Sub(firstAlert[truth.ID]))
 		}
@@ -152,4 +139,25 @@ func Evaluate(s *Scenario, o Outcome) Score {
 		sc.TimeToPage = waits[len(waits)/2]
 	}
 	return sc
+}
+
+// MainGroup is the group holding most of truth incident id's episodes (the
+// smallest group ID among equals), "" when none was grouped: the page that
+// names the incident's root for AC@k.
+func (o Outcome) MainGroup(s *Scenario, id int) string {
+	count := map[string]int{}
+	for ep, t := range s.EpisodeTruth {
+		if t == id {
+			if g, ok := o.Assign[ep]; ok {
+				count[g]++
+			}
+		}
+	}
+	best, bestN := "", 0
+	for g, c := range count {
+		if c > bestN || (c == bestN && g < best) {
+			best, bestN = g, c
+		}
+	}
+	return best
 }

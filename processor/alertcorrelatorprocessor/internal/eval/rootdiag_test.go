@@ -45,20 +45,7 @@ func TestRootDiag(t *testing.T) {
 
 // rootCause classifies one fault's root ranking.
 func rootCause(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, tr alertscenario.Truth) (string, string) {
-	count := map[string]int{}
-	for ep, tid := range s.EpisodeTruth {
-		if tid == tr.ID {
-			if gr, ok := out.Assign[ep]; ok {
-				count[gr]++
-			}
-		}
-	}
-	best, bestN := "", 0
-	for gr, c := range count {
-		if c > bestN || (c == bestN && gr < best) {
-			best, bestN = gr, c
-		}
-	}
+	best := out.MainGroup(s, tr.ID)
 	if best == "" {
 		return "unpaged", ""
 	}
