@@ -141,6 +141,11 @@ type CorrelationConfig struct {
 	// calls fail beyond their baseline), in six buckets. Zero switches
 	// trace evidence off (alerts and graph only).
 	EvidenceWindow time.Duration `mapstructure:"evidence_window"`
+	// CauseWait is how long past group_wait a page may wait for a cause
+	// the spans show outside its incident that has not taken it over yet
+	// (a failing dependency whose callers alerted first). Zero: pages
+	// never wait for it.
+	CauseWait time.Duration `mapstructure:"cause_wait"`
 }
 
 // FlapConfig holds flapping alerts until stable.
@@ -207,6 +212,7 @@ func createDefaultConfig() component.Config {
 			BurstWindow:           30 * time.Second,
 			BurstMinGroups:        4,
 			EvidenceWindow:        time.Minute,
+			CauseWait:             time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
@@ -316,6 +322,7 @@ func (c *Config) Validate() error {
 	neg("tick_interval", c.TickInterval)
 	neg("summary_interval", c.SummaryInterval)
 	neg("correlation.evidence_window", c.Correlation.EvidenceWindow)
+	neg("correlation.cause_wait", c.Correlation.CauseWait)
 	negInt("limits.max_evidence_services", c.Limits.MaxEvidenceServices)
 	negInt("limits.max_evidence_edges", c.Limits.MaxEvidenceEdges)
 	return errors.Join(errs...)
@@ -332,6 +339,7 @@ func (c *Config) engineConfig() correlate.Config {
 		OnsetPerHop:    c.Correlation.OnsetPerHop,
 		OnsetFloor:     c.Correlation.OnsetFloor,
 		SeveritySplits: c.Correlation.SeveritySplits,
+		CauseWait:      c.Correlation.CauseWait,
 		Burst:          correlate.BurstConfig{Window: c.Correlation.BurstWindow, MinGroups: c.Correlation.BurstMinGroups},
 		Severities:     c.SeverityOrder,
 		MaxAlerts:      c.Limits.MaxAlerts,

@@ -29,7 +29,7 @@ func TestLoadConfig(t *testing.T) {
 				File: "testdata/otel-demo-topology.yaml", TTL: 30 * time.Minute, MaxEdges: 500,
 				MaxPendingSpans: 2000, PendingTTL: 5 * time.Second, Endpoint: "127.0.0.1:0", LogChanges: true,
 			},
-			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}, LocalRules: []string{"(?i)disk", "^PodRestarting$"}, OnsetWindow: 2 * time.Minute, OnsetPerHop: 45 * time.Second, OnsetFloor: time.Minute, LowSeverityWaitFactor: 1.5, SeveritySplits: false, BurstWindow: 20 * time.Second, BurstMinGroups: 3, EvidenceWindow: 30 * time.Second},
+			Correlation: CorrelationConfig{MaxHops: 2, Window: 5 * time.Minute, GroupWait: 10 * time.Second, GroupBy: []string{"alertname", "cluster"}, LocalRules: []string{"(?i)disk", "^PodRestarting$"}, OnsetWindow: 2 * time.Minute, OnsetPerHop: 45 * time.Second, OnsetFloor: time.Minute, LowSeverityWaitFactor: 1.5, SeveritySplits: false, BurstWindow: 20 * time.Second, BurstMinGroups: 3, EvidenceWindow: 30 * time.Second, CauseWait: 45 * time.Second},
 			ResolveHold: 30 * time.Second,
 			Flap:        FlapConfig{Window: 5 * time.Minute, Threshold: 3, Hold: 2 * time.Minute},
 			Silences: []SilenceConfig{{
@@ -56,6 +56,7 @@ func TestLoadConfig(t *testing.T) {
 			"limits.max_alerts: must not be negative", "limits.max_incidents: must not be negative",
 			"tick_interval: must not be negative", "summary_interval: must not be negative",
 			"correlation.evidence_window: must not be negative", "correlation.burst_window: must not be negative",
+			"correlation.cause_wait: must not be negative",
 			"limits.max_evidence_services: must not be negative", "limits.max_evidence_edges: must not be negative",
 			"correlation.onset_per_hop: must not be negative", "correlation.onset_floor: must not be negative",
 		}},

@@ -25,12 +25,13 @@ import (
 // between them healthy (evidence.Link is not Unlinked: at scale the
 // sampled calls along two or three hops are often too few to read
 // Linked), the page waits for that cause to take the incident over, at
-// most one evidence window past group_wait. Nothing waits without traces.
+// most CauseWait (correlation.cause_wait) past group_wait. Nothing waits
+// without traces, or with CauseWait zero.
 // The rules that place alerts are unchanged; only the page waits.
 
 // awaitsCause reports whether inc's page waits for its cause.
 func (e *Engine) awaitsCause(inc *incident, now time.Time) bool {
-	if !e.tracesActive() || now.Sub(inc.firstSeen) >= e.groupWait(inc)+e.cfg.Evidence.Window() {
+	if e.cfg.CauseWait <= 0 || !e.tracesActive() || now.Sub(inc.firstSeen) >= e.groupWait(inc)+e.cfg.CauseWait {
 		return false
 	}
 	// The evidence moves by buckets of seconds: reading it once a second

@@ -18,8 +18,8 @@ import (
 // each pages at group_wait, and flagd's alert merges the two pages when it
 // comes. With traces showing errors originating in flagd, which has not
 // alerted, the callers' pages wait for it: flagd's alert takes both over
-// and one page goes out. When flagd never alerts, they page one evidence
-// window past group_wait at the latest; when the traces show flagd
+// and one page goes out. When flagd never alerts, they page cause_wait
+// past group_wait at the latest (cause_wait 0: at group_wait); when the traces show flagd
 // healthy, or flagd alerted long before (outside onset_window, no longer
 // read as an origin), they page at group_wait as before.
 func TestPageWaitsForItsCause(t *testing.T) {
@@ -35,16 +35,20 @@ func TestPageWaitsForItsCause(t *testing.T) {
 		pagesAt30s  int
 		pages       int
 		pagedBy     time.Duration
+		causeWait   time.Duration
 	}{
-		{"no traces", false, nil, true, false, 2, 2, 30 * time.Second},
-		{"flagd originates errors, then alerts", true, odd, true, false, 0, 1, 0},
-		{"flagd originates errors, never alerts", true, odd, false, false, 0, 2, 90 * time.Second},
-		{"flagd healthy", true, nil, false, false, 2, 2, 30 * time.Second},
-		{"flagd alerted long before, apart", true, odd, false, true, 3, 3, 30 * time.Second},
+		{"no traces", false, nil, true, false, 2, 2, 30 * time.Second, time.Minute},
+		{"flagd originates errors, then alerts", true, odd, true, false, 0, 1, 0, time.Minute},
+		{"flagd originates errors, never alerts", true, odd, false, false, 0, 2, 90 * time.Second, time.Minute},
+		{"flagd healthy", true, nil, false, false, 2, 2, 30 * time.Second, time.Minute},
+		{"flagd alerted long before, apart", true, odd, false, true, 3, 3, 30 * time.Second, time.Minute},
+		{"cause_wait 0: no wait", true, odd, true, false, 2, 2, 30 * time.Second, 0},
+		{"cause_wait 20s: never alerts", true, odd, false, false, 0, 2, 50 * time.Second, 20 * time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig()
 			cfg.OnsetWindow = time.Minute
+			cfg.CauseWait = tt.causeWait
 			now := t0.Add(10 * time.Minute)
 			var tr *evidence.Tracker
 			feed := func(at time.Time, k int) {

@@ -60,6 +60,9 @@ type Config struct {
 	Burst BurstConfig
 	// Evidence is what the spans say (nil: alerts only). See evidence.go.
 	Evidence *evidence.Tracker
+	// CauseWait: how long past its group_wait a page may wait for a cause
+	// the spans show outside its incident (await.go). Zero: no wait.
+	CauseWait time.Duration
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
 	// record; the evaluation needs them, the processor does not).
 	SnapshotMembers bool

@@ -24,7 +24,8 @@ func engineConfig() correlate.Config {
 		LocalRules:  []*regexp.Regexp{regexp.MustCompile(correlate.DefaultLocalRules)},
 		OnsetWindow: 2 * time.Minute, OnsetPerHop: 0, OnsetFloor: 90 * time.Second,
 		LowGroupWait: 2 * time.Minute, SeveritySplits: true,
-		Burst: correlate.BurstConfig{Window: 30 * time.Second, MinGroups: 4},
+		Burst:     correlate.BurstConfig{Window: 30 * time.Second, MinGroups: 4},
+		CauseWait: time.Minute,
 	}
 }
 
