@@ -83,8 +83,12 @@ func (s *shells) templateAttrsSize(attrs pcommon.Map) int {
 // sized by pdata on the scratch record.
 func (s *shells) attrSize(k string, v pcommon.Value) int {
 	if v.Type() == pcommon.ValueTypeStr {
-		anyValue := field(len(v.Str()))               // AnyValue.string_value (1)
-		return field(field(len(k)) + field(anyValue)) // key (1), value (2), in the entry
+		anyValue := field(len(v.Str())) // AnyValue.string_value (1): a oneof, written even when empty
+		key := 0                        // KeyValue.key (1): proto3 omits an empty string
+		if k != "" {
+			key = field(len(k))
+		}
+		return field(key + field(anyValue)) // key, value (2), in the entry
 	}
 	m := s.lr.Attributes()
 	v.CopyTo(m.PutEmpty(k))

@@ -157,3 +157,27 @@ func TestTemplateAttributesRemovedAtExportedStageOnly(t *testing.T) {
 	assert.Equal(t, want, pr.Bytes)
 	assert.Zero(t, pr.UnannotatedRecords)
 }
+
+// FuzzAttrSize checks attrSize's protobuf formula for string attributes
+// against pdata's sizer, for any key and value: the size a record loses
+// when the attribute is removed.
+func FuzzAttrSize(f *testing.F) {
+	f.Add(attrTemplateID, "9f86d081884c7d65")
+	f.Add(attrTemplate, "user <*> logged in from <*>")
+	f.Add("", "")
+	f.Add(attrTemplate, strings.Repeat("x", 128))
+	s := newShells()
+	f.Fuzz(func(t *testing.T, key, value string) {
+		lr := plog.NewLogRecord()
+		lr.Body().SetStr("body")
+		lr.Attributes().PutStr("http.route", "/cart")
+		lr.Attributes().PutStr(key+"\x00other", "x") // another key, whatever key is
+		with := logSizer.LogRecordSize(lr)
+		v := lr.Attributes().PutEmpty(key)
+		v.SetStr(value)
+		with = logSizer.LogRecordSize(lr) - with
+		if got := s.attrSize(key, v); got != with {
+			t.Fatalf("attrSize(%q, %d bytes) = %d, pdata's sizer says %d", key, len(value), got, with)
+		}
+	})
+}
