@@ -110,6 +110,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	sortCands(cands)
+	e.preferNewerCause(st, cands)
 	e.preferTraveled(st, cands)
 	inc := e.unite(cands, now)
 	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
@@ -136,7 +137,7 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 				return
 			}
 		}
-		cands = append(cands, cand{inc, symptom, hops})
+		cands = append(cands, cand{inc: inc, symptom: symptom, hops: hops})
 	}
 	// symptomOf: the incident has a non-local alert on d whose onset is
 	// near st's, and (for another service) the traces do not show s as a
@@ -291,6 +292,37 @@ type cand struct {
 	inc     *incident
 	symptom bool
 	hops    int
+}
+
+// preferNewerCause puts first, without recent spans, when the best
+// candidate holds an earlier alert on st's own service that joined it
+// after it opened (explained there by an alert below), the first symptom
+// candidate whose incident opened after that earlier alert and before st:
+// a second alert on a service already alerting for one fault (a gateway, a
+// hub in front of two) that opens once another fault below it has started
+// is that fault's symptom. The earlier alert's trouble predates the newer
+// fault, so it says nothing of what st shares. With spans, attribute.go's
+// laterEpisodes decides the same case by where the failing calls lead.
+func (e *Engine) preferNewerCause(st *alertState, cands []cand) {
+	if len(cands) < 2 || !cands[0].symptom || cands[0].hops != 0 || e.tracesActive() {
+		return
+	}
+	earlier, ok := cands[0].inc.causes[st.Service]
+	if !ok || !earlier.After(cands[0].inc.firstCause) {
+		// st's service opened that incident: nothing there explained it.
+		return
+	}
+	for i := 1; i < len(cands); i++ {
+		c := cands[i]
+		if !c.symptom {
+			return
+		}
+		if t := c.inc.firstCause; t.After(earlier) && !t.After(st.StartsAt) {
+			copy(cands[1:i+1], cands[:i])
+			cands[0] = c
+			return
+		}
+	}
 }
 
 // splitBySeverity drops the candidates SeveritySplits rules out: those st
