@@ -85,6 +85,7 @@ func (e *Engine) resolveIncident(inc *incident, now time.Time) (Event, bool) {
 		e.rank(inc)
 		ev = Event{State: alertconv.IncidentResolved, Incident: e.snapshot(inc, now)}
 		e.stats.Resolved++
+		e.noteSoloClosed(inc, now)
 	} else {
 		e.stats.DroppedUnpaged++
 	}
@@ -98,7 +99,7 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 		e.rank(inc)
 		inc.dirty = false
 	}
-	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) {
+	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) {
 		return Event{}, false
 	}
 	e.rank(inc)

@@ -51,10 +51,13 @@ type alertState struct {
 	lastChange  time.Time
 	transitions []time.Time
 	flapping    bool
-	incident    string
-	firstSeen   time.Time
-	lastSeen    time.Time
-	joined      int // order in the incident
+	// soloClosed is when a paged incident that held st alone last
+	// resolved (repage.go).
+	soloClosed time.Time
+	incident   string
+	firstSeen  time.Time
+	lastSeen   time.Time
+	joined     int // order in the incident
 }
 
 // Ingest takes one alert notification received at now.

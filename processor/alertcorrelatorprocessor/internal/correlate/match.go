@@ -95,9 +95,11 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		}
 		return nil
 	}
-	if st.flapping || e.isLocal(st.RuleName) {
+	if st.flapping || e.suspect(st) || e.isLocal(st.RuleName) {
 		// A local or flapping alert is neither a symptom nor a cause of
-		// another service's alerts: an incident of its own (flap.go).
+		// another service's alerts: an incident of its own (flap.go). Nor
+		// is a re-page suspect (repage.go): its firings start whenever its
+		// own condition wobbles.
 		return nil
 	}
 	cands := e.candidates(st, now)

@@ -28,6 +28,7 @@ type AlertRecord struct {
 	FirstSeen   time.Time   `json:"first_seen"`
 	LastSeen    time.Time   `json:"last_seen"`
 	Joined      int         `json:"joined"`
+	SoloClosed  time.Time   `json:"solo_closed,omitzero"`
 }
 
 // IncidentState is one open incident.
@@ -53,7 +54,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Alerts = append(s.Alerts, AlertRecord{
 			Alert: st.Alert, Firing: st.firing, Reported: st.reported, LastChange: st.lastChange,
 			Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
-			FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined,
+			FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		})
 	}
 	for _, inc := range e.incidents {
@@ -83,7 +84,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 		st := &alertState{
 			Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
 			transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
-			firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined,
+			firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
 		}
 		e.alerts[st.Fingerprint] = st
 		e.joinSeq = max(e.joinSeq, r.Joined)
