@@ -66,23 +66,11 @@ func annotatedWorkload(t *testing.T, records int) plog.Logs {
 func stripTemplates(ld plog.Logs) plog.Logs {
 	out := plog.NewLogs()
 	ld.CopyTo(out)
-	forEachRecord(out, func(lr plog.LogRecord) {
+	workload.EachLogRecord(out, func(lr plog.LogRecord) {
 		lr.Attributes().Remove(attrTemplateID)
 		lr.Attributes().Remove(attrTemplate)
 	})
 	return out
-}
-
-func forEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
-	for i := 0; i < ld.ResourceLogs().Len(); i++ {
-		sls := ld.ResourceLogs().At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				f(lrs.At(k))
-			}
-		}
-	}
 }
 
 // TestLogsWithPatternsStripsTemplates checks that the walk, told the
@@ -105,7 +93,7 @@ func TestLogsWithPatternsStripsTemplates(t *testing.T) {
 		bytes += r.bytes
 	}
 	var want int64
-	forEachRecord(stripped, func(lr plog.LogRecord) { want += int64(logSizer.LogRecordSize(lr)) })
+	workload.EachLogRecord(stripped, func(lr plog.LogRecord) { want += int64(logSizer.LogRecordSize(lr)) })
 	assert.Equal(t, int64(500), records, "every record is tallied under its template")
 	assert.Zero(t, tally.unannotated)
 	assert.Equal(t, want, bytes, "pattern bytes are the records as the backend receives them")
@@ -152,7 +140,7 @@ func TestTemplateAttributesRemovedAtExportedStageOnly(t *testing.T) {
 	var pr patternReport
 	decodeFile(t, files[0], &pr)
 	var want int64
-	forEachRecord(stripped, func(lr plog.LogRecord) { want += int64(logSizer.LogRecordSize(lr)) })
+	workload.EachLogRecord(stripped, func(lr plog.LogRecord) { want += int64(logSizer.LogRecordSize(lr)) })
 	assert.Equal(t, int64(300), pr.Records)
 	assert.Equal(t, want, pr.Bytes)
 	assert.Zero(t, pr.UnannotatedRecords)

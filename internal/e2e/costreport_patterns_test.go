@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/quell-otel/quell/internal/workload"
 )
 
 // Attributes log_budget's annotate stamps and its dedup summaries carry.
@@ -44,7 +46,7 @@ type backendLogs struct {
 func readBackendLogs(sink *Sink) backendLogs {
 	var b backendLogs
 	for _, ld := range sink.Logs() {
-		logBudgetEachRecord(ld, b.add)
+		workload.EachLogRecord(ld, b.add)
 	}
 	return b
 }

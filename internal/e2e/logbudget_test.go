@@ -33,7 +33,7 @@ func TestLogBudgetPipeline(t *testing.T) {
 		lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 		lrs.At(0).Attributes().PutBool("audit", true)
 		audit++
-		logBudgetEachRecord(ld, func(lr plog.LogRecord) {
+		workload.EachLogRecord(ld, func(lr plog.LogRecord) {
 			sent++
 			bytesIn += sizer.LogRecordSize(lr)
 			if lr.SeverityNumber() >= plog.SeverityNumberError {
@@ -53,7 +53,7 @@ func TestLogBudgetPipeline(t *testing.T) {
 	var got, errorsGot, auditGot, bytesOut, summaries int
 	weighted := 0.0
 	for _, ld := range sink.Logs() {
-		logBudgetEachRecord(ld, func(lr plog.LogRecord) {
+		workload.EachLogRecord(ld, func(lr plog.LogRecord) {
 			got++
 			bytesOut += sizer.LogRecordSize(lr)
 			if lr.SeverityNumber() >= plog.SeverityNumberError {
@@ -99,7 +99,7 @@ func TestLogBudgetConcurrentSenders(t *testing.T) {
 		lds := make([]plog.Logs, batches)
 		for b := range lds {
 			lds[b] = gen.Batch(500)
-			logBudgetEachRecord(lds[b], func(lr plog.LogRecord) {
+			workload.EachLogRecord(lds[b], func(lr plog.LogRecord) {
 				sent++
 				if lr.SeverityNumber() >= plog.SeverityNumberError {
 					errorsSent++
@@ -143,7 +143,7 @@ func TestLogBudgetConcurrentSenders(t *testing.T) {
 	got, errorsGot, summaries := 0, 0, 0
 	weighted := 0.0
 	for _, ld := range sink.Logs() {
-		logBudgetEachRecord(ld, func(lr plog.LogRecord) {
+		workload.EachLogRecord(ld, func(lr plog.LogRecord) {
 			got++
 			if lr.SeverityNumber() >= plog.SeverityNumberError {
 				errorsGot++
@@ -170,18 +170,6 @@ func TestLogBudgetInvalidConfigNamesTheKeys(t *testing.T) {
 		"priority_classes[0].conditions[0]",
 	} {
 		assert.Contains(t, string(out), want)
-	}
-}
-
-func logBudgetEachRecord(ld plog.Logs, f func(plog.LogRecord)) {
-	for i := 0; i < ld.ResourceLogs().Len(); i++ {
-		sls := ld.ResourceLogs().At(i).ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				f(lrs.At(k))
-			}
-		}
 	}
 }
 

@@ -221,3 +221,16 @@ func severityText(s plog.SeverityNumber) string {
 	// "SeverityNumberWarn" -> "WARN"
 	return strings.ToUpper(strings.TrimPrefix(s.String(), "SeverityNumber"))
 }
+
+// EachLogRecord calls f with every log record of ld, in order.
+func EachLogRecord(ld plog.Logs, f func(plog.LogRecord)) {
+	for i := 0; i < ld.ResourceLogs().Len(); i++ {
+		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				f(lrs.At(k))
+			}
+		}
+	}
+}
