@@ -50,8 +50,9 @@ func (e *Engine) suspect(st *alertState) bool {
 }
 
 // repageWait is how long suspect st, firing, must fire without a change
-// before inc pages: its last cycle (from its previous firing to this one)
-// plus group_wait, at most Flap.Hold (at least group_wait).
+// before inc pages: its last cycle (from its previous firing to this one,
+// at most twice its last off period) plus group_wait, at most Flap.Hold
+// (at least group_wait).
 func (e *Engine) repageWait(inc *incident, st *alertState) time.Duration {
 	gw := e.groupWait(inc)
 	k := len(st.transitions)
@@ -66,6 +67,9 @@ func (e *Engine) repageWait(inc *incident, st *alertState) time.Duration {
 		prev = st.transitions[k-3]
 	}
 	cycle := st.transitions[k-1].Sub(prev)
+	// A long firing before a short off period (a blip in a long incident)
+	// is no wobble's cycle: the off period, twice, bounds it.
+	cycle = min(cycle, 2*st.transitions[k-1].Sub(st.transitions[k-2]))
 	return max(min(cycle+gw, e.cfg.Flap.Hold), gw)
 }
 

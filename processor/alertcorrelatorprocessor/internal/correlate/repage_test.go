@@ -78,6 +78,15 @@ func TestRecurrenceWaitsAtMostFlapHold(t *testing.T) {
 	assert.Equal(t, []int{10, 115 + 30}, p.pages)
 }
 
+// TestBlipInALongIncidentPagesSoon: an alert that paged and fired for ten
+// minutes, resolved for 20 s and fired again waits twice its off period
+// plus group_wait, not its whole ten-minute cycle (flap.hold).
+func TestBlipInALongIncidentPagesSoon(t *testing.T) {
+	p := &pager{e: New(repageConfig(), demoGraph(t))}
+	p.run(t, map[int]string{0: "f", 600: "r", 620: "f"}, 1000)
+	assert.Equal(t, []int{10, 620 + 2*20 + 10}, p.pages)
+}
+
 // TestFirstPageDoesNotWait: an alert that never paged (it resolved
 // within group_wait) is no suspect: its next firing pages at group_wait.
 func TestFirstPageDoesNotWait(t *testing.T) {
