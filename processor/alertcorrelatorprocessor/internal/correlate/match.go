@@ -232,12 +232,17 @@ func (e *Engine) preferTraveled(st *alertState, cands []cand) {
 	if len(cands) < 2 || !cands[0].symptom || !e.tracesActive() || e.failuresTravel(st.Service, e.rootService(cands[0].inc)) {
 		return
 	}
-	for i := 1; i < len(cands); i++ {
-		c := cands[i]
-		if !c.symptom || c.hops != cands[0].hops {
-			return
-		}
-		if e.failuresTravel(st.Service, e.rootService(c.inc)) {
+	hops := cands[0].hops
+	promote(cands, func(c cand) bool { return c.symptom && c.hops == hops },
+		func(c cand) bool { return e.failuresTravel(st.Service, e.rootService(c.inc)) })
+}
+
+// promote moves to the front the first candidate after cands[0] that
+// matches, scanning while the candidates are eligible; the others keep
+// their order.
+func promote(cands []cand, eligible, match func(cand) bool) {
+	for i := 1; i < len(cands) && eligible(cands[i]); i++ {
+		if c := cands[i]; match(c) {
 			copy(cands[1:i+1], cands[:i])
 			cands[0] = c
 			return
@@ -314,17 +319,8 @@ func (e *Engine) preferNewerCause(st *alertState, cands []cand) {
 		// st's service opened that incident: nothing there explained it.
 		return
 	}
-	for i := 1; i < len(cands); i++ {
-		c := cands[i]
-		if !c.symptom {
-			return
-		}
-		if t := c.inc.firstCause; t.After(earlier) && !t.After(st.StartsAt) {
-			copy(cands[1:i+1], cands[:i])
-			cands[0] = c
-			return
-		}
-	}
+	promote(cands, func(c cand) bool { return c.symptom },
+		func(c cand) bool { t := c.inc.firstCause; return t.After(earlier) && !t.After(st.StartsAt) })
 }
 
 // splitBySeverity drops the candidates SeveritySplits rules out: those st
