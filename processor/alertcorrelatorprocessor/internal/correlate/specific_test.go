@@ -68,6 +68,26 @@ func TestHeldTakeOverWaitsForCallers(t *testing.T) {
 	assert.Equal(t, []string{"c1", "c2", "c3", "d"}, pages["d"])
 }
 
+// A held take-over survives a restart: restored from the saved state
+// between the dependency's alert and its callers', the engine still lets
+// it take the callers' incident over once they alert.
+func TestHeldTakeOverSurvivesRestore(t *testing.T) {
+	g := staticGraph(map[string][]string{"c1": {"d"}, "c2": {"d"}, "c3": {"d"}, "c4": {"d"}, "c5": {"d"}, "c6": {"d"}, "c7": {"d"}})
+	e := New(testConfig(), g)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	e.Ingest(firing("c1", "HighErrorRate", at(0)), at(0))
+	e.Ingest(firing("d", "ServiceDown", at(5*time.Second)), at(5*time.Second))
+	b, err := e.Marshal()
+	require.NoError(t, err)
+	e = New(testConfig(), g)
+	require.NoError(t, e.Unmarshal(b))
+	e.Ingest(firing("c2", "HighErrorRate", at(10*time.Second)), at(10*time.Second))
+	e.Ingest(firing("c3", "HighErrorRate", at(12*time.Second)), at(12*time.Second))
+	pages := opened(e, at(time.Minute))
+	require.Len(t, pages, 1, "%v", pages)
+	assert.Equal(t, []string{"c1", "c2", "c3", "d"}, pages["d"])
+}
+
 // In an incident a hub's alert opened (an unrelated alert on a shared
 // dependency, its callers joining as symptoms), the hub, most of whose
 // callers are quiet, does not rank first: the caller whose own caller

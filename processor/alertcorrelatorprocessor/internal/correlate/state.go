@@ -43,6 +43,9 @@ type IncidentState struct {
 	GroupKey  string    `json:"group_key,omitempty"`
 	Emitted   string    `json:"emitted,omitempty"`
 	LastJoin  time.Time `json:"last_join"`
+	// HeldRoot: the alert whose refused take-overs wait for its callers
+	// (specific.go).
+	HeldRoot string `json:"held_root,omitempty"`
 }
 
 const stateVersion = 1
@@ -61,6 +64,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
+			HeldRoot: inc.heldRoot,
 		})
 	}
 	return json.Marshal(s)
@@ -96,6 +100,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 		inc := &incident{
 			id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 			firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
+			heldRoot: is.HeldRoot,
 		}
 		e.incidents[inc.id] = inc
 		for _, fp := range is.Members {
