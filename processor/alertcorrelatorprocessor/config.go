@@ -203,7 +203,7 @@ func createDefaultConfig() component.Config {
 			MaxHops:               3,
 			Window:                3 * time.Minute,
 			GroupWait:             time.Minute,
-			LowSeverityWaitFactor: 2,
+			LowSeverityWaitFactor: defaultLowSeverityWaitFactor,
 			LocalRules:            []string{correlate.DefaultLocalRules},
 			OnsetWindow:           2 * time.Minute,
 			OnsetPerHop:           0,
@@ -215,7 +215,7 @@ func createDefaultConfig() component.Config {
 			CauseWait:             time.Minute,
 		},
 		ResolveHold:   time.Minute,
-		Flap:          FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
+		Flap:          FlapConfig{Window: defaultFlapWindow, Threshold: 4, Hold: 5 * time.Minute},
 		ServiceLabel:  "service",
 		SeverityOrder: []string{"critical", "error", "warning", "info"},
 		Limits: LimitsConfig{
@@ -350,11 +350,11 @@ func (c *Config) engineConfig() correlate.Config {
 	}
 	factor := c.Correlation.LowSeverityWaitFactor
 	if factor == 0 {
-		factor = 2
+		factor = defaultLowSeverityWaitFactor
 	}
 	ec.LowGroupWait = time.Duration(float64(ec.GroupWait) * factor)
 	if ec.Flap.Window == 0 {
-		ec.Flap.Window = 10 * time.Minute
+		ec.Flap.Window = defaultFlapWindow
 	}
 	for _, r := range c.Correlation.LocalRules {
 		if re, err := regexp.Compile(r); err == nil && r != "" {
@@ -387,8 +387,13 @@ func (c *Config) evidenceConfig() (evidence.Config, bool) {
 	}, true
 }
 
-// defaultMaxIncidents is limits.max_incidents, also when set to zero.
-const defaultMaxIncidents = 10000
+// Defaults that zero also means (the README says so for each key), named
+// once for createDefaultConfig and the mapping that reads the zero.
+const (
+	defaultMaxIncidents          = 10000            // limits.max_incidents
+	defaultLowSeverityWaitFactor = 2                // correlation.low_severity_wait_factor
+	defaultFlapWindow            = 10 * time.Minute // flap.window
+)
 
 // maxIncidents is the one reading of limits.max_incidents (the engine's
 // bound and the outbox's), so that zero means the documented default

@@ -3,7 +3,6 @@ package eval
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,18 +15,8 @@ import (
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
-// engineConfig mirrors the processor's defaults (config.go).
-func engineConfig() correlate.Config {
-	return correlate.Config{
-		MaxHops: 3, Window: 3 * time.Minute, GroupWait: time.Minute, ResolveHold: time.Minute,
-		Flap:        correlate.FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
-		LocalRules:  []*regexp.Regexp{regexp.MustCompile(correlate.DefaultLocalRules)},
-		OnsetWindow: 2 * time.Minute, OnsetPerHop: 0, OnsetFloor: 90 * time.Second,
-		LowGroupWait: 2 * time.Minute, SeveritySplits: true,
-		Burst:     correlate.BurstConfig{Window: 30 * time.Second, MinGroups: 4},
-		CauseWait: time.Minute,
-	}
-}
+// engineConfig is the processor's defaults (EngineConfig).
+func engineConfig() correlate.Config { return EngineConfig() }
 
 // slowConfig trades a later first page for fewer split incidents.
 func slowConfig() correlate.Config {

@@ -32,7 +32,7 @@ func TestLinkDiag(t *testing.T) {
 // every fault active downstream of the alert's service.
 func linkTally(s *alertscenario.Scenario, g *topology.Graph, f Family) map[string]int {
 	ts := alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
-	ev := evidence.New(evidence.Config{})
+	ev := evidence.New(EvidenceConfig())
 	tally := map[string]int{}
 	seen := map[int]bool{}
 	traced := s.Notifications[0].At.Add(-10 * time.Minute)

@@ -61,7 +61,7 @@ func (r *replay) handle(events []correlate.Event) {
 func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o Options) alertscenario.Outcome {
 	cfg.SnapshotMembers = true
 	if o.Traces != nil {
-		cfg.Evidence = evidence.New(evidence.Config{})
+		cfg.Evidence = evidence.New(EvidenceConfig())
 		if o.TraceEvery <= 0 {
 			o.TraceEvery = 5 * time.Second
 		}
