@@ -13,8 +13,10 @@ import (
 // or out of it, nothing slow), nothing of the callers' trouble comes from
 // it: its alert is about something else (a maintenance window, a disk, a
 // certificate), and it opens an incident of its own. A real deeper root
-// the traces do not show yet, still quiet at its onset, is gathered with
-// its callers once its spans show it (attribute.go).
+// whose spans lag its alert reads quiet at its onset too: while it waits
+// as a possible origin (one evidence window, attribute.go), its refused
+// take-overs are tried again once errors or latency originate in its
+// service. Without recent spans nothing here applies.
 
 // dropQuietTakeOvers removes the deeper-root relations of st when the
 // traces show st's service quiet.
