@@ -74,8 +74,7 @@ func TestOwnCauseStaysApart(t *testing.T) {
 // traces showing errors originating in payment beyond its failing calls
 // (it calls ledger without failures), the two stay apart.
 func TestOwnRootNotTakenOver(t *testing.T) {
-	g := topology.New(topology.Config{})
-	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	g := ledgerGraph()
 	for _, traces := range []bool{false, true} {
 		cfg := testConfig()
 		now := t0.Add(10 * time.Minute)
@@ -211,8 +210,7 @@ func TestOriginLeavesOlderAlerts(t *testing.T) {
 // errors originating in both, and payment's calls to ledger do not fail,
 // the two are independent causes: the incident splits.
 func TestIndependentOriginsSplit(t *testing.T) {
-	g := topology.New(topology.Config{})
-	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	g := ledgerGraph()
 	tr := evidence.New(evidence.Config{})
 	cfg := testConfig()
 	cfg.Evidence = tr

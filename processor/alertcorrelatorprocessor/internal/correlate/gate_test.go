@@ -20,8 +20,7 @@ import (
 // of it (a maintenance alert, a disk filling), its alert says nothing of
 // payment's trouble and opens an incident of its own.
 func TestQuietDependencyTakesNothingOver(t *testing.T) {
-	g := topology.New(topology.Config{})
-	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	g := ledgerGraph()
 	odd := func(k uint64) bool { return k%2 == 1 }
 	for _, tt := range []struct {
 		name    string
@@ -65,8 +64,7 @@ func TestQuietDependencyTakesNothingOver(t *testing.T) {
 // again, as the graph would have it without the traces, and ledger's
 // incident takes payment's over.
 func TestQuietDependencyTakesOverOnceItFails(t *testing.T) {
-	g := topology.New(topology.Config{})
-	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	g := ledgerGraph()
 	tr := evidence.New(evidence.Config{})
 	cfg := testConfig()
 	cfg.Evidence = tr
@@ -88,4 +86,11 @@ func TestQuietDependencyTakesOverOnceItFails(t *testing.T) {
 	payInc := e.IncidentOf(firing("payment", "Errors", now).Fingerprint)
 	assert.NotEmpty(t, payInc)
 	assert.Equal(t, payInc, e.IncidentOf(firing("ledger", "Errors", now).Fingerprint))
+}
+
+// ledgerGraph is checkout -> payment -> ledger.
+func ledgerGraph() *topology.Graph {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
+	return g
 }
