@@ -15,6 +15,7 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertconv/alertconvtest"
+	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/workload"
 )
 
@@ -130,6 +131,11 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 
 	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, [2]string{caller, "HighErrorRate"}))
 	waitCorrelatorIncidents(t, sink, 1) // paged before the dependency alerts
+	// The callee fails, and the caller's calls to it: a dependency the
+	// spans showed healthy would take over nothing (correlate/gate.go).
+	failing := alertscenario.ChainTraces([]string{caller, callee}, 20, 1<<20, time.Now(), func(uint64) bool { return true })
+	SendTraces(t, col.Addr("OTLP_GRPC"), failing)
+	sink.WaitSpans(t, workload.Merge(traces).SpanCount()+failing.SpanCount(), 30*time.Second)
 	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
 	got := waitCorrelatorIncidents(t, sink, 2)
 	require.Len(t, got, 2)

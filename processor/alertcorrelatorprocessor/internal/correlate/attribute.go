@@ -50,6 +50,9 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 			continue
 		}
 		keep = append(keep, r)
+		if inc := e.incidents[st.incident]; inc != nil && inc.storm == "" {
+			e.retryQuietTakeOver(inc, st, now)
+		}
 		inc := e.incidents[st.incident]
 		if inc == nil || inc.storm != "" || !e.ownCause(st.Service) {
 			continue

@@ -58,6 +58,10 @@ type alertState struct {
 	firstSeen  time.Time
 	lastSeen   time.Time
 	joined     int // order in the incident
+
+	// quietRefused: its take-overs were refused while its service read
+	// quiet; they are tried again once errors originate there (gate.go).
+	quietRefused bool
 }
 
 // Ingest takes one alert notification received at now.

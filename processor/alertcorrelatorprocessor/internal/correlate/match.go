@@ -107,6 +107,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		cands = e.splitBySeverity(st, cands)
 	}
 	cands = e.dropQuietPairs(st, cands)
+	cands = e.dropQuietTakeOvers(st, cands)
 	if len(cands) == 0 || e.inBurst(st) {
 		// In a burst (burst.go) the relations above are coincidence.
 		return nil
