@@ -58,6 +58,9 @@ type alertState struct {
 	firstSeen  time.Time
 	lastSeen   time.Time
 	joined     int // order in the incident
+	// fresh is the cause its calls failed toward freshly at its onset
+	// (freshcause.go).
+	fresh freshCause
 }
 
 // Ingest takes one alert notification received at now.
