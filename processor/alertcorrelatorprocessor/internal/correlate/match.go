@@ -186,7 +186,7 @@ func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*inci
 			if e.rootService(inc) != c.Service {
 				continue
 			}
-			if _, ok := inc.causes[c.Service]; !ok || e.rootHeldForFreshCause(inc, st.Service) {
+			if _, ok := inc.causes[c.Service]; !ok || e.rootHeldForFreshCause(inc, st.Service) || e.explainedElsewhere(c.Service, st.Service) {
 				continue
 			}
 			// A root whose errors are its own (evidence.Unexplained) is
