@@ -118,7 +118,7 @@ func (e *Engine) attributed(src *incident, ost *alertState) []*alertState {
 		if e.cfg.OnsetWindow > 0 && ost.StartsAt.Sub(st.StartsAt) > e.cfg.OnsetWindow {
 			continue
 		}
-		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) {
+		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) {
 			continue
 		}
 		out = append(out, st)
@@ -157,7 +157,7 @@ func (e *Engine) laterEpisodes(src *incident, ost *alertState) []*alertState {
 		if t, ok := src.causes[st.Service]; !ok || !t.Before(ost.StartsAt) {
 			continue
 		}
-		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, ost.Service) {
+		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, ost.Service) || heldForFreshCause(st, ost.Service) {
 			continue
 		}
 		out = append(out, st)

@@ -62,6 +62,9 @@ type alertState struct {
 	// quietRefused: its take-overs were refused while its service read
 	// quiet; they are tried again once errors originate there (gate.go).
 	quietRefused bool
+	// fresh is the cause its calls failed toward freshly at its onset
+	// (freshcause.go).
+	fresh freshCause
 }
 
 // Ingest takes one alert notification received at now.

@@ -115,6 +115,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	sortCands(cands)
 	e.preferNewerCause(st, cands)
 	e.preferTraveled(st, cands)
+	if !e.followFreshCause(st, cands, now) {
+		return nil
+	}
 	inc := e.unite(cands, now)
 	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
 		e.noteSymptom(st, now)
@@ -184,7 +187,7 @@ func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*inci
 			if e.rootService(inc) != c.Service {
 				continue
 			}
-			if _, ok := inc.causes[c.Service]; !ok {
+			if _, ok := inc.causes[c.Service]; !ok || e.rootHeldForFreshCause(inc, st.Service) || e.explainedElsewhere(c.Service, st.Service) {
 				continue
 			}
 			// A root whose errors are its own (evidence.Unexplained) is
