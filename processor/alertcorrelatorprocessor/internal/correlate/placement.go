@@ -41,10 +41,10 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	if cands = e.dropQuietPairs(st, cands); len(cands) == 0 {
 		return fmt.Sprintf("%d relations, quiet pair", n)
 	}
-	if e.inBurst(st) {
-		return fmt.Sprintf("%d relations, burst", n)
-	}
 	sortCands(cands)
+	if e.inBurst(st) {
+		return fmt.Sprintf("%d relations, burst%s", n, e.burstDetail(st, cands[0]))
+	}
 	return fmt.Sprintf("joined (symptom=%v hops=%d of %d)", cands[0].symptom, cands[0].hops, n)
 }
 
@@ -94,4 +94,41 @@ func (e *Engine) hopsOr(from, to string) int {
 		return -h
 	}
 	return 99
+}
+
+// burstDetail describes a burst-isolated alert's best relation: whether
+// st's service connects to another onset of the burst, the relation, the
+// onset gap to its cause, and what the traces say of it. Its last field is
+// the candidate root's service, for the diagnostic to judge.
+func (e *Engine) burstDetail(st *alertState, c cand) string {
+	svcs := []string{st.Service}
+	for _, o := range e.onsets {
+		if d := o.at.Sub(st.StartsAt); d >= -e.cfg.Burst.Window && d <= e.cfg.Burst.Window && o.service != st.Service {
+			svcs = append(svcs, o.service)
+		}
+	}
+	connected := e.groups(svcs) == e.groups(svcs[1:])
+	root := e.rootService(c.inc)
+	gap := st.StartsAt.Sub(c.inc.firstCause)
+	link := -1
+	if e.tracesActive() {
+		link = int(e.cfg.Evidence.Link(st.Service, root, e.cfg.MaxHops, e.now))
+	}
+	return fmt.Sprintf(" [connected=%v symptom=%v hops=%d gap=%s paged=%v rootcause=%v link=%d quiet=%v root=%s]",
+		connected, c.symptom, c.hops, gapBucket(gap), c.inc.paged, e.ownCause(root), link, e.quiet(st.Service), root)
+}
+
+func gapBucket(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "<0"
+	case d < 10*time.Second:
+		return "<10s"
+	case d < 30*time.Second:
+		return "<30s"
+	case d < time.Minute:
+		return "<1m"
+	default:
+		return ">1m"
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +44,7 @@ func TestFragDiag(t *testing.T) {
 		}
 		fmt.Println("==", f.Spec.Name)
 		tally := map[string]int{}
+		burstTally(s, placed, tally)
 		for _, l := range fragments(s, out, g, ev, placed, tally) {
 			fmt.Println(l)
 		}
@@ -234,4 +236,34 @@ func placeKind(p string) string {
 		b = append(b, r)
 	}
 	return string(b)
+}
+
+// burstTally counts every alert the burst rule isolated by its truth and
+// whether its best relation was to its own fault (the candidate's root an
+// earlier alerting service of the same fault), with the relation's
+// features (burstDetail) minus the root's name.
+func burstTally(s *alertscenario.Scenario, placed map[int]string, tally map[string]int) {
+	alerted := map[int]map[string]bool{}
+	for _, n := range s.Notifications {
+		tid := s.EpisodeTruth[n.Episode]
+		if alerted[tid] == nil {
+			alerted[tid] = map[string]bool{}
+		}
+		p := placed[n.Episode]
+		if i := strings.Index(p, "burst ["); i >= 0 && n.State == "firing" && !alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] {
+			alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] = true
+			j := strings.LastIndex(p, " root=")
+			root := strings.TrimSuffix(p[j+6:], "]")
+			tr := s.Truths[tid]
+			verdict := tr.Kind
+			if tr.Kind == "fault" {
+				verdict = "fault-other"
+				if alerted[tid][root] {
+					verdict = "fault-own"
+				}
+			}
+			tally[fmt.Sprintf("burst %-11s %s", verdict, p[i+6:j])]++
+		}
+		alerted[tid][n.Service] = true
+	}
 }
