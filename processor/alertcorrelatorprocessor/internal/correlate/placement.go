@@ -43,6 +43,9 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	}
 	sortCands(cands)
 	if e.inBurst(st) {
+		if kept := e.burstKeeps(st, cands); len(kept) > 0 {
+			return fmt.Sprintf("joined in a burst (symptom hops=%d of %d)", kept[0].hops, n)
+		}
 		return fmt.Sprintf("%d relations, burst%s", n, e.burstDetail(st, cands[0]))
 	}
 	return fmt.Sprintf("joined (symptom=%v hops=%d of %d)", cands[0].symptom, cands[0].hops, n)

@@ -1,0 +1,66 @@
+package correlate
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+// TestBurstKeepsAFaultsDirectCaller: payment alerts, then three services
+// the graph does not connect to it or to each other (a concurrent storm's
+// roots, a maintenance window), then checkout, a direct caller of payment:
+// its onset falls in a burst. With spans showing checkout's calls failing
+// (not quiet) it joins payment's incident as its symptom; without spans,
+// or with checkout's own traffic healthy while payment fails for another
+// caller, the burst keeps it apart.
+func TestBurstKeepsAFaultsDirectCaller(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{
+		"web": {"checkout", "payment"}, "checkout": {"payment"},
+		"a1": {"x1"}, "a2": {"x2"}, "a3": {"x3"},
+	})
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for _, tt := range []struct {
+		name     string
+		traces   bool
+		checkout func(uint64) bool // checkout -> payment calls failing
+		together bool
+	}{
+		{"alerts only", false, nil, false},
+		{"traces, checkout's calls failing", true, odd, true},
+		{"traces, checkout quiet", true, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := burstConfig()
+			now := t0.Add(10 * time.Minute)
+			if tt.traces {
+				tr := evidence.New(evidence.Config{})
+				observe(tr, []string{"checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+				observe(tr, []string{"web", "payment"}, now.Add(-time.Minute), 500, nil)
+				observe(tr, []string{"checkout", "payment"}, now, 1000, tt.checkout)
+				observe(tr, []string{"web", "payment"}, now, 1500, odd)
+				cfg.Evidence = tr
+			}
+			e := New(cfg, g)
+			root := e.Ingest(firing("payment", "HighErrorRate", now), now)
+			at := now
+			for _, svc := range []string{"a1", "a2", "a3"} {
+				at = at.Add(time.Second)
+				e.Ingest(firing(svc, "TargetDown", at), at)
+			}
+			at = at.Add(2 * time.Second)
+			sym := e.Ingest(firing("checkout", "HighErrorRate", at), at)
+			assert.Equal(t, tt.together, root.IncidentID == sym.IncidentID)
+			_, incidents := e.Sizes()
+			want := 5
+			if tt.together {
+				want = 4
+			}
+			assert.Equal(t, want, incidents, "a1-a3 stay apart")
+		})
+	}
+}
