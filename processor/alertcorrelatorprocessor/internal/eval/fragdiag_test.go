@@ -226,8 +226,11 @@ func fragReason(rootOK bool, rootHops, best int, gap time.Duration, existed bool
 	}
 }
 
-// placeKind is a placement without its numbers.
+// placeKind is a placement without its numbers and relation details.
 func placeKind(p string) string {
+	if i := strings.Index(p, " ["); i >= 0 {
+		p = p[:i]
+	}
 	var b []rune
 	for _, r := range p {
 		if r >= '0' && r <= '9' || r == '+' || r == '-' {
