@@ -64,3 +64,44 @@ func TestBurstKeepsAFaultsDirectCaller(t *testing.T) {
 		})
 	}
 }
+
+// TestBurstCountsAJoinedCallersOnset: payment alerts 40 s before a burst
+// (a1-a3, then checkout, its direct caller, whose calls fail: it joins
+// payment's incident), then z, a service the spans show quiet that calls
+// a1. checkout's onset still counts in the burst, so z's onset falls in
+// one (four groups: a1 with z, a2, a3, checkout) and z stays apart from
+// a1's incident; counted as not there, the window held three groups and z
+// joined a1 by coincidence.
+func TestBurstCountsAJoinedCallersOnset(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{
+		"checkout": {"payment"}, "z": {"a1"},
+		"a1": {"x1"}, "a2": {"x2"}, "a3": {"x3"},
+	})
+	odd := func(k uint64) bool { return k%2 == 1 }
+	cfg := burstConfig()
+	now := t0.Add(10 * time.Minute)
+	tr := evidence.New(evidence.Config{})
+	observe(tr, []string{"checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"z", "w"}, now.Add(-time.Minute), 500, nil)
+	observe(tr, []string{"checkout", "payment"}, now.Add(40*time.Second), 1000, odd)
+	observe(tr, []string{"z", "w"}, now.Add(40*time.Second), 1500, nil)
+	cfg.Evidence = tr
+	e := New(cfg, g)
+	root := e.Ingest(firing("payment", "HighErrorRate", now), now)
+	at := now.Add(30 * time.Second)
+	var a1 Result
+	for i, svc := range []string{"a1", "a2", "a3"} {
+		at = at.Add(time.Second)
+		r := e.Ingest(firing(svc, "TargetDown", at), at)
+		if i == 0 {
+			a1 = r
+		}
+	}
+	at = at.Add(2 * time.Second)
+	sym := e.Ingest(firing("checkout", "HighErrorRate", at), at)
+	assert.Equal(t, root.IncidentID, sym.IncidentID, "checkout joins payment")
+	at = at.Add(2 * time.Second)
+	z := e.Ingest(firing("z", "TargetDown", at), at)
+	assert.NotEqual(t, a1.IncidentID, z.IncidentID, "z in a burst")
+}
