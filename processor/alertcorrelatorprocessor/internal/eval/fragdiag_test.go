@@ -17,7 +17,8 @@ import (
 // TestFragDiag accounts for every fragment of a fault (EVAL_FRAG_DIAG=<part
 // of a family name>, EVAL_TRACES=1 for the traced run; tuning families
 // only): a fault alert whose page is not the fault's main page (the one
-// holding most of its alerts). Per fragment, one line: its service and
+// holding its root's alert, else the one holding most of its alerts).
+// Per fragment, one line: its service and
 // onset against the fault's, where it ended (alone, with noise, in another
 // fault's page), the graph relation to the root and to the main page's
 // alerts (hops, either direction), whether the main page's first alert had
@@ -77,12 +78,7 @@ func (f *fedTracker) at(now time.Time) *evidence.Tracker {
 
 // fragments lists the fragment lines of every fault and tallies reasons.
 func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, ev *fedTracker, placed map[int]string, tally map[string]int) []string {
-	first := map[int]alertscenario.Notification{}
-	for _, n := range s.Notifications {
-		if _, ok := first[n.Episode]; !ok {
-			first[n.Episode] = n
-		}
-	}
+	first := firstNotifications(s)
 	group := func(ep int) string {
 		if p, ok := out.Assign[ep]; ok {
 			return p
@@ -269,4 +265,15 @@ func burstTally(s *alertscenario.Scenario, placed map[int]string, tally map[stri
 		}
 		alerted[tid][n.Service] = true
 	}
+}
+
+// firstNotifications maps each episode to its first notification.
+func firstNotifications(s *alertscenario.Scenario) map[int]alertscenario.Notification {
+	first := map[int]alertscenario.Notification{}
+	for _, n := range s.Notifications {
+		if _, ok := first[n.Episode]; !ok {
+			first[n.Episode] = n
+		}
+	}
+	return first
 }
