@@ -11,10 +11,12 @@ package correlate
 // along the edge: evidence.Link Unknown). A burst's own alerts (a deploy,
 // a maintenance window) sit on services the spans show quiet: well
 // observed, nothing failing in or around them. So with recent spans, an
-// alert in a burst keeps its symptom relations to an alerting direct
-// dependency when its service is not quiet; every other relation stays
-// coincidence. Without spans nothing changes (nothing tells a burst's
-// alert from a symptom).
+// alert in a burst whose service is not quiet keeps its symptom relations
+// to an alerting direct dependency when that is its nearest relation, and
+// its deeper-root relations when it has no symptom relation (a failing
+// service whose callers alerted first); every other relation stays
+// coincidence. Without spans nothing changes (nothing
+// tells a burst's alert from a symptom).
 
 // burstSymptoms returns the relations st keeps in a burst (see above).
 func (e *Engine) burstSymptoms(st *alertState, cands []cand) []cand {
@@ -34,7 +36,11 @@ func (e *Engine) burstKeeps(st *alertState, cands []cand) []cand {
 		return nil
 	}
 	sortCands(cands)
-	if c := cands[0]; !c.symptom || c.hops != 1 {
+	if !cands[0].symptom {
+		// A dependency of callers that alerted first: their deeper root.
+		return cands
+	}
+	if c := cands[0]; c.hops != 1 {
 		// Its nearest relation is another alert on its own service, or
 		// farther: a burst's alert as likely as a symptom.
 		return nil

@@ -105,3 +105,43 @@ func TestBurstCountsAJoinedCallersOnset(t *testing.T) {
 	z := e.Ingest(firing("z", "TargetDown", at), at)
 	assert.NotEqual(t, a1.IncidentID, z.IncidentID, "z in a burst")
 }
+
+// TestBurstKeepsADeeperRoot: checkout alerts, then three services the
+// graph does not connect to it, then payment, which checkout calls: its
+// onset falls in a burst. With spans showing payment failing (not quiet)
+// it takes checkout's incident over as its deeper root; with payment's
+// spans healthy the burst keeps it apart.
+func TestBurstKeepsADeeperRoot(t *testing.T) {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{
+		"checkout": {"payment"}, "a1": {"x1"}, "a2": {"x2"}, "a3": {"x3"},
+	})
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for _, tt := range []struct {
+		name     string
+		fail     func(uint64) bool
+		together bool
+	}{
+		{"payment failing", odd, true},
+		{"payment quiet", nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := burstConfig()
+			now := t0.Add(10 * time.Minute)
+			tr := evidence.New(evidence.Config{})
+			observe(tr, []string{"checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"checkout", "payment"}, now, 1000, tt.fail)
+			cfg.Evidence = tr
+			e := New(cfg, g)
+			caller := e.Ingest(firing("checkout", "HighErrorRate", now), now)
+			at := now
+			for _, svc := range []string{"a1", "a2", "a3"} {
+				at = at.Add(time.Second)
+				e.Ingest(firing(svc, "TargetDown", at), at)
+			}
+			at = at.Add(2 * time.Second)
+			root := e.Ingest(firing("payment", "HighErrorRate", at), at)
+			assert.Equal(t, tt.together, caller.IncidentID == root.IncidentID)
+		})
+	}
+}
