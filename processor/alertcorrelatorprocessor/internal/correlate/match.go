@@ -108,8 +108,12 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	}
 	cands = e.dropQuietPairs(st, cands)
 	cands = e.dropQuietTakeOvers(st, cands)
-	if len(cands) == 0 || e.inBurst(st) {
-		// In a burst (burst.go) the relations above are coincidence.
+	if len(cands) > 0 && e.inBurst(st) {
+		// In a burst (burst.go) the relations above are coincidence, but
+		// for a fault's symptoms the spans tell (burstjoin.go).
+		cands = e.burstSymptoms(st, cands)
+	}
+	if len(cands) == 0 {
 		return nil
 	}
 	sortCands(cands)

@@ -48,12 +48,7 @@ func breakdown(s *alertscenario.Scenario, out alertscenario.Outcome) []string {
 		return fmt.Sprintf("unpaged-%d", ep)
 	}
 	kind := func(ep int) string { return s.Truths[s.EpisodeTruth[ep]].Kind }
-	first := map[int]alertscenario.Notification{}
-	for _, n := range s.Notifications {
-		if _, ok := first[n.Episode]; !ok {
-			first[n.Episode] = n
-		}
-	}
+	first := firstNotifications(s)
 	tally := map[string]int{}
 	n := len(s.EpisodeTruth)
 	for i := range n {
@@ -122,12 +117,7 @@ func firstEp(s *alertscenario.Scenario, truth int) int {
 // Each noise alert is also marked lone when no caller of its service
 // alerts in its page, and by its onset against the fault's.
 func falseJoins(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, maxHops int) []string {
-	first := map[int]alertscenario.Notification{}
-	for _, n := range s.Notifications {
-		if _, ok := first[n.Episode]; !ok {
-			first[n.Episode] = n
-		}
-	}
+	first := firstNotifications(s)
 	pageEps := map[string][]int{}
 	for ep, p := range out.Assign {
 		pageEps[p] = append(pageEps[p], ep)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
 // TestFamilyDiag prints, per true incident, where each of its alerts went
@@ -37,11 +38,16 @@ func TestFamilyDiag(t *testing.T) {
 // diagRun replays a family with 10s waits, with traces when EVAL_TRACES
 // is set.
 func diagRun(t *testing.T, f Family) (*alertscenario.Scenario, alertscenario.Outcome) {
+	return diagRunWith(t, f, nil)
+}
+
+// diagRunWith is diagRun with a hook called after each ingested notification.
+func diagRunWith(t *testing.T, f Family, ingested func(*correlate.Engine, alertscenario.Notification, string)) (*alertscenario.Scenario, alertscenario.Outcome) {
 	s := alertscenario.GenerateFamily(f.Spec)
 	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 	cfg := engineConfig()
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-	opts := Options{ServiceLabel: f.ServiceLabel}
+	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested}
 	if os.Getenv("EVAL_TRACES") != "" {
 		opts.Traces = alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
 	}

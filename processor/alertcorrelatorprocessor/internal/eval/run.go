@@ -20,6 +20,9 @@ type Options struct {
 	// TraceEvery of scenario time (default 5s).
 	Traces     *alertscenario.TraceStream
 	TraceEvery time.Duration
+	// Ingested, when set, is called after each notification is ingested
+	// (diagnostics read the engine there).
+	Ingested func(e *correlate.Engine, n alertscenario.Notification, fp string)
 }
 
 // RunCorrelator replays the scenario through the correlator's engine on
@@ -109,6 +112,9 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 			Fingerprint: fp, RuleName: n.Rule, Service: svc, Severity: n.Sev,
 			State: n.State, StartsAt: n.StartsAt, Labels: labels,
 		}, n.At)
+		if o.Ingested != nil {
+			o.Ingested(e, n, fp)
+		}
 		r.handle(e.Advance(n.At))
 	}
 	for t := last; t.Before(last.Add(time.Hour)); t = t.Add(time.Second) {

@@ -1,0 +1,279 @@
+package eval
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/topology"
+	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+)
+
+// TestFragDiag accounts for every fragment of a fault (EVAL_FRAG_DIAG=<part
+// of a family name>, EVAL_TRACES=1 for the traced run; tuning families
+// only): a fault alert whose page is not the fault's main page (the one
+// holding its root's alert, else the one holding most of its alerts).
+// Per fragment, one line: its service and
+// onset against the fault's, where it ended (alone, with noise, in another
+// fault's page), the graph relation to the root and to the main page's
+// alerts (hops, either direction), whether the main page's first alert had
+// opened before it, the onset gap to the nearest related main-page alert,
+// and what the traces said at its onset (Link to the root: 0 unknown, 1
+// linked, 2 unlinked; errors unexplained in its service; the root an
+// origin). Then a tally by the likely reason it stayed apart.
+func TestFragDiag(t *testing.T) {
+	for _, f := range diagFamilies(t, "EVAL_FRAG_DIAG") {
+		placed := map[int]string{}
+		s, out := diagRunWith(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
+			if _, ok := placed[n.Episode]; !ok && n.State == "firing" {
+				placed[n.Episode] = e.Placement(fp, n.At)
+			}
+		})
+		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
+		var ev *fedTracker
+		if os.Getenv("EVAL_TRACES") != "" {
+			ev = &fedTracker{
+				Tracker: evidence.New(evidence.Config{}),
+				ts:      alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed),
+				traced:  s.Notifications[0].At.Add(-10 * time.Minute),
+			}
+		}
+		fmt.Println("==", f.Spec.Name)
+		tally := map[string]int{}
+		burstTally(s, placed, tally)
+		for _, l := range fragments(s, out, g, ev, placed, tally) {
+			fmt.Println(l)
+		}
+		var keys []string
+		for k, v := range tally {
+			keys = append(keys, fmt.Sprintf("%5d %s", v, k))
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Println(k)
+		}
+	}
+}
+
+// fedTracker is a tracker fed the family's traces as Run feeds its own;
+// fragments reads it at each fragment's onset (it is fed in time order).
+type fedTracker struct {
+	*evidence.Tracker
+	ts     *alertscenario.TraceStream
+	traced time.Time
+}
+
+// at feeds the traces up to now and returns the tracker.
+func (f *fedTracker) at(now time.Time) *evidence.Tracker {
+	for ; !f.traced.After(now); f.traced = f.traced.Add(5 * time.Second) {
+		f.Observe(f.ts.Tick(f.traced), f.traced)
+	}
+	return f.Tracker
+}
+
+// fragments lists the fragment lines of every fault and tallies reasons.
+func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, ev *fedTracker, placed map[int]string, tally map[string]int) []string {
+	first := firstNotifications(s)
+	group := func(ep int) string {
+		if p, ok := out.Assign[ep]; ok {
+			return p
+		}
+		return fmt.Sprintf("unpaged-%d", ep)
+	}
+	pageEps := map[string][]int{}
+	for ep := range s.EpisodeTruth {
+		pageEps[group(ep)] = append(pageEps[group(ep)], ep)
+	}
+	var fr []frag
+	var rootLines []string
+	for _, tr := range s.Truths {
+		if tr.Kind != "fault" {
+			continue
+		}
+		count := map[string]int{}
+		var eps []int
+		for ep, tid := range s.EpisodeTruth {
+			if tid == tr.ID {
+				count[group(ep)]++
+				eps = append(eps, ep)
+			}
+		}
+		if len(count) < 2 {
+			continue
+		}
+		main := ""
+		for _, ep := range eps {
+			if first[ep].Service == tr.Root {
+				main = group(ep)
+			}
+		}
+		for p, c := range count {
+			if _, root := count[main]; root {
+				break
+			}
+			if main == "" || c > count[main] || c == count[main] && p < main {
+				main = p
+			}
+		}
+		for _, ep := range eps {
+			if first[ep].Service == tr.Root {
+				rootLines = append(rootLines, fmt.Sprintf("root of fault %d %s@%s | %s", tr.ID, tr.Root, first[ep].StartsAt.Sub(tr.Onset).Round(time.Second), placed[ep]))
+				tally["root placed: "+placeKind(placed[ep])]++
+			}
+			if group(ep) != main {
+				fr = append(fr, frag{tr: tr, ep: ep, main: main})
+			}
+		}
+	}
+	slices.SortFunc(fr, func(a, b frag) int { return first[a.ep].At.Compare(first[b.ep].At) })
+	lines := rootLines
+	for _, x := range fr {
+		lines = append(lines, x.line(s, first, pageEps, group, g, ev, tally)+" | "+placed[x.ep])
+		tally["placed: "+placeKind(placed[x.ep])]++
+	}
+	return lines
+}
+
+type frag struct {
+	tr   alertscenario.Truth
+	ep   int
+	main string
+}
+
+// line describes one fragment and adds its reason to tally.
+func (x frag) line(s *alertscenario.Scenario, first map[int]alertscenario.Notification, pageEps map[string][]int, group func(int) string, g *topology.Graph, ev *fedTracker, tally map[string]int) string {
+	n := first[x.ep]
+	svc := n.Service
+	dest := x.destination(s, pageEps[group(x.ep)])
+	rootHops, rootOK := g.Hops(svc, x.tr.Root, 10)
+	// Nearest main-page alert, either direction, and its onset gap.
+	best, bestDir, gap, mainFirst := 99, "", time.Duration(0), time.Time{}
+	rootAt := time.Time{}
+	for _, o := range pageEps[x.main] {
+		on := first[o].StartsAt
+		if mainFirst.IsZero() || on.Before(mainFirst) {
+			mainFirst = on
+		}
+		if first[o].Service == x.tr.Root && s.EpisodeTruth[o] == x.tr.ID {
+			rootAt = on
+		}
+		if h, ok := g.Hops(svc, first[o].Service, 10); ok && h < best {
+			best, bestDir, gap = h, "sym", n.StartsAt.Sub(on)
+		}
+		if h, ok := g.Hops(first[o].Service, svc, 10); ok && h < best {
+			best, bestDir, gap = h, "dep", n.StartsAt.Sub(on)
+		}
+	}
+	existed := !mainFirst.IsZero() && mainFirst.Before(n.StartsAt)
+	rootState := "root not alerting"
+	if !rootAt.IsZero() {
+		rootState = fmt.Sprintf("root alert %+ds", int(rootAt.Sub(n.StartsAt).Seconds()))
+	}
+	evs := ""
+	if ev != nil {
+		tk := ev.at(n.At)
+		evs = fmt.Sprintf(" link=%d unexplained=%v rootorigin=%v", tk.Link(svc, x.tr.Root, 3, n.At), tk.Unexplained(svc, n.At), tk.Origin(x.tr.Root, n.At).Anomalous)
+	}
+	reason := fragReason(rootOK, rootHops, best, gap, existed)
+	tally[dest+" / "+reason]++
+	tally["all / "+reason]++
+	return fmt.Sprintf("fault %d root=%s %s@%s -> %s; root hops=%d(%v) main: %s %d hops %+ds existed=%v; %s%s => %s",
+		x.tr.ID, x.tr.Root, svc, n.StartsAt.Sub(x.tr.Onset).Round(time.Second), dest, rootHops, rootOK, bestDir, best, int(gap.Seconds()), existed, rootState, evs, reason)
+}
+
+// destination names where the fragment ended: alone, with noise only, or
+// in another fault's page.
+func (x frag) destination(s *alertscenario.Scenario, eps []int) string {
+	d := "alone"
+	for _, o := range eps {
+		tr := s.Truths[s.EpisodeTruth[o]]
+		switch {
+		case tr.ID == x.tr.ID:
+		case tr.Kind == "fault":
+			return "other-fault"
+		default:
+			d = "with-noise"
+		}
+	}
+	if len(eps) > 1 && d == "alone" {
+		d = "own-fragment"
+	}
+	return d
+}
+
+// fragReason guesses the relation rule that kept the fragment apart.
+func fragReason(rootOK bool, rootHops, best int, gap time.Duration, existed bool) string {
+	switch {
+	case !rootOK:
+		return "root not reachable (graph)"
+	case best > 3:
+		return "main page beyond max_hops"
+	case !existed:
+		return "main page opened after it"
+	case gap > 90*time.Second || gap < -2*time.Minute:
+		return "onset window"
+	default:
+		return "related within hops and window (burst/evidence/veto)"
+	}
+}
+
+// placeKind is a placement without its numbers and relation details.
+func placeKind(p string) string {
+	if i := strings.Index(p, " ["); i >= 0 {
+		p = p[:i]
+	}
+	var b []rune
+	for _, r := range p {
+		if r >= '0' && r <= '9' || r == '+' || r == '-' {
+			continue
+		}
+		b = append(b, r)
+	}
+	return string(b)
+}
+
+// burstTally counts every alert the burst rule isolated by its truth and
+// whether its best relation was to its own fault (the candidate's root an
+// earlier alerting service of the same fault), with the relation's
+// features (burstDetail) minus the root's name.
+func burstTally(s *alertscenario.Scenario, placed map[int]string, tally map[string]int) {
+	alerted := map[int]map[string]bool{}
+	for _, n := range s.Notifications {
+		tid := s.EpisodeTruth[n.Episode]
+		if alerted[tid] == nil {
+			alerted[tid] = map[string]bool{}
+		}
+		p := placed[n.Episode]
+		if i := strings.Index(p, "burst ["); i >= 0 && n.State == "firing" && !alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] {
+			alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] = true
+			j := strings.LastIndex(p, " root=")
+			root := strings.TrimSuffix(p[j+6:], "]")
+			tr := s.Truths[tid]
+			verdict := tr.Kind
+			if tr.Kind == "fault" {
+				verdict = "fault-other"
+				if alerted[tid][root] {
+					verdict = "fault-own"
+				}
+			}
+			tally[fmt.Sprintf("burst %-11s %s", verdict, p[i+6:j])]++
+		}
+		alerted[tid][n.Service] = true
+	}
+}
+
+// firstNotifications maps each episode to its first notification.
+func firstNotifications(s *alertscenario.Scenario) map[int]alertscenario.Notification {
+	first := map[int]alertscenario.Notification{}
+	for _, n := range s.Notifications {
+		if _, ok := first[n.Episode]; !ok {
+			first[n.Episode] = n
+		}
+	}
+	return first
+}
