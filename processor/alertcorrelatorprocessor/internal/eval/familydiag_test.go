@@ -2,7 +2,9 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,4 +72,12 @@ func diagFamilies(t *testing.T, env string) []Family {
 		}
 	}
 	return out
+}
+
+// printTally prints a diagnostic's counts, one "count key" line each, in
+// the order of their keys.
+func printTally(tally map[string]int) {
+	for _, k := range slices.Sorted(maps.Keys(tally)) {
+		fmt.Printf("%5d %s\n", tally[k], k)
+	}
 }

@@ -49,14 +49,7 @@ func TestFragDiag(t *testing.T) {
 		for _, l := range fragments(s, out, g, ev, placed, tally) {
 			fmt.Println(l)
 		}
-		var keys []string
-		for k, v := range tally {
-			keys = append(keys, fmt.Sprintf("%5d %s", v, k))
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			fmt.Println(k)
-		}
+		printTally(tally)
 	}
 }
 

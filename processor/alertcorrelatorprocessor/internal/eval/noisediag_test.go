@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -116,12 +115,5 @@ func readProbes(s *alertscenario.Scenario, f Family, probes []noiseProbe) {
 			tally[r.p.label+" "+key]++
 		}
 	}
-	var lines []string
-	for k, v := range tally {
-		lines = append(lines, fmt.Sprintf("%5d %s", v, k))
-	}
-	slices.Sort(lines)
-	for _, l := range lines {
-		fmt.Println(l)
-	}
+	printTally(tally)
 }

@@ -2,9 +2,7 @@ package eval
 
 import (
 	"fmt"
-	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -31,15 +29,8 @@ func TestRootDiag(t *testing.T) {
 				fmt.Println(line)
 			}
 		}
-		keys := make([]string, 0, len(tally))
-		for k := range tally {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		fmt.Println("==", f.Spec.Name)
-		for _, k := range keys {
-			fmt.Printf("%5d %s\n", tally[k], k)
-		}
+		printTally(tally)
 	}
 }
 
@@ -162,8 +153,6 @@ func TestMissedDiag(t *testing.T) {
 			tally[s.Truths[tid].Kind+", "+where]++
 		}
 		fmt.Println("==", f.Spec.Name)
-		for _, k := range slices.Sorted(maps.Keys(tally)) {
-			fmt.Printf("%5d %s\n", tally[k], k)
-		}
+		printTally(tally)
 	}
 }
