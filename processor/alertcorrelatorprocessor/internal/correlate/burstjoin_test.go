@@ -47,11 +47,7 @@ func TestBurstKeepsAFaultsDirectCaller(t *testing.T) {
 			}
 			e := New(cfg, g)
 			root := e.Ingest(firing("payment", "HighErrorRate", now), now)
-			at := now
-			for _, svc := range []string{"a1", "a2", "a3"} {
-				at = at.Add(time.Second)
-				e.Ingest(firing(svc, "TargetDown", at), at)
-			}
+			at, _ := burstOfThree(e, now)
 			at = at.Add(2 * time.Second)
 			sym := e.Ingest(firing("checkout", "HighErrorRate", at), at)
 			assert.Equal(t, tt.together, root.IncidentID == sym.IncidentID)
@@ -89,15 +85,7 @@ func TestBurstCountsAJoinedCallersOnset(t *testing.T) {
 	cfg.Evidence = tr
 	e := New(cfg, g)
 	root := e.Ingest(firing("payment", "HighErrorRate", now), now)
-	at := now.Add(30 * time.Second)
-	var a1 Result
-	for i, svc := range []string{"a1", "a2", "a3"} {
-		at = at.Add(time.Second)
-		r := e.Ingest(firing(svc, "TargetDown", at), at)
-		if i == 0 {
-			a1 = r
-		}
-	}
+	at, a1 := burstOfThree(e, now.Add(30*time.Second))
 	at = at.Add(2 * time.Second)
 	sym := e.Ingest(firing("checkout", "HighErrorRate", at), at)
 	assert.Equal(t, root.IncidentID, sym.IncidentID, "checkout joins payment")
@@ -134,14 +122,24 @@ func TestBurstKeepsADeeperRoot(t *testing.T) {
 			cfg.Evidence = tr
 			e := New(cfg, g)
 			caller := e.Ingest(firing("checkout", "HighErrorRate", now), now)
-			at := now
-			for _, svc := range []string{"a1", "a2", "a3"} {
-				at = at.Add(time.Second)
-				e.Ingest(firing(svc, "TargetDown", at), at)
-			}
+			at, _ := burstOfThree(e, now)
 			at = at.Add(2 * time.Second)
 			root := e.Ingest(firing("payment", "HighErrorRate", at), at)
 			assert.Equal(t, tt.together, caller.IncidentID == root.IncidentID)
 		})
 	}
+}
+
+// burstOfThree fires TargetDown on the unconnected a1, a2 and a3, one a
+// second after at, and returns the last one's time and a1's result.
+func burstOfThree(e *Engine, at time.Time) (time.Time, Result) {
+	var first Result
+	for i, svc := range []string{"a1", "a2", "a3"} {
+		at = at.Add(time.Second)
+		r := e.Ingest(firing(svc, "TargetDown", at), at)
+		if i == 0 {
+			first = r
+		}
+	}
+	return at, first
 }
