@@ -9,11 +9,23 @@ import (
 )
 
 // State is the engine's durable state (alerts and open incidents), so a
-// restart neither pages again nor orphans an open incident.
+// restart neither pages again nor orphans an open incident. Fields added
+// since version 1 are optional: a state saved without them loads as one
+// where they were empty.
 type State struct {
 	Version   int             `json:"version"`
 	Alerts    []AlertRecord   `json:"alerts"`
 	Incidents []IncidentState `json:"incidents"`
+	// Origins and Rechecks are the alerts read again against the trace
+	// evidence (attribute.go, recheck.go), oldest first.
+	Origins  []QueuedAlert `json:"origins,omitempty"`
+	Rechecks []QueuedAlert `json:"rechecks,omitempty"`
+}
+
+// QueuedAlert is an alert read again until a time.
+type QueuedAlert struct {
+	Fingerprint string    `json:"fingerprint"`
+	Until       time.Time `json:"until"`
 }
 
 // AlertRecord is one tracked alert.
@@ -29,6 +41,13 @@ type AlertRecord struct {
 	LastSeen    time.Time   `json:"last_seen"`
 	Joined      int         `json:"joined"`
 	SoloClosed  time.Time   `json:"solo_closed,omitzero"`
+	// QuietRefused: its take-overs were refused while its service read
+	// quiet (gate.go).
+	QuietRefused bool `json:"quiet_refused,omitempty"`
+	// FreshCause is the service it waits for, read at FreshOnset, its
+	// onset then (freshcause.go).
+	FreshCause string    `json:"fresh_cause,omitempty"`
+	FreshOnset time.Time `json:"fresh_onset,omitzero"`
 }
 
 // IncidentState is one open incident.
@@ -52,13 +71,9 @@ const stateVersion = 1
 
 // Marshal returns the durable state as JSON.
 func (e *Engine) Marshal() ([]byte, error) {
-	s := State{Version: stateVersion}
+	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks)}
 	for _, st := range e.alerts {
-		s.Alerts = append(s.Alerts, AlertRecord{
-			Alert: st.Alert, Firing: st.firing, Reported: st.reported, LastChange: st.lastChange,
-			Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
-			FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
-		})
+		s.Alerts = append(s.Alerts, alertRecord(st))
 	}
 	for _, inc := range e.incidents {
 		s.Incidents = append(s.Incidents, IncidentState{
@@ -68,6 +83,44 @@ func (e *Engine) Marshal() ([]byte, error) {
 		})
 	}
 	return json.Marshal(s)
+}
+
+func alertRecord(st *alertState) AlertRecord {
+	return AlertRecord{
+		Alert: st.Alert, Firing: st.firing, Reported: st.reported, LastChange: st.lastChange,
+		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
+		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
+		QuietRefused: st.quietRefused, FreshCause: st.fresh.service, FreshOnset: st.fresh.onset,
+	}
+}
+
+func restoredAlert(r AlertRecord) *alertState {
+	return &alertState{
+		Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
+		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
+		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
+		quietRefused: r.QuietRefused, fresh: freshCause{service: r.FreshCause, onset: r.FreshOnset},
+	}
+}
+
+func queued(q []recheck) []QueuedAlert {
+	out := make([]QueuedAlert, 0, len(q))
+	for _, r := range q {
+		out = append(out, QueuedAlert{Fingerprint: r.fp, Until: r.until})
+	}
+	return out
+}
+
+// requeued rebuilds a queue of alerts read again, keeping only those
+// still tracked.
+func (e *Engine) requeued(q []QueuedAlert) []recheck {
+	var out []recheck
+	for _, r := range q {
+		if _, ok := e.alerts[r.Fingerprint]; ok && len(out) < maxRechecks {
+			out = append(out, recheck{fp: r.Fingerprint, until: r.Until})
+		}
+	}
+	return out
 }
 
 // Unmarshal replaces the engine's state with a saved one.
@@ -85,17 +138,14 @@ func (e *Engine) Unmarshal(b []byte) error {
 	clear(e.byGroup)
 	clear(e.held)
 	for _, r := range s.Alerts {
-		st := &alertState{
-			Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
-			transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
-			firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
-		}
+		st := restoredAlert(r)
 		e.alerts[st.Fingerprint] = st
 		e.joinSeq = max(e.joinSeq, r.Joined)
 		if st.firing && st.reported != alertconv.StateFiring {
 			e.held[st.Fingerprint] = st
 		}
 	}
+	e.origins, e.rechecks = e.requeued(s.Origins), e.requeued(s.Rechecks)
 	for _, is := range s.Incidents {
 		inc := &incident{
 			id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
