@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
 )
 
 // TestStateSavedBeforeTheHoldsLoads: a state saved by the version before
@@ -59,4 +61,43 @@ func TestStateWithoutHoldsSavesAsBefore(t *testing.T) {
 	assert.NotContains(t, string(out), "quiet_refused")
 	assert.NotContains(t, string(out), "fresh_")
 	assert.NotContains(t, string(out), "origins")
+}
+
+// TestSymptomReadAgainAfterRestore: restored from the state saved while
+// checkout's alert is still read again as payment's symptom (recheck.go),
+// the engine lets it leave once errors originate in checkout, as without
+// a restart. The evidence is kept across the restart, as in
+// TestFreshCauseWaitSurvivesRestore.
+func TestSymptomReadAgainAfterRestore(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no restart", true: "restart"}[restart], func(t *testing.T) {
+			tr := evidence.New(evidence.Config{})
+			cfg := testConfig()
+			cfg.Evidence = tr
+			e := New(cfg, chainGraph())
+			now := t0.Add(10 * time.Minute)
+			odd := func(k uint64) bool { return k%2 == 1 }
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"checkout", "payment"}, now, 2000, odd)
+			pay := e.Ingest(firing("payment", "Errors", now), now)
+			co := e.Ingest(firing("checkout", "Errors", now.Add(time.Second)), now.Add(time.Second))
+			require.Equal(t, pay.IncidentID, co.IncidentID)
+			e.Advance(now.Add(2 * time.Second))
+			if restart {
+				b, err := e.Marshal()
+				require.NoError(t, err)
+				e = New(cfg, chainGraph())
+				require.NoError(t, e.Unmarshal(b))
+			}
+			for i := range 30 {
+				at := now.Add(time.Duration(i+1) * time.Second)
+				tr.Observe(alertscenario.ChainTraces([]string{"frontend", "checkout"}, 2, uint64(5000+2*i), at, func(uint64) bool { return true }), at)
+				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, uint64(7000+2*i), at, odd), at)
+			}
+			e.Advance(now.Add(30 * time.Second))
+			coInc := e.IncidentOf(firing("checkout", "Errors", now).Fingerprint)
+			assert.NotEqual(t, pay.IncidentID, coInc)
+			assert.NotEmpty(t, coInc)
+		})
+	}
 }
