@@ -65,6 +65,8 @@ type IncidentState struct {
 	// HeldRoot: the alert whose refused take-overs wait for its callers
 	// (specific.go).
 	HeldRoot string `json:"held_root,omitempty"`
+	// Storm is the environment of a storm incident (storm.go).
+	Storm string `json:"storm,omitempty"`
 }
 
 const stateVersion = 1
@@ -79,7 +81,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
-			HeldRoot: inc.heldRoot,
+			HeldRoot: inc.heldRoot, Storm: inc.storm,
 		})
 	}
 	return json.Marshal(s)
@@ -137,6 +139,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 	clear(e.byService)
 	clear(e.byGroup)
 	clear(e.held)
+	clear(e.storms)
 	for _, r := range s.Alerts {
 		st := restoredAlert(r)
 		e.alerts[st.Fingerprint] = st
@@ -150,9 +153,12 @@ func (e *Engine) Unmarshal(b []byte) error {
 		inc := &incident{
 			id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 			firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-			heldRoot: is.HeldRoot,
+			heldRoot: is.HeldRoot, storm: is.Storm,
 		}
 		e.incidents[inc.id] = inc
+		if inc.storm != "" {
+			e.storms[inc.storm] = inc.id
+		}
 		for _, fp := range is.Members {
 			st := e.alerts[fp]
 			if st == nil {

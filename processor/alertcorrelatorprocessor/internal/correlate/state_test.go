@@ -101,3 +101,31 @@ func TestSymptomReadAgainAfterRestore(t *testing.T) {
 		})
 	}
 }
+
+// TestStormIncidentSurvivesRestore: restored with its environment's storm
+// incident open, the engine folds the next alert beyond
+// limits.max_incidents into that incident, still marked a storm, as
+// without a restart (not into a second storm incident).
+func TestStormIncidentSurvivesRestore(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no restart", true: "restart"}[restart], func(t *testing.T) {
+			cfg := testConfig()
+			cfg.MaxIncidents = 1
+			e := New(cfg, demoGraph(t))
+			e.Ingest(firing("payment", "A", t0), t0)
+			storm := e.Ingest(firing("ad", "B", t0), t0)
+			if restart {
+				b, err := e.Marshal()
+				require.NoError(t, err)
+				e = New(cfg, demoGraph(t))
+				require.NoError(t, e.Unmarshal(b))
+			}
+			next := e.Ingest(firing("frontend", "C", t0.Add(time.Second)), t0.Add(time.Second))
+			assert.Equal(t, storm.IncidentID, next.IncidentID)
+			snap, ok := e.Incident(storm.IncidentID, t0.Add(time.Second))
+			require.True(t, ok)
+			assert.True(t, snap.Storm)
+			assert.Equal(t, 2, snap.AlertCount)
+		})
+	}
+}
