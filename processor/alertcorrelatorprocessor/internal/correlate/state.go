@@ -20,6 +20,15 @@ type State struct {
 	// evidence (attribute.go, recheck.go), oldest first.
 	Origins  []QueuedAlert `json:"origins,omitempty"`
 	Rechecks []QueuedAlert `json:"rechecks,omitempty"`
+	// Onsets are the recent incident-opening onsets a burst is told by
+	// (burst.go), oldest first.
+	Onsets []OnsetRecord `json:"onsets,omitempty"`
+}
+
+// OnsetRecord is one recent onset on a service.
+type OnsetRecord struct {
+	At      time.Time `json:"at"`
+	Service string    `json:"service"`
 }
 
 // QueuedAlert is an alert read again until a time.
@@ -74,6 +83,9 @@ const stateVersion = 1
 // Marshal returns the durable state as JSON.
 func (e *Engine) Marshal() ([]byte, error) {
 	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks)}
+	for _, o := range e.onsets {
+		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
+	}
 	for _, st := range e.alerts {
 		s.Alerts = append(s.Alerts, alertRecord(st))
 	}
@@ -149,6 +161,10 @@ func (e *Engine) Unmarshal(b []byte) error {
 		}
 	}
 	e.origins, e.rechecks = e.requeued(s.Origins), e.requeued(s.Rechecks)
+	e.onsets = e.onsets[:0]
+	for _, o := range s.Onsets[max(0, len(s.Onsets)-maxBurstOnsets):] {
+		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})
+	}
 	for _, is := range s.Incidents {
 		inc := &incident{
 			id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,

@@ -15,7 +15,8 @@ import (
 )
 
 // TestStateSavedBeforeTheHoldsLoads: a state saved by the version before
-// quiet_refused, fresh_cause and the re-read queues were saved (checkout
+// quiet_refused, fresh_cause, storm, the re-read queues and the burst
+// onsets were saved (checkout
 // and payment paged as one incident, checkout's resolution held) loads:
 // nothing pages again, the held resolution applies, the incident resolves
 // as itself, and the new holds read empty.
@@ -32,6 +33,8 @@ func TestStateSavedBeforeTheHoldsLoads(t *testing.T) {
 	}
 	assert.Empty(t, e.origins)
 	assert.Empty(t, e.rechecks)
+	assert.Empty(t, e.onsets)
+	assert.Empty(t, e.storms)
 
 	id := e.IncidentOf(firing("payment", "PaymentFailures", t0).Fingerprint)
 	require.NotEmpty(t, id)
@@ -61,6 +64,7 @@ func TestStateWithoutHoldsSavesAsBefore(t *testing.T) {
 	assert.NotContains(t, string(out), "quiet_refused")
 	assert.NotContains(t, string(out), "fresh_")
 	assert.NotContains(t, string(out), "origins")
+	assert.NotContains(t, string(out), "onsets")
 }
 
 // TestSymptomReadAgainAfterRestore: restored from the state saved while
@@ -126,6 +130,30 @@ func TestStormIncidentSurvivesRestore(t *testing.T) {
 			require.True(t, ok)
 			assert.True(t, snap.Storm)
 			assert.Equal(t, 2, snap.AlertCount)
+		})
+	}
+}
+
+// TestBurstSurvivesRestore: restored in the middle of a maintenance-like
+// burst (TestBurstKeepsAdjacentOnsetsApart), the engine still reads
+// valkey's onset as part of it and keeps it apart from cart's incident,
+// as without a restart.
+func TestBurstSurvivesRestore(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no restart", true: "restart"}[restart], func(t *testing.T) {
+			e := New(burstConfig(), demoGraph(t))
+			for i, svc := range []string{"currency", "quote", "email", "image-provider", "cart", "valkey"} {
+				at := t0.Add(time.Duration(i) * time.Second)
+				if svc == "valkey" && restart {
+					b, err := e.Marshal()
+					require.NoError(t, err)
+					e = New(burstConfig(), demoGraph(t))
+					require.NoError(t, e.Unmarshal(b))
+				}
+				e.Ingest(firing(svc, "TargetDown", at), at)
+			}
+			cart := e.IncidentOf(firing("cart", "TargetDown", t0).Fingerprint)
+			assert.NotEqual(t, cart, e.IncidentOf(firing("valkey", "TargetDown", t0).Fingerprint))
 		})
 	}
 }
