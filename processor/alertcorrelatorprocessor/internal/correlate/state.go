@@ -166,30 +166,34 @@ func (e *Engine) Unmarshal(b []byte) error {
 		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})
 	}
 	for _, is := range s.Incidents {
-		inc := &incident{
-			id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
-			firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-			heldRoot: is.HeldRoot, storm: is.Storm,
-		}
-		e.incidents[inc.id] = inc
-		if inc.storm != "" {
-			e.storms[inc.storm] = inc.id
-		}
-		for _, fp := range is.Members {
-			st := e.alerts[fp]
-			if st == nil {
-				continue
-			}
-			e.attach(inc, st)
-		}
-		// Keep the saved ranking: the graph may not be learned again yet.
-		inc.rankDirty = len(inc.ranking) == 0
-		if inc.groupKey != "" {
-			e.byGroup[inc.groupKey] = inc.id
-		}
-		if len(inc.members) == 0 {
-			e.drop(inc)
-		}
+		e.restoreIncident(is)
 	}
 	return nil
+}
+
+// restoreIncident rebuilds a saved incident over the restored alerts (an
+// incident none of whose members is tracked any more is dropped).
+func (e *Engine) restoreIncident(is IncidentState) {
+	inc := &incident{
+		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
+		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
+		heldRoot: is.HeldRoot, storm: is.Storm,
+	}
+	e.incidents[inc.id] = inc
+	if inc.storm != "" {
+		e.storms[inc.storm] = inc.id
+	}
+	for _, fp := range is.Members {
+		if st := e.alerts[fp]; st != nil {
+			e.attach(inc, st)
+		}
+	}
+	// Keep the saved ranking: the graph may not be learned again yet.
+	inc.rankDirty = len(inc.ranking) == 0
+	if inc.groupKey != "" {
+		e.byGroup[inc.groupKey] = inc.id
+	}
+	if len(inc.members) == 0 {
+		e.drop(inc)
+	}
 }
