@@ -68,10 +68,7 @@ func TestFreshCauseWaitSurvivesRestore(t *testing.T) {
 			gw := e.Ingest(firing("gateway", "Errors", now), now.Add(time.Second))
 			require.NotEqual(t, pay.IncidentID, gw.IncidentID, "the gateway waits for shipping")
 			if restart {
-				b, err := e.Marshal()
-				require.NoError(t, err)
-				e = New(cfg, gatewayGraph())
-				require.NoError(t, e.Unmarshal(b))
+				e = restarted(t, e, cfg, gatewayGraph())
 			}
 			e.Advance(now.Add(3 * time.Second))
 			incOf := func(svc string) string { return e.IncidentOf(firing(svc, "Errors", now).Fingerprint) }

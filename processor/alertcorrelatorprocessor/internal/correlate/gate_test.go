@@ -64,18 +64,42 @@ func TestQuietDependencyTakesNothingOver(t *testing.T) {
 // again, as the graph would have it without the traces, and ledger's
 // incident takes payment's over.
 func TestQuietDependencyTakesOverOnceItFails(t *testing.T) {
-	g := ledgerGraph()
+	quietLedgerFails(t, false)
+}
+
+// TestQuietRefusedTakeOverSurvivesRestore: restored from the state saved
+// while ledger's refused take-over waits for errors to originate there
+// (the restarted process's trace evidence starts empty), the engine
+// retries it once they do, as without a restart.
+func TestQuietRefusedTakeOverSurvivesRestore(t *testing.T) {
+	quietLedgerFails(t, true)
+}
+
+// quietLedgerFails is TestQuietDependencyTakesOverOnceItFails, with a
+// restart after the refusal when restart is set.
+func quietLedgerFails(t *testing.T, restart bool) {
 	tr := evidence.New(evidence.Config{})
 	cfg := testConfig()
 	cfg.Evidence = tr
-	e := New(cfg, g)
+	e := New(cfg, ledgerGraph())
 	now := t0.Add(10 * time.Minute)
 	observe(tr, []string{"checkout", "payment", "ledger"}, now, 0, nil)
 	pay := e.Ingest(firing("payment", "Errors", now), now)
 	led := e.Ingest(firing("ledger", "Errors", now.Add(time.Second)), now.Add(time.Second))
 	require.NotEqual(t, pay.IncidentID, led.IncidentID)
 	e.Advance(now.Add(2 * time.Second))
-	ledgerFails(tr, e, now)
+	if restart {
+		tr = evidence.New(evidence.Config{})
+		cfg.Evidence = tr
+		e = restarted(t, e, cfg, ledgerGraph())
+	}
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for i := range 30 {
+		at := now.Add(time.Duration(i+2) * time.Second)
+		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment", "ledger"}, 2, uint64(5000+2*i), at, nil), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"ledger"}, 2, uint64(9000+2*i), at, odd), at)
+		e.Advance(at)
+	}
 	payInc := e.IncidentOf(firing("payment", "Errors", now).Fingerprint)
 	assert.NotEmpty(t, payInc)
 	assert.Equal(t, payInc, e.IncidentOf(firing("ledger", "Errors", now).Fingerprint))
@@ -86,50 +110,4 @@ func ledgerGraph() *topology.Graph {
 	g := topology.New(topology.Config{})
 	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
 	return g
-}
-
-// TestQuietRefusedTakeOverSurvivesRestore: restored from the state saved
-// while ledger's refused take-over waits for errors to originate there
-// (the restarted process's trace evidence starts empty), the engine
-// retries it once they do, as it does without a restart.
-func TestQuietRefusedTakeOverSurvivesRestore(t *testing.T) {
-	for _, restart := range []bool{false, true} {
-		t.Run(map[bool]string{false: "no restart", true: "restart"}[restart], func(t *testing.T) {
-			g := ledgerGraph()
-			tr := evidence.New(evidence.Config{})
-			cfg := testConfig()
-			cfg.Evidence = tr
-			e := New(cfg, g)
-			now := t0.Add(10 * time.Minute)
-			observe(tr, []string{"checkout", "payment", "ledger"}, now, 0, nil)
-			pay := e.Ingest(firing("payment", "Errors", now), now)
-			led := e.Ingest(firing("ledger", "Errors", now.Add(time.Second)), now.Add(time.Second))
-			require.NotEqual(t, pay.IncidentID, led.IncidentID)
-			e.Advance(now.Add(2 * time.Second))
-			if restart {
-				b, err := e.Marshal()
-				require.NoError(t, err)
-				tr = evidence.New(evidence.Config{})
-				cfg.Evidence = tr
-				e = New(cfg, ledgerGraph())
-				require.NoError(t, e.Unmarshal(b))
-			}
-			ledgerFails(tr, e, now)
-			payInc := e.IncidentOf(firing("payment", "Errors", now).Fingerprint)
-			assert.NotEmpty(t, payInc)
-			assert.Equal(t, payInc, e.IncidentOf(firing("ledger", "Errors", now).Fingerprint))
-		})
-	}
-}
-
-// ledgerFails feeds 30 s of traces from now+2s, errors originating in
-// ledger on requests of its own, advancing e each second.
-func ledgerFails(tr *evidence.Tracker, e *Engine, now time.Time) {
-	odd := func(k uint64) bool { return k%2 == 1 }
-	for i := range 30 {
-		at := now.Add(time.Duration(i+2) * time.Second)
-		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment", "ledger"}, 2, uint64(5000+2*i), at, nil), at)
-		tr.Observe(alertscenario.ChainTraces([]string{"ledger"}, 2, uint64(9000+2*i), at, odd), at)
-		e.Advance(at)
-	}
 }

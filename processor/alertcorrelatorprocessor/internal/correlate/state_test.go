@@ -10,8 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertconv"
-	"github.com/quell-otel/quell/internal/alertscenario"
-	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/topology"
 )
 
 // TestStateSavedBeforeTheHoldsLoads: a state saved by the version before
@@ -70,40 +69,20 @@ func TestStateWithoutHoldsSavesAsBefore(t *testing.T) {
 // TestSymptomReadAgainAfterRestore: restored from the state saved while
 // checkout's alert is still read again as payment's symptom (recheck.go),
 // the engine lets it leave once errors originate in checkout, as without
-// a restart. The evidence is kept across the restart, as in
-// TestFreshCauseWaitSurvivesRestore.
+// a restart (TestSymptomReadAgain).
 func TestSymptomReadAgainAfterRestore(t *testing.T) {
-	for _, restart := range []bool{false, true} {
-		t.Run(map[bool]string{false: "no restart", true: "restart"}[restart], func(t *testing.T) {
-			tr := evidence.New(evidence.Config{})
-			cfg := testConfig()
-			cfg.Evidence = tr
-			e := New(cfg, chainGraph())
-			now := t0.Add(10 * time.Minute)
-			odd := func(k uint64) bool { return k%2 == 1 }
-			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
-			observe(tr, []string{"checkout", "payment"}, now, 2000, odd)
-			pay := e.Ingest(firing("payment", "Errors", now), now)
-			co := e.Ingest(firing("checkout", "Errors", now.Add(time.Second)), now.Add(time.Second))
-			require.Equal(t, pay.IncidentID, co.IncidentID)
-			e.Advance(now.Add(2 * time.Second))
-			if restart {
-				b, err := e.Marshal()
-				require.NoError(t, err)
-				e = New(cfg, chainGraph())
-				require.NoError(t, e.Unmarshal(b))
-			}
-			for i := range 30 {
-				at := now.Add(time.Duration(i+1) * time.Second)
-				tr.Observe(alertscenario.ChainTraces([]string{"frontend", "checkout"}, 2, uint64(5000+2*i), at, func(uint64) bool { return true }), at)
-				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, uint64(7000+2*i), at, odd), at)
-			}
-			e.Advance(now.Add(30 * time.Second))
-			coInc := e.IncidentOf(firing("checkout", "Errors", now).Fingerprint)
-			assert.NotEqual(t, pay.IncidentID, coInc)
-			assert.NotEmpty(t, coInc)
-		})
-	}
+	symptomReadAgain(t, true)
+}
+
+// restarted returns an engine restored from e's saved state, as a
+// restarted collector's, with cfg and the graph g.
+func restarted(t *testing.T, e *Engine, cfg Config, g *topology.Graph) *Engine {
+	t.Helper()
+	b, err := e.Marshal()
+	require.NoError(t, err)
+	r := New(cfg, g)
+	require.NoError(t, r.Unmarshal(b))
+	return r
 }
 
 // TestStormIncidentSurvivesRestore: restored with its environment's storm
@@ -119,10 +98,7 @@ func TestStormIncidentSurvivesRestore(t *testing.T) {
 			e.Ingest(firing("payment", "A", t0), t0)
 			storm := e.Ingest(firing("ad", "B", t0), t0)
 			if restart {
-				b, err := e.Marshal()
-				require.NoError(t, err)
-				e = New(cfg, demoGraph(t))
-				require.NoError(t, e.Unmarshal(b))
+				e = restarted(t, e, cfg, demoGraph(t))
 			}
 			next := e.Ingest(firing("frontend", "C", t0.Add(time.Second)), t0.Add(time.Second))
 			assert.Equal(t, storm.IncidentID, next.IncidentID)
@@ -145,10 +121,7 @@ func TestBurstSurvivesRestore(t *testing.T) {
 			for i, svc := range []string{"currency", "quote", "email", "image-provider", "cart", "valkey"} {
 				at := t0.Add(time.Duration(i) * time.Second)
 				if svc == "valkey" && restart {
-					b, err := e.Marshal()
-					require.NoError(t, err)
-					e = New(burstConfig(), demoGraph(t))
-					require.NoError(t, e.Unmarshal(b))
+					e = restarted(t, e, burstConfig(), demoGraph(t))
 				}
 				e.Ingest(firing(svc, "TargetDown", at), at)
 			}
