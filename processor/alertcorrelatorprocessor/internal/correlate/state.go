@@ -76,6 +76,11 @@ type IncidentState struct {
 	HeldRoot string `json:"held_root,omitempty"`
 	// Storm is the environment of a storm incident (storm.go).
 	Storm string `json:"storm,omitempty"`
+	// Evidence and Exemplar are the last evidence line and exemplar trace
+	// shown for EvidenceRoot, kept for records made without recent spans.
+	Evidence     string `json:"evidence,omitempty"`
+	Exemplar     string `json:"exemplar_trace_id,omitempty"`
+	EvidenceRoot string `json:"evidence_root,omitempty"`
 }
 
 const stateVersion = 1
@@ -93,7 +98,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
-			HeldRoot: inc.heldRoot, Storm: inc.storm,
+			HeldRoot: inc.heldRoot, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
 		})
 	}
 	return json.Marshal(s)
@@ -177,7 +182,7 @@ func (e *Engine) restoreIncident(is IncidentState) {
 	inc := &incident{
 		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-		heldRoot: is.HeldRoot, storm: is.Storm,
+		heldRoot: is.HeldRoot, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
 	}
 	e.incidents[inc.id] = inc
 	if inc.storm != "" {

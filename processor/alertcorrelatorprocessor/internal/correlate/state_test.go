@@ -10,15 +10,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 )
 
 // TestStateSavedBeforeTheHoldsLoads: a state saved by the version before
-// quiet_refused, fresh_cause, storm, the re-read queues and the burst
-// onsets were saved (checkout
-// and payment paged as one incident, checkout's resolution held) loads:
-// nothing pages again, the held resolution applies, the incident resolves
-// as itself, and the new holds read empty.
+// quiet_refused, fresh_cause, storm, the evidence line, the re-read queues
+// and the burst onsets were saved (checkout and payment paged as one
+// incident, checkout's resolution held) loads: nothing pages again, the
+// held resolution applies, the incident resolves as itself, and the new
+// holds read empty.
 func TestStateSavedBeforeTheHoldsLoads(t *testing.T) {
 	b, err := os.ReadFile("testdata/state-v1-before-holds.json")
 	require.NoError(t, err)
@@ -64,6 +65,7 @@ func TestStateWithoutHoldsSavesAsBefore(t *testing.T) {
 	assert.NotContains(t, string(out), "fresh_")
 	assert.NotContains(t, string(out), "origins")
 	assert.NotContains(t, string(out), "onsets")
+	assert.NotContains(t, string(out), "evidence")
 }
 
 // TestSymptomReadAgainAfterRestore: restored from the state saved while
@@ -127,6 +129,41 @@ func TestBurstSurvivesRestore(t *testing.T) {
 			}
 			cart := e.IncidentOf(firing("cart", "TargetDown", t0).Fingerprint)
 			assert.NotEqual(t, cart, e.IncidentOf(firing("valkey", "TargetDown", t0).Fingerprint))
+		})
+	}
+}
+
+// TestEvidenceLineSurvivesRestore: restored while the traces are quiet
+// (the restarted collector has seen no span yet), an incident's records
+// still carry the last evidence line and exemplar shown for its root, as
+// they do without a restart once the spans stop.
+func TestEvidenceLineSurvivesRestore(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no restart", true: "restart"}[restart], func(t *testing.T) {
+			tr := evidence.New(evidence.Config{})
+			cfg := testConfig()
+			cfg.Evidence = tr
+			e := New(cfg, chainGraph())
+			now := t0.Add(10 * time.Minute)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now, 2000, func(k uint64) bool { return k%2 == 1 })
+			pay := e.Ingest(firing("payment", "Errors", now), now)
+			e.Ingest(firing("checkout", "Errors", now.Add(time.Second)), now.Add(time.Second))
+			shown, ok := e.Incident(pay.IncidentID, now.Add(2*time.Second))
+			require.True(t, ok)
+			require.NotEmpty(t, shown.Evidence)
+			require.NotEmpty(t, shown.ExemplarTraceID)
+
+			later := now.Add(10 * time.Minute) // past the evidence window: no recent spans
+			if restart {
+				cfg.Evidence = evidence.New(evidence.Config{})
+				e = restarted(t, e, cfg, chainGraph())
+			}
+			e.Ingest(firing("frontend", "Errors", later), later)
+			snap, ok := e.Incident(pay.IncidentID, later)
+			require.True(t, ok)
+			assert.Equal(t, shown.Evidence, snap.Evidence)
+			assert.Equal(t, shown.ExemplarTraceID, snap.ExemplarTraceID)
 		})
 	}
 }
