@@ -97,6 +97,13 @@ func TestOwnRootNotTakenOver(t *testing.T) {
 // errors originating in checkout beyond its failing calls, it leaves for
 // an incident of its own.
 func TestSymptomReadAgain(t *testing.T) {
+	symptomReadAgain(t, false)
+}
+
+// symptomReadAgain is TestSymptomReadAgain, with a restart after
+// checkout's join when restart is set (the evidence kept: see
+// TestFreshCauseWaitSurvivesRestore).
+func symptomReadAgain(t *testing.T, restart bool) {
 	tr := evidence.New(evidence.Config{})
 	cfg := testConfig()
 	cfg.Evidence = tr
@@ -110,6 +117,9 @@ func TestSymptomReadAgain(t *testing.T) {
 	require.Equal(t, pay.IncidentID, co.IncidentID)
 	e.Advance(now.Add(2 * time.Second))
 	require.Equal(t, pay.IncidentID, e.IncidentOf(firing("checkout", "Errors", now).Fingerprint), "nothing new in the traces")
+	if restart {
+		e = restarted(t, e, cfg, chainGraph())
+	}
 
 	// The next 30 s: checkout's own requests fail, every one of them.
 	later := now.Add(30 * time.Second)

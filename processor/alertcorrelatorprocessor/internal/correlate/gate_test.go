@@ -64,18 +64,35 @@ func TestQuietDependencyTakesNothingOver(t *testing.T) {
 // again, as the graph would have it without the traces, and ledger's
 // incident takes payment's over.
 func TestQuietDependencyTakesOverOnceItFails(t *testing.T) {
-	g := ledgerGraph()
+	quietLedgerFails(t, false)
+}
+
+// TestQuietRefusedTakeOverSurvivesRestore: restored from the state saved
+// while ledger's refused take-over waits for errors to originate there
+// (the restarted process's trace evidence starts empty), the engine
+// retries it once they do, as without a restart.
+func TestQuietRefusedTakeOverSurvivesRestore(t *testing.T) {
+	quietLedgerFails(t, true)
+}
+
+// quietLedgerFails is TestQuietDependencyTakesOverOnceItFails, with a
+// restart after the refusal when restart is set.
+func quietLedgerFails(t *testing.T, restart bool) {
 	tr := evidence.New(evidence.Config{})
 	cfg := testConfig()
 	cfg.Evidence = tr
-	e := New(cfg, g)
+	e := New(cfg, ledgerGraph())
 	now := t0.Add(10 * time.Minute)
 	observe(tr, []string{"checkout", "payment", "ledger"}, now, 0, nil)
 	pay := e.Ingest(firing("payment", "Errors", now), now)
 	led := e.Ingest(firing("ledger", "Errors", now.Add(time.Second)), now.Add(time.Second))
 	require.NotEqual(t, pay.IncidentID, led.IncidentID)
 	e.Advance(now.Add(2 * time.Second))
-
+	if restart {
+		tr = evidence.New(evidence.Config{})
+		cfg.Evidence = tr
+		e = restarted(t, e, cfg, ledgerGraph())
+	}
 	odd := func(k uint64) bool { return k%2 == 1 }
 	for i := range 30 {
 		at := now.Add(time.Duration(i+2) * time.Second)

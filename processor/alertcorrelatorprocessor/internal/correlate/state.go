@@ -9,11 +9,32 @@ import (
 )
 
 // State is the engine's durable state (alerts and open incidents), so a
-// restart neither pages again nor orphans an open incident.
+// restart neither pages again nor orphans an open incident. Fields added
+// since version 1 are optional: a state saved without them loads as one
+// where they were empty.
 type State struct {
 	Version   int             `json:"version"`
 	Alerts    []AlertRecord   `json:"alerts"`
 	Incidents []IncidentState `json:"incidents"`
+	// Origins and Rechecks are the alerts read again against the trace
+	// evidence (attribute.go, recheck.go), oldest first.
+	Origins  []QueuedAlert `json:"origins,omitempty"`
+	Rechecks []QueuedAlert `json:"rechecks,omitempty"`
+	// Onsets are the recent incident-opening onsets a burst is told by
+	// (burst.go), oldest first.
+	Onsets []OnsetRecord `json:"onsets,omitempty"`
+}
+
+// OnsetRecord is one recent onset on a service.
+type OnsetRecord struct {
+	At      time.Time `json:"at"`
+	Service string    `json:"service"`
+}
+
+// QueuedAlert is an alert read again until a time.
+type QueuedAlert struct {
+	Fingerprint string    `json:"fingerprint"`
+	Until       time.Time `json:"until"`
 }
 
 // AlertRecord is one tracked alert.
@@ -29,6 +50,13 @@ type AlertRecord struct {
 	LastSeen    time.Time   `json:"last_seen"`
 	Joined      int         `json:"joined"`
 	SoloClosed  time.Time   `json:"solo_closed,omitzero"`
+	// QuietRefused: its take-overs were refused while its service read
+	// quiet (gate.go).
+	QuietRefused bool `json:"quiet_refused,omitempty"`
+	// FreshCause is the service it waits for, read at FreshOnset, its
+	// onset then (freshcause.go).
+	FreshCause string    `json:"fresh_cause,omitempty"`
+	FreshOnset time.Time `json:"fresh_onset,omitzero"`
 }
 
 // IncidentState is one open incident.
@@ -46,28 +74,72 @@ type IncidentState struct {
 	// HeldRoot: the alert whose refused take-overs wait for its callers
 	// (specific.go).
 	HeldRoot string `json:"held_root,omitempty"`
+	// Storm is the environment of a storm incident (storm.go).
+	Storm string `json:"storm,omitempty"`
+	// Evidence and Exemplar are the last evidence line and exemplar trace
+	// shown for EvidenceRoot, kept for records made without recent spans.
+	Evidence     string `json:"evidence,omitempty"`
+	Exemplar     string `json:"exemplar_trace_id,omitempty"`
+	EvidenceRoot string `json:"evidence_root,omitempty"`
 }
 
 const stateVersion = 1
 
 // Marshal returns the durable state as JSON.
 func (e *Engine) Marshal() ([]byte, error) {
-	s := State{Version: stateVersion}
+	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks)}
+	for _, o := range e.onsets {
+		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
+	}
 	for _, st := range e.alerts {
-		s.Alerts = append(s.Alerts, AlertRecord{
-			Alert: st.Alert, Firing: st.firing, Reported: st.reported, LastChange: st.lastChange,
-			Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
-			FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
-		})
+		s.Alerts = append(s.Alerts, alertRecord(st))
 	}
 	for _, inc := range e.incidents {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
-			HeldRoot: inc.heldRoot,
+			HeldRoot: inc.heldRoot, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
 		})
 	}
 	return json.Marshal(s)
+}
+
+func alertRecord(st *alertState) AlertRecord {
+	return AlertRecord{
+		Alert: st.Alert, Firing: st.firing, Reported: st.reported, LastChange: st.lastChange,
+		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
+		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
+		QuietRefused: st.quietRefused, FreshCause: st.fresh.service, FreshOnset: st.fresh.onset,
+	}
+}
+
+func restoredAlert(r AlertRecord) *alertState {
+	return &alertState{
+		Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
+		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
+		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
+		quietRefused: r.QuietRefused, fresh: freshCause{service: r.FreshCause, onset: r.FreshOnset},
+	}
+}
+
+func queued(q []recheck) []QueuedAlert {
+	out := make([]QueuedAlert, 0, len(q))
+	for _, r := range q {
+		out = append(out, QueuedAlert{Fingerprint: r.fp, Until: r.until})
+	}
+	return out
+}
+
+// requeued rebuilds a queue of alerts read again, keeping only those
+// still tracked.
+func (e *Engine) requeued(q []QueuedAlert) []recheck {
+	var out []recheck
+	for _, r := range q {
+		if _, ok := e.alerts[r.Fingerprint]; ok && len(out) < maxRechecks {
+			out = append(out, recheck{fp: r.Fingerprint, until: r.Until})
+		}
+	}
+	return out
 }
 
 // Unmarshal replaces the engine's state with a saved one.
@@ -84,40 +156,49 @@ func (e *Engine) Unmarshal(b []byte) error {
 	clear(e.byService)
 	clear(e.byGroup)
 	clear(e.held)
+	clear(e.storms)
 	for _, r := range s.Alerts {
-		st := &alertState{
-			Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
-			transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
-			firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
-		}
+		st := restoredAlert(r)
 		e.alerts[st.Fingerprint] = st
 		e.joinSeq = max(e.joinSeq, r.Joined)
 		if st.firing && st.reported != alertconv.StateFiring {
 			e.held[st.Fingerprint] = st
 		}
 	}
+	e.origins, e.rechecks = e.requeued(s.Origins), e.requeued(s.Rechecks)
+	e.onsets = e.onsets[:0]
+	for _, o := range s.Onsets[max(0, len(s.Onsets)-maxBurstOnsets):] {
+		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})
+	}
 	for _, is := range s.Incidents {
-		inc := &incident{
-			id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
-			firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-			heldRoot: is.HeldRoot,
-		}
-		e.incidents[inc.id] = inc
-		for _, fp := range is.Members {
-			st := e.alerts[fp]
-			if st == nil {
-				continue
-			}
-			e.attach(inc, st)
-		}
-		// Keep the saved ranking: the graph may not be learned again yet.
-		inc.rankDirty = len(inc.ranking) == 0
-		if inc.groupKey != "" {
-			e.byGroup[inc.groupKey] = inc.id
-		}
-		if len(inc.members) == 0 {
-			e.drop(inc)
-		}
+		e.restoreIncident(is)
 	}
 	return nil
+}
+
+// restoreIncident rebuilds a saved incident over the restored alerts (an
+// incident none of whose members is tracked any more is dropped).
+func (e *Engine) restoreIncident(is IncidentState) {
+	inc := &incident{
+		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
+		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
+		heldRoot: is.HeldRoot, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
+	}
+	e.incidents[inc.id] = inc
+	if inc.storm != "" {
+		e.storms[inc.storm] = inc.id
+	}
+	for _, fp := range is.Members {
+		if st := e.alerts[fp]; st != nil {
+			e.attach(inc, st)
+		}
+	}
+	// Keep the saved ranking: the graph may not be learned again yet.
+	inc.rankDirty = len(inc.ranking) == 0
+	if inc.groupKey != "" {
+		e.byGroup[inc.groupKey] = inc.id
+	}
+	if len(inc.members) == 0 {
+		e.drop(inc)
+	}
 }
