@@ -50,10 +50,7 @@ func TestOwnCauseStaysApart(t *testing.T) {
 		{"checkout fails more often than its calls", always, odd, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			tr := evidence.New(evidence.Config{})
-			cfg := testConfig()
-			cfg.Evidence = tr
-			e := New(cfg, chainGraph())
+			e, tr := tracedEngine(chainGraph())
 			now := t0.Add(10 * time.Minute)
 			// Healthy baselines, then a minute where checkout's own spans
 			// fail (requests ending there) and, in the second case, its
@@ -138,10 +135,7 @@ func symptomReadAgain(t *testing.T, restart bool) {
 // The queue of symptoms read again is bounded: past maxRechecks the oldest
 // goes, and each one dropped is counted.
 func TestRecheckQueueBoundCounted(t *testing.T) {
-	tr := evidence.New(evidence.Config{})
-	cfg := testConfig()
-	cfg.Evidence = tr
-	e := New(cfg, chainGraph())
+	e, tr := tracedEngine(chainGraph())
 	now := t0.Add(10 * time.Minute)
 	observe(tr, []string{"frontend", "checkout", "payment"}, now, 0, nil)
 	e.now = now
@@ -221,10 +215,7 @@ func TestOriginLeavesOlderAlerts(t *testing.T) {
 // the two are independent causes: the incident splits.
 func TestIndependentOriginsSplit(t *testing.T) {
 	g := ledgerGraph()
-	tr := evidence.New(evidence.Config{})
-	cfg := testConfig()
-	cfg.Evidence = tr
-	e := New(cfg, g)
+	e, tr := tracedEngine(g)
 	now := t0.Add(10 * time.Minute)
 	observe(tr, []string{"checkout", "payment"}, now, 0, nil)
 	tr.Observe(alertscenario.ChainTraces([]string{"payment", "ledger"}, 2, 3000, now, nil), now)
@@ -260,10 +251,7 @@ func TestOriginTakesAGatewaysLaterAlert(t *testing.T) {
 	g := topology.New(topology.Config{})
 	g.AddStatic(map[string][]string{"gateway": {"payment", "shipping"}})
 	odd := func(k uint64) bool { return k%2 == 1 }
-	tr := evidence.New(evidence.Config{})
-	cfg := testConfig()
-	cfg.Evidence = tr
-	e := New(cfg, g)
+	e, tr := tracedEngine(g)
 	now := t0.Add(10 * time.Minute)
 	observe(tr, []string{"gateway", "payment"}, now.Add(-time.Minute), 0, nil)
 	observe(tr, []string{"gateway", "shipping"}, now.Add(-time.Minute), 1000, nil)
@@ -375,10 +363,7 @@ func stretch(td ptrace.Traces, d time.Duration) {
 func TestTiedCandidatesFollowFailingCalls(t *testing.T) {
 	g := topology.New(topology.Config{})
 	g.AddStatic(map[string][]string{"gateway": {"orders", "search"}})
-	tr := evidence.New(evidence.Config{})
-	cfg := testConfig()
-	cfg.Evidence = tr
-	e := New(cfg, g)
+	e, tr := tracedEngine(g)
 	now := t0.Add(10 * time.Minute)
 	odd := func(k uint64) bool { return k%2 == 1 }
 	observe(tr, []string{"gateway", "orders"}, now.Add(-time.Minute), 0, nil)
@@ -391,4 +376,13 @@ func TestTiedCandidatesFollowFailingCalls(t *testing.T) {
 	require.NotEqual(t, orders.IncidentID, search.IncidentID)
 	gw := e.Ingest(firing("gateway", "Errors", now.Add(2*time.Second)), now.Add(2*time.Second))
 	assert.Equal(t, orders.IncidentID, gw.IncidentID, "the gateway's failing calls reach orders")
+}
+
+// tracedEngine is an engine of testConfig over g reading a fresh trace
+// evidence tracker.
+func tracedEngine(g *topology.Graph) (*Engine, *evidence.Tracker) {
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	return New(cfg, g), tr
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
-	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 )
 
@@ -49,10 +48,7 @@ func TestLatencyFaultPagesOnce(t *testing.T) {
 	}
 	s.Topology.Databases, s.Topology.Brokers = map[string]string{}, map[string]bool{}
 	ts := alertscenario.NewTraceStream(s, 20, 0.5, 0.6, 7)
-	tr := evidence.New(evidence.Config{})
-	cfg := testConfig()
-	cfg.Evidence = tr
-	e := New(cfg, g)
+	e, tr := tracedEngine(g)
 
 	alerts := map[time.Duration]string{30 * time.Second: "checkout", 40 * time.Second: "frontend", 50 * time.Second: "payment"}
 	slow := map[string]bool{}
