@@ -87,14 +87,14 @@ func (e *Engine) retryTakeOver(inc *incident, now time.Time) {
 	inc.heldRoot = ""
 	cands := []cand{{inc: inc, symptom: true}}
 	e.deeperRootOf(hs, now, func(o *incident, _ bool, hops int) {
-		if o != inc && !o.firstSeen.After(hs.firstSeen) && e.live(o, now) && !containsInc(cands, o) {
+		if o != inc && (o.waitsFor == inc.id || !o.firstSeen.After(hs.firstSeen)) && e.live(o, now) && !containsInc(cands, o) {
 			cands = append(cands, cand{inc: o, hops: hops})
 		}
 	})
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(hs, cands)
 	}
-	if len(cands) > 1 && cands[0].inc == inc && !e.inBurst(hs) {
+	if len(cands) > 1 && cands[0].inc == inc && (!e.inBurst(hs) || allWaitFor(cands[1:], inc)) {
 		e.unite(cands, now)
 	}
 }
