@@ -1,6 +1,9 @@
 package correlate
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // A held cause: an alert that opened its incident while its service's
 // direct callers did not show it (specific.go) is no cause for its callers
@@ -57,7 +60,7 @@ func (e *Engine) retryHeldBelow(st *alertState, now time.Time) {
 	var held []*incident
 	for _, d := range e.graph.DependencyList(st.Service, e.cfg.MaxHops) {
 		for _, inc := range e.byService[d.Service] {
-			if inc.heldRoot != "" && inc.id != st.incident && !containsInc2(held, inc) {
+			if inc.heldRoot != "" && inc.id != st.incident && !slices.Contains(held, inc) {
 				held = append(held, inc)
 			}
 		}
@@ -67,15 +70,6 @@ func (e *Engine) retryHeldBelow(st *alertState, now time.Time) {
 			e.retryTakeOver(inc, now)
 		}
 	}
-}
-
-func containsInc2(incs []*incident, inc *incident) bool {
-	for _, o := range incs {
-		if o == inc {
-			return true
-		}
-	}
-	return false
 }
 
 // refusedHeld returns the held cause (heldCause) on a dependency of st's

@@ -56,7 +56,7 @@ func TestHubAlertTakesOverNoIncident(t *testing.T) {
 // takes over the incident of the caller that alerted first once enough of
 // its callers alert: one page, the dependency its root.
 func TestHeldTakeOverWaitsForCallers(t *testing.T) {
-	g := staticGraph(map[string][]string{"c1": {"d"}, "c2": {"d"}, "c3": {"d"}, "c4": {"d"}, "c5": {"d"}, "c6": {"d"}, "c7": {"d"}})
+	g := sevenCallers()
 	e := New(testConfig(), g)
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
 	e.Ingest(firing("c1", "HighErrorRate", at(0)), at(0))
@@ -72,7 +72,7 @@ func TestHeldTakeOverWaitsForCallers(t *testing.T) {
 // between the dependency's alert and its callers', the engine still lets
 // it take the callers' incident over once they alert.
 func TestHeldTakeOverSurvivesRestore(t *testing.T) {
-	g := staticGraph(map[string][]string{"c1": {"d"}, "c2": {"d"}, "c3": {"d"}, "c4": {"d"}, "c5": {"d"}, "c6": {"d"}, "c7": {"d"}})
+	g := sevenCallers()
 	e := New(testConfig(), g)
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
 	e.Ingest(firing("c1", "HighErrorRate", at(0)), at(0))

@@ -6,11 +6,14 @@ import (
 )
 
 // TakeOverDetail says, right after an alert's first firing was ingested,
-// what the take-over that placed it looked like, or "" when no take-over
-// placed it: the incident's size and first onset against the alert's, the
-// alert's service's direct callers (alerting near its onset / all), and
-// the taken incident's root's direct callers likewise. A diagnostic for
-// the evaluation (internal/eval's TestTakeOverDiag); it changes nothing.
+// what its joining looked like when it joined an incident only as a
+// dependency of the incident's other members (a deeper-root take-over or
+// a union, read from the graph after the fact), or "": the hops to the
+// nearest alerting caller, the incident's other services, the onset gap
+// to the incident's first onset, the alert's service's direct callers
+// alerting near its onset / all, and the same for the service ranked
+// first before it. A diagnostic for the evaluation (internal/eval's
+// TestTakeOverDiag); it changes nothing.
 func (e *Engine) TakeOverDetail(fp string, now time.Time) string {
 	st := e.alerts[fp]
 	if st == nil || st.Service == "" || !e.graph.HasNode(st.Service) {
@@ -30,15 +33,7 @@ func (e *Engine) TakeOverDetail(fp string, now time.Time) string {
 			others++
 		}
 	}
-	root := ""
-	for _, m := range inc.members {
-		if m != fp {
-			if o := e.alerts[m]; o != nil && o.Service != st.Service {
-				root = e.rankBefore(inc, st.Service)
-				break
-			}
-		}
-	}
+	root := e.rankBefore(inc, st.Service)
 	a, n := e.callerCounts(st.Service, st.StartsAt, now)
 	ra, rn := e.callerCounts(root, inc.firstCause, now)
 	return fmt.Sprintf("hops=%d svcs=%d gap=%s callers=%d/%d rootcallers=%d/%d",
@@ -78,18 +73,4 @@ func (e *Engine) rankBefore(inc *incident, svc string) string {
 		}
 	}
 	return ""
-}
-
-// callerCounts counts svc's direct callers alerting near at, and all.
-func (e *Engine) callerCounts(svc string, at, now time.Time) (alerting, callers int) {
-	for _, c := range e.graph.CallerList(svc, e.cfg.MaxHops) {
-		if c.Hops > 1 {
-			break
-		}
-		callers++
-		if e.alertsNear(c.Service, at, now) {
-			alerting++
-		}
-	}
-	return alerting, callers
 }
