@@ -44,6 +44,10 @@ type incident struct {
 	// while its service did not yet explain its callers (specific.go):
 	// the deeper-root take-overs it was refused wait for them.
 	heldRoot string
+	// waitsFor is the held incident (heldcause.go) its first alert was
+	// refused as a symptom of; not persisted (after a restart the held
+	// root no longer takes it over).
+	waitsFor string
 
 	// rootFingerprint is the probable root alert's fingerprint (the first
 	// member's until ranked); ranking[0] is its service.

@@ -59,7 +59,10 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	}
 	inc := e.findIncident(st, now)
 	if inc == nil {
-		e.noteOnset(st)
+		held := e.refusedHeld(st, now)
+		if held == nil {
+			e.noteOnset(st)
+		}
 		if len(e.incidents) >= e.cfg.MaxIncidents {
 			// Beyond the bound an alert folds into its environment's storm
 			// incident rather than failing open into a page of its own.
@@ -68,12 +71,16 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 		} else {
 			inc = e.newIncident(st, now)
 			e.holdTakeOver(inc, st, now)
+			if held != nil && !e.inBurst(st) {
+				inc.waitsFor = held.id
+			}
 		}
 	}
 	st.firing = true
 	e.join(inc, st, now)
 	e.noteOrigin(st, now)
 	e.retryTakeOver(inc, now)
+	e.retryHeldBelow(st, now)
 	return true
 }
 
@@ -108,6 +115,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	}
 	cands = e.dropQuietPairs(st, cands)
 	cands = e.dropQuietTakeOvers(st, cands)
+	cands = e.dropHeldCauses(st, cands, now)
 	if len(cands) > 0 && e.inBurst(st) {
 		// In a burst (burst.go) the relations above are coincidence, but
 		// for a fault's symptoms the spans tell (burstjoin.go).

@@ -30,9 +30,14 @@ func (e *Engine) explainsAt(svc string, at, now time.Time) bool {
 	if e.tracesActive() {
 		return true
 	}
+	alerting, callers := e.callerCounts(svc, at, now)
+	return 3*alerting >= callers || callers-alerting <= 1
+}
+
+// callerCounts counts svc's direct callers alerting near at, and all.
+func (e *Engine) callerCounts(svc string, at, now time.Time) (alerting, callers int) {
 	// The list within MaxHops is the graph's cached one (nearest first):
 	// asking for another depth would evict the cache.
-	callers, alerting := 0, 0
 	for _, c := range e.graph.CallerList(svc, e.cfg.MaxHops) {
 		if c.Hops > 1 {
 			break
@@ -42,7 +47,7 @@ func (e *Engine) explainsAt(svc string, at, now time.Time) bool {
 			alerting++
 		}
 	}
-	return 3*alerting >= callers || callers-alerting <= 1
+	return alerting, callers
 }
 
 // alertsNear reports whether svc has a non-local alert in a live incident
@@ -87,14 +92,14 @@ func (e *Engine) retryTakeOver(inc *incident, now time.Time) {
 	inc.heldRoot = ""
 	cands := []cand{{inc: inc, symptom: true}}
 	e.deeperRootOf(hs, now, func(o *incident, _ bool, hops int) {
-		if o != inc && !o.firstSeen.After(hs.firstSeen) && e.live(o, now) && !containsInc(cands, o) {
+		if o != inc && (o.waitsFor == inc.id || !o.firstSeen.After(hs.firstSeen)) && e.live(o, now) && !containsInc(cands, o) {
 			cands = append(cands, cand{inc: o, hops: hops})
 		}
 	})
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(hs, cands)
 	}
-	if len(cands) > 1 && cands[0].inc == inc && !e.inBurst(hs) {
+	if len(cands) > 1 && cands[0].inc == inc && (!e.inBurst(hs) || allWaitFor(cands[1:], inc)) {
 		e.unite(cands, now)
 	}
 }
