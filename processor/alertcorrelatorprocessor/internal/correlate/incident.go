@@ -45,8 +45,7 @@ type incident struct {
 	// the deeper-root take-overs it was refused wait for them.
 	heldRoot string
 	// waitsFor is the held incident (heldcause.go) its first alert was
-	// refused as a symptom of; not persisted (after a restart the held
-	// root no longer takes it over).
+	// refused as a symptom of.
 	waitsFor string
 
 	// rootFingerprint is the probable root alert's fingerprint (the first

@@ -74,6 +74,9 @@ type IncidentState struct {
 	// HeldRoot: the alert whose refused take-overs wait for its callers
 	// (specific.go).
 	HeldRoot string `json:"held_root,omitempty"`
+	// WaitsFor: the held incident this one waits to be taken over by
+	// (heldcause.go).
+	WaitsFor string `json:"waits_for,omitempty"`
 	// Storm is the environment of a storm incident (storm.go).
 	Storm string `json:"storm,omitempty"`
 	// Evidence and Exemplar are the last evidence line and exemplar trace
@@ -98,7 +101,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
-			HeldRoot: inc.heldRoot, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
+			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
 		})
 	}
 	return json.Marshal(s)
@@ -182,7 +185,7 @@ func (e *Engine) restoreIncident(is IncidentState) {
 	inc := &incident{
 		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-		heldRoot: is.HeldRoot, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
+		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
 	}
 	e.incidents[inc.id] = inc
 	if inc.storm != "" {
