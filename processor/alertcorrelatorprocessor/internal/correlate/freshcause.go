@@ -33,7 +33,7 @@ type freshCause struct {
 // followFreshCause applies the rule above to st's sorted candidates and
 // reports false when st is to open an incident of its own and wait.
 func (e *Engine) followFreshCause(st *alertState, cands []cand, now time.Time) bool {
-	st.fresh = freshCause{}
+	st.fresh = nil
 	root := e.rootService(cands[0].inc)
 	if !e.failuresTravel(st.Service, root) || e.cfg.Evidence.Fresh(st.Service, root, e.cfg.MaxHops, e.now) {
 		return true
@@ -42,7 +42,7 @@ func (e *Engine) followFreshCause(st *alertState, cands []cand, now time.Time) b
 	if fc == "" || fc == root || e.alerting(fc, now) {
 		return true
 	}
-	st.fresh = freshCause{service: fc, onset: st.StartsAt}
+	st.fresh = &freshCause{service: fc, onset: st.StartsAt}
 	return false
 }
 
@@ -63,7 +63,7 @@ func (e *Engine) freshCauseOf(st *alertState) string {
 // heldForFreshCause reports whether st waits for a fresh cause other than
 // origin (see the comment at the top).
 func heldForFreshCause(st *alertState, origin string) bool {
-	return st.fresh.service != "" && st.fresh.service != origin && st.fresh.onset.Equal(st.StartsAt)
+	return st.fresh != nil && st.fresh.service != origin && st.fresh.onset.Equal(st.StartsAt)
 }
 
 // rootHeldForFreshCause reports whether inc's root alert waits for a fresh

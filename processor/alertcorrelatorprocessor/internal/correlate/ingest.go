@@ -64,7 +64,7 @@ type alertState struct {
 	quietRefused bool
 	// fresh is the cause its calls failed toward freshly at its onset
 	// (freshcause.go).
-	fresh freshCause
+	fresh *freshCause
 }
 
 // Ingest takes one alert notification received at now.

@@ -108,20 +108,28 @@ func (e *Engine) Marshal() ([]byte, error) {
 }
 
 func alertRecord(st *alertState) AlertRecord {
+	var fresh freshCause
+	if st.fresh != nil {
+		fresh = *st.fresh
+	}
 	return AlertRecord{
 		Alert: st.Alert, Firing: st.firing, Reported: st.reported, LastChange: st.lastChange,
 		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
-		QuietRefused: st.quietRefused, FreshCause: st.fresh.service, FreshOnset: st.fresh.onset,
+		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
 	}
 }
 
 func restoredAlert(r AlertRecord) *alertState {
+	var fresh *freshCause
+	if r.FreshCause != "" {
+		fresh = &freshCause{service: r.FreshCause, onset: r.FreshOnset}
+	}
 	return &alertState{
 		Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
-		quietRefused: r.QuietRefused, fresh: freshCause{service: r.FreshCause, onset: r.FreshOnset},
+		quietRefused: r.QuietRefused, fresh: fresh,
 	}
 }
 

@@ -29,7 +29,7 @@ func TestStateSavedBeforeTheHoldsLoads(t *testing.T) {
 	require.NoError(t, e.Unmarshal(b))
 	for _, st := range e.alerts {
 		assert.False(t, st.quietRefused)
-		assert.Equal(t, freshCause{}, st.fresh)
+		assert.Nil(t, st.fresh)
 	}
 	assert.Empty(t, e.origins)
 	assert.Empty(t, e.rechecks)
