@@ -56,31 +56,29 @@ func TestHubAlertTakesOverNoIncident(t *testing.T) {
 // takes over the incident of the caller that alerted first once enough of
 // its callers alert: one page, the dependency its root.
 func TestHeldTakeOverWaitsForCallers(t *testing.T) {
-	g := sevenCallers()
-	e := New(testConfig(), g)
-	at := func(d time.Duration) time.Time { return t0.Add(d) }
-	e.Ingest(firing("c1", "HighErrorRate", at(0)), at(0))
-	e.Ingest(firing("d", "ServiceDown", at(5*time.Second)), at(5*time.Second))
-	e.Ingest(firing("c2", "HighErrorRate", at(10*time.Second)), at(10*time.Second))
-	e.Ingest(firing("c3", "HighErrorRate", at(12*time.Second)), at(12*time.Second))
-	pages := opened(e, at(time.Minute))
-	require.Len(t, pages, 1, "%v", pages)
-	assert.Equal(t, []string{"c1", "c2", "c3", "d"}, pages["d"])
+	heldTakeOver(t, "c1", "d", false)
 }
 
 // A held take-over survives a restart: restored from the saved state
 // between the dependency's alert and its callers', the engine still lets
 // it take the callers' incident over once they alert.
 func TestHeldTakeOverSurvivesRestore(t *testing.T) {
-	g := sevenCallers()
-	e := New(testConfig(), g)
+	heldTakeOver(t, "c1", "d", true)
+}
+
+// heldTakeOver: on sevenCallers, first and second (d and c1, in either
+// order) alert 5 s apart, then c2 and c3; restarted after the first two
+// when restart is set. One page, d its root, holds them all.
+func heldTakeOver(t *testing.T, first, second string, restart bool) {
+	cfg := testConfig()
+	e := New(cfg, sevenCallers())
 	at := func(d time.Duration) time.Time { return t0.Add(d) }
-	e.Ingest(firing("c1", "HighErrorRate", at(0)), at(0))
-	e.Ingest(firing("d", "ServiceDown", at(5*time.Second)), at(5*time.Second))
-	b, err := e.Marshal()
-	require.NoError(t, err)
-	e = New(testConfig(), g)
-	require.NoError(t, e.Unmarshal(b))
+	rule := map[string]string{"d": "ServiceDown", "c1": "HighErrorRate"}
+	e.Ingest(firing(first, rule[first], at(0)), at(0))
+	e.Ingest(firing(second, rule[second], at(5*time.Second)), at(5*time.Second))
+	if restart {
+		e = restarted(t, e, cfg, sevenCallers())
+	}
 	e.Ingest(firing("c2", "HighErrorRate", at(10*time.Second)), at(10*time.Second))
 	e.Ingest(firing("c3", "HighErrorRate", at(12*time.Second)), at(12*time.Second))
 	pages := opened(e, at(time.Minute))
