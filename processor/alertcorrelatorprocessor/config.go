@@ -229,103 +229,128 @@ func createDefaultConfig() component.Config {
 
 // Validate checks the configuration; errors name the YAML key.
 func (c *Config) Validate() error {
-	var errs []error
-	neg := func(key string, d time.Duration) {
-		if d < 0 {
-			errs = append(errs, fmt.Errorf("%s: must not be negative", key))
+	v := &validator{}
+	c.Topology.validate(v)
+	c.Correlation.validate(v)
+	c.Flap.validate(v)
+	v.neg("resolve_hold", c.ResolveHold)
+	validateSilences(v, c.Silences)
+	seen := map[string]bool{}
+	for i, s := range c.SeverityOrder {
+		if s == "" || seen[s] {
+			v.errorf("severity_order[%d]: must be non-empty and unique", i)
+		}
+		seen[s] = true
+	}
+	v.negInt("limits.max_alerts", c.Limits.MaxAlerts)
+	v.negInt("limits.max_incidents", c.Limits.MaxIncidents)
+	v.negInt("limits.max_evidence_services", c.Limits.MaxEvidenceServices)
+	v.negInt("limits.max_evidence_edges", c.Limits.MaxEvidenceEdges)
+	v.neg("tick_interval", c.TickInterval)
+	v.neg("summary_interval", c.SummaryInterval)
+	return errors.Join(v.errs...)
+}
+
+// validator collects Validate's errors, each naming its YAML key.
+type validator struct{ errs []error }
+
+func (v *validator) errorf(format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf(format, args...))
+}
+
+func (v *validator) neg(key string, d time.Duration) {
+	if d < 0 {
+		v.errorf("%s: must not be negative", key)
+	}
+}
+
+func (v *validator) negInt(key string, n int) {
+	if n < 0 {
+		v.errorf("%s: must not be negative", key)
+	}
+}
+
+func (t TopologyConfig) validate(v *validator) {
+	v.neg("topology.ttl", t.TTL)
+	v.neg("topology.pending_ttl", t.PendingTTL)
+	v.negInt("topology.max_edges", t.MaxEdges)
+	v.negInt("topology.max_pending_spans", t.MaxPendingSpans)
+	if t.File != "" {
+		if _, err := topology.LoadFile(t.File); err != nil {
+			v.errorf("topology.file: %w", err)
 		}
 	}
-	negInt := func(key string, v int) {
-		if v < 0 {
-			errs = append(errs, fmt.Errorf("%s: must not be negative", key))
-		}
-	}
-	neg("topology.ttl", c.Topology.TTL)
-	neg("topology.pending_ttl", c.Topology.PendingTTL)
-	negInt("topology.max_edges", c.Topology.MaxEdges)
-	negInt("topology.max_pending_spans", c.Topology.MaxPendingSpans)
-	if c.Topology.File != "" {
-		if _, err := topology.LoadFile(c.Topology.File); err != nil {
-			errs = append(errs, fmt.Errorf("topology.file: %w", err))
-		}
-	}
-	if c.Topology.Endpoint != "" {
-		host, _, err := net.SplitHostPort(c.Topology.Endpoint)
+	if t.Endpoint != "" {
+		host, _, err := net.SplitHostPort(t.Endpoint)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("topology.endpoint: %w", err))
+			v.errorf("topology.endpoint: %w", err)
 		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			errs = append(errs, fmt.Errorf("topology.endpoint: %q is not a loopback address", host))
+			v.errorf("topology.endpoint: %q is not a loopback address", host)
 		}
 	}
-	negInt("correlation.max_hops", c.Correlation.MaxHops)
-	neg("correlation.window", c.Correlation.Window)
-	neg("correlation.group_wait", c.Correlation.GroupWait)
-	for i, l := range c.Correlation.GroupBy {
+}
+
+func (c CorrelationConfig) validate(v *validator) {
+	v.negInt("correlation.max_hops", c.MaxHops)
+	v.neg("correlation.window", c.Window)
+	v.neg("correlation.group_wait", c.GroupWait)
+	for i, l := range c.GroupBy {
 		if l == "" {
-			errs = append(errs, fmt.Errorf("correlation.group_by[%d]: must not be empty", i))
+			v.errorf("correlation.group_by[%d]: must not be empty", i)
 		}
 	}
-	for i, r := range c.Correlation.LocalRules {
+	for i, r := range c.LocalRules {
 		if r == "" {
-			errs = append(errs, fmt.Errorf("correlation.local_rules[%d]: must not be empty", i))
+			v.errorf("correlation.local_rules[%d]: must not be empty", i)
 		} else if _, err := regexp.Compile(r); err != nil {
-			errs = append(errs, fmt.Errorf("correlation.local_rules[%d]: %w", i, err))
+			v.errorf("correlation.local_rules[%d]: %w", i, err)
 		}
 	}
-	neg("correlation.onset_window", c.Correlation.OnsetWindow)
-	neg("correlation.onset_per_hop", c.Correlation.OnsetPerHop)
-	neg("correlation.onset_floor", c.Correlation.OnsetFloor)
-	neg("correlation.burst_window", c.Correlation.BurstWindow)
-	if c.Correlation.BurstWindow > 0 && c.Correlation.BurstMinGroups < 2 {
-		errs = append(errs, errors.New("correlation.burst_min_groups: must be at least 2 while correlation.burst_window is set"))
+	v.neg("correlation.onset_window", c.OnsetWindow)
+	v.neg("correlation.onset_per_hop", c.OnsetPerHop)
+	v.neg("correlation.onset_floor", c.OnsetFloor)
+	v.neg("correlation.burst_window", c.BurstWindow)
+	if c.BurstWindow > 0 && c.BurstMinGroups < 2 {
+		v.errorf("correlation.burst_min_groups: must be at least 2 while correlation.burst_window is set")
 	}
-	if f := c.Correlation.LowSeverityWaitFactor; f != 0 && (f < 1 || f > 100) {
-		errs = append(errs, fmt.Errorf("correlation.low_severity_wait_factor: must be in [1, 100] (0 means 2)"))
+	if f := c.LowSeverityWaitFactor; f != 0 && (f < 1 || f > 100) {
+		v.errorf("correlation.low_severity_wait_factor: must be in [1, 100] (0 means 2)")
 	}
-	neg("resolve_hold", c.ResolveHold)
-	neg("flap.window", c.Flap.Window)
-	negInt("flap.threshold", c.Flap.Threshold)
-	neg("flap.hold", c.Flap.Hold)
-	if c.Flap.Threshold == 1 {
-		errs = append(errs, errors.New("flap.threshold: 1 would call every state change flapping; use 0 (off) or at least 2"))
+	v.neg("correlation.evidence_window", c.EvidenceWindow)
+	v.neg("correlation.cause_wait", c.CauseWait)
+}
+
+func (f FlapConfig) validate(v *validator) {
+	v.neg("flap.window", f.Window)
+	v.negInt("flap.threshold", f.Threshold)
+	v.neg("flap.hold", f.Hold)
+	if f.Threshold == 1 {
+		v.errorf("flap.threshold: 1 would call every state change flapping; use 0 (off) or at least 2")
 	}
+}
+
+func validateSilences(v *validator, silences []SilenceConfig) {
 	names := map[string]int{}
-	for i, s := range c.Silences {
+	for i, s := range silences {
 		key := fmt.Sprintf("silences[%d]", i)
 		if s.Name != "" {
 			if j, dup := names[s.Name]; dup {
-				errs = append(errs, fmt.Errorf("%s.name: %q already used by silences[%d]", key, s.Name, j))
+				v.errorf("%s.name: %q already used by silences[%d]", key, s.Name, j)
 			}
 			names[s.Name] = i
 		}
 		if len(s.Matchers) == 0 {
-			errs = append(errs, fmt.Errorf("%s.matchers: at least one matcher is required", key))
+			v.errorf("%s.matchers: at least one matcher is required", key)
 		}
 		for j, m := range s.Matchers {
 			if _, err := correlate.ParseMatcher(m); err != nil {
-				errs = append(errs, fmt.Errorf("%s.matchers[%d]: %w", key, j, err))
+				v.errorf("%s.matchers[%d]: %w", key, j, err)
 			}
 		}
 		if !s.StartsAt.IsZero() && !s.EndsAt.IsZero() && !s.EndsAt.After(s.StartsAt) {
-			errs = append(errs, fmt.Errorf("%s.ends_at: must be after starts_at", key))
+			v.errorf("%s.ends_at: must be after starts_at", key)
 		}
 	}
-	seen := map[string]bool{}
-	for i, s := range c.SeverityOrder {
-		if s == "" || seen[s] {
-			errs = append(errs, fmt.Errorf("severity_order[%d]: must be non-empty and unique", i))
-		}
-		seen[s] = true
-	}
-	negInt("limits.max_alerts", c.Limits.MaxAlerts)
-	negInt("limits.max_incidents", c.Limits.MaxIncidents)
-	neg("tick_interval", c.TickInterval)
-	neg("summary_interval", c.SummaryInterval)
-	neg("correlation.evidence_window", c.Correlation.EvidenceWindow)
-	neg("correlation.cause_wait", c.Correlation.CauseWait)
-	negInt("limits.max_evidence_services", c.Limits.MaxEvidenceServices)
-	negInt("limits.max_evidence_edges", c.Limits.MaxEvidenceEdges)
-	return errors.Join(errs...)
 }
 
 func (c *Config) engineConfig() correlate.Config {
