@@ -389,7 +389,7 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 	c.lifeMu.Unlock()
 	if started {
 		c.mu.Lock()
-		events := c.engine.Flush(c.now())
+		events := c.engine.Flush(c.now(), c.client != nil)
 		c.dirty = true
 		next := c.nextLogs
 		c.nextLogs = nil // no tick may send to it any more

@@ -522,6 +522,36 @@ func TestStateSurvivesRestart(t *testing.T) {
 	h2.stop(t)
 }
 
+// TestDeployDoesNotPagePendingIncidents: with storage, an incident still in
+// its group_wait when the collector stops (a rolling deploy) does not page
+// at shutdown; the restarted collector pages it once, at its time, with the
+// symptom that arrived after the restart in it. Without storage it pages at
+// shutdown (TestLogsSideStopsFirst), rather than never.
+func TestDeployDoesNotPagePendingIncidents(t *testing.T) {
+	cfg, _, hst := storageSetup()
+	cfg.Correlation.GroupWait = time.Minute
+
+	h := newHarness(t, cfg)
+	h.start(t, hst)
+	h.sendAt(t, 0, alertSpec{service: "payment", rule: "PaymentFailures", severity: "critical"})
+	h.tickAt(10 * time.Second)
+	h.stop(t)
+	assert.Empty(t, incidents(t, h.lsink), "pending at shutdown: saved, not paged")
+
+	h2 := newHarness(t, cfg)
+	h2.start(t, hst)
+	h2.sendAt(t, 20*time.Second, alertSpec{service: "frontend", rule: "HighErrorRate", severity: "warning"})
+	h2.tickAt(30 * time.Second)
+	assert.Empty(t, incidents(t, h2.lsink), "still within group_wait")
+	h2.tickAt(time.Minute)
+	recs := incidents(t, h2.lsink)
+	require.Len(t, recs, 1)
+	assert.Equal(t, alertconv.IncidentOpen, recs[0].attrs[alertconv.AttrIncidentState])
+	assert.Equal(t, "payment", recs[0].attrs[alertconv.AttrIncidentRootService])
+	assert.ElementsMatch(t, []any{"frontend", "payment"}, recs[0].attrs[alertconv.AttrIncidentServices])
+	h2.stop(t)
+}
+
 // TestCrashAfterRecords crashes an instance (no Shutdown) at the worst
 // moment, while its next consumer takes a record (what a crash keeps is what
 // storage held then), and again after a tick that sent records. A record

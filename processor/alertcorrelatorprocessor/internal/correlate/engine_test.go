@@ -330,12 +330,43 @@ func TestStateRoundTrip(t *testing.T) {
 func TestOpenAtShutdown(t *testing.T) {
 	e := New(testConfig(), demoGraph(t))
 	e.Ingest(firing("payment", "PaymentFailures", t0), t0)
-	events := e.Flush(t0)
+	events := e.Flush(t0, false)
 	require.Len(t, events, 1)
-	assert.Equal(t, alertconv.IncidentOpen, events[0].State, "a pending incident pages rather than vanishing")
-	events = e.Flush(t0)
+	assert.Equal(t, alertconv.IncidentOpen, events[0].State, "without saved state, a pending incident pages rather than vanishing")
+	events = e.Flush(t0, false)
 	require.Len(t, events, 1)
 	assert.Equal(t, alertconv.IncidentUpdated, events[0].State)
+}
+
+// TestDurableShutdownLeavesPendingPagesToTheRestart: with the state saved,
+// a pending incident does not page at shutdown (a rolling deploy would page
+// every incident still in its group_wait, before the alerts that belong
+// with it arrive); the restarted engine pages it once, at its time, with
+// what joined it after the restart.
+func TestDurableShutdownLeavesPendingPagesToTheRestart(t *testing.T) {
+	cfg := testConfig()
+	g := demoGraph(t)
+	e := New(cfg, g)
+	e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	assert.Empty(t, e.Flush(t0.Add(time.Second), true))
+	r := restarted(t, e, cfg, g)
+	r.Ingest(firing("checkout", "HighErrorRate", t0.Add(10*time.Second)), t0.Add(10*time.Second))
+	assert.Empty(t, r.Advance(t0.Add(20*time.Second)), "still within group_wait")
+	events := r.Advance(t0.Add(cfg.GroupWait))
+	require.Len(t, events, 1)
+	assert.Equal(t, alertconv.IncidentOpen, events[0].State)
+	assert.ElementsMatch(t, []string{"payment", "checkout"}, events[0].Incident.Services)
+}
+
+// TestShutdownDoesNotPageHeldResolutions: an incident whose only alert
+// resolved within group_wait waits only for its resolve_hold to close it
+// unpaged; the shutdown flush does not page it either.
+func TestShutdownDoesNotPageHeldResolutions(t *testing.T) {
+	e := New(testConfig(), demoGraph(t))
+	e.Ingest(firing("payment", "PaymentFailures", t0), t0)
+	e.Ingest(resolved("payment", "PaymentFailures", t0), t0.Add(5*time.Second))
+	assert.Empty(t, e.Advance(t0.Add(6*time.Second)))
+	assert.Empty(t, e.Flush(t0.Add(7*time.Second), false))
 }
 
 func TestFullAlertMapEvictsResolvedAlerts(t *testing.T) {

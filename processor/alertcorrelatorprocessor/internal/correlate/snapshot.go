@@ -80,10 +80,13 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	return s
 }
 
-// Flush is the shutdown flush: it returns the current state of every open
-// incident (paged or not), paged ones as updated, pending ones as open
-// (they page now rather than never).
-func (e *Engine) Flush(now time.Time) []Event {
+// Flush is the shutdown flush, sorted by incident id: every paged incident's
+// current state (updated), and each pending incident paged now rather than
+// never (open), unless durable (its state is saved, and the restarted
+// collector pages it at its time, grouped as it would have been) or none
+// of its members reports firing any more (it waits only for held
+// resolutions, which would close it unpaged).
+func (e *Engine) Flush(now time.Time, durable bool) []Event {
 	ids := make([]string, 0, len(e.incidents))
 	for id := range e.incidents {
 		ids = append(ids, id)
@@ -92,6 +95,9 @@ func (e *Engine) Flush(now time.Time) []Event {
 	var out []Event
 	for _, id := range ids {
 		inc := e.incidents[id]
+		if !inc.paged && (durable || !e.anyReportsFiring(inc)) {
+			continue
+		}
 		e.rank(inc)
 		state := alertconv.IncidentUpdated
 		inc.emitted = inc.snapshotKey(e)
@@ -103,6 +109,17 @@ func (e *Engine) Flush(now time.Time) []Event {
 		out = append(out, Event{State: state, Incident: e.snapshot(inc, now)})
 	}
 	return out
+}
+
+// anyReportsFiring reports whether a member of inc is reported firing (not
+// resolved and held).
+func (e *Engine) anyReportsFiring(inc *incident) bool {
+	for _, fp := range inc.members {
+		if st := e.alerts[fp]; st != nil && st.reported == alertconv.StateFiring {
+			return true
+		}
+	}
+	return false
 }
 
 // List returns every open incident, sorted by id (for the JSON endpoint).
