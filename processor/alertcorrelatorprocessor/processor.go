@@ -380,8 +380,9 @@ func (c *core) writeOps(ctx context.Context, ops []*storage.Operation) error {
 // shutdownLogs runs when the logs pipeline's processor shuts down: while
 // its next consumer still runs (the collector stops a pipeline's exporters
 // after its processors, but the traces pipeline's processor may be stopped
-// after the logs exporters), it emits the current state of every open
-// incident and saves the state; then it releases its reference.
+// after the logs exporters), it emits the current state of every paged
+// incident (and, without storage, pages the pending ones: Engine.Flush)
+// and saves the state; then it releases its reference.
 func (c *core) shutdownLogs(ctx context.Context) error {
 	var errs []error
 	c.lifeMu.Lock()
@@ -390,6 +391,7 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 	if started {
 		c.mu.Lock()
 		events := c.engine.Flush(c.now(), c.client != nil)
+		pending := c.engine.Pending()
 		c.dirty = true
 		next := c.nextLogs
 		c.nextLogs = nil // no tick may send to it any more
@@ -399,6 +401,9 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 			c.addToOutbox(ctx, c.incidentLogs(events, c.now()))
 		}
 		c.saveState(ctx) // before the records leave: see processLogs
+		if pending > 0 && c.client != nil {
+			c.logger.Info("incidents not paged yet are saved; the restarted collector pages them at their time", zap.Int("incidents", pending))
+		}
 		c.logSummary(c.now(), true)
 		if next != nil {
 			if err := c.flushOutbox(ctx, next); err != nil {

@@ -111,6 +111,17 @@ func (e *Engine) Flush(now time.Time, durable bool) []Event {
 	return out
 }
 
+// Pending counts the open incidents that have not paged yet.
+func (e *Engine) Pending() int {
+	n := 0
+	for _, inc := range e.incidents {
+		if !inc.paged {
+			n++
+		}
+	}
+	return n
+}
+
 // anyReportsFiring reports whether a member of inc is reported firing (not
 // resolved and held).
 func (e *Engine) anyReportsFiring(inc *incident) bool {
