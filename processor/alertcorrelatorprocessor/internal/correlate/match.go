@@ -71,8 +71,8 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 		} else {
 			inc = e.newIncident(st, now)
 			e.holdTakeOver(inc, st, now)
-			if held != nil && !e.inBurst(st) {
-				inc.waitsFor = held.id
+			if held != nil {
+				inc.waitsFor, inc.waitsInBurst = held.id, e.inBurst(st)
 			}
 		}
 	}
