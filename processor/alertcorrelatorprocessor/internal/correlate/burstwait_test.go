@@ -17,6 +17,20 @@ func fourPaymentCallers() map[string][]string {
 	}
 }
 
+// checkoutWaitsInBurst: payment alerts (held), then a1-a3 (a burst),
+// then checkout, refused as payment's symptom, opens an incident that
+// waits for it from the burst; it returns the engine, payment's and
+// checkout's results and checkout's onset.
+func checkoutWaitsInBurst(cfg Config) (e *Engine, root, sym Result, at time.Time) {
+	e = New(cfg, staticGraph(fourPaymentCallers()))
+	now := t0.Add(10 * time.Minute)
+	root = e.Ingest(firing("payment", "HighErrorRate", now), now)
+	at, _ = burstOfThree(e, now)
+	at = at.Add(2 * time.Second)
+	sym = e.Ingest(firing("checkout", "HighErrorRate", at), at)
+	return e, root, sym, at
+}
+
 // TestBurstFaultsCallersJoinTheirHeldRoot: without spans, payment alerts
 // (held: none of its four callers shows it yet), then three unconnected
 // services (a1-a3: a burst), then checkout and cart, two of payment's
@@ -31,12 +45,7 @@ func TestBurstFaultsCallersJoinTheirHeldRoot(t *testing.T) {
 	for _, restart := range []bool{false, true} {
 		t.Run(map[bool]string{false: "no restart", true: "restart"}[restart], func(t *testing.T) {
 			cfg := burstConfig()
-			e := New(cfg, staticGraph(fourPaymentCallers()))
-			now := t0.Add(10 * time.Minute)
-			root := e.Ingest(firing("payment", "HighErrorRate", now), now)
-			at, _ := burstOfThree(e, now)
-			at = at.Add(2 * time.Second)
-			e.Ingest(firing("checkout", "HighErrorRate", at), at)
+			e, root, _, at := checkoutWaitsInBurst(cfg)
 			if restart {
 				e = restarted(t, e, cfg, staticGraph(fourPaymentCallers()))
 			}
@@ -55,12 +64,7 @@ func TestBurstFaultsCallersJoinTheirHeldRoot(t *testing.T) {
 // wait began in a burst (burstwait.go), as without a restart.
 func TestBurstWaitSurvivesRestore(t *testing.T) {
 	cfg := burstConfig()
-	e := New(cfg, staticGraph(fourPaymentCallers()))
-	now := t0.Add(10 * time.Minute)
-	root := e.Ingest(firing("payment", "HighErrorRate", now), now)
-	at, _ := burstOfThree(e, now)
-	at = at.Add(2 * time.Second)
-	sym := e.Ingest(firing("checkout", "HighErrorRate", at), at)
+	e, root, sym, _ := checkoutWaitsInBurst(cfg)
 	r := restarted(t, e, cfg, staticGraph(fourPaymentCallers()))
 	inc := r.incidents[sym.IncidentID]
 	require.NotNil(t, inc)

@@ -8,6 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// gatewayOverTwo: an engine with a 2 m onset window over a gateway that
+// calls a and b, and a clock from t0.
+func gatewayOverTwo() (*Engine, func(time.Duration) time.Time) {
+	cfg := testConfig()
+	cfg.OnsetWindow = 2 * time.Minute
+	e := New(cfg, staticGraph(map[string][]string{"gateway": {"a", "b"}}))
+	return e, func(d time.Duration) time.Time { return t0.Add(d) }
+}
+
 // TestNewerHubAlertGoesToItsNewerCause: without spans, a fails and the
 // gateway (calling a and b) alerts a minute later as its symptom. 90 s
 // on, past a's onset window, the gateway opens a second alert, whose only
@@ -17,10 +26,7 @@ import (
 // below it in a's incident explains it), the earlier one stays with a.
 // Before, b paged alone and the gateway's second alert stayed with a.
 func TestNewerHubAlertGoesToItsNewerCause(t *testing.T) {
-	cfg := testConfig()
-	cfg.OnsetWindow = 2 * time.Minute
-	e := New(cfg, staticGraph(map[string][]string{"gateway": {"a", "b"}}))
-	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	e, at := gatewayOverTwo()
 	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
 	older := e.Ingest(firing("gateway", "HighErrorRate", at(time.Minute)), at(time.Minute))
 	newer := e.Ingest(firing("gateway", "HighLatency", at(150*time.Second)), at(150*time.Second))
@@ -38,10 +44,7 @@ func TestNewerHubAlertGoesToItsNewerCause(t *testing.T) {
 // alert comes within a's onset window, so a's alert explains it as much
 // as b's would: it stays in a's incident.
 func TestHubAlertExplainedBelowStays(t *testing.T) {
-	cfg := testConfig()
-	cfg.OnsetWindow = 2 * time.Minute
-	e := New(cfg, staticGraph(map[string][]string{"gateway": {"a", "b"}}))
-	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	e, at := gatewayOverTwo()
 	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
 	e.Ingest(firing("gateway", "HighErrorRate", at(30*time.Second)), at(30*time.Second))
 	e.Ingest(firing("gateway", "HighLatency", at(90*time.Second)), at(90*time.Second))
