@@ -91,8 +91,9 @@ func (e *Engine) refusedHeld(st *alertState, now time.Time) *incident {
 }
 
 // allWaitFor reports whether every candidate's incident waits for held:
-// opened, outside a burst, by an alert refused only as held's symptom, it
-// is held's own symptom whatever onsets came around held's since.
+// opened by an alert refused only as held's symptom (and taken, in a
+// burst, only when held's callers show a fault: burstwait.go), it is
+// held's own symptom whatever onsets came around held's since.
 func allWaitFor(cands []cand, held *incident) bool {
 	for _, c := range cands {
 		if c.inc.waitsFor != held.id {

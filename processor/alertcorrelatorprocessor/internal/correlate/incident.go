@@ -45,8 +45,10 @@ type incident struct {
 	// the deeper-root take-overs it was refused wait for them.
 	heldRoot string
 	// waitsFor is the held incident (heldcause.go) its first alert was
-	// refused as a symptom of.
-	waitsFor string
+	// refused as a symptom of; waitsInBurst when that alert's onset fell
+	// in a burst (burstwait.go).
+	waitsFor     string
+	waitsInBurst bool
 
 	// rootFingerprint is the probable root alert's fingerprint (the first
 	// member's until ranked); ranking[0] is its service.

@@ -71,8 +71,8 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 		} else {
 			inc = e.newIncident(st, now)
 			e.holdTakeOver(inc, st, now)
-			if held != nil && !e.inBurst(st) {
-				inc.waitsFor = held.id
+			if held != nil {
+				inc.waitsFor, inc.waitsInBurst = held.id, e.inBurst(st)
 			}
 		}
 	}
@@ -81,6 +81,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	e.noteOrigin(st, now)
 	e.retryTakeOver(inc, now)
 	e.retryHeldBelow(st, now)
+	e.rehomeNewer(st, now)
 	return true
 }
 

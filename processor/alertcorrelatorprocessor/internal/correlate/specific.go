@@ -92,7 +92,7 @@ func (e *Engine) retryTakeOver(inc *incident, now time.Time) {
 	inc.heldRoot = ""
 	cands := []cand{{inc: inc, symptom: true}}
 	e.deeperRootOf(hs, now, func(o *incident, _ bool, hops int) {
-		if o != inc && (o.waitsFor == inc.id || !o.firstSeen.After(hs.firstSeen)) && e.live(o, now) && !containsInc(cands, o) {
+		if o != inc && (e.takesWaiting(inc, o, hs, now) || !o.firstSeen.After(hs.firstSeen)) && e.live(o, now) && !containsInc(cands, o) {
 			cands = append(cands, cand{inc: o, hops: hops})
 		}
 	})

@@ -77,6 +77,8 @@ type IncidentState struct {
 	// WaitsFor: the held incident this one waits to be taken over by
 	// (heldcause.go).
 	WaitsFor string `json:"waits_for,omitempty"`
+	// WaitsInBurst: it began waiting in a burst (burstwait.go).
+	WaitsInBurst bool `json:"waits_in_burst,omitempty"`
 	// Storm is the environment of a storm incident (storm.go).
 	Storm string `json:"storm,omitempty"`
 	// Evidence and Exemplar are the last evidence line and exemplar trace
@@ -101,7 +103,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
-			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
+			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, WaitsInBurst: inc.waitsInBurst, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
 		})
 	}
 	return json.Marshal(s)
@@ -193,7 +195,7 @@ func (e *Engine) restoreIncident(is IncidentState) {
 	inc := &incident{
 		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
+		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, waitsInBurst: is.WaitsInBurst, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
 	}
 	e.incidents[inc.id] = inc
 	if inc.storm != "" {
