@@ -50,14 +50,8 @@ func TestFarHealthySymptomStaysApart(t *testing.T) {
 		}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := testConfig()
 			now := t0.Add(10 * time.Minute)
-			if tt.traces != nil {
-				tr := evidence.New(evidence.Config{})
-				tt.traces(tr, now)
-				cfg.Evidence = tr
-			}
-			e := New(cfg, webGraph())
+			e := New(tracedConfig(tt.traces, now), webGraph())
 			db := e.Ingest(firing("db", "Errors", now), now)
 			api := e.Ingest(firing("api", "Errors", now.Add(time.Second)), now.Add(time.Second))
 			assert.Equal(t, db.IncidentID, api.IncidentID)
@@ -65,6 +59,18 @@ func TestFarHealthySymptomStaysApart(t *testing.T) {
 			assert.Equal(t, tt.sameInc, db.IncidentID == other.IncidentID)
 		})
 	}
+}
+
+// tracedConfig is testConfig with a fresh trace tracker fed by traces
+// (none when traces is nil) up to now.
+func tracedConfig(traces func(tr *evidence.Tracker, now time.Time), now time.Time) Config {
+	cfg := testConfig()
+	if traces != nil {
+		tr := evidence.New(evidence.Config{})
+		traces(tr, now)
+		cfg.Evidence = tr
+	}
+	return cfg
 }
 
 // webGraph is web -> gateway -> api -> db.
