@@ -41,14 +41,8 @@ func TestQuietDependencyTakesNothingOver(t *testing.T) {
 		}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := testConfig()
 			now := t0.Add(10 * time.Minute)
-			if tt.traces != nil {
-				tr := evidence.New(evidence.Config{})
-				tt.traces(tr, now)
-				cfg.Evidence = tr
-			}
-			e := New(cfg, g)
+			e := New(tracedConfig(tt.traces, now), g)
 			pay := e.Ingest(firing("payment", "Errors", now), now)
 			led := e.Ingest(firing("ledger", "DiskFilling", now.Add(time.Second)), now.Add(time.Second))
 			assert.Equal(t, tt.sameInc, pay.IncidentID == led.IncidentID)

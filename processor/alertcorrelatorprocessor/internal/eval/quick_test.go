@@ -14,7 +14,8 @@ import (
 // alerts only unless
 // EVAL_TRACES is set, at 10s waits: F1 / AC@1 / pages per incident /
 // missed. A quick look while a change is tried; TestFamilies is the
-// table.
+// table. With EVAL_TALLY set, each line is followed by the family's
+// failure tally (TestFamilies' four kinds) from the same run.
 func TestQuickScore(t *testing.T) {
 	name := os.Getenv("EVAL_QUICK")
 	if name == "" {
@@ -31,5 +32,9 @@ func TestQuickScore(t *testing.T) {
 		s, out := diagRun(t, f)
 		sc := alertscenario.Evaluate(s, out)
 		fmt.Printf("%-45s %.3f/%.2f/%.2f/%d\n", f.Spec.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed)
+		if os.Getenv("EVAL_TALLY") != "" {
+			fc := countFailures(s, out)
+			fmt.Printf("%-45s fragments=%d merged=%d noise=%d flapping=%d/%d\n", "", fc.fragments, fc.merged, fc.noiseJoined, fc.flappingGrouped, fc.flappingFirings)
+		}
 	}
 }
