@@ -105,3 +105,15 @@ func ledgerGraph() *topology.Graph {
 	g.AddStatic(map[string][]string{"checkout": {"payment"}, "payment": {"ledger"}})
 	return g
 }
+
+// tracedConfig is testConfig with a fresh trace tracker fed by traces
+// (none when traces is nil) up to now.
+func tracedConfig(traces func(tr *evidence.Tracker, now time.Time), now time.Time) Config {
+	cfg := testConfig()
+	if traces != nil {
+		tr := evidence.New(evidence.Config{})
+		traces(tr, now)
+		cfg.Evidence = tr
+	}
+	return cfg
+}

@@ -41,9 +41,6 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	if cands = e.dropQuietPairs(st, cands); len(cands) == 0 {
 		return fmt.Sprintf("%d relations, quiet pair", n)
 	}
-	if cands = e.dropFarHealthySymptoms(st, cands); len(cands) == 0 {
-		return fmt.Sprintf("%d relations, far healthy symptom", n)
-	}
 	sortCands(cands)
 	if e.inBurst(st) {
 		if kept := e.burstKeeps(st, cands); len(kept) > 0 {
