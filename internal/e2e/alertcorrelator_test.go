@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -104,28 +102,7 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 	sink.WaitSpans(t, workload.Merge(traces).SpanCount(), 30*time.Second)
 
 	// The learned graph, as served on the topology endpoint.
-	var snap struct {
-		Edges []struct{ From, To, Source, Kind string }
-	}
-	var caller, callee string
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + col.Addr("TOPOLOGY") + "/topology")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		if json.NewDecoder(resp.Body).Decode(&snap) != nil {
-			return false
-		}
-		names := gen.ServiceNames()
-		for _, e := range snap.Edges {
-			if e.Kind == "rpc" && slices.Contains(names, e.From) && slices.Contains(names, e.To) {
-				caller, callee = e.From, e.To
-				return true
-			}
-		}
-		return false
-	}, 10*time.Second, 100*time.Millisecond)
+	caller, callee := learnedRPCEdge(t, col, gen.ServiceNames())
 	require.Eventually(t, func() bool { return strings.Contains(col.Output(), "service graph changed") },
 		10*time.Second, 100*time.Millisecond, "topology.log_changes logs the graph")
 
