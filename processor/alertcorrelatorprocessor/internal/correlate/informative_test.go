@@ -106,3 +106,30 @@ func TestSpansSpeakOfADependency(t *testing.T) {
 		})
 	}
 }
+
+// TestSpansCoupledThroughTheNextStorm: payment's alert comes while errors
+// originate in payment, so the spans are coupled to the alerts. The next
+// storm's alert, on checkout, comes while the spans show nothing: they
+// still speak (they showed the last storm's fault; a quiet service is
+// evidence). That storm's alerts they never showed, so in the third
+// storm (frontend's alert) healthy spans say nothing again.
+func TestSpansCoupledThroughTheNextStorm(t *testing.T) {
+	e, tr := tracedEngine(chainGraph())
+	chain := []string{"frontend", "checkout", "payment"}
+	storm := func(at time.Time, svc string, fail func(uint64) bool) bool {
+		observe(tr, chain, at.Add(-time.Minute), uint64(at.Unix()), nil)
+		observe(tr, []string{svc}, at, uint64(at.Unix())+500, fail)
+		e.Ingest(firing(svc, "Errors", at), at)
+		speak := e.tracesActive()
+		e.Ingest(resolved(svc, "Errors", at.Add(time.Second)), at.Add(time.Second))
+		for i := range 5 {
+			e.Advance(at.Add(time.Duration(i+1) * time.Minute))
+		}
+		require.Empty(t, e.byService, "the storm is over")
+		return speak
+	}
+	now := t0.Add(10 * time.Minute)
+	assert.True(t, storm(now, "payment", func(k uint64) bool { return k%2 == 1 }), "errors originate in payment")
+	assert.True(t, storm(now.Add(10*time.Minute), "checkout", nil), "coupled by the last storm")
+	assert.False(t, storm(now.Add(20*time.Minute), "frontend", nil), "the last storm showed nothing")
+}
