@@ -47,12 +47,7 @@ func TestAlertCorrelatorOverHealthyOTLP(t *testing.T) {
 	waitCorrelatorIncidents(t, sink, 1)
 	send(200)
 	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
-	got := waitCorrelatorIncidents(t, sink, 2)
-	require.Len(t, got, 2)
-	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentOpen, caller, []string{caller}, 1}, got[0])
-	want := []string{caller, callee}
-	slices.Sort(want)
-	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentUpdated, callee, want, 2}, got[1])
+	waitTakenOver(t, sink, caller, callee)
 	assert.Equal(t, 1.0, col.MetricValue(t, "otelcol_processor_alert_correlator_incident_records", map[string]string{"state": "open"}), "one page")
 	col.Stop(t)
 }
@@ -82,4 +77,18 @@ func learnedRPCEdge(t *testing.T, col *Collector, names []string) (caller, calle
 		return false
 	}, 10*time.Second, 100*time.Millisecond)
 	return caller, callee
+}
+
+// waitTakenOver waits for the two records of the caller's page taken over
+// by the callee's alert (the page, then its update with the callee as
+// root), checks them and returns them.
+func waitTakenOver(t *testing.T, sink *Sink, caller, callee string) []correlatorIncident {
+	t.Helper()
+	got := waitCorrelatorIncidents(t, sink, 2)
+	require.Len(t, got, 2)
+	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentOpen, caller, []string{caller}, 1}, got[0])
+	want := []string{caller, callee}
+	slices.Sort(want)
+	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentUpdated, callee, want, 2}, got[1])
+	return got
 }
