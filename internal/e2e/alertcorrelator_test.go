@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,28 +101,7 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 	sink.WaitSpans(t, workload.Merge(traces).SpanCount(), 30*time.Second)
 
 	// The learned graph, as served on the topology endpoint.
-	var snap struct {
-		Edges []struct{ From, To, Source, Kind string }
-	}
-	var caller, callee string
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + col.Addr("TOPOLOGY") + "/topology")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		if json.NewDecoder(resp.Body).Decode(&snap) != nil {
-			return false
-		}
-		names := gen.ServiceNames()
-		for _, e := range snap.Edges {
-			if e.Kind == "rpc" && slices.Contains(names, e.From) && slices.Contains(names, e.To) {
-				caller, callee = e.From, e.To
-				return true
-			}
-		}
-		return false
-	}, 10*time.Second, 100*time.Millisecond)
+	caller, callee := learnedRPCEdge(t, col, gen.ServiceNames())
 	require.Eventually(t, func() bool { return strings.Contains(col.Output(), "service graph changed") },
 		10*time.Second, 100*time.Millisecond, "topology.log_changes logs the graph")
 
@@ -137,12 +113,7 @@ func TestAlertCorrelatorOverOTLP(t *testing.T) {
 	SendTraces(t, col.Addr("OTLP_GRPC"), failing)
 	sink.WaitSpans(t, workload.Merge(traces).SpanCount()+failing.SpanCount(), 30*time.Second)
 	SendLogs(t, col.Addr("OTLP_GRPC"), correlatorAlerts(alertconv.StateFiring, [2]string{callee, "ServiceDown"}, [2]string{caller, "HighErrorRate"}))
-	got := waitCorrelatorIncidents(t, sink, 2)
-	require.Len(t, got, 2)
-	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentOpen, caller, []string{caller}, 1}, got[0])
-	want := []string{caller, callee}
-	slices.Sort(want)
-	assert.Equal(t, correlatorIncident{got[0].id, alertconv.IncidentUpdated, callee, want, 2}, got[1])
+	got := waitTakenOver(t, sink, caller, callee)
 	// One open record: one page.
 	assert.Equal(t, 1.0, col.MetricValue(t, "otelcol_processor_alert_correlator_incident_records", map[string]string{"state": "open"}))
 	assert.Equal(t, 1.0, col.MetricValue(t, "otelcol_processor_alert_correlator_alerts", map[string]string{"outcome": "duplicate"}))

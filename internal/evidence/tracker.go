@@ -346,6 +346,25 @@ func (t *Tracker) Quiet(svc string, now time.Time) bool {
 	return true
 }
 
+// Originating reports whether errors or latency originate in any of svcs
+// in the window at now: spans failing with no failing child beyond the
+// service's baseline (Origin), or its own work slow beyond it
+// (SlowOrigin). A fault shows there, in its service or, for an
+// uninstrumented database, in its callers' failing calls. Failing or slow
+// calls alone do not count: a caller with many callees sees one of them
+// fail now and then by chance, and they travel from an origin anyway.
+func (t *Tracker) Originating(svcs []string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	for _, svc := range svcs {
+		if w := t.svc[svc]; w != nil && (w.anomalous(b, t.th) || w.self.anomalous(b, t.th)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Line is the one-line evidence for root among the alerting services
 // (Explain's line).
 func (t *Tracker) Line(root string, alerting []string, maxHops int, now time.Time) string {

@@ -26,7 +26,7 @@ import "time"
 // noteOrigin queues st, a new firing alert, to be read again as a
 // possible origin of other alerts' errors.
 func (e *Engine) noteOrigin(st *alertState, now time.Time) {
-	if !e.tracesActive() || st.flapping || e.isLocal(st.RuleName) || !e.graph.HasNode(st.Service) {
+	if !e.spansPresent() || st.flapping || e.isLocal(st.RuleName) || !e.graph.HasNode(st.Service) {
 		return
 	}
 	// At most maxRechecks wait, the oldest dropped first.

@@ -76,6 +76,9 @@ type Engine struct {
 	lastAttributed time.Time
 	// sevByLevel ranks the words Severities does not list (severity.go).
 	sevByLevel map[alertconv.Severity]int
+	// verdict is whether the spans speak of the alerting services, read
+	// once per instant (informative.go).
+	verdict spanVerdict
 }
 
 // New returns an engine over graph g.

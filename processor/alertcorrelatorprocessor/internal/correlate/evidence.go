@@ -30,9 +30,10 @@ import (
 // path decides alone.
 
 // tracesActive reports whether the evidence has recent spans (the
-// ranking may then change while the alerts do not).
+// ranking may then change while the alerts do not) that speak of the
+// alerting services (informative.go).
 func (e *Engine) tracesActive() bool {
-	return e.cfg.Evidence != nil && e.cfg.Evidence.Active(e.now)
+	return e.spansPresent() && e.spansSpeak()
 }
 
 // originates reports whether the traces show errors, or latency,

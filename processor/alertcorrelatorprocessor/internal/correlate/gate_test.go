@@ -17,8 +17,9 @@ import (
 // root without traces, with traces showing ledger failing, and with
 // traces too thin to read ledger (a few spans: nothing is known). With
 // traces showing ledger well observed and nothing failing in, into or out
-// of it (a maintenance alert, a disk filling), its alert says nothing of
-// payment's trouble and opens an incident of its own.
+// of it (a maintenance alert, a disk filling), while they show a fault
+// elsewhere in the storm (so they speak: informative.go), its alert says
+// nothing of payment's trouble and opens an incident of its own.
 func TestQuietDependencyTakesNothingOver(t *testing.T) {
 	g := ledgerGraph()
 	odd := func(k uint64) bool { return k%2 == 1 }
@@ -42,7 +43,11 @@ func TestQuietDependencyTakesNothingOver(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			now := t0.Add(10 * time.Minute)
-			e := New(tracedConfig(tt.traces, now), g)
+			cfg := tracedConfig(tt.traces, now)
+			e := New(cfg, g)
+			if !tt.sameInc {
+				originElsewhere(e, cfg.Evidence, now)
+			}
 			pay := e.Ingest(firing("payment", "Errors", now), now)
 			led := e.Ingest(firing("ledger", "DiskFilling", now.Add(time.Second)), now.Add(time.Second))
 			assert.Equal(t, tt.sameInc, pay.IncidentID == led.IncidentID)
@@ -78,6 +83,7 @@ func quietLedgerFails(t *testing.T, restart bool) {
 	e := New(cfg, ledgerGraph())
 	now := t0.Add(10 * time.Minute)
 	observe(tr, []string{"checkout", "payment", "ledger"}, now, 0, nil)
+	originElsewhere(e, tr, now)
 	pay := e.Ingest(firing("payment", "Errors", now), now)
 	led := e.Ingest(firing("ledger", "Errors", now.Add(time.Second)), now.Add(time.Second))
 	require.NotEqual(t, pay.IncidentID, led.IncidentID)

@@ -50,6 +50,7 @@ func (e *Engine) nearHops(a, b time.Time, hops int) bool {
 // related one, or a new one. It returns false when a new incident is needed
 // and there is no room.
 func (e *Engine) fire(st *alertState, now time.Time) bool {
+	e.noteAlerting(st.Service)
 	if inc, ok := e.incidents[st.incident]; ok {
 		// A member firing again: not a new onset, so the window stays.
 		e.setFiring(st, true)

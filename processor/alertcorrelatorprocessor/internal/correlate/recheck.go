@@ -35,7 +35,7 @@ func (e *Engine) enqueue(q []recheck, st *alertState, now time.Time) []recheck {
 // noteSymptom queues st, which just joined an incident as the symptom of
 // another service's alert, to be read again.
 func (e *Engine) noteSymptom(st *alertState, now time.Time) {
-	if !e.tracesActive() {
+	if !e.spansPresent() {
 		return
 	}
 	e.rechecks = e.enqueue(e.rechecks, st, now)

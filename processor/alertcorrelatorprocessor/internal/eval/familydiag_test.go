@@ -38,7 +38,7 @@ func TestFamilyDiag(t *testing.T) {
 }
 
 // diagRun replays a family with 10s waits, with traces when EVAL_TRACES
-// is set.
+// is set (EVAL_TRACES=healthy: spans that show no fault).
 func diagRun(t *testing.T, f Family) (*alertscenario.Scenario, alertscenario.Outcome) {
 	return diagRunWith(t, f, nil)
 }
@@ -50,10 +50,21 @@ func diagRunWith(t *testing.T, f Family, ingested func(*correlate.Engine, alerts
 	cfg := engineConfig()
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
 	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested}
-	if os.Getenv("EVAL_TRACES") != "" {
-		opts.Traces = alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
-	}
+	opts.Traces = envTraceStream(t, s, f)
 	return s, Run(s, g, cfg, opts)
+}
+
+// envTraceStream is the trace stream EVAL_TRACES asks for: none when
+// unset, the family's fault-free stream (HealthyTraceStream) when
+// "healthy", else the family's own; EVAL_TRACE_DENSITY traces a tick.
+func envTraceStream(t *testing.T, s *alertscenario.Scenario, f Family) *alertscenario.TraceStream {
+	switch os.Getenv("EVAL_TRACES") {
+	case "":
+		return nil
+	case "healthy":
+		return HealthyTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+	}
+	return alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
 }
 
 // diagFamilies returns the families whose name contains the value of env,

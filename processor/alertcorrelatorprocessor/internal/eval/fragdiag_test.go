@@ -39,7 +39,7 @@ func TestFragDiag(t *testing.T) {
 		if os.Getenv("EVAL_TRACES") != "" {
 			ev = &fedTracker{
 				Tracker: evidence.New(evidence.Config{}),
-				ts:      alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed),
+				ts:      envTraceStream(t, s, f),
 				traced:  s.Notifications[0].At.Add(-10 * time.Minute),
 			}
 		}

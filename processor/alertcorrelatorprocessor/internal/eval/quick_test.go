@@ -12,7 +12,8 @@ import (
 // TestQuickScore prints one line per family matching EVAL_QUICK (a part
 // of its name; "tuning" for the tuning families, "all" for every one),
 // alerts only unless
-// EVAL_TRACES is set, at 10s waits: F1 / AC@1 / pages per incident /
+// EVAL_TRACES is set (EVAL_TRACES=healthy: the same alerts with spans that
+// show no fault, HealthyTraceStream), at 10s waits: F1 / AC@1 / pages per incident /
 // missed. A quick look while a change is tried; TestFamilies is the
 // table. With EVAL_TALLY set, each line is followed by the family's
 // failure tally (TestFamilies' four kinds) from the same run.
