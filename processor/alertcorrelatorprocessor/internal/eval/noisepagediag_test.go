@@ -106,7 +106,7 @@ type moves struct {
 func (m *moves) note(e *correlate.Engine, n alertscenario.Notification, fp string) {
 	m.fps[n.Episode] = fp
 	if svc := os.Getenv("EVAL_NOISEPAGE_SVC"); svc == n.Service && n.State == "firing" {
-		m.lines = append(m.lines, fmt.Sprintf("%s ep%d at %s: %s; %s", svc, n.Episode, n.At.Format("15:04:05"), e.Placement(fp, n.At), m.edgesInto(svc, n.At)))
+		m.lines = append(m.lines, fmt.Sprintf("%s ep%d at %s: %s; engine (\"-\": spans not read) %s; fed tracker %s", svc, n.Episode, n.At.Format("15:04:05"), e.Placement(fp, n.At), e.PathReading(svc, ""), m.edgesInto(svc, n.At)))
 	}
 	st := e.Stats()
 	var moved []string
