@@ -30,7 +30,7 @@ func TestNoisePageDiag(t *testing.T) {
 		placed := map[int]string{}
 		mv := &moves{fps: map[int]string{}, inc: map[int]string{}}
 		s0 := alertscenario.GenerateFamily(f.Spec)
-		mv.ev = &fedTracker{Tracker: evidence.New(evidence.Config{}), ts: envTraceStream(t, s0, f), traced: s0.Notifications[0].At.Add(-10 * time.Minute)}
+		mv.ev = &fedTracker{Tracker: evidence.New(evidence.Config{}), ts: envTraceStream(t, s0, f), traced: s0.Notifications[0].At.Add(-10 * time.Minute).Truncate(time.Second)}
 		mv.g = learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		s, out := diagRunWith(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 			if _, ok := placed[n.Episode]; !ok && n.State == "firing" {
