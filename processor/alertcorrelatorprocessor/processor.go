@@ -292,9 +292,9 @@ func (c *core) loadState(ctx context.Context, host component.Host) error {
 // records it counts as sent that wait in the outbox, the journaled alerts it
 // now covers, and the graph, in one batch, so storage never holds one
 // without the other.
-func (c *core) saveState(ctx context.Context) {
+func (c *core) saveState(ctx context.Context) error {
 	if c.client == nil {
-		return
+		return nil
 	}
 	// One save at a time (tick and shutdown may overlap): a slower, older
 	// state must not land after a newer one.
@@ -308,10 +308,12 @@ func (c *core) saveState(ctx context.Context) {
 	c.mu.Lock()
 	stateChanged := c.dirty
 	var covered uint64
+	var marshalErr error
 	if c.dirty {
 		b, err := c.engine.Marshal()
 		if err != nil {
 			c.logger.Warn("saving alert correlator state", zap.Error(err))
+			marshalErr = err
 		} else {
 			ops = append(ops, storage.SetOperation(stateKey, b))
 			var inboxOps []*storage.Operation
@@ -341,7 +343,7 @@ func (c *core) saveState(ctx context.Context) {
 		if ob != nil {
 			c.markOutboxDirty()
 		}
-		return
+		return err
 	}
 	if covered > 0 {
 		c.mu.Lock()
@@ -351,6 +353,7 @@ func (c *core) saveState(ctx context.Context) {
 	if graph != 0 {
 		c.savedGraph = graph
 	}
+	return marshalErr
 }
 
 // saveOutbox writes the outbox alone, if it changed (after a send).
@@ -400,8 +403,9 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 			c.countEvents(ctx, events)
 			c.addToOutbox(ctx, c.incidentLogs(events, c.now()))
 		}
-		c.saveState(ctx) // before the records leave: see processLogs
-		if pending > 0 && c.client != nil {
+		if err := c.saveState(ctx); err != nil { // before the records leave: see processLogs
+			errs = append(errs, c.pageUnsaved(ctx, err))
+		} else if pending > 0 && c.client != nil {
 			c.logger.Info("incidents not paged yet are saved; the restarted collector pages them at their time", zap.Int("incidents", pending))
 		}
 		c.logSummary(c.now(), true)
@@ -418,6 +422,23 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 	}
 	errs = append(errs, c.Shutdown(ctx))
 	return errors.Join(errs...)
+}
+
+// pageUnsaved is the shutdown's fallback when the last save failed: the
+// incidents not paged yet, which only the saved state would have carried
+// over the restart, page now rather than be lost, and the failure is
+// logged and returned.
+func (c *core) pageUnsaved(ctx context.Context, saveErr error) error {
+	c.mu.Lock()
+	events := c.engine.PagePending(c.now())
+	c.mu.Unlock()
+	if len(events) > 0 {
+		c.countEvents(ctx, events)
+		c.addToOutbox(ctx, c.incidentLogs(events, c.now()))
+	}
+	c.logger.Error("alert correlator state not saved at shutdown; incidents not paged yet page now rather than be lost",
+		zap.Error(saveErr), zap.Int("incidents_paged_now", len(events)))
+	return fmt.Errorf("saving alert correlator state at shutdown: %w", saveErr)
 }
 
 // Shutdown stops the shared instance on the last pipeline's Shutdown and

@@ -446,6 +446,8 @@ type memStorage struct {
 	component.StartFunc
 	component.ShutdownFunc
 	data map[string][]byte
+	// failBatch makes every Batch fail (a full or broken disk).
+	failBatch bool
 }
 
 func (m *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
@@ -464,6 +466,9 @@ func (c *memClient) Delete(_ context.Context, k string) error {
 	return nil
 }
 func (c *memClient) Batch(_ context.Context, ops ...*storage.Operation) error {
+	if c.s.failBatch {
+		return errors.New("disk full")
+	}
 	for _, op := range ops {
 		switch op.Type {
 		case storage.Get:
@@ -550,6 +555,26 @@ func TestDeployDoesNotPagePendingIncidents(t *testing.T) {
 	assert.Equal(t, "payment", recs[0].attrs[alertconv.AttrIncidentRootService])
 	assert.ElementsMatch(t, []any{"frontend", "payment"}, recs[0].attrs[alertconv.AttrIncidentServices])
 	h2.stop(t)
+}
+
+// TestUnsavedShutdownPagesPendingIncidents: when the last save fails at
+// shutdown, an incident not paged yet, which only the saved state would
+// have carried over the restart, pages then rather than be lost, and the
+// shutdown returns the error.
+func TestUnsavedShutdownPagesPendingIncidents(t *testing.T) {
+	cfg, st, hst := storageSetup()
+	cfg.Correlation.GroupWait = time.Minute
+
+	h := newHarness(t, cfg)
+	h.start(t, hst)
+	h.sendAt(t, 0, alertSpec{service: "payment", rule: "PaymentFailures", severity: "critical"})
+	h.tickAt(10 * time.Second)
+	st.failBatch = true
+	require.NoError(t, h.traces.Shutdown(context.Background()))
+	assert.ErrorContains(t, h.logs.Shutdown(context.Background()), "disk full")
+	recs := incidents(t, h.lsink)
+	require.Len(t, recs, 1, "paged at shutdown rather than lost")
+	assert.Equal(t, alertconv.IncidentOpen, recs[0].attrs[alertconv.AttrIncidentState])
 }
 
 // TestCrashAfterRecords crashes an instance (no Shutdown) at the worst

@@ -87,6 +87,19 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 // of its members reports firing any more (it waits only for held
 // resolutions, which would close it unpaged).
 func (e *Engine) Flush(now time.Time, durable bool) []Event {
+	return e.flush(now, true, !durable)
+}
+
+// PagePending pages now, sorted by incident id, every pending incident
+// with a member reported firing: the shutdown's fallback when the state
+// that would have carried them over a restart could not be saved.
+func (e *Engine) PagePending(now time.Time) []Event {
+	return e.flush(now, false, true)
+}
+
+// flush emits the state of the paged incidents (if paged) and pages the
+// pending ones with a member reported firing (if pending).
+func (e *Engine) flush(now time.Time, paged, pending bool) []Event {
 	ids := make([]string, 0, len(e.incidents))
 	for id := range e.incidents {
 		ids = append(ids, id)
@@ -95,7 +108,7 @@ func (e *Engine) Flush(now time.Time, durable bool) []Event {
 	var out []Event
 	for _, id := range ids {
 		inc := e.incidents[id]
-		if !inc.paged && (durable || !e.anyReportsFiring(inc)) {
+		if inc.paged && !paged || !inc.paged && (!pending || !e.anyReportsFiring(inc)) {
 			continue
 		}
 		e.rank(inc)
