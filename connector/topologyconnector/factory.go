@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 
 	"github.com/quell-otel/quell/connector/topologyconnector/internal/metadata"
+	"github.com/quell-otel/quell/internal/topology"
 )
 
 // NewFactory returns the topology_summary connector factory.
@@ -23,11 +24,11 @@ func NewFactory() connector.Factory {
 func createDefaultConfig() component.Config {
 	return &Config{
 		Interval:        10 * time.Second,
-		MaxEdges:        10000,
+		MaxEdges:        topology.DefaultMaxEdges,
 		MaxServices:     10000,
 		MaxExemplars:    3,
-		MaxPendingSpans: 100000,
-		PendingTTL:      10 * time.Second,
+		MaxPendingSpans: topology.DefaultMaxPending,
+		PendingTTL:      topology.DefaultPendingTTL,
 		EdgeTTL:         time.Hour,
 	}
 }

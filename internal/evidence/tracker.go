@@ -14,6 +14,15 @@ import (
 	"time"
 )
 
+// The defaults of the alert_correlator's evidence keys, named once: its
+// createDefaultConfig and New's zero readings use these names.
+const (
+	DefaultWindow      = time.Minute // correlation.evidence_window
+	DefaultBuckets     = 6           // buckets per window
+	DefaultMaxServices = 10000       // limits.max_evidence_services
+	DefaultMaxEdges    = 50000       // limits.max_evidence_edges
+)
+
 // Config bounds the tracker. Zero fields take the defaults in brackets
 // (the processor passes its limits; these only guard direct use).
 type Config struct {
@@ -65,16 +74,16 @@ type Tracker struct {
 // New returns a tracker.
 func New(cfg Config) *Tracker {
 	if cfg.Bucket <= 0 {
-		cfg.Bucket = 10 * time.Second
+		cfg.Bucket = DefaultWindow / DefaultBuckets
 	}
 	if cfg.Buckets <= 0 {
-		cfg.Buckets = 6
+		cfg.Buckets = DefaultBuckets
 	}
 	if cfg.MaxServices <= 0 {
-		cfg.MaxServices = 10000
+		cfg.MaxServices = DefaultMaxServices
 	}
 	if cfg.MaxEdges <= 0 {
-		cfg.MaxEdges = 50000
+		cfg.MaxEdges = DefaultMaxEdges
 	}
 	th := thresholds{minBad: uint32(cfg.MinErrors), minRate: cfg.MinRate, minZ: cfg.MinZ}
 	if th.minBad == 0 {

@@ -41,13 +41,18 @@ type edgeState struct {
 	taken uint64
 }
 
+// DefaultMaxEdges is the learned-edge bound of the components that keep a
+// graph (topology.max_edges, the topology connector's max_edges), named
+// once for their createDefaultConfig and New's zero reading.
+const DefaultMaxEdges = 10000
+
 // Config bounds the graph.
 type Config struct {
 	// TTL after which a learned edge not seen again is removed. Zero keeps
 	// learned edges forever.
 	TTL time.Duration
 	// MaxEdges bounds learned edges; static edges do not count. Zero means
-	// 10000.
+	// DefaultMaxEdges.
 	MaxEdges int
 }
 
@@ -75,7 +80,7 @@ type Graph struct {
 // New returns an empty graph.
 func New(cfg Config) *Graph {
 	if cfg.MaxEdges <= 0 {
-		cfg.MaxEdges = 10000
+		cfg.MaxEdges = DefaultMaxEdges
 	}
 	return &Graph{
 		cfg:   cfg,

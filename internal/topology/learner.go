@@ -78,13 +78,21 @@ type Learner struct {
 	visitors []SpanVisitor
 }
 
+// The defaults of the learner's bounds (max_pending_spans, pending_ttl in
+// the components that learn a graph), named once for their
+// createDefaultConfig and NewLearner's zero reading.
+const (
+	DefaultMaxPending = 100000
+	DefaultPendingTTL = 10 * time.Second
+)
+
 // NewLearner returns a learner feeding g.
 func NewLearner(g *Graph, cfg LearnerConfig) *Learner {
 	if cfg.MaxPending <= 0 {
-		cfg.MaxPending = 100000
+		cfg.MaxPending = DefaultMaxPending
 	}
 	if cfg.PendingTTL <= 0 {
-		cfg.PendingTTL = 10 * time.Second
+		cfg.PendingTTL = DefaultPendingTTL
 	}
 	return &Learner{cfg: cfg, graph: g, pending: map[pairKey]half{}}
 }

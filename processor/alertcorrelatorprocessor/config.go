@@ -195,12 +195,12 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Topology: TopologyConfig{
 			TTL:             time.Hour,
-			MaxEdges:        10000,
-			MaxPendingSpans: 100000,
-			PendingTTL:      10 * time.Second,
+			MaxEdges:        topology.DefaultMaxEdges,
+			MaxPendingSpans: topology.DefaultMaxPending,
+			PendingTTL:      topology.DefaultPendingTTL,
 		},
 		Correlation: CorrelationConfig{
-			MaxHops:               3,
+			MaxHops:               correlate.DefaultMaxHops,
 			Window:                3 * time.Minute,
 			GroupWait:             time.Minute,
 			LowSeverityWaitFactor: defaultLowSeverityWaitFactor,
@@ -211,16 +211,16 @@ func createDefaultConfig() component.Config {
 			SeveritySplits:        true,
 			BurstWindow:           30 * time.Second,
 			BurstMinGroups:        4,
-			EvidenceWindow:        time.Minute,
+			EvidenceWindow:        evidence.DefaultWindow,
 			CauseWait:             time.Minute,
 		},
 		ResolveHold:   time.Minute,
 		Flap:          FlapConfig{Window: defaultFlapWindow, Threshold: 4, Hold: 5 * time.Minute},
 		ServiceLabel:  "service",
-		SeverityOrder: []string{"critical", "error", "warning", "info"},
+		SeverityOrder: correlate.DefaultSeverities(),
 		Limits: LimitsConfig{
-			MaxAlerts: 100000, MaxIncidents: defaultMaxIncidents,
-			MaxEvidenceServices: 10000, MaxEvidenceEdges: 50000,
+			MaxAlerts: correlate.DefaultMaxAlerts, MaxIncidents: correlate.DefaultMaxIncidents,
+			MaxEvidenceServices: evidence.DefaultMaxServices, MaxEvidenceEdges: evidence.DefaultMaxEdges,
 		},
 		TickInterval:    time.Second,
 		SummaryInterval: time.Minute,
@@ -407,7 +407,7 @@ func (c *Config) evidenceConfig() (evidence.Config, bool) {
 		return evidence.Config{}, false
 	}
 	return evidence.Config{
-		Bucket: w / 6, Buckets: 6,
+		Bucket: w / evidence.DefaultBuckets, Buckets: evidence.DefaultBuckets,
 		MaxServices: c.Limits.MaxEvidenceServices, MaxEdges: c.Limits.MaxEvidenceEdges,
 	}, true
 }
@@ -415,7 +415,6 @@ func (c *Config) evidenceConfig() (evidence.Config, bool) {
 // Defaults that zero also means (the README says so for each key), named
 // once for createDefaultConfig and the mapping that reads the zero.
 const (
-	defaultMaxIncidents          = 10000            // limits.max_incidents
 	defaultLowSeverityWaitFactor = 2                // correlation.low_severity_wait_factor
 	defaultFlapWindow            = 10 * time.Minute // flap.window
 )
@@ -427,5 +426,5 @@ func (l LimitsConfig) maxIncidents() int {
 	if l.MaxIncidents > 0 {
 		return l.MaxIncidents
 	}
-	return defaultMaxIncidents
+	return correlate.DefaultMaxIncidents
 }

@@ -14,7 +14,22 @@ type FlapConfig struct {
 	Hold      time.Duration
 }
 
-// Config of the engine; the processor's config maps onto it.
+// The processor's defaults for the engine's bounds, named once: its
+// createDefaultConfig and the zero readings (here in New, and in the
+// processor's mapping) use these names, so they cannot drift apart.
+const (
+	DefaultMaxHops      = 3      // correlation.max_hops
+	DefaultMaxAlerts    = 100000 // limits.max_alerts
+	DefaultMaxIncidents = 10000  // limits.max_incidents
+)
+
+// DefaultSeverities is severity_order's default, most severe first (a new
+// slice each call).
+func DefaultSeverities() []string { return []string{"critical", "error", "warning", "info"} }
+
+// Config of the engine; the processor's config maps onto it. New reads a
+// zero MaxHops, MaxAlerts, MaxIncidents or empty Severities as the
+// defaults above.
 type Config struct {
 	MaxHops   int
 	Window    time.Duration

@@ -84,16 +84,16 @@ type Engine struct {
 // New returns an engine over graph g.
 func New(cfg Config, g *topology.Graph) *Engine {
 	if cfg.MaxHops <= 0 {
-		cfg.MaxHops = 3
+		cfg.MaxHops = DefaultMaxHops
 	}
 	if len(cfg.Severities) == 0 {
-		cfg.Severities = []string{"critical", "error", "warning", "info"}
+		cfg.Severities = DefaultSeverities()
 	}
 	if cfg.MaxAlerts <= 0 {
-		cfg.MaxAlerts = 100000
+		cfg.MaxAlerts = DefaultMaxAlerts
 	}
 	if cfg.MaxIncidents <= 0 {
-		cfg.MaxIncidents = 10000
+		cfg.MaxIncidents = DefaultMaxIncidents
 	}
 	rank, byLevel := severityRanks(cfg.Severities)
 	return &Engine{

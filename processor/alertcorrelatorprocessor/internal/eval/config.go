@@ -15,10 +15,10 @@ import (
 // processor's TestEvaluationRunsTheDefaults fails when the two differ.
 func EngineConfig() correlate.Config {
 	return correlate.Config{
-		MaxHops: 3, Window: 3 * time.Minute, GroupWait: time.Minute, ResolveHold: time.Minute,
+		MaxHops: correlate.DefaultMaxHops, Window: 3 * time.Minute, GroupWait: time.Minute, ResolveHold: time.Minute,
 		Flap:       correlate.FlapConfig{Window: 10 * time.Minute, Threshold: 4, Hold: 5 * time.Minute},
-		Severities: []string{"critical", "error", "warning", "info"},
-		MaxAlerts:  100000, MaxIncidents: 10000,
+		Severities: correlate.DefaultSeverities(),
+		MaxAlerts:  correlate.DefaultMaxAlerts, MaxIncidents: correlate.DefaultMaxIncidents,
 		LocalRules:  []*regexp.Regexp{regexp.MustCompile(correlate.DefaultLocalRules)},
 		OnsetWindow: 2 * time.Minute, OnsetPerHop: 0, OnsetFloor: 90 * time.Second,
 		LowGroupWait: 2 * time.Minute, SeveritySplits: true,
@@ -31,5 +31,8 @@ func EngineConfig() correlate.Config {
 // processor's defaults (correlation.evidence_window 1m in six buckets, the
 // limits' evidence bounds); TestEvaluationRunsTheDefaults holds it too.
 func EvidenceConfig() evidence.Config {
-	return evidence.Config{Bucket: 10 * time.Second, Buckets: 6, MaxServices: 10000, MaxEdges: 50000}
+	return evidence.Config{
+		Bucket: evidence.DefaultWindow / evidence.DefaultBuckets, Buckets: evidence.DefaultBuckets,
+		MaxServices: evidence.DefaultMaxServices, MaxEdges: evidence.DefaultMaxEdges,
+	}
 }
