@@ -56,8 +56,9 @@ func (e *Engine) noteUnite(st *alertState, cands []cand, group []*incident) {
 			}
 		}
 		root := e.rootService(inc)
-		u.Detail = fmt.Sprintf("%s root=%s gap=%s rootOwn=%v rootOrig=%v link(root->svc)=%s fresh=%v link(svc->root)=%s svcOwn=%v svcOrig=%v",
-			rel, root, st.StartsAt.Sub(inc.firstCause).Round(time.Second), e.ownCause(root), e.originates(root),
+		alerting, between := e.betweenAlerting(root, st)
+		u.Detail = fmt.Sprintf("%s via=%d/%d fanout=%d root=%s gap=%s rootOwn=%v rootOrig=%v link(root->svc)=%s fresh=%v link(svc->root)=%s svcOwn=%v svcOrig=%v",
+			rel, alerting, between, e.fanout(root), root, st.StartsAt.Sub(inc.firstCause).Round(time.Second), e.ownCause(root), e.originates(root),
 			e.linkName(root, st.Service), e.tracesActive() && e.cfg.Evidence.Fresh(root, st.Service, e.cfg.MaxHops, e.now),
 			e.linkName(st.Service, root), e.ownCause(st.Service), e.originates(st.Service))
 		n.Incident = append(n.Incident, u)
@@ -77,4 +78,36 @@ func (e *Engine) linkName(s, d string) string {
 		return "unlinked"
 	}
 	return "unknown"
+}
+
+// betweenAlerting counts the services on the shortest paths from root
+// down to st's service (neither end) that alert near st's onset, and all.
+func (e *Engine) betweenAlerting(root string, st *alertState) (alerting, between int) {
+	k, ok := e.graph.Hops(root, st.Service, e.cfg.MaxHops)
+	if !ok {
+		return 0, 0
+	}
+	for _, d := range e.graph.DependencyList(root, e.cfg.MaxHops) {
+		if d.Hops >= k {
+			break
+		}
+		if h, ok := e.graph.Hops(d.Service, st.Service, e.cfg.MaxHops); ok && d.Hops+h == k {
+			between++
+			if e.alertsNear(d.Service, st.StartsAt, e.now) {
+				alerting++
+			}
+		}
+	}
+	return alerting, between
+}
+
+// fanout is how many services svc calls directly.
+func (e *Engine) fanout(svc string) int {
+	n := 0
+	for _, d := range e.graph.DependencyList(svc, e.cfg.MaxHops) {
+		if d.Hops == 1 {
+			n++
+		}
+	}
+	return n
 }
