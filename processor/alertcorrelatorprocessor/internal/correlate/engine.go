@@ -79,6 +79,8 @@ type Engine struct {
 	// verdict is whether the spans speak of the alerting services, read
 	// once per instant (informative.go).
 	verdict spanVerdict
+	// uniteHook, when set, is told of every union (unitenote.go).
+	uniteHook func(UniteNote)
 }
 
 // New returns an engine over graph g.

@@ -54,6 +54,6 @@ func (e *Engine) retryQuietTakeOver(inc *incident, st *alertState, now time.Time
 		cands = e.splitBySeverity(st, cands)
 	}
 	if len(cands) > 1 && cands[0].inc == inc && !e.inBurst(st) {
-		e.unite(cands, now)
+		e.unite(st, cands, now)
 	}
 }

@@ -132,7 +132,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if !e.followFreshCause(st, cands, now) {
 		return nil
 	}
-	inc := e.unite(cands, now)
+	inc := e.unite(st, cands, now)
 	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
 		e.noteSymptom(st, now)
 	}
@@ -268,18 +268,19 @@ func promote(cands []cand, eligible, match func(cand) bool) {
 	}
 }
 
-// unite returns the incident a new alert joins, given its sorted
+// unite returns the incident st, a new alert, joins, given its sorted
 // candidates. A common dependency of several incidents' roots unites them:
-// their callers share it. The survivor is the earliest paged one (its page
+// their callers share it (a relay only its direct callers', relay.go). The survivor is the earliest paged one (its page
 // stays the page), else the best candidate; paged incidents merged into it
 // are resolved with MergedInto set.
-func (e *Engine) unite(cands []cand, now time.Time) *incident {
+func (e *Engine) unite(st *alertState, cands []cand, now time.Time) *incident {
 	group := []*incident{cands[0].inc}
 	for _, c := range cands[1:] {
-		if !c.symptom {
+		if !c.symptom && relayReaches(cands[0], c) {
 			group = append(group, c.inc)
 		}
 	}
+	e.noteUnite(st, cands, group)
 	survivor := group[0]
 	for _, inc := range group[1:] {
 		if inc.paged && (!survivor.paged || inc.firstSeen.Before(survivor.firstSeen)) {

@@ -100,7 +100,7 @@ func (e *Engine) retryTakeOver(inc *incident, now time.Time) {
 		cands = e.splitBySeverity(hs, cands)
 	}
 	if len(cands) > 1 && cands[0].inc == inc && (!e.inBurst(hs) || allWaitFor(cands[1:], inc)) {
-		e.unite(cands, now)
+		e.unite(hs, cands, now)
 	}
 }
 
