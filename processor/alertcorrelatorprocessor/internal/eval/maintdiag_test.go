@@ -24,12 +24,14 @@ import (
 // "astray" a fault's alert elsewhere. Each tally line also sums the pairs
 // at stake: for noise the fault alerts in its page (false pairs), for a
 // member its page's other members (pairs lost if it were split off).
+// "late:" marks the alerts that lateonsame.go turned away at their first
+// firing (correlate.Engine.Placement).
 func TestMaintDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_MAINT_DIAG") {
 		s := alertscenario.GenerateFamily(f.Spec)
 		type probe struct {
 			fp, at0, at30, inc0, inc30 string
-			joined                     bool
+			joined, late               bool
 			onset                      time.Time
 			done                       bool
 		}
@@ -44,7 +46,8 @@ func TestMaintDiag(t *testing.T) {
 				return
 			}
 			probes[n.Episode] = &probe{fp: fp, at0: e.BurstReading(fp, n.At), inc0: e.IncidentOf(fp),
-				joined: e.JoinDetail(fp, n.At) != "", onset: n.StartsAt}
+				joined: e.JoinDetail(fp, n.At) != "", onset: n.StartsAt,
+				late: strings.Contains(e.Placement(fp, n.At), "later alert")}
 		})
 		fmt.Println("==", f.Spec.Name)
 		major := pageMajority(s, out)
@@ -82,6 +85,9 @@ func TestMaintDiag(t *testing.T) {
 			}
 			if p.inc30 != "" && p.inc30 != p.inc0 {
 				how += "+moved"
+			}
+			if p.late {
+				kind = "late:" + kind
 			}
 			r := p.at30
 			if r == "" {
