@@ -24,7 +24,8 @@ import (
 // "astray" a fault's alert elsewhere. Each tally line also sums the pairs
 // at stake: for noise the fault alerts in its page (false pairs), for a
 // member its page's other members (pairs lost if it were split off).
-// "late:" marks the alerts that lateonsame.go turned away at their first
+// A fault's alert paged alone is left out unless "late:" marks it
+// ("alone"). "late:" marks the alerts that lateonsame.go turned away at their first
 // firing (correlate.Engine.Placement).
 func TestMaintDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_MAINT_DIAG") {
@@ -74,8 +75,10 @@ func TestMaintDiag(t *testing.T) {
 				kind = "quiet"
 			case fault && maj == tr.ID && len(pages[g]) > 1:
 				kind = "member"
-			case fault && maj == tr.ID:
+			case fault && maj == tr.ID && !p.late:
 				continue
+			case fault && maj == tr.ID:
+				kind = "alone"
 			default:
 				kind = "astray"
 			}
