@@ -18,9 +18,10 @@ func gatewayOverTwo() (*Engine, func(time.Duration) time.Time) {
 }
 
 // TestNewerHubAlertGoesToItsNewerCause: without spans, a fails and the
-// gateway (calling a and b) alerts a minute later as its symptom. 90 s
-// on, past a's onset window, the gateway opens a second alert, whose only
-// relation is the gateway's earlier alert: it joins a's incident. b, the
+// gateway (calling a and b) alerts 110 s later as its symptom. 40 s on
+// (within sameServiceGap, lateonsame.go), past a's onset window, the
+// gateway opens a second alert, whose only relation is the gateway's
+// earlier alert: it joins a's incident. b, the
 // gateway's other dependency, then alerts and opens an incident as its
 // root: the gateway's newer alert moves there (its onset near b's, nothing
 // below it in a's incident explains it), the earlier one stays with a.
@@ -28,7 +29,7 @@ func gatewayOverTwo() (*Engine, func(time.Duration) time.Time) {
 func TestNewerHubAlertGoesToItsNewerCause(t *testing.T) {
 	e, at := gatewayOverTwo()
 	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
-	older := e.Ingest(firing("gateway", "HighErrorRate", at(time.Minute)), at(time.Minute))
+	older := e.Ingest(firing("gateway", "HighErrorRate", at(110*time.Second)), at(110*time.Second))
 	newer := e.Ingest(firing("gateway", "HighLatency", at(150*time.Second)), at(150*time.Second))
 	require.Equal(t, first.IncidentID, newer.IncidentID, "the newer alert first joins a's incident")
 	b := e.Ingest(firing("b", "HighErrorRate", at(160*time.Second)), at(160*time.Second))
@@ -41,12 +42,13 @@ func TestNewerHubAlertGoesToItsNewerCause(t *testing.T) {
 }
 
 // TestHubAlertExplainedBelowStays: the same, but the gateway's second
-// alert comes within a's onset window, so a's alert explains it as much
-// as b's would: it stays in a's incident.
+// alert comes within a's onset window (and 40 s after its first, within
+// sameServiceGap), so a's alert explains it as much as b's would: it
+// stays in a's incident.
 func TestHubAlertExplainedBelowStays(t *testing.T) {
 	e, at := gatewayOverTwo()
 	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
-	e.Ingest(firing("gateway", "HighErrorRate", at(30*time.Second)), at(30*time.Second))
+	e.Ingest(firing("gateway", "HighErrorRate", at(50*time.Second)), at(50*time.Second))
 	e.Ingest(firing("gateway", "HighLatency", at(90*time.Second)), at(90*time.Second))
 	e.Ingest(firing("b", "HighErrorRate", at(100*time.Second)), at(100*time.Second))
 	assert.Equal(t, first.IncidentID, e.IncidentOf(firing("gateway", "HighLatency", t0).Fingerprint))

@@ -24,10 +24,10 @@ func TestJoinDiag(t *testing.T) {
 		s := alertscenario.GenerateFamily(f.Spec)
 		detail := map[int]string{}
 		type probe struct {
-			ep      int
-			svc, to string
-			at      time.Time
-			k       int
+			ep          int
+			svc, to, fp string
+			at          time.Time
+			k           int
 		}
 		var probes []*probe
 		later := []time.Duration{0, 10 * time.Second, 30 * time.Second, time.Minute}
@@ -35,6 +35,9 @@ func TestJoinDiag(t *testing.T) {
 			for _, p := range probes {
 				for p.k < len(later) && !n.At.Before(p.at.Add(later[p.k])) {
 					detail[p.ep] += fmt.Sprintf(" @%s[%s]", later[p.k], strings.ReplaceAll(e.PathReading(p.svc, p.to), " ", ","))
+					if later[p.k] > 0 {
+						detail[p.ep] += " " + laterBurst(later[p.k], e.BurstReading(p.fp, n.At))
+					}
 					p.k++
 				}
 			}
@@ -42,10 +45,16 @@ func TestJoinDiag(t *testing.T) {
 				return
 			}
 			d := e.JoinDetail(fp, n.At)
+			if d != "" {
+				d += " " + e.BurstReading(fp, n.At)
+			}
 			detail[n.Episode] = d
-			if i := strings.Index(d, " to="); i >= 0 {
-				to := strings.Fields(d[i+4:])[0]
-				probes = append(probes, &probe{ep: n.Episode, svc: n.Service, to: to, at: n.At})
+			if d != "" {
+				to := "-"
+				if i := strings.Index(d, " to="); i >= 0 {
+					to = strings.Fields(d[i+4:])[0]
+				}
+				probes = append(probes, &probe{ep: n.Episode, svc: n.Service, to: to, fp: fp, at: n.At})
 			}
 		})
 		fmt.Println("==", f.Spec.Name)
@@ -78,4 +87,16 @@ func TestJoinDiag(t *testing.T) {
 		}
 		printTally(tally)
 	}
+}
+
+// laterBurst keeps the burst fields of a BurstReading taken d after the
+// join, each prefixed with d's seconds (B30groups=...).
+func laterBurst(d time.Duration, r string) string {
+	var out []string
+	for _, f := range strings.Fields(r) {
+		if strings.HasPrefix(f, "B") || strings.HasPrefix(f, "inB") || strings.HasPrefix(f, "size") {
+			out = append(out, fmt.Sprintf("%d%s", int(d.Seconds()), f))
+		}
+	}
+	return strings.Join(out, " ")
 }
