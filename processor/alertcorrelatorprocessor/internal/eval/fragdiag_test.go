@@ -242,6 +242,11 @@ func burstTally(s *alertscenario.Scenario, placed map[int]string, tally map[stri
 			alerted[tid] = map[string]bool{}
 		}
 		p := placed[n.Episode]
+		joined := strings.HasPrefix(p, "joined in a burst")
+		if joined {
+			// Kept in a burst: tallied as "burst joined" by the same verdict.
+			p = "burst [joined " + p[strings.Index(p, " [")+2:]
+		}
 		if i := strings.Index(p, "burst ["); i >= 0 && n.State == "firing" && !alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] {
 			alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] = true
 			j := strings.LastIndex(p, " root=")
