@@ -61,8 +61,9 @@ func (e *Engine) pagedPathCaller(st *alertState, c cand) bool {
 	return false
 }
 
-// directCaller reports whether a calls b directly.
+// directCaller reports whether a calls b directly. It asks at MaxHops:
+// the graph caches one depth, and another would evict that cache.
 func (e *Engine) directCaller(a, b string) bool {
-	h, ok := e.graph.Hops(a, b, 1)
+	h, ok := e.graph.Hops(a, b, e.cfg.MaxHops)
 	return ok && h == 1
 }
