@@ -15,8 +15,7 @@ package correlate
 // to an alerting direct dependency when that is its nearest relation, and
 // its deeper-root relations when it has no symptom relation (a failing
 // service whose callers alerted first); every other relation stays
-// coincidence. Without spans nothing changes (nothing
-// tells a burst's alert from a symptom).
+// coincidence. Without spans only burstpaged.go's relations stay.
 
 // burstSymptoms returns the relations st keeps in a burst (see above).
 func (e *Engine) burstSymptoms(st *alertState, cands []cand) []cand {
@@ -32,7 +31,11 @@ func (e *Engine) burstSymptoms(st *alertState, cands []cand) []cand {
 
 // burstKeeps is burstSymptoms without recording st's onset.
 func (e *Engine) burstKeeps(st *alertState, cands []cand) []cand {
-	if !e.tracesActive() || e.quiet(st.Service) {
+	if !e.tracesActive() {
+		// Without spans only a paged fault's late callers (burstpaged.go).
+		return e.burstPagedCallers(st, cands)
+	}
+	if e.quiet(st.Service) {
 		return nil
 	}
 	sortCands(cands)

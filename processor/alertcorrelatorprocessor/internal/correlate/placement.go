@@ -46,8 +46,10 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	}
 	sortCands(cands)
 	if e.inBurst(st) {
-		if kept := e.burstKeeps(st, cands); len(kept) > 0 {
-			return fmt.Sprintf("joined in a burst (symptom hops=%d of %d)", kept[0].hops, n)
+		if own != nil && !opened {
+			// In a burst only burstSymptoms joins (its own alert now
+			// relates st to the incident at 0 hops, so it is not asked).
+			return fmt.Sprintf("joined in a burst (of %d) [root=%s]", n, e.rootService(own))
 		}
 		return fmt.Sprintf("%d relations, burst%s", n, e.burstDetail(st, cands[0]))
 	}

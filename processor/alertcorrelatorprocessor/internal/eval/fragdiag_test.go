@@ -230,10 +230,10 @@ func placeKind(p string) string {
 	return string(b)
 }
 
-// burstTally counts every alert the burst rule isolated by its truth and
-// whether its best relation was to its own fault (the candidate's root an
-// earlier alerting service of the same fault), with the relation's
-// features (burstDetail) minus the root's name.
+// burstTally counts every alert the burst rule isolated (or kept: "[joined")
+// by its truth and whether its best relation was to its own fault (the
+// candidate's root an earlier alerting service of the same fault), with
+// the relation's features (burstDetail) minus the root's name.
 func burstTally(s *alertscenario.Scenario, placed map[int]string, tally map[string]int) {
 	alerted := map[int]map[string]bool{}
 	for _, n := range s.Notifications {
@@ -242,6 +242,10 @@ func burstTally(s *alertscenario.Scenario, placed map[int]string, tally map[stri
 			alerted[tid] = map[string]bool{}
 		}
 		p := placed[n.Episode]
+		if strings.HasPrefix(p, "joined in a burst") {
+			// Kept in a burst: tallied by the same verdict, as "[joined".
+			p = "burst [joined " + p[strings.Index(p, " [")+2:]
+		}
 		if i := strings.Index(p, "burst ["); i >= 0 && n.State == "firing" && !alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] {
 			alerted[tid][n.Service+"#"+fmt.Sprint(n.Episode)] = true
 			j := strings.LastIndex(p, " root=")
