@@ -20,6 +20,9 @@ type Options struct {
 	// TraceEvery of scenario time (default 5s).
 	Traces     *alertscenario.TraceStream
 	TraceEvery time.Duration
+	// Evidence, when set with Traces, is the tracker the replay feeds
+	// (diagnostics read it); else a fresh one.
+	Evidence *evidence.Tracker
 	// Ingested, when set, is called after each notification is ingested
 	// (diagnostics read the engine there).
 	Ingested func(e *correlate.Engine, n alertscenario.Notification, fp string)
@@ -64,7 +67,10 @@ func (r *replay) handle(events []correlate.Event) {
 func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o Options) alertscenario.Outcome {
 	cfg.SnapshotMembers = true
 	if o.Traces != nil {
-		cfg.Evidence = evidence.New(EvidenceConfig())
+		cfg.Evidence = o.Evidence
+		if cfg.Evidence == nil {
+			cfg.Evidence = evidence.New(EvidenceConfig())
+		}
 		if o.TraceEvery <= 0 {
 			o.TraceEvery = 5 * time.Second
 		}
