@@ -108,7 +108,7 @@ type moves struct {
 
 func (m *moves) note(e *correlate.Engine, n alertscenario.Notification, fp string) {
 	m.fps[n.Episode] = fp
-	if svc := os.Getenv("EVAL_NOISEPAGE_SVC"); svc == n.Service && n.State == "firing" {
+	if svc := n.Service; slices.Contains(strings.Split(os.Getenv("EVAL_NOISEPAGE_SVC"), ","), svc) && n.State == "firing" {
 		m.lines = append(m.lines, fmt.Sprintf("%s ep%d at %s: %s; engine (\"-\": spans not read) %s; fed tracker %s", svc, n.Episode, n.At.Format("15:04:05"), e.Placement(fp, n.At), e.PathReading(svc, ""), m.edgesInto(svc, n.At)))
 		m.lines = append(m.lines, fmt.Sprintf("  engine's tracker: %s\n  fed tracker:      %s", m.engineEv.QuietReading(svc, n.At), m.ev.at(n.At).QuietReading(svc, n.At)))
 	}

@@ -20,6 +20,9 @@ type Options struct {
 	// TraceEvery of scenario time (default 5s).
 	Traces     *alertscenario.TraceStream
 	TraceEvery time.Duration
+	// Fed, when set, is called with the scenario time of each tick of
+	// traces fed (diagnostics count them).
+	Fed func(at time.Time)
 	// Evidence, when set with Traces, is the tracker the replay feeds
 	// (diagnostics read it); else a fresh one.
 	Evidence *evidence.Tracker
@@ -89,6 +92,9 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		if o.Traces != nil && t.Sub(traced) >= o.TraceEvery {
 			traced = t
 			cfg.Evidence.Observe(o.Traces.Tick(t), t)
+			if o.Fed != nil {
+				o.Fed(t)
+			}
 		}
 		r.handle(e.Advance(t))
 	}
