@@ -55,7 +55,7 @@ func diagRunOn(t *testing.T, f Family, tk *evidence.Tracker, ingested func(*corr
 	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 	cfg := engineConfig()
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested, Evidence: tk}
+	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested, Evidence: tk, FixedGrid: fixedGrid()}
 	opts.Traces = envTraceStream(t, s, f)
 	return s, Run(s, g, cfg, opts)
 }

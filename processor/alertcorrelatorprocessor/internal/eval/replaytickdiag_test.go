@@ -16,11 +16,12 @@ import (
 // later, after the alert, and its 5 s grid shifts by that second: in a
 // storm fewer ticks reach the tracker than the density says, and a
 // separately fed tracker (TestNoisePageDiag's) holds other spans.
+// EVAL_TRACE_GRID=fixed feeds them on a fixed grid (Options.FixedGrid).
 func TestReplayTickDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_TICK_DIAG") {
 		s := alertscenario.GenerateFamily(f.Spec)
 		var ticks []time.Time
-		opts := Options{ServiceLabel: f.ServiceLabel, Traces: envTraceStream(t, s, f), Fed: func(at time.Time) { ticks = append(ticks, at) }}
+		opts := Options{ServiceLabel: f.ServiceLabel, Traces: envTraceStream(t, s, f), Fed: func(at time.Time) { ticks = append(ticks, at) }, FixedGrid: fixedGrid()}
 		if opts.Traces == nil {
 			t.Skip("set EVAL_TRACES=1")
 		}
