@@ -98,3 +98,30 @@ func roundDur(d time.Duration) time.Duration {
 	}
 	return d.Round(time.Millisecond)
 }
+
+// QuietReading is a diagnostic: which of Quiet's conditions svc fails at
+// now (spans in the window, its own failures, its spans' latency, the
+// anomalous edges out of and into it), as one line.
+func (t *Tracker) QuietReading(svc string, now time.Time) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := bucketOf(now, t.cfg.Bucket)
+	w := t.svc[svc]
+	if w == nil {
+		return "unknown"
+	}
+	s := w.sum(b, t.th)
+	var out, in []string
+	for to, e := range t.out[svc] {
+		if t.edgeAnomalous(e, b) {
+			out = append(out, fmt.Sprintf("%s(err=%v slow=%v)", to, e.anomalous(b, t.th), e.lat.anomalous(b, t.th)))
+		}
+	}
+	for from, e := range t.in[svc] {
+		if t.edgeAnomalous(e, b) {
+			in = append(in, fmt.Sprintf("%s(err=%v slow=%v)", from, e.anomalous(b, t.th), e.lat.anomalous(b, t.th)))
+		}
+	}
+	return fmt.Sprintf("spans=%d bad=%d base=%.4f anomalous=%v steady=%v out=%v in=%v",
+		s.total, s.bad, w.baseline, w.anomalous(b, t.th), w.lat.steady(b, t.th), out, in)
+}

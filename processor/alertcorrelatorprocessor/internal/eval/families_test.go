@@ -44,10 +44,14 @@ func runFamily(t *testing.T, f Family) familyRun {
 	out := Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel})
 	fr.alerts, fr.failA = alertscenario.Evaluate(s, out), countFailures(s, out)
 	ts := alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
-	out = Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel, Traces: ts})
+	out = Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel, Traces: ts, FixedGrid: fixedGrid()})
 	fr.traces, fr.failT = alertscenario.Evaluate(s, out), countFailures(s, out)
 	return fr
 }
+
+// fixedGrid: EVAL_TRACE_GRID=fixed feeds the trace ticks on a fixed 5 s
+// grid, each before the alerts of its second (Options.FixedGrid).
+func fixedGrid() bool { return os.Getenv("EVAL_TRACE_GRID") == "fixed" }
 
 // traceDensity is the traces the eval's trace stream sends every 5 s of
 // scenario time: 20 unless EVAL_TRACE_DENSITY says otherwise (the

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
@@ -45,11 +46,16 @@ func diagRun(t *testing.T, f Family) (*alertscenario.Scenario, alertscenario.Out
 
 // diagRunWith is diagRun with a hook called after each ingested notification.
 func diagRunWith(t *testing.T, f Family, ingested func(*correlate.Engine, alertscenario.Notification, string)) (*alertscenario.Scenario, alertscenario.Outcome) {
+	return diagRunOn(t, f, nil, ingested)
+}
+
+// diagRunWith with the replay's tracker (nil: a fresh one).
+func diagRunOn(t *testing.T, f Family, tk *evidence.Tracker, ingested func(*correlate.Engine, alertscenario.Notification, string)) (*alertscenario.Scenario, alertscenario.Outcome) {
 	s := alertscenario.GenerateFamily(f.Spec)
 	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 	cfg := engineConfig()
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested}
+	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested, Evidence: tk, FixedGrid: fixedGrid()}
 	opts.Traces = envTraceStream(t, s, f)
 	return s, Run(s, g, cfg, opts)
 }

@@ -32,7 +32,8 @@ func TestNoisePageDiag(t *testing.T) {
 		s0 := alertscenario.GenerateFamily(f.Spec)
 		mv.ev = &fedTracker{Tracker: evidence.New(evidence.Config{}), ts: envTraceStream(t, s0, f), traced: s0.Notifications[0].At.Add(-10 * time.Minute).Truncate(time.Second)}
 		mv.g = learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
-		s, out := diagRunWith(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
+		mv.engineEv = evidence.New(EvidenceConfig())
+		s, out := diagRunOn(t, f, mv.engineEv, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 			if _, ok := placed[n.Episode]; !ok && n.State == "firing" {
 				placed[n.Episode] = e.Placement(fp, n.At)
 			}
@@ -99,14 +100,17 @@ type moves struct {
 	inc   map[int]string // episode -> incident at the last look
 	stats correlate.Stats
 	ev    *fedTracker // read at EVAL_NOISEPAGE_SVC's onsets
-	g     *topology.Graph
-	lines []string
+	// engineEv is the replay's own tracker, read there too.
+	engineEv *evidence.Tracker
+	g        *topology.Graph
+	lines    []string
 }
 
 func (m *moves) note(e *correlate.Engine, n alertscenario.Notification, fp string) {
 	m.fps[n.Episode] = fp
-	if svc := os.Getenv("EVAL_NOISEPAGE_SVC"); svc == n.Service && n.State == "firing" {
+	if svc := n.Service; slices.Contains(strings.Split(os.Getenv("EVAL_NOISEPAGE_SVC"), ","), svc) && n.State == "firing" {
 		m.lines = append(m.lines, fmt.Sprintf("%s ep%d at %s: %s; engine (\"-\": spans not read) %s; fed tracker %s", svc, n.Episode, n.At.Format("15:04:05"), e.Placement(fp, n.At), e.PathReading(svc, ""), m.edgesInto(svc, n.At)))
+		m.lines = append(m.lines, fmt.Sprintf("  engine's tracker: %s\n  fed tracker:      %s", m.engineEv.QuietReading(svc, n.At), m.ev.at(n.At).QuietReading(svc, n.At)))
 	}
 	st := e.Stats()
 	var moved []string

@@ -20,6 +20,16 @@ type Options struct {
 	// TraceEvery of scenario time (default 5s).
 	Traces     *alertscenario.TraceStream
 	TraceEvery time.Duration
+	// Fed, when set, is called with the scenario time of each tick of
+	// traces fed (diagnostics count them).
+	Fed func(at time.Time)
+	// FixedGrid feeds the ticks every TraceEvery from the first, each
+	// before the alerts of its second (feeder); by default a tick due at a
+	// notification's second is fed a second later and the grid shifts.
+	FixedGrid bool
+	// Evidence, when set with Traces, is the tracker the replay feeds
+	// (diagnostics read it); else a fresh one.
+	Evidence *evidence.Tracker
 	// Ingested, when set, is called after each notification is ingested
 	// (diagnostics read the engine there).
 	Ingested func(e *correlate.Engine, n alertscenario.Notification, fp string)
@@ -64,7 +74,10 @@ func (r *replay) handle(events []correlate.Event) {
 func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o Options) alertscenario.Outcome {
 	cfg.SnapshotMembers = true
 	if o.Traces != nil {
-		cfg.Evidence = evidence.New(EvidenceConfig())
+		cfg.Evidence = o.Evidence
+		if cfg.Evidence == nil {
+			cfg.Evidence = evidence.New(EvidenceConfig())
+		}
 		if o.TraceEvery <= 0 {
 			o.TraceEvery = 5 * time.Second
 		}
@@ -77,13 +90,10 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		},
 		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
 	}
-	var traced time.Time
+	fd := &feeder{o: o, ev: cfg.Evidence}
 	step := func(t time.Time) {
 		r.clock = t
-		if o.Traces != nil && t.Sub(traced) >= o.TraceEvery {
-			traced = t
-			cfg.Evidence.Observe(o.Traces.Tick(t), t)
-		}
+		fd.at(t)
 		r.handle(e.Advance(t))
 	}
 	var last time.Time
@@ -100,6 +110,9 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		}
 		last = n.At
 		r.clock = n.At
+		if o.FixedGrid {
+			fd.at(n.At)
+		}
 		fp := n.Fingerprint()
 		r.current[fp] = n.Episode
 		r.firing[fp] = alertscenario.Firing{Episode: n.Episode, StartsAt: n.StartsAt}
@@ -121,4 +134,43 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		step(t)
 	}
 	return r.out
+}
+
+// feeder feeds a replay's ticks of traces to its tracker.
+type feeder struct {
+	o      Options
+	ev     *evidence.Tracker
+	traced time.Time // the last tick fed
+	next   time.Time // with FixedGrid, the next tick due
+}
+
+// at feeds the ticks due at t: by default one once TraceEvery has passed
+// since the last (Run steps no second at which a notification is
+// ingested, so a tick due then is fed a second later and the grid shifts
+// by that second: TestReplayTickDiag); with FixedGrid every tick due by
+// t on the grid of the first.
+func (f *feeder) at(t time.Time) {
+	if f.o.Traces == nil {
+		return
+	}
+	if !f.o.FixedGrid {
+		if t.Sub(f.traced) >= f.o.TraceEvery {
+			f.traced = t
+			f.tick(t)
+		}
+		return
+	}
+	if f.next.IsZero() {
+		f.next = t
+	}
+	for ; !f.next.After(t); f.next = f.next.Add(f.o.TraceEvery) {
+		f.tick(f.next)
+	}
+}
+
+func (f *feeder) tick(t time.Time) {
+	f.ev.Observe(f.o.Traces.Tick(t), t)
+	if f.o.Fed != nil {
+		f.o.Fed(t)
+	}
 }
