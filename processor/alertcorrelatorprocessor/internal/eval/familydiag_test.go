@@ -68,9 +68,9 @@ func envTraceStream(t *testing.T, s *alertscenario.Scenario, f Family) *alertsce
 	case "":
 		return nil
 	case "healthy":
-		return HealthyTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+		return HealthyTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, traceSeed(t, f))
 	}
-	return alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+	return alertscenario.NewTraceStream(s, traceDensity(t), f.Spec.ErrorRate, f.Spec.Relay, traceSeed(t, f))
 }
 
 // diagFamilies returns the families whose name contains the value of env,

@@ -17,7 +17,8 @@ import (
 // missed. A quick look while a change is tried; TestFamilies is the
 // table. With EVAL_TALLY set, each line is followed by the family's
 // failure tally (TestFamilies' four kinds) from the same run.
-// EVAL_TRACE_DENSITY and EVAL_TRACE_GRID=fixed (Options.FixedGrid) as for
+// EVAL_TRACE_DENSITY, EVAL_TRACE_SEED=k (another sample of the traces,
+// traceSeed) and EVAL_TRACE_GRID=fixed (Options.FixedGrid) as for
 // the diagnostics.
 func TestQuickScore(t *testing.T) {
 	name := os.Getenv("EVAL_QUICK")
