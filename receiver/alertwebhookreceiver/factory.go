@@ -30,10 +30,19 @@ const (
 
 	// Server timeouts: a webhook is a few kilobytes, so a client that has
 	// not sent its headers in 10s or its whole request in 30s is stuck or
-	// hostile (slowloris); idle keep-alive connections close after 60s.
+	// hostile (slowloris). An idle keep-alive connection is closed by the
+	// side whose idle timeout ends first; when that is the server, a
+	// request the client sends on it at that instant fails with EOF, and
+	// a POST is not retried by Go's client. Clients resend on a period
+	// (Alertmanager repeats an open group every group_interval, a replay
+	// every minute), so a server idle timeout equal to that period loses
+	// requests under load (60s did, in the storm replay). The server keeps
+	// idle connections longer than the clients that send here do: 6m,
+	// past Alertmanager's 5m (prometheus/common's HTTP client) and Go's
+	// default 90s, so they close first and never send on a closing one.
 	defaultReadHeaderTimeout = 10 * time.Second
 	defaultReadTimeout       = 30 * time.Second
-	defaultIdleTimeout       = 60 * time.Second
+	defaultIdleTimeout       = 6 * time.Minute
 
 	// Payload limits, far above what Alertmanager and Grafana send: rules
 	// carry tens of labels of tens of bytes; long texts live in annotations.

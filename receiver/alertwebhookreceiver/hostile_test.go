@@ -301,12 +301,27 @@ func TestIdleConnectionClosed(t *testing.T) {
 	assert.Less(t, took, 20*time.Second, "idle connection closed near idle_timeout")
 }
 
+// TestIdleTimeoutOutlastsClients: the server keeps an idle keep-alive
+// connection longer than the clients that send webhooks keep theirs, so
+// the client closes it first and never sends a (periodic) request on a
+// connection the server is closing, which fails with EOF and is not
+// retried for a POST. The storm replay lost a request so with 60s, the
+// period of its repeats.
+func TestIdleTimeoutOutlastsClients(t *testing.T) {
+	idle := createDefaultConfig().(*Config).ServerConfig.IdleTimeout
+	goDefault := http.DefaultTransport.(*http.Transport).IdleConnTimeout
+	assert.Greater(t, idle, goDefault, "Go's default client")
+	// Alertmanager's webhook client: prometheus/common config's
+	// idleConnTimeout default (config/http_config.go, v0.70.1).
+	assert.Greater(t, idle, 5*time.Minute, "Alertmanager's client")
+}
+
 func TestServerDefaultsAreSafe(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	assert.Equal(t, 10*time.Second, cfg.ServerConfig.ReadHeaderTimeout)
 	assert.Equal(t, 30*time.Second, cfg.ServerConfig.ReadTimeout)
 	assert.Equal(t, 30*time.Second, cfg.ServerConfig.WriteTimeout)
-	assert.Equal(t, 60*time.Second, cfg.ServerConfig.IdleTimeout)
+	assert.Equal(t, 6*time.Minute, cfg.ServerConfig.IdleTimeout)
 	assert.Equal(t, LimitsConfig{MaxAlerts: 10000, MaxLabels: 256, MaxAnnotations: 256, MaxKeyLength: 1024,
 		MaxLabelValueLength: 16384, MaxAnnotationValueLength: 65536}, cfg.Limits)
 	_ = context.Background
