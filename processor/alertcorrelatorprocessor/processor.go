@@ -399,10 +399,7 @@ func (c *core) shutdownLogs(ctx context.Context) error {
 		next := c.nextLogs
 		c.nextLogs = nil // no tick may send to it any more
 		c.mu.Unlock()
-		if len(events) > 0 {
-			c.countEvents(ctx, events)
-			c.addToOutbox(ctx, c.incidentLogs(events, c.now()))
-		}
+		c.queueEvents(ctx, events, c.now())
 		if err := c.saveState(ctx); err != nil { // before the records leave: see processLogs
 			errs = append(errs, c.pageUnsaved(ctx, err))
 		} else if pending > 0 && c.client != nil {
@@ -432,10 +429,7 @@ func (c *core) pageUnsaved(ctx context.Context, saveErr error) error {
 	c.mu.Lock()
 	events := c.engine.PagePending(c.now())
 	c.mu.Unlock()
-	if len(events) > 0 {
-		c.countEvents(ctx, events)
-		c.addToOutbox(ctx, c.incidentLogs(events, c.now()))
-	}
+	c.queueEvents(ctx, events, c.now())
 	c.logger.Error("alert correlator state not saved at shutdown; incidents not paged yet page now rather than be lost",
 		zap.Error(saveErr), zap.Int("incidents_paged_now", len(events)))
 	return fmt.Errorf("saving alert correlator state at shutdown: %w", saveErr)
@@ -489,10 +483,7 @@ func (c *core) tick(ctx context.Context) {
 	rechecks := c.takeRecheckOverflow()
 	c.mu.Unlock()
 	c.countOverflow(ctx, "rechecks", rechecks)
-	if len(events) > 0 {
-		c.countEvents(ctx, events)
-		c.addToOutbox(ctx, c.incidentLogs(events, now))
-	}
+	c.queueEvents(ctx, events, now)
 	c.saveState(ctx) // before the records leave: see processLogs
 	c.countEvidence(ctx)
 	c.logSummary(now, false)
@@ -668,6 +659,15 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 		return ld, processorhelper.ErrSkipProcessingData
 	}
 	return ld, nil
+}
+
+// queueEvents counts events and queues their incident records in the
+// outbox (the tick's and the shutdown's way out; nothing when empty).
+func (c *core) queueEvents(ctx context.Context, events []correlate.Event, now time.Time) {
+	if len(events) > 0 {
+		c.countEvents(ctx, events)
+		c.addToOutbox(ctx, c.incidentLogs(events, now))
+	}
 }
 
 func (c *core) countEvents(ctx context.Context, events []correlate.Event) {
