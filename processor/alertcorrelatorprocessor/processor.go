@@ -305,37 +305,15 @@ func (c *core) saveState(ctx context.Context) error {
 	if ob != nil {
 		ops = append(ops, ob)
 	}
-	c.mu.Lock()
-	stateChanged := c.dirty
-	var covered uint64
-	var marshalErr error
-	if c.dirty {
-		b, err := c.engine.Marshal()
-		if err != nil {
-			c.logger.Warn("saving alert correlator state", zap.Error(err))
-			marshalErr = err
-		} else {
-			ops = append(ops, storage.SetOperation(stateKey, b))
-			var inboxOps []*storage.Operation
-			inboxOps, covered = c.inboxCovered()
-			ops = append(ops, inboxOps...)
-		}
-		c.dirty = false
-	}
-	c.mu.Unlock()
-	var graph uint64
-	if v := c.graph.Version(); v != c.savedGraph {
-		snap := c.graph.Snapshot()
-		if tb, err := json.Marshal(snap); err != nil {
-			c.logger.Warn("saving learned topology", zap.Error(err))
-		} else {
-			ops = append(ops, storage.SetOperation(topologyKey, tb))
-			graph = snap.Version
-		}
+	st := c.stateOps()
+	ops = append(ops, st.ops...)
+	graphOp, graph := c.graphOp()
+	if graphOp != nil {
+		ops = append(ops, graphOp)
 	}
 	if err := c.writeOps(ctx, ops); err != nil {
 		// Try again on the next tick.
-		if stateChanged {
+		if st.changed {
 			c.mu.Lock()
 			c.dirty = true
 			c.mu.Unlock()
@@ -345,15 +323,59 @@ func (c *core) saveState(ctx context.Context) error {
 		}
 		return err
 	}
-	if covered > 0 {
+	if st.covered > 0 {
 		c.mu.Lock()
-		c.inbox.Lo = covered
+		c.inbox.Lo = st.covered
 		c.mu.Unlock()
 	}
 	if graph != 0 {
 		c.savedGraph = graph
 	}
-	return marshalErr
+	return st.marshalErr
+}
+
+// stateSave is what saveState writes of the engine's state.
+type stateSave struct {
+	ops        []*storage.Operation // the state and the journal it covers
+	changed    bool                 // the state was dirty (the mark is cleared)
+	covered    uint64               // the journal's new low mark, once written
+	marshalErr error
+}
+
+// stateOps takes the engine's state, if it changed since the last save,
+// and the journal entries it covers, and clears the dirty mark (saveState
+// sets it again if the write fails). A state that does not marshal is
+// logged and returned as marshalErr.
+func (c *core) stateOps() stateSave {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.dirty {
+		return stateSave{}
+	}
+	c.dirty = false
+	b, err := c.engine.Marshal()
+	if err != nil {
+		c.logger.Warn("saving alert correlator state", zap.Error(err))
+		return stateSave{changed: true, marshalErr: err}
+	}
+	inboxOps, covered := c.inboxCovered()
+	ops := append([]*storage.Operation{storage.SetOperation(stateKey, b)}, inboxOps...)
+	return stateSave{ops: ops, changed: true, covered: covered}
+}
+
+// graphOp is the write of the learned graph and its version, or nil when
+// the saved one is current (or it does not marshal: logged).
+func (c *core) graphOp() (*storage.Operation, uint64) {
+	if c.graph.Version() == c.savedGraph {
+		return nil, 0
+	}
+	snap := c.graph.Snapshot()
+	tb, err := json.Marshal(snap)
+	if err != nil {
+		c.logger.Warn("saving learned topology", zap.Error(err))
+		return nil, 0
+	}
+	return storage.SetOperation(topologyKey, tb), snap.Version
 }
 
 // saveOutbox writes the outbox alone, if it changed (after a send).
@@ -561,53 +583,9 @@ var outcomeNames = map[correlate.Outcome]string{
 // (plus passed-on alerts when configured, and any non-alert records).
 func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	now := c.now()
-	counts := map[string]int64{}
-	var suppressed int64
-	var overflowAlerts, overflowIncidents int64
-
-	var journal []correlate.Alert
 	c.mu.Lock()
 	before := c.engine.Stats()
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		rl := rls.At(i)
-		res := rl.Resource().Attributes()
-		sls := rl.ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			sls.At(j).LogRecords().RemoveIf(func(lr plog.LogRecord) bool {
-				a, ok, valid := c.parse(res, lr)
-				if !ok {
-					return false // not an alert: pass on
-				}
-				if !valid {
-					counts["invalid"]++
-					return false
-				}
-				r := c.engine.Ingest(a, now)
-				counts[outcomeNames[r.Outcome]]++
-				if c.client != nil && (r.Outcome == correlate.Correlated || r.Outcome == correlate.Held) {
-					journal = append(journal, a)
-				}
-				if r.Outcome == correlate.Correlated && r.Suppressed {
-					suppressed++
-				}
-				c.summary.count(r)
-				if !c.cfg.PassAlerts {
-					// Fail open: an alert we could not track still goes on.
-					return r.Outcome != correlate.Overflow
-				}
-				if r.IncidentID != "" {
-					lr.Attributes().PutStr(alertconv.AttrIncidentID, r.IncidentID)
-					lr.Attributes().PutBool(alertconv.AttrSuppressed, r.Suppressed)
-				}
-				return false
-			})
-		}
-	}
-	rls.RemoveIf(func(rl plog.ResourceLogs) bool {
-		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
-		return rl.ScopeLogs().Len() == 0
-	})
+	t := c.ingestRecords(ld, now)
 	// With storage, records leave only from tick, through the outbox,
 	// saved with the state that made them before they are sent: a crash
 	// can lose alerts of the last tick, which have caused no record yet,
@@ -619,15 +597,13 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 		events = c.engine.Advance(now)
 	}
 	after := c.engine.Stats()
-	overflowAlerts = int64(after.OverflowAlerts - before.OverflowAlerts)
-	overflowIncidents = int64(after.OverflowIncidents - before.OverflowIncidents)
 	// Repeats alone change nothing worth saving.
 	if len(events) > 0 || after.Received-before.Received != after.Duplicates-before.Duplicates {
 		c.dirty = true
 	}
 	var journalErr error
-	if len(journal) > 0 {
-		journalErr = c.journal(ctx, journal, now)
+	if len(t.journal) > 0 {
+		journalErr = c.journal(ctx, t.journal, now)
 	}
 	rechecks := c.takeRecheckOverflow()
 	c.mu.Unlock()
@@ -638,19 +614,9 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 		c.logger.Warn("journaling accepted alerts", zap.Error(journalErr))
 		return ld, fmt.Errorf("alert_correlator: journaling alerts to storage: %w", journalErr)
 	}
-
-	for outcome, n := range counts {
-		c.tb.ProcessorAlertCorrelatorAlerts.Add(ctx, n, metric.WithAttributes(attribute.String("outcome", outcome)))
-	}
-	if suppressed > 0 {
-		c.tb.ProcessorAlertCorrelatorSuppressedAlerts.Add(ctx, suppressed)
-	}
-	if overflowAlerts > 0 {
-		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, overflowAlerts, metric.WithAttributes(attribute.String("map", "alerts")))
-	}
-	if overflowIncidents > 0 {
-		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, overflowIncidents, metric.WithAttributes(attribute.String("map", "incidents")))
-	}
+	c.countIngest(ctx, t)
+	c.countOverflow(ctx, "alerts", int64(after.OverflowAlerts-before.OverflowAlerts))
+	c.countOverflow(ctx, "incidents", int64(after.OverflowIncidents-before.OverflowIncidents))
 	if len(events) > 0 {
 		c.countEvents(ctx, events)
 		c.incidentLogs(events, now).ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
@@ -659,6 +625,78 @@ func (c *core) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error)
 		return ld, processorhelper.ErrSkipProcessingData
 	}
 	return ld, nil
+}
+
+// ingestTally is what one call of processLogs counts of its alerts.
+type ingestTally struct {
+	outcomes   map[string]int64 // by outcomeNames, and "invalid"
+	suppressed int64
+	journal    []correlate.Alert // accepted alerts, to journal (with storage)
+}
+
+// ingestRecords feeds ld's alert records to the engine and removes from
+// ld what does not go on (then empty scopes and resources). c.mu must be
+// held.
+func (c *core) ingestRecords(ld plog.Logs, now time.Time) ingestTally {
+	t := ingestTally{outcomes: map[string]int64{}}
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		res := rl.Resource().Attributes()
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sls.At(j).LogRecords().RemoveIf(func(lr plog.LogRecord) bool {
+				return c.ingestRecord(res, lr, now, &t)
+			})
+		}
+	}
+	rls.RemoveIf(func(rl plog.ResourceLogs) bool {
+		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool { return sl.LogRecords().Len() == 0 })
+		return rl.ScopeLogs().Len() == 0
+	})
+	return t
+}
+
+// ingestRecord ingests lr, if it is an alert, counting it in t, and says
+// whether it leaves the batch. Records that are not alerts, and invalid
+// alerts, go on.
+func (c *core) ingestRecord(res pcommon.Map, lr plog.LogRecord, now time.Time, t *ingestTally) (remove bool) {
+	a, ok, valid := c.parse(res, lr)
+	if !ok {
+		return false // not an alert: pass on
+	}
+	if !valid {
+		t.outcomes["invalid"]++
+		return false
+	}
+	r := c.engine.Ingest(a, now)
+	t.outcomes[outcomeNames[r.Outcome]]++
+	if c.client != nil && (r.Outcome == correlate.Correlated || r.Outcome == correlate.Held) {
+		t.journal = append(t.journal, a)
+	}
+	if r.Outcome == correlate.Correlated && r.Suppressed {
+		t.suppressed++
+	}
+	c.summary.count(r)
+	if !c.cfg.PassAlerts {
+		// Fail open: an alert we could not track still goes on.
+		return r.Outcome != correlate.Overflow
+	}
+	if r.IncidentID != "" {
+		lr.Attributes().PutStr(alertconv.AttrIncidentID, r.IncidentID)
+		lr.Attributes().PutBool(alertconv.AttrSuppressed, r.Suppressed)
+	}
+	return false
+}
+
+// countIngest adds t to the component's alert counters.
+func (c *core) countIngest(ctx context.Context, t ingestTally) {
+	for outcome, n := range t.outcomes {
+		c.tb.ProcessorAlertCorrelatorAlerts.Add(ctx, n, metric.WithAttributes(attribute.String("outcome", outcome)))
+	}
+	if t.suppressed > 0 {
+		c.tb.ProcessorAlertCorrelatorSuppressedAlerts.Add(ctx, t.suppressed)
+	}
 }
 
 // queueEvents counts events and queues their incident records in the
