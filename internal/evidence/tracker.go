@@ -113,6 +113,9 @@ func (t *Tracker) Active(now time.Time) bool {
 // Window is how far back the tracker looks.
 func (t *Tracker) Window() time.Duration { return t.cfg.Bucket * time.Duration(t.cfg.Buckets) }
 
+// Bucket is the width of one bucket of the windows.
+func (t *Tracker) Bucket() time.Duration { return t.cfg.Bucket }
+
 // Stats returns the counters.
 func (t *Tracker) Stats() Stats {
 	t.mu.Lock()

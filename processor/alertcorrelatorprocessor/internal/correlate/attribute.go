@@ -86,7 +86,7 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 			if explained {
 				moved = e.laterEpisodes(src, ost)
 			} else {
-				moved = e.attributed(src, ost)
+				moved = e.attributed(src, ost, now)
 			}
 			if len(moved) == 0 {
 				continue
@@ -106,8 +106,8 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 
 // attributed lists src's firing alerts whose errors the traces attribute
 // to origin: failing calls lead from their service to origin, and their
-// service is no cause of its own.
-func (e *Engine) attributed(src *incident, ost *alertState) []*alertState {
+// service is no cause of its own (nor too new to tell, newcause.go).
+func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*alertState {
 	origin := ost.Service
 	var out []*alertState
 	for _, fp := range src.members {
@@ -118,7 +118,7 @@ func (e *Engine) attributed(src *incident, ost *alertState) []*alertState {
 		if e.cfg.OnsetWindow > 0 && ost.StartsAt.Sub(st.StartsAt) > e.cfg.OnsetWindow {
 			continue
 		}
-		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) {
+		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {
 			continue
 		}
 		out = append(out, st)
