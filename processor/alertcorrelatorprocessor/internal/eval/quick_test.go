@@ -19,7 +19,9 @@ import (
 // failure tally (TestFamilies' four kinds) from the same run.
 // EVAL_TRACE_DENSITY, EVAL_TRACE_SEED=k (another sample of the traces,
 // traceSeed) and EVAL_TRACE_GRID=fixed (Options.FixedGrid) as for
-// the diagnostics.
+// the diagnostics. EVAL_SEED=k (k > 0) scores every family's k-th other
+// draw (redraw: other faults, storms, noise and timings on the same
+// graph), for TestFamilies and the diagnostics too.
 func TestQuickScore(t *testing.T) {
 	name := os.Getenv("EVAL_QUICK")
 	if name == "" {
