@@ -271,14 +271,14 @@ func promote(cands []cand, eligible, match func(cand) bool) {
 
 // unite returns the incident st, a new alert, joins, given its sorted
 // candidates. A common dependency of several incidents' roots unites them:
-// their callers share it (a relay unites only its direct callers',
-// relay.go). The survivor is the earliest paged one (its page stays the
-// page), else the best candidate; paged incidents merged into it are
-// resolved with MergedInto set.
+// their callers share it (with spans speaking, a relay unites only its
+// direct callers', relay.go). The survivor is the earliest paged one (its
+// page stays the page), else the best candidate; paged incidents merged
+// into it are resolved with MergedInto set.
 func (e *Engine) unite(st *alertState, cands []cand, now time.Time) *incident {
 	group := []*incident{cands[0].inc}
 	for _, c := range cands[1:] {
-		if !c.symptom && relayReaches(cands[0], c) {
+		if !c.symptom && e.relayReaches(cands[0], c) {
 			group = append(group, c.inc)
 		}
 	}
