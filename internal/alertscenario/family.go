@@ -77,6 +77,13 @@ type FamilySpec struct {
 	// zero draws nothing, so families written before it generate what
 	// they did.
 	Latency float64
+	// SecondAlert is the chance that a service alerting for a fault (root,
+	// symptom or starved consumer) raises a second alert of that fault on
+	// another rule, 10 s to 4 min after its first, while it still alerts:
+	// real services trip several rules for one failure (errors, then an
+	// error-budget burn, then saturation), minutes apart. Zero draws
+	// nothing, so families written before it generate what they did.
+	SecondAlert float64
 }
 
 // Fault is one injected fault, for the traces of its window.
@@ -104,6 +111,7 @@ func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
 		"noise":   {"DiskSpaceLow", "CertificateExpiring"},
 		"flap":    {"PodRestarting"},
 		"maint":   {"TargetDown"},
+		"second":  {"ErrorBudgetBurn", "HighLatencyP99", "ResourceExhausted"},
 	}
 	opaque := map[string][]string{
 		"root":    {"slo-burn-a", "slo-burn-b", "probe-3"},
@@ -113,6 +121,7 @@ func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
 		"noise":   {"probe-3", "check-12"},
 		"flap":    {"probe-7", "check-12"},
 		"maint":   {"check-12", "probe-3"},
+		"second":  {"slo-burn-c", "probe-9"},
 	}
 	names := hinted[kind]
 	if f.Convention.OpaqueRules {
@@ -361,6 +370,7 @@ func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time 
 		rootOn = at.Add(g.jitter(tm.retryRoot[0], tm.retryRoot[1]))
 	}
 	g.episode(truth.ID, root, rule, rootOn, end)
+	g.second(truth.ID, root, rootOn, end)
 	prob := tm.decay
 	if prop == FanIn {
 		prob = tm.fanIn
@@ -374,6 +384,7 @@ func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time 
 				off := end.Add(g.jitter(0, tm.lagTail))
 				if on.Before(end) {
 					g.episode(truth.ID, c, "lag", on, off)
+					g.second(truth.ID, c, on, off)
 				}
 			}
 		}
@@ -405,12 +416,25 @@ func (g *familyGen) callerSymptoms(truth int, root string, at, end time.Time, pr
 				off := end.Add(g.jitter(0, tm.tail))
 				if on.Before(end) {
 					g.episode(truth, c, "symptom", on, off)
+					g.second(truth, c, on, off)
 				}
 			}
 		}
 		frontier = next
 	}
 	return seen
+}
+
+// second adds, with the family's SecondAlert chance, a second alert of the
+// fault truth on svc under another rule, 10 s to 4 min after its first
+// (on), if that is before the service stops alerting (off).
+func (g *familyGen) second(truth int, svc string, on, off time.Time) {
+	if g.f.SecondAlert == 0 || g.rng.Float64() >= g.f.SecondAlert {
+		return
+	}
+	if at := on.Add(g.jitter(10*time.Second, 4*time.Minute)); at.Before(off) {
+		g.episode(truth, svc, "second", at, off)
+	}
 }
 
 // consumers are the queue consumers a fault at root starves: the broker's

@@ -17,8 +17,11 @@ import (
 // (thirtieth pass).
 const drawShift = 0x9e3779b97f4a7c15
 
-// redraw applies EVAL_SEED to fams.
+// redraw applies EVAL_SEED and EVAL_SECOND_ALERTS to fams.
 func redraw(fams []Family) ([]Family, error) {
+	if err := secondAlerts(fams); err != nil {
+		return nil, err
+	}
 	v := os.Getenv("EVAL_SEED")
 	if v == "" {
 		return fams, nil
@@ -31,4 +34,26 @@ func redraw(fams []Family) ([]Family, error) {
 		f.Spec.Seed += k * drawShift
 	}
 	return fams, nil
+}
+
+// secondAlerts applies EVAL_SECOND_ALERTS=p (0 < p <= 1): every family's
+// services alerting for a fault raise a second alert of it on another
+// rule with chance p, 10 s to 4 min after their first
+// (alertscenario.FamilySpec.SecondAlert). The generator otherwise gives
+// each service one alert per fault, so no family measures what a rule
+// costs a real service that trips several rules for one failure
+// (thirty-sixth pass). Unset: none, the frozen families.
+func secondAlerts(fams []Family) error {
+	v := os.Getenv("EVAL_SECOND_ALERTS")
+	if v == "" {
+		return nil
+	}
+	p, err := strconv.ParseFloat(v, 64)
+	if err != nil || p <= 0 || p > 1 {
+		return fmt.Errorf("EVAL_SECOND_ALERTS: want a probability in (0, 1], got %q", v)
+	}
+	for _, f := range fams {
+		f.Spec.SecondAlert = p
+	}
+	return nil
 }
