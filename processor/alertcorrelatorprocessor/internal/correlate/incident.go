@@ -49,6 +49,9 @@ type incident struct {
 	// in a burst (burstwait.go).
 	waitsFor     string
 	waitsInBurst bool
+	// openedInBurst: its first alert's onset fell in a burst (burst.go),
+	// so it was opened apart from any relation (burstcallers.go).
+	openedInBurst bool
 
 	// rootFingerprint is the probable root alert's fingerprint (the first
 	// member's until ranked); ranking[0] is its service.

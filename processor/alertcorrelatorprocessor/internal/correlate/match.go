@@ -72,6 +72,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 		} else {
 			inc = e.newIncident(st, now)
 			e.holdTakeOver(inc, st, now)
+			inc.openedInBurst = e.inBurst(st)
 			if held != nil {
 				inc.waitsFor, inc.waitsInBurst = held.id, e.inBurst(st)
 			}
@@ -79,6 +80,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	}
 	st.firing = true
 	e.join(inc, st, now)
+	inc = e.gatherBurstCallers(inc, now)
 	e.noteOrigin(st, now)
 	e.retryTakeOver(inc, now)
 	e.retryHeldBelow(st, now)

@@ -79,6 +79,9 @@ type IncidentState struct {
 	WaitsFor string `json:"waits_for,omitempty"`
 	// WaitsInBurst: it began waiting in a burst (burstwait.go).
 	WaitsInBurst bool `json:"waits_in_burst,omitempty"`
+	// OpenedInBurst: its first alert's onset fell in a burst
+	// (burstcallers.go).
+	OpenedInBurst bool `json:"opened_in_burst,omitempty"`
 	// Storm is the environment of a storm incident (storm.go).
 	Storm string `json:"storm,omitempty"`
 	// Evidence and Exemplar are the last evidence line and exemplar trace
@@ -103,7 +106,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
-			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, WaitsInBurst: inc.waitsInBurst, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
+			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, WaitsInBurst: inc.waitsInBurst, OpenedInBurst: inc.openedInBurst, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
 		})
 	}
 	return json.Marshal(s)
@@ -195,7 +198,7 @@ func (e *Engine) restoreIncident(is IncidentState) {
 	inc := &incident{
 		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, waitsInBurst: is.WaitsInBurst, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
+		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, waitsInBurst: is.WaitsInBurst, openedInBurst: is.OpenedInBurst, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
 	}
 	e.incidents[inc.id] = inc
 	if inc.storm != "" {
