@@ -112,7 +112,8 @@ type CorrelationConfig struct {
 	// OnsetWindow: an alert is attached as a symptom only if its onset
 	// (alert.starts_at) is within this of its alerting dependency's onset,
 	// and as a deeper root only if within this of the incident's first
-	// onset. Zero: no limit.
+	// onset. A further alert on a service that already alerts in an open
+	// incident joins it whatever its onset. Zero: no limit.
 	OnsetWindow time.Duration `mapstructure:"onset_window"`
 	// OnsetPerHop and OnsetFloor scale the symptom window by hop
 	// distance: a symptom k hops from its alerting dependency may open up

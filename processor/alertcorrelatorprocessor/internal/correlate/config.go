@@ -52,7 +52,9 @@ type Config struct {
 	LocalRules []*regexp.Regexp
 	// OnsetWindow: an alert attaches as a symptom only if its onset is
 	// within this of its alerting dependency's onset, and as a deeper root
-	// only if within this of the incident's first onset. Zero: no limit.
+	// only if within this of the incident's first onset. A further alert
+	// on a service that already alerts in an open incident joins it
+	// whatever its onset (candidates, match.go). Zero: no limit.
 	OnsetWindow time.Duration
 	// OnsetPerHop scales the symptom window by hop distance: a symptom k
 	// hops from its alerting dependency may open up to

@@ -117,7 +117,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
-	cands = e.dropLateOnSame(st, cands)
 	cands = e.dropQuietPairs(st, cands)
 	cands = e.dropQuietTakeOvers(st, cands)
 	cands = e.dropHeldCauses(st, cands, now)
@@ -162,19 +161,22 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 		}
 		cands = append(cands, cand{inc: inc, symptom: symptom, hops: hops})
 	}
-	// symptomOf: the incident has a non-local alert on d whose onset is
-	// near st's, and (for another service) the traces do not show s as a
-	// cause of its own: errors originating in s while no failing calls lead
-	// from s to d, or more of them than s's failing calls (unexplained).
+	// symptomOf: the incident has a non-local alert on another service d
+	// whose onset is near st's, and the traces do not show s as a cause of
+	// its own: errors originating in s while no failing calls lead from s
+	// to d, or more of them than s's failing calls (unexplained).
 	ownCause, unexplained := e.originates(s), e.ownCause(s)
 	symptomOf := func(inc *incident, d string, hops int) bool {
 		t, ok := inc.causes[d]
-		return ok && e.nearHops(st.StartsAt, t, hops) && (d == s || !ownCause || !unexplained && e.failuresTravel(s, d))
+		return ok && e.nearHops(st.StartsAt, t, hops) && (!ownCause || !unexplained && e.failuresTravel(s, d))
 	}
 	{
-		// Same service already alerting.
+		// Same service already alerting: one failure trips a service's
+		// rules minutes apart (errors, then an error-budget burn, then
+		// saturation), so a further alert joins the open incident its
+		// service alerts in, whatever its onset (thirty-sixth pass).
 		for _, inc := range e.byService[s] {
-			if symptomOf(inc, s, 0) {
+			if _, ok := inc.causes[s]; ok {
 				consider(inc, true, 0)
 			}
 		}

@@ -38,9 +38,6 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	if len(cands) == 0 {
 		return fmt.Sprintf("%d relations, severity split", n)
 	}
-	if cands = e.dropLateOnSame(st, cands); len(cands) == 0 {
-		return fmt.Sprintf("%d relations, later alert on an alerting service", n)
-	}
 	if cands = e.dropQuietPairs(st, cands); len(cands) == 0 {
 		return fmt.Sprintf("%d relations, quiet pair", n)
 	}

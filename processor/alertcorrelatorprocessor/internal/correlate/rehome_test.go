@@ -18,10 +18,9 @@ func gatewayOverTwo() (*Engine, func(time.Duration) time.Time) {
 }
 
 // TestNewerHubAlertGoesToItsNewerCause: without spans, a fails and the
-// gateway (calling a and b) alerts 110 s later as its symptom. 40 s on
-// (within sameServiceGap, lateonsame.go), past a's onset window, the
-// gateway opens a second alert, whose only relation is the gateway's
-// earlier alert: it joins a's incident. b, the
+// gateway (calling a and b) alerts 110 s later as its symptom. 40 s on,
+// past a's onset window, the gateway opens a second alert, whose only
+// relation is the gateway's earlier alert: it joins a's incident. b, the
 // gateway's other dependency, then alerts and opens an incident as its
 // root: the gateway's newer alert moves there (its onset near b's, nothing
 // below it in a's incident explains it), the earlier one stays with a.
@@ -42,9 +41,8 @@ func TestNewerHubAlertGoesToItsNewerCause(t *testing.T) {
 }
 
 // TestHubAlertExplainedBelowStays: the same, but the gateway's second
-// alert comes within a's onset window (and 40 s after its first, within
-// sameServiceGap), so a's alert explains it as much as b's would: it
-// stays in a's incident.
+// alert comes within a's onset window (40 s after its first), so a's
+// alert explains it as much as b's would: it stays in a's incident.
 func TestHubAlertExplainedBelowStays(t *testing.T) {
 	e, at := gatewayOverTwo()
 	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))

@@ -24,15 +24,13 @@ import (
 // "astray" a fault's alert elsewhere. Each tally line also sums the pairs
 // at stake: for noise the fault alerts in its page (false pairs), for a
 // member its page's other members (pairs lost if it were split off).
-// A fault's alert paged alone is left out unless "late:" marks it
-// ("alone"). "late:" marks the alerts that lateonsame.go turned away at their first
-// firing (correlate.Engine.Placement).
+// A fault's alert paged alone is left out.
 func TestMaintDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_MAINT_DIAG") {
 		s := alertscenario.GenerateFamily(f.Spec)
 		type probe struct {
 			fp, at0, at30, inc0, inc30 string
-			joined, late               bool
+			joined                     bool
 			onset                      time.Time
 			done                       bool
 		}
@@ -47,8 +45,7 @@ func TestMaintDiag(t *testing.T) {
 				return
 			}
 			probes[n.Episode] = &probe{fp: fp, at0: e.BurstReading(fp, n.At), inc0: e.IncidentOf(fp),
-				joined: e.JoinDetail(fp, n.At) != "", onset: n.StartsAt,
-				late: strings.Contains(e.Placement(fp, n.At), "later alert")}
+				joined: e.JoinDetail(fp, n.At) != "", onset: n.StartsAt}
 		})
 		fmt.Println("==", f.Spec.Name)
 		major := pageMajority(s, out)
@@ -75,10 +72,8 @@ func TestMaintDiag(t *testing.T) {
 				kind = "quiet"
 			case fault && maj == tr.ID && len(pages[g]) > 1:
 				kind = "member"
-			case fault && maj == tr.ID && !p.late:
-				continue
 			case fault && maj == tr.ID:
-				kind = "alone"
+				continue
 			default:
 				kind = "astray"
 			}
@@ -88,9 +83,6 @@ func TestMaintDiag(t *testing.T) {
 			}
 			if p.inc30 != "" && p.inc30 != p.inc0 {
 				how += "+moved"
-			}
-			if p.late {
-				kind = "late:" + kind
 			}
 			r := p.at30
 			if r == "" {
