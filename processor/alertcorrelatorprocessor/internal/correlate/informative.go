@@ -18,7 +18,11 @@ import "time"
 // to the alerts, or when errors or latency originate now
 // (evidence.Tracker.Originating) in a service with an alert in an open
 // incident or in one of its direct dependencies (an unalerting root; an
-// uninstrumented database shows in its callers' calls). They are coupled
+// uninstrumented database shows in its callers' calls). Originating asks
+// twice the failing or slow spans one service's anomaly does: read over
+// every alerting service and its dependencies every second of a storm, a
+// thin service's three or four background errors together would speak
+// for every alert somewhere in a large graph (thirty-fifth pass). They are coupled
 // once an alert is placed while errors or latency originate in its
 // service or a direct dependency, and stay so through the rest of that
 // storm and the next one (a storm begins with an alert placed while no

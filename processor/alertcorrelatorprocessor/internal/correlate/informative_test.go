@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 )
@@ -132,4 +133,38 @@ func TestSpansCoupledThroughTheNextStorm(t *testing.T) {
 	assert.True(t, storm(now, "payment", func(k uint64) bool { return k%2 == 1 }), "errors originate in payment")
 	assert.True(t, storm(now.Add(10*time.Minute), "checkout", nil), "coupled by the last storm")
 	assert.False(t, storm(now.Add(20*time.Minute), "frontend", nil), "the last storm showed nothing")
+}
+
+// TestBackgroundErrorsDoNotSpeak: a thin dependency (one request every
+// two seconds) whose spans fail now and then on their own, as every
+// service's do, shows four of them together within its newest buckets:
+// anomalous for its own Origin, but no evidence that the spans speak of
+// checkout's alert (a storm reads hundreds of services every second, and
+// some thin one shows that much by chance). Half of the same thin
+// service's requests failing is a fault, and speaks.
+func TestBackgroundErrorsDoNotSpeak(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fail  func(k uint64) bool
+		speak bool
+	}{
+		{"four background errors", func(k uint64) bool { return k >= 26 }, false},
+		{"half its requests fail", func(k uint64) bool { return k%2 == 1 }, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, tr := tracedEngine(chainGraph())
+			now := t0.Add(10 * time.Minute)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			// The last minute: checkout busy, payment thin.
+			observe(tr, []string{"frontend", "checkout"}, now, 1000, nil)
+			for i := range 30 {
+				at := now.Add(time.Duration(2*i-58) * time.Second)
+				k := uint64(i)
+				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 1, 5000+k, at, func(uint64) bool { return tt.fail(k) }), at)
+			}
+			require.True(t, tr.Origin("payment", now).Anomalous, "an anomaly of payment's own")
+			e.Ingest(firing("checkout", "Errors", now), now)
+			assert.Equal(t, tt.speak, e.tracesActive())
+		})
+	}
 }
