@@ -366,11 +366,33 @@ func (t *Tracker) Quiet(svc string, now time.Time) bool {
 // calls alone do not count: a caller with many callees sees one of them
 // fail now and then by chance, and they travel from an origin anyway.
 func (t *Tracker) Originating(svcs []string, now time.Time) bool {
+	return t.originating(svcs, now, t.th)
+}
+
+// speakFactor multiplies the minimum count of failing or slow spans for
+// OriginatingAmong.
+const speakFactor = 2
+
+// OriginatingAmong is Originating for a reading taken over many services
+// at once, again and again (every alerting service of a storm and their
+// dependencies, every second): it asks speakFactor times the failing or
+// slow spans one service's anomaly does. A thin service (some 25 spans a
+// window) shows three or four background errors together now and then,
+// which a binomial z-score reads as far beyond a 0.5% baseline; among
+// hundreds of services read every second one of them nearly always does,
+// where a fault shows many more.
+func (t *Tracker) OriginatingAmong(svcs []string, now time.Time) bool {
+	th := t.th
+	th.minBad *= speakFactor
+	return t.originating(svcs, now, th)
+}
+
+func (t *Tracker) originating(svcs []string, now time.Time, th thresholds) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	for _, svc := range svcs {
-		if w := t.svc[svc]; w != nil && (w.anomalous(b, t.th) || w.self.anomalous(b, t.th)) {
+		if w := t.svc[svc]; w != nil && (w.anomalous(b, th) || w.self.anomalous(b, th)) {
 			return true
 		}
 	}

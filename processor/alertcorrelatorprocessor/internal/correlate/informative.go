@@ -18,7 +18,14 @@ import "time"
 // to the alerts, or when errors or latency originate now
 // (evidence.Tracker.Originating) in a service with an alert in an open
 // incident or in one of its direct dependencies (an unalerting root; an
-// uninstrumented database shows in its callers' calls). They are coupled
+// uninstrumented database shows in its callers' calls). That reading
+// (OriginatingAmong) asks twice the failing or slow spans one service's
+// anomaly does: taken over every alerting service and its dependencies
+// every second of a storm, it would otherwise find a thin service's three
+// or four background errors together somewhere in a large graph and speak
+// for every alert (thirty-fifth pass). The reading at an alert's
+// placement, of its own service and dependencies once, keeps one
+// service's bar. They are coupled
 // once an alert is placed while errors or latency originate in its
 // service or a direct dependency, and stay so through the rest of that
 // storm and the next one (a storm begins with an alert placed while no
@@ -71,7 +78,7 @@ func (e *Engine) spansSpeak() bool {
 	for svc := range e.byService {
 		svcs = e.withDependencies(svcs, svc)
 	}
-	e.verdict.speak = e.cfg.Evidence.Originating(svcs, e.now)
+	e.verdict.speak = e.cfg.Evidence.OriginatingAmong(svcs, e.now)
 	return e.verdict.speak
 }
 

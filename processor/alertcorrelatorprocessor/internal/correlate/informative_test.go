@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 )
@@ -132,4 +133,43 @@ func TestSpansCoupledThroughTheNextStorm(t *testing.T) {
 	assert.True(t, storm(now, "payment", func(k uint64) bool { return k%2 == 1 }), "errors originate in payment")
 	assert.True(t, storm(now.Add(10*time.Minute), "checkout", nil), "coupled by the last storm")
 	assert.False(t, storm(now.Add(20*time.Minute), "frontend", nil), "the last storm showed nothing")
+}
+
+// TestBackgroundErrorsDoNotSpeak: checkout alerts while every span is
+// healthy. In the minute that follows, its thin dependency payment (one
+// request every two seconds), whose spans fail now and then on their own
+// as every service's do, shows four of them together within its newest
+// buckets: an anomaly of payment's own (Origin), but no evidence that the
+// spans speak of checkout's alert (the verdict reads every alerting
+// service and its dependencies every second, and some thin one among
+// hundreds shows that much by chance). Half of the same thin service's
+// requests failing is a fault, and speaks.
+func TestBackgroundErrorsDoNotSpeak(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fail  func(k uint64) bool
+		speak bool
+	}{
+		{"four background errors", func(k uint64) bool { return k >= 26 }, false},
+		{"half its requests fail", func(k uint64) bool { return k%2 == 1 }, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, tr := tracedEngine(chainGraph())
+			now := t0.Add(10 * time.Minute)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now, 0, nil)
+			e.Ingest(firing("checkout", "Errors", now), now)
+			require.False(t, e.tracesActive(), "placed while nothing originates")
+			// The next minute: checkout busy, payment thin.
+			end := now.Add(time.Minute)
+			observe(tr, []string{"frontend", "checkout"}, end, 1000, nil)
+			for i := range 30 {
+				at := end.Add(time.Duration(2*i-58) * time.Second)
+				k := uint64(i)
+				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 1, 5000+k, at, func(uint64) bool { return tt.fail(k) }), at)
+			}
+			require.True(t, tr.Origin("payment", end).Anomalous, "an anomaly of payment's own")
+			e.Advance(end)
+			assert.Equal(t, tt.speak, e.tracesActive())
+		})
+	}
 }
