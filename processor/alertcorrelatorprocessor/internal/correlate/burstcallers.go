@@ -31,10 +31,8 @@ func (e *Engine) gatherBurstCallers(inc *incident, now time.Time) *incident {
 	if !ok || !e.graph.HasNode(root) {
 		return inc
 	}
-	alerting, _ := e.callerCounts(root, t, now)
-	if alerting < minBurstCallers || !e.explainsAt(root, t, now) {
-		return inc
-	}
+	// The lone incidents first: most joins find none, and the counts
+	// below scan the root's callers' incidents again.
 	var lone []*incident
 	for _, c := range e.graph.CallerList(root, e.cfg.MaxHops) {
 		if c.Hops > 1 {
@@ -45,6 +43,13 @@ func (e *Engine) gatherBurstCallers(inc *incident, now time.Time) *incident {
 				lone = append(lone, o)
 			}
 		}
+	}
+	if len(lone) == 0 {
+		return inc
+	}
+	alerting, callers := e.callerCounts(root, t, now)
+	if alerting < minBurstCallers || !explainedBy(alerting, callers) {
+		return inc
 	}
 	for _, o := range lone {
 		if e.incidents[o.id] == o && e.incidents[inc.id] == inc {

@@ -23,5 +23,5 @@ import "time"
 // tooNewToTell reports whether st is too new for an origin to gather it
 // (see above).
 func (e *Engine) tooNewToTell(st *alertState, now time.Time) bool {
-	return e.originates(st.Service) && now.Sub(st.StartsAt) < e.cfg.Evidence.Bucket()
+	return now.Sub(st.StartsAt) < e.cfg.Evidence.Bucket() && e.originates(st.Service)
 }

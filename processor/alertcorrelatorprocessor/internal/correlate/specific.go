@@ -30,7 +30,12 @@ func (e *Engine) explainsAt(svc string, at, now time.Time) bool {
 	if e.tracesActive() {
 		return true
 	}
-	alerting, callers := e.callerCounts(svc, at, now)
+	return explainedBy(e.callerCounts(svc, at, now))
+}
+
+// explainedBy: a service explains its callers when a third of its direct
+// callers alert near its onset, or all but one.
+func explainedBy(alerting, callers int) bool {
 	return 3*alerting >= callers || callers-alerting <= 1
 }
 
