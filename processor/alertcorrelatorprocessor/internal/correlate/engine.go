@@ -30,9 +30,6 @@ type Stats struct {
 	// EvidenceMoved counts alerts moved into another incident because
 	// the traces attribute their errors to its origin (attribute.go).
 	EvidenceMoved uint64
-	// Rehomed counts newer alerts on a hub moved, without spans, to the
-	// incident of a newer cause below it (rehome.go).
-	Rehomed uint64
 	// OverflowRechecks counts alerts dropped, oldest first, from the
 	// bounded queues of alerts read again: symptoms (recheck.go) and
 	// possible origins (attribute.go).

@@ -84,7 +84,6 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	e.noteOrigin(st, now)
 	e.retryTakeOver(inc, now)
 	e.retryHeldBelow(st, now)
-	e.rehomeNewer(st, now)
 	return true
 }
 
