@@ -42,15 +42,18 @@ func redraw(fams []Family) ([]Family, error) {
 // (alertscenario.FamilySpec.SecondAlert). The generator otherwise gives
 // each service one alert per fault, so no family measures what a rule
 // costs a real service that trips several rules for one failure
-// (thirty-sixth pass). Unset: none, the frozen families.
+// (thirty-sixth pass). Unset or 0: none, the frozen families.
 func secondAlerts(fams []Family) error {
 	v := os.Getenv("EVAL_SECOND_ALERTS")
 	if v == "" {
 		return nil
 	}
 	p, err := strconv.ParseFloat(v, 64)
-	if err != nil || p <= 0 || p > 1 {
-		return fmt.Errorf("EVAL_SECOND_ALERTS: want a probability in (0, 1], got %q", v)
+	if err != nil || p < 0 || p > 1 {
+		return fmt.Errorf("EVAL_SECOND_ALERTS: want a probability in [0, 1], got %q", v)
+	}
+	if p == 0 {
+		return nil
 	}
 	for _, f := range fams {
 		f.Spec.SecondAlert = p
