@@ -15,7 +15,8 @@ import "time"
 // an earlier alert on their own service (no alert there on one of their
 // direct dependencies explains them: explainedBelow) move to the new
 // root's incident when their onsets are near its: the earlier alert's
-// trouble predates them, so it says nothing of what they share. With
+// trouble predates them, so it says nothing of what they share. The new
+// root must show in its other callers (newerspread.go). With
 // spans, attribute.go decides by where the failing calls lead.
 
 // rehomeNewer moves to the incident st roots the newer alerts on st's
@@ -32,6 +33,11 @@ func (e *Engine) rehomeNewer(st *alertState, now time.Time) {
 	for _, c := range e.graph.CallerList(st.Service, e.cfg.MaxHops) {
 		if c.Hops > 1 {
 			break
+		}
+		if !e.newerCauseShows(own, c.Service) {
+			// st explains none of its other callers: no newer cause
+			// of c's alerts (newerspread.go).
+			continue
 		}
 		for _, o := range e.byService[c.Service] {
 			if o == own || o.storm != "" || !e.live(o, now) {

@@ -29,6 +29,17 @@ func TestSecondDiag(t *testing.T) {
 		for _, l := range laterAlerts(s, out, placed, tally) {
 			fmt.Println(l)
 		}
+		groups := map[string]bool{}
+		for _, g := range out.Assign {
+			groups[g] = true
+		}
+		truths := map[int]bool{}
+		for _, tid := range s.EpisodeTruth {
+			truths[tid] = true
+		}
+		// Pages beyond the groups left at the end were merged away (or
+		// emptied) after they paged.
+		fmt.Printf("pages=%d final-groups=%d true-incidents=%d\n", out.Pages, len(groups), len(truths))
 		printTally(tally)
 	}
 }
