@@ -125,19 +125,3 @@ func TestBurstNotJoinedByQuietDependency(t *testing.T) {
 		})
 	}
 }
-
-// TestBurstKeepsAServicesLaterAlertWithIt: cart alerts, and two minutes
-// later, during a burst on services the graph does not connect, trips a
-// second rule. Its service already alerts: it is no new service of the
-// burst, and its alert joins cart's incident rather than paging apart.
-func TestBurstKeepsAServicesLaterAlertWithIt(t *testing.T) {
-	e := New(burstConfig(), demoGraph(t))
-	e.Ingest(firing("cart", "HighErrorRate", t0), t0)
-	for i, svc := range []string{"currency", "quote", "email", "image-provider"} {
-		at := t0.Add(2*time.Minute + time.Duration(i)*time.Second)
-		e.Ingest(firing(svc, "TargetDown", at), at)
-	}
-	at := t0.Add(2*time.Minute + 5*time.Second)
-	later := e.Ingest(firing("cart", "HighLatency", at), at)
-	assert.Equal(t, e.IncidentOf(firing("cart", "HighErrorRate", t0).Fingerprint), later.IncidentID)
-}

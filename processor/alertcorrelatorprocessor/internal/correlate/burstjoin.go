@@ -16,29 +16,9 @@ package correlate
 // its deeper-root relations when it has no symptom relation (a failing
 // service whose callers alerted first); every other relation stays
 // coincidence. Without spans only burstpaged.go's relations stay.
-//
-// A service already alerting is no new service of a burst. A burst is
-// many services starting to alert at once; a service trips several
-// rules for one failure, minutes apart (the thirty-sixth pass), and its
-// further alert's relation to the incident its service already alerts in
-// is not through the graph, so no coincidence of time and adjacency.
-// Without spans, in a burst, such an alert joins that incident as it
-// would outside one, and its onset is not recorded: it would put its
-// service back in the burst's window minutes after it began alerting.
-// With spans burstKeeps decides as for any alert (measured: joining
-// there lost, neighbour noise on a service already alerting joined its
-// fault's page).
-// On latency scale-free-200 with second alerts (EVAL_SECOND_ALERTS=0.5,
-// draws 0-2, alerts only), the burst rule had isolated 27 such alerts,
-// 19 of them their own fault's (EVALUATION.md, thirty-eighth pass).
 
 // burstSymptoms returns the relations st keeps in a burst (see above).
 func (e *Engine) burstSymptoms(st *alertState, cands []cand) []cand {
-	if own := e.sameService(cands); len(own) > 0 {
-		// Its service already alerts: no new service of the burst, and
-		// no onset to record (see above).
-		return own
-	}
 	out := e.burstKeeps(st, cands)
 	if len(out) > 0 {
 		// Its onset still counts in the burst it fell in, as it did when
@@ -71,21 +51,6 @@ func (e *Engine) burstKeeps(st *alertState, cands []cand) []cand {
 	var out []cand
 	for _, c := range cands {
 		if c.symptom && c.hops == 1 {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// sameService returns, without spans, the relations of cands to
-// incidents st's own service already alerts in (0 hops).
-func (e *Engine) sameService(cands []cand) []cand {
-	if e.tracesActive() {
-		return nil
-	}
-	var out []cand
-	for _, c := range cands {
-		if c.symptom && c.hops == 0 {
 			out = append(out, c)
 		}
 	}
