@@ -21,7 +21,8 @@ import "time"
 // near its onset, not those already alerting before. A newer cause with
 // no other caller (the hub its only caller) keeps the rules as they were.
 // On latency scale-free-200 with second alerts (EVAL_SECOND_ALERTS=0.5,
-// draw 0), 12 of its faults' second alerts had left their page so
+// draws 0-2, alerts only), 36 of its faults' later alerts had joined
+// their service's incident and left it afterwards; 9 with this condition
 // (EVALUATION.md, thirty-eighth pass).
 
 // newerCauseShows reports whether inc's root, a newer cause of an alert on
