@@ -332,8 +332,11 @@ type cand struct {
 // a second alert on a service already alerting for one fault (a gateway, a
 // hub in front of two) that opens once another fault below it has started
 // is that fault's symptom. The earlier alert's trouble predates the newer
-// fault, so it says nothing of what st shares. With spans, attribute.go's
-// laterEpisodes decides the same case by where the failing calls lead.
+// fault, so it says nothing of what st shares. The newer cause must show
+// in its other callers (newerspread.go): a service's second rule tripping
+// for its first failure is no symptom of a shared dependency's lone
+// alert. With spans, attribute.go's laterEpisodes decides the same case
+// by where the failing calls lead.
 func (e *Engine) preferNewerCause(st *alertState, cands []cand) {
 	if len(cands) < 2 || !cands[0].symptom || cands[0].hops != 0 || e.tracesActive() {
 		return
@@ -344,7 +347,10 @@ func (e *Engine) preferNewerCause(st *alertState, cands []cand) {
 		return
 	}
 	promote(cands, func(c cand) bool { return c.symptom },
-		func(c cand) bool { t := c.inc.firstCause; return t.After(earlier) && !t.After(st.StartsAt) })
+		func(c cand) bool {
+			t := c.inc.firstCause
+			return t.After(earlier) && !t.After(st.StartsAt) && e.newerCauseShows(c.inc, st.Service)
+		})
 }
 
 // splitBySeverity drops the candidates SeveritySplits rules out: those st

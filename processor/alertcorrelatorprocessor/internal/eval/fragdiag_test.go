@@ -18,6 +18,7 @@ import (
 // of a family name>, EVAL_TRACES=1 for the traced run; tuning families
 // only): a fault alert whose page is not the fault's main page (the one
 // holding its root's alert, else the one holding most of its alerts).
+// With second alerts, the main page is the root's first alert's.
 // Per fragment, one line: its service and
 // onset against the fault's, where it ended (alone, with noise, in another
 // fault's page), the graph relation to the root and to the main page's
@@ -99,10 +100,12 @@ func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology
 		if len(count) < 2 {
 			continue
 		}
-		main := ""
+		// The root's first alert's page: with second alerts
+		// (EVAL_SECOND_ALERTS) the root has several, in map order.
+		main, rootAt := "", time.Time{}
 		for _, ep := range eps {
-			if first[ep].Service == tr.Root {
-				main = group(ep)
+			if on := first[ep].StartsAt; first[ep].Service == tr.Root && (main == "" || on.Before(rootAt)) {
+				main, rootAt = group(ep), on
 			}
 		}
 		for p, c := range count {
