@@ -58,6 +58,7 @@ func (e *Engine) noteOnset(st *alertState) {
 	e.onsets = e.onsets[cut:]
 	if len(e.onsets) >= maxBurstOnsets {
 		e.onsets = e.onsets[1:]
+		e.burstMemo.st = nil // the dropped onset may have counted
 	}
 	e.onsets = append(e.onsets, onset{st.StartsAt, st.Service})
 }
@@ -66,6 +67,30 @@ func (e *Engine) noteOnset(st *alertState) {
 // those of the incident-opening onsets within Burst.Window of it form at least Burst.MinGroups groups
 // the graph does not connect.
 func (e *Engine) inBurst(st *alertState) bool {
+	if e.burstMemo.st == st {
+		return e.burstMemo.burst
+	}
+	b := e.readBurst(st)
+	if e.burstMemo.placing {
+		e.burstMemo.st, e.burstMemo.burst = st, b
+	}
+	return b
+}
+
+// burstMemo keeps one alert's burst reading while fire places it: the
+// placement asks it up to four times (the candidates, the specific
+// relation, the quiet take-over, the new incident's mark), and nothing
+// that changes it happens in between (the alert's own onset adds no
+// service; noteOnset clears the memo if it drops an onset in the window).
+// Outside fire (placing false) nothing is kept.
+type burstMemo struct {
+	placing bool
+	st      *alertState
+	burst   bool
+}
+
+// readBurst is inBurst without the memo.
+func (e *Engine) readBurst(st *alertState) bool {
 	w, k := e.cfg.Burst.Window, e.cfg.Burst.MinGroups
 	if w <= 0 || k < 2 {
 		return false

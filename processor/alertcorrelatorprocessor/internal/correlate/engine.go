@@ -63,6 +63,9 @@ type Engine struct {
 	now time.Time
 	// onsets are recent new alerts' onsets, oldest first (burst.go).
 	onsets []onset
+	// burstMemo is the burst reading of the alert fire is placing
+	// (burst.go); fire clears it when it starts and when it ends.
+	burstMemo burstMemo
 	// rechecks are symptom alerts to read the evidence for again
 	// (recheck.go), oldest first.
 	rechecks []recheck

@@ -58,6 +58,8 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 		inc.lastSeen = maxTime(inc.lastSeen, now)
 		return true
 	}
+	e.burstMemo = burstMemo{placing: true}
+	defer func() { e.burstMemo = burstMemo{} }()
 	inc := e.findIncident(st, now)
 	if inc == nil {
 		held := e.refusedHeld(st, now)
