@@ -33,6 +33,9 @@ type Options struct {
 	// Ingested, when set, is called after each notification is ingested
 	// (diagnostics read the engine there).
 	Ingested func(e *correlate.Engine, n alertscenario.Notification, fp string)
+	// Advanced, when set, is called after each Advance of the engine
+	// (diagnostics follow the alerts' moves between incidents there).
+	Advanced func(e *correlate.Engine, at time.Time)
 }
 
 // RunCorrelator replays the scenario through the correlator's engine on
@@ -95,6 +98,9 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		r.clock = t
 		fd.at(t)
 		r.handle(e.Advance(t))
+		if o.Advanced != nil {
+			o.Advanced(e, t)
+		}
 	}
 	var last time.Time
 	for _, n := range s.Notifications {
@@ -129,6 +135,9 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 			o.Ingested(e, n, fp)
 		}
 		r.handle(e.Advance(n.At))
+		if o.Advanced != nil {
+			o.Advanced(e, n.At)
+		}
 	}
 	for t := last; t.Before(last.Add(time.Hour)); t = t.Add(time.Second) {
 		step(t)
