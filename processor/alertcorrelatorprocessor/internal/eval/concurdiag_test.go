@@ -95,7 +95,7 @@ func (c *concurTrack) follow(e *correlate.Engine, at time.Time, where string) {
 		a, b uint64
 	}{
 		{"moved", c.stats.EvidenceMoved, st.EvidenceMoved}, {"detached", c.stats.EvidenceDetached, st.EvidenceDetached},
-		{"rehomed", c.stats.Rehomed, st.Rehomed}, {"merged", c.stats.Merged, st.Merged},
+		{"merged", c.stats.Merged, st.Merged},
 	} {
 		if d.b > d.a {
 			cause += fmt.Sprintf(" %s+%d", d.name, d.b-d.a)
