@@ -7,9 +7,11 @@ import "time"
 // seconds apart from each other, in a window the burst rule reads as a
 // burst (callers of one service are not connected to each other along
 // call edges): each opens a lone incident (burst.go), pages after
-// group_wait, and is merged into the hub's page once the hub alerts and
-// its callers show it (burstcallers.go). The on-call is paged once per
-// caller for one problem. A maintenance window or a deploy alerts on
+// group_wait, and is merged into the hub's incident once the hub alerts
+// and its callers show it (it takes them over as their deeper root,
+// specific.go). The on-call is paged once per caller for one problem (on
+// the tuning storms, alerts only, 123 of 280 pages merged away over six
+// runs: EVALUATION.md, forty-second pass). A maintenance window or a deploy alerts on
 // services whatever they call; a fault spreading to callers makes them
 // share the failing dependency. So the page of a lone incident opened in
 // a burst waits while its service shares a direct dependency that has
