@@ -144,8 +144,10 @@ type CorrelationConfig struct {
 	EvidenceWindow time.Duration `mapstructure:"evidence_window"`
 	// CauseWait is how long past group_wait a page may wait for a cause
 	// the spans show outside its incident that has not taken it over yet
-	// (a failing dependency whose callers alerted first). Zero: pages
-	// never wait for it.
+	// (a failing dependency whose callers alerted first); without spans,
+	// it also bounds how long the page of a lone incident opened in a
+	// burst waits for a direct dependency it shares with another such
+	// incident (burstpagehold.go). Zero: pages never wait for it.
 	CauseWait time.Duration `mapstructure:"cause_wait"`
 }
 

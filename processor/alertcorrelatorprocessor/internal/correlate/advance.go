@@ -99,7 +99,7 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 		e.rank(inc)
 		inc.dirty = false
 	}
-	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) {
+	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) || e.awaitsBurstDependency(inc, now) {
 		return Event{}, false
 	}
 	e.rank(inc)

@@ -37,11 +37,12 @@ func (e *Engine) burstPagedCallers(st *alertState, cands []cand) []cand {
 }
 
 // pagedPathCaller reports whether c relates st as a symptom of c's paged
-// incident along its fault's path: a direct dependency of st's service
+// incident (or one whose page burstpagehold.go holds past group_wait)
+// along its fault's path: a direct dependency of st's service
 // alerting in that incident is its root, or a direct caller of its root,
 // and the root explains its callers.
 func (e *Engine) pagedPathCaller(st *alertState, c cand) bool {
-	if !c.symptom || c.hops != 1 || !c.inc.paged {
+	if !c.symptom || c.hops != 1 || !c.inc.paged && !e.pageHeldInBurst(c.inc) {
 		return false
 	}
 	root := e.rootService(c.inc)

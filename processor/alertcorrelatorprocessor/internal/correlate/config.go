@@ -78,7 +78,9 @@ type Config struct {
 	// Evidence is what the spans say (nil: alerts only). See evidence.go.
 	Evidence *evidence.Tracker
 	// CauseWait: how long past its group_wait a page may wait for a cause
-	// the spans show outside its incident (await.go). Zero: no wait.
+	// the spans show outside its incident (await.go) or, without spans,
+	// for a dependency a burst's lone callers share (burstpagehold.go).
+	// Zero: no wait.
 	CauseWait time.Duration
 	// SnapshotMembers fills Snapshot.Members and Firing (O(members) per
 	// record; the evaluation needs them, the processor does not).

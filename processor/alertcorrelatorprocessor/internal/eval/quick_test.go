@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 )
@@ -14,7 +15,7 @@ import (
 // alerts only unless
 // EVAL_TRACES is set (EVAL_TRACES=healthy: the same alerts with spans that
 // show no fault, HealthyTraceStream), at 10s waits: F1 / AC@1 / pages per incident /
-// missed. A quick look while a change is tried; TestFamilies is the
+// missed (and the median time to page). A quick look while a change is tried; TestFamilies is the
 // table. With EVAL_TALLY set, each line is followed by the family's
 // failure tally (TestFamilies' four kinds) from the same run.
 // EVAL_TRACE_DENSITY, EVAL_TRACE_SEED=k (another sample of the traces,
@@ -37,7 +38,7 @@ func TestQuickScore(t *testing.T) {
 		}
 		s, out := diagRun(t, f)
 		sc := alertscenario.Evaluate(s, out)
-		fmt.Printf("%-45s %.3f/%.2f/%.2f/%d\n", f.Spec.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed)
+		fmt.Printf("%-45s %.3f/%.2f/%.2f/%d ttp=%s\n", f.Spec.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed, sc.TimeToPage.Round(time.Second))
 		if os.Getenv("EVAL_TALLY") != "" {
 			fc := countFailures(s, out)
 			fmt.Printf("%-45s fragments=%d merged=%d noise=%d flapping=%d/%d\n", "", fc.fragments, fc.merged, fc.noiseJoined, fc.flappingGrouped, fc.flappingFirings)
