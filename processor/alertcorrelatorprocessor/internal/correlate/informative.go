@@ -96,10 +96,20 @@ func (e *Engine) noteAlerting(svc string) {
 		e.verdict.shown = false
 		e.verdict.at = time.Time{}
 	}
-	if !e.verdict.shown && e.cfg.Evidence.Originating(e.withDependencies(nil, svc), e.now) {
+	if !e.verdict.shown && e.originatesAt(svc) {
 		e.verdict.coupled, e.verdict.shown = true, true
 		e.verdict.at = time.Time{}
 	}
+}
+
+// originatesAt reports whether errors or latency originate in svc, at one
+// service's bar, or in one of its direct dependencies, at the storm-wide
+// bar (OriginatingAmong): a service with many dependencies (a gateway
+// calling tens of services) reads them all at once, and some thin one
+// among them shows three or four background errors together by chance.
+func (e *Engine) originatesAt(svc string) bool {
+	ev := e.cfg.Evidence
+	return ev.Originating([]string{svc}, e.now) || ev.OriginatingAmong(e.withDependencies(nil, svc)[1:], e.now)
 }
 
 // withDependencies appends svc and its direct dependencies to svcs.
