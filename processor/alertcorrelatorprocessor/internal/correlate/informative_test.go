@@ -173,3 +173,42 @@ func TestBackgroundErrorsDoNotSpeak(t *testing.T) {
 		})
 	}
 }
+
+// TestChanceErrorsOfADependencyDoNotCouple: checkout's alert is placed
+// while its thin dependency payment (one request every two seconds) shows
+// four of its spans failing together on their own, as every service's do
+// now and then: an anomaly of payment's (Origin), but an alert's placement
+// reads all its direct dependencies at once (a gateway's are tens), so a
+// dependency is read at the storm-wide bar (OriginatingAmong) and the
+// spans stay uncoupled. Half of payment's requests failing couples them;
+// so do four errors of checkout's own (its own service keeps one
+// service's bar: a fault's first spans are few).
+func TestChanceErrorsOfADependencyDoNotCouple(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		chain  []string
+		fail   func(k uint64) bool
+		couple bool
+	}{
+		{"four background errors in the dependency", []string{"checkout", "payment"}, func(k uint64) bool { return k >= 26 }, false},
+		{"half the dependency's requests fail", []string{"checkout", "payment"}, func(k uint64) bool { return k%2 == 1 }, true},
+		{"four errors in the alerting service", []string{"checkout"}, func(k uint64) bool { return k >= 26 }, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, tr := tracedEngine(chainGraph())
+			now := t0.Add(10 * time.Minute)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"frontend"}, now, 1000, nil)
+			for i := range 30 {
+				at := now.Add(time.Duration(2*i-58) * time.Second)
+				k := uint64(i)
+				tr.Observe(alertscenario.ChainTraces(tt.chain, 1, 5000+k, at, func(uint64) bool { return tt.fail(k) }), at)
+			}
+			leaf := tt.chain[len(tt.chain)-1]
+			require.True(t, tr.Origin(leaf, now).Anomalous, "an anomaly of %s's own", leaf)
+			e.Ingest(firing("checkout", "Errors", now), now)
+			assert.Equal(t, tt.couple, e.verdict.coupled)
+			assert.Equal(t, tt.couple, e.tracesActive())
+		})
+	}
+}
