@@ -102,14 +102,24 @@ func (e *Engine) noteAlerting(svc string) {
 	}
 }
 
-// originatesAt reports whether errors or latency originate in svc, at one
-// service's bar, or in one of its direct dependencies, at the storm-wide
-// bar (OriginatingAmong): a service with many dependencies (a gateway
-// calling tens of services) reads them all at once, and some thin one
-// among them shows three or four background errors together by chance.
+// manyDependencies is the count of direct dependencies beyond which an
+// alert's placement reads them at the storm-wide bar (originatesAt).
+const manyDependencies = 10
+
+// originatesAt reports whether errors or latency originate in svc or in
+// one of its direct dependencies, at one service's bar (a fault's first
+// spans are few), but for a service with more than manyDependencies
+// direct dependencies (a gateway calling tens of services) at the
+// storm-wide bar (OriginatingAmong): read all at once at each of a
+// storm's placements, some thin one among them shows three or four
+// background errors together by chance, and couples spans that show no
+// fault to that storm and the next (forty-first pass).
 func (e *Engine) originatesAt(svc string) bool {
-	ev := e.cfg.Evidence
-	return ev.Originating([]string{svc}, e.now) || ev.OriginatingAmong(e.withDependencies(nil, svc)[1:], e.now)
+	ev, svcs := e.cfg.Evidence, e.withDependencies(nil, svc)
+	if len(svcs) <= manyDependencies+1 {
+		return ev.Originating(svcs, e.now)
+	}
+	return ev.Originating(svcs[:1], e.now) || ev.OriginatingAmong(svcs[1:], e.now)
 }
 
 // withDependencies appends svc and its direct dependencies to svcs.

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -174,28 +175,44 @@ func TestBackgroundErrorsDoNotSpeak(t *testing.T) {
 	}
 }
 
-// TestChanceErrorsOfADependencyDoNotCouple: checkout's alert is placed
-// while its thin dependency payment (one request every two seconds) shows
-// four of its spans failing together on their own, as every service's do
-// now and then: an anomaly of payment's (Origin), but an alert's placement
-// reads all its direct dependencies at once (a gateway's are tens), so a
-// dependency is read at the storm-wide bar (OriginatingAmong) and the
-// spans stay uncoupled. Half of payment's requests failing couples them;
-// so do four errors of checkout's own (its own service keeps one
-// service's bar: a fault's first spans are few).
+// wideGraph is chainGraph with checkout calling eleven services: payment
+// and ten others.
+func wideGraph() *topology.Graph {
+	g := chainGraph()
+	deps := []string{"payment"}
+	for i := range 10 {
+		deps = append(deps, fmt.Sprintf("svc-%d", i))
+	}
+	g.AddStatic(map[string][]string{"checkout": deps})
+	return g
+}
+
+// TestChanceErrorsOfADependencyDoNotCouple: checkout, calling eleven
+// services, alerts while its thin dependency payment (one request every
+// two seconds) shows four of its spans failing together on their own, as
+// every service's do now and then: an anomaly of payment's (Origin), but
+// a placement reading a gateway's tens of dependencies at once finds one
+// such in some of them by chance, so they are read at the storm-wide bar
+// (OriginatingAmong) and the spans stay uncoupled. Half of payment's
+// requests failing couples them; so do four errors of checkout's own, and
+// four of payment's where checkout calls payment alone (one service's
+// bar: a fault's first spans are few).
 func TestChanceErrorsOfADependencyDoNotCouple(t *testing.T) {
+	four := func(k uint64) bool { return k >= 26 }
 	for _, tt := range []struct {
 		name   string
+		g      *topology.Graph
 		chain  []string
 		fail   func(k uint64) bool
 		couple bool
 	}{
-		{"four background errors in the dependency", []string{"checkout", "payment"}, func(k uint64) bool { return k >= 26 }, false},
-		{"half the dependency's requests fail", []string{"checkout", "payment"}, func(k uint64) bool { return k%2 == 1 }, true},
-		{"four errors in the alerting service", []string{"checkout"}, func(k uint64) bool { return k >= 26 }, true},
+		{"four background errors in one of eleven dependencies", wideGraph(), []string{"checkout", "payment"}, four, false},
+		{"half that dependency's requests fail", wideGraph(), []string{"checkout", "payment"}, func(k uint64) bool { return k%2 == 1 }, true},
+		{"four errors in the alerting service", wideGraph(), []string{"checkout"}, four, true},
+		{"four errors in its one dependency", chainGraph(), []string{"checkout", "payment"}, four, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			e, tr := tracedEngine(chainGraph())
+			e, tr := tracedEngine(tt.g)
 			now := t0.Add(10 * time.Minute)
 			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
 			observe(tr, []string{"frontend"}, now, 1000, nil)
