@@ -26,8 +26,9 @@ import "time"
 // for every alert (thirty-fifth pass). The reading at an alert's
 // placement, of its own service and dependencies once, keeps one
 // service's bar, but for the tens of dependencies of a gateway
-// (originatesAt, forty-first pass). They are coupled once an alert is placed while errors or latency originate in its
-// service or a direct dependency, and stay so through the rest of that
+// (originatesAt, forty-first pass). They are coupled once an alert is
+// placed while errors or latency originate in its service or a direct
+// dependency, and stay so through the rest of that
 // storm and the next one (a storm begins with an alert placed while no
 // other is in an open incident): from then on, a service they show quiet
 // is evidence (a maintenance alert at the start of a storm, the spans of
