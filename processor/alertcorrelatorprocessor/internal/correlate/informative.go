@@ -25,9 +25,10 @@ import "time"
 // or four background errors together somewhere in a large graph and speak
 // for every alert (thirty-fifth pass). The reading at an alert's
 // placement, of its own service and dependencies once, keeps one
-// service's bar. They are coupled
-// once an alert is placed while errors or latency originate in its
-// service or a direct dependency, and stay so through the rest of that
+// service's bar, but for the tens of dependencies of a gateway
+// (originatesAt, forty-first pass). They are coupled once an alert is
+// placed while errors or latency originate in its service or a direct
+// dependency, and stay so through the rest of that
 // storm and the next one (a storm begins with an alert placed while no
 // other is in an open incident): from then on, a service they show quiet
 // is evidence (a maintenance alert at the start of a storm, the spans of
@@ -96,10 +97,30 @@ func (e *Engine) noteAlerting(svc string) {
 		e.verdict.shown = false
 		e.verdict.at = time.Time{}
 	}
-	if !e.verdict.shown && e.cfg.Evidence.Originating(e.withDependencies(nil, svc), e.now) {
+	if !e.verdict.shown && e.originatesAt(svc) {
 		e.verdict.coupled, e.verdict.shown = true, true
 		e.verdict.at = time.Time{}
 	}
+}
+
+// manyDependencies is the count of direct dependencies beyond which an
+// alert's placement reads them at the storm-wide bar (originatesAt).
+const manyDependencies = 10
+
+// originatesAt reports whether errors or latency originate in svc or in
+// one of its direct dependencies, at one service's bar (a fault's first
+// spans are few), but for a service with more than manyDependencies
+// direct dependencies (a gateway calling tens of services) at the
+// storm-wide bar (OriginatingAmong): read all at once at each of a
+// storm's placements, some thin one among them shows three or four
+// background errors together by chance, and couples spans that show no
+// fault to that storm and the next (forty-first pass).
+func (e *Engine) originatesAt(svc string) bool {
+	ev, svcs := e.cfg.Evidence, e.withDependencies(nil, svc)
+	if len(svcs) <= manyDependencies+1 {
+		return ev.Originating(svcs, e.now)
+	}
+	return ev.Originating(svcs[:1], e.now) || ev.OriginatingAmong(svcs[1:], e.now)
 }
 
 // withDependencies appends svc and its direct dependencies to svcs.

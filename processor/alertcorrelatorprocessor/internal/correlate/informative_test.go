@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -170,6 +171,61 @@ func TestBackgroundErrorsDoNotSpeak(t *testing.T) {
 			require.True(t, tr.Origin("payment", end).Anomalous, "an anomaly of payment's own")
 			e.Advance(end)
 			assert.Equal(t, tt.speak, e.tracesActive())
+		})
+	}
+}
+
+// wideGraph is chainGraph with checkout calling eleven services: payment
+// and ten others.
+func wideGraph() *topology.Graph {
+	g := chainGraph()
+	deps := []string{"payment"}
+	for i := range 10 {
+		deps = append(deps, fmt.Sprintf("svc-%d", i))
+	}
+	g.AddStatic(map[string][]string{"checkout": deps})
+	return g
+}
+
+// TestChanceErrorsOfADependencyDoNotCouple: checkout, calling eleven
+// services, alerts while its thin dependency payment (one request every
+// two seconds) shows four of its spans failing together on their own, as
+// every service's do now and then: an anomaly of payment's (Origin), but
+// a placement reading a gateway's tens of dependencies at once finds one
+// such in some of them by chance, so they are read at the storm-wide bar
+// (OriginatingAmong) and the spans stay uncoupled. Half of payment's
+// requests failing couples them; so do four errors of checkout's own, and
+// four of payment's where checkout calls payment alone (one service's
+// bar: a fault's first spans are few).
+func TestChanceErrorsOfADependencyDoNotCouple(t *testing.T) {
+	four := func(k uint64) bool { return k >= 26 }
+	for _, tt := range []struct {
+		name   string
+		g      *topology.Graph
+		chain  []string
+		fail   func(k uint64) bool
+		couple bool
+	}{
+		{"four background errors in one of eleven dependencies", wideGraph(), []string{"checkout", "payment"}, four, false},
+		{"half that dependency's requests fail", wideGraph(), []string{"checkout", "payment"}, func(k uint64) bool { return k%2 == 1 }, true},
+		{"four errors in the alerting service", wideGraph(), []string{"checkout"}, four, true},
+		{"four errors in its one dependency", chainGraph(), []string{"checkout", "payment"}, four, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, tr := tracedEngine(tt.g)
+			now := t0.Add(10 * time.Minute)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"frontend"}, now, 1000, nil)
+			for i := range 30 {
+				at := now.Add(time.Duration(2*i-58) * time.Second)
+				k := uint64(i)
+				tr.Observe(alertscenario.ChainTraces(tt.chain, 1, 5000+k, at, func(uint64) bool { return tt.fail(k) }), at)
+			}
+			leaf := tt.chain[len(tt.chain)-1]
+			require.True(t, tr.Origin(leaf, now).Anomalous, "an anomaly of %s's own", leaf)
+			e.Ingest(firing("checkout", "Errors", now), now)
+			assert.Equal(t, tt.couple, e.verdict.coupled)
+			assert.Equal(t, tt.couple, e.tracesActive())
 		})
 	}
 }
