@@ -44,6 +44,13 @@ type onset struct {
 	service string
 }
 
+// loneInBurst reports whether inc opened in a burst and still holds one
+// service (not a storm incident): the burst's isolated alert that the
+// burst rules gather (burstcallers.go) and hold (burstpagehold.go).
+func (inc *incident) loneInBurst() bool {
+	return inc.openedInBurst && inc.storm == "" && len(inc.services) == 1
+}
+
 // noteOnset records the onset of an alert that opened an incident and
 // forgets those older
 // than the burst window before now's.

@@ -62,7 +62,7 @@ func (e *Engine) gatherBurstCallers(inc *incident, now time.Time) *incident {
 // loneBurstCaller reports whether o is a live incident opened in a burst
 // holding svc alone, whose onset there is at or after at and near it.
 func (e *Engine) loneBurstCaller(o *incident, svc string, at, now time.Time) bool {
-	if !o.openedInBurst || o.storm != "" || len(o.services) != 1 || !e.live(o, now) {
+	if !o.loneInBurst() || !e.live(o, now) {
 		return false
 	}
 	t, ok := o.causes[svc]

@@ -26,7 +26,7 @@ import "time"
 // awaitsBurstDependency reports whether inc's page waits for a dependency
 // its service shares with another lone incident of the burst.
 func (e *Engine) awaitsBurstDependency(inc *incident, now time.Time) bool {
-	if e.cfg.CauseWait <= 0 || e.tracesActive() || !inc.openedInBurst || inc.storm != "" || len(inc.services) != 1 {
+	if e.cfg.CauseWait <= 0 || e.tracesActive() || !inc.loneInBurst() {
 		return false
 	}
 	if now.Sub(inc.firstSeen) >= e.groupWait(inc)+e.cfg.CauseWait {
@@ -60,7 +60,7 @@ func (e *Engine) sharedByBurstPeer(inc *incident, dep string, at, now time.Time)
 			continue
 		}
 		for _, o := range e.byService[c.Service] {
-			if o != inc && o.openedInBurst && o.storm == "" && len(o.services) == 1 && e.live(o, now) && e.near(o.causes[c.Service], at) {
+			if o != inc && o.loneInBurst() && e.live(o, now) && e.near(o.causes[c.Service], at) {
 				return true
 			}
 		}
@@ -74,6 +74,5 @@ func (e *Engine) sharedByBurstPeer(inc *incident, dep string, at, now time.Time)
 // page waits and no alert goes elsewhere. It reads the restored state
 // only (no mark is saved).
 func (e *Engine) pageHeldInBurst(inc *incident) bool {
-	return e.cfg.CauseWait > 0 && inc.openedInBurst && inc.storm == "" && len(inc.services) == 1 &&
-		e.now.Sub(inc.firstSeen) >= e.groupWait(inc) && !e.tracesActive()
+	return e.cfg.CauseWait > 0 && inc.loneInBurst() && e.now.Sub(inc.firstSeen) >= e.groupWait(inc) && !e.tracesActive()
 }

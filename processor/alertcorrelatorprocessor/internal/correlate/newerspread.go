@@ -34,21 +34,9 @@ func (e *Engine) newerCauseShows(inc *incident, skip string) bool {
 	if !ok || !e.graph.HasNode(root) {
 		return false
 	}
-	alerting, callers := 0, 0
-	// The list within MaxHops is the graph's cached one (nearest first).
-	for _, c := range e.graph.CallerList(root, e.cfg.MaxHops) {
-		if c.Hops > 1 {
-			break
-		}
-		if c.Service == skip {
-			continue
-		}
-		callers++
-		if e.alertsNear(c.Service, t, e.now) && !e.alertingBefore(c.Service, t, e.now) {
-			alerting++
-		}
-	}
-	return explainedBy(alerting, callers)
+	return explainedBy(e.countCallers(root, skip, func(c string) bool {
+		return e.alertsNear(c, t, e.now) && !e.alertingBefore(c, t, e.now)
+	}))
 }
 
 // alertingBefore reports whether svc has an alert in a live incident whose

@@ -41,18 +41,27 @@ func explainedBy(alerting, callers int) bool {
 
 // callerCounts counts svc's direct callers alerting near at, and all.
 func (e *Engine) callerCounts(svc string, at, now time.Time) (alerting, callers int) {
+	return e.countCallers(svc, "", func(c string) bool { return e.alertsNear(c, at, now) })
+}
+
+// countCallers counts svc's direct callers other than skip ("" skips
+// none), and those among them for which alerting is true.
+func (e *Engine) countCallers(svc, skip string, alerting func(caller string) bool) (n, callers int) {
 	// The list within MaxHops is the graph's cached one (nearest first):
 	// asking for another depth would evict the cache.
 	for _, c := range e.graph.CallerList(svc, e.cfg.MaxHops) {
 		if c.Hops > 1 {
 			break
 		}
+		if c.Service == skip {
+			continue
+		}
 		callers++
-		if e.alertsNear(c.Service, at, now) {
-			alerting++
+		if alerting(c.Service) {
+			n++
 		}
 	}
-	return alerting, callers
+	return n, callers
 }
 
 // alertsNear reports whether svc has a non-local alert in a live incident
