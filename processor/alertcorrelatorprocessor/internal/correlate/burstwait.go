@@ -23,13 +23,20 @@ import "time"
 // for it in a burst.
 const minBurstCallers = 2
 
+// waitsInBurst reports whether inc waits for a held incident and began
+// waiting in a burst: its first alert, the one that waits, opened it in
+// a burst.
+func (inc *incident) waitsInBurst() bool {
+	return inc.waitsFor != "" && inc.openedInBurst
+}
+
 // takesWaiting reports whether the held incident inc, whose held alert
 // hs now explains its callers, takes over o as one waiting for it.
 func (e *Engine) takesWaiting(inc, o *incident, hs *alertState, now time.Time) bool {
 	if o.waitsFor != inc.id {
 		return false
 	}
-	if !o.waitsInBurst {
+	if !o.waitsInBurst() {
 		return true
 	}
 	alerting, _ := e.callerCounts(hs.Service, hs.StartsAt, now)

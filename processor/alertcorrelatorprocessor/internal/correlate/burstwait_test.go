@@ -69,5 +69,5 @@ func TestBurstWaitSurvivesRestore(t *testing.T) {
 	inc := r.incidents[sym.IncidentID]
 	require.NotNil(t, inc)
 	assert.Equal(t, root.IncidentID, inc.waitsFor)
-	assert.True(t, inc.waitsInBurst)
+	assert.True(t, inc.waitsInBurst())
 }

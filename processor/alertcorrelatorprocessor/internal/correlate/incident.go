@@ -45,10 +45,9 @@ type incident struct {
 	// the deeper-root take-overs it was refused wait for them.
 	heldRoot string
 	// waitsFor is the held incident (heldcause.go) its first alert was
-	// refused as a symptom of; waitsInBurst when that alert's onset fell
-	// in a burst (burstwait.go).
-	waitsFor     string
-	waitsInBurst bool
+	// refused as a symptom of (waitsInBurst, burstwait.go, when that
+	// alert's onset fell in a burst).
+	waitsFor string
 	// openedInBurst: its first alert's onset fell in a burst (burst.go),
 	// so it was opened apart from any relation (burstcallers.go).
 	openedInBurst bool

@@ -76,7 +76,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 			e.holdTakeOver(inc, st, now)
 			inc.openedInBurst = e.inBurst(st)
 			if held != nil {
-				inc.waitsFor, inc.waitsInBurst = held.id, inc.openedInBurst
+				inc.waitsFor = held.id
 			}
 		}
 	}

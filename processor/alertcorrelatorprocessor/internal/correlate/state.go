@@ -77,7 +77,9 @@ type IncidentState struct {
 	// WaitsFor: the held incident this one waits to be taken over by
 	// (heldcause.go).
 	WaitsFor string `json:"waits_for,omitempty"`
-	// WaitsInBurst: it began waiting in a burst (burstwait.go).
+	// WaitsInBurst: it began waiting in a burst. Read from snapshots
+	// written before OpenedInBurst existed, which it implies; no longer
+	// written (incident.waitsInBurst derives it).
 	WaitsInBurst bool `json:"waits_in_burst,omitempty"`
 	// OpenedInBurst: its first alert's onset fell in a burst
 	// (burstcallers.go).
@@ -106,7 +108,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Incidents = append(s.Incidents, IncidentState{
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
-			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, WaitsInBurst: inc.waitsInBurst, OpenedInBurst: inc.openedInBurst, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
+			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, OpenedInBurst: inc.openedInBurst, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
 		})
 	}
 	return json.Marshal(s)
@@ -198,7 +200,7 @@ func (e *Engine) restoreIncident(is IncidentState) {
 	inc := &incident{
 		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
-		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, waitsInBurst: is.WaitsInBurst, openedInBurst: is.OpenedInBurst, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
+		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, openedInBurst: is.OpenedInBurst || is.WaitsInBurst, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
 	}
 	e.incidents[inc.id] = inc
 	if inc.storm != "" {
