@@ -113,6 +113,11 @@ func (t *Tracker) Active(now time.Time) bool {
 // Window is how far back the tracker looks.
 func (t *Tracker) Window() time.Duration { return t.cfg.Bucket * time.Duration(t.cfg.Buckets) }
 
+// RecentView is the span of the windows' short view (Origin reads a fault
+// that began moments ago there): a few failing spans that fell together by
+// chance have left it RecentView after they arrived; a fault's keep coming.
+func (t *Tracker) RecentView() time.Duration { return t.cfg.Bucket * recentBuckets }
+
 // Bucket is the width of one bucket of the windows.
 func (t *Tracker) Bucket() time.Duration { return t.cfg.Bucket }
 

@@ -55,6 +55,12 @@ type spanVerdict struct {
 	speak   bool
 	coupled bool
 	shown   bool
+	// trigger is the service whose alert's placement coupled the spans,
+	// placed at triggered; before is whether they were coupled then (by
+	// the last storm). confirmCoupling keeps or withdraws the coupling.
+	trigger   string
+	triggered time.Time
+	before    bool
 }
 
 // spansPresent reports whether spans arrived recently, whether or not they
@@ -70,6 +76,7 @@ func (e *Engine) spansSpeak() bool {
 	if e.verdict.at.Equal(e.now) {
 		return e.verdict.speak
 	}
+	e.confirmCoupling()
 	e.verdict.at = e.now
 	if e.verdict.coupled {
 		e.verdict.speak = true
@@ -98,9 +105,30 @@ func (e *Engine) noteAlerting(svc string) {
 		e.verdict.at = time.Time{}
 	}
 	if !e.verdict.shown && e.originatesAt(svc) {
-		e.verdict.coupled, e.verdict.shown = true, true
-		e.verdict.at = time.Time{}
+		v := &e.verdict
+		v.trigger, v.triggered, v.before = svc, e.now, v.coupled
+		v.coupled, v.shown = true, true
+		v.at = time.Time{}
 	}
+}
+
+// confirmCoupling (each Advance, and each verdict) reads the coupling's
+// trigger again once the failing or slow spans that coupled it have left
+// the tracker's short view (RecentView): a fault keeps failing there, so
+// the coupling stands; a few spans of a thin service that failed together
+// by chance do not recur, so it is withdrawn (back to what the last storm
+// left) and the storm's next placement may couple again. Spans that stopped
+// coming refute nothing: the coupling stands.
+func (e *Engine) confirmCoupling() {
+	v := &e.verdict
+	if v.trigger == "" || e.now.Sub(v.triggered) < e.cfg.Evidence.RecentView() {
+		return
+	}
+	if e.spansPresent() && !e.originatesAt(v.trigger) {
+		v.coupled, v.shown = v.before, false
+		v.at = time.Time{}
+	}
+	v.trigger = ""
 }
 
 // manyDependencies is the count of direct dependencies beyond which an

@@ -229,3 +229,42 @@ func TestChanceErrorsOfADependencyDoNotCouple(t *testing.T) {
 		})
 	}
 }
+
+// TestChanceCouplingWithdrawn: checkout alerts while its one dependency,
+// thin payment, shows four of its spans failing together: one service's
+// bar couples the spans (a fault's first spans are few). Over the next
+// forty seconds payment, busier, fails no more: the four were chance, and
+// once they have left the tracker's short view the coupling is withdrawn,
+// so a quiet service is no evidence again. Where half of payment's
+// requests keep failing, the coupling stands.
+func TestChanceCouplingWithdrawn(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		after   func(k uint64) bool
+		coupled bool
+	}{
+		{"the errors do not recur", nil, false},
+		{"half its requests keep failing", func(k uint64) bool { return k%2 == 1 }, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, tr := tracedEngine(chainGraph())
+			now := t0.Add(10 * time.Minute)
+			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+			observe(tr, []string{"frontend"}, now, 1000, nil)
+			for i := range 30 {
+				at := now.Add(time.Duration(2*i-58) * time.Second)
+				k := uint64(i)
+				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 1, 5000+k, at, func(uint64) bool { return k >= 26 }), at)
+			}
+			e.Ingest(firing("checkout", "Errors", now), now)
+			require.True(t, e.tracesActive(), "four errors in its one dependency couple the spans")
+			for i := range 40 {
+				at := now.Add(time.Duration(i+1) * time.Second)
+				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, 9000+uint64(2*i), at, tt.after), at)
+				e.Advance(at)
+			}
+			assert.Equal(t, tt.coupled, e.tracesActive())
+			assert.Equal(t, tt.coupled, e.verdict.coupled)
+		})
+	}
+}
