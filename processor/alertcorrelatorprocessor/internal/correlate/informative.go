@@ -35,7 +35,10 @@ import "time"
 // a fault that has ended while its alerts still fire). A storm whose
 // alerts they never showed so ends the coupling at the next one's start:
 // a chance origin (a few spans of a thin service failing together) does
-// not couple them for good. Otherwise the engine decides as it does
+// not couple them for good, and a coupling is read again once the spans
+// that made it have left the tracker's short view: a fault keeps failing
+// there, a chance triple does not (confirmCoupling, forty-sixth pass).
+// Otherwise the engine decides as it does
 // without spans, alerts only. Failing or slow calls alone do not count:
 // a gateway calling hundreds of services sees some call fail by chance in
 // most windows, and a fault's failing calls come from an origin anyway.
