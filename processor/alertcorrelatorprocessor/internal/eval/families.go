@@ -21,8 +21,9 @@ type Family struct {
 
 // Families returns the scenario families, each written from different
 // assumptions. The seeds were frozen (this list committed) before any
-// tuning; tuning looks only at the families not HeldOut (the first two and
-// the scale-free and layered-300 storms), the others are held out. TestFamiliesFrozen
+// tuning; tuning looks only at the families not HeldOut (the first two,
+// the scale-free, layered-300 and social-network storms, the latency
+// storms on scale-free-200), the others are held out. TestFamiliesFrozen
 // guards what each generates. root is the repository root. EVAL_SEED=k
 // draws the families' k-th other draw instead (redraw).
 func Families(root string) ([]Family, error) {
