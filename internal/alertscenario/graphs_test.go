@@ -63,6 +63,47 @@ func TestTrainTicketGraph(t *testing.T) {
 	assert.Len(t, callers["ts-station-service"], 11)
 }
 
+func TestSocialNetworkGraph(t *testing.T) {
+	services, err := topology.LoadFile("graphs/social-network.yaml")
+	require.NoError(t, err)
+	var svcs, dbs, edges int
+	for from, tos := range services {
+		if strings.HasSuffix(from, "-mongodb") || strings.HasSuffix(from, "-memcached") || strings.HasSuffix(from, "-redis") {
+			dbs++
+			assert.Empty(t, tos, "%s is a database: no calls", from)
+		} else {
+			svcs++
+		}
+		edges += len(tos)
+		for _, to := range tos {
+			_, known := services[to]
+			assert.True(t, known, "%s -> %s: callee not listed", from, to)
+			assert.NotEqual(t, from, to)
+		}
+		assert.Len(t, tos, len(slices.Compact(slices.Sorted(slices.Values(tos)))), "%s: duplicate callee", from)
+	}
+	// Eleven Thrift services and the two OpenResty front ends; six
+	// MongoDB, two Memcached and three Redis nodes; 32 calls.
+	assert.Equal(t, 13, svcs)
+	assert.Equal(t, 11, dbs)
+	assert.Equal(t, 32, edges)
+	topo := &Topology{Services: services}
+	callers := topo.Callers()
+	entry := []string{"nginx-thrift", "media-frontend"}
+	for _, e := range entry {
+		assert.Empty(t, callers[e], "%s is an entry: no caller", e)
+	}
+	seen := reachable(services, entry)
+	for _, n := range topo.Nodes() {
+		assert.True(t, seen[n], "%s is not reachable from the front ends", n)
+	}
+	// A few facts of the source, checked by hand.
+	assert.Len(t, services["compose-post-service"], 7)
+	assert.ElementsMatch(t, []string{"compose-post-service", "home-timeline-service", "user-timeline-service"}, callers["post-storage-service"])
+	assert.ElementsMatch(t, []string{"user-mention-service", "user-service"}, callers["user-mongodb"], "user-mention shares the user service's stores")
+	assert.True(t, hasCycle(services), "user and social-graph call each other")
+}
+
 func TestScaleFree(t *testing.T) {
 	topo := ScaleFree(250, 7)
 	require.Equal(t, topo, ScaleFree(250, 7), "seeded")

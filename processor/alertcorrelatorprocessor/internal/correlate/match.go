@@ -328,8 +328,7 @@ type cand struct {
 }
 
 // preferNewerCause puts first, without recent spans, when the best
-// candidate holds an earlier alert on st's own service that joined it
-// after it opened (explained there by an alert below), the first symptom
+// candidate holds an earlier alert on st's own service, the first symptom
 // candidate whose incident opened after that earlier alert and before st:
 // a second alert on a service already alerting for one fault (a gateway, a
 // hub in front of two) that opens once another fault below it has started
@@ -337,21 +336,29 @@ type cand struct {
 // fault, so it says nothing of what st shares. The newer cause must show
 // in its other callers (newerspread.go): a service's second rule tripping
 // for its first failure is no symptom of a shared dependency's lone
-// alert. With spans, attribute.go's laterEpisodes decides the same case
-// by where the failing calls lead.
+// alert. When the earlier alert opened its incident (st's service is a
+// root there, nothing in it explained that alert), the newer cause must
+// also be a direct dependency of st's service: a failing service in
+// front of another that starts failing alerts again as its caller, and
+// in a small graph (a front end, a hub calling most services) a fault's
+// root is often a direct caller of a concurrent fault's; a newer cause
+// several hops down says too little against the root's own further
+// rules (forty-fifth pass). With spans, attribute.go's laterEpisodes
+// decides the same case by where the failing calls lead.
 func (e *Engine) preferNewerCause(st *alertState, cands []cand) {
 	if len(cands) < 2 || !cands[0].symptom || cands[0].hops != 0 || e.tracesActive() {
 		return
 	}
 	earlier, ok := cands[0].inc.causes[st.Service]
-	if !ok || !earlier.After(cands[0].inc.firstCause) {
-		// st's service opened that incident: nothing there explained it.
+	if !ok {
 		return
 	}
+	opened := !earlier.After(cands[0].inc.firstCause)
 	promote(cands, func(c cand) bool { return c.symptom },
 		func(c cand) bool {
 			t := c.inc.firstCause
-			return t.After(earlier) && !t.After(st.StartsAt) && e.newerCauseShows(c.inc, st.Service)
+			direct := !opened || c.hops == 1
+			return direct && t.After(earlier) && !t.After(st.StartsAt) && e.newerCauseShows(c.inc, st.Service)
 		})
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A gateway in front of two faults: its first alert joins the first
@@ -24,4 +25,41 @@ func TestSecondAlertJoinsTheNewerCause(t *testing.T) {
 		"a": {"a", "gw"},
 		"b": {"b", "gw"},
 	}, pages)
+}
+
+// rootInFront: an engine with a 2 m onset window over gw, which calls b
+// directly and c through m; a clock from t0.
+func rootInFront() (*Engine, func(time.Duration) time.Time) {
+	cfg := testConfig()
+	cfg.OnsetWindow = 2 * time.Minute
+	e := New(cfg, staticGraph(map[string][]string{"gw": {"b", "m"}, "m": {"c"}}))
+	return e, func(d time.Duration) time.Time { return t0.Add(d) }
+}
+
+// TestRootsLaterAlertJoinsANewerDirectCause: gw fails on its own and
+// opens an incident as its root. Three minutes on, b, which gw calls
+// directly, opens an alert of its own (outside the onset window: no
+// take-over), and gw opens a further alert 10 s later: it is b's symptom,
+// not gw's first failure again, and joins b's incident (forty-fifth
+// pass). Before, an alert whose service opened its incident kept to it.
+func TestRootsLaterAlertJoinsANewerDirectCause(t *testing.T) {
+	e, at := rootInFront()
+	first := e.Ingest(firing("gw", "HighErrorRate", at(0)), at(0))
+	b := e.Ingest(firing("b", "HighErrorRate", at(180*time.Second)), at(180*time.Second))
+	require.NotEqual(t, first.IncidentID, b.IncidentID)
+	later := e.Ingest(firing("gw", "HighLatency", at(190*time.Second)), at(190*time.Second))
+	assert.Equal(t, b.IncidentID, later.IncidentID)
+}
+
+// TestRootsLaterAlertKeepsToItsIncidentAcrossHops: the same with the
+// newer cause c two hops below gw (through m, which does not alert): a
+// root's further alert is as often its own failure tripping another rule
+// as a symptom, and only a direct dependency's newer alert takes it.
+func TestRootsLaterAlertKeepsToItsIncidentAcrossHops(t *testing.T) {
+	e, at := rootInFront()
+	first := e.Ingest(firing("gw", "HighErrorRate", at(0)), at(0))
+	c := e.Ingest(firing("c", "HighErrorRate", at(180*time.Second)), at(180*time.Second))
+	require.NotEqual(t, first.IncidentID, c.IncidentID)
+	later := e.Ingest(firing("gw", "HighLatency", at(190*time.Second)), at(190*time.Second))
+	assert.Equal(t, first.IncidentID, later.IncidentID)
 }

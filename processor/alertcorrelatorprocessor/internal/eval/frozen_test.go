@@ -46,6 +46,7 @@ var frozen = map[string]string{
 	"layered-400 (all kinds, one severity, opaque)": "24f5495352624dd0",
 	"storms on scale-free-250":                      "2579fb9748c0f614",
 	"storms on layered-300":                         "f12b15fce1eb2ae3",
+	"storms on social-network":                      "1608f953e563b500",
 	"storms on train-ticket":                        "b1a308ad15491c68",
 	"storms on layered-500 with job labels":         "851388deb20c3a2b",
 	// Latency families (latency_families.go), frozen before the
