@@ -24,7 +24,8 @@ type Family struct {
 // tuning; tuning looks only at the families not HeldOut (the first two and
 // the scale-free and layered-300 storms), the others are held out. TestFamiliesFrozen
 // guards what each generates. root is the repository root. EVAL_SEED=k
-// draws the families' k-th other draw instead (redraw).
+// draws the families' k-th other draw instead, EVAL_SECOND_ALERTS and
+// EVAL_CONVENTION change their alerts (redraw).
 func Families(root string) ([]Family, error) {
 	demo, err := topology.LoadFile(filepath.Join(root, "processor/alertcorrelatorprocessor/testdata/otel-demo-topology.yaml"))
 	if err != nil {
