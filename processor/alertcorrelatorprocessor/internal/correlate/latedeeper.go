@@ -7,7 +7,7 @@ import "time"
 // the onset window of the incident's first and its service explains its
 // callers (specific.go: a third of its direct callers alert near its
 // onset, or all but one). When it opens in the late half of that window,
-// after the incident's own alerts have had a minute to gather, the
+// after the incident's own alerts have had half the window to gather, the
 // incident's root is one of those callers and alerts by then whatever the
 // dependency does, so it says little: an unrelated alert on the root's
 // callee (a slow neighbour, a certificate, a disk under an opaque rule
@@ -21,8 +21,8 @@ import "time"
 // needs no severity (forty-third pass). With recent spans that speak of
 // the alerting services the evidence vets take-overs instead, as for
 // specific.go; without an onset window (onset_window 0) there is no late
-// half and nothing changes. It reads only the alerts and the incident's first onset,
-// both restored from a snapshot: nothing to save.
+// half and nothing changes. It reads only the alerts and the incident's
+// first onset, both restored from a snapshot: nothing to save.
 
 // lateRootShown reports whether st may take inc over as its deeper root
 // as far as the rule above goes.
