@@ -79,7 +79,7 @@ func secondAlerts(fams []Family) error {
 // (forty-third pass). The draw is the same faults and timings, but the
 // generator drops an alert on a rule its service already fires, so other
 // names drop other repeats, and a storm's noise avoids the services
-// already alerting: on 6 of the 30 tuning runs (draws 0-2, p 0 and 0.5)
+// already alerting: on 7 of the 30 tuning runs (draws 0-2, p 0 and 0.5)
 // the noise and what follows it differ. Unset: each family's own, the
 // frozen families.
 func convention(fams []Family) error {
