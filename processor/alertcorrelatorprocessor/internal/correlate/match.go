@@ -200,7 +200,8 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 
 // deeperRootOf calls consider for each live incident st's service may be
 // the deeper root of: an incident whose root, not a local alert, calls
-// st's service within MaxHops, and whose first onset is near st's.
+// st's service within MaxHops, and whose first onset is near st's (late
+// in that window, as far as its callers show it: latedeeper.go).
 func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*incident, bool, int)) {
 	for _, c := range e.graph.CallerList(st.Service, e.cfg.MaxHops) {
 		for _, inc := range e.byService[c.Service] {
@@ -212,7 +213,7 @@ func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*inci
 			}
 			// A root whose errors are its own (evidence.Unexplained) is
 			// not taken over by an alert on one of its dependencies.
-			if e.near(st.StartsAt, inc.firstCause) && !e.ownCause(c.Service) {
+			if e.near(st.StartsAt, inc.firstCause) && !e.ownCause(c.Service) && e.lateRootShown(st, inc, now) {
 				consider(inc, false, c.Hops)
 			}
 		}

@@ -25,7 +25,8 @@ type Family struct {
 // the scale-free, layered-300 and social-network storms, the latency
 // storms on scale-free-200), the others are held out. TestFamiliesFrozen
 // guards what each generates. root is the repository root. EVAL_SEED=k
-// draws the families' k-th other draw instead (redraw).
+// draws the families' k-th other draw instead, EVAL_SECOND_ALERTS and
+// EVAL_CONVENTION change their alerts (redraw).
 func Families(root string) ([]Family, error) {
 	demo, err := topology.LoadFile(filepath.Join(root, "processor/alertcorrelatorprocessor/testdata/otel-demo-topology.yaml"))
 	if err != nil {

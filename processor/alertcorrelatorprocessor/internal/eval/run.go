@@ -1,4 +1,14 @@
 // Package eval replays alertscenario scenarios through the correlator engine.
+//
+// Three variables change what every family generates (draw.go), for the
+// tests and diagnostics alike: EVAL_SEED=k draws the families' k-th other
+// draw (other faults, storms, noise and timings on the same graph);
+// EVAL_SECOND_ALERTS=p gives each alerting service, with chance p, a
+// second alert of its fault on another rule; EVAL_CONVENTION=flat gives
+// every family one severity and opaque rule names, EVAL_CONVENTION=job
+// job/instance/pod labels read through service_label: job (unset: each
+// family's own convention). Unset, they give the frozen families
+// TestFamiliesFrozen holds.
 package eval
 
 import (
