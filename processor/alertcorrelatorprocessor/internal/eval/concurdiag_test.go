@@ -38,6 +38,9 @@ func TestConcurDiag(t *testing.T) {
 type concurEvent struct {
 	at       time.Time
 	inc, how string
+	// from is the incident it left for this one (a move; empty for a
+	// first firing)
+	from string
 	// reading of the roots at that instant, by fault id
 	read map[int]string
 }
@@ -177,8 +180,12 @@ func (c *concurTrack) report(out alertscenario.Outcome) {
 			}
 		}
 		own, other := ev.read[tr.ID], ev.read[maj]
+		how := ev.how
+		if ev.from != "" {
+			how += " from=" + ev.from
+		}
 		fmt.Printf("ASTRAY f%d(root %s) in f%d(root %s) page %s: %s at +%s [%s]\n    own:   %s\n    other: %s\n",
-			tr.ID, tr.Root, maj, s.Truths[maj].Root, page, firstService(s, ep), ev.at.Sub(tr.Onset).Round(time.Second), ev.how, own, other)
+			tr.ID, tr.Root, maj, s.Truths[maj].Root, page, firstService(s, ep), ev.at.Sub(tr.Onset).Round(time.Second), how, own, other)
 		tally["by "+kind]++
 		if f := strings.Fields(own); len(f) >= 4 {
 			tally["own root at entry "+strings.Join(f[:4], " ")]++
@@ -194,7 +201,11 @@ func (c *concurTrack) entry(ep int, page string) concurEvent {
 	evs := c.events[ep]
 	for i := len(evs) - 1; i >= 0; i-- {
 		if evs[i].inc == page && (i == 0 || evs[i-1].inc != page) {
-			return evs[i]
+			ev := evs[i]
+			if i > 0 {
+				ev.from = evs[i-1].inc
+			}
+			return ev
 		}
 	}
 	if len(evs) > 0 {
