@@ -84,6 +84,9 @@ type FamilySpec struct {
 	// error-budget burn, then saturation), minutes apart. Zero draws
 	// nothing, so families written before it generate what they did.
 	SecondAlert float64
+	// Pace moves the onsets of a fault's alerts (see Pace); its zero value
+	// is the pace every family was frozen with.
+	Pace Pace
 }
 
 // Fault is one injected fault, for the traces of its window.
@@ -164,6 +167,9 @@ type familyGen struct {
 	callers map[string][]string
 	nodes   []string
 	busy    map[string]time.Time
+	// unfired are the fault alerts a Pace kept from firing: the frozen
+	// generator fired them, and places storm noise off their services.
+	unfired []Notification
 }
 
 func (g *familyGen) jitter(lo, hi time.Duration) time.Duration {
@@ -172,7 +178,12 @@ func (g *familyGen) jitter(lo, hi time.Duration) time.Duration {
 
 // episode adds one firing episode (with repeats every minute) of an alert.
 func (g *familyGen) episode(truth int, svc, kind string, on, off time.Time) {
-	rule, sev := g.f.rule(kind, g.rng), g.f.severity(kind)
+	g.emit(truth, svc, kind, g.f.rule(kind, g.rng), on, off)
+}
+
+// emit adds one firing episode of an alert on rule.
+func (g *familyGen) emit(truth int, svc, kind, rule string, on, off time.Time) {
+	sev := g.f.severity(kind)
 	lbl := g.f.labels(svc, rule, sev)
 	fp := alertconv.Fingerprint(lbl)
 	if g.busy[fp].After(on.Add(-3 * time.Minute)) {
@@ -366,11 +377,16 @@ func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time 
 	end := at.Add(g.jitter(tm.duration[0], tm.duration[1]))
 	g.s.Faults = append(g.s.Faults, Fault{Root: root, From: at, To: end, Kind: kind})
 	rootOn := at.Add(g.jitter(0, tm.rootOn))
+	reach := rootOn
+	if g.f.Pace.Rules {
+		reach = at // the failure is the root's own from its onset
+	}
 	if prop == RetryStorm {
 		rootOn = at.Add(g.jitter(tm.retryRoot[0], tm.retryRoot[1]))
+		reach = rootOn // saturated by its callers' retries, later
 	}
-	g.episode(truth.ID, root, rule, rootOn, end)
-	g.second(truth.ID, root, rootOn, end)
+	shift, fired := g.faultEpisode(truth.ID, root, rule, rootOn, reach, end, end)
+	g.second(truth.ID, root, rootOn, end, shift, fired)
 	prob := tm.decay
 	if prop == FanIn {
 		prob = tm.fanIn
@@ -383,8 +399,8 @@ func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time 
 				on := at.Add(g.jitter(tm.lag[0], tm.lag[1]))
 				off := end.Add(g.jitter(0, tm.lagTail))
 				if on.Before(end) {
-					g.episode(truth.ID, c, "lag", on, off)
-					g.second(truth.ID, c, on, off)
+					shift, fired := g.faultEpisode(truth.ID, c, "lag", on, on, off, end)
+					g.second(truth.ID, c, on, off, shift, fired)
 				}
 			}
 		}
@@ -409,14 +425,17 @@ func (g *familyGen) callerSymptoms(truth int, root string, at, end time.Time, pr
 					continue
 				}
 				next = append(next, c)
-				on := at.Add(time.Duration(hop) * g.jitter(tm.hop[0], tm.hop[1]))
+				d, paced := g.hopDelay(tm.hop)
+				on := at.Add(time.Duration(hop) * d)
+				reach := at.Add(time.Duration(hop) * paced)
 				if prop == RetryStorm {
 					on = at.Add(g.jitter(0, tm.retryHop))
+					reach = on // callers retrying alert first, at any hop
 				}
 				off := end.Add(g.jitter(0, tm.tail))
 				if on.Before(end) {
-					g.episode(truth, c, "symptom", on, off)
-					g.second(truth, c, on, off)
+					shift, fired := g.faultEpisode(truth, c, "symptom", on, reach, off, end)
+					g.second(truth, c, on, off, shift, fired)
 				}
 			}
 		}
@@ -427,13 +446,18 @@ func (g *familyGen) callerSymptoms(truth int, root string, at, end time.Time, pr
 
 // second adds, with the family's SecondAlert chance, a second alert of the
 // fault truth on svc under another rule, 10 s to 4 min after its first
-// (on), if that is before the service stops alerting (off).
-func (g *familyGen) second(truth int, svc string, on, off time.Time) {
+// (on, at the frozen pace), if that is before the service stops alerting
+// (off). The pace moved the first by shift, and the second with it; a
+// first that did not fire at the pace (fired false) has no second.
+func (g *familyGen) second(truth int, svc string, on, off time.Time, shift time.Duration, fired bool) {
 	if g.f.SecondAlert == 0 || g.rng.Float64() >= g.f.SecondAlert {
 		return
 	}
 	if at := on.Add(g.jitter(10*time.Second, 4*time.Minute)); at.Before(off) {
-		g.episode(truth, svc, "second", at, off)
+		rule := g.f.rule("second", g.rng)
+		if at = at.Add(shift); fired && at.Before(off) {
+			g.emit(truth, svc, "second", rule, at, off)
+		}
 	}
 }
 

@@ -179,5 +179,10 @@ func (g *familyGen) faultAlerting(from time.Time) map[string]bool {
 			out[n.Service] = true
 		}
 	}
+	for _, n := range g.unfired {
+		if !n.At.Before(from) {
+			out[n.Service] = true
+		}
+	}
 	return out
 }

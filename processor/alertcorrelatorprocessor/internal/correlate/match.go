@@ -136,6 +136,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	inc := e.unite(st, cands, now)
+	if cands[0].late {
+		inc = e.gatherLateCallers(inc, st, now)
+	}
 	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
 		e.noteSymptom(st, now)
 	}
@@ -194,6 +197,11 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 	// explains its callers (specific.go).
 	if e.explainsCallers(st, now) {
 		e.deeperRootOf(st, now, consider)
+	}
+	// Related to nothing: a caller alerting late with its siblings
+	// (latecaller.go).
+	if len(cands) == 0 {
+		cands = e.lateCallerOf(st, now)
 	}
 	return cands
 }
@@ -326,6 +334,8 @@ type cand struct {
 	inc     *incident
 	symptom bool
 	hops    int
+	// late: a caller alerting late with its siblings (latecaller.go).
+	late bool
 }
 
 // preferNewerCause puts first, without recent spans, when the best

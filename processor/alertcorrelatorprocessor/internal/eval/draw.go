@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
 )
 
 // drawShift is what EVAL_SEED=k (k > 0) adds to every family's Spec.Seed,
@@ -17,13 +19,16 @@ import (
 // (thirtieth pass).
 const drawShift = 0x9e3779b97f4a7c15
 
-// redraw applies EVAL_SEED, EVAL_SECOND_ALERTS and EVAL_CONVENTION to
-// fams.
+// redraw applies EVAL_SEED, EVAL_SECOND_ALERTS, EVAL_CONVENTION and
+// EVAL_PACE to fams.
 func redraw(fams []Family) ([]Family, error) {
 	if err := secondAlerts(fams); err != nil {
 		return nil, err
 	}
 	if err := convention(fams); err != nil {
+		return nil, err
+	}
+	if err := pace(fams); err != nil {
 		return nil, err
 	}
 	v := os.Getenv("EVAL_SEED")
@@ -103,6 +108,49 @@ func convention(fams []Family) error {
 		}
 	default:
 		return fmt.Errorf("EVAL_CONVENTION: want flat, job, severity or names, got %q", v)
+	}
+	return nil
+}
+
+// pace applies EVAL_PACE to every family (alertscenario.FamilySpec.Pace):
+// the same faults, storms, noise and rules, their alerts at another pace
+// (forty-fourth pass). The generator makes a caller alert a per-hop delay
+// after its callee, so callers alert in hop order, the root first (but in
+// a retry storm); real alerting is paced by each rule's `for:` and
+// evaluation, and the held-out suite spreads onsets from assumptions we
+// do not know.
+//
+//   - EVAL_PACE=<factor> (a positive number: 0.25, 0.5, 2) scales every
+//     per-hop delay: a failure that spreads faster (short timeouts,
+//     no retries, thresholds crossed at once) or slower (long timeouts,
+//     retries and queues absorbing it first) than the frozen families.
+//   - EVAL_PACE=rules: the failure reaches each service 1-5 s per hop (a
+//     timeout or two), and each fault alert fires after its rule's `for:`
+//     (0-3 min in steps of 15 s, drawn per rule name from the draw's seed)
+//     at the first evaluation of its rule (every 30 s, at a phase drawn
+//     per rule), and resolves at the first evaluation after the failure
+//     leaves the service: the order of a failure's alerts follows the
+//     rules, not the hops, and a rule whose `for:` outlasts the fault never
+//     fires.
+//
+// Unset, 1 or 0: the frozen pace (TestFamiliesFrozen holds it).
+func pace(fams []Family) error {
+	v := os.Getenv("EVAL_PACE")
+	var p alertscenario.Pace
+	switch v {
+	case "", "0", "1":
+		return nil
+	case "rules":
+		p.Rules = true
+	default:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return fmt.Errorf("EVAL_PACE: want a positive factor or \"rules\", got %q", v)
+		}
+		p.Factor = f
+	}
+	for _, f := range fams {
+		f.Spec.Pace = p
 	}
 	return nil
 }
