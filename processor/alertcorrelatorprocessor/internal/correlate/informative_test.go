@@ -187,6 +187,20 @@ func wideGraph() *topology.Graph {
 	return g
 }
 
+// thinMinute feeds a minute of healthy spans of frontend, checkout and
+// payment ending a minute before now, then a minute of busy frontend and
+// of one request every two seconds down chain (a thin service at its
+// end), the k-th of the 30 failing where fail(k) says.
+func thinMinute(tr *evidence.Tracker, chain []string, now time.Time, fail func(k uint64) bool) {
+	observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"frontend"}, now, 1000, nil)
+	for i := range 30 {
+		at := now.Add(time.Duration(2*i-58) * time.Second)
+		k := uint64(i)
+		tr.Observe(alertscenario.ChainTraces(chain, 1, 5000+k, at, func(uint64) bool { return fail(k) }), at)
+	}
+}
+
 // TestChanceErrorsOfADependencyDoNotCouple: checkout, calling eleven
 // services, alerts while its thin dependency payment (one request every
 // two seconds) shows four of its spans failing together on their own, as
@@ -214,13 +228,7 @@ func TestChanceErrorsOfADependencyDoNotCouple(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, tr := tracedEngine(tt.g)
 			now := t0.Add(10 * time.Minute)
-			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
-			observe(tr, []string{"frontend"}, now, 1000, nil)
-			for i := range 30 {
-				at := now.Add(time.Duration(2*i-58) * time.Second)
-				k := uint64(i)
-				tr.Observe(alertscenario.ChainTraces(tt.chain, 1, 5000+k, at, func(uint64) bool { return tt.fail(k) }), at)
-			}
+			thinMinute(tr, tt.chain, now, tt.fail)
 			leaf := tt.chain[len(tt.chain)-1]
 			require.True(t, tr.Origin(leaf, now).Anomalous, "an anomaly of %s's own", leaf)
 			e.Ingest(firing("checkout", "Errors", now), now)
@@ -249,13 +257,7 @@ func TestChanceCouplingWithdrawn(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e, tr := tracedEngine(chainGraph())
 			now := t0.Add(10 * time.Minute)
-			observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
-			observe(tr, []string{"frontend"}, now, 1000, nil)
-			for i := range 30 {
-				at := now.Add(time.Duration(2*i-58) * time.Second)
-				k := uint64(i)
-				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 1, 5000+k, at, func(uint64) bool { return k >= 26 }), at)
-			}
+			thinMinute(tr, []string{"checkout", "payment"}, now, func(k uint64) bool { return k >= 26 })
 			e.Ingest(firing("checkout", "Errors", now), now)
 			require.True(t, e.tracesActive(), "four errors in its one dependency couple the spans")
 			for i := range 40 {

@@ -42,24 +42,26 @@ func rootInFront() (*Engine, func(time.Duration) time.Time) {
 // take-over), and gw opens a further alert 10 s later: it is b's symptom,
 // not gw's first failure again, and joins b's incident (forty-fifth
 // pass). Before, an alert whose service opened its incident kept to it.
+// With the newer cause c two hops below gw (through m, which does not
+// alert), gw's further alert keeps to its incident: a root's further
+// alert is as often its own failure tripping another rule as a symptom,
+// and only a direct dependency's newer alert takes it.
 func TestRootsLaterAlertJoinsANewerDirectCause(t *testing.T) {
-	e, at := rootInFront()
-	first := e.Ingest(firing("gw", "HighErrorRate", at(0)), at(0))
-	b := e.Ingest(firing("b", "HighErrorRate", at(180*time.Second)), at(180*time.Second))
-	require.NotEqual(t, first.IncidentID, b.IncidentID)
-	later := e.Ingest(firing("gw", "HighLatency", at(190*time.Second)), at(190*time.Second))
-	assert.Equal(t, b.IncidentID, later.IncidentID)
-}
-
-// TestRootsLaterAlertKeepsToItsIncidentAcrossHops: the same with the
-// newer cause c two hops below gw (through m, which does not alert): a
-// root's further alert is as often its own failure tripping another rule
-// as a symptom, and only a direct dependency's newer alert takes it.
-func TestRootsLaterAlertKeepsToItsIncidentAcrossHops(t *testing.T) {
-	e, at := rootInFront()
-	first := e.Ingest(firing("gw", "HighErrorRate", at(0)), at(0))
-	c := e.Ingest(firing("c", "HighErrorRate", at(180*time.Second)), at(180*time.Second))
-	require.NotEqual(t, first.IncidentID, c.IncidentID)
-	later := e.Ingest(firing("gw", "HighLatency", at(190*time.Second)), at(190*time.Second))
-	assert.Equal(t, first.IncidentID, later.IncidentID)
+	for _, tt := range []struct {
+		name, cause string
+		joins       bool
+	}{
+		{"a direct dependency", "b", true},
+		{"two hops below", "c", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, at := rootInFront()
+			first := e.Ingest(firing("gw", "HighErrorRate", at(0)), at(0))
+			cause := e.Ingest(firing(tt.cause, "HighErrorRate", at(180*time.Second)), at(180*time.Second))
+			require.NotEqual(t, first.IncidentID, cause.IncidentID)
+			later := e.Ingest(firing("gw", "HighLatency", at(190*time.Second)), at(190*time.Second))
+			assert.Equal(t, tt.joins, cause.IncidentID == later.IncidentID)
+			assert.Equal(t, !tt.joins, first.IncidentID == later.IncidentID)
+		})
+	}
 }
