@@ -70,11 +70,19 @@ type Graph struct {
 	version     uint64
 	overflow    uint64
 
+	// reachMu guards the reach caches: per graph version, per service
+	// and depth, so that callers asking for different depths (the direct
+	// neighbours, or everything within max_hops) keep each other's lists.
 	reachMu      sync.Mutex
 	reachVersion uint64
-	down         map[string][]Reached // from -> the callees it reaches
-	up           map[string][]Reached // to -> the callers reaching it
-	maxHops      int
+	down         map[reachKey][]Reached // from -> the callees it reaches
+	up           map[reachKey][]Reached // to -> the callers reaching it
+}
+
+// reachKey is a reach list's service and depth.
+type reachKey struct {
+	svc     string
+	maxHops int
 }
 
 // New returns an empty graph.
@@ -87,8 +95,8 @@ func New(cfg Config) *Graph {
 		edges: map[edgeKey]*edgeState{},
 		out:   map[string][]string{},
 		in:    map[string][]string{},
-		down:  map[string][]Reached{},
-		up:    map[string][]Reached{},
+		down:  map[reachKey][]Reached{},
+		up:    map[reachKey][]Reached{},
 
 		staticNodes: map[string]bool{},
 	}
@@ -301,7 +309,8 @@ type Reached struct {
 }
 
 // DependencyList returns every service reachable from `from` within
-// maxHops, nearest first, with its distance. Cached per graph version, as
+// maxHops, nearest first, with its distance. Cached per graph version and
+// depth (a depth asked for does not evict another's list), as
 // a slice: the correlator ranges over it for every new alert, several
 // times cheaper than over a map. The slice is shared: do not modify it.
 func (g *Graph) DependencyList(from string, maxHops int) []Reached {
@@ -314,21 +323,21 @@ func (g *Graph) CallerList(to string, maxHops int) []Reached {
 	return g.cached(g.up, g.in, to, maxHops)
 }
 
-func (g *Graph) cached(cache map[string][]Reached, adj map[string][]string, from string, maxHops int) []Reached {
+func (g *Graph) cached(cache map[reachKey][]Reached, adj map[string][]string, from string, maxHops int) []Reached {
 	v := g.Version()
 	g.reachMu.Lock()
 	defer g.reachMu.Unlock()
-	if v != g.reachVersion || maxHops != g.maxHops {
+	if v != g.reachVersion {
 		clear(g.down)
 		clear(g.up)
 		g.reachVersion = v
-		g.maxHops = maxHops
 	}
-	if r, ok := cache[from]; ok {
+	k := reachKey{from, maxHops}
+	if r, ok := cache[k]; ok {
 		return r
 	}
 	r := g.bfs(adj, from, maxHops)
-	cache[from] = r
+	cache[k] = r
 	return r
 }
 

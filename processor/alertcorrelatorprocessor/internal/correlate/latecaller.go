@@ -50,9 +50,7 @@ func (e *Engine) lateDependencies(st *alertState, now time.Time) []string {
 	}
 	var out []string
 	for _, d := range e.graph.DependencyList(st.Service, 1) {
-		if d.Hops == 1 {
-			out = append(out, d.Service)
-		}
+		out = append(out, d.Service)
 	}
 	return out
 }
@@ -70,10 +68,7 @@ func (e *Engine) lateAfter(st *alertState, inc *incident, d string, now time.Tim
 // their own, or inc (d's).
 func (e *Engine) lateSiblings(st *alertState, d string, inc *incident, now time.Time) []*incident {
 	var out []*incident
-	for _, c := range e.graph.CallerList(d, e.cfg.MaxHops) {
-		if c.Hops > 1 {
-			break
-		}
+	for _, c := range e.graph.CallerList(d, 1) {
 		if c.Service == st.Service {
 			continue
 		}

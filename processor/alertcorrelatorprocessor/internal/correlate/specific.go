@@ -47,12 +47,7 @@ func (e *Engine) callerCounts(svc string, at, now time.Time) (alerting, callers 
 // countCallers counts svc's direct callers other than skip ("" skips
 // none), and those among them for which alerting is true.
 func (e *Engine) countCallers(svc, skip string, alerting func(caller string) bool) (n, callers int) {
-	// The list within MaxHops is the graph's cached one (nearest first):
-	// asking for another depth would evict the cache.
-	for _, c := range e.graph.CallerList(svc, e.cfg.MaxHops) {
-		if c.Hops > 1 {
-			break
-		}
+	for _, c := range e.graph.CallerList(svc, 1) {
 		if c.Service == skip {
 			continue
 		}
