@@ -74,7 +74,7 @@ func (e *Engine) lateSiblings(st *alertState, d string, inc *incident, now time.
 		}
 		for _, o := range e.byService[c.Service] {
 			t, ok := o.causes[c.Service]
-			if ok && e.live(o, now) && (o == inc || len(o.services) == 1) && absDuration(t.Sub(st.StartsAt)) <= e.cfg.Burst.Window {
+			if ok && e.live(o, now) && (o == inc || len(o.services) == 1) && t.Sub(st.StartsAt).Abs() <= e.cfg.Burst.Window {
 				out = append(out, o)
 			}
 		}
@@ -98,11 +98,4 @@ func (e *Engine) gatherLateCallers(inc *incident, st *alertState, now time.Time)
 		}
 	}
 	return inc
-}
-
-func absDuration(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }

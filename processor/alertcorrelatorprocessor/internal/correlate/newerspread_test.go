@@ -21,6 +21,15 @@ func sharedCache() (*Engine, func(time.Duration) time.Time) {
 	return e, func(d time.Duration) time.Time { return t0.Add(d) }
 }
 
+// faultAtA fires a's alert, then s1's and s2's as its symptoms, and
+// returns a's placement.
+func faultAtA(e *Engine, at func(time.Duration) time.Time) Result {
+	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
+	e.Ingest(firing("s1", "HighErrorRate", at(5*time.Second)), at(5*time.Second))
+	e.Ingest(firing("s2", "HighErrorRate", at(6*time.Second)), at(6*time.Second))
+	return first
+}
+
 // TestSecondAlertStaysWhenTheNewerCauseShowsNowhere: a fails, s1 and s2
 // alert as its symptoms. Almost three minutes on, the cache s1 shares
 // with x1-x3 opens an alert of its own, and s1 trips a second rule for
@@ -29,9 +38,7 @@ func sharedCache() (*Engine, func(time.Duration) time.Time) {
 // a's incident. Before, preferNewerCause gave it to the cache's.
 func TestSecondAlertStaysWhenTheNewerCauseShowsNowhere(t *testing.T) {
 	e, at := sharedCache()
-	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
-	e.Ingest(firing("s1", "HighErrorRate", at(5*time.Second)), at(5*time.Second))
-	e.Ingest(firing("s2", "HighErrorRate", at(6*time.Second)), at(6*time.Second))
+	first := faultAtA(e, at)
 	cache := e.Ingest(firing("cache", "HighLatency", at(170*time.Second)), at(170*time.Second))
 	require.NotEqual(t, first.IncidentID, cache.IncidentID)
 	second := e.Ingest(firing("s1", "ErrorBudgetBurn", at(180*time.Second)), at(180*time.Second))
@@ -46,9 +53,7 @@ func TestSecondAlertStaysWhenTheNewerCauseShowsNowhere(t *testing.T) {
 // symptom as preferNewerCause has it.
 func TestSecondAlertJoinsANewerCauseItsCallersShow(t *testing.T) {
 	e, at := sharedCache()
-	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
-	e.Ingest(firing("s1", "HighErrorRate", at(5*time.Second)), at(5*time.Second))
-	e.Ingest(firing("s2", "HighErrorRate", at(6*time.Second)), at(6*time.Second))
+	first := faultAtA(e, at)
 	cache := e.Ingest(firing("cache", "HighLatency", at(170*time.Second)), at(170*time.Second))
 	e.Ingest(firing("x1", "HighLatency", at(172*time.Second)), at(172*time.Second))
 	e.Ingest(firing("x2", "HighLatency", at(174*time.Second)), at(174*time.Second))
@@ -65,9 +70,7 @@ func TestSecondAlertJoinsANewerCauseItsCallersShow(t *testing.T) {
 // coming back without newerspread's check.)
 func TestSecondAlertNotRehomedToALoneCause(t *testing.T) {
 	e, at := sharedCache()
-	first := e.Ingest(firing("a", "HighErrorRate", at(0)), at(0))
-	e.Ingest(firing("s1", "HighErrorRate", at(5*time.Second)), at(5*time.Second))
-	e.Ingest(firing("s2", "HighErrorRate", at(6*time.Second)), at(6*time.Second))
+	first := faultAtA(e, at)
 	second := e.Ingest(firing("s1", "ErrorBudgetBurn", at(160*time.Second)), at(160*time.Second))
 	require.Equal(t, first.IncidentID, second.IncidentID)
 	e.Ingest(firing("cache", "HighLatency", at(170*time.Second)), at(170*time.Second))
