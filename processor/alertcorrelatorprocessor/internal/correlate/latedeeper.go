@@ -25,11 +25,12 @@ import "time"
 // first onset, both restored from a snapshot: nothing to save.
 
 // lateRootShown reports whether st may take inc over as its deeper root
-// as far as the rule above goes.
+// as far as the rule above goes. A caller alerting before st shows it up
+// to lateCallerWindows onset windows earlier (lateroot.go).
 func (e *Engine) lateRootShown(st *alertState, inc *incident, now time.Time) bool {
 	if e.cfg.OnsetWindow <= 0 || e.tracesActive() || st.StartsAt.Sub(inc.firstCause) <= e.cfg.OnsetWindow/2 {
 		return true
 	}
-	alerting, callers := e.callerCounts(st.Service, st.StartsAt, now)
+	alerting, callers := e.lateCallerCounts(st.Service, st.StartsAt, now)
 	return alerting > 0 && 2*alerting >= callers
 }

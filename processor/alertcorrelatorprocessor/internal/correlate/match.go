@@ -194,8 +194,9 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 		}
 	}
 	// c calls s: s may be the deeper root of c's incident, when s
-	// explains its callers (specific.go).
-	if e.explainsCallers(st, now) {
+	// explains its callers (specific.go), those alerting before it
+	// included (lateroot.go).
+	if e.explainsLate(st, now) {
 		e.deeperRootOf(st, now, consider)
 	}
 	// Related to nothing: a caller alerting late with its siblings
@@ -209,7 +210,9 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 // deeperRootOf calls consider for each live incident st's service may be
 // the deeper root of: an incident whose root, not a local alert, calls
 // st's service within MaxHops, and whose first onset is near st's (late
-// in that window, as far as its callers show it: latedeeper.go).
+// in that window, as far as its callers show it: latedeeper.go), or
+// before it past the window when its callers alerted late together
+// (lateroot.go).
 func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*incident, bool, int)) {
 	for _, c := range e.graph.CallerList(st.Service, e.cfg.MaxHops) {
 		for _, inc := range e.byService[c.Service] {
@@ -221,7 +224,7 @@ func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*inci
 			}
 			// A root whose errors are its own (evidence.Unexplained) is
 			// not taken over by an alert on one of its dependencies.
-			if e.near(st.StartsAt, inc.firstCause) && !e.ownCause(c.Service) && e.lateRootShown(st, inc, now) {
+			if e.lateRootOf(st, inc, now) && !e.ownCause(c.Service) && e.lateRootShown(st, inc, now) {
 				consider(inc, false, c.Hops)
 			}
 		}
