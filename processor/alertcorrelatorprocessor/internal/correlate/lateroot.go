@@ -15,9 +15,9 @@ import "time"
 //   - a direct caller alerting before a dependency shows it up to
 //     lateCallerWindows onset windows earlier (callerShows; after it,
 //     within the onset window as before), for the bar a take-over must
-//     meet (explainsLate, lateRootShown) when two callers at least show
-//     it so: one caller alerting before a dependency is as often the
-//     caller's own trouble;
+//     meet: explainsLate, when two callers at least show it so (one
+//     caller alerting before a dependency is as often the caller's own
+//     trouble), and the late half of latedeeper.go;
 //   - a dependency takes over an incident whose first onset is past the
 //     onset window before its own, up to lateCallerWindows onset windows,
 //     only when two of its direct callers alerted in that span within the
@@ -28,7 +28,9 @@ import "time"
 //   - in the rank, a service two of whose direct callers alert in its
 //     incident within those bounds, as many as explainedBy asks, is no
 //     longer vague (lateShownIn): it is the root they show.
-// The rank and the held causes otherwise read the onset window alone. All
+// The rank and the held causes otherwise read the onset window alone.
+// With recent spans the bar and the rank read the evidence instead
+// (specific.go, latedeeper.go): only the late take-over acts. All
 // bounded by the onset window; with it zero nothing changes. They read the
 // incidents' causes and the graph, all in the snapshot: nothing new to
 // save.
