@@ -16,12 +16,6 @@ import "time"
 type recheck struct {
 	fp    string
 	until time.Time
-	// since is when it was queued; spoiled, whether a reading showed
-	// its symptom's service or path other than healthy
-	// (healthysymptom.go). Neither is saved: a restored symptom is
-	// spoiled (its readings since the join are lost).
-	since   time.Time
-	spoiled bool
 }
 
 // maxRechecks bounds each queue of alerts read again: symptoms here,
@@ -35,7 +29,7 @@ func (e *Engine) enqueue(q []recheck, st *alertState, now time.Time) []recheck {
 		q = q[1:]
 		e.stats.OverflowRechecks++
 	}
-	return append(q, recheck{fp: st.Fingerprint, until: now.Add(e.cfg.Evidence.Window()), since: now})
+	return append(q, recheck{st.Fingerprint, now.Add(e.cfg.Evidence.Window())})
 }
 
 // noteSymptom queues st, which just joined an incident as the symptom of
@@ -63,7 +57,7 @@ func (e *Engine) recheckSymptoms(now time.Time) {
 		if inc == nil || inc.storm != "" || len(inc.members) < 2 || inc.services[st.Service] > 1 {
 			continue
 		}
-		if e.ownCause(st.Service) || e.healthyThrough(&r, st, inc, now) {
+		if e.ownCause(st.Service) {
 			e.moveToOwn(st, now)
 			e.stats.EvidenceDetached++
 			continue

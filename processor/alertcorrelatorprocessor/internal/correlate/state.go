@@ -154,9 +154,7 @@ func (e *Engine) requeued(q []QueuedAlert) []recheck {
 	var out []recheck
 	for _, r := range q {
 		if _, ok := e.alerts[r.Fingerprint]; ok && len(out) < maxRechecks {
-			// The readings since its join are lost: a restored symptom
-			// does not leave as healthy (healthysymptom.go).
-			out = append(out, recheck{fp: r.Fingerprint, until: r.Until, spoiled: true})
+			out = append(out, recheck{fp: r.Fingerprint, until: r.Until})
 		}
 	}
 	return out
