@@ -24,13 +24,17 @@ import (
 // a merge, an origin's gathering, a union or take-over at another
 // alert's ingest) and what the replay's own tracker said of its service
 // and of its path to the page's fault root at its first firing, 10 s, 30
-// s, 1 m and 2 m later, and at each move: hN= its service well observed
+// s, 1 m and 2 m later, and at each move: h its service well observed
 // and healthy (evidence.Quiet) with its calls Unlinked toward the root,
-// qN= quiet only, lN= Linked, uN= neither (spans too thin, or failing
+// q quiet only, l Linked, u neither (spans too thin, or failing
 // but not toward the root), "-" when the spans did not speak
 // (Engine.PathReading). The same readings are tallied for the fault
 // alerts in their own fault's page (not the root's), the price side of a
-// rule that reads them. One NOISE line per noise alert, then the tallies.
+// rule that reads them. One NOISE line per noise alert, then the tallies,
+// among them two candidate readings counted for noise and fault alerts
+// alike: "cand A", healthy (h) at first firing, 10 s and 30 s later;
+// "cand B", healthy toward the alert that took its incident over or
+// moved it, at that moment (fiftieth pass).
 func TestNoiseWayDiag(t *testing.T) {
 	name := os.Getenv("EVAL_NOISEWAY_DIAG")
 	if name == "" {
