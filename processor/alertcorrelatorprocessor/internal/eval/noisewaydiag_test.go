@@ -62,6 +62,9 @@ type wayProbe struct {
 	moves   []string
 	reads   []string // the readings at onset and the later offsets
 	k       int
+	// rootO: whether each fault's root read an origin at its first
+	// firing ("id:true,..."), for the taken alerts' tally.
+	rootO string
 }
 
 var wayLater = []time.Duration{0, 10 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute}
@@ -123,11 +126,25 @@ func noiseWay(t *testing.T, f Family) {
 			}
 		}
 		p.reads = append(p.reads, readAll(e, p))
+		p.rootO = rootOrigins(e, s0, p)
 		p.k = 1
 		probes[n.Episode] = p
 	})
 	fmt.Println("==", f.Spec.Name)
 	wayReport(s, out, probes)
+}
+
+// rootOrigins reads, at p's first firing, whether the root of each fault
+// begun within 15 minutes before or 5 after reads an origin (its
+// PathReading's O field; "-" without spans).
+func rootOrigins(e *correlate.Engine, s *alertscenario.Scenario, p *wayProbe) string {
+	var parts []string
+	for _, tr := range s.Truths {
+		if tr.Kind == "fault" && tr.Onset.After(p.at.Add(-15*time.Minute)) && tr.Onset.Before(p.at.Add(5*time.Minute)) {
+			parts = append(parts, fmt.Sprintf("%d:%s", tr.ID, rootOrigin(e, tr.Root, p.svc)))
+		}
+	}
+	return strings.Join(parts, ",")
 }
 
 // wayRead is one reading of svc and its path to root: see TestNoiseWayDiag.
@@ -204,6 +221,9 @@ func wayReport(s *alertscenario.Scenario, out alertscenario.Outcome, probes map[
 		}
 		if strings.Contains(toward, "taker h") {
 			tally[kind+" cand B: taken (over, united, moved) while healthy and Unlinked toward the taker"]++
+		}
+		if taken := strings.HasPrefix(way, "opened") || strings.HasPrefix(way, "taken over") || strings.HasPrefix(way, "at ingest"); taken && p.svc != owner.Root {
+			tally[fmt.Sprintf("%s taken: read %s at first firing, its root an origin then: %s", kind, wayPick(p.reads[0], owner.ID), wayPick(p.rootO, owner.ID))]++
 		}
 		tally[kind+" reads onset|10s,30s,1m,2m: "+seq]++
 		if kind == "noise" {
