@@ -26,7 +26,7 @@ import (
 // reading, tallied as "conc" lines).
 func TestJoinDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_JOIN_DIAG") {
-		s := alertscenario.GenerateFamily(f.Spec)
+		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		detail := map[int]string{}
 		conc := map[int][]concurrent{}
