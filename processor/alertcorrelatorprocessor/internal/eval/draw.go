@@ -166,7 +166,10 @@ func pace(fams []Family) error {
 // generator's repeat drop and storm noise read other fingerprints and on
 // 7 of the 30 tuning runs draw other noise (forty-third pass): flatdraw
 // measures what the convention alone costs (forty-ninth pass);
-// namesdraw renames the rules only. Other values leave s as it is.
+// namesdraw renames the rules only. With EVAL_FLAPLOCAL set, the
+// flapping alerts' names also match local_rules (a diagnostic: what their
+// early firings cost, TestConventionDiag's EVAL_FLAPDIFF). Other values
+// leave s as it is.
 func flatDraw(s *alertscenario.Scenario) *alertscenario.Scenario {
 	conv := os.Getenv("EVAL_CONVENTION")
 	if conv != "flatdraw" && conv != "namesdraw" {
@@ -186,6 +189,9 @@ func flatDraw(s *alertscenario.Scenario) *alertscenario.Scenario {
 	for i := range out.Notifications {
 		n := &out.Notifications[i]
 		n.Rule = opaque(n.Rule, n.Sev)
+		if os.Getenv("EVAL_FLAPLOCAL") != "" && s.Truths[s.EpisodeTruth[n.Episode]].Kind == "flapping" {
+			n.Rule = "restart-" + n.Rule
+		}
 		if conv == "flatdraw" {
 			n.Sev = "critical"
 		}

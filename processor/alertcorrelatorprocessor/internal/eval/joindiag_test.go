@@ -101,7 +101,7 @@ func TestJoinDiag(t *testing.T) {
 			default:
 				continue
 			}
-			fmt.Printf("JOIN %-6s %-9s %s\n", kind, firstService(s, ep), d)
+			fmt.Printf("JOIN %-6s %-9s faultroot=%v %s\n", kind, firstService(s, ep), firstService(s, ep) == tr.Root, d)
 			if tr.Kind == "fault" {
 				concLine(tally, kind, tr.ID, maj, conc[ep])
 			}
