@@ -104,6 +104,41 @@ func TestSocialNetworkGraph(t *testing.T) {
 	assert.True(t, hasCycle(services), "user and social-graph call each other")
 }
 
+func TestHotelReservationGraph(t *testing.T) {
+	services, err := topology.LoadFile("graphs/hotel-reservation.yaml")
+	require.NoError(t, err)
+	var svcs, dbs, edges int
+	for from, tos := range services {
+		if strings.HasPrefix(from, "mongodb-") || strings.HasPrefix(from, "memcached-") {
+			dbs++
+			assert.Empty(t, tos, "%s is a database: no calls", from)
+		} else {
+			svcs++
+		}
+		edges += len(tos)
+		for _, to := range tos {
+			_, known := services[to]
+			assert.True(t, known, "%s -> %s: callee not listed", from, to)
+		}
+	}
+	// Ten Go services; five MongoDB and four Memcached nodes that requests
+	// reach; 18 calls.
+	assert.Equal(t, 10, svcs)
+	assert.Equal(t, 9, dbs)
+	assert.Equal(t, 18, edges)
+	topo := &Topology{Services: services}
+	seen := reachable(services, []string{"frontend"})
+	for _, n := range topo.Nodes() {
+		assert.True(t, seen[n], "%s is not reachable from the frontend", n)
+	}
+	callers := topo.Callers()
+	assert.Empty(t, callers["frontend"])
+	assert.Len(t, services["frontend"], 7)
+	assert.ElementsMatch(t, []string{"frontend"}, callers["search"])
+	assert.ElementsMatch(t, []string{"search"}, callers["rate"], "search calls geo and rate")
+	assert.False(t, hasCycle(services))
+}
+
 func TestScaleFree(t *testing.T) {
 	topo := ScaleFree(250, 7)
 	require.Equal(t, topo, ScaleFree(250, 7), "seeded")

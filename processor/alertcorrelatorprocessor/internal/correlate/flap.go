@@ -1,19 +1,57 @@
 package correlate
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // A flapping alert (one fingerprint firing and resolving again and again)
 // says nothing about other alerts' onsets: its episodes start whenever its
 // own condition wobbles. Once it is known to flap it leaves an incident it
 // shares with other alerts for one of its own, is no cause other alerts
-// join through (addCause), and joins no other incident (findIncident).
+// join through (addCause), and joins no other incident (findIncident);
+// an incident it led is placed again without it (rehomeLeftBehind).
 
 // detachFlapping moves st, just found flapping, out of an incident it
-// shares with other alerts into an incident of its own.
+// shares with other alerts into an incident of its own; the incident it
+// led goes where its new root relates.
 func (e *Engine) detachFlapping(st *alertState, now time.Time) {
+	inc := e.incidents[st.incident]
+	led := inc != nil && inc.rootFingerprint == st.Fingerprint
 	if e.moveToOwn(st, now) {
 		e.stats.FlapDetached++
+		if led && !e.tracesActive() {
+			e.rehomeLeftBehind(inc, now)
+		}
 	}
+}
+
+// rehomeLeftBehind merges inc, an incident a flapping alert led (its
+// root) until it left, into the live incident inc's new root now relates
+// to as a symptom, the best by findIncident's order. Before its
+// flap.threshold changes a flapping alert is a cause like any other, and
+// without a rule name that says it is local (local_rules) nothing tells it
+// apart: a caller of both it and a failing service joins its incident,
+// the more recently active of the two, and stays there when it leaves, a
+// fragment of the other fault. Once it is known to flap it explained
+// nothing, so what it led is placed again as if it had not alerted
+// (forty-ninth pass). With spans that speak of the alerts it stands
+// aside, as latedeeper.go does: the origins gather what the flapping
+// alert led (attribute.go), and the merge adds only the graph's guess
+// (with traces it changed one tuning run of eighteen, merging two
+// faults). No new state: the incident's root and members are restored
+// from a snapshot.
+func (e *Engine) rehomeLeftBehind(inc *incident, now time.Time) {
+	r := e.alerts[inc.rootFingerprint]
+	if r == nil || inc.storm != "" || !e.live(inc, now) {
+		return
+	}
+	cands := slices.DeleteFunc(e.candidates(r, now), func(c cand) bool { return c.inc == inc || !c.symptom || c.inc.storm != "" })
+	if len(cands) == 0 {
+		return
+	}
+	sortCands(cands)
+	e.mergeInto(cands[0].inc, inc, now)
 }
 
 // moveToOwn moves st out of an incident it shares with other alerts into

@@ -92,3 +92,37 @@ func TestRefiredAlertHoldsItsResolution(t *testing.T) {
 	assert.Equal(t, 1, resolutions, "never paged: nothing to resolve")
 	assert.Empty(t, e.IncidentOf(fp), "stable for flap.hold: closed")
 }
+
+// TestFlappingLeaderLeavesItsSymptomsToTheirCause: checkout calls both
+// currency, whose alert flaps, and payment, which fails. checkout's alert
+// joins currency's incident (the more recently active of the two it
+// relates to); once currency is found flapping and leaves, checkout's
+// alert, explained by nothing left in that incident, goes to payment's.
+func TestFlappingLeaderLeavesItsSymptomsToTheirCause(t *testing.T) {
+	cfg := testConfig()
+	cfg.ResolveHold = 10 * time.Second
+	e := New(cfg, demoGraph(t))
+	pay := firing("payment", "slo-burn-a", t0)
+	e.Ingest(pay, t0)
+	flap := firing("currency", "probe-7", t0.Add(5*time.Second))
+	e.Ingest(flap, flap.StartsAt)
+	co := firing("checkout", "slo-burn-b", t0.Add(10*time.Second))
+	e.Ingest(co, co.StartsAt)
+	require.Equal(t, e.IncidentOf(flap.Fingerprint), e.IncidentOf(co.Fingerprint), "joined the flapping alert's incident")
+	require.NotEqual(t, e.IncidentOf(pay.Fingerprint), e.IncidentOf(co.Fingerprint))
+	at := flap.StartsAt
+	for i := range 4 {
+		at = at.Add(30 * time.Second)
+		a := flap
+		if i%2 == 0 {
+			a.State = "resolved"
+		} else {
+			a.StartsAt = at
+		}
+		e.Ingest(a, at)
+		e.Advance(at)
+	}
+	require.Equal(t, uint64(1), e.Stats().FlapDetached)
+	assert.NotEqual(t, e.IncidentOf(flap.Fingerprint), e.IncidentOf(co.Fingerprint))
+	assert.Equal(t, e.IncidentOf(pay.Fingerprint), e.IncidentOf(co.Fingerprint), "checkout's alert goes to its cause")
+}

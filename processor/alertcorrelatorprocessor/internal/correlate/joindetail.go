@@ -27,8 +27,16 @@ func (e *Engine) JoinDetail(fp string, now time.Time) string {
 	}
 	rel, hops, by := e.nearestMember(inc, st)
 	root, isRoot := e.rankBefore(inc, st.Service), e.rootService(inc) == st.Service
+	gap, rule := "-", "-"
+	if by != nil {
+		gap = gapBucket(st.StartsAt.Sub(by.StartsAt))
+		if by.StartsAt.After(st.StartsAt) {
+			gap = "-" + gapBucket(by.StartsAt.Sub(st.StartsAt))
+		}
+		rule = fmt.Sprint(by.RuleName != st.RuleName)
+	}
 	if !e.tracesActive() {
-		return fmt.Sprintf("%s hops=%d", rel, hops)
+		return fmt.Sprintf("%s hops=%d gap=%s first=%s", rel, hops, gap, gapBucket(st.StartsAt.Sub(inc.firstCause)))
 	}
 	ev := e.cfg.Evidence
 	to := root
@@ -40,14 +48,6 @@ func (e *Engine) JoinDetail(fp string, now time.Time) string {
 			return -1
 		}
 		return int(ev.Link(a, b, e.cfg.MaxHops, now))
-	}
-	gap, rule := "-", "-"
-	if by != nil {
-		gap = gapBucket(st.StartsAt.Sub(by.StartsAt))
-		if by.StartsAt.After(st.StartsAt) {
-			gap = "-" + gapBucket(by.StartsAt.Sub(st.StartsAt))
-		}
-		rule = fmt.Sprint(by.RuleName != st.RuleName)
 	}
 	o := ev.Origin(st.Service, now)
 	return fmt.Sprintf("%s isroot=%v to=%s byroot=%v hops=%d Q=%v obs=%v O=%v own=%v L(by)=%d L(root)=%d Qby=%v Qroot=%v Oroot=%v gap=%s rulediff=%v F=%v",

@@ -57,7 +57,7 @@ type concurTrack struct {
 }
 
 func concurRun(t *testing.T, f Family, tk *evidence.Tracker, c *concurTrack) (*alertscenario.Scenario, alertscenario.Outcome) {
-	s := alertscenario.GenerateFamily(f.Spec)
+	s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 	c.s = s
 	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 	cfg := engineConfig()

@@ -19,15 +19,30 @@ import (
 // truths' alerts in its main group by kind, the root named, and whether
 // the main group was a tie (the fault's alerts split evenly, so the
 // group's ID, a fingerprint's hash, chose it). Then the counts by what
-// changed (forty-third pass).
+// changed (forty-third pass). With EVAL_FLAPDIFF set (and
+// EVAL_CONVENTION=flatdraw) the first replay is flatdraw with the flapping
+// alerts' rules read local (EVAL_FLAPLOCAL), the second flatdraw: what
+// the flapping alerts cost before they are known to flap (forty-ninth
+// pass).
 func TestConventionDiag(t *testing.T) {
 	conv := os.Getenv("EVAL_CONVENTION")
 	if conv == "" {
 		t.Skip("set EVAL_CONVENTION=flat|job with EVAL_CONVENTION_DIAG=<family>")
 	}
 	var runs [2]map[string][2]convRun
-	for i, c := range []string{"", conv} {
+	base := ""
+	if os.Getenv("EVAL_FLAPDIFF") != "" {
+		base = conv
+	}
+	for i, c := range []string{base, conv} {
 		t.Setenv("EVAL_CONVENTION", c)
+		if os.Getenv("EVAL_FLAPDIFF") != "" {
+			fl := ""
+			if i == 0 {
+				fl = "1"
+			}
+			t.Setenv("EVAL_FLAPLOCAL", fl)
+		}
 		runs[i] = map[string][2]convRun{}
 		for _, f := range diagFamilies(t, "EVAL_CONVENTION_DIAG") {
 			s, out := diagRun(t, f)

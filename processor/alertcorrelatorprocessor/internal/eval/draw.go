@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"strconv"
 
@@ -102,12 +103,14 @@ func convention(fams []Family) error {
 		for _, f := range fams {
 			f.Spec.Convention.OpaqueRules = true
 		}
+	case "flatdraw", "namesdraw":
+		// Applied to the scenario once drawn (flatDraw), not to the spec.
 	case "job":
 		for i := range fams {
 			fams[i].Spec.Convention.LabelStyle, fams[i].ServiceLabel = "job", "job"
 		}
 	default:
-		return fmt.Errorf("EVAL_CONVENTION: want flat, job, severity or names, got %q", v)
+		return fmt.Errorf("EVAL_CONVENTION: want flat, flatdraw, namesdraw, job, severity or names, got %q", v)
 	}
 	return nil
 }
@@ -153,4 +156,51 @@ func pace(fams []Family) error {
 		f.Spec.Pace = p
 	}
 	return nil
+}
+
+// flatDraw applies EVAL_CONVENTION=flatdraw to s, a scenario drawn under
+// its family's own convention: every alert gets one severity and an
+// opaque rule name, one name per (rule, severity) of the draw, so every
+// alert keeps its identity and the draw is the own convention's to the
+// notification. "flat" draws under the flat convention, where the
+// generator's repeat drop and storm noise read other fingerprints and on
+// 7 of the 30 tuning runs draw other noise (forty-third pass): flatdraw
+// measures what the convention alone costs (forty-ninth pass);
+// namesdraw renames the rules only. With EVAL_FLAPLOCAL set, the
+// flapping alerts' names also match local_rules (a diagnostic: what their
+// early firings cost, TestConventionDiag's EVAL_FLAPDIFF). Other values
+// leave s as it is.
+func flatDraw(s *alertscenario.Scenario) *alertscenario.Scenario {
+	conv := os.Getenv("EVAL_CONVENTION")
+	if conv != "flatdraw" && conv != "namesdraw" {
+		return s
+	}
+	names := map[string]string{}
+	opaque := func(rule, sev string) string {
+		k := rule + "\x00" + sev
+		if names[k] == "" {
+			names[k] = fmt.Sprintf("rule-%02d", len(names)+1)
+		}
+		return names[k]
+	}
+	out := *s
+	out.Notifications = append([]alertscenario.Notification(nil), s.Notifications...)
+	out.EpisodeFP = append([]string(nil), s.EpisodeFP...)
+	for i := range out.Notifications {
+		n := &out.Notifications[i]
+		n.Rule = opaque(n.Rule, n.Sev)
+		if os.Getenv("EVAL_FLAPLOCAL") != "" && s.Truths[s.EpisodeTruth[n.Episode]].Kind == "flapping" {
+			n.Rule = "restart-" + n.Rule
+		}
+		if conv == "flatdraw" {
+			n.Sev = "critical"
+		}
+		if n.LabelSet != nil {
+			l := maps.Clone(n.LabelSet)
+			l["alertname"], l["severity"] = n.Rule, n.Sev
+			n.LabelSet = l
+		}
+		out.EpisodeFP[n.Episode] = n.Fingerprint()
+	}
+	return &out
 }

@@ -51,7 +51,7 @@ func diagRunWith(t *testing.T, f Family, ingested func(*correlate.Engine, alerts
 
 // diagRunWith with the replay's tracker (nil: a fresh one).
 func diagRunOn(t *testing.T, f Family, tk *evidence.Tracker, ingested func(*correlate.Engine, alertscenario.Notification, string)) (*alertscenario.Scenario, alertscenario.Outcome) {
-	s := alertscenario.GenerateFamily(f.Spec)
+	s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 	cfg := engineConfig()
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9

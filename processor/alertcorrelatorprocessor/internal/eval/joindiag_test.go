@@ -26,7 +26,7 @@ import (
 // reading, tallied as "conc" lines).
 func TestJoinDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_JOIN_DIAG") {
-		s := alertscenario.GenerateFamily(f.Spec)
+		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		detail := map[int]string{}
 		conc := map[int][]concurrent{}
@@ -101,7 +101,7 @@ func TestJoinDiag(t *testing.T) {
 			default:
 				continue
 			}
-			fmt.Printf("JOIN %-6s %-9s %s\n", kind, firstService(s, ep), d)
+			fmt.Printf("JOIN %-6s %-9s faultroot=%v %s\n", kind, firstService(s, ep), firstService(s, ep) == tr.Root, d)
 			if tr.Kind == "fault" {
 				concLine(tally, kind, tr.ID, maj, conc[ep])
 			}

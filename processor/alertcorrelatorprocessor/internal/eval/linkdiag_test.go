@@ -19,7 +19,7 @@ import (
 // fault). It shows whether Link could gate joining (README, Evaluation).
 func TestLinkDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_LINK_DIAG") {
-		s := alertscenario.GenerateFamily(f.Spec)
+		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		for k, v := range linkTally(s, g, f) {
 			fmt.Println(f.Spec.Name, k, v)

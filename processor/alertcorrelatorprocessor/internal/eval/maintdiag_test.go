@@ -27,7 +27,7 @@ import (
 // A fault's alert paged alone is left out.
 func TestMaintDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_MAINT_DIAG") {
-		s := alertscenario.GenerateFamily(f.Spec)
+		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		type probe struct {
 			fp, at0, at30, inc0, inc30 string
 			joined                     bool

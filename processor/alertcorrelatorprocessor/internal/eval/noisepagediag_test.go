@@ -29,7 +29,7 @@ func TestNoisePageDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_NOISEPAGE_DIAG") {
 		placed := map[int]string{}
 		mv := &moves{fps: map[int]string{}, inc: map[int]string{}}
-		s0 := alertscenario.GenerateFamily(f.Spec)
+		s0 := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		mv.ev = &fedTracker{Tracker: evidence.New(evidence.Config{}), ts: envTraceStream(t, s0, f), traced: s0.Notifications[0].At.Add(-10 * time.Minute).Truncate(time.Second)}
 		mv.g = learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		mv.engineEv = evidence.New(EvidenceConfig())

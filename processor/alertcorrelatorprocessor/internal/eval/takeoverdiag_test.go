@@ -20,7 +20,7 @@ import (
 // placed, likewise, and a tally of both by rule.
 func TestTakeOverDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_TAKEOVER_DIAG") {
-		s := alertscenario.GenerateFamily(f.Spec)
+		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		placed, detail := map[int]string{}, map[int]string{}
 		diagRunWith(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 			if _, ok := placed[n.Episode]; n.State != "firing" || ok {
