@@ -66,22 +66,9 @@ func TestTrainTicketGraph(t *testing.T) {
 func TestSocialNetworkGraph(t *testing.T) {
 	services, err := topology.LoadFile("graphs/social-network.yaml")
 	require.NoError(t, err)
-	var svcs, dbs, edges int
-	for from, tos := range services {
-		if strings.HasSuffix(from, "-mongodb") || strings.HasSuffix(from, "-memcached") || strings.HasSuffix(from, "-redis") {
-			dbs++
-			assert.Empty(t, tos, "%s is a database: no calls", from)
-		} else {
-			svcs++
-		}
-		edges += len(tos)
-		for _, to := range tos {
-			_, known := services[to]
-			assert.True(t, known, "%s -> %s: callee not listed", from, to)
-			assert.NotEqual(t, from, to)
-		}
-		assert.Len(t, tos, len(slices.Compact(slices.Sorted(slices.Values(tos)))), "%s: duplicate callee", from)
-	}
+	svcs, dbs, edges := checkGraph(t, services, func(n string) bool {
+		return strings.HasSuffix(n, "-mongodb") || strings.HasSuffix(n, "-memcached") || strings.HasSuffix(n, "-redis")
+	})
 	// Eleven Thrift services and the two OpenResty front ends; six
 	// MongoDB, two Memcached and three Redis nodes; 32 calls.
 	assert.Equal(t, 13, svcs)
@@ -104,12 +91,13 @@ func TestSocialNetworkGraph(t *testing.T) {
 	assert.True(t, hasCycle(services), "user and social-graph call each other")
 }
 
-func TestHotelReservationGraph(t *testing.T) {
-	services, err := topology.LoadFile("graphs/hotel-reservation.yaml")
-	require.NoError(t, err)
-	var svcs, dbs, edges int
+// checkGraph checks a transcribed graph's shape (stores call nothing,
+// every callee is listed, no self-call, no duplicate callee) and counts its
+// services, its stores (isStore) and its calls.
+func checkGraph(t *testing.T, services map[string][]string, isStore func(string) bool) (svcs, dbs, edges int) {
+	t.Helper()
 	for from, tos := range services {
-		if strings.HasPrefix(from, "mongodb-") || strings.HasPrefix(from, "memcached-") {
+		if isStore(from) {
 			dbs++
 			assert.Empty(t, tos, "%s is a database: no calls", from)
 		} else {
@@ -119,8 +107,19 @@ func TestHotelReservationGraph(t *testing.T) {
 		for _, to := range tos {
 			_, known := services[to]
 			assert.True(t, known, "%s -> %s: callee not listed", from, to)
+			assert.NotEqual(t, from, to)
 		}
+		assert.Len(t, tos, len(slices.Compact(slices.Sorted(slices.Values(tos)))), "%s: duplicate callee", from)
 	}
+	return svcs, dbs, edges
+}
+
+func TestHotelReservationGraph(t *testing.T) {
+	services, err := topology.LoadFile("graphs/hotel-reservation.yaml")
+	require.NoError(t, err)
+	svcs, dbs, edges := checkGraph(t, services, func(n string) bool {
+		return strings.HasPrefix(n, "mongodb-") || strings.HasPrefix(n, "memcached-")
+	})
 	// Ten Go services; five MongoDB and four Memcached nodes that requests
 	// reach; 18 calls.
 	assert.Equal(t, 10, svcs)

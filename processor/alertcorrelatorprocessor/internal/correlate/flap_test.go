@@ -25,6 +25,24 @@ func TestFlappingAlertLeavesAndAttractsNothing(t *testing.T) {
 	flap := firing("frontend", "probe-7", t0.Add(10*time.Second))
 	e.Ingest(flap, flap.StartsAt)
 	require.Equal(t, fault, e.IncidentOf(flap.Fingerprint))
+	at := flapFour(e, flap)
+	own := e.IncidentOf(flap.Fingerprint)
+	assert.NotEqual(t, fault, own, "flapping: an incident of its own")
+	assert.Equal(t, uint64(1), e.Stats().FlapDetached)
+	inc := e.incidents[fault]
+	require.NotNil(t, inc)
+	assert.Len(t, inc.members, 2)
+	assert.NotContains(t, inc.services, "frontend")
+	// frontend-proxy calls frontend: the flapping alert explains nothing.
+	at = at.Add(5 * time.Second)
+	r := e.Ingest(firing("frontend-proxy", "HighLatency", at), at)
+	assert.NotEqual(t, own, r.IncidentID)
+}
+
+// flapFour resolves and fires flap again twice, 30 s apart, advancing e
+// after each, and returns the last instant: enough for the test
+// configuration's flap.threshold.
+func flapFour(e *Engine, flap Alert) time.Time {
 	at := flap.StartsAt
 	for i := range 4 {
 		at = at.Add(30 * time.Second)
@@ -37,17 +55,7 @@ func TestFlappingAlertLeavesAndAttractsNothing(t *testing.T) {
 		e.Ingest(a, at)
 		e.Advance(at)
 	}
-	own := e.IncidentOf(flap.Fingerprint)
-	assert.NotEqual(t, fault, own, "flapping: an incident of its own")
-	assert.Equal(t, uint64(1), e.Stats().FlapDetached)
-	inc := e.incidents[fault]
-	require.NotNil(t, inc)
-	assert.Len(t, inc.members, 2)
-	assert.NotContains(t, inc.services, "frontend")
-	// frontend-proxy calls frontend: the flapping alert explains nothing.
-	at = at.Add(5 * time.Second)
-	r := e.Ingest(firing("frontend-proxy", "HighLatency", at), at)
-	assert.NotEqual(t, own, r.IncidentID)
+	return at
 }
 
 // TestRefiredAlertHoldsItsResolution: an alert whose off periods outlast
@@ -110,18 +118,7 @@ func TestFlappingLeaderLeavesItsSymptomsToTheirCause(t *testing.T) {
 	e.Ingest(co, co.StartsAt)
 	require.Equal(t, e.IncidentOf(flap.Fingerprint), e.IncidentOf(co.Fingerprint), "joined the flapping alert's incident")
 	require.NotEqual(t, e.IncidentOf(pay.Fingerprint), e.IncidentOf(co.Fingerprint))
-	at := flap.StartsAt
-	for i := range 4 {
-		at = at.Add(30 * time.Second)
-		a := flap
-		if i%2 == 0 {
-			a.State = "resolved"
-		} else {
-			a.StartsAt = at
-		}
-		e.Ingest(a, at)
-		e.Advance(at)
-	}
+	flapFour(e, flap)
 	require.Equal(t, uint64(1), e.Stats().FlapDetached)
 	assert.NotEqual(t, e.IncidentOf(flap.Fingerprint), e.IncidentOf(co.Fingerprint))
 	assert.Equal(t, e.IncidentOf(pay.Fingerprint), e.IncidentOf(co.Fingerprint), "checkout's alert goes to its cause")
