@@ -26,11 +26,12 @@ import "time"
 
 // lateRootShown reports whether st may take inc over as its deeper root
 // as far as the rule above goes. A caller alerting before st shows it up
-// to lateCallerWindows onset windows earlier (lateroot.go).
-func (e *Engine) lateRootShown(st *alertState, inc *incident, now time.Time) bool {
+// to lateCallerWindows onset windows earlier (lateroot.go); the counts are
+// read once into r.
+func (e *Engine) lateRootShown(st *alertState, inc *incident, now time.Time, r *lateReading) bool {
 	if e.cfg.OnsetWindow <= 0 || e.tracesActive() || st.StartsAt.Sub(inc.firstCause) <= e.cfg.OnsetWindow/2 {
 		return true
 	}
-	alerting, callers := e.lateCallerCounts(st.Service, st.StartsAt, now)
+	alerting, callers := r.counts(e, st, now)
 	return alerting > 0 && 2*alerting >= callers
 }

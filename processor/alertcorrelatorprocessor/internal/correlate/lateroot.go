@@ -36,19 +36,50 @@ import "time"
 // save.
 
 // callerShows reports whether svc, a direct caller of a service alerting
-// at at, has a non-local alert in a live incident that shows it: an onset
-// near at, or before at by up to lateCallerWindows onset windows.
+// at at, has a non-local alert in a live incident that shows it
+// (showsLate).
 func (e *Engine) callerShows(svc string, at, now time.Time) bool {
 	for _, inc := range e.byService[svc] {
 		t, ok := inc.causes[svc]
-		if !ok || !e.live(inc, now) {
-			continue
-		}
-		if e.near(at, t) || e.cfg.OnsetWindow > 0 && t.Before(at) && at.Sub(t) <= lateCallerWindows*e.cfg.OnsetWindow {
+		if ok && e.live(inc, now) && e.showsLate(at, t) {
 			return true
 		}
 	}
 	return false
+}
+
+// showsLate reports whether a caller's onset t shows a dependency alerting
+// at at: near it, or before it by up to lateCallerWindows onset windows.
+func (e *Engine) showsLate(at, t time.Time) bool {
+	w := e.cfg.OnsetWindow
+	return e.near(at, t) || w > 0 && t.Before(at) && at.Sub(t) <= lateCallerWindows*w
+}
+
+// lateReading is what deeperRootOf reads of st's direct callers: the
+// same for every incident st may take over, so read once per call, on
+// first use, not once per candidate incident.
+type lateReading struct {
+	counted, togetherRead bool
+	alerting, callers     int
+	together              bool
+}
+
+// counts is lateCallerCounts of st, read once.
+func (r *lateReading) counts(e *Engine, st *alertState, now time.Time) (alerting, callers int) {
+	if !r.counted {
+		r.alerting, r.callers = e.lateCallerCounts(st.Service, st.StartsAt, now)
+		r.counted = true
+	}
+	return r.alerting, r.callers
+}
+
+// lateTogether is lateTogether of st, read once.
+func (r *lateReading) lateTogether(e *Engine, st *alertState, now time.Time) bool {
+	if !r.togetherRead {
+		r.together = e.lateTogether(st.Service, st.StartsAt, now)
+		r.togetherRead = true
+	}
+	return r.together
 }
 
 // lateCallerCounts is callerCounts with callerShows.
@@ -69,8 +100,8 @@ func (e *Engine) explainsLate(st *alertState, now time.Time) bool {
 // lateRootOf reports whether st may take inc over as its deeper root as far
 // as onsets go: st's onset near the incident's first, or after it by up to
 // lateCallerWindows onset windows when two of st's direct callers alerted
-// late before it together (lateTogether).
-func (e *Engine) lateRootOf(st *alertState, inc *incident, now time.Time) bool {
+// late before it together (lateTogether, read once into r).
+func (e *Engine) lateRootOf(st *alertState, inc *incident, now time.Time, r *lateReading) bool {
 	if e.near(st.StartsAt, inc.firstCause) {
 		return true
 	}
@@ -78,7 +109,7 @@ func (e *Engine) lateRootOf(st *alertState, inc *incident, now time.Time) bool {
 	if e.cfg.OnsetWindow <= 0 || lag <= 0 || lag > lateCallerWindows*e.cfg.OnsetWindow {
 		return false
 	}
-	return e.lateTogether(st.Service, st.StartsAt, now)
+	return r.lateTogether(e, st, now)
 }
 
 // lateTogether reports whether two direct callers of svc, alerting at at,
@@ -120,7 +151,7 @@ func (e *Engine) lateShownIn(inc *incident, svc string, at time.Time) bool {
 	}
 	alerting, callers := e.countCallers(svc, "", func(c string) bool {
 		t, ok := inc.causes[c]
-		return ok && (e.near(at, t) || t.Before(at) && at.Sub(t) <= lateCallerWindows*w)
+		return ok && e.showsLate(at, t)
 	})
 	return alerting >= 2 && explainedBy(alerting, callers)
 }

@@ -214,6 +214,7 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 // before it past the window when its callers alerted late together
 // (lateroot.go).
 func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*incident, bool, int)) {
+	var late lateReading
 	for _, c := range e.graph.CallerList(st.Service, e.cfg.MaxHops) {
 		for _, inc := range e.byService[c.Service] {
 			if e.rootService(inc) != c.Service {
@@ -224,7 +225,7 @@ func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*inci
 			}
 			// A root whose errors are its own (evidence.Unexplained) is
 			// not taken over by an alert on one of its dependencies.
-			if e.lateRootOf(st, inc, now) && !e.ownCause(c.Service) && e.lateRootShown(st, inc, now) {
+			if e.lateRootOf(st, inc, now, &late) && !e.ownCause(c.Service) && e.lateRootShown(st, inc, now, &late) {
 				consider(inc, false, c.Hops)
 			}
 		}
