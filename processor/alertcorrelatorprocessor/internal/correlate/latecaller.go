@@ -29,8 +29,12 @@ const lateCallerWindows = 2
 // lateCallerOf returns the live incidents st may join as a late caller
 // (see above), as candidates.
 func (e *Engine) lateCallerOf(st *alertState, now time.Time) []cand {
+	if !e.lateCallerApplies(st) {
+		return nil
+	}
 	var out []cand
-	for _, d := range e.lateDependencies(st, now) {
+	for _, dep := range e.graph.DependencyList(st.Service, 1) {
+		d := dep.Service
 		for _, inc := range e.byService[d] {
 			if e.lateAfter(st, inc, d, now) && len(e.lateSiblings(st, d, inc, now)) > 0 && !containsInc(out, inc) {
 				out = append(out, cand{inc: inc, symptom: true, hops: 1, late: true})
@@ -40,19 +44,12 @@ func (e *Engine) lateCallerOf(st *alertState, now time.Time) []cand {
 	return out
 }
 
-// lateDependencies lists the services st's service calls directly, when
-// the rule applies to st at all: not in a burst (burst.go), where a
-// sibling alerting with st is as much a coincidence as adjacency, nor
-// when the spans show errors originating in st's service.
-func (e *Engine) lateDependencies(st *alertState, now time.Time) []string {
-	if e.cfg.OnsetWindow <= 0 || e.cfg.Burst.Window <= 0 || e.originates(st.Service) || e.inBurst(st) {
-		return nil
-	}
-	var out []string
-	for _, d := range e.graph.DependencyList(st.Service, 1) {
-		out = append(out, d.Service)
-	}
-	return out
+// lateCallerApplies reports whether the rule applies to st at all: not in
+// a burst (burst.go), where a sibling alerting with st is as much a
+// coincidence as adjacency, nor when the spans show errors originating in
+// st's service. It then reads st's direct dependencies.
+func (e *Engine) lateCallerApplies(st *alertState) bool {
+	return e.cfg.OnsetWindow > 0 && e.cfg.Burst.Window > 0 && !e.originates(st.Service) && !e.inBurst(st)
 }
 
 // lateAfter reports whether inc is live and its alert on d began before
@@ -87,7 +84,11 @@ func (e *Engine) lateSiblings(st *alertState, d string, inc *incident, now time.
 // st's service that alerts in inc late before it. It returns the
 // surviving incident.
 func (e *Engine) gatherLateCallers(inc *incident, st *alertState, now time.Time) *incident {
-	for _, d := range e.lateDependencies(st, now) {
+	if !e.lateCallerApplies(st) {
+		return inc
+	}
+	for _, dep := range e.graph.DependencyList(st.Service, 1) {
+		d := dep.Service
 		if !e.lateAfter(st, inc, d, now) {
 			continue
 		}
