@@ -20,7 +20,8 @@ import (
 // replays the same scenario on the same graph EVAL_DETERM_REPS times
 // (default 6) in this process and prints, for each replay whose events
 // differ from the first's, the first event that differs and the
-// notifications ingested just before it. Go draws a map's iteration order
+// notifications ingested just before it (members: their count and a hash
+// of their order). Go draws a map's iteration order
 // anew at every range, so a decision read from one differs between
 // replays. EVAL_DETERM_DIAG=<part of a family name>|tuning|all; the draw,
 // convention, pace and traces variables as for TestQuickScore.
@@ -100,8 +101,8 @@ func determReplay(t *testing.T, f Family, s *alertscenario.Scenario, g *topology
 	opts.Emitted = func(at time.Time, evs []correlate.Event) {
 		for _, ev := range evs {
 			in := ev.Incident
-			r.events = append(r.events, fmt.Sprintf("%s %s %.8s root=%.8s rank=%v members=%d firing=%d merged=%.8s",
-				at.Format("15:04:05"), ev.State, in.ID, in.RootFingerprint, in.Ranking, len(in.Members), len(in.Firing), in.MergedInto))
+			r.events = append(r.events, fmt.Sprintf("%s %s %.8s root=%.8s rank=%v members=%d(%.8s) firing=%d merged=%.8s",
+				at.Format("15:04:05"), ev.State, in.ID, in.RootFingerprint, in.Ranking, len(in.Members), correlate.IncidentID(strings.Join(in.Members, ","), time.Time{}), len(in.Firing), in.MergedInto))
 			r.seen = append(r.seen, len(r.ingested))
 		}
 	}
