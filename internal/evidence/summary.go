@@ -1,7 +1,11 @@
 package evidence
 
 import (
+	"cmp"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -263,7 +267,11 @@ func (t *Tracker) Merge(c Counts, at time.Time) {
 	defer t.mu.Unlock()
 	b := bucketOf(at, t.cfg.Bucket)
 	t.lastBatch = max(t.lastBatch, b)
-	for svc, sc := range c.Services {
+	// By name: at MaxServices or MaxEdges the first ones read are the ones
+	// kept, and the same counts must keep the same ones (a map's order
+	// changes from run to run).
+	for _, svc := range slices.Sorted(maps.Keys(c.Services)) {
+		sc := c.Services[svc]
 		t.stats.Spans += sc.Spans
 		w := t.service(svc, b)
 		if w == nil {
@@ -282,7 +290,8 @@ func (t *Tracker) Merge(c Counts, at time.Time) {
 			t.stats.SlowSelf += sc.SlowSelf
 		}
 	}
-	for e, ec := range c.Edges {
+	for _, e := range slices.SortedFunc(maps.Keys(c.Edges), compareEdges) {
+		ec := c.Edges[e]
 		w := t.edge(e.From, e.To, b)
 		if w == nil {
 			continue
@@ -301,6 +310,11 @@ func (l *latency) merge(b int64, n, slow uint64, exemplars []pcommon.TraceID, th
 	if k := len(exemplars); k > 0 {
 		l.exemplar = exemplars[k-1]
 	}
+}
+
+// compareEdges orders edges by caller, then callee.
+func compareEdges(a, b Edge) int {
+	return cmp.Or(strings.Compare(a.From, b.From), strings.Compare(a.To, b.To))
 }
 
 func clamp32(n uint64) uint32 { return uint32(min(n, math.MaxUint32)) }

@@ -166,3 +166,28 @@ func TestSummarizerUsualsOverflowIsCounted(t *testing.T) {
 	assert.Equal(t, uint64(1), c.Services["a"].SlowSelf, "a still judged")
 	assert.Equal(t, uint64(1), c.Services["c"].SlowSelf, "c learned its usual")
 }
+
+// TestMergeAtTheBoundKeepsTheSameServices: counts naming more services
+// and edges than the tracker has room for keep the same ones every time,
+// the first by name (Merge reads them in that order, not a map's).
+func TestMergeAtTheBoundKeepsTheSameServices(t *testing.T) {
+	c := Counts{Services: map[string]ServiceCounts{}, Edges: map[Edge]EdgeCounts{}}
+	for _, s := range []string{"e", "b", "d", "a", "c", "f"} {
+		c.Services[s] = ServiceCounts{Spans: 20}
+		c.Edges[Edge{"gw", s}] = EdgeCounts{Calls: 20}
+	}
+	for range 40 {
+		tr := New(Config{MaxServices: 3, MaxEdges: 2})
+		tr.Merge(c, t0)
+		var known []string
+		for _, s := range []string{"a", "b", "c", "d", "e", "f"} {
+			if tr.Known(s, t0) {
+				known = append(known, s)
+			}
+		}
+		require.Equal(t, []string{"a", "b", "c"}, known)
+		require.Len(t, tr.edges, 2)
+		require.NotNil(t, tr.edges[edgeKey{"gw", "a"}])
+		require.NotNil(t, tr.edges[edgeKey{"gw", "b"}])
+	}
+}

@@ -77,7 +77,7 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 	origin := ost.Service
 	for _, c := range e.graph.CallerList(origin, e.cfg.MaxHops) {
-		for _, src := range e.byService[c.Service] {
+		for src := range e.incidentsOn(c.Service) {
 			if src == dst || src.storm != "" || !e.live(src, now) {
 				continue
 			}

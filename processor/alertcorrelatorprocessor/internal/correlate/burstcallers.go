@@ -38,7 +38,7 @@ func (e *Engine) gatherBurstCallers(inc *incident, now time.Time) *incident {
 		if c.Hops > 1 {
 			break
 		}
-		for _, o := range e.byService[c.Service] {
+		for o := range e.incidentsOn(c.Service) {
 			if o != inc && e.loneBurstCaller(o, c.Service, t, now) {
 				lone = append(lone, o)
 			}

@@ -59,7 +59,7 @@ func (e *Engine) retryHeldBelow(st *alertState, now time.Time) {
 	}
 	var held []*incident
 	for _, d := range e.graph.DependencyList(st.Service, e.cfg.MaxHops) {
-		for _, inc := range e.byService[d.Service] {
+		for inc := range e.incidentsOn(d.Service) {
 			if inc.heldRoot != "" && inc.id != st.incident && !slices.Contains(held, inc) {
 				held = append(held, inc)
 			}
@@ -81,7 +81,7 @@ func (e *Engine) refusedHeld(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	for _, d := range e.graph.DependencyList(st.Service, e.cfg.MaxHops) {
-		for _, inc := range e.byService[d.Service] {
+		for inc := range e.incidentsOn(d.Service) {
 			if t, ok := inc.causes[d.Service]; ok && e.live(inc, now) && e.nearHops(st.StartsAt, t, d.Hops) && e.heldCause(inc, d.Service, now) {
 				return inc
 			}

@@ -1,6 +1,10 @@
 package correlate
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // Spans are evidence about an alert only where they could have shown its
 // fault. A trace stream decoupled from the alerts (a load generator that
@@ -85,8 +89,11 @@ func (e *Engine) spansSpeak() bool {
 		e.verdict.speak = true
 		return true
 	}
+	// By name, not byService's order: the reading stops at the first
+	// service it finds originating, and the windows it has read learn
+	// their baselines at its thresholds (order.go).
 	svcs := make([]string, 0, len(e.byService))
-	for svc := range e.byService {
+	for _, svc := range slices.Sorted(maps.Keys(e.byService)) {
 		svcs = e.withDependencies(svcs, svc)
 	}
 	e.verdict.speak = e.cfg.Evidence.OriginatingAmong(svcs, e.now)

@@ -69,7 +69,7 @@ func (e *Engine) lateSiblings(st *alertState, d string, inc *incident, now time.
 		if c.Service == st.Service {
 			continue
 		}
-		for _, o := range e.byService[c.Service] {
+		for o := range e.incidentsOn(c.Service) {
 			t, ok := o.causes[c.Service]
 			if ok && e.live(o, now) && (o == inc || len(o.services) == 1) && t.Sub(st.StartsAt).Abs() <= e.cfg.Burst.Window {
 				out = append(out, o)

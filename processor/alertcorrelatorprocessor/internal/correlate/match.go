@@ -216,7 +216,7 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*incident, bool, int)) {
 	var late lateReading
 	for _, c := range e.graph.CallerList(st.Service, e.cfg.MaxHops) {
-		for _, inc := range e.byService[c.Service] {
+		for inc := range e.incidentsOn(c.Service) {
 			if e.rootService(inc) != c.Service {
 				continue
 			}

@@ -59,7 +59,7 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 func (e *Engine) noRelation(st *alertState, now time.Time) string {
 	s := st.Service
 	for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
-		for _, inc := range e.byService[d.Service] {
+		for inc := range e.incidentsOn(d.Service) {
 			t, ok := inc.causes[d.Service]
 			switch {
 			case !ok || !e.live(inc, now):
@@ -71,7 +71,7 @@ func (e *Engine) noRelation(st *alertState, now time.Time) string {
 		}
 	}
 	for _, c := range e.graph.CallerList(s, e.cfg.MaxHops) {
-		for _, inc := range e.byService[c.Service] {
+		for inc := range e.incidentsOn(c.Service) {
 			if !e.live(inc, now) || inc == e.incidents[st.incident] {
 				continue
 			}

@@ -46,6 +46,9 @@ type Options struct {
 	// Advanced, when set, is called after each Advance of the engine
 	// (diagnostics follow the alerts' moves between incidents there).
 	Advanced func(e *correlate.Engine, at time.Time)
+	// Emitted, when set, is called with the events of each Advance that
+	// emits some (diagnostics compare two replays' events there).
+	Emitted func(at time.Time, events []correlate.Event)
 }
 
 // RunCorrelator replays the scenario through the correlator's engine on
@@ -104,10 +107,17 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
 	}
 	fd := &feeder{o: o, ev: cfg.Evidence}
+	advance := func(t time.Time) {
+		evs := e.Advance(t)
+		if o.Emitted != nil && len(evs) > 0 {
+			o.Emitted(t, evs)
+		}
+		r.handle(evs)
+	}
 	step := func(t time.Time) {
 		r.clock = t
 		fd.at(t)
-		r.handle(e.Advance(t))
+		advance(t)
 		if o.Advanced != nil {
 			o.Advanced(e, t)
 		}
@@ -144,7 +154,7 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		if o.Ingested != nil {
 			o.Ingested(e, n, fp)
 		}
-		r.handle(e.Advance(n.At))
+		advance(n.At)
 		if o.Advanced != nil {
 			o.Advanced(e, n.At)
 		}
