@@ -47,7 +47,7 @@ func (e *Engine) takeLateCallers(inc *incident, st *alertState, now time.Time) {
 		return
 	}
 	for _, c := range e.graph.CallerList(st.Service, 1) {
-		for _, src := range e.byService[c.Service] {
+		for src := range e.incidentsOn(c.Service) {
 			if src == inc || src.storm != "" || !e.live(src, now) || !e.lateApart(st, src, c.Service, now) {
 				continue
 			}
