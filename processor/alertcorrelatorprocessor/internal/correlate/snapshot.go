@@ -39,7 +39,7 @@ type Snapshot struct {
 	// SilentRoot is a direct dependency of the root's service that has no
 	// alert, which the incident's alerts show as the probable root (a
 	// database or an API with no alert rule of its own): first in
-	// Ranking, and the alerting services are all its symptoms. Empty
+	// Ranking (the root alert and Symptoms stay the alerts'). Empty
 	// otherwise.
 	SilentRoot string `json:"silent_root,omitempty"`
 	// Symptoms are the incident's services other than the root's.
@@ -74,7 +74,7 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	}
 	for svc := range inc.services {
 		s.Services = append(s.Services, svc)
-		if svc != s.RootService || s.SilentRoot != "" {
+		if svc != s.RootService {
 			s.Symptoms = append(s.Symptoms, svc)
 		}
 	}
