@@ -18,7 +18,10 @@ import "time"
 // incident, joins the incident rooted at another direct caller of d whose
 // onset is within the burst window of its own, when d's direct callers
 // alerting within that window explain it as an alerting service's would
-// (explainedBy: a third of them, or all but one; two at least); the other
+// (explainedBy: a third of them, or all but one) and are three at least
+// (two concurrent faults on two callers of one service within seconds
+// happen in a storm; two when the spans show errors or latency
+// originating in d); the other
 // such incidents are merged in, and the incident names d as its probable
 // root (Snapshot.SilentRoot, first in the ranking) while d has no alert in
 // it and its root is a direct caller of d. Not in a burst (burst.go: a
@@ -60,7 +63,7 @@ func (e *Engine) silentDependency(st *alertState, now time.Time) string {
 		}
 		alerting, callers := e.countCallers(d, st.Service, func(c string) bool { return len(e.silentSiblingsOn(st, c, d, now)) > 0 })
 		alerting, callers = alerting+1, callers+1
-		if alerting < 2 || !explainedBy(alerting, callers) {
+		if alerting < e.minSilentCallers(d) || !explainedBy(alerting, callers) {
 			continue
 		}
 		if share := float64(alerting) / float64(callers); share > bestShare {
@@ -68,6 +71,17 @@ func (e *Engine) silentDependency(st *alertState, now time.Time) string {
 		}
 	}
 	return best
+}
+
+// minSilentCallers is how many of d's direct callers must alert together
+// to show it: three (two concurrent faults on two callers of one service
+// within seconds happen in a storm), two when the spans show errors or
+// latency originating in d.
+func (e *Engine) minSilentCallers(d string) int {
+	if e.originates(d) {
+		return 2
+	}
+	return 3
 }
 
 // silentSiblings returns the incidents of st's siblings under d (see
