@@ -61,9 +61,18 @@ func (e *Engine) silentDependency(st *alertState, now time.Time) string {
 		if len(e.byService[d]) > 0 {
 			continue
 		}
-		alerting, callers := e.countCallers(d, st.Service, func(c string) bool { return len(e.silentSiblingsOn(st, c, d, now)) > 0 })
+		top := e.severityRank(st.Severity) == len(e.cfg.Severities)
+		alerting, callers := e.countCallers(d, st.Service, func(c string) bool {
+			sib := e.silentSiblingsOn(st, c, d, now)
+			for _, o := range sib {
+				if r := o.reps[c]; r != nil && r.sev == len(e.cfg.Severities) {
+					top = true
+				}
+			}
+			return len(sib) > 0
+		})
 		alerting, callers = alerting+1, callers+1
-		if alerting < e.minSilentCallers(d) || !explainedBy(alerting, callers) {
+		if alerting < e.minSilentCallers(d, top) || !explainedBy(alerting, callers) {
 			continue
 		}
 		if share := float64(alerting) / float64(callers); share > bestShare {
@@ -74,11 +83,14 @@ func (e *Engine) silentDependency(st *alertState, now time.Time) string {
 }
 
 // minSilentCallers is how many of d's direct callers must alert together
-// to show it: three (two concurrent faults on two callers of one service
-// within seconds happen in a storm), two when the spans show errors or
-// latency originating in d.
-func (e *Engine) minSilentCallers(d string) int {
-	if e.originates(d) {
+// to show it: two when the spans show errors or latency originating in d,
+// or when every one of those alerts is less severe than the top severity
+// (severity_order[0]: a less severe alert is more often a symptom of a
+// cause still to come, as for low_group_wait); three when one of them is
+// of the top severity (two concurrent faults' roots on two callers of one
+// service within seconds happen in a storm).
+func (e *Engine) minSilentCallers(d string, top bool) int {
+	if e.originates(d) || !top {
 		return 2
 	}
 	return 3
