@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,26 +17,30 @@ import (
 // relates them. One incident, paged once, naming payment as its probable
 // root (first in the ranking, SilentRoot), across restarts between them
 // and before the page too; when payment alerts at last it is the root of
-// that incident and the silent root is no longer shown. A lone caller,
-// two callers (as likely two concurrent faults), three callers a minute
-// apart (beyond the 30 s burst window), three callers in a burst, and
-// three of a hub's twelve callers (db: the rest quiet) stay apart.
+// that incident and the silent root is no longer shown. Two callers
+// suffice when both alert below the top severity (warnings). A lone
+// caller, two critical callers (as likely two concurrent faults' roots),
+// three callers a minute apart (beyond the 30 s burst window), three
+// callers in a burst, and three of a hub's twelve callers (db: the rest
+// quiet) stay apart.
 func TestSilentDependencyNamesTheRoot(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
+		sev      string
 		callers  []string
 		gap      time.Duration
 		restart  bool
 		burst    bool
 		together bool
 	}{
-		{"three callers together", []string{"checkout", "cart", "web"}, time.Second, false, false, true},
-		{"restarted between them", []string{"checkout", "cart", "web"}, time.Second, true, false, true},
-		{"one caller", []string{"checkout"}, 0, false, false, false},
-		{"two callers", []string{"checkout", "cart"}, time.Second, false, false, false},
-		{"three callers a minute apart", []string{"checkout", "cart", "web"}, time.Minute, false, false, false},
-		{"three callers in a burst", []string{"checkout", "cart", "web"}, time.Second, false, true, false},
-		{"three of a hub's twelve callers", []string{"s1", "s2", "s3"}, time.Second, false, false, false},
+		{"three callers together", "critical", []string{"checkout", "cart", "web"}, time.Second, false, false, true},
+		{"restarted between them", "critical", []string{"checkout", "cart", "web"}, time.Second, true, false, true},
+		{"two warnings together", "warning", []string{"checkout", "cart"}, time.Second, false, false, true},
+		{"one caller", "critical", []string{"checkout"}, 0, false, false, false},
+		{"two critical callers", "critical", []string{"checkout", "cart"}, time.Second, false, false, false},
+		{"three callers a minute apart", "critical", []string{"checkout", "cart", "web"}, time.Minute, false, false, false},
+		{"three callers in a burst", "critical", []string{"checkout", "cart", "web"}, time.Second, false, true, false},
+		{"three of a hub's twelve callers", "critical", []string{"s1", "s2", "s3"}, time.Second, false, false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := burstConfig()
@@ -57,17 +63,17 @@ func TestSilentDependencyNamesTheRoot(t *testing.T) {
 					e = restarted(t, e, cfg, g)
 				}
 				e.Advance(at)
-				ids = append(ids, e.Ingest(firing(svc, "HighErrorRate", at), at).IncidentID)
+				ids = append(ids, e.Ingest(sevAlert(svc, tt.sev, at), at).IncidentID)
 			}
 			if tt.restart {
 				e = restarted(t, e, cfg, g)
 			}
 			last := time.Duration(len(ids)-1) * tt.gap
-			id := e.IncidentOf(firing(tt.callers[0], "HighErrorRate", t0).Fingerprint)
+			id := e.IncidentOf(sevAlert(tt.callers[0], tt.sev, t0).Fingerprint)
 			page := pagesOf(e.Advance(t0.Add(last+time.Minute)), id)
 			if !tt.together {
 				for i := 1; i < len(ids); i++ {
-					assert.NotEqual(t, id, e.IncidentOf(firing(tt.callers[i], "HighErrorRate", t0).Fingerprint))
+					assert.NotEqual(t, id, e.IncidentOf(sevAlert(tt.callers[i], tt.sev, t0).Fingerprint))
 				}
 				if page != nil {
 					assert.Empty(t, page.SilentRoot)
@@ -75,7 +81,7 @@ func TestSilentDependencyNamesTheRoot(t *testing.T) {
 				return
 			}
 			for _, svc := range tt.callers {
-				assert.Equal(t, id, e.IncidentOf(firing(svc, "HighErrorRate", t0).Fingerprint), svc)
+				assert.Equal(t, id, e.IncidentOf(sevAlert(svc, tt.sev, t0).Fingerprint), svc)
 			}
 			require.NotNil(t, page)
 			assert.Equal(t, "payment", page.SilentRoot)
@@ -101,4 +107,12 @@ func pagesOf(events []Event, id string) *Snapshot {
 		}
 	}
 	return nil
+}
+
+// sevAlert is a firing HighErrorRate alert on service of severity sev.
+func sevAlert(service, sev string, at time.Time) Alert {
+	a := firing(service, "HighErrorRate", at)
+	a.Severity, a.Labels["severity"] = sev, sev
+	a.Fingerprint = alertconv.Fingerprint(a.Labels)
+	return a
 }
