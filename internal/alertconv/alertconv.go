@@ -89,6 +89,10 @@ const (
 	// one environment that arrived while the correlator held as many
 	// incidents as it may.
 	AttrIncidentStorm = "incident.storm"
+	// AttrIncidentSilentRoot is a dependency of the root alert's service
+	// that has no alert of its own, which the incident's alerts show as
+	// the probable root (its callers alerting together): absent otherwise.
+	AttrIncidentSilentRoot = "incident.silent_root"
 )
 
 // Incident states.

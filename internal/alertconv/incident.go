@@ -27,6 +27,9 @@ type Incident struct {
 	MergedInto string
 	// Storm is true on a storm incident (alerts beyond limits.max_incidents).
 	Storm bool
+	// SilentRoot is a dependency with no alert of its own that the
+	// incident's alerts show as the probable root; empty otherwise.
+	SilentRoot string
 	// Evidence is one readable line of trace evidence for the root, and
 	// ExemplarTraceID (hex) a trace where its errors originate.
 	Evidence, ExemplarTraceID string
@@ -62,6 +65,7 @@ func (in *Incident) Write(lr plog.LogRecord, now time.Time) {
 	if in.Storm {
 		a.PutBool(AttrIncidentStorm, true)
 	}
+	putNonEmpty(a, AttrIncidentSilentRoot, in.SilentRoot)
 	putNonEmpty(a, AttrIncidentEvidence, in.Evidence)
 	putNonEmpty(a, AttrIncidentExemplarTraceID, in.ExemplarTraceID)
 	a.PutStr(AttrFingerprint, in.RootFingerprint)
@@ -102,6 +106,7 @@ func ReadIncident(res pcommon.Map, lr plog.LogRecord) (in Incident, ok bool) {
 	if v, found := attrs.Get(AttrIncidentStorm); found && v.Type() == pcommon.ValueTypeBool {
 		in.Storm = v.Bool()
 	}
+	in.SilentRoot = readStr(attrs, AttrIncidentSilentRoot)
 	in.Evidence = readStr(attrs, AttrIncidentEvidence)
 	in.ExemplarTraceID = readStr(attrs, AttrIncidentExemplarTraceID)
 	in.Summary = lr.Body().AsString()

@@ -15,7 +15,7 @@ func TestIncidentRoundTrip(t *testing.T) {
 		RootService: "payment", RootAlert: "PaymentFailures", RootFingerprint: "7d2d332feada5c59", RootSeverity: "P1",
 		Services: []string{"checkout", "frontend", "payment"}, Symptoms: []string{"checkout", "frontend"},
 		AlertCount: 3, SuppressedCount: 2, FirstSeen: t0, LastSeen: t0.Add(time.Minute),
-		Storm: true, Evidence: "errors originate in payment", ExemplarTraceID: "0102030405060708090a0b0c0d0e0f10",
+		Storm: true, SilentRoot: "payment-db", Evidence: "errors originate in payment", ExemplarTraceID: "0102030405060708090a0b0c0d0e0f10",
 		Summary: "[open] PaymentFailures on payment",
 	}
 	ld := plog.NewLogs()

@@ -763,7 +763,7 @@ func toIncident(ev correlate.Event) alertconv.Incident {
 		Services: in.Services, Symptoms: in.Symptoms,
 		AlertCount: int64(in.AlertCount), SuppressedCount: int64(in.SuppressedCount),
 		FirstSeen: in.FirstSeen, LastSeen: in.LastSeen,
-		MergedInto: in.MergedInto, Storm: in.Storm,
+		MergedInto: in.MergedInto, Storm: in.Storm, SilentRoot: in.SilentRoot,
 		Evidence: in.Evidence, ExemplarTraceID: in.ExemplarTraceID,
 		Summary: summary(ev),
 	}
@@ -786,6 +786,9 @@ func summary(ev correlate.Event) string {
 			s += " on " + strings.Join(in.Symptoms, ", ")
 		}
 		s += ")"
+	}
+	if in.SilentRoot != "" {
+		s += "; probable root " + in.SilentRoot + " (no alert of its own; its callers alert together)"
 	}
 	if in.MergedInto != "" {
 		s += " (merged into " + in.MergedInto + ")"

@@ -129,5 +129,5 @@ func (e *Engine) groupWait(inc *incident) time.Duration {
 func (inc *incident) snapshotKey(*Engine) string {
 	// Members resolving one by one change nothing a record shows: only new
 	// members and root changes are updates.
-	return inc.rootFingerprint + "|" + strconv.Itoa(len(inc.members))
+	return inc.rootFingerprint + "|" + strconv.Itoa(len(inc.members)) + "|" + inc.silentRoot
 }

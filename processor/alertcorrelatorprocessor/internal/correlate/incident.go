@@ -59,6 +59,9 @@ type incident struct {
 	// incident's page, awaiting what it found (await.go).
 	awaitRead time.Time
 	awaiting  bool
+	// silentRoot is a direct dependency of its alerting services, with no
+	// alert, that their alerts show as the probable root (silentdep.go).
+	silentRoot string
 }
 
 // An incident's members and the fields derived from them (services and

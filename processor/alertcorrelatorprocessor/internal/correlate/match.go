@@ -140,6 +140,9 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if cands[0].late {
 		inc = e.gatherLateCallers(inc, st, now)
 	}
+	if d := cands[0].silent; d != "" {
+		inc = e.gatherSilentSiblings(inc, st, d, now)
+	}
 	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
 		e.noteSymptom(st, now)
 	}
@@ -204,6 +207,11 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 	// (latecaller.go).
 	if len(cands) == 0 {
 		cands = e.lateCallerOf(st, now)
+	}
+	// Still nothing: a caller of a dependency that has not alerted, with
+	// its siblings (silentdep.go).
+	if len(cands) == 0 {
+		cands = e.silentDependencyOf(st, now)
 	}
 	return cands
 }
@@ -341,6 +349,9 @@ type cand struct {
 	hops    int
 	// late: a caller alerting late with its siblings (latecaller.go).
 	late bool
+	// silent: the dependency that has not alerted whose callers st joins
+	// (silentdep.go).
+	silent string
 }
 
 // preferNewerCause puts first, without recent spans, when the best

@@ -36,6 +36,12 @@ type Snapshot struct {
 	// Storm is set on an environment's storm incident: the alerts that
 	// arrived while limits.max_incidents incidents were open.
 	Storm bool `json:"storm,omitempty"`
+	// SilentRoot is a direct dependency of the root's service that has no
+	// alert, which the incident's alerts show as the probable root (a
+	// database or an API with no alert rule of its own): first in
+	// Ranking (the root alert and Symptoms stay the alerts'). Empty
+	// otherwise.
+	SilentRoot string `json:"silent_root,omitempty"`
 	// Symptoms are the incident's services other than the root's.
 	Symptoms []string `json:"symptoms,omitempty"`
 	// Evidence is one readable line of what the traces say about the
@@ -62,6 +68,9 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	}
 	if st := e.alerts[inc.rootFingerprint]; st != nil {
 		s.RootService, s.RootAlert, s.RootFingerprint, s.RootSeverity = st.Service, st.RuleName, st.Fingerprint, st.Severity
+	}
+	if d := e.shownSilentRoot(inc); d != "" {
+		s.SilentRoot, s.Ranking = d, append([]string{d}, s.Ranking...)
 	}
 	for svc := range inc.services {
 		s.Services = append(s.Services, svc)

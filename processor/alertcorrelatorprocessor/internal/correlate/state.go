@@ -91,6 +91,9 @@ type IncidentState struct {
 	Evidence     string `json:"evidence,omitempty"`
 	Exemplar     string `json:"exemplar_trace_id,omitempty"`
 	EvidenceRoot string `json:"evidence_root,omitempty"`
+	// SilentRoot: a dependency with no alert its callers show as the
+	// probable root (silentdep.go).
+	SilentRoot string `json:"silent_root,omitempty"`
 }
 
 const stateVersion = 1
@@ -109,6 +112,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 			ID: inc.id, Members: inc.members, Root: inc.rootFingerprint, Ranking: inc.ranking, Paged: inc.paged,
 			FirstSeen: inc.firstSeen, LastSeen: inc.lastSeen, GroupKey: inc.groupKey, Emitted: inc.emitted, LastJoin: inc.lastJoin,
 			HeldRoot: inc.heldRoot, WaitsFor: inc.waitsFor, OpenedInBurst: inc.openedInBurst, Storm: inc.storm, Evidence: inc.why, Exemplar: inc.exemplar, EvidenceRoot: inc.whyRoot,
+			SilentRoot: inc.silentRoot,
 		})
 	}
 	return json.Marshal(s)
@@ -201,6 +205,7 @@ func (e *Engine) restoreIncident(is IncidentState) {
 		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
 		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
 		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, openedInBurst: is.OpenedInBurst || is.WaitsInBurst, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
+		silentRoot: is.SilentRoot,
 	}
 	e.incidents[inc.id] = inc
 	if inc.storm != "" {
