@@ -126,6 +126,26 @@ func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*al
 	return out
 }
 
+// mergeAll merges each of others into inc while both still stand (an
+// earlier merge of the loop may have retired either) and returns the
+// surviving incident.
+func (e *Engine) mergeAll(inc *incident, others []*incident, now time.Time) *incident {
+	for _, o := range others {
+		if o != inc && e.incidents[o.id] == o && e.incidents[inc.id] == inc {
+			inc = e.mergeInto(inc, o, now)
+		}
+	}
+	return inc
+}
+
+// alertedWithBurst reports whether inc is live and its alert on svc began
+// within the burst window of at (callers of one failing service cross
+// one rule at one evaluation).
+func (e *Engine) alertedWithBurst(inc *incident, svc string, at, now time.Time) bool {
+	t, ok := inc.causes[svc]
+	return ok && e.live(inc, now) && t.Sub(at).Abs() <= e.cfg.Burst.Window
+}
+
 // mergeInto unites two incidents whole and returns the survivor: the
 // earliest paged one, so its page stays the page (a paged incident merged
 // away is resolved with MergedInto set).

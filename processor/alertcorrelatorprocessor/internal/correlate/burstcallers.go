@@ -51,12 +51,7 @@ func (e *Engine) gatherBurstCallers(inc *incident, now time.Time) *incident {
 	if alerting < minBurstCallers || !explainedBy(alerting, callers) {
 		return inc
 	}
-	for _, o := range lone {
-		if e.incidents[o.id] == o && e.incidents[inc.id] == inc {
-			inc = e.mergeInto(inc, o, now)
-		}
-	}
-	return inc
+	return e.mergeAll(inc, lone, now)
 }
 
 // loneBurstCaller reports whether o is a live incident opened in a burst

@@ -92,8 +92,7 @@ func (e *Engine) crossingCallers(l, c, r string, src *incident, t, now time.Time
 			continue
 		}
 		for _, inc := range e.byService[o.Service] {
-			u, ok := inc.causes[o.Service]
-			if ok && inc != src && e.live(inc, now) && u.Sub(t).Abs() <= e.cfg.Burst.Window {
+			if inc != src && e.alertedWithBurst(inc, o.Service, t, now) {
 				n++
 				break
 			}

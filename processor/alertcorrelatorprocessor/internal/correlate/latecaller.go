@@ -70,8 +70,7 @@ func (e *Engine) lateSiblings(st *alertState, d string, inc *incident, now time.
 			continue
 		}
 		for o := range e.incidentsOn(c.Service) {
-			t, ok := o.causes[c.Service]
-			if ok && e.live(o, now) && (o == inc || len(o.services) == 1) && t.Sub(st.StartsAt).Abs() <= e.cfg.Burst.Window {
+			if (o == inc || len(o.services) == 1) && e.alertedWithBurst(o, c.Service, st.StartsAt, now) {
 				out = append(out, o)
 			}
 		}
@@ -92,11 +91,7 @@ func (e *Engine) gatherLateCallers(inc *incident, st *alertState, now time.Time)
 		if !e.lateAfter(st, inc, d, now) {
 			continue
 		}
-		for _, o := range e.lateSiblings(st, d, inc, now) {
-			if o != inc && e.incidents[o.id] == o && e.incidents[inc.id] == inc {
-				inc = e.mergeInto(inc, o, now)
-			}
-		}
+		inc = e.mergeAll(inc, e.lateSiblings(st, d, inc, now), now)
 	}
 	return inc
 }

@@ -98,11 +98,7 @@ func (e *Engine) silentSiblingsOn(st *alertState, c, d string, now time.Time) []
 	}
 	var out []*incident
 	for o := range e.incidentsOn(c) {
-		t, ok := o.causes[c]
-		if !ok || o.storm != "" || !e.live(o, now) || t.Sub(st.StartsAt).Abs() > e.cfg.Burst.Window {
-			continue
-		}
-		if o.silentRoot == d || e.rootService(o) == c {
+		if o.storm == "" && e.alertedWithBurst(o, c, st.StartsAt, now) && (o.silentRoot == d || e.rootService(o) == c) {
 			out = append(out, o)
 		}
 	}
@@ -113,11 +109,7 @@ func (e *Engine) silentSiblingsOn(st *alertState, c, d string, now time.Time) []
 // silent dependency d, its siblings' other incidents, and names d as
 // inc's silent root. It returns the surviving incident.
 func (e *Engine) gatherSilentSiblings(inc *incident, st *alertState, d string, now time.Time) *incident {
-	for _, o := range e.silentSiblings(st, d, now) {
-		if o != inc && e.incidents[o.id] == o && e.incidents[inc.id] == inc {
-			inc = e.mergeInto(inc, o, now)
-		}
-	}
+	inc = e.mergeAll(inc, e.silentSiblings(st, d, now), now)
 	inc.silentRoot = d
 	inc.rankDirty = true
 	return inc
