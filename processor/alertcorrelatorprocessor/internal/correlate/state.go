@@ -3,6 +3,8 @@ package correlate
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/quell-otel/quell/internal/alertconv"
@@ -115,6 +117,9 @@ func (e *Engine) Marshal() ([]byte, error) {
 			SilentRoot: inc.silentRoot,
 		})
 	}
+	// The same state saves as the same bytes, whatever the maps' order.
+	slices.SortFunc(s.Alerts, func(a, b AlertRecord) int { return strings.Compare(a.Alert.Fingerprint, b.Alert.Fingerprint) })
+	slices.SortFunc(s.Incidents, func(a, b IncidentState) int { return strings.Compare(a.ID, b.ID) })
 	return json.Marshal(s)
 }
 

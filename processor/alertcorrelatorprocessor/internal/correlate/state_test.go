@@ -167,3 +167,24 @@ func TestEvidenceLineSurvivesRestore(t *testing.T) {
 		})
 	}
 }
+
+// TestSameStateSavesAsSameBytes: alerts and incidents are saved sorted
+// (fingerprint, incident id), not in the maps' order.
+func TestSameStateSavesAsSameBytes(t *testing.T) {
+	cfg := testConfig()
+	cfg.GroupWait = 0
+	e := New(cfg, demoGraph(t))
+	for i, svc := range []string{"payment", "checkout", "frontend", "cart", "email", "currency", "shipping", "ad"} {
+		for _, rule := range []string{"A", "B", "C"} {
+			e.Ingest(firing(svc, rule+svc, t0), t0.Add(time.Duration(i)*time.Minute))
+		}
+	}
+	e.Advance(t0.Add(10 * time.Minute))
+	first, err := e.Marshal()
+	require.NoError(t, err)
+	for range 5 {
+		again, err := e.Marshal()
+		require.NoError(t, err)
+		require.Equal(t, string(first), string(again))
+	}
+}
