@@ -397,7 +397,16 @@ func (t *Tracker) originating(svcs []string, now time.Time, th thresholds) bool 
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	for _, svc := range svcs {
-		if w := t.svc[svc]; w != nil && (w.anomalous(b, th) || w.self.anomalous(b, th)) {
+		w := t.svc[svc]
+		if w == nil {
+			continue
+		}
+		// Buckets leaving the window teach the baseline at the tracker's
+		// own bar: a reading's stricter one (OriginatingAmong) would let
+		// a bucket the service failed in become its baseline, and the
+		// baseline would depend on which reading came first.
+		w.roll(b, t.th)
+		if w.anomalous(b, th) || w.self.anomalous(b, th) {
 			return true
 		}
 	}

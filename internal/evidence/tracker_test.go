@@ -137,3 +137,25 @@ func TestUnexplained(t *testing.T) {
 }
 
 func odd(k uint64) bool { return k%2 == 1 }
+
+// TestStricterReadingDoesNotTeachTheBaseline: a bucket anomalous at the
+// tracker's bar leaves the window without becoming the baseline, whether
+// the first reading after it is Originating or the stricter
+// OriginatingAmong.
+func TestStricterReadingDoesNotTeachTheBaseline(t *testing.T) {
+	for _, among := range []bool{false, true} {
+		tr := New(Config{})
+		w := newWindow(tr.cfg.Buckets)
+		tr.svc["payment"] = w
+		// 4 of 40 fail: an anomaly at the tracker's 3 failures, not at
+		// OriginatingAmong's 6.
+		w.addN(bucketOf(t0, tr.cfg.Bucket), 40, 4, tr.th)
+		later := t0.Add(tr.Window() + tr.cfg.Bucket)
+		if among {
+			tr.OriginatingAmong([]string{"payment"}, later)
+		} else {
+			tr.Originating([]string{"payment"}, later)
+		}
+		assert.InDelta(t, priorRate, w.baseline, 1e-12, "among=%v", among)
+	}
+}
