@@ -3,7 +3,6 @@ package eval
 import (
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -36,18 +35,7 @@ import (
 // "cand B", healthy toward the alert that took its incident over or
 // moved it, at that moment (fiftieth pass).
 func TestNoiseWayDiag(t *testing.T) {
-	name := os.Getenv("EVAL_NOISEWAY_DIAG")
-	if name == "" {
-		t.Skip("set EVAL_NOISEWAY_DIAG=<family>|tuning")
-	}
-	fams, err := Families("../../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.Spec.HeldOut || name != "tuning" && !strings.Contains(f.Spec.Name, name) {
-			continue
-		}
+	for _, f := range diagFamilies(t, "EVAL_NOISEWAY_DIAG") {
 		noiseWay(t, f)
 	}
 }
