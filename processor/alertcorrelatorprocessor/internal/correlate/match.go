@@ -120,7 +120,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		cands = e.splitBySeverity(st, cands)
 	}
 	cands = e.dropQuietPairs(st, cands)
-	cands = e.dropFarHealthySymptoms(st, cands)
 	cands = e.dropQuietTakeOvers(st, cands)
 	cands = e.dropHeldCauses(st, cands, now)
 	if len(cands) > 0 && e.inBurst(st) {
