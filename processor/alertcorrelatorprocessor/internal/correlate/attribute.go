@@ -85,7 +85,6 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 			var moved []*alertState
 			if explained {
 				moved = e.laterEpisodes(src, ost)
-				moved = appendNew(moved, e.apartAttributed(src, ost, now))
 			} else {
 				moved = e.attributed(src, ost, now)
 			}
