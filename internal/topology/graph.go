@@ -280,6 +280,18 @@ func (g *Graph) HasNode(s string) bool {
 	return ok
 }
 
+// EdgeKind returns the kind of the edge from -> to (KindRPC,
+// KindMessaging, KindVirtual, KindStatic) and whether there is one.
+func (g *Graph) EdgeKind(from, to string) (string, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	e, ok := g.edges[edgeKey{from, to}]
+	if !ok {
+		return "", false
+	}
+	return e.kind, true
+}
+
 // Counts returns the number of nodes and edges (static, learned).
 func (g *Graph) Counts() (nodes, static, learned int) {
 	g.mu.RLock()

@@ -292,3 +292,27 @@ func TestLearnerLinksBrokerToConsumers(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, 1, hops)
 }
+
+// TestEdgeKind: an edge's kind is the span pair that taught it, static
+// for a static one; no edge, no kind.
+func TestEdgeKind(t *testing.T) {
+	g := New(Config{})
+	g.AddStatic(map[string][]string{"frontend": {"checkout"}})
+	_, err := g.Observe("kafka", "accounting", KindMessaging, time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		from, to, kind string
+		ok             bool
+	}{
+		{"frontend", "checkout", KindStatic, true},
+		{"kafka", "accounting", KindMessaging, true},
+		{"accounting", "kafka", "", false},
+	} {
+		k, ok := g.EdgeKind(tt.from, tt.to)
+		if k != tt.kind || ok != tt.ok {
+			t.Errorf("EdgeKind(%s, %s) = %q, %v; want %q, %v", tt.from, tt.to, k, ok, tt.kind, tt.ok)
+		}
+	}
+}

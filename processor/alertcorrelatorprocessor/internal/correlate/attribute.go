@@ -54,7 +54,9 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 			e.retryQuietTakeOver(inc, st, now)
 		}
 		inc := e.incidents[st.incident]
-		if inc == nil || inc.storm != "" || !e.ownCause(st.Service) {
+		own := inc != nil && inc.storm == "" && e.ownCause(st.Service)
+		e.holdOwn(st, own, now)
+		if !own {
 			continue
 		}
 		if root := e.rootService(inc); root != st.Service && e.ownCause(root) && !e.failuresTravel(st.Service, root) {
@@ -81,7 +83,7 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 			if src == dst || src.storm != "" || !e.live(src, now) {
 				continue
 			}
-			explained := e.ownCause(e.rootService(src))
+			explained := e.ownCause(e.rootService(src)) || e.olderOrigin(src, ost)
 			var moved []*alertState
 			if explained {
 				moved = e.laterEpisodes(src, ost)

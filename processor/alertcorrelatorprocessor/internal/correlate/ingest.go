@@ -65,6 +65,10 @@ type alertState struct {
 	// fresh is the cause its calls failed toward freshly at its onset
 	// (freshcause.go).
 	fresh *freshCause
+	// ownSeen is when the traces had read its service as a cause of its
+	// own for a whole evidence bucket while it waited as a possible origin;
+	// ownFirst the first reading of that run (ownseen.go).
+	ownSeen, ownFirst time.Time
 }
 
 // Ingest takes one alert notification received at now.

@@ -59,6 +59,10 @@ type AlertRecord struct {
 	// onset then (freshcause.go).
 	FreshCause string    `json:"fresh_cause,omitempty"`
 	FreshOnset time.Time `json:"fresh_onset,omitzero"`
+	// OwnSeen is when the traces had read its service as a cause of its
+	// own for a whole evidence bucket while it waited as a possible origin
+	// (ownseen.go).
+	OwnSeen time.Time `json:"own_seen,omitzero"`
 }
 
 // IncidentState is one open incident.
@@ -133,6 +137,7 @@ func alertRecord(st *alertState) AlertRecord {
 		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
+		OwnSeen: st.ownSeen,
 	}
 }
 
@@ -145,7 +150,7 @@ func restoredAlert(r AlertRecord) *alertState {
 		Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
-		quietRefused: r.QuietRefused, fresh: fresh,
+		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen,
 	}
 }
 
