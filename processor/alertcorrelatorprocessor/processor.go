@@ -788,7 +788,7 @@ func summary(ev correlate.Event) string {
 		s += ")"
 	}
 	if in.SilentRoot != "" {
-		s += "; probable root " + in.SilentRoot + " (no alert of its own; its callers alert together)"
+		s += "; probable root " + in.SilentRoot + " (no alert of its own; the spans show errors or latency originating there)"
 	}
 	if in.MergedInto != "" {
 		s += " (merged into " + in.MergedInto + ")"

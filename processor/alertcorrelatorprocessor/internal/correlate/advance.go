@@ -68,6 +68,7 @@ func (e *Engine) advanceIncident(inc *incident, now time.Time) (Event, bool) {
 		return Event{}, false
 	}
 	e.rank(inc)
+	e.nameLoneSilentRoot(inc)
 	inc.dirty = false
 	key := inc.snapshotKey(e)
 	if key == inc.emitted {
@@ -104,6 +105,7 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 		return Event{}, false
 	}
 	e.rank(inc)
+	e.nameLoneSilentRoot(inc)
 	inc.paged, inc.dirty = true, false
 	inc.emitted = inc.snapshotKey(e)
 	e.stats.Opened++

@@ -85,7 +85,9 @@ func (e *Engine) originRank(svc string) float64 {
 	return rank
 }
 
-// explain fills the snapshot's evidence line and exemplar for its root.
+// explain fills the snapshot's evidence line and exemplar for its root:
+// its silent root when it names one (silentdep.go, lonesilent.go), whose
+// origin share and the alerting services' calls through it say why.
 func (e *Engine) explain(s *Snapshot, inc *incident) {
 	ev := e.cfg.Evidence
 	if s.RootService == "" || !e.tracesActive() {
@@ -96,5 +98,14 @@ func (e *Engine) explain(s *Snapshot, inc *incident) {
 		alerting = append(alerting, svc)
 	}
 	slices.Sort(alerting)
-	s.Evidence, s.ExemplarTraceID = ev.Explain(s.RootService, alerting, e.cfg.MaxHops, e.now)
+	s.Evidence, s.ExemplarTraceID = ev.Explain(explained(s), alerting, e.cfg.MaxHops, e.now)
+}
+
+// explained is the service a snapshot's evidence line is about: its
+// silent root when it names one, else its root alert's service.
+func explained(s *Snapshot) string {
+	if s.SilentRoot != "" {
+		return s.SilentRoot
+	}
+	return s.RootService
 }

@@ -82,8 +82,8 @@ func (e *Engine) snapshot(inc *incident, now time.Time) Snapshot {
 	slices.Sort(s.Symptoms)
 	e.explain(&s, inc)
 	if s.Evidence != "" {
-		inc.why, inc.exemplar, inc.whyRoot = s.Evidence, s.ExemplarTraceID, s.RootService
-	} else if inc.why != "" && inc.whyRoot == s.RootService {
+		inc.why, inc.exemplar, inc.whyRoot = s.Evidence, s.ExemplarTraceID, explained(&s)
+	} else if inc.why != "" && inc.whyRoot == explained(&s) {
 		s.Evidence, s.ExemplarTraceID = inc.why, inc.exemplar
 	}
 	return s

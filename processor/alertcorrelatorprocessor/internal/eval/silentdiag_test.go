@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
@@ -39,12 +40,13 @@ func TestSilentRootDiag(t *testing.T) {
 			continue
 		}
 		placed := map[int]string{}
-		s, out := diagRunWith(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
+		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
+		pr := pageReadings{}
+		s, out := silentRun(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 			if _, ok := placed[n.Episode]; !ok && n.State == "firing" {
 				placed[n.Episode] = e.Placement(fp, n.At)
 			}
-		})
-		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
+		}, g, pr)
 		var ev *fedTracker
 		if os.Getenv("EVAL_TRACES") != "" {
 			ev = &fedTracker{Tracker: evidence.New(evidence.Config{}), ts: envTraceStream(t, s, f), traced: s.Notifications[0].At.Add(-10 * time.Minute)}
@@ -58,7 +60,7 @@ func TestSilentRootDiag(t *testing.T) {
 			}
 			faults++
 			if l := silentLine(s, out, g, ev, placed, tr, tally); l != "" {
-				fmt.Println(l)
+				fmt.Println(l + pr.lone(s, out, g, tr, tally))
 			}
 		}
 		tally[fmt.Sprintf("faults %d", faults)]++
@@ -210,4 +212,97 @@ func gapBucket(d time.Duration) string {
 		return "2-4m"
 	}
 	return ">4m"
+}
+
+// pageRead is what the replay's own tracker said when a page went out:
+// the page's root service and, for each of its direct dependencies, a
+// reading (errors or latency originating there, the root's calls to it).
+type pageRead struct {
+	root string
+	at   time.Time
+	own  string            // the root's own reading
+	deps map[string]string // direct dependency -> reading
+	key  map[string]string // direct dependency -> tally key
+}
+
+type pageReadings map[string]*pageRead
+
+// silentRun is diagRunWith, recording with traces what the spans said
+// about each page's root's direct dependencies when it went out.
+func silentRun(t *testing.T, f Family, ingested func(*correlate.Engine, alertscenario.Notification, string), g *topology.Graph, pr pageReadings) (*alertscenario.Scenario, alertscenario.Outcome) {
+	s := flatDraw(alertscenario.GenerateFamily(f.Spec))
+	cfg := engineConfig()
+	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
+	tk := evidence.New(EvidenceConfig())
+	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested, Evidence: tk, FixedGrid: fixedGrid()}
+	opts.Traces = envTraceStream(t, s, f)
+	if opts.Traces != nil {
+		opts.Emitted = func(at time.Time, evs []correlate.Event) {
+			for _, ev := range evs {
+				if ev.State == alertconv.IncidentOpen && ev.Incident.RootService != "" {
+					pr[ev.Incident.ID] = readPage(tk, g, ev.Incident.RootService, at)
+				}
+			}
+		}
+	}
+	return s, Run(s, g, cfg, opts)
+}
+
+// readPage reads the tracker at a page for its root c.
+func readPage(tk *evidence.Tracker, g *topology.Graph, c string, at time.Time) *pageRead {
+	p := &pageRead{root: c, at: at, deps: map[string]string{}, key: map[string]string{}}
+	oc, slc := tk.Origin(c, at), tk.SlowOrigin(c, at)
+	p.own = fmt.Sprintf("caller origin=%v(%.0f%%) unexplained=%v slow=%v", oc.Anomalous, 100*oc.Rate, tk.Unexplained(c, at), slc.Anomalous)
+	for _, d := range g.DependencyList(c, 1) {
+		o, sl := tk.Origin(d.Service, at), tk.SlowOrigin(d.Service, at)
+		un, link := tk.Unexplained(d.Service, at), tk.Link(c, d.Service, 1, at)
+		links := map[evidence.Link]string{evidence.Unknown: "unknown", evidence.Linked: "linked", evidence.Unlinked: "unlinked"}
+		p.deps[d.Service] = fmt.Sprintf("dep origin=%v(%.0f%% of %d, base %.1f%%) unexplained=%v slow=%v(%.0f%%) link=%s",
+			o.Anomalous, 100*o.Rate, o.Spans, 100*o.Baseline, un, sl.Anomalous, 100*sl.Rate, links[link])
+		kind := "none"
+		switch {
+		case un && sl.Anomalous:
+			kind = "own errors+slow"
+		case un:
+			kind = "own errors"
+		case sl.Anomalous:
+			kind = "own slow"
+		case o.Anomalous:
+			kind = "errors explained by its calls"
+		}
+		p.key[d.Service] = fmt.Sprintf("dep %s, link %s, caller own %v", kind, links[link], tk.Unexplained(c, at) || slc.Anomalous)
+	}
+	return p
+}
+
+// lone reads, for a fault with one alerting direct caller of its silent
+// root, what the spans said of the root when the main page went out.
+func (pr pageReadings) lone(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, tr alertscenario.Truth, tally map[string]int) string {
+	if len(pr) == 0 {
+		return ""
+	}
+	main := out.MainGroup(s, tr.ID)
+	p := pr[main]
+	direct, first := map[string]bool{}, firstNotifications(s)
+	for ep, tid := range s.EpisodeTruth {
+		if tid != tr.ID {
+			continue
+		}
+		if h, ok := g.Hops(first[ep].Service, tr.Root, 1); ok && h == 1 {
+			direct[first[ep].Service] = true
+		}
+	}
+	if len(direct) != 1 {
+		return ""
+	}
+	switch {
+	case p == nil:
+		tally["lone: main page unread"]++
+		return " | lone: main page unread"
+	case p.deps[tr.Root] == "":
+		tally["lone: main page's root not a direct caller"]++
+		return fmt.Sprintf(" | lone: main page root %s not a direct caller", p.root)
+	}
+	tally["lone: "+p.key[tr.Root]]++
+	return fmt.Sprintf(" | lone: page %s after onset; %s; %s", p.at.Sub(tr.Onset).Round(time.Second), p.own, p.deps[tr.Root])
 }
