@@ -27,18 +27,7 @@ import (
 // after the fault's first alert. Then a tally (EVALUATION.md, fifty-third
 // pass).
 func TestSilentRootDiag(t *testing.T) {
-	name := os.Getenv("EVAL_SILENT_DIAG")
-	if name == "" {
-		t.Skip("set EVAL_SILENT_DIAG=<family>|tuning")
-	}
-	fams, err := Families("../../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.Spec.HeldOut || name != "tuning" && !strings.Contains(f.Spec.Name, name) {
-			continue
-		}
+	for _, f := range diagFamilies(t, "EVAL_SILENT_DIAG") {
 		placed := map[int]string{}
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		pr := pageReadings{}
