@@ -67,8 +67,7 @@ func (e *Engine) advanceIncident(inc *incident, now time.Time) (Event, bool) {
 	case !inc.dirty:
 		return Event{}, false
 	}
-	e.rank(inc)
-	e.nameLoneSilentRoot(inc)
+	e.rankForRecord(inc)
 	inc.dirty = false
 	key := inc.snapshotKey(e)
 	if key == inc.emitted {
@@ -104,12 +103,19 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) || e.awaitsBurstDependency(inc, now) {
 		return Event{}, false
 	}
-	e.rank(inc)
-	e.nameLoneSilentRoot(inc)
+	e.rankForRecord(inc)
 	inc.paged, inc.dirty = true, false
 	inc.emitted = inc.snapshotKey(e)
 	e.stats.Opened++
 	return Event{State: alertconv.IncidentOpen, Incident: e.snapshot(inc, now)}, true
+}
+
+// rankForRecord ranks inc for an open or updated record about to go out
+// (advanceIncident, pageIncident, the shutdown flush), naming a lone
+// caller's silent dependency (lonesilent.go) as every such record does.
+func (e *Engine) rankForRecord(inc *incident) {
+	e.rank(inc)
+	e.nameLoneSilentRoot(inc)
 }
 
 // groupWait is how long a pending incident waits before its page: GroupWait

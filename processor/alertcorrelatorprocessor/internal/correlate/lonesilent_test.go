@@ -100,3 +100,24 @@ func loneCallerGraph() *topology.Graph {
 }
 
 func odd(k uint64) bool { return k%2 == 1 }
+
+// TestShutdownFlushNamesLoneSilentRoot: a pending incident the shutdown
+// flush pages (no storage) names the lone caller's silent dependency as a
+// page at its time would.
+func TestShutdownFlushNamesLoneSilentRoot(t *testing.T) {
+	cfg := testConfig()
+	g := loneCallerGraph()
+	now := t0.Add(10 * time.Minute)
+	tr := evidence.New(evidence.Config{})
+	observe(tr, []string{"checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"web", "payment"}, now.Add(-time.Minute), 20000, nil)
+	observe(tr, []string{"checkout"}, now.Add(-time.Minute), 40000, nil)
+	observe(tr, []string{"checkout", "payment"}, now, 10000, odd)
+	cfg.Evidence = tr
+	e := New(cfg, g)
+	id := e.Ingest(firing("checkout", "HighErrorRate", now), now).IncidentID
+	page := pagesOf(e.Flush(now.Add(time.Second), false), id)
+	require.NotNil(t, page)
+	assert.Equal(t, "payment", page.SilentRoot)
+	assert.Equal(t, []string{"payment", "checkout"}, page.Ranking)
+}

@@ -7,8 +7,9 @@ import (
 )
 
 // An older origin still failing (the thirty-ninth pass's rule, twice
-// measured and not merged; retried with the reading held, below). An origin's alert gathers the alerts of
-// other incidents whose failing calls lead to it (attribute.go); from an
+// measured and not merged; retried with the reading held, below). An
+// origin's alert gathers the alerts of other incidents whose failing
+// calls lead to it (attribute.go); from an
 // incident explained by an origin of its own it takes only later episodes.
 // Whether the incident is so explained is read now, at the gathering, and
 // a newer fault below an older one's root makes the older root's calls

@@ -120,7 +120,7 @@ func (e *Engine) flush(now time.Time, paged, pending bool) []Event {
 		if inc.paged && !paged || !inc.paged && (!pending || !e.anyReportsFiring(inc)) {
 			continue
 		}
-		e.rank(inc)
+		e.rankForRecord(inc)
 		state := alertconv.IncidentUpdated
 		inc.emitted = inc.snapshotKey(e)
 		if !inc.paged {
