@@ -50,6 +50,9 @@ func (e *Engine) applyHeld(now time.Time) {
 			continue
 		}
 		e.setFiring(st, false)
+		if st.flapping {
+			e.touched(st)
+		}
 		st.flapping = false
 		delete(e.held, fp)
 	}

@@ -97,8 +97,8 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 				dst = e.mergeInto(dst, src, now)
 				continue
 			}
+			e.detach(src, moved...)
 			for _, st := range moved {
-				e.detach(src, st)
 				e.join(dst, st, now)
 			}
 			e.stats.EvidenceMoved += uint64(len(moved))

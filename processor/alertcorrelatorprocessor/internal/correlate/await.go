@@ -51,7 +51,7 @@ func (e *Engine) causeOutside(inc *incident, now time.Time) bool {
 		return false
 	}
 	for _, d := range e.graph.DependencyList(root, e.cfg.MaxHops) {
-		if inc.services[d.Service] > 0 || !e.mayTakeOver(d.Service, now) {
+		if len(inc.services[d.Service]) > 0 || !e.mayTakeOver(d.Service, now) {
 			continue
 		}
 		if e.ownCause(d.Service) && e.cfg.Evidence.Link(root, d.Service, e.cfg.MaxHops, e.now) != evidence.Unlinked {

@@ -56,7 +56,7 @@ func (e *Engine) sharedByBurstPeer(inc *incident, dep string, at, now time.Time)
 		if c.Hops > 1 {
 			break
 		}
-		if inc.services[c.Service] > 0 {
+		if len(inc.services[c.Service]) > 0 {
 			continue
 		}
 		for _, o := range e.byService[c.Service] {

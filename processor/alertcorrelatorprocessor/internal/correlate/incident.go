@@ -16,7 +16,12 @@ type incident struct {
 	firstSeen time.Time
 	lastSeen  time.Time
 	groupKey  string
-	services  map[string]int // service -> member count
+	services  map[string][]string // service -> its members' fingerprints, in members' order
+	// stale: the derived fields may differ from those attaching the
+	// members afresh, in join order, would give: a merge or a restore
+	// attached a member after a later-joined one, or a member's severity,
+	// rule, onset or flapping changed (touched). detach then rebuilds.
+	stale bool
 	// causes: service -> earliest onset of its member alerts that are not
 	// local (those an alert may be a symptom of).
 	causes map[string]time.Time
@@ -66,7 +71,7 @@ type incident struct {
 
 // An incident's members and the fields derived from them (services and
 // their byService index, reps, causes, the firing count, the first root)
-// have one writer: attach adds a member, detach removes one, setFiring
+// have one writer: attach adds a member, detach removes some, setFiring
 // changes a member's state. join, merge, the flapping detach and restore
 // go through them; addService, addRep and addCause are theirs alone.
 
@@ -78,8 +83,11 @@ func (e *Engine) attach(inc *incident, st *alertState) {
 	if st.firing {
 		inc.firing++
 	}
+	if n := len(inc.members); n > 0 && e.alerts[inc.members[n-1]] != nil && e.alerts[inc.members[n-1]].joined > st.joined {
+		inc.stale = true
+	}
 	inc.members = append(inc.members, st.Fingerprint)
-	e.addService(inc, st.Service)
+	e.addService(inc, st)
 	e.addRep(inc, st)
 	e.addCause(inc, st)
 	if inc.rootFingerprint == "" {
@@ -88,20 +96,130 @@ func (e *Engine) attach(inc *incident, st *alertState) {
 	}
 }
 
-// detach removes st from inc. Reps and causes are minima and maxima over
-// the members, so the rest are attached again, in join order.
-func (e *Engine) detach(inc *incident, st *alertState) {
-	rest := slices.DeleteFunc(slices.Clone(inc.members), func(fp string) bool { return fp == st.Fingerprint })
+// detach removes sts from inc. Reps and causes are minima and maxima
+// over a service's members, so those of the services sts leave are
+// worked out again from the members that stay there, in join order; the
+// other services' stand as they are, unless inc is stale (then all are
+// rebuilt). The members are left in join order, and the earliest is the
+// root until the incident is ranked again. The work is the incident's
+// members once (to drop sts from the list) and the services' members,
+// not a rebuild: an alert moving out of an incident of thousands, in a
+// storm, cost milliseconds that way (the storm benchmark,
+// BenchmarkAlertCorrelator/.../state-50k-alerts).
+func (e *Engine) detach(inc *incident, sts ...*alertState) {
+	inc.members = withoutMembers(inc.members, sts)
+	for _, st := range sts {
+		st.incident = ""
+	}
+	if inc.stale {
+		e.rebuild(inc)
+		return
+	}
+	for _, st := range sts {
+		if st.firing {
+			inc.firing--
+		}
+		e.dropMember(inc, st)
+	}
+	for _, st := range sts {
+		e.redoService(inc, st.Service)
+	}
+	inc.firstCause = time.Time{}
+	for _, t := range inc.causes {
+		if inc.firstCause.IsZero() || t.Before(inc.firstCause) {
+			inc.firstCause = t
+		}
+	}
+	inc.rootFingerprint, inc.ranking = "", nil
+	if len(inc.members) > 0 {
+		first := e.alerts[inc.members[0]]
+		inc.rootFingerprint, inc.ranking = first.Fingerprint, []string{first.Service}
+	}
+	inc.dirty, inc.rankDirty = true, true
+}
+
+// rebuild attaches inc's members afresh, in join order.
+func (e *Engine) rebuild(inc *incident) {
+	rest := make([]*alertState, 0, len(inc.members))
+	for _, fp := range inc.members {
+		rest = append(rest, e.alerts[fp])
+	}
+	slices.SortFunc(rest, func(a, b *alertState) int { return a.joined - b.joined })
 	e.unindexServices(inc)
-	inc.members, inc.services = nil, map[string]int{}
+	inc.members, inc.services = make([]string, 0, len(rest)), make(map[string][]string, len(inc.services))
 	inc.reps, inc.repsAt, inc.causes = nil, nil, nil
 	inc.firstCause, inc.firing, inc.rootFingerprint, inc.ranking = time.Time{}, 0, "", nil
-	slices.SortFunc(rest, func(a, b string) int { return e.alerts[a].joined - e.alerts[b].joined })
-	for _, fp := range rest {
-		e.attach(inc, e.alerts[fp])
+	inc.stale = false
+	for _, st := range rest {
+		e.attach(inc, st)
 	}
-	st.incident = ""
 	inc.dirty, inc.rankDirty = true, true
+}
+
+// touched marks st's incident stale: a field attach reads (severity,
+// rule, onset, flapping) changed on a member.
+func (e *Engine) touched(st *alertState) {
+	if inc := e.incidents[st.incident]; inc != nil {
+		inc.stale = true
+	}
+}
+
+// withoutMembers returns fps without the fingerprints of sts. One alert
+// is looked for from the end: what moves has mostly joined lately.
+func withoutMembers(fps []string, sts []*alertState) []string {
+	if len(sts) == 1 {
+		for i := len(fps) - 1; i >= 0; i-- {
+			if fps[i] == sts[0].Fingerprint {
+				return slices.Delete(fps, i, i+1)
+			}
+		}
+		return fps
+	}
+	return slices.DeleteFunc(fps, func(fp string) bool {
+		return slices.ContainsFunc(sts, func(st *alertState) bool { return st.Fingerprint == fp })
+	})
+}
+
+// dropMember takes st off inc's list of members on its service, and the
+// incident off the service's index once no member is left there.
+func (e *Engine) dropMember(inc *incident, st *alertState) {
+	svc := st.Service
+	left := withoutMembers(inc.services[svc], []*alertState{st})
+	if len(left) > 0 {
+		inc.services[svc] = left
+		return
+	}
+	delete(inc.services, svc)
+	if set := e.byService[svc]; set != nil {
+		delete(set, inc.id)
+		if len(set) == 0 {
+			delete(e.byService, svc)
+		}
+	}
+}
+
+// redoService works out svc's rep and cause in inc again from the
+// members that stay on it, in join order (a service done already is done
+// again to the same result).
+func (e *Engine) redoService(inc *incident, svc string) {
+	if r := inc.reps[svc]; r != nil {
+		inc.repsAt[r.sev]--
+		delete(inc.reps, svc)
+	}
+	delete(inc.causes, svc)
+	fps := inc.services[svc]
+	if len(fps) == 0 {
+		return
+	}
+	left := make([]*alertState, 0, len(fps))
+	for _, fp := range fps {
+		left = append(left, e.alerts[fp])
+	}
+	slices.SortFunc(left, func(a, b *alertState) int { return a.joined - b.joined })
+	for _, st := range left {
+		e.addRep(inc, st)
+		e.addCause(inc, st)
+	}
 }
 
 // setFiring records a member's effective state change. A member firing
@@ -146,7 +264,7 @@ func (e *Engine) newIncident(st *alertState, now time.Time) *incident {
 		// Same alert, same onset, still open elsewhere: disambiguate.
 		id = IncidentID(id, now)
 	}
-	inc := &incident{id: id, firstSeen: now, lastSeen: now, services: map[string]int{}}
+	inc := &incident{id: id, firstSeen: now, lastSeen: now, services: map[string][]string{}}
 	if st.Service == "" || !e.graph.HasNode(st.Service) {
 		inc.groupKey = e.groupKey(st)
 		if inc.groupKey != "" {
@@ -215,11 +333,12 @@ func (e *Engine) merge(dst, src *incident) {
 	e.drop(src)
 }
 
-// addService counts one more member of inc on svc and indexes inc under
-// svc.
-func (e *Engine) addService(inc *incident, svc string) {
-	inc.services[svc]++
-	if inc.services[svc] > 1 {
+// addService lists st among inc's members on its service and indexes inc
+// under that service.
+func (e *Engine) addService(inc *incident, st *alertState) {
+	svc := st.Service
+	inc.services[svc] = append(inc.services[svc], st.Fingerprint)
+	if len(inc.services[svc]) > 1 {
 		return
 	}
 	set := e.byService[svc]

@@ -69,6 +69,9 @@ type alertState struct {
 	// own for a whole evidence bucket while it waited as a possible origin;
 	// ownFirst the first reading of that run (ownseen.go).
 	ownSeen, ownFirst time.Time
+	// movedLate: a late root took it from another fault's incident
+	// (lateapart.go); it does not move so again.
+	movedLate bool
 }
 
 // Ingest takes one alert notification received at now.
@@ -126,6 +129,9 @@ func (e *Engine) result(st *alertState, o Outcome) Result {
 func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 	st.lastSeen = now
 	// Labels and annotations may change; identity does not.
+	if st.Severity != a.Severity || st.RuleName != a.RuleName {
+		e.touched(st)
+	}
 	st.Severity, st.RuleName = a.Severity, a.RuleName
 	if a.State == st.reported {
 		e.stats.Duplicates++
@@ -144,6 +150,7 @@ func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 	st.transitions = st.transitions[cut:]
 	if e.cfg.Flap.Threshold > 0 && len(st.transitions) >= e.cfg.Flap.Threshold && !st.flapping {
 		st.flapping = true
+		e.touched(st)
 		e.stats.Flapping++
 		e.detachFlapping(st, now)
 	}
@@ -165,6 +172,9 @@ func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 			inc.lastSeen = maxTime(inc.lastSeen, now)
 		}
 		return e.result(st, Held)
+	}
+	if !st.StartsAt.Equal(a.StartsAt) {
+		e.touched(st)
 	}
 	st.StartsAt = a.StartsAt
 	if !e.fire(st, now) {

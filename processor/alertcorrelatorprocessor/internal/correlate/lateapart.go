@@ -29,12 +29,16 @@ import "time"
 //     alerting for anything);
 //   - with recent spans, its failing calls lead to the late root and not
 //     to that incident's root.
-// Only its alerts with such onsets move; the incident it leaves keeps its
-// root, and its page stands (nothing pages twice: the alerts join an
+// Only its alerts with such onsets move, and each at most once: a caller
+// of several late roots stays with the first that took it (in a storm
+// where every service alerts, the callers' alerts otherwise went back
+// and forth between their dependencies' incidents, tens of thousands of
+// moves in BenchmarkAlertCorrelator's 50k-alert storm). The incident it
+// leaves keeps its root, and its page stands (nothing pages twice: the alerts join an
 // incident that pages, or paged, for the late root anyway). Not in a
 // burst (burst.go). Off when the onset window or the burst window is zero.
-// It reads the incidents' causes and the graph, all in the snapshot:
-// nothing new to save.
+// It reads the incidents' causes and the graph, and marks the alerts it
+// moved (movedLate), all in the snapshot.
 
 // lateSiblingsNeeded is how many other direct callers of the late root
 // must cross with a caller apart for it to move.
@@ -51,8 +55,13 @@ func (e *Engine) takeLateCallers(inc *incident, st *alertState, now time.Time) {
 			if src == inc || src.storm != "" || !e.live(src, now) || !e.lateApart(st, src, c.Service, now) {
 				continue
 			}
-			for _, m := range e.lateMovers(src, c.Service, st.StartsAt) {
-				e.detach(src, m)
+			movers := e.lateMovers(src, c.Service, st.StartsAt)
+			if len(movers) == 0 {
+				continue
+			}
+			e.detach(src, movers...)
+			for _, m := range movers {
+				m.movedLate = true
 				e.join(inc, m, now)
 			}
 		}
@@ -105,12 +114,13 @@ func (e *Engine) crossingCallers(l, c, r string, src *incident, t, now time.Time
 }
 
 // lateMovers lists src's alerts on svc that move: non-local, not
-// flapping, with onsets that show a late root alerting at at.
+// flapping, not moved by this rule before, with onsets that show a late
+// root alerting at at.
 func (e *Engine) lateMovers(src *incident, svc string, at time.Time) []*alertState {
 	var out []*alertState
-	for _, fp := range src.members {
+	for _, fp := range src.services[svc] {
 		m := e.alerts[fp]
-		if m != nil && m.Service == svc && !m.flapping && !e.isLocal(m.RuleName) && e.showsLate(at, m.StartsAt) {
+		if m != nil && !m.flapping && !m.movedLate && !e.isLocal(m.RuleName) && e.showsLate(at, m.StartsAt) {
 			out = append(out, m)
 		}
 	}

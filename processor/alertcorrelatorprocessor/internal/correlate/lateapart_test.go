@@ -80,3 +80,47 @@ func TestLateRootTakesItsCallerFromAnotherIncident(t *testing.T) {
 		})
 	}
 }
+
+// TestLateCallerMovesOnce: as above, the gateway's alert moves from
+// quote's incident to payment's when payment alerts late. The gateway
+// also calls billing, whose other callers (ledger, invoice) crossed their
+// rule with it; billing alerts late ten seconds after payment. The
+// gateway's alert stays with payment, the first late root that took it
+// (across a restart too): an alert moves so once, or in a storm where
+// every service alerts it goes back and forth between its dependencies'
+// incidents.
+func TestLateCallerMovesOnce(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		cfg := burstConfig()
+		cfg.GroupWait, cfg.OnsetWindow = 10*time.Second, 2*time.Minute
+		topo := gatewayBetweenTwo(false)
+		topo["gateway"] = append(topo["gateway"], "billing")
+		topo["ledger"], topo["invoice"] = []string{"billing"}, []string{"billing"}
+		g := staticGraph(topo)
+		e := New(cfg, g)
+		e.Advance(t0)
+		e.Ingest(firing("quote", "ServiceDown", t0), t0)
+		at := t0.Add(20 * time.Second)
+		e.Advance(at)
+		e.Ingest(firing("gateway", "HighErrorRate", at), at)
+		for i, svc := range []string{"cart", "web", "ledger", "invoice"} {
+			s := at.Add(time.Duration(i+1) * time.Second)
+			e.Advance(s)
+			e.Ingest(firing(svc, "HighErrorRate", s), s)
+		}
+		late := at.Add(3 * time.Minute)
+		e.Advance(late.Add(-time.Second))
+		root := e.Ingest(firing("payment", "ServiceDown", late), late)
+		gwFP := firing("gateway", "HighErrorRate", at).Fingerprint
+		require.Equal(t, root.IncidentID, e.IncidentOf(gwFP), "restart %v", restart)
+		if restart {
+			e = restarted(t, e, cfg, g)
+		}
+		later := late.Add(10 * time.Second)
+		e.Advance(later)
+		billing := e.Ingest(firing("billing", "ServiceDown", later), later)
+		e.Advance(later.Add(time.Minute))
+		assert.Equal(t, root.IncidentID, e.IncidentOf(gwFP), "restart %v", restart)
+		assert.NotEqual(t, root.IncidentID, billing.IncidentID, "restart %v", restart)
+	}
+}

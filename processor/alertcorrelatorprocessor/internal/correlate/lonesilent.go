@@ -48,7 +48,7 @@ func (e *Engine) loneSilentDependency(inc *incident) string {
 	best, bestRank := "", 0.0
 	for _, dep := range e.graph.DependencyList(c, 1) {
 		d := dep.Service
-		if inc.services[d] > 0 || len(e.byService[d]) > 0 || !e.ownCause(d) {
+		if len(inc.services[d]) > 0 || len(e.byService[d]) > 0 || !e.ownCause(d) {
 			continue
 		}
 		if e.cfg.Evidence.Link(c, d, 1, e.now) != evidence.Linked {

@@ -54,7 +54,7 @@ func (e *Engine) recheckSymptoms(now time.Time) {
 			continue
 		}
 		inc := e.incidents[st.incident]
-		if inc == nil || inc.storm != "" || len(inc.members) < 2 || inc.services[st.Service] > 1 {
+		if inc == nil || inc.storm != "" || len(inc.members) < 2 || len(inc.services[st.Service]) > 1 {
 			continue
 		}
 		if e.ownCause(st.Service) {

@@ -119,7 +119,7 @@ func (e *Engine) gatherSilentSiblings(inc *incident, st *alertState, d string, n
 // it in inc, and inc's probable root a direct caller of it; "" otherwise.
 func (e *Engine) shownSilentRoot(inc *incident) string {
 	d := inc.silentRoot
-	if d == "" || inc.services[d] > 0 {
+	if d == "" || len(inc.services[d]) > 0 {
 		return ""
 	}
 	if h, ok := e.graph.Hops(e.rootService(inc), d, 1); !ok || h != 1 {

@@ -63,6 +63,9 @@ type AlertRecord struct {
 	// own for a whole evidence bucket while it waited as a possible origin
 	// (ownseen.go).
 	OwnSeen time.Time `json:"own_seen,omitzero"`
+	// MovedLate: a late root took it from another fault's incident
+	// (lateapart.go).
+	MovedLate bool `json:"moved_late,omitempty"`
 }
 
 // IncidentState is one open incident.
@@ -137,7 +140,7 @@ func alertRecord(st *alertState) AlertRecord {
 		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
-		OwnSeen: st.ownSeen,
+		OwnSeen: st.ownSeen, MovedLate: st.movedLate,
 	}
 }
 
@@ -150,7 +153,7 @@ func restoredAlert(r AlertRecord) *alertState {
 		Alert: r.Alert, firing: r.Firing, reported: r.Reported, lastChange: r.LastChange,
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
-		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen,
+		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen, movedLate: r.MovedLate,
 	}
 }
 
@@ -213,7 +216,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 func (e *Engine) restoreIncident(is IncidentState) {
 	inc := &incident{
 		id: is.ID, rootFingerprint: is.Root, ranking: is.Ranking, paged: is.Paged,
-		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string]int{}, emitted: is.Emitted, lastJoin: is.LastJoin,
+		firstSeen: is.FirstSeen, lastSeen: is.LastSeen, groupKey: is.GroupKey, services: map[string][]string{}, emitted: is.Emitted, lastJoin: is.LastJoin,
 		heldRoot: is.HeldRoot, waitsFor: is.WaitsFor, openedInBurst: is.OpenedInBurst || is.WaitsInBurst, storm: is.Storm, why: is.Evidence, exemplar: is.Exemplar, whyRoot: is.EvidenceRoot,
 		silentRoot: is.SilentRoot,
 	}

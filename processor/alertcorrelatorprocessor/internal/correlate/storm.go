@@ -25,7 +25,7 @@ func (e *Engine) stormIncident(st *alertState, now time.Time) *incident {
 	for e.incidents[id] != nil {
 		id = IncidentID(id, now)
 	}
-	inc := &incident{id: id, firstSeen: now, lastSeen: now, services: map[string]int{}, storm: env}
+	inc := &incident{id: id, firstSeen: now, lastSeen: now, services: map[string][]string{}, storm: env}
 	e.incidents[id] = inc
 	e.storms[env] = id
 	return inc

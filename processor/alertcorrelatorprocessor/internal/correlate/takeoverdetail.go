@@ -53,7 +53,7 @@ func (e *Engine) takenOver(inc *incident, st *alertState) (int, bool) {
 	}
 	hops := 0
 	for _, c := range e.graph.CallerList(st.Service, e.cfg.MaxHops) {
-		if inc.services[c.Service] > 0 && hops == 0 {
+		if len(inc.services[c.Service]) > 0 && hops == 0 {
 			hops = c.Hops
 		}
 	}
