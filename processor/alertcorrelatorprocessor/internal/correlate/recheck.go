@@ -16,8 +16,6 @@ import "time"
 type recheck struct {
 	fp    string
 	until time.Time
-	// farRead: its far reading is done (farread.go).
-	farRead bool
 }
 
 // maxRechecks bounds each queue of alerts read again: symptoms here,
@@ -31,7 +29,7 @@ func (e *Engine) enqueue(q []recheck, st *alertState, now time.Time) []recheck {
 		q = q[1:]
 		e.stats.OverflowRechecks++
 	}
-	return append(q, recheck{fp: st.Fingerprint, until: now.Add(e.cfg.Evidence.Window())})
+	return append(q, recheck{st.Fingerprint, now.Add(e.cfg.Evidence.Window())})
 }
 
 // noteSymptom queues st, which just joined an incident as the symptom of
@@ -60,11 +58,6 @@ func (e *Engine) recheckSymptoms(now time.Time) {
 			continue
 		}
 		if e.ownCause(st.Service) {
-			e.moveToOwn(st, now)
-			e.stats.EvidenceDetached++
-			continue
-		}
-		if e.farReadDue(&r, now) && e.farAndHealthyNow(st, inc) {
 			e.moveToOwn(st, now)
 			e.stats.EvidenceDetached++
 			continue

@@ -37,8 +37,6 @@ type OnsetRecord struct {
 type QueuedAlert struct {
 	Fingerprint string    `json:"fingerprint"`
 	Until       time.Time `json:"until"`
-	// FarRead: its far reading is done (farread.go).
-	FarRead bool `json:"far_read,omitempty"`
 }
 
 // AlertRecord is one tracked alert.
@@ -159,7 +157,7 @@ func restoredAlert(r AlertRecord) *alertState {
 func queued(q []recheck) []QueuedAlert {
 	out := make([]QueuedAlert, 0, len(q))
 	for _, r := range q {
-		out = append(out, QueuedAlert{Fingerprint: r.fp, Until: r.until, FarRead: r.farRead})
+		out = append(out, QueuedAlert{Fingerprint: r.fp, Until: r.until})
 	}
 	return out
 }
@@ -170,7 +168,7 @@ func (e *Engine) requeued(q []QueuedAlert) []recheck {
 	var out []recheck
 	for _, r := range q {
 		if _, ok := e.alerts[r.Fingerprint]; ok && len(out) < maxRechecks {
-			out = append(out, recheck{fp: r.Fingerprint, until: r.Until, farRead: r.FarRead})
+			out = append(out, recheck{fp: r.Fingerprint, until: r.Until})
 		}
 	}
 	return out
