@@ -22,8 +22,9 @@ import (
 // between the alert's service and the page's root (directed hops either
 // way within max_hops, else "apart"), the onset gap to the page's truth,
 // whether the alert's service already alerted in the page for the page's
-// truth, and what the spans said of the alert's service at the entry
-// (an origin, a cause of its own, the link to the page's root). Then a
+// truth, and what the spans said at the entry of the page's root and of a
+// fault's own root (an origin, a cause of its own, the link from the
+// alert's service; empty for a root begun more than five minutes before). Then a
 // tally by kind and step (fifty-eighth pass).
 func TestMissedWayDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_MISSEDWAY_DIAG") {
@@ -87,8 +88,12 @@ func missedWays(s *alertscenario.Scenario, out alertscenario.Outcome, g *topolog
 				same = "yes"
 			}
 		}
-		at := ev.at
-		read := fmt.Sprintf("O=%v U=%v L(page root)=%d", c.tk.Origin(svc, at).Anomalous, c.tk.Unexplained(svc, at), c.tk.Link(svc, mt.Root, hops, at))
+		// The readings taken at the entry (concurTrack.readRoots): the
+		// page's root, and a fault's own root, from the alert's service.
+		read := "page root " + ev.read[mt.ID]
+		if tr.Kind == "fault" {
+			read += "; own root " + ev.read[tr.ID]
+		}
 		lines = append(lines, fmt.Sprintf("MISSED %s t%d %s in %s t%d(root %s) gap=%s rel=%s samesvc=%s step=[%s] spans: %s",
 			tr.Kind, tr.ID, svc, mt.Kind, mt.ID, mt.Root, tr.Onset.Sub(mt.Onset).Round(time.Second), rel, same, ev.how, read))
 		tally[tr.Kind+" in a "+mt.Kind+"'s page, by "+step]++
@@ -131,4 +136,3 @@ func missedRelation(g *topology.Graph, maxHops int, svc, root string) string {
 	}
 	return "apart"
 }
-

@@ -24,9 +24,9 @@ import (
 func TestWaveDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_WAVE_DIAG") {
 		type join struct {
-			ep        int
+			ep             int
 			svc, how, rule string
-			onset, at time.Time
+			onset, at      time.Time
 		}
 		var joins []join
 		seen := map[int]bool{}
