@@ -128,8 +128,8 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		// for a fault's symptoms the spans tell (burstjoin.go).
 		cands = e.burstSymptoms(st, cands)
 	} else if len(cands) > 0 && e.inRuleWave(st) {
-		// A wave of one rule no alerting service explains (rulewave.go).
-		cands = e.burstKeeps(st, cands)
+		// A wave of one rule nothing explains (rulewave.go).
+		cands = waveKeeps(cands)
 	}
 	if len(cands) == 0 {
 		return nil

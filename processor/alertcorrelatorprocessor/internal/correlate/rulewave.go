@@ -9,18 +9,24 @@ import (
 // push trips the same rule on many services within seconds; burst.go
 // tells such a burst by the groups the graph does not connect, but in a
 // small dense graph (a few hubs calling most services) every handful of
-// services connects within MaxHops, and the wave's alerts join the
-// concurrent faults' incidents through the hubs, or through an earlier
-// alert on their own service. A fault trips one rule on many services
-// too (the callers of a failing database), but they all reach that
-// failing service: one service explains them all. So when a new alert's
-// rule fired on waveSiblings or more other services within the burst
-// window before it, and no service is reached within MaxHops by all of
-// them and by the alert's service (nor is one of them, reached by the
-// others), the alert is read as in a burst: its relations
-// through the graph are coincidence, but for a symptom the spans show
-// (burstKeeps). The fault's common dependency need not have alerted: in
-// a retry storm its callers alert first.
+// services connects within MaxHops. During a storm there, many of the
+// wave's alerts land on services already alerting for a fault, and the
+// thirty-sixth pass's rule (a further alert on a service joins the
+// incident its service alerts in, whatever its onset: one failure trips
+// a service's rules minutes apart) puts them in the fault's page, often
+// on the fault's root itself. A service's further rules for one failure
+// trip one by one; a rule tripping on many services at once that nothing
+// explains is a wave. A fault trips one rule on many services too (the
+// callers of a failing database), but they all reach that failing
+// service, alerting or not (a retry storm's callers alert first). So
+// when a new alert's rule fired on waveSiblings or more other services
+// within the burst window before it, and no service is reached within
+// MaxHops by all of them and by the alert's service (nor is one of them,
+// reached by the others), the alert does not join through an earlier
+// alert on its own service; its other relations stand (measured: read as
+// in a burst, dropping them too, it lost on layered-300 with spans and
+// on latency storms under the rule pace; EVALUATION.md, fifty-eighth
+// pass).
 //
 // Restarts: the recent onsets are saved with the state (rule_onsets).
 
@@ -95,4 +101,11 @@ func (e *Engine) commonDependency(svcs []string) bool {
 		}
 	}
 	return false
+}
+
+// waveKeeps drops, for an alert in a wave, the relations through an
+// earlier alert on its own service: the wave tripped one more rule there,
+// no further rule of that service's failure.
+func waveKeeps(cands []cand) []cand {
+	return slices.DeleteFunc(cands, func(c cand) bool { return c.symptom && c.hops == 0 })
 }
