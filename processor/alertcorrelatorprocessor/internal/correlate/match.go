@@ -58,7 +58,6 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 		inc.lastSeen = maxTime(inc.lastSeen, now)
 		return true
 	}
-	e.noteRuleOnset(st)
 	e.burstMemo = burstMemo{placing: true}
 	defer func() { e.burstMemo = burstMemo{} }()
 	inc := e.findIncident(st, now)
@@ -127,9 +126,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		// In a burst (burst.go) the relations above are coincidence, but
 		// for a fault's symptoms the spans tell (burstjoin.go).
 		cands = e.burstSymptoms(st, cands)
-	} else if len(cands) > 0 && e.inRuleWave(st) {
-		// A wave of one rule nothing explains (rulewave.go).
-		cands = waveKeeps(cands)
 	}
 	if len(cands) == 0 {
 		return nil
