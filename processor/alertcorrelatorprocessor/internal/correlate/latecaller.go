@@ -52,13 +52,12 @@ func (e *Engine) lateCallerApplies(st *alertState) bool {
 	return e.cfg.OnsetWindow > 0 && e.cfg.Burst.Window > 0 && !e.originates(st.Service) && !e.inBurst(st)
 }
 
-// lateAfter reports whether inc is live (or its alert on d still fires:
-// latelive.go) and its alert on d began before st's, beyond the onset
-// window but within lateCallerWindows of them.
+// lateAfter reports whether inc is live and its alert on d began before
+// st's, beyond the onset window but within lateCallerWindows of them.
 func (e *Engine) lateAfter(st *alertState, inc *incident, d string, now time.Time) bool {
 	t, ok := inc.causes[d]
 	lag := st.StartsAt.Sub(t)
-	return ok && e.liveLate(inc, d, now) && lag > e.cfg.OnsetWindow && lag <= lateCallerWindows*e.cfg.OnsetWindow
+	return ok && e.live(inc, now) && lag > e.cfg.OnsetWindow && lag <= lateCallerWindows*e.cfg.OnsetWindow
 }
 
 // lateSiblings returns the live incidents in which another direct caller
