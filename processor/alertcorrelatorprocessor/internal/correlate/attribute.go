@@ -60,9 +60,10 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 			continue
 		}
 		if root := e.rootService(inc); root != st.Service && e.ownCause(root) && !e.failuresTravel(st.Service, root) {
-			// Two independent origins in one incident: st leaves it, and
+			// Two independent origins in one incident: st leaves it, with
+			// the alerts that joined it through st (followcause.go), and
 			// gathers below what its spans explain.
-			e.moveToOwn(st, now)
+			e.moveWithSymptoms(st, now)
 			e.stats.EvidenceDetached++
 			inc = e.incidents[st.incident]
 		}

@@ -58,7 +58,7 @@ func (e *Engine) recheckSymptoms(now time.Time) {
 			continue
 		}
 		if e.ownCause(st.Service) {
-			e.moveToOwn(st, now)
+			e.moveWithSymptoms(st, now)
 			e.stats.EvidenceDetached++
 			continue
 		}

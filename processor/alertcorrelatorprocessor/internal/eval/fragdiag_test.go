@@ -27,12 +27,18 @@ import (
 // and what the traces said at its onset (Link to the root: 0 unknown, 1
 // linked, 2 unlinked; errors unexplained in its service; the root an
 // origin). Then a tally by the likely reason it stayed apart.
+// EVAL_FRAG_DETAIL=1 adds to each placement what the burst rule read
+// (Engine.BurstReading) and how a joined alert relates to its incident
+// (Engine.JoinDetail), both at its first firing.
 func TestFragDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_FRAG_DIAG") {
 		placed := map[int]string{}
 		s, out := diagRunWith(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 			if _, ok := placed[n.Episode]; !ok && n.State == "firing" {
 				placed[n.Episode] = e.Placement(fp, n.At)
+				if os.Getenv("EVAL_FRAG_DETAIL") != "" {
+					placed[n.Episode] += " || " + e.BurstReading(fp, n.At) + " || " + e.JoinDetail(fp, n.At)
+				}
 			}
 		})
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
@@ -220,6 +226,9 @@ func fragReason(rootOK bool, rootHops, best int, gap time.Duration, existed bool
 
 // placeKind is a placement without its numbers and relation details.
 func placeKind(p string) string {
+	if i := strings.Index(p, " || "); i >= 0 {
+		p = p[:i]
+	}
 	if i := strings.Index(p, " ["); i >= 0 {
 		p = p[:i]
 	}

@@ -11,7 +11,8 @@ import (
 )
 
 // TestQuickScore prints one line per family matching EVAL_QUICK (a part
-// of its name; "tuning" for the tuning families, "all" for every one),
+// of its name; "tuning" for the tuning families, "heldout" for the held-out
+// ones, "all" for every one),
 // alerts only unless
 // EVAL_TRACES is set (EVAL_TRACES=healthy: the same alerts with spans that
 // show no fault, HealthyTraceStream), at 10s waits: F1 / AC@1 / pages per incident /
@@ -33,7 +34,8 @@ func TestQuickScore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range fams {
-		if name == "tuning" && f.Spec.HeldOut || name != "tuning" && name != "all" && !strings.Contains(f.Spec.Name, name) {
+		if name == "tuning" && f.Spec.HeldOut || name == "heldout" && !f.Spec.HeldOut ||
+			name != "tuning" && name != "heldout" && name != "all" && !strings.Contains(f.Spec.Name, name) {
 			continue
 		}
 		s, out := diagRun(t, f)
