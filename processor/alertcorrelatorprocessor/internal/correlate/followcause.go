@@ -1,6 +1,10 @@
 package correlate
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // A detached cause takes its symptoms along. When the traces show an
 // alert's service as a cause of its own after it joined another cause's
@@ -32,57 +36,58 @@ func (e *Engine) moveWithSymptoms(st *alertState, now time.Time) bool {
 		return false
 	}
 	own := e.incidents[st.incident]
+	if len(fs) > 0 {
+		e.detach(inc, fs...)
+	}
 	for _, m := range fs {
-		e.detach(inc, m)
 		e.join(own, m, now)
 	}
 	e.stats.EvidenceMoved += uint64(len(fs))
 	return true
 }
 
-// followers lists the members of inc whose nearest alerting dependency in
-// it, within MaxHops, is st's service or a follower's, strictly nearer
-// than any other member's service; not flapping, not local, not on st's
-// service, and no cause of their own. Services count, not alerts: another
-// alert on st's service (a second rule, or one a concurrent fault below
-// tripped) does not hold its callers back.
+// followers lists the members of inc on the services whose nearest
+// alerting dependency in it, within MaxHops, is st's service or a
+// follower's, strictly nearer than any other member's service; not on
+// st's service, no cause of their own; of their members, those not
+// flapping and not local. Services count, not alerts: another alert on
+// st's service (a second rule, or one a concurrent fault below tripped)
+// does not hold its callers back, and every alert on a following service
+// follows (a service's second alert left behind would be a fragment).
+// Growing the set only makes more services follow, so the order the
+// services are read in does not change it.
 func (e *Engine) followers(inc *incident, st *alertState) []*alertState {
 	leaving := map[string]bool{st.Service: true}
 	var out []*alertState
 	for grew := true; grew; {
 		grew = false
-		for _, fp := range inc.members {
-			m := e.alerts[fp]
-			if m == nil || leaving[m.Service] || m.flapping || e.isLocal(m.RuleName) || e.ownCause(m.Service) {
+		for _, svc := range slices.Sorted(maps.Keys(inc.services)) {
+			if leaving[svc] || e.ownCause(svc) || !e.explainedThrough(svc, inc, leaving) {
 				continue
 			}
-			if e.explainedThrough(inc, m, leaving) {
-				leaving[m.Service] = true
-				out = append(out, m)
-				grew = true
+			for _, fp := range inc.services[svc] {
+				if m := e.alerts[fp]; m != nil && !m.flapping && !e.isLocal(m.RuleName) {
+					out = append(out, m)
+					leaving[svc], grew = true, true
+				}
 			}
 		}
 	}
 	return out
 }
 
-// explainedThrough reports whether m's nearest alerting dependency among
-// inc's members on other services is a leaving service, strictly nearer
-// than the others.
-func (e *Engine) explainedThrough(inc *incident, m *alertState, leaving map[string]bool) bool {
-	deps := map[string]int{}
-	for _, d := range e.graph.DependencyList(m.Service, e.cfg.MaxHops) {
-		deps[d.Service] = d.Hops
-	}
+// explainedThrough reports whether svc's nearest alerting dependency
+// among inc's members on other services is a leaving service, strictly
+// nearer than the others.
+func (e *Engine) explainedThrough(svc string, inc *incident, leaving map[string]bool) bool {
 	in, out := 99, 99
-	for svc := range inc.services {
-		h, ok := deps[svc]
+	for _, d := range e.graph.DependencyList(svc, e.cfg.MaxHops) {
 		switch {
-		case !ok:
-		case leaving[svc]:
-			in = min(in, h)
+		case len(inc.services[d.Service]) == 0:
+		case leaving[d.Service]:
+			in = min(in, d.Hops)
 		default:
-			out = min(out, h)
+			out = min(out, d.Hops)
 		}
 	}
 	return in < out
