@@ -19,17 +19,20 @@ import (
 // (recheck.go), and frontend, whose failing calls lead to checkout and
 // which the incident explained only through it, leaves with it, across a
 // restart before the traces speak too. Where frontend also calls payment
-// directly, payment explains it as near and it stays.
+// directly, payment explains it as near and it stays. A second alert on
+// frontend follows with the first.
 func TestDetachedCauseTakesItsSymptoms(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		deps    map[string][]string
 		restart bool
+		second  bool
 		follows bool
 	}{
-		{"explained only through checkout", map[string][]string{"frontend": {"checkout"}, "checkout": {"payment"}}, false, true},
-		{"restarted before the traces speak", map[string][]string{"frontend": {"checkout"}, "checkout": {"payment"}}, true, true},
-		{"payment as near", map[string][]string{"frontend": {"checkout", "payment"}, "checkout": {"payment"}}, false, false},
+		{"explained only through checkout", map[string][]string{"frontend": {"checkout"}, "checkout": {"payment"}}, false, false, true},
+		{"restarted before the traces speak", map[string][]string{"frontend": {"checkout"}, "checkout": {"payment"}}, true, false, true},
+		{"a second alert on frontend", map[string][]string{"frontend": {"checkout"}, "checkout": {"payment"}}, false, true, true},
+		{"payment as near", map[string][]string{"frontend": {"checkout", "payment"}, "checkout": {"payment"}}, false, false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := topology.New(topology.Config{})
@@ -47,6 +50,10 @@ func TestDetachedCauseTakesItsSymptoms(t *testing.T) {
 			fe := e.Ingest(firing("frontend", "Errors", now.Add(2*time.Second)), now.Add(2*time.Second))
 			require.Equal(t, pay.IncidentID, co.IncidentID)
 			require.Equal(t, pay.IncidentID, fe.IncidentID)
+			if tt.second {
+				at := now.Add(2500 * time.Millisecond)
+				require.Equal(t, pay.IncidentID, e.Ingest(firing("frontend", "Latency", at), at).IncidentID)
+			}
 			e.Advance(now.Add(3 * time.Second))
 			if tt.restart {
 				e = restarted(t, e, cfg, g)
@@ -65,6 +72,9 @@ func TestDetachedCauseTakesItsSymptoms(t *testing.T) {
 			require.NotEqual(t, pay.IncidentID, coInc, "checkout detached")
 			if tt.follows {
 				assert.Equal(t, coInc, feInc, "frontend with checkout")
+				if tt.second {
+					assert.Equal(t, coInc, e.IncidentOf(firing("frontend", "Latency", now).Fingerprint), "frontend's second alert too")
+				}
 			} else {
 				assert.Equal(t, pay.IncidentID, feInc, "frontend stays with payment")
 			}
