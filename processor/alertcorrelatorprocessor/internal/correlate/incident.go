@@ -190,12 +190,7 @@ func (e *Engine) dropMember(inc *incident, st *alertState) {
 		return
 	}
 	delete(inc.services, svc)
-	if set := e.byService[svc]; set != nil {
-		delete(set, inc.id)
-		if len(set) == 0 {
-			delete(e.byService, svc)
-		}
-	}
+	e.unindexService(inc, svc)
 }
 
 // redoService works out svc's rep and cause in inc again from the
@@ -363,11 +358,16 @@ func (e *Engine) drop(inc *incident) {
 // unindexServices removes inc from byService under each of its services.
 func (e *Engine) unindexServices(inc *incident) {
 	for s := range inc.services {
-		if set := e.byService[s]; set != nil {
-			delete(set, inc.id)
-			if len(set) == 0 {
-				delete(e.byService, s)
-			}
+		e.unindexService(inc, s)
+	}
+}
+
+// unindexService removes inc from byService under svc.
+func (e *Engine) unindexService(inc *incident, svc string) {
+	if set := e.byService[svc]; set != nil {
+		delete(set, inc.id)
+		if len(set) == 0 {
+			delete(e.byService, svc)
 		}
 	}
 }

@@ -44,6 +44,9 @@ type Result struct {
 	Suppressed bool
 }
 
+// An alert's severity, rule, onset and flapping feed its incident's
+// derived fields when it is attached (incident.go): whoever changes one
+// on a member calls e.touched(st) first, so a later detach rebuilds.
 type alertState struct {
 	Alert
 	firing      bool // effective state, as the incident sees it
