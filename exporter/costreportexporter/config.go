@@ -264,55 +264,9 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("stage: must be %q or %q, got %q", StageIngested, StageExported, c.Stage))
 	}
-	if c.Keys.ServiceAttribute == "" {
-		errs = append(errs, errors.New("keys.service_attribute: must be set"))
-	}
-	if c.Keys.EnvironmentAttribute == "" {
-		errs = append(errs, errors.New("keys.environment_attribute: must be set"))
-	}
-	if c.Keys.DefaultTeam == "" {
-		errs = append(errs, errors.New("keys.default_team: must be set"))
-	}
-	if c.Keys.Unknown == "" {
-		errs = append(errs, errors.New("keys.unknown: must be set"))
-	}
-	for svc, team := range c.Keys.ServiceTeams {
-		if team == "" {
-			errs = append(errs, fmt.Errorf("keys.service_teams.%s: team must not be empty", svc))
-		}
-	}
-	seen := map[string]bool{c.Keys.ServiceAttribute: true, c.Keys.EnvironmentAttribute: true, c.Keys.TeamAttribute: true}
-	for i, a := range c.Keys.ExtraAttributes {
-		switch {
-		case a == "":
-			errs = append(errs, fmt.Errorf("keys.extra_attributes[%d]: must not be empty", i))
-		case seen[a]:
-			errs = append(errs, fmt.Errorf("keys.extra_attributes[%d]: %q is already a key attribute", i, a))
-		}
-		seen[a] = true
-	}
-	if !validCurrency(c.Prices.Currency) {
-		errs = append(errs, fmt.Errorf("prices.currency: must be a 3-letter ISO 4217 code such as USD, got %q", c.Prices.Currency))
-	}
-	errs = checkPrice(errs, "prices.per_gb.traces", c.Prices.PerGB.Traces)
-	errs = checkPrice(errs, "prices.per_gb.logs", c.Prices.PerGB.Logs)
-	errs = checkPrice(errs, "prices.per_gb.metrics", c.Prices.PerGB.Metrics)
-	errs = checkPrice(errs, "prices.per_million_records", c.Prices.PerMillionRecords)
-	errs = checkPrice(errs, "prices.per_million_spans", c.Prices.PerMillionSpans)
-	errs = checkPrice(errs, "prices.per_million_data_points", c.Prices.PerMillionDataPoints)
-	for key, v := range map[string]string{
-		"billing.account_id":            c.Billing.AccountID,
-		"billing.account_name":          c.Billing.AccountName,
-		"billing.provider_name":         c.Billing.ProviderName,
-		"billing.publisher_name":        c.Billing.PublisherName,
-		"billing.invoice_issuer_name":   c.Billing.InvoiceIssuerName,
-		"billing.service_provider_name": c.Billing.ServiceProviderName,
-		"billing.host_provider_name":    c.Billing.HostProviderName,
-	} {
-		if v == "" {
-			errs = append(errs, fmt.Errorf("%s: must be set", key))
-		}
-	}
+	errs = c.Keys.check(errs)
+	errs = c.Prices.check(errs)
+	errs = c.Billing.check(errs)
 	errs = c.Patterns.check(errs)
 	if _, ok := focusVersions[c.FocusVersion]; !ok {
 		errs = append(errs, fmt.Errorf("focus_version: must be %q or %q, got %q", focusV14, focusV13, c.FocusVersion))
@@ -327,6 +281,68 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("timezone: must be an IANA time zone such as \"Europe/Berlin\": %w", err))
 	}
 	return errors.Join(sortErrors(errs)...)
+}
+
+// check appends the errors of keys (each naming its key under keys.) to errs.
+func (k KeysConfig) check(errs []error) []error {
+	for key, v := range map[string]string{
+		"keys.service_attribute":     k.ServiceAttribute,
+		"keys.environment_attribute": k.EnvironmentAttribute,
+		"keys.default_team":          k.DefaultTeam,
+		"keys.unknown":               k.Unknown,
+	} {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s: must be set", key))
+		}
+	}
+	for svc, team := range k.ServiceTeams {
+		if team == "" {
+			errs = append(errs, fmt.Errorf("keys.service_teams.%s: team must not be empty", svc))
+		}
+	}
+	seen := map[string]bool{k.ServiceAttribute: true, k.EnvironmentAttribute: true, k.TeamAttribute: true}
+	for i, a := range k.ExtraAttributes {
+		switch {
+		case a == "":
+			errs = append(errs, fmt.Errorf("keys.extra_attributes[%d]: must not be empty", i))
+		case seen[a]:
+			errs = append(errs, fmt.Errorf("keys.extra_attributes[%d]: %q is already a key attribute", i, a))
+		}
+		seen[a] = true
+	}
+	return errs
+}
+
+// check appends the errors of the price card (keys under prices.) to errs.
+func (p PriceCard) check(errs []error) []error {
+	if !validCurrency(p.Currency) {
+		errs = append(errs, fmt.Errorf("prices.currency: must be a 3-letter ISO 4217 code such as USD, got %q", p.Currency))
+	}
+	errs = checkPrice(errs, "prices.per_gb.traces", p.PerGB.Traces)
+	errs = checkPrice(errs, "prices.per_gb.logs", p.PerGB.Logs)
+	errs = checkPrice(errs, "prices.per_gb.metrics", p.PerGB.Metrics)
+	errs = checkPrice(errs, "prices.per_million_records", p.PerMillionRecords)
+	errs = checkPrice(errs, "prices.per_million_spans", p.PerMillionSpans)
+	return checkPrice(errs, "prices.per_million_data_points", p.PerMillionDataPoints)
+}
+
+// check appends an error for every billing column left empty (keys under
+// billing.) to errs.
+func (b BillingConfig) check(errs []error) []error {
+	for key, v := range map[string]string{
+		"billing.account_id":            b.AccountID,
+		"billing.account_name":          b.AccountName,
+		"billing.provider_name":         b.ProviderName,
+		"billing.publisher_name":        b.PublisherName,
+		"billing.invoice_issuer_name":   b.InvoiceIssuerName,
+		"billing.service_provider_name": b.ServiceProviderName,
+		"billing.host_provider_name":    b.HostProviderName,
+	} {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("%s: must be set", key))
+		}
+	}
+	return errs
 }
 
 func validCurrency(s string) bool {

@@ -83,17 +83,7 @@ func (e *incidentExporter) shutdown(ctx context.Context) error {
 // retryable one stops and hands back only the records not yet delivered,
 // so a retry never re-sends what the destination already took.
 func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	// Members first: alert_correlator puts them after their incident's
-	// record in the same batch.
-	for _, rl := range ld.ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				if id, m, ok := parseMember(rl.Resource(), lr); ok {
-					e.members.add(id, m)
-				}
-			}
-		}
-	}
+	e.collectMembers(ld)
 	var permanent []error
 	skipped := 0
 	idx := 0
@@ -107,18 +97,8 @@ func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 					skipped++
 					continue
 				}
-				inc.Members = e.members.get(inc.ID)
-				if e.order.stale(inc) {
-					e.telemetry.ExporterIncidentStaleDropped.Add(ctx, 1)
-					continue
-				}
-				err := e.dest.send(ctx, inc)
+				err := e.deliver(ctx, inc)
 				if err == nil {
-					e.order.markDelivered(inc)
-					if inc.resolved() {
-						e.members.forget(inc.ID)
-					}
-					e.telemetry.ExporterIncidentNotifications.Add(ctx, 1, e.stateOption(inc.State))
 					continue
 				}
 				if consumererror.IsPermanent(err) {
@@ -143,6 +123,40 @@ func (e *incidentExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if len(permanent) > 0 {
 		return consumererror.NewPermanent(errors.Join(permanent...))
 	}
+	return nil
+}
+
+// collectMembers remembers the member alerts of ld first: alert_correlator
+// puts them after their incident's record in the same batch.
+func (e *incidentExporter) collectMembers(ld plog.Logs) {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if id, m, ok := parseMember(rl.Resource(), lr); ok {
+					e.members.add(id, m)
+				}
+			}
+		}
+	}
+}
+
+// deliver sends one state change of inc, with the members seen so far,
+// unless it is older than one already delivered (dropped, counted). Nil:
+// delivered or dropped as stale; else the destination's error.
+func (e *incidentExporter) deliver(ctx context.Context, inc incident) error {
+	inc.Members = e.members.get(inc.ID)
+	if e.order.stale(inc) {
+		e.telemetry.ExporterIncidentStaleDropped.Add(ctx, 1)
+		return nil
+	}
+	if err := e.dest.send(ctx, inc); err != nil {
+		return err
+	}
+	e.order.markDelivered(inc)
+	if inc.resolved() {
+		e.members.forget(inc.ID)
+	}
+	e.telemetry.ExporterIncidentNotifications.Add(ctx, 1, e.stateOption(inc.State))
 	return nil
 }
 

@@ -51,27 +51,40 @@ type incident struct {
 // directly. Anything else, including raw alerts marked only with their
 // incident.id, is not an incident state change (ok false).
 func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
-	attrs := lr.Attributes()
-	str := func(k string) string {
-		if v, ok := attrs.Get(k); ok {
-			return v.AsString()
-		}
-		return ""
+	inc := describeIncident(res, lr)
+	if !inc.readIdentity(res, lr) {
+		return incident{}, false
 	}
+	if len(inc.Services) == 0 && inc.RootService != "" {
+		inc.Services = []string{inc.RootService}
+	}
+	inc.readTimes(lr)
+	return inc, true
+}
+
+// attrStr is the attribute k of attrs as a string ("" when absent).
+func attrStr(attrs pcommon.Map, k string) string {
+	if v, ok := attrs.Get(k); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+// describeIncident reads what every record carries whatever its kind:
+// severity, summary, labels, annotations, the raw attributes and the
+// resource's namespace and environment.
+func describeIncident(res pcommon.Resource, lr plog.LogRecord) incident {
+	attrs := lr.Attributes()
 	inc := incident{
-		Severity:     str(alertconv.AttrSeverity),
+		Severity:     attrStr(attrs, alertconv.AttrSeverity),
 		Summary:      lr.Body().AsString(),
-		GeneratorURL: str(alertconv.AttrGeneratorURL),
+		GeneratorURL: attrStr(attrs, alertconv.AttrGeneratorURL),
 		Labels:       map[string]string{},
 		Annotations:  map[string]string{},
 		Attributes:   attrs.AsRaw(),
 		Resource:     res.Attributes().AsRaw(),
-	}
-	if v, ok := res.Attributes().Get(alertconv.ResourceServiceNamespace); ok {
-		inc.Namespace = v.AsString()
-	}
-	if v, ok := res.Attributes().Get(alertconv.ResourceEnvironment); ok {
-		inc.Environment = v.AsString()
+		Namespace:    attrStr(res.Attributes(), alertconv.ResourceServiceNamespace),
+		Environment:  attrStr(res.Attributes(), alertconv.ResourceEnvironment),
 	}
 	for k, v := range attrs.All() {
 		switch {
@@ -81,42 +94,51 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 			inc.Annotations[strings.TrimPrefix(k, alertconv.AttrAnnotationPrefix)] = v.AsString()
 		}
 	}
-	resService := ""
-	if v, ok := res.Attributes().Get(alertconv.ResourceServiceName); ok {
-		resService = v.AsString()
-	}
+	return inc
+}
 
-	if str(alertconv.AttrIncidentID) != "" {
+// readIdentity reads which incident lr is and its state: an incident
+// record's incident.* attributes, or a plain alert's fingerprint. False:
+// neither (or a member alert marked only with its incident.id).
+func (inc *incident) readIdentity(res pcommon.Resource, lr plog.LogRecord) bool {
+	attrs := lr.Attributes()
+	if attrStr(attrs, alertconv.AttrIncidentID) != "" {
 		// A member alert that alert_correlator passed on marked with its
 		// incident (no incident.state) is not a state change of the
 		// incident: paging on it would re-trigger the incident for every
 		// member.
 		in, ok := alertconv.ReadIncident(res.Attributes(), lr)
 		if !ok {
-			return incident{}, false
+			return false
 		}
 		inc.ID, inc.State = in.ID, in.State
 		inc.RootService, inc.RootAlert, inc.Services = in.RootService, in.RootAlert, in.Services
 		inc.AlertCount, inc.SuppressedCount = in.AlertCount, in.SuppressedCount
 		inc.FirstSeen, inc.LastSeen = in.FirstSeen, in.LastSeen
-	} else if fp := str(alertconv.AttrFingerprint); fp != "" {
-		inc.Plain = true
-		inc.ID = fp
-		inc.State = alertconv.IncidentOpen
-		if str(alertconv.AttrState) == alertconv.StateResolved {
-			inc.State = alertconv.IncidentResolved
-		}
-		inc.RootService = resService
-		inc.RootAlert = str(alertconv.AttrRuleName)
-		inc.AlertCount = 1
-		inc.FirstSeen = timeAttr(str(alertconv.AttrStartsAt))
-		inc.LastSeen = timeAttr(str(alertconv.AttrEndsAt))
-	} else {
-		return incident{}, false
+		return true
 	}
-	if len(inc.Services) == 0 && inc.RootService != "" {
-		inc.Services = []string{inc.RootService}
+	fp := attrStr(attrs, alertconv.AttrFingerprint)
+	if fp == "" {
+		return false
 	}
+	inc.Plain = true
+	inc.ID = fp
+	inc.State = alertconv.IncidentOpen
+	if attrStr(attrs, alertconv.AttrState) == alertconv.StateResolved {
+		inc.State = alertconv.IncidentResolved
+	}
+	inc.RootService = attrStr(res.Attributes(), alertconv.ResourceServiceName)
+	inc.RootAlert = attrStr(attrs, alertconv.AttrRuleName)
+	inc.AlertCount = 1
+	inc.FirstSeen = timeAttr(attrStr(attrs, alertconv.AttrStartsAt))
+	inc.LastSeen = timeAttr(attrStr(attrs, alertconv.AttrEndsAt))
+	return true
+}
+
+// readTimes sets ChangedAt (the record's timestamp, else its observed
+// timestamp, else LastSeen) and fills a missing LastSeen from it (else
+// FirstSeen).
+func (inc *incident) readTimes(lr plog.LogRecord) {
 	switch {
 	case lr.Timestamp() != 0:
 		inc.ChangedAt = lr.Timestamp().AsTime().UTC()
@@ -132,7 +154,6 @@ func parseIncident(res pcommon.Resource, lr plog.LogRecord) (incident, bool) {
 	if inc.ChangedAt.IsZero() {
 		inc.ChangedAt = inc.LastSeen
 	}
-	return inc, true
 }
 
 func timeAttr(s string) time.Time {
