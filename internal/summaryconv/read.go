@@ -62,55 +62,73 @@ func (s *Summary) add(name string, dp pmetric.NumberDataPoint) bool {
 	if t := dp.StartTimestamp().AsTime(); s.Start.IsZero() || t.Before(s.Start) {
 		s.Start = t
 	}
-	attrs := dp.Attributes()
-	str := func(k string) string {
-		if v, ok := attrs.Get(k); ok {
-			return v.Str()
-		}
-		return ""
-	}
 	switch name {
 	case MetricEdgeCalls:
-		e := topology.EdgeDelta{From: str(AttrClient), To: str(AttrServer), Kind: str(AttrKind), Calls: v}
-		if e.From == "" || e.To == "" || e.Kind == "" {
-			return false
-		}
-		s.Edges = append(s.Edges, e)
+		return s.addEdge(dp, v)
 	case MetricEvidenceCalls, MetricEvidenceFailed, MetricEvidenceSlow:
-		k := evidence.Edge{From: str(AttrClient), To: str(AttrServer)}
-		if k.From == "" || k.To == "" {
-			return false
-		}
-		c := s.Evidence.Edges[k]
-		switch name {
-		case MetricEvidenceCalls:
-			c.Calls += v
-		case MetricEvidenceFailed:
-			c.Failed += v
-		default:
-			c.Timed, c.Slow = true, c.Slow+v
-		}
-		s.Evidence.Edges[k] = c
+		return s.addEdgeEvidence(name, dp, v)
 	case MetricServiceSpans, MetricServiceOrigins, MetricServiceSlowSelf:
-		svc := str(AttrService)
-		if svc == "" {
-			return false
-		}
-		c := s.Evidence.Services[svc]
-		switch name {
-		case MetricServiceSpans:
-			c.Spans += v
-		case MetricServiceOrigins:
-			c.Origins += v
-			c.Exemplars = appendExemplars(c.Exemplars, dp, v)
-		default:
-			c.Timed, c.SlowSelf = true, c.SlowSelf+v
-			c.SlowExemplars = appendExemplars(c.SlowExemplars, dp, v)
-		}
-		s.Evidence.Services[svc] = c
-	default:
+		return s.addServiceEvidence(name, dp, v)
+	}
+	return false
+}
+
+// attrStr is the string attribute k of dp ("" when absent).
+func attrStr(dp pmetric.NumberDataPoint, k string) string {
+	if v, ok := dp.Attributes().Get(k); ok {
+		return v.Str()
+	}
+	return ""
+}
+
+// addEdge reads an edge's call count (the learned graph).
+func (s *Summary) addEdge(dp pmetric.NumberDataPoint, v uint64) bool {
+	e := topology.EdgeDelta{From: attrStr(dp, AttrClient), To: attrStr(dp, AttrServer), Kind: attrStr(dp, AttrKind), Calls: v}
+	if e.From == "" || e.To == "" || e.Kind == "" {
 		return false
 	}
+	s.Edges = append(s.Edges, e)
+	return true
+}
+
+// addEdgeEvidence reads an edge's calls, failed or slow calls (name).
+func (s *Summary) addEdgeEvidence(name string, dp pmetric.NumberDataPoint, v uint64) bool {
+	k := evidence.Edge{From: attrStr(dp, AttrClient), To: attrStr(dp, AttrServer)}
+	if k.From == "" || k.To == "" {
+		return false
+	}
+	c := s.Evidence.Edges[k]
+	switch name {
+	case MetricEvidenceCalls:
+		c.Calls += v
+	case MetricEvidenceFailed:
+		c.Failed += v
+	default:
+		c.Timed, c.Slow = true, c.Slow+v
+	}
+	s.Evidence.Edges[k] = c
+	return true
+}
+
+// addServiceEvidence reads a service's spans, error origins or slow
+// self-times (name), with their exemplars.
+func (s *Summary) addServiceEvidence(name string, dp pmetric.NumberDataPoint, v uint64) bool {
+	svc := attrStr(dp, AttrService)
+	if svc == "" {
+		return false
+	}
+	c := s.Evidence.Services[svc]
+	switch name {
+	case MetricServiceSpans:
+		c.Spans += v
+	case MetricServiceOrigins:
+		c.Origins += v
+		c.Exemplars = appendExemplars(c.Exemplars, dp, v)
+	default:
+		c.Timed, c.SlowSelf = true, c.SlowSelf+v
+		c.SlowExemplars = appendExemplars(c.SlowExemplars, dp, v)
+	}
+	s.Evidence.Services[svc] = c
 	return true
 }
 
