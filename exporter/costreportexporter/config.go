@@ -285,16 +285,12 @@ func (c *Config) Validate() error {
 
 // check appends the errors of keys (each naming its key under keys.) to errs.
 func (k KeysConfig) check(errs []error) []error {
-	for key, v := range map[string]string{
+	errs = requireSet(errs, map[string]string{
 		"keys.service_attribute":     k.ServiceAttribute,
 		"keys.environment_attribute": k.EnvironmentAttribute,
 		"keys.default_team":          k.DefaultTeam,
 		"keys.unknown":               k.Unknown,
-	} {
-		if v == "" {
-			errs = append(errs, fmt.Errorf("%s: must be set", key))
-		}
-	}
+	})
 	for svc, team := range k.ServiceTeams {
 		if team == "" {
 			errs = append(errs, fmt.Errorf("keys.service_teams.%s: team must not be empty", svc))
@@ -329,7 +325,7 @@ func (p PriceCard) check(errs []error) []error {
 // check appends an error for every billing column left empty (keys under
 // billing.) to errs.
 func (b BillingConfig) check(errs []error) []error {
-	for key, v := range map[string]string{
+	return requireSet(errs, map[string]string{
 		"billing.account_id":            b.AccountID,
 		"billing.account_name":          b.AccountName,
 		"billing.provider_name":         b.ProviderName,
@@ -337,7 +333,13 @@ func (b BillingConfig) check(errs []error) []error {
 		"billing.invoice_issuer_name":   b.InvoiceIssuerName,
 		"billing.service_provider_name": b.ServiceProviderName,
 		"billing.host_provider_name":    b.HostProviderName,
-	} {
+	})
+}
+
+// requireSet appends "must be set" for each key of values (YAML key to
+// value) whose value is empty.
+func requireSet(errs []error, values map[string]string) []error {
+	for key, v := range values {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("%s: must be set", key))
 		}
