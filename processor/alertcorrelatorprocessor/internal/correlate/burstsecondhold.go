@@ -13,7 +13,7 @@ import "time"
 // spans or the graph often put it back there (a root gathering what its
 // spans explain, attribute.go; a shared dependency uniting its callers),
 // and the page was one too many (on the latency storms on scale-free-200
-// with second alerts and traces, 9 of 56 pages merged away: EVALUATION.md,
+// with second alerts and traces, 5 of 56 pages merged away: EVALUATION.md,
 // sixty-second pass). An unrelated alert on that service (a maintenance
 // window's) is not made a member by this: only its page waits, at most
 // CauseWait past group_wait, and it goes out if nothing takes it.
