@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/quell-otel/quell/internal/alertconv"
+	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,4 +110,72 @@ func TestHeldBurstCallerStillTakesItsCallers(t *testing.T) {
 	require.NotContains(t, pages, "checkout", "checkout's page is held")
 	web2 := e.Ingest(firing("web2", "HighErrorRate", at.Add(20*time.Second)), at.Add(20*time.Second))
 	assert.Equal(t, checkout.IncidentID, web2.IncidentID)
+}
+
+// TestBurstCallersPageOnceWithTheirRootWithSpans: as the first case of
+// TestBurstCallersPageOnceWithTheirRoot, with spans present and speaking
+// (errors originate in a1, alerting in the burst) that say nothing of
+// payment or its callers (too sparse there to show an origin: await.go
+// finds no cause to wait for). checkout's and cart's pages still wait for
+// payment, which takes them over: one page, none merged away. Where the
+// spans show checkout's errors as its own (originating there, none
+// of its calls failing), its page goes at group_wait: the spans say its
+// trouble is its own, not a dependency's still to alert.
+func TestBurstCallersPageOnceWithTheirRootWithSpans(t *testing.T) {
+	odd := func(k uint64) bool { return k%2 == 1 }
+	for _, tt := range []struct {
+		name              string
+		checkoutOwn       bool
+		pages, mergedAway int
+		checkoutPaged     int // seconds after the burst, 0: not alone
+	}{
+		{"callers silent in the spans", false, 4, 0, 0},
+		{"checkout a cause of its own", true, 5, 0, 11},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := burstConfig()
+			cfg.GroupWait, cfg.CauseWait = 10*time.Second, time.Minute
+			tr := evidence.New(evidence.Config{})
+			cfg.Evidence = tr
+			e := New(cfg, staticGraph(fourPaymentCallers()))
+			start := t0.Add(10 * time.Minute)
+			observe(tr, []string{"a1", "x1"}, start, 0, nil)
+			observe(tr, []string{"checkout"}, start, 500, nil)
+			feed := func(at time.Time, i int) {
+				tr.Observe(alertscenario.ChainTraces([]string{"a1"}, 2, 1000+uint64(2*i), at, odd), at)
+				var fail func(uint64) bool
+				if tt.checkoutOwn {
+					fail = odd
+				}
+				tr.Observe(alertscenario.ChainTraces([]string{"checkout"}, 2, 5000+uint64(2*i), at, fail), at)
+			}
+			at, _ := burstOfThree(e, start)
+			feed(at, 0)
+			co := e.Ingest(firing("checkout", "HighErrorRate", at.Add(time.Second)), at.Add(time.Second))
+			ca := e.Ingest(firing("cart", "HighErrorRate", at.Add(3*time.Second)), at.Add(3*time.Second))
+			require.NotEqual(t, co.IncidentID, ca.IncidentID, "the burst keeps them apart")
+			pages, merged, checkoutPaged := 0, 0, 0
+			for s := 1; s <= 150; s++ {
+				now := at.Add(time.Duration(s) * time.Second)
+				feed(now, s)
+				if s == 41 {
+					e.Ingest(firing("payment", "HighErrorRate", now), now)
+				}
+				for _, ev := range e.Advance(now) {
+					if ev.Incident.MergedInto != "" {
+						merged++
+					} else if ev.State == alertconv.IncidentOpen {
+						pages++
+						if ev.Incident.ID == co.IncidentID {
+							checkoutPaged = s
+						}
+					}
+				}
+			}
+			require.True(t, e.tracesActive(), "the spans speak")
+			assert.Equal(t, tt.pages, pages, "pages")
+			assert.Equal(t, tt.mergedAway, merged, "pages merged away")
+			assert.Equal(t, tt.checkoutPaged, checkoutPaged, "checkout's own page, seconds after the burst")
+		})
+	}
 }
