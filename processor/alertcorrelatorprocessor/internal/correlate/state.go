@@ -25,12 +25,17 @@ type State struct {
 	// Onsets are the recent incident-opening onsets a burst is told by
 	// (burst.go), oldest first.
 	Onsets []OnsetRecord `json:"onsets,omitempty"`
+	// RuleOnsets are the recent new alerts' onsets with their rules a
+	// wave of one rule is told by (rulewave.go), oldest first.
+	RuleOnsets []OnsetRecord `json:"rule_onsets,omitempty"`
 }
 
 // OnsetRecord is one recent onset on a service.
 type OnsetRecord struct {
 	At      time.Time `json:"at"`
 	Service string    `json:"service"`
+	// Rule is the alert's rule name (rule_onsets only).
+	Rule string `json:"rule,omitempty"`
 }
 
 // QueuedAlert is an alert read again until a time.
@@ -112,6 +117,9 @@ func (e *Engine) Marshal() ([]byte, error) {
 	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks)}
 	for _, o := range e.onsets {
 		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
+	}
+	for _, o := range e.ruleOnsets {
+		s.RuleOnsets = append(s.RuleOnsets, OnsetRecord{At: o.at, Service: o.service, Rule: o.rule})
 	}
 	for _, st := range e.alerts {
 		s.Alerts = append(s.Alerts, alertRecord(st))
@@ -204,6 +212,10 @@ func (e *Engine) Unmarshal(b []byte) error {
 	e.onsets = e.onsets[:0]
 	for _, o := range s.Onsets[max(0, len(s.Onsets)-maxBurstOnsets):] {
 		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})
+	}
+	e.ruleOnsets = e.ruleOnsets[:0]
+	for _, o := range s.RuleOnsets[max(0, len(s.RuleOnsets)-maxRuleOnsets):] {
+		e.ruleOnsets = append(e.ruleOnsets, ruleOnset{at: o.At, service: o.Service, rule: o.Rule})
 	}
 	for _, is := range s.Incidents {
 		e.restoreIncident(is)
