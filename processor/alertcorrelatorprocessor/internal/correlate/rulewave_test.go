@@ -126,3 +126,38 @@ func TestRuleWaveOfAServiceOwnRuleJoins(t *testing.T) {
 	require.NotEmpty(t, inc)
 	assert.Equal(t, inc, e.IncidentOf(second.Fingerprint), "a's second pod in a's incident")
 }
+
+// A storm's further rule: a, b, c and st all alert, then HighLatency
+// trips on b, c and st and on a, services already alerting. That is more
+// of the storm, not a maintenance window's wave over healthy services: a's
+// HighLatency joins a's incident. Counting every service the rule trips
+// (the first form of this pass) read it as a wave, and a storm of three
+// rules on 500 services went from 57 to 123 incidents.
+func TestRuleWaveOverAlertingServicesJoins(t *testing.T) {
+	g := staticGraph(map[string][]string{
+		"gateway": {"a", "b"}, "b": {"c"}, "c": {"st"},
+	})
+	for _, restart := range []bool{false, true} {
+		e := New(burstConfig(), g)
+		for i, svc := range []string{"a", "b", "c", "st"} {
+			at := t0.Add(time.Duration(5*i) * time.Second)
+			e.Ingest(firing(svc, "HighErrorRate", at), at)
+		}
+		var at time.Time
+		for i, svc := range []string{"b", "c", "st"} {
+			at = t0.Add(time.Minute + time.Duration(2*i)*time.Second)
+			e.Ingest(firing(svc, "HighLatency", at), at)
+		}
+		if restart {
+			b, err := e.Marshal()
+			require.NoError(t, err)
+			e = New(burstConfig(), g)
+			require.NoError(t, e.Unmarshal(b))
+		}
+		at = at.Add(5 * time.Second)
+		e.Ingest(firing("a", "HighLatency", at), at)
+		inc := e.IncidentOf(firing("a", "HighErrorRate", t0).Fingerprint)
+		require.NotEmpty(t, inc)
+		assert.Equal(t, inc, e.IncidentOf(firing("a", "HighLatency", at).Fingerprint), "restarted %v: a's HighLatency in a's incident", restart)
+	}
+}

@@ -36,6 +36,9 @@ type OnsetRecord struct {
 	Service string    `json:"service"`
 	// Rule is the alert's rule name (rule_onsets only).
 	Rule string `json:"rule,omitempty"`
+	// Fresh: no open incident held an alert of the service then
+	// (rule_onsets only).
+	Fresh bool `json:"fresh,omitempty"`
 }
 
 // QueuedAlert is an alert read again until a time.
@@ -119,7 +122,7 @@ func (e *Engine) Marshal() ([]byte, error) {
 		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
 	}
 	for _, o := range e.ruleOnsets {
-		s.RuleOnsets = append(s.RuleOnsets, OnsetRecord{At: o.at, Service: o.service, Rule: o.rule})
+		s.RuleOnsets = append(s.RuleOnsets, OnsetRecord{At: o.at, Service: o.service, Rule: o.rule, Fresh: o.fresh})
 	}
 	for _, st := range e.alerts {
 		s.Alerts = append(s.Alerts, alertRecord(st))
@@ -215,7 +218,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 	}
 	e.ruleOnsets = e.ruleOnsets[:0]
 	for _, o := range s.RuleOnsets[max(0, len(s.RuleOnsets)-maxRuleOnsets):] {
-		e.ruleOnsets = append(e.ruleOnsets, ruleOnset{at: o.At, service: o.Service, rule: o.Rule})
+		e.ruleOnsets = append(e.ruleOnsets, ruleOnset{at: o.At, service: o.Service, rule: o.Rule, fresh: o.Fresh})
 	}
 	for _, is := range s.Incidents {
 		e.restoreIncident(is)
