@@ -26,14 +26,14 @@ import (
 //     read the wave without this and refused every such alert its own
 //     service's incident (the storm 20 times slower, more pages);
 //   - the rule fired on waveSiblings or more other services within the
-//     burst window before it that no open incident held an alert of when
-//     it fired there, and those outnumber the services the rule fired on
-//     while they already alerted. A maintenance window trips services
-//     that were healthy; a storm's further rule (every service alerting,
-//     then crossing a latency rule too) trips services that already
-//     alert: read without this, a storm of three rules on 500 services
-//     (TestStormIncidents, BENCH_STORM_RULES=3) went from 57 to 123
-//     incidents and from 2.5 to 26 CPU seconds;
+//     burst window before it, and on at least as many that no open
+//     incident held an alert of then as on services already alerting. A
+//     maintenance window trips services that were healthy; a storm's
+//     further rule (every service alerting, then crossing a latency rule
+//     too) trips services that already alert: read without this, a
+//     storm of three rules on 500 services (TestStormIncidents,
+//     BENCH_STORM_RULES=3) went from 57 to 123 incidents and from 2.5 to
+//     26 CPU seconds;
 //   - no service is reached within MaxHops by all of those services and
 //     the alert's (nor is one of them, reached by the others): the
 //     callers of one failing database crossing one rule together all
@@ -106,25 +106,24 @@ func (e *Engine) ruleNewTo(inc *incident, st *alertState) bool {
 }
 
 // inRuleWave reports whether st's rule fired on waveSiblings or more
-// other services within the burst window before st's onset while they
-// did not alert, more of them than while they did, and no service
-// explains them all.
+// other services within the burst window before st's onset, on no fewer
+// services that were not alerting then than on services that were, and
+// no service explains them all.
 func (e *Engine) inRuleWave(st *alertState) bool {
 	svcs := []string{st.Service}
-	var alerting []string
+	fresh := 0
 	for _, o := range e.ruleOnsets {
 		d := st.StartsAt.Sub(o.at)
-		if o.rule != st.RuleName || d < 0 || d > e.cfg.Burst.Window || !e.graph.HasNode(o.service) ||
-			slices.Contains(svcs, o.service) || slices.Contains(alerting, o.service) {
+		if o.rule != st.RuleName || d < 0 || d > e.cfg.Burst.Window || !e.graph.HasNode(o.service) || slices.Contains(svcs, o.service) {
 			continue
 		}
+		svcs = append(svcs, o.service)
 		if o.fresh {
-			svcs = append(svcs, o.service)
-		} else {
-			alerting = append(alerting, o.service)
+			fresh++
 		}
 	}
-	if len(svcs) <= waveSiblings || len(svcs)-1 <= len(alerting) {
+	others := len(svcs) - 1
+	if others < waveSiblings || fresh < others-fresh {
 		return false
 	}
 	return !e.commonDependency(svcs)
