@@ -130,7 +130,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	} else if len(cands) > 0 {
 		// A wave of one rule new to the services it trips on, that
 		// nothing explains (rulewave.go).
-		cands = e.waveKeeps(st, cands)
+		cands, st.waveKept = e.waveKeeps(st, cands)
 	}
 	if len(cands) == 0 {
 		return nil

@@ -81,17 +81,21 @@ func (e *Engine) noteRuleOnset(st *alertState) {
 
 // waveKeeps drops st's relations through an earlier alert on its own
 // service to the incidents where its rule is new to that service, when
-// st's onset falls in a wave of its rule that nothing explains (above).
-// The cheap readings come first: most alerts have no such relation.
-func (e *Engine) waveKeeps(st *alertState, cands []cand) []cand {
+// st's onset falls in a wave of its rule that nothing explains (above),
+// and reports whether it did: such an alert, wherever it goes, is no
+// cause of other alerts (addCause). Its service's failure is the one its
+// earlier alert stands for; kept as a cause, it drew a fault's later
+// callers into the wave's page (sixty-third pass). The cheap readings
+// come first: most alerts have no such relation.
+func (e *Engine) waveKeeps(st *alertState, cands []cand) ([]cand, bool) {
 	if e.cfg.Burst.Window <= 0 || st.RuleName == "" {
-		return cands
+		return cands, false
 	}
 	newRule := func(c cand) bool { return c.symptom && c.hops == 0 && e.ruleNewTo(c.inc, st) }
 	if !slices.ContainsFunc(cands, newRule) || !e.inRuleWave(st) {
-		return cands
+		return cands, false
 	}
-	return slices.DeleteFunc(cands, newRule)
+	return slices.DeleteFunc(cands, newRule), true
 }
 
 // ruleNewTo reports whether none of st's service's alerts in inc is of

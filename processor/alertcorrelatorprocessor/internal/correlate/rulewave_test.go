@@ -161,3 +161,42 @@ func TestRuleWaveOverAlertingServicesJoins(t *testing.T) {
 		assert.Equal(t, inc, e.IncidentOf(firing("a", "HighLatency", at).Fingerprint), "restarted %v: a's HighLatency in a's incident", restart)
 	}
 }
+
+// An alert a wave kept from its service's incident explains no caller:
+// wherever it goes, its service is no cause there (a's failure is the one
+// a's first alert stands for), so a later caller of a is not drawn after
+// it. On the social network a maintenance TargetDown kept from its
+// service's fault page joined another fault's page, and the first
+// fault's next caller followed it there (sixty-third pass). Also across
+// a restart, which attaches the members again.
+func TestRuleWaveKeptAlertExplainsNoCaller(t *testing.T) {
+	g := staticGraph(map[string][]string{
+		"gateway": {"a", "b"}, "b": {"c"}, "c": {"st"},
+	})
+	for _, restart := range []bool{false, true} {
+		e := New(burstConfig(), g)
+		e.Ingest(firing("a", "HighErrorRate", t0), t0)
+		at := t0.Add(10 * time.Second)
+		e.Ingest(firing("gateway", "HighErrorRate", at), at)
+		for i, svc := range []string{"b", "c", "st"} {
+			at = t0.Add(time.Minute + time.Duration(2*i)*time.Second)
+			e.Ingest(firing(svc, "TargetDown", at), at)
+		}
+		at = at.Add(5 * time.Second)
+		td := firing("a", "TargetDown", at)
+		e.Ingest(td, at)
+		if restart {
+			b, err := e.Marshal()
+			require.NoError(t, err)
+			e = New(burstConfig(), g)
+			require.NoError(t, e.Unmarshal(b))
+		}
+		fault := e.incidents[e.IncidentOf(firing("a", "HighErrorRate", t0).Fingerprint)]
+		kept := e.incidents[e.IncidentOf(td.Fingerprint)]
+		require.NotNil(t, fault)
+		require.NotNil(t, kept)
+		require.NotEqual(t, fault.id, kept.id, "a's TargetDown kept apart")
+		assert.Contains(t, fault.causes, "a", "restarted %v: a's first alert a cause", restart)
+		assert.NotContains(t, kept.causes, "a", "restarted %v: a's TargetDown no cause", restart)
+	}
+}

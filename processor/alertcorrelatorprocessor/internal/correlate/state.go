@@ -74,6 +74,9 @@ type AlertRecord struct {
 	// MovedLate: a late root took it from another fault's incident
 	// (lateapart.go).
 	MovedLate bool `json:"moved_late,omitempty"`
+	// WaveKept: a wave of its rule kept it from its service's incident
+	// (rulewave.go).
+	WaveKept bool `json:"wave_kept,omitempty"`
 }
 
 // IncidentState is one open incident.
@@ -151,7 +154,7 @@ func alertRecord(st *alertState) AlertRecord {
 		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
-		OwnSeen: st.ownSeen, MovedLate: st.movedLate,
+		OwnSeen: st.ownSeen, MovedLate: st.movedLate, WaveKept: st.waveKept,
 	}
 }
 
@@ -165,6 +168,7 @@ func restoredAlert(r AlertRecord) *alertState {
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
 		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen, movedLate: r.MovedLate,
+		waveKept: r.WaveKept,
 	}
 }
 
