@@ -39,7 +39,7 @@ import (
 const alertBatch = 100
 
 // topologyFile writes the 500-service generated graph as a static topology.
-func topologyFile(b *testing.B, t *alertscenario.Topology) string {
+func topologyFile(b testing.TB, t *alertscenario.Topology) string {
 	var sb strings.Builder
 	sb.WriteString("services:\n")
 	for _, n := range t.Nodes() {

@@ -63,6 +63,9 @@ type Engine struct {
 	now time.Time
 	// onsets are recent new alerts' onsets, oldest first (burst.go).
 	onsets []onset
+	// ruleOnsets are recent new alerts' onsets with their rules, oldest
+	// first (rulewave.go).
+	ruleOnsets []ruleOnset
 	// burstMemo is the burst reading of the alert fire is placing
 	// (burst.go); fire clears it when it starts and when it ends.
 	burstMemo burstMemo

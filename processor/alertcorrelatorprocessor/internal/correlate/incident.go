@@ -237,9 +237,11 @@ func (e *Engine) setFiring(st *alertState, firing bool) {
 	e.addRep(inc, st)
 }
 
-// addCause records a non-local member's onset on its service.
+// addCause records a non-local member's onset on its service. An alert
+// a wave kept from its service's incident is no cause either
+// (rulewave.go).
 func (e *Engine) addCause(inc *incident, st *alertState) {
-	if st.flapping || e.isLocal(st.RuleName) {
+	if st.flapping || st.waveKept || e.isLocal(st.RuleName) {
 		return
 	}
 	if inc.causes == nil {

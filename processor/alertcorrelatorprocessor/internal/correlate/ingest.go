@@ -75,6 +75,10 @@ type alertState struct {
 	// movedLate: a late root took it from another fault's incident
 	// (lateapart.go); it does not move so again.
 	movedLate bool
+	// waveKept: a wave of its rule kept it from its service's incident
+	// (rulewave.go); it explains no other alert. Written by findIncident
+	// before it joins.
+	waveKept bool
 }
 
 // Ingest takes one alert notification received at now.

@@ -58,6 +58,7 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 		inc.lastSeen = maxTime(inc.lastSeen, now)
 		return true
 	}
+	e.noteRuleOnset(st)
 	e.burstMemo = burstMemo{placing: true}
 	defer func() { e.burstMemo = burstMemo{} }()
 	inc := e.findIncident(st, now)
@@ -126,6 +127,10 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		// In a burst (burst.go) the relations above are coincidence, but
 		// for a fault's symptoms the spans tell (burstjoin.go).
 		cands = e.burstSymptoms(st, cands)
+	} else if len(cands) > 0 {
+		// A wave of one rule new to the services it trips on, that
+		// nothing explains (rulewave.go).
+		cands, st.waveKept = e.waveKeeps(st, cands)
 	}
 	if len(cands) == 0 {
 		return nil

@@ -25,12 +25,20 @@ type State struct {
 	// Onsets are the recent incident-opening onsets a burst is told by
 	// (burst.go), oldest first.
 	Onsets []OnsetRecord `json:"onsets,omitempty"`
+	// RuleOnsets are the recent new alerts' onsets with their rules a
+	// wave of one rule is told by (rulewave.go), oldest first.
+	RuleOnsets []OnsetRecord `json:"rule_onsets,omitempty"`
 }
 
 // OnsetRecord is one recent onset on a service.
 type OnsetRecord struct {
 	At      time.Time `json:"at"`
 	Service string    `json:"service"`
+	// Rule is the alert's rule name (rule_onsets only).
+	Rule string `json:"rule,omitempty"`
+	// Fresh: no open incident held an alert of the service then
+	// (rule_onsets only).
+	Fresh bool `json:"fresh,omitempty"`
 }
 
 // QueuedAlert is an alert read again until a time.
@@ -66,6 +74,9 @@ type AlertRecord struct {
 	// MovedLate: a late root took it from another fault's incident
 	// (lateapart.go).
 	MovedLate bool `json:"moved_late,omitempty"`
+	// WaveKept: a wave of its rule kept it from its service's incident
+	// (rulewave.go).
+	WaveKept bool `json:"wave_kept,omitempty"`
 }
 
 // IncidentState is one open incident.
@@ -113,6 +124,9 @@ func (e *Engine) Marshal() ([]byte, error) {
 	for _, o := range e.onsets {
 		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
 	}
+	for _, o := range e.ruleOnsets {
+		s.RuleOnsets = append(s.RuleOnsets, OnsetRecord{At: o.at, Service: o.service, Rule: o.rule, Fresh: o.fresh})
+	}
 	for _, st := range e.alerts {
 		s.Alerts = append(s.Alerts, alertRecord(st))
 	}
@@ -140,7 +154,7 @@ func alertRecord(st *alertState) AlertRecord {
 		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
-		OwnSeen: st.ownSeen, MovedLate: st.movedLate,
+		OwnSeen: st.ownSeen, MovedLate: st.movedLate, WaveKept: st.waveKept,
 	}
 }
 
@@ -154,6 +168,7 @@ func restoredAlert(r AlertRecord) *alertState {
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
 		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen, movedLate: r.MovedLate,
+		waveKept: r.WaveKept,
 	}
 }
 
@@ -204,6 +219,10 @@ func (e *Engine) Unmarshal(b []byte) error {
 	e.onsets = e.onsets[:0]
 	for _, o := range s.Onsets[max(0, len(s.Onsets)-maxBurstOnsets):] {
 		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})
+	}
+	e.ruleOnsets = e.ruleOnsets[:0]
+	for _, o := range s.RuleOnsets[max(0, len(s.RuleOnsets)-maxRuleOnsets):] {
+		e.ruleOnsets = append(e.ruleOnsets, ruleOnset{at: o.At, service: o.Service, rule: o.Rule, fresh: o.Fresh})
 	}
 	for _, is := range s.Incidents {
 		e.restoreIncident(is)

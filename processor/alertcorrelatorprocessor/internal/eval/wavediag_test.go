@@ -62,6 +62,20 @@ func TestWaveDiag(t *testing.T) {
 				}
 			}
 			isRoot := strings.Contains(j.how, "isroot=true")
+			// The sixty-third pass: is the wave's rule new to the service
+			// (every earlier alert on it of another rule), and is the
+			// alert in a wave of its rule (3+ other services within the
+			// window before)?
+			sameRule, wave := false, map[string]bool{}
+			for _, o := range joins {
+				if o.ep != j.ep && o.svc == j.svc && o.rule == j.rule && o.at.Before(j.at) {
+					sameRule = true
+				}
+				if o.svc != j.svc && o.rule == j.rule && !o.onset.Before(j.onset.Add(-w)) && !o.at.After(j.at) {
+					wave[o.svc] = true
+				}
+			}
+			tally[fmt.Sprintf("%-15s wave=%v rule new to its service=%v", kind, len(wave) >= 3, !sameRule)]++
 			tally[fmt.Sprintf("%-15s others same within window before: %d", kind, min(n, 3))]++
 			tally[fmt.Sprintf("%-15s on the incident's root %v", kind, isRoot)]++
 		}
