@@ -116,13 +116,14 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 // as a late root's callers (attributableOnset, lategather.go).
 func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*alertState {
 	origin := ost.Service
+	live := e.live(src, now)
 	var out []*alertState
 	for _, fp := range src.members {
 		st := e.alerts[fp]
 		if st == nil || st.Service == origin || st.flapping || e.isLocal(st.RuleName) {
 			continue
 		}
-		if !e.attributableOnset(src, ost, st) {
+		if !e.attributableOnset(src, ost, st, live) {
 			continue
 		}
 		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {

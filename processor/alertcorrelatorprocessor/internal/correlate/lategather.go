@@ -34,22 +34,28 @@ import "time"
 
 // attributableOnset reports whether st, an alert of src whose failing
 // calls lead to the origin ost, opened near enough before ost to be
-// gathered: within the onset window, or within lateCallerWindows onset
-// windows when it still fires, its service calls ost's directly and has
-// no alert of its own near ost's onset, and src's root is no origin
-// (callersOnly). A service that alerts again near the origin's onset
-// tells the origin's story with that alert; its older one began before
-// the fault.
-func (e *Engine) attributableOnset(src *incident, ost, st *alertState) bool {
+// gathered: within the onset window when src is live, or as a late
+// caller (lateCaller). From an incident past the correlation window
+// only late callers move: it was read for them (gatherable).
+func (e *Engine) attributableOnset(src *incident, ost, st *alertState, live bool) bool {
 	w := e.cfg.OnsetWindow
-	if w <= 0 {
+	if w <= 0 || live && ost.StartsAt.Sub(st.StartsAt) <= w {
 		return true
 	}
+	return e.lateCaller(src, ost, st)
+}
+
+// lateCaller reports whether st, an alert of src, is a late root's
+// caller to ost: it opened before ost by more than the onset window and
+// up to lateCallerWindows of them, still fires, its service calls ost's
+// directly and has no alert of its own near ost's onset, and src's root
+// is no origin (callersOnly). A service that alerts again near the
+// origin's onset tells the origin's story with that alert; its older
+// one began before the fault.
+func (e *Engine) lateCaller(src *incident, ost, st *alertState) bool {
+	w := e.cfg.OnsetWindow
 	lag := ost.StartsAt.Sub(st.StartsAt)
-	if lag <= w {
-		return true
-	}
-	return st.firing && lag <= lateCallerWindows*w && e.callsDirectly(st.Service, ost.Service) &&
+	return st.firing && lag > w && lag <= lateCallerWindows*w && e.callsDirectly(st.Service, ost.Service) &&
 		!e.alertedNear(st.Service, ost.StartsAt) && e.callersOnly(src)
 }
 
@@ -68,22 +74,17 @@ func (e *Engine) alertedNear(svc string, at time.Time) bool {
 
 // gatherable reports whether ost's origin may read src, an incident
 // holding an alert on svc, a caller of it: src is live, or past the
-// correlation window while svc calls ost's service directly, an alert
-// of src on svc that opened before ost, by up to lateCallerWindows onset
-// windows, still fires, and src's root is no origin (callersOnly).
+// correlation window while it holds a late caller on svc (lateCaller).
 func (e *Engine) gatherable(src *incident, svc string, ost *alertState, now time.Time) bool {
 	if e.live(src, now) {
 		return true
 	}
-	w := e.cfg.OnsetWindow
-	if w <= 0 || !e.callsDirectly(svc, ost.Service) {
+	if e.cfg.OnsetWindow <= 0 {
 		return false
 	}
 	for _, fp := range src.services[svc] {
-		if st := e.alerts[fp]; st != nil && st.firing {
-			if lag := ost.StartsAt.Sub(st.StartsAt); lag > 0 && lag <= lateCallerWindows*w {
-				return e.callersOnly(src)
-			}
+		if st := e.alerts[fp]; st != nil && e.lateCaller(src, ost, st) {
+			return true
 		}
 	}
 	return false
