@@ -64,3 +64,33 @@ func TestOriginGathersACallerThatAlertedLate(t *testing.T) {
 		})
 	}
 }
+
+// TestOriginTakesOnlyLateCallersFromAPastIncident: checkout's lone alert
+// opened 3m30s before payment's; frontend joined its incident then,
+// resolved, and fired again a minute before payment, rejoining that
+// incident without a new join time (past the correlation window when
+// payment alerts). Payment gathers checkout, the late caller the
+// incident was read for; frontend, two hops up, stays: from an incident
+// past the window only late callers move.
+func TestOriginTakesOnlyLateCallersFromAPastIncident(t *testing.T) {
+	tr := evidence.New(evidence.Config{})
+	cfg := testConfig()
+	cfg.OnsetWindow = 2 * time.Minute
+	cfg.Window = 3 * time.Minute
+	cfg.Evidence = tr
+	e := New(cfg, chainGraph())
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"frontend", "checkout", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"frontend", "checkout", "payment"}, now, 2000, func(k uint64) bool { return k%2 == 1 })
+	co := e.Ingest(firing("checkout", "Errors", now.Add(-210*time.Second)), now.Add(-210*time.Second))
+	fe := e.Ingest(firing("frontend", "Errors", now.Add(-200*time.Second)), now.Add(-200*time.Second))
+	require.Equal(t, co.IncidentID, fe.IncidentID)
+	e.Ingest(resolved("frontend", "Errors", now.Add(-190*time.Second)), now.Add(-190*time.Second))
+	e.Advance(now.Add(-100 * time.Second))
+	again := e.Ingest(firing("frontend", "Errors", now.Add(-60*time.Second)), now.Add(-60*time.Second))
+	require.Equal(t, co.IncidentID, again.IncidentID)
+	pay := e.Ingest(firing("payment", "Errors", now), now)
+	e.Advance(now.Add(time.Second))
+	assert.Equal(t, pay.IncidentID, e.IncidentOf(firing("checkout", "Errors", now).Fingerprint))
+	assert.NotEqual(t, pay.IncidentID, e.IncidentOf(firing("frontend", "Errors", now).Fingerprint))
+}
