@@ -73,15 +73,17 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 	e.origins = keep
 }
 
-// gather moves into dst the alerts of other live incidents whose errors
-// the traces attribute to origin (see the comment at the top). An
+// gather moves into dst the alerts of other live incidents (or of
+// incidents past the window holding a late root's callers, gatherable in
+// lategather.go) whose errors the traces attribute to origin (see the
+// comment at the top). An
 // incident all of whose alerts move is merged whole, unless its root is
 // an origin of its own.
 func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 	origin := ost.Service
 	for _, c := range e.graph.CallerList(origin, e.cfg.MaxHops) {
 		for src := range e.incidentsOn(c.Service) {
-			if src == dst || src.storm != "" || !e.live(src, now) {
+			if src == dst || src.storm != "" || !e.gatherable(src, c.Service, ost, now) {
 				continue
 			}
 			explained := e.ownCause(e.rootService(src)) || e.olderOrigin(src, ost)
@@ -108,17 +110,20 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 }
 
 // attributed lists src's firing alerts whose errors the traces attribute
-// to origin: failing calls lead from their service to origin, and their
-// service is no cause of its own (nor too new to tell, newcause.go).
+// to origin: failing calls lead from their service to origin, their
+// service is no cause of its own (nor too new to tell, newcause.go), and
+// they opened within the onset window before origin's alert, or earlier
+// as a late root's callers (attributableOnset, lategather.go).
 func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*alertState {
 	origin := ost.Service
+	live := e.live(src, now)
 	var out []*alertState
 	for _, fp := range src.members {
 		st := e.alerts[fp]
 		if st == nil || st.Service == origin || st.flapping || e.isLocal(st.RuleName) {
 			continue
 		}
-		if e.cfg.OnsetWindow > 0 && ost.StartsAt.Sub(st.StartsAt) > e.cfg.OnsetWindow {
+		if !e.attributableOnset(src, ost, st, live) {
 			continue
 		}
 		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {
