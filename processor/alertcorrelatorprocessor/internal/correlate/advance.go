@@ -15,6 +15,7 @@ func (e *Engine) Advance(now time.Time) []Event {
 	e.confirmCoupling()
 	e.recheckSymptoms(now)
 	e.attributeToOrigins(now)
+	e.rejoinQuietKept(now)
 	events := e.merged
 	e.merged = nil
 	e.applyHeld(now)
@@ -103,7 +104,7 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 		e.rank(inc)
 		inc.dirty = false
 	}
-	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) || e.awaitsBurstDependency(inc, now) || e.awaitsServiceIncident(inc, now) {
+	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) || e.awaitsBurstDependency(inc, now) || e.awaitsServiceIncident(inc, now) || e.awaitsQuietRead(inc, now) {
 		return Event{}, false
 	}
 	e.rankForRecord(inc)

@@ -36,6 +36,7 @@ func (e *Engine) burstKeeps(st *alertState, cands []cand) []cand {
 		return e.burstPagedCallers(st, cands)
 	}
 	if e.quiet(st.Service) {
+		e.noteQuietKept(st)
 		return nil
 	}
 	sortCands(cands)

@@ -75,6 +75,11 @@ type Engine struct {
 	// origins are new alerts to read again as possible origins of other
 	// alerts' errors (attribute.go), oldest first.
 	origins []recheck
+	// quietKept are alerts a burst kept apart because their service read
+	// quiet (quietkept.go), oldest first; lastQuietRead is when they were
+	// last read.
+	quietKept     []string
+	lastQuietRead time.Time
 	// lastAttributed is when attributeToOrigins last read them.
 	lastAttributed time.Time
 	// sevByLevel ranks the words Severities does not list (severity.go).

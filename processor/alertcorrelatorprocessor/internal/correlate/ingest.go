@@ -65,6 +65,9 @@ type alertState struct {
 	// quietRefused: its take-overs were refused while its service read
 	// quiet; they are tried again once errors originate there (gate.go).
 	quietRefused bool
+	// quietKept: a burst kept it apart from its relations while its
+	// service read quiet (quietkept.go).
+	quietKept bool
 	// fresh is the cause its calls failed toward freshly at its onset
 	// (freshcause.go).
 	fresh *freshCause
