@@ -13,7 +13,7 @@ import (
 // and a fault's callers that alert at its first seconds read quiet too:
 // on the latency storms on scale-free-200 with traces and a second alert
 // per service, 52 of 109 direct callers of errors faults read quiet at
-// their first firing, 47 of them no longer a minute later, while 24 of 25
+// their first firing, 48 of them no longer a minute later, while 24 of 25
 // maintenance and unrelated alerts still did (EVALUATION.md, sixty-fourth
 // pass). So such an alert's lone incident waits for its page while its
 // service reads quiet, at most CauseWait past group_wait, and once the
