@@ -89,6 +89,9 @@ type Engine struct {
 	verdict spanVerdict
 	// uniteHook, when set, is told of every union (unitenote.go).
 	uniteHook func(UniteNote)
+	// tieHook, when set, is told of every tie on the best relation
+	// (tienote.go).
+	tieHook func(TieNote)
 }
 
 // New returns an engine over graph g.

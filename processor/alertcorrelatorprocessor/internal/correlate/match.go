@@ -136,8 +136,10 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 		return nil
 	}
 	sortCands(cands)
+	recentFirst := cands[0].inc
 	e.preferNewerCause(st, cands)
 	e.preferTraveled(st, cands)
+	e.noteTie(st, cands, recentFirst)
 	if !e.followFreshCause(st, cands, now) {
 		return nil
 	}
