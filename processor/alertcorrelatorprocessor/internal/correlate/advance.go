@@ -104,7 +104,7 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 		e.rank(inc)
 		inc.dirty = false
 	}
-	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) || e.awaitsBurstDependency(inc, now) || e.awaitsServiceIncident(inc, now) || e.awaitsQuietRead(inc, now) {
+	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.holdsPage(inc, now) {
 		return Event{}, false
 	}
 	e.rankForRecord(inc)
@@ -142,4 +142,20 @@ func (inc *incident) snapshotKey(*Engine) string {
 	// Members resolving one by one change nothing a record shows: only new
 	// members and root changes are updates.
 	return inc.rootFingerprint + "|" + strconv.Itoa(len(inc.members)) + "|" + inc.silentRoot
+}
+
+// holdsPage reports whether one of the page holds keeps inc's page back
+// past group_wait, each for what would make the page one too many, at
+// most CauseWait past group_wait (awaitsRepage: at most Flap.Hold):
+//   - awaitsCause: a cause the spans show outside the incident (await.go);
+//   - awaitsRepage: re-page suspects showing they are no flap (repage.go);
+//   - awaitsBurstDependency: a burst's lone callers' shared dependency
+//     (burstpagehold.go);
+//   - awaitsServiceIncident: the paged incident a burst-isolated later
+//     alert's service already alerts in (burstsecondhold.go);
+//   - awaitsQuietRead: spans that still read a burst-isolated alert's
+//     service quiet (quietkept.go).
+func (e *Engine) holdsPage(inc *incident, now time.Time) bool {
+	return e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) || e.awaitsBurstDependency(inc, now) ||
+		e.awaitsServiceIncident(inc, now) || e.awaitsQuietRead(inc, now)
 }

@@ -77,7 +77,9 @@ type Engine struct {
 	origins []recheck
 	// quietKept are alerts a burst kept apart because their service read
 	// quiet (quietkept.go), oldest first; lastQuietRead is when they were
-	// last read.
+	// last read. Bounded by the tracked alerts (limits.max_alerts): an
+	// alert is queued once (alertState.quietKept), and one no longer
+	// tracked leaves at the next read.
 	quietKept     []string
 	lastQuietRead time.Time
 	// lastAttributed is when attributeToOrigins last read them.
