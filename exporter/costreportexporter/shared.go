@@ -94,23 +94,34 @@ func (r *registry) acquire(ctx context.Context, host component.Host, set exporte
 	if cfg.Patterns.MaxPatterns > 0 {
 		sl.patterns = newPatternBook(cfg, cal)
 	}
-	if cfg.Storage != nil {
-		if sl.store, err = newStorageStore(ctx, host, *cfg.Storage, dir); err != nil {
-			return nil, err
-		}
-	} else {
-		sl.store = dirStore{path: filepath.Join(dir, stateFileName)}
-	}
-	data, err := sl.store.load(ctx)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("loading cost ledger state from %s: %w", sl.store, err), sl.store.close(ctx))
-	}
-	if data != nil {
-		sl.restore(ctx, data, cal)
+	if err := sl.openStore(ctx, host, cal); err != nil {
+		return nil, err
 	}
 	go sl.run(cfg.flushInterval())
 	r.ledgers[dir] = sl
 	return sl, nil
+}
+
+// openStore opens the state store (storage extension or the report
+// directory's state file) and restores what it holds.
+func (sl *sharedLedger) openStore(ctx context.Context, host component.Host, cal *calendar) error {
+	if sl.cfg.Storage != nil {
+		store, err := newStorageStore(ctx, host, *sl.cfg.Storage, sl.dir)
+		if err != nil {
+			return err
+		}
+		sl.store = store
+	} else {
+		sl.store = dirStore{path: filepath.Join(sl.dir, stateFileName)}
+	}
+	data, err := sl.store.load(ctx)
+	if err != nil {
+		return errors.Join(fmt.Errorf("loading cost ledger state from %s: %w", sl.store, err), sl.store.close(ctx))
+	}
+	if data != nil {
+		sl.restore(ctx, data, cal)
+	}
+	return nil
 }
 
 // restore restores the ledger and the pattern table from a saved state.

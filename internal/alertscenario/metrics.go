@@ -42,8 +42,15 @@ func Evaluate(s *Scenario, o Outcome) Score {
 	sc.PagesPerIncident = float64(sc.Pages) / float64(sc.TrueIncidents)
 	sc.Reduction = 1 - float64(sc.Pages)/float64(sc.Episodes)
 	sc.ReductionRaw = 1 - float64(sc.Pages)/float64(sc.Notifications)
+	sc.Precision, sc.Recall, sc.F1 = pairwise(s, o)
+	sc.Missed = missed(s, o, hasEpisodes)
+	sc.AC1, sc.AC3, sc.TimeToPage = rootAccuracy(s, o, hasEpisodes)
+	return sc
+}
 
-	// Pairwise: over episodes; an episode never paged is its own group.
+// pairwise scores the grouping over pairs of episodes; an episode never
+// paged is its own group.
+func pairwise(s *Scenario, o Outcome) (precision, recall, f1 float64) {
 	group := func(ep int) string {
 		if g, ok := o.Assign[ep]; ok {
 			return g
@@ -68,23 +75,26 @@ func Evaluate(s *Scenario, o Outcome) Score {
 		}
 	}
 	if tp+fp > 0 {
-		sc.Precision = tp / (tp + fp)
+		precision = tp / (tp + fp)
 	}
 	if tp+fn > 0 {
-		sc.Recall = tp / (tp + fn)
+		recall = tp / (tp + fn)
 	}
-	if sc.Precision+sc.Recall > 0 {
-		sc.F1 = 2 * sc.Precision * sc.Recall / (sc.Precision + sc.Recall)
+	if precision+recall > 0 {
+		f1 = 2 * precision * recall / (precision + recall)
 	}
+	return precision, recall, f1
+}
 
-	// Majority true incident of every paged group.
+// missed counts the true incidents that are the majority of no paged
+// group.
+func missed(s *Scenario, o Outcome, hasEpisodes map[int]bool) int {
 	members := map[string][]int{}
 	for ep, g := range o.Assign {
 		members[g] = append(members[g], ep)
 	}
-	majority := map[string]int{}
 	covered := map[int]bool{}
-	for g, eps := range members {
+	for _, eps := range members {
 		count := map[int]int{}
 		for _, ep := range eps {
 			count[s.EpisodeTruth[ep]]++
@@ -95,16 +105,21 @@ func Evaluate(s *Scenario, o Outcome) Score {
 				best, bestN = t, c
 			}
 		}
-		majority[g] = best
 		covered[best] = true
 	}
+	n := 0
 	for t := range hasEpisodes {
 		if !covered[t] {
-			sc.Missed++
+			n++
 		}
 	}
-	// AC@k over fault incidents: the group holding most of the incident's
-	// episodes names the root.
+	return n
+}
+
+// rootAccuracy is AC@1 and AC@3 over fault incidents (the group holding
+// most of the incident's episodes names the root), and the median time
+// from a fault's first alert to that group's page.
+func rootAccuracy(s *Scenario, o Outcome, hasEpisodes map[int]bool) (ac1, ac3 float64, timeToPage time.Duration) {
 	firstAlert := map[int]time.Time{}
 	for _, n := range s.Notifications {
 		t := s.EpisodeTruth[n.Episode]
@@ -132,13 +147,13 @@ func Evaluate(s *Scenario, o Outcome) Score {
 		}
 	}
 	if faults > 0 {
-		sc.AC1, sc.AC3 = hit1/faults, hit3/faults
+		ac1, ac3 = hit1/faults, hit3/faults
 	}
 	if len(waits) > 0 {
 		slices.Sort(waits)
-		sc.TimeToPage = waits[len(waits)/2]
+		timeToPage = waits[len(waits)/2]
 	}
-	return sc
+	return ac1, ac3, timeToPage
 }
 
 // MainGroup is the group holding most of truth incident id's episodes (the

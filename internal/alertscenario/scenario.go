@@ -118,36 +118,43 @@ func Generated(n int, seed uint64) *Topology {
 		t.Databases[dbNames[i]] = systems[i%len(systems)]
 	}
 	for i := range svcs {
-		t.Services[names[i]] = nil
 		if tierOf[i] == 0 {
 			t.Entry = append(t.Entry, names[i])
 		}
-		var deeper []int
-		for j := range svcs {
-			if tierOf[j] == tierOf[i]+1 || (tierOf[j] == tierOf[i]+2 && rng.IntN(4) == 0) {
-				deeper = append(deeper, j)
-			}
-		}
-		k := 1 + rng.IntN(4)
-		for range k {
-			if len(deeper) == 0 {
-				break
-			}
-			j := deeper[rng.IntN(len(deeper))]
-			if !slices.Contains(t.Services[names[i]], names[j]) {
-				t.Services[names[i]] = append(t.Services[names[i]], names[j])
-			}
-		}
-		if tierOf[i] >= tiers-2 && rng.IntN(2) == 0 || len(deeper) == 0 {
-			db := dbNames[rng.IntN(dbs)]
-			t.Services[names[i]] = append(t.Services[names[i]], db)
-		}
+		t.Services[names[i]] = drawCalls(rng, names, dbNames, tierOf, tiers, i)
 	}
 	for _, db := range dbNames {
 		t.Services[db] = nil
 	}
 	t.Faults = t.Nodes()
 	return t
+}
+
+// drawCalls draws service i's callees for Generated: 1-4 services in the
+// next tier (now and then two tiers down), and a database for deep tiers
+// or a service with nothing deeper.
+func drawCalls(rng *rand.Rand, names, dbNames []string, tierOf []int, tiers, i int) []string {
+	var calls []string
+	var deeper []int
+	for j := range tierOf {
+		if tierOf[j] == tierOf[i]+1 || (tierOf[j] == tierOf[i]+2 && rng.IntN(4) == 0) {
+			deeper = append(deeper, j)
+		}
+	}
+	k := 1 + rng.IntN(4)
+	for range k {
+		if len(deeper) == 0 {
+			break
+		}
+		j := deeper[rng.IntN(len(deeper))]
+		if !slices.Contains(calls, names[j]) {
+			calls = append(calls, names[j])
+		}
+	}
+	if tierOf[i] >= tiers-2 && rng.IntN(2) == 0 || len(deeper) == 0 {
+		calls = append(calls, dbNames[rng.IntN(len(dbNames))])
+	}
+	return calls
 }
 
 // Noise rates and timing, fixed before tuning.
@@ -227,107 +234,140 @@ var rootRules = []string{"ServiceDown", "HighErrorRate", "SaturationHigh"}
 
 // Generate builds a scenario on t.
 func Generate(t *Topology, noise Noise, seed uint64) *Scenario {
-	rng := rand.New(rand.NewPCG(seed, 0xa1e7))
-	s := &Scenario{Topology: t}
-	callers := t.Callers()
+	g := &generator{
+		rng:       rand.New(rand.NewPCG(seed, 0xa1e7)),
+		s:         &Scenario{Topology: t},
+		noise:     noise,
+		callers:   t.Callers(),
+		busyUntil: map[string]time.Time{},
+	}
 	nodes := t.Nodes()
 	start := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	at := start
-	// Active alert identities, so two episodes of one alert never overlap.
-	busyUntil := map[string]time.Time{}
-	episode := func(truth int, svc, rule, sev string, on, off time.Time) {
-		fp := alertconv.Fingerprint(map[string]string{"alertname": rule, "service": svc, "severity": sev})
-		if busyUntil[fp].After(on.Add(-3 * time.Minute)) {
-			return // the same alert is still firing (or just resolved) for another cause
-		}
-		busyUntil[fp] = off
-		ep := len(s.EpisodeTruth)
-		s.EpisodeTruth = append(s.EpisodeTruth, truth)
-		s.EpisodeFP = append(s.EpisodeFP, fp)
-		for r := on; r.Before(off); r = r.Add(noise.Repeat) {
-			s.Notifications = append(s.Notifications, Notification{At: r, Service: svc, Rule: rule, Sev: sev, State: alertconv.StateFiring, StartsAt: on, Episode: ep})
-		}
-		s.Notifications = append(s.Notifications, Notification{At: off, Service: svc, Rule: rule, Sev: sev, State: alertconv.StateResolved, StartsAt: on, Episode: ep})
-	}
-	jitter := func(lo, hi time.Duration) time.Duration { return lo + time.Duration(rng.Int64N(int64(hi-lo)+1)) }
-
 	for f := range noise.Faults {
 		if f > 0 {
-			if rng.Float64() < noise.OverlapProb {
-				at = at.Add(jitter(time.Minute, 3*time.Minute))
+			if g.rng.Float64() < noise.OverlapProb {
+				at = at.Add(g.jitter(time.Minute, 3*time.Minute))
 			} else {
-				at = at.Add(jitter(noise.MeanGap/2, noise.MeanGap*3/2))
+				at = at.Add(g.jitter(noise.MeanGap/2, noise.MeanGap*3/2))
 			}
 		}
-		root := t.Faults[rng.IntN(len(t.Faults))]
-		truth := Truth{ID: len(s.Truths), Root: root, Kind: "fault", Onset: at}
-		s.Truths = append(s.Truths, truth)
-		dur := jitter(5*time.Minute, 15*time.Minute)
-		rootOn := at.Add(jitter(0, 30*time.Second))
-		early := rng.Float64() < noise.EarlySymptom
-		if early {
-			rootOn = at.Add(jitter(60*time.Second, 120*time.Second))
-		}
-		episode(truth.ID, root, rootRules[rng.IntN(len(rootRules))], "critical", rootOn, at.Add(dur))
-		if rng.IntN(3) == 0 {
-			episode(truth.ID, root, "HighLatency", "warning", rootOn.Add(jitter(0, 30*time.Second)), at.Add(dur))
-		}
-		// Symptoms up the callers, hop by hop.
-		frontier := []string{root}
-		seen := map[string]bool{root: true}
-		for hop := 1; hop <= len(noise.PropagateProb); hop++ {
-			var next []string
-			for _, n := range frontier {
-				for _, c := range callers[n] {
-					if seen[c] {
-						continue
-					}
-					seen[c] = true
-					if rng.Float64() >= noise.PropagateProb[hop-1] {
-						continue
-					}
-					next = append(next, c)
-					on := at.Add(time.Duration(hop) * jitter(10*time.Second, 60*time.Second))
-					if early && hop == 1 {
-						on = at.Add(jitter(0, 30*time.Second))
-					}
-					off := at.Add(dur + jitter(0, 90*time.Second))
-					episode(truth.ID, c, symptomRules[rng.IntN(len(symptomRules))], "warning", on, off)
-				}
-			}
-			frontier = next
-		}
+		g.fault(t.Faults[g.rng.IntN(len(t.Faults))], at)
 	}
 	end := at.Add(20 * time.Minute)
 	span := end.Sub(start)
 	for range int(float64(noise.Faults) * noise.UnrelatedRatio) {
-		svc := nodes[rng.IntN(len(nodes))]
-		on := start.Add(time.Duration(rng.Int64N(int64(span))))
-		truth := Truth{ID: len(s.Truths), Kind: "unrelated", Root: svc, Onset: on}
-		s.Truths = append(s.Truths, truth)
-		episode(truth.ID, svc, "DiskSpaceLow", "warning", on, on.Add(jitter(2*time.Minute, 10*time.Minute)))
+		svc := nodes[g.rng.IntN(len(nodes))]
+		on := start.Add(time.Duration(g.rng.Int64N(int64(span))))
+		truth := g.truth(Truth{Kind: "unrelated", Root: svc, Onset: on})
+		g.episode(truth.ID, svc, "DiskSpaceLow", "warning", on, on.Add(g.jitter(2*time.Minute, 10*time.Minute)))
 	}
 	for range int(float64(noise.Faults) * noise.FlappingRatio) {
-		svc := nodes[rng.IntN(len(nodes))]
-		on := start.Add(time.Duration(rng.Int64N(int64(span))))
-		truth := Truth{ID: len(s.Truths), Kind: "flapping", Root: svc, Onset: on}
-		s.Truths = append(s.Truths, truth)
-		fp := alertconv.Fingerprint(map[string]string{"alertname": "PodRestarting", "service": svc, "severity": "warning"})
-		if busyUntil[fp].After(on.Add(-3 * time.Minute)) {
-			continue
-		}
-		ep := len(s.EpisodeTruth)
-		s.EpisodeTruth = append(s.EpisodeTruth, truth.ID)
-		s.EpisodeFP = append(s.EpisodeFP, fp)
-		r := on
-		for range 5 + rng.IntN(6) {
-			s.Notifications = append(s.Notifications, Notification{At: r, Service: svc, Rule: "PodRestarting", Sev: "warning", State: alertconv.StateFiring, StartsAt: r, Episode: ep})
-			r = r.Add(jitter(20*time.Second, 90*time.Second))
-			s.Notifications = append(s.Notifications, Notification{At: r, Service: svc, Rule: "PodRestarting", Sev: "warning", State: alertconv.StateResolved, StartsAt: r, Episode: ep})
-			r = r.Add(jitter(20*time.Second, 90*time.Second))
-		}
-		busyUntil[fp] = r
+		svc := nodes[g.rng.IntN(len(nodes))]
+		on := start.Add(time.Duration(g.rng.Int64N(int64(span))))
+		g.flapping(g.truth(Truth{Kind: "flapping", Root: svc, Onset: on}))
 	}
+	s := g.s
 	slices.SortStableFunc(s.Notifications, func(a, b Notification) int { return a.At.Compare(b.At) })
 	return s
+}
+
+// generator is Generate's state. busyUntil holds the active alert
+// identities, so two episodes of one alert never overlap.
+type generator struct {
+	rng       *rand.Rand
+	s         *Scenario
+	noise     Noise
+	callers   map[string][]string
+	busyUntil map[string]time.Time
+}
+
+func (g *generator) jitter(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(g.rng.Int64N(int64(hi-lo)+1))
+}
+
+// truth records a true incident and returns it with its ID.
+func (g *generator) truth(t Truth) Truth {
+	t.ID = len(g.s.Truths)
+	g.s.Truths = append(g.s.Truths, t)
+	return t
+}
+
+// episode adds one firing episode of an alert (repeated every
+// noise.Repeat, then resolved), unless the same alert is still firing or
+// just resolved for another cause.
+func (g *generator) episode(truth int, svc, rule, sev string, on, off time.Time) {
+	s := g.s
+	fp := alertconv.Fingerprint(map[string]string{"alertname": rule, "service": svc, "severity": sev})
+	if g.busyUntil[fp].After(on.Add(-3 * time.Minute)) {
+		return
+	}
+	g.busyUntil[fp] = off
+	ep := len(s.EpisodeTruth)
+	s.EpisodeTruth = append(s.EpisodeTruth, truth)
+	s.EpisodeFP = append(s.EpisodeFP, fp)
+	for r := on; r.Before(off); r = r.Add(g.noise.Repeat) {
+		s.Notifications = append(s.Notifications, Notification{At: r, Service: svc, Rule: rule, Sev: sev, State: alertconv.StateFiring, StartsAt: on, Episode: ep})
+	}
+	s.Notifications = append(s.Notifications, Notification{At: off, Service: svc, Rule: rule, Sev: sev, State: alertconv.StateResolved, StartsAt: on, Episode: ep})
+}
+
+// fault adds a fault at root starting at: the root's alerts, then
+// symptoms up the callers, hop by hop.
+func (g *generator) fault(root string, at time.Time) {
+	truth := g.truth(Truth{Root: root, Kind: "fault", Onset: at})
+	dur := g.jitter(5*time.Minute, 15*time.Minute)
+	rootOn := at.Add(g.jitter(0, 30*time.Second))
+	early := g.rng.Float64() < g.noise.EarlySymptom
+	if early {
+		rootOn = at.Add(g.jitter(60*time.Second, 120*time.Second))
+	}
+	g.episode(truth.ID, root, rootRules[g.rng.IntN(len(rootRules))], "critical", rootOn, at.Add(dur))
+	if g.rng.IntN(3) == 0 {
+		g.episode(truth.ID, root, "HighLatency", "warning", rootOn.Add(g.jitter(0, 30*time.Second)), at.Add(dur))
+	}
+	frontier := []string{root}
+	seen := map[string]bool{root: true}
+	for hop := 1; hop <= len(g.noise.PropagateProb); hop++ {
+		var next []string
+		for _, n := range frontier {
+			for _, c := range g.callers[n] {
+				if seen[c] {
+					continue
+				}
+				seen[c] = true
+				if g.rng.Float64() >= g.noise.PropagateProb[hop-1] {
+					continue
+				}
+				next = append(next, c)
+				on := at.Add(time.Duration(hop) * g.jitter(10*time.Second, 60*time.Second))
+				if early && hop == 1 {
+					on = at.Add(g.jitter(0, 30*time.Second))
+				}
+				off := at.Add(dur + g.jitter(0, 90*time.Second))
+				g.episode(truth.ID, c, symptomRules[g.rng.IntN(len(symptomRules))], "warning", on, off)
+			}
+		}
+		frontier = next
+	}
+}
+
+// flapping adds a flapping PodRestarting alert: 5-10 short firings.
+func (g *generator) flapping(truth Truth) {
+	s, svc, on := g.s, truth.Root, truth.Onset
+	fp := alertconv.Fingerprint(map[string]string{"alertname": "PodRestarting", "service": svc, "severity": "warning"})
+	if g.busyUntil[fp].After(on.Add(-3 * time.Minute)) {
+		return
+	}
+	ep := len(s.EpisodeTruth)
+	s.EpisodeTruth = append(s.EpisodeTruth, truth.ID)
+	s.EpisodeFP = append(s.EpisodeFP, fp)
+	r := on
+	for range 5 + g.rng.IntN(6) {
+		s.Notifications = append(s.Notifications, Notification{At: r, Service: svc, Rule: "PodRestarting", Sev: "warning", State: alertconv.StateFiring, StartsAt: r, Episode: ep})
+		r = r.Add(g.jitter(20*time.Second, 90*time.Second))
+		s.Notifications = append(s.Notifications, Notification{At: r, Service: svc, Rule: "PodRestarting", Sev: "warning", State: alertconv.StateResolved, StartsAt: r, Episode: ep})
+		r = r.Add(g.jitter(20*time.Second, 90*time.Second))
+	}
+	g.busyUntil[fp] = r
 }

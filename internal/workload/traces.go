@@ -224,41 +224,49 @@ func (g *TraceGenerator) Next() Trace {
 			})
 			continue
 		}
-		dep := svc.deps[g.rng.IntN(len(svc.deps))]
-		if dep.service < 0 {
-			name := "HTTP POST"
-			if dep.dbSystem != "" {
-				name = dep.dbSystem + " query"
-			}
-			plan = append(plan, spanPlan{
-				service: p.service, parent: parent, kind: ptrace.SpanKindClient, name: name,
-				start: start, duration: dur, peer: dep.peer, dbSystem: dep.dbSystem,
-			})
-			continue
-		}
-		callee := g.services[dep.service]
-		outKind, inKind := ptrace.SpanKindClient, ptrace.SpanKindServer
-		if dep.messaging {
-			outKind, inKind = ptrace.SpanKindProducer, ptrace.SpanKindConsumer
-		}
-		op := callee.operations[g.rng.IntN(len(callee.operations))]
-		plan = append(plan, spanPlan{
-			service: p.service, parent: parent, kind: outKind, name: op,
-			start: start, duration: dur, peer: callee.name,
-		})
-		if len(plan) < want {
-			lat := dur / 10
-			plan = append(plan, spanPlan{
-				service: dep.service, parent: len(plan) - 1, kind: inKind, name: op,
-				start: start + lat, duration: dur - 2*lat,
-			})
-		}
+		plan = g.appendCall(plan, parent, svc.deps[g.rng.IntN(len(svc.deps))], start, dur, want)
 	}
 	if isErr {
 		// The error sits deep in the trace, where errors usually start.
 		plan[len(plan)-1-g.rng.IntN(max(1, len(plan)/2))].isError = true
 	}
 	return g.build(id, plan, isErr, isSlow)
+}
+
+// appendCall appends p's call to dep: a client span for an uninstrumented
+// peer, or a client (producer) span and, room permitting, the callee's
+// server (consumer) span.
+func (g *TraceGenerator) appendCall(plan []spanPlan, parent int, dep dependency, start, dur time.Duration, want int) []spanPlan {
+	p := plan[parent]
+	if dep.service < 0 {
+		name := "HTTP POST"
+		if dep.dbSystem != "" {
+			name = dep.dbSystem + " query"
+		}
+		plan = append(plan, spanPlan{
+			service: p.service, parent: parent, kind: ptrace.SpanKindClient, name: name,
+			start: start, duration: dur, peer: dep.peer, dbSystem: dep.dbSystem,
+		})
+		return plan
+	}
+	callee := g.services[dep.service]
+	outKind, inKind := ptrace.SpanKindClient, ptrace.SpanKindServer
+	if dep.messaging {
+		outKind, inKind = ptrace.SpanKindProducer, ptrace.SpanKindConsumer
+	}
+	op := callee.operations[g.rng.IntN(len(callee.operations))]
+	plan = append(plan, spanPlan{
+		service: p.service, parent: parent, kind: outKind, name: op,
+		start: start, duration: dur, peer: callee.name,
+	})
+	if len(plan) < want {
+		lat := dur / 10
+		plan = append(plan, spanPlan{
+			service: dep.service, parent: len(plan) - 1, kind: inKind, name: op,
+			start: start + lat, duration: dur - 2*lat,
+		})
+	}
+	return plan
 }
 
 func (g *TraceGenerator) build(id pcommon.TraceID, plan []spanPlan, isErr, isSlow bool) Trace {
