@@ -312,7 +312,7 @@ func promote(cands []cand, eligible, match func(cand) bool) {
 func (e *Engine) unite(st *alertState, cands []cand, now time.Time) *incident {
 	group := []*incident{cands[0].inc}
 	for _, c := range cands[1:] {
-		if !c.symptom && e.relayReaches(cands[0], c) && e.unionShows(st, c) {
+		if !c.symptom && e.relayReaches(cands[0], c) {
 			group = append(group, c.inc)
 		}
 	}
