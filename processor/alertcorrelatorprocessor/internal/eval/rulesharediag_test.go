@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
@@ -31,7 +32,13 @@ func TestRuleShareDiag(t *testing.T) {
 			if !ok {
 				return
 			}
-			tally[ruleShareKey(s, n, fp, snap, rule, svc, cur)]++
+			k := ruleShareKey(s, n, fp, snap, rule, svc, cur)
+			tally[k]++
+			// The spans at a symptom join (JoinDetail): the alert's service
+			// quiet, its link to the member explaining it.
+			if d := strings.Fields(e.JoinDetail(fp, n.At) + " x"); d[0] == "symptom" && strings.Contains(k, "joined") {
+				tally[strings.SplitN(k, ":", 2)[0]+" as symptom "+joinField(d, "Q=")+" "+joinField(d, "L(by)=")+" "+joinField(d, "hops=")]++
+			}
 		}
 		s = flatDraw(alertscenario.GenerateFamily(f.Spec))
 		diagRunHookedOn(t, f, s, ingested, nil)
@@ -86,4 +93,14 @@ func truthOfMembers(s *alertscenario.Scenario, snap correlate.Snapshot, fp strin
 		}
 	}
 	return best
+}
+
+// joinField is the field of a JoinDetail starting with key ("" if none).
+func joinField(fields []string, key string) string {
+	for _, f := range fields {
+		if strings.HasPrefix(f, key) {
+			return f
+		}
+	}
+	return ""
 }
