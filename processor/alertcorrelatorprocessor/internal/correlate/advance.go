@@ -104,7 +104,11 @@ func (e *Engine) pageIncident(inc *incident, now time.Time) (Event, bool) {
 		e.rank(inc)
 		inc.dirty = false
 	}
-	if now.Sub(inc.firstSeen) < e.groupWait(inc) || e.holdsPage(inc, now) {
+	if now.Sub(inc.firstSeen) < e.groupWait(inc) {
+		return Event{}, false
+	}
+	if hold := e.pageHold(inc, now); hold != "" {
+		e.noteHold(inc, hold, now)
 		return Event{}, false
 	}
 	e.rankForRecord(inc)
@@ -144,9 +148,10 @@ func (inc *incident) snapshotKey(*Engine) string {
 	return inc.rootFingerprint + "|" + strconv.Itoa(len(inc.members)) + "|" + inc.silentRoot
 }
 
-// holdsPage reports whether one of the page holds keeps inc's page back
-// past group_wait, each for what would make the page one too many, at
-// most CauseWait past group_wait (awaitsRepage: at most Flap.Hold):
+// pageHold names the page hold that keeps inc's page back past
+// group_wait ("" none), each for what would make the page one too many,
+// at most CauseWait past group_wait (awaitsRepage: at most Flap.Hold);
+// the first that holds, in this order, by its function's name:
 //   - awaitsCause: a cause the spans show outside the incident (await.go);
 //   - awaitsRepage: re-page suspects showing they are no flap (repage.go);
 //   - awaitsBurstDependency: a burst's lone callers' shared dependency
@@ -155,7 +160,18 @@ func (inc *incident) snapshotKey(*Engine) string {
 //     alert's service already alerts in (burstsecondhold.go);
 //   - awaitsQuietRead: spans that still read a burst-isolated alert's
 //     service quiet (quietkept.go).
-func (e *Engine) holdsPage(inc *incident, now time.Time) bool {
-	return e.awaitsCause(inc, now) || e.awaitsRepage(inc, now) || e.awaitsBurstDependency(inc, now) ||
-		e.awaitsServiceIncident(inc, now) || e.awaitsQuietRead(inc, now)
+func (e *Engine) pageHold(inc *incident, now time.Time) string {
+	switch {
+	case e.awaitsCause(inc, now):
+		return "awaitsCause"
+	case e.awaitsRepage(inc, now):
+		return "awaitsRepage"
+	case e.awaitsBurstDependency(inc, now):
+		return "awaitsBurstDependency"
+	case e.awaitsServiceIncident(inc, now):
+		return "awaitsServiceIncident"
+	case e.awaitsQuietRead(inc, now):
+		return "awaitsQuietRead"
+	}
+	return ""
 }

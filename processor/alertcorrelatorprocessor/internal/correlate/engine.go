@@ -94,6 +94,9 @@ type Engine struct {
 	// tieHook, when set, is told of every tie on the best relation
 	// (tienote.go).
 	tieHook func(TieNote)
+	// holdHook, when set, is told of every page a hold keeps back
+	// (holdnote.go).
+	holdHook func(HoldNote)
 }
 
 // New returns an engine over graph g.

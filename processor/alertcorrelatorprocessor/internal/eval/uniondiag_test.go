@@ -53,6 +53,21 @@ func TestUnionDiag(t *testing.T) {
 				}
 				lines = append(lines, fmt.Sprintf("    %s%d root=%s n=%d | %s", rt.Kind, rt.ID, rt.Root, len(inc.Members), inc.Detail))
 			}
+			// The incidents united beside the best candidate (sixty-eighth
+			// pass): whose they are, and whether the spans showed their
+			// root's calls failing toward the uniting alert's service.
+			for _, inc := range u.Incident[1:] {
+				rt, _ := truthOf(inc.Members[0])
+				whose := rt.Kind
+				if rt.ID == at.ID {
+					whose = "own"
+				}
+				size := "1"
+				if len(inc.Members) > 1 {
+					size = "2+"
+				}
+				tally[fmt.Sprintf("united beside: %s n=%s %s %s %s", whose, size, detailField(inc.Detail, "link(root->svc)="), detailField(inc.Detail, "rootOwn="), detailField(inc.Detail, "symptom="))]++
+			}
 			if len(faults) == 0 {
 				continue
 			}
@@ -80,4 +95,13 @@ func serviceOf(s *alertscenario.Scenario, fp string) string {
 		}
 	}
 	return "?"
+}
+
+// detailField is the word after key in a note's detail ("" if absent).
+func detailField(detail, key string) string {
+	i := strings.Index(detail, key)
+	if i < 0 {
+		return ""
+	}
+	return strings.Fields(detail[i:])[0]
 }
