@@ -138,7 +138,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	sortCands(cands)
 	recentFirst := cands[0].inc
 	e.preferNewerCause(st, cands)
-	e.preferNewerFailure(st, cands)
 	e.preferTraveled(st, cands)
 	e.noteTie(st, cands, recentFirst)
 	if !e.followFreshCause(st, cands, now) {
