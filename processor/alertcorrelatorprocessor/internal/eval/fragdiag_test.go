@@ -26,7 +26,11 @@ import (
 // opened before it, the onset gap to the nearest related main-page alert,
 // and what the traces said at its onset (Link to the root: 0 unknown, 1
 // linked, 2 unlinked; errors unexplained in its service; the root an
-// origin). Then a tally by the likely reason it stayed apart.
+// origin; evidence.Fresh toward the root; Link toward the main page's
+// nearest alerting dependency). Then a tally by the likely reason it
+// stayed apart, and with traces one by class: its placement at its first
+// firing, where it ended, and whether its calls showed the anomaly
+// travelling toward its root or that dependency (sixty-seventh pass).
 // EVAL_FRAG_DETAIL=1 adds to each placement what the burst rule read
 // (Engine.BurstReading) and how a joined alert relates to its incident
 // (Engine.JoinDetail), both at its first firing.
