@@ -50,9 +50,10 @@ func (e *Engine) JoinDetail(fp string, now time.Time) string {
 		return int(ev.Link(a, b, e.cfg.MaxHops, now))
 	}
 	o := ev.Origin(st.Service, now)
-	return fmt.Sprintf("%s isroot=%v to=%s byroot=%v hops=%d Q=%v obs=%v O=%v own=%v L(by)=%d L(root)=%d Qby=%v Qroot=%v Oroot=%v gap=%s rulediff=%v F=%v",
+	return fmt.Sprintf("%s isroot=%v to=%s byroot=%v hops=%d Q=%v obs=%v O=%v own=%v L(by)=%d L(root)=%d Qby=%v Qroot=%v Oroot=%v gap=%s rulediff=%v F=%v Froot=%v",
 		rel, isRoot, to, to == root, hops, e.quiet(st.Service), o.Spans >= 10, e.originates(st.Service), e.ownCause(st.Service),
-		link(st.Service, to), link(st.Service, root), e.quiet(to), e.quiet(root), e.originates(root), gap, rule, st.Service != to && ev.Fresh(st.Service, to, e.cfg.MaxHops, now))
+		link(st.Service, to), link(st.Service, root), e.quiet(to), e.quiet(root), e.originates(root), gap, rule, st.Service != to && ev.Fresh(st.Service, to, e.cfg.MaxHops, now),
+		st.Service != root && ev.Fresh(st.Service, root, e.cfg.MaxHops, now))
 }
 
 // nearestMember is st's nearest relation to another member of inc, and

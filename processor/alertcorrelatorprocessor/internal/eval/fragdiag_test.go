@@ -26,7 +26,11 @@ import (
 // opened before it, the onset gap to the nearest related main-page alert,
 // and what the traces said at its onset (Link to the root: 0 unknown, 1
 // linked, 2 unlinked; errors unexplained in its service; the root an
-// origin). Then a tally by the likely reason it stayed apart.
+// origin; evidence.Fresh toward the root; Link toward the main page's
+// nearest alerting dependency). Then a tally by the likely reason it
+// stayed apart, and with traces one by class: its placement at its first
+// firing, where it ended, and whether its calls showed the anomaly
+// travelling toward its root or that dependency (sixty-seventh pass).
 // EVAL_FRAG_DETAIL=1 adds to each placement what the burst rule read
 // (Engine.BurstReading) and how a joined alert relates to its incident
 // (Engine.JoinDetail), both at its first firing.
@@ -128,7 +132,7 @@ func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology
 				tally["root placed: "+placeKind(placed[ep])]++
 			}
 			if group(ep) != main {
-				fr = append(fr, frag{tr: tr, ep: ep, main: main})
+				fr = append(fr, frag{tr: tr, ep: ep, main: main, placedAt: placed[ep]})
 			}
 		}
 	}
@@ -142,9 +146,10 @@ func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology
 }
 
 type frag struct {
-	tr   alertscenario.Truth
-	ep   int
-	main string
+	tr       alertscenario.Truth
+	ep       int
+	main     string
+	placedAt string // its placement at its first firing
 }
 
 // line describes one fragment and adds its reason to tally.
@@ -154,7 +159,7 @@ func (x frag) line(s *alertscenario.Scenario, first map[int]alertscenario.Notifi
 	dest := x.destination(s, pageEps[group(x.ep)])
 	rootHops, rootOK := g.Hops(svc, x.tr.Root, 10)
 	// Nearest main-page alert, either direction, and its onset gap.
-	best, bestDir, gap, mainFirst := 99, "", time.Duration(0), time.Time{}
+	best, bestDir, gap, mainFirst, nearest := 99, "", time.Duration(0), time.Time{}, ""
 	rootAt := time.Time{}
 	for _, o := range pageEps[x.main] {
 		on := first[o].StartsAt
@@ -165,7 +170,7 @@ func (x frag) line(s *alertscenario.Scenario, first map[int]alertscenario.Notifi
 			rootAt = on
 		}
 		if h, ok := g.Hops(svc, first[o].Service, 10); ok && h < best {
-			best, bestDir, gap = h, "sym", n.StartsAt.Sub(on)
+			best, bestDir, gap, nearest = h, "sym", n.StartsAt.Sub(on), first[o].Service
 		}
 		if h, ok := g.Hops(first[o].Service, svc, 10); ok && h < best {
 			best, bestDir, gap = h, "dep", n.StartsAt.Sub(on)
@@ -179,13 +184,30 @@ func (x frag) line(s *alertscenario.Scenario, first map[int]alertscenario.Notifi
 	evs := ""
 	if ev != nil {
 		tk := ev.at(n.At)
-		evs = fmt.Sprintf(" link=%d unexplained=%v rootorigin=%v", tk.Link(svc, x.tr.Root, 3, n.At), tk.Unexplained(svc, n.At), tk.Origin(x.tr.Root, n.At).Anomalous)
+		link := tk.Link(svc, x.tr.Root, 3, n.At)
+		mainLink := evidence.Unknown
+		if nearest != "" {
+			mainLink = tk.Link(svc, nearest, 3, n.At)
+		}
+		evs = fmt.Sprintf(" link=%d fresh=%v mainlink=%d(%s) unexplained=%v rootorigin=%v", link, tk.Fresh(svc, x.tr.Root, 3, n.At), mainLink, nearest, tk.Unexplained(svc, n.At), tk.Origin(x.tr.Root, n.At).Anomalous)
+		// The class the brief counts: what placed it, where it ended,
+		// whether its calls showed the fault's anomaly toward the root
+		// or the main page's nearest alerting dependency.
+		shown := "no anomaly shown"
+		if link == evidence.Linked || mainLink == evidence.Linked {
+			shown = "anomaly travels"
+		}
+		tally[fmt.Sprintf("class: %s / %s / %s", placeKind(x.placedAt), dest, shown)]++
+	}
+	vsMain := "main none"
+	if !mainFirst.IsZero() {
+		vsMain = fmt.Sprintf("main first %+ds", int(mainFirst.Sub(n.StartsAt).Seconds()))
 	}
 	reason := fragReason(rootOK, rootHops, best, gap, existed)
 	tally[dest+" / "+reason]++
 	tally["all / "+reason]++
-	return fmt.Sprintf("fault %d root=%s %s@%s -> %s; root hops=%d(%v) main: %s %d hops %+ds existed=%v; %s%s => %s",
-		x.tr.ID, x.tr.Root, svc, n.StartsAt.Sub(x.tr.Onset).Round(time.Second), dest, rootHops, rootOK, bestDir, best, int(gap.Seconds()), existed, rootState, evs, reason)
+	return fmt.Sprintf("fault %d root=%s %s@%s -> %s; root hops=%d(%v) main: %s %d hops %+ds existed=%v %s; %s%s => %s",
+		x.tr.ID, x.tr.Root, svc, n.StartsAt.Sub(x.tr.Onset).Round(time.Second), dest, rootHops, rootOK, bestDir, best, int(gap.Seconds()), existed, vsMain, rootState, evs, reason)
 }
 
 // destination names where the fragment ended: alone, with noise only, or
