@@ -86,18 +86,45 @@ func (r *replay) handle(events []correlate.Event) {
 	}
 }
 
+// ingest hands notification n to the engine as an alert, remembering
+// which episode its fingerprint now stands for.
+func (r *replay) ingest(e *correlate.Engine, n alertscenario.Notification, o Options) {
+	fp := n.Fingerprint()
+	r.current[fp] = n.Episode
+	r.firing[fp] = alertscenario.Firing{Episode: n.Episode, StartsAt: n.StartsAt}
+	labels := n.Labels()
+	svc := n.Service
+	if o.ServiceLabel != "" {
+		svc = labels[o.ServiceLabel]
+	}
+	e.Ingest(correlate.Alert{
+		Fingerprint: fp, RuleName: n.Rule, Service: svc, Severity: n.Sev,
+		State: n.State, StartsAt: n.StartsAt, Labels: labels,
+	}, n.At)
+	if o.Ingested != nil {
+		o.Ingested(e, n, fp)
+	}
+}
+
+// withTraces sets a run with traces up: members snapshotted, a tracker
+// (o.Evidence or a new one), a tick every 5s unless o says otherwise.
+func withTraces(cfg *correlate.Config, o *Options) {
+	cfg.SnapshotMembers = true
+	if o.Traces == nil {
+		return
+	}
+	cfg.Evidence = o.Evidence
+	if cfg.Evidence == nil {
+		cfg.Evidence = evidence.New(EvidenceConfig())
+	}
+	if o.TraceEvery <= 0 {
+		o.TraceEvery = 5 * time.Second
+	}
+}
+
 // Run replays the scenario with options.
 func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o Options) alertscenario.Outcome {
-	cfg.SnapshotMembers = true
-	if o.Traces != nil {
-		cfg.Evidence = o.Evidence
-		if cfg.Evidence == nil {
-			cfg.Evidence = evidence.New(EvidenceConfig())
-		}
-		if o.TraceEvery <= 0 {
-			o.TraceEvery = 5 * time.Second
-		}
-	}
+	withTraces(&cfg, &o)
 	e := correlate.New(cfg, g)
 	r := &replay{
 		out: alertscenario.Outcome{
@@ -139,21 +166,7 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		if o.FixedGrid {
 			fd.at(n.At)
 		}
-		fp := n.Fingerprint()
-		r.current[fp] = n.Episode
-		r.firing[fp] = alertscenario.Firing{Episode: n.Episode, StartsAt: n.StartsAt}
-		labels := n.Labels()
-		svc := n.Service
-		if o.ServiceLabel != "" {
-			svc = labels[o.ServiceLabel]
-		}
-		e.Ingest(correlate.Alert{
-			Fingerprint: fp, RuleName: n.Rule, Service: svc, Severity: n.Sev,
-			State: n.State, StartsAt: n.StartsAt, Labels: labels,
-		}, n.At)
-		if o.Ingested != nil {
-			o.Ingested(e, n, fp)
-		}
+		r.ingest(e, n, o)
 		advance(n.At)
 		if o.Advanced != nil {
 			o.Advanced(e, n.At)
