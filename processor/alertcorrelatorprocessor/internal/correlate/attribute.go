@@ -129,6 +129,10 @@ func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*al
 		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {
 			continue
 		}
+		if e.failsTowardAnother(st, origin) {
+			// A caller of two independent origins (twoorigins.go).
+			continue
+		}
 		out = append(out, st)
 	}
 	return out

@@ -348,6 +348,7 @@ func (c *concurTrack) report(out alertscenario.Outcome) {
 		}
 	}
 	tally["pages merging faults"] = len(merged)
+	c.pairs(out, major, tally)
 	printTally(tally)
 }
 
