@@ -10,9 +10,6 @@ import (
 // dependencies below it), then onset, then severity. Without recent
 // spans, a service most of whose direct callers are quiet (a hub, a
 // shared database: specific.go) ranks after those that explain theirs.
-// With spans that speak, where errors or latency originate comes first:
-// an origin its failing calls cannot account for (ownorigin.go), then
-// the higher origin share (evidence.go's originRank).
 func (e *Engine) rank(inc *incident) {
 	// With evidence the ranking may change while the alerts do not.
 	if !inc.rankDirty && len(inc.ranking) > 0 && !e.tracesActive() {
@@ -37,7 +34,6 @@ func (e *Engine) rankCands(inc *incident) []*rankCand {
 	order := make([]*rankCand, 0, len(inc.reps))
 	for svc, r := range inc.reps {
 		c := &rankCand{rep: r, service: svc, origin: e.originRank(svc)}
-		c.own = e.ownOrigin(svc, c.origin)
 		c.vague = svc != "" && !e.explainsAt(svc, r.onset, e.now) && !e.lateShownIn(inc, svc, r.onset)
 		byService[svc] = c
 		order = append(order, c)
@@ -67,23 +63,16 @@ type rankCand struct {
 	deps    int // alerting dependencies within MaxHops
 	origin  float64
 	vague   bool // its direct callers do not show it (specific.go)
-	own     bool // an origin its failing calls cannot account for (ownorigin.go)
 }
 
 // compareRank orders probable roots first: those whose callers show
-// them, where errors originate beyond what their failing calls account
-// for, where errors originate (the higher share first), most alerting
+// them, where errors originate (the higher share first), most alerting
 // callers, fewest alerting dependencies, earliest onset, most severe,
 // then fingerprint.
 func compareRank(a, b *rankCand) int {
 	switch {
 	case a.vague != b.vague:
 		if b.vague {
-			return -1
-		}
-		return 1
-	case a.own != b.own:
-		if a.own {
 			return -1
 		}
 		return 1
