@@ -19,6 +19,17 @@ func (e *Engine) rank(inc *incident) {
 	if len(inc.reps) == 0 {
 		return
 	}
+	order := e.rankCands(inc)
+	inc.ranking = inc.ranking[:0]
+	for _, c := range order {
+		inc.ranking = append(inc.ranking, c.service)
+	}
+	inc.rootFingerprint = order[0].fp
+}
+
+// rankCands returns inc's alerting services as rank weighs them, probable
+// root first.
+func (e *Engine) rankCands(inc *incident) []*rankCand {
 	byService := make(map[string]*rankCand, len(inc.reps))
 	order := make([]*rankCand, 0, len(inc.reps))
 	for svc, r := range inc.reps {
@@ -41,11 +52,7 @@ func (e *Engine) rank(inc *incident) {
 		}
 	}
 	slices.SortFunc(order, compareRank)
-	inc.ranking = inc.ranking[:0]
-	for _, c := range order {
-		inc.ranking = append(inc.ranking, c.service)
-	}
-	inc.rootFingerprint = order[0].fp
+	return order
 }
 
 // rankCand is an alerting service of an incident, as rank weighs it.
@@ -59,8 +66,9 @@ type rankCand struct {
 }
 
 // compareRank orders probable roots first: those whose callers show
-// them, where errors originate, most alerting callers, fewest alerting
-// dependencies, earliest onset, most severe, then fingerprint.
+// them, where errors originate (the higher share first), most alerting
+// callers, fewest alerting dependencies, earliest onset, most severe,
+// then fingerprint.
 func compareRank(a, b *rankCand) int {
 	switch {
 	case a.vague != b.vague:

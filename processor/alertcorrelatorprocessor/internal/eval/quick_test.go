@@ -18,7 +18,8 @@ import (
 // show no fault, HealthyTraceStream), at 10s waits: F1 / AC@1 / pages per incident /
 // missed (and the median time to page). A quick look while a change is tried; TestFamilies is the
 // table. With EVAL_TALLY set, each line is followed by the family's
-// failure tally (TestFamilies' four kinds) from the same run.
+// failure tally (TestFamilies' four kinds) from the same run; with
+// EVAL_AC3 set, AC@3 ends the line.
 // EVAL_TRACE_DENSITY, EVAL_TRACE_SEED=k (another sample of the traces,
 // traceSeed) and EVAL_TRACE_GRID=fixed (Options.FixedGrid) as for
 // the diagnostics. EVAL_SEED=k (k > 0) scores every family's k-th other
@@ -40,7 +41,11 @@ func TestQuickScore(t *testing.T) {
 		}
 		s, out := diagRun(t, f)
 		sc := alertscenario.Evaluate(s, out)
-		fmt.Printf("%-45s %.3f/%.2f/%.2f/%d ttp=%s\n", f.Spec.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed, sc.TimeToPage.Round(time.Second))
+		ac3 := ""
+		if os.Getenv("EVAL_AC3") != "" {
+			ac3 = fmt.Sprintf(" ac3=%.2f", sc.AC3)
+		}
+		fmt.Printf("%-45s %.3f/%.2f/%.2f/%d ttp=%s%s\n", f.Spec.Name, sc.F1, sc.AC1, sc.PagesPerIncident, sc.Missed, sc.TimeToPage.Round(time.Second), ac3)
 		if os.Getenv("EVAL_TALLY") != "" {
 			fc := countFailures(s, out)
 			fmt.Printf("%-45s fragments=%d merged=%d noise=%d flapping=%d/%d\n", "", fc.fragments, fc.merged, fc.noiseJoined, fc.flappingGrouped, fc.flappingFirings)
