@@ -29,6 +29,12 @@ type TiedIncident struct {
 	// calls reaching the root.
 	RootHops int
 	Traveled bool
+	// FailingSince is when the alert's calls toward the root began
+	// failing or running slow (evidence.Tracker.FailingSince; zero
+	// without spans or without an anomalous path to the root);
+	// PathFailingSince when a whole failing path to it began
+	// (evidence.Tracker.PathFailingSince).
+	FailingSince, PathFailingSince time.Time
 }
 
 // OnTie sets a function called at every tie (nil: none). A diagnostic for
@@ -69,6 +75,10 @@ func (e *Engine) tiedIncident(st *alertState, c cand) TiedIncident {
 		t.RootHops = h
 	}
 	t.Traveled = e.tracesActive() && e.failuresTravel(st.Service, root)
+	if e.tracesActive() && st.Service != root {
+		t.FailingSince, _ = e.cfg.Evidence.FailingSince(st.Service, root, e.cfg.MaxHops, e.now)
+		t.PathFailingSince, _ = e.cfg.Evidence.PathFailingSince(st.Service, root, e.cfg.MaxHops, e.now)
+	}
 	via := []string{root}
 	if c.symptom {
 		via = []string{st.Service}

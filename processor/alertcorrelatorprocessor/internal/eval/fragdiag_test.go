@@ -34,16 +34,35 @@ import (
 // EVAL_FRAG_DETAIL=1 adds to each placement what the burst rule read
 // (Engine.BurstReading) and how a joined alert relates to its incident
 // (Engine.JoinDetail), both at its first firing.
+// With traces, a fragment that joined another fault's incident as a
+// symptom while its calls fail toward both roots (Link Linked to each: a
+// shared caller) also gets its alert's onset and when its calls toward
+// each root began failing (evidence.Tracker.FailingSince), read from the
+// replay's own tracker at its first firing, and a tally of which edge
+// began failing nearer before the alert's onset (seventieth pass).
 func TestFragDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_FRAG_DIAG") {
 		placed := map[int]string{}
-		s, out := diagRunWith(t, f, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
+		var tk *evidence.Tracker
+		if os.Getenv("EVAL_TRACES") != "" {
+			tk = evidence.New(EvidenceConfig())
+		}
+		pre := flatDraw(alertscenario.GenerateFamily(f.Spec))
+		epOf := map[string]int{}
+		onsets := map[int]edgeOnsets{}
+		s, out := diagRunOn(t, f, tk, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 			if _, ok := placed[n.Episode]; !ok && n.State == "firing" {
 				placed[n.Episode] = e.Placement(fp, n.At)
 				if os.Getenv("EVAL_FRAG_DETAIL") != "" {
 					placed[n.Episode] += " || " + e.BurstReading(fp, n.At) + " || " + e.JoinDetail(fp, n.At)
 				}
+				if tk != nil && strings.HasPrefix(placed[n.Episode], "joined (symptom=true") {
+					if o, ok := readEdgeOnsets(e, tk, pre, epOf, n, fp); ok {
+						onsets[n.Episode] = o
+					}
+				}
 			}
+			epOf[fp] = n.Episode
 		})
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 		var ev *fedTracker
@@ -57,7 +76,7 @@ func TestFragDiag(t *testing.T) {
 		fmt.Println("==", f.Spec.Name)
 		tally := map[string]int{}
 		burstTally(s, placed, tally)
-		for _, l := range fragments(s, out, g, ev, placed, tally) {
+		for _, l := range fragments(s, out, g, ev, placed, onsets, tally) {
 			fmt.Println(l)
 		}
 		printTally(tally)
@@ -81,7 +100,7 @@ func (f *fedTracker) at(now time.Time) *evidence.Tracker {
 }
 
 // fragments lists the fragment lines of every fault and tallies reasons.
-func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, ev *fedTracker, placed map[int]string, tally map[string]int) []string {
+func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, ev *fedTracker, placed map[int]string, onsets map[int]edgeOnsets, tally map[string]int) []string {
 	first := firstNotifications(s)
 	group := func(ep int) string {
 		if p, ok := out.Assign[ep]; ok {
@@ -141,6 +160,11 @@ func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology
 	for _, x := range fr {
 		lines = append(lines, x.line(s, first, pageEps, group, g, ev, tally)+" | "+placed[x.ep])
 		tally["placed: "+placeKind(placed[x.ep])]++
+		if o, ok := onsets[x.ep]; ok {
+			lines = append(lines, "  "+o.String())
+			tally["shared caller (symptom join, Linked to both roots), first edge: "+o.verdict()]++
+			tally["shared caller (symptom join, Linked to both roots), path: "+o.pathVerdict()]++
+		}
 	}
 	return lines
 }
@@ -307,4 +331,73 @@ func firstNotifications(s *alertscenario.Scenario) map[int]alertscenario.Notific
 		}
 	}
 	return first
+}
+
+// edgeOnsets is what a symptom join into another fault's incident read at
+// its first firing, when its calls failed toward both its own fault's
+// root and the joined incident's root: the alert's onset, when it was
+// read, and when each edge began failing (FailingSince; zero: no path).
+type edgeOnsets struct {
+	svc, own, other    string
+	onset, read        time.Time
+	ownSince, otherSin time.Time
+	// ownPath and otherPath: PathFailingSince toward each root.
+	ownPath, otherPath time.Time
+}
+
+// readEdgeOnsets reads an alert's edge onsets right after its first firing
+// joined an incident as a symptom: only for a fault alert whose incident's
+// root alert is another fault's, with Link Linked toward both roots.
+func readEdgeOnsets(e *correlate.Engine, tk *evidence.Tracker, s *alertscenario.Scenario, epOf map[string]int, n alertscenario.Notification, fp string) (edgeOnsets, bool) {
+	tr := s.Truths[s.EpisodeTruth[n.Episode]]
+	snap, ok := e.Incident(e.IncidentOf(fp), n.At)
+	rep, known := epOf[snap.RootFingerprint]
+	if tr.Kind != "fault" || !ok || !known {
+		return edgeOnsets{}, false
+	}
+	rt := s.Truths[s.EpisodeTruth[rep]]
+	svc, other := n.Service, snap.RootService
+	if rt.Kind != "fault" || rt.ID == tr.ID || svc == tr.Root || svc == other ||
+		tk.Link(svc, tr.Root, 3, n.At) != evidence.Linked || tk.Link(svc, other, 3, n.At) != evidence.Linked {
+		return edgeOnsets{}, false
+	}
+	o := edgeOnsets{svc: svc, own: tr.Root, other: other, onset: n.StartsAt, read: n.At}
+	o.ownSince, _ = tk.FailingSince(svc, tr.Root, 3, n.At)
+	o.otherSin, _ = tk.FailingSince(svc, other, 3, n.At)
+	o.ownPath, _ = tk.PathFailingSince(svc, tr.Root, 3, n.At)
+	o.otherPath, _ = tk.PathFailingSince(svc, other, 3, n.At)
+	return o, true
+}
+
+// verdict says which edge began failing nearer before the alert's onset
+// (a since at or before it; the nearer one is the later): "own nearer",
+// "other nearer", "same bucket", or why neither is.
+func (o edgeOnsets) verdict() string { return nearer(o.onset, o.ownSince, o.otherSin) }
+
+// pathVerdict is verdict on the PathFailingSince readings.
+func (o edgeOnsets) pathVerdict() string { return nearer(o.onset, o.ownPath, o.otherPath) }
+
+func nearer(onset, own, other time.Time) string {
+	before := func(t time.Time) bool { return !t.IsZero() && !t.After(onset) }
+	ob, xb := before(own), before(other)
+	switch {
+	case ob && xb && own.Equal(other):
+		return "same bucket"
+	case ob && (!xb || own.After(other)):
+		return "own nearer"
+	case xb:
+		return "other nearer"
+	}
+	return "neither began before the onset"
+}
+
+func (o edgeOnsets) String() string {
+	rel := func(t time.Time) string {
+		if t.IsZero() {
+			return "none"
+		}
+		return fmt.Sprintf("%+ds", int(t.Sub(o.onset).Seconds()))
+	}
+	return fmt.Sprintf("edge onsets %s (alert onset, read %+ds): toward own root %s %s (path %s), toward joined root %s %s (path %s) => first edge: %s; path: %s",
+		o.svc, int(o.read.Sub(o.onset).Seconds()), o.own, rel(o.ownSince), rel(o.ownPath), o.other, rel(o.otherSin), rel(o.otherPath), o.verdict(), o.pathVerdict())
 }

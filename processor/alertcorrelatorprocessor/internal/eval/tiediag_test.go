@@ -78,6 +78,14 @@ func TestTieDiag(t *testing.T) {
 			for name, pick := range tiePicks(n.Tied) {
 				tally[fmt.Sprintf("fault alt %-8s %s", name, verdict(pick))]++
 			}
+			if onsetTie(n.Tied) {
+				// Two or more tied roots the alert's calls fail toward
+				// (seventieth pass): today's choice and the edge-onset
+				// pick, counted on these ties only.
+				tally["fault both-failing chosen "+verdict(0)]++
+				tally["fault both-failing onset  "+verdict(onsetPick(n.Alert.StartsAt, n.Tied, false))]++
+				tally["fault both-failing path   "+verdict(onsetPick(n.Alert.StartsAt, n.Tied, true))]++
+			}
 			if verdict(0) != "none" {
 				fmt.Printf("tie %s fault%d on %s n=%d decided=%s chosen=%s\n", verdict(0), at.ID, serviceOf(s, n.Alert.Fingerprint), len(n.Tied), n.Decided, tieLine(n, truthOf))
 			}
@@ -124,6 +132,42 @@ func tiePicks(tied []correlate.TiedIncident) map[string]int {
 	}
 }
 
+// onsetTie reports whether two or more tied incidents' roots are ones the
+// alert's calls fail toward (a FailingSince read).
+func onsetTie(tied []correlate.TiedIncident) bool {
+	n := 0
+	for _, c := range tied {
+		if !c.FailingSince.IsZero() {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// onsetPick is the tied incident whose edge began failing nearest before
+// the alert's onset (the latest FailingSince not after it; FailingSince is
+// a bucket's start, so the alert's own bucket counts as before); -1 when
+// none began before it.
+// With path, the PathFailingSince reading.
+func onsetPick(onset time.Time, tied []correlate.TiedIncident, path bool) int {
+	since := func(c correlate.TiedIncident) time.Time {
+		if path {
+			return c.PathFailingSince
+		}
+		return c.FailingSince
+	}
+	best := -1
+	for i, c := range tied {
+		if since(c).IsZero() || since(c).After(onset) {
+			continue
+		}
+		if best < 0 || since(c).After(since(tied[best])) {
+			best = i
+		}
+	}
+	return best
+}
+
 // tieLine prints each tied incident: its root's truth, hops, and onsets
 // relative to the alert's.
 func tieLine(n correlate.TieNote, truthOf func(correlate.Member) (alertscenario.Truth, bool)) string {
@@ -134,8 +178,15 @@ func tieLine(n correlate.TieNote, truthOf func(correlate.Member) (alertscenario.
 		if !c.Cause.IsZero() {
 			cause = n.Alert.StartsAt.Sub(c.Cause).Round(time.Second).String()
 		}
-		out += fmt.Sprintf(" [%s%d hops=%d cause-%s first-%s join-%s tr=%v]", rt.Kind, rt.ID, c.RootHops, cause,
-			n.Alert.StartsAt.Sub(c.FirstCause).Round(time.Second), n.Alert.StartsAt.Sub(c.LastJoin).Round(time.Second), c.Traveled)
+		since := "-"
+		if !c.FailingSince.IsZero() {
+			since = c.FailingSince.Sub(n.Alert.StartsAt).Round(time.Second).String()
+		}
+		if !c.PathFailingSince.IsZero() {
+			since += "/path" + c.PathFailingSince.Sub(n.Alert.StartsAt).Round(time.Second).String()
+		}
+		out += fmt.Sprintf(" [%s%d hops=%d cause-%s first-%s join-%s tr=%v failing%s]", rt.Kind, rt.ID, c.RootHops, cause,
+			n.Alert.StartsAt.Sub(c.FirstCause).Round(time.Second), n.Alert.StartsAt.Sub(c.LastJoin).Round(time.Second), c.Traveled, since)
 	}
 	return out
 }
