@@ -159,57 +159,15 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 // candidates lists the live incidents st relates to through the graph,
 // each once, with its best relation.
 func (e *Engine) candidates(st *alertState, now time.Time) []cand {
-	s := st.Service
-	var cands []cand
-	consider := func(inc *incident, symptom bool, hops int) {
-		if !e.live(inc, now) {
-			return
-		}
-		// Candidates are few: a scan beats a set.
-		for i := range cands {
-			if c := &cands[i]; c.inc == inc {
-				if better(symptom, hops, c.symptom, c.hops) {
-					c.symptom, c.hops = symptom, hops
-				}
-				return
-			}
-		}
-		cands = append(cands, cand{inc: inc, symptom: symptom, hops: hops})
-	}
-	// symptomOf: the incident has a non-local alert on another service d
-	// whose onset is near st's, and the traces do not show s as a cause of
-	// its own: errors originating in s while no failing calls lead from s
-	// to d, or more of them than s's failing calls (unexplained).
-	ownCause, unexplained := e.originates(s), e.ownCause(s)
-	symptomOf := func(inc *incident, d string, hops int) bool {
-		t, ok := inc.causes[d]
-		return ok && e.nearHops(st.StartsAt, t, hops) && (!ownCause || !unexplained && e.failuresTravel(s, d))
-	}
-	{
-		// Same service already alerting: one failure trips a service's
-		// rules minutes apart (errors, then an error-budget burn, then
-		// saturation), so a further alert joins the open incident its
-		// service alerts in, whatever its onset (thirty-sixth pass).
-		for _, inc := range e.byService[s] {
-			if _, ok := inc.causes[s]; ok {
-				consider(inc, true, 0)
-			}
-		}
-		// s calls d: s's alert is explained by an alerting dependency.
-		for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
-			for _, inc := range e.byService[d.Service] {
-				if symptomOf(inc, d.Service, d.Hops) {
-					consider(inc, true, d.Hops)
-				}
-			}
-		}
-	}
+	cs := &candSet{live: func(inc *incident) bool { return e.live(inc, now) }}
+	e.relatedIncidents(st, cs.consider)
 	// c calls s: s may be the deeper root of c's incident, when s
 	// explains its callers (specific.go), those alerting before it
 	// included (lateroot.go).
 	if e.explainsLate(st, now) {
-		e.deeperRootOf(st, now, consider)
+		e.deeperRootOf(st, now, cs.consider)
 	}
+	cands := cs.cands
 	// Related to nothing: a caller alerting late with its siblings
 	// (latecaller.go).
 	if len(cands) == 0 {
@@ -221,6 +179,61 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 		cands = e.silentDependencyOf(st, now)
 	}
 	return cands
+}
+
+// candSet gathers candidates, one per live incident, each with its best
+// relation.
+type candSet struct {
+	live  func(*incident) bool
+	cands []cand
+}
+
+func (cs *candSet) consider(inc *incident, symptom bool, hops int) {
+	if !cs.live(inc) {
+		return
+	}
+	// Candidates are few: a scan beats a set.
+	for i := range cs.cands {
+		if c := &cs.cands[i]; c.inc == inc {
+			if better(symptom, hops, c.symptom, c.hops) {
+				c.symptom, c.hops = symptom, hops
+			}
+			return
+		}
+	}
+	cs.cands = append(cs.cands, cand{inc: inc, symptom: symptom, hops: hops})
+}
+
+// relatedIncidents calls consider for the incidents st is a symptom in:
+// its own service's and its alerting dependencies'.
+func (e *Engine) relatedIncidents(st *alertState, consider func(*incident, bool, int)) {
+	s := st.Service
+	// symptomOf: the incident has a non-local alert on another service d
+	// whose onset is near st's, and the traces do not show s as a cause of
+	// its own: errors originating in s while no failing calls lead from s
+	// to d, or more of them than s's failing calls (unexplained).
+	ownCause, unexplained := e.originates(s), e.ownCause(s)
+	symptomOf := func(inc *incident, d string, hops int) bool {
+		t, ok := inc.causes[d]
+		return ok && e.nearHops(st.StartsAt, t, hops) && (!ownCause || !unexplained && e.failuresTravel(s, d))
+	}
+	// Same service already alerting: one failure trips a service's
+	// rules minutes apart (errors, then an error-budget burn, then
+	// saturation), so a further alert joins the open incident its
+	// service alerts in, whatever its onset (thirty-sixth pass).
+	for _, inc := range e.byService[s] {
+		if _, ok := inc.causes[s]; ok {
+			consider(inc, true, 0)
+		}
+	}
+	// s calls d: s's alert is explained by an alerting dependency.
+	for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
+		for _, inc := range e.byService[d.Service] {
+			if symptomOf(inc, d.Service, d.Hops) {
+				consider(inc, true, d.Hops)
+			}
+		}
+	}
 }
 
 // deeperRootOf calls consider for each live incident st's service may be
