@@ -411,37 +411,20 @@ func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time 
 // callerSymptoms adds the alerts of root's callers, hop by hop, and returns
 // the services reached.
 func (g *familyGen) callerSymptoms(truth int, root string, at, end time.Time, prop Propagation, prob []float64, tm faultTiming) map[string]bool {
-	frontier := []string{root}
-	seen := map[string]bool{root: true}
-	for hop := 1; hop <= len(prob); hop++ {
-		var next []string
-		for _, n := range frontier {
-			for _, c := range g.callers[n] {
-				if seen[c] {
-					continue
-				}
-				seen[c] = true
-				if g.rng.Float64() >= prob[hop-1] {
-					continue
-				}
-				next = append(next, c)
-				d, paced := g.hopDelay(tm.hop)
-				on := at.Add(time.Duration(hop) * d)
-				reach := at.Add(time.Duration(hop) * paced)
-				if prop == RetryStorm {
-					on = at.Add(g.jitter(0, tm.retryHop))
-					reach = on // callers retrying alert first, at any hop
-				}
-				off := end.Add(g.jitter(0, tm.tail))
-				if on.Before(end) {
-					shift, fired := g.faultEpisode(truth, c, "symptom", on, reach, off, end)
-					g.second(truth, c, on, off, shift, fired)
-				}
-			}
+	return walkCallers(g.rng, g.callers, root, prob, func(c string, hop int) {
+		d, paced := g.hopDelay(tm.hop)
+		on := at.Add(time.Duration(hop) * d)
+		reach := at.Add(time.Duration(hop) * paced)
+		if prop == RetryStorm {
+			on = at.Add(g.jitter(0, tm.retryHop))
+			reach = on // callers retrying alert first, at any hop
 		}
-		frontier = next
-	}
-	return seen
+		off := end.Add(g.jitter(0, tm.tail))
+		if on.Before(end) {
+			shift, fired := g.faultEpisode(truth, c, "symptom", on, reach, off, end)
+			g.second(truth, c, on, off, shift, fired)
+		}
+	})
 }
 
 // second adds, with the family's SecondAlert chance, a second alert of the

@@ -326,30 +326,14 @@ func (g *generator) fault(root string, at time.Time) {
 	if g.rng.IntN(3) == 0 {
 		g.episode(truth.ID, root, "HighLatency", "warning", rootOn.Add(g.jitter(0, 30*time.Second)), at.Add(dur))
 	}
-	frontier := []string{root}
-	seen := map[string]bool{root: true}
-	for hop := 1; hop <= len(g.noise.PropagateProb); hop++ {
-		var next []string
-		for _, n := range frontier {
-			for _, c := range g.callers[n] {
-				if seen[c] {
-					continue
-				}
-				seen[c] = true
-				if g.rng.Float64() >= g.noise.PropagateProb[hop-1] {
-					continue
-				}
-				next = append(next, c)
-				on := at.Add(time.Duration(hop) * g.jitter(10*time.Second, 60*time.Second))
-				if early && hop == 1 {
-					on = at.Add(g.jitter(0, 30*time.Second))
-				}
-				off := at.Add(dur + g.jitter(0, 90*time.Second))
-				g.episode(truth.ID, c, symptomRules[g.rng.IntN(len(symptomRules))], "warning", on, off)
-			}
+	walkCallers(g.rng, g.callers, root, g.noise.PropagateProb, func(c string, hop int) {
+		on := at.Add(time.Duration(hop) * g.jitter(10*time.Second, 60*time.Second))
+		if early && hop == 1 {
+			on = at.Add(g.jitter(0, 30*time.Second))
 		}
-		frontier = next
-	}
+		off := at.Add(dur + g.jitter(0, 90*time.Second))
+		g.episode(truth.ID, c, symptomRules[g.rng.IntN(len(symptomRules))], "warning", on, off)
+	})
 }
 
 // flapping adds a flapping PodRestarting alert: 5-10 short firings.
