@@ -3,6 +3,7 @@ package evidence
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -99,29 +100,45 @@ func roundDur(d time.Duration) time.Duration {
 	return d.Round(time.Millisecond)
 }
 
-// QuietReading is a diagnostic: which of Quiet's conditions svc fails at
-// now (spans in the window, its own failures, its spans' latency, the
-// anomalous edges out of and into it), as one line.
+// QuietReading is a diagnostic: what Quiet read of svc at now, as one
+// line: its spans in the window and its own failures against their
+// baseline, its spans' durations and self times (slow of all, baseline,
+// whether learned, mean), and the anomalous edges out of and into it
+// (sorted, of all its edges).
 func (t *Tracker) QuietReading(svc string, now time.Time) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	w := t.svc[svc]
 	if w == nil {
-		return "unknown"
+		return "unseen"
 	}
 	s := w.sum(b, t.th)
-	var out, in []string
-	for to, e := range t.out[svc] {
+	return fmt.Sprintf("spans=%d bad=%d base=%.4f anomalous=%v steady=%v dur[%s] self[%s] out=%v of %d in=%v of %d",
+		s.total, s.bad, w.baseline, w.anomalous(b, t.th), w.lat.steady(b, t.th),
+		t.latencyReading(w.lat, b), t.latencyReading(w.self, b),
+		t.anomalousEdges(t.out[svc], b), len(t.out[svc]), t.anomalousEdges(t.in[svc], b), len(t.in[svc]))
+}
+
+// latencyReading is one latency window for QuietReading.
+func (t *Tracker) latencyReading(l *latency, b int64) string {
+	if l == nil {
+		return "none"
+	}
+	c := l.win.sum(b, t.th)
+	return fmt.Sprintf("%d/%d base=%.3f learned=%v seen=%d anom=%v mean=%s",
+		c.bad, c.total, l.win.baseline, l.win.learned(), l.seen, l.anomalous(b, t.th), time.Duration(l.mean).Round(time.Millisecond))
+}
+
+// anomalousEdges lists, sorted, the anomalous edges of one side of a
+// service for QuietReading.
+func (t *Tracker) anomalousEdges(edges map[string]*window, b int64) []string {
+	var out []string
+	for peer, e := range edges {
 		if t.edgeAnomalous(e, b) {
-			out = append(out, fmt.Sprintf("%s(err=%v slow=%v)", to, e.anomalous(b, t.th), e.lat.anomalous(b, t.th)))
+			out = append(out, fmt.Sprintf("%s(err=%v slow=%v)", peer, e.anomalous(b, t.th), e.lat.anomalous(b, t.th)))
 		}
 	}
-	for from, e := range t.in[svc] {
-		if t.edgeAnomalous(e, b) {
-			in = append(in, fmt.Sprintf("%s(err=%v slow=%v)", from, e.anomalous(b, t.th), e.lat.anomalous(b, t.th)))
-		}
-	}
-	return fmt.Sprintf("spans=%d bad=%d base=%.4f anomalous=%v steady=%v out=%v in=%v",
-		s.total, s.bad, w.baseline, w.anomalous(b, t.th), w.lat.steady(b, t.th), out, in)
+	slices.Sort(out)
+	return out
 }

@@ -17,7 +17,7 @@ import (
 // tallies the readings by the alert's truth: a fault's root, its callers
 // one hop or farther away, by fault kind (errors or latency), and noise.
 // For a fault's alert read quiet it prints what Quiet saw
-// (evidence.QuietDetail): spans, slow spans of their durations and self
+// (evidence.QuietReading): spans, slow spans of their durations and self
 // times against their baselines, anomalous calls in and out.
 func TestQuietDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_QUIET_DIAG") {
@@ -64,7 +64,7 @@ func TestQuietDiag(t *testing.T) {
 			}
 			if q && tr.Kind == "fault" {
 				line := fmt.Sprintf("QUIET t=%s %s (%s, root %s) %s | root: quiet=%v %s", n.At.Sub(s.Notifications[0].At).Round(1e9), n.Service, role, tr.Root,
-					tk.QuietDetail(n.Service, n.At), tk.Quiet(tr.Root, n.At), tk.QuietDetail(tr.Root, n.At))
+					tk.QuietReading(n.Service, n.At), tk.Quiet(tr.Root, n.At), tk.QuietReading(tr.Root, n.At))
 				fmt.Println(line)
 				tally[fmt.Sprintf("%s quiet: %s", role, quietWhy(line))]++
 			}
