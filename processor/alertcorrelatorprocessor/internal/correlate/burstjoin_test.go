@@ -18,11 +18,7 @@ import (
 // or with checkout's own traffic healthy while payment fails for another
 // caller, the burst keeps it apart.
 func TestBurstKeepsAFaultsDirectCaller(t *testing.T) {
-	g := topology.New(topology.Config{})
-	g.AddStatic(map[string][]string{
-		"web": {"checkout", "payment"}, "checkout": {"payment"},
-		"a1": {"x1"}, "a2": {"x2"}, "a3": {"x3"},
-	})
+	g := checkoutBurstGraph()
 	odd := func(k uint64) bool { return k%2 == 1 }
 	for _, tt := range []struct {
 		name     string
@@ -142,4 +138,16 @@ func burstOfThree(e *Engine, at time.Time) (time.Time, Result) {
 		}
 	}
 	return at, first
+}
+
+// checkoutBurstGraph: web calls checkout and payment, checkout calls
+// payment, and three services a1-a3 (each with its own callee) that
+// nothing connects to them or to each other: a burst's other roots.
+func checkoutBurstGraph() *topology.Graph {
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{
+		"web": {"checkout", "payment"}, "checkout": {"payment"},
+		"a1": {"x1"}, "a2": {"x2"}, "a3": {"x3"},
+	})
+	return g
 }

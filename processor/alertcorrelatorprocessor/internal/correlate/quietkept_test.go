@@ -10,7 +10,6 @@ import (
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
-	"github.com/quell-otel/quell/internal/topology"
 )
 
 // TestQuietCallerInBurstRejoinsOnceSpansShowIt: payment alerts, then a
@@ -21,11 +20,7 @@ import (
 // its spans stay healthy (a maintenance window's alert), it pages on its
 // own, at most cause_wait past group_wait.
 func TestQuietCallerInBurstRejoinsOnceSpansShowIt(t *testing.T) {
-	g := topology.New(topology.Config{})
-	g.AddStatic(map[string][]string{
-		"web": {"checkout", "payment"}, "checkout": {"payment"},
-		"a1": {"x1"}, "a2": {"x2"}, "a3": {"x3"},
-	})
+	g := checkoutBurstGraph()
 	odd := func(k uint64) bool { return k%2 == 1 }
 	for _, tt := range []struct {
 		name     string
