@@ -93,11 +93,6 @@ func ScaleFreeStorms() *FamilySpec {
 		Name: "storms on scale-free-250", Topology: ScaleFree(250, 61),
 		Propagations: []Propagation{HopDecay, FanIn, Async, RetryStorm}, NeighbourNoise: 0.6, Seed: 606,
 		ErrorRate: 0.4, Relay: 0.7,
-		Storms: &StormShape{
-			Storms: 15, Concurrent: [2]int{1, 5},
-			Length: [2]time.Duration{150 * time.Second, 400 * time.Second},
-			Gap:    [2]time.Duration{10 * time.Minute, 20 * time.Minute},
-			Spread: [2]time.Duration{5 * time.Second, 5 * time.Minute}, Adjacent: 0.4, Maintenance: 0.25,
-		},
+		Storms: StormRegime(15),
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/alertscenario/published"
 )
 
 // Replay timing of the storm evaluation.
@@ -34,7 +35,9 @@ const (
 // incidents.jsonl it writes. It prints its rows in the format of the
 // in-process replay of the same cut (eval TestE2EStormsInProcess). It takes
 // 15-25 minutes, so it runs only with QUELL_EVAL_E2E set (make
-// eval-alerts-e2e); QUELL_EVAL_STORMS picks how many storms (default 2).
+// eval-alerts-e2e); QUELL_EVAL_STORMS picks how many storms (default 2),
+// QUELL_EVAL_FAMILY which tuning storm family (published.E2EFamily:
+// scale-free-250 by default, or social-network).
 //
 // pass_alerts is turned on (a second --config) so that every alert record
 // comes back tagged with its incident.id: the exact mapping. The records
@@ -51,7 +54,8 @@ func TestStormEvalBinary(t *testing.T) {
 		k, err = strconv.Atoi(v)
 		require.NoError(t, err, "QUELL_EVAL_STORMS")
 	}
-	spec := alertscenario.ScaleFreeStorms()
+	spec, err := published.E2EFamily(RepoRoot(t), os.Getenv("QUELL_EVAL_FAMILY"))
+	require.NoError(t, err)
 	s := alertscenario.GenerateFamily(spec).FirstStorms(k, stormGap)
 	am := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 	defer am.Close()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/alertscenario/published"
 	"github.com/quell-otel/quell/internal/topology"
 )
 
@@ -33,7 +34,7 @@ func latencyFamilies(root string) ([]Family, error) {
 		}},
 		{ServiceLabel: "service", Spec: &alertscenario.FamilySpec{
 			Name: "latency faults on sock-shop", HeldOut: true,
-			Topology:     benchmark("sock-shop", sock, []string{"edge-router"}, "catalogue-db", "carts-db", "orders-db", "user-db"),
+			Topology:     published.Benchmark("sock-shop", sock, []string{"edge-router"}, "catalogue-db", "carts-db", "orders-db", "user-db"),
 			Propagations: all, HopDelay: [2]time.Duration{10 * time.Second, 90 * time.Second}, SecondFault: 0.3,
 			NeighbourNoise: 0.5, FlappingNeighbour: 0.3, MaintenanceEvery: 6, Faults: 30, Seed: 1111,
 			ErrorRate: 0.5, Relay: 0.6, Latency: 1,
