@@ -103,7 +103,7 @@ bench:
 eval-alerts:
 	EVAL_FAMILIES=1 $(GO) test -count=1 -timeout 30m -run 'TestEvaluation|TestSeverityConventions|TestFamilies' -v ./processor/alertcorrelatorprocessor/internal/eval/
 
-## eval-alerts-e2e: score the built binary (config/alerts.yaml, 10s waits) on the first storms of the tuning storm family replayed in real time, beside the in-process replay of the same cut (about 20 min; not part of make test; QUELL_EVAL_STORMS=3 for three storms)
+## eval-alerts-e2e: score the built binary (config/alerts.yaml, 10s waits) on the first storms of the tuning storm family replayed in real time, beside the in-process replay of the same cut (about 20 min; not part of make test; QUELL_EVAL_STORMS=3 for three storms, QUELL_EVAL_FAMILY=social-network for the social-network storms)
 .PHONY: eval-alerts-e2e
 eval-alerts-e2e: build
 	QUELL_EVAL_E2E=1 $(GO) test -count=1 -run 'TestE2EStorm' -v ./processor/alertcorrelatorprocessor/internal/eval/
