@@ -89,6 +89,7 @@ func (e *Engine) resolveIncident(inc *incident, now time.Time) (Event, bool) {
 	if inc.paged {
 		e.rank(inc)
 		ev = Event{State: alertconv.IncidentResolved, Incident: e.snapshot(inc, now)}
+		ev.Incident.MergedInto = e.emptiedInto(inc)
 		e.stats.Resolved++
 		e.noteSoloClosed(inc, now)
 	} else {

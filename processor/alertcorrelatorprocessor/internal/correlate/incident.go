@@ -67,6 +67,9 @@ type incident struct {
 	// silentRoot is a direct dependency of its alerting services, with no
 	// alert, that their alerts show as the probable root (silentdep.go).
 	silentRoot string
+	// lastLeft is the fingerprint of the alert whose move emptied the
+	// incident, if one did (emptied.go).
+	lastLeft string
 }
 
 // An incident's members and the fields derived from them (services and
@@ -108,6 +111,7 @@ func (e *Engine) attach(inc *incident, st *alertState) {
 // BenchmarkAlertCorrelator/.../state-50k-alerts).
 func (e *Engine) detach(inc *incident, sts ...*alertState) {
 	inc.members = withoutMembers(inc.members, sts)
+	noteEmptied(inc, sts)
 	for _, st := range sts {
 		st.incident = ""
 	}
