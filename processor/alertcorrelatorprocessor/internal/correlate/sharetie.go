@@ -51,3 +51,21 @@ func (e *Engine) preferLargerShare(st *alertState, cands []cand) {
 	copy(cands[1:best+1], cands[:best])
 	cands[0] = c
 }
+
+// shareGather is how many times another origin's share of a caller's
+// failing calls the gathering origin's must be for the gathering to take
+// the caller whatever the other origin (twoorigins.go): half as much
+// again.
+const shareGather = 1.5
+
+// sharesMostWith reports whether, at st's onset, st's failing calls go to
+// origin at least shareGather times as much as to other: a caller of two
+// independent origins whose failures are mostly origin's is origin's.
+func (e *Engine) sharesMostWith(st *alertState, origin, other string) bool {
+	so, ok := e.cfg.Evidence.FailingShare(st.Service, origin, e.cfg.MaxHops, st.StartsAt, e.now)
+	if !ok || so == 0 {
+		return false
+	}
+	sx, _ := e.cfg.Evidence.FailingShare(st.Service, other, e.cfg.MaxHops, st.StartsAt, e.now)
+	return so >= shareGather*sx
+}
