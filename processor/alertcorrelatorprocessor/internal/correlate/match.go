@@ -139,7 +139,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	recentFirst := cands[0].inc
 	e.preferNewerCause(st, cands)
 	e.preferTraveled(st, cands)
-	e.preferLargerShare(st, cands)
 	e.noteTie(st, cands, recentFirst)
 	if !e.followFreshCause(st, cands, now) {
 		return nil

@@ -21,7 +21,7 @@ package correlate
 // lead to a service other than origin that is a cause of its own
 // (ownCause) and apart from origin: neither's failing calls lead to the
 // other, and origin does not take most of them (sharesMostWith,
-// sharetie.go).
+// sharegather.go).
 func (e *Engine) failsTowardAnother(st *alertState, origin string) bool {
 	if !e.tracesActive() || e.alertedBefore(st) {
 		return false
