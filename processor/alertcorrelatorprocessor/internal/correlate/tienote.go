@@ -35,6 +35,11 @@ type TiedIncident struct {
 	// PathFailingSince when a whole failing path to it began
 	// (evidence.Tracker.PathFailingSince).
 	FailingSince, PathFailingSince time.Time
+	// Share is the share of the alert's failing or slow calls at its
+	// onset that travel to the root (evidence.Tracker.FailingShare);
+	// ShareRead false without a reading.
+	Share     float64
+	ShareRead bool
 }
 
 // OnTie sets a function called at every tie (nil: none). A diagnostic for
@@ -78,6 +83,7 @@ func (e *Engine) tiedIncident(st *alertState, c cand) TiedIncident {
 	if e.tracesActive() && st.Service != root {
 		t.FailingSince, _ = e.cfg.Evidence.FailingSince(st.Service, root, e.cfg.MaxHops, e.now)
 		t.PathFailingSince, _ = e.cfg.Evidence.PathFailingSince(st.Service, root, e.cfg.MaxHops, e.now)
+		t.Share, t.ShareRead = e.cfg.Evidence.FailingShare(st.Service, root, e.cfg.MaxHops, st.StartsAt, e.now)
 	}
 	via := []string{root}
 	if c.symptom {

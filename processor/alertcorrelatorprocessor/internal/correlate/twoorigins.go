@@ -20,7 +20,8 @@ package correlate
 // failsTowardAnother reports whether st's service's failing calls also
 // lead to a service other than origin that is a cause of its own
 // (ownCause) and apart from origin: neither's failing calls lead to the
-// other.
+// other, and origin does not take most of them (sharesMostWith,
+// sharegather.go).
 func (e *Engine) failsTowardAnother(st *alertState, origin string) bool {
 	if !e.tracesActive() || e.alertedBefore(st) {
 		return false
@@ -29,7 +30,7 @@ func (e *Engine) failsTowardAnother(st *alertState, origin string) bool {
 		if x == origin || !e.ownCause(x) {
 			continue
 		}
-		if !e.failuresTravel(x, origin) && !e.failuresTravel(origin, x) {
+		if !e.failuresTravel(x, origin) && !e.failuresTravel(origin, x) && !e.sharesMostWith(st, origin, x) {
 			return true
 		}
 	}

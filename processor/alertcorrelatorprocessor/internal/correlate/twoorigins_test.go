@@ -25,11 +25,13 @@ func TestCallerOfTwoOriginsNotGathered(t *testing.T) {
 		name     string
 		shipping bool // shipping fails on its own
 		viaPay   bool // shipping calls payment, its failures payment's
+		rarely   bool // shipping fails on its own, far less than payment
 		gathered bool
 	}{
-		{"payment alone fails", false, false, true},
-		{"shipping fails on its own too", true, false, false},
-		{"shipping fails through payment", false, true, true},
+		{"payment alone fails", false, false, false, true},
+		{"shipping fails on its own too", true, false, false, false},
+		{"shipping fails through payment", false, true, false, true},
+		{"shipping fails on its own, a small share of the gateway's failures", false, false, true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := topology.New(topology.Config{})
@@ -49,6 +51,8 @@ func TestCallerOfTwoOriginsNotGathered(t *testing.T) {
 			switch {
 			case tt.shipping:
 				observe(tr, []string{"gateway", "shipping"}, now, 2000, odd)
+			case tt.rarely:
+				observe(tr, []string{"gateway", "shipping"}, now, 2000, func(k uint64) bool { return k%6 == 0 })
 			case tt.viaPay:
 				observe(tr, []string{"gateway", "shipping", "payment"}, now, 2000, odd)
 			default:

@@ -164,6 +164,7 @@ func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology
 			lines = append(lines, "  "+o.String())
 			tally["shared caller (symptom join, Linked to both roots), first edge: "+o.verdict()]++
 			tally["shared caller (symptom join, Linked to both roots), path: "+o.pathVerdict()]++
+			tally["shared caller (symptom join, Linked to both roots), share: "+o.shareVerdict()]++
 		}
 	}
 	return lines
@@ -343,6 +344,10 @@ type edgeOnsets struct {
 	ownSince, otherSin time.Time
 	// ownPath and otherPath: PathFailingSince toward each root.
 	ownPath, otherPath time.Time
+	// ownShare and otherShare: FailingShare toward each root at the
+	// alert's onset (seventy-second pass); shareRead false without one.
+	ownShare, otherShare float64
+	shareRead            bool
 }
 
 // readEdgeOnsets reads an alert's edge onsets right after its first firing
@@ -366,6 +371,8 @@ func readEdgeOnsets(e *correlate.Engine, tk *evidence.Tracker, s *alertscenario.
 	o.otherSin, _ = tk.FailingSince(svc, other, 3, n.At)
 	o.ownPath, _ = tk.PathFailingSince(svc, tr.Root, 3, n.At)
 	o.otherPath, _ = tk.PathFailingSince(svc, other, 3, n.At)
+	o.ownShare, o.shareRead = tk.FailingShare(svc, tr.Root, 3, n.StartsAt, n.At)
+	o.otherShare, _ = tk.FailingShare(svc, other, 3, n.StartsAt, n.At)
 	return o, true
 }
 
@@ -373,6 +380,20 @@ func readEdgeOnsets(e *correlate.Engine, tk *evidence.Tracker, s *alertscenario.
 // (a since at or before it; the nearer one is the later): "own nearer",
 // "other nearer", "same bucket", or why neither is.
 func (o edgeOnsets) verdict() string { return nearer(o.onset, o.ownSince, o.otherSin) }
+
+// shareVerdict says toward which root the larger share of the alert's
+// failing calls went at its onset, and the margin's bin.
+func (o edgeOnsets) shareVerdict() string {
+	switch {
+	case !o.shareRead:
+		return "no reading"
+	case o.ownShare > o.otherShare:
+		return "own larger, margin " + marginBin(o.ownShare-o.otherShare)
+	case o.otherShare > o.ownShare:
+		return "other larger, margin " + marginBin(o.otherShare-o.ownShare)
+	}
+	return "equal"
+}
 
 // pathVerdict is verdict on the PathFailingSince readings.
 func (o edgeOnsets) pathVerdict() string { return nearer(o.onset, o.ownPath, o.otherPath) }
@@ -398,6 +419,6 @@ func (o edgeOnsets) String() string {
 		}
 		return fmt.Sprintf("%+ds", int(t.Sub(o.onset).Seconds()))
 	}
-	return fmt.Sprintf("edge onsets %s (alert onset, read %+ds): toward own root %s %s (path %s), toward joined root %s %s (path %s) => first edge: %s; path: %s",
-		o.svc, int(o.read.Sub(o.onset).Seconds()), o.own, rel(o.ownSince), rel(o.ownPath), o.other, rel(o.otherSin), rel(o.otherPath), o.verdict(), o.pathVerdict())
+	return fmt.Sprintf("edge onsets %s (alert onset, read %+ds): toward own root %s %s (path %s, share %.2f), toward joined root %s %s (path %s, share %.2f) => first edge: %s; path: %s; share: %s",
+		o.svc, int(o.read.Sub(o.onset).Seconds()), o.own, rel(o.ownSince), rel(o.ownPath), o.ownShare, o.other, rel(o.otherSin), rel(o.otherPath), o.otherShare, o.verdict(), o.pathVerdict(), o.shareVerdict())
 }

@@ -85,6 +85,14 @@ func TestTieDiag(t *testing.T) {
 				tally["fault both-failing chosen "+verdict(0)]++
 				tally["fault both-failing onset  "+verdict(onsetPick(n.Alert.StartsAt, n.Tied, false))]++
 				tally["fault both-failing path   "+verdict(onsetPick(n.Alert.StartsAt, n.Tied, true))]++
+				// Seventy-second pass: the larger share of the alert's
+				// failing calls at its onset, and by what margin over the
+				// next.
+				pick, margin := sharePick(n.Tied)
+				tally["fault both-failing share  "+verdict(pick)]++
+				if pick >= 0 {
+					tally[fmt.Sprintf("fault both-failing share  %s margin %s", verdict(pick), marginBin(margin))]++
+				}
 			}
 			if verdict(0) != "none" {
 				fmt.Printf("tie %s fault%d on %s n=%d decided=%s chosen=%s\n", verdict(0), at.ID, serviceOf(s, n.Alert.Fingerprint), len(n.Tied), n.Decided, tieLine(n, truthOf))
@@ -129,7 +137,48 @@ func tiePicks(tied []correlate.TiedIncident) map[string]int {
 			func(c correlate.TiedIncident) bool { return c.RootHops >= 0 }),
 		"older":    pick(func(a, b correlate.TiedIncident) bool { return a.FirstCause.Before(b.FirstCause) }, all),
 		"traveled": pick(func(a, b correlate.TiedIncident) bool { return false }, func(c correlate.TiedIncident) bool { return c.Traveled }),
+		"share":    func() int { i, _ := sharePick(tied); return i }(),
 	}
+}
+
+// sharePick is the tied incident toward whose root the largest share of
+// the alert's failing calls went at its onset (FailingShare), and its
+// margin over the next largest; -1 when no root has a share above zero
+// or the two largest are equal.
+func sharePick(tied []correlate.TiedIncident) (int, float64) {
+	best, second := -1, 0.0
+	for i, c := range tied {
+		if !c.ShareRead || c.Share <= 0 {
+			continue
+		}
+		switch {
+		case best < 0 || c.Share > tied[best].Share:
+			if best >= 0 {
+				second = tied[best].Share
+			}
+			best = i
+		case c.Share > second:
+			second = c.Share
+		}
+	}
+	if best >= 0 && tied[best].Share == second {
+		return -1, 0
+	}
+	if best < 0 {
+		return -1, 0
+	}
+	return best, tied[best].Share - second
+}
+
+// marginBin buckets a share margin for the tallies.
+func marginBin(m float64) string {
+	switch {
+	case m < 0.1:
+		return "<0.1"
+	case m < 0.3:
+		return "0.1-0.3"
+	}
+	return ">=0.3"
 }
 
 // onsetTie reports whether two or more tied incidents' roots are ones the
@@ -184,6 +233,9 @@ func tieLine(n correlate.TieNote, truthOf func(correlate.Member) (alertscenario.
 		}
 		if !c.PathFailingSince.IsZero() {
 			since += "/path" + c.PathFailingSince.Sub(n.Alert.StartsAt).Round(time.Second).String()
+		}
+		if c.ShareRead {
+			since += fmt.Sprintf(" share=%.2f", c.Share)
 		}
 		out += fmt.Sprintf(" [%s%d hops=%d cause-%s first-%s join-%s tr=%v failing%s]", rt.Kind, rt.ID, c.RootHops, cause,
 			n.Alert.StartsAt.Sub(c.FirstCause).Round(time.Second), n.Alert.StartsAt.Sub(c.LastJoin).Round(time.Second), c.Traveled, since)
