@@ -26,13 +26,15 @@ import (
 // -> consumer as well as broker -> consumer), as a symptom of that
 // root, when the spans show errors or latency originating at that root
 // now and no cause of the consumer's own (evidence.Unexplained, or its
-// own work slow). Spans decide it: without them, or with a static
+// own work slow) and none of its own calls failing or slow beyond their
+// baseline (a consumer whose calls fail is explained by what it calls,
+// not by its queue). Spans decide it: without them, or with a static
 // graph, which draws no messaging edges, nothing changes. A consumer
 // failing on its own is left to the other relations, which read it as a
 // cause: its producer's incident does not explain it.
 func (e *Engine) fedThrough(st *alertState, consider func(*incident, bool, int)) {
 	s := st.Service
-	if s == "" || !e.tracesActive() || e.ownCause(s) {
+	if s == "" || !e.tracesActive() || e.ownCause(s) || e.callsFail(s) {
 		return
 	}
 	for _, c := range e.graph.CallerList(s, 1) {
@@ -45,4 +47,10 @@ func (e *Engine) fedThrough(st *alertState, consider func(*incident, bool, int))
 			}
 		}
 	}
+}
+
+// callsFail reports whether the spans show any of svc's own calls failing
+// or slow beyond their baseline.
+func (e *Engine) callsFail(svc string) bool {
+	return len(e.cfg.Evidence.Reached(svc, 1, e.now)) > 0
 }

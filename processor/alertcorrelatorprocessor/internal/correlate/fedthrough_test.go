@@ -17,8 +17,10 @@ import (
 // billing consuming: n requests, each a server span in orders and its
 // PRODUCER span (peer.service queue), and a CONSUMER span in billing
 // under every send the broker took. refused(k) fails request k's send,
-// which then delivers nothing; billingFails(k) fails billing's span.
-func queueTraces(at time.Time, offset uint64, n int, refused, billingFails func(uint64) bool) ptrace.Traces {
+// which then delivers nothing; billingFails(k) fails billing's span;
+// ledgerFails(k), when set, gives billing's span a call to ledger (a
+// database, peer.service) that fails with it.
+func queueTraces(at time.Time, offset uint64, n int, refused, billingFails, ledgerFails func(uint64) bool) ptrace.Traces {
 	td := ptrace.NewTraces()
 	spans := func(svc string) ptrace.SpanSlice {
 		rs := td.ResourceSpans().AppendEmpty()
@@ -53,17 +55,21 @@ func queueTraces(at time.Time, offset uint64, n int, refused, billingFails func(
 		send := span(orders, 2, 1, ptrace.SpanKindProducer, refused != nil && refused(k))
 		send.Attributes().PutStr("peer.service", "queue")
 		if refused == nil || !refused(k) {
-			span(billing, 3, 2, ptrace.SpanKindConsumer, billingFails != nil && billingFails(k))
+			failed := ledgerFails != nil && ledgerFails(k)
+			span(billing, 3, 2, ptrace.SpanKindConsumer, failed || billingFails != nil && billingFails(k))
+			if ledgerFails != nil {
+				span(billing, 4, 3, ptrace.SpanKindClient, failed).Attributes().PutStr("peer.service", "ledger")
+			}
 		}
 	}
 	return td
 }
 
 // observeQueue feeds a minute of queueTraces ending at end.
-func observeQueue(tr *evidence.Tracker, end time.Time, offset uint64, refused, billingFails func(uint64) bool) {
+func observeQueue(tr *evidence.Tracker, end time.Time, offset uint64, refused, billingFails, ledgerFails func(uint64) bool) {
 	for i := range 60 {
 		at := end.Add(time.Duration(i-60) * time.Second)
-		tr.Observe(queueTraces(at, offset+uint64(20*i), 20, refused, billingFails), at)
+		tr.Observe(queueTraces(at, offset+uint64(20*i), 20, refused, billingFails, ledgerFails), at)
 	}
 }
 
@@ -76,21 +82,25 @@ func observeQueue(tr *evidence.Tracker, end time.Time, offset uint64, refused, b
 // queue's incident as its symptom, and the page names the queue. Read as
 // a call, billing would be a dependency alerting after its caller,
 // refused as the deeper root by the severity split, and paged alone.
-// Where billing's own spans fail (a consumer failing on its own), or the
-// edge is a call, nothing changes.
+// Where billing's own spans fail (a consumer failing on its own), or its
+// calls to a database fail (what it calls explains it), or the edge is a
+// call, nothing changes.
 func TestConsumerFedThroughAFailingQueue(t *testing.T) {
 	half := func(k uint64) bool { return k%2 == 1 }
 	// Of the sends taken (even k), half fail in billing.
 	own := func(k uint64) bool { return k%4 == 0 }
+	never := func(uint64) bool { return false }
 	for _, tt := range []struct {
 		name         string
 		kind         string
 		billingFails func(uint64) bool
+		ledgerFails  func(uint64) bool
 		joins        bool
 	}{
-		{"billing starved", topology.KindMessaging, nil, true},
-		{"billing failing on its own", topology.KindMessaging, own, false},
-		{"billing called", topology.KindRPC, nil, false},
+		{"billing starved", topology.KindMessaging, nil, never, true},
+		{"billing failing on its own", topology.KindMessaging, own, never, false},
+		{"billing's calls to ledger failing", topology.KindMessaging, nil, own, false},
+		{"billing called", topology.KindRPC, nil, never, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := topology.New(topology.Config{})
@@ -105,13 +115,13 @@ func TestConsumerFedThroughAFailingQueue(t *testing.T) {
 			cfg.Evidence = tr
 			e := New(cfg, g)
 			now := t0.Add(10 * time.Minute)
-			observeQueue(tr, now.Add(-time.Minute), 0, nil, nil)
-			observeQueue(tr, now, 10000, half, nil)
+			observeQueue(tr, now.Add(-time.Minute), 0, nil, nil, never)
+			observeQueue(tr, now, 10000, half, nil, never)
 			q := e.Ingest(firing("queue", "Errors", now), now)
 			e.Ingest(withSeverity(firing("orders", "PublishErrors", now.Add(5*time.Second)), "warning"), now.Add(5*time.Second))
 			e.Advance(now.Add(10 * time.Second))
 			later := now.Add(90 * time.Second)
-			observeQueue(tr, later, 20000, half, tt.billingFails)
+			observeQueue(tr, later, 20000, half, tt.billingFails, tt.ledgerFails)
 			b := e.Ingest(withSeverity(firing("billing", "Lag", later), "warning"), later)
 			e.Advance(later.Add(time.Second))
 			assert.Equal(t, tt.joins, b.IncidentID == q.IncidentID, "queue %s, billing %s", q.IncidentID, b.IncidentID)
