@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -41,18 +42,8 @@ func TestQueueDiag(t *testing.T) {
 				}
 			}
 		}
-		fmt.Printf("== %s F1 %.3f AC@1 %.2f brokers %v\n", f.Spec.Name, sc.F1, sc.AC1, slices.Sorted(mapKeys(f.Spec.Topology.Brokers)))
+		fmt.Printf("== %s F1 %.3f AC@1 %.2f brokers %v\n", f.Spec.Name, sc.F1, sc.AC1, slices.Sorted(maps.Keys(f.Spec.Topology.Brokers)))
 		printTally(tally)
-	}
-}
-
-func mapKeys(m map[string]bool) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
 	}
 }
 
@@ -196,13 +187,7 @@ func (q *queueRec) classifyQueue(out alertscenario.Outcome, tr alertscenario.Tru
 		where[n.Service] = w
 	}
 	cons := ""
-	for _, c := range slices.Sorted(func(y func(string) bool) {
-		for k := range where {
-			if !y(k) {
-				return
-			}
-		}
-	}) {
+	for _, c := range slices.Sorted(maps.Keys(where)) {
 		cons += fmt.Sprintf(" %s:%s", c, where[c])
 		if where[c] != "main page" {
 			verdict += ", consumer alert off the main page"
