@@ -16,8 +16,9 @@ import (
 // client span fails with the call beneath it, and the caller's own server
 // span fails with probability Relay (callers that retry or degrade
 // gracefully do not). A database or broker root fails its callers' client
-// spans, which have no child. Consumers of a failing broker fail with
-// probability Relay.
+// spans, which have no child. A send the broker refuses (a failed producer
+// span) delivers nothing: its consumers have no span for it, as real
+// consumers of a failing broker see fewer messages, not failing ones.
 //
 // Spans are timed (timing.go). During a latency fault (Fault.Kind
 // FaultLatency) the root's self time grows by 0.3-2 s (drawn per fault)
@@ -174,6 +175,13 @@ func (w *faultWalk) produce(svc, callee string, parent ptrace.Span, l *calls, de
 	}
 	var end int64
 	end, o.slowed, o.timedOut = w.peerCall(p, svc, callee, l)
+	if broken {
+		// A failed send delivers nothing: no consumer span follows it.
+		// The walk still runs, into spans nobody sends, so that the
+		// stream's later draws stay those the seeds were frozen with.
+		defer w.discard()()
+		b = w.b
+	}
 	for _, consumer := range w.ts.t.Services[callee] {
 		c := b.span(consumer, ptrace.SpanKindConsumer, p.SpanID())
 		below := w.walk(consumer, c, end+tm.queueDelay(), depth+1)
@@ -182,6 +190,14 @@ func (w *faultWalk) produce(svc, callee string, parent ptrace.Span, l *calls, de
 		}
 	}
 	return o
+}
+
+// discard points the walk at a builder whose spans are dropped, with the
+// same draws and span IDs, until the returned function restores it.
+func (w *faultWalk) discard() func() {
+	keep := w.b
+	w.b = &builder{td: ptrace.NewTraces(), trace: keep.trace, rng: keep.rng, tm: keep.tm, res: map[string]ptrace.SpanSlice{}, next: keep.next}
+	return func() { keep.next, w.b = w.b.next, keep }
 }
 
 // call adds svc's call to the instrumented callee, and the callee's span.

@@ -161,6 +161,8 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 	cs := &candSet{live: func(inc *incident) bool { return e.live(inc, now) }}
 	e.relatedIncidents(st, cs.consider)
+	// A consumer starved by its producer's or broker's fault (fedthrough.go).
+	e.fedThrough(st, cs.consider)
 	// c calls s: s may be the deeper root of c's incident, when s
 	// explains its callers (specific.go), those alerting before it
 	// included (lateroot.go).
