@@ -49,6 +49,9 @@ type Batch struct {
 	classified bool
 	// covers is selfTimes' scratch: one span's children's intervals.
 	covers []interval
+	// pairs are the calls whose other half came in an earlier batch, as
+	// the learner's walk reported them (VisitPair; pairs.go).
+	pairs []topology.Pair
 }
 
 // NewBatch returns an empty batch with room for n spans.
@@ -74,6 +77,8 @@ func (p *BatchPool) Put(b *Batch) {
 	clear(b.spans) // drop the service names it holds
 	b.spans = b.spans[:0]
 	clear(b.byID)
+	clear(b.pairs) // drop the service names they hold
+	b.pairs = b.pairs[:0]
 	b.shared = nil
 	b.classified = false
 	p.pool.Put(b)

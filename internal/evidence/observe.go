@@ -32,6 +32,7 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	for i := range spans {
 		count(t, &spans[i], batch, b)
 	}
+	countPairs(t, batch, b)
 }
 
 // classify links each span to its parent in the batch, marks its
@@ -66,6 +67,9 @@ type sink interface {
 	addOrigin(svc string, origin bool, d, self time.Duration, trace pcommon.TraceID, b int64)
 	// addEdge counts one call from -> to, taking d (0: not timed).
 	addEdge(from, to string, failed bool, d time.Duration, trace pcommon.TraceID, b int64)
+	// served marks svc as sending spans of its own; serves reads it.
+	served(svc string, b int64)
+	serves(svc string) bool
 }
 
 // count adds one span to its service's origin window and to its edge.
@@ -74,6 +78,7 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 	tid := s.parent.trace
 	switch s.kind {
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
+		t.served(s.service, b)
 		spans := batch.spans
 		j, ok := batch.parentOf(s)
 		if !ok || spans[j].service == s.service {
@@ -108,7 +113,12 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 		}
 		// A call into a peer with no spans of its own (a database) or
 		// whose server half is elsewhere: the call's time is the peer's.
-		t.addOrigin(s.peer, origin, s.dur, s.dur, tid, b)
+		// A peer that sends spans of its own (in other batches, where
+		// each service exports its own) counts its origins from them: a
+		// failing call to it says nothing of where the failure began.
+		if !t.serves(s.peer) {
+			t.addOrigin(s.peer, origin, s.dur, s.dur, tid, b)
+		}
 		t.addEdge(s.service, s.peer, s.failed, s.dur, tid, b)
 	}
 }
@@ -141,4 +151,17 @@ func (t *Tracker) addOrigin(svc string, origin bool, d, self time.Duration, trac
 		t.stats.Origins++
 		w.exemplar = trace
 	}
+}
+
+// served marks svc's window, when it has one (its spans' addOrigin makes
+// it): a lookup, so that the service bound is not counted twice.
+func (t *Tracker) served(svc string, _ int64) {
+	if w := t.svc[svc]; w != nil {
+		w.served = true
+	}
+}
+
+func (t *Tracker) serves(svc string) bool {
+	w := t.svc[svc]
+	return w != nil && w.served
 }

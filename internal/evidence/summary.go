@@ -184,6 +184,7 @@ func (s *Summarizer) ObserveBatch(batch *Batch) int {
 	for i := range spans {
 		count(s, &spans[i], batch, 0)
 	}
+	countPairs(s, batch, 0)
 	return len(spans)
 }
 
@@ -318,3 +319,10 @@ func compareEdges(a, b Edge) int {
 }
 
 func clamp32(n uint64) uint32 { return uint32(min(n, math.MaxUint32)) }
+
+// served and serves: a Summarizer keeps no service windows between
+// intervals; its observers (the sampler tier) see whole traces, so a
+// client span's peer speaks for its origins only where it has no spans.
+func (s *Summarizer) served(string, int64) {}
+
+func (s *Summarizer) serves(string) bool { return false }

@@ -31,6 +31,10 @@ type window struct {
 	// its baseline, not read as slow forever; a lasting slowdown still
 	// takes minutes to fade into it).
 	learnAll bool
+	// served: a service window has counted spans of the service's own
+	// (server or consumer), so its callers' client spans do not speak for
+	// it (count).
+	served bool
 }
 
 // Each bucket leaving the window weighs old ones down by baseDecay; the

@@ -42,6 +42,13 @@ type half struct {
 	// same key (consumers of one message arriving before its producer).
 	more      []string
 	expiresAt time.Time
+	// The half's span, for the pairs reported to PairVisitors: its trace,
+	// whether it failed, its duration (a caller's is the call's), and
+	// which walk saw it (a pair met within one walk is not reported).
+	trace  pcommon.TraceID
+	failed bool
+	dur    time.Duration
+	walk   uint64
 }
 
 // maxWaitingCallees bounds the services an incoming half keeps in more.
@@ -76,6 +83,9 @@ type Learner struct {
 	// per batch.
 	visit    learnVisitor
 	visitors []SpanVisitor
+	// walks counts ObserveWith's walks: a half remembers its walk, so that
+	// a pair met across two batches is told from one met within a batch.
+	walks uint64
 }
 
 // The defaults of the learner's bounds (max_pending_spans, pending_ttl in
@@ -109,6 +119,7 @@ func (l *Learner) Observe(td ptrace.Traces, now time.Time) LearnStats {
 // span to the batch's other readers in the same walk (Walk). They run in
 // the caller's goroutine, under whatever lock serializes the learner.
 func (l *Learner) ObserveWith(td ptrace.Traces, now time.Time, others ...SpanVisitor) LearnStats {
+	l.walks++
 	l.visit = learnVisitor{l: l, now: now}
 	l.expire(now, &l.visit.st)
 	l.visitors = append(append(l.visitors[:0], &l.visit), others...)
@@ -144,7 +155,7 @@ func (l *Learner) span(s *Span, now time.Time, st *LearnStats) {
 		if s.Kind == ptrace.SpanKindConsumer {
 			kind = KindMessaging
 		}
-		l.meet(pairKey{s.Trace, s.Parent}, half{service: s.Service, kind: kind}, now, st)
+		l.meet(pairKey{s.Trace, s.Parent}, half{service: s.Service, kind: kind, trace: s.Trace, failed: s.Failed, walk: l.walks}, now, st)
 	}
 }
 
@@ -171,7 +182,10 @@ func (l *Learner) outgoing(s *Span, now time.Time, st *LearnStats) {
 		l.edge(s.Service, virtual, KindVirtual, now, st)
 		broker, virtual = virtual, ""
 	}
-	l.meet(pairKey{s.Trace, s.ID}, half{service: s.Service, kind: kind, virtual: virtual, broker: broker, isCaller: true}, now, st)
+	l.meet(pairKey{s.Trace, s.ID}, half{
+		service: s.Service, kind: kind, virtual: virtual, broker: broker, isCaller: true,
+		trace: s.Trace, failed: s.Failed, dur: s.Duration, walk: l.walks,
+	}, now, st)
 }
 
 func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
@@ -185,6 +199,9 @@ func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
 		l.pair(caller, callee.service, now, st)
 		for _, s := range callee.more {
 			l.pair(caller, s, now, st)
+		}
+		if other.walk != l.walks {
+			l.reportPair(caller, callee)
 		}
 		l.paired(k, caller, other)
 	case ok && !h.isCaller:

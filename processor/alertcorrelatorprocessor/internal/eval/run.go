@@ -12,7 +12,10 @@
 package eval
 
 import (
+	"os"
 	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
@@ -37,6 +40,10 @@ type Options struct {
 	// before the alerts of its second (feeder); by default a tick due at a
 	// notification's second is fed a second later and the grid shifts.
 	FixedGrid bool
+	// PerService feeds each tick's spans one batch per service, as a
+	// gateway receives them from per-process SDKs, instead of one batch
+	// holding whole traces (EVAL_BATCH=service).
+	PerService bool
 	// Evidence, when set with Traces, is the tracker the replay feeds
 	// (diagnostics read it); else a fresh one.
 	Evidence *evidence.Tracker
@@ -120,6 +127,7 @@ func withTraces(cfg *correlate.Config, o *Options) {
 	if o.TraceEvery <= 0 {
 		o.TraceEvery = 5 * time.Second
 	}
+	o.PerService = o.PerService || os.Getenv("EVAL_BATCH") == "service"
 }
 
 // Run replays the scenario with options.
@@ -133,7 +141,7 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		},
 		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
 	}
-	fd := &feeder{o: o, ev: cfg.Evidence}
+	fd := &feeder{o: o, ev: cfg.Evidence, learner: topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{})}
 	advance := func(t time.Time) {
 		evs := e.Advance(t)
 		if o.Emitted != nil && len(evs) > 0 {
@@ -180,10 +188,13 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 
 // feeder feeds a replay's ticks of traces to its tracker.
 type feeder struct {
-	o      Options
-	ev     *evidence.Tracker
-	traced time.Time // the last tick fed
-	next   time.Time // with FixedGrid, the next tick due
+	o  Options
+	ev *evidence.Tracker
+	// learner pairs a call's halves across batches, as the processor's
+	// does (onto a graph of its own: the replay's graph stays as given).
+	learner *topology.Learner
+	traced  time.Time // the last tick fed
+	next    time.Time // with FixedGrid, the next tick due
 }
 
 // at feeds the ticks due at t: by default one once TraceEvery has passed
@@ -211,8 +222,28 @@ func (f *feeder) at(t time.Time) {
 }
 
 func (f *feeder) tick(t time.Time) {
-	f.ev.Observe(f.o.Traces.Tick(t), t)
+	for _, td := range batches(f.o.Traces.Tick(t), f.o.PerService) {
+		b := evidence.NewBatch(td.SpanCount())
+		f.learner.ObserveWith(td, t, b)
+		f.ev.ObserveBatch(b, t)
+	}
 	if f.o.Fed != nil {
 		f.o.Fed(t)
 	}
+}
+
+// batches is the tick's traces as the collector receives them: in one
+// batch, or with perService one batch per service (each service's spans
+// exported on their own, as an SDK per process does).
+func batches(td ptrace.Traces, perService bool) []ptrace.Traces {
+	if !perService {
+		return []ptrace.Traces{td}
+	}
+	out := make([]ptrace.Traces, 0, td.ResourceSpans().Len())
+	for i := 0; i < td.ResourceSpans().Len(); i++ {
+		one := ptrace.NewTraces()
+		td.ResourceSpans().At(i).CopyTo(one.ResourceSpans().AppendEmpty())
+		out = append(out, one)
+	}
+	return out
 }
