@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -37,7 +38,8 @@ const (
 // 15-25 minutes, so it runs only with QUELL_EVAL_E2E set (make
 // eval-alerts-e2e); QUELL_EVAL_STORMS picks how many storms (default 2),
 // QUELL_EVAL_FAMILY which tuning storm family (published.E2EFamily:
-// scale-free-250 by default, or social-network).
+// scale-free-250 by default, or social-network), QUELL_EVAL_BATCH=service
+// sends each service's spans of a tick in a request of their own.
 //
 // pass_alerts is turned on (a second --config) so that every alert record
 // comes back tagged with its incident.id: the exact mapping. The records
@@ -140,6 +142,43 @@ func (r *stormReplay) learn(tds []ptrace.Traces) {
 	}
 }
 
+// sendTick sends one tick of traces: in one request, or with
+// QUELL_EVAL_BATCH=service one request per service holding that service's
+// spans of the tick, as each service's SDK exports its own (the evidence
+// then pairs client and server spans across requests).
+func (r *stormReplay) sendTick(td ptrace.Traces) {
+	if os.Getenv("QUELL_EVAL_BATCH") != "service" {
+		SendTraces(r.t, r.col.Addr("OTLP_GRPC"), td)
+		return
+	}
+	c := client(r.t, r.col.Addr("OTLP_GRPC"))
+	defer func() { _ = c.Close() }()
+	for _, one := range byService(td) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := c.SendTraces(ctx, one)
+		cancel()
+		require.NoError(r.t, err)
+	}
+}
+
+// byService splits td into one Traces per service.name, in first-seen order.
+func byService(td ptrace.Traces) []ptrace.Traces {
+	var out []ptrace.Traces
+	index := map[string]int{}
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		v, _ := rss.At(i).Resource().Attributes().Get("service.name")
+		j, ok := index[v.Str()]
+		if !ok {
+			j = len(out)
+			index[v.Str()] = j
+			out = append(out, ptrace.NewTraces())
+		}
+		rss.At(i).CopyTo(out[j].ResourceSpans().AppendEmpty())
+	}
+	return out
+}
+
 // run replays the warm-up traffic, the alerts and the tail in real time:
 // a TraceStream tick every stormTraceTick, the notifications of one
 // instant in one webhook, and a look at GET /incidents every other tick.
@@ -160,7 +199,7 @@ func (r *stormReplay) run() {
 			continue
 		}
 		r.sleepUntil(nextTick)
-		SendTraces(r.t, r.col.Addr("OTLP_GRPC"), r.traces.Tick(nextTick))
+		r.sendTick(r.traces.Tick(nextTick))
 		if ticks%2 == 0 && !nextTick.Before(r.s0) {
 			r.pollIncidents()
 		}

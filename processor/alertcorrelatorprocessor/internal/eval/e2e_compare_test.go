@@ -65,7 +65,7 @@ func TestE2EStormsInProcess(t *testing.T) {
 	ts := alertscenario.NewTraceStream(s, 20, spec.ErrorRate, spec.Relay, spec.Seed)
 	rows := map[string]alertscenario.Outcome{
 		"in-process, alerts only":     Run(s, g, cfg, Options{ServiceLabel: "service"}),
-		"in-process, alerts + traces": Run(s, g, cfg, Options{ServiceLabel: "service", Traces: ts}),
+		"in-process, alerts + traces": Run(s, g, cfg, Options{ServiceLabel: "service", Traces: ts, PerService: os.Getenv("QUELL_EVAL_BATCH") == "service"}),
 	}
 	fmt.Println(alertscenario.RowHeader)
 	for _, method := range []string{"in-process, alerts only", "in-process, alerts + traces"} {
