@@ -8,7 +8,9 @@
 // every family one severity and opaque rule names, EVAL_CONVENTION=job
 // job/instance/pod labels read through service_label: job (unset: each
 // family's own convention). Unset, they give the frozen families
-// TestFamiliesFrozen holds.
+// TestFamiliesFrozen holds. EVAL_BATCH=service changes how the traces
+// arrive, not what they are: each service's spans of a tick in a batch of
+// their own (Options.PerService).
 package eval
 
 import (
