@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
-	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
@@ -54,19 +53,7 @@ type queueRec struct {
 }
 
 func (q *queueRec) run(t *testing.T, f Family) (*alertscenario.Scenario, alertscenario.Outcome) {
-	s := flatDraw(alertscenario.GenerateFamily(f.Spec))
-	q.s = s
-	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
-	cfg := engineConfig()
-	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-	opts := Options{ServiceLabel: f.ServiceLabel, FixedGrid: fixedGrid(), Ingested: q.ingested,
-		Emitted: q.emitted, Advanced: q.advanced}
-	opts.Traces = envTraceStream(t, s, f)
-	if opts.Traces != nil {
-		q.tk = evidence.New(EvidenceConfig())
-		opts.Evidence = q.tk
-	}
-	return s, Run(s, g, cfg, opts)
+	return q.runEmitting(t, f, q.emitted)
 }
 
 func (q *queueRec) emitted(at time.Time, evs []correlate.Event) {

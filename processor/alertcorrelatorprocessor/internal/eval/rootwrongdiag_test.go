@@ -140,13 +140,19 @@ type rootRec struct {
 }
 
 func (rec *rootRec) run(t *testing.T, f Family) (*alertscenario.Scenario, alertscenario.Outcome) {
+	return rec.runEmitting(t, f, rec.emitted)
+}
+
+// runEmitting is run with emitted hearing the engine's records (a
+// recorder that embeds rootRec passes its own).
+func (rec *rootRec) runEmitting(t *testing.T, f Family, emitted func(time.Time, []correlate.Event)) (*alertscenario.Scenario, alertscenario.Outcome) {
 	s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 	rec.s = s
 	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 	cfg := engineConfig()
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
 	opts := Options{ServiceLabel: f.ServiceLabel, FixedGrid: fixedGrid(), Ingested: rec.ingested,
-		Emitted: rec.emitted, Advanced: rec.advanced}
+		Emitted: emitted, Advanced: rec.advanced}
 	opts.Traces = envTraceStream(t, s, f)
 	if opts.Traces != nil {
 		rec.tk = evidence.New(EvidenceConfig())
