@@ -38,17 +38,17 @@ type half struct {
 	broker   string // a producer's peer.service: its consumers' broker
 	isCaller bool
 	matched  bool // a producer that met a consumer, waiting for others
+	// The half's span, for the pairs reported to PairVisitors: whether it
+	// failed, which walk saw it (a pair met within one walk is not
+	// reported) and its duration (a caller's is the call's). Its trace is
+	// the key's. Beside the flags, so that the half grows by dur alone.
+	failed bool
+	walk   uint32
 	// more are the other services whose incoming halves wait under the
 	// same key (consumers of one message arriving before its producer).
 	more      []string
 	expiresAt time.Time
-	// The half's span, for the pairs reported to PairVisitors: its trace,
-	// whether it failed, its duration (a caller's is the call's), and
-	// which walk saw it (a pair met within one walk is not reported).
-	trace  pcommon.TraceID
-	failed bool
-	dur    time.Duration
-	walk   uint64
+	dur       time.Duration
 }
 
 // maxWaitingCallees bounds the services an incoming half keeps in more.
@@ -85,7 +85,7 @@ type Learner struct {
 	visitors []SpanVisitor
 	// walks counts ObserveWith's walks: a half remembers its walk, so that
 	// a pair met across two batches is told from one met within a batch.
-	walks uint64
+	walks uint32
 }
 
 // The defaults of the learner's bounds (max_pending_spans, pending_ttl in
@@ -155,7 +155,7 @@ func (l *Learner) span(s *Span, now time.Time, st *LearnStats) {
 		if s.Kind == ptrace.SpanKindConsumer {
 			kind = KindMessaging
 		}
-		l.meet(pairKey{s.Trace, s.Parent}, half{service: s.Service, kind: kind, trace: s.Trace, failed: s.Failed, walk: l.walks}, now, st)
+		l.meet(pairKey{s.Trace, s.Parent}, half{service: s.Service, kind: kind, failed: s.Failed, walk: l.walks}, now, st)
 	}
 }
 
@@ -184,7 +184,7 @@ func (l *Learner) outgoing(s *Span, now time.Time, st *LearnStats) {
 	}
 	l.meet(pairKey{s.Trace, s.ID}, half{
 		service: s.Service, kind: kind, virtual: virtual, broker: broker, isCaller: true,
-		trace: s.Trace, failed: s.Failed, dur: s.Duration, walk: l.walks,
+		failed: s.Failed, dur: s.Duration, walk: l.walks,
 	}, now, st)
 }
 
@@ -201,7 +201,7 @@ func (l *Learner) meet(k pairKey, h half, now time.Time, st *LearnStats) {
 			l.pair(caller, s, now, st)
 		}
 		if other.walk != l.walks {
-			l.reportPair(caller, callee)
+			l.reportPair(k.trace, caller, callee)
 		}
 		l.paired(k, caller, other)
 	case ok && !h.isCaller:

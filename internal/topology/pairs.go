@@ -41,9 +41,9 @@ type PairVisitor interface {
 // the walk's PairVisitors. Callees that waited beside the first under the
 // same key (consumers of one message, half.more) are not reported: their
 // spans' fields were not kept.
-func (l *Learner) reportPair(caller, callee half) {
+func (l *Learner) reportPair(trace pcommon.TraceID, caller, callee half) {
 	p := Pair{
-		Caller: caller.service, Callee: callee.service, Broker: caller.broker, Trace: caller.trace,
+		Caller: caller.service, Callee: callee.service, Broker: caller.broker, Trace: trace,
 		CallerFailed: caller.failed, CalleeFailed: callee.failed, Duration: caller.dur,
 		Messaging: caller.kind == KindMessaging,
 	}
