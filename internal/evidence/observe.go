@@ -30,7 +30,11 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	t.stats.Spans += uint64(len(spans))
 	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
 	for i := range spans {
-		count(t, &spans[i], batch, b)
+		s := &spans[i]
+		t.explainLater(s)
+		t.selfSlow = false
+		count(t, s, batch, b)
+		t.suspect(s, b)
 	}
 	countPairs(t, batch, b)
 }
@@ -145,6 +149,7 @@ func (t *Tracker) addOrigin(svc string, origin bool, d, self time.Duration, trac
 	}
 	if w.self.add(b, self, trace, t.th) {
 		t.stats.SlowSelf++
+		t.selfSlow = true
 	}
 	w.add(b, origin, t.th)
 	if origin {
