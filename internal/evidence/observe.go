@@ -30,11 +30,7 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	t.stats.Spans += uint64(len(spans))
 	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
 	for i := range spans {
-		s := &spans[i]
-		t.explainLater(s)
-		t.selfSlow = false
-		count(t, s, batch, b)
-		t.suspect(s, b)
+		count(t, &spans[i], batch, b)
 	}
 	countPairs(t, batch, b)
 }
@@ -149,7 +145,6 @@ func (t *Tracker) addOrigin(svc string, origin bool, d, self time.Duration, trac
 	}
 	if w.self.add(b, self, trace, t.th) {
 		t.stats.SlowSelf++
-		t.selfSlow = true
 	}
 	w.add(b, origin, t.th)
 	if origin {

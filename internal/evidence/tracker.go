@@ -50,11 +50,6 @@ type Stats struct {
 	EvictedServices  uint64
 	EvictedEdges     uint64
 	ObservedBatchMax int
-	// Explained: origins and slow self times taken back when the span's
-	// own children came in a later batch (suspects.go); SuspectOverflow:
-	// suspects dropped, the store full.
-	Explained, SuspectOverflow uint64
-	Suspects                   int // held now
 }
 
 type edgeKey struct{ from, to string }
@@ -74,11 +69,6 @@ type Tracker struct {
 	out       map[string]map[string]*window // from -> to -> edge window
 	in        map[string]map[string]*window // to -> from -> edge window
 	stats     Stats
-	// suspects are recent childless spans that counted an origin or a
-	// slow self time (suspects.go); selfSlow is addOrigin's word on the
-	// span being counted.
-	suspects suspects
-	selfSlow bool
 }
 
 // New returns a tracker.
@@ -136,7 +126,7 @@ func (t *Tracker) Stats() Stats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.stats
-	s.Services, s.Edges, s.Suspects = len(t.svc), len(t.edges), len(t.suspects.held)
+	s.Services, s.Edges = len(t.svc), len(t.edges)
 	return s
 }
 
