@@ -32,6 +32,9 @@ type Delivery struct {
 	// Split: the share of batches whose spans are cut in two, the second
 	// half arriving one tick after the first (EVAL_SPLIT=0.3); zero: none.
 	Split float64
+	// SplitSameTick sends a cut batch's second half right after its first,
+	// at the same tick (EVAL_SPLIT_SAME=1): the cut without the delay.
+	SplitSameTick bool
 	// Skew: each service's span timestamps are shifted by a fixed offset
 	// drawn in [-Skew, Skew] (EVAL_SKEW=3s); zero: none.
 	Skew time.Duration
@@ -41,13 +44,14 @@ type Delivery struct {
 
 func (d Delivery) on() bool { return d.Late > 0 || d.Retry > 0 || d.Split > 0 || d.Skew > 0 }
 
-// deliveryFromEnv reads the EVAL_LATE, EVAL_RETRY, EVAL_SPLIT, EVAL_SKEW
-// and EVAL_DELIVERY_SEED variables.
+// deliveryFromEnv reads the EVAL_LATE, EVAL_RETRY, EVAL_SPLIT,
+// EVAL_SPLIT_SAME, EVAL_SKEW and EVAL_DELIVERY_SEED variables.
 func deliveryFromEnv() Delivery {
 	var d Delivery
 	d.Late, _ = time.ParseDuration(os.Getenv("EVAL_LATE"))
 	d.Retry, _ = strconv.ParseFloat(os.Getenv("EVAL_RETRY"), 64)
 	d.Split, _ = strconv.ParseFloat(os.Getenv("EVAL_SPLIT"), 64)
+	d.SplitSameTick = os.Getenv("EVAL_SPLIT_SAME") != ""
 	d.Skew, _ = time.ParseDuration(os.Getenv("EVAL_SKEW"))
 	d.Seed, _ = strconv.ParseUint(os.Getenv("EVAL_DELIVERY_SEED"), 10, 64)
 	return d
@@ -84,7 +88,10 @@ func (c *courier) send(t time.Time, tds []ptrace.Traces) {
 			parts = splitSpans(td)
 		}
 		for i, p := range parts {
-			due := t.Add(time.Duration(i) * c.every)
+			due := t
+			if !c.d.SplitSameTick {
+				due = due.Add(time.Duration(i) * c.every)
+			}
 			if c.d.Late > 0 {
 				due = due.Add(time.Duration(c.rng.Int64N(int64(c.d.Late) + 1)))
 			}
