@@ -10,7 +10,13 @@
 // family's own convention). Unset, they give the frozen families
 // TestFamiliesFrozen holds. EVAL_BATCH=service changes how the traces
 // arrive, not what they are: each service's spans of a tick in a batch of
-// their own (Options.PerService).
+// their own (Options.PerService). EVAL_LATE=d (each batch a uniform
+// 0..d late), EVAL_RETRY=p (a share p of batches delivered again a tick
+// later), EVAL_SPLIT=p (a share p of batches cut in two, the second half
+// a tick later), EVAL_SKEW=d (each service's span times shifted by a
+// fixed offset in [-d, d]) and EVAL_DELIVERY_SEED=k change when and how
+// often the batches arrive, not what the spans are (Options.Delivery,
+// delivery.go).
 package eval
 
 import (
@@ -46,6 +52,10 @@ type Options struct {
 	// gateway receives them from per-process SDKs, instead of one batch
 	// holding whole traces (EVAL_BATCH=service).
 	PerService bool
+	// Delivery delays, repeats, cuts and skews the batches (delivery.go;
+	// EVAL_LATE, EVAL_RETRY, EVAL_SPLIT, EVAL_SKEW); zero: each batch at
+	// its tick, as sent.
+	Delivery Delivery
 	// Evidence, when set with Traces, is the tracker the replay feeds
 	// (diagnostics read it); else a fresh one.
 	Evidence *evidence.Tracker
@@ -130,6 +140,9 @@ func withTraces(cfg *correlate.Config, o *Options) {
 		o.TraceEvery = 5 * time.Second
 	}
 	o.PerService = o.PerService || os.Getenv("EVAL_BATCH") == "service"
+	if !o.Delivery.on() {
+		o.Delivery = deliveryFromEnv()
+	}
 }
 
 // Run replays the scenario with options.
@@ -144,6 +157,9 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
 	}
 	fd := &feeder{o: o, ev: cfg.Evidence, learner: topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{})}
+	if o.Delivery.on() {
+		fd.courier = newCourier(o.Delivery, o.TraceEvery)
+	}
 	advance := func(t time.Time) {
 		evs := e.Advance(t)
 		if o.Emitted != nil && len(evs) > 0 {
@@ -195,6 +211,8 @@ type feeder struct {
 	// learner pairs a call's halves across batches, as the processor's
 	// does (onto a graph of its own: the replay's graph stays as given).
 	learner *topology.Learner
+	// courier, with Options.Delivery, holds batches on their way.
+	courier *courier
 	traced  time.Time // the last tick fed
 	next    time.Time // with FixedGrid, the next tick due
 }
@@ -207,6 +225,9 @@ type feeder struct {
 func (f *feeder) at(t time.Time) {
 	if f.o.Traces == nil {
 		return
+	}
+	if f.courier != nil {
+		defer f.deliver(t)
 	}
 	if !f.o.FixedGrid {
 		if t.Sub(f.traced) >= f.o.TraceEvery {
@@ -224,14 +245,31 @@ func (f *feeder) at(t time.Time) {
 }
 
 func (f *feeder) tick(t time.Time) {
-	for _, td := range batches(f.o.Traces.Tick(t), f.o.PerService) {
-		b := evidence.NewBatch(td.SpanCount())
-		f.learner.ObserveWith(td, t, b)
-		f.ev.ObserveBatch(b, t)
+	tds := batches(f.o.Traces.Tick(t), f.o.PerService)
+	if f.courier != nil {
+		f.courier.send(t, tds)
+	} else {
+		for _, td := range tds {
+			f.observe(td, t)
+		}
 	}
 	if f.o.Fed != nil {
 		f.o.Fed(t)
 	}
+}
+
+// deliver observes the batches the courier has brought by t.
+func (f *feeder) deliver(t time.Time) {
+	for _, td := range f.courier.due(t) {
+		f.observe(td, t)
+	}
+}
+
+// observe feeds one batch as it arrives at t, as the processor does.
+func (f *feeder) observe(td ptrace.Traces, t time.Time) {
+	b := evidence.NewBatch(td.SpanCount())
+	f.learner.ObserveWith(td, t, b)
+	f.ev.ObserveBatch(b, t)
 }
 
 // batches is the tick's traces as the collector receives them: in one
