@@ -7,6 +7,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 // Traces walks the topology from its entry services and returns n traces
@@ -110,4 +112,24 @@ func (b *builder) walk(t *Topology, svc string, parent ptrace.Span, start int64,
 			l.done(end)
 		}
 	}
+}
+
+// ByService splits td into one Traces per service.name, in first-seen
+// order: what a collector receives when each service's SDK exports its own
+// spans (the evidence then pairs client and server spans across batches).
+func ByService(td ptrace.Traces) []ptrace.Traces {
+	var out []ptrace.Traces
+	index := map[string]int{}
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		v, _ := rss.At(i).Resource().Attributes().Get(alertconv.ResourceServiceName)
+		j, ok := index[v.Str()]
+		if !ok {
+			j = len(out)
+			index[v.Str()] = j
+			out = append(out, ptrace.NewTraces())
+		}
+		rss.At(i).CopyTo(out[j].ResourceSpans().AppendEmpty())
+	}
+	return out
 }

@@ -153,30 +153,12 @@ func (r *stormReplay) sendTick(td ptrace.Traces) {
 	}
 	c := client(r.t, r.col.Addr("OTLP_GRPC"))
 	defer func() { _ = c.Close() }()
-	for _, one := range byService(td) {
+	for _, one := range alertscenario.ByService(td) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := c.SendTraces(ctx, one)
 		cancel()
 		require.NoError(r.t, err)
 	}
-}
-
-// byService splits td into one Traces per service.name, in first-seen order.
-func byService(td ptrace.Traces) []ptrace.Traces {
-	var out []ptrace.Traces
-	index := map[string]int{}
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		v, _ := rss.At(i).Resource().Attributes().Get("service.name")
-		j, ok := index[v.Str()]
-		if !ok {
-			j = len(out)
-			index[v.Str()] = j
-			out = append(out, ptrace.NewTraces())
-		}
-		rss.At(i).CopyTo(out[j].ResourceSpans().AppendEmpty())
-	}
-	return out
 }
 
 // run replays the warm-up traffic, the alerts and the tail in real time:

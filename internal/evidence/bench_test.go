@@ -27,7 +27,7 @@ func BenchmarkTrackerMemory(b *testing.B) {
 		tr.mu.Lock()
 		for i := range services {
 			name := fmt.Sprintf("svc-%04d", i)
-			tr.addOrigin(name, false, 10*time.Millisecond, 5*time.Millisecond, pcommon.TraceID{1}, bk)
+			tr.addOrigin(name, true, false, 10*time.Millisecond, 5*time.Millisecond, pcommon.TraceID{1}, bk)
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)

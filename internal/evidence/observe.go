@@ -62,13 +62,15 @@ func (b *Batch) parentOf(s *spanInfo) (int, bool) { return int(s.up) - 1, s.up !
 // sink receives what count finds: the Tracker's windows, or a Summarizer's
 // deltas for a correlator elsewhere.
 type sink interface {
-	// addOrigin counts one span of svc: its duration d, its self time
+	// addOrigin counts one span of svc: own when it is svc's own (a
+	// server or consumer span) rather than a caller's view of a peer; its
+	// duration d, its self time
 	// (d less its calls), and whether its error originates there.
-	addOrigin(svc string, origin bool, d, self time.Duration, trace pcommon.TraceID, b int64)
+	addOrigin(svc string, own, origin bool, d, self time.Duration, trace pcommon.TraceID, b int64)
 	// addEdge counts one call from -> to, taking d (0: not timed).
 	addEdge(from, to string, failed bool, d time.Duration, trace pcommon.TraceID, b int64)
-	// served marks svc as sending spans of its own; serves reads it.
-	served(svc string, b int64)
+	// serves reports whether svc has sent spans of its own (addOrigin's
+	// own).
 	serves(svc string) bool
 }
 
@@ -78,11 +80,10 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 	tid := s.parent.trace
 	switch s.kind {
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:
-		t.served(s.service, b)
 		spans := batch.spans
 		j, ok := batch.parentOf(s)
 		if !ok || spans[j].service == s.service {
-			t.addOrigin(s.service, origin, s.dur, s.self, tid, b)
+			t.addOrigin(s.service, true, origin, s.dur, s.self, tid, b)
 			return
 		}
 		p := &spans[j]
@@ -97,14 +98,14 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 			// span alone.
 			failed, d = failed || p.failed, p.dur
 		}
-		t.addOrigin(s.service, origin, s.dur, s.self, tid, b)
+		t.addOrigin(s.service, true, origin, s.dur, s.self, tid, b)
 		t.addEdge(from, s.service, failed, d, tid, b)
 	case ptrace.SpanKindProducer:
 		if s.peer != "" {
 			// The broker has no spans: a failed send with no failed
 			// consumer beneath it fails in the broker, and a send takes
 			// the broker's time.
-			t.addOrigin(s.peer, s.failed, s.dur, s.dur, tid, b)
+			t.addOrigin(s.peer, false, s.failed, s.dur, s.dur, tid, b)
 			t.addEdge(s.service, s.peer, s.failed, s.dur, tid, b)
 		}
 	case ptrace.SpanKindClient:
@@ -117,7 +118,7 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 		// each service exports its own) counts its origins from them: a
 		// failing call to it says nothing of where the failure began.
 		if !t.serves(s.peer) {
-			t.addOrigin(s.peer, origin, s.dur, s.dur, tid, b)
+			t.addOrigin(s.peer, false, origin, s.dur, s.dur, tid, b)
 		}
 		t.addEdge(s.service, s.peer, s.failed, s.dur, tid, b)
 	}
@@ -134,11 +135,12 @@ func (t *Tracker) addEdge(from, to string, failed bool, d time.Duration, trace p
 	}
 }
 
-func (t *Tracker) addOrigin(svc string, origin bool, d, self time.Duration, trace pcommon.TraceID, b int64) {
+func (t *Tracker) addOrigin(svc string, own, origin bool, d, self time.Duration, trace pcommon.TraceID, b int64) {
 	w := t.service(svc, b)
 	if w == nil {
 		return
 	}
+	w.served = w.served || own
 	w.timed(t.cfg.Buckets).add(b, d, trace, t.th)
 	if w.self == nil {
 		w.self = newLatency(t.cfg.Buckets)
@@ -153,14 +155,7 @@ func (t *Tracker) addOrigin(svc string, origin bool, d, self time.Duration, trac
 	}
 }
 
-// served marks svc's window, when it has one (its spans' addOrigin makes
-// it): a lookup, so that the service bound is not counted twice.
-func (t *Tracker) served(svc string, _ int64) {
-	if w := t.svc[svc]; w != nil {
-		w.served = true
-	}
-}
-
+// serves reads the window of svc: has it sent spans of its own.
 func (t *Tracker) serves(svc string) bool {
 	w := t.svc[svc]
 	return w != nil && w.served

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/topology"
 )
 
@@ -15,22 +16,14 @@ import (
 // per service, as a gateway receives spans exported by each service's own
 // SDK; without peer, the client spans name no peer.service.
 func perService(td ptrace.Traces, peer bool) []ptrace.Traces {
-	var out []ptrace.Traces
-	index := map[string]int{}
-	for i := 0; i < td.ResourceSpans().Len(); i++ {
-		rs := td.ResourceSpans().At(i)
-		v, _ := rs.Resource().Attributes().Get("service.name")
-		j, ok := index[v.Str()]
-		if !ok {
-			j = len(out)
-			index[v.Str()] = j
-			out = append(out, ptrace.NewTraces())
+	out := alertscenario.ByService(td)
+	for _, one := range out {
+		if peer {
+			continue
 		}
-		c := out[j].ResourceSpans().AppendEmpty()
-		rs.CopyTo(c)
-		if !peer {
-			sp := c.ScopeSpans().At(0).Spans().At(0)
-			sp.Attributes().Remove("peer.service")
+		rss := one.ResourceSpans()
+		for i := 0; i < rss.Len(); i++ {
+			rss.At(i).ScopeSpans().At(0).Spans().At(0).Attributes().Remove("peer.service")
 		}
 	}
 	return out

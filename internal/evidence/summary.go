@@ -214,7 +214,7 @@ func entry[K comparable, V any](m map[K]V, k K, limit int, overflow *uint64) (V,
 // addOrigin counts a span and judges its self time. Summaries carry no
 // durations (d), so a correlator fed only summaries never reads a service
 // as quiet (Tracker.Quiet).
-func (s *Summarizer) addOrigin(svc string, origin bool, _, self time.Duration, trace pcommon.TraceID, _ int64) {
+func (s *Summarizer) addOrigin(svc string, _, origin bool, _, self time.Duration, trace pcommon.TraceID, _ int64) {
 	c, ok := entry(s.cur.Services, svc, s.cfg.MaxServices, &s.overflow.Services)
 	if !ok {
 		return
@@ -320,9 +320,7 @@ func compareEdges(a, b Edge) int {
 
 func clamp32(n uint64) uint32 { return uint32(min(n, math.MaxUint32)) }
 
-// served and serves: a Summarizer keeps no service windows between
-// intervals; its observers (the sampler tier) see whole traces, so a
-// client span's peer speaks for its origins only where it has no spans.
-func (s *Summarizer) served(string, int64) {}
-
+// serves: a Summarizer keeps no service windows between intervals; its
+// observers (the sampler tier) see whole traces, so a client span's peer
+// speaks for its origins only where it has no spans.
 func (s *Summarizer) serves(string) bool { return false }
