@@ -14,30 +14,11 @@ import (
 // calling post-storage while its own handler fails) shows both. Only a
 // failing call that reached the tracker in another batch than its parent
 // span can leave that parent looking like an origin, and never more than
-// one parent per such call. So OwnErrors weighs a service's origins
+// one parent per such call. So OwnErrorsAt weighs a service's origins
 // against its loose failing calls, not against every failing call as
 // Unexplained does: the latter reads a root with errors of its own as a
 // mere caller whenever its failing calls into another fault outnumber
 // them.
-
-// OwnErrors reports whether errors originate in svc (Origin.Anomalous)
-// beyond what its loose failing calls could have left behind: more of its
-// spans fail with no failing child than its failing calls that reached
-// the tracker apart from their parent span.
-func (t *Tracker) OwnErrors(svc string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	b := bucketOf(now, t.cfg.Bucket)
-	w := t.svc[svc]
-	if w == nil || !w.anomalous(b, t.th) {
-		return false
-	}
-	var loose uint32
-	if w.loose != nil {
-		loose = w.loose.sum(b, t.th).bad
-	}
-	return w.sum(b, t.th).bad > loose
-}
 
 // loose reports whether s is a failing outgoing call (client or producer)
 // whose parent span, named, is not in the batch.
@@ -52,10 +33,14 @@ func loose(s *spanInfo, batch *Batch) bool {
 	return !ok
 }
 
-// OwnErrorsAt is OwnErrors read over the buckets that end at at (the
-// newest two, as the window's short view reads a fault that began moments
-// ago), in the window at now: errors of svc's own that had begun by then.
-// False once at's bucket has left the window.
+// OwnErrorsAt reports whether errors originate in svc beyond what its
+// loose failing calls could have left behind (more of its spans fail with
+// no failing child than its failing calls that reached the tracker apart
+// from their parent span, and those origins leave the service's baseline),
+// read over the buckets that end at at (the newest two, as the window's
+// short view reads a fault that began moments ago) in the window at now:
+// errors of svc's own that had begun by then. False once at's bucket has
+// left the window.
 func (t *Tracker) OwnErrorsAt(svc string, at, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()

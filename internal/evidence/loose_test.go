@@ -10,14 +10,14 @@ import (
 	"github.com/quell-otel/quell/internal/alertscenario"
 )
 
-// TestOwnErrors: checkout's origins are errors of its own when they
+// TestOwnErrorsAt: checkout's origins are errors of its own when they
 // outnumber its failing calls that reached the tracker apart from their
 // parent span. Its own errors beside as many failing calls into payment,
 // in whole traces, are its own (Unexplained reads them as a caller's);
 // a trace split between two batches, checkout's server span in one and
 // its failing call in the other, leaves origins behind, never more than
 // such calls.
-func TestOwnErrors(t *testing.T) {
+func TestOwnErrorsAt(t *testing.T) {
 	for _, tt := range []struct {
 		name            string
 		checkout, calls func(uint64) bool
@@ -52,9 +52,10 @@ func TestOwnErrors(t *testing.T) {
 				}
 				at = at.Add(time.Second)
 			}
-			assert.Equal(t, tt.own, tr.OwnErrors("checkout", at))
+			assert.Equal(t, tt.own, tr.OwnErrorsAt("checkout", at, at))
 			assert.Equal(t, tt.unexpl, tr.Unexplained("checkout", at))
-			assert.False(t, tr.OwnErrors("frontend", at))
+			assert.False(t, tr.OwnErrorsAt("frontend", at, at))
+			assert.False(t, tr.OwnErrorsAt("checkout", at.Add(-2*time.Minute), at), "an onset out of the window reads nothing")
 		})
 	}
 }

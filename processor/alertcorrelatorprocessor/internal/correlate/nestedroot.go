@@ -10,7 +10,7 @@ package correlate
 // count: within one trace a server span whose call failed beneath it is
 // no origin, so a caller's spans failing with no failing child at all
 // are errors of its own however many of its other calls fail
-// (evidence.Tracker.OwnErrors; loose.go there). A symptom of the older
+// (evidence.Tracker.OwnErrorsAt; loose.go there). A symptom of the older
 // fault shows none: its spans fail with the call beneath them. So an
 // alert on such a service that opened after the older origin's alert is
 // a second problem when those errors had begun by its onset: the
