@@ -4,20 +4,23 @@ package correlate
 // pass). Two faults where one root calls the other (compose-post failing
 // on its own while post-storage, which it calls, fails too) read as one
 // by the evidence's Unexplained: the caller's failing calls into the
-// older fault outnumber the errors of its own, so it counts as that
-// fault's symptom, and the older origin's gathering (attribute.go) takes
-// its alert, often its whole incident. What the spans say apart from the
-// count: within one trace a server span whose call failed beneath it is
-// no origin, so a caller's spans failing with no failing child at all
-// are errors of its own however many of its other calls fail
+// older fault outnumber its own errors, so it counts as that fault's
+// symptom, and the older origin's gathering (attribute.go) takes its
+// alert, often its whole incident. What the spans say beyond the count:
+// within one trace a server span whose call failed beneath it is no
+// origin, so a caller's spans failing with no failing child at all are
+// errors of its own however many of its other calls fail
 // (evidence.Tracker.OwnErrorsAt; loose.go there). A symptom of the older
 // fault shows none: its spans fail with the call beneath them. So an
-// alert on such a service that opened after the older origin's alert is
-// a second problem when those errors had begun by its onset: the
-// gathering leaves it, and its incident, alone,
-// and an alert already gathered leaves with the alerts that joined
-// through it (followcause.go). The first reading of the older origin is
-// untouched: its own errors are read as Unexplained reads them.
+// alert on such a service that opened after the older origin's alert,
+// its own errors begun by its onset, is a second problem: the gathering
+// leaves it, and its incident, alone, and an alert already in the older
+// origin's incident leaves with the alerts that joined through it
+// (followcause.go). Not for a service's later alert (an earlier one of
+// its service still live): a service already failing on its own that
+// trips another rule once the service below it fails tells the newer
+// trouble's story (twoorigins.go reads it so too). Spans only; the older
+// origin's own reading is untouched (Unexplained, as before).
 
 // ownErrorsBy reports whether the spans show errors of st's service's own
 // that had begun by st's onset: own errors that began later did not fire
