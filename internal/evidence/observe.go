@@ -72,17 +72,11 @@ type sink interface {
 	// serves reports whether svc has sent spans of its own (addOrigin's
 	// own).
 	serves(svc string) bool
-	// addLoose counts one failing call of svc whose parent span was not
-	// in the batch (loose.go).
-	addLoose(svc string, b int64)
 }
 
 // count adds one span to its service's origin window and to its edge.
 func count(t sink, s *spanInfo, batch *Batch, b int64) {
 	origin := s.failed && !s.failedChild
-	if loose(s, batch) {
-		t.addLoose(s.service, b)
-	}
 	tid := s.parent.trace
 	switch s.kind {
 	case ptrace.SpanKindServer, ptrace.SpanKindConsumer:

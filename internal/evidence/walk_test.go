@@ -147,13 +147,9 @@ func (o *observers) dump(t *testing.T) string {
 	fmt.Fprintf(&sb, "tracker %+v\n", o.tracker.Stats())
 	for _, svc := range slices.Sorted(maps.Keys(o.tracker.svc)) {
 		w := *o.tracker.svc[svc]
-		lat, self, loose := w.lat, w.self, w.loose
-		w.lat, w.self, w.loose = nil, nil, nil
-		// The line as it was before loose calls were counted.
-		fmt.Fprint(&sb, strings.Replace(fmt.Sprintf("service %q %+v\n", svc, w), " loose:<nil>}", "}", 1))
-		if loose != nil {
-			fmt.Fprintf(&sb, "  loose %+v\n", loose.buckets)
-		}
+		lat, self := w.lat, w.self
+		w.lat, w.self = nil, nil
+		fmt.Fprintf(&sb, "service %q %+v\n", svc, w)
 		if lat != nil {
 			fmt.Fprintf(&sb, "  latency mean %.0f seen %d %+v\n", lat.mean, lat.seen, lat.win.buckets)
 		}

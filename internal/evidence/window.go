@@ -35,9 +35,6 @@ type window struct {
 	// (server or consumer), so its callers' client spans do not speak for
 	// it (count).
 	served bool
-	// loose counts a service's failing outgoing calls whose own span
-	// (their parent) was not in their batch (loose.go); nil until one.
-	loose *window
 }
 
 // Each bucket leaving the window weighs old ones down by baseDecay; the

@@ -57,11 +57,6 @@ func (e *Engine) attributeToOrigins(now time.Time) {
 		own := inc != nil && inc.storm == "" && e.ownCause(st.Service)
 		e.holdOwn(st, own, now)
 		if !own {
-			if inc != nil && inc.storm == "" && e.newerNestedRoot(inc, st) && e.moveWithSymptoms(st, now) {
-				// A newer fault nested above the incident's root
-				// (nestedroot.go).
-				e.stats.EvidenceDetached++
-			}
 			continue
 		}
 		if root := e.rootService(inc); root != st.Service && e.ownCause(root) && !e.failuresTravel(st.Service, root) {
@@ -92,10 +87,6 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 				continue
 			}
 			explained := e.ownCause(e.rootService(src)) || e.olderOrigin(src, ost)
-			if r := e.rootAlert(src); !explained && r != nil && r.Service != origin && e.newerOwnRoot(r, ost) {
-				// A newer fault nested above origin (nestedroot.go).
-				explained = true
-			}
 			var moved []*alertState
 			if explained {
 				moved = e.laterEpisodes(src, ost)
@@ -135,7 +126,7 @@ func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*al
 		if !e.attributableOnset(src, ost, st, live) {
 			continue
 		}
-		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) || e.newerOwnRoot(st, ost) {
+		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {
 			continue
 		}
 		if e.failsTowardAnother(st, origin) {

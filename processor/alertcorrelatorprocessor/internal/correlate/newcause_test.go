@@ -16,11 +16,8 @@ import (
 // second after that its calls to payment fail more than it fails on its
 // own: over the window it reads as a caller of payment again. payment,
 // an origin, does not gather checkout's alert while it is younger than
-// one evidence bucket (the counts of its onset still move). Past that
-// bucket it reads as a caller still, but its spans had failed with no
-// failing call beneath them by its onset, after payment's alert: errors
-// of its own, a newer fault above payment (nestedroot.go, seventy-ninth
-// pass), so it is not gathered then either (before that pass it was).
+// one evidence bucket (the counts of its onset still move); past that
+// bucket, read as a caller still, it is gathered.
 func TestOriginWaitsForANewAlert(t *testing.T) {
 	e, tr := tracedEngine(chainGraph())
 	now := t0.Add(10 * time.Minute)
@@ -40,5 +37,5 @@ func TestOriginWaitsForANewAlert(t *testing.T) {
 	e.Advance(now.Add(3 * time.Second))
 	assert.Equal(t, co.IncidentID, incOf(), "gathered two seconds after its onset")
 	e.Advance(now.Add(12 * time.Second))
-	assert.Equal(t, co.IncidentID, incOf(), "its own errors by its onset: not gathered past one bucket")
+	assert.Equal(t, pay.IncidentID, incOf(), "not gathered past one bucket")
 }
