@@ -246,8 +246,6 @@ func firstIndex(s *alertscenario.Scenario, ep int) int {
 	return 0
 }
 
-
-
 // finalPlace is where ep ended: in no page, alone in its page, with its
 // own truth's alerts only, another truth's only, or both.
 func finalPlace(s *alertscenario.Scenario, o alertscenario.Outcome, ep int) string {
