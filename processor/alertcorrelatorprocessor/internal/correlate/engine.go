@@ -82,11 +82,6 @@ type Engine struct {
 	// tracked leaves at the next read.
 	quietKept     []string
 	lastQuietRead time.Time
-	// quietJoins are alerts that joined an incident while their service
-	// read quiet (quietjoin.go), oldest first, bounded as quietKept is
-	// (alertState.quietJoin); lastJoinRead is when they were last read.
-	quietJoins   []string
-	lastJoinRead time.Time
 	// lastAttributed is when attributeToOrigins last read them.
 	lastAttributed time.Time
 	// sevByLevel ranks the words Severities does not list (severity.go).

@@ -68,9 +68,6 @@ type alertState struct {
 	// quietKept: a burst kept it apart from its relations while its
 	// service read quiet (quietkept.go).
 	quietKept bool
-	// quietJoin: it joined an incident while its service read quiet and
-	// waits to be read again (quietjoin.go).
-	quietJoin bool
 	// fresh is the cause its calls failed toward freshly at its onset
 	// (freshcause.go).
 	fresh *freshCause

@@ -83,7 +83,6 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	}
 	st.firing = true
 	e.join(inc, st, now)
-	e.noteQuietJoin(st, inc)
 	inc = e.gatherBurstCallers(inc, now)
 	e.takeLateCallers(inc, st, now)
 	e.noteOrigin(st, now)
