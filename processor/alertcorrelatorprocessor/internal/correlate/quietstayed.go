@@ -5,20 +5,22 @@ import "time"
 // A service's earlier alert that the spans never bore out. The
 // same-service relation (match.go) joins a service's further alert to the
 // incident the service already alerts in, whatever its onset: one failure
-// trips a service's rules minutes apart. And an alert on a caller joins
-// as a symptom of its dependency's alert. Both assume the earlier alert
-// stands for a failure of its service. An alert whose service the spans
-// read quiet (evidence.Quiet: well observed, nothing failing in or around
-// it) from its onset through a whole evidence window stands for none the
-// spans show: a target down while it keeps serving (a scrape outage), a
-// maintenance window's alert, a resource alert. Its service failing
-// later, once the spans show trouble in or around it, is a new trouble,
-// not that alert's: its new alerts, and its callers' failing toward it,
-// belong to the new trouble's incident, not to the one the quiet alert
-// sits in. On the otel-demo with traces, draw 1, a maintenance window
-// put TargetDown alerts on five services a minute before a fault rooted
-// on one of them, and the fault's eleven alerts joined the maintenance
-// page (44 false pairs of 103; EVALUATION.md, eightieth pass).
+// trips a service's rules minutes apart. An alert on a caller joins as a
+// symptom of its dependency's alert; a dependency takes a caller's
+// incident over as its deeper root; an origin gathers the alerts whose
+// calls fail toward it (attribute.go). All assume the earlier alert
+// stands for a failure the later one explains or shares. An alert whose
+// service the spans read quiet (evidence.Quiet: well observed, nothing
+// failing in or around it) from its onset through a whole evidence
+// window stands for none the spans show: a target down while it keeps
+// serving (a scrape outage), a maintenance window's alert, a resource
+// alert. Once its service fails in the spans, that failure is new: its
+// new alerts and its callers' do not join the quiet alert's incident by
+// it, no dependency takes that incident over through it, and no origin
+// gathers it. On the otel-demo with traces, draw 1, a maintenance window
+// put TargetDown alerts on six services a minute before a fault rooted on
+// one of them, and the fault's alerts and four maintenance alerts ended
+// in one page (44 of 74 false pairs; EVALUATION.md, eightieth pass).
 //
 // The reading waits a whole window because spans reach the correlator
 // after the alerts: a fault's root often reads quiet at its first firing
