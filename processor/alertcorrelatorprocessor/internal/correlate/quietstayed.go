@@ -29,11 +29,13 @@ import "time"
 // window marks nothing. Without spans, or while they do not speak of the
 // alerts (informative.go), nothing changes.
 
-// noteQuietOnset queues st, a new alert, to be read again while its
+// noteQuietOnset queues st, a new alert (or one placed again after its
+// incident closed: its mark is read afresh), to be read again while its
 // first evidence window lasts when its service reads quiet now. The
 // readings need spans only, not their verdict (informative.go): a
 // maintenance window's alerts often come before any fault's spans speak.
 func (e *Engine) noteQuietOnset(st *alertState, now time.Time) {
+	st.quietStayed = false
 	if !e.spansPresent() || !e.cfg.Evidence.Quiet(st.Service, e.now) {
 		return
 	}
