@@ -86,7 +86,9 @@ func (e *Engine) gather(dst *incident, ost *alertState, now time.Time) {
 			if src == dst || src.storm != "" || !e.gatherable(src, c.Service, ost, now) {
 				continue
 			}
-			explained := e.ownCause(e.rootService(src)) || e.olderOrigin(src, ost)
+			// A root waiting for this origin is not explained by its own
+			// errors (freshagain.go).
+			explained := !e.rootWaitsFor(src, origin) && (e.ownCause(e.rootService(src)) || e.olderOrigin(src, ost))
 			var moved []*alertState
 			if explained {
 				moved = e.laterEpisodes(src, ost)
@@ -126,7 +128,14 @@ func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*al
 		if !e.attributableOnset(src, ost, st, live) {
 			continue
 		}
-		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {
+		// An alert waiting for this origin is taken though its service
+		// is a cause of its own (freshagain.go).
+		if e.ownCause(st.Service) && !waitsFor(st, origin) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {
+			continue
+		}
+		if st.quietStayed {
+			// Its service read quiet through a window after its onset:
+			// the calls failing now began after it (quietstayed.go).
 			continue
 		}
 		if e.failsTowardAnother(st, origin) {

@@ -35,10 +35,13 @@ type freshCause struct {
 func (e *Engine) followFreshCause(st *alertState, cands []cand, now time.Time) bool {
 	st.fresh = nil
 	root := e.rootService(cands[0].inc)
-	if !e.failuresTravel(st.Service, root) || e.cfg.Evidence.Fresh(st.Service, root, e.cfg.MaxHops, e.now) {
+	// A further alert on a service that roots its own incident
+	// (freshagain.go).
+	again := e.furtherOnRoot(st, root, cands[0])
+	if !again && (!e.failuresTravel(st.Service, root) || e.cfg.Evidence.Fresh(st.Service, root, e.cfg.MaxHops, e.now)) {
 		return true
 	}
-	fc := e.freshCauseOf(st)
+	fc := e.freshCauseOf(st, again)
 	if fc == "" || fc == root || e.alerting(fc, now) {
 		return true
 	}
@@ -47,9 +50,10 @@ func (e *Engine) followFreshCause(st *alertState, cands []cand, now time.Time) b
 }
 
 // freshCauseOf returns the nearest service within MaxHops that is a cause
-// of its own and that st's calls fail toward freshly, or "".
-func (e *Engine) freshCauseOf(st *alertState) string {
-	if !e.tracesActive() || e.ownCause(st.Service) {
+// of its own and that st's calls fail toward freshly, or "". Not when
+// st's service is a cause of its own, unless own (freshagain.go).
+func (e *Engine) freshCauseOf(st *alertState, own bool) string {
+	if !e.tracesActive() || !own && e.ownCause(st.Service) {
 		return ""
 	}
 	for _, d := range e.graph.DependencyList(st.Service, e.cfg.MaxHops) {
