@@ -35,6 +35,9 @@ type window struct {
 	// (server or consumer), so its callers' client spans do not speak for
 	// it (count).
 	served bool
+	// calls is the decayed share of the service's own spans that had
+	// calls beneath them in their batch (held.go).
+	calls float64
 }
 
 // Each bucket leaving the window weighs old ones down by baseDecay; the
