@@ -20,7 +20,11 @@ package evidence
 // its arrival. A span with some of its calls in its batch is held too: a
 // cut may fall between its calls, and its self time then reads the calls
 // in the next batch as its own. A leaf service's spans (childless as a
-// rule) and spans that would count nothing are never held.
+// rule) and spans that would count nothing are never held, nor are the
+// spans of a service none of whose batches came cut within the window:
+// a cut shows as a span whose parent, of its own service, is not in its
+// batch. Whole traces, or each service's spans of a trace together, hold
+// nothing and read as before.
 //
 // The hold is short (DefaultHold, 1s): a batch processor that closes a
 // batch at its size sends the rest at once, and that is what the hold
@@ -79,8 +83,8 @@ type holds struct {
 }
 
 // hold learns whether s, a span of its service's own, had calls beneath
-// it, and keeps its verdict for later when it would count something
-// (holdSpan).
+// it, and keeps its verdict for later when it would count something and
+// its service's batches have been cut within the window (holdSpan).
 func (t *Tracker) hold(s *spanInfo, origin bool, b int64) bool {
 	w := t.svc[s.service]
 	if w == nil {
@@ -91,7 +95,7 @@ func (t *Tracker) hold(s *spanInfo, origin bool, b int64) bool {
 		had = 1
 	}
 	w.calls += (had - w.calls) * callsAlpha
-	if t.cfg.Hold < 0 || !t.wouldCount(w, s, origin) {
+	if t.cfg.Hold < 0 || w.cut == 0 || b-w.cut >= int64(t.cfg.Buckets) || !t.wouldCount(w, s, origin) {
 		return false
 	}
 	return t.holdSpan(s, origin, b)
@@ -150,16 +154,21 @@ const (
 )
 
 // settle judges the held spans whose children came in batch: each with
-// all of them, as if they had come in its batch.
-func (t *Tracker) settle(batch *Batch) {
+// all of them, as if they had come in its batch. It also marks the
+// services whose batches are cut (window.cut): a span that is not a
+// server or consumer span has its parent in its own service, exported
+// by the same process; one whose parent is not in its batch was cut from
+// it.
+func (t *Tracker) settle(batch *Batch, b int64) {
 	h := &t.held
-	if len(h.byKey) == 0 {
-		return
-	}
 	for i := range batch.spans {
 		s := &batch.spans[i]
-		if s.up != 0 || s.kind == ptrace.SpanKindServer || s.kind == ptrace.SpanKindConsumer {
+		if s.up != 0 || s.kind == ptrace.SpanKindServer || s.kind == ptrace.SpanKindConsumer ||
+			s.parent.span.IsEmpty() {
 			continue // a server or consumer span's parent is a caller's
+		}
+		if w := t.svc[s.service]; w != nil {
+			w.cut = b
 		}
 		p, ok := h.byKey[s.parent]
 		if !ok || p.service != s.service {

@@ -31,7 +31,7 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	t.stats.Spans += uint64(len(spans))
 	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
 	t.now, t.batch = now.UnixNano(), batch
-	t.settle(batch)
+	t.settle(batch, b)
 	t.expire(t.now)
 	for i := range spans {
 		count(t, &spans[i], batch, b)

@@ -83,10 +83,7 @@ func threeObserversMergeAsOne(t *testing.T, warm time.Duration) {
 			Databases: map[string]string{}, Brokers: map[string]bool{}},
 		Faults: []alertscenario.Fault{{Root: "payment", From: slowFrom, To: slowFrom.Add(time.Hour), Kind: alertscenario.FaultLatency}},
 	}, 12, 0.5, 0.6, 7)
-	// The direct tracker counts each span at once, as an observer's
-	// summary does: a span whose verdict waits (held.go) would be missing
-	// from its last second.
-	direct, merged := New(Config{Hold: -1}), New(Config{})
+	direct, merged := New(Config{}), New(Config{})
 	var observers [3]*Summarizer
 	for i := range observers {
 		observers[i] = NewSummarizer(SummarizerConfig{MaxServices: 100, MaxEdges: 100, MaxExemplars: 4})
