@@ -32,6 +32,7 @@ type spanInfo struct {
 	// next sibling in the batch: index+1, 0 for none (classify).
 	up, child, sibling int32
 	parent             spanKey // its trace is the span's own
+	id                 pcommon.SpanID
 }
 
 // Batch is a batch of spans as the evidence reads them: flattened and
@@ -88,7 +89,7 @@ func (p *BatchPool) Put(b *Batch) {
 func (b *Batch) VisitSpan(s *topology.Span) {
 	info := spanInfo{
 		service: s.Service, kind: s.Kind, failed: s.Failed, dur: s.Duration,
-		start: int64(s.Start), parent: spanKey{s.Trace, s.Parent},
+		start: int64(s.Start), parent: spanKey{s.Trace, s.Parent}, id: s.ID,
 	}
 	if s.HasPeer {
 		info.peer = s.Peer

@@ -29,7 +29,7 @@ func (t *Tracker) Slow(svc string, now time.Time) Slowness { return t.slowness(s
 func (t *Tracker) SlowOrigin(svc string, now time.Time) Slowness { return t.slowness(svc, now, false) }
 
 func (t *Tracker) slowness(svc string, now time.Time, full bool) Slowness {
-	t.mu.Lock()
+	t.lockAt(now)
 	defer t.mu.Unlock()
 	w := t.svc[svc]
 	if w == nil || w.self == nil {
@@ -106,7 +106,7 @@ func roundDur(d time.Duration) time.Duration {
 // whether learned, mean), and the anomalous edges out of and into it
 // (sorted, of all its edges).
 func (t *Tracker) QuietReading(svc string, now time.Time) string {
-	t.mu.Lock()
+	t.lockAt(now)
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	w := t.svc[svc]

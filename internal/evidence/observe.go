@@ -11,7 +11,8 @@ import (
 
 // Observe counts a batch of spans received at now. A parent and its child
 // are matched within the batch (tier 1 receives a trace's spans of one
-// service together; a child in another batch is not seen as a child).
+// service together); a span whose calls may follow in the next batch
+// waits for them a moment (held.go).
 func (t *Tracker) Observe(td ptrace.Traces, now time.Time) {
 	b := NewBatch(td.SpanCount())
 	topology.Walk(td, b)
@@ -29,10 +30,14 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	t.lastBatch = max(t.lastBatch, b)
 	t.stats.Spans += uint64(len(spans))
 	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
+	t.now, t.batch = now.UnixNano(), batch
+	t.settle(batch, b)
+	t.expire(t.now)
 	for i := range spans {
 		count(t, &spans[i], batch, b)
 	}
 	countPairs(t, batch, b)
+	t.batch = nil
 }
 
 // classify links each span to its parent in the batch, marks its
@@ -72,6 +77,10 @@ type sink interface {
 	// serves reports whether svc has sent spans of its own (addOrigin's
 	// own).
 	serves(svc string) bool
+	// hold keeps the verdict of s, a server or consumer span counting
+	// origin if it fails, for when the rest of its calls come (held.go),
+	// and reports whether it did; its addOrigin then waits.
+	hold(s *spanInfo, origin bool, b int64) bool
 }
 
 // count adds one span to its service's origin window and to its edge.
@@ -83,7 +92,9 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 		spans := batch.spans
 		j, ok := batch.parentOf(s)
 		if !ok || spans[j].service == s.service {
-			t.addOrigin(s.service, true, origin, s.dur, s.self, tid, b)
+			if !t.hold(s, origin, b) {
+				t.addOrigin(s.service, true, origin, s.dur, s.self, tid, b)
+			}
 			return
 		}
 		p := &spans[j]
@@ -98,7 +109,9 @@ func count(t sink, s *spanInfo, batch *Batch, b int64) {
 			// span alone.
 			failed, d = failed || p.failed, p.dur
 		}
-		t.addOrigin(s.service, true, origin, s.dur, s.self, tid, b)
+		if !t.hold(s, origin, b) {
+			t.addOrigin(s.service, true, origin, s.dur, s.self, tid, b)
+		}
 		t.addEdge(from, s.service, failed, d, tid, b)
 	case ptrace.SpanKindProducer:
 		if s.peer != "" {

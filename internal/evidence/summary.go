@@ -324,3 +324,6 @@ func clamp32(n uint64) uint32 { return uint32(min(n, math.MaxUint32)) }
 // observers (the sampler tier) see whole traces, so a client span's peer
 // speaks for its origins only where it has no spans.
 func (s *Summarizer) serves(string) bool { return false }
+
+// hold holds nothing: a summary counts what its observer saw as it saw it.
+func (s *Summarizer) hold(*spanInfo, bool, int64) bool { return false }

@@ -37,6 +37,11 @@ type Config struct {
 	MinErrors int
 	MinRate   float64
 	MinZ      float64
+	// Hold is how long the verdict of a server or consumer span that
+	// would count an origin or a slow self time waits for the rest of
+	// its calls from a later batch (held.go) [DefaultHold, 1s];
+	// negative: it does not wait.
+	Hold time.Duration
 }
 
 // Stats are the tracker's counters since creation.
@@ -50,6 +55,10 @@ type Stats struct {
 	EvictedServices  uint64
 	EvictedEdges     uint64
 	ObservedBatchMax int
+	// Held counts spans whose verdict waited for the rest of their
+	// calls (held.go); HeldSettled those whose calls came; HeldOverflow
+	// those counted at once at the bound.
+	Held, HeldSettled, HeldOverflow uint64
 }
 
 type edgeKey struct{ from, to string }
@@ -69,6 +78,11 @@ type Tracker struct {
 	out       map[string]map[string]*window // from -> to -> edge window
 	in        map[string]map[string]*window // to -> from -> edge window
 	stats     Stats
+	// held are the spans whose verdict waits (held.go); now is the
+	// arrival of the batch being counted, Unix nanoseconds.
+	held  holds
+	now   int64
+	batch *Batch // the batch being counted
 }
 
 // New returns a tracker.
@@ -84,6 +98,9 @@ func New(cfg Config) *Tracker {
 	}
 	if cfg.MaxEdges <= 0 {
 		cfg.MaxEdges = DefaultMaxEdges
+	}
+	if cfg.Hold == 0 {
+		cfg.Hold = DefaultHold
 	}
 	th := thresholds{minBad: uint32(cfg.MinErrors), minRate: cfg.MinRate, minZ: cfg.MinZ}
 	if th.minBad == 0 {
@@ -209,7 +226,7 @@ type Origin struct {
 
 // Origin returns the service's origin window at now.
 func (t *Tracker) Origin(svc string, now time.Time) Origin {
-	t.mu.Lock()
+	t.lockAt(now)
 	defer t.mu.Unlock()
 	return t.origin(svc, bucketOf(now, t.cfg.Bucket))
 }
@@ -238,7 +255,7 @@ func (t *Tracker) origin(svc string, b int64) Origin {
 // server spans shows origins too, but never more of them than failing
 // calls; errors of its own do not need failing calls at all.
 func (t *Tracker) Unexplained(svc string, now time.Time) bool {
-	t.mu.Lock()
+	t.lockAt(now)
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	w := t.svc[svc]
@@ -254,7 +271,7 @@ func (t *Tracker) Unexplained(svc string, now time.Time) bool {
 
 // Known reports whether the service had spans in the window at now.
 func (t *Tracker) Known(svc string, now time.Time) bool {
-	t.mu.Lock()
+	t.lockAt(now)
 	defer t.mu.Unlock()
 	w := t.svc[svc]
 	return w != nil && w.sum(bucketOf(now, t.cfg.Bucket), t.th).total > 0
@@ -338,7 +355,7 @@ func (t *Tracker) reaches(from, to string, maxHops int, ok func(*window) bool) b
 // it, no failing calls into or out of it, and its spans not slow beyond
 // their baseline (latency.go; a latency fault fails nothing).
 func (t *Tracker) Quiet(svc string, now time.Time) bool {
-	t.mu.Lock()
+	t.lockAt(now)
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	w := t.svc[svc]
@@ -393,7 +410,7 @@ func (t *Tracker) OriginatingAmong(svcs []string, now time.Time) bool {
 }
 
 func (t *Tracker) originating(svcs []string, now time.Time, th thresholds) bool {
-	t.mu.Lock()
+	t.lockAt(now)
 	defer t.mu.Unlock()
 	b := bucketOf(now, t.cfg.Bucket)
 	for _, svc := range svcs {

@@ -35,6 +35,11 @@ type window struct {
 	// (server or consumer), so its callers' client spans do not speak for
 	// it (count).
 	served bool
+	// calls is the decayed share of the service's own spans that had
+	// calls beneath them in their batch; cut the bucket of the last of its
+	// batches that came cut mid-trace, 0 for none (held.go).
+	calls float64
+	cut   int64
 }
 
 // Each bucket leaving the window weighs old ones down by baseDecay; the

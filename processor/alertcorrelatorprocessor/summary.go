@@ -18,7 +18,7 @@ type summaryCounts struct {
 	interval, total           tally
 	pagesBefore, pagesAtStart uint64 // engine's Opened at since, at start
 	// evidence overflow already counted as a metric
-	svcOverflow, edgeOverflow uint64
+	svcOverflow, edgeOverflow, heldOverflow uint64
 }
 
 // tally counts alerts by outcome.
@@ -89,7 +89,7 @@ func (c *core) logSummary(now time.Time, final bool) {
 }
 
 // countEvidence adds the trace evidence's new overflow to the overflow
-// metric (map: evidence_services, evidence_edges).
+// metric (map: evidence_services, evidence_edges, evidence_held).
 func (c *core) countEvidence(ctx context.Context) {
 	if c.evidence == nil {
 		return
@@ -98,12 +98,17 @@ func (c *core) countEvidence(ctx context.Context) {
 	c.mu.Lock()
 	svc := st.ServiceOverflow - c.summary.svcOverflow
 	edge := st.EdgeOverflow - c.summary.edgeOverflow
+	held := st.HeldOverflow - c.summary.heldOverflow
 	c.summary.svcOverflow, c.summary.edgeOverflow = st.ServiceOverflow, st.EdgeOverflow
+	c.summary.heldOverflow = st.HeldOverflow
 	c.mu.Unlock()
 	if svc > 0 {
 		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(svc), metric.WithAttributes(attribute.String("map", "evidence_services")))
 	}
 	if edge > 0 {
 		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(edge), metric.WithAttributes(attribute.String("map", "evidence_edges")))
+	}
+	if held > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(held), metric.WithAttributes(attribute.String("map", "evidence_held")))
 	}
 }
