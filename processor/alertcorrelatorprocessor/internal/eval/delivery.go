@@ -35,6 +35,11 @@ type Delivery struct {
 	// SplitSameTick sends a cut batch's second half right after its first,
 	// at the same tick (EVAL_SPLIT_SAME=1): the cut without the delay.
 	SplitSameTick bool
+	// SplitByEnd cuts a batch in the order its spans ended
+	// (EVAL_SPLIT_ORDER=end), as an SDK's batch span processor queues a
+	// span when it ends: a server span after its own calls, so a cut puts
+	// some of its calls in the earlier half. Unset: the generator's order.
+	SplitByEnd bool
 	// Skew: each service's span timestamps are shifted by a fixed offset
 	// drawn in [-Skew, Skew] (EVAL_SKEW=3s); zero: none.
 	Skew time.Duration
@@ -45,13 +50,14 @@ type Delivery struct {
 func (d Delivery) on() bool { return d.Late > 0 || d.Retry > 0 || d.Split > 0 || d.Skew > 0 }
 
 // deliveryFromEnv reads the EVAL_LATE, EVAL_RETRY, EVAL_SPLIT,
-// EVAL_SPLIT_SAME, EVAL_SKEW and EVAL_DELIVERY_SEED variables.
+// EVAL_SPLIT_SAME, EVAL_SPLIT_ORDER, EVAL_SKEW and EVAL_DELIVERY_SEED variables.
 func deliveryFromEnv() Delivery {
 	var d Delivery
 	d.Late, _ = time.ParseDuration(os.Getenv("EVAL_LATE"))
 	d.Retry, _ = strconv.ParseFloat(os.Getenv("EVAL_RETRY"), 64)
 	d.Split, _ = strconv.ParseFloat(os.Getenv("EVAL_SPLIT"), 64)
 	d.SplitSameTick = os.Getenv("EVAL_SPLIT_SAME") != ""
+	d.SplitByEnd = os.Getenv("EVAL_SPLIT_ORDER") == "end"
 	d.Skew, _ = time.ParseDuration(os.Getenv("EVAL_SKEW"))
 	d.Seed, _ = strconv.ParseUint(os.Getenv("EVAL_DELIVERY_SEED"), 10, 64)
 	return d
@@ -85,7 +91,7 @@ func (c *courier) send(t time.Time, tds []ptrace.Traces) {
 		}
 		parts := []ptrace.Traces{td}
 		if c.d.Split > 0 && c.rng.Float64() < c.d.Split && td.SpanCount() > 1 {
-			parts = splitSpans(td)
+			parts = splitSpans(td, c.d.SplitByEnd)
 		}
 		for i, p := range parts {
 			due := t
@@ -160,20 +166,21 @@ func shift(ts pcommon.Timestamp, off time.Duration) pcommon.Timestamp {
 	return pcommon.Timestamp(int64(ts) + int64(off))
 }
 
-// splitSpans cuts td's spans in two halves, in order, each half keeping
-// its resource and scope.
-func splitSpans(td ptrace.Traces) []ptrace.Traces {
-	half := td.SpanCount() / 2
+// splitSpans cuts td's spans in two halves, each half keeping its
+// resource and scope: in the batch's order, or, byEnd, in the order the
+// spans ended (the first half the half that ended first).
+func splitSpans(td ptrace.Traces, byEnd bool) []ptrace.Traces {
+	head := headHalf(td, byEnd)
 	first, second := ptrace.NewTraces(), ptrace.NewTraces()
 	td.CopyTo(first)
 	td.CopyTo(second)
-	keep := func(out ptrace.Traces, head bool) {
+	keep := func(out ptrace.Traces, inHead bool) {
 		n := 0
 		out.ResourceSpans().RemoveIf(func(rs ptrace.ResourceSpans) bool {
 			rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
 				ss.Spans().RemoveIf(func(ptrace.Span) bool {
 					n++
-					return (n <= half) != head
+					return head[n-1] != inHead
 				})
 				return ss.Spans().Len() == 0
 			})
@@ -183,4 +190,32 @@ func splitSpans(td ptrace.Traces) []ptrace.Traces {
 	keep(first, true)
 	keep(second, false)
 	return []ptrace.Traces{first, second}
+}
+
+// headHalf says, for each span of td in its order, whether it goes in
+// the first half.
+func headHalf(td ptrace.Traces, byEnd bool) []bool {
+	var ends []pcommon.Timestamp
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		sss := rss.At(i).ScopeSpans()
+		for j := range sss.Len() {
+			spans := sss.At(j).Spans()
+			for k := range spans.Len() {
+				ends = append(ends, spans.At(k).EndTimestamp())
+			}
+		}
+	}
+	order := make([]int, len(ends))
+	for i := range order {
+		order[i] = i
+	}
+	if byEnd {
+		sort.SliceStable(order, func(a, b int) bool { return ends[order[a]] < ends[order[b]] })
+	}
+	head := make([]bool, len(ends))
+	for _, i := range order[:len(ends)/2] {
+		head[i] = true
+	}
+	return head
 }

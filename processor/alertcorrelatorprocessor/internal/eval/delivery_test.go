@@ -34,6 +34,27 @@ func TestCourierKnobs(t *testing.T) {
 			t.Fatalf("split: %d batches now, %d a tick later", len(now), len(later))
 		}
 	})
+	t.Run("split by end", func(t *testing.T) {
+		// A server span listed first that ends last, its two calls after
+		// it: cut by end, the first half holds a call, not the server span.
+		td := threeSpans("a")
+		spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+		spans.At(0).SetEndTimestamp(3_000_000_000)
+		spans.At(1).SetEndTimestamp(1_500_000_000)
+		c := newCourier(Delivery{Split: 1, SplitByEnd: true}, every)
+		c.send(t0, []ptrace.Traces{td})
+		now := c.due(t0)
+		later := c.due(t0.Add(every))
+		if len(now) != 1 || len(later) != 1 || now[0].SpanCount() != 1 || later[0].SpanCount() != 2 {
+			t.Fatalf("split by end: %d batches now, %d a tick later", len(now), len(later))
+		}
+		if got := now[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Name(); got != "b" {
+			t.Fatalf("split by end: first half holds %q, want the call that ended first (b)", got)
+		}
+		if got := later[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Name(); got != "a" {
+			t.Fatalf("split by end: second half starts with %q, want the server span (a)", got)
+		}
+	})
 	t.Run("retry", func(t *testing.T) {
 		c := newCourier(Delivery{Retry: 1}, every)
 		c.send(t0, []ptrace.Traces{threeSpans("a")})

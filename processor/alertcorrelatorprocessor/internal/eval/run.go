@@ -13,7 +13,8 @@
 // their own (Options.PerService). EVAL_LATE=d (each batch a uniform
 // 0..d late), EVAL_RETRY=p (a share p of batches delivered again a tick
 // later), EVAL_SPLIT=p (a share p of batches cut in two, the second half
-// a tick later), EVAL_SKEW=d (each service's span times shifted by a
+// a tick later; EVAL_SPLIT_SAME=1 at the same tick, EVAL_SPLIT_ORDER=end
+// cut in the order the spans ended, as an SDK queues them), EVAL_SKEW=d (each service's span times shifted by a
 // fixed offset in [-d, d]) and EVAL_DELIVERY_SEED=k change when and how
 // often the batches arrive, not what the spans are (Options.Delivery,
 // delivery.go).
