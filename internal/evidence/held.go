@@ -172,6 +172,9 @@ func (t *Tracker) settle(batch *Batch, b int64) {
 		}
 		p, ok := h.byKey[s.parent]
 		if !ok || p.service != s.service {
+			if s.failed || s.dur >= earlyFloor {
+				t.remember(s) // its span may come later (early.go)
+			}
 			continue
 		}
 		if s.failed {

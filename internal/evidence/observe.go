@@ -32,11 +32,13 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 	t.stats.ObservedBatchMax = max(t.stats.ObservedBatchMax, len(spans))
 	t.now, t.batch = now.UnixNano(), batch
 	t.settle(batch, b)
+	t.adopt(batch)
 	t.expire(t.now)
 	for i := range spans {
 		count(t, &spans[i], batch, b)
 	}
 	countPairs(t, batch, b)
+	t.restore(batch)
 	t.batch = nil
 }
 

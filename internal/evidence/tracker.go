@@ -59,6 +59,10 @@ type Stats struct {
 	// calls (held.go); HeldSettled those whose calls came; HeldOverflow
 	// those counted at once at the bound.
 	Held, HeldSettled, HeldOverflow uint64
+	// EarlyAdopted counts server or consumer spans judged with calls
+	// that came in an earlier batch (early.go); EarlyOverflow the early
+	// calls forgotten at the bound.
+	EarlyAdopted, EarlyOverflow uint64
 }
 
 type edgeKey struct{ from, to string }
@@ -81,6 +85,7 @@ type Tracker struct {
 	// held are the spans whose verdict waits (held.go); now is the
 	// arrival of the batch being counted, Unix nanoseconds.
 	held  holds
+	early earlyStore // calls come before their span (early.go)
 	now   int64
 	batch *Batch // the batch being counted
 }

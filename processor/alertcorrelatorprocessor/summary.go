@@ -18,7 +18,7 @@ type summaryCounts struct {
 	interval, total           tally
 	pagesBefore, pagesAtStart uint64 // engine's Opened at since, at start
 	// evidence overflow already counted as a metric
-	svcOverflow, edgeOverflow, heldOverflow uint64
+	svcOverflow, edgeOverflow, heldOverflow, earlyOverflow uint64
 }
 
 // tally counts alerts by outcome.
@@ -89,7 +89,8 @@ func (c *core) logSummary(now time.Time, final bool) {
 }
 
 // countEvidence adds the trace evidence's new overflow to the overflow
-// metric (map: evidence_services, evidence_edges, evidence_held).
+// metric (map: evidence_services, evidence_edges, evidence_held,
+// evidence_early).
 func (c *core) countEvidence(ctx context.Context) {
 	if c.evidence == nil {
 		return
@@ -99,8 +100,9 @@ func (c *core) countEvidence(ctx context.Context) {
 	svc := st.ServiceOverflow - c.summary.svcOverflow
 	edge := st.EdgeOverflow - c.summary.edgeOverflow
 	held := st.HeldOverflow - c.summary.heldOverflow
+	early := st.EarlyOverflow - c.summary.earlyOverflow
 	c.summary.svcOverflow, c.summary.edgeOverflow = st.ServiceOverflow, st.EdgeOverflow
-	c.summary.heldOverflow = st.HeldOverflow
+	c.summary.heldOverflow, c.summary.earlyOverflow = st.HeldOverflow, st.EarlyOverflow
 	c.mu.Unlock()
 	if svc > 0 {
 		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(svc), metric.WithAttributes(attribute.String("map", "evidence_services")))
@@ -110,5 +112,8 @@ func (c *core) countEvidence(ctx context.Context) {
 	}
 	if held > 0 {
 		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(held), metric.WithAttributes(attribute.String("map", "evidence_held")))
+	}
+	if early > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(early), metric.WithAttributes(attribute.String("map", "evidence_early")))
 	}
 }
