@@ -7,8 +7,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-
-	"github.com/quell-otel/quell/internal/topology"
 )
 
 // TestCallsBeforeTheirSpan: the chain frontend -> checkout -> payment,
@@ -24,32 +22,7 @@ func TestCallsBeforeTheirSpan(t *testing.T) {
 	whole := New(Config{})
 	now := feed(whole, 0.5)
 	tr := New(Config{})
-	l := topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{})
-	observe := func(td ptrace.Traces, at time.Time) {
-		b := NewBatch(td.SpanCount())
-		l.ObserveWith(td, at, b)
-		tr.ObserveBatch(b, at)
-	}
-	var rest []ptrace.Traces
-	n := uint64(0)
-	for at := t0; at.Before(now); at = at.Add(time.Second) {
-		n++
-		fail := !at.Before(t0.Add(10*time.Minute)) && float64(n%10) < 5
-		for _, td := range rest {
-			observe(td, at)
-		}
-		rest = rest[:0]
-		for _, td := range perService(call(n, fail), true) {
-			svc, _ := td.ResourceSpans().At(0).Resource().Attributes().Get("service.name")
-			if svc.Str() == "checkout" && n%3 == 0 {
-				server, calls := cutBatch(td)
-				observe(calls, at)
-				rest = append(rest, server)
-				continue
-			}
-			observe(td, at)
-		}
-	}
+	feedCut(tr, now, true)
 	require.True(t, tr.Origin("payment", now).Anomalous)
 	assert.False(t, tr.Origin("checkout", now).Anomalous, "checkout's server spans are judged with the calls that came before them")
 	assert.Equal(t, whole.Stats().Origins, tr.Stats().Origins, "each failure originates once")

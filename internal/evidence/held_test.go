@@ -40,32 +40,7 @@ func TestSplitBatchHeldUntilItsCalls(t *testing.T) {
 	now := feed(whole, 0.5)
 	run := func(hold time.Duration) *Tracker {
 		tr := New(Config{Hold: hold})
-		l := topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{})
-		observe := func(td ptrace.Traces, at time.Time) {
-			b := NewBatch(td.SpanCount())
-			l.ObserveWith(td, at, b)
-			tr.ObserveBatch(b, at)
-		}
-		var rest []ptrace.Traces
-		n := uint64(0)
-		for at := t0; at.Before(now); at = at.Add(time.Second) {
-			n++
-			fail := !at.Before(t0.Add(10*time.Minute)) && float64(n%10) < 5
-			for _, td := range rest {
-				observe(td, at)
-			}
-			rest = rest[:0]
-			for _, td := range perService(call(n, fail), true) {
-				svc, _ := td.ResourceSpans().At(0).Resource().Attributes().Get("service.name")
-				if svc.Str() == "checkout" && n%3 == 0 {
-					first, second := cutBatch(td)
-					observe(first, at)
-					rest = append(rest, second)
-					continue
-				}
-				observe(td, at)
-			}
-		}
+		feedCut(tr, now, false)
 		return tr
 	}
 	held := run(0)
@@ -75,6 +50,44 @@ func TestSplitBatchHeldUntilItsCalls(t *testing.T) {
 	assert.NotZero(t, held.Stats().HeldSettled)
 	assert.Zero(t, held.Stats().HeldOverflow)
 	assert.True(t, run(-1).Origin("checkout", now).Anomalous, "counted at once, checkout reads as an origin")
+}
+
+// feedCut feeds tr the chain frontend -> checkout -> payment until now
+// through a learner, each service's spans in a batch of their own, half
+// of the calls failing at payment from the tenth minute; every third
+// trace's checkout batch is cut in two, the second part a second later:
+// its server span first, or, callsFirst, its calls first (an SDK queues
+// a span when it ends).
+func feedCut(tr *Tracker, now time.Time, callsFirst bool) {
+	l := topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{})
+	observe := func(td ptrace.Traces, at time.Time) {
+		b := NewBatch(td.SpanCount())
+		l.ObserveWith(td, at, b)
+		tr.ObserveBatch(b, at)
+	}
+	var rest []ptrace.Traces
+	n := uint64(0)
+	for at := t0; at.Before(now); at = at.Add(time.Second) {
+		n++
+		fail := !at.Before(t0.Add(10*time.Minute)) && float64(n%10) < 5
+		for _, td := range rest {
+			observe(td, at)
+		}
+		rest = rest[:0]
+		for _, td := range perService(call(n, fail), true) {
+			svc, _ := td.ResourceSpans().At(0).Resource().Attributes().Get("service.name")
+			if svc.Str() != "checkout" || n%3 != 0 {
+				observe(td, at)
+				continue
+			}
+			first, second := cutBatch(td)
+			if callsFirst {
+				first, second = second, first
+			}
+			observe(first, at)
+			rest = append(rest, second)
+		}
+	}
 }
 
 // TestHeldVerdictCountsWhenTheHoldPasses: a cut checkout batch whose rest
