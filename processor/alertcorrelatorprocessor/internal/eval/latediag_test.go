@@ -28,17 +28,7 @@ import (
 // EVAL_LATE_DIAG=<part of a family name>|tuning; EVAL_TRACES=1 and
 // EVAL_BATCH=service are implied; EVAL_LATE must be unset.
 func TestLateDiag(t *testing.T) {
-	fams := diagFamilies(t, "EVAL_LATE_DIAG")
-	if os.Getenv("EVAL_LATE") != "" {
-		t.Skip("EVAL_LATE must be unset: the diagnostic sets the delay itself")
-	}
-	d := 10 * time.Second
-	if v := os.Getenv("EVAL_LATE_DIAG_D"); v != "" {
-		d, _ = time.ParseDuration(v)
-	}
-	seed, _ := strconv.ParseUint(os.Getenv("EVAL_DELIVERY_SEED"), 10, 64)
-	t.Setenv("EVAL_TRACES", "1")
-	t.Setenv("EVAL_BATCH", "service")
+	fams, d, seed := lateDiagSetup(t, "EVAL_LATE_DIAG")
 	for _, f := range fams {
 		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
@@ -146,15 +136,7 @@ func latePlace(e *correlate.Engine, s *alertscenario.Scenario, epOf map[string]i
 			other++
 		}
 	}
-	switch {
-	case own == 0 && other == 0:
-		return "alone"
-	case other == 0:
-		return "own"
-	case own == 0:
-		return "other"
-	}
-	return "mixed"
+	return company(own, other)
 }
 
 // compareLate prints the alerts whose placement differs, and the counts.
@@ -264,6 +246,12 @@ func finalPlace(s *alertscenario.Scenario, o alertscenario.Outcome, ep int) stri
 			other++
 		}
 	}
+	return company(own, other)
+}
+
+// company names whom an alert shares its incident or page with: own
+// alerts of its truth, other truths' alerts, both, or none.
+func company(own, other int) string {
 	switch {
 	case own == 0 && other == 0:
 		return "alone"
@@ -273,4 +261,22 @@ func finalPlace(s *alertscenario.Scenario, o alertscenario.Outcome, ep int) stri
 		return "other"
 	}
 	return "mixed"
+}
+
+// lateDiagSetup reads what both late diagnostics take: the families
+// (env), the delay (EVAL_LATE_DIAG_D, default 10s) and the delivery seed;
+// it sets traces and per-service batches on.
+func lateDiagSetup(t *testing.T, env string) ([]Family, time.Duration, uint64) {
+	fams := diagFamilies(t, env)
+	if os.Getenv("EVAL_LATE") != "" {
+		t.Skip("EVAL_LATE must be unset: the diagnostic sets the delay itself")
+	}
+	d := 10 * time.Second
+	if v := os.Getenv("EVAL_LATE_DIAG_D"); v != "" {
+		d, _ = time.ParseDuration(v)
+	}
+	seed, _ := strconv.ParseUint(os.Getenv("EVAL_DELIVERY_SEED"), 10, 64)
+	t.Setenv("EVAL_TRACES", "1")
+	t.Setenv("EVAL_BATCH", "service")
+	return fams, d, seed
 }

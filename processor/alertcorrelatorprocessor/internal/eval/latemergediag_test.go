@@ -2,9 +2,7 @@ package eval
 
 import (
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
 	"testing"
 	"time"
 
@@ -21,17 +19,7 @@ import (
 // engine counters that moved). EVAL_LATE_MERGE_DIAG=<family>|tuning;
 // EVAL_LATE must be unset.
 func TestLateMergeDiag(t *testing.T) {
-	fams := diagFamilies(t, "EVAL_LATE_MERGE_DIAG")
-	if os.Getenv("EVAL_LATE") != "" {
-		t.Skip("EVAL_LATE must be unset: the diagnostic sets the delay itself")
-	}
-	d := 10 * time.Second
-	if v := os.Getenv("EVAL_LATE_DIAG_D"); v != "" {
-		d, _ = time.ParseDuration(v)
-	}
-	seed, _ := strconv.ParseUint(os.Getenv("EVAL_DELIVERY_SEED"), 10, 64)
-	t.Setenv("EVAL_TRACES", "1")
-	t.Setenv("EVAL_BATCH", "service")
+	fams, d, seed := lateDiagSetup(t, "EVAL_LATE_MERGE_DIAG")
 	for _, f := range fams {
 		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
