@@ -96,7 +96,7 @@ func (t *Tracker) remember(s *spanInfo) {
 			e.byKey = map[spanKey]earlyCalls{}
 		}
 		c = earlyCalls{service: s.service, at: t.now}
-		e.queue = append(e.queue, s.parent)
+		e.queue = append(compactKeys(e.queue, e.byKey, maxEarly), s.parent)
 	}
 	c.failed = c.failed || s.failed
 	if s.kind == ptrace.SpanKindInternal {
@@ -169,4 +169,20 @@ func (e *earlyStore) drop() {
 			return
 		}
 	}
+}
+
+// compactKeys bounds an arrival queue whose map drops keys out of order
+// (an adopted or settled span): past twice the map's bound it keeps only
+// the keys still in the map, in order, so the queue never outgrows it.
+func compactKeys[V any](q []spanKey, m map[spanKey]V, bound int) []spanKey {
+	if len(q) < 2*bound {
+		return q
+	}
+	out := q[:0]
+	for _, k := range q {
+		if _, ok := m[k]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }

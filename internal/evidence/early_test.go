@@ -61,3 +61,43 @@ func TestEarlyCallsForgotten(t *testing.T) {
 	assert.Len(t, tr.early.byKey, maxEarly)
 	assert.EqualValues(t, 10, tr.Stats().EarlyOverflow)
 }
+
+// TestEarlyQueueBounded: keys the store drops out of arrival order (an
+// adopted call, a settled span) stay in its queue until compacted; with
+// the store at its bound, the queue stays within twice it and keeps the
+// live keys in order.
+func TestEarlyQueueBounded(t *testing.T) {
+	const bound = 64
+	m := map[spanKey]int{}
+	var q, keys []spanKey
+	for i := range 10 * bound {
+		var k spanKey
+		k.span[0], k.span[1] = byte(i), byte(i>>8)
+		keys = append(keys, k)
+		m[k] = i
+		if i%2 == 1 {
+			delete(m, keys[i-1]) // taken out of order
+		}
+		if i >= bound {
+			delete(m, keys[i-bound]) // the store's bound
+		}
+		q = append(compactKeys(q, m, bound), k)
+		assert.LessOrEqual(t, len(q), 2*bound)
+	}
+	last := -1
+	for _, k := range q {
+		if i, ok := m[k]; ok {
+			assert.Greater(t, i, last, "live keys stay in arrival order")
+			last = i
+		}
+	}
+	assert.Equal(t, len(m), func() int {
+		n := 0
+		for _, k := range q {
+			if _, ok := m[k]; ok {
+				n++
+			}
+		}
+		return n
+	}(), "every live key is still queued")
+}

@@ -127,7 +127,7 @@ func (t *Tracker) holdSpan(s *spanInfo, origin bool, b int64) bool {
 		p.covered = cover(p.covers, p.start, p.start+int64(p.dur))
 	}
 	h.byKey[k] = p
-	h.queue = append(h.queue, k)
+	h.queue = append(compactKeys(h.queue, h.byKey, maxHeld), k)
 	t.stats.Held++
 	return true
 }
