@@ -117,3 +117,43 @@ func TestQuietAlertNotTakenOverByLaterFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestQuietMarkReadAfreshWhenPlacedAgain: payment's TargetDown fires
+// while its spans read quiet and is marked so through a window; it
+// resolves and its incident closes. Later payment fails in the spans and
+// the TargetDown fires again, now beside that failure: placed again, its
+// old quiet mark is read afresh (noteQuietOnset), so payment's error
+// alert joins it as one failure's rules do. Kept, the old mark would
+// keep the error alert apart from its own service's alert.
+func TestQuietMarkReadAfreshWhenPlacedAgain(t *testing.T) {
+	odd := func(k uint64) bool { return k%2 == 1 }
+	now := t0.Add(10 * time.Minute)
+	tr := evidence.New(evidence.Config{})
+	observe(tr, []string{"checkout", "payment"}, now, 0, nil)
+	observe(tr, []string{"web", "payment"}, now, 500, nil)
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, checkoutBurstGraph())
+	first := e.Ingest(firing("payment", "TargetDown", now), now)
+	var again, errs Result
+	for s := 1; s <= 260; s++ {
+		at := now.Add(time.Duration(s) * time.Second)
+		var fail func(uint64) bool
+		if s >= 200 {
+			fail = odd
+		}
+		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, 3000+uint64(2*s), at, fail), at)
+		tr.Observe(alertscenario.ChainTraces([]string{"web", "payment"}, 2, 5000+uint64(2*s), at, fail), at)
+		e.Advance(at)
+		switch s {
+		case 80:
+			e.Ingest(resolved("payment", "TargetDown", at), at)
+		case 230:
+			again = e.Ingest(firing("payment", "TargetDown", at), at)
+		case 240:
+			errs = e.Ingest(firing("payment", "HighErrorRate", at), at)
+		}
+	}
+	assert.NotEqual(t, first.IncidentID, again.IncidentID, "the TargetDown's first incident closed before it fired again")
+	assert.Equal(t, again.IncidentID, errs.IncidentID, "payment's error alert with its TargetDown, placed again beside the failure")
+}
