@@ -19,14 +19,17 @@ import (
 // service. Without recent spans nothing here applies.
 
 // dropQuietTakeOvers removes the deeper-root relations of st when the
-// traces show st's service quiet.
+// traces show st's service quiet, and each one the spans, speaking, do
+// not show (unshown.go); either marks st for retryQuietTakeOver.
 func (e *Engine) dropQuietTakeOvers(st *alertState, cands []cand) []cand {
-	if len(cands) == 0 || !e.quiet(st.Service) {
+	if len(cands) == 0 {
 		return cands
 	}
-	n := len(cands)
-	cands = slices.DeleteFunc(cands, func(c cand) bool { return !c.symptom })
-	st.quietRefused = len(cands) < n
+	n, quiet := len(cands), e.quiet(st.Service)
+	cands = slices.DeleteFunc(cands, func(c cand) bool { return !c.symptom && (quiet || e.unshownTakeOver(st, c.inc)) })
+	if quiet || len(cands) < n {
+		st.quietRefused = len(cands) < n
+	}
 	return cands
 }
 
