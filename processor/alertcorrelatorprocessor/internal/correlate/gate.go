@@ -19,17 +19,14 @@ import (
 // service. Without recent spans nothing here applies.
 
 // dropQuietTakeOvers removes the deeper-root relations of st when the
-// traces show st's service quiet, and each one the spans, speaking, do
-// not show (unshown.go); either marks st for retryQuietTakeOver.
+// traces show st's service quiet.
 func (e *Engine) dropQuietTakeOvers(st *alertState, cands []cand) []cand {
-	if len(cands) == 0 {
+	if len(cands) == 0 || !e.quiet(st.Service) {
 		return cands
 	}
-	n, quiet := len(cands), e.quiet(st.Service)
-	cands = slices.DeleteFunc(cands, func(c cand) bool { return !c.symptom && (quiet || e.unshownTakeOver(st, c.inc)) })
-	if quiet || len(cands) < n {
-		st.quietRefused = len(cands) < n
-	}
+	n := len(cands)
+	cands = slices.DeleteFunc(cands, func(c cand) bool { return !c.symptom })
+	st.quietRefused = len(cands) < n
 	return cands
 }
 
