@@ -36,8 +36,17 @@ func (e *Engine) TakeOverDetail(fp string, now time.Time) string {
 	root := e.rankBefore(inc, st.Service)
 	a, n := e.callerCounts(st.Service, st.StartsAt, now)
 	ra, rn := e.callerCounts(root, inc.firstCause, now)
-	return fmt.Sprintf("hops=%d svcs=%d gap=%s callers=%d/%d rootcallers=%d/%d",
+	line := fmt.Sprintf("hops=%d svcs=%d gap=%s callers=%d/%d rootcallers=%d/%d",
 		hops, others, gapBucket(st.StartsAt.Sub(inc.firstCause)), a, n, ra, rn)
+	if !e.tracesActive() {
+		return line
+	}
+	// What the spans said of the pair: the root's calls toward st's
+	// service (evidence.Link: 0 unknown, 1 linked, 2 unlinked), st's
+	// service an origin, quiet, its spans in the window.
+	return fmt.Sprintf("%s spans: L(root->it)=%d O=%v Q=%v spans=%d Oroot=%v",
+		line, e.cfg.Evidence.Link(root, st.Service, e.cfg.MaxHops, now), e.originates(st.Service),
+		e.quiet(st.Service), e.cfg.Evidence.Origin(st.Service, now).Spans, e.originates(root))
 }
 
 // takenOver reports whether st, a member of inc but not its first,

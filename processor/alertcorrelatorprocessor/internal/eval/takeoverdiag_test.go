@@ -56,6 +56,9 @@ func TestTakeOverDiag(t *testing.T) {
 				printPage(s, out, g, placed)
 			}
 			tally[kind+" "+strings.SplitN(p, " (", 2)[0]+" takeover="+fmt.Sprint(detail[ep] != "")]++
+			if _, sp, ok := strings.Cut(detail[ep], "spans: "); ok {
+				tally[kind+" take-over read "+sp[:strings.Index(sp, " spans=")]]++
+			}
 		}
 		printTally(tally)
 	}
