@@ -53,8 +53,10 @@ func (e *Engine) rankCands(inc *incident) []*rankCand {
 			}
 		}
 	}
+	// A silent root the incident named before it alerted (silentdep.go,
+	// lonesilent.go) was shown by more than its callers' alerts.
 	for _, c := range order {
-		c.throughOne = e.shownThroughOne(c, byService)
+		c.throughOne = c.service != inc.silentRoot && e.shownThroughOne(c, byService)
 	}
 	slices.SortFunc(order, compareRank)
 	return order

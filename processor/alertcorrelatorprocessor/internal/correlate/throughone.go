@@ -23,7 +23,9 @@ package correlate
 //   - it is no more severe than v: where severities differ, they still
 //     say which of the two is the root.
 // A root whose one alerting caller is called by quiet services keeps its
-// place: there the deeper service explains at least as much.
+// place: there the deeper service explains at least as much. So does the
+// incident's silent root once it alerts (rank.go): the spans, or its
+// callers alerting together, named it before its alert came.
 
 // shownThroughOne reports whether c, an alerting service of an incident
 // whose alerting services are byService, ranks after the others for the
