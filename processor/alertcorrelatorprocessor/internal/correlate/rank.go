@@ -7,7 +7,9 @@ import (
 // rank orders the incident's firing services by probable root: the
 // deepest alerting dependency its alerting callers share (most alerting
 // callers reach it within MaxHops; among those, fewest alerting
-// dependencies below it), then onset, then severity. Without recent
+// dependencies below it), then onset, then severity. A dependency only
+// one alerting caller shows, where that caller's callers show it more
+// broadly, ranks after the others (throughone.go). Without recent
 // spans, a service most of whose direct callers are quiet (a hub, a
 // shared database: specific.go) ranks after those that explain theirs.
 func (e *Engine) rank(inc *incident) {
@@ -51,6 +53,11 @@ func (e *Engine) rankCands(inc *incident) []*rankCand {
 			}
 		}
 	}
+	// A silent root the incident named before it alerted (silentdep.go,
+	// lonesilent.go) was shown by more than its callers' alerts.
+	for _, c := range order {
+		c.throughOne = c.service != inc.silentRoot && e.shownThroughOne(c, byService)
+	}
 	slices.SortFunc(order, compareRank)
 	return order
 }
@@ -63,12 +70,15 @@ type rankCand struct {
 	deps    int // alerting dependencies within MaxHops
 	origin  float64
 	vague   bool // its direct callers do not show it (specific.go)
+	// throughOne: only one alerting direct caller shows it, and that
+	// caller's callers show it more broadly (throughone.go).
+	throughOne bool
 }
 
 // compareRank orders probable roots first: those whose callers show
-// them, where errors originate (the higher share first), most alerting
-// callers, fewest alerting dependencies, earliest onset, most severe,
-// then fingerprint.
+// them, where errors originate (the higher share first), not shown
+// through one caller only, most alerting callers, fewest alerting
+// dependencies, earliest onset, most severe, then fingerprint.
 func compareRank(a, b *rankCand) int {
 	switch {
 	case a.vague != b.vague:
@@ -78,6 +88,11 @@ func compareRank(a, b *rankCand) int {
 		return 1
 	case a.origin != b.origin:
 		if a.origin > b.origin {
+			return -1
+		}
+		return 1
+	case a.throughOne != b.throughOne:
+		if b.throughOne {
 			return -1
 		}
 		return 1

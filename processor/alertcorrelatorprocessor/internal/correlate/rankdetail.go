@@ -12,6 +12,9 @@ type RankKey struct {
 	// Origin is its standing as an origin of errors or latency in the
 	// spans now (originRank; 0 without spans that speak).
 	Origin float64
+	// ThroughOne: only one alerting direct caller shows it, that caller
+	// more broadly shown (throughone.go).
+	ThroughOne bool
 	// Callers and Deps count the incident's alerting services calling it,
 	// and called by it, within MaxHops.
 	Callers, Deps int
@@ -30,7 +33,7 @@ func (e *Engine) RankDetail(id string) ([]RankKey, bool) {
 	var out []RankKey
 	for _, c := range e.rankCands(inc) {
 		out = append(out, RankKey{
-			Service: c.service, Vague: c.vague, Origin: c.origin,
+			Service: c.service, Vague: c.vague, Origin: c.origin, ThroughOne: c.throughOne,
 			Callers: c.callers, Deps: c.deps, Onset: c.onset,
 		})
 	}

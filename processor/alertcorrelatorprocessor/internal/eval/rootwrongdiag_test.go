@@ -343,6 +343,8 @@ func decidingRankKey(keys []correlate.RankKey, top, root string) string {
 		return "root vague"
 	case a.Origin != b.Origin:
 		return fmt.Sprintf("origin %.2f > %.2f", a.Origin, b.Origin)
+	case a.ThroughOne != b.ThroughOne:
+		return "root shown through one caller"
 	case a.Callers != b.Callers:
 		return fmt.Sprintf("callers %d > %d", a.Callers, b.Callers)
 	case a.Deps != b.Deps:
