@@ -19,9 +19,10 @@ import (
 // service. Without recent spans nothing here applies.
 
 // dropQuietTakeOvers removes the deeper-root relations of st when the
-// traces show st's service quiet.
+// traces show st's service quiet, its failures within its baseline's
+// spread (gatespread.go).
 func (e *Engine) dropQuietTakeOvers(st *alertState, cands []cand) []cand {
-	if len(cands) == 0 || !e.quiet(st.Service) {
+	if len(cands) == 0 || !e.quietForTakeOver(st.Service) {
 		return cands
 	}
 	n := len(cands)

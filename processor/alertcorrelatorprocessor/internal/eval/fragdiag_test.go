@@ -40,6 +40,10 @@ import (
 // each root began failing (evidence.Tracker.FailingSince), read from the
 // replay's own tracker at its first firing, and a tally of which edge
 // began failing nearer before the alert's onset (seventieth pass).
+// With traces, each fragment also tallies whether the engine's tracker read
+// its fault's root and its own service quiet (evidence.Quiet) at their
+// first firings (eighty-second pass: a quiet root's take-overs are
+// refused, a quiet alert in a burst keeps no relation).
 func TestFragDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_FRAG_DIAG") {
 		placed := map[int]string{}
@@ -50,9 +54,11 @@ func TestFragDiag(t *testing.T) {
 		pre := flatDraw(alertscenario.GenerateFamily(f.Spec))
 		epOf := map[string]int{}
 		onsets := map[int]edgeOnsets{}
+		quietAt := map[int]bool{}
 		s, out := diagRunOn(t, f, tk, func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 			if _, ok := placed[n.Episode]; !ok && n.State == "firing" {
 				placed[n.Episode] = e.Placement(fp, n.At)
+				quietAt[n.Episode] = tk != nil && tk.Quiet(n.Service, n.At)
 				if os.Getenv("EVAL_FRAG_DETAIL") != "" {
 					placed[n.Episode] += " || " + e.BurstReading(fp, n.At) + " || " + e.JoinDetail(fp, n.At)
 				}
@@ -76,7 +82,7 @@ func TestFragDiag(t *testing.T) {
 		fmt.Println("==", f.Spec.Name)
 		tally := map[string]int{}
 		burstTally(s, placed, tally)
-		for _, l := range fragments(s, out, g, ev, placed, onsets, tally) {
+		for _, l := range fragments(s, out, g, ev, fragReadings{placed, onsets, quietAt}, tally) {
 			fmt.Println(l)
 		}
 		printTally(tally)
@@ -99,8 +105,19 @@ func (f *fedTracker) at(now time.Time) *evidence.Tracker {
 	return f.Tracker
 }
 
+// fragReadings is what TestFragDiag read at each episode's first firing:
+// its placement, a shared caller's edge onsets, and whether the engine's
+// tracker read its service quiet.
+type fragReadings struct {
+	placed  map[int]string
+	onsets  map[int]edgeOnsets
+	quietAt map[int]bool
+}
+
 // fragments lists the fragment lines of every fault and tallies reasons.
-func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, ev *fedTracker, placed map[int]string, onsets map[int]edgeOnsets, tally map[string]int) []string {
+func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology.Graph, ev *fedTracker, rd fragReadings, tally map[string]int) []string {
+	placed, onsets := rd.placed, rd.onsets
+	rootQuiet := map[int]bool{}
 	first := firstNotifications(s)
 	group := func(ep int) string {
 		if p, ok := out.Assign[ep]; ok {
@@ -147,6 +164,7 @@ func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology
 		}
 		for _, ep := range eps {
 			if first[ep].Service == tr.Root {
+				rootQuiet[tr.ID] = rootQuiet[tr.ID] || rd.quietAt[ep]
 				rootLines = append(rootLines, fmt.Sprintf("root of fault %d %s@%s | %s", tr.ID, tr.Root, first[ep].StartsAt.Sub(tr.Onset).Round(time.Second), placed[ep]))
 				tally["root placed: "+placeKind(placed[ep])]++
 			}
@@ -160,6 +178,9 @@ func fragments(s *alertscenario.Scenario, out alertscenario.Outcome, g *topology
 	for _, x := range fr {
 		lines = append(lines, x.line(s, first, pageEps, group, g, ev, tally)+" | "+placed[x.ep])
 		tally["placed: "+placeKind(placed[x.ep])]++
+		if ev != nil {
+			tally[fmt.Sprintf("quiet at first firing: root %v, alert %v", rootQuiet[x.tr.ID], rd.quietAt[x.ep])]++
+		}
 		if o, ok := onsets[x.ep]; ok {
 			lines = append(lines, "  "+o.String())
 			tally["shared caller (symptom join, Linked to both roots), first edge: "+o.verdict()]++
