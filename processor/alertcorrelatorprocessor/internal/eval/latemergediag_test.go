@@ -64,6 +64,12 @@ func kindOf(s string) string {
 // mergeReplay returns, for each pair of faults whose alerts came to share
 // an incident, how the first such sharing formed.
 func mergeReplay(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.Graph, d Delivery) (map[[2]int]string, alertscenario.Outcome) {
+	return mergeReplayHooked(t, f, s, g, d, nil)
+}
+
+// mergeReplayHooked is mergeReplay with a hook called after each ingested
+// notification (nil: none).
+func mergeReplayHooked(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.Graph, d Delivery, ingested func(*correlate.Engine, alertscenario.Notification, string)) (map[[2]int]string, alertscenario.Outcome) {
 	pairs := map[[2]int]string{}
 	var fps []string
 	epOf := map[string]int{}
@@ -105,6 +111,9 @@ func mergeReplay(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.
 			fps = append(fps, fp)
 		}
 		epOf[fp] = n.Episode
+		if ingested != nil {
+			ingested(e, n, fp)
+		}
 		scan(e, func() string {
 			return fmt.Sprintf("placement: %s %s ep %d (%s) %q %q", n.At.Format("15:04:05"), n.State, n.Episode, n.Service, e.Placement(fp, n.At), e.JoinDetail(fp, n.At))
 		})
