@@ -23,7 +23,6 @@ import (
 // restarted collector's reads the same once it has seen a window of
 // spans again).
 func TestQuietAlertExplainsNoLaterFailure(t *testing.T) {
-	odd := func(k uint64) bool { return k%2 == 1 }
 	for _, tt := range []struct {
 		name      string
 		failFrom  int // seconds after the TargetDown
@@ -36,24 +35,11 @@ func TestQuietAlertExplainsNoLaterFailure(t *testing.T) {
 		{"spans lagged the alert", 20, false, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			now := t0.Add(10 * time.Minute)
-			tr := evidence.New(evidence.Config{})
-			observe(tr, []string{"checkout", "payment"}, now, 0, nil)
-			observe(tr, []string{"web", "payment"}, now, 500, nil)
-			cfg := testConfig()
-			cfg.Evidence = tr
-			e := New(cfg, checkoutBurstGraph())
+			now, tr, cfg, e := paymentQuietSetup()
 			down := e.Ingest(firing("payment", "TargetDown", now), now)
 			var errs, caller Result
 			for s := 1; s <= 100; s++ {
-				at := now.Add(time.Duration(s) * time.Second)
-				var fail func(uint64) bool
-				if s >= tt.failFrom {
-					fail = odd
-				}
-				tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, 3000+uint64(2*s), at, fail), at)
-				tr.Observe(alertscenario.ChainTraces([]string{"web", "payment"}, 2, 5000+uint64(2*s), at, fail), at)
-				e.Advance(at)
+				at := paymentStep(tr, e, now, s, s >= tt.failFrom)
 				switch s {
 				case tt.restartAt:
 					e = restarted(t, e, cfg, checkoutBurstGraph())
@@ -126,25 +112,11 @@ func TestQuietAlertNotTakenOverByLaterFailure(t *testing.T) {
 // alert joins it as one failure's rules do. Kept, the old mark would
 // keep the error alert apart from its own service's alert.
 func TestQuietMarkReadAfreshWhenPlacedAgain(t *testing.T) {
-	odd := func(k uint64) bool { return k%2 == 1 }
-	now := t0.Add(10 * time.Minute)
-	tr := evidence.New(evidence.Config{})
-	observe(tr, []string{"checkout", "payment"}, now, 0, nil)
-	observe(tr, []string{"web", "payment"}, now, 500, nil)
-	cfg := testConfig()
-	cfg.Evidence = tr
-	e := New(cfg, checkoutBurstGraph())
+	now, tr, _, e := paymentQuietSetup()
 	first := e.Ingest(firing("payment", "TargetDown", now), now)
 	var again, errs Result
 	for s := 1; s <= 260; s++ {
-		at := now.Add(time.Duration(s) * time.Second)
-		var fail func(uint64) bool
-		if s >= 200 {
-			fail = odd
-		}
-		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, 3000+uint64(2*s), at, fail), at)
-		tr.Observe(alertscenario.ChainTraces([]string{"web", "payment"}, 2, 5000+uint64(2*s), at, fail), at)
-		e.Advance(at)
+		at := paymentStep(tr, e, now, s, s >= 200)
 		switch s {
 		case 80:
 			e.Ingest(resolved("payment", "TargetDown", at), at)
@@ -156,4 +128,30 @@ func TestQuietMarkReadAfreshWhenPlacedAgain(t *testing.T) {
 	}
 	assert.NotEqual(t, first.IncidentID, again.IncidentID, "the TargetDown's first incident closed before it fired again")
 	assert.Equal(t, again.IncidentID, errs.IncidentID, "payment's error alert with its TargetDown, placed again beside the failure")
+}
+
+// paymentQuietSetup is the two tests' start: checkout and web call
+// payment, a window of their calls seen healthy, an engine reading them.
+func paymentQuietSetup() (time.Time, *evidence.Tracker, Config, *Engine) {
+	now := t0.Add(10 * time.Minute)
+	tr := evidence.New(evidence.Config{})
+	observe(tr, []string{"checkout", "payment"}, now, 0, nil)
+	observe(tr, []string{"web", "payment"}, now, 500, nil)
+	cfg := testConfig()
+	cfg.Evidence = tr
+	return now, tr, cfg, New(cfg, checkoutBurstGraph())
+}
+
+// paymentStep feeds second s's calls to payment (every other one failing
+// when failing) and advances e; it returns the second's instant.
+func paymentStep(tr *evidence.Tracker, e *Engine, now time.Time, s int, failing bool) time.Time {
+	at := now.Add(time.Duration(s) * time.Second)
+	var fail func(uint64) bool
+	if failing {
+		fail = func(k uint64) bool { return k%2 == 1 }
+	}
+	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, 3000+uint64(2*s), at, fail), at)
+	tr.Observe(alertscenario.ChainTraces([]string{"web", "payment"}, 2, 5000+uint64(2*s), at, fail), at)
+	e.Advance(at)
+	return at
 }
