@@ -190,11 +190,6 @@ func (e *Engine) update(st *alertState, a Alert, now time.Time) Result {
 		e.touched(st)
 	}
 	st.StartsAt = a.StartsAt
-	if e.unfollowedRefire(st, now) {
-		st.flapping = true
-		e.touched(st)
-		e.detachFlapping(st, now)
-	}
 	if !e.fire(st, now) {
 		e.stats.OverflowIncidents++
 		return Result{Outcome: Overflow}
