@@ -22,13 +22,19 @@ import (
 // traces show st's service quiet, its failures within its baseline's
 // spread (gatespread.go).
 func (e *Engine) dropQuietTakeOvers(st *alertState, cands []cand) []cand {
+	cands, st.quietRefused = e.quietTakeOvers(st, cands)
+	return cands
+}
+
+// quietTakeOvers is dropQuietTakeOvers without marking st: the relations
+// left, and whether a take-over was refused (Placement reads it too).
+func (e *Engine) quietTakeOvers(st *alertState, cands []cand) ([]cand, bool) {
 	if len(cands) == 0 || !e.quietForTakeOver(st.Service) {
-		return cands
+		return cands, st.quietRefused
 	}
 	n := len(cands)
 	cands = slices.DeleteFunc(cands, func(c cand) bool { return !c.symptom })
-	st.quietRefused = len(cands) < n
-	return cands
+	return cands, len(cands) < n
 }
 
 // retryQuietTakeOver lets st, whose take-overs the gate refused while its

@@ -7,7 +7,8 @@ import (
 
 // Placement says, right after an alert's first firing was ingested, which
 // rule placed it: the relations findIncident saw and the first rule that
-// dropped them. A diagnostic for the evaluation (internal/eval's
+// dropped them, in findIncident's order (severity split, symptom origin,
+// quiet pair, quiet take-over, held cause). A diagnostic for the evaluation (internal/eval's
 // TestFragDiag); it reads the engine and changes nothing.
 func (e *Engine) Placement(fp string, now time.Time) string {
 	st := e.alerts[fp]
@@ -43,6 +44,12 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	}
 	if cands = e.dropQuietPairs(st, cands); len(cands) == 0 {
 		return fmt.Sprintf("%d relations, quiet pair", n)
+	}
+	if cands, _ = e.quietTakeOvers(st, cands); len(cands) == 0 {
+		return fmt.Sprintf("%d relations, quiet take-over refused", n)
+	}
+	if cands = e.dropHeldCauses(st, cands, now); len(cands) == 0 {
+		return fmt.Sprintf("%d relations, held cause", n)
 	}
 	sortCands(cands)
 	if e.inBurst(st) {
