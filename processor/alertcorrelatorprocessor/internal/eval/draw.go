@@ -103,6 +103,12 @@ func convention(fams []Family) error {
 		for _, f := range fams {
 			f.Spec.Convention.OpaqueRules = true
 		}
+	case "flatsev":
+		// Drawn flat, then each alert's own-convention severity restored
+		// (flatDraw): what severity buys on the flat draw.
+		for _, f := range fams {
+			f.Spec.Convention.UniformSeverity, f.Spec.Convention.OpaqueRules = true, true
+		}
 	case "flatdraw", "namesdraw":
 		// Applied to the scenario once drawn (flatDraw), not to the spec.
 	case "job":
@@ -110,7 +116,7 @@ func convention(fams []Family) error {
 			fams[i].Spec.Convention.LabelStyle, fams[i].ServiceLabel = "job", "job"
 		}
 	default:
-		return fmt.Errorf("EVAL_CONVENTION: want flat, flatdraw, namesdraw, job, severity or names, got %q", v)
+		return fmt.Errorf("EVAL_CONVENTION: want flat, flatsev, flatdraw, namesdraw, job, severity or names, got %q", v)
 	}
 	return nil
 }
@@ -172,6 +178,9 @@ func pace(fams []Family) error {
 // leave s as it is.
 func flatDraw(s *alertscenario.Scenario) *alertscenario.Scenario {
 	conv := os.Getenv("EVAL_CONVENTION")
+	if conv == "flatsev" {
+		return ownSeverity(s)
+	}
 	if conv != "flatdraw" && conv != "namesdraw" {
 		return s
 	}
@@ -198,6 +207,35 @@ func flatDraw(s *alertscenario.Scenario) *alertscenario.Scenario {
 		if n.LabelSet != nil {
 			l := maps.Clone(n.LabelSet)
 			l["alertname"], l["severity"] = n.Rule, n.Sev
+			n.LabelSet = l
+		}
+		out.EpisodeFP[n.Episode] = n.Fingerprint()
+	}
+	return &out
+}
+
+// ownSeverity gives each alert of s the severity the family's own
+// convention gives its kind (alertscenario FamilySpec.severity): critical
+// for a fault's alerts on its root, warning for every other alert. Applied
+// to the flat draw (EVAL_CONVENTION=flatsev), it keeps that draw's alerts
+// and opaque names and restores what severity told the correlator
+// (eighty-eighth pass: flat draws another storm, so own against flat
+// mixes the draw with the convention). At p = 0 it reproduces the own
+// draw's severities (TestOwnSeverityReproduces).
+func ownSeverity(s *alertscenario.Scenario) *alertscenario.Scenario {
+	out := *s
+	out.Notifications = append([]alertscenario.Notification(nil), s.Notifications...)
+	out.EpisodeFP = append([]string(nil), s.EpisodeFP...)
+	for i := range out.Notifications {
+		n := &out.Notifications[i]
+		tr := s.Truths[s.EpisodeTruth[n.Episode]]
+		n.Sev = "warning"
+		if tr.Kind == "fault" && n.Service == tr.Root {
+			n.Sev = "critical"
+		}
+		if n.LabelSet != nil {
+			l := maps.Clone(n.LabelSet)
+			l["severity"] = n.Sev
 			n.LabelSet = l
 		}
 		out.EpisodeFP[n.Episode] = n.Fingerprint()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -55,9 +56,26 @@ func diagRunOn(t *testing.T, f Family, tk *evidence.Tracker, ingested func(*corr
 	g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
 	cfg := engineConfig()
 	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
+	severityReaders(t, &cfg)
 	opts := Options{ServiceLabel: f.ServiceLabel, Ingested: ingested, Evidence: tk, FixedGrid: fixedGrid()}
 	opts.Traces = envTraceStream(t, s, f)
 	return s, Run(s, g, cfg, opts)
+}
+
+// severityReaders applies two diagnostic overrides of the engine's
+// severity readers (eighty-eighth pass: what each is worth on a draw whose
+// severities EVAL_CONVENTION=flatsev restored): EVAL_LOW_GROUP_WAIT=<dur>
+// replaces LowGroupWait (10s: a less severe root waits no longer), and
+// EVAL_SEVERITY_SPLITS=off turns severity_splits off.
+func severityReaders(t *testing.T, cfg *correlate.Config) {
+	if v := os.Getenv("EVAL_LOW_GROUP_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		require.NoError(t, err, "EVAL_LOW_GROUP_WAIT")
+		cfg.LowGroupWait = d
+	}
+	if os.Getenv("EVAL_SEVERITY_SPLITS") == "off" {
+		cfg.SeveritySplits = false
+	}
 }
 
 // envTraceStream is the trace stream EVAL_TRACES asks for: none when
