@@ -122,8 +122,11 @@ func (e *Engine) shownSilentRoot(inc *incident) string {
 	if d == "" || len(inc.services[d]) > 0 {
 		return ""
 	}
-	if h, ok := e.graph.Hops(e.rootService(inc), d, 1); !ok || h != 1 {
-		return ""
+	if h, ok := e.graph.Hops(e.rootService(inc), d, 1); ok && h == 1 {
+		return d
 	}
-	return d
+	if e.shownBelowMember(inc, d) {
+		return d
+	}
+	return ""
 }
