@@ -30,7 +30,9 @@ import (
 // errors start. Nothing of the generator's: quiet, the origin, the
 // explained reading and the link are the tracker's own, each against
 // its window's baseline. Only with spans: alerts only nothing changes.
-// Restarts: the name is saved as lonesilent.go's is.
+// The name is shown (shownSilentRoot) while no alert on d joins, one of
+// the incident's services still calls d and its root originates
+// nothing. Restarts: the name is saved as lonesilent.go's is.
 
 // silentBelowMember returns the silent dependency of an alerting service
 // of inc other than its root service c, when the spans read c quiet
