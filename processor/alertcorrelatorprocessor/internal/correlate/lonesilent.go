@@ -1,7 +1,5 @@
 package correlate
 
-import "github.com/quell-otel/quell/internal/evidence"
-
 // A lone alerting caller of a failing dependency that never alerts. The
 // most common shape of a silent dependency (silentdep.go) has one
 // service in front of it: a database or a cache with no alert rule of its
@@ -39,24 +37,16 @@ func (e *Engine) nameLoneSilentRoot(inc *incident) {
 
 // loneSilentDependency returns the direct dependency of inc's root
 // service, with no alert in any open incident, that the spans show as
-// the origin of the root's failing calls: "" when none.
+// the origin of the root's failing calls; failing that, one under
+// another of its alerting services when the spans read the root quiet
+// (silentbelow.go): "" when none.
 func (e *Engine) loneSilentDependency(inc *incident) string {
 	c := e.rootService(inc)
 	if c == "" || !e.graph.HasNode(c) || e.originates(c) {
 		return ""
 	}
-	best, bestRank := "", 0.0
-	for _, dep := range e.graph.DependencyList(c, 1) {
-		d := dep.Service
-		if len(inc.services[d]) > 0 || len(e.byService[d]) > 0 || !e.ownCause(d) {
-			continue
-		}
-		if e.cfg.Evidence.Link(c, d, 1, e.now) != evidence.Linked {
-			continue
-		}
-		if r := e.originRank(d); r > bestRank {
-			best, bestRank = d, r
-		}
+	if d, _ := e.silentDependencyBelow(inc, c); d != "" {
+		return d
 	}
-	return best
+	return e.silentBelowMember(inc, c)
 }

@@ -116,14 +116,20 @@ func (e *Engine) gatherSilentSiblings(inc *incident, st *alertState, d string, n
 }
 
 // shownSilentRoot is inc's silent root while it still holds: no alert on
-// it in inc, and inc's probable root a direct caller of it; "" otherwise.
+// it in inc, and inc's probable root a direct caller of it, or, for one
+// named under another alerting service (silentbelow.go), one of inc's
+// services a direct caller of it and its root originating nothing; ""
+// otherwise.
 func (e *Engine) shownSilentRoot(inc *incident) string {
 	d := inc.silentRoot
 	if d == "" || len(inc.services[d]) > 0 {
 		return ""
 	}
-	if h, ok := e.graph.Hops(e.rootService(inc), d, 1); !ok || h != 1 {
-		return ""
+	if h, ok := e.graph.Hops(e.rootService(inc), d, 1); ok && h == 1 {
+		return d
 	}
-	return d
+	if e.shownBelowMember(inc, d) {
+		return d
+	}
+	return ""
 }
