@@ -16,7 +16,6 @@ func (e *Engine) Advance(now time.Time) []Event {
 	e.recheckSymptoms(now)
 	e.attributeToOrigins(now)
 	e.rejoinQuietKept(now)
-	e.readQuietOnsets(now)
 	events := e.merged
 	e.merged = nil
 	e.applyHeld(now)

@@ -133,11 +133,6 @@ func (e *Engine) attributed(src *incident, ost *alertState, now time.Time) []*al
 		if e.ownCause(st.Service) && !waitsFor(st, origin) || !e.failuresTravel(st.Service, origin) || heldForFreshCause(st, origin) || e.tooNewToTell(st, now) {
 			continue
 		}
-		if st.quietStayed {
-			// Its service read quiet through a window after its onset:
-			// the calls failing now began after it (quietstayed.go).
-			continue
-		}
 		if e.failsTowardAnother(st, origin) {
 			// A caller of two independent origins (twoorigins.go).
 			continue

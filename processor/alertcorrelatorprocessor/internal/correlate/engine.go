@@ -75,10 +75,6 @@ type Engine struct {
 	// origins are new alerts to read again as possible origins of other
 	// alerts' errors (attribute.go), oldest first.
 	origins []recheck
-	// quietOnsets are new alerts whose services read quiet, read again
-	// while their first evidence window lasts (quietstayed.go), oldest
-	// first.
-	quietOnsets []recheck
 	// quietKept are alerts a burst kept apart because their service read
 	// quiet (quietkept.go), oldest first; lastQuietRead is when they were
 	// last read. Bounded by the tracked alerts (limits.max_alerts): an

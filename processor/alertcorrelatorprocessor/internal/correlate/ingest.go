@@ -82,9 +82,6 @@ type alertState struct {
 	// (rulewave.go); it explains no other alert. Written by findIncident
 	// before it joins.
 	waveKept bool
-	// quietStayed: its service read quiet from its first firing through a
-	// whole evidence window (quietstayed.go).
-	quietStayed bool
 }
 
 // Ingest takes one alert notification received at now.

@@ -86,7 +86,6 @@ func (e *Engine) fire(st *alertState, now time.Time) bool {
 	inc = e.gatherBurstCallers(inc, now)
 	e.takeLateCallers(inc, st, now)
 	e.noteOrigin(st, now)
-	e.noteQuietOnset(st, now)
 	e.retryTakeOver(inc, now)
 	e.retryHeldBelow(st, now)
 	return true
@@ -219,16 +218,14 @@ func (e *Engine) relatedIncidents(st *alertState, consider func(*incident, bool,
 	ownCause, unexplained := e.originates(s), e.ownCause(s)
 	symptomOf := func(inc *incident, d string, hops int) bool {
 		t, ok := inc.causes[d]
-		return ok && e.nearHops(st.StartsAt, t, hops) && (!ownCause || !unexplained && e.failuresTravel(s, d)) && !e.troubleAfter(inc, d)
+		return ok && e.nearHops(st.StartsAt, t, hops) && (!ownCause || !unexplained && e.failuresTravel(s, d))
 	}
 	// Same service already alerting: one failure trips a service's
 	// rules minutes apart (errors, then an error-budget burn, then
 	// saturation), so a further alert joins the open incident its
 	// service alerts in, whatever its onset (thirty-sixth pass).
-	// Not when the spans bore out none of its alerts there and show it
-	// failing now (quietstayed.go).
 	for _, inc := range e.byService[s] {
-		if _, ok := inc.causes[s]; ok && !e.troubleAfter(inc, s) {
+		if _, ok := inc.causes[s]; ok {
 			consider(inc, true, 0)
 		}
 	}
@@ -256,11 +253,6 @@ func (e *Engine) deeperRootOf(st *alertState, now time.Time, consider func(*inci
 				continue
 			}
 			if _, ok := inc.causes[c.Service]; !ok || e.rootHeldForFreshCause(inc, st.Service) || e.explainedElsewhere(c.Service, st.Service) {
-				continue
-			}
-			// A root whose alerts there the spans never bore out is no
-			// symptom of a dependency's failure (quietstayed.go).
-			if e.quietThrough(inc, c.Service) && e.tracesActive() {
 				continue
 			}
 			// A root whose errors are its own (evidence.Unexplained) is

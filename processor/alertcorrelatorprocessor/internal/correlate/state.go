@@ -22,9 +22,6 @@ type State struct {
 	// evidence (attribute.go, recheck.go), oldest first.
 	Origins  []QueuedAlert `json:"origins,omitempty"`
 	Rechecks []QueuedAlert `json:"rechecks,omitempty"`
-	// QuietOnsets are new alerts whose services read quiet, read again
-	// while their first window lasts (quietstayed.go), oldest first.
-	QuietOnsets []QueuedAlert `json:"quiet_onsets,omitempty"`
 	// Onsets are the recent incident-opening onsets a burst is told by
 	// (burst.go), oldest first.
 	Onsets []OnsetRecord `json:"onsets,omitempty"`
@@ -80,9 +77,6 @@ type AlertRecord struct {
 	// WaveKept: a wave of its rule kept it from its service's incident
 	// (rulewave.go).
 	WaveKept bool `json:"wave_kept,omitempty"`
-	// QuietStayed: its service read quiet through its first window
-	// (quietstayed.go).
-	QuietStayed bool `json:"quiet_stayed,omitempty"`
 }
 
 // IncidentState is one open incident.
@@ -126,7 +120,7 @@ const stateVersion = 1
 
 // Marshal returns the durable state as JSON.
 func (e *Engine) Marshal() ([]byte, error) {
-	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks), QuietOnsets: queued(e.quietOnsets)}
+	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks)}
 	for _, o := range e.onsets {
 		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
 	}
@@ -160,7 +154,7 @@ func alertRecord(st *alertState) AlertRecord {
 		Transitions: st.transitions, Flapping: st.flapping, Incident: st.incident,
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
-		OwnSeen: st.ownSeen, MovedLate: st.movedLate, WaveKept: st.waveKept, QuietStayed: st.quietStayed,
+		OwnSeen: st.ownSeen, MovedLate: st.movedLate, WaveKept: st.waveKept,
 	}
 }
 
@@ -174,7 +168,7 @@ func restoredAlert(r AlertRecord) *alertState {
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
 		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen, movedLate: r.MovedLate,
-		waveKept: r.WaveKept, quietStayed: r.QuietStayed,
+		waveKept: r.WaveKept,
 	}
 }
 
@@ -222,7 +216,6 @@ func (e *Engine) Unmarshal(b []byte) error {
 		}
 	}
 	e.origins, e.rechecks = e.requeued(s.Origins), e.requeued(s.Rechecks)
-	e.quietOnsets = e.requeued(s.QuietOnsets)
 	e.onsets = e.onsets[:0]
 	for _, o := range s.Onsets[max(0, len(s.Onsets)-maxBurstOnsets):] {
 		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})
