@@ -1,0 +1,56 @@
+package evidence
+
+import "time"
+
+// How far each service's spans have come in. A collector receives a
+// service's spans seconds after they end (an SDK's export interval, a
+// batch processor's timeout, an observing replica's summary interval),
+// and not at the same delay for every service: at an alert's onset its
+// own service's spans of that moment may not be here yet, while its
+// neighbours' are. A window that reads "no anomaly" then says nothing
+// yet. Through lets the correlator tell the two apart: the newest end
+// time among the spans a service sent itself (its own clock, so a skewed
+// clock shifts it; the correlator compares it with the alert's onset,
+// also the sender's view of time). A summary from an observing collector
+// (Merge) carries no span times: it moves its services' Through to the
+// end of its interval, through which the observer counted their spans.
+
+// noteThrough moves each service's newest span end forward by batch.
+func (t *Tracker) noteThrough(batch *Batch) {
+	var last string
+	var w *window
+	for i := range batch.spans {
+		s := &batch.spans[i]
+		if s.service != last || w == nil {
+			last, w = s.service, t.svc[s.service]
+		}
+		if w == nil {
+			continue
+		}
+		w.through = max(w.through, s.start+int64(s.dur))
+		t.through = max(t.through, w.through)
+	}
+}
+
+// Newest returns the newest end of any service's spans here (Through's
+// greatest), the zero time before any.
+func (t *Tracker) Newest() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.through == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, t.through)
+}
+
+// Through returns the newest end time of the spans svc sent itself, the
+// zero time when none is tracked.
+func (t *Tracker) Through(svc string) time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := t.svc[svc]
+	if w == nil || w.through == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, w.through)
+}
