@@ -25,6 +25,9 @@ type State struct {
 	// QuietOnsets are new alerts whose services read quiet, read again
 	// while their first window lasts (quietstayed.go), oldest first.
 	QuietOnsets []QueuedAlert `json:"quiet_onsets,omitempty"`
+	// SpanWaits are new alerts waiting to be placed until their
+	// service's spans catch up (spanwait.go), in the order they came.
+	SpanWaits []QueuedAlert `json:"span_waits,omitempty"`
 	// Onsets are the recent incident-opening onsets a burst is told by
 	// (burst.go), oldest first.
 	Onsets []OnsetRecord `json:"onsets,omitempty"`
@@ -83,6 +86,8 @@ type AlertRecord struct {
 	// QuietStayed: its service read quiet through its first window
 	// (quietstayed.go).
 	QuietStayed bool `json:"quiet_stayed,omitempty"`
+	// AwaitingSpans: it waits to be placed (spanwait.go).
+	AwaitingSpans bool `json:"awaiting_spans,omitempty"`
 }
 
 // IncidentState is one open incident.
@@ -126,7 +131,7 @@ const stateVersion = 1
 
 // Marshal returns the durable state as JSON.
 func (e *Engine) Marshal() ([]byte, error) {
-	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks), QuietOnsets: queued(e.quietOnsets)}
+	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks), QuietOnsets: queued(e.quietOnsets), SpanWaits: queued(e.spanWaits)}
 	for _, o := range e.onsets {
 		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
 	}
@@ -161,6 +166,7 @@ func alertRecord(st *alertState) AlertRecord {
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
 		OwnSeen: st.ownSeen, MovedLate: st.movedLate, WaveKept: st.waveKept, QuietStayed: st.quietStayed,
+		AwaitingSpans: st.awaitingSpans,
 	}
 }
 
@@ -174,7 +180,7 @@ func restoredAlert(r AlertRecord) *alertState {
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
 		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen, movedLate: r.MovedLate,
-		waveKept: r.WaveKept, quietStayed: r.QuietStayed,
+		waveKept: r.WaveKept, quietStayed: r.QuietStayed, awaitingSpans: r.AwaitingSpans,
 	}
 }
 
@@ -223,6 +229,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 	}
 	e.origins, e.rechecks = e.requeued(s.Origins), e.requeued(s.Rechecks)
 	e.quietOnsets = e.requeued(s.QuietOnsets)
+	e.spanWaits = e.requeued(s.SpanWaits)
 	e.onsets = e.onsets[:0]
 	for _, o := range s.Onsets[max(0, len(s.Onsets)-maxBurstOnsets):] {
 		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})
