@@ -15,21 +15,49 @@ import "time"
 // (Merge) carries no span times: it moves its services' Through to the
 // end of its interval, through which the observer counted their spans.
 
-// noteThrough moves each service's newest span end forward by batch.
+// noteThrough moves each service's newest span end forward by batch,
+// and its usual delivery lag (Lag) toward how long after its newest
+// span in the batch the batch arrived.
 func (t *Tracker) noteThrough(batch *Batch) {
 	var last string
 	var w *window
+	var newest int64
+	flush := func() {
+		if w != nil {
+			w.lag += (max(0, t.now-newest) - w.lag) / lagWeight
+		}
+	}
 	for i := range batch.spans {
 		s := &batch.spans[i]
 		if s.service != last || w == nil {
-			last, w = s.service, t.svc[s.service]
+			flush()
+			last, w, newest = s.service, t.svc[s.service], 0
 		}
 		if w == nil {
 			continue
 		}
-		w.through = max(w.through, s.start+int64(s.dur))
+		end := s.start + int64(s.dur)
+		newest = max(newest, end)
+		w.through = max(w.through, end)
 		t.through = max(t.through, w.through)
 	}
+	flush()
+}
+
+// lagWeight: each batch moves a service's Lag a quarter of the way to
+// its own delivery lag.
+const lagWeight = 4
+
+// Lag returns how long after they end svc's spans usually arrive: a
+// decayed mean over its batches of the arrival less the batch's newest
+// span end (0 for summaries, counted as at the end of their interval).
+func (t *Tracker) Lag(svc string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if w := t.svc[svc]; w != nil {
+		return time.Duration(w.lag)
+	}
+	return 0
 }
 
 // Newest returns the newest end of any service's spans here (Through's

@@ -11,7 +11,8 @@ import (
 
 // TestThroughIsTheNewestSpanEnd: a service's Through is the newest end
 // of the spans it sent, whenever they arrived; an older batch arriving
-// later does not move it back; a service never seen reads zero.
+// later does not move it back; a service never seen reads zero. Its
+// Lag follows how long after their spans end its batches arrive.
 func TestThroughIsTheNewestSpanEnd(t *testing.T) {
 	tr := New(Config{})
 	at := time.Unix(1_700_000_000, 0)
@@ -23,6 +24,12 @@ func TestThroughIsTheNewestSpanEnd(t *testing.T) {
 	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, 2, at.Add(-20*time.Second), nil), at.Add(time.Second))
 	assert.Equal(t, th, tr.Through("checkout"), "an older batch arriving later")
 	assert.False(t, tr.Through("payment").IsZero(), "payment's own spans count for payment")
+	assert.True(t, tr.Lag("checkout") > 2*time.Second, "checkout's batches come late: %v", tr.Lag("checkout"))
+	for i := range 20 {
+		at := at.Add(time.Duration(2+i) * time.Second)
+		tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, uint64(10+2*i), at, nil), at)
+	}
+	assert.Less(t, tr.Lag("checkout"), 100*time.Millisecond, "and then on time")
 }
 
 // TestThroughOfASummary: a merged summary moves its services' Through to

@@ -9,29 +9,31 @@ import (
 // Placement waits for the alert's own spans. A collector receives a
 // service's spans seconds after they end, and not at one delay for every
 // service: an SDK's export interval, a batch processor's timeout, an
-// exporter's queue, and in the scaled deployment an observing replica's
-// summary interval (config/two-tier-sampler.yaml, QUELL_SUMMARY_INTERVAL).
-// An alert whose own service's spans of its onset are not here yet is
+// exporter's queue. An alert whose own service's spans of its onset are not here yet is
 // placed by the graph and by its neighbours' spans alone, and a storm's
 // first placements decide its incidents: the later rereads (recheck.go,
 // attribute.go) move one alert, not what joined through it.
 //
-// So a new alert waits to be placed when its service's spans lag: the
-// newest of them (evidence.Tracker.Through) ends more than spanLag before
-// the alert's onset, and more than spanLag (but less than one evidence
-// window) before the newest spans of any service (evidence.Tracker.Newest):
-// others' spans of that moment have come, its own not yet. It is placed
+// So a new alert waits to be placed when its service's spans come late
+// and those of its onset are not here yet: the service's batches arrive,
+// on a decayed mean, more than lateLag after their newest span ends
+// (evidence.Tracker.Lag), and the newest of its spans here
+// (evidence.Tracker.Through) ends before the alert's onset. It is placed
 // once its service's spans reach its onset, or at the latest one group
 // wait after it came; an incident it opens then pages one group wait
 // after the alert came, as it would have without the wait. Nothing waits
-// without spans, for a service that sent none, when no service's spans
-// are newer (the traces went quiet), or for a service silent a whole
-// window (it is not lagging: it sends nothing).
+// without spans, for a service that sent none, for one whose spans come
+// on time (a quiet or crashed service's alert included), or for one
+// silent a whole evidence window. Summaries from observing collectors
+// (the scaled deployment, config/two-tier-sampler.yaml) count at the end
+// of their interval and read as on time: the interval is not measured as
+// a lag, and their services' alerts do not wait.
 
-// spanLag is how far a service's spans may lag before its alert's
-// placement waits: an SDK's 5 s export interval, so a service whose
-// spans come on time, however exported, does not wait.
-const spanLag = 5 * time.Second
+// lateLag is how long after they end a service's spans must usually
+// arrive for its alerts to wait for them: over a network and a batch
+// processor that closes its batches at their size, spans arrive within
+// it; behind an export interval or a batch timeout of seconds, not.
+const lateLag = 2 * time.Second
 
 // spansLag reports whether st's placement should wait for its service's
 // spans (above).
@@ -41,15 +43,15 @@ func (e *Engine) spansLag(st *alertState) bool {
 	}
 	ev := e.cfg.Evidence
 	through := ev.Through(st.Service)
-	if through.IsZero() || st.StartsAt.Sub(through) <= spanLag {
+	if through.IsZero() || !through.Before(st.StartsAt) || st.StartsAt.Sub(through) >= ev.Window() {
 		return false
 	}
-	behind := ev.Newest().Sub(through)
-	return behind > spanLag && behind < ev.Window()
+	return ev.Lag(st.Service) > lateLag
 }
 
 // spansReached reports whether st's service's spans reached its onset,
-// or the traces are gone (none recent, or none of its service's left).
+// or the traces are gone (none recent, or none of its service's left):
+// once waiting, an alert waits for the spans of its onset itself.
 func (e *Engine) spansReached(st *alertState) bool {
 	if !e.spansPresent() {
 		return true
@@ -76,10 +78,9 @@ func (e *Engine) awaitSpans(st *alertState) bool {
 }
 
 // placeAwaited places, in the order they came, the queued alerts whose
-// service's spans reached their onset (once waiting, an alert waits for
-// the spans of its onset itself, not only for those within spanLag of
-// it) or whose wait is over, as Ingest would have: one that resolved
-// meanwhile is placed firing, its resolution held as any other.
+// service's spans reached their onset or whose wait is over, as Ingest
+// would have: one that resolved meanwhile is placed firing, its
+// resolution held as any other.
 func (e *Engine) placeAwaited(now time.Time) {
 	if len(e.spanWaits) == 0 {
 		return

@@ -15,10 +15,8 @@ import (
 // TestPlacementWaitsForLaggingSpans: checkout calls payment and
 // inventory; both start failing at once (5 s in), each a fault of its
 // own, and alert. Checkout's calls to payment fail; checkout alerts 10 s
-// in. Its own
-// spans reach the collector lag seconds after they end (its exporter's
-// queue, an observing replica's summary interval), its neighbours' on
-// time. On time, checkout joins payment's incident, where its failing
+// in. Its own spans reach the collector lag seconds after they end (its
+// exporter's queue), its neighbours' on time. On time, checkout joins payment's incident, where its failing
 // calls lead. 8 s late, without waiting its spans read nothing new and
 // the graph alone places it, beside the newer of two equal relations
 // (inventory's); waiting, it is placed once they come, as on time, and
