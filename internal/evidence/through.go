@@ -39,7 +39,6 @@ func (t *Tracker) noteThrough(batch *Batch) {
 		end := s.start + int64(s.dur)
 		newest = max(newest, end)
 		w.through = max(w.through, end)
-		t.through = max(t.through, w.through)
 	}
 	flush()
 }
@@ -58,17 +57,6 @@ func (t *Tracker) Lag(svc string) time.Duration {
 		return time.Duration(w.lag)
 	}
 	return 0
-}
-
-// Newest returns the newest end of any service's spans here (Through's
-// greatest), the zero time before any.
-func (t *Tracker) Newest() time.Time {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.through == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, t.through)
 }
 
 // Through returns the newest end time of the spans svc sent itself, the

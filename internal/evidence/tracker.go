@@ -88,9 +88,6 @@ type Tracker struct {
 	early earlyStore // calls come before their span (early.go)
 	now   int64
 	batch *Batch // the batch being counted
-	// through is the newest of the services' windows' through
-	// (through.go).
-	through int64
 }
 
 // New returns a tracker.
