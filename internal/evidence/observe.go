@@ -38,6 +38,7 @@ func (t *Tracker) ObserveBatch(batch *Batch, now time.Time) {
 		count(t, &spans[i], batch, b)
 	}
 	countPairs(t, batch, b)
+	t.noteThrough(batch)
 	t.restore(batch)
 	t.batch = nil
 }

@@ -279,6 +279,8 @@ func (t *Tracker) Merge(c Counts, at time.Time) {
 			continue
 		}
 		w.addN(b, clamp32(sc.Spans), clamp32(sc.Origins), t.th)
+		// The observer counted svc's spans through at (through.go).
+		w.through = max(w.through, at.UnixNano())
 		t.stats.Origins += sc.Origins
 		if n := len(sc.Exemplars); n > 0 {
 			w.exemplar = sc.Exemplars[n-1]

@@ -40,6 +40,11 @@ type window struct {
 	// batches that came cut mid-trace, 0 for none (held.go).
 	calls float64
 	cut   int64
+	// through is the newest end (Unix nanoseconds) of the spans the
+	// service sent itself (through.go); 0 for none.
+	through int64
+	// lag is the decayed delivery lag of the service's batches (through.go).
+	lag int64
 }
 
 // Each bucket leaving the window weighs old ones down by baseDecay; the

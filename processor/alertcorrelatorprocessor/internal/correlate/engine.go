@@ -34,6 +34,9 @@ type Stats struct {
 	// bounded queues of alerts read again: symptoms (recheck.go) and
 	// possible origins (attribute.go).
 	OverflowRechecks uint64
+	// SpanWaited counts new alerts whose placement waited for their
+	// service's spans (spanwait.go).
+	SpanWaited uint64
 }
 
 // Engine correlates alerts. Not safe for concurrent use.
@@ -75,6 +78,10 @@ type Engine struct {
 	// origins are new alerts to read again as possible origins of other
 	// alerts' errors (attribute.go), oldest first.
 	origins []recheck
+	// spanWaits are new alerts waiting to be placed until their service's
+	// spans catch up (spanwait.go), in the order they came; bounded by
+	// maxRechecks.
+	spanWaits []recheck
 	// quietKept are alerts a burst kept apart because their service read
 	// quiet (quietkept.go), oldest first; lastQuietRead is when they were
 	// last read. Bounded by the tracked alerts (limits.max_alerts): an

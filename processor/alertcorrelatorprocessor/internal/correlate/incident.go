@@ -265,7 +265,13 @@ func (e *Engine) newIncident(st *alertState, now time.Time) *incident {
 		// Same alert, same onset, still open elsewhere: disambiguate.
 		id = IncidentID(id, now)
 	}
-	inc := &incident{id: id, firstSeen: now, lastSeen: now, services: map[string][]string{}}
+	opened := now
+	if st.awaitingSpans {
+		// It waited for its spans (spanwait.go): group_wait runs from
+		// its arrival, as it would have without the wait.
+		opened = st.firstSeen
+	}
+	inc := &incident{id: id, firstSeen: opened, lastSeen: now, services: map[string][]string{}}
 	if st.Service == "" || !e.graph.HasNode(st.Service) {
 		inc.groupKey = e.groupKey(st)
 		if inc.groupKey != "" {

@@ -82,6 +82,10 @@ type alertState struct {
 	// (rulewave.go); it explains no other alert. Written by findIncident
 	// before it joins.
 	waveKept bool
+	// awaitingSpans: new, it waits to be placed until its service's spans
+	// catch up with its onset (spanwait.go). Set by awaitSpans, cleared by
+	// fire once it is placed.
+	awaitingSpans bool
 }
 
 // Ingest takes one alert notification received at now.
@@ -120,6 +124,10 @@ func (e *Engine) Ingest(a Alert, now time.Time) Result {
 	}
 	st = &alertState{Alert: a, reported: a.State, lastChange: now, firstSeen: now, lastSeen: now}
 	e.alerts[a.Fingerprint] = st
+	if e.awaitSpans(st) {
+		e.stats.Held++
+		return e.result(st, Held)
+	}
 	if !e.fire(st, now) {
 		delete(e.alerts, a.Fingerprint)
 		e.stats.OverflowIncidents++

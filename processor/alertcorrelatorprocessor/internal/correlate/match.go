@@ -50,6 +50,9 @@ func (e *Engine) nearHops(a, b time.Time, hops int) bool {
 // related one, or a new one. It returns false when a new incident is needed
 // and there is no room.
 func (e *Engine) fire(st *alertState, now time.Time) bool {
+	// Placed, by whatever path: it waits for its spans no more
+	// (spanwait.go; newIncident reads the mark first).
+	defer func() { st.awaitingSpans = false }()
 	e.noteAlerting(st.Service)
 	if inc, ok := e.incidents[st.incident]; ok {
 		// A member firing again: not a new onset, so the window stays.

@@ -22,6 +22,9 @@ type State struct {
 	// evidence (attribute.go, recheck.go), oldest first.
 	Origins  []QueuedAlert `json:"origins,omitempty"`
 	Rechecks []QueuedAlert `json:"rechecks,omitempty"`
+	// SpanWaits are new alerts waiting to be placed until their
+	// service's spans catch up (spanwait.go), in the order they came.
+	SpanWaits []QueuedAlert `json:"span_waits,omitempty"`
 	// Onsets are the recent incident-opening onsets a burst is told by
 	// (burst.go), oldest first.
 	Onsets []OnsetRecord `json:"onsets,omitempty"`
@@ -77,6 +80,8 @@ type AlertRecord struct {
 	// WaveKept: a wave of its rule kept it from its service's incident
 	// (rulewave.go).
 	WaveKept bool `json:"wave_kept,omitempty"`
+	// AwaitingSpans: it waits to be placed (spanwait.go).
+	AwaitingSpans bool `json:"awaiting_spans,omitempty"`
 }
 
 // IncidentState is one open incident.
@@ -120,7 +125,7 @@ const stateVersion = 1
 
 // Marshal returns the durable state as JSON.
 func (e *Engine) Marshal() ([]byte, error) {
-	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks)}
+	s := State{Version: stateVersion, Origins: queued(e.origins), Rechecks: queued(e.rechecks), SpanWaits: queued(e.spanWaits)}
 	for _, o := range e.onsets {
 		s.Onsets = append(s.Onsets, OnsetRecord{At: o.at, Service: o.service})
 	}
@@ -155,6 +160,7 @@ func alertRecord(st *alertState) AlertRecord {
 		FirstSeen: st.firstSeen, LastSeen: st.lastSeen, Joined: st.joined, SoloClosed: st.soloClosed,
 		QuietRefused: st.quietRefused, FreshCause: fresh.service, FreshOnset: fresh.onset,
 		OwnSeen: st.ownSeen, MovedLate: st.movedLate, WaveKept: st.waveKept,
+		AwaitingSpans: st.awaitingSpans,
 	}
 }
 
@@ -168,7 +174,7 @@ func restoredAlert(r AlertRecord) *alertState {
 		transitions: r.Transitions, flapping: r.Flapping, incident: r.Incident,
 		firstSeen: r.FirstSeen, lastSeen: r.LastSeen, joined: r.Joined, soloClosed: r.SoloClosed,
 		quietRefused: r.QuietRefused, fresh: fresh, ownSeen: r.OwnSeen, movedLate: r.MovedLate,
-		waveKept: r.WaveKept,
+		waveKept: r.WaveKept, awaitingSpans: r.AwaitingSpans,
 	}
 }
 
@@ -216,6 +222,7 @@ func (e *Engine) Unmarshal(b []byte) error {
 		}
 	}
 	e.origins, e.rechecks = e.requeued(s.Origins), e.requeued(s.Rechecks)
+	e.spanWaits = e.requeued(s.SpanWaits)
 	e.onsets = e.onsets[:0]
 	for _, o := range s.Onsets[max(0, len(s.Onsets)-maxBurstOnsets):] {
 		e.onsets = append(e.onsets, onset{at: o.At, service: o.Service})

@@ -13,7 +13,7 @@ import (
 
 // idle reports whether st is resolved and outside any open incident.
 func (e *Engine) idle(st *alertState) bool {
-	return !st.firing && e.incidents[st.incident] == nil
+	return !st.firing && e.incidents[st.incident] == nil && !st.awaitingSpans
 }
 
 // sweep forgets idle alerts whose flap history is old (older than the flap

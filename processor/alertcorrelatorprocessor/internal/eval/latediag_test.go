@@ -24,7 +24,10 @@ import (
 // alerts whose placement differs, by kind, and whether the late run's
 // reading 10 s on matched the on-time run's reading at placement (a
 // second look before paging would have seen what the on-time run saw).
-// It also prints, per fault, the root named by its main page in each run.
+// It also prints, per fault, the root named by its main page in each run,
+// and (eighty-ninth pass) each alert's gap at its first firing between
+// its onset and the newest end of its service's spans the tracker holds
+// (evidence.Tracker.Through), counted by 5 s steps.
 // EVAL_LATE_DIAG=<part of a family name>|tuning; EVAL_TRACES=1 and
 // EVAL_BATCH=service are implied; EVAL_LATE must be unset.
 func TestLateDiag(t *testing.T) {
@@ -45,6 +48,7 @@ func TestLateDiag(t *testing.T) {
 type lateRead struct {
 	ev    string // evidence of its service and its path to its root
 	place string // alone | own | other | mixed
+	gap   string // how far its service's spans lag its onset (evidence.Tracker.Through)
 }
 
 type lateRun struct {
@@ -67,7 +71,7 @@ func lateReplay(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.G
 	}
 	var probes []probe
 	read := func(e *correlate.Engine, ep int, svc, fp string, now time.Time) lateRead {
-		return lateRead{ev: lateEvidence(tk, s, ep, svc, now), place: latePlace(e, s, epOf, ep, fp, now)}
+		return lateRead{ev: lateEvidence(tk, s, ep, svc, now), place: latePlace(e, s, epOf, ep, fp, now), gap: lateGap(tk, svc, s.Notifications[firstIndex(s, ep)].StartsAt)}
 	}
 	opts := Options{ServiceLabel: f.ServiceLabel, Evidence: tk, FixedGrid: fixedGrid(), Delivery: d}
 	opts.Traces = envTraceStream(t, s, f)
@@ -94,6 +98,29 @@ func lateReplay(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.G
 	r.out = Run(s, g, cfg, opts)
 	r.score = alertscenario.Evaluate(s, r.out)
 	return r
+}
+
+// lateGap buckets how far svc's spans lag the onset at: none, or the
+// onset less the newest end of svc's own spans, in 5 s steps.
+func lateGap(tk *evidence.Tracker, svc string, at time.Time) string {
+	th := tk.Through(svc)
+	if th.IsZero() {
+		return "none"
+	}
+	d := at.Sub(th)
+	switch {
+	case d <= 0:
+		return "<=0"
+	case d <= 5*time.Second:
+		return "0-5s"
+	case d <= 10*time.Second:
+		return "5-10s"
+	case d <= 15*time.Second:
+		return "10-15s"
+	case d <= 30*time.Second:
+		return "15-30s"
+	}
+	return ">30s"
 }
 
 // lateEvidence reads the tracker on svc and on the path from svc to its
@@ -152,6 +179,8 @@ func compareLate(s *alertscenario.Scenario, on, late *lateRun) {
 		kind := s.Truths[s.EpisodeTruth[ep]].Kind
 		evDiff := a[0].ev != b[0].ev
 		tally["alerts"]++
+		tally["gap at placement, on time "+a[0].gap]++
+		tally["gap at placement, late "+b[0].gap]++
 		if evDiff {
 			tally["evidence differs at placement"]++
 			if b[1].ev == a[0].ev {
@@ -163,6 +192,7 @@ func compareLate(s *alertscenario.Scenario, on, late *lateRun) {
 		}
 		k := fmt.Sprintf("%s: %s -> %s", kind, a[0].place, b[0].place)
 		tally["placed differently"]++
+		tally["placed differently, late gap "+b[0].gap]++
 		tally["placed differently, "+k]++
 		if evDiff {
 			tally["placed differently, evidence differs"]++
@@ -173,8 +203,8 @@ func compareLate(s *alertscenario.Scenario, on, late *lateRun) {
 		if b[1].ev == a[0].ev {
 			tally["placed differently, late +10s evidence = on time at placement"]++
 		}
-		fmt.Printf("  ep %d %s %s: on[%s | %s; +10s %s | %s] late[%s | %s; +10s %s | %s] place on=%q late=%q\n",
-			ep, kind, s.Notifications[firstIndex(s, ep)].Service,
+		fmt.Printf("  ep %d %s %s gap on %s late %s: on[%s | %s; +10s %s | %s] late[%s | %s; +10s %s | %s] place on=%q late=%q\n",
+			ep, kind, s.Notifications[firstIndex(s, ep)].Service, a[0].gap, b[0].gap,
 			a[0].place, a[0].ev, a[1].place, a[1].ev, b[0].place, b[0].ev, b[1].place, b[1].ev, on.kind[ep], late.kind[ep])
 	}
 	for _, ep := range eps {

@@ -1,0 +1,112 @@
+package correlate
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/quell-otel/quell/internal/alertscenario"
+	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/topology"
+)
+
+// TestPlacementWaitsForLaggingSpans: checkout calls payment and
+// inventory; both start failing at once (5 s in), each a fault of its
+// own, and alert. Checkout's calls to payment fail; checkout alerts 10 s
+// in. Its own spans reach the collector lag seconds after they end (its
+// exporter's queue), its neighbours' on time. On time, checkout joins payment's incident, where its failing
+// calls lead. 8 s late, without waiting its spans read nothing new and
+// the graph alone places it, beside the newer of two equal relations
+// (inventory's); waiting, it is placed once they come, as on time, and
+// nothing waits when the spans are on time or the delay passes the
+// group wait; the wait survives a restart.
+func TestPlacementWaitsForLaggingSpans(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		lag     time.Duration
+		waited  bool
+		restart bool // restarted while checkout waits
+	}{
+		{"on time", 0, false, false},
+		{"8 s late", 8 * time.Second, true, false},
+		{"8 s late, restarted while waiting", 8 * time.Second, true, true},
+		{"late past the group wait", 40 * time.Second, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, e, start, cfg, g := spanWaitSetup()
+			var got Result
+			for s := 0; s <= 40; s++ {
+				at := start.Add(time.Duration(s) * time.Second)
+				spanWaitStep(tr, at, tt.lag, start.Add(5*time.Second))
+				switch s {
+				case 7:
+					e.Ingest(firing("payment", "HighErrorRate", at), at)
+				case 8:
+					e.Ingest(firing("inventory", "HighErrorRate", at), at)
+				case 10:
+					got = e.Ingest(firing("checkout", "HighErrorRate", at), at)
+				case 12:
+					if tt.restart {
+						e = restarted(t, e, cfg, g)
+					}
+				}
+				e.Advance(at)
+			}
+			assert.Equal(t, tt.waited, got.Outcome == Held, "checkout's placement waited")
+			checkout := e.IncidentOf(firing("checkout", "HighErrorRate", start).Fingerprint)
+			require.NotEmpty(t, checkout, "checkout placed")
+			payment := e.IncidentOf(firing("payment", "HighErrorRate", start).Fingerprint)
+			inventory := e.IncidentOf(firing("inventory", "HighErrorRate", start).Fingerprint)
+			assert.NotEqual(t, payment, inventory, "two faults, two incidents")
+			if tt.lag < 30*time.Second {
+				assert.Equal(t, payment, checkout, "checkout with payment, where its calls fail")
+			}
+			if !tt.restart {
+				assert.Equal(t, uint64(b01(tt.waited)), e.Stats().SpanWaited, "waits counted")
+			}
+		})
+	}
+}
+
+func b01(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// spanWaitSetup: a minute of healthy traffic, web calling payment and
+// inventory, checkout calling both.
+func spanWaitSetup() (*evidence.Tracker, *Engine, time.Time, Config, *topology.Graph) {
+	start := t0.Add(10 * time.Minute)
+	tr := evidence.New(evidence.Config{})
+	for s := -60; s < 0; s++ {
+		spanWaitStep(tr, start.Add(time.Duration(s)*time.Second), 0, time.Time{})
+	}
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"web": {"payment", "inventory"}, "checkout": {"payment", "inventory"}})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	return tr, New(cfg, g), start, cfg, g
+}
+
+// spanWaitStep feeds the second at: web's calls on time, checkout's
+// spans of at-lag arriving at at; from failFrom (zero: never) payment
+// and inventory fail every other call.
+func spanWaitStep(tr *evidence.Tracker, at time.Time, lag time.Duration, failFrom time.Time) {
+	failAt := func(t time.Time) func(uint64) bool {
+		if failFrom.IsZero() || t.Before(failFrom) {
+			return nil
+		}
+		return func(k uint64) bool { return k%2 == 1 }
+	}
+	fail := failAt(at)
+	k := uint64(at.Unix()%100000) * 16
+	tr.Observe(alertscenario.ChainTraces([]string{"web", "payment"}, 2, k, at, fail), at)
+	tr.Observe(alertscenario.ChainTraces([]string{"web", "inventory"}, 2, k+2, at, fail), at)
+	sent := at.Add(-lag)
+	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, k+4, sent, failAt(sent)), at)
+	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "inventory"}, 2, k+6, sent, nil), at)
+}
