@@ -12,7 +12,7 @@ import (
 // returns the incident changes to emit, in a stable order.
 func (e *Engine) Advance(now time.Time) []Event {
 	e.now = maxTime(e.now, now)
-	e.placeAwaited(now)
+	e.placeAwaited(now, false)
 	e.confirmCoupling()
 	e.recheckSymptoms(now)
 	e.attributeToOrigins(now)

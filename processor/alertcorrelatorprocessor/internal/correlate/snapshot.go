@@ -107,8 +107,13 @@ func (e *Engine) PagePending(now time.Time) []Event {
 }
 
 // flush emits the state of the paged incidents (if paged) and pages the
-// pending ones with a member reported firing (if pending).
+// pending ones with a member reported firing (if pending), the alerts
+// still waiting for their spans (spanwait.go) placed first: they would
+// otherwise be in no incident the flush pages.
 func (e *Engine) flush(now time.Time, paged, pending bool) []Event {
+	if pending {
+		e.placeAwaited(now, true)
+	}
 	ids := make([]string, 0, len(e.incidents))
 	for id := range e.incidents {
 		ids = append(ids, id)

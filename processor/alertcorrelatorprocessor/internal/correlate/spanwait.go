@@ -80,8 +80,9 @@ func (e *Engine) awaitSpans(st *alertState) bool {
 // placeAwaited places, in the order they came, the queued alerts whose
 // service's spans reached their onset or whose wait is over, as Ingest
 // would have: one that resolved meanwhile is placed firing, its
-// resolution held as any other.
-func (e *Engine) placeAwaited(now time.Time) {
+// resolution held as any other. all places every queued alert (the
+// shutdown flush, which pages what would otherwise be lost).
+func (e *Engine) placeAwaited(now time.Time, all bool) {
 	if len(e.spanWaits) == 0 {
 		return
 	}
@@ -91,7 +92,7 @@ func (e *Engine) placeAwaited(now time.Time) {
 		if st == nil || !st.awaitingSpans {
 			continue
 		}
-		if now.Before(w.until) && !e.spansReached(st) {
+		if !all && now.Before(w.until) && !e.spansReached(st) {
 			keep = append(keep, w)
 			continue
 		}

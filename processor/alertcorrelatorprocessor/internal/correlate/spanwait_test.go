@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -109,4 +110,38 @@ func spanWaitStep(tr *evidence.Tracker, at time.Time, lag time.Duration, failFro
 	sent := at.Add(-lag)
 	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, k+4, sent, failAt(sent)), at)
 	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "inventory"}, 2, k+6, sent, nil), at)
+}
+
+// TestShutdownFlushPagesAlertsWaitingForSpans: checkout's alert waits
+// for its late spans (as in TestPlacementWaitsForLaggingSpans) when the
+// collector stops with no saved state to carry it over: the shutdown
+// flush places it and pages the incident that holds it, rather than
+// dropping it with the queue.
+func TestShutdownFlushPagesAlertsWaitingForSpans(t *testing.T) {
+	tr, e, start, _, _ := spanWaitSetup()
+	var got Result
+	for s := 0; s <= 11; s++ {
+		at := start.Add(time.Duration(s) * time.Second)
+		spanWaitStep(tr, at, 8*time.Second, start.Add(5*time.Second))
+		switch s {
+		case 7:
+			e.Ingest(firing("payment", "HighErrorRate", at), at)
+		case 8:
+			e.Ingest(firing("inventory", "HighErrorRate", at), at)
+		case 10:
+			got = e.Ingest(firing("checkout", "HighErrorRate", at), at)
+		}
+		e.Advance(at)
+	}
+	require.Equal(t, Held, got.Outcome, "checkout's placement waits")
+	fp := firing("checkout", "HighErrorRate", start).Fingerprint
+	require.Empty(t, e.IncidentOf(fp), "still waiting")
+	events := e.Flush(start.Add(12*time.Second), false)
+	id := e.IncidentOf(fp)
+	require.NotEmpty(t, id, "placed by the flush")
+	var paged bool
+	for _, ev := range events {
+		paged = paged || ev.Incident.ID == id && slices.Contains(ev.Incident.Services, "checkout")
+	}
+	assert.True(t, paged, "the flush pages checkout's incident with checkout in it")
 }
