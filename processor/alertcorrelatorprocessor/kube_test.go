@@ -179,7 +179,9 @@ func roots(in []incidentRecord) []string {
 // ([service, service_name, job], no workload) every kubernetes-mixin alert
 // is kube-state-metrics' and Sloth's have no service, so the failing
 // deployment is never named; with the workload mapping each alert is its
-// subject's.
+// subject's. 7 alerts: 7 pages under the former mapping, 5 with the
+// mapping and the former local_rules (each KubePodCrashLooping its own), 3
+// with both changes.
 func TestKubePrometheusStorm(t *testing.T) {
 	former := alertwebhookreceiver.NewFactory().CreateDefaultConfig().(*alertwebhookreceiver.Config)
 	former.ResourceLabels.ServiceName = []string{"service", "service_name", "job"}
@@ -203,4 +205,9 @@ func TestKubePrometheusStorm(t *testing.T) {
 		"KubePodNotReady/payment-7d9f6b8c5-x2k4q":     "payment",
 		"KubeDeploymentReplicasMismatch":              "payment",
 	}, got)
+	// The callers' page (2m), TargetDown (its for: 10m) and the
+	// kubernetes-mixin alerts (for: 15m) come further apart than
+	// correlation.window (3m) and onset_window (2m): three pages, each
+	// crash-looping pod no longer a page of its own (local_rules).
+	assert.Equal(t, []string{"checkout", "payment", "payment"}, roots(opened))
 }
