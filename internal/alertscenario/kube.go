@@ -140,7 +140,7 @@ func KubeServiceMapping() *alertconv.ServiceMapping {
 		Labels:   []string{"service", "service_name", "sloth_service", "job"},
 		Workload: []string{"deployment", "statefulset", "daemonset", "pod"},
 	}
-	for _, p := range KubeExporters {
+	for _, p := range KubeExporters() {
 		re, _ := alertconv.CompileExporter(p)
 		m.Exporters = append(m.Exporters, re)
 	}
@@ -148,4 +148,4 @@ func KubeServiceMapping() *alertconv.ServiceMapping {
 }
 
 // KubeExporters are the receiver's default resource_labels.workload.exporters.
-var KubeExporters = []string{"(.+-)?kube-state-metrics", "(.+-)?kubelet"}
+func KubeExporters() []string { return []string{"(.+-)?kube-state-metrics", "(.+-)?kubelet"} }

@@ -19,7 +19,7 @@ func TestDefaultMappingIsTheEvaluations(t *testing.T) {
 	want := alertscenario.KubeServiceMapping()
 	assert.Equal(t, want.Labels, m.Labels)
 	assert.Equal(t, want.Workload, m.Workload)
-	assert.Equal(t, alertscenario.KubeExporters, cfg.ResourceLabels.Workload.Exporters)
+	assert.Equal(t, alertscenario.KubeExporters(), cfg.ResourceLabels.Workload.Exporters)
 }
 
 // TestWorkloadMapping: an alert kube-state-metrics or the kubelet raises
