@@ -73,23 +73,57 @@ func CompileExporter(pattern string) (*regexp.Regexp, error) {
 
 // Kubernetes names the pods it creates with suffixes drawn from
 // apimachinery's rand.SafeEncodeString alphabet (no vowels, no 0, 1, 3):
-// a Deployment's pods <deployment>-<pod-template-hash>-<5>, a DaemonSet's
-// and a Job's <name>-<5>; a StatefulSet's pods are <statefulset>-<ordinal>.
-var (
-	deploymentPod = regexp.MustCompile(`^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$`)
-	generatedPod  = regexp.MustCompile(`^(.+)-[bcdfghjklmnpqrstvwxz2456789]{5}$`)
-	orderedPod    = regexp.MustCompile(`^(.+)-[0-9]+$`)
-)
+// a Deployment's pods <deployment>-<pod-template-hash>-<5>, the hash of
+// up to 10 characters; a DaemonSet's and a Job's <name>-<5>; a
+// StatefulSet's pods are <statefulset>-<ordinal>.
+const safeAlphabet = "bcdfghjklmnpqrstvwxz2456789"
 
 // WorkloadOfPod is the name of the workload that owns pod, read from the
 // suffixes Kubernetes gives the pods it creates: checkout-7d9f6b8c5-x2k4q
 // is checkout, node-exporter-x2k4q node-exporter, redis-0 redis. A name
-// without such a suffix is returned as it is.
+// without such a suffix is returned as it is. String scans, not regular
+// expressions: the receiver runs this on every workload alert.
 func WorkloadOfPod(pod string) string {
-	for _, re := range []*regexp.Regexp{deploymentPod, generatedPod, orderedPod} {
-		if m := re.FindStringSubmatch(pod); m != nil && !strings.HasSuffix(m[1], "-") {
-			return m[1]
+	name, last, ok := cutLast(pod)
+	if !ok {
+		return pod
+	}
+	if len(last) == 5 && safe(last) {
+		if owner, hash, ok := cutLast(name); ok && len(hash) >= 5 && len(hash) <= 10 && safe(hash) {
+			return owner
 		}
+		return name
+	}
+	if digits(last) {
+		return name
 	}
 	return pod
+}
+
+// cutLast splits s at its last '-' into a non-empty name and a non-empty
+// suffix.
+func cutLast(s string) (name, suffix string, ok bool) {
+	i := strings.LastIndexByte(s, '-')
+	if i <= 0 || i == len(s)-1 || s[i-1] == '-' {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+func safe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(safeAlphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
