@@ -34,7 +34,9 @@ func (p Propagation) String() string {
 type Convention struct {
 	// LabelStyle "service" labels alerts service=<name>; "job" labels them
 	// only job/instance/pod (the service is the job: the correlator needs
-	// service_label: job).
+	// service_label: job); "kube" draws them from the published rule sets
+	// of a Prometheus Operator cluster (kube.go), their service read
+	// through the receiver's mapping (KubeServiceMapping).
 	LabelStyle string
 	// UniformSeverity gives every alert the same severity.
 	UniformSeverity bool
@@ -105,7 +107,7 @@ const (
 )
 
 // rule names by kind, per convention.
-func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
+func (f *FamilySpec) rule(kind, svc string, rng *rand.Rand) string {
 	hinted := map[string][]string{
 		"root":    {"ServiceDown", "HighErrorRate", "SaturationHigh"},
 		"latency": {"HighLatency", "LatencySLOBurn"},
@@ -130,10 +132,16 @@ func (f *FamilySpec) rule(kind string, rng *rand.Rand) string {
 	if f.Convention.OpaqueRules {
 		names = opaque[kind]
 	}
+	if f.Convention.LabelStyle == "kube" {
+		return kubeRule(kubeRules[kind][rng.IntN(len(kubeRules[kind]))], svc)
+	}
 	return names[rng.IntN(len(names))]
 }
 
-func (f *FamilySpec) severity(kind string) string {
+func (f *FamilySpec) severity(kind, rule string) string {
+	if f.Convention.LabelStyle == "kube" {
+		return kubeSeverity(kind, rule)
+	}
 	if f.Convention.UniformSeverity {
 		return "critical"
 	}
@@ -145,6 +153,9 @@ func (f *FamilySpec) severity(kind string) string {
 
 // labels of an alert on svc under the family's convention.
 func (f *FamilySpec) labels(svc, rule, sev string) map[string]string {
+	if f.Convention.LabelStyle == "kube" {
+		return kubeLabels(svc, rule, sev)
+	}
 	if f.Convention.LabelStyle == "job" {
 		h := 0
 		for _, c := range svc {
@@ -178,12 +189,12 @@ func (g *familyGen) jitter(lo, hi time.Duration) time.Duration {
 
 // episode adds one firing episode (with repeats every minute) of an alert.
 func (g *familyGen) episode(truth int, svc, kind string, on, off time.Time) {
-	g.emit(truth, svc, kind, g.f.rule(kind, g.rng), on, off)
+	g.emit(truth, svc, kind, g.f.rule(kind, svc, g.rng), on, off)
 }
 
 // emit adds one firing episode of an alert on rule.
 func (g *familyGen) emit(truth int, svc, kind, rule string, on, off time.Time) {
-	sev := g.f.severity(kind)
+	sev := g.f.severity(kind, rule)
 	lbl := g.f.labels(svc, rule, sev)
 	fp := alertconv.Fingerprint(lbl)
 	if g.busy[fp].After(on.Add(-3 * time.Minute)) {
@@ -221,7 +232,8 @@ func (g *familyGen) flapping(svc string, on time.Time) {
 // flap adds a flapping alert of the given shape on svc, as one truth.
 func (g *familyGen) flap(svc string, on time.Time, sh flapShape) {
 	truth := Truth{ID: len(g.s.Truths), Kind: "flapping", Root: svc, Onset: on}
-	rule, sev := g.f.rule(sh.kind, g.rng), g.f.severity(sh.kind)
+	rule := g.f.rule(sh.kind, svc, g.rng)
+	sev := g.f.severity(sh.kind, rule)
 	lbl := g.f.labels(svc, rule, sev)
 	fp := alertconv.Fingerprint(lbl)
 	if g.busy[fp].After(on.Add(-3 * time.Minute)) {
@@ -437,7 +449,7 @@ func (g *familyGen) second(truth int, svc string, on, off time.Time, shift time.
 		return
 	}
 	if at := on.Add(g.jitter(10*time.Second, 4*time.Minute)); at.Before(off) {
-		rule := g.f.rule("second", g.rng)
+		rule := g.f.rule("second", svc, g.rng)
 		if at = at.Add(shift); fired && at.Before(off) {
 			g.emit(truth, svc, "second", rule, at, off)
 		}

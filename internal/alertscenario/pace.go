@@ -69,7 +69,7 @@ func (g *familyGen) hopDelay(bounds [2]time.Duration) (d, reach time.Duration) {
 // would fire once the fault is over does not. The rule is drawn as the
 // frozen generator draws it, fired or not.
 func (g *familyGen) faultEpisode(truth int, svc, kind string, on, reach, off, end time.Time) (shift time.Duration, fired bool) {
-	rule := g.f.rule(kind, g.rng)
+	rule := g.f.rule(kind, svc, g.rng)
 	pOn, pOff, fired := g.paced(rule, reach, off)
 	if g.f.Pace != (Pace{}) && !pOn.Before(end) {
 		fired = false

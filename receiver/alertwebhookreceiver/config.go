@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
+
+	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 // Config is the alert_webhook receiver's configuration.
@@ -84,6 +86,29 @@ type ResourceLabelsConfig struct {
 	ServiceNamespace []string `mapstructure:"service_namespace"`
 	// Environment fills deployment.environment.name.
 	Environment []string `mapstructure:"deployment_environment_name"`
+	// Workload makes service.name the subject workload of alerts raised by
+	// exporters of other workloads' state; see WorkloadLabelsConfig.
+	Workload WorkloadLabelsConfig `mapstructure:"workload"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// WorkloadLabelsConfig names the workload an alert is about when the
+// service ServiceName gives is an exporter of other workloads' state:
+// kube-state-metrics and the kubelet (cAdvisor) evaluate every
+// KubePodCrashLooping, KubeDeploymentReplicasMismatch or CPUThrottlingHigh
+// of a cluster, and their job and service name the exporter, not the
+// failing workload. Empty Exporters or Labels: service.name is what
+// ServiceName gives.
+type WorkloadLabelsConfig struct {
+	// Exporters are regular expressions, anchored at both ends, over the
+	// service ServiceName gives.
+	Exporters []string `mapstructure:"exporters"`
+	// Labels are tried in order on such an alert; the first present fills
+	// service.name. A `pod` label's value is cut to its workload's name
+	// (checkout-7d9f6b8c5-x2k4q: checkout). None present: the exporter.
+	Labels []string `mapstructure:"labels"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -111,8 +136,29 @@ func (cfg *Config) Validate() error {
 		validateLabels("resource_labels.service_namespace", cfg.ResourceLabels.ServiceNamespace),
 		validateLabels("resource_labels.deployment_environment_name", cfg.ResourceLabels.Environment),
 		validateLabels("ignore_labels", cfg.IgnoreLabels),
+		validateLabels("resource_labels.workload.labels", cfg.ResourceLabels.Workload.Labels),
 	)
-	return errs
+	_, err := cfg.ResourceLabels.serviceMapping()
+	return errors.Join(errs, err)
+}
+
+// serviceMapping compiles the service.name mapping; errors name the key.
+func (c *ResourceLabelsConfig) serviceMapping() (*alertconv.ServiceMapping, error) {
+	m := &alertconv.ServiceMapping{Labels: c.ServiceName, Workload: c.Workload.Labels}
+	var errs error
+	for i, p := range c.Workload.Exporters {
+		if p == "" {
+			errs = errors.Join(errs, fmt.Errorf("resource_labels.workload.exporters[%d]: must not be empty", i))
+			continue
+		}
+		re, err := alertconv.CompileExporter(p)
+		if err != nil {
+			errs = errors.Join(errs, fmt.Errorf("resource_labels.workload.exporters[%d]: %w", i, err))
+			continue
+		}
+		m.Exporters = append(m.Exporters, re)
+	}
+	return m, errs
 }
 
 func validateLabels(key string, labels []string) error {

@@ -27,6 +27,7 @@ func TestLoadConfig(t *testing.T) {
 		ServiceName:      []string{"app"},
 		ServiceNamespace: []string{"team"},
 		Environment:      []string{"cluster_env"},
+		Workload:         WorkloadLabelsConfig{Exporters: []string{"ksm"}, Labels: []string{"deployment", "pod"}},
 	}
 	custom.SeverityLabel = "priority"
 	custom.IgnoreLabels = []string{"incident_id", "quell_loop"}
@@ -38,7 +39,8 @@ func TestLoadConfig(t *testing.T) {
 
 	grafanaOnly := createDefaultConfig().(*Config)
 	grafanaOnly.AlertmanagerPath = ""
-	grafanaOnly.ResourceLabels = ResourceLabelsConfig{ServiceName: []string{}, ServiceNamespace: []string{}, Environment: []string{}}
+	grafanaOnly.ResourceLabels = ResourceLabelsConfig{ServiceName: []string{}, ServiceNamespace: []string{}, Environment: []string{},
+		Workload: WorkloadLabelsConfig{Exporters: []string{}, Labels: []string{}}}
 	grafanaOnly.SeverityLabel = ""
 	grafanaOnly.IgnoreLabels = []string{}
 
@@ -67,7 +69,9 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, "localhost:9097", cfg.ServerConfig.NetAddr.Endpoint)
 	assert.Equal(t, "/alertmanager", cfg.AlertmanagerPath)
 	assert.Equal(t, "/grafana", cfg.GrafanaPath)
-	assert.Equal(t, []string{"service", "service_name", "job"}, cfg.ResourceLabels.ServiceName)
+	assert.Equal(t, []string{"service", "service_name", "sloth_service", "job"}, cfg.ResourceLabels.ServiceName)
+	assert.Equal(t, []string{"(.+-)?kube-state-metrics", "(.+-)?kubelet"}, cfg.ResourceLabels.Workload.Exporters)
+	assert.Equal(t, []string{"deployment", "statefulset", "daemonset", "pod"}, cfg.ResourceLabels.Workload.Labels)
 	assert.Equal(t, []string{"service_namespace", "namespace"}, cfg.ResourceLabels.ServiceNamespace)
 	assert.Equal(t, []string{"env", "environment", "deployment_environment"}, cfg.ResourceLabels.Environment)
 	assert.Equal(t, "severity", cfg.SeverityLabel)
@@ -95,6 +99,12 @@ func TestConfigValidate(t *testing.T) {
 			errs: []string{`resource_labels.service_namespace[1]: duplicate label "ns"`}},
 		{name: "empty environment label", modify: func(c *Config) { c.ResourceLabels.Environment = []string{""} },
 			errs: []string{"resource_labels.deployment_environment_name[0]: must not be empty"}},
+		{name: "bad exporter pattern", modify: func(c *Config) { c.ResourceLabels.Workload.Exporters = []string{"ok", "(kube"} },
+			errs: []string{"resource_labels.workload.exporters[1]: error parsing regexp"}},
+		{name: "empty exporter pattern", modify: func(c *Config) { c.ResourceLabels.Workload.Exporters = []string{""} },
+			errs: []string{"resource_labels.workload.exporters[0]: must not be empty"}},
+		{name: "duplicate workload label", modify: func(c *Config) { c.ResourceLabels.Workload.Labels = []string{"pod", "pod"} },
+			errs: []string{`resource_labels.workload.labels[1]: duplicate label "pod"`}},
 		{name: "duplicate ignore label", modify: func(c *Config) { c.IgnoreLabels = []string{"incident_id", "incident_id"} },
 			errs: []string{`ignore_labels[1]: duplicate label "incident_id"`}},
 		{name: "negative timeouts", modify: func(c *Config) {

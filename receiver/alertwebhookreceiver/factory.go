@@ -74,9 +74,16 @@ func createDefaultConfig() component.Config {
 		AlertmanagerPath: defaultAlertmanagerPath,
 		GrafanaPath:      defaultGrafanaPath,
 		ResourceLabels: ResourceLabelsConfig{
-			ServiceName:      []string{"service", "service_name", "job"},
+			ServiceName:      []string{"service", "service_name", "sloth_service", "job"},
 			ServiceNamespace: []string{"service_namespace", "namespace"},
 			Environment:      []string{"env", "environment", "deployment_environment"},
+			// kube-state-metrics and the kubelet (cAdvisor), under
+			// kube-prometheus's names and kube-prometheus-stack's
+			// (<release>-kube-state-metrics, <release>-kubelet).
+			Workload: WorkloadLabelsConfig{
+				Exporters: []string{"(.+-)?kube-state-metrics", "(.+-)?kubelet"},
+				Labels:    []string{"deployment", "statefulset", "daemonset", "pod"},
+			},
 		},
 		SeverityLabel: defaultSeverityLabel,
 		IgnoreLabels:  []string{alertconv.LabelIncidentID},

@@ -62,9 +62,9 @@ func (r *alertReceiver) alert(a *webhookAlert, source string) alertconv.Alert {
 		Source:       source,
 		GeneratorURL: a.GeneratorURL,
 		Summary:      body(a),
-		Service:      firstLabel(a.Labels, r.cfg.ResourceLabels.ServiceName),
-		Namespace:    firstLabel(a.Labels, r.cfg.ResourceLabels.ServiceNamespace),
-		Environment:  firstLabel(a.Labels, r.cfg.ResourceLabels.Environment),
+		Service:      r.services.Service(a.Labels),
+		Namespace:    alertconv.FirstLabel(a.Labels, r.cfg.ResourceLabels.ServiceNamespace),
+		Environment:  alertconv.FirstLabel(a.Labels, r.cfg.ResourceLabels.Environment),
 	}
 	if r.cfg.SeverityLabel != "" {
 		al.Severity = a.Labels[r.cfg.SeverityLabel]
@@ -88,15 +88,6 @@ func body(a *webhookAlert) string {
 		}
 	}
 	return a.Labels["alertname"]
-}
-
-func firstLabel(labels map[string]string, names []string) string {
-	for _, n := range names {
-		if v := labels[n]; v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // isSet reports whether t is a real time: Alertmanager and Grafana send

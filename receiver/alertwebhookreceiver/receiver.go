@@ -43,6 +43,9 @@ type alertReceiver struct {
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 	reasons   map[string]metric.MeasurementOption
+	// services maps labels to service.name (resource_labels.service_name
+	// and .workload).
+	services *alertconv.ServiceMapping
 
 	mu       sync.Mutex
 	server   *http.Server
@@ -70,7 +73,12 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*alert
 	for _, r := range []string{reasonMethod, reasonContentType, reasonTooLarge, reasonTimeout, reasonMalformed, reasonInvalid} {
 		reasons[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
+	services, err := cfg.ResourceLabels.serviceMapping()
+	if err != nil {
+		return nil, err
+	}
 	return &alertReceiver{
+		services:  services,
 		cfg:       cfg,
 		settings:  set,
 		next:      next,

@@ -76,7 +76,10 @@ func secondAlerts(fams []Family) error {
 // (alertscenario.Convention UniformSeverity and OpaqueRules, as sock-shop
 // and layered-400 have); "job" labels every alert job/instance/pod only
 // and reads the service from job (LabelStyle "job" and service_label:
-// job, as online-boutique and layered-500 have); "severity" and "names"
+// job, as online-boutique and layered-500 have); "kube" the published
+// rule sets of a Prometheus Operator cluster (alertscenario kube.go), each
+// alert's service read through the receiver's shipped mapping
+// (ShippedMapping); "severity" and "names"
 // are flat's two halves (one severity only; opaque names only), to tell
 // which of the two a change owes to. Each keeps the family's
 // other conventions. The tuning families otherwise all label service=,
@@ -115,8 +118,14 @@ func convention(fams []Family) error {
 		for i := range fams {
 			fams[i].Spec.Convention.LabelStyle, fams[i].ServiceLabel = "job", "job"
 		}
+	case "kube":
+		// The published rule sets of a Prometheus Operator cluster, read
+		// through the receiver's shipped mapping (ninety-first pass).
+		for i := range fams {
+			fams[i].Spec.Convention.LabelStyle, fams[i].ServiceLabel = "kube", ShippedMapping
+		}
 	default:
-		return fmt.Errorf("EVAL_CONVENTION: want flat, flatsev, flatdraw, namesdraw, job, severity or names, got %q", v)
+		return fmt.Errorf("EVAL_CONVENTION: want flat, flatsev, flatdraw, namesdraw, job, kube, severity or names, got %q", v)
 	}
 	return nil
 }

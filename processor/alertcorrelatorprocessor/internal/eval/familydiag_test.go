@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -66,8 +67,17 @@ func diagRunOn(t *testing.T, f Family, tk *evidence.Tracker, ingested func(*corr
 // severity readers (eighty-eighth pass: what each is worth on a draw whose
 // severities EVAL_CONVENTION=flatsev restored): EVAL_LOW_GROUP_WAIT=<dur>
 // replaces LowGroupWait (10s: a less severe root waits no longer), and
-// EVAL_SEVERITY_SPLITS=off turns severity_splits off.
+// EVAL_SEVERITY_SPLITS=off turns severity_splits off. EVAL_LOCAL_RULES=<re>
+// replaces local_rules (ninety-first pass: the former default on the kube
+// convention; "none" for no local rule).
 func severityReaders(t *testing.T, cfg *correlate.Config) {
+	if v := os.Getenv("EVAL_LOCAL_RULES"); v == "none" {
+		cfg.LocalRules = nil
+	} else if v != "" {
+		re, err := regexp.Compile(v)
+		require.NoError(t, err, "EVAL_LOCAL_RULES")
+		cfg.LocalRules = []*regexp.Regexp{re}
+	}
 	if v := os.Getenv("EVAL_LOW_GROUP_WAIT"); v != "" {
 		d, err := time.ParseDuration(v)
 		require.NoError(t, err, "EVAL_LOW_GROUP_WAIT")
