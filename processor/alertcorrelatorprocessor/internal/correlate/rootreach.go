@@ -8,12 +8,17 @@ package correlate
 // next alert joined through it, each within max_hops of the member it
 // called but further than that from the root. A failure spreads up from
 // its root, and an alert more calls above it than the operator allows
-// is, by that same setting, no symptom of it (ninety-second pass: on the
-// tuning families such joins put maintenance and unrelated alerts into
-// fault pages). The alert on a service already in the incident, a deeper
-// root's take-over, a consumer fed through a failing producer or broker
-// (fedthrough.go), a late caller's and a silent dependency's callers'
-// relations are other relations and are not read here.
+// is, by that same setting, no symptom of it. On the tuning families,
+// 4-17 noise alerts a run (draws 0 and 1, with traces and alerts only)
+// joined a fault's page so, as symptoms of a member beyond max_hops of
+// the page's root (EVALUATION.md, ninety-second pass). A member nothing
+// in the incident explains still relates: while a failing hub has not
+// alerted, the incident's named root is one of its callers, and a second
+// caller joins through the first. The alert on a service already in the
+// incident, a deeper root's take-over, a consumer fed through a failing
+// producer or broker (fedthrough.go), a late caller's and a silent
+// dependency's callers' relations are other relations and are not read
+// here.
 
 // reachesRoot reports whether s, an alerting service that calls d (a
 // member of inc) within MaxHops, may join inc as d's symptom: d is inc's
