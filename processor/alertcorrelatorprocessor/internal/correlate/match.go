@@ -235,7 +235,7 @@ func (e *Engine) relatedIncidents(st *alertState, consider func(*incident, bool,
 	// s calls d: s's alert is explained by an alerting dependency.
 	for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
 		for _, inc := range e.byService[d.Service] {
-			if symptomOf(inc, d.Service, d.Hops) {
+			if symptomOf(inc, d.Service, d.Hops) && e.reachesRoot(s, d.Service, inc) {
 				consider(inc, true, d.Hops)
 			}
 		}
