@@ -60,7 +60,6 @@ func (e *Engine) retryQuietTakeOver(inc *incident, st *alertState, now time.Time
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
-	cands = e.dropAfterEffectsAt("gate", st, cands)
 	if len(cands) > 1 && cands[0].inc == inc && !e.inBurst(st) {
 		e.unite(st, cands, now)
 	}

@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"os"
 	"slices"
 	"time"
 
@@ -124,7 +123,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
-	cands = e.dropAfterEffectsAt("find", st, cands)
 	cands = e.dropSymptomOrigins(st, cands)
 	cands = e.dropQuietPairs(st, cands)
 	cands = e.dropQuietTakeOvers(st, cands)
@@ -439,13 +437,8 @@ func (e *Engine) splitBySeverity(st *alertState, cands []cand) []cand {
 		}
 	}
 	out := cands[:0]
-	only := os.Getenv("QUELL_SPLIT_ONLY")
 	for _, c := range cands {
 		root := e.rootService(c.inc)
-		if only == "takeover" && c.symptom || only == "symptom" && !c.symptom || only == "same" && !(c.symptom && c.hops == 0) || only == "far" && !(c.symptom && c.hops > 0) {
-			out = append(out, c)
-			continue
-		}
 		if c.symptom {
 			if st.Service != root {
 				if others := e.maxSeverity(c.inc, root); others >= 0 && sev > others {

@@ -36,7 +36,6 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
-	cands = e.dropAfterEffectsAt("find", st, cands)
 	if len(cands) == 0 {
 		return fmt.Sprintf("%d relations, severity split", n)
 	}

@@ -108,7 +108,6 @@ func (e *Engine) retryTakeOver(inc *incident, now time.Time) {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(hs, cands)
 	}
-	cands = e.dropAfterEffectsAt("held", hs, cands)
 	if len(cands) > 1 && cands[0].inc == inc && (!e.inBurst(hs) || allWaitFor(cands[1:], inc)) {
 		e.unite(hs, cands, now)
 	}
