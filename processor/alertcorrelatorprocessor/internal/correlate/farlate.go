@@ -19,16 +19,17 @@ package correlate
 // dependencies two or more hops below it that alerted more than half the
 // onset window before st.
 func (e *Engine) dropFarLate(st *alertState, cands []cand) []cand {
-	if e.cfg.OnsetWindow <= 0 {
+	if e.cfg.OnsetWindow <= 0 || st.firstSeen.Before(st.StartsAt) {
+		// Fired before: a symptom firing again late in a long failure.
 		return cands
 	}
-	out := cands[:0]
 	for _, c := range cands {
 		if !c.symptom || c.hops < 2 || !e.farLate(st, c.inc) {
-			out = append(out, c)
+			// A relation that holds: it chooses among them as before.
+			return cands
 		}
 	}
-	return out
+	return cands[:0]
 }
 
 // farLate reports whether every dependency of st alerting in inc is two or
