@@ -11,16 +11,20 @@ package correlate
 // (ninety-third pass: alerts only, one severity, opaque rule names, such
 // joins merged faults; severity_splits had refused the second roots).
 // A nearer alerting dependency, or a far one that began within half the
-// window, keeps the relation. The bound is a share of the configured onset
-// window, not a delay of any generator; it reads onsets and the graph
-// only.
+// window, keeps the relation, and the alert is kept apart only when none
+// of its relations holds (which incident it joins is not this rule's).
+// With onset_per_hop set, the per-hop window decides instead. The bound
+// is a share of the configured onset window, not a delay of any
+// generator; it reads onsets and the graph only.
 
-// dropFarLate removes st's symptom candidates related only through
-// dependencies two or more hops below it that alerted more than half the
-// onset window before st.
+// dropFarLate removes all of st's candidates when every one is a symptom
+// relation only through dependencies two or more hops below st that
+// alerted more than half the onset window before it (farLate).
 func (e *Engine) dropFarLate(st *alertState, cands []cand) []cand {
-	if e.cfg.OnsetWindow <= 0 || st.firstSeen.Before(st.StartsAt) {
-		// Fired before: a symptom firing again late in a long failure.
+	if e.cfg.OnsetWindow <= 0 || e.cfg.OnsetPerHop > 0 || st.firstSeen.Before(st.StartsAt) {
+		// No window; or one per hop, which already says how late a far
+		// symptom may alert; or fired before: a symptom firing again late
+		// in a long failure.
 		return cands
 	}
 	for _, c := range cands {
