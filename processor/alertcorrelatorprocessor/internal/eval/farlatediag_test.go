@@ -17,41 +17,18 @@ import (
 // (ninety-third pass).
 func TestFarLateDiag(t *testing.T) {
 	for _, f := range diagFamilies(t, "EVAL_FARLATE_DIAG") {
-		fpEp := map[string]int{}
-		seen := map[int]bool{}
-		var pending []correlate.CandDetail
 		tally := map[string]int{}
-		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
-		cfg := engineConfig()
-		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-		severityReaders(t, &cfg)
-		opts := Options{ServiceLabel: f.ServiceLabel, FixedGrid: fixedGrid(), Traces: envTraceStream(t, s, f)}
-		opts.Before = func(e *correlate.Engine, n alertscenario.Notification, a correlate.Alert) {
-			pending = nil
-			if n.State == "firing" && !seen[n.Episode] {
-				pending = e.SplitDetail(a, n.At)
-			}
-		}
-		opts.Ingested = func(e *correlate.Engine, n alertscenario.Notification, fp string) {
-			fpEp[fp] = n.Episode
-			if n.State != "firing" || seen[n.Episode] {
-				return
-			}
-			seen[n.Episode] = true
+		splitReplay(t, f, func(r *splitRun, e *correlate.Engine, n alertscenario.Notification, fp string, ds []correlate.CandDetail) {
 			if !strings.Contains(e.Placement(fp, n.At), "far and late") {
 				return
 			}
-			tr := s.Truths[s.EpisodeTruth[n.Episode]]
-			for _, d := range pending {
-				ep, ok := fpEp[d.RootFP]
-				if !ok || !d.Symptom || d.Hops < 2 {
-					continue
+			tr := r.s.Truths[r.s.EpisodeTruth[n.Episode]]
+			for _, d := range ds {
+				if it, ok := r.truthOf(d.RootFP); ok && d.Symptom && d.Hops >= 2 {
+					tally[splitClass(tr, it, n, d)]++
 				}
-				it := s.Truths[s.EpisodeTruth[ep]]
-				tally[splitClass(tr, it, n, d)]++
 			}
-		}
-		Run(s, learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed), cfg, opts)
+		})
 		fmt.Println("==", f.Spec.Name)
 		printTally(tally)
 	}

@@ -29,49 +29,18 @@ func TestSplitDiag(t *testing.T) {
 	window := engineConfig().OnsetWindow
 	tally := map[string]int{}
 	for _, f := range diagFamilies(t, "EVAL_SPLIT_DIAG") {
-		fpEp := map[string]int{}
-		type row struct {
-			ep int
-			d  []correlate.CandDetail
-		}
-		var rows []row
-		seen := map[int]bool{}
-		var pending []correlate.CandDetail
-		s := flatDraw(alertscenario.GenerateFamily(f.Spec))
-		cfg := engineConfig()
-		cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
-		severityReaders(t, &cfg)
-		opts := Options{ServiceLabel: f.ServiceLabel, FixedGrid: fixedGrid(), Traces: envTraceStream(t, s, f)}
-		opts.Before = func(e *correlate.Engine, n alertscenario.Notification, a correlate.Alert) {
-			pending = nil
-			if n.State == "firing" && !seen[n.Episode] {
-				pending = e.SplitDetail(a, n.At)
-			}
-		}
-		opts.Ingested = func(e *correlate.Engine, n alertscenario.Notification, fp string) {
-			fpEp[fp] = n.Episode
-			if n.State != "firing" || seen[n.Episode] {
-				return
-			}
-			seen[n.Episode] = true
-			e.JoinedNow(fp, pending)
-			rows = append(rows, row{n.Episode, pending})
-		}
-		g := learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed)
-		out := Run(s, g, cfg, opts)
+		r := splitReplay(t, f, nil)
 		// Reading the relations changes no placement.
-		plain := Run(s, g, cfg, Options{ServiceLabel: f.ServiceLabel, FixedGrid: fixedGrid(), Traces: envTraceStream(t, s, f)})
-		require.Equal(t, plain.Assign, out.Assign, f.Spec.Name)
-		first := firstNotifications(s)
-		for _, r := range rows {
-			tr := s.Truths[s.EpisodeTruth[r.ep]]
-			n := first[r.ep]
-			for _, d := range r.d {
-				ep, ok := fpEp[d.RootFP]
+		require.Equal(t, diagReplay(t, f).Assign, r.out.Assign, f.Spec.Name)
+		first := firstNotifications(r.s)
+		for _, row := range r.rows {
+			tr := r.s.Truths[r.s.EpisodeTruth[row.ep]]
+			n := first[row.ep]
+			for _, d := range row.d {
+				it, ok := r.truthOf(d.RootFP)
 				if !ok {
 					continue
 				}
-				it := s.Truths[s.EpisodeTruth[ep]]
 				cls := splitClass(tr, it, n, d)
 				switch {
 				case d.Joined && d.SevSplit:
@@ -83,10 +52,9 @@ func TestSplitDiag(t *testing.T) {
 				default:
 					continue
 				}
-				for _, k := range splitFeatures(d, window) {
+				for _, k := range append(splitFeatures(d, window), "n") {
 					tally[cls+" | "+k]++
 				}
-				tally[cls+" | n"]++
 				if os.Getenv("EVAL_SPLIT_ROWS") != "" && !strings.Contains(cls, "right") {
 					fmt.Printf("%s %s %d %s@%s -> inc of %s %d (root %s) %+v\n", f.Spec.Name, tr.Kind, tr.ID, n.Service,
 						n.StartsAt.Sub(tr.Onset).Round(time.Second), it.Kind, it.ID, it.Root, d)
@@ -95,6 +63,74 @@ func TestSplitDiag(t *testing.T) {
 		}
 	}
 	printTally(tally)
+}
+
+// splitRow is one first firing's relations (correlate.SplitDetail).
+type splitRow struct {
+	ep int
+	d  []correlate.CandDetail
+}
+
+// splitRun is a replay read by splitReplay.
+type splitRun struct {
+	s    *alertscenario.Scenario
+	out  alertscenario.Outcome
+	rows []splitRow
+	fpEp map[string]int
+}
+
+// truthOf is the truth of the alert with fingerprint fp, as last seen.
+func (r *splitRun) truthOf(fp string) (alertscenario.Truth, bool) {
+	ep, ok := r.fpEp[fp]
+	if !ok {
+		return alertscenario.Truth{}, false
+	}
+	return r.s.Truths[r.s.EpisodeTruth[ep]], true
+}
+
+// splitReplay replays f as diagReplay does, reading each episode's first
+// firing's relations before it is ingested, and marking which it joined
+// after; placed, when set, is called then with them.
+func splitReplay(t *testing.T, f Family, placed func(*splitRun, *correlate.Engine, alertscenario.Notification, string, []correlate.CandDetail)) *splitRun {
+	r := &splitRun{fpEp: map[string]int{}}
+	seen := map[int]bool{}
+	var pending []correlate.CandDetail
+	r.s = flatDraw(alertscenario.GenerateFamily(f.Spec))
+	cfg, opts := diagSetup(t, r.s, f)
+	opts.Before = func(e *correlate.Engine, n alertscenario.Notification, a correlate.Alert) {
+		pending = nil
+		if n.State == "firing" && !seen[n.Episode] {
+			pending = e.SplitDetail(a, n.At)
+		}
+	}
+	opts.Ingested = func(e *correlate.Engine, n alertscenario.Notification, fp string) {
+		r.fpEp[fp] = n.Episode
+		if n.State != "firing" || seen[n.Episode] {
+			return
+		}
+		seen[n.Episode] = true
+		e.JoinedNow(fp, pending)
+		r.rows = append(r.rows, splitRow{n.Episode, pending})
+		if placed != nil {
+			placed(r, e, n, fp, pending)
+		}
+	}
+	r.out = Run(r.s, learnedGraph(t, f.Spec.Topology, 3000, f.Spec.Seed), cfg, opts)
+	return r
+}
+
+// diagSetup is diagRunOn's configuration and options for s, without hooks.
+func diagSetup(t *testing.T, s *alertscenario.Scenario, f Family) (correlate.Config, Options) {
+	cfg := engineConfig()
+	cfg.GroupWait, cfg.ResolveHold, cfg.LowGroupWait = 10e9, 10e9, 20e9
+	severityReaders(t, &cfg)
+	return cfg, Options{ServiceLabel: f.ServiceLabel, FixedGrid: fixedGrid(), Traces: envTraceStream(t, s, f)}
+}
+
+// diagReplay is f's replay as diagRun makes it.
+func diagReplay(t *testing.T, f Family) alertscenario.Outcome {
+	_, out := diagRun(t, f)
+	return out
 }
 
 func splitClass(tr, it alertscenario.Truth, n alertscenario.Notification, d correlate.CandDetail) string {
