@@ -123,6 +123,7 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if e.cfg.SeveritySplits {
 		cands = e.splitBySeverity(st, cands)
 	}
+	cands = e.dropFarLate(st, cands)
 	cands = e.dropSymptomOrigins(st, cands)
 	cands = e.dropQuietPairs(st, cands)
 	cands = e.dropQuietTakeOvers(st, cands)

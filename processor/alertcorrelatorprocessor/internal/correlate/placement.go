@@ -39,6 +39,9 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 	if len(cands) == 0 {
 		return fmt.Sprintf("%d relations, severity split", n)
 	}
+	if cands = e.dropFarLate(st, cands); len(cands) == 0 {
+		return fmt.Sprintf("%d relations, far and late", n)
+	}
 	if cands = e.dropSymptomOrigins(st, cands); len(cands) == 0 {
 		return fmt.Sprintf("%d relations, symptom's service an origin", n)
 	}

@@ -65,6 +65,9 @@ type Options struct {
 	// Ingested, when set, is called after each notification is ingested
 	// (diagnostics read the engine there).
 	Ingested func(e *correlate.Engine, n alertscenario.Notification, fp string)
+	// Before, when set, is called before each notification is ingested,
+	// with the alert the engine is handed (TestSplitDiag).
+	Before func(e *correlate.Engine, n alertscenario.Notification, a correlate.Alert)
 	// Advanced, when set, is called after each Advance of the engine
 	// (diagnostics follow the alerts' moves between incidents there).
 	Advanced func(e *correlate.Engine, at time.Time)
@@ -128,10 +131,14 @@ func (r *replay) ingest(e *correlate.Engine, n alertscenario.Notification, o Opt
 	case o.ServiceLabel != "":
 		svc = labels[o.ServiceLabel]
 	}
-	e.Ingest(correlate.Alert{
+	a := correlate.Alert{
 		Fingerprint: fp, RuleName: n.Rule, Service: svc, Severity: n.Sev,
 		State: n.State, StartsAt: n.StartsAt, Labels: labels,
-	}, n.At)
+	}
+	if o.Before != nil {
+		o.Before(e, n, a)
+	}
+	e.Ingest(a, n.At)
 	if o.Ingested != nil {
 		o.Ingested(e, n, fp)
 	}
