@@ -17,9 +17,12 @@ import (
 // than the replay's second, each tick's summary reaches the tracker in the
 // bucket its spans would have, and the error evidence reads the same as
 // the spans in-process, service by service and edge by edge, through a
-// fault (otel-demo's first). What a summary cannot carry differs, and the
-// test says so: a tracker fed summaries never reads a service Quiet (no
-// durations); latency is judged by the observer.
+// fault (otel-demo's first), whether a tick's spans come in one batch or
+// in one batch per service (the observer then sees each service's spans
+// apart, as a replica behind the balancer does: summaryserves.go). Quiet,
+// which summaries read from the observer's self-time judgement rather
+// than durations (summaryquiet.go), reads the same for all but a few
+// readings; slow origins the same.
 func TestSummariesReproduceSpans(t *testing.T) {
 	fams, err := Families("../../../..")
 	require.NoError(t, err)
@@ -33,13 +36,21 @@ func TestSummariesReproduceSpans(t *testing.T) {
 	require.NotEmpty(t, f.Spec.Name, "a small tuning family")
 	s := alertscenario.GenerateFamily(f.Spec)
 	require.NotEmpty(t, s.Faults)
-	stream := func() *alertscenario.TraceStream {
-		return alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed)
+	for _, perService := range []bool{false, true} {
+		t.Run(fmt.Sprintf("per-service=%v", perService), func(t *testing.T) {
+			reproduce(t, f, s, perService)
+		})
 	}
+}
+
+func reproduce(t *testing.T, f Family, s *alertscenario.Scenario, perService bool) {
 	spans, sums := evidence.New(EvidenceConfig()), evidence.New(EvidenceConfig())
 	newFeeder := func(tk *evidence.Tracker) *feeder {
 		return &feeder{
-			o:  Options{Traces: stream(), TraceEvery: 5 * time.Second, FixedGrid: true},
+			o: Options{
+				Traces:     alertscenario.NewTraceStream(s, 20, f.Spec.ErrorRate, f.Spec.Relay, f.Spec.Seed),
+				TraceEvery: 5 * time.Second, FixedGrid: true, PerService: perService,
+			},
 			ev: tk, learner: topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{}),
 		}
 	}
@@ -51,7 +62,7 @@ func TestSummariesReproduceSpans(t *testing.T) {
 	fault := s.Faults[0]
 	from := fault.From.Add(-5 * time.Minute).Truncate(EvidenceConfig().Bucket).Add(2 * time.Second)
 	nodes := s.Topology.Nodes()
-	var read, quietSpans, quietSums, slowDiffer int
+	var read, quiet, quietDiffer, slowDiffer int
 	for now := from; now.Before(fault.To.Add(2 * time.Minute)); now = now.Add(time.Second) {
 		in.at(now)
 		via.at(now)
@@ -68,16 +79,17 @@ func TestSummariesReproduceSpans(t *testing.T) {
 					fmt.Sprintf("link %s -> %s at %s", svc, callee, now.Sub(from)))
 			}
 			read++
-			quietSpans += b2i(spans.Quiet(svc, now))
-			quietSums += b2i(sums.Quiet(svc, now))
+			quiet += b2i(spans.Quiet(svc, now))
+			quietDiffer += b2i(spans.Quiet(svc, now) != sums.Quiet(svc, now))
 			slowDiffer += b2i(spans.SlowOrigin(svc, now).Anomalous != sums.SlowOrigin(svc, now).Anomalous)
 		}
 	}
 	require.Positive(t, read)
-	assert.Positive(t, quietSpans, "spans in-process read services quiet")
-	assert.Zero(t, quietSums, "summaries carry no durations: never quiet")
-	t.Logf("%s: %d readings equal; quiet %d in-process, %d from summaries; slow origin read differently %d",
-		f.Spec.Name, read, quietSpans, quietSums, slowDiffer)
+	require.Positive(t, quiet)
+	assert.Less(t, quietDiffer, read/20, "quiet read alike")
+	assert.Less(t, slowDiffer, read/20, "slow origins read alike")
+	t.Logf("%s: %d readings; quiet in-process %d, read differently %d; slow origin read differently %d",
+		f.Spec.Name, read, quiet, quietDiffer, slowDiffer)
 }
 
 func b2i(b bool) int {
