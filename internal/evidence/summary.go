@@ -265,8 +265,14 @@ func (s *Summarizer) addEdge(from, to string, failed bool, d time.Duration, _ pc
 // Observe (overflow counted); the Spans stat grows by the services' spans
 // only (Observe counts every span, client spans too). Timed counts fill
 // the self-time and call-latency windows (their usual durations stay
-// unknown here: the observer judged them).
-func (t *Tracker) Merge(c Counts, at time.Time) {
+// unknown here: the observer judged them). It is MergeInterval of a
+// summary whose interval is not known: its services read as on time.
+func (t *Tracker) Merge(c Counts, at time.Time) { t.MergeInterval(c, at, at) }
+
+// MergeInterval is Merge of a summary of the interval from start to at:
+// its oldest counts arrive that late, and its services' Lag moves toward
+// the interval's length (through.go).
+func (t *Tracker) MergeInterval(c Counts, start, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(at, t.cfg.Bucket)
@@ -282,8 +288,7 @@ func (t *Tracker) Merge(c Counts, at time.Time) {
 			continue
 		}
 		w.addN(b, clamp32(sc.Spans), clamp32(sc.Origins), t.th)
-		// The observer counted svc's spans through at (through.go).
-		w.through = max(w.through, at.UnixNano())
+		w.noteSummary(start, at)
 		t.stats.Origins += sc.Origins
 		if n := len(sc.Exemplars); n > 0 {
 			w.exemplar = sc.Exemplars[n-1]

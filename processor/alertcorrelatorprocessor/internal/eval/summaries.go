@@ -13,14 +13,17 @@ package eval
 // start at different moments). The correlator sees no span.
 //
 // What a summary does not carry, against the spans in-process (the
-// tracker reads them through Merge): span times (every count lands in
-// the bucket of the interval's end, so an onset inside the interval
-// reads at its end and the counts before it read as failing with it);
-// durations (a tracker fed summaries never reads a service Quiet, and
-// latency is judged by the observer against its own share's usual);
-// the tracker's held spans (held.go: a span whose calls follow in the
-// next batch; the observer's learner pairs calls, its summarizer counts
-// each batch on its own); every exemplar but the newest few.
+// tracker reads them through MergeInterval): span times (every count
+// lands in the bucket of the interval's end, so an onset inside the
+// interval reads at its end, with the interval's earlier counts; and a
+// service's counts of an alert's onset arrive up to one interval after
+// it, which its Lag now says: through.go); durations (whether a service
+// runs slow is read from the observer's self-time judgement against its
+// own share's usual, not from the durations: summaryquiet.go); the
+// tracker's held spans (held.go: a span whose calls follow in the next
+// batch; the observer's summarizer counts each batch on its own); every
+// exemplar but the newest three per service. TestSummariesReproduceSpans
+// checks the rest reads the same at an interval under a second.
 
 import (
 	"hash/fnv"
@@ -140,7 +143,7 @@ func (o *observers) flush(t time.Time) {
 			if at.IsZero() || at.After(t) {
 				at = t
 			}
-			o.ev.Merge(r.Evidence, at)
+			o.ev.MergeInterval(r.Evidence, r.Start, at)
 			if o.sent != nil {
 				o.sent(r, at)
 			}
