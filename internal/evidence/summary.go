@@ -101,10 +101,12 @@ type usuals[K comparable] struct {
 	swept bool   // stale keys already forgotten in this interval
 }
 
-// keptUsual is a usual and the interval it was last used in.
+// keptUsual is a usual and the interval it was last used in; for a
+// service, own says it has sent spans of its own (summaryserves.go).
 type keptUsual struct {
 	usual
 	take uint64
+	own  bool
 }
 
 func newUsuals[K comparable](limit int) *usuals[K] {
@@ -113,10 +115,10 @@ func newUsuals[K comparable](limit int) *usuals[K] {
 
 // of returns k's usual, or nil when there is no room for it; it adds to
 // overflow each usual it forgets and a refusal.
-func (u *usuals[K]) of(k K, overflow *uint64) *usual {
+func (u *usuals[K]) of(k K, overflow *uint64) *keptUsual {
 	if e := u.m[k]; e != nil {
 		e.take = u.take
-		return &e.usual
+		return e
 	}
 	if len(u.m) >= u.limit && !u.swept {
 		*overflow += u.forgetStale()
@@ -127,7 +129,7 @@ func (u *usuals[K]) of(k K, overflow *uint64) *usual {
 	}
 	e := &keptUsual{take: u.take}
 	u.m[k] = e
-	return &e.usual
+	return e
 }
 
 // forgetStale forgets the keys not seen in this interval or the previous
@@ -212,9 +214,9 @@ func entry[K comparable, V any](m map[K]V, k K, limit int, overflow *uint64) (V,
 }
 
 // addOrigin counts a span and judges its self time. Summaries carry no
-// durations (d), so a correlator fed only summaries never reads a service
-// as quiet (Tracker.Quiet).
-func (s *Summarizer) addOrigin(svc string, _, origin bool, _, self time.Duration, trace pcommon.TraceID, _ int64) {
+// durations (d): a correlator fed only summaries reads whether a service
+// runs slow from these self-time judgements (summaryquiet.go).
+func (s *Summarizer) addOrigin(svc string, own, origin bool, _, self time.Duration, trace pcommon.TraceID, _ int64) {
 	c, ok := entry(s.cur.Services, svc, s.cfg.MaxServices, &s.overflow.Services)
 	if !ok {
 		return
@@ -227,6 +229,7 @@ func (s *Summarizer) addOrigin(svc string, _, origin bool, _, self time.Duration
 	// A usual refused now stays refused until the next Take, so the
 	// service's spans in this summary are all timed or none.
 	if u := s.selfUsual.of(svc, &s.overflow.Usuals); u != nil {
+		u.own = u.own || own
 		c.Timed = true
 		if u.slow(self) {
 			c.SlowSelf++
@@ -262,8 +265,14 @@ func (s *Summarizer) addEdge(from, to string, failed bool, d time.Duration, _ pc
 // Observe (overflow counted); the Spans stat grows by the services' spans
 // only (Observe counts every span, client spans too). Timed counts fill
 // the self-time and call-latency windows (their usual durations stay
-// unknown here: the observer judged them).
-func (t *Tracker) Merge(c Counts, at time.Time) {
+// unknown here: the observer judged them). It is MergeInterval of a
+// summary whose interval is not known: its services read as on time.
+func (t *Tracker) Merge(c Counts, at time.Time) { t.MergeInterval(c, at, at) }
+
+// MergeInterval is Merge of a summary of the interval from start to at:
+// its oldest counts arrive that late, and its services' Lag moves toward
+// the interval's length (through.go).
+func (t *Tracker) MergeInterval(c Counts, start, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b := bucketOf(at, t.cfg.Bucket)
@@ -279,8 +288,7 @@ func (t *Tracker) Merge(c Counts, at time.Time) {
 			continue
 		}
 		w.addN(b, clamp32(sc.Spans), clamp32(sc.Origins), t.th)
-		// The observer counted svc's spans through at (through.go).
-		w.through = max(w.through, at.UnixNano())
+		w.noteSummary(start, at)
 		t.stats.Origins += sc.Origins
 		if n := len(sc.Exemplars); n > 0 {
 			w.exemplar = sc.Exemplars[n-1]
@@ -321,11 +329,6 @@ func compareEdges(a, b Edge) int {
 }
 
 func clamp32(n uint64) uint32 { return uint32(min(n, math.MaxUint32)) }
-
-// serves: a Summarizer keeps no service windows between intervals; its
-// observers (the sampler tier) see whole traces, so a client span's peer
-// speaks for its origins only where it has no spans.
-func (s *Summarizer) serves(string) bool { return false }
 
 // hold holds nothing: a summary counts what its observer saw as it saw it.
 func (s *Summarizer) hold(*spanInfo, bool, int64) bool { return false }

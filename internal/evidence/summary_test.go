@@ -41,6 +41,48 @@ func TestMergedSummariesEqualObservedSpans(t *testing.T) {
 	assert.Equal(t, direct.Line("payment", chain, 3, now), merged.Line("payment", chain, 3, now))
 }
 
+// TestSummariesOfEachServicesBatchEqualObservedSpans: as
+// TestMergedSummariesEqualObservedSpans, but each service's spans come in
+// a batch of their own (an SDK per process, forwarded by a balancer to an
+// observing replica), so a caller's client span and its callee's server
+// span are never in one batch. A failing call into a service that sends
+// spans of its own says nothing of where its errors begin, for the
+// summarizer as for the tracker (summaryserves.go): every service's
+// origins read the same both ways.
+func TestSummariesOfEachServicesBatchEqualObservedSpans(t *testing.T) {
+	direct, merged := New(Config{}), New(Config{})
+	sum := NewSummarizer(SummarizerConfig{MaxServices: 100, MaxEdges: 100, MaxExemplars: 2})
+	n := uint64(0)
+	at := t0
+	for ; at.Before(t0.Add(11 * time.Minute)); at = at.Add(time.Second) {
+		n++
+		for _, td := range perResource(call(n, at.After(t0.Add(10*time.Minute)) && n%2 == 0)) {
+			direct.Observe(td, at)
+			sum.Observe(td)
+		}
+		if at.Add(time.Second).Sub(t0)%(10*time.Second) == 0 {
+			c, _ := sum.Take()
+			merged.Merge(c, at)
+		}
+	}
+	now := at.Add(-time.Second)
+	for _, svc := range chain {
+		assert.Equal(t, direct.Origin(svc, now), merged.Origin(svc, now), svc)
+	}
+	require.True(t, merged.Origin("payment", now).Anomalous)
+}
+
+// perResource cuts td into one batch per resource (service).
+func perResource(td ptrace.Traces) []ptrace.Traces {
+	var out []ptrace.Traces
+	for i := range td.ResourceSpans().Len() {
+		one := ptrace.NewTraces()
+		td.ResourceSpans().At(i).CopyTo(one.ResourceSpans().AppendEmpty())
+		out = append(out, one)
+	}
+	return out
+}
+
 func TestSummarizerBoundsAndExemplars(t *testing.T) {
 	sum := NewSummarizer(SummarizerConfig{MaxServices: 3, MaxEdges: 1, MaxExemplars: 2})
 	for n := uint64(1); n <= 3; n++ {

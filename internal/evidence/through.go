@@ -13,7 +13,11 @@ import "time"
 // clock shifts it; the correlator compares it with the alert's onset,
 // also the sender's view of time). A summary from an observing collector
 // (Merge) carries no span times: it moves its services' Through to the
-// end of its interval, through which the observer counted their spans.
+// end of its interval, through which the observer counted their spans,
+// and, when its interval is known (MergeInterval), their Lag toward the
+// interval's length: the age of its oldest counts when it arrives. A
+// service counted only in summaries every 10 s has its spans of a moment
+// here up to 10 s after it, as a batch 10 s late would.
 
 // noteThrough moves each service's newest span end forward by batch,
 // and its usual delivery lag (Lag) toward how long after its newest
@@ -43,13 +47,25 @@ func (t *Tracker) noteThrough(batch *Batch) {
 	flush()
 }
 
+// noteSummary moves the window's Through to at, the end of a summary
+// that counted its spans, and its Lag toward the summary's interval
+// (from start to at; none known when start is not before at).
+func (w *window) noteSummary(start, at time.Time) {
+	end := at.UnixNano()
+	w.through = max(w.through, end)
+	if start.IsZero() || !start.Before(at) {
+		return
+	}
+	w.lag += (end - start.UnixNano() - w.lag) / lagWeight
+}
+
 // lagWeight: each batch moves a service's Lag a quarter of the way to
 // its own delivery lag.
 const lagWeight = 4
 
 // Lag returns how long after they end svc's spans usually arrive: a
 // decayed mean over its batches of the arrival less the batch's newest
-// span end (0 for summaries, counted as at the end of their interval).
+// span end; for summaries (MergeInterval), of their intervals' length.
 func (t *Tracker) Lag(svc string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -43,3 +43,20 @@ func TestThroughOfASummary(t *testing.T) {
 	assert.Equal(t, at, tr.Through("payment"), "a summary that does not name payment")
 	assert.Equal(t, at.Add(10*time.Second), tr.Through("checkout"))
 }
+
+// TestLagOfSummaries: summaries whose interval is known (MergeInterval)
+// move their services' Lag toward the interval, as batches that late
+// would; Merge, with no interval, leaves it.
+func TestLagOfSummaries(t *testing.T) {
+	tr := New(Config{})
+	at := time.Unix(1_700_000_000, 0)
+	c := Counts{Services: map[string]ServiceCounts{"payment": {Spans: 10}}}
+	for i := range 8 {
+		end := at.Add(time.Duration(i+1) * 10 * time.Second)
+		tr.MergeInterval(c, end.Add(-10*time.Second), end)
+	}
+	assert.Greater(t, tr.Lag("payment"), 8*time.Second, "every 10 s")
+	assert.LessOrEqual(t, tr.Lag("payment"), 10*time.Second)
+	tr.Merge(Counts{Services: map[string]ServiceCounts{"checkout": {Spans: 10}}}, at)
+	assert.Zero(t, tr.Lag("checkout"), "no interval known")
+}

@@ -367,9 +367,10 @@ func (t *Tracker) Quiet(svc string, now time.Time) bool {
 	if w == nil || w.sum(b, t.th).total < minCalls || w.anomalous(b, t.th) {
 		return false
 	}
-	if !w.lat.steady(b, t.th) {
-		// Slow, or not timed (a tracker fed summaries only): nothing
-		// failing is not enough to call it quiet.
+	if !w.ownTimes().steady(b, t.th) {
+		// Slow, or not timed (summaries of an observer that does not
+		// judge latency): nothing failing is not enough to call it
+		// quiet.
 		return false
 	}
 	for _, w := range t.out[svc] {

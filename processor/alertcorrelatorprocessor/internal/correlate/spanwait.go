@@ -26,8 +26,10 @@ import (
 // on time (a quiet or crashed service's alert included), or for one
 // silent a whole evidence window. Summaries from observing collectors
 // (the scaled deployment, config/two-tier-sampler.yaml) count at the end
-// of their interval and read as on time: the interval is not measured as
-// a lag, and their services' alerts do not wait.
+// of their interval, and the interval is their services' Lag
+// (evidence.Tracker.MergeInterval): an alert whose onset comes after the
+// newest summary holding its service waits for the next one, within the
+// group wait (ninety-fourth pass).
 
 // lateLag is how long after they end a service's spans must usually
 // arrive for its alerts to wait for them: over a network and a batch

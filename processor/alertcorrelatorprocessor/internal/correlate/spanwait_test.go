@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
@@ -96,7 +97,9 @@ func spanWaitSetup() (*evidence.Tracker, *Engine, time.Time, Config, *topology.G
 // spanWaitStep feeds the second at: web's calls on time, checkout's
 // spans of at-lag arriving at at; from failFrom (zero: never) payment
 // and inventory fail every other call.
-func spanWaitStep(tr *evidence.Tracker, at time.Time, lag time.Duration, failFrom time.Time) {
+// With sum, checkout's spans go to that summarizer instead (an observing
+// collector's).
+func spanWaitStep(tr *evidence.Tracker, at time.Time, lag time.Duration, failFrom time.Time, sum ...*evidence.Summarizer) {
 	failAt := func(t time.Time) func(uint64) bool {
 		if failFrom.IsZero() || t.Before(failFrom) {
 			return nil
@@ -108,8 +111,12 @@ func spanWaitStep(tr *evidence.Tracker, at time.Time, lag time.Duration, failFro
 	tr.Observe(alertscenario.ChainTraces([]string{"web", "payment"}, 2, k, at, fail), at)
 	tr.Observe(alertscenario.ChainTraces([]string{"web", "inventory"}, 2, k+2, at, fail), at)
 	sent := at.Add(-lag)
-	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, k+4, sent, failAt(sent)), at)
-	tr.Observe(alertscenario.ChainTraces([]string{"checkout", "inventory"}, 2, k+6, sent, nil), at)
+	observe := func(td ptrace.Traces) { tr.Observe(td, at) }
+	if len(sum) > 0 {
+		observe = func(td ptrace.Traces) { sum[0].Observe(td) }
+	}
+	observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, k+4, sent, failAt(sent)))
+	observe(alertscenario.ChainTraces([]string{"checkout", "inventory"}, 2, k+6, sent, nil))
 }
 
 // TestShutdownFlushPagesAlertsWaitingForSpans: checkout's alert waits
@@ -144,4 +151,60 @@ func TestShutdownFlushPagesAlertsWaitingForSpans(t *testing.T) {
 		paged = paged || ev.Incident.ID == id && slices.Contains(ev.Incident.Services, "checkout")
 	}
 	assert.True(t, paged, "the flush pages checkout's incident with checkout in it")
+}
+
+// TestPlacementWaitsForTheSummaryOfItsOnset: as
+// TestPlacementWaitsForLaggingSpans, but checkout's spans reach the
+// correlator only in an observing collector's summaries, every 10 s (the
+// scaled deployment), their intervals ending 3 s into each ten. Its
+// alert at 10 s reads the summary that ended at 3 s, before its calls to
+// payment failed. Summaries whose interval is measured (MergeInterval)
+// make its service lag: it waits for the summary ending at 13 s, which
+// holds its onset, and joins payment's incident. Merged as on time
+// (Merge, as before), it is placed at once beside inventory's.
+func TestPlacementWaitsForTheSummaryOfItsOnset(t *testing.T) {
+	start := t0.Add(10 * time.Minute)
+	tr := evidence.New(evidence.Config{})
+	sum := evidence.NewSummarizer(evidence.SummarizerConfig{MaxServices: 100, MaxEdges: 100, MaxExemplars: 3})
+	since := start.Add(-63 * time.Second)
+	step := func(at time.Time, failFrom time.Time) {
+		spanWaitStep(tr, at, 0, failFrom, sum)
+		if (at.Sub(start)%(10*time.Second)+10*time.Second)%(10*time.Second) == 3*time.Second {
+			c, _ := sum.Take()
+			tr.MergeInterval(c, since, at)
+			since = at
+		}
+	}
+	for s := -60; s < 0; s++ {
+		step(start.Add(time.Duration(s)*time.Second), time.Time{})
+	}
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"web": {"payment", "inventory"}, "checkout": {"payment", "inventory"}})
+	cfg := testConfig()
+	cfg.Evidence = tr
+	e := New(cfg, g)
+	var got Result
+	for s := 0; s <= 30; s++ {
+		at := start.Add(time.Duration(s) * time.Second)
+		step(at, start.Add(5*time.Second))
+		switch s {
+		case 7:
+			e.Ingest(firing("payment", "HighErrorRate", at), at)
+		case 8:
+			e.Ingest(firing("inventory", "HighErrorRate", at), at)
+		case 10:
+			got = e.Ingest(firing("checkout", "HighErrorRate", at), at)
+			assert.True(t, tr.Lag("checkout") > lateLag, "summaries every 10 s: checkout lags %v", tr.Lag("checkout"))
+		case 12:
+			assert.Empty(t, e.IncidentOf(firing("checkout", "HighErrorRate", start).Fingerprint), "waiting at 12 s")
+		}
+		e.Advance(at)
+	}
+	assert.Equal(t, Held, got.Outcome, "checkout's placement waited")
+	checkout := e.IncidentOf(firing("checkout", "HighErrorRate", start).Fingerprint)
+	payment := e.IncidentOf(firing("payment", "HighErrorRate", start).Fingerprint)
+	inventory := e.IncidentOf(firing("inventory", "HighErrorRate", start).Fingerprint)
+	assert.NotEqual(t, payment, inventory, "two faults, two incidents")
+	assert.Equal(t, payment, checkout, "checkout with payment, where its calls fail")
+	assert.Equal(t, uint64(1), e.Stats().SpanWaited)
 }

@@ -60,6 +60,12 @@ type lateRun struct {
 }
 
 func lateReplay(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.Graph, d Delivery) *lateRun {
+	return lateReplayVia(t, f, s, g, d, Summaries{})
+}
+
+// lateReplayVia is lateReplay with the spans sent through observers'
+// summaries when sum is on (TestSummaryDiag).
+func lateReplayVia(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.Graph, d Delivery, sum Summaries) *lateRun {
 	r := &lateRun{at: map[int][2]lateRead{}, kind: map[int]string{}}
 	tk := evidence.New(EvidenceConfig())
 	cfg := engineConfig()
@@ -73,7 +79,7 @@ func lateReplay(t *testing.T, f Family, s *alertscenario.Scenario, g *topology.G
 	read := func(e *correlate.Engine, ep int, svc, fp string, now time.Time) lateRead {
 		return lateRead{ev: lateEvidence(tk, s, ep, svc, now), place: latePlace(e, s, epOf, ep, fp, now), gap: lateGap(tk, svc, s.Notifications[firstIndex(s, ep)].StartsAt)}
 	}
-	opts := Options{ServiceLabel: f.ServiceLabel, Evidence: tk, FixedGrid: fixedGrid(), Delivery: d}
+	opts := Options{ServiceLabel: f.ServiceLabel, Evidence: tk, FixedGrid: fixedGrid(), Delivery: d, Summaries: sum}
 	opts.Traces = envTraceStream(t, s, f)
 	opts.Ingested = func(e *correlate.Engine, n alertscenario.Notification, fp string) {
 		epOf[fp] = n.Episode
@@ -194,6 +200,7 @@ func compareLate(s *alertscenario.Scenario, on, late *lateRun) {
 		tally["placed differently"]++
 		tally["placed differently, late gap "+b[0].gap]++
 		tally["placed differently, "+k]++
+		tally[fmt.Sprintf("placed differently, rule %s -> %s", on.kind[ep], late.kind[ep])]++
 		if evDiff {
 			tally["placed differently, evidence differs"]++
 		}

@@ -17,7 +17,10 @@
 // cut in the order the spans ended, as an SDK queues them), EVAL_SKEW=d (each service's span times shifted by a
 // fixed offset in [-d, d]) and EVAL_DELIVERY_SEED=k change when and how
 // often the batches arrive, not what the spans are (Options.Delivery,
-// delivery.go).
+// delivery.go). EVAL_SUMMARY=d sends them through observing replicas
+// instead (EVAL_OBSERVERS=k of them, the trace IDs split over them), whose
+// summaries of each interval d the tracker merges: the scaled deployment
+// (Options.Summaries, summaries.go).
 package eval
 
 import (
@@ -59,6 +62,10 @@ type Options struct {
 	// EVAL_LATE, EVAL_RETRY, EVAL_SPLIT, EVAL_SKEW); zero: each batch at
 	// its tick, as sent.
 	Delivery Delivery
+	// Summaries, when on, send the spans through observing replicas whose
+	// summaries the tracker merges (summaries.go; EVAL_SUMMARY,
+	// EVAL_OBSERVERS): the correlator sees no span.
+	Summaries Summaries
 	// Evidence, when set with Traces, is the tracker the replay feeds
 	// (diagnostics read it); else a fresh one.
 	Evidence *evidence.Tracker
@@ -162,6 +169,9 @@ func withTraces(cfg *correlate.Config, o *Options) {
 	if !o.Delivery.on() {
 		o.Delivery = deliveryFromEnv()
 	}
+	if !o.Summaries.on() {
+		o.Summaries = summariesFromEnv()
+	}
 }
 
 // Run replays the scenario with options.
@@ -185,6 +195,9 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 	fd := &feeder{o: o, ev: cfg.Evidence, learner: topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{})}
 	if o.Delivery.on() {
 		fd.courier = newCourier(o.Delivery, o.TraceEvery)
+	}
+	if o.Traces != nil && o.Summaries.on() {
+		fd.observers = newObservers(o.Summaries, cfg.Evidence)
 	}
 	advance := func(t time.Time) {
 		evs := e.Advance(t)
@@ -239,8 +252,11 @@ type feeder struct {
 	learner *topology.Learner
 	// courier, with Options.Delivery, holds batches on their way.
 	courier *courier
-	traced  time.Time // the last tick fed
-	next    time.Time // with FixedGrid, the next tick due
+	// observers, with Options.Summaries, see the spans instead of the
+	// tracker and send it their summaries.
+	observers *observers
+	traced    time.Time // the last tick fed
+	next      time.Time // with FixedGrid, the next tick due
 }
 
 // at feeds the ticks due at t: by default one once TraceEvery has passed
@@ -251,6 +267,11 @@ type feeder struct {
 func (f *feeder) at(t time.Time) {
 	if f.o.Traces == nil {
 		return
+	}
+	if f.observers != nil {
+		// Deferred first, run last: the summaries due at t end after
+		// the batches that arrive at t.
+		defer f.observers.flush(t)
 	}
 	if f.courier != nil {
 		defer f.deliver(t)
@@ -293,6 +314,10 @@ func (f *feeder) deliver(t time.Time) {
 
 // observe feeds one batch as it arrives at t, as the processor does.
 func (f *feeder) observe(td ptrace.Traces, t time.Time) {
+	if f.observers != nil {
+		f.observers.observe(td, t)
+		return
+	}
 	b := evidence.NewBatch(td.SpanCount())
 	f.learner.ObserveWith(td, t, b)
 	f.ev.ObserveBatch(b, t)
