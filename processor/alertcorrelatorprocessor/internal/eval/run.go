@@ -178,20 +178,7 @@ func withTraces(cfg *correlate.Config, o *Options) {
 func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o Options) alertscenario.Outcome {
 	withTraces(&cfg, &o)
 	e := correlate.New(cfg, g)
-	r := &replay{
-		out: alertscenario.Outcome{
-			Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{},
-			Firings: map[alertscenario.Firing]string{},
-		},
-		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
-	}
-	if o.ServiceLabel == ShippedMapping {
-		r.services = alertscenario.KubeServiceMapping()
-		if os.Getenv("EVAL_MAPPING") == "former" {
-			// The receiver's mapping before the ninety-first pass.
-			r.services.Labels, r.services.Workload = []string{"service", "service_name", "job"}, nil
-		}
-	}
+	r := newReplay(o)
 	fd := &feeder{o: o, ev: cfg.Evidence, learner: topology.NewLearner(topology.New(topology.Config{}), topology.LearnerConfig{})}
 	if o.Delivery.on() {
 		fd.courier = newCourier(o.Delivery, o.TraceEvery)
@@ -241,6 +228,25 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 		step(t)
 	}
 	return r.out
+}
+
+// newReplay is an empty replay reading services as o says.
+func newReplay(o Options) *replay {
+	r := &replay{
+		out: alertscenario.Outcome{
+			Assign: map[int]string{}, Ranking: map[string][]string{}, PagedAt: map[string]time.Time{},
+			Firings: map[alertscenario.Firing]string{},
+		},
+		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
+	}
+	if o.ServiceLabel == ShippedMapping {
+		r.services = alertscenario.KubeServiceMapping()
+		if os.Getenv("EVAL_MAPPING") == "former" {
+			// The receiver's mapping before the ninety-first pass.
+			r.services.Labels, r.services.Workload = []string{"service", "service_name", "job"}, nil
+		}
+	}
+	return r
 }
 
 // feeder feeds a replay's ticks of traces to its tracker.
