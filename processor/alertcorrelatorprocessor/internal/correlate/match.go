@@ -234,9 +234,10 @@ func (e *Engine) relatedIncidents(st *alertState, consider func(*incident, bool,
 		}
 	}
 	// s calls d: s's alert is explained by an alerting dependency.
+	var reach rootReach
 	for _, d := range e.graph.DependencyList(s, e.cfg.MaxHops) {
 		for _, inc := range e.byService[d.Service] {
-			if symptomOf(inc, d.Service, d.Hops) && e.reachesRoot(s, d.Service, inc) {
+			if symptomOf(inc, d.Service, d.Hops) && e.reachesRoot(s, d.Service, inc, &reach) {
 				consider(inc, true, d.Hops)
 			}
 		}

@@ -25,16 +25,36 @@ package correlate
 // root or nothing in inc explains d (no alerting dependency of d within
 // MaxHops is in inc: d may be a root itself, its own failing dependency
 // silent or not yet alerting), or s calls inc's root within MaxHops too,
-// or that root is not known to the graph.
-func (e *Engine) reachesRoot(s, d string, inc *incident) bool {
-	root := e.rootService(inc)
-	if root == "" || root == d || root == s || !e.graph.HasNode(root) {
-		return true
-	}
-	if _, ok := e.graph.Hops(s, root, e.cfg.MaxHops); ok {
+// or that root is not known to the graph. reach keeps, for one alert's
+// relations, whether s reaches each incident's root: an incident is read
+// once for each of its members s calls.
+func (e *Engine) reachesRoot(s, d string, inc *incident, reach *rootReach) bool {
+	if e.rootService(inc) == d || reach.of(e, s, inc) {
 		return true
 	}
 	return !e.explainedIn(d, inc)
+}
+
+// rootReach memoizes, for one alerting service, whether it reaches each
+// incident's root (reachesRoot); the zero value is empty.
+type rootReach map[*incident]bool
+
+// of reports whether s calls inc's root within MaxHops, or the root is
+// s, unknown or not in the graph.
+func (r *rootReach) of(e *Engine, s string, inc *incident) bool {
+	if ok, seen := (*r)[inc]; seen {
+		return ok
+	}
+	root := e.rootService(inc)
+	ok := root == "" || root == s || !e.graph.HasNode(root)
+	if !ok {
+		_, ok = e.graph.Hops(s, root, e.cfg.MaxHops)
+	}
+	if *r == nil {
+		*r = rootReach{}
+	}
+	(*r)[inc] = ok
+	return ok
 }
 
 // explainedIn reports whether a dependency of d within MaxHops alerts in
