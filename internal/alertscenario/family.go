@@ -36,7 +36,8 @@ type Convention struct {
 	// only job/instance/pod (the service is the job: the correlator needs
 	// service_label: job); "kube" draws them from the published rule sets
 	// of a Prometheus Operator cluster (kube.go), their service read
-	// through the receiver's mapping (KubeServiceMapping).
+	// through the receiver's default mapping
+	// (alertwebhookreceiver.DefaultServiceMapping).
 	LabelStyle string
 	// UniformSeverity gives every alert the same severity.
 	UniformSeverity bool

@@ -3,8 +3,6 @@ package alertscenario
 import (
 	"fmt"
 	"strings"
-
-	"github.com/quell-otel/quell/internal/alertconv"
 )
 
 // The "kube" convention (Convention.LabelStyle "kube"): every alert is one
@@ -15,8 +13,9 @@ import (
 // workload alerts (crash-looping, not ready, CPU-throttled) evaluated on
 // kube-state-metrics or the kubelet, its callers' Sloth SLO burn-rate
 // alerts, noise from the same rule sets. The alert's service is read
-// through the receiver's shipped mapping (KubeServiceMapping), as a user
-// of config/alerts.yaml gets it. Each kind has as many names as the
+// through the receiver's shipped mapping
+// (alertwebhookreceiver.DefaultServiceMapping), as a user of
+// config/alerts.yaml gets it. Each kind has as many names as the
 // hinted convention, so the generator draws the same faults, storms and
 // timings.
 var kubeRules = map[string][]string{
@@ -130,22 +129,3 @@ func camel(svc string) string {
 	}
 	return b.String()
 }
-
-// KubeServiceMapping is the alert_webhook receiver's default service.name
-// mapping (its createDefaultConfig, which config/alerts.yaml runs): the
-// evaluation reads a kube alert's service through it, and the receiver's
-// TestDefaultMappingIsTheEvaluations fails when the two differ.
-func KubeServiceMapping() *alertconv.ServiceMapping {
-	m := &alertconv.ServiceMapping{
-		Labels:   []string{"service", "service_name", "sloth_service", "job"},
-		Workload: []string{"deployment", "statefulset", "daemonset", "pod"},
-	}
-	for _, p := range KubeExporters() {
-		re, _ := alertconv.CompileExporter(p)
-		m.Exporters = append(m.Exporters, re)
-	}
-	return m
-}
-
-// KubeExporters are the receiver's default resource_labels.workload.exporters.
-func KubeExporters() []string { return []string{"(.+-)?kube-state-metrics", "(.+-)?kubelet"} }

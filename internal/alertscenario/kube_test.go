@@ -2,6 +2,8 @@ package alertscenario
 
 import (
 	"testing"
+
+	"github.com/quell-otel/quell/receiver/alertwebhookreceiver"
 )
 
 // TestKubeConvention: under the kube convention every alert carries a
@@ -21,7 +23,7 @@ func TestKubeConvention(t *testing.T) {
 			t.Fatalf("fault %d: kube %+v, own %+v", i, b.Faults[i], a.Faults[i])
 		}
 	}
-	m := KubeServiceMapping()
+	m := alertwebhookreceiver.DefaultServiceMapping()
 	rules := map[string]int{}
 	for _, n := range b.Notifications {
 		if got := m.Service(n.Labels()); got != n.Service {
@@ -33,7 +35,7 @@ func TestKubeConvention(t *testing.T) {
 		t.Errorf("no kube-state-metrics alert drawn: %v", rules)
 	}
 	// The former mapping names kube-state-metrics, the kubelet or nothing.
-	former := KubeServiceMapping()
+	former := alertwebhookreceiver.DefaultServiceMapping()
 	former.Labels, former.Workload = []string{"service", "service_name", "job"}, nil
 	wrong := 0
 	for _, n := range b.Notifications {

@@ -98,6 +98,18 @@ func createDefaultConfig() component.Config {
 	}
 }
 
+// DefaultServiceMapping is the service.name mapping of the default
+// configuration (resource_labels.service_name and .workload, which
+// config/alerts.yaml runs). The alert correlator's evaluation reads
+// generated Kubernetes alerts through it, so the two cannot drift.
+func DefaultServiceMapping() *alertconv.ServiceMapping {
+	m, err := createDefaultConfig().(*Config).ResourceLabels.serviceMapping()
+	if err != nil {
+		panic("alert_webhook: default resource_labels: " + err.Error())
+	}
+	return m
+}
+
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
 	return newReceiver(set, cfg.(*Config), next)
 }

@@ -5,21 +5,24 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/quell-otel/quell/internal/alertscenario"
 )
 
 // TestDefaultMappingIsTheEvaluations: the alert correlator's evaluation
-// reads kube-convention alerts through alertscenario.KubeServiceMapping,
-// which mirrors this receiver's default mapping; they must not drift.
+// reads kube-convention alerts through DefaultServiceMapping, which must
+// be this receiver's default configuration's mapping.
 func TestDefaultMappingIsTheEvaluations(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	m, err := cfg.ResourceLabels.serviceMapping()
 	require.NoError(t, err)
-	want := alertscenario.KubeServiceMapping()
+	want := DefaultServiceMapping()
 	assert.Equal(t, want.Labels, m.Labels)
 	assert.Equal(t, want.Workload, m.Workload)
-	assert.Equal(t, alertscenario.KubeExporters(), cfg.ResourceLabels.Workload.Exporters)
+	var exporters []string
+	for _, re := range want.Exporters {
+		exporters = append(exporters, re.String())
+	}
+	assert.Equal(t, []string{"^(?:(.+-)?kube-state-metrics)$", "^(?:(.+-)?kubelet)$"}, exporters)
+	assert.Equal(t, []string{"(.+-)?kube-state-metrics", "(.+-)?kubelet"}, cfg.ResourceLabels.Workload.Exporters)
 }
 
 // TestWorkloadMapping: an alert kube-state-metrics or the kubelet raises

@@ -34,6 +34,7 @@ import (
 	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
+	"github.com/quell-otel/quell/receiver/alertwebhookreceiver"
 )
 
 // Options of a replay.
@@ -41,7 +42,7 @@ type Options struct {
 	// ServiceLabel is the label the service is read from (the processor's
 	// service_label); empty: the notification's service; ShippedMapping:
 	// the alert_webhook receiver's default mapping
-	// (alertscenario.KubeServiceMapping), as config/alerts.yaml reads it.
+	// (alertwebhookreceiver.DefaultServiceMapping), as config/alerts.yaml reads it.
 	ServiceLabel string
 	// Traces, when set, are fed to a fresh evidence tracker every
 	// TraceEvery of scenario time (default 5s).
@@ -240,7 +241,7 @@ func newReplay(o Options) *replay {
 		current: map[string]int{}, firing: map[string]alertscenario.Firing{}, widest: map[string]int{},
 	}
 	if o.ServiceLabel == ShippedMapping {
-		r.services = alertscenario.KubeServiceMapping()
+		r.services = alertwebhookreceiver.DefaultServiceMapping()
 		if os.Getenv("EVAL_MAPPING") == "former" {
 			// The receiver's mapping before the ninety-first pass.
 			r.services.Labels, r.services.Workload = []string{"service", "service_name", "job"}, nil
