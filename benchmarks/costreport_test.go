@@ -300,6 +300,13 @@ var placementLogBudget = map[string]any{
 // log_budget in the loop, the kept records freshly decoded as after a
 // network hop).
 //
+// impl=…_placement_nopatterns is …_placement with both meters at
+// patterns.max_patterns: 0 (on a directory of their own): keys and exact
+// sizes only. Beside …_placement it is what the exported meter's pattern
+// table costs in the placement, on log_budget's in-process output (issue
+// 19, seventh pass: the most a tally handed over by log_budget could take
+// off the meters).
+//
 // impl=…_placement_drop_template is config/cost-report.yaml's placement
 // (issue 19): …_placement_decoded with the backend on a branch of its own.
 // The exported meter (patterns.template_attributes: removed, on its own
@@ -323,6 +330,10 @@ func BenchmarkCostReportLogsPlacement(b *testing.B) {
 	dropDir := b.TempDir()
 	dropIn := s.meter(b, f, dropDir, "ingested", "", removed)
 	dropOut := s.meter(b, f, dropDir, "exported", "", removed)
+	noPat := func(c *costreportexporter.Config) { c.Patterns.MaxPatterns = 0 }
+	npDir := b.TempDir()
+	npIn := s.meter(b, f, npDir, "ingested", "", noPat)
+	npOut := s.meter(b, f, npDir, "exported", "", noPat)
 	var once logBudgetReducer
 	once.prepare(b)
 	require.NoError(b, once.lb.ConsumeLogs(context.Background(), batch))
@@ -336,6 +347,7 @@ func BenchmarkCostReportLogsPlacement(b *testing.B) {
 		branch  func(*testing.B, plog.Logs) plog.Logs
 	}{
 		{"placement", &logBudgetReducer{}, in, out, nil},
+		{"placement_nopatterns", &logBudgetReducer{}, npIn, npOut, nil},
 		{"placement_decoded", decodedReducer{s: s, req: keptReq}, in, out, nil},
 		{"placement_drop_template", decodedReducer{s: s, req: keptReq}, dropIn, dropOut, dropTemplateBranch(b)},
 		{"placement_clone_only", decodedReducer{s: s, req: keptReq}, dropIn, dropOut, cloneBranch},
