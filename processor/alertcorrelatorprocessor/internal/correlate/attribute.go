@@ -20,8 +20,8 @@ import "time"
 // first (two concurrent faults merged by the graph split). From an
 // incident explained by an origin of its own, an origin takes only later
 // episodes (laterEpisodes): a second alert on a service already in that
-// incident, opened after the origin's alert, as a gateway's in front of
-// two faults.
+// incident, opened after the origin's alert or up to burst_window before
+// it (pacedepisode.go), as a gateway's in front of two faults.
 
 // noteOrigin queues st, a new firing alert, to be read again as a
 // possible origin of other alerts' errors.
@@ -180,17 +180,18 @@ func (e *Engine) mergeInto(a, b *incident, now time.Time) *incident {
 // laterEpisodes lists src's alerts, src being explained by an origin of
 // its own, that origin ost may take: a second alert on a service src
 // already had an alert on (a gateway, a hub in front of two faults),
-// opened after ost's alert, whose failing calls lead to ost's service.
-// Its service's first alert stays with src's origin; the new one
-// started with the new origin.
+// opened after ost's alert or up to burst_window before it
+// (laterEpisode), whose failing calls lead to ost's service. Its
+// service's first alert stays with src's origin; the new one started
+// with the new origin.
 func (e *Engine) laterEpisodes(src *incident, ost *alertState) []*alertState {
 	var out []*alertState
 	for _, fp := range src.members {
 		st := e.alerts[fp]
-		if st == nil || st.Service == ost.Service || st.flapping || e.isLocal(st.RuleName) || !st.StartsAt.After(ost.StartsAt) {
+		if st == nil || st.Service == ost.Service || st.flapping || e.isLocal(st.RuleName) {
 			continue
 		}
-		if t, ok := src.causes[st.Service]; !ok || !t.Before(ost.StartsAt) {
+		if t, ok := src.causes[st.Service]; !ok || !e.laterEpisode(t, st.StartsAt, ost.StartsAt) {
 			continue
 		}
 		if e.ownCause(st.Service) || !e.failuresTravel(st.Service, ost.Service) || heldForFreshCause(st, ost.Service) {

@@ -81,18 +81,7 @@ func TestCallerOfTwoOriginsNotGathered(t *testing.T) {
 // origin, as a service's later alert tells the newer trouble's story,
 // while its first alert, a caller of two independent origins, stays.
 func TestLaterAlertOfTwoOriginsCallerGathered(t *testing.T) {
-	odd := func(k uint64) bool { return k%2 == 1 }
-	g := topology.New(topology.Config{})
-	g.AddStatic(map[string][]string{"gateway": {"payment", "shipping"}})
-	tr := evidence.New(evidence.Config{})
-	cfg := testConfig()
-	cfg.Evidence, cfg.OnsetWindow = tr, 30*time.Second
-	e := New(cfg, g)
-	now := t0.Add(10 * time.Minute)
-	observe(tr, []string{"gateway", "payment"}, now.Add(-time.Minute), 0, nil)
-	observe(tr, []string{"gateway", "shipping"}, now.Add(-time.Minute), 500, nil)
-	observe(tr, []string{"gateway", "payment"}, now, 1000, odd)
-	observe(tr, []string{"gateway", "shipping"}, now, 2000, odd)
+	e, now := twoOriginsEngine(testConfig())
 	first := now.Add(-20 * time.Second)
 	e.Ingest(firing("gateway", "Latency", first), first)
 	e.Ingest(firing("gateway", "Errors", now), now)
@@ -105,4 +94,22 @@ func TestLaterAlertOfTwoOriginsCallerGathered(t *testing.T) {
 	payInc := e.IncidentOf(firing("payment", "Errors", pay).Fingerprint)
 	assert.Equal(t, payInc, e.IncidentOf(firing("gateway", "Errors", now).Fingerprint), "the later alert goes with payment")
 	assert.NotEqual(t, payInc, e.IncidentOf(firing("gateway", "Latency", first).Fingerprint), "the first alert stays")
+}
+
+// twoOriginsEngine is an engine on cfg (its evidence and a 30 s onset
+// window set) over a gateway calling payment and shipping, whose spans
+// show both failing on their own in the minute before the time returned,
+// after a healthy minute, and the gateway's calls failing toward both.
+func twoOriginsEngine(cfg Config) (*Engine, time.Time) {
+	odd := func(k uint64) bool { return k%2 == 1 }
+	g := topology.New(topology.Config{})
+	g.AddStatic(map[string][]string{"gateway": {"payment", "shipping"}})
+	tr := evidence.New(evidence.Config{})
+	cfg.Evidence, cfg.OnsetWindow = tr, 30*time.Second
+	now := t0.Add(10 * time.Minute)
+	observe(tr, []string{"gateway", "payment"}, now.Add(-time.Minute), 0, nil)
+	observe(tr, []string{"gateway", "shipping"}, now.Add(-time.Minute), 500, nil)
+	observe(tr, []string{"gateway", "payment"}, now, 1000, odd)
+	observe(tr, []string{"gateway", "shipping"}, now, 2000, odd)
+	return New(cfg, g), now
 }

@@ -49,22 +49,7 @@ func breakdown(s *alertscenario.Scenario, out alertscenario.Outcome) []string {
 	}
 	kind := func(ep int) string { return s.Truths[s.EpisodeTruth[ep]].Kind }
 	first := firstNotifications(s)
-	tally := map[string]int{}
-	n := len(s.EpisodeTruth)
-	for i := range n {
-		for j := i + 1; j < n; j++ {
-			sameTrue := s.EpisodeTruth[i] == s.EpisodeTruth[j]
-			samePred := group(i) == group(j)
-			switch {
-			case samePred && !sameTrue:
-				k := []string{kind(i), kind(j)}
-				slices.Sort(k)
-				tally["false pair "+strings.Join(k, "+")]++
-			case sameTrue && !samePred:
-				tally["missed pair "+kind(i)]++
-			}
-		}
-	}
+	_, tally := pairTally(s, out)
 	var lines []string
 	for k, v := range tally {
 		lines = append(lines, fmt.Sprintf("%6d %s", v, k))
@@ -96,6 +81,40 @@ func breakdown(s *alertscenario.Scenario, out alertscenario.Outcome) []string {
 		}
 	}
 	return lines
+}
+
+// pairTally counts a run's pairs of episodes: the true pairs paged
+// together (tp), and per kind the false pairs ("false pair " and the two
+// truths' kinds, sorted: fault+fault is two faults merged) and the missed
+// pairs ("missed pair " and the truth's kind: a fragment). An episode
+// never paged is its own group, as alertscenario's pairwise score has it.
+func pairTally(s *alertscenario.Scenario, out alertscenario.Outcome) (tp int, tally map[string]int) {
+	group := func(ep int) string {
+		if g, ok := out.Assign[ep]; ok {
+			return g
+		}
+		return fmt.Sprintf("unpaged-%d", ep)
+	}
+	kind := func(ep int) string { return s.Truths[s.EpisodeTruth[ep]].Kind }
+	tally = map[string]int{}
+	n := len(s.EpisodeTruth)
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			sameTrue := s.EpisodeTruth[i] == s.EpisodeTruth[j]
+			samePred := group(i) == group(j)
+			switch {
+			case samePred && sameTrue:
+				tp++
+			case samePred:
+				k := []string{kind(i), kind(j)}
+				slices.Sort(k)
+				tally["false pair "+strings.Join(k, "+")]++
+			case sameTrue:
+				tally["missed pair "+kind(i)]++
+			}
+		}
+	}
+	return tp, tally
 }
 
 func firstEp(s *alertscenario.Scenario, truth int) int {
