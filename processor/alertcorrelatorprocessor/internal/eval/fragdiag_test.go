@@ -33,7 +33,9 @@ import (
 // travelling toward its root or that dependency (sixty-seventh pass).
 // EVAL_FRAG_DETAIL=1 adds to each placement what the burst rule read
 // (Engine.BurstReading) and how a joined alert relates to its incident
-// (Engine.JoinDetail), both at its first firing.
+// (Engine.JoinDetail), both at its first firing, and why lateapart.go left
+// its service's direct callers' alerts in other incidents then
+// (Engine.LateApartDetail, ninety-eighth pass).
 // With traces, a fragment that joined another fault's incident as a
 // symptom while its calls fail toward both roots (Link Linked to each: a
 // shared caller) also gets its alert's onset and when its calls toward
@@ -60,7 +62,7 @@ func TestFragDiag(t *testing.T) {
 				placed[n.Episode] = e.Placement(fp, n.At)
 				quietAt[n.Episode] = tk != nil && tk.Quiet(n.Service, n.At)
 				if os.Getenv("EVAL_FRAG_DETAIL") != "" {
-					placed[n.Episode] += " || " + e.BurstReading(fp, n.At) + " || " + e.JoinDetail(fp, n.At)
+					placed[n.Episode] += " || " + e.BurstReading(fp, n.At) + " || " + e.JoinDetail(fp, n.At) + " || late apart: " + e.LateApartDetail(fp, n.At)
 				}
 				if tk != nil && strings.HasPrefix(placed[n.Episode], "joined (symptom=true") {
 					if o, ok := readEdgeOnsets(e, tk, pre, epOf, n, fp); ok {
