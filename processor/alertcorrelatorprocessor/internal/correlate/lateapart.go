@@ -47,12 +47,12 @@ const lateSiblingsNeeded = 2
 // takeLateCallers moves into inc, which st (a new alert) joined or
 // opened, its direct callers' alerts apart (see above).
 func (e *Engine) takeLateCallers(inc *incident, st *alertState, now time.Time) {
-	if e.cfg.OnsetWindow <= 0 || e.cfg.Burst.Window <= 0 || e.inBurst(st) || !e.explainsLate(st, now) {
+	if e.lateStart(st, now) != lateMoves {
 		return
 	}
 	for _, c := range e.graph.CallerList(st.Service, 1) {
 		for src := range e.incidentsOn(c.Service) {
-			if src == inc || src.storm != "" || !e.live(src, now) || !e.lateApart(st, src, c.Service, now) {
+			if src == inc || src.storm != "" || !e.live(src, now) || e.lateApart(st, src, c.Service, now) != lateMoves {
 				continue
 			}
 			movers := e.lateMovers(src, c.Service, st.StartsAt)
@@ -68,21 +68,59 @@ func (e *Engine) takeLateCallers(inc *incident, st *alertState, now time.Time) {
 	}
 }
 
-// lateApart reports whether c's alert in src may leave it for st's
-// incident as its late root's symptom (see above).
-func (e *Engine) lateApart(st *alertState, src *incident, c string, now time.Time) bool {
+// lateRefusal is the first condition of the rule above that a new alert,
+// or a caller's alert apart, fails (lateMoves: none). takeLateCallers
+// acts on it; LateApartDetail names it.
+type lateRefusal uint8
+
+const (
+	lateMoves lateRefusal = iota
+	lateOff
+	lateInBurst
+	lateUnexplained
+	lateOnset
+	lateCallerIsRoot
+	lateReachesRoot
+	lateNoFailingCalls
+	lateFailsToOtherRoot
+	lateFewSiblings
+)
+
+// lateStart is the conditions on st itself: the rule on, st not in a
+// burst, and explaining its callers.
+func (e *Engine) lateStart(st *alertState, now time.Time) lateRefusal {
+	switch {
+	case e.cfg.OnsetWindow <= 0 || e.cfg.Burst.Window <= 0:
+		return lateOff
+	case e.inBurst(st):
+		return lateInBurst
+	case !e.explainsLate(st, now):
+		return lateUnexplained
+	}
+	return lateMoves
+}
+
+// lateApart is whether c's alert in src may leave it for st's incident
+// as its late root's symptom (lateMoves), or why not (see above).
+func (e *Engine) lateApart(st *alertState, src *incident, c string, now time.Time) lateRefusal {
 	t, ok := src.causes[c]
 	if !ok || !e.showsLate(st.StartsAt, t) {
-		return false
+		return lateOnset
 	}
 	r := e.rootService(src)
-	if r == "" || r == c || r == st.Service || e.reaches(st.Service, r) {
-		return false
+	switch {
+	case r == "" || r == c:
+		return lateCallerIsRoot
+	case r == st.Service || e.reaches(st.Service, r):
+		return lateReachesRoot
+	case e.tracesActive() && !e.failuresTravel(c, st.Service):
+		return lateNoFailingCalls
+	case e.tracesActive() && e.failuresTravel(c, r):
+		return lateFailsToOtherRoot
+	case e.crossingCallers(st.Service, c, r, src, t, now) < lateSiblingsNeeded:
+		return lateFewSiblings
 	}
-	if e.tracesActive() && (!e.failuresTravel(c, st.Service) || e.failuresTravel(c, r)) {
-		return false
-	}
-	return e.crossingCallers(st.Service, c, r, src, t, now) >= lateSiblingsNeeded
+	return lateMoves
 }
 
 // reaches reports whether s calls d within MaxHops.

@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -28,38 +27,26 @@ func (e *Engine) LateApartDetail(fp string, now time.Time) string {
 			if src == inc || src.storm != "" || !e.live(src, now) {
 				continue
 			}
-			out = append(out, c.Service+": "+e.lateApartRefusal(st, src, c.Service, now))
+			why := e.lateStart(st, now)
+			if why == lateMoves {
+				why = e.lateApart(st, src, c.Service, now)
+			}
+			out = append(out, c.Service+": "+lateRefusalText[why])
 		}
 	}
 	return strings.Join(out, "; ")
 }
 
-// lateApartRefusal names the first lateApart condition c's alert in src
-// fails for st, or "moves".
-func (e *Engine) lateApartRefusal(st *alertState, src *incident, c string, now time.Time) string {
-	t, ok := src.causes[c]
-	r := e.rootService(src)
-	switch {
-	case e.cfg.OnsetWindow <= 0 || e.cfg.Burst.Window <= 0:
-		return "off"
-	case e.inBurst(st):
-		return "in a burst"
-	case !e.explainsLate(st, now):
-		return "new alert does not explain its callers"
-	case !ok || !e.showsLate(st.StartsAt, t):
-		return "caller's onset does not show it"
-	case r == "" || r == c:
-		return "caller is the other incident's root"
-	case r == st.Service || e.reaches(st.Service, r):
-		return "new alert's service reaches the other root"
-	case e.tracesActive() && !e.failuresTravel(c, st.Service):
-		return "spans: calls do not fail toward it"
-	case e.tracesActive() && e.failuresTravel(c, r):
-		return "spans: calls fail toward the other root"
-	}
-	n := e.crossingCallers(st.Service, c, r, src, t, now)
-	if n < lateSiblingsNeeded {
-		return fmt.Sprintf("%d crossing siblings", n)
-	}
-	return "moves"
+// lateRefusalText is what LateApartDetail says for each refusal.
+var lateRefusalText = [...]string{
+	lateMoves:            "moves",
+	lateOff:              "off",
+	lateInBurst:          "in a burst",
+	lateUnexplained:      "new alert does not explain its callers",
+	lateOnset:            "caller's onset does not show it",
+	lateCallerIsRoot:     "caller is the other incident's root",
+	lateReachesRoot:      "new alert's service reaches the other root",
+	lateNoFailingCalls:   "spans: calls do not fail toward it",
+	lateFailsToOtherRoot: "spans: calls fail toward the other root",
+	lateFewSiblings:      "fewer crossing siblings than needed",
 }

@@ -20,7 +20,7 @@ func TestLateApartDetailNamesTheRefusal(t *testing.T) {
 		want     string
 	}{
 		{"no other caller alerting", nil, false, "gateway: new alert does not explain its callers"},
-		{"one caller crosses with it", []string{"cart"}, false, "gateway: 1 crossing siblings"},
+		{"one caller crosses with it", []string{"cart"}, false, "gateway: fewer crossing siblings than needed"},
 		{"the other root below the late one", []string{"cart", "web"}, true, "gateway: new alert's service reaches the other root"},
 		{"two callers cross: it moved", []string{"cart", "web"}, false, ""},
 	} {
