@@ -63,6 +63,7 @@ func summariesFromEnv() Summaries {
 
 // observer is one replica's topology_summary connector.
 type observer struct {
+	id      string // its service.instance.id
 	graph   *topology.Graph
 	learner *topology.Learner
 	sum     *evidence.Summarizer
@@ -84,10 +85,10 @@ type observers struct {
 func newObservers(cfg Summaries, ev *evidence.Tracker) *observers {
 	k := max(1, cfg.Observers)
 	o := &observers{cfg: cfg, ev: ev}
-	for range k {
+	for i := range k {
 		g := topology.New(topology.Config{TTL: time.Hour, MaxEdges: topology.DefaultMaxEdges})
 		o.obs = append(o.obs, &observer{
-			graph: g, learner: topology.NewLearner(g, topology.LearnerConfig{}),
+			id: "observer-" + strconv.Itoa(i), graph: g, learner: topology.NewLearner(g, topology.LearnerConfig{}),
 			sum: evidence.NewSummarizer(evidence.SummarizerConfig{MaxServices: 10000, MaxEdges: topology.DefaultMaxEdges, MaxExemplars: 3}),
 		})
 	}
@@ -143,7 +144,7 @@ func (o *observers) flush(t time.Time) {
 			if at.IsZero() || at.After(t) {
 				at = t
 			}
-			o.ev.MergeInterval(r.Evidence, r.Start, at)
+			o.ev.MergeFrom(r.Observer, r.Evidence, r.Start, at)
 			if o.sent != nil {
 				o.sent(r, at)
 			}
@@ -155,7 +156,7 @@ func (o *observers) flush(t time.Time) {
 func (ob *observer) take(now time.Time) summaryconv.Summary {
 	ob.learner.Expire(now)
 	ob.graph.Expire(now)
-	s := summaryconv.Summary{Start: ob.since, End: now, Edges: ob.graph.Deltas()}
+	s := summaryconv.Summary{Observer: ob.id, Start: ob.since, End: now, Edges: ob.graph.Deltas()}
 	s.Evidence, _ = ob.sum.Take()
 	ob.since = now
 	return s
