@@ -30,9 +30,6 @@ type summaryConnector struct {
 	tb     *metadata.TelemetryBuilder
 	next   consumer.Metrics
 	now    func() time.Time
-	// observer names this collector in its summaries: its own
-	// service.instance.id, so the correlator tells the replicas apart.
-	observer string
 
 	graph      *topology.Graph
 	summarizer *evidence.Summarizer
@@ -55,12 +52,8 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics, no
 		return nil, err
 	}
 	g := topology.New(topology.Config{TTL: cfg.EdgeTTL, MaxEdges: cfg.MaxEdges})
-	var observer string
-	if id, ok := set.Resource.Attributes().Get(summaryconv.AttrObserver); ok {
-		observer = id.AsString()
-	}
 	return &summaryConnector{
-		cfg: cfg, logger: set.Logger, tb: tb, next: next, now: now, observer: observer,
+		cfg: cfg, logger: set.Logger, tb: tb, next: next, now: now,
 		graph: g,
 		summarizer: evidence.NewSummarizer(evidence.SummarizerConfig{
 			MaxServices: cfg.MaxServices, MaxEdges: cfg.MaxEdges, MaxExemplars: cfg.MaxExemplars,
@@ -131,7 +124,7 @@ func (c *summaryConnector) take(ctx context.Context) summaryconv.Summary {
 	c.mu.Lock()
 	ls := c.learner.Expire(now)
 	c.graph.Expire(now)
-	s := summaryconv.Summary{Observer: c.observer, Start: c.since, End: now, Edges: c.graph.Deltas()}
+	s := summaryconv.Summary{Start: c.since, End: now, Edges: c.graph.Deltas()}
 	var of evidence.Overflow
 	s.Evidence, of = c.summarizer.Take()
 	c.since = now

@@ -80,29 +80,6 @@ func TestSummaryCarriesGraphAndEvidence(t *testing.T) {
 	metadatatest.AssertEqualConnectorTopologySummarySummaries(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
 }
 
-// TestSummaryNamesItsCollector: each summary names the collector that
-// observed, by the service.instance.id of the collector's own resource,
-// so the correlator tells the replicas apart.
-func TestSummaryNamesItsCollector(t *testing.T) {
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	set := metadatatest.NewSettings(tel)
-	set.Resource = pcommon.NewResource()
-	set.Resource.Attributes().PutStr("service.instance.id", "sampler-2")
-	sink := new(consumertest.MetricsSink)
-	clk := &clock{at: t0}
-	c, err := newConnector(set, createDefaultConfig().(*Config), sink, clk.now)
-	require.NoError(t, err)
-	require.NoError(t, c.ConsumeTraces(context.Background(), alertscenario.ChainTraces(chain, 1, 0, t0, nil)))
-	clk.at = t0.Add(10 * time.Second)
-	_, err = c.emit(context.Background())
-	require.NoError(t, err)
-	require.Len(t, sink.AllMetrics(), 1)
-	got, _ := summaryconv.Take(sink.AllMetrics()[0])
-	require.Len(t, got, 1)
-	assert.Equal(t, "sampler-2", got[0].Observer)
-}
-
 func trace(n uint64) pcommon.TraceID {
 	return alertscenario.ChainTraces(chain, 1, n, t0, nil).ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).TraceID()
 }

@@ -271,16 +271,10 @@ func (t *Tracker) Merge(c Counts, at time.Time) { t.MergeInterval(c, at, at) }
 
 // MergeInterval is Merge of a summary of the interval from start to at:
 // its oldest counts arrive that late, and its services' Lag moves toward
-// the interval's length (through.go). It is MergeFrom of an observer
-// that does not say which it is.
-func (t *Tracker) MergeInterval(c Counts, start, at time.Time) { t.MergeFrom("", c, start, at) }
-
-// MergeFrom is MergeInterval of a summary observer sent: how far each
-// observer has counted holds alerts back (observers.go).
-func (t *Tracker) MergeFrom(observer string, c Counts, start, at time.Time) {
+// the interval's length (through.go).
+func (t *Tracker) MergeInterval(c Counts, start, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.noteObserver(observer, start, at)
 	b := bucketOf(at, t.cfg.Bucket)
 	t.lastBatch = max(t.lastBatch, b)
 	// By name: at MaxServices or MaxEdges the first ones read are the ones

@@ -63,9 +63,6 @@ type Stats struct {
 	// that came in an earlier batch (early.go); EarlyOverflow the early
 	// calls forgotten at the bound.
 	EarlyAdopted, EarlyOverflow uint64
-	// ObserverOverflow counts summaries from observers beyond the bound
-	// (observers.go): merged, but holding no alert back.
-	ObserverOverflow uint64
 }
 
 type edgeKey struct{ from, to string }
@@ -89,11 +86,8 @@ type Tracker struct {
 	// arrival of the batch being counted, Unix nanoseconds.
 	held  holds
 	early earlyStore // calls come before their span (early.go)
-	// observers: how far each observing collector's summaries have
-	// counted (observers.go).
-	observers map[string]observerMark
-	now       int64
-	batch     *Batch // the batch being counted
+	now   int64
+	batch *Batch // the batch being counted
 }
 
 // New returns a tracker.
@@ -127,7 +121,6 @@ func New(cfg Config) *Tracker {
 		cfg: cfg, th: th,
 		svc: map[string]*window{}, edges: map[edgeKey]*window{},
 		out: map[string]map[string]*window{}, in: map[string]map[string]*window{},
-		observers: map[string]observerMark{},
 	}
 }
 

@@ -9,10 +9,9 @@ import (
 )
 
 // Take removes every summary scope from md (resources left empty go too)
-// and returns the summaries, one per scope, each with its resource's
-// observer, with the number of data points it could not read (a missing
-// attribute, a negative or non-integer value, an unknown metric name); a
-// metric that is not a delta sum counts once.
+// and returns the summaries, one per scope, with the number of data points
+// it could not read (a missing attribute, a negative or non-integer value,
+// an unknown metric name); a metric that is not a delta sum counts once.
 func Take(md pmetric.Metrics) ([]Summary, int) {
 	var out []Summary
 	invalid := 0
@@ -22,9 +21,6 @@ func Take(md pmetric.Metrics) ([]Summary, int) {
 				return false
 			}
 			s, bad := read(sm.Metrics())
-			if v, ok := rm.Resource().Attributes().Get(AttrObserver); ok {
-				s.Observer = v.AsString()
-			}
 			out = append(out, s)
 			invalid += bad
 			return true

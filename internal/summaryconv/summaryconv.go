@@ -49,11 +49,6 @@ const (
 
 // Attribute keys.
 const (
-	// AttrObserver, a resource attribute, names the observing collector
-	// that sent the summary: its own service.instance.id (semantic
-	// conventions), unique per collector process.
-	AttrObserver = "service.instance.id"
-
 	AttrClient  = "client"
 	AttrServer  = "server"
 	AttrKind    = "kind"
@@ -62,9 +57,6 @@ const (
 
 // Summary is what one observer learned over [Start, End].
 type Summary struct {
-	// Observer identifies the collector that observed (AttrObserver on
-	// the summary's resource); "" when it does not say (an older one's).
-	Observer   string
 	Start, End time.Time
 	Edges      []topology.EdgeDelta
 	Evidence   evidence.Counts
@@ -77,11 +69,7 @@ func (s Summary) Empty() bool {
 
 // Append writes s into md as one resource and scope.
 func Append(md pmetric.Metrics, s Summary) {
-	rm := md.ResourceMetrics().AppendEmpty()
-	if s.Observer != "" {
-		rm.Resource().Attributes().PutStr(AttrObserver, s.Observer)
-	}
-	sm := rm.ScopeMetrics().AppendEmpty()
+	sm := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty()
 	sm.Scope().SetName(ScopeName)
 	w := writer{ms: sm.Metrics(), start: pcommon.NewTimestampFromTime(s.Start), end: pcommon.NewTimestampFromTime(s.End)}
 	calls := w.sum(MetricEdgeCalls, "{calls}", "Calls that taught an edge of the service graph.")

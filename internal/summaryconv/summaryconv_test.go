@@ -57,29 +57,6 @@ func TestRoundTripAndPassThrough(t *testing.T) {
 	assert.Equal(t, "http.server.request.duration", md.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Name())
 }
 
-// TestObserverNamesTheSummary: the observing collector's
-// service.instance.id travels on the summary's resource and reads back
-// as its Observer; a summary whose resource does not name it (an older
-// observer's) reads as an anonymous one's, its counts the same.
-func TestObserverNamesTheSummary(t *testing.T) {
-	md := pmetric.NewMetrics()
-	named := sample()
-	named.Observer = "0b8f3c1e-sampler-1"
-	Append(md, named)
-	Append(md, sample())
-	id, ok := md.ResourceMetrics().At(0).Resource().Attributes().Get("service.instance.id")
-	require.True(t, ok)
-	assert.Equal(t, "0b8f3c1e-sampler-1", id.Str())
-	assert.Zero(t, md.ResourceMetrics().At(1).Resource().Attributes().Len(), "an anonymous summary's resource")
-
-	got, invalid := Take(md)
-	assert.Zero(t, invalid)
-	require.Len(t, got, 2)
-	assert.Equal(t, named, got[0])
-	assert.Equal(t, "", got[1].Observer)
-	assert.Equal(t, sample(), got[1])
-}
-
 func TestInvalidPointsAreCounted(t *testing.T) {
 	md := pmetric.NewMetrics()
 	Append(md, sample())

@@ -58,6 +58,6 @@ func (c *core) mergeSummary(ctx context.Context, s summaryconv.Summary, now time
 		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, refused, metric.WithAttributes(attribute.String("map", "edges")))
 	}
 	if c.evidence != nil {
-		c.evidence.MergeFrom(s.Observer, s.Evidence, s.Start, at)
+		c.evidence.MergeInterval(s.Evidence, s.Start, at)
 	}
 }

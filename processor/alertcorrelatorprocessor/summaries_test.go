@@ -95,27 +95,6 @@ func TestSummariesActAsSpans(t *testing.T) {
 	assert.Len(t, r.attrs[alertconv.AttrIncidentExemplarTraceID], 32)
 }
 
-// TestSummariesTellTheirObserversApart: the summaries of two replicas,
-// each naming its collector, reach the evidence as two observers: how
-// far both have counted is the older of their newest summaries' ends.
-func TestSummariesTellTheirObserversApart(t *testing.T) {
-	h := newHarness(t, testCfg())
-	mp := h.addMetrics(t, new(consumertest.MetricsSink))
-	h.start(t, componenttest.NewNopHost())
-	require.NoError(t, mp.Start(context.Background(), componenttest.NewNopHost()))
-	defer func() { require.NoError(t, mp.Shutdown(context.Background())) }()
-	defer h.stop(t)
-
-	h.clock.Set(t0.Add(20 * time.Second))
-	for id, end := range map[string]time.Duration{"sampler-a": 13 * time.Second, "sampler-b": 16 * time.Second} {
-		md := pmetric.NewMetrics()
-		summaryconv.Append(md, summaryconv.Summary{Observer: id, Start: t0.Add(end - 10*time.Second), End: t0.Add(end),
-			Evidence: evidence.Counts{Services: map[string]evidence.ServiceCounts{"checkout": {Spans: 3}}}})
-		require.NoError(t, mp.ConsumeMetrics(context.Background(), md))
-	}
-	assert.Equal(t, t0.Add(13*time.Second), h.core.evidence.ObserversThrough(t0.Add(20*time.Second)).UTC())
-}
-
 func TestOtherMetricsPassAndBadPointsAreCounted(t *testing.T) {
 	h := newHarness(t, testCfg())
 	msink := new(consumertest.MetricsSink)

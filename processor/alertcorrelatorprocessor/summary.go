@@ -8,7 +8,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
-	"github.com/quell-otel/quell/internal/evidence"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
@@ -18,8 +17,8 @@ type summaryCounts struct {
 	since, start              time.Time
 	interval, total           tally
 	pagesBefore, pagesAtStart uint64 // engine's Opened at since, at start
-	// evidence overflow already counted as a metric, by evidenceMaps
-	evidenceOverflow [len(evidenceMaps)]uint64
+	// evidence overflow already counted as a metric
+	svcOverflow, edgeOverflow, heldOverflow, earlyOverflow uint64
 }
 
 // tally counts alerts by outcome.
@@ -89,29 +88,32 @@ func (c *core) logSummary(now time.Time, final bool) {
 	}
 }
 
-// evidenceMaps name the trace evidence's bounded maps in the overflow
-// metric, in the order of evidenceOverflow.
-var evidenceMaps = [...]string{"evidence_services", "evidence_edges", "evidence_held", "evidence_early", "evidence_observers"}
-
-// evidenceOverflow is the trace evidence's overflow so far, by evidenceMaps.
-func evidenceOverflow(st evidence.Stats) [len(evidenceMaps)]uint64 {
-	return [...]uint64{st.ServiceOverflow, st.EdgeOverflow, st.HeldOverflow, st.EarlyOverflow, st.ObserverOverflow}
-}
-
 // countEvidence adds the trace evidence's new overflow to the overflow
-// metric (map: evidenceMaps).
+// metric (map: evidence_services, evidence_edges, evidence_held,
+// evidence_early).
 func (c *core) countEvidence(ctx context.Context) {
 	if c.evidence == nil {
 		return
 	}
-	now := evidenceOverflow(c.evidence.Stats())
+	st := c.evidence.Stats()
 	c.mu.Lock()
-	before := c.summary.evidenceOverflow
-	c.summary.evidenceOverflow = now
+	svc := st.ServiceOverflow - c.summary.svcOverflow
+	edge := st.EdgeOverflow - c.summary.edgeOverflow
+	held := st.HeldOverflow - c.summary.heldOverflow
+	early := st.EarlyOverflow - c.summary.earlyOverflow
+	c.summary.svcOverflow, c.summary.edgeOverflow = st.ServiceOverflow, st.EdgeOverflow
+	c.summary.heldOverflow, c.summary.earlyOverflow = st.HeldOverflow, st.EarlyOverflow
 	c.mu.Unlock()
-	for i, n := range now {
-		if d := n - before[i]; d > 0 {
-			c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(d), metric.WithAttributes(attribute.String("map", evidenceMaps[i])))
-		}
+	if svc > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(svc), metric.WithAttributes(attribute.String("map", "evidence_services")))
+	}
+	if edge > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(edge), metric.WithAttributes(attribute.String("map", "evidence_edges")))
+	}
+	if held > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(held), metric.WithAttributes(attribute.String("map", "evidence_held")))
+	}
+	if early > 0 {
+		c.tb.ProcessorAlertCorrelatorOverflow.Add(ctx, int64(early), metric.WithAttributes(attribute.String("map", "evidence_early")))
 	}
 }

@@ -29,8 +29,7 @@ import (
 // of their interval, and the interval is their services' Lag
 // (evidence.Tracker.MergeInterval): an alert whose onset comes after the
 // newest summary holding its service waits for the next one, within the
-// group wait (ninety-fourth pass), and, with several observers, for every
-// live observer's summary through its onset (ninety-seventh pass).
+// group wait (ninety-fourth pass).
 
 // lateLag is how long after they end a service's spans must usually
 // arrive for its alerts to wait for them: over a network and a batch
@@ -46,30 +45,21 @@ func (e *Engine) spansLag(st *alertState) bool {
 	}
 	ev := e.cfg.Evidence
 	through := ev.Through(st.Service)
-	if through.IsZero() || st.StartsAt.Sub(through) >= ev.Window() {
+	if through.IsZero() || !through.Before(st.StartsAt) || st.StartsAt.Sub(through) >= ev.Window() {
 		return false
 	}
-	return !e.spansReached(st, st.firstSeen) && ev.Lag(st.Service) > lateLag
+	return ev.Lag(st.Service) > lateLag
 }
 
 // spansReached reports whether st's service's spans reached its onset,
 // or the traces are gone (none recent, or none of its service's left):
-// once waiting, an alert waits for the spans of its onset itself. With
-// several observers sending summaries, each live one at now must have
-// counted through the onset too: each holds its share of the onset's
-// traces, and the service's Through moves with the first of them
-// (evidence.Tracker.ObserversThrough; ninety-seventh pass).
-func (e *Engine) spansReached(st *alertState, now time.Time) bool {
+// once waiting, an alert waits for the spans of its onset itself.
+func (e *Engine) spansReached(st *alertState) bool {
 	if !e.spansPresent() {
 		return true
 	}
-	ev := e.cfg.Evidence
-	through := ev.Through(st.Service)
-	if through.IsZero() {
-		return true
-	}
-	observed := ev.ObserversThrough(now)
-	return !through.Before(st.StartsAt) && (observed.IsZero() || !observed.Before(st.StartsAt))
+	through := e.cfg.Evidence.Through(st.Service)
+	return through.IsZero() || !through.Before(st.StartsAt)
 }
 
 // awaitSpans queues st, a new alert, to be placed once its service's
@@ -104,7 +94,7 @@ func (e *Engine) placeAwaited(now time.Time, all bool) {
 		if st == nil || !st.awaitingSpans {
 			continue
 		}
-		if !all && now.Before(w.until) && !e.spansReached(st, now) {
+		if !all && now.Before(w.until) && !e.spansReached(st) {
 			keep = append(keep, w)
 			continue
 		}

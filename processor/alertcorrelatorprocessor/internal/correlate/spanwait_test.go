@@ -98,7 +98,7 @@ func spanWaitSetup() (*evidence.Tracker, *Engine, time.Time, Config, *topology.G
 // spans of at-lag arriving at at; from failFrom (zero: never) payment
 // and inventory fail every other call.
 // With sum, checkout's spans go to that summarizer instead (an observing
-// collector's); with two, its calls to payment go to the second.
+// collector's).
 func spanWaitStep(tr *evidence.Tracker, at time.Time, lag time.Duration, failFrom time.Time, sum ...*evidence.Summarizer) {
 	failAt := func(t time.Time) func(uint64) bool {
 		if failFrom.IsZero() || t.Before(failFrom) {
@@ -115,11 +115,7 @@ func spanWaitStep(tr *evidence.Tracker, at time.Time, lag time.Duration, failFro
 	if len(sum) > 0 {
 		observe = func(td ptrace.Traces) { sum[0].Observe(td) }
 	}
-	observePayment := observe
-	if len(sum) > 1 {
-		observePayment = func(td ptrace.Traces) { sum[1].Observe(td) }
-	}
-	observePayment(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, k+4, sent, failAt(sent)))
+	observe(alertscenario.ChainTraces([]string{"checkout", "payment"}, 2, k+4, sent, failAt(sent)))
 	observe(alertscenario.ChainTraces([]string{"checkout", "inventory"}, 2, k+6, sent, nil))
 }
 
@@ -173,35 +169,12 @@ func TestPlacementWaitsForTheSummaryOfItsOnset(t *testing.T) {
 	since := start.Add(-63 * time.Second)
 	step := func(at time.Time, failFrom time.Time) {
 		spanWaitStep(tr, at, 0, failFrom, sum)
-		if secondOf10(at, start) == 3*time.Second {
+		if (at.Sub(start)%(10*time.Second)+10*time.Second)%(10*time.Second) == 3*time.Second {
 			c, _ := sum.Take()
 			tr.MergeInterval(c, since, at)
 			since = at
 		}
 	}
-	e, got, placed := summaryWaitRun(tr, start, step)
-	assert.True(t, tr.Lag("checkout") > lateLag, "summaries every 10 s: checkout lags %v", tr.Lag("checkout"))
-	assert.Equal(t, Held, got.Outcome, "checkout's placement waited")
-	assert.Equal(t, start.Add(13*time.Second), placed, "placed on the summary holding its onset")
-	checkout, payment, inventory := spanWaitIncidents(e, start)
-	assert.NotEqual(t, payment, inventory, "two faults, two incidents")
-	assert.Equal(t, payment, checkout, "checkout with payment, where its calls fail")
-	assert.Equal(t, uint64(1), e.Stats().SpanWaited)
-}
-
-// spanWaitIncidents are the incidents of checkout's, payment's and
-// inventory's alerts.
-func spanWaitIncidents(e *Engine, start time.Time) (checkout, payment, inventory string) {
-	of := func(svc string) string { return e.IncidentOf(firing(svc, "HighErrorRate", start).Fingerprint) }
-	return of("checkout"), of("payment"), of("inventory")
-}
-
-// summaryWaitRun feeds a minute of healthy traffic with step, then 30 s
-// of payment's and inventory's faults (from 5 s) with their alerts at
-// 7 s and 8 s and checkout's at 10 s, into an engine over the graph of
-// spanWaitSetup. It returns the engine, checkout's Ingest result and
-// when checkout was first placed.
-func summaryWaitRun(tr *evidence.Tracker, start time.Time, step func(at, failFrom time.Time)) (*Engine, Result, time.Time) {
 	for s := -60; s < 0; s++ {
 		step(start.Add(time.Duration(s)*time.Second), time.Time{})
 	}
@@ -211,7 +184,6 @@ func summaryWaitRun(tr *evidence.Tracker, start time.Time, step func(at, failFro
 	cfg.Evidence = tr
 	e := New(cfg, g)
 	var got Result
-	var placed time.Time
 	for s := 0; s <= 30; s++ {
 		at := start.Add(time.Duration(s) * time.Second)
 		step(at, start.Add(5*time.Second))
@@ -222,71 +194,17 @@ func summaryWaitRun(tr *evidence.Tracker, start time.Time, step func(at, failFro
 			e.Ingest(firing("inventory", "HighErrorRate", at), at)
 		case 10:
 			got = e.Ingest(firing("checkout", "HighErrorRate", at), at)
+			assert.True(t, tr.Lag("checkout") > lateLag, "summaries every 10 s: checkout lags %v", tr.Lag("checkout"))
+		case 12:
+			assert.Empty(t, e.IncidentOf(firing("checkout", "HighErrorRate", start).Fingerprint), "waiting at 12 s")
 		}
 		e.Advance(at)
-		if placed.IsZero() && e.IncidentOf(firing("checkout", "HighErrorRate", start).Fingerprint) != "" {
-			placed = at
-		}
 	}
-	return e, got, placed
-}
-
-// secondOf10 is at's offset into its ten seconds counted from start.
-func secondOf10(at, start time.Time) time.Duration {
-	return (at.Sub(start)%(10*time.Second) + 10*time.Second) % (10 * time.Second)
-}
-
-// TestPlacementWaitsForEveryObserver: as
-// TestPlacementWaitsForTheSummaryOfItsOnset, with checkout's traces
-// split over two observing replicas: a's (its calls to inventory) end
-// their summaries 3 s into every ten, b's (its calls to payment, which
-// fail from 5 s) 6 s in. Checkout alerts at 10 s; a's summary at 13 s
-// takes checkout's Through past the onset, but its failing calls come
-// only in b's at 16 s. Waiting for a alone (the base), checkout is placed
-// at 13 s with no failing call read, beside inventory; waiting for every
-// live observer, at 16 s, with payment. An observer that stopped sending
-// two intervals ago holds nothing back.
-func TestPlacementWaitsForEveryObserver(t *testing.T) {
-	for _, tt := range []struct {
-		name     string
-		bStopped bool // b's last summary came at -14 s
-	}{
-		{"both observers live", false},
-		{"b stopped sending", true},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			start := t0.Add(10 * time.Minute)
-			tr := evidence.New(evidence.Config{})
-			newSum := func() *evidence.Summarizer {
-				return evidence.NewSummarizer(evidence.SummarizerConfig{MaxServices: 100, MaxEdges: 100, MaxExemplars: 3})
-			}
-			a, b := newSum(), newSum()
-			sinceA, sinceB := start.Add(-67*time.Second), start.Add(-64*time.Second)
-			step := func(at time.Time, failFrom time.Time) {
-				spanWaitStep(tr, at, 0, failFrom, a, b)
-				switch secondOf10(at, start) {
-				case 3 * time.Second:
-					c, _ := a.Take()
-					tr.MergeFrom("a", c, sinceA, at)
-					sinceA = at
-				case 6 * time.Second:
-					c, _ := b.Take()
-					if !tt.bStopped || at.Before(start.Add(-10*time.Second)) {
-						tr.MergeFrom("b", c, sinceB, at)
-					}
-					sinceB = at
-				}
-			}
-			e, got, placed := summaryWaitRun(tr, start, step)
-			assert.Equal(t, Held, got.Outcome, "checkout's placement waited")
-			checkout, payment, inventory := spanWaitIncidents(e, start)
-			assert.NotEqual(t, payment, inventory, "two faults, two incidents")
-			if tt.bStopped {
-				assert.Equal(t, start.Add(13*time.Second), placed, "placed on a's summary: b is not live")
-				return
-			}
-			assert.Equal(t, start.Add(16*time.Second), placed, "placed on b's summary")
-			assert.Equal(t, payment, checkout, "checkout with payment, where its calls fail")
-		})
-	}
+	assert.Equal(t, Held, got.Outcome, "checkout's placement waited")
+	checkout := e.IncidentOf(firing("checkout", "HighErrorRate", start).Fingerprint)
+	payment := e.IncidentOf(firing("payment", "HighErrorRate", start).Fingerprint)
+	inventory := e.IncidentOf(firing("inventory", "HighErrorRate", start).Fingerprint)
+	assert.NotEqual(t, payment, inventory, "two faults, two incidents")
+	assert.Equal(t, payment, checkout, "checkout with payment, where its calls fail")
+	assert.Equal(t, uint64(1), e.Stats().SpanWaited)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/summaryconv"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 )
 
@@ -18,10 +19,10 @@ import (
 // timeline of its onset (the tracker is fed by the replay alone, so the
 // timeline is the same whatever the correlator decides):
 //   - when its service's Through first reached the onset (the release of
-//     a waiting alert before this pass) and when every live observer had
-//     sent a summary through it (ObserversThrough, the release now): how
-//     many alerts the first would have placed while another replica's
-//     share of the onset was still on its way, and how much sooner;
+//     a waiting alert, spanwait.go) and when every observer had sent a
+//     summary through it (Options.SummarySent): how many alerts are
+//     released while another replica's share of the onset is still on
+//     its way, and how much sooner;
 //   - how late the onset reads: the end of the first summary holding the
 //     service through the onset, less the onset, and whether its counts
 //     land in a later evidence bucket than the onset's own.
@@ -66,13 +67,23 @@ func observerTimeline(t *testing.T, f Family, s *alertscenario.Scenario, sum Sum
 	seen := map[int]bool{}
 	var open []*onsetWatch
 	tally := map[string]int{}
+	ends := make([]time.Time, max(1, sum.Observers)) // each observer's newest summary end
+	everyObserver := func() time.Time {
+		oldest := ends[0]
+		for _, e := range ends {
+			if e.Before(oldest) {
+				oldest = e
+			}
+		}
+		return oldest
+	}
 	check := func(now time.Time) {
 		keep := open[:0]
 		for _, w := range open {
 			if th := tk.Through(w.svc); w.svcAt.IsZero() && !th.IsZero() && !th.Before(w.onset) {
 				w.svcAt, w.svcEnd = now, th
 			}
-			if ot := tk.ObserversThrough(now); w.allAt.IsZero() && !ot.IsZero() && !ot.Before(w.onset) {
+			if ot := everyObserver(); w.allAt.IsZero() && !ot.IsZero() && !ot.Before(w.onset) {
 				w.allAt = now
 			}
 			if (w.svcAt.IsZero() || w.allAt.IsZero()) && now.Sub(w.first) < 30*time.Second {
@@ -83,7 +94,8 @@ func observerTimeline(t *testing.T, f Family, s *alertscenario.Scenario, sum Sum
 		}
 		open = keep
 	}
-	opts := Options{ServiceLabel: f.ServiceLabel, Evidence: tk, FixedGrid: fixedGrid(), Summaries: sum}
+	opts := Options{ServiceLabel: f.ServiceLabel, Evidence: tk, FixedGrid: fixedGrid(), Summaries: sum,
+		SummarySent: func(i int, s summaryconv.Summary, _ time.Time) { ends[i] = s.End }}
 	opts.Traces = envTraceStream(t, s, f)
 	opts.Ingested = func(_ *correlate.Engine, n alertscenario.Notification, _ string) {
 		if seen[n.Episode] || n.State != "firing" {
@@ -114,9 +126,9 @@ func tallyOnset(tally map[string]int, w *onsetWatch) {
 	case !w.svcAt.After(w.first) && !w.allAt.After(w.first):
 		tally["at arrival: Through and every observer past the onset"]++
 	case !w.svcAt.After(w.first):
-		tally["at arrival: Through past the onset, an observer behind (placed at once before this pass)"]++
+		tally["at arrival: Through past the onset, an observer behind (placed at once)"]++
 	case early > 0:
-		tally["at arrival: Through behind; it reached the onset before every observer (released early before this pass)"]++
+		tally["at arrival: Through behind; it reached the onset before every observer (released early)"]++
 	default:
 		tally["at arrival: Through behind; every observer reached the onset with it or before"]++
 	}

@@ -63,7 +63,6 @@ func summariesFromEnv() Summaries {
 
 // observer is one replica's topology_summary connector.
 type observer struct {
-	id      string // its service.instance.id
 	graph   *topology.Graph
 	learner *topology.Learner
 	sum     *evidence.Summarizer
@@ -76,8 +75,9 @@ type observers struct {
 	cfg Summaries
 	ev  *evidence.Tracker
 	obs []*observer
-	// Sent, when set, is called with each summary as the tracker merges it.
-	sent func(s summaryconv.Summary, at time.Time)
+	// sent, when set, is called with each summary as the tracker merges
+	// it, and the observer that sent it (Options.SummarySent).
+	sent func(observer int, s summaryconv.Summary, at time.Time)
 }
 
 // newObservers returns cfg.Observers replicas (at least one) with the
@@ -85,10 +85,10 @@ type observers struct {
 func newObservers(cfg Summaries, ev *evidence.Tracker) *observers {
 	k := max(1, cfg.Observers)
 	o := &observers{cfg: cfg, ev: ev}
-	for i := range k {
+	for range k {
 		g := topology.New(topology.Config{TTL: time.Hour, MaxEdges: topology.DefaultMaxEdges})
 		o.obs = append(o.obs, &observer{
-			id: "observer-" + strconv.Itoa(i), graph: g, learner: topology.NewLearner(g, topology.LearnerConfig{}),
+			graph: g, learner: topology.NewLearner(g, topology.LearnerConfig{}),
 			sum: evidence.NewSummarizer(evidence.SummarizerConfig{MaxServices: 10000, MaxEdges: topology.DefaultMaxEdges, MaxExemplars: 3}),
 		})
 	}
@@ -125,7 +125,7 @@ func (o *observers) start(t time.Time) {
 
 // flush ends every replica's interval due by t and merges its summary.
 func (o *observers) flush(t time.Time) {
-	for _, ob := range o.obs {
+	for i, ob := range o.obs {
 		if ob.next.IsZero() || t.Before(ob.next) {
 			continue
 		}
@@ -144,9 +144,9 @@ func (o *observers) flush(t time.Time) {
 			if at.IsZero() || at.After(t) {
 				at = t
 			}
-			o.ev.MergeFrom(r.Observer, r.Evidence, r.Start, at)
+			o.ev.MergeInterval(r.Evidence, r.Start, at)
 			if o.sent != nil {
-				o.sent(r, at)
+				o.sent(i, r, at)
 			}
 		}
 	}
@@ -156,7 +156,7 @@ func (o *observers) flush(t time.Time) {
 func (ob *observer) take(now time.Time) summaryconv.Summary {
 	ob.learner.Expire(now)
 	ob.graph.Expire(now)
-	s := summaryconv.Summary{Observer: ob.id, Start: ob.since, End: now, Edges: ob.graph.Deltas()}
+	s := summaryconv.Summary{Start: ob.since, End: now, Edges: ob.graph.Deltas()}
 	s.Evidence, _ = ob.sum.Take()
 	ob.since = now
 	return s
