@@ -275,72 +275,49 @@ func (t *Tracker) Merge(c Counts, at time.Time) { t.MergeInterval(c, at, at) }
 func (t *Tracker) MergeInterval(c Counts, start, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	parts := spread(start, at, t.cfg.Bucket) // summaryspread.go
-	t.lastBatch = max(t.lastBatch, parts[len(parts)-1].b)
+	b := bucketOf(at, t.cfg.Bucket)
+	t.lastBatch = max(t.lastBatch, b)
 	// By name: at MaxServices or MaxEdges the first ones read are the ones
 	// kept, and the same counts must keep the same ones (a map's order
 	// changes from run to run).
 	for _, svc := range slices.Sorted(maps.Keys(c.Services)) {
-		t.mergeService(svc, c.Services[svc], parts, start, at)
+		sc := c.Services[svc]
+		t.stats.Spans += sc.Spans
+		w := t.service(svc, b)
+		if w == nil {
+			continue
+		}
+		w.addN(b, clamp32(sc.Spans), clamp32(sc.Origins), t.th)
+		w.noteSummary(start, at)
+		t.stats.Origins += sc.Origins
+		if n := len(sc.Exemplars); n > 0 {
+			w.exemplar = sc.Exemplars[n-1]
+		}
+		if sc.Timed {
+			if w.self == nil {
+				w.self = newLatency(t.cfg.Buckets)
+			}
+			w.self.merge(b, sc.Spans, sc.SlowSelf, sc.SlowExemplars, t.th)
+			t.stats.SlowSelf += sc.SlowSelf
+		}
 	}
 	for _, e := range slices.SortedFunc(maps.Keys(c.Edges), compareEdges) {
-		t.mergeEdge(e, c.Edges[e], parts)
-	}
-}
-
-// mergeService adds one service's counts of a summary over parts.
-func (t *Tracker) mergeService(svc string, sc ServiceCounts, parts []bucketShare, start, at time.Time) {
-	t.stats.Spans += sc.Spans
-	w := t.service(svc, parts[len(parts)-1].b)
-	if w == nil {
-		return
-	}
-	for i, p := range parts {
-		w.addN(p.b, part(sc.Spans, parts, i), part(sc.Origins, parts, i), t.th)
-	}
-	w.noteSummary(start, at)
-	t.stats.Origins += sc.Origins
-	if n := len(sc.Exemplars); n > 0 {
-		w.exemplar = sc.Exemplars[n-1]
-	}
-	if !sc.Timed {
-		return
-	}
-	if w.self == nil {
-		w.self = newLatency(t.cfg.Buckets)
-	}
-	for i, p := range parts {
-		w.self.merge(p.b, part(sc.Spans, parts, i), part(sc.SlowSelf, parts, i), lastOnly(sc.SlowExemplars, parts, i), t.th)
-	}
-	t.stats.SlowSelf += sc.SlowSelf
-}
-
-// mergeEdge adds one edge's counts of a summary over parts.
-func (t *Tracker) mergeEdge(e Edge, ec EdgeCounts, parts []bucketShare) {
-	w := t.edge(e.From, e.To, parts[len(parts)-1].b)
-	if w == nil {
-		return
-	}
-	for i, p := range parts {
-		w.addN(p.b, part(ec.Calls, parts, i), part(ec.Failed, parts, i), t.th)
+		ec := c.Edges[e]
+		w := t.edge(e.From, e.To, b)
+		if w == nil {
+			continue
+		}
+		w.addN(b, clamp32(ec.Calls), clamp32(ec.Failed), t.th)
 		if ec.Timed {
-			w.timed(t.cfg.Buckets).merge(p.b, part(ec.Calls, parts, i), part(ec.Slow, parts, i), nil, t.th)
+			w.timed(t.cfg.Buckets).merge(b, ec.Calls, ec.Slow, nil, t.th)
 		}
 	}
 }
 
-// lastOnly is ids for the newest of parts, else none.
-func lastOnly[T any](ids []T, parts []bucketShare, i int) []T {
-	if i < len(parts)-1 {
-		return nil
-	}
-	return ids
-}
-
 // merge adds n spans judged elsewhere, slow of them, into bucket b.
-func (l *latency) merge(b int64, n, slow uint32, exemplars []pcommon.TraceID, th thresholds) {
+func (l *latency) merge(b int64, n, slow uint64, exemplars []pcommon.TraceID, th thresholds) {
 	l.seen = max(l.seen, latencyWarmup) // the observer learned the usual
-	l.win.addN(b, n, slow, th)
+	l.win.addN(b, clamp32(n), clamp32(slow), th)
 	if k := len(exemplars); k > 0 {
 		l.exemplar = exemplars[k-1]
 	}
