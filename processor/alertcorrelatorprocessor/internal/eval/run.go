@@ -32,6 +32,7 @@ import (
 	"github.com/quell-otel/quell/internal/alertconv"
 	"github.com/quell-otel/quell/internal/alertscenario"
 	"github.com/quell-otel/quell/internal/evidence"
+	"github.com/quell-otel/quell/internal/summaryconv"
 	"github.com/quell-otel/quell/internal/topology"
 	"github.com/quell-otel/quell/processor/alertcorrelatorprocessor/internal/correlate"
 	"github.com/quell-otel/quell/receiver/alertwebhookreceiver"
@@ -67,6 +68,10 @@ type Options struct {
 	// summaries the tracker merges (summaries.go; EVAL_SUMMARY,
 	// EVAL_OBSERVERS): the correlator sees no span.
 	Summaries Summaries
+	// SummarySent, when set with Summaries, is called with each summary
+	// as the tracker merges it, and the observer (0..k-1) that sent it
+	// (diagnostics follow each observer).
+	SummarySent func(observer int, s summaryconv.Summary, at time.Time)
 	// Evidence, when set with Traces, is the tracker the replay feeds
 	// (diagnostics read it); else a fresh one.
 	Evidence *evidence.Tracker
@@ -186,6 +191,7 @@ func Run(s *alertscenario.Scenario, g *topology.Graph, cfg correlate.Config, o O
 	}
 	if o.Traces != nil && o.Summaries.on() {
 		fd.observers = newObservers(o.Summaries, cfg.Evidence)
+		fd.observers.sent = o.SummarySent
 	}
 	advance := func(t time.Time) {
 		evs := e.Advance(t)

@@ -75,8 +75,9 @@ type observers struct {
 	cfg Summaries
 	ev  *evidence.Tracker
 	obs []*observer
-	// Sent, when set, is called with each summary as the tracker merges it.
-	sent func(s summaryconv.Summary, at time.Time)
+	// sent, when set, is called with each summary as the tracker merges
+	// it, and the observer that sent it (Options.SummarySent).
+	sent func(observer int, s summaryconv.Summary, at time.Time)
 }
 
 // newObservers returns cfg.Observers replicas (at least one) with the
@@ -124,7 +125,7 @@ func (o *observers) start(t time.Time) {
 
 // flush ends every replica's interval due by t and merges its summary.
 func (o *observers) flush(t time.Time) {
-	for _, ob := range o.obs {
+	for i, ob := range o.obs {
 		if ob.next.IsZero() || t.Before(ob.next) {
 			continue
 		}
@@ -145,7 +146,7 @@ func (o *observers) flush(t time.Time) {
 			}
 			o.ev.MergeInterval(r.Evidence, r.Start, at)
 			if o.sent != nil {
-				o.sent(r, at)
+				o.sent(i, r, at)
 			}
 		}
 	}
