@@ -19,37 +19,28 @@ import (
 // So an alert related to nothing live joins, as their deeper root, the
 // open incidents past their window of its service's direct callers whose
 // alerts began before its onset and still fire: a failure that still
-// holds, not one over. The bound is that failure's own, not a delay: the callers' alert
-// must be firing at st's arrival, in an incident its caller roots (or
-// whose silent root, silentdep.go, is st's service), and those callers
-// must explain st's service as an alerting service's callers would
-// (explainedBy: a third of its direct callers, or all but one). An
-// incident rooted at st's own service whose alert there still fires takes
-// a later alert of its as well (a service's rules trip minutes apart:
-// thirty-sixth pass), whatever the window. The incidents so found are
+// holds, not one over. The bound is that failure's own, not a delay: the
+// callers' alert must be firing at st's arrival, in an incident its
+// caller roots (or one rooted at st's service already, or whose silent
+// root, silentdep.go, is st's service: the root's later rules, minutes
+// apart), and those callers must explain st's service: two of its direct
+// callers at least, as many as explainedBy asks (a third, or all but
+// one), or all of them (heldExplained). The incidents so found are
 // merged into the earliest paged one (gatherHeldCallers). In the rank, a
 // service whose direct callers so show it (their alerts in its incident
 // began more than the correlation window before its own and still fire)
-// is no longer vague (heldShownIn): it is the root they lead to. A caller the
-// spans show errors originating in (its own cause) counts for nothing.
-// Off when the correlation window is zero (every open incident is live).
-// It reads the open incidents, the graph and the spans, all restored
-// from a snapshot: nothing to save.
+// is no longer vague (heldShownIn): it is the root they lead to. An
+// alert firing again (a wobble) is no late root; a caller the spans show
+// errors originating in (its own cause) counts for nothing. Off when the
+// correlation window is zero (every open incident is live). It reads the
+// open incidents, the graph and the spans, all restored from a snapshot:
+// nothing to save.
 
 // heldRootOf returns the open incidents st may join as the root its
 // still-failing callers lead to (see above), as candidates.
 func (e *Engine) heldRootOf(st *alertState, now time.Time) []cand {
-	if e.cfg.Window <= 0 {
+	if e.cfg.Window <= 0 || st.firstSeen.Before(st.StartsAt) {
 		return nil
-	}
-	var out []cand
-	for inc := range e.incidentsOn(st.Service) {
-		if !e.live(inc, now) && e.rootService(inc) == st.Service && e.stillFiring(inc, st.Service, st.StartsAt) {
-			out = append(out, cand{inc: inc, symptom: true, held: true})
-		}
-	}
-	if len(out) > 0 {
-		return out
 	}
 	callers := e.heldCallers(st, now)
 	if len(callers) == 0 {
@@ -62,10 +53,16 @@ func (e *Engine) heldRootOf(st *alertState, now time.Time) []cand {
 		}
 	}
 	n, all := e.countCallers(st.Service, "", func(c string) bool { return alerting[c] })
-	if !explainedBy(n, all) {
+	if !heldExplained(n, all) {
 		return nil
 	}
+	out := make([]cand, 0, len(callers))
 	for _, inc := range callers {
+		if e.rootService(inc) == st.Service {
+			// Rooted at st's service already: one more of its alerts.
+			out = append(out, cand{inc: inc, symptom: true, held: true})
+			continue
+		}
 		out = append(out, cand{inc: inc, hops: 1, held: true})
 	}
 	return out
@@ -73,8 +70,8 @@ func (e *Engine) heldRootOf(st *alertState, now time.Time) []cand {
 
 // heldCallers returns the open incidents, in the order met, in which a
 // direct caller of st's service, not its own cause, has an alert that
-// began before st's and still fires, the caller their root or st's
-// service their silent root, past their correlation window (a live one
+// began before st's and still fires, their root the caller or st's
+// service (or st's service their silent root), past their correlation window (a live one
 // is the other rules' to relate).
 func (e *Engine) heldCallers(st *alertState, now time.Time) []*incident {
 	var out []*incident
@@ -83,7 +80,8 @@ func (e *Engine) heldCallers(st *alertState, now time.Time) []*incident {
 			continue
 		}
 		for inc := range e.incidentsOn(c.Service) {
-			rooted := e.rootService(inc) == c.Service || inc.silentRoot == st.Service
+			root := e.rootService(inc)
+			rooted := root == c.Service || root == st.Service || inc.silentRoot == st.Service
 			if inc.storm == "" && rooted && !e.live(inc, now) && e.stillFiring(inc, c.Service, st.StartsAt) && !slices.Contains(out, inc) {
 				out = append(out, inc)
 			}
@@ -117,7 +115,15 @@ func (e *Engine) heldShownIn(inc *incident, svc string, at time.Time) bool {
 	alerting, callers := e.countCallers(svc, "", func(c string) bool {
 		return e.stillFiring(inc, c, at.Add(-e.cfg.Window))
 	})
-	return alerting > 0 && explainedBy(alerting, callers)
+	return heldExplained(alerting, callers)
+}
+
+// heldExplained: alerting of a service's callers direct callers show it
+// as the root they lead to past the window: two at least, as many as
+// explainedBy asks, or all of them. One caller of two still failing is as
+// often an unrelated alert's neighbour as its cause.
+func heldExplained(alerting, callers int) bool {
+	return alerting > 0 && (alerting == callers || alerting >= 2 && explainedBy(alerting, callers))
 }
 
 // gatherHeldCallers merges into inc, which st joined as the root its

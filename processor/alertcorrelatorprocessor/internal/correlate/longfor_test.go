@@ -14,9 +14,10 @@ import (
 // kubernetes-mixin rule's `for:`), past the 3 min correlation window of
 // both. While their alerts still fire it joins them, one incident rooted
 // at payment, across a restart too; with them resolved, with one caller
-// of four alerting (it explains nothing), or with the window off, it
-// pages apart. payment alerting early on one rule and late on another
-// keeps one incident while the first still fires.
+// of four alerting (it explains nothing), or alerting again after a
+// resolution (a wobble, no late root), it pages apart. Once payment roots
+// the incident, a later rule of its joins too, while the callers still
+// fire (TestLongForLaterRuleOfTheRoot).
 func TestLongForRootJoinsItsCallers(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -29,7 +30,6 @@ func TestLongForRootJoinsItsCallers(t *testing.T) {
 		{"restarted before it", []string{"checkout", "cart"}, false, true, true},
 		{"callers resolved", []string{"checkout", "cart"}, true, false, false},
 		{"one caller of four", []string{"checkout"}, false, false, false},
-		{"own earlier alert still firing", []string{"payment"}, false, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig()
@@ -73,6 +73,34 @@ func TestLongForRootJoinsItsCallers(t *testing.T) {
 			assert.Equal(t, "payment", inc.RootService)
 		})
 	}
+}
+
+// TestLongForLaterRuleOfTheRoot: checkout and cart page at once;
+// payment's TargetDown (for: 10m) joins them and roots the incident, and
+// its KubePodCrashLooping (for: 15m), past the window of that join too,
+// joins as well while checkout and cart still fire. A wobble of payment's
+// (firing again after a resolution) does not join.
+func TestLongForLaterRuleOfTheRoot(t *testing.T) {
+	cfg := testConfig()
+	cfg.Window, cfg.OnsetWindow, cfg.GroupWait = 3*time.Minute, 2*time.Minute, 10*time.Second
+	e := New(cfg, staticGraph(fourPaymentCallers()))
+	e.Ingest(firing("checkout", "HighErrorRate", t0), t0)
+	e.Ingest(firing("cart", "HighErrorRate", t0), t0)
+	at := t0.Add(10 * time.Minute)
+	e.Advance(at)
+	r := e.Ingest(firing("payment", "TargetDown", at), at)
+	e.Advance(at.Add(time.Minute))
+	inc, ok := e.Incident(r.IncidentID, at)
+	require.True(t, ok)
+	require.Equal(t, "payment", inc.RootService)
+	at = t0.Add(15 * time.Minute)
+	e.Advance(at)
+	assert.Equal(t, r.IncidentID, e.Ingest(firing("payment", "KubePodCrashLooping", at), at).IncidentID)
+
+	wobble := alert("payment", "KubePodNotReady", "firing", at)
+	wobble.StartsAt = at.Add(-time.Minute) // seen first at its onset, then again
+	st := &alertState{Alert: wobble, firstSeen: at.Add(-2 * time.Minute)}
+	assert.Empty(t, e.heldRootOf(st, at.Add(5*time.Minute)))
 }
 
 // TestLongForOffWithoutWindow: with correlation.window 0 every open
