@@ -106,8 +106,8 @@ func (e *Engine) stillFiring(inc *incident, svc string, at time.Time) bool {
 
 // heldShownIn reports whether svc, alerting in inc at at, is shown there
 // by its direct callers as the root they lead to, past the correlation
-// window: as many as explainedBy asks, one at least, have an alert in inc
-// that began more than the window before at and still fires.
+// window: as many as heldExplained asks have an alert in inc that began
+// more than the window before at and still fires.
 func (e *Engine) heldShownIn(inc *incident, svc string, at time.Time) bool {
 	if e.cfg.Window <= 0 || svc == "" {
 		return false
@@ -118,9 +118,9 @@ func (e *Engine) heldShownIn(inc *incident, svc string, at time.Time) bool {
 	return heldExplained(alerting, callers)
 }
 
-// heldExplained: alerting of a service's callers direct callers show it
-// as the root they lead to past the window: two at least, as many as
-// explainedBy asks, or all of them. One caller of two still failing is as
+// heldExplained reports whether alerting of a service's callers direct
+// callers show it as the root they lead to past the window: two at least
+// and as many as explainedBy asks, or all of them. One caller of two still failing is as
 // often an unrelated alert's neighbour as its cause.
 func heldExplained(alerting, callers int) bool {
 	return alerting > 0 && (alerting == callers || alerting >= 2 && explainedBy(alerting, callers))
