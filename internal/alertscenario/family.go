@@ -182,6 +182,19 @@ type familyGen struct {
 	// unfired are the fault alerts a Pace kept from firing: the frozen
 	// generator fired them, and places storm noise off their services.
 	unfired []Notification
+	// hold is how long the fault being injected outlasts its drawn end
+	// (Pace.Published: its root's rule's `for:`; otherwise zero), held
+	// the longest hold of the faults injected since spaced or storm last
+	// read it (takeHeld).
+	hold, held time.Duration
+}
+
+// takeHeld returns the longest hold of the faults injected since its last
+// call, and forgets it.
+func (g *familyGen) takeHeld() time.Duration {
+	h := g.held
+	g.held = 0
+	return h
 }
 
 func (g *familyGen) jitter(lo, hi time.Duration) time.Duration {
@@ -309,9 +322,11 @@ func (g *familyGen) spaced() {
 			}
 		}
 		g.noise(root, at, end)
+		held := g.takeHeld()
 		if f.MaintenanceEvery > 0 && i%f.MaintenanceEvery == f.MaintenanceEvery-1 {
-			g.maintenance(end.Add(g.jitter(time.Minute, 3*time.Minute)))
+			g.maintenance(end.Add(held + g.jitter(time.Minute, 3*time.Minute)))
 		}
+		at = at.Add(held)
 	}
 }
 
@@ -377,8 +392,9 @@ func (g *familyGen) fault(root string, at time.Time) time.Time {
 }
 
 // inject injects one fault at root from at, its propagation drawn from the
-// family's, and returns its end. A symptom that would fire only after the
-// fault ended is left out.
+// family's, and returns its end as drawn (a Pace.Published hold keeps it
+// failing longer: Fault.To and takeHeld say how long). A symptom that
+// would fire only after the drawn end is left out.
 func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time {
 	prop := g.f.Propagations[g.rng.IntN(len(g.f.Propagations))]
 	kind, rule := FaultErrors, "root"
@@ -398,7 +414,10 @@ func (g *familyGen) inject(root string, at time.Time, tm faultTiming) time.Time 
 		rootOn = at.Add(g.jitter(tm.retryRoot[0], tm.retryRoot[1]))
 		reach = rootOn // saturated by its callers' retries, later
 	}
+	g.hold = 0
+	defer func() { g.held, g.hold = max(g.held, g.hold), 0 }()
 	shift, fired := g.faultEpisode(truth.ID, root, rule, rootOn, reach, end, end)
+	g.s.Faults[len(g.s.Faults)-1].To = end.Add(g.hold)
 	g.second(truth.ID, root, rootOn, end, shift, fired)
 	prob := tm.decay
 	if prop == FanIn {
@@ -443,16 +462,17 @@ func (g *familyGen) callerSymptoms(truth int, root string, at, end time.Time, pr
 // second adds, with the family's SecondAlert chance, a second alert of the
 // fault truth on svc under another rule, 10 s to 4 min after its first
 // (on, at the frozen pace), if that is before the service stops alerting
-// (off). The pace moved the first by shift, and the second with it; a
-// first that did not fire at the pace (fired false) has no second.
+// (off, as drawn). The pace moved the first by shift, and the second with
+// it; a first that did not fire at the pace (fired false) has no second,
+// nor one the pace moves past off and the fault's hold.
 func (g *familyGen) second(truth int, svc string, on, off time.Time, shift time.Duration, fired bool) {
 	if g.f.SecondAlert == 0 || g.rng.Float64() >= g.f.SecondAlert {
 		return
 	}
 	if at := on.Add(g.jitter(10*time.Second, 4*time.Minute)); at.Before(off) {
 		rule := g.f.rule("second", svc, g.rng)
-		if at = at.Add(shift); fired && at.Before(off) {
-			g.emit(truth, svc, "second", rule, at, off)
+		if at = at.Add(shift); fired && at.Before(off.Add(g.hold)) {
+			g.emit(truth, svc, "second", rule, at, off.Add(g.hold))
 		}
 	}
 }

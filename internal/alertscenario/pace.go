@@ -32,6 +32,17 @@ type Pace struct {
 	// their onsets (they follow no failure), and a second alert keeps its
 	// delay after the service's first.
 	Rules bool
+	// Published, when set, fires each fault alert its rule's published
+	// `for:` (publishedFor: only the kube convention's rules have one)
+	// after the failure reaches its service at the generator's pace, and
+	// holds each fault that long past its drawn end when its root's own
+	// rule has one (the fault's hold, familyGen.hold): a crash-looping
+	// workload does not heal before its own alert fires, so that alert
+	// always fires, its callers keep alerting meanwhile, and the root's
+	// alert arrives a `for:` after its callers'. Storms and spaced faults
+	// that follow start that much later (the gaps between them are the
+	// drawn ones), and the traces' fault windows are held with them.
+	Published bool
 }
 
 // Rules-pace constants: the failure's reach per hop, each rule's `for:`
@@ -64,14 +75,18 @@ func (g *familyGen) hopDelay(bounds [2]time.Duration) (d, reach time.Duration) {
 
 // faultEpisode adds the alert of a fault on svc that the frozen generator
 // fires at on, at the family's pace: the failure reaches svc at reach and
-// leaves it at off, the fault ends at end. It returns how far the pace
+// leaves it at off, the fault ends at end (both as drawn, before the
+// fault's hold). It returns how far the pace
 // moved the alert (shift) and whether it fired: at a pace, an alert that
 // would fire once the fault is over does not. The rule is drawn as the
 // frozen generator draws it, fired or not.
 func (g *familyGen) faultEpisode(truth int, svc, kind string, on, reach, off, end time.Time) (shift time.Duration, fired bool) {
 	rule := g.f.rule(kind, svc, g.rng)
-	pOn, pOff, fired := g.paced(rule, reach, off)
-	if g.f.Pace != (Pace{}) && !pOn.Before(end) {
+	if g.f.Pace.Published && (kind == "root" || kind == "latency") {
+		g.hold = publishedFor[rule] // the fault's root: its alert sets the hold
+	}
+	pOn, pOff, fired := g.paced(rule, reach, off.Add(g.hold))
+	if g.f.Pace != (Pace{}) && !pOn.Before(end.Add(g.hold)) {
 		fired = false
 	}
 	if fired {
@@ -115,8 +130,13 @@ func (rt ruleTiming) tick(t time.Time) time.Time {
 // Rules, once the condition has held for the rule's `for:` from the first
 // evaluation that saw it, and at the first evaluation after it clears
 // (fires is false when the failure is gone before the `for:` is over: the
-// rule never fires). Otherwise reach and off as they are.
+// rule never fires); under Published, its published `for:` after reach.
+// Otherwise reach and off as they are.
 func (g *familyGen) paced(rule string, reach, off time.Time) (on, end time.Time, fires bool) {
+	if g.f.Pace.Published {
+		on = reach.Add(publishedFor[rule])
+		return on, off, on.Before(off)
+	}
 	if !g.f.Pace.Rules {
 		return reach, off, true
 	}

@@ -65,7 +65,8 @@ type stormFault struct {
 	at   time.Time
 }
 
-// storm generates one storm from start and returns its end.
+// storm generates one storm from start and returns its end: its drawn
+// stop, or its faults' hold past it (Pace.Published).
 func (g *familyGen) storm(sh *StormShape, start time.Time) time.Time {
 	stop := start.Add(g.jitter(sh.Length[0], sh.Length[1]))
 	latest := stop.Add(-90 * time.Second) // the last onset: faults last 1.5 min at least
@@ -103,7 +104,7 @@ func (g *familyGen) storm(sh *StormShape, start time.Time) time.Time {
 	if g.rng.Float64() < sh.Maintenance {
 		g.maintenance(start.Add(g.jitter(0, stop.Sub(start)/2)))
 	}
-	return stop
+	return stop.Add(g.takeHeld())
 }
 
 // placeFault draws a fault's root and onset: next to an earlier fault of

@@ -63,7 +63,11 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 		}
 		return fmt.Sprintf("%d relations, burst%s", n, e.burstDetail(st, cands[0]))
 	}
-	return fmt.Sprintf("joined (symptom=%v hops=%d of %d)", cands[0].symptom, cands[0].hops, n)
+	held := ""
+	if cands[0].held {
+		held = ", held root" // longfor.go
+	}
+	return fmt.Sprintf("joined (symptom=%v hops=%d of %d%s)", cands[0].symptom, cands[0].hops, n, held)
 }
 
 // noRelation names why an alert with no candidate had none: a dependency
