@@ -155,9 +155,6 @@ func (e *Engine) findIncident(st *alertState, now time.Time) *incident {
 	if d := cands[0].silent; d != "" {
 		inc = e.gatherSilentSiblings(inc, st, d, now)
 	}
-	if cands[0].held {
-		inc = e.gatherHeldCallers(inc, cands, now)
-	}
 	if c := cands[0]; c.inc == inc && c.symptom && c.hops > 0 {
 		e.noteSymptom(st, now)
 	}
@@ -187,11 +184,6 @@ func (e *Engine) candidates(st *alertState, now time.Time) []cand {
 	// its siblings (silentdep.go).
 	if len(cands) == 0 {
 		cands = e.silentDependencyOf(st, now)
-	}
-	// Still nothing: the root its still-failing callers lead to, alerting
-	// after their incidents' window on a rule's longer `for:` (longfor.go).
-	if len(cands) == 0 {
-		cands = e.heldRootOf(st, now)
 	}
 	return cands
 }
@@ -388,9 +380,6 @@ type cand struct {
 	// silent: the dependency that has not alerted whose callers st joins
 	// (silentdep.go).
 	silent string
-	// held: an open incident st joins as the root its still-failing
-	// callers lead to, past its correlation window (longfor.go).
-	held bool
 }
 
 // preferNewerCause puts first, without recent spans, when the best

@@ -63,11 +63,7 @@ func (e *Engine) Placement(fp string, now time.Time) string {
 		}
 		return fmt.Sprintf("%d relations, burst%s", n, e.burstDetail(st, cands[0]))
 	}
-	held := ""
-	if cands[0].held {
-		held = ", held root" // longfor.go
-	}
-	return fmt.Sprintf("joined (symptom=%v hops=%d of %d%s)", cands[0].symptom, cands[0].hops, n, held)
+	return fmt.Sprintf("joined (symptom=%v hops=%d of %d)", cands[0].symptom, cands[0].hops, n)
 }
 
 // noRelation names why an alert with no candidate had none: a dependency

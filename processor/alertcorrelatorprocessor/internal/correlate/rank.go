@@ -36,7 +36,7 @@ func (e *Engine) rankCands(inc *incident) []*rankCand {
 	order := make([]*rankCand, 0, len(inc.reps))
 	for svc, r := range inc.reps {
 		c := &rankCand{rep: r, service: svc, origin: e.originRank(svc)}
-		c.vague = svc != "" && !e.explainsAt(svc, r.onset, e.now) && !e.lateShownIn(inc, svc, r.onset) && !e.heldShownIn(inc, svc, r.onset)
+		c.vague = svc != "" && !e.explainsAt(svc, r.onset, e.now) && !e.lateShownIn(inc, svc, r.onset)
 		byService[svc] = c
 		order = append(order, c)
 	}
